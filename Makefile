@@ -1,0 +1,129 @@
+# tlsmon build. `make` builds build/tlsmon; `make test` runs every test; `make deps` installs
+# what is missing with apt. Quiet unless V=1.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+BUILD := build
+OBJDIR := $(BUILD)/obj
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
+LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
+
+# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests.
+ifeq ($(SAN),1)
+CC := clang
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD := build-san
+OBJDIR := $(BUILD)/obj
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
+	-I/usr/include/$(shell uname -m)-linux-gnu
+
+# Every user/*.c except the entry point goes into one static library that the binary, the unit
+# tests and the fuzz targets link against.
+MAIN_SRC := user/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OBJDIR)/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libtlsmon.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+.PHONY: all deps test test-unit test-offline test-live install clean bench fuzz format
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/tlsmon $(TOOL_BINS)
+
+DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
+	tshark tcpdump openssl iproute2 curl jq python3 prometheus
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "all dependencies present"; fi
+
+$(BUILD) $(OBJDIR) $(BUILD)/tests $(BUILD)/tools:
+	$(Q)mkdir -p $@
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OBJDIR)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BPF_SKELS) | $(OBJDIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tlsmon: $(OBJDIR)/main.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tools/%: tools/%.c $(LIB) | $(BUILD)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+# The test runner prints one line per test and ends with "N passed, N failed, N skipped".
+test: all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+test-unit: all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh unit
+
+test-offline: all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh offline
+
+test-live: all $(UNIT_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh live
+
+install: $(BUILD)/tlsmon
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/tlsmon $(DESTDIR)$(PREFIX)/bin/tlsmon
+
+format:
+	clang-format -i user/*.c user/*.h include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*.c 2>/dev/null || true
+
+clean:
+	rm -rf build build-san

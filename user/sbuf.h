@@ -1,0 +1,38 @@
+/* A growable byte buffer for building output lines (JSON, metrics text) without per-call mallocs:
+ * callers reuse one sbuf and reset it. */
+#ifndef TLSMON_SBUF_H
+#define TLSMON_SBUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom; /* an append failed; contents truncated */
+};
+
+void sbuf__init(struct sbuf *b);
+void sbuf__free(struct sbuf *b);
+static inline void sbuf__reset(struct sbuf *b)
+{
+	b->len = 0;
+	b->oom = false;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+void sbuf__add(struct sbuf *b, const void *p, size_t len);
+void sbuf__puts(struct sbuf *b, const char *s);
+void sbuf__putc(struct sbuf *b, char c);
+void sbuf__printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* JSON helpers. json__str writes a quoted JSON string from arbitrary bytes: quotes, backslashes
+ * and control characters escaped; invalid UTF-8 bytes written as \u00XX of the byte (so nothing
+ * is lost and the output is always valid JSON). json__str_or_null writes null for NULL. */
+void json__str(struct sbuf *b, const void *p, size_t len);
+void json__cstr(struct sbuf *b, const char *s);
+void json__cstr_or_null(struct sbuf *b, const char *s);
+
+#endif

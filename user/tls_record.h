@@ -1,0 +1,108 @@
+/* TLS record layer for one direction of a connection: byte stream -> records -> handshake
+ * messages (reassembled across records), alerts, ChangeCipherSpec, application data.
+ * SSLv3 .. TLS 1.3 record headers; an SSLv2-compatible ClientHello is recognised. */
+#ifndef TLSMON_TLS_RECORD_H
+#define TLSMON_TLS_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLS_CT_CHANGE_CIPHER_SPEC 20
+#define TLS_CT_ALERT 21
+#define TLS_CT_HANDSHAKE 22
+#define TLS_CT_APPLICATION_DATA 23
+#define TLS_CT_HEARTBEAT 24
+
+#define TLS_HS_HELLO_REQUEST 0
+#define TLS_HS_CLIENT_HELLO 1
+#define TLS_HS_SERVER_HELLO 2
+#define TLS_HS_NEW_SESSION_TICKET 4
+#define TLS_HS_ENCRYPTED_EXTENSIONS 8
+#define TLS_HS_CERTIFICATE 11
+#define TLS_HS_SERVER_KEY_EXCHANGE 12
+#define TLS_HS_CERTIFICATE_REQUEST 13
+#define TLS_HS_SERVER_HELLO_DONE 14
+#define TLS_HS_CERTIFICATE_VERIFY 15
+#define TLS_HS_CLIENT_KEY_EXCHANGE 16
+#define TLS_HS_FINISHED 20
+#define TLS_HS_CERTIFICATE_STATUS 22
+
+/* RFC 8446 5.1: a record's plaintext is at most 2^14 bytes; ciphertext may add 2048 (5.2). */
+#define TLS_MAX_RECORD_LEN (16384 + 2048)
+
+enum tls_event_type {
+	TLS_EV_HANDSHAKE = 1, /* a complete plaintext handshake message: hs_type, body/len */
+	TLS_EV_SSLV2_CLIENT_HELLO, /* body/len = the SSLv2 CLIENT-HELLO message (after its header) */
+	TLS_EV_ALERT, /* plaintext: alert_level/alert_desc; encrypted: encrypted = true */
+	TLS_EV_CHANGE_CIPHER_SPEC,
+	TLS_EV_APPLICATION_DATA, /* first application-data record (and every one after, cheaply) */
+	TLS_EV_ENCRYPTED_HANDSHAKE, /* a handshake record after ChangeCipherSpec (e.g. Finished) */
+	TLS_EV_ERROR, /* malformed stream: error (-EINVAL / -E2BIG) and a static reason; stream stops
+			 until it resynchronises on a plausible record header */
+};
+
+struct tls_event {
+	enum tls_event_type type;
+	uint16_t record_version; /* from the record header carrying it */
+	uint8_t hs_type;
+	bool encrypted;
+	uint8_t alert_level, alert_desc;
+	const uint8_t *body; /* valid only during the callback */
+	uint32_t len;
+	int error;
+	const char *reason;
+};
+
+typedef void (*tls_event_fn)(void *ctx, const struct tls_event *ev);
+
+struct tls_limits {
+	uint32_t max_handshake_msg; /* larger messages -> TLS_EV_ERROR -E2BIG, skipped */
+};
+
+struct tls_stats {
+	uint64_t records;
+	uint64_t handshake_msgs;
+	uint64_t sslv2_hellos;
+	uint64_t malformed; /* TLS_EV_ERROR -EINVAL */
+	uint64_t oversized; /* TLS_EV_ERROR -E2BIG */
+	uint64_t resyncs; /* resynchronised after a gap or error */
+	uint64_t skipped_bytes; /* discarded while out of sync */
+};
+
+struct tls_stream {
+	const struct tls_limits *limits;
+	struct tls_stats *stats; /* shared counters, may be NULL */
+	bool started; /* first bytes seen */
+	bool in_sync; /* positioned at a record boundary */
+	bool encrypted; /* ChangeCipherSpec seen in this direction, or set by the engine (TLS 1.3) */
+	bool app_data_seen;
+	/* partial record header / record body being collected */
+	uint8_t hdr[5];
+	uint8_t hdr_len;
+	uint8_t *rec; /* record body buffer (grown up to TLS_MAX_RECORD_LEN) */
+	uint32_t rec_cap, rec_len, rec_want;
+	/* handshake message being reassembled across records */
+	uint8_t *msg;
+	uint32_t msg_cap, msg_len;
+	uint32_t msg_skip; /* bytes of an oversized message still to discard */
+};
+
+void tls_stream__init(struct tls_stream *s, const struct tls_limits *limits, struct tls_stats *stats);
+void tls_stream__free(struct tls_stream *s);
+
+/* Feed in-order stream bytes. Events are delivered through cb in stream order. Never fails: bad
+ * input becomes TLS_EV_ERROR events and counters. */
+void tls_stream__feed(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb, void *ctx);
+
+/* len bytes were lost: drop partial state and resynchronise on the next plausible record header. */
+void tls_stream__gap(struct tls_stream *s, size_t len);
+
+/* From now on handshake records in this direction are encrypted (TLS 1.3 after ServerHello). */
+void tls_stream__set_encrypted(struct tls_stream *s);
+
+/* Does p look like the start of a TLS record (or SSLv2 ClientHello)? Used to pick streams up
+ * mid-way. Returns true when at least the header is plausible. */
+bool tls__looks_like_record(const uint8_t *p, size_t len);
+
+#endif
