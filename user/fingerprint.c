@@ -1,0 +1,298 @@
+/* JA3 / JA3S (Salesforce) and JA4 (FoxIO, technical_details/JA4.md) fingerprints of parsed hellos.
+ * Strings are built in fixed stack buffers sized for the largest lists tls_msg.h can hold. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "fingerprint.h"
+
+/* Longest decimal u16 plus its separator. */
+#define DEC_ITEM 6
+/* "65535," + ciphers + "," + exts + "," + groups + "," + point formats + NUL */
+#define JA3_MAX (DEC_ITEM + TLS_MAX_CIPHERS * DEC_ITEM + TLS_MAX_EXTS * DEC_ITEM + \
+		 TLS_MAX_GROUPS * DEC_ITEM + TLS_MAX_POINT_FORMATS * 4 + 8)
+#define JA3S_MAX (DEC_ITEM * 2 + TLS_MAX_EXTS * DEC_ITEM + 8)
+/* 4 hex digits plus a comma per item, "_" between extensions and signature algorithms. */
+#define JA4_CIPHERS_MAX (TLS_MAX_CIPHERS * 5 + 1)
+#define JA4_EXTS_MAX (TLS_MAX_EXTS * 5 + 1 + TLS_MAX_SIGALGS * 5 + 1)
+#define JA4_HASH_LEN 12
+
+struct sbuild {
+	char *p;
+	size_t size;
+	size_t len;
+	bool overflow;
+};
+
+static __attribute__((format(printf, 2, 3))) void sb_printf(struct sbuild *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->size - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->size - b->len) {
+		b->overflow = true;
+		b->p[b->len] = '\0';
+		return;
+	}
+	b->len += (size_t)n;
+}
+
+/* JA3 drops GREASE values (RFC 8701) so that a client's fingerprint does not change with every
+ * connection; the list is decimal, '-' separated. */
+static void sb_dec_list(struct sbuild *b, const uint16_t *v, size_t n)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if (tls__is_grease(v[i]))
+			continue;
+		sb_printf(b, first ? "%u" : "-%u", v[i]);
+		first = false;
+	}
+}
+
+static size_t clamp(size_t n, size_t max)
+{
+	return n < max ? n : max;
+}
+
+static void to_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+static int md5_hex_of(const char *s, size_t len, char out[JA3_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (!EVP_Digest(s, len, md, &md_len, EVP_md5(), NULL) || md_len != JA3_HEX_LEN / 2) {
+		out[0] = '\0';
+		return -EIO;
+	}
+	to_hex(md, md_len, out);
+	return 0;
+}
+
+/* MD5 of the whole string even when the caller's copy is cut short. */
+static int finish_ja3(const struct sbuild *b, char *str, size_t str_size,
+		      char md5_hex[JA3_HEX_LEN + 1])
+{
+	int err = 0;
+
+	if (b->overflow)
+		return -E2BIG; /* cannot happen: the buffers are sized for the struct's arrays */
+	if (md5_hex)
+		err = md5_hex_of(b->p, b->len, md5_hex);
+	if (str && str_size) {
+		if (b->len >= str_size) {
+			memcpy(str, b->p, str_size - 1);
+			str[str_size - 1] = '\0';
+			return -E2BIG;
+		}
+		memcpy(str, b->p, b->len + 1);
+	} else if (str) {
+		return -E2BIG;
+	}
+	return err;
+}
+
+int fp__ja3(const struct tls_client_hello *ch, char *str, size_t str_size,
+	    char md5_hex[JA3_HEX_LEN + 1])
+{
+	char buf[JA3_MAX];
+	struct sbuild b = { .p = buf, .size = sizeof(buf) };
+	size_t npf = clamp(ch->n_point_formats, TLS_MAX_POINT_FORMATS);
+
+	buf[0] = '\0';
+	/* JA3 takes the ClientHello.client_version (legacy_version), not supported_versions. */
+	sb_printf(&b, "%u,", ch->legacy_version);
+	sb_dec_list(&b, ch->ciphers, clamp(ch->n_ciphers, TLS_MAX_CIPHERS));
+	sb_printf(&b, ",");
+	sb_dec_list(&b, ch->exts, clamp(ch->n_exts, TLS_MAX_EXTS));
+	sb_printf(&b, ",");
+	sb_dec_list(&b, ch->groups, clamp(ch->n_groups, TLS_MAX_GROUPS));
+	sb_printf(&b, ",");
+	for (size_t i = 0; i < npf; i++)
+		sb_printf(&b, i ? "-%u" : "%u", ch->point_formats[i]);
+	return finish_ja3(&b, str, str_size, md5_hex);
+}
+
+int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
+	     char md5_hex[JA3_HEX_LEN + 1])
+{
+	char buf[JA3S_MAX];
+	struct sbuild b = { .p = buf, .size = sizeof(buf) };
+
+	buf[0] = '\0';
+	sb_printf(&b, "%u,%u,", sh->legacy_version, sh->cipher);
+	sb_dec_list(&b, sh->exts, clamp(sh->n_exts, TLS_MAX_EXTS));
+	return finish_ja3(&b, str, str_size, md5_hex);
+}
+
+/* JA4 version: the highest supported_versions entry (RFC 8446 4.2.1) when the extension is
+ * there, else the legacy version. */
+static const char *ja4_version(const struct tls_client_hello *ch)
+{
+	uint16_t v = 0;
+
+	for (size_t i = 0; i < clamp(ch->n_versions, TLS_MAX_VERSIONS); i++)
+		if (!tls__is_grease(ch->versions[i]) && ch->versions[i] > v)
+			v = ch->versions[i];
+	if (!v)
+		v = ch->legacy_version;
+	switch (v) {
+	case 0x0304:
+		return "13";
+	case 0x0303:
+		return "12";
+	case 0x0302:
+		return "11";
+	case 0x0301:
+		return "10";
+	case 0x0300:
+		return "s3";
+	case 0x0002:
+		return "s2";
+	case 0xfeff:
+		return "d1";
+	case 0xfefd:
+		return "d2";
+	case 0xfefc:
+		return "d3";
+	}
+	return "00";
+}
+
+static bool is_alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* First and last character of the first ALPN protocol (RFC 7301 3.1 protocol_name_list); when
+ * either is not alphanumeric, the first and last hex digit of the value instead. */
+static void ja4_alpn(const struct tls_client_hello *ch, char out[2])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = clamp(ch->alpn_len, TLS_MAX_ALPN_LEN);
+	size_t n;
+	uint8_t first, last;
+
+	out[0] = out[1] = '0';
+	if (len < 2 || ch->alpn[0] == 0)
+		return;
+	n = clamp(ch->alpn[0], len - 1);
+	first = ch->alpn[1];
+	last = ch->alpn[n];
+	if (is_alnum(first) && is_alnum(last)) {
+		out[0] = (char)first;
+		out[1] = (char)last;
+	} else {
+		out[0] = hex[first >> 4];
+		out[1] = hex[last & 0xf];
+	}
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* Copies v without GREASE (and without the two skip values when asked), returns the count. */
+static size_t filter(const uint16_t *v, size_t n, uint16_t *out, bool skip_sni_alpn)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (tls__is_grease(v[i]))
+			continue;
+		if (skip_sni_alpn && (v[i] == TLS_EXT_SERVER_NAME || v[i] == TLS_EXT_ALPN))
+			continue;
+		out[k++] = v[i];
+	}
+	return k;
+}
+
+static void sb_hex_list(struct sbuild *b, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_printf(b, i ? ",%04x" : "%04x", v[i]);
+}
+
+/* First 12 hex digits of SHA-256(s); "000000000000" stands for an empty list (JA4.md). */
+static int sha256_12(const struct sbuild *b, bool empty, char out[JA4_HASH_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int md_len = 0;
+
+	if (empty) {
+		memset(out, '0', JA4_HASH_LEN);
+		out[JA4_HASH_LEN] = '\0';
+		return 0;
+	}
+	if (b->overflow)
+		return -E2BIG;
+	if (!EVP_Digest(b->p, b->len, md, &md_len, EVP_sha256(), NULL) || md_len != 32)
+		return -EIO;
+	to_hex(md, md_len, hex);
+	memcpy(out, hex, JA4_HASH_LEN);
+	out[JA4_HASH_LEN] = '\0';
+	return 0;
+}
+
+int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1])
+{
+	uint16_t ciphers[TLS_MAX_CIPHERS], exts[TLS_MAX_EXTS], sigalgs[TLS_MAX_SIGALGS];
+	char cbuf[JA4_CIPHERS_MAX], ebuf[JA4_EXTS_MAX];
+	struct sbuild cb = { .p = cbuf, .size = sizeof(cbuf) };
+	struct sbuild eb = { .p = ebuf, .size = sizeof(ebuf) };
+	char chash[JA4_HASH_LEN + 1], ehash[JA4_HASH_LEN + 1], alpn[2];
+	size_t nc, ne, ne_all, ns;
+	int err;
+
+	out[0] = '\0';
+	nc = filter(ch->ciphers, clamp(ch->n_ciphers, TLS_MAX_CIPHERS), ciphers, false);
+	/* The count includes SNI and ALPN, the hash does not: they are in the first part. */
+	ne_all = filter(ch->exts, clamp(ch->n_exts, TLS_MAX_EXTS), exts, false);
+	ne = filter(ch->exts, clamp(ch->n_exts, TLS_MAX_EXTS), exts, true);
+	ns = filter(ch->sigalgs, clamp(ch->n_sigalgs, TLS_MAX_SIGALGS), sigalgs, false);
+
+	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
+	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	cbuf[0] = ebuf[0] = '\0';
+	sb_hex_list(&cb, ciphers, nc);
+	sb_hex_list(&eb, exts, ne);
+	/* Signature algorithms stay in wire order; without any, no trailing '_'. */
+	if (ns) {
+		sb_printf(&eb, "_");
+		sb_hex_list(&eb, sigalgs, ns);
+	}
+	err = sha256_12(&cb, nc == 0, chash);
+	if (!err)
+		err = sha256_12(&eb, ne == 0, ehash);
+	if (err)
+		return err;
+
+	ja4_alpn(ch, alpn);
+	snprintf(out, JA4_LEN + 1, "t%s%c%02zu%02zu%c%c_%s_%s", ja4_version(ch),
+		 ch->has_sni ? 'd' : 'i', clamp(nc, 99), clamp(ne_all, 99), alpn[0], alpn[1], chash,
+		 ehash);
+	return 0;
+}
