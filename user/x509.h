@@ -42,6 +42,7 @@ struct x509_cache_stats {
 	uint64_t parse_failures;
 	uint64_t evictions;
 	uint64_t entries;
+	uint64_t uncached; /* misses served uncached because every entry was referenced */
 };
 
 struct x509_cache;

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* X.509 certificate analysis with OpenSSL 3, cached by SHA-256 of the DER.
+ *
+ * The analysis runs only on a cache miss: the cache key (the SHA-256) is cheap, d2i_X509 plus a
+ * signature check is not. Every OpenSSL error raised here is popped before returning, so callers
+ * never find our errors on their thread's queue. */
+#include "x509.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+/* Certificates on the wire are bounded by the 24-bit handshake length (RFC 8446 4.4.2); anything
+ * larger is not a certificate we could have reassembled, and d2i takes a long. */
+#define X509_MAX_DER (1u << 24)
+
+#define NO_OFF SIZE_MAX
+
+/* The variable-length strings of one info are collected here first, then copied behind the
+ * struct so that an info is a single allocation. */
+struct arena {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static size_t arena_reserve(struct arena *a, size_t n)
+{
+	size_t off = a->len;
+
+	if (a->oom)
+		return NO_OFF;
+	if (a->cap - a->len < n) {
+		size_t cap = a->cap ? a->cap : 256;
+		char *nb;
+
+		while (cap - a->len < n)
+			cap *= 2;
+		nb = realloc(a->buf, cap);
+		if (!nb) {
+			a->oom = true;
+			return NO_OFF;
+		}
+		a->buf = nb;
+		a->cap = cap;
+	}
+	a->len += n;
+	return off;
+}
+
+/* Bytes are kept as they are (the JSON writer escapes them), except NUL, which a C string cannot
+ * hold: a CN "bank.com\0.evil.com" must not read as "bank.com". RFC 4514 2.4 style "\00". */
+static size_t arena_add(struct arena *a, const char *prefix, const void *data, size_t n)
+{
+	const unsigned char *s = data;
+	size_t plen = prefix ? strlen(prefix) : 0, need = plen + 1, off, i;
+	char *d;
+
+	for (i = 0; i < n; i++)
+		need += s[i] ? 1 : 3;
+	off = arena_reserve(a, need);
+	if (off == NO_OFF)
+		return NO_OFF;
+	d = a->buf + off;
+	if (plen)
+		memcpy(d, prefix, plen);
+	d += plen;
+	for (i = 0; i < n; i++) {
+		if (s[i]) {
+			*d++ = (char)s[i];
+		} else {
+			memcpy(d, "\\00", 3);
+			d += 3;
+		}
+	}
+	*d = '\0';
+	return off;
+}
+
+struct pending {
+	struct x509_info info;
+	size_t subject, issuer, cn, san[X509_MAX_SAN];
+	struct arena arena;
+};
+
+static void hex_lower(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+	dst[2 * n] = '\0';
+}
+
+static void lower_copy(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src && src[i] && i + 1 < size; i++)
+		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
+	dst[i] = '\0';
+}
+
+/* The oldest error names the cause ("header too long"), the newer ones only wrap it ("nested
+ * asn1 error"); if the caller had errors queued, the oldest would be theirs: take the newest. */
+static void set_openssl_error(char *dst, size_t size, const char *what, bool queue_was_empty)
+{
+	unsigned long e = queue_was_empty ? ERR_peek_error() : ERR_peek_last_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+
+	if (reason)
+		snprintf(dst, size, "%s: %s", what, reason);
+	else if (e)
+		snprintf(dst, size, "%s: error %d", what, ERR_GET_REASON(e));
+	else
+		snprintf(dst, size, "%s failed", what);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, independent of TZ and of the C library's
+ * time_t range; shifted to a March-based year so the leap day is the last day of the year. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* RFC 5280 4.1.2.5: UTCTime YY >= 50 is 19YY, so 1969 certificates are valid input; ASN1_TIME_to_tm
+ * applies that rule and also accepts GeneralizedTime (years 2050 and later). */
+static bool asn1_time_unix(const ASN1_TIME *t, int64_t *secs, char *str, size_t size)
+{
+	struct tm tm;
+	int64_t days;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return false;
+	days = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	*secs = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	/* ASN1_TIME_to_tm checked the ranges; the casts only tell the compiler the widths. */
+	snprintf(str, size, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned short)(tm.tm_year + 1900),
+		 (unsigned char)(tm.tm_mon + 1), (unsigned char)tm.tm_mday,
+		 (unsigned char)tm.tm_hour, (unsigned char)tm.tm_min, (unsigned char)tm.tm_sec);
+	return true;
+}
+
+static size_t add_name(struct arena *a, const X509_NAME *name)
+{
+	/* Raw UTF-8 instead of \XX escapes for non-ASCII; controls stay escaped. A string that
+	 * does not decode (a BMPString of odd length) fails the whole name: then dump it as hex. */
+	static const unsigned long flags[] = { XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB,
+					       XN_FLAG_RFC2253 | ASN1_STRFLGS_DUMP_ALL };
+	size_t off = NO_OFF, i;
+
+	if (!name)
+		return NO_OFF;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && off == NO_OFF; i++) {
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *data;
+		long n;
+
+		if (!bio) {
+			a->oom = true;
+			return NO_OFF;
+		}
+		if (X509_NAME_print_ex(bio, name, 0, flags[i]) >= 0) {
+			n = BIO_get_mem_data(bio, &data);
+			off = arena_add(a, NULL, data, n > 0 ? (size_t)n : 0);
+		}
+		BIO_free(bio);
+	}
+	return off;
+}
+
+/* The most specific CN is the last one (RFC 6125 6.4.4 reads the "most specific" CN). */
+static size_t add_cn(struct arena *a, const X509_NAME *name)
+{
+	int i = -1, last = -1;
+	unsigned char *utf8 = NULL;
+	size_t off = NO_OFF;
+	int n;
+
+	while ((i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) >= 0)
+		last = i;
+	if (last < 0)
+		return NO_OFF;
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last)));
+	if (n >= 0)
+		off = arena_add(a, NULL, utf8, (size_t)n);
+	OPENSSL_free(utf8);
+	return off;
+}
+
+static void add_sans(struct pending *pd, X509 *x)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int i, n = gens ? sk_GENERAL_NAME_num(gens) : 0;
+
+	for (i = 0; i < n && pd->info.n_san < X509_MAX_SAN; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		size_t off = NO_OFF;
+		char ip[INET6_ADDRSTRLEN];
+		int type;
+		const ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
+
+		if (type == GEN_DNS) {
+			off = arena_add(&pd->arena, "DNS:", ASN1_STRING_get0_data(s),
+					(size_t)ASN1_STRING_length(s));
+		} else if (type == GEN_IPADD) {
+			/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6. */
+			int len = ASN1_STRING_length(s);
+			int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
+
+			if (af < 0 || !inet_ntop(af, ASN1_STRING_get0_data(s), ip, sizeof(ip)))
+				snprintf(ip, sizeof(ip), "invalid(%d bytes)", len);
+			off = arena_add(&pd->arena, "IP:", ip, strlen(ip));
+		} else {
+			continue;
+		}
+		if (off != NO_OFF)
+			pd->san[pd->info.n_san++] = off;
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+/* The serial as its DER content octets (two's complement, so a positive serial with the top bit
+ * set keeps its leading 00), which is how other tools print it too. */
+static void set_serial(struct x509_info *info, const ASN1_INTEGER *serial)
+{
+	unsigned char *der = NULL, *p;
+	long clen;
+	int len, tag, cls, hdr;
+
+	len = i2d_ASN1_INTEGER((ASN1_INTEGER *)serial, &der);
+	if (len <= 0)
+		return;
+	p = der;
+	if (ASN1_get_object((const unsigned char **)&p, &clen, &tag, &cls, len) & 0x80) {
+		OPENSSL_free(der);
+		return;
+	}
+	hdr = (int)(p - der);
+	if (clen > (long)(sizeof(info->serial) - 1) / 2) {
+		/* Over RFC 5280's 20 octets by far: keep the head and say it was cut. */
+		clen = (long)(sizeof(info->serial) - 4) / 2;
+		hex_lower(info->serial, der + hdr, (size_t)clen);
+		strcat(info->serial, "...");
+	} else {
+		hex_lower(info->serial, der + hdr, (size_t)clen);
+	}
+	OPENSSL_free(der);
+}
+
+static void set_hash_name(char *dst, size_t size, int md_nid)
+{
+	const char *sn = md_nid != NID_undef ? OBJ_nid2sn(md_nid) : NULL;
+
+	lower_copy(dst, size, sn ? sn : "");
+}
+
+/* RSASSA-PSS names its hash in the parameters; absent means SHA-1 (RFC 4055 3.1). */
+static void set_pss_hash(struct x509_info *info, const X509_ALGOR *alg)
+{
+	RSA_PSS_PARAMS *pss = NULL;
+
+	if (alg->parameter && alg->parameter->type == V_ASN1_SEQUENCE)
+		pss = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter);
+	if (!pss)
+		return;
+	if (pss->hashAlgorithm)
+		set_hash_name(info->sig_hash, sizeof(info->sig_hash),
+			      OBJ_obj2nid(pss->hashAlgorithm->algorithm));
+	else
+		lower_copy(info->sig_hash, sizeof(info->sig_hash), "sha1");
+	RSA_PSS_PARAMS_free(pss);
+}
+
+/* Whether OpenSSL could check this signature at all: md2 has no provider in OpenSSL 3, md4 lives
+ * in the legacy provider, and unknown signature OIDs have no method. */
+static bool sig_verifiable(int sig_nid)
+{
+	int md_nid, pkey_nid;
+	EVP_MD *md;
+
+	if (sig_nid == NID_undef || !OBJ_find_sigid_algs(sig_nid, &md_nid, &pkey_nid))
+		return false;
+	if (md_nid == NID_undef)
+		return true; /* Ed25519/Ed448 and RSA-PSS carry or imply their hash */
+	md = EVP_MD_fetch(NULL, OBJ_nid2sn(md_nid), NULL);
+	EVP_MD_free(md);
+	return md != NULL;
+}
+
+static void set_signature(struct x509_info *info, const X509 *x, int *sig_nid)
+{
+	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
+	int md_nid = NID_undef, pkey_nid;
+
+	X509_get0_signature(NULL, &alg, x);
+	if (alg)
+		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	*sig_nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+	if (!obj || OBJ_obj2txt(info->sig_oid, sizeof(info->sig_oid), obj, 1) <= 0)
+		snprintf(info->sig_oid, sizeof(info->sig_oid), "?");
+	if (*sig_nid != NID_undef && OBJ_nid2ln(*sig_nid))
+		snprintf(info->sig_name, sizeof(info->sig_name), "%s", OBJ_nid2ln(*sig_nid));
+	else
+		snprintf(info->sig_name, sizeof(info->sig_name), "%s", info->sig_oid);
+
+	if (*sig_nid == NID_rsassaPss)
+		set_pss_hash(info, alg);
+	else if (*sig_nid != NID_undef && OBJ_find_sigid_algs(*sig_nid, &md_nid, &pkey_nid))
+		set_hash_name(info->sig_hash, sizeof(info->sig_hash), md_nid);
+}
+
+static const char *key_type_name(const EVP_PKEY *pkey)
+{
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_RSA:
+		return "RSA";
+	case EVP_PKEY_RSA_PSS:
+		return "RSA-PSS";
+	case EVP_PKEY_DSA:
+		return "DSA";
+	case EVP_PKEY_EC:
+		return "EC";
+	case EVP_PKEY_ED25519:
+		return "Ed25519";
+	case EVP_PKEY_ED448:
+		return "Ed448";
+	case EVP_PKEY_X25519:
+		return "X25519";
+	case EVP_PKEY_X448:
+		return "X448";
+	case EVP_PKEY_DH:
+		return "DH";
+	case EVP_PKEY_DHX:
+		return "DHX";
+	case EVP_PKEY_SM2:
+		return "SM2";
+	default:
+		return EVP_PKEY_get0_type_name(pkey);
+	}
+}
+
+static EVP_PKEY *set_key(struct x509_info *info, X509 *x)
+{
+	EVP_PKEY *pkey = X509_get0_pubkey(x);
+	const char *type = pkey ? key_type_name(pkey) : NULL;
+
+	if (!pkey || !type) {
+		/* Unknown to OpenSSL (e.g. ML-DSA on 3.0) or undecodable: name it by its OID. */
+		ASN1_OBJECT *alg = NULL;
+
+		if (!X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, X509_get_X509_PUBKEY(x)) ||
+		    !alg || OBJ_obj2txt(info->key_type, sizeof(info->key_type), alg, 1) <= 0)
+			snprintf(info->key_type, sizeof(info->key_type), "?");
+		return pkey;
+	}
+	snprintf(info->key_type, sizeof(info->key_type), "%s", type);
+	info->key_bits = EVP_PKEY_get_bits(pkey);
+	if (info->key_bits < 0)
+		info->key_bits = 0;
+	/* Explicit curve parameters (CVE-2020-0601 style) have no group name: curve stays "". */
+	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC || EVP_PKEY_get_base_id(pkey) == EVP_PKEY_SM2)
+		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, info->curve,
+						    sizeof(info->curve), NULL))
+			info->curve[0] = '\0';
+	return pkey;
+}
+
+static bool key_ids_match(X509 *x)
+{
+	const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
+	const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
+
+	return !skid || !akid || ASN1_OCTET_STRING_cmp(skid, akid) == 0;
+}
+
+static void set_self_signed(struct x509_info *info, X509 *x, EVP_PKEY *pkey, int sig_nid)
+{
+	info->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
+	if (!info->self_issued)
+		return;
+	if (pkey && X509_verify(x, pkey) == 1) {
+		info->self_signed = true;
+		return;
+	}
+	/* A signature we cannot check (md2 roots, unknown algorithms or keys) is judged by the
+	 * names and, where both are present, the key identifiers: a self-signed certificate's
+	 * AKID names its own key (RFC 5280 4.2.1.1, 4.2.1.2). */
+	if (!pkey || !sig_verifiable(sig_nid))
+		info->self_signed = key_ids_match(x);
+}
+
+static void set_ca(struct x509_info *info, X509 *x)
+{
+	int crit = 0;
+	BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, &crit, NULL);
+
+	info->is_ca = bc && bc->ca;
+	BASIC_CONSTRAINTS_free(bc);
+}
+
+static void analyze_parsed(struct pending *pd, X509 *x)
+{
+	struct x509_info *info = &pd->info;
+	EVP_PKEY *pkey;
+	int sig_nid;
+
+	info->parsed = true;
+	pd->subject = add_name(&pd->arena, X509_get_subject_name(x));
+	pd->issuer = add_name(&pd->arena, X509_get_issuer_name(x));
+	pd->cn = add_cn(&pd->arena, X509_get_subject_name(x));
+	set_serial(info, X509_get0_serialNumber(x));
+	info->validity_ok = asn1_time_unix(X509_get0_notBefore(x), &info->not_before,
+					   info->not_before_str, sizeof(info->not_before_str));
+	info->validity_ok &= asn1_time_unix(X509_get0_notAfter(x), &info->not_after,
+					    info->not_after_str, sizeof(info->not_after_str));
+	set_signature(info, x, &sig_nid);
+	pkey = set_key(info, x);
+	add_sans(pd, x);
+	set_ca(info, x);
+	set_self_signed(info, x, pkey, sig_nid);
+}
+
+static struct x509_info *finish(struct pending *pd)
+{
+	struct x509_info *info;
+	char *base;
+	int i;
+
+	if (pd->arena.oom)
+		return NULL;
+	info = malloc(sizeof(*info) + pd->arena.len);
+	if (!info)
+		return NULL;
+	*info = pd->info;
+	base = (char *)(info + 1);
+	if (pd->arena.len)
+		memcpy(base, pd->arena.buf, pd->arena.len);
+	info->subject = pd->subject != NO_OFF ? base + pd->subject : NULL;
+	info->issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
+	info->subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
+	for (i = 0; i < X509_MAX_SAN; i++)
+		info->san[i] = i < info->n_san ? base + pd->san[i] : NULL;
+	info->refs = 1;
+	return info;
+}
+
+static struct x509_info *analyze(const uint8_t *der, size_t len, const uint8_t digest[32])
+{
+	struct pending pd;
+	struct x509_info *info;
+	const unsigned char *p = der;
+	X509 *x = NULL;
+	bool queue_was_empty = ERR_peek_error() == 0;
+
+	memset(&pd, 0, sizeof(pd));
+	pd.subject = pd.issuer = pd.cn = NO_OFF;
+	memcpy(pd.info.sha256, digest, 32);
+	hex_lower(pd.info.sha256_hex, digest, 32);
+	pd.info.der_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+
+	ERR_set_mark();
+	if (len == 0 || len > X509_MAX_DER) {
+		snprintf(pd.info.error, sizeof(pd.info.error), "d2i_X509: bad length %zu", len);
+	} else if (!(x = d2i_X509(NULL, &p, (long)len))) {
+		set_openssl_error(pd.info.error, sizeof(pd.info.error), "d2i_X509",
+				  queue_was_empty);
+	} else {
+		/* RFC 5280 4.1: one Certificate SEQUENCE. The hash still covers the whole input,
+		 * as it came off the wire. */
+		size_t used = (size_t)(p - der);
+
+		if (used != len)
+			snprintf(pd.info.error, sizeof(pd.info.error),
+				 "%zu trailing bytes after the certificate", len - used);
+		analyze_parsed(&pd, x);
+	}
+	X509_free(x);
+	ERR_pop_to_mark();
+
+	info = finish(&pd);
+	free(pd.arena.buf);
+	if (!info)
+		errno = ENOMEM;
+	return info;
+}
+
+/* ctx is reused by the cache so that a hit allocates nothing; NULL for one-shot use. */
+static bool sha256_of(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
+		      uint8_t out[32])
+{
+	unsigned int n = 0;
+	bool ok;
+
+	if (!len)
+		der = (const uint8_t *)"";
+	ERR_set_mark();
+	if (ctx)
+		ok = EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		     EVP_DigestUpdate(ctx, der, len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1;
+	else
+		ok = EVP_Digest(der, len, out, &n, md, NULL) == 1;
+	ERR_pop_to_mark();
+	return ok && n == 32;
+}
+
+struct x509_info *x509__analyze(const uint8_t *der, size_t len)
+{
+	uint8_t digest[32];
+
+	if (!sha256_of(NULL, EVP_sha256(), der, len, digest)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return analyze(der, len, digest);
+}
+
+void x509_info__free(struct x509_info *info)
+{
+	free(info);
+}
+
+/* Cache: a fixed pool of max_entries slots, a chained hash keyed by the SHA-256, and an LRU list
+ * that holds only unreferenced entries, so eviction is O(1) and never touches an info a caller
+ * still holds. When every slot is referenced, the miss is analysed but not cached: the caller
+ * gets a private info (refs 1) that x509_info__put frees. The cache thus never exceeds
+ * max_entries; what is outstanding beyond it is bounded by what callers hold. */
+struct x509_entry {
+	struct x509_info *info;
+	struct x509_entry *hnext;
+	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
+};
+
+struct x509_cache {
+	uint32_t max_entries;
+	uint32_t bucket_mask;
+	struct x509_entry **buckets;
+	struct x509_entry *slots;
+	struct x509_entry *free_slots; /* chained by hnext */
+	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
+	EVP_MD *sha256;
+	EVP_MD_CTX *md_ctx;
+	struct x509_cache_stats stats;
+};
+
+#define X509_CACHE_MAX (1u << 24)
+
+struct x509_cache *x509_cache__new(uint32_t max_entries)
+{
+	struct x509_cache *c;
+	uint32_t nb = 1, i;
+
+	if (max_entries == 0 || max_entries > X509_CACHE_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (nb < max_entries)
+		nb <<= 1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto cleanup;
+	c->max_entries = max_entries;
+	c->bucket_mask = nb - 1;
+	c->buckets = calloc(nb, sizeof(*c->buckets));
+	c->slots = calloc(max_entries, sizeof(*c->slots));
+	if (!c->buckets || !c->slots)
+		goto cleanup;
+	ERR_set_mark();
+	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	c->md_ctx = EVP_MD_CTX_new();
+	ERR_pop_to_mark();
+	if (!c->sha256 || !c->md_ctx)
+		goto cleanup;
+	for (i = max_entries; i-- > 0;) {
+		c->slots[i].hnext = c->free_slots;
+		c->free_slots = &c->slots[i];
+	}
+	c->lru.next = c->lru.prev = &c->lru;
+	return c;
+
+cleanup:
+	if (c) {
+		EVP_MD_CTX_free(c->md_ctx);
+		EVP_MD_free(c->sha256);
+		free(c->slots);
+		free(c->buckets);
+		free(c);
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+void x509_cache__free(struct x509_cache *c)
+{
+	uint32_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->max_entries; i++)
+		x509_info__free(c->slots[i].info);
+	EVP_MD_CTX_free(c->md_ctx);
+	EVP_MD_free(c->sha256);
+	free(c->slots);
+	free(c->buckets);
+	free(c);
+}
+
+static struct x509_entry **bucket_of(struct x509_cache *c, const uint8_t sha[32])
+{
+	uint32_t h;
+
+	/* A SHA-256 is already uniform; its first word is the hash. */
+	memcpy(&h, sha, sizeof(h));
+	return &c->buckets[h & c->bucket_mask];
+}
+
+static struct x509_entry *lookup(struct x509_cache *c, const uint8_t sha[32])
+{
+	struct x509_entry *e;
+
+	for (e = *bucket_of(c, sha); e; e = e->hnext)
+		if (memcmp(e->info->sha256, sha, 32) == 0)
+			return e;
+	return NULL;
+}
+
+static void lru_unlink(struct x509_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_push(struct x509_cache *c, struct x509_entry *e)
+{
+	e->next = c->lru.next;
+	e->prev = &c->lru;
+	c->lru.next->prev = e;
+	c->lru.next = e;
+}
+
+static struct x509_entry *take_slot(struct x509_cache *c)
+{
+	struct x509_entry *e = c->free_slots, **pp;
+
+	if (e) {
+		c->free_slots = e->hnext;
+		return e;
+	}
+	e = c->lru.prev;
+	if (e == &c->lru)
+		return NULL; /* every entry is referenced */
+	lru_unlink(e);
+	for (pp = bucket_of(c, e->info->sha256); *pp != e; pp = &(*pp)->hnext)
+		;
+	*pp = e->hnext;
+	x509_info__free(e->info);
+	e->info = NULL;
+	c->stats.evictions++;
+	c->stats.entries--;
+	return e;
+}
+
+const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der, size_t len)
+{
+	struct x509_entry *e, **bucket;
+	struct x509_info *info;
+	uint8_t sha[32];
+
+	if (!sha256_of(c->md_ctx, c->sha256, der, len, sha)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->stats.lookups++;
+	e = lookup(c, sha);
+	if (e && e->info->refs < UINT32_MAX) {
+		c->stats.hits++;
+		if (e->info->refs++ == 0)
+			lru_unlink(e);
+		return e->info;
+	}
+
+	info = analyze(der, len, sha);
+	if (!info)
+		return NULL;
+	if (!info->parsed)
+		c->stats.parse_failures++;
+	e = e ? NULL : take_slot(c);
+	if (!e) {
+		c->stats.uncached++;
+		return info;
+	}
+	e->info = info;
+	bucket = bucket_of(c, sha);
+	e->hnext = *bucket;
+	*bucket = e;
+	c->stats.entries++;
+	return info;
+}
+
+void x509_info__put(struct x509_cache *c, const struct x509_info *cinfo)
+{
+	struct x509_info *info = (struct x509_info *)cinfo;
+	struct x509_entry *e;
+
+	if (!info)
+		return;
+	e = c ? lookup(c, info->sha256) : NULL;
+	if (e && e->info == info) {
+		if (info->refs && --info->refs == 0)
+			lru_push(c, e);
+		return;
+	}
+	/* Not in the cache: a private info from a full cache, or from x509__analyze. */
+	if (info->refs <= 1)
+		x509_info__free(info);
+	else
+		info->refs--;
+}
+
+const struct x509_cache_stats *x509_cache__stats(const struct x509_cache *c)
+{
+	return &c->stats;
+}
