@@ -41,11 +41,14 @@ struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
 	uint64_t idle_timeout_ns; /* default 120 s (of packet time) */
 	uint32_t max_held_bytes; /* reassembly, per direction; default 256 KiB */
-	uint32_t max_handshake_msg; /* default 256 KiB */
+	uint32_t max_handshake_msg; /* default 512 KiB */
 	uint32_t probe_bytes; /* bytes per direction searched for a TLS start (STARTTLS); default 16 KiB */
 	uint32_t x509_cache_entries; /* default 4096 */
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;
+	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
+	 * tells the kernel to stop copying them). */
+	void (*on_flow_done)(void *ctx, const struct flow_key *key);
 	void *ctx;
 };
 

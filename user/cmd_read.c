@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tlsmon read`: run capture files through the engine and print one JSON line per handshake. */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "pcap_in.h"
+#include "report.h"
+
+struct read_ctx {
+	bool flagged_only;
+	struct sbuf line;
+	struct summary *summary;
+	FILE *out;
+};
+
+static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key)
+{
+	struct read_ctx *rc = ctx;
+
+	if (rc->summary)
+		summary__add(rc->summary, hs);
+	if (rc->flagged_only && !hs__flagged(hs))
+		return;
+	sbuf__reset(&rc->line);
+	report__json(&rc->line, hs);
+	sbuf__putc(&rc->line, '\n');
+	fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+}
+
+static void read_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsmon read [OPTIONS] FILE...\n"
+		"Read pcap/pcapng files and print one JSON object per TLS handshake (JSON Lines).\n\n"
+		"  --flagged             only handshakes with findings\n"
+		"  --summary             end with a table: handshakes by outcome and version, findings\n"
+		"                        by check\n"
+		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"
+		"  --policy-file FILE    policy settings, one KEY = VALUE per line\n"
+		"  --max-flows N         concurrent flows tracked (default 65536)\n"
+		"  --stats               print pipeline counters on stderr at the end\n"
+		"  -h, --help            this text\n");
+}
+
+static int read_file(const char *path, const struct engine_opts *eo, struct engine_stats *total,
+		     bool print_stats)
+{
+	struct pcap_in *in;
+	struct engine *e;
+	struct frame fr;
+	int err = 0, rc;
+
+	in = pcap_in__open(path, &err);
+	if (!in) {
+		fprintf(stderr, "tlsmon: %s: %s\n", path,
+			err == -EINVAL ? "not a pcap or pcapng file" : strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	e = engine__new(eo);
+	if (!e) {
+		pcap_in__close(in);
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return -ENOMEM;
+	}
+	while ((rc = pcap_in__next(in, &fr)) > 0)
+		engine__feed(e, &fr);
+	if (rc < 0)
+		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
+			path, (unsigned long long)fr.number);
+	engine__finish(e);
+	if (print_stats)
+		cmd__print_engine_stats(stderr, path, e);
+	total->frames += engine__stats(e)->frames;
+	total->handshakes += engine__stats(e)->handshakes;
+	engine__free(e);
+	pcap_in__close(in);
+	return rc < 0 ? rc : 0;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "flagged", no_argument, NULL, 'f' },	   { "summary", no_argument, NULL, 's' },
+		{ "policy", required_argument, NULL, 'p' }, { "policy-file", required_argument, NULL, 'P' },
+		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	struct read_ctx rc = { .out = stdout };
+	struct engine_opts eo = { 0 };
+	struct engine_stats total = { 0 };
+	struct policy *policy = policy__new();
+	bool summary = false, stats = false;
+	int opt, status = 0;
+
+	if (!policy) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return 1;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			rc.flagged_only = true;
+			break;
+		case 's':
+			summary = true;
+			break;
+		case 'S':
+			stats = true;
+			break;
+		case 'p':
+		case 'P':
+			if (cmd__apply_policy_arg(policy, opt == 'P', optarg)) {
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'm':
+			if (cmd__parse_u32(optarg, 1, 1u << 24, &eo.max_flows)) {
+				fprintf(stderr, "tlsmon: --max-flows: expected 1..16777216\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'h':
+			read_usage(stdout);
+			goto cleanup;
+		default:
+			read_usage(stderr);
+			status = 2;
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		read_usage(stderr);
+		status = 2;
+		goto cleanup;
+	}
+	sbuf__init(&rc.line);
+	if (summary)
+		rc.summary = summary__new();
+	eo.policy = policy;
+	eo.on_handshake = on_handshake;
+	eo.ctx = &rc;
+	for (int i = optind; i < argc; i++)
+		if (read_file(argv[i], &eo, &total, stats))
+			status = 1;
+	fflush(stdout);
+	if (rc.summary)
+		summary__print(rc.summary, stdout);
+	summary__free(rc.summary);
+	sbuf__free(&rc.line);
+cleanup:
+	policy__free(policy);
+	return status;
+}

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "fingerprint.h"
+#include "tls_names.h"
+
+/* Handshake structs are large (hellos, events, findings); keep a few finished ones for reuse so
+ * the steady state does not malloc per connection. */
+#define HS_FREELIST_MAX 64
+
+/* Per-connection state hung on flow->app. Small until TLS is seen: the handshake record is only
+ * allocated for flows that carry TLS. */
+struct conn {
+	struct engine *e;
+	struct flow *flow;
+	int8_t client_side; /* key side of the client, -1 while unknown */
+	bool roles_from_syn;
+	bool ignored; /* not TLS (probe budget spent) or already decided: frames are skipped */
+	bool decided;
+	bool tls_found[2];
+	bool fin[2]; /* key side sent FIN */
+	uint32_t probed[2];
+	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
+	/* the frame being processed, for event timestamps */
+	int cur_side;
+	uint64_t cur_ts;
+	uint64_t cur_frame;
+	struct tls_stream tls[2];
+	struct handshake *hs;
+	struct conn *next_free;
+};
+
+struct engine {
+	struct engine_opts opts;
+	struct flowtab *flows;
+	struct x509_cache *x509;
+	struct tls_limits tls_limits;
+	struct tls_stats tls_stats;
+	struct engine_stats stats;
+	struct flowtab_stats final_flow_stats;
+	struct reasm_stats final_reasm_stats;
+	struct handshake *hs_free[HS_FREELIST_MAX];
+	int n_hs_free;
+	struct conn *conn_free;
+	uint64_t last_expire_ns;
+};
+
+static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
+
+struct engine *engine__new(const struct engine_opts *opts)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	struct flowtab_opts fo = { 0 };
+
+	if (!e)
+		return NULL;
+	e->opts = *opts;
+	if (!e->opts.max_flows)
+		e->opts.max_flows = 65536;
+	if (!e->opts.idle_timeout_ns)
+		e->opts.idle_timeout_ns = 120ull * 1000000000ull;
+	if (!e->opts.max_held_bytes)
+		e->opts.max_held_bytes = 256 * 1024;
+	if (!e->opts.max_handshake_msg)
+		e->opts.max_handshake_msg = 512 * 1024; /* Zeek's fragment test carries a 332 KiB chain */
+	if (!e->opts.probe_bytes)
+		e->opts.probe_bytes = 16 * 1024;
+	if (!e->opts.x509_cache_entries)
+		e->opts.x509_cache_entries = 4096;
+	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
+
+	fo.max_flows = e->opts.max_flows;
+	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
+	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
+	fo.reasm.max_held_segments = 1024;
+	fo.release = conn_release;
+	fo.ctx = e;
+	e->flows = flowtab__new(&fo);
+	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
+	if (!e->flows || !e->x509) {
+		engine__free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static struct handshake *hs_alloc(struct engine *e)
+{
+	struct handshake *hs;
+
+	if (e->n_hs_free) {
+		hs = e->hs_free[--e->n_hs_free];
+		memset(hs, 0, sizeof(*hs));
+		return hs;
+	}
+	return calloc(1, sizeof(*hs));
+}
+
+static void hs_release(struct engine *e, struct handshake *hs)
+{
+	if (!hs)
+		return;
+	for (int i = 0; i < hs->n_certs; i++)
+		if (hs->certs[i])
+			x509_info__put(e->x509, hs->certs[i]);
+	hs->n_certs = 0;
+	if (e->n_hs_free < HS_FREELIST_MAX)
+		e->hs_free[e->n_hs_free++] = hs;
+	else
+		free(hs);
+}
+
+static struct conn *conn_alloc(struct engine *e)
+{
+	struct conn *c = e->conn_free;
+
+	if (c)
+		e->conn_free = c->next_free;
+	else
+		c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	c->e = e;
+	c->client_side = -1;
+	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
+	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
+	return c;
+}
+
+/* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
+ * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
+static void conn_strip(struct conn *c)
+{
+	tls_stream__free(&c->tls[0]);
+	tls_stream__free(&c->tls[1]);
+	hs_release(c->e, c->hs);
+	c->hs = NULL;
+	c->ignored = true;
+}
+
+static void conn_free(struct engine *e, struct conn *c)
+{
+	conn_strip(c);
+	c->next_free = e->conn_free;
+	e->conn_free = c;
+}
+
+/* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
+static int guess_client_side(const struct flow *f)
+{
+	return f->key.port[0] < f->key.port[1] ? 1 : 0;
+}
+
+static int client_side(struct conn *c)
+{
+	if (c->client_side < 0)
+		c->client_side = (int8_t)guess_client_side(c->flow);
+	return c->client_side;
+}
+
+static bool from_client(struct conn *c)
+{
+	return c->cur_side == client_side(c);
+}
+
+static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
+{
+	struct hs_event ev = {
+		.ts_ns = c->cur_ts,
+		.frame = c->cur_frame,
+		.kind = kind,
+		.from_client = from_client(c),
+		.hs_type = hs_type,
+		.len = len,
+	};
+
+	if (c->hs)
+		hs__add_event(c->hs, &ev);
+}
+
+static void fill_endpoints(struct conn *c)
+{
+	struct handshake *hs = c->hs;
+	const struct flow_key *k = &c->flow->key;
+	int cs = client_side(c);
+
+	hs->family = k->family;
+	memcpy(hs->client_addr, k->addr[cs], 16);
+	memcpy(hs->server_addr, k->addr[!cs], 16);
+	hs->client_port = k->port[cs];
+	hs->server_port = k->port[!cs];
+	hs->roles_from_syn = c->roles_from_syn;
+	hs->start_ts_ns = c->flow->first_ts_ns;
+}
+
+static void decide(struct conn *c, enum hs_outcome outcome)
+{
+	struct engine *e = c->e;
+	struct handshake *hs = c->hs;
+
+	if (c->decided || !hs)
+		return;
+	c->decided = true;
+	hs->outcome = outcome;
+	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
+	fill_endpoints(c);
+	policy__evaluate(e->opts.policy, hs);
+	explain__handshake(hs);
+	e->stats.handshakes++;
+	e->stats.handshakes_by_outcome[outcome]++;
+	if (e->opts.on_handshake)
+		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key);
+	if (e->opts.on_flow_done)
+		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
+	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
+}
+
+static void on_client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
+{
+	struct engine *e = c->e;
+	struct handshake *hs = c->hs;
+	int err;
+
+	if (c->client_side < 0)
+		c->client_side = (int8_t)c->cur_side;
+	if (hs->has_client_hello)
+		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
+	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &hs->ch) :
+		      tls__parse_client_hello(ev->body, ev->len, &hs->ch);
+	if (err) {
+		hs->parse_errors++;
+		e->stats.msg_parse_errors++;
+		return;
+	}
+	hs->has_client_hello = true;
+	fp__ja3(&hs->ch, NULL, 0, hs->ja3);
+	fp__ja4(&hs->ch, hs->ja4);
+}
+
+static void on_server_hello(struct conn *c, const struct tls_event *ev)
+{
+	struct handshake *hs = c->hs;
+
+	if (c->client_side < 0)
+		c->client_side = (int8_t)!c->cur_side;
+	if (tls__parse_server_hello(ev->body, ev->len, &hs->sh)) {
+		hs->parse_errors++;
+		c->e->stats.msg_parse_errors++;
+		return;
+	}
+	hs->has_server_hello = true;
+	hs->version = hs->sh.version;
+	fp__ja3s(&hs->sh, NULL, 0, hs->ja3s);
+	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
+	if (hs->version == TLS_VERSION_TLS13 && !hs->sh.hello_retry_request) {
+		tls_stream__set_encrypted(&c->tls[0]);
+		tls_stream__set_encrypted(&c->tls[1]);
+	}
+}
+
+static void on_certificate(struct conn *c, const struct tls_event *ev)
+{
+	struct engine *e = c->e;
+	struct handshake *hs = c->hs;
+	struct tls_certificate_msg msg;
+
+	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
+		hs->parse_errors++;
+		e->stats.msg_parse_errors++;
+		return;
+	}
+	if (from_client(c)) {
+		hs->client_sent_certificate = msg.n_total > 0;
+		return;
+	}
+	if (hs->has_certificate)
+		return;
+	hs->has_certificate = true;
+	hs->cert_ts_ns = c->cur_ts;
+	hs->cert_frame = c->cur_frame;
+	hs->n_certs_total = msg.n_total;
+	for (int i = 0; i < msg.n_certs; i++) {
+		const struct x509_info *info =
+			x509_cache__get(e->x509, ev->body + msg.certs[i].off, msg.certs[i].len);
+
+		if (!info)
+			break;
+		if (!info->parsed)
+			e->stats.cert_parse_errors++;
+		hs->certs[hs->n_certs++] = info;
+	}
+}
+
+static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
+{
+	struct handshake *hs = c->hs;
+	const struct tls_cipher_info *ci;
+
+	if (!hs->has_server_hello || hs->has_server_key_exchange)
+		return;
+	ci = tls__cipher_info(hs->sh.cipher);
+	if (!ci)
+		return;
+	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx, &hs->ske)) {
+		hs->parse_errors++;
+		c->e->stats.msg_parse_errors++;
+		return;
+	}
+	hs->has_server_key_exchange = true;
+}
+
+static bool tls13(const struct conn *c)
+{
+	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->sh.hello_retry_request;
+}
+
+static void on_tls_event(void *ctx, const struct tls_event *ev)
+{
+	struct conn *c = ctx;
+	struct handshake *hs = c->hs;
+	bool client;
+
+	if (c->decided || !hs)
+		return;
+	switch (ev->type) {
+	case TLS_EV_HANDSHAKE:
+		if (ev->hs_type == TLS_HS_CLIENT_HELLO)
+			on_client_hello(c, ev, false);
+		else if (ev->hs_type == TLS_HS_SERVER_HELLO)
+			on_server_hello(c, ev);
+		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
+		if (ev->hs_type == TLS_HS_CERTIFICATE)
+			on_certificate(c, ev);
+		else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE)
+			on_server_key_exchange(c, ev);
+		break;
+	case TLS_EV_SSLV2_CLIENT_HELLO:
+		c->e->stats.sslv2_hellos++;
+		on_client_hello(c, ev, true);
+		add_event(c, HS_EV_SSLV2_HELLO, TLS_HS_CLIENT_HELLO, ev->len);
+		break;
+	case TLS_EV_ALERT:
+		add_event(c, HS_EV_ALERT, 0, ev->len);
+		client = from_client(c);
+		if (!hs->alert.present || (!ev->encrypted && ev->alert_level == 2)) {
+			hs->alert.present = true;
+			hs->alert.from_client = client;
+			hs->alert.encrypted = ev->encrypted;
+			hs->alert.level = ev->alert_level;
+			hs->alert.desc = ev->alert_desc;
+			hs->alert.ts_ns = c->cur_ts;
+			hs->alert.frame = c->cur_frame;
+		}
+		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
+		 * before the handshake finished can only be an error. */
+		if (ev->encrypted || ev->alert_level == 2)
+			decide(c, HS_OUTCOME_ALERT);
+		break;
+	case TLS_EV_CHANGE_CIPHER_SPEC:
+		add_event(c, HS_EV_CCS, 0, ev->len);
+		if (from_client(c))
+			hs->ccs_client = true;
+		else
+			hs->ccs_server = true;
+		if (hs->has_server_hello && !tls13(c) && hs->ccs_client && hs->ccs_server)
+			decide(c, HS_OUTCOME_ESTABLISHED);
+		break;
+	case TLS_EV_APPLICATION_DATA:
+		client = from_client(c);
+		if (client ? !hs->app_data_client : !hs->app_data_server)
+			add_event(c, HS_EV_APP_DATA, 0, ev->len);
+		if (client)
+			hs->app_data_client = true;
+		else
+			hs->app_data_server = true;
+		if (!hs->has_server_hello)
+			break;
+		if (!tls13(c)) {
+			if (hs->app_data_client && hs->app_data_server)
+				decide(c, HS_OUTCOME_ESTABLISHED);
+			break;
+		}
+		/* TLS 1.3 hides the handshake in application-data records. The client's first one is
+		 * its Finished (or an alert: the two cannot be told apart); the handshake is known
+		 * to be done once the server answers after it, or the client sends more. */
+		if (client) {
+			if (++c->client_app_records >= 2)
+				decide(c, HS_OUTCOME_ESTABLISHED);
+		} else if (c->client_app_records) {
+			decide(c, HS_OUTCOME_ESTABLISHED);
+		}
+		break;
+	case TLS_EV_ENCRYPTED_HANDSHAKE:
+		add_event(c, HS_EV_ENCRYPTED_HANDSHAKE, 0, ev->len);
+		break;
+	case TLS_EV_ERROR:
+		hs->parse_errors++;
+		break;
+	}
+}
+
+static void start_tls(struct conn *c)
+{
+	struct engine *e = c->e;
+
+	if (!c->hs) {
+		c->hs = hs_alloc(e);
+		if (!c->hs) {
+			e->stats.handshake_alloc_failures++;
+			c->ignored = true;
+			return;
+		}
+	}
+}
+
+/* In-order stream bytes (or a gap) of direction c->cur_side. */
+static void on_stream(void *ctx, const uint8_t *data, size_t len)
+{
+	struct conn *c = ctx;
+	int side = c->cur_side;
+
+	if (c->ignored || c->decided)
+		return;
+	if (!data) {
+		if (c->hs) {
+			c->hs->gaps++;
+			c->hs->gap_bytes += len;
+			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
+		}
+		if (c->tls_found[side])
+			tls_stream__gap(&c->tls[side], len);
+		return;
+	}
+	if (!c->tls_found[side]) {
+		/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere:
+		 * TLS begins at a segment that starts with a plausible record header. */
+		if (!tls__looks_like_record(data, len)) {
+			c->probed[side] += (uint32_t)len;
+			if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
+				c->e->stats.non_tls_flows++;
+				conn_strip(c);
+			}
+			return;
+		}
+		c->tls_found[side] = true;
+		start_tls(c);
+		if (c->ignored)
+			return;
+	}
+	tls_stream__feed(&c->tls[side], data, len, on_tls_event, c);
+	if (c->decided)
+		conn_strip(c);
+}
+
+static void flush_dir(struct conn *c, struct flow *f, int side)
+{
+	int saved = c->cur_side;
+
+	c->cur_side = side;
+	reasm__flush(&f->dir[side], on_stream, c);
+	c->cur_side = saved;
+}
+
+static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
+{
+	struct engine *e = ctx;
+	struct conn *c = f->app;
+
+	if (!c)
+		return;
+	if (!c->ignored && !c->decided && c->hs) {
+		c->cur_ts = f->last_ts_ns;
+		flush_dir(c, f, 0);
+		flush_dir(c, f, 1);
+		decide(c, HS_OUTCOME_INCOMPLETE);
+	}
+	conn_free(e, c);
+	f->app = NULL;
+}
+
+static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
+{
+	bool rst = p->tcp_flags & TCPF_RST;
+
+	if (!c->ignored && !c->decided && c->hs) {
+		/* Deliver what is held before judging: the outcome may sit in a late segment. */
+		flush_dir(c, f, c->cur_side);
+		if (!c->decided && c->hs) {
+			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
+			c->hs->closed_by_client = from_client(c);
+			if (c->hs->alert.present && !c->hs->alert.encrypted)
+				decide(c, HS_OUTCOME_ALERT);
+			else
+				decide(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
+		}
+	}
+	if (c->decided && !c->ignored)
+		conn_strip(c);
+}
+
+/* RFC 5246 6.2.1 record header of a handshake record, or an SSLv2 CLIENT-HELLO (RFC 6101 E). */
+static bool starts_handshake(const uint8_t *p, size_t len)
+{
+	if (len < 3)
+		return false;
+	if (p[0] == TLS_CT_HANDSHAKE && p[1] == 3 && p[2] <= 4)
+		return true;
+	return (p[0] & 0x80) && p[2] == 1;
+}
+
+int engine__feed(struct engine *e, const struct frame *fr)
+{
+	struct pkt p;
+	struct flow *f;
+	struct conn *c;
+	int side, rc;
+
+	e->stats.frames++;
+	e->stats.bytes += fr->caplen;
+	rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+	if (rc != DECODE_TCP) {
+		if (rc == DECODE_NOT_TCP)
+			e->stats.not_tcp++;
+		else if (rc == DECODE_FRAGMENT)
+			e->stats.fragments++;
+		else if (rc == -EPROTONOSUPPORT)
+			e->stats.unsupported_linktype++;
+		else
+			e->stats.decode_errors++;
+		return 0;
+	}
+	if (p.payload_missing)
+		e->stats.truncated_frames++;
+
+	/* Idle expiry runs on packet time, at most once a second of it. */
+	if (fr->ts_ns > e->last_expire_ns + 1000000000ull) {
+		e->last_expire_ns = fr->ts_ns;
+		flowtab__expire(e->flows, fr->ts_ns);
+	}
+
+	/* A flow starts at its SYN, or mid-way at a segment that opens a TLS handshake record:
+	 * bare ACKs, FINs and application data of flows we do not know start nothing. */
+	f = flowtab__lookup(e->flows, &p, fr->ts_ns,
+			    (p.tcp_flags & TCPF_SYN) || starts_handshake(p.payload, p.payload_len), &side);
+	if (!f)
+		return 0;
+	c = f->app;
+	if (!c) {
+		c = conn_alloc(e);
+		if (!c)
+			return 0;
+		c->flow = f;
+		f->app = c;
+	}
+	if (p.tcp_flags & TCPF_FIN)
+		c->fin[side] = true;
+	if (c->ignored) {
+		/* Keep the entry until both sides closed: a trailing segment (an encrypted
+		 * close_notify after the peer's FIN) must not look like a new flow. */
+		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+			flowtab__remove(e->flows, f);
+		return 0;
+	}
+	c->cur_side = side;
+	c->cur_ts = fr->ts_ns;
+	c->cur_frame = fr->number;
+
+	if (p.tcp_flags & TCPF_SYN) {
+		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
+		if (!(p.tcp_flags & TCPF_ACK))
+			c->client_side = (int8_t)side;
+		else
+			c->client_side = (int8_t)!side;
+		c->roles_from_syn = true;
+		if (!f->dir[side].started)
+			reasm__start(&f->dir[side], p.seq + 1);
+		if (!p.payload_len)
+			return 0;
+		p.seq++;
+	}
+	if (p.payload_len)
+		reasm__feed(&f->dir[side], p.seq, p.payload, p.payload_len, on_stream, c);
+	if (c->hs && p.vlan[0] && !c->hs->vlan)
+		c->hs->vlan = p.vlan[0];
+	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
+		on_close(c, f, &p);
+		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+			flowtab__remove(e->flows, f);
+	}
+	return 0;
+}
+
+void engine__tick(struct engine *e, uint64_t now_ns)
+{
+	e->last_expire_ns = now_ns;
+	flowtab__expire(e->flows, now_ns);
+}
+
+static void save_final_stats(struct engine *e)
+{
+	e->final_flow_stats = *flowtab__stats(e->flows);
+	e->final_reasm_stats = *flowtab__reasm_stats(e->flows);
+}
+
+void engine__finish(struct engine *e)
+{
+	uint64_t expired;
+
+	if (!e->flows)
+		return;
+	/* Release (and so emit) every open flow, then keep the counters for the caller. The
+	 * release goes through expiry, which must not count as idle timeouts. */
+	expired = flowtab__stats(e->flows)->expired;
+	flowtab__expire(e->flows, UINT64_MAX);
+	save_final_stats(e);
+	e->final_flow_stats.expired = expired;
+	flowtab__free(e->flows);
+	e->flows = NULL;
+}
+
+void engine__free(struct engine *e)
+{
+	struct conn *c;
+
+	if (!e)
+		return;
+	if (e->flows) {
+		/* No emission on plain free: the callback's owner may already be gone. */
+		e->opts.on_handshake = NULL;
+		e->opts.on_flow_done = NULL;
+		flowtab__free(e->flows);
+	}
+	while ((c = e->conn_free)) {
+		e->conn_free = c->next_free;
+		free(c);
+	}
+	for (int i = 0; i < e->n_hs_free; i++)
+		free(e->hs_free[i]);
+	x509_cache__free(e->x509);
+	free(e);
+}
+
+const struct engine_stats *engine__stats(const struct engine *e)
+{
+	return &e->stats;
+}
+
+const struct flowtab_stats *engine__flow_stats(const struct engine *e)
+{
+	return e->flows ? flowtab__stats(e->flows) : &e->final_flow_stats;
+}
+
+const struct reasm_stats *engine__reasm_stats(const struct engine *e)
+{
+	return e->flows ? flowtab__reasm_stats(e->flows) : &e->final_reasm_stats;
+}
+
+const struct tls_stats *engine__tls_stats(const struct engine *e)
+{
+	return &e->tls_stats;
+}
+
+const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
+{
+	return x509_cache__stats(e->x509);
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "frame.h"
+#include "policy.h"
+#include "tls_names.h"
+
+char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		snprintf(buf, size, "1970-01-01T00:00:00.000000Z");
+		return buf;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)((ts_ns % 1000000000ull) / 1000));
+	return buf;
+}
+
+static void key(struct sbuf *b, const char *name)
+{
+	if (b->len && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
+		sbuf__putc(b, ',');
+	json__cstr(b, name);
+	sbuf__putc(b, ':');
+}
+
+static void kv_str(struct sbuf *b, const char *name, const char *value)
+{
+	key(b, name);
+	json__cstr_or_null(b, value);
+}
+
+static void kv_int(struct sbuf *b, const char *name, long long value)
+{
+	key(b, name);
+	sbuf__printf(b, "%lld", value);
+}
+
+static void kv_bool(struct sbuf *b, const char *name, bool value)
+{
+	key(b, name);
+	sbuf__puts(b, value ? "true" : "false");
+}
+
+/* An ALPN protocol_name_list (RFC 7301 3.1) as a JSON array of its entries. */
+static void alpn_list(struct sbuf *b, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	bool first = true;
+
+	sbuf__putc(b, '[');
+	while (off < len) {
+		size_t n = p[off++];
+
+		if (n > len - off)
+			n = len - off; /* truncated copy: keep what is there */
+		if (!first)
+			sbuf__putc(b, ',');
+		json__str(b, p + off, n);
+		first = false;
+		off += n;
+	}
+	sbuf__putc(b, ']');
+}
+
+static void certificate(struct sbuf *b, const struct x509_info *c, int position)
+{
+	sbuf__putc(b, '{');
+	kv_int(b, "position", position);
+	if (!c) {
+		kv_bool(b, "parsed", false);
+		sbuf__putc(b, '}');
+		return;
+	}
+	kv_str(b, "sha256", c->sha256_hex);
+	kv_bool(b, "parsed", c->parsed);
+	if (!c->parsed) {
+		kv_str(b, "error", c->error);
+		kv_int(b, "der_length", c->der_len);
+		sbuf__putc(b, '}');
+		return;
+	}
+	kv_str(b, "subject", c->subject);
+	kv_str(b, "issuer", c->issuer);
+	kv_str(b, "serial", c->serial);
+	kv_str(b, "not_before", c->validity_ok ? c->not_before_str : NULL);
+	kv_str(b, "not_after", c->validity_ok ? c->not_after_str : NULL);
+	kv_str(b, "signature_algorithm", c->sig_name);
+	kv_str(b, "signature_oid", c->sig_oid);
+	kv_str(b, "key_type", c->key_type);
+	kv_int(b, "key_bits", c->key_bits);
+	kv_str(b, "curve", c->curve[0] ? c->curve : NULL);
+	kv_bool(b, "self_signed", c->self_signed);
+	kv_bool(b, "is_ca", c->is_ca);
+	key(b, "san");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < c->n_san; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		json__cstr(b, c->san[i]);
+	}
+	sbuf__putc(b, ']');
+	kv_int(b, "der_length", c->der_len);
+	sbuf__putc(b, '}');
+}
+
+static void key_exchange(struct sbuf *b, const struct handshake *hs)
+{
+	static const char *const kx_names[] = {
+		[TLS_KX_UNKNOWN] = "unknown", [TLS_KX_RSA] = "RSA",	  [TLS_KX_DHE] = "DHE",
+		[TLS_KX_ECDHE] = "ECDHE",     [TLS_KX_DH_ANON] = "DH_anon", [TLS_KX_ECDH_ANON] = "ECDH_anon",
+		[TLS_KX_PSK] = "PSK",	      [TLS_KX_TLS13] = "TLS1.3",
+	};
+	const struct tls_server_key_exchange *ske = &hs->ske;
+	char hex[8];
+
+	key(b, "key_exchange");
+	if (!hs->has_server_key_exchange) {
+		sbuf__puts(b, "null");
+		return;
+	}
+	sbuf__putc(b, '{');
+	kv_str(b, "type", ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] : "unknown");
+	if (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON) {
+		const char *g = tls__group_name(ske->curve);
+
+		snprintf(hex, sizeof(hex), "0x%04x", ske->curve);
+		kv_str(b, "group", g ? g : hex);
+	}
+	if (ske->kx == TLS_KX_DHE || ske->kx == TLS_KX_DH_ANON)
+		kv_int(b, "dh_bits", ske->dh_p_bits);
+	if (ske->sig_alg) {
+		const char *s = tls__sigscheme_name(ske->sig_alg);
+
+		snprintf(hex, sizeof(hex), "0x%04x", ske->sig_alg);
+		kv_str(b, "signature", s ? s : hex);
+	}
+	sbuf__putc(b, '}');
+}
+
+void report__json(struct sbuf *b, const struct handshake *hs)
+{
+	char buf[64], name[16];
+	const char *s;
+
+	sbuf__putc(b, '{');
+	kv_str(b, "ts", report__rfc3339(hs->start_ts_ns, buf, sizeof(buf)));
+	kv_str(b, "client", pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf,
+						 sizeof(buf)));
+	kv_str(b, "server", pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf,
+						 sizeof(buf)));
+	if (hs->vlan)
+		kv_int(b, "vlan", hs->vlan);
+	key(b, "sni");
+	if (hs->has_client_hello && hs->ch.has_sni)
+		json__str(b, hs->ch.sni, hs->ch.sni_len);
+	else
+		sbuf__puts(b, "null");
+	key(b, "alpn");
+	if (hs->has_server_hello && hs->sh.alpn_len)
+		json__str(b, hs->sh.alpn, hs->sh.alpn_len);
+	else
+		sbuf__puts(b, "null");
+	key(b, "alpn_offered");
+	if (hs->has_client_hello)
+		alpn_list(b, hs->ch.alpn, hs->ch.alpn_len);
+	else
+		sbuf__puts(b, "[]");
+	kv_str(b, "version", hs->version ? tls__version_name(hs->version, name, sizeof(name)) : NULL);
+	kv_str(b, "client_version", hs->has_client_hello ?
+					    tls__version_name(hs->ch.max_version, name, sizeof(name)) :
+					    NULL);
+	kv_str(b, "cipher", hs->has_server_hello ? tls__cipher_name(hs->sh.cipher, buf, sizeof(buf)) :
+						   NULL);
+	kv_str(b, "ja3", hs->ja3[0] ? hs->ja3 : NULL);
+	kv_str(b, "ja4", hs->ja4[0] ? hs->ja4 : NULL);
+	kv_str(b, "ja3s", hs->ja3s[0] ? hs->ja3s : NULL);
+	kv_bool(b, "sslv2_client_hello", hs->has_client_hello && hs->ch.sslv2);
+	kv_bool(b, "hello_retry_request", hs->has_server_hello && hs->sh.hello_retry_request);
+	key_exchange(b, hs);
+	key(b, "certificates");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < hs->n_certs; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		certificate(b, hs->certs[i], i);
+	}
+	sbuf__putc(b, ']');
+	if (hs->n_certs_total > hs->n_certs)
+		kv_int(b, "certificates_total", hs->n_certs_total);
+	kv_str(b, "outcome", hs__outcome_name(hs->outcome));
+	key(b, "alert");
+	if (hs->alert.present) {
+		sbuf__putc(b, '{');
+		kv_str(b, "sender", hs->alert.from_client ? "client" : "server");
+		kv_bool(b, "encrypted", hs->alert.encrypted);
+		if (hs->alert.encrypted) {
+			kv_str(b, "level", NULL);
+			kv_str(b, "code", NULL);
+			kv_str(b, "description", NULL);
+		} else {
+			s = tls__alert_level_name(hs->alert.level);
+			if (s)
+				kv_str(b, "level", s);
+			else
+				kv_int(b, "level", hs->alert.level);
+			kv_int(b, "code", hs->alert.desc);
+			kv_str(b, "description", tls__alert_name(hs->alert.desc));
+		}
+		sbuf__putc(b, '}');
+	} else {
+		sbuf__puts(b, "null");
+	}
+	key(b, "findings");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < hs->n_findings; i++) {
+		const struct finding *f = &hs->findings[i];
+
+		if (i)
+			sbuf__putc(b, ',');
+		sbuf__putc(b, '{');
+		kv_str(b, "check", policy__check_name(f->check));
+		kv_str(b, "severity", policy__severity_name(f->severity));
+		key(b, "position");
+		if (f->position >= 0)
+			sbuf__printf(b, "%d", f->position);
+		else
+			sbuf__puts(b, "null");
+		kv_str(b, "detail", f->detail);
+		kv_str(b, "message", f->message);
+		sbuf__putc(b, '}');
+	}
+	sbuf__putc(b, ']');
+	kv_str(b, "explain", hs->explain);
+	kv_int(b, "duration_us", hs->end_ts_ns > hs->start_ts_ns ?
+					 (long long)((hs->end_ts_ns - hs->start_ts_ns) / 1000) :
+					 0);
+	kv_int(b, "reassembly_gaps", hs->gaps);
+	kv_int(b, "parse_errors", hs->parse_errors);
+	sbuf__putc(b, '}');
+}
+
+#define SUMMARY_MAX_VERSIONS 12
+
+struct summary {
+	uint64_t total;
+	uint64_t flagged;
+	uint16_t n_versions;
+	uint16_t versions[SUMMARY_MAX_VERSIONS]; /* 0 = "none" (no ServerHello) */
+	uint64_t by_version_outcome[SUMMARY_MAX_VERSIONS + 1][5]; /* last row: other versions */
+	uint64_t by_outcome[5];
+	uint64_t findings[CHECK__COUNT]; /* handshakes with at least one finding of the check */
+};
+
+struct summary *summary__new(void)
+{
+	return calloc(1, sizeof(struct summary));
+}
+
+void summary__free(struct summary *s)
+{
+	free(s);
+}
+
+void summary__add(struct summary *s, const struct handshake *hs)
+{
+	bool seen[CHECK__COUNT] = { false };
+	int row = -1;
+
+	s->total++;
+	s->flagged += hs__flagged(hs);
+	for (int i = 0; i < s->n_versions; i++)
+		if (s->versions[i] == hs->version)
+			row = i;
+	if (row < 0 && s->n_versions < SUMMARY_MAX_VERSIONS) {
+		row = s->n_versions++;
+		s->versions[row] = hs->version;
+	}
+	if (row < 0)
+		row = SUMMARY_MAX_VERSIONS;
+	s->by_version_outcome[row][hs->outcome]++;
+	s->by_outcome[hs->outcome]++;
+	for (int i = 0; i < hs->n_findings; i++) {
+		uint8_t c = hs->findings[i].check;
+
+		if (c < CHECK__COUNT && !seen[c]) {
+			seen[c] = true;
+			s->findings[c]++;
+		}
+	}
+}
+
+void summary__print(const struct summary *s, FILE *out)
+{
+	static const enum hs_outcome order[] = { HS_OUTCOME_ESTABLISHED, HS_OUTCOME_ALERT,
+						 HS_OUTCOME_ABORTED, HS_OUTCOME_RESET,
+						 HS_OUTCOME_INCOMPLETE };
+	char name[16];
+
+	fprintf(out, "\nHandshakes: %llu (%llu flagged)\n\n", (unsigned long long)s->total,
+		(unsigned long long)s->flagged);
+	fprintf(out, "%-14s", "version");
+	for (size_t j = 0; j < 5; j++)
+		fprintf(out, " %12s", hs__outcome_name(order[j]));
+	fprintf(out, " %12s\n", "total");
+	for (int i = 0; i <= SUMMARY_MAX_VERSIONS; i++) {
+		uint64_t row_total = 0;
+		const char *label;
+
+		if (i == SUMMARY_MAX_VERSIONS)
+			label = "other";
+		else if (i >= s->n_versions)
+			continue;
+		else if (!s->versions[i])
+			label = "(no hello)";
+		else
+			label = tls__version_name(s->versions[i], name, sizeof(name));
+		for (size_t j = 0; j < 5; j++)
+			row_total += s->by_version_outcome[i][order[j]];
+		if (!row_total)
+			continue;
+		fprintf(out, "%-14s", label);
+		for (size_t j = 0; j < 5; j++)
+			fprintf(out, " %12llu", (unsigned long long)s->by_version_outcome[i][order[j]]);
+		fprintf(out, " %12llu\n", (unsigned long long)row_total);
+	}
+	fprintf(out, "%-14s", "total");
+	for (size_t j = 0; j < 5; j++)
+		fprintf(out, " %12llu", (unsigned long long)s->by_outcome[order[j]]);
+	fprintf(out, " %12llu\n\n", (unsigned long long)s->total);
+
+	fprintf(out, "%-18s %12s\n", "finding", "handshakes");
+	for (int c = 0; c < CHECK__COUNT; c++)
+		fprintf(out, "%-18s %12llu\n", policy__check_name(c), (unsigned long long)s->findings[c]);
+}
