@@ -1,0 +1,59 @@
+/* Every map and every piece of global data the programs use, declared once. Userspace sizes the
+ * maps and fills the configuration between open and load (user/live_bpf.c). */
+#ifndef TLSMON_BPF_MAPS_H
+#define TLSMON_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "tlsmon_shared.h"
+
+/* Tracked connections, both directions under one normalised key. LRU so that flows whose FIN/RST
+ * we never see (or that userspace never marks done) age out instead of filling the map; userspace
+ * sets max_entries from --max-flows. Userspace writes state = TLSMON_FLOW_DONE when it has what it
+ * needs; the programs delete the entry after the last FIN or an RST. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_DEFAULT_MAX_FLOWS);
+	__type(key, struct tlsmon_flow_key);
+	__type(value, struct tlsmon_flow);
+} tlsmon_flows SEC(".maps");
+
+/* Copied frames: struct tlsmon_rec_hdr + bytes. Userspace sets the size (a power of two of pages)
+ * before load; when it is full, records are dropped and TLSMON_CTR_RINGBUF_FULL counts them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} tlsmon_events SEC(".maps");
+
+/* The counters of tlsmon_counters.h: one entry holding them all, so a packet costs one lookup. */
+struct tlsmon_counter_vals {
+	__u64 c[TLSMON_CTR__COUNT];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tlsmon_counter_vals);
+} tlsmon_counters SEC(".maps");
+
+/* Where a record is assembled before bpf_ringbuf_output(): the ring buffer only reserves constant
+ * sizes, and copying through here lets each record be exactly as long as the frame. Per-CPU, and
+ * the hooks do not nest on one CPU (XDP and TC ingress run in softirq, TC egress with BHs off). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tlsmon_scratch);
+} tlsmon_scratch SEC(".maps");
+
+/* Monitored TCP ports, one bit each; a packet matches when its source or destination bit is set.
+ * In .bss so userspace can set it before load (and change it later through the mmap). */
+__u64 tlsmon_ports[TLSMON_PORT_WORDS];
+
+/* Read-only after load, so the verifier sees constants. */
+const volatile __u32 tlsmon_budget = TLSMON_DEFAULT_BUDGET; /* bytes copied per direction */
+const volatile __u32 tlsmon_snaplen = TLSMON_DEFAULT_SNAPLEN; /* bytes copied per frame */
+
+#endif

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The capture filter: XDP on ingress (or TC ingress), TC on egress. Each frame of a TCP flow on a
+ * monitored port is copied to the ring buffer while the flow is tracked, i.e. from its SYN or
+ * first TLS handshake record until userspace marks it done or its byte budget is spent; FIN and
+ * RST are always copied because a handshake's outcome lives there. Never drops, redirects or
+ * modifies a packet. */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "tlsmon_shared.h"
+#include "ctx.h"
+#include "maps.h"
+#include "parse.h"
+
+/* Payload bytes per split record: leaves room for the longest headers we split (TLSMON_HDR_MAX),
+ * so the verifier can bound headers + payload by the scratch size without relating the two. */
+#define SEG_PAYLOAD_MAX (TLSMON_REC_DATA_MAX - TLSMON_HDR_MAX)
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline int port_watched(__u16 port)
+{
+	return (tlsmon_ports[port >> 6] >> (port & 63)) & 1;
+}
+
+/* Order the key as userspace does (tlsmon_shared.h): side 0 is the lower address as bytes, then
+ * the lower port. Returns the side (0/1) that sent the packet, which classify() put in [0]. */
+static __always_inline int flow_key_normalize(struct tlsmon_flow_key *k)
+{
+	__u32 *a = (__u32 *)k->addr[0], *b = (__u32 *)k->addr[1];
+	__u32 x, y;
+	__u16 p;
+	int i, cmp = 0;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		x = bpf_ntohl(a[i]);
+		y = bpf_ntohl(b[i]);
+		if (x != y) {
+			cmp = x < y ? -1 : 1;
+			break;
+		}
+	}
+	if (cmp == 0)
+		cmp = k->port[0] < k->port[1] ? -1 : k->port[0] > k->port[1];
+	if (cmp <= 0)
+		return 0;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		x = a[i];
+		a[i] = b[i];
+		b[i] = x;
+	}
+	p = k->port[0];
+	k->port[0] = k->port[1];
+	k->port[1] = p;
+	return 1;
+}
+
+/* The first payload bytes of a flow we have not seen start: a TLS handshake record (RFC 8446 5.1:
+ * ContentType 22, legacy_record_version 0x0300..0x0304) or an SSLv2-format ClientHello (2-byte
+ * record header with the high bit set, MSG-CLIENT-HELLO = 1, version 0x0002 or 0x03xx). */
+static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
+{
+	__u8 b[5];
+
+	if (tctx_load_bytes(t, off, b, sizeof(b)))
+		return 0;
+	if (b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04)
+		return 1;
+	return (b[0] & 0x80) && b[2] == 0x01 &&
+	       ((b[3] == 0x03 && b[4] <= 0x04) || (b[3] == 0x00 && b[4] == 0x02));
+}
+
+static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct tctx *t,
+					 __u32 frame_len, __u8 flags)
+{
+	h->ktime_ns = bpf_ktime_get_ns();
+	h->ifindex = t->ifindex;
+	h->frame_len = frame_len;
+	h->wire_len = frame_len;
+	h->seg_off = 0;
+	h->hook = t->hook;
+	h->flags = flags;
+	h->pad = 0;
+}
+
+static __always_inline int emit(struct tlsmon_scratch *s, __u32 cap,
+				struct tlsmon_counter_vals *ctr)
+{
+	if (cap > TLSMON_REC_DATA_MAX)
+		return -1;
+	s->hdr.cap_len = cap;
+	if (bpf_ringbuf_output(&tlsmon_events, s, sizeof(s->hdr) + cap, 0)) {
+		ctr->c[TLSMON_CTR_RINGBUF_FULL]++;
+		return -1;
+	}
+	return 0;
+}
+
+/* What the copy needs from classify(), small because the copy functions' stack adds to the
+ * caller's (512 bytes for both), and packed into one __u64 argument by geom_pack(). */
+struct geom {
+	__u32 hdr_len;
+	__u32 l3_off;
+	__u32 l4_off;
+	__u32 family;
+};
+
+static __always_inline void put_be16(__u8 *p, __u32 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+/* Make the copied headers describe one segment: IP length (and the IPv4 header checksum,
+ * RFC 1624 eqn. 3), TCP sequence number, and the flags TSO gives only to the first (CWR) or
+ * last (FIN, PSH) segment. */
+static __always_inline void seg_patch(__u8 *d, const struct geom *c, __u32 off, __u32 claim,
+				      int first, int last)
+{
+	__u32 l3 = c->l3_off, l4 = c->l4_off, hl = c->hdr_len;
+	__u32 len, old, sum, seq;
+
+	if (l3 > TLSMON_HDR_MAX - 40 || l4 > TLSMON_HDR_MAX - 20 || hl < l3 + 20)
+		return;
+	if (c->family == 4) {
+		len = hl - l3 + claim;
+		if (len > 0xffff)
+			len = 0xffff;
+		old = (d[l3 + 2] << 8) | d[l3 + 3];
+		put_be16(d + l3 + 2, len);
+		sum = (~((d[l3 + 10] << 8) | d[l3 + 11]) & 0xffff) + (~old & 0xffff) + len;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		put_be16(d + l3 + 10, ~sum & 0xffff);
+	} else {
+		len = hl - l3 - 40 + claim;
+		if (len > 0xffff)
+			len = 0xffff;
+		put_be16(d + l3 + 4, len);
+	}
+	seq = ((__u32)d[l4 + 4] << 24) | (d[l4 + 5] << 16) | (d[l4 + 6] << 8) | d[l4 + 7];
+	seq += off;
+	put_be16(d + l4 + 4, seq >> 16);
+	put_be16(d + l4 + 6, seq & 0xffff);
+	if (!first)
+		d[l4 + 13] &= ~TLSMON_TCP_CWR;
+	if (!last)
+		d[l4 + 13] &= ~(TLSMON_TCP_FIN | TLSMON_TCP_PSH);
+}
+
+/* A frame larger than one record (GSO on TC egress, multi-buffer XDP): one record per slice of
+ * payload, each carrying the frame's headers, so no handshake byte is lost. The last record the
+ * snap length allows claims the rest of the frame, so userspace sees the cut as truncation. */
+static __always_inline __u32 copy_split(const struct tctx *t, const struct geom *c,
+					struct tlsmon_scratch *s, __u32 frame_len, __u8 flags,
+					struct tlsmon_counter_vals *ctr)
+{
+	__u32 hl = c->hdr_len, payload = frame_len - hl, snap = tlsmon_snaplen;
+	__u32 off = 0, total = 0, chunk, room, claim;
+	__u64 take, h;
+	int i;
+
+	if (hl == 0 || hl > TLSMON_HDR_MAX)
+		return 0;
+	for (i = 0; i < TLSMON_MAX_SEGS; i++) {
+		if (off >= payload || snap <= hl + off)
+			break;
+		room = snap - hl - off;
+		chunk = payload - off;
+		if (chunk > SEG_PAYLOAD_MAX)
+			chunk = SEG_PAYLOAD_MAX;
+		claim = room <= chunk ? payload - off : chunk;
+		take = chunk < room ? chunk : room;
+		/* libbpf's barrier_var(): the bound check below is then made on the register the
+		 * helper receives; clang otherwise tests one copy and passes another. */
+		barrier_var(take);
+		if (take == 0 || take > SEG_PAYLOAD_MAX)
+			break;
+		h = hl;
+		barrier_var(h);
+		if (h == 0 || h > TLSMON_HDR_MAX)
+			break;
+		if (tctx_load_bytes(t, 0, s->data, h))
+			break;
+		if (tctx_load_bytes(t, h + off, s->data + h, take))
+			break;
+		seg_patch(s->data, c, off, claim, i == 0, off + claim >= payload);
+		rec_hdr_fill(&s->hdr, t, frame_len, flags | TLSMON_REC_F_SEGMENT);
+		s->hdr.wire_len = hl + claim;
+		s->hdr.seg_off = off;
+		if (take < claim) {
+			s->hdr.flags |= TLSMON_REC_F_TRUNCATED;
+			ctr->c[TLSMON_CTR_TRUNCATED]++;
+		}
+		if (emit(s, hl + take, ctr))
+			break;
+		total += hl + take;
+		if (room <= chunk)
+			break;
+		off += chunk;
+	}
+	return total;
+}
+
+static __always_inline __u64 geom_pack(const struct cls *c, __u8 rflags)
+{
+	return (__u64)c->hdr_len | (__u64)c->l3_off << 16 | (__u64)c->l4_off << 32 |
+	       (__u64)c->family << 48 | (__u64)rflags << 56;
+}
+
+/* Returns the bytes copied (0 if nothing was). */
+static __always_inline int copy_frame(const struct tctx *t, __u32 frame_len, __u64 geom)
+{
+	struct tlsmon_counter_vals *ctr;
+	struct tlsmon_scratch *s;
+	__u8 flags = geom >> 56;
+	struct geom c;
+	__u32 zero = 0;
+	__u64 cap;
+
+	c.hdr_len = geom & 0xffff;
+	c.l3_off = (geom >> 16) & 0xffff;
+	c.l4_off = (geom >> 32) & 0xffff;
+	c.family = (geom >> 48) & 0xff;
+	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
+	s = bpf_map_lookup_elem(&tlsmon_scratch, &zero);
+	if (!ctr || !s)
+		return 0;
+	if (frame_len > TLSMON_REC_DATA_MAX && c.hdr_len <= TLSMON_HDR_MAX &&
+	    frame_len > c.hdr_len && tlsmon_snaplen > c.hdr_len) {
+		ctr->c[TLSMON_CTR_SPLIT]++;
+		return copy_split(t, &c, s, frame_len, flags, ctr);
+	}
+	cap = frame_len;
+	if (cap > tlsmon_snaplen)
+		cap = tlsmon_snaplen;
+	if (cap > TLSMON_REC_DATA_MAX)
+		cap = TLSMON_REC_DATA_MAX;
+	barrier_var(cap); /* as in copy_split() */
+	if (cap == 0 || cap > TLSMON_REC_DATA_MAX)
+		return 0;
+	if (tctx_load_bytes(t, 0, s->data, cap))
+		return 0;
+	rec_hdr_fill(&s->hdr, t, frame_len, flags);
+	if (cap < frame_len) {
+		s->hdr.flags |= TLSMON_REC_F_TRUNCATED;
+		ctr->c[TLSMON_CTR_TRUNCATED]++;
+	}
+	if (emit(s, cap, ctr))
+		return 0;
+	return cap;
+}
+
+/* Global (not static) functions are verified once, with unknown arguments, instead of once per
+ * path through classify() into the split loop (hundreds of thousands of verifier steps when
+ * inlined); so the copy checks its own bounds. One per context type, because the helpers
+ * differ. */
+__noinline int tlsmon_copy_xdp(struct xdp_md *ctx, __u32 frame_len, __u64 geom)
+{
+	struct tctx t;
+
+	if (!ctx)
+		return 0;
+	tctx_from_xdp(&t, ctx);
+	return copy_frame(&t, frame_len, geom);
+}
+
+__noinline int tlsmon_copy_tc(struct __sk_buff *skb, __u32 frame_len, __u64 geom, __u32 egress)
+{
+	struct tctx t;
+
+	if (!skb)
+		return 0;
+	tctx_from_skb(&t, skb, egress ? TLSMON_HOOK_TC_EGRESS : TLSMON_HOOK_TC_INGRESS);
+	return copy_frame(&t, frame_len, geom);
+}
+
+static __always_inline void handle(struct tctx *t)
+{
+	struct tlsmon_counter_vals *ctr;
+	struct tlsmon_flow *fl;
+	struct cls c = {};
+	__u32 zero = 0, frame_len, payload;
+	__u8 tf, rflags = 0;
+	int side, r, copy, n;
+
+	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
+	if (!ctr)
+		return;
+	ctr->c[TLSMON_CTR_SEEN_XDP + t->hook]++;
+	r = classify(t->data, t->data_end, &c);
+	if (r == CLS_SHORT && !t->xdp) {
+		frame_len = tctx_len(t);
+		if (tctx_pull(t, frame_len < TLSMON_HDR_MAX ? frame_len : TLSMON_HDR_MAX) == 0)
+			r = classify(t->data, t->data_end, &c);
+	}
+	if (r == CLS_FRAGMENT)
+		ctr->c[TLSMON_CTR_FRAGMENTS]++;
+	if (r != CLS_TCP)
+		return;
+	if (!port_watched(c.key.port[0]) && !port_watched(c.key.port[1]))
+		return;
+	ctr->c[TLSMON_CTR_MATCHED_XDP + t->hook]++;
+
+	frame_len = tctx_len(t);
+	if (frame_len < c.hdr_len)
+		return;
+	payload = frame_len - c.hdr_len;
+	if (c.ip_payload && c.ip_payload < payload)
+		payload = c.ip_payload; /* Ethernet padding is not payload */
+	tf = c.tcp_flags;
+	side = flow_key_normalize(&c.key);
+
+	fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+	/* a pure SYN on a finished flow is a new connection reusing the 4-tuple */
+	if (!fl || (fl->state == TLSMON_FLOW_DONE && (tf & (TLSMON_TCP_SYN | TLSMON_TCP_ACK)) ==
+							      TLSMON_TCP_SYN)) {
+		struct tlsmon_flow nf = {};
+
+		if (!(tf & TLSMON_TCP_SYN) && !(payload >= 5 && starts_handshake(t, c.hdr_len)))
+			return;
+		nf.start_ns = bpf_ktime_get_ns();
+		nf.state = TLSMON_FLOW_TRACKING;
+		if (bpf_map_update_elem(&tlsmon_flows, &c.key, &nf, BPF_ANY)) {
+			ctr->c[TLSMON_CTR_FLOW_INSERT_FAILED]++;
+			return;
+		}
+		fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+		if (!fl)
+			return;
+		ctr->c[TLSMON_CTR_FLOWS_STARTED]++;
+		rflags |= TLSMON_REC_F_FLOW_START;
+	}
+
+	if (tf & (TLSMON_TCP_FIN | TLSMON_TCP_RST)) {
+		copy = 1;
+		rflags |= TLSMON_REC_F_CLOSE;
+	} else if (fl->state != TLSMON_FLOW_TRACKING) {
+		copy = 0;
+	} else if (fl->bytes[side & 1] < tlsmon_budget) {
+		copy = 1;
+	} else {
+		copy = 0;
+		if (!(fl->flags & TLSMON_FLOW_F_BUDGET_COUNTED)) {
+			fl->flags |= TLSMON_FLOW_F_BUDGET_COUNTED;
+			ctr->c[TLSMON_CTR_BUDGET_EXHAUSTED]++;
+		}
+	}
+	if (fl->state == TLSMON_FLOW_DONE && !(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
+		fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
+		ctr->c[TLSMON_CTR_FLOWS_DONE]++;
+	}
+
+	if (copy) {
+		if (t->xdp)
+			n = tlsmon_copy_xdp(t->ctx, frame_len, geom_pack(&c, rflags));
+		else
+			n = tlsmon_copy_tc(t->ctx, frame_len, geom_pack(&c, rflags),
+					   t->hook == TLSMON_HOOK_TC_EGRESS);
+		if (n > 0) {
+			__sync_fetch_and_add(&fl->bytes[side & 1], n);
+			ctr->c[TLSMON_CTR_COPIED_XDP + t->hook]++;
+			ctr->c[TLSMON_CTR_BYTES_COPIED] += n;
+		}
+	}
+
+	/* The entry goes after an RST or once both sides sent a FIN; a FIN retransmitted later finds
+	 * no entry and is not copied, which costs nothing the handshake needs. */
+	if (tf & (TLSMON_TCP_FIN | TLSMON_TCP_RST)) {
+		if (!(tf & TLSMON_TCP_RST)) {
+			fl->flags |= side ? TLSMON_FLOW_F_FIN1 : TLSMON_FLOW_F_FIN0;
+			if ((fl->flags & (TLSMON_FLOW_F_FIN0 | TLSMON_FLOW_F_FIN1)) !=
+			    (TLSMON_FLOW_F_FIN0 | TLSMON_FLOW_F_FIN1))
+				return;
+		}
+		if (bpf_map_delete_elem(&tlsmon_flows, &c.key) == 0)
+			ctr->c[TLSMON_CTR_FLOWS_CLOSED]++;
+	}
+}
+
+SEC("xdp.frags")
+int tlsmon_xdp(struct xdp_md *ctx)
+{
+	struct tctx t;
+
+	tctx_from_xdp(&t, ctx);
+	handle(&t);
+	return XDP_PASS;
+}
+
+/* TC_ACT_UNSPEC is TCX_NEXT: programs attached after ours still run. */
+SEC("tc")
+int tlsmon_tc_in(struct __sk_buff *skb)
+{
+	struct tctx t;
+
+	tctx_from_skb(&t, skb, TLSMON_HOOK_TC_INGRESS);
+	handle(&t);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int tlsmon_tc_out(struct __sk_buff *skb)
+{
+	struct tctx t;
+
+	tctx_from_skb(&t, skb, TLSMON_HOOK_TC_EGRESS);
+	handle(&t);
+	return TC_ACT_UNSPEC;
+}

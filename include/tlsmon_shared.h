@@ -1,0 +1,101 @@
+/* Types and constants shared by the BPF programs (bpf/) and the userspace loader (user/live_bpf.c).
+ * Fixed-width types, explicit padding: the layout is an ABI between the two compilers. */
+#ifndef TLSMON_SHARED_H
+#define TLSMON_SHARED_H
+
+#include <linux/types.h>
+
+#include "tlsmon_counters.h"
+
+/* Which hook produced a record. Ordered like the per-hook counter triples in tlsmon_counters.h. */
+enum tlsmon_hook {
+	TLSMON_HOOK_XDP = 0,
+	TLSMON_HOOK_TC_INGRESS = 1,
+	TLSMON_HOOK_TC_EGRESS = 2,
+};
+
+/* Flow key: both directions of a connection share it. Side 0 is the endpoint whose address
+ * compares lower as bytes (memcmp over 16 bytes), on equal addresses the lower port. Same layout
+ * as struct flow_key in user/flowtab.h; userspace re-normalises before touching the map. */
+struct tlsmon_flow_key {
+	__u8 family; /* 4 or 6 */
+	__u8 pad[3];
+	__u16 port[2]; /* host order */
+	__u8 addr[2][16]; /* IPv4 in the first 4 bytes, rest zero */
+};
+
+enum tlsmon_flow_state {
+	TLSMON_FLOW_TRACKING = 1, /* copying frames */
+	TLSMON_FLOW_DONE = 2, /* set by userspace: handshake analysed, copy only FIN/RST */
+};
+
+/* struct tlsmon_flow.flags */
+#define TLSMON_FLOW_F_FIN0 0x01 /* side 0 sent a FIN */
+#define TLSMON_FLOW_F_FIN1 0x02
+#define TLSMON_FLOW_F_BUDGET_COUNTED 0x04 /* budget exhaustion already counted */
+#define TLSMON_FLOW_F_DONE_COUNTED 0x08 /* the kernel saw the done mark */
+
+struct tlsmon_flow {
+	__u64 start_ns; /* bpf_ktime_get_ns() when tracking started */
+	__u32 bytes[2]; /* bytes copied, indexed by the key side that sent them */
+	__u8 state; /* enum tlsmon_flow_state */
+	__u8 flags; /* TLSMON_FLOW_F_* */
+	__u8 pad[6];
+};
+
+/* struct tlsmon_rec_hdr.flags */
+#define TLSMON_REC_F_TRUNCATED 0x01 /* cut at the snap length: cap_len < wire_len */
+#define TLSMON_REC_F_SEGMENT 0x02 /* one of several records cut from a larger (GSO) frame */
+#define TLSMON_REC_F_CLOSE 0x04 /* FIN or RST */
+#define TLSMON_REC_F_FLOW_START 0x08 /* this packet started tracking */
+
+/* A ring-buffer record: this header, then cap_len bytes of the frame starting at its Ethernet
+ * header. A frame larger than TLSMON_REC_DATA_MAX is copied as several records, each a valid
+ * TCP segment: the frame's L2-L4 headers (IP length and TCP sequence number rewritten in the
+ * copy, never in the packet) followed by the next slice of payload, so no handshake byte is lost
+ * and userspace sees ordinary segments. */
+struct tlsmon_rec_hdr {
+	__u64 ktime_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;
+	__u32 frame_len; /* length of the frame the hook saw (GSO frames exceed the MTU) */
+	__u32 wire_len; /* length of the packet this record stands for (frame_len unless SEGMENT) */
+	__u32 cap_len; /* bytes that follow */
+	__u32 seg_off; /* SEGMENT: offset of this record's payload within the frame's TCP payload */
+	__u8 hook; /* enum tlsmon_hook */
+	__u8 flags; /* TLSMON_REC_F_* */
+	__u16 pad;
+};
+
+/* One record's bytes live in a per-CPU scratch value before bpf_ringbuf_output(); per-CPU values
+ * are limited to 32 KiB (PCPU_MIN_UNIT_SIZE). */
+#define TLSMON_SCRATCH_SIZE 32768
+#define TLSMON_REC_DATA_MAX (TLSMON_SCRATCH_SIZE - 32)
+/* Headers (L2 + VLANs + IP + extension headers + TCP) longer than this are not split. */
+#define TLSMON_HDR_MAX 256
+/* Records per frame: bounds the split loop (16 * ~32 KiB covers BIG TCP frames of 512 KiB). */
+#define TLSMON_MAX_SEGS 16
+
+struct tlsmon_scratch {
+	struct tlsmon_rec_hdr hdr;
+	__u8 data[TLSMON_REC_DATA_MAX];
+};
+
+/* The monitored ports: one bit per TCP port. */
+#define TLSMON_PORT_WORDS (65536 / 64)
+
+/* Defaults (userspace may change them before load). */
+#define TLSMON_DEFAULT_MAX_FLOWS 65536
+#define TLSMON_DEFAULT_BUDGET (64 * 1024) /* bytes per direction */
+#define TLSMON_DEFAULT_SNAPLEN (65535 + 64) /* a maximal IP datagram plus link-layer headers */
+#define TLSMON_MAX_SNAPLEN (TLSMON_MAX_SEGS * (TLSMON_REC_DATA_MAX - TLSMON_HDR_MAX))
+
+/* Program names start with this: a second tlsmon recognises an attached one by name. */
+#define TLSMON_PROG_PREFIX "tlsmon_"
+
+_Static_assert(sizeof(struct tlsmon_flow_key) == 40, "tlsmon_flow_key layout");
+_Static_assert(sizeof(struct tlsmon_flow) == 24, "tlsmon_flow layout");
+_Static_assert(sizeof(struct tlsmon_rec_hdr) == 32, "tlsmon_rec_hdr layout");
+_Static_assert(sizeof(struct tlsmon_scratch) == TLSMON_SCRATCH_SIZE,
+	       "scratch is one per-CPU value");
+
+#endif
