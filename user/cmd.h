@@ -2,6 +2,7 @@
 #ifndef TLSMON_CMD_H
 #define TLSMON_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "policy.h"
 
 int cmd_read(int argc, char **argv);
+int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop);
 int cmd_policy(int argc, char **argv);
 
 /* --policy KEY=VALUE (is_file false) or --policy-file PATH; prints the error. Returns 0 or -1. */

@@ -1,9 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tlsmon: passive TLS handshake monitor. Entry point: dispatch to a subcommand. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+
+/* Set by signal handlers, polled by the daemon's loop. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+/* SIGINT/SIGTERM end the daemon's loop; it then detaches. No SA_RESTART: poll() must wake. */
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 static void usage(FILE *out)
 {
@@ -11,6 +32,7 @@ static void usage(FILE *out)
 		"usage: tlsmon COMMAND [OPTIONS]\n\n"
 		"Watches TLS handshakes and reports weak cryptography and why handshakes fail.\n\n"
 		"commands:\n"
+		"  run             watch interfaces live (eBPF) and serve Prometheus metrics\n"
 		"  read FILE...    analyse pcap/pcapng files, one JSON line per handshake\n"
 		"  policy          print the weak-crypto policy settings\n"
 		"  version         print the version\n\n"
@@ -22,6 +44,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
+	}
+	if (!strcmp(argv[1], "run")) {
+		install_signal_handlers();
+		return cmd_run(argc - 1, argv + 1, &stop_requested);
 	}
 	if (!strcmp(argv[1], "read"))
 		return cmd_read(argc - 1, argv + 1);
