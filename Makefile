@@ -54,7 +54,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps test test-unit test-offline test-live install clean bench fuzz format
+.PHONY: all deps run test test-unit test-offline test-live install clean bench fuzz format
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/tlsmon $(TOOL_BINS)
@@ -108,8 +108,15 @@ $(BUILD)/tools/%: tools/%.c $(LIB) | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# Quick start: install what is missing, build, and watch the default-route interface.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/tlsmon run $(RUN_ARGS)
+
 # The test runner prints one line per test and ends with "N passed, N failed, N skipped".
-test: all $(UNIT_BINS)
+# It installs what is missing first, so a fresh machine needs only `make test`.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 test-unit: all $(UNIT_BINS)
