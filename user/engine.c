@@ -9,9 +9,24 @@
 #include "fingerprint.h"
 #include "tls_names.h"
 
+/* Bytes needed to judge whether a stream position starts a TLS record: its header. */
+#define TLS_PROBE_HEAD 5
+
 /* Handshake structs are large (hellos, events, findings); keep a few finished ones for reuse so
  * the steady state does not malloc per connection. */
 #define HS_FREELIST_MAX 64
+/* Frame arenas of decided connections are kept (with their capacity) for the next ones. */
+#define ARENA_FREELIST_MAX 32
+#define ARENA_MIN_CAP 4096
+
+/* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. */
+struct frame_arena {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t count, dropped;
+	uint64_t dropped_bytes;
+	struct frame_arena *next_free;
+};
 
 /* Per-connection state hung on flow->app. Small until TLS is seen: the handshake record is only
  * allocated for flows that carry TLS. */
@@ -22,9 +37,12 @@ struct conn {
 	bool roles_from_syn;
 	bool ignored; /* not TLS (probe budget spent) or already decided: frames are skipped */
 	bool decided;
+	bool deciding; /* decide() is flushing the other direction */
 	bool tls_found[2];
 	bool fin[2]; /* key side sent FIN */
 	uint32_t probed[2];
+	uint8_t head_len[2];
+	uint8_t head[2][TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
 	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
 	/* the frame being processed, for event timestamps */
 	int cur_side;
@@ -32,6 +50,7 @@ struct conn {
 	uint64_t cur_frame;
 	struct tls_stream tls[2];
 	struct handshake *hs;
+	struct frame_arena *arena; /* NULL unless retain_bytes */
 	struct conn *next_free;
 };
 
@@ -47,6 +66,9 @@ struct engine {
 	struct handshake *hs_free[HS_FREELIST_MAX];
 	int n_hs_free;
 	struct conn *conn_free;
+	struct frame_arena *arena_free;
+	int n_arena_free;
+	uint64_t retained_now; /* bytes in the arenas of live connections */
 	uint64_t last_expire_ns;
 };
 
@@ -72,6 +94,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 		e->opts.probe_bytes = 16 * 1024;
 	if (!e->opts.x509_cache_entries)
 		e->opts.x509_cache_entries = 4096;
+	if (e->opts.retain_bytes && !e->opts.retain_total_bytes)
+		e->opts.retain_total_bytes = 64ull << 20;
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
 
 	fo.max_flows = e->opts.max_flows;
@@ -115,6 +139,118 @@ static void hs_release(struct engine *e, struct handshake *hs)
 		free(hs);
 }
 
+static struct frame_arena *arena_get(struct engine *e)
+{
+	struct frame_arena *a = e->arena_free;
+
+	if (a) {
+		e->arena_free = a->next_free;
+		e->n_arena_free--;
+	} else {
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return NULL;
+	}
+	a->len = 0;
+	a->count = 0;
+	a->dropped = 0;
+	a->dropped_bytes = 0;
+	a->next_free = NULL;
+	return a;
+}
+
+static void arena_put(struct engine *e, struct frame_arena *a)
+{
+	if (!a)
+		return;
+	e->retained_now -= a->len;
+	if (e->n_arena_free < ARENA_FREELIST_MAX) {
+		a->next_free = e->arena_free;
+		e->arena_free = a;
+		e->n_arena_free++;
+		return;
+	}
+	free(a->buf);
+	free(a);
+}
+
+static size_t frame_record_size(uint32_t caplen)
+{
+	return (sizeof(struct engine_frame_hdr) + (size_t)caplen + 7) & ~(size_t)7;
+}
+
+/* Copy one frame into the connection's arena; over the bound it is only counted. Grows by
+ * doubling, so a reused arena does not allocate again. */
+static void arena_append(struct engine *e, struct frame_arena *a, const struct frame *fr)
+{
+	size_t need = frame_record_size(fr->caplen);
+	struct engine_frame_hdr h = {
+		.ts_ns = fr->ts_ns,
+		.number = fr->number,
+		.caplen = fr->caplen,
+		.wirelen = fr->wirelen,
+		.ifindex = fr->ifindex,
+		.linktype = fr->linktype,
+		.direction = fr->direction,
+	};
+	uint8_t *p;
+
+	if (a->len + need > e->opts.retain_bytes ||
+	    e->retained_now + need > e->opts.retain_total_bytes)
+		goto drop;
+	if (a->len + need > a->cap) {
+		size_t cap = a->cap ? a->cap : ARENA_MIN_CAP;
+		uint8_t *nb;
+
+		while (cap < a->len + need)
+			cap *= 2;
+		if (cap > e->opts.retain_bytes)
+			cap = e->opts.retain_bytes;
+		nb = realloc(a->buf, cap);
+		if (!nb)
+			goto drop;
+		a->buf = nb;
+		a->cap = cap;
+	}
+	p = a->buf + a->len;
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), fr->data, fr->caplen);
+	memset(p + sizeof(h) + fr->caplen, 0, need - sizeof(h) - fr->caplen);
+	a->len += need;
+	e->retained_now += need;
+	a->count++;
+	e->stats.retained_frames++;
+	return;
+drop:
+	a->dropped++;
+	a->dropped_bytes += fr->caplen;
+	e->stats.retain_dropped_frames++;
+}
+
+bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out)
+{
+	struct engine_frame_hdr h;
+	size_t off = *cursor;
+
+	if (!fs->buf || off >= fs->len || fs->len - off < sizeof(h))
+		return false;
+	memcpy(&h, fs->buf + off, sizeof(h));
+	if (h.caplen > fs->len - off - sizeof(h))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ts_ns = h.ts_ns;
+	out->number = h.number;
+	out->data = fs->buf + off + sizeof(h);
+	out->caplen = h.caplen;
+	out->wirelen = h.wirelen;
+	out->ifindex = h.ifindex;
+	out->linktype = h.linktype;
+	out->direction = h.direction;
+	off += frame_record_size(h.caplen);
+	*cursor = off < fs->len ? off : fs->len;
+	return true;
+}
+
 static struct conn *conn_alloc(struct engine *e)
 {
 	struct conn *c = e->conn_free;
@@ -128,6 +264,11 @@ static struct conn *conn_alloc(struct engine *e)
 	memset(c, 0, sizeof(*c));
 	c->e = e;
 	c->client_side = -1;
+	if (e->opts.retain_bytes) {
+		c->arena = arena_get(e);
+		if (!c->arena)
+			e->stats.retain_dropped_frames++;
+	}
 	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
 	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
 	return c;
@@ -141,6 +282,8 @@ static void conn_strip(struct conn *c)
 	tls_stream__free(&c->tls[1]);
 	hs_release(c->e, c->hs);
 	c->hs = NULL;
+	arena_put(c->e, c->arena);
+	c->arena = NULL;
 	c->ignored = true;
 }
 
@@ -199,13 +342,21 @@ static void fill_endpoints(struct conn *c)
 	hs->start_ts_ns = c->flow->first_ts_ns;
 }
 
+static void flush_dir(struct conn *c, struct flow *f, int side);
+
 static void decide(struct conn *c, enum hs_outcome outcome)
 {
 	struct engine *e = c->e;
 	struct handshake *hs = c->hs;
+	struct engine_frames frames = { 0 };
 
-	if (c->decided || !hs)
+	if (c->decided || c->deciding || !hs)
 		return;
+	/* What the other side still holds out of order is part of the story (a Certificate with a
+	 * hole when the client gives up): deliver it and count its holes first. This direction is
+	 * mid-delivery and cannot be flushed here; outcomes found meanwhile are ignored. */
+	c->deciding = true;
+	flush_dir(c, c->flow, !c->cur_side);
 	c->decided = true;
 	hs->outcome = outcome;
 	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
@@ -214,8 +365,18 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	explain__handshake(hs);
 	e->stats.handshakes++;
 	e->stats.handshakes_by_outcome[outcome]++;
+	if (c->arena) {
+		frames.buf = c->arena->buf;
+		frames.len = c->arena->len;
+		frames.count = c->arena->count;
+		frames.dropped = c->arena->dropped;
+		frames.dropped_bytes = c->arena->dropped_bytes;
+	}
 	if (e->opts.on_handshake)
-		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key);
+		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
+	/* Frames after the decision (the FIN, a late alert) are not needed. */
+	arena_put(e, c->arena);
+	c->arena = NULL;
 	if (e->opts.on_flow_done)
 		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
@@ -419,6 +580,60 @@ static void start_tls(struct conn *c)
 	}
 }
 
+static void not_tls(struct conn *c, int side, size_t len)
+{
+	c->probed[side] += (uint32_t)len;
+	if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
+		c->e->stats.non_tls_flows++;
+		conn_strip(c);
+	}
+}
+
+/* Could these few bytes (< a record header) begin a TLS record? (RFC 5246 6.2.1: type 20-23,
+ * major version 3, minor 0-4; or an SSLv2 CLIENT-HELLO with its high length bit set.) */
+static bool plausible_prefix(const uint8_t *p, size_t len)
+{
+	if (p[0] & 0x80)
+		return len < 3 || p[2] == 1;
+	if (p[0] < TLS_CT_CHANGE_CIPHER_SPEC || p[0] > TLS_CT_APPLICATION_DATA)
+		return false;
+	return (len < 2 || p[1] == 3) && (len < 3 || p[2] <= 4);
+}
+
+/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: TLS
+ * begins at a segment that starts with a plausible record header. A header cut into tiny
+ * segments is collected in c->head first. Returns true when TLS starts at the probed position
+ * (then c->head holds its first bytes, to be fed before *data). */
+static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
+{
+	size_t take;
+
+	if (!c->head_len[side] && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
+		not_tls(c, side, *len);
+		return false;
+	}
+	if (c->head_len[side] || *len < TLS_PROBE_HEAD) {
+		take = TLS_PROBE_HEAD - c->head_len[side];
+		if (take > *len)
+			take = *len;
+		memcpy(c->head[side] + c->head_len[side], *data, take);
+		c->head_len[side] += (uint8_t)take;
+		*data += take;
+		*len -= take;
+		if (c->head_len[side] < TLS_PROBE_HEAD)
+			return false;
+		if (tls__looks_like_record(c->head[side], TLS_PROBE_HEAD))
+			return true;
+		c->head_len[side] = 0;
+		not_tls(c, side, TLS_PROBE_HEAD + *len);
+		return false;
+	}
+	if (tls__looks_like_record(*data, *len))
+		return true;
+	not_tls(c, side, *len);
+	return false;
+}
+
 /* In-order stream bytes (or a gap) of direction c->cur_side. */
 static void on_stream(void *ctx, const uint8_t *data, size_t len)
 {
@@ -433,27 +648,25 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 			c->hs->gap_bytes += len;
 			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
 		}
+		c->head_len[side] = 0;
 		if (c->tls_found[side])
 			tls_stream__gap(&c->tls[side], len);
 		return;
 	}
 	if (!c->tls_found[side]) {
-		/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere:
-		 * TLS begins at a segment that starts with a plausible record header. */
-		if (!tls__looks_like_record(data, len)) {
-			c->probed[side] += (uint32_t)len;
-			if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
-				c->e->stats.non_tls_flows++;
-				conn_strip(c);
-			}
+		if (!probe(c, side, &data, &len))
 			return;
-		}
 		c->tls_found[side] = true;
 		start_tls(c);
 		if (c->ignored)
 			return;
+		if (c->head_len[side]) {
+			tls_stream__feed(&c->tls[side], c->head[side], c->head_len[side], on_tls_event, c);
+			c->head_len[side] = 0;
+		}
 	}
-	tls_stream__feed(&c->tls[side], data, len, on_tls_event, c);
+	if (len && !c->decided)
+		tls_stream__feed(&c->tls[side], data, len, on_tls_event, c);
 	if (c->decided)
 		conn_strip(c);
 }
@@ -489,8 +702,10 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 	bool rst = p->tcp_flags & TCPF_RST;
 
 	if (!c->ignored && !c->decided && c->hs) {
-		/* Deliver what is held before judging: the outcome may sit in a late segment. */
+		/* Deliver what both sides hold before judging: the outcome may sit in a late segment,
+		 * and the holes left behind must be counted. */
 		flush_dir(c, f, c->cur_side);
+		flush_dir(c, f, !c->cur_side);
 		if (!c->decided && c->hs) {
 			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
 			c->hs->closed_by_client = from_client(c);
@@ -570,6 +785,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	c->cur_side = side;
 	c->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
+	if (c->arena)
+		arena_append(e, c->arena, fr);
 
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
@@ -627,6 +844,7 @@ void engine__finish(struct engine *e)
 void engine__free(struct engine *e)
 {
 	struct conn *c;
+	struct frame_arena *a;
 
 	if (!e)
 		return;
@@ -639,6 +857,11 @@ void engine__free(struct engine *e)
 	while ((c = e->conn_free)) {
 		e->conn_free = c->next_free;
 		free(c);
+	}
+	while ((a = e->arena_free)) {
+		e->arena_free = a->next_free;
+		free(a->buf);
+		free(a);
 	}
 	for (int i = 0; i < e->n_hs_free; i++)
 		free(e->hs_free[i]);

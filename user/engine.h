@@ -29,13 +29,44 @@ struct engine_stats {
 	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
 	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
 	uint64_t handshake_alloc_failures;
+	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
+	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
 };
+
+/* Retained frames of one connection, as the handshake callback sees them: records of a
+ * struct engine_frame_hdr followed by the frame bytes, each record 8-byte aligned. The view
+ * points into engine memory valid during the callback only; copy buf/len to keep it. */
+struct engine_frame_hdr {
+	uint64_t ts_ns;
+	uint64_t number;
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint32_t ifindex;
+	uint16_t linktype;
+	uint8_t direction;
+	uint8_t pad;
+};
+_Static_assert(sizeof(struct engine_frame_hdr) == 32, "engine_frame_hdr layout");
+
+struct engine_frames {
+	const uint8_t *buf;
+	size_t len;
+	uint32_t count; /* records in buf */
+	uint32_t dropped; /* frames of the connection not kept (over retain_bytes or no memory) */
+	uint64_t dropped_bytes;
+};
+
+/* Iterate: start with *cursor = 0. Returns true with *out filled (out->data points into fs->buf),
+ * false at the end or at a malformed record. */
+bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out);
 
 struct engine;
 
-/* Called once per handshake when its outcome is decided (or the flow ends). The handshake and
- * the certificate infos are valid only during the call. */
-typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs, const struct flow_key *key);
+/* Called once per handshake when its outcome is decided (or the flow ends). The handshake, the
+ * certificate infos and the frames are valid only during the call. frames is never NULL; it is
+ * empty when engine_opts.retain_bytes is 0. */
+typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
+				    const struct flow_key *key, const struct engine_frames *frames);
 
 struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
@@ -44,6 +75,13 @@ struct engine_opts {
 	uint32_t max_handshake_msg; /* default 512 KiB */
 	uint32_t probe_bytes; /* bytes per direction searched for a TLS start (STARTTLS); default 16 KiB */
 	uint32_t x509_cache_entries; /* default 4096 */
+	/* Copy each connection's frames, from its first (the SYN) until its handshake is decided,
+	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
+	 * counted, not kept. 0 = off. The daemon sets it so the flagged store can dump frames. */
+	uint32_t retain_bytes;
+	/* All connections together (frames held until their handshakes are decided); over it,
+	 * frames are counted, not kept. Default 64 MiB when retain_bytes is set. */
+	uint64_t retain_total_bytes;
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
