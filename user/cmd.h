@@ -13,6 +13,17 @@
 int cmd_read(int argc, char **argv);
 int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop);
 int cmd_policy(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+/* Print one handshake JSON line (report__json) as the explain tree, when it is flagged or failed
+ * (or always with all). Returns 0 printed, 1 skipped, -EINVAL not a handshake line. */
+int cmd__explain_json(FILE *out, const char *line, size_t len, bool all);
+
+/* "90s", "15m", "2h", "1d", "3600" (seconds). Returns 0 or -1. */
+int cmd__parse_duration(const char *s, uint64_t *secs);
+/* "1048576", "512K", "64M", "1G" (also KiB/MiB/GiB). Returns 0 or -1. */
+int cmd__parse_size(const char *s, uint64_t *bytes);
 
 /* --policy KEY=VALUE (is_file false) or --policy-file PATH; prints the error. Returns 0 or -1. */
 int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg);

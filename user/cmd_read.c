@@ -7,30 +7,84 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "ctl.h"
 #include "engine.h"
 #include "pcap_in.h"
 #include "report.h"
+#include "store.h"
+
+/* --serve-dump (a test hook): how long the control socket is served before exiting. */
+#define SERVE_DUMP_MS 120000
+#define SERVE_RETAIN_BYTES (256 * 1024)
 
 struct read_ctx {
 	bool flagged_only;
+	bool explain;
 	struct sbuf line;
 	struct summary *summary;
+	struct store *store; /* --serve-dump */
 	FILE *out;
 };
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key)
+static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
+			 const struct engine_frames *frames)
 {
 	struct read_ctx *rc = ctx;
 
 	if (rc->summary)
 		summary__add(rc->summary, hs);
+	if (rc->store)
+		store__add(rc->store, hs, frames);
 	if (rc->flagged_only && !hs__flagged(hs))
+		return;
+	if (rc->explain && !store__wants(hs))
 		return;
 	sbuf__reset(&rc->line);
 	report__json(&rc->line, hs);
+	if (rc->explain) {
+		cmd__explain_json(rc->out, rc->line.buf, rc->line.len, true);
+		return;
+	}
 	sbuf__putc(&rc->line, '\n');
 	fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Test hook for the dump path without a daemon: serve the store of the files just read on a
+ * control socket for SERVE_DUMP_MS (or until killed). */
+static int serve_dump(const char *path, struct store *st)
+{
+	struct ctl_opts co = { .path = path, .store = st };
+	struct pollfd fds[CTL_MAX_CONNS + 1];
+	struct ctl_server *ctl;
+	uint64_t end = mono_ms() + SERVE_DUMP_MS;
+	int err = 0;
+
+	ctl = ctl__listen(&co, &err);
+	if (!ctl) {
+		fprintf(stderr, "tlsmon: --serve-dump %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	fprintf(stderr, "tlsmon: serving dumps on %s (%llu stored)\n", path,
+		(unsigned long long)store__stats(st)->entries);
+	while (mono_ms() < end) {
+		int n = ctl__pollfds(ctl, fds, CTL_MAX_CONNS + 1);
+
+		if (poll(fds, (nfds_t)n, 200) < 0 && errno != EINTR)
+			break;
+		ctl__handle(ctl, fds, n, mono_ms());
+	}
+	ctl__close(ctl);
+	return 0;
 }
 
 static void read_usage(FILE *out)
@@ -44,6 +98,8 @@ static void read_usage(FILE *out)
 		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"
 		"  --policy-file FILE    policy settings, one KEY = VALUE per line\n"
 		"  --max-flows N         concurrent flows tracked (default 65536)\n"
+		"  --explain             print each flagged or failed handshake as a readable tree\n"
+		"                        (see `tlsmon explain`) instead of JSON\n"
 		"  --stats               print pipeline counters on stderr at the end\n"
 		"  -h, --help            this text\n");
 }
@@ -89,8 +145,15 @@ int cmd_read(int argc, char **argv)
 		{ "flagged", no_argument, NULL, 'f' },	   { "summary", no_argument, NULL, 's' },
 		{ "policy", required_argument, NULL, 'p' }, { "policy-file", required_argument, NULL, 'P' },
 		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
+		{ "explain", no_argument, NULL, 'e' },
+		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
+		{ "serve-dump", required_argument, NULL, 'D' },
+		{ "keep-flagged", required_argument, NULL, 'K' },
+		{ "keep-bytes", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
 	};
+	struct store_opts so = { 0 };
+	const char *serve = NULL;
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine_stats total = { 0 };
@@ -113,6 +176,26 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'S':
 			stats = true;
+			break;
+		case 'e':
+			rc.explain = true;
+			break;
+		case 'D':
+			serve = optarg;
+			break;
+		case 'K':
+			if (cmd__parse_u32(optarg, 1, 1u << 24, &so.max_entries)) {
+				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'B':
+			if (cmd__parse_size(optarg, &so.max_bytes) || !so.max_bytes) {
+				fprintf(stderr, "tlsmon: --keep-bytes: expected a size, e.g. 64M\n");
+				status = 2;
+				goto cleanup;
+			}
 			break;
 		case 'p':
 		case 'P':
@@ -145,6 +228,15 @@ int cmd_read(int argc, char **argv)
 	sbuf__init(&rc.line);
 	if (summary)
 		rc.summary = summary__new();
+	if (serve) {
+		rc.store = store__new(&so);
+		if (!rc.store) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+		eo.retain_bytes = SERVE_RETAIN_BYTES;
+	}
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
@@ -156,7 +248,10 @@ int cmd_read(int argc, char **argv)
 		summary__print(rc.summary, stdout);
 	summary__free(rc.summary);
 	sbuf__free(&rc.line);
+	if (serve && serve_dump(serve, rc.store))
+		status = 1;
 cleanup:
+	store__free(rc.store);
 	policy__free(policy);
 	return status;
 }

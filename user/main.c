@@ -34,6 +34,8 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  run             watch interfaces live (eBPF) and serve Prometheus metrics\n"
 		"  read FILE...    analyse pcap/pcapng files, one JSON line per handshake\n"
+		"  dump            fetch the daemon's flagged handshakes (pcapng + JSON Lines)\n"
+		"  explain FILE    print flagged handshakes of a JSON Lines file as trees\n"
 		"  policy          print the weak-crypto policy settings\n"
 		"  version         print the version\n\n"
 		"`tlsmon COMMAND --help` describes each command.\n");
@@ -51,6 +53,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "read"))
 		return cmd_read(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policy"))
 		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "policy.h"
 #include "tls_names.h"
+#include "tls_record.h"
 
 char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
 {
@@ -146,6 +147,78 @@ static void key_exchange(struct sbuf *b, const struct handshake *hs)
 	sbuf__putc(b, '}');
 }
 
+/* What an event was, for the "events" timeline: "ClientHello", "Alert fatal bad_certificate(42)",
+ * "ChangeCipherSpec", "FIN", "gap 1200 bytes"... */
+static const char *event_what(const struct handshake *hs, const struct hs_event *ev, char *buf,
+			      size_t size)
+{
+	const char *s;
+
+	switch (ev->kind) {
+	case HS_EV_MESSAGE:
+		s = tls__handshake_name(ev->hs_type);
+		if (!s) {
+			snprintf(buf, size, "handshake type %u", ev->hs_type);
+			return buf;
+		}
+		if (ev->hs_type == TLS_HS_SERVER_HELLO && hs->has_server_hello &&
+		    hs->sh.hello_retry_request)
+			return "HelloRetryRequest";
+		return s;
+	case HS_EV_SSLV2_HELLO:
+		return "SSLv2 ClientHello";
+	case HS_EV_ALERT:
+		if (!hs->alert.present || ev->frame != hs->alert.frame)
+			return "Alert";
+		if (hs->alert.encrypted)
+			return "Alert (encrypted)";
+		s = tls__alert_level_name(hs->alert.level);
+		snprintf(buf, size, "Alert %s %s(%u)", s ? s : "level?",
+			 tls__alert_name(hs->alert.desc) ? tls__alert_name(hs->alert.desc) : "unknown",
+			 hs->alert.desc);
+		return buf;
+	case HS_EV_CCS:
+		return "ChangeCipherSpec";
+	case HS_EV_APP_DATA:
+		return "ApplicationData";
+	case HS_EV_ENCRYPTED_HANDSHAKE:
+		return "encrypted handshake";
+	case HS_EV_FIN:
+		return "FIN";
+	case HS_EV_RST:
+		return "RST";
+	case HS_EV_GAP:
+		snprintf(buf, size, "gap %u bytes", ev->len);
+		return buf;
+	}
+	return "unknown";
+}
+
+/* The wire timeline: which frame completed each message, so a reader can find it in the pcap. */
+static void events(struct sbuf *b, const struct handshake *hs)
+{
+	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
+	char ts[40], what[64];
+
+	key(b, "events");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		const struct hs_event *ev = &hs->events[i];
+
+		if (i)
+			sbuf__putc(b, ',');
+		sbuf__putc(b, '{');
+		kv_int(b, "frame", (long long)ev->frame);
+		kv_str(b, "ts", report__rfc3339(ev->ts_ns, ts, sizeof(ts)));
+		kv_str(b, "from", ev->from_client ? "client" : "server");
+		kv_str(b, "what", event_what(hs, ev, what, sizeof(what)));
+		sbuf__putc(b, '}');
+	}
+	sbuf__putc(b, ']');
+	if (hs->events_truncated)
+		kv_bool(b, "events_truncated", true);
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	char buf[64], name[16];
@@ -245,6 +318,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 					 0);
 	kv_int(b, "reassembly_gaps", hs->gaps);
 	kv_int(b, "parse_errors", hs->parse_errors);
+	events(b, hs);
 	sbuf__putc(b, '}');
 }
 
