@@ -11,7 +11,7 @@
 #include "policy.h"
 
 int cmd_read(int argc, char **argv);
-int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop);
+int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump);
 int cmd_policy(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

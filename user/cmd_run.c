@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -13,10 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "http.h"
 #include "live_bpf.h"
 #include "metrics.h"
+#include "privs.h"
 #include "report.h"
+#include "store.h"
 
 #define MAX_PORTS 64
 #define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
@@ -31,6 +35,12 @@ struct run_opts {
 	size_t n_ports;
 	const char *metrics_addr;
 	const char *log_path;
+	const char *user;
+	const char *socket_path;
+	const char *socket_group;
+	const char *dump_dir;
+	uint32_t keep_flagged;
+	uint64_t keep_bytes;
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
@@ -43,6 +53,8 @@ struct daemon {
 	struct live_bpf *lb;
 	struct metrics *metrics;
 	struct http_server *http;
+	struct store *store;
+	struct ctl_server *ctl;
 	int log_fd;
 	struct sbuf line;
 	uint64_t kernel_counters[TLSMON_CTR__COUNT];
@@ -74,6 +86,12 @@ static void run_usage(FILE *out)
 		"  --max-flows N           flows tracked in the kernel and in userspace (default 65536)\n"
 		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
 		"  --snaplen BYTES         bytes copied per frame (default 65535)\n"
+		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
+		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
+		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
+		"  --keep-bytes SIZE       memory for them, e.g. 64M (default 64 MiB)\n"
+		"  --dump-dir DIR          where SIGUSR1 writes a dump (default /var/lib/tlsmon)\n"
+		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line\n"
 		"  -v, --verbose           libbpf and verifier messages\n"
@@ -150,11 +168,14 @@ static void on_flow_done(void *ctx, const struct flow_key *key)
 	live_bpf__mark_done(d->lb, &k);
 }
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key)
+static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
+			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
 
 	metrics__on_handshake(d->metrics, hs);
+	/* Refusals (an entry over --keep-bytes) are counted by the store. */
+	store__add(d->store, hs, frames);
 	if (d->log_fd < 0 || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
@@ -169,10 +190,13 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct flo
 static void render_metrics(void *ctx, struct sbuf *out)
 {
 	struct daemon *d = ctx;
+	const struct store_stats *st = store__stats(d->store);
 	struct metrics_sources src = {
 		.engine = d->engine,
 		.kernel_counters = d->kernel_counters,
 		.start_time_s = d->start_time_s,
+		.flagged_stored = st->entries,
+		.flagged_evicted = st->evicted,
 	};
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
@@ -188,6 +212,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "metrics-addr", required_argument, NULL, 'M' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "log-all", no_argument, NULL, 'A' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "socket-group", required_argument, NULL, 'G' },
+		{ "keep-flagged", required_argument, NULL, 'k' },
+		{ "keep-bytes", required_argument, NULL, 'K' },
+		{ "dump-dir", required_argument, NULL, 'D' },
 		{ "max-flows", required_argument, NULL, 'm' },
 		{ "flow-budget", required_argument, NULL, 'b' },
 		{ "snaplen", required_argument, NULL, 's' },
@@ -230,6 +260,31 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 			break;
 		case 'A':
 			o->log_all = true;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'S':
+			o->socket_path = optarg;
+			break;
+		case 'G':
+			o->socket_group = optarg;
+			break;
+		case 'D':
+			o->dump_dir = optarg;
+			break;
+		case 'k':
+			if (cmd__parse_u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
+				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
+				return -1;
+			}
+			break;
+		case 'K':
+			if (cmd__parse_size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
+				fprintf(stderr, "tlsmon: --keep-bytes: expected a size of at least 64K "
+						"(e.g. 64M, 1G)\n");
+				return -1;
+			}
 			break;
 		case 'm':
 			if (cmd__parse_u32(optarg, 16, 1u << 24, &o->max_flows)) {
@@ -289,14 +344,18 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.policy = policy,
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
+		.retain_bytes = 256 * 1024,
 		.ctx = d,
 	};
+	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };
+	struct ctl_opts co = { .path = d->o.socket_path, .group = d->o.socket_group };
 	char err[256] = "";
 	int rc;
 
 	d->metrics = metrics__new();
 	d->engine = engine__new(&eo);
-	if (!d->metrics || !d->engine) {
+	d->store = store__new(&so);
+	if (!d->metrics || !d->engine || !d->store) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
@@ -328,6 +387,27 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
 	}
 	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
+	co.store = d->store;
+	d->ctl = ctl__listen(&co, &rc);
+	if (!d->ctl && (d->o.socket_path || rc != -EADDRINUSE)) {
+		fprintf(stderr, "tlsmon: control socket %s: %s\n",
+			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH,
+			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
+		return rc;
+	}
+	/* A second instance (another interface set) keeps monitoring; only dumps need a socket. */
+	if (!d->ctl)
+		fprintf(stderr, "tlsmon: control socket %s is served by another tlsmon: dumps are "
+				"off for this one (give it --socket PATH)\n", CTL_DEFAULT_PATH);
+	else
+		fprintf(stderr, "tlsmon: control socket %s\n",
+			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH);
+	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
+	rc = privs__drop(d->o.user, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "tlsmon: %s\n", err);
+		return rc;
+	}
 	return 0;
 }
 
@@ -337,25 +417,46 @@ static void daemon_stop(struct daemon *d)
 	live_bpf__close(d->lb);
 	d->lb = NULL;
 	http__close(d->http);
+	ctl__close(d->ctl);
 	if (d->engine) {
 		engine__finish(d->engine);
 		engine__free(d->engine);
 	}
 	metrics__free(d->metrics);
+	store__free(d->store);
 	if (d->log_fd >= 0)
 		close(d->log_fd);
 	sbuf__free(&d->line);
 }
 
-static int event_loop(struct daemon *d, volatile sig_atomic_t *stop)
+/* SIGUSR1: the daemon writes a dump of everything it holds into --dump-dir itself. */
+static void dump_on_signal(struct daemon *d)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS];
+	const char *dir = d->o.dump_dir ? d->o.dump_dir : "/var/lib/tlsmon";
+	char pcap_path[PATH_MAX], json_path[PATH_MAX];
+	struct store_dump_info info;
+	int rc;
+
+	rc = store__dump_to_dir(d->store, dir, PCAP_FMT_PCAPNG, false, 0, pcap_path, json_path,
+				sizeof(pcap_path), &info);
+	if (rc)
+		fprintf(stderr, "tlsmon: SIGUSR1 dump into %s: %s\n", dir, strerror(-rc));
+	else
+		fprintf(stderr, "tlsmon: dumped %s and %s\n", pcap_path, json_path);
+}
+
+static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
+{
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS];
+	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
-	int n, rc;
+	int n, n_http, n_ctl, rc;
 
 	while (!*stop) {
 		fds[0] = (struct pollfd){ .fd = live_bpf__fd(d->lb), .events = POLLIN };
-		n = 1 + http__pollfds(d->http, fds + 1, (int)(sizeof(fds) / sizeof(fds[0])) - 1);
+		n_http = http__pollfds(d->http, fds + 1, max - 1);
+		n_ctl = d->ctl ? ctl__pollfds(d->ctl, fds + 1 + n_http, max - 1 - n_http) : 0;
+		n = 1 + n_http + n_ctl;
 		rc = poll(fds, (nfds_t)n, 1000);
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
@@ -367,8 +468,13 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop)
 			fprintf(stderr, "tlsmon: ring buffer: %s\n", strerror(-rc));
 			return rc;
 		}
-		if (n > 1)
-			http__handle(d->http, fds + 1, n - 1, now_ms(CLOCK_MONOTONIC));
+		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
+		if (d->ctl)
+			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
+		if (*dump) {
+			*dump = 0;
+			dump_on_signal(d);
+		}
 		if (now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
 			last_tick = now_ms(CLOCK_MONOTONIC);
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
@@ -377,7 +483,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
+int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
 {
 	struct daemon d = { .log_fd = -1 };
 	struct policy *policy = policy__new();
@@ -407,7 +513,7 @@ int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 	d.start_time_s = now_ms(CLOCK_REALTIME) / 1000;
 	rc = daemon_start(&d, policy);
 	if (!rc)
-		rc = event_loop(&d, stop);
+		rc = event_loop(&d, stop, dump);
 	daemon_stop(&d);
 	policy__free(policy);
 	if (!rc)

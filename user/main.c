@@ -8,6 +8,12 @@
 
 /* Set by signal handlers, polled by the daemon's loop. */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t dump_requested;
+
+static void on_dump_signal(int sig)
+{
+	dump_requested = sig;
+}
 
 static void on_stop_signal(int sig)
 {
@@ -23,6 +29,8 @@ static void install_signal_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_dump_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -49,7 +57,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run")) {
 		install_signal_handlers();
-		return cmd_run(argc - 1, argv + 1, &stop_requested);
+		return cmd_run(argc - 1, argv + 1, &stop_requested, &dump_requested);
 	}
 	if (!strcmp(argv[1], "read"))
 		return cmd_read(argc - 1, argv + 1);
