@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "engine.h"
+#include "metrics.h"
 #include "pcap_in.h"
 #include "report.h"
 #include "store.h"
@@ -25,6 +26,7 @@ struct read_ctx {
 	struct sbuf line;
 	struct summary *summary;
 	struct store *store; /* --serve-dump */
+	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
 	FILE *out;
 };
 
@@ -37,6 +39,10 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct flo
 		summary__add(rc->summary, hs);
 	if (rc->store)
 		store__add(rc->store, hs, frames);
+	if (rc->metrics) {
+		metrics__on_handshake(rc->metrics, hs);
+		return;
+	}
 	if (rc->flagged_only && !hs__flagged(hs))
 		return;
 	if (rc->explain && !store__wants(hs))
@@ -98,17 +104,20 @@ static void read_usage(FILE *out)
 		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"
 		"  --policy-file FILE    policy settings, one KEY = VALUE per line\n"
 		"  --max-flows N         concurrent flows tracked (default 65536)\n"
+		"  --metrics             print the Prometheus metrics registry of the files read\n"
+		"                        (the exposition `tlsmon run` serves) instead of JSON\n"
 		"  --explain             print each flagged or failed handshake as a readable tree\n"
 		"                        (see `tlsmon explain`) instead of JSON\n"
 		"  --stats               print pipeline counters on stderr at the end\n"
 		"  -h, --help            this text\n");
 }
 
-static int read_file(const char *path, const struct engine_opts *eo, struct engine_stats *total,
+/* Read one file into a fresh engine, or into shared (kept open across files) when given. */
+static int read_file(const char *path, const struct engine_opts *eo, struct engine *shared,
 		     bool print_stats)
 {
 	struct pcap_in *in;
-	struct engine *e;
+	struct engine *e = shared;
 	struct frame fr;
 	int err = 0, rc;
 
@@ -118,7 +127,8 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 			err == -EINVAL ? "not a pcap or pcapng file" : strerror(-err));
 		return err ? err : -EINVAL;
 	}
-	e = engine__new(eo);
+	if (!e)
+		e = engine__new(eo);
 	if (!e) {
 		pcap_in__close(in);
 		fprintf(stderr, "tlsmon: out of memory\n");
@@ -129,13 +139,13 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 	if (rc < 0)
 		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
 			path, (unsigned long long)fr.number);
+	pcap_in__close(in);
+	if (shared)
+		return rc < 0 ? rc : 0;
 	engine__finish(e);
 	if (print_stats)
 		cmd__print_engine_stats(stderr, path, e);
-	total->frames += engine__stats(e)->frames;
-	total->handshakes += engine__stats(e)->handshakes;
 	engine__free(e);
-	pcap_in__close(in);
 	return rc < 0 ? rc : 0;
 }
 
@@ -146,6 +156,7 @@ int cmd_read(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' }, { "policy-file", required_argument, NULL, 'P' },
 		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "metrics", no_argument, NULL, 'M' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -156,7 +167,8 @@ int cmd_read(int argc, char **argv)
 	const char *serve = NULL;
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
-	struct engine_stats total = { 0 };
+	struct engine *shared = NULL;
+	bool metrics = false;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
 	int opt, status = 0;
@@ -179,6 +191,9 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'e':
 			rc.explain = true;
+			break;
+		case 'M':
+			metrics = true;
 			break;
 		case 'D':
 			serve = optarg;
@@ -240,9 +255,29 @@ int cmd_read(int argc, char **argv)
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
-	for (int i = optind; i < argc; i++)
-		if (read_file(argv[i], &eo, &total, stats))
+	if (metrics) {
+		/* One engine across the files, so the pipeline counters cover them all. */
+		rc.metrics = metrics__new();
+		shared = rc.metrics ? engine__new(&eo) : NULL;
+		if (!shared) {
+			fprintf(stderr, "tlsmon: out of memory\n");
 			status = 1;
+			goto cleanup;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (read_file(argv[i], &eo, shared, stats))
+			status = 1;
+	if (shared) {
+		struct metrics_sources src = { .engine = shared };
+
+		engine__finish(shared);
+		if (stats)
+			cmd__print_engine_stats(stderr, "all files", shared);
+		sbuf__reset(&rc.line);
+		metrics__render(rc.metrics, &src, &rc.line);
+		fwrite(rc.line.buf, 1, rc.line.len, stdout);
+	}
 	fflush(stdout);
 	if (rc.summary)
 		summary__print(rc.summary, stdout);
@@ -251,6 +286,8 @@ int cmd_read(int argc, char **argv)
 	if (serve && serve_dump(serve, rc.store))
 		status = 1;
 cleanup:
+	engine__free(shared);
+	metrics__free(rc.metrics);
 	store__free(rc.store);
 	policy__free(policy);
 	return status;
