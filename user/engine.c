@@ -15,18 +15,6 @@
 /* Handshake structs are large (hellos, events, findings); keep a few finished ones for reuse so
  * the steady state does not malloc per connection. */
 #define HS_FREELIST_MAX 64
-/* Frame arenas of decided connections are kept (with their capacity) for the next ones. */
-#define ARENA_FREELIST_MAX 32
-#define ARENA_MIN_CAP 4096
-
-/* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. */
-struct frame_arena {
-	uint8_t *buf;
-	size_t len, cap;
-	uint32_t count, dropped;
-	uint64_t dropped_bytes;
-	struct frame_arena *next_free;
-};
 
 /* Per-connection state hung on flow->app. Small until TLS is seen: the handshake record is only
  * allocated for flows that carry TLS. */
@@ -66,9 +54,7 @@ struct engine {
 	struct handshake *hs_free[HS_FREELIST_MAX];
 	int n_hs_free;
 	struct conn *conn_free;
-	struct frame_arena *arena_free;
-	int n_arena_free;
-	uint64_t retained_now; /* bytes in the arenas of live connections */
+	struct retain_pool retain;
 	uint64_t last_expire_ns;
 };
 
@@ -97,6 +83,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 	if (e->opts.retain_bytes && !e->opts.retain_total_bytes)
 		e->opts.retain_total_bytes = 64ull << 20;
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
+	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
+		     &e->stats.retained_frames, &e->stats.retain_dropped_frames);
 
 	fo.max_flows = e->opts.max_flows;
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
@@ -139,118 +127,6 @@ static void hs_release(struct engine *e, struct handshake *hs)
 		free(hs);
 }
 
-static struct frame_arena *arena_get(struct engine *e)
-{
-	struct frame_arena *a = e->arena_free;
-
-	if (a) {
-		e->arena_free = a->next_free;
-		e->n_arena_free--;
-	} else {
-		a = calloc(1, sizeof(*a));
-		if (!a)
-			return NULL;
-	}
-	a->len = 0;
-	a->count = 0;
-	a->dropped = 0;
-	a->dropped_bytes = 0;
-	a->next_free = NULL;
-	return a;
-}
-
-static void arena_put(struct engine *e, struct frame_arena *a)
-{
-	if (!a)
-		return;
-	e->retained_now -= a->len;
-	if (e->n_arena_free < ARENA_FREELIST_MAX) {
-		a->next_free = e->arena_free;
-		e->arena_free = a;
-		e->n_arena_free++;
-		return;
-	}
-	free(a->buf);
-	free(a);
-}
-
-static size_t frame_record_size(uint32_t caplen)
-{
-	return (sizeof(struct engine_frame_hdr) + (size_t)caplen + 7) & ~(size_t)7;
-}
-
-/* Copy one frame into the connection's arena; over the bound it is only counted. Grows by
- * doubling, so a reused arena does not allocate again. */
-static void arena_append(struct engine *e, struct frame_arena *a, const struct frame *fr)
-{
-	size_t need = frame_record_size(fr->caplen);
-	struct engine_frame_hdr h = {
-		.ts_ns = fr->ts_ns,
-		.number = fr->number,
-		.caplen = fr->caplen,
-		.wirelen = fr->wirelen,
-		.ifindex = fr->ifindex,
-		.linktype = fr->linktype,
-		.direction = fr->direction,
-	};
-	uint8_t *p;
-
-	if (a->len + need > e->opts.retain_bytes ||
-	    e->retained_now + need > e->opts.retain_total_bytes)
-		goto drop;
-	if (a->len + need > a->cap) {
-		size_t cap = a->cap ? a->cap : ARENA_MIN_CAP;
-		uint8_t *nb;
-
-		while (cap < a->len + need)
-			cap *= 2;
-		if (cap > e->opts.retain_bytes)
-			cap = e->opts.retain_bytes;
-		nb = realloc(a->buf, cap);
-		if (!nb)
-			goto drop;
-		a->buf = nb;
-		a->cap = cap;
-	}
-	p = a->buf + a->len;
-	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), fr->data, fr->caplen);
-	memset(p + sizeof(h) + fr->caplen, 0, need - sizeof(h) - fr->caplen);
-	a->len += need;
-	e->retained_now += need;
-	a->count++;
-	e->stats.retained_frames++;
-	return;
-drop:
-	a->dropped++;
-	a->dropped_bytes += fr->caplen;
-	e->stats.retain_dropped_frames++;
-}
-
-bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out)
-{
-	struct engine_frame_hdr h;
-	size_t off = *cursor;
-
-	if (!fs->buf || off >= fs->len || fs->len - off < sizeof(h))
-		return false;
-	memcpy(&h, fs->buf + off, sizeof(h));
-	if (h.caplen > fs->len - off - sizeof(h))
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->ts_ns = h.ts_ns;
-	out->number = h.number;
-	out->data = fs->buf + off + sizeof(h);
-	out->caplen = h.caplen;
-	out->wirelen = h.wirelen;
-	out->ifindex = h.ifindex;
-	out->linktype = h.linktype;
-	out->direction = h.direction;
-	off += frame_record_size(h.caplen);
-	*cursor = off < fs->len ? off : fs->len;
-	return true;
-}
-
 static struct conn *conn_alloc(struct engine *e)
 {
 	struct conn *c = e->conn_free;
@@ -264,11 +140,8 @@ static struct conn *conn_alloc(struct engine *e)
 	memset(c, 0, sizeof(*c));
 	c->e = e;
 	c->client_side = -1;
-	if (e->opts.retain_bytes) {
-		c->arena = arena_get(e);
-		if (!c->arena)
-			e->stats.retain_dropped_frames++;
-	}
+	if (e->opts.retain_bytes)
+		c->arena = retain__get(&e->retain); /* NULL (counted) without memory */
 	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
 	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
 	return c;
@@ -282,7 +155,7 @@ static void conn_strip(struct conn *c)
 	tls_stream__free(&c->tls[1]);
 	hs_release(c->e, c->hs);
 	c->hs = NULL;
-	arena_put(c->e, c->arena);
+	retain__put(&c->e->retain, c->arena);
 	c->arena = NULL;
 	c->ignored = true;
 }
@@ -365,17 +238,11 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	explain__handshake(hs);
 	e->stats.handshakes++;
 	e->stats.handshakes_by_outcome[outcome]++;
-	if (c->arena) {
-		frames.buf = c->arena->buf;
-		frames.len = c->arena->len;
-		frames.count = c->arena->count;
-		frames.dropped = c->arena->dropped;
-		frames.dropped_bytes = c->arena->dropped_bytes;
-	}
+	retain__view(c->arena, &frames);
 	if (e->opts.on_handshake)
 		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
-	arena_put(e, c->arena);
+	retain__put(&e->retain, c->arena);
 	c->arena = NULL;
 	if (e->opts.on_flow_done)
 		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
@@ -786,7 +653,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	c->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
 	if (c->arena)
-		arena_append(e, c->arena, fr);
+		retain__append(&e->retain, c->arena, fr);
 
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
@@ -844,7 +711,6 @@ void engine__finish(struct engine *e)
 void engine__free(struct engine *e)
 {
 	struct conn *c;
-	struct frame_arena *a;
 
 	if (!e)
 		return;
@@ -858,11 +724,7 @@ void engine__free(struct engine *e)
 		e->conn_free = c->next_free;
 		free(c);
 	}
-	while ((a = e->arena_free)) {
-		e->arena_free = a->next_free;
-		free(a->buf);
-		free(a);
-	}
+	retain__fini(&e->retain);
 	for (int i = 0; i < e->n_hs_free; i++)
 		free(e->hs_free[i]);
 	x509_cache__free(e->x509);

@@ -11,6 +11,7 @@
 #include "frame.h"
 #include "hs.h"
 #include "policy.h"
+#include "retain.h"
 #include "tls_record.h"
 #include "x509.h"
 
@@ -32,33 +33,6 @@ struct engine_stats {
 	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
 	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
 };
-
-/* Retained frames of one connection, as the handshake callback sees them: records of a
- * struct engine_frame_hdr followed by the frame bytes, each record 8-byte aligned. The view
- * points into engine memory valid during the callback only; copy buf/len to keep it. */
-struct engine_frame_hdr {
-	uint64_t ts_ns;
-	uint64_t number;
-	uint32_t caplen;
-	uint32_t wirelen;
-	uint32_t ifindex;
-	uint16_t linktype;
-	uint8_t direction;
-	uint8_t pad;
-};
-_Static_assert(sizeof(struct engine_frame_hdr) == 32, "engine_frame_hdr layout");
-
-struct engine_frames {
-	const uint8_t *buf;
-	size_t len;
-	uint32_t count; /* records in buf */
-	uint32_t dropped; /* frames of the connection not kept (over retain_bytes or no memory) */
-	uint64_t dropped_bytes;
-};
-
-/* Iterate: start with *cursor = 0. Returns true with *out filled (out->data points into fs->buf),
- * false at the end or at a malformed record. */
-bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out);
 
 struct engine;
 
