@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "http.h"
+#include "linkwatch.h"
 #include "live_bpf.h"
 #include "metrics.h"
 #include "privs.h"
@@ -55,6 +56,7 @@ struct daemon {
 	struct http_server *http;
 	struct store *store;
 	struct ctl_server *ctl;
+	struct linkwatch *links;
 	int log_fd;
 	struct sbuf line;
 	uint64_t kernel_counters[TLSMON_CTR__COUNT];
@@ -100,22 +102,26 @@ static void run_usage(FILE *out)
 
 static int parse_ports(const char *s, struct run_opts *o)
 {
-	char *copy = strdup(s), *save = NULL, *tok;
+	const char *p = s;
+	char tok[8];
 	uint32_t v;
-	int rc = 0;
 
-	if (!copy)
-		return -1;
 	o->n_ports = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->n_ports >= MAX_PORTS || cmd__parse_u32(tok, 1, 65535, &v)) {
-			rc = -1;
-			break;
-		}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		/* Every entry must be a port: "443,,444" and a trailing comma are mistakes. */
+		if (!n || n >= sizeof(tok) || o->n_ports >= MAX_PORTS)
+			return -1;
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		if (cmd__parse_u32(tok, 1, 65535, &v))
+			return -1;
 		o->ports[o->n_ports++] = (uint16_t)v;
+		if (!p[n])
+			return 0;
+		p += n + 1;
 	}
-	free(copy);
-	return o->n_ports ? rc : -1;
 }
 
 /* The interface of the IPv4 (else IPv6) default route, from procfs. */
@@ -163,6 +169,8 @@ static void on_flow_done(void *ctx, const struct flow_key *key)
 	struct daemon *d = ctx;
 	struct tlsmon_flow_key k;
 
+	if (!d->lb)
+		return; /* shutting down: the programs are already detached */
 	memcpy(&k, key, sizeof(k));
 	/* -ENOENT is normal: the kernel may have evicted or closed the flow already. */
 	live_bpf__mark_done(d->lb, &k);
@@ -387,6 +395,9 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
 	}
 	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
+	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);
+	if (!d->links)
+		fprintf(stderr, "tlsmon: interface changes will not be logged: %s\n", strerror(-rc));
 	co.store = d->store;
 	d->ctl = ctl__listen(&co, &rc);
 	if (!d->ctl && (d->o.socket_path || rc != -EADDRINUSE)) {
@@ -418,6 +429,7 @@ static void daemon_stop(struct daemon *d)
 	d->lb = NULL;
 	http__close(d->http);
 	ctl__close(d->ctl);
+	linkwatch__close(d->links);
 	if (d->engine) {
 		engine__finish(d->engine);
 		engine__free(d->engine);
@@ -447,7 +459,7 @@ static void dump_on_signal(struct daemon *d)
 
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS];
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
 	int n, n_http, n_ctl, rc;
@@ -457,6 +469,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		n_http = http__pollfds(d->http, fds + 1, max - 1);
 		n_ctl = d->ctl ? ctl__pollfds(d->ctl, fds + 1 + n_http, max - 1 - n_http) : 0;
 		n = 1 + n_http + n_ctl;
+		if (d->links)
+			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
 		rc = poll(fds, (nfds_t)n, 1000);
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
@@ -471,6 +485,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
 			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
+		if (d->links && fds[n - 1].revents && !linkwatch__handle(d->links, stderr)) {
+			fprintf(stderr, "tlsmon: every watched interface is gone; exiting\n");
+			return -ENODEV;
+		}
 		if (*dump) {
 			*dump = 0;
 			dump_on_signal(d);
