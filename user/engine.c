@@ -23,6 +23,9 @@ struct conn {
 	struct flow *flow;
 	int8_t client_side; /* key side of the client, -1 while unknown */
 	bool roles_from_syn;
+	bool syn_seen; /* the client's SYN, with its ISN in syn_seq */
+	bool superseded; /* a new connection took over the 4-tuple: keep the kernel copying */
+	uint32_t syn_seq;
 	bool ignored; /* not TLS (probe budget spent) or already decided: frames are skipped */
 	bool decided;
 	bool deciding; /* decide() is flushing the other direction */
@@ -244,7 +247,7 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
 	retain__put(&e->retain, c->arena);
 	c->arena = NULL;
-	if (e->opts.on_flow_done)
+	if (e->opts.on_flow_done && !c->superseded)
 		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
@@ -596,6 +599,16 @@ static bool starts_handshake(const uint8_t *p, size_t len)
 	return (p[0] & 0x80) && p[2] == 1;
 }
 
+/* Does a client SYN with this ISN start a new connection over the flow's current state? A
+ * retransmitted SYN (same ISN) does not. */
+static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
+{
+	if (c->syn_seen)
+		return c->syn_seq != isn;
+	return c->ignored || c->tls_found[0] || c->tls_found[1] || f->dir[0].started ||
+	       f->dir[1].started;
+}
+
 int engine__feed(struct engine *e, const struct frame *fr)
 {
 	struct pkt p;
@@ -633,6 +646,16 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (!f)
 		return 0;
 	c = f->app;
+	if (c && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && stale_for_syn(c, f, p.seq)) {
+		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
+		 * segment that came first): the old state must not swallow the new handshake. */
+		c->superseded = true;
+		flowtab__remove(e->flows, f);
+		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
+		if (!f)
+			return 0;
+		c = f->app;
+	}
 	if (!c) {
 		c = conn_alloc(e);
 		if (!c)
@@ -657,10 +680,13 @@ int engine__feed(struct engine *e, const struct frame *fr)
 
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
-		if (!(p.tcp_flags & TCPF_ACK))
+		if (!(p.tcp_flags & TCPF_ACK)) {
 			c->client_side = (int8_t)side;
-		else
+			c->syn_seen = true;
+			c->syn_seq = p.seq;
+		} else {
 			c->client_side = (int8_t)!side;
+		}
 		c->roles_from_syn = true;
 		if (!f->dir[side].started)
 			reasm__start(&f->dir[side], p.seq + 1);
