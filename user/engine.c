@@ -54,7 +54,8 @@ struct engine {
 	struct engine_stats stats;
 	struct flowtab_stats final_flow_stats;
 	struct reasm_stats final_reasm_stats;
-	struct handshake *hs_free[HS_FREELIST_MAX];
+	struct handshake *decided; /* full size: where the verdict of a decided handshake is built */
+	struct handshake *hs_free[HS_FREELIST_MAX]; /* HS_UNDECIDED_SIZE each */
 	int n_hs_free;
 	struct conn *conn_free;
 	struct retain_pool retain;
@@ -97,23 +98,26 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.ctx = e;
 	e->flows = flowtab__new(&fo);
 	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
-	if (!e->flows || !e->x509) {
+	e->decided = calloc(1, sizeof(*e->decided));
+	if (!e->flows || !e->x509 || !e->decided) {
 		engine__free(e);
 		return NULL;
 	}
 	return e;
 }
 
+/* Undecided handshakes are allocated without their verdict (see HS_UNDECIDED_SIZE): a flood
+ * of half-open handshakes costs a third of the full struct each. */
 static struct handshake *hs_alloc(struct engine *e)
 {
 	struct handshake *hs;
 
 	if (e->n_hs_free) {
 		hs = e->hs_free[--e->n_hs_free];
-		memset(hs, 0, sizeof(*hs));
+		memset(hs, 0, HS_UNDECIDED_SIZE);
 		return hs;
 	}
-	return calloc(1, sizeof(*hs));
+	return calloc(1, HS_UNDECIDED_SIZE);
 }
 
 static void hs_release(struct engine *e, struct handshake *hs)
@@ -237,13 +241,17 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	hs->outcome = outcome;
 	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
 	fill_endpoints(c);
-	policy__evaluate(e->opts.policy, hs);
-	explain__handshake(hs);
+	/* The verdict goes into the engine's one full handshake, copied from this undecided one. */
+	memcpy(e->decided, hs, HS_UNDECIDED_SIZE);
+	e->decided->n_findings = 0;
+	e->decided->explain[0] = '\0';
+	policy__evaluate(e->opts.policy, e->decided);
+	explain__handshake(e->decided);
 	e->stats.handshakes++;
 	e->stats.handshakes_by_outcome[outcome]++;
 	retain__view(c->arena, &frames);
 	if (e->opts.on_handshake)
-		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
+		e->opts.on_handshake(e->opts.ctx, e->decided, &c->flow->key, &frames);
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
 	retain__put(&e->retain, c->arena);
 	c->arena = NULL;
@@ -754,6 +762,7 @@ void engine__free(struct engine *e)
 	for (int i = 0; i < e->n_hs_free; i++)
 		free(e->hs_free[i]);
 	x509_cache__free(e->x509);
+	free(e->decided);
 	free(e);
 }
 

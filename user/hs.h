@@ -4,6 +4,7 @@
 #define TLSMON_HS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tls_msg.h"
@@ -126,10 +127,16 @@ struct handshake {
 	bool events_truncated;
 	struct hs_event events[HS_MAX_EVENTS];
 
+	/* The verdict, last on purpose: it is only filled when the outcome is decided and it is
+	 * two thirds of the struct, so the engine allocates undecided handshakes without it
+	 * (HS_UNDECIDED_SIZE bytes) and decides into a full one. Nothing reads these fields of an
+	 * undecided handshake. */
 	uint16_t n_findings;
 	struct finding findings[HS_MAX_FINDINGS];
 	char explain[HS_EXPLAIN_LEN];
 };
+
+#define HS_UNDECIDED_SIZE offsetof(struct handshake, n_findings)
 
 const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
 
