@@ -239,6 +239,20 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	}
 }
 
+/* The connection that has waited longest without completing its request, or NULL. */
+static struct http_conn *oldest_reader(struct http_server *s)
+{
+	struct http_conn *best = NULL;
+
+	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
+		struct http_conn *c = &s->conns[i];
+
+		if (c->fd >= 0 && !c->writing && (!best || c->deadline_ms < best->deadline_ms))
+			best = c;
+	}
+	return best;
+}
+
 static void accept_all(struct http_server *s, uint64_t now_ms)
 {
 	for (;;) {
@@ -250,11 +264,19 @@ static void accept_all(struct http_server *s, uint64_t now_ms)
 		for (int i = 0; i < HTTP_MAX_CONNS && !c; i++)
 			if (s->conns[i].fd < 0)
 				c = &s->conns[i];
+		if (!c)
+			c = oldest_reader(s);
 		if (!c) {
-			/* Full: refuse rather than queue, so the slots stay bounded. */
+			/* Every slot is sending a response: refuse, so the slots stay bounded. */
 			s->stats.rejected++;
 			close(fd);
 			continue;
+		}
+		if (c->fd >= 0) {
+			/* Full of clients still sending their request: the slowest gives way, so slow
+			 * or idle clients cannot lock a scraper out. */
+			s->stats.rejected++;
+			conn_close(c);
 		}
 		c->fd = fd;
 		c->deadline_ms = now_ms + HTTP_TIMEOUT_MS;

@@ -291,16 +291,49 @@ static bool single_linktype(const struct store *s, uint64_t min_ns, uint16_t *lt
 	return true;
 }
 
+/* The JSON's "frame" numbers count the daemon's frames; in a dump they must name the dump's own
+ * (base + position among the entry's frames), or null for a frame that was not kept. Only the
+ * events' keys are named "frame": a string holding it would be escaped (\"frame\"). */
+static void json_dump_frames(struct sbuf *out, const char *json, size_t len,
+			     const uint64_t *numbers, uint32_t n, uint64_t base)
+{
+	static const char key[] = "\"frame\":";
+	const char *p = json, *end = json + len, *k;
+
+	while ((k = memmem(p, (size_t)(end - p), key, sizeof(key) - 1))) {
+		const char *d = k + sizeof(key) - 1;
+		uint64_t orig = 0, mapped = 0;
+
+		sbuf__add(out, p, (size_t)(d - p));
+		for (; d < end && *d >= '0' && *d <= '9'; d++)
+			orig = orig * 10 + (uint64_t)(*d - '0');
+		for (uint32_t i = 0; i < n && !mapped; i++)
+			if (numbers[i] == orig)
+				mapped = base + i + 1;
+		if (mapped)
+			sbuf__printf(out, "%llu", (unsigned long long)mapped);
+		else
+			sbuf__puts(out, "null");
+		p = d;
+	}
+	sbuf__add(out, p, (size_t)(end - p));
+}
+
 static int dump_entry(const struct store_entry *e, struct pcap_out *w, struct sbuf *json)
 {
 	const struct store_note *notes = entry_notes(e);
 	const char *text = entry_text(e);
 	struct engine_frames fs = entry_frames(e);
 	const char *comments[STORE_MAX_NOTES];
+	uint64_t base = w->frames, *numbers;
+	uint32_t n_frames = 0;
 	struct frame f;
 	size_t cur = 0;
-	int err;
+	int err = 0;
 
+	numbers = malloc(((size_t)e->frames_count + 1) * sizeof(*numbers));
+	if (!numbers)
+		return -ENOMEM;
 	while (engine_frames__next(&fs, &cur, &f)) {
 		int n = 0;
 
@@ -309,11 +342,16 @@ static int dump_entry(const struct store_entry *e, struct pcap_out *w, struct sb
 				comments[n++] = text + notes[i].off;
 		err = pcap_out__frame(w, &f, comments, n);
 		if (err)
-			return err;
+			goto out;
+		if (n_frames < e->frames_count)
+			numbers[n_frames++] = f.number;
 	}
-	sbuf__add(json, entry_json(e), e->json_len);
+	json_dump_frames(json, entry_json(e), e->json_len, numbers, n_frames, base);
 	sbuf__putc(json, '\n');
-	return json->oom ? -ENOMEM : 0;
+	err = json->oom ? -ENOMEM : 0;
+out:
+	free(numbers);
+	return err;
 }
 
 int store__dump(const struct store *s, uint64_t min_decided_ns, enum pcap_format fmt,
