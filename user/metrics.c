@@ -283,6 +283,16 @@ static void render_handshakes(const struct metrics *m, struct sbuf *b)
 			     (unsigned long long)m->cert_kinds_other);
 }
 
+/* One sample of a pipeline metric: rows sharing a name (and differing by label) are printed
+ * under one header, which the table keeps adjacent. */
+struct pipeline_row {
+	const char *name;
+	const char *type;
+	const char *help; /* NULL on the rows after the first of a name */
+	const char *label; /* "kind=\"in_order\"" or NULL */
+	uint64_t value;
+};
+
 static void render_pipeline(const struct engine *e, struct sbuf *b)
 {
 	const struct engine_stats *s = engine__stats(e);
@@ -290,70 +300,67 @@ static void render_pipeline(const struct engine *e, struct sbuf *b)
 	const struct reasm_stats *r = engine__reasm_stats(e);
 	const struct tls_stats *t = engine__tls_stats(e);
 	const struct x509_cache_stats *x = engine__x509_stats(e);
+	const struct pipeline_row rows[] = {
+		{ "tlsmon_frames_total", "counter", "Frames handed to the analysis pipeline.", NULL,
+		  s->frames },
+		{ "tlsmon_frame_bytes_total", "counter", "Bytes of frames handed to the pipeline.", NULL,
+		  s->bytes },
+		{ "tlsmon_flows_active", "gauge", "TCP flows tracked by the collector now.", NULL,
+		  f->active },
+		{ "tlsmon_flows_total", "counter", "TCP flows the collector started tracking.", NULL,
+		  f->created },
+		{ "tlsmon_flows_evicted_total", "counter",
+		  "Flows pushed out of the collector's table because it was full.", NULL, f->evicted },
+		{ "tlsmon_flows_expired_total", "counter", "Flows ended by the idle timeout.", NULL,
+		  f->expired },
+		{ "tlsmon_flows_not_tls_total", "counter",
+		  "Flows dropped because no TLS record appeared within the probe budget.", NULL,
+		  s->non_tls_flows },
+		{ "tlsmon_reassembly_gaps_total", "counter",
+		  "Holes in TCP streams given up on (bytes never seen).", NULL, r->gaps },
+		{ "tlsmon_reassembly_gap_bytes_total", "counter", "Bytes lost in reassembly holes.", NULL,
+		  r->gap_bytes },
+		{ "tlsmon_reassembly_segments_total", "counter",
+		  "TCP segments with payload, by how reassembly treated them.", "kind=\"in_order\"",
+		  r->in_order },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"out_of_order\"",
+		  r->out_of_order },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"retransmitted\"",
+		  r->retransmitted },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"overlap\"", r->overlaps },
+		{ "tlsmon_reassembly_refused_bytes_total", "counter",
+		  "Out-of-order bytes not held because the per-direction limit was reached.", NULL,
+		  r->refused_bytes },
+		{ "tlsmon_parse_errors_total", "counter", "Input that did not parse, by stage.",
+		  "stage=\"frame\"", s->decode_errors },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_record\"", t->malformed },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_oversized\"", t->oversized },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"handshake\"", s->msg_parse_errors },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"certificate\"",
+		  s->cert_parse_errors },
+		{ "tlsmon_ip_fragments_total", "counter", "IP fragments skipped (not reassembled).",
+		  NULL, s->fragments },
+		{ "tlsmon_truncated_frames_total", "counter",
+		  "Frames whose payload was cut by the capture length.", NULL, s->truncated_frames },
+		{ "tlsmon_tls_resyncs_total", "counter",
+		  "Times a TLS stream was re-synchronised after a gap or garbage.", NULL, t->resyncs },
+		{ "tlsmon_sslv2_client_hellos_total", "counter",
+		  "SSLv2-compatible ClientHello messages seen.", NULL, s->sslv2_hellos },
+		{ "tlsmon_x509_cache_lookups_total", "counter",
+		  "Certificate analyses asked of the cache.", NULL, x->lookups },
+		{ "tlsmon_x509_cache_hits_total", "counter",
+		  "Certificate analyses answered from the cache.", NULL, x->hits },
+	};
 
-	header(b, "tlsmon_frames_total", "counter", "Frames handed to the analysis pipeline.");
-	sample(b, "tlsmon_frames_total", s->frames);
-	header(b, "tlsmon_frame_bytes_total", "counter", "Bytes of frames handed to the pipeline.");
-	sample(b, "tlsmon_frame_bytes_total", s->bytes);
-	header(b, "tlsmon_flows_active", "gauge", "TCP flows tracked by the collector now.");
-	sample(b, "tlsmon_flows_active", f->active);
-	header(b, "tlsmon_flows_total", "counter", "TCP flows the collector started tracking.");
-	sample(b, "tlsmon_flows_total", f->created);
-	header(b, "tlsmon_flows_evicted_total", "counter",
-	       "Flows pushed out of the collector's table because it was full.");
-	sample(b, "tlsmon_flows_evicted_total", f->evicted);
-	header(b, "tlsmon_flows_expired_total", "counter", "Flows ended by the idle timeout.");
-	sample(b, "tlsmon_flows_expired_total", f->expired);
-	header(b, "tlsmon_flows_not_tls_total", "counter",
-	       "Flows dropped because no TLS record appeared within the probe budget.");
-	sample(b, "tlsmon_flows_not_tls_total", s->non_tls_flows);
-	header(b, "tlsmon_reassembly_gaps_total", "counter",
-	       "Holes in TCP streams given up on (bytes never seen).");
-	sample(b, "tlsmon_reassembly_gaps_total", r->gaps);
-	header(b, "tlsmon_reassembly_gap_bytes_total", "counter", "Bytes lost in reassembly holes.");
-	sample(b, "tlsmon_reassembly_gap_bytes_total", r->gap_bytes);
-	header(b, "tlsmon_reassembly_segments_total", "counter",
-	       "TCP segments with payload, by how reassembly treated them.");
-	sbuf__printf(b, "tlsmon_reassembly_segments_total{kind=\"in_order\"} %llu\n",
-		     (unsigned long long)r->in_order);
-	sbuf__printf(b, "tlsmon_reassembly_segments_total{kind=\"out_of_order\"} %llu\n",
-		     (unsigned long long)r->out_of_order);
-	sbuf__printf(b, "tlsmon_reassembly_segments_total{kind=\"retransmitted\"} %llu\n",
-		     (unsigned long long)r->retransmitted);
-	sbuf__printf(b, "tlsmon_reassembly_segments_total{kind=\"overlap\"} %llu\n",
-		     (unsigned long long)r->overlaps);
-	header(b, "tlsmon_reassembly_refused_bytes_total", "counter",
-	       "Out-of-order bytes not held because the per-direction limit was reached.");
-	sample(b, "tlsmon_reassembly_refused_bytes_total", r->refused_bytes);
-
-	header(b, "tlsmon_parse_errors_total", "counter", "Input that did not parse, by stage.");
-	sbuf__printf(b, "tlsmon_parse_errors_total{stage=\"frame\"} %llu\n",
-		     (unsigned long long)s->decode_errors);
-	sbuf__printf(b, "tlsmon_parse_errors_total{stage=\"tls_record\"} %llu\n",
-		     (unsigned long long)t->malformed);
-	sbuf__printf(b, "tlsmon_parse_errors_total{stage=\"tls_oversized\"} %llu\n",
-		     (unsigned long long)t->oversized);
-	sbuf__printf(b, "tlsmon_parse_errors_total{stage=\"handshake\"} %llu\n",
-		     (unsigned long long)s->msg_parse_errors);
-	sbuf__printf(b, "tlsmon_parse_errors_total{stage=\"certificate\"} %llu\n",
-		     (unsigned long long)s->cert_parse_errors);
-	header(b, "tlsmon_ip_fragments_total", "counter", "IP fragments skipped (not reassembled).");
-	sample(b, "tlsmon_ip_fragments_total", s->fragments);
-	header(b, "tlsmon_truncated_frames_total", "counter",
-	       "Frames whose payload was cut by the capture length.");
-	sample(b, "tlsmon_truncated_frames_total", s->truncated_frames);
-	header(b, "tlsmon_tls_resyncs_total", "counter",
-	       "Times a TLS stream was re-synchronised after a gap or garbage.");
-	sample(b, "tlsmon_tls_resyncs_total", t->resyncs);
-	header(b, "tlsmon_sslv2_client_hellos_total", "counter",
-	       "SSLv2-compatible ClientHello messages seen.");
-	sample(b, "tlsmon_sslv2_client_hellos_total", s->sslv2_hellos);
-	header(b, "tlsmon_x509_cache_lookups_total", "counter",
-	       "Certificate analyses asked of the cache.");
-	sample(b, "tlsmon_x509_cache_lookups_total", x->lookups);
-	header(b, "tlsmon_x509_cache_hits_total", "counter",
-	       "Certificate analyses answered from the cache.");
-	sample(b, "tlsmon_x509_cache_hits_total", x->hits);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].help)
+			header(b, rows[i].name, rows[i].type, rows[i].help);
+		if (rows[i].label)
+			sbuf__printf(b, "%s{%s} %llu\n", rows[i].name, rows[i].label,
+				     (unsigned long long)rows[i].value);
+		else
+			sample(b, rows[i].name, rows[i].value);
+	}
 }
 
 struct kernel_counter_desc {
