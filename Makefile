@@ -26,13 +26,18 @@ CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
 LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
 
-# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests.
+# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests, in
+# build-san/ (the BPF object is still built with clang -target bpf). Live tests are skipped: they
+# run against the normal build.
 ifeq ($(SAN),1)
 CC := clang
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 BUILD := build-san
 OBJDIR := $(BUILD)/obj
+export TLSMON_SAN := 1
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 endif
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -137,3 +142,5 @@ format:
 
 clean:
 	rm -rf build build-san
+
+include mk/fuzz.mk

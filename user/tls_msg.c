@@ -12,6 +12,12 @@ struct cur {
 	const uint8_t *end;
 };
 
+/* NULL + 0 is undefined (C11 6.5.6), and callers may pass (NULL, 0) for an empty message. */
+static struct cur cur_make(const uint8_t *p, size_t len)
+{
+	return (struct cur){ p, p ? p + len : p };
+}
+
 static size_t cur_left(const struct cur *c)
 {
 	return (size_t)(c->end - c->p);
@@ -265,7 +271,7 @@ static void compute_max_version(struct tls_client_hello *out)
 /* RFC 8446 4.1.2 / RFC 5246 7.4.1.2. */
 int tls__parse_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *out)
 {
-	struct cur c = { p, p + len }, sid, suites, comp, exts, d;
+	struct cur c = cur_make(p, len), sid, suites, comp, exts, d;
 	uint16_t suite, type;
 
 	memset(out, 0, sizeof(*out));
@@ -302,7 +308,7 @@ int tls__parse_client_hello(const uint8_t *p, size_t len, struct tls_client_hell
 /* RFC 5246 E.2 (RFC 6101 appendix E): the SSLv2 CLIENT-HELLO a client sends to reach v2 servers. */
 int tls__parse_sslv2_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *out)
 {
-	struct cur c = { p, p + len };
+	struct cur c = cur_make(p, len);
 	uint16_t specs_len, sid_len, chal_len;
 	const uint8_t *specs;
 	uint8_t msg_type;
@@ -368,7 +374,7 @@ static int parse_sh_ext(uint16_t type, struct cur *d, struct tls_server_hello *o
 
 int tls__parse_server_hello(const uint8_t *p, size_t len, struct tls_server_hello *out)
 {
-	struct cur c = { p, p + len }, sid, exts, d;
+	struct cur c = cur_make(p, len), sid, exts, d;
 	const uint8_t *random;
 	uint16_t type;
 	bool has_version = false;
@@ -410,7 +416,7 @@ int tls__parse_server_hello(const uint8_t *p, size_t len, struct tls_server_hell
 /* RFC 5246 7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. */
 int tls__parse_certificate(const uint8_t *p, size_t len, struct tls_certificate_msg *out)
 {
-	struct cur c = { p, p + len }, list, cert;
+	struct cur c = cur_make(p, len), list, cert;
 
 	memset(out, 0, sizeof(*out));
 	if (get_block(&c, 3, &list) || expect_end(&c))
@@ -448,7 +454,7 @@ static uint32_t count_bits(const uint8_t *p, size_t n)
 int tls__parse_server_key_exchange(const uint8_t *p, size_t len, uint16_t version, enum tls_kx kx,
 				   struct tls_server_key_exchange *out)
 {
-	struct cur c = { p, p + len }, dh_p, dh_g, dh_ys, point, sig;
+	struct cur c = cur_make(p, len), dh_p, dh_g, dh_ys, point, sig;
 	uint8_t curve_type;
 
 	memset(out, 0, sizeof(*out));

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* X.509 analysis of arbitrary DER, uncached and through the cache (miss, then hit). Every string
+ * of the result must be terminated and survive the JSON writer. */
+#include <string.h>
+
+#include "fuzz.h"
+#include "sbuf.h"
+#include "x509.h"
+
+static void check_str(const char *s, size_t size)
+{
+	FUZZ_ASSERT(memchr(s, '\0', size));
+}
+
+static void check_info(const struct x509_info *x, size_t len)
+{
+	struct sbuf b;
+
+	FUZZ_ASSERT(x->der_len == len);
+	check_str(x->sha256_hex, sizeof(x->sha256_hex));
+	FUZZ_ASSERT(strlen(x->sha256_hex) == 64);
+	check_str(x->error, sizeof(x->error));
+	if (!x->parsed)
+		return;
+	check_str(x->serial, sizeof(x->serial));
+	check_str(x->not_before_str, sizeof(x->not_before_str));
+	check_str(x->not_after_str, sizeof(x->not_after_str));
+	check_str(x->sig_name, sizeof(x->sig_name));
+	check_str(x->sig_oid, sizeof(x->sig_oid));
+	check_str(x->sig_hash, sizeof(x->sig_hash));
+	check_str(x->key_type, sizeof(x->key_type));
+	check_str(x->curve, sizeof(x->curve));
+	FUZZ_ASSERT(x->n_san <= X509_MAX_SAN);
+
+	sbuf__init(&b);
+	sbuf__putc(&b, '[');
+	json__cstr_or_null(&b, x->subject);
+	sbuf__putc(&b, ',');
+	json__cstr_or_null(&b, x->issuer);
+	sbuf__putc(&b, ',');
+	json__cstr_or_null(&b, x->subject_cn);
+	for (unsigned i = 0; i < x->n_san; i++) {
+		sbuf__putc(&b, ',');
+		json__cstr(&b, x->san[i]);
+	}
+	sbuf__putc(&b, ']');
+	FUZZ_ASSERT(fuzz_json_valid(b.buf, b.len));
+	sbuf__free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct x509_cache *cache;
+	const struct x509_info *a, *b;
+	struct x509_info *x;
+
+	x = x509__analyze(data, size);
+	FUZZ_ASSERT(x);
+	check_info(x, size);
+	x509_info__free(x);
+
+	/* A fresh small cache per input keeps runs independent of each other. */
+	cache = x509_cache__new(2);
+	FUZZ_ASSERT(cache);
+	a = x509_cache__get(cache, data, size);
+	b = x509_cache__get(cache, data, size);
+	FUZZ_ASSERT(a && a == b);
+	FUZZ_ASSERT(x509_cache__stats(cache)->hits == 1);
+	check_info(a, size);
+	x509_info__put(cache, b);
+	x509_info__put(cache, a);
+	x509_cache__free(cache);
+	return 0;
+}
