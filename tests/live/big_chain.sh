@@ -8,28 +8,15 @@
 # ingress hook, --ingress xdp-generic and --ingress xdp.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 MPORT=19872
 T=big_chain
 
-require_root "$T"
-require_cmd "$T" openssl ip ss curl jq timeout
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" big >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
+live_begin "$T" openssl ip ss curl jq timeout
+live_chains "$T" "$W/chains" big
 D=$CH/big
-netns_setup 22 || { fail "$T/netns" "namespace setup failed"; t_done; }
+live_netns "$T" 22
 
 # Sent order: leaf, then chain.pem (int2, int1, root).
 WANT=()
@@ -45,45 +32,6 @@ else
 	fail "$T/chain" "Certificate message only $MSG bytes"
 fi
 
-tm_start()
-{
-	local ns=$1 tag=$2 i
-	shift 2
-	TM_ERR=$W/$tag.err
-	t_bg "$ns" "$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" "$@" \
-		>/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'metrics on http' "$TM_ERR" 2>/dev/null && return 0
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-tm_stop()
-{
-	local i
-	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TM_PID" 2>/dev/null; then
-		kill -KILL "$TM_PID" 2>/dev/null
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=hung
-	else
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=$?
-	fi
-}
-
-mval()
-{
-	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
-}
-
 # side:ingress mode. On the client side XDP ingress gets the GRO-merged (generic) or
 # multi-buffer (native) frames of the server's Certificate.
 for cs in server:auto client:auto client:xdp-generic client:xdp; do
@@ -94,37 +42,22 @@ for cs in server:auto client:auto client:xdp-generic client:xdp; do
 	ns=$NS_A
 	[ "$side" = client ] && ns=$NS_B
 	L=$W/$c.jsonl
-	if ! tm_start "$ns" "$c" --log "$L" --log-all --ingress "$mode"; then
-		fail "$T/$c/start" "tlsmon not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
-		t_kill "$TM_PID"
+	if ! tm_start "$ns" "$W/$c.err" --metrics-addr "127.0.0.1:$MPORT" --log "$L" --log-all \
+		--ingress "$mode"; then
+		tm_fail_start "$T/$c/start"
 		continue
 	fi
-	t_bg "$NS_A" openssl s_server -4 -accept "$IP4_A:443" -naccept 1 -www \
-		-cert "$D/leaf.pem" -key "$D/leaf.key" -cert_chain "$D/chain.pem" -tls1_2 \
-		</dev/null >"$W/$c.server" 2>&1
-	spid=$T_BG_PID
-	if wait_port "$NS_A" 443 5; then
-		printf 'GET / HTTP/1.0\r\n\r\n' | timeout -k 2 10 ip netns exec "$NS_B" \
-			openssl s_client -4 -connect "$IP4_A:443" -servername big.test \
-			-CAfile "$D/ca.pem" -tls1_2 -verify 9 -verify_return_error \
-			>"$W/$c.client" 2>&1
-		rc=$?
-		if [ $rc -eq 0 ]; then
-			pass "$T/$c/client verified the big chain"
-		else
-			fail "$T/$c/client" "s_client exit $rc"
-		fi
-	else
+	tls_once 4 "$D" "$W/$c.server" "$W/$c.client"
+	if [ "$TLS_RC" = listen ]; then
 		fail "$T/$c/server" "s_server did not listen: $(tail -1 "$W/$c.server")"
+	elif [ "$TLS_RC" -eq 0 ]; then
+		pass "$T/$c/client verified the big chain"
+	else
+		fail "$T/$c/client" "s_client exit $TLS_RC"
 	fi
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-	done
-	t_kill "$spid"
 	wait_file_grep "$L" '"outcome"' 5
-	ip netns exec "$ns" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$W/$c.metrics"
-	tm_stop
+	metrics_get "$ns" "$MPORT" >"$W/$c.metrics"
+	tm_stop "$TM_PID"
 	[ "$TM_RC" = 0 ] || fail "$T/$c/sigterm" "tlsmon exit $TM_RC"
 
 	got=$(jq -r -s '.[0].certificates[]? | "\(.position) \(.sha256)"' "$L" 2>/dev/null)

@@ -9,88 +9,24 @@
 # carries the bulk) and in the server's (ingress does).
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 MPORT=19873
 T=bulk
 BULK=52428800
 
-require_root "$T"
-require_cmd "$T" openssl ip ss curl jq timeout mkfifo
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" good >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
+live_begin "$T" openssl ip ss curl jq timeout mkfifo
+live_chains "$T" "$W/chains" good
 D=$CH/good
-netns_setup 23 || { fail "$T/netns" "namespace setup failed"; t_done; }
-
-tm_start()
-{
-	local ns=$1 tag=$2 i
-	shift 2
-	TM_ERR=$W/$tag.err
-	t_bg "$ns" "$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" "$@" \
-		>/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'metrics on http' "$TM_ERR" 2>/dev/null && return 0
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-tm_stop()
-{
-	local i
-	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TM_PID" 2>/dev/null; then
-		kill -KILL "$TM_PID" 2>/dev/null
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=hung
-	else
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=$?
-	fi
-}
-
-mval()
-{
-	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
-}
-
-# wait_exit PID SECONDS: bounded wait for a background process to end.
-wait_exit()
-{
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
+live_netns "$T" 23
 
 for side in client server; do
 	c=$side
 	ns=$NS_B
 	[ $side = server ] && ns=$NS_A
 	L=$W/$c.jsonl
-	if ! tm_start "$ns" "$c" --log "$L" --log-all; then
-		fail "$T/$c/start" "tlsmon not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
-		t_kill "$TM_PID"
+	if ! tm_start "$ns" "$W/$c.err" --metrics-addr "127.0.0.1:$MPORT" --log "$L" --log-all; then
+		tm_fail_start "$T/$c/start"
 		continue
 	fi
 	# -quiet: what the client sends goes to stdout, and nothing else does. s_server closes the
@@ -105,7 +41,7 @@ for side in client server; do
 	if ! wait_port "$NS_A" 443 5; then
 		fail "$T/$c/server" "s_server did not listen: $(tail -1 "$W/$c.server")"
 		t_kill "$spid"
-		tm_stop
+		tm_stop "$TM_PID"
 		continue
 	fi
 	# The client reads a FIFO so that the 50 MiB go out only after the handshake is logged;
@@ -124,7 +60,7 @@ for side in client server; do
 		fail "$T/$c/handshake" "no record 5 s after connecting (client: $(tail -1 \
 			"$W/$c.client"))"
 	fi
-	ip netns exec "$ns" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$W/$c.m1"
+	metrics_get "$ns" "$MPORT" >"$W/$c.m1"
 	t0=$(date +%s.%N)
 	head -c $BULK /dev/zero >&3 2>/dev/null
 	exec 3>&-
@@ -135,8 +71,8 @@ for side in client server; do
 	wait_exit "$spid" 10
 	t_kill "$spid"
 	sleep 0.3 # the last FIN/ACKs reach the ring buffer
-	ip netns exec "$ns" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$W/$c.m2"
-	tm_stop
+	metrics_get "$ns" "$MPORT" >"$W/$c.m2"
+	tm_stop "$TM_PID"
 	[ "$TM_RC" = 0 ] || fail "$T/$c/sigterm" "tlsmon exit $TM_RC: $(tail -1 "$TM_ERR")"
 
 	got=$(tr -d ' ' <"$W/$c.received" 2>/dev/null)

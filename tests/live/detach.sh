@@ -13,65 +13,17 @@
 # someone else on another interface does not count.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 TCXQ=$ROOT/tests/live/tcx_query.py
 MPORT=19874
 MPORT2=19884
 T=detach
 
-require_root "$T"
-require_cmd "$T" openssl ip ss tc curl jq bpftool python3 timeout
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" good >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
+live_begin "$T" openssl ip ss tc curl jq bpftool python3 timeout
+live_chains "$T" "$W/chains" good
 D=$CH/good
-netns_setup 24 || { fail "$T/netns" "namespace setup failed"; t_done; }
-
-tm_start()
-{
-	local tag=$1 i
-	shift
-	TM_ERR=$W/$tag.err
-	t_bg "$NS_B" "$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" "$@" \
-		>/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'metrics on http' "$TM_ERR" 2>/dev/null && return 0
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# tm_signal SIG: send SIG, wait at most 5 s; TM_RC is the exit status (or "hung").
-tm_signal()
-{
-	local i
-	kill "-$1" "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TM_PID" 2>/dev/null; then
-		kill -KILL "$TM_PID" 2>/dev/null
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=hung
-	else
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=$?
-	fi
-}
+live_netns "$T" 24
 
 xdp_id()
 {
@@ -132,34 +84,11 @@ leftovers()
 	printf '%s' "$out"
 }
 
-# handshake: one good-chain handshake from B to A; HS_RC is the client's exit status.
-handshake()
-{
-	local spid i
-	t_bg "$NS_A" openssl s_server -4 -accept "$IP4_A:443" -naccept 1 -www \
-		-cert "$D/leaf.pem" -key "$D/leaf.key" -cert_chain "$D/chain.pem" -tls1_2 \
-		</dev/null >"$W/server.log" 2>&1
-	spid=$T_BG_PID
-	HS_RC=listen
-	if wait_port "$NS_A" 443 5; then
-		printf 'GET / HTTP/1.0\r\n\r\n' | timeout -k 2 10 ip netns exec "$NS_B" \
-			openssl s_client -4 -connect "$IP4_A:443" -servername good.test \
-			-CAfile "$D/ca.pem" -tls1_2 -verify 9 -verify_return_error >/dev/null 2>&1
-		HS_RC=$?
-	fi
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-	done
-	t_kill "$spid"
-}
-
 # mcount: tlsmon_handshakes_total{version="TLS1.2",outcome="established"} of the running tlsmon.
 mcount()
 {
-	ip netns exec "$NS_B" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" |
-		awk '$1 == "tlsmon_handshakes_total{version=\"TLS1.2\",outcome=\"established\"}" {
-			print $2 }'
+	metrics_get "$NS_B" "$MPORT" |
+		mval - 'tlsmon_handshakes_total{version="TLS1.2",outcome="established"}'
 }
 
 other_mode()
@@ -179,9 +108,9 @@ fi
 for mode in tc xdp-generic xdp; do
 	for sig in TERM KILL; do
 		c=$mode/$sig
-		if ! tm_start "${mode}_$sig" --ingress "$mode"; then
-			fail "$T/$c/start" "not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
-			t_kill "$TM_PID"
+		if ! tm_start "$NS_B" "$W/${mode}_$sig.err" --metrics-addr "127.0.0.1:$MPORT" \
+			--ingress "$mode"; then
+			tm_fail_start "$T/$c/start" "not ready"
 			continue
 		fi
 		st=$(state)
@@ -226,22 +155,22 @@ for mode in tc xdp-generic xdp; do
 				fi
 			done
 			before=$(mcount)
-			handshake
+			tls_once 4 "$D" "$W/server.log" /dev/null
 			for ((i = 0; i < 30; i++)); do
 				after=$(mcount)
 				[ "${after:-0}" -gt "${before:-0}" ] && break
 				sleep 0.1
 			done
-			if [ "$HS_RC" = 0 ] && [ "${after:-0}" -eq $((${before:-0} + 1)) ]; then
+			if [ "$TLS_RC" = 0 ] && [ "${after:-0}" -eq $((${before:-0} + 1)) ]; then
 				pass "$T/$c/first still reports handshakes"
 			else
-				fail "$T/$c/first still reports handshakes" "client $HS_RC, \
+				fail "$T/$c/first still reports handshakes" "client $TLS_RC, \
 established ${before:-?} -> ${after:-?}"
 			fi
 		fi
 
 		# (stderr: bash's "Killed" job notice is expected noise here)
-		tm_signal $sig 2>/dev/null
+		tm_stop "$TM_PID" $sig 2>/dev/null
 		if [ $sig = TERM ]; then
 			if [ "$TM_RC" = 0 ] && grep -q 'stopped; programs detached' "$TM_ERR"; then
 				pass "$T/$c/exit 0"

@@ -19,97 +19,47 @@
 # the dump file's own frames.
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 MPORT=19891
 T=dump
 
-require_root "$T"
-require_cmd "$T" openssl ip ss curl jq tshark python3 gzip timeout
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
+live_begin "$T" openssl ip ss curl jq tshark python3 gzip timeout
+live_chains "$T" "$W/chains" weak good
+live_netns "$T" 41
 
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" weak good >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
-netns_setup 41 || { fail "$T/netns" "namespace setup failed"; t_done; }
-
-# tm_start TAG ARGS...: tlsmon in NS_B with --socket $W/TAG.sock and --log $W/TAG.jsonl.
-# Sets TM_PID, TM_ERR, SOCK, LOG.
-tm_start()
+# d_stop TAG: SIGTERM, at most 5 s; checks exit 0 and that the socket file is gone.
+d_stop()
 {
-	local tag=$1 i
-	shift
-	TM_ERR=$W/$tag.err
-	SOCK=$W/$tag.sock
-	LOG=$W/$tag.jsonl
-	t_bg "$NS_B" "$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" --socket "$SOCK" \
-		--log "$LOG" "$@" >/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^tlsmon: control socket' "$TM_ERR" 2>/dev/null && return 0
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# tm_stop TAG: SIGTERM, at most 5 s; checks exit 0 and that the socket file is gone.
-tm_stop()
-{
-	local tag=$1 i rc
-	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TM_PID" 2>/dev/null; then
-		kill -KILL "$TM_PID" 2>/dev/null
-		wait "$TM_PID" 2>/dev/null
-		rc=hung
+	tm_stop "$TM_PID"
+	if [ "$TM_RC" = 0 ]; then
+		pass "$T/$1/sigterm exit 0"
 	else
-		wait "$TM_PID" 2>/dev/null
-		rc=$?
-	fi
-	if [ "$rc" = 0 ]; then
-		pass "$T/$tag/sigterm exit 0"
-	else
-		fail "$T/$tag/sigterm" "exit $rc, stderr: $(tail -1 "$TM_ERR")"
+		fail "$T/$1/sigterm" "exit $TM_RC, stderr: $(tail -1 "$TM_ERR")"
 	fi
 	if [ ! -e "$SOCK" ]; then
-		pass "$T/$tag/socket removed on exit"
+		pass "$T/$1/socket removed on exit"
 	else
-		fail "$T/$tag/socket removed on exit" "$SOCK still there"
+		fail "$T/$1/socket removed on exit" "$SOCK still there"
 	fi
 }
 
 # srv_start CHAIN: a persistent s_server in NS_A on port 443 (SRV_PID).
 srv_start()
 {
-	local d=$CH/$1
-	t_bg "$NS_A" openssl s_server -4 -accept "$IP4_A:443" -www \
-		-cert "$d/leaf.pem" -key "$d/leaf.key" -cert_chain "$d/chain.pem" \
-		-cipher 'DEFAULT@SECLEVEL=0' -tls1_2 </dev/null >"$W/server.$1" 2>&1
-	SRV_PID=$T_BG_PID
+	tls_server "$NS_A" "$IP4_A:443" "$CH/$1" "$W/server.$1" -4 -www "${SEC0_SERVER[@]}"
+	local rc=$?
+	SRV_PID=$TLS_SERVER_PID
 	SRV_CHAIN=$1
-	wait_port "$NS_A" 443 5
+	return $rc
 }
 
 # hs: one verifying s_client connection to the running server; returns its status.
 hs()
 {
 	local d=$CH/$SRV_CHAIN
-	printf 'GET / HTTP/1.0\r\n\r\n' | timeout -k 2 10 ip netns exec "$NS_B" openssl s_client \
-		-4 -connect "$IP4_A:443" -servername "$(cat "$d/sni")" -CAfile "$d/ca.pem" \
-		-tls1_2 -cipher 'DEFAULT@SECLEVEL=0' -verify 9 -verify_return_error -auth_level 2 \
-		>"$W/client.last" 2>&1
+	tls_client "$NS_B" "$IP4_A:443" "$d" "$(cat "$d/sni")" "$W/client.last" -4 \
+		"${SEC0_CLIENT[@]}"
 }
 
 # wait_lines FILE N [SECONDS]: bounded wait until FILE has at least N lines.
@@ -121,16 +71,6 @@ wait_lines()
 		sleep 0.1
 	done
 	return 1
-}
-
-scrape()
-{
-	ip netns exec "$NS_B" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$1"
-}
-
-mval()
-{
-	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
 }
 
 # dump CASE ARGS...: `tlsmon dump --socket $SOCK ARGS...`; sets D_RC, D_CAP, D_JSON (from the
@@ -317,8 +257,8 @@ EOF
 
 # ---- daemon 1 ----
 T0=$SECONDS
-if ! tm_start d1 --dump-dir "$W/usr1"; then
-	fail "$T/d1/start" "tlsmon not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
+if ! tm_start_ctl "$NS_B" "$W" d1 --metrics-addr "127.0.0.1:$MPORT" --dump-dir "$W/usr1"; then
+	tm_fail_start "$T/d1/start"
 	t_done
 fi
 mkdir -m 0700 "$W/usr1" "$W/out"
@@ -329,7 +269,7 @@ srv_start good || fail "$T/$c/server" "s_server not listening"
 hs && hs
 rc=$?
 for ((i = 0; i < 50; i++)); do
-	scrape "$W/$c.metrics"
+	metrics_get "$NS_B" "$MPORT" >"$W/$c.metrics"
 	v=$(mval "$W/$c.metrics" 'tlsmon_handshakes_total{version="TLS1.2",outcome="established"}')
 	[ "$v" = 2 ] && break
 	sleep 0.1
@@ -540,16 +480,16 @@ if dump $c --out "$W/out"; then
 	fi
 	check_weak_capture $c "$D_CAP" "$want"
 fi
-tm_stop d1
+d_stop d1
 t_kill "$SRV_PID"
 
 # ---- daemon 2: --keep-flagged 2 ----
 c=keep2
-if tm_start d2 --keep-flagged 2; then
+if tm_start_ctl "$NS_B" "$W" d2 --metrics-addr "127.0.0.1:$MPORT" --keep-flagged 2; then
 	srv_start weak || fail "$T/$c/server" "s_server not listening"
 	for k in 1 2 3 4; do hs; done
 	wait_lines "$LOG" 4 5 || fail "$T/$c/log" "$(wc -l <"$LOG") records, want 4"
-	scrape "$W/$c.metrics"
+	metrics_get "$NS_B" "$MPORT" >"$W/$c.metrics"
 	v=$(mval "$W/$c.metrics" tlsmon_flagged_evicted_total)
 	expect_eq "$c/metric tlsmon_flagged_evicted_total 2" "${v:-absent}" 2
 	v=$(mval "$W/$c.metrics" tlsmon_flagged_stored)
@@ -593,9 +533,9 @@ if tm_start d2 --keep-flagged 2; then
 				"$(wc -l <"$W/$c.times") frames in the capture; ${bad:0:400}"
 		fi
 	fi
-	tm_stop d2
+	d_stop d2
 else
-	fail "$T/$c/start" "tlsmon not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
+	tm_fail_start "$T/$c/start"
 fi
 
 printf '# %s: %d s\n' "$T" $((SECONDS - T0))

@@ -9,24 +9,15 @@
 #   --metrics-addr not HOST:PORT -> exit != 0, one line
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 TCXQ=$ROOT/tests/live/tcx_query.py
 MPORT=19875
 T=errors
 
-require_root "$T"
-require_cmd "$T" ip ss jq python3 timeout
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
+live_begin "$T" ip ss jq python3 timeout
 chmod 755 "$W"
-netns_setup 25 || { fail "$T/netns" "namespace setup failed"; t_done; }
+live_netns "$T" 25
 
 # attached: what tlsmon-looking state is in namespace B; empty when clean.
 attached()

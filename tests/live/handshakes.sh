@@ -16,91 +16,21 @@
 # tests/fixtures/capture.sh for why 42).
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 MPORT=19871
 T=handshakes
 
-require_root "$T"
-require_cmd "$T" openssl ip ss curl jq promtool timeout
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" weak good >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
-netns_setup 21 || { fail "$T/netns" "namespace setup failed"; t_done; }
-
-# tm_start NS TAG ARGS...: start tlsmon in NS (stderr in $W/TAG.err), wait until it is ready.
-# Sets TM_PID and TM_ERR.
-tm_start()
-{
-	local ns=$1 tag=$2 i
-	shift 2
-	TM_ERR=$W/$tag.err
-	t_bg "$ns" "$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" "$@" \
-		>/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'metrics on http' "$TM_ERR" 2>/dev/null && return 0
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# tm_stop: SIGTERM, at most 5 s for tlsmon to exit; TM_RC is its exit status (or "hung").
-tm_stop()
-{
-	local i
-	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$TM_PID" 2>/dev/null; then
-		kill -KILL "$TM_PID" 2>/dev/null
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=hung
-	else
-		wait "$TM_PID" 2>/dev/null
-		TM_RC=$?
-	fi
-}
+live_begin "$T" openssl ip ss curl jq promtool timeout
+live_chains "$T" "$W/chains" weak good
+live_netns "$T" 21
 
 # handshake TAG CHAIN 4|6: one s_server connection from a verifying s_client; CLI_RC is its status.
 handshake()
 {
-	local tag=$1 d=$CH/$2 fam=$3 saddr spid i
-	if [ "$fam" = 6 ]; then saddr="[$IP6_A]"; else saddr=$IP4_A; fi
-	t_bg "$NS_A" openssl s_server "-$fam" -accept "$saddr:443" -naccept 1 -www \
-		-cert "$d/leaf.pem" -key "$d/leaf.key" -cert_chain "$d/chain.pem" \
-		-cipher 'DEFAULT@SECLEVEL=0' -tls1_2 </dev/null >"$W/$tag.server" 2>&1
-	spid=$T_BG_PID
-	wait_port "$NS_A" 443 5 || { CLI_RC=listen; t_kill "$spid"; return; }
-	printf 'GET / HTTP/1.0\r\n\r\n' | timeout -k 2 10 ip netns exec "$NS_B" openssl s_client \
-		"-$fam" -connect "$saddr:443" -servername "$(cat "$d/sni")" -CAfile "$d/ca.pem" \
-		-tls1_2 -cipher 'DEFAULT@SECLEVEL=0' -verify 9 -verify_return_error -auth_level 2 \
-		>"$W/$tag.client" 2>&1
-	CLI_RC=$?
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-	done
-	t_kill "$spid"
-}
-
-# mval FILE 'name{labels}': the sample's value, empty if absent.
-mval()
-{
-	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
+	tls_once "$3" "$CH/$2" "$W/$1.server" "$W/$1.client" "${SEC0_SERVER[@]}" -- \
+		"${SEC0_CLIENT[@]}"
+	CLI_RC=$TLS_RC
 }
 
 # msum FILE REGEX: sum of the samples whose name{labels} matches REGEX.
@@ -140,17 +70,16 @@ run_case()
 	local c=$1 ns=$2 chain=$3 fam=$4
 	shift 4
 	rm -f "$W/$c.jsonl"
-	if ! tm_start "$ns" "$c" --log "$W/$c.jsonl" "$@"; then
-		fail "$T/$c/start" "tlsmon not ready: $(tail -2 "$TM_ERR" | tr '\n' ' ')"
-		t_kill "$TM_PID"
+	if ! tm_start "$ns" "$W/$c.err" --metrics-addr "127.0.0.1:$MPORT" --log "$W/$c.jsonl" "$@"
+	then
+		tm_fail_start "$T/$c/start"
 		return 1
 	fi
 	handshake "$c" "$chain" "$fam"
 	# The record is written once the handshake's outcome is known.
 	wait_file_grep "$W/$c.jsonl" '"outcome"' 5
-	ip netns exec "$ns" curl -s --max-time 5 "http://127.0.0.1:$MPORT/metrics" \
-		>"$W/$c.metrics" 2>"$W/$c.curl"
-	tm_stop
+	metrics_get "$ns" "$MPORT" >"$W/$c.metrics" 2>"$W/$c.curl"
+	tm_stop "$TM_PID"
 	if [ "$TM_RC" = 0 ] && grep -q 'stopped; programs detached' "$TM_ERR"; then
 		pass "$T/$c/sigterm exit 0"
 	else

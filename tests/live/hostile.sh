@@ -7,11 +7,10 @@
 # veth0 in namespace A, where tools/hostile.py runs a sink on port 443; namespace B sends. Every
 # generator is bounded in count and time; the whole file takes 60-90 s.
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-. tests/lib.sh
 
-BUILD=${BUILD:-build}
-TLSMON=$(realpath -m "$BUILD/tlsmon")
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
+
 HOSTILE=tools/hostile.py
 MPORT=9879
 MAX_FLOWS=1024
@@ -22,15 +21,7 @@ FLOOD=20000
 RSS_BOUND_KB=$((32 * MAX_FLOWS))
 RSS_FLAT_KB=2048 # growth allowed for a second flood once they are full
 
-require_root hostile
-require_cmd hostile python3 openssl curl ip
-if [ ! -x "$TLSMON" ]; then
-	skip hostile "$TLSMON not built"
-	exit 0
-fi
-
-t_tmpdir || exit 1
-W=$T_TMP
+live_begin hostile python3 openssl curl ip
 netns_setup 61 || {
 	fail hostile_setup "netns_setup failed"
 	t_done
@@ -79,14 +70,15 @@ hb()
 
 scrape()
 {
-	ip netns exec "$NS_A" curl -s -m 3 "http://127.0.0.1:$MPORT/metrics" >"$W/m.txt" 2>/dev/null &&
+	metrics_get "$NS_A" "$MPORT" 3 >"$W/m.txt" 2>/dev/null &&
 		grep -q '^tlsmon_frames_total ' "$W/m.txt"
 }
 
-# mval NAME [FILE]: the sample NAME (with its labels, exactly as exposed), 0 if absent.
-mval()
+# mnum NAME [FILE]: the sample NAME (with its labels, exactly as exposed) as a whole number, 0 if
+# absent; FILE defaults to the last scrape.
+mnum()
 {
-	awk -v k="$1" '$1 == k { v = $2 } END { printf "%d\n", v + 0 }' "${2:-$W/m.txt}"
+	mval "${2:-$W/m.txt}" "$1" | awk '{ v = $1 } END { printf "%d\n", v + 0 }'
 }
 
 # mark: remember the counters now; delta NAME: how far NAME moved since.
@@ -97,7 +89,7 @@ mark()
 
 delta()
 {
-	echo $(($(mval "$1" "$W/m.txt") - $(mval "$1" "$W/mark.txt")))
+	echo $(($(mnum "$1" "$W/m.txt") - $(mnum "$1" "$W/mark.txt")))
 }
 
 # settle: wait (at most 10 s) until userspace has taken every record the kernel copied (frames
@@ -110,10 +102,10 @@ settle()
 			sleep 0.2
 			continue
 		}
-		cur=$(mval tlsmon_frames_total)
-		copied=$(($(mval 'tlsmon_kernel_packets_total{hook="tc_ingress",result="copied"}') +
-			$(mval 'tlsmon_kernel_packets_total{hook="tc_egress",result="copied"}') +
-			$(mval 'tlsmon_kernel_packets_total{hook="xdp",result="copied"}')))
+		cur=$(mnum tlsmon_frames_total)
+		copied=$(($(mnum 'tlsmon_kernel_packets_total{hook="tc_ingress",result="copied"}') +
+			$(mnum 'tlsmon_kernel_packets_total{hook="tc_egress",result="copied"}') +
+			$(mnum 'tlsmon_kernel_packets_total{hook="xdp",result="copied"}')))
 		if [ "$cur" = "$last" ] && [ "$cur" -ge "$copied" ]; then
 			stable=$((stable + 1))
 			[ $stable -ge 2 ] && return 0
@@ -236,9 +228,9 @@ if "$TLSMON" run --help 2>/dev/null | grep -q -- '--socket '; then
 fi
 # tlsmon runs in the temporary directory: a core dump, if the limits allow one, lands there.
 pushd "$W" >/dev/null || exit 1
-t_bg "$NS_A" "$TLSMON" run -i veth0 --max-flows $MAX_FLOWS --flow-budget 262144 --log-all \
-	--log "$W/log.jsonl" --metrics-addr "127.0.0.1:$MPORT" "${EXTRA[@]}" 2>"$W/tlsmon.err"
-TP=$T_BG_PID
+tm_spawn "$NS_A" "$W/tlsmon.err" --max-flows $MAX_FLOWS --flow-budget 262144 --log-all \
+	--log "$W/log.jsonl" --metrics-addr "127.0.0.1:$MPORT" "${EXTRA[@]}"
+TP=$TM_PID
 popd >/dev/null || exit 1
 wait_port "$NS_A" 443 5 || {
 	fail hostile_setup "the sink does not listen"
@@ -274,7 +266,7 @@ if up hostile_flood; then
 		'tlsmon_kernel_flows_total{result="insert_failed"}' \
 		'tlsmon_kernel_flows_total{result="closed"}' tlsmon_ringbuf_dropped_total \
 		tlsmon_frames_total 'tlsmon_handshakes_total{version="none",outcome="incomplete"}'
-	active=$(mval tlsmon_flows_active)
+	active=$(mnum tlsmon_flows_active)
 	evicted=$(delta tlsmon_flows_evicted_total)
 	kstarted=$(delta 'tlsmon_kernel_flows_total{result="started"}')
 	kentries=""
@@ -573,18 +565,15 @@ if kill -0 "$TP" 2>/dev/null; then
 	else
 		fail hostile_iface_delete_logged "no log line about veth0 disappearing (issue 6 asks for a clear log line)"
 	fi
-	active=$(mval tlsmon_flows_active)
-	kill -TERM "$TP"
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TP" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$TP" 2>/dev/null
-	rc=$?
+	active=$(mnum tlsmon_flows_active)
+	tm_stop "$TP"
+	rc=$TM_RC
 	echo "  SIGTERM after the deletion, $active flows open: exit status $rc;" \
 		"last line: $(tail -1 "$W/tlsmon.err")"
-	if [ "$rc" -eq 0 ]; then
+	if [ "$rc" = 0 ]; then
 		pass hostile_stop_clean
+	elif [ "$rc" = hung ]; then
+		fail hostile_stop_clean "still running 5 s after SIGTERM ($active flows still open)"
 	elif [ "$rc" -gt 128 ]; then
 		fail hostile_stop_clean "killed by signal $((rc - 128)) while stopping on SIGTERM ($active flows still open)"
 	else

@@ -15,64 +15,30 @@
 #             handshake is reported in /metrics and can be dumped
 set -u
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT" || exit 1
-# shellcheck source=tests/lib.sh
-. tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 HELPER=$ROOT/tests/live/http_abuse_helper.py
 MPORT=19892
 T=privileges
 CAP_BPF_ONLY=0000008000000000
 
-require_root "$T"
-require_cmd "$T" openssl ip ss curl jq promtool python3 timeout getent
-[ -x "$TLSMON" ] || { skip "$T" "$TLSMON not built"; exit 0; }
-
-t_tmpdir || exit 1
-W=$T_TMP
-CH=$W/chains
-if ! tests/fixtures/mkchains.sh "$CH" weak >"$W/mkchains.log" 2>&1; then
-	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"
-	t_done
-fi
-netns_setup 42 || { fail "$T/netns" "namespace setup failed"; t_done; }
+live_begin "$T" openssl ip ss curl jq promtool python3 timeout getent
+live_chains "$T" "$W/chains" weak
+live_netns "$T" 42
 T0=$SECONDS
 
-# tm_start TAG ARGS...: tlsmon in NS_B with --socket $W/TAG.sock and --log $W/TAG.jsonl; waits
+# p_start TAG ARGS...: tlsmon in NS_B with --socket $W/TAG.sock and --log $W/TAG.jsonl; waits
 # until it is ready and has dropped its privileges (CapEff no longer full). Sets TM_PID, TM_ERR,
 # SOCK, LOG.
-tm_start()
+p_start()
 {
-	local tag=$1 i
-	shift
-	TM_ERR=$W/$tag.err
-	SOCK=$W/$tag.sock
-	LOG=$W/$tag.jsonl
-	t_bg "$NS_B" "$TLSMON" run -i veth0 --socket "$SOCK" --log "$LOG" "$@" \
-		>/dev/null 2>"$TM_ERR"
-	TM_PID=$T_BG_PID
-	for ((i = 0; i < 100; i++)); do
-		if grep -q '^tlsmon: control socket' "$TM_ERR" 2>/dev/null &&
-			[ "$(status_field CapEff)" = "$CAP_BPF_ONLY" ]; then
-			return 0
-		fi
-		kill -0 "$TM_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	tm_start_ctl "$NS_B" "$W" "$@" && tm_wait "$TM_PID" caps_dropped
 }
 
-tm_stop()
+# shellcheck disable=SC2317 # called through tm_wait
+caps_dropped()
 {
-	local i
-	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	t_kill "$TM_PID"
+	[ "$(status_field CapEff)" = "$CAP_BPF_ONLY" ]
 }
 
 # status_field NAME: the daemon's /proc/PID/status value (tabs squeezed to single spaces).
@@ -117,35 +83,16 @@ expect_mode()
 	fi
 }
 
-# weak_hs: one s_server connection with the weak chain, from a verifying s_client.
-weak_hs()
-{
-	local d=$CH/weak spid i
-	t_bg "$NS_A" openssl s_server -4 -accept "$IP4_A:443" -naccept 1 -www \
-		-cert "$d/leaf.pem" -key "$d/leaf.key" -cert_chain "$d/chain.pem" \
-		-cipher 'DEFAULT@SECLEVEL=0' -tls1_2 </dev/null >"$W/server.out" 2>&1
-	spid=$T_BG_PID
-	wait_port "$NS_A" 443 5 || { t_kill "$spid"; return 1; }
-	printf 'GET / HTTP/1.0\r\n\r\n' | timeout -k 2 10 ip netns exec "$NS_B" openssl s_client \
-		-4 -connect "$IP4_A:443" -servername "$(cat "$d/sni")" -CAfile "$d/ca.pem" \
-		-tls1_2 -cipher 'DEFAULT@SECLEVEL=0' -verify 9 -verify_return_error -auth_level 2 \
-		>"$W/client.out" 2>&1
-	for ((i = 0; i < 30; i++)); do
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.1
-	done
-	t_kill "$spid"
-}
-
-# check_weak_reported CASE PORT: after weak_hs, /metrics (at most 5 s) counts the md2 finding.
+# check_weak_reported CASE PORT: after one handshake with the weak chain, /metrics (at most 5 s)
+# counts the md2 finding.
 check_weak_reported()
 {
 	local c=$1 port=$2 i
 	local k='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption"}'
-	weak_hs
+	tls_once 4 "$CH/weak" "$W/server.out" "$W/client.out" "${SEC0_SERVER[@]}" -- \
+		"${SEC0_CLIENT[@]}"
 	for ((i = 0; i < 50; i++)); do
-		ip netns exec "$NS_B" curl -s --max-time 2 "http://127.0.0.1:$port/metrics" \
-			>"$W/$c.metrics" 2>/dev/null
+		metrics_get "$NS_B" "$port" 2 >"$W/$c.metrics" 2>/dev/null
 		grep -qF "$k 1" "$W/$c.metrics" && break
 		sleep 0.1
 	done
@@ -173,7 +120,7 @@ URL=http://127.0.0.1:$MPORT
 
 # ---- root ----
 c=root
-if ! tm_start $c --metrics-addr "127.0.0.1:$MPORT"; then
+if ! p_start $c --metrics-addr "127.0.0.1:$MPORT"; then
 	fail "$T/$c/start" "not ready or capabilities not dropped: $(tail -2 "$TM_ERR" |
 		tr '\n' ' ') CapEff $(status_field CapEff)"
 	t_done
@@ -265,7 +212,7 @@ if kill -0 "$TM_PID" 2>/dev/null; then
 else
 	fail "$T/$c/daemon alive" "$(tail -2 "$TM_ERR" | tr '\n' ' ')"
 fi
-tm_stop
+tm_stop "$TM_PID"
 
 # ---- --user nobody, --socket-group, default metrics address ----
 c=nobody
@@ -277,7 +224,7 @@ NOBODY_UID=$(id -u nobody 2>/dev/null)
 NOBODY_GID=$(id -g nobody 2>/dev/null)
 if [ -z "$NOBODY_UID" ] || [ -z "$GROUP" ]; then
 	skip "$T/$c" "no user nobody or no group to use"
-elif ! tm_start $c --user nobody --socket-group "$GROUP"; then
+elif ! p_start $c --user nobody --socket-group "$GROUP"; then
 	fail "$T/$c/start" "not ready or capabilities not dropped: $(tail -2 "$TM_ERR" |
 		tr '\n' ' ') CapEff $(status_field CapEff)"
 else
@@ -305,7 +252,7 @@ else
 	else
 		fail "$T/$c/daemon still running" "$(tail -2 "$TM_ERR" | tr '\n' ' ')"
 	fi
-	tm_stop
+	tm_stop "$TM_PID"
 fi
 
 printf '# %s: %d s\n' "$T" $((SECONDS - T0))
