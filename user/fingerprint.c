@@ -47,6 +47,40 @@ static __attribute__((format(printf, 2, 3))) void sb_printf(struct sbuild *b, co
 	b->len += (size_t)n;
 }
 
+/* Lists are formatted per element on every handshake; printf was most of the cost. */
+static void sb_putc(struct sbuild *b, char c)
+{
+	if (b->overflow)
+		return;
+	if (b->len + 1 >= b->size) {
+		b->overflow = true;
+		return;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+static void sb_u16(struct sbuild *b, uint16_t v)
+{
+	char tmp[5];
+	int i = 5;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i < 5)
+		sb_putc(b, tmp[i++]);
+}
+
+static void sb_hex16(struct sbuild *b, uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int shift = 12; shift >= 0; shift -= 4)
+		sb_putc(b, hex[(v >> shift) & 0xf]);
+}
+
 /* JA3 drops GREASE values (RFC 8701) so that a client's fingerprint does not change with every
  * connection; the list is decimal, '-' separated. */
 static void sb_dec_list(struct sbuild *b, const uint16_t *v, size_t n)
@@ -56,7 +90,9 @@ static void sb_dec_list(struct sbuild *b, const uint16_t *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (tls__is_grease(v[i]))
 			continue;
-		sb_printf(b, first ? "%u" : "-%u", v[i]);
+		if (!first)
+			sb_putc(b, '-');
+		sb_u16(b, v[i]);
 		first = false;
 	}
 }
@@ -231,8 +267,11 @@ static size_t filter(const uint16_t *v, size_t n, uint16_t *out, bool skip_sni_a
 
 static void sb_hex_list(struct sbuild *b, const uint16_t *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_printf(b, i ? ",%04x" : "%04x", v[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_putc(b, ',');
+		sb_hex16(b, v[i]);
+	}
 }
 
 /* First 12 hex digits of SHA-256(s); "000000000000" stands for an empty list (JA4.md). */

@@ -29,8 +29,10 @@ static void key(struct sbuf *b, const char *name)
 {
 	if (b->len && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
 		sbuf__putc(b, ',');
-	json__cstr(b, name);
-	sbuf__putc(b, ':');
+	/* Keys are our own constants: nothing to escape. */
+	sbuf__putc(b, '"');
+	sbuf__puts(b, name);
+	sbuf__add(b, "\":", 2);
 }
 
 static void kv_str(struct sbuf *b, const char *name, const char *value)
@@ -42,7 +44,7 @@ static void kv_str(struct sbuf *b, const char *name, const char *value)
 static void kv_int(struct sbuf *b, const char *name, long long value)
 {
 	key(b, name);
-	sbuf__printf(b, "%lld", value);
+	sbuf__put_int(b, value);
 }
 
 static void kv_bool(struct sbuf *b, const char *name, bool value)
@@ -72,21 +74,13 @@ static void alpn_list(struct sbuf *b, const uint8_t *p, size_t len)
 	sbuf__putc(b, ']');
 }
 
-static void certificate(struct sbuf *b, const struct x509_info *c, int position)
+static void certificate_body(struct sbuf *b, const struct x509_info *c)
 {
-	sbuf__putc(b, '{');
-	kv_int(b, "position", position);
-	if (!c) {
-		kv_bool(b, "parsed", false);
-		sbuf__putc(b, '}');
-		return;
-	}
 	kv_str(b, "sha256", c->sha256_hex);
 	kv_bool(b, "parsed", c->parsed);
 	if (!c->parsed) {
 		kv_str(b, "error", c->error);
 		kv_int(b, "der_length", c->der_len);
-		sbuf__putc(b, '}');
 		return;
 	}
 	kv_str(b, "subject", c->subject);
@@ -110,6 +104,37 @@ static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 	}
 	sbuf__putc(b, ']');
 	kv_int(b, "der_length", c->der_len);
+}
+
+/* A certificate's fields are the same in every handshake that carries it: render them once and
+ * keep the text on the (cached) info. */
+static void certificate(struct sbuf *b, const struct x509_info *c, int position)
+{
+	struct x509_info *mut = (struct x509_info *)c;
+	struct sbuf tmp;
+
+	sbuf__putc(b, '{');
+	kv_int(b, "position", position);
+	if (!c) {
+		kv_bool(b, "parsed", false);
+		sbuf__putc(b, '}');
+		return;
+	}
+	if (!c->json) {
+		sbuf__init(&tmp);
+		certificate_body(&tmp, c);
+		if (tmp.oom) {
+			sbuf__free(&tmp);
+			sbuf__putc(b, ',');
+			certificate_body(b, c);
+			sbuf__putc(b, '}');
+			return;
+		}
+		mut->json = tmp.buf;
+		mut->json_len = (uint32_t)tmp.len;
+	}
+	sbuf__putc(b, ',');
+	sbuf__add(b, c->json, c->json_len);
 	sbuf__putc(b, '}');
 }
 
@@ -304,7 +329,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 		kv_str(b, "severity", policy__severity_name(f->severity));
 		key(b, "position");
 		if (f->position >= 0)
-			sbuf__printf(b, "%d", f->position);
+			sbuf__put_int(b, f->position);
 		else
 			sbuf__puts(b, "null");
 		kv_str(b, "detail", f->detail);

@@ -40,7 +40,7 @@ static bool sbuf_reserve(struct sbuf *b, size_t n)
 	return true;
 }
 
-void sbuf__add(struct sbuf *b, const void *p, size_t len)
+void sbuf__add_slow(struct sbuf *b, const void *p, size_t len)
 {
 	if (!sbuf_reserve(b, len))
 		return;
@@ -54,9 +54,19 @@ void sbuf__puts(struct sbuf *b, const char *s)
 	sbuf__add(b, s, strlen(s));
 }
 
-void sbuf__putc(struct sbuf *b, char c)
+void sbuf__put_int(struct sbuf *b, long long v)
 {
-	sbuf__add(b, &c, 1);
+	char tmp[24];
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	int i = (int)sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	sbuf__add(b, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
 void sbuf__printf(struct sbuf *b, const char *fmt, ...)
@@ -64,6 +74,17 @@ void sbuf__printf(struct sbuf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* Format straight into the room left; only a line that does not fit is formatted twice. */
+	if (b->buf && !b->oom) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->buf[b->len] = '\0';
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

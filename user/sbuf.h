@@ -23,9 +23,32 @@ static inline void sbuf__reset(struct sbuf *b)
 	if (b->buf)
 		b->buf[0] = '\0';
 }
-void sbuf__add(struct sbuf *b, const void *p, size_t len);
+void sbuf__add_slow(struct sbuf *b, const void *p, size_t len);
 void sbuf__puts(struct sbuf *b, const char *s);
-void sbuf__putc(struct sbuf *b, char c);
+/* Decimal, without printf (it dominated the JSON writer's profile). */
+void sbuf__put_int(struct sbuf *b, long long v);
+
+/* Appends are on every output line's path: the common case (room left) stays inline. */
+static inline void sbuf__add(struct sbuf *b, const void *p, size_t len)
+{
+	if (b->len + len < b->cap) {
+		__builtin_memcpy(b->buf + b->len, p, len);
+		b->len += len;
+		b->buf[b->len] = '\0';
+		return;
+	}
+	sbuf__add_slow(b, p, len);
+}
+
+static inline void sbuf__putc(struct sbuf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+		return;
+	}
+	sbuf__add_slow(b, &c, 1);
+}
 void sbuf__printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* JSON helpers. json__str writes a quoted JSON string from arbitrary bytes: quotes, backslashes

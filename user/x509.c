@@ -542,6 +542,8 @@ struct x509_info *x509__analyze(const uint8_t *der, size_t len)
 
 void x509_info__free(struct x509_info *info)
 {
+	if (info)
+		free(info->json);
 	free(info);
 }
 

@@ -34,6 +34,10 @@ struct x509_info {
 	bool self_issued; /* subject == issuer (names) */
 	bool is_ca; /* basicConstraints CA:TRUE */
 	uint32_t refs; /* private: cache reference count */
+	/* The certificate's JSON object body (after "position"), rendered once by report.c for
+	 * every handshake that carries it; freed with the info. */
+	char *json;
+	uint32_t json_len;
 };
 
 struct x509_cache_stats {
