@@ -65,7 +65,7 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 all: $(BUILD)/tlsmon $(TOOL_BINS)
 
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
-	tshark tcpdump openssl iproute2 curl jq python3 prometheus
+	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -87,7 +87,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) | $(BU
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Keep the object (a make intermediate otherwise) for bpftool/llvm-objdump inspection.
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(BPF_SKELS)
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -144,3 +144,4 @@ clean:
 	rm -rf build build-san
 
 include mk/fuzz.mk
+include mk/bench.mk

@@ -1,0 +1,136 @@
+# shellcheck shell=bash disable=SC2034 # variables set here are used by the sourcing scripts
+# Shared helpers for the bench scripts (source it; bash). Builds on tests/lib.sh, whose EXIT trap
+# kills the recorded PIDs and deletes the namespaces and temporary directories a script made.
+#
+#   bench NAME VALUE UNIT [RATIO BASELINE]   print a "bench: ..." result line
+#   median / best_min / best_max            of numbers on stdin, one a line
+#   ratio A B                               A/B with 3 decimals
+#   bench_assets                            real chains, a real TLS 1.2 capture and its turns
+#   tlsmon_start NS LOG ARGS...             `tlsmon run` in NS, waits until it serves /metrics
+#   scrape NS FILE                          /metrics of the daemon in NS into FILE
+#   metric_sum FILE NAME                    sum of every sample of metric NAME in FILE
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$BENCH_ROOT/tests/lib.sh"
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$BENCH_ROOT/$BUILD ;; esac
+TLSMON=$BUILD/tlsmon
+REPLAY=$BUILD/tools/replay
+PCAPGEN=$BUILD/tools/pcapgen
+BENCH_BIN=$BUILD/bench
+# Work files shared by the scripts of one `make bench` (chains, capture, generated pcaps).
+BENCH_WORK=${BENCH_WORK:-/tmp/tlsmon-bench}
+METRICS_PORT=9879
+
+bench()
+{
+	if [ $# -ge 5 ]; then
+		printf 'bench: %s %s %s ratio=%s vs %s\n' "$1" "$2" "$3" "$4" "$5"
+	else
+		printf 'bench: %s %s %s\n' "$1" "$2" "$3"
+	fi
+}
+
+median()
+{
+	sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
+}
+
+best_min()
+{
+	sort -g | head -1
+}
+
+best_max()
+{
+	sort -g | tail -1
+}
+
+ratio()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.3f\n", a / b; else print "nan" }'
+}
+
+now_s()
+{
+	date +%s.%N
+}
+
+die()
+{
+	printf '%s: %s\n' "$(basename "$0")" "$*" >&2
+	exit 1
+}
+
+# Real chains (mkchains.sh) and one real TLS 1.2 handshake per chain captured between
+# namespaces (capture.sh, the client verifies: the weak chain ends in its fatal alert), made once
+# per BENCH_WORK; then the turns, for replay and hsgen, in $BENCH_WORK/turns-CHAIN.
+# Sets ASSET_PCAP, ASSET_CHAINS, ASSET_TURNDIR and TURNS (an array of c:FILE / s:FILE).
+bench_assets()
+{
+	local chain=${1:-good}
+	mkdir -p "$BENCH_WORK" || return 1
+	ASSET_CHAINS=$BENCH_WORK/chains
+	ASSET_PCAP=$BENCH_WORK/$chain.pcap
+	ASSET_TURNDIR=$BENCH_WORK/turns-$chain
+	if [ ! -s "$ASSET_CHAINS/$chain/leaf.pem" ]; then
+		"$BENCH_ROOT/tests/fixtures/mkchains.sh" "$ASSET_CHAINS" "$chain" >/dev/null 2>&1 ||
+			return 1
+	fi
+	if [ ! -s "$ASSET_PCAP" ]; then
+		"$BENCH_ROOT/tests/fixtures/capture.sh" --chain "$chain" --chains "$ASSET_CHAINS" \
+			--verify --out "$ASSET_PCAP" 2>/dev/null || return 1
+	fi
+	read -r -a TURNS <<<"$("$BENCH_ROOT/bench/extract_turns.sh" "$ASSET_PCAP" \
+		"$ASSET_TURNDIR" 4)" || return 1
+	[ ${#TURNS[@]} -ge 3 ]
+}
+
+# tlsmon_start NS LOG ARGS...: sets TM_PID.
+tlsmon_start()
+{
+	local ns=$1 log=$2
+	shift 2
+	t_bg "$ns" "$TLSMON" run --metrics-addr "127.0.0.1:$METRICS_PORT" "$@" 2>"$log"
+	TM_PID=$T_BG_PID
+	wait_file_grep "$log" 'metrics on' 10 || {
+		cat "$log" >&2
+		return 1
+	}
+}
+
+# tlsmon_stop: SIGTERM, bounded wait; says so when the daemon did not exit cleanly.
+tlsmon_stop()
+{
+	local i rc
+	[ -n "${TM_PID:-}" ] || return 0
+	kill -TERM "$TM_PID" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$TM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$TM_PID" 2>/dev/null && kill -KILL "$TM_PID" 2>/dev/null
+	wait "$TM_PID" 2>/dev/null
+	rc=$?
+	[ "$rc" -ne 0 ] && printf '%s: tlsmon run exited with status %d on SIGTERM\n' \
+		"$(basename "$0")" "$rc" >&2
+	TM_PID=
+	return 0
+}
+
+scrape()
+{
+	ip netns exec "$1" curl -fsS --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$2"
+}
+
+metric_sum()
+{
+	awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }' "$1"
+}
+
+# cpu_ticks PID: utime + stime in clock ticks.
+cpu_ticks()
+{
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Memory with 100,000 concurrent unfinished handshakes (needs root). bench/hsflood sends, from
+# namespace A, a SYN and a real ClientHello for each of COUNT flows (distinct source ports) to an
+# address nobody in namespace B owns, so B drops them after the capture hooks and never answers;
+# `tlsmon run --max-flows 131072` watches B's veth. Reported: the daemon's VmRSS/VmHWM before and
+# after, bytes per flow, and the kernel map memory of the daemon's programs (bpftool memlock).
+#
+# Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
+set -u
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_root memory
+require_cmd memory bpftool jq curl
+COUNT=${1:-100000}
+RATE=${2:-10000}
+MAX_FLOWS=131072
+
+bench_assets good || die "could not make the recorded handshake"
+HELLO=${TURNS[0]#c:}
+t_tmpdir || die "mktemp failed"
+W=$T_TMP
+netns_setup 9 || die "namespace setup failed"
+tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" ||
+	die "tlsmon run did not start"
+
+kib()
+{
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+# Kernel memory of the maps the daemon holds: their ids from the map fds in /proc/PID/fdinfo
+# (this bpftool cannot show which process owns a program), their memlock from bpftool.
+map_bytes()
+{
+	local ids id sum=0 b
+	ids=$(awk '$1 == "map_id:" { print $2 }' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | sort -un)
+	: >"$W/maps.txt"
+	for id in $ids; do
+		b=$(bpftool -j map show id "$id" 2>/dev/null | jq -r '.bytes_memlock // 0')
+		sum=$((sum + b))
+		bpftool -j map show id "$id" 2>/dev/null |
+			jq -r '"  map \(.name) \(.type) max_entries=\(.max_entries) memlock=\(.bytes_memlock)"' \
+				>>"$W/maps.txt"
+	done
+	echo "$sum"
+}
+
+settle()
+{
+	local prev=-1 cur i
+	for ((i = 0; i < 50; i++)); do
+		sleep 0.2
+		scrape "$NS_B" "$W/m" || continue
+		cur=$(metric_sum "$W/m" tlsmon_frames_total)
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+	done
+}
+
+sleep 1
+settle
+rss0=$(kib "$TM_PID" VmRSS)
+hwm0=$(kib "$TM_PID" VmHWM)
+kmem=$(map_bytes)
+dmac=$(ip -n "$NS_B" -j link show "$IF_B" | jq -r '.[0].address')
+ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.1 \
+	--dst 10.200.9.99 -n "$COUNT" -r "$RATE" "$HELLO" || die "hsflood failed"
+settle
+rss1=$(kib "$TM_PID" VmRSS)
+hwm1=$(kib "$TM_PID" VmHWM)
+active=$(metric_sum "$W/m" tlsmon_flows_active)
+kflows=$(awk '/^tlsmon_kernel_flows_total\{result="started"\}/ { print $NF }' "$W/m")
+drops=$(metric_sum "$W/m" tlsmon_ringbuf_dropped_total)
+evicted=$(metric_sum "$W/m" tlsmon_flows_evicted_total)
+kmem1=$(map_bytes)
+per_flow=$(awk -v a="$rss0" -v b="$rss1" -v n="$active" \
+	'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "nan" }')
+echo "memory: $COUNT flows sent; tlsmon tracks $active in userspace, the kernel started $kflows;" \
+	"ring-buffer drops $drops, userspace evictions $evicted"
+printf '  %-28s %12s %12s\n' "" before after
+printf '  %-28s %9s KiB %9s KiB\n' "daemon VmRSS" "$rss0" "$rss1"
+printf '  %-28s %9s KiB %9s KiB\n' "daemon VmHWM (peak)" "$hwm0" "$hwm1"
+printf '  %-28s %9s KiB %9s KiB\n' "kernel maps (memlock)" $((kmem / 1024)) $((kmem1 / 1024))
+sort -u "$W/maps.txt"
+echo "memory: userspace bytes per unfinished handshake: $per_flow;" \
+	"kernel flow map is preallocated for $MAX_FLOWS flows"
+bench mem_flows_active "$active" flows
+bench mem_rss_before "$rss0" KiB
+bench mem_rss_after "$rss1" KiB
+bench mem_hwm_after "$hwm1" KiB "$(ratio "$hwm1" 65536)" 64MiB
+bench mem_bytes_per_flow "$per_flow" bytes
+bench mem_kernel_maps "$((kmem1 / 1024))" KiB
+if [ "$hwm1" -le 65536 ]; then
+	echo "memory: peak RSS $hwm1 KiB <= 64 MiB: goal met"
+else
+	echo "memory: peak RSS $hwm1 KiB > 64 MiB: goal MISSED"
+fi
+tlsmon_stop

@@ -1,0 +1,102 @@
+#!/bin/bash
+# `make bench`: run the benchmarks (root), keep each one's full output, then print every
+# "bench: NAME VALUE UNIT [ratio=R vs BASELINE]" line as one table and the issue's goals.
+#
+# Usage: bench/run.sh [bpf_cost] [offline_rate] [host_impact] [capture_load] [memory]
+#        (default: all). BUILD selects the build directory; BENCH_LOGS where logs go
+#        (default /tmp/tlsmon-bench/logs).
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+export BUILD
+LOGS=${BENCH_LOGS:-/tmp/tlsmon-bench/logs}
+ALL=(bpf_cost offline_rate host_impact capture_load memory)
+PARTS=("$@")
+[ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL[@]}")
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (BPF programs, network namespaces)" >&2
+	exit 1
+fi
+mkdir -p "$LOGS" || exit 1
+t_start=$(date +%s)
+echo "tlsmon bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs," \
+	"$(awk '/^model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
+rc=0
+for p in "${PARTS[@]}"; do
+	echo
+	echo "=== $p"
+	t0=$(date +%s)
+	case $p in
+	bpf_cost) cmd=("$BUILD/bench/bpf_cost") ;;
+	offline_rate | host_impact | capture_load | memory) cmd=("$ROOT/bench/$p.sh") ;;
+	*)
+		echo "bench: unknown part $p (one of: ${ALL[*]})" >&2
+		rc=2
+		continue
+		;;
+	esac
+	"${cmd[@]}" 2>&1 | tee "$LOGS/$p.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "bench: $p failed"; rc=1; }
+	echo "=== $p: $(($(date +%s) - t0)) s"
+done
+
+echo
+echo "=== summary ($(($(date +%s) - t_start)) s; logs in $LOGS)"
+for p in "${PARTS[@]}"; do
+	[ -r "$LOGS/$p.log" ] && grep -h '^bench: ' "$LOGS/$p.log"
+done >"$LOGS/summary.txt"
+awk '{
+	r = ""; b = ""
+	for (i = 5; i <= NF; i++) {
+		if ($i ~ /^ratio=/) r = substr($i, 7)
+		if ($i == "vs") b = $(i + 1)
+	}
+	printf "  %-40s %14s %-18s %8s %s\n", $2, $3, $4, r, b
+}' "$LOGS/summary.txt"
+
+# Goals of the issue, checked against the numbers above.
+echo
+echo "=== goals"
+val()
+{
+	awk -v n="$1" '$2 == n { print $3; exit }' "$LOGS/summary.txt"
+}
+rat()
+{
+	awk -v n="$1" '$2 == n { for (i = 5; i <= NF; i++) if ($i ~ /^ratio=/) print substr($i, 7); exit }' \
+		"$LOGS/summary.txt"
+}
+goal()
+{
+	local what=$1 v=$2 op=$3 limit=$4 verdict
+	if [ -z "$v" ] || [ "$v" = nan ] || [ "$v" = n/a ]; then
+		verdict="not measured"
+	elif awk -v v="$v" -v l="$limit" -v o="$op" \
+		'BEGIN { exit !((o == "<=" && v <= l) || (o == ">=" && v >= l)) }'; then
+		verdict=met
+	else
+		verdict=MISSED
+	fi
+	printf '  %-58s %10s %s %-8s %s\n' "$what" "${v:-?}" "$op" "$limit" "$verdict"
+}
+for h in xdp tc_in tc_out; do
+	for c in non_ip udp tcp_other; do
+		goal "bpf $h $c (x empty)" "$(rat "bpf_${h}_$c")" "<=" 1.2
+	done
+	for c in untracked443 done443; do
+		goal "bpf $h $c (x empty)" "$(rat "bpf_${h}_$c")" "<=" 2.0
+	done
+done
+goal "host impact, default mode (x nothing attached)" "$(val host_default_mode_ratio)" ">=" 0.97
+goal "capture completeness at the highest rate (reported/sent)" \
+	"$(val capture_completeness_at_max)" ">=" 1.000
+goal "offline (a) mix, tlsmon x tshark" "$(rat offline_mix_tlsmon)" ">=" 100
+goal "offline (a) mix, handshakes/s/core" "$(val offline_mix_tlsmon)" ">=" 100000
+goal "offline (b) distinct, tlsmon x d2i_X509 rate" "$(val offline_distinct_vs_d2i)" ">=" 10
+id=$(val offline_distinct_identical_to_openssl)
+printf '  %-58s %10s\n' "offline (b) results identical to OpenSSL" "${id:-?}"
+goal "memory, daemon peak RSS with 100k unfinished handshakes (KiB)" "$(val mem_hwm_after)" \
+	"<=" 65536
+exit "$rc"
