@@ -10,18 +10,45 @@
 #include "tls_names.h"
 #include "tls_record.h"
 
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Every event of every handshake carries a timestamp: no gmtime (it takes the timezone lock) and
+ * no printf. Days to civil date after H. Hinnant, "chrono-Compatible Low-Level Date Algorithms". */
 char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
 {
-	time_t secs = (time_t)(ts_ns / 1000000000ull);
-	struct tm tm;
+	uint64_t secs = ts_ns / 1000000000ull;
+	unsigned us = (unsigned)((ts_ns % 1000000000ull) / 1000);
+	int64_t z = (int64_t)(secs / 86400) + 719468;
+	unsigned sod = (unsigned)(secs % 86400);
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned day = doy - (153 * mp + 2) / 5 + 1;
+	unsigned month = mp < 10 ? mp + 3 : mp - 9;
+	unsigned year = (unsigned)(yoe + era * 400) + (month <= 2);
+	char tmp[] = "0000-00-00T00:00:00.000000Z";
 
-	if (!gmtime_r(&secs, &tm)) {
-		snprintf(buf, size, "1970-01-01T00:00:00.000000Z");
-		return buf;
+	put_digits(tmp, year, 4);
+	put_digits(tmp + 5, month, 2);
+	put_digits(tmp + 8, day, 2);
+	put_digits(tmp + 11, sod / 3600, 2);
+	put_digits(tmp + 14, sod / 60 % 60, 2);
+	put_digits(tmp + 17, sod % 60, 2);
+	put_digits(tmp + 20, us, 6);
+	if (size) {
+		size_t n = sizeof(tmp) <= size ? sizeof(tmp) : size;
+
+		memcpy(buf, tmp, n);
+		buf[n - 1] = '\0';
 	}
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)((ts_ns % 1000000000ull) / 1000));
 	return buf;
 }
 

@@ -34,6 +34,7 @@ struct x509_info {
 	bool self_issued; /* subject == issuer (names) */
 	bool is_ca; /* basicConstraints CA:TRUE */
 	uint32_t refs; /* private: cache reference count */
+	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
 	/* The certificate's JSON object body (after "position"), rendered once by report.c for
 	 * every handshake that carries it; freed with the info. */
 	char *json;
