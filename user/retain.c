@@ -6,7 +6,7 @@
 
 /* Arenas of decided connections are kept (with their capacity) for the next ones. */
 #define ARENA_FREELIST_MAX 32
-#define ARENA_MIN_CAP 4096
+#define ARENA_MIN_CAP 1024
 
 /* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. */
 struct frame_arena {

@@ -284,16 +284,19 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 				s->msg_len = 0;
 				continue;
 			}
-			if (!reserve(&s->msg, &s->msg_cap, HS_HDR_LEN + blen, MSG_INITIAL_CAP,
-				     HS_HDR_LEN + max_msg(s))) {
-				fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
-				s->msg_skip = blen;
-				s->msg_len = 0;
-				continue;
-			}
 		}
 		want = HS_HDR_LEN + hs_body_len(s->msg);
 		k = min_sz(want - s->msg_len, n);
+		/* Grow with the bytes that arrived, not with what the length field claims: a peer
+		 * announcing a 500 KB message must not cost 500 KB per connection up front. */
+		if (!reserve(&s->msg, &s->msg_cap, s->msg_len + k, MSG_INITIAL_CAP,
+			     HS_HDR_LEN + max_msg(s))) {
+			blen = hs_body_len(s->msg);
+			fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
+			s->msg_skip = blen - (s->msg_len - HS_HDR_LEN);
+			s->msg_len = 0;
+			continue;
+		}
 		memcpy(s->msg + s->msg_len, b, k);
 		s->msg_len += (uint32_t)k;
 		b += k;
@@ -506,12 +509,14 @@ static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_
 		finish_record(s, p, cb, ctx);
 		return need;
 	}
-	if (!reserve(&s->rec, &s->rec_cap, s->rec_want, REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
+	k = min_sz(need, len);
+	/* As for messages: memory follows the bytes received, not the length claimed. */
+	if (!reserve(&s->rec, &s->rec_cap, s->rec_len + (uint32_t)k, REC_INITIAL_CAP,
+		     TLS_MAX_RECORD_LEN)) {
 		drop_state(s);
 		fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
 		return 0;
 	}
-	k = min_sz(need, len);
 	memcpy(s->rec + s->rec_len, p, k);
 	s->rec_len += (uint32_t)k;
 	if (s->rec_len == s->rec_want)
