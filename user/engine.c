@@ -238,6 +238,10 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	c->deciding = true;
 	flush_dir(c, c->flow, !c->cur_side);
 	c->decided = true;
+	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
+	 * may already be flowing. */
+	if (e->opts.on_flow_done && !c->superseded)
+		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
 	hs->outcome = outcome;
 	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
 	fill_endpoints(c);
@@ -255,8 +259,6 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
 	retain__put(&e->retain, c->arena);
 	c->arena = NULL;
-	if (e->opts.on_flow_done && !c->superseded)
-		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
 
