@@ -62,6 +62,7 @@ struct daemon {
 	uint64_t kernel_counters[TLSMON_CTR__COUNT];
 	uint64_t start_time_s;
 	uint64_t log_errors;
+	uint32_t warned; /* bit per first_warnings[] row already logged */
 };
 
 static uint64_t now_ms(clockid_t clk)
@@ -457,6 +458,46 @@ static void dump_on_signal(struct daemon *d)
 		fprintf(stderr, "tlsmon: dumped %s and %s\n", pcap_path, json_path);
 }
 
+/* Bad input and overload are counted always and logged once, on first sight, so the log points
+ * at the counter without flooding. */
+static void warn_first(struct daemon *d)
+{
+	const struct engine_stats *es = engine__stats(d->engine);
+	const struct tls_stats *ts = engine__tls_stats(d->engine);
+	const uint64_t *k = d->kernel_counters;
+	const struct {
+		uint64_t value;
+		const char *what;
+	} rows[] = {
+		{ k[TLSMON_CTR_RINGBUF_FULL], "the ring buffer was full: frames were dropped "
+					      "(tlsmon_ringbuf_dropped_total)" },
+		{ k[TLSMON_CTR_BUDGET_EXHAUSTED], "a flow spent its copy budget before its "
+						  "handshake was decided (tlsmon_flow_budget_exhausted_total)" },
+		{ k[TLSMON_CTR_FLOW_INSERT_FAILED], "the kernel flow map refused a flow "
+						    "(tlsmon_kernel_flows_total{result=\"insert_failed\"})" },
+		{ engine__flow_stats(d->engine)->evicted, "the flow table was full: the oldest flow "
+							  "was evicted (tlsmon_flows_evicted_total)" },
+		{ es->decode_errors, "a malformed frame (tlsmon_parse_errors_total{stage=\"frame\"})" },
+		{ ts->malformed, "a malformed TLS record "
+				 "(tlsmon_parse_errors_total{stage=\"tls_record\"})" },
+		{ ts->oversized, "a handshake message over the size limit "
+				 "(tlsmon_parse_errors_total{stage=\"tls_oversized\"})" },
+		{ es->msg_parse_errors, "a handshake message that did not parse "
+					"(tlsmon_parse_errors_total{stage=\"handshake\"})" },
+		{ es->cert_parse_errors, "a certificate OpenSSL could not parse "
+					 "(tlsmon_parse_errors_total{stage=\"certificate\"})" },
+	};
+
+	live_bpf__read_counters(d->lb, d->kernel_counters);
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (!rows[i].value || (d->warned & (1u << i)))
+			continue;
+		d->warned |= 1u << i;
+		fprintf(stderr, "tlsmon: first time: %s; further ones are only counted\n",
+			rows[i].what);
+	}
+}
+
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
 {
 	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
@@ -496,6 +537,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		if (now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
 			last_tick = now_ms(CLOCK_MONOTONIC);
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
+			warn_first(d);
 		}
 	}
 	return 0;

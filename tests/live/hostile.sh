@@ -528,6 +528,20 @@ else
 	fail hostile_log_valid_json "the --log file has lines that are not JSON objects"
 fi
 
+# ---- bad input is counted always and logged once ----
+# By now the lying lengths, the 16 MB claim and the SIGSTOP flood have each happened; the log must
+# name each kind exactly once (on first sight), not once per occurrence.
+for what in 'a malformed TLS record' 'a handshake message over the size limit' \
+	'the ring buffer was full'; do
+	wait_file_grep "$W/tlsmon.err" "first time: $what" 3 # checked once a second
+	n=$(grep -c "first time: $what" "$W/tlsmon.err")
+	if [ "$n" -eq 1 ]; then
+		pass "hostile_logged_once: $what"
+	else
+		fail "hostile_logged_once: $what" "logged $n times"
+	fi
+done
+
 # ---- the interface goes down and up ----
 errlines=$(wc -l <"$W/tlsmon.err")
 ip -n "$NS_A" link set veth0 down
