@@ -59,6 +59,7 @@ struct engine {
 	int n_hs_free;
 	struct conn *conn_free;
 	struct retain_pool retain;
+	struct fp_digests digests; /* fetched once: see fingerprint.h */
 	uint64_t last_expire_ns;
 };
 
@@ -99,6 +100,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 	e->flows = flowtab__new(&fo);
 	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
 	e->decided = calloc(1, sizeof(*e->decided));
+	/* Without them fingerprints are still computed, fetching per call. */
+	fp__digests_init(&e->digests);
 	if (!e->flows || !e->x509 || !e->decided) {
 		engine__free(e);
 		return NULL;
@@ -280,8 +283,8 @@ static void on_client_hello(struct conn *c, const struct tls_event *ev, bool ssl
 		return;
 	}
 	hs->has_client_hello = true;
-	fp__ja3(&hs->ch, NULL, 0, hs->ja3);
-	fp__ja4(&hs->ch, hs->ja4);
+	fp__ja3_with(&e->digests, &hs->ch, NULL, 0, hs->ja3);
+	fp__ja4_with(&e->digests, &hs->ch, hs->ja4);
 }
 
 static void on_server_hello(struct conn *c, const struct tls_event *ev)
@@ -297,7 +300,7 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 	}
 	hs->has_server_hello = true;
 	hs->version = hs->sh.version;
-	fp__ja3s(&hs->sh, NULL, 0, hs->ja3s);
+	fp__ja3s_with(&c->e->digests, &hs->sh, NULL, 0, hs->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs->version == TLS_VERSION_TLS13 && !hs->sh.hello_retry_request) {
 		tls_stream__set_encrypted(&c->tls[0]);
@@ -765,6 +768,7 @@ void engine__free(struct engine *e)
 		free(e->hs_free[i]);
 	x509_cache__free(e->x509);
 	free(e->decided);
+	fp__digests_fini(&e->digests);
 	free(e);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "fingerprint.h"
@@ -113,12 +114,13 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int md5_hex_of(const char *s, size_t len, char out[JA3_HEX_LEN + 1])
+static int md5_hex_of(const struct fp_digests *d, const char *s, size_t len,
+		      char out[JA3_HEX_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (!EVP_Digest(s, len, md, &md_len, EVP_md5(), NULL) || md_len != JA3_HEX_LEN / 2) {
+	if (!EVP_Digest(s, len, md, &md_len, d && d->md5 ? d->md5 : EVP_md5(), NULL) || md_len != JA3_HEX_LEN / 2) {
 		out[0] = '\0';
 		return -EIO;
 	}
@@ -127,15 +129,15 @@ static int md5_hex_of(const char *s, size_t len, char out[JA3_HEX_LEN + 1])
 }
 
 /* MD5 of the whole string even when the caller's copy is cut short. */
-static int finish_ja3(const struct sbuild *b, char *str, size_t str_size,
-		      char md5_hex[JA3_HEX_LEN + 1])
+static int finish_ja3(const struct fp_digests *d, const struct sbuild *b, char *str,
+		      size_t str_size, char md5_hex[JA3_HEX_LEN + 1])
 {
 	int err = 0;
 
 	if (b->overflow)
 		return -E2BIG; /* cannot happen: the buffers are sized for the struct's arrays */
 	if (md5_hex)
-		err = md5_hex_of(b->p, b->len, md5_hex);
+		err = md5_hex_of(d, b->p, b->len, md5_hex);
 	if (str && str_size) {
 		if (b->len >= str_size) {
 			memcpy(str, b->p, str_size - 1);
@@ -149,8 +151,8 @@ static int finish_ja3(const struct sbuild *b, char *str, size_t str_size,
 	return err;
 }
 
-int fp__ja3(const struct tls_client_hello *ch, char *str, size_t str_size,
-	    char md5_hex[JA3_HEX_LEN + 1])
+int fp__ja3_with(const struct fp_digests *d, const struct tls_client_hello *ch, char *str,
+		 size_t str_size, char md5_hex[JA3_HEX_LEN + 1])
 {
 	char buf[JA3_MAX];
 	struct sbuild b = { .p = buf, .size = sizeof(buf) };
@@ -167,11 +169,11 @@ int fp__ja3(const struct tls_client_hello *ch, char *str, size_t str_size,
 	sb_printf(&b, ",");
 	for (size_t i = 0; i < npf; i++)
 		sb_printf(&b, i ? "-%u" : "%u", ch->point_formats[i]);
-	return finish_ja3(&b, str, str_size, md5_hex);
+	return finish_ja3(d, &b, str, str_size, md5_hex);
 }
 
-int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
-	     char md5_hex[JA3_HEX_LEN + 1])
+int fp__ja3s_with(const struct fp_digests *d, const struct tls_server_hello *sh, char *str,
+		  size_t str_size, char md5_hex[JA3_HEX_LEN + 1])
 {
 	char buf[JA3S_MAX];
 	struct sbuild b = { .p = buf, .size = sizeof(buf) };
@@ -179,7 +181,7 @@ int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
 	buf[0] = '\0';
 	sb_printf(&b, "%u,%u,", sh->legacy_version, sh->cipher);
 	sb_dec_list(&b, sh->exts, clamp(sh->n_exts, TLS_MAX_EXTS));
-	return finish_ja3(&b, str, str_size, md5_hex);
+	return finish_ja3(d, &b, str, str_size, md5_hex);
 }
 
 /* JA4 version: the highest supported_versions entry (RFC 8446 4.2.1) when the extension is
@@ -275,7 +277,8 @@ static void sb_hex_list(struct sbuild *b, const uint16_t *v, size_t n)
 }
 
 /* First 12 hex digits of SHA-256(s); "000000000000" stands for an empty list (JA4.md). */
-static int sha256_12(const struct sbuild *b, bool empty, char out[JA4_HASH_LEN + 1])
+static int sha256_12(const struct fp_digests *d, const struct sbuild *b, bool empty,
+		     char out[JA4_HASH_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
@@ -288,7 +291,8 @@ static int sha256_12(const struct sbuild *b, bool empty, char out[JA4_HASH_LEN +
 	}
 	if (b->overflow)
 		return -E2BIG;
-	if (!EVP_Digest(b->p, b->len, md, &md_len, EVP_sha256(), NULL) || md_len != 32)
+	if (!EVP_Digest(b->p, b->len, md, &md_len, d && d->sha256 ? d->sha256 : EVP_sha256(),
+			NULL) || md_len != 32)
 		return -EIO;
 	to_hex(md, md_len, hex);
 	memcpy(out, hex, JA4_HASH_LEN);
@@ -296,7 +300,8 @@ static int sha256_12(const struct sbuild *b, bool empty, char out[JA4_HASH_LEN +
 	return 0;
 }
 
-int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1])
+int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
+		 char out[JA4_LEN + 1])
 {
 	uint16_t ciphers[TLS_MAX_CIPHERS], exts[TLS_MAX_EXTS], sigalgs[TLS_MAX_SIGALGS];
 	char cbuf[JA4_CIPHERS_MAX], ebuf[JA4_EXTS_MAX];
@@ -323,9 +328,9 @@ int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1])
 		sb_printf(&eb, "_");
 		sb_hex_list(&eb, sigalgs, ns);
 	}
-	err = sha256_12(&cb, nc == 0, chash);
+	err = sha256_12(d, &cb, nc == 0, chash);
 	if (!err)
-		err = sha256_12(&eb, ne == 0, ehash);
+		err = sha256_12(d, &eb, ne == 0, ehash);
 	if (err)
 		return err;
 
@@ -334,4 +339,37 @@ int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1])
 		 ch->has_sni ? 'd' : 'i', clamp(nc, 99), clamp(ne_all, 99), alpn[0], alpn[1], chash,
 		 ehash);
 	return 0;
+}
+
+int fp__ja3(const struct tls_client_hello *ch, char *str, size_t str_size,
+	    char md5_hex[JA3_HEX_LEN + 1])
+{
+	return fp__ja3_with(NULL, ch, str, str_size, md5_hex);
+}
+
+int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
+	     char md5_hex[JA3_HEX_LEN + 1])
+{
+	return fp__ja3s_with(NULL, sh, str, str_size, md5_hex);
+}
+
+int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1])
+{
+	return fp__ja4_with(NULL, ch, out);
+}
+
+int fp__digests_init(struct fp_digests *d)
+{
+	ERR_set_mark();
+	d->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	d->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	ERR_pop_to_mark();
+	return d->md5 && d->sha256 ? 0 : -EIO;
+}
+
+void fp__digests_fini(struct fp_digests *d)
+{
+	EVP_MD_free(d->md5);
+	EVP_MD_free(d->sha256);
+	d->md5 = d->sha256 = NULL;
 }

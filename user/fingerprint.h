@@ -2,6 +2,7 @@
 #ifndef TLSMON_FINGERPRINT_H
 #define TLSMON_FINGERPRINT_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 
 #include "tls_msg.h"
@@ -19,5 +20,22 @@ int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
 
 /* JA4 (TCP, so the prefix is 't'). */
 int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1]);
+
+/* OpenSSL 3 fetches a digest's implementation, under a lock, on every EVP_Digest given
+ * EVP_md5()/EVP_sha256(); a caller fingerprinting every handshake fetches them once here and uses
+ * the _with variants (d may be NULL: fetch per call, as the plain functions do). */
+struct fp_digests {
+	EVP_MD *md5;
+	EVP_MD *sha256;
+};
+
+int fp__digests_init(struct fp_digests *d); /* 0, or -EIO when a digest is unavailable */
+void fp__digests_fini(struct fp_digests *d);
+int fp__ja3_with(const struct fp_digests *d, const struct tls_client_hello *ch, char *str,
+		 size_t str_size, char md5_hex[JA3_HEX_LEN + 1]);
+int fp__ja3s_with(const struct fp_digests *d, const struct tls_server_hello *sh, char *str,
+		  size_t str_size, char md5_hex[JA3_HEX_LEN + 1]);
+int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
+		 char out[JA4_LEN + 1]);
 
 #endif
