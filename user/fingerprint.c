@@ -70,16 +70,31 @@ static void sb_u16(struct sbuild *b, uint16_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (i < 5)
-		sb_putc(b, tmp[i++]);
+	if (b->overflow || b->len + (size_t)(5 - i) >= b->size) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->p + b->len, tmp + i, (size_t)(5 - i));
+	b->len += (size_t)(5 - i);
+	b->p[b->len] = '\0';
 }
 
 static void sb_hex16(struct sbuild *b, uint16_t v)
 {
 	static const char hex[] = "0123456789abcdef";
+	char *p;
 
-	for (int shift = 12; shift >= 0; shift -= 4)
-		sb_putc(b, hex[(v >> shift) & 0xf]);
+	if (b->overflow || b->len + 4 >= b->size) {
+		b->overflow = true;
+		return;
+	}
+	p = b->p + b->len;
+	p[0] = hex[v >> 12];
+	p[1] = hex[(v >> 8) & 0xf];
+	p[2] = hex[(v >> 4) & 0xf];
+	p[3] = hex[v & 0xf];
+	p[4] = '\0';
+	b->len += 4;
 }
 
 /* JA3 drops GREASE values (RFC 8701) so that a client's fingerprint does not change with every
