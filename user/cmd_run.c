@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -414,6 +415,14 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	else
 		fprintf(stderr, "tlsmon: control socket %s\n",
 			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH);
+	/* The default socket lives in tlsmon's own runtime directory: hand it to --user, so the
+	 * daemon can still remove its socket when it exits. */
+	if (d->ctl && d->o.user && !d->o.socket_path) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
+			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
+	}
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
 	rc = privs__drop(d->o.user, err, sizeof(err));
 	if (rc) {

@@ -22,7 +22,8 @@
 #include "sbuf.h"
 #include "store.h"
 
-#define CTL_DEFAULT_PATH "/run/tlsmon/tlsmon.sock"
+#define CTL_RUNTIME_DIR "/run/tlsmon"
+#define CTL_DEFAULT_PATH CTL_RUNTIME_DIR "/tlsmon.sock"
 #define CTL_MAX_CONNS 8
 #define CTL_MAX_REQUEST 1024
 #define CTL_TIMEOUT_MS 5000 /* to send the request; and longest stall while receiving a reply */
