@@ -268,11 +268,42 @@ static void compute_max_version(struct tls_client_hello *out)
 	}
 }
 
+/* RFC 5246 7.4.1.2 / RFC 8446 4.2: the extensions block is optional; when present it ends the
+ * message exactly, and each extension's body must be consumed exactly by its parser. Types are
+ * recorded in wire order (GREASE included); past the array, the list is flagged truncated. */
+static int parse_extensions(struct cur *c, uint16_t *types, uint16_t *n, bool *truncated,
+			    int (*parse)(void *ctx, uint16_t type, struct cur *d), void *ctx)
+{
+	struct cur exts, d;
+	uint16_t type;
+
+	if (!cur_left(c))
+		return 0;
+	if (get_block(c, 2, &exts) || expect_end(c))
+		return -EINVAL;
+	while (cur_left(&exts)) {
+		if (get_u16(&exts, &type) || get_block(&exts, 2, &d))
+			return -EINVAL;
+		if (*n < TLS_MAX_EXTS)
+			types[(*n)++] = type;
+		else
+			*truncated = true;
+		if (parse(ctx, type, &d) || expect_end(&d))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int ch_ext(void *ctx, uint16_t type, struct cur *d)
+{
+	return parse_ch_ext(type, d, ctx);
+}
+
 /* RFC 8446 4.1.2 / RFC 5246 7.4.1.2. */
 int tls__parse_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *out)
 {
-	struct cur c = cur_make(p, len), sid, suites, comp, exts, d;
-	uint16_t suite, type;
+	struct cur c = cur_make(p, len), sid, suites, comp;
+	uint16_t suite;
 
 	memset(out, 0, sizeof(*out));
 	if (get_u16(&c, &out->legacy_version) || get_bytes(&c, 32, NULL) ||
@@ -286,21 +317,8 @@ int tls__parse_client_hello(const uint8_t *p, size_t len, struct tls_client_hell
 	while (!get_u16(&suites, &suite))
 		note_cipher(out, suite);
 
-	/* RFC 5246 7.4.1.2: extensions are optional; if present they end the message exactly. */
-	if (cur_left(&c)) {
-		if (get_block(&c, 2, &exts) || expect_end(&c))
-			return -EINVAL;
-		while (cur_left(&exts)) {
-			if (get_u16(&exts, &type) || get_block(&exts, 2, &d))
-				return -EINVAL;
-			if (out->n_exts < TLS_MAX_EXTS)
-				out->exts[out->n_exts++] = type;
-			else
-				out->truncated = true;
-			if (parse_ch_ext(type, &d, out) || expect_end(&d))
-				return -EINVAL;
-		}
-	}
+	if (parse_extensions(&c, out->exts, &out->n_exts, &out->truncated, ch_ext, out))
+		return -EINVAL;
 	compute_max_version(out);
 	return 0;
 }
@@ -372,12 +390,26 @@ static int parse_sh_ext(uint16_t type, struct cur *d, struct tls_server_hello *o
 	}
 }
 
+/* The ServerHello's version is the legacy one unless supported_versions names it. */
+struct sh_ctx {
+	struct tls_server_hello *out;
+	bool has_version;
+};
+
+static int sh_ext(void *ctx, uint16_t type, struct cur *d)
+{
+	struct sh_ctx *sc = ctx;
+
+	if (type == TLS_EXT_SUPPORTED_VERSIONS)
+		sc->has_version = true;
+	return parse_sh_ext(type, d, sc->out);
+}
+
 int tls__parse_server_hello(const uint8_t *p, size_t len, struct tls_server_hello *out)
 {
-	struct cur c = cur_make(p, len), sid, exts, d;
+	struct cur c = cur_make(p, len), sid;
 	const uint8_t *random;
-	uint16_t type;
-	bool has_version = false;
+	struct sh_ctx sc = { .out = out };
 
 	memset(out, 0, sizeof(*out));
 	if (get_u16(&c, &out->legacy_version) || get_bytes(&c, 32, &random) ||
@@ -392,23 +424,9 @@ int tls__parse_server_hello(const uint8_t *p, size_t len, struct tls_server_hell
 		out->downgrade_tls11 = random[31] == 0;
 	}
 
-	if (cur_left(&c)) {
-		if (get_block(&c, 2, &exts) || expect_end(&c))
-			return -EINVAL;
-		while (cur_left(&exts)) {
-			if (get_u16(&exts, &type) || get_block(&exts, 2, &d))
-				return -EINVAL;
-			if (out->n_exts < TLS_MAX_EXTS)
-				out->exts[out->n_exts++] = type;
-			else
-				out->truncated = true;
-			if (parse_sh_ext(type, &d, out) || expect_end(&d))
-				return -EINVAL;
-			if (type == TLS_EXT_SUPPORTED_VERSIONS)
-				has_version = true;
-		}
-	}
-	if (!has_version)
+	if (parse_extensions(&c, out->exts, &out->n_exts, &out->truncated, sh_ext, &sc))
+		return -EINVAL;
+	if (!sc.has_version)
 		out->version = out->legacy_version;
 	return 0;
 }
