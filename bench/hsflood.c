@@ -23,37 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tools/pkt_build.h"
+
 #define MAX_HELLO 4096
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static size_t frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
 		    uint32_t daddr, uint16_t sport, uint32_t seq, uint8_t flags, const uint8_t *pl,

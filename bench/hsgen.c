@@ -26,6 +26,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "../tools/pkt_build.h"
+
 #define MAX_SETS 8
 #define MAX_TURNS 16
 #define MSS 1448
@@ -299,36 +301,6 @@ struct tcpconn {
 	uint16_t cport, sport;
 	uint32_t seq[2]; /* next sequence number: [0] client, [1] server */
 };
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static int emit(struct pcapw *w, struct tcpconn *c, int from_server, uint8_t flags,
 		const uint8_t *payload, size_t plen)

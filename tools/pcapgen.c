@@ -13,6 +13,8 @@
 
 #include "frame.h"
 
+#include "pkt_build.h"
+
 #define ETH_HLEN 14
 #define IPV4_HLEN 20
 #define IPV6_HLEN 40
@@ -85,36 +87,6 @@ static uint64_t rng_next(struct gen *g)
 static bool chance(struct gen *g, uint32_t pct)
 {
 	return pct && rng_next(g) % 100 < pct;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static int write_all(struct gen *g, const void *p, size_t n)
