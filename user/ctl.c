@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn_slots.h"
+
 struct ctl_conn {
-	int fd; /* -1: free slot */
-	bool writing;
-	uint64_t deadline_ms;
+	struct conn_slot slot; /* first: see conn_slots.h */
 	size_t req_len;
 	char req[CTL_MAX_REQUEST];
 	/* reply: hdr, then pcap, then json, sent back to back */
@@ -209,9 +209,9 @@ static uint64_t wall_ns(void)
 
 static void conn_reset(struct ctl_server *s, struct ctl_conn *c)
 {
-	if (s && c->writing)
+	if (s && c->slot.writing)
 		s->pending -= c->pcap.len + c->json.len;
-	c->writing = false;
+	c->slot.writing = false;
 	c->req_len = 0;
 	c->sent = 0;
 	/* Freed, not reset: an idle slot should not hold a large dump's memory. */
@@ -227,7 +227,7 @@ static void reply_err(struct ctl_stats *st, struct ctl_conn *c, const char *why)
 	sbuf__free(&c->json);
 	sbuf__reset(&c->hdr);
 	sbuf__printf(&c->hdr, "ERR %s\n", why);
-	c->writing = true;
+	c->slot.writing = true;
 	c->sent = 0;
 }
 
@@ -272,7 +272,7 @@ static void answer(const struct store *store, struct ctl_stats *st, uint64_t *pe
 		return;
 	}
 	st->dumps++;
-	c->writing = true;
+	c->slot.writing = true;
 	c->sent = 0;
 	if (pending)
 		*pending += c->pcap.len + c->json.len;
@@ -327,7 +327,7 @@ static int send_some(struct ctl_conn *c)
 
 		if (!len)
 			return 1;
-		n = send(c->fd, p, len, MSG_NOSIGNAL);
+		n = send(c->slot.fd, p, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -344,7 +344,7 @@ int ctl__serve_fd(const struct store *store, int fd)
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	c.fd = fd;
+	c.slot.fd = fd;
 	for (;;) {
 		ssize_t n = read(fd, c.req + c.req_len, sizeof(c.req) - c.req_len);
 
@@ -367,9 +367,9 @@ out:
 
 static void conn_close(struct ctl_server *s, struct ctl_conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	if (c->slot.fd >= 0)
+		close(c->slot.fd);
+	c->slot.fd = -1;
 	conn_reset(s, c);
 }
 
@@ -445,8 +445,7 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 		return NULL;
 	}
 	s->lfd = -1;
-	for (int i = 0; i < CTL_MAX_CONNS; i++)
-		s->conns[i].fd = -1;
+	conn_slots__init(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS);
 	s->store = opts->store;
 	s->max_pending = opts->max_pending_bytes;
 	if (!s->max_pending)
@@ -503,41 +502,31 @@ const struct ctl_stats *ctl__stats(const struct ctl_server *s)
 
 int ctl__pollfds(struct ctl_server *s, struct pollfd *fds, int max)
 {
-	int n = 0;
-
-	if (max < 1)
-		return 0;
-	fds[n++] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
-	for (int i = 0; i < CTL_MAX_CONNS && n < max; i++) {
-		if (s->conns[i].fd < 0)
-			continue;
-		fds[n++] = (struct pollfd){ .fd = s->conns[i].fd,
-					    .events = s->conns[i].writing ? POLLOUT : POLLIN };
-	}
-	return n;
+	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS, fds, max);
 }
 
 static void accept_all(struct ctl_server *s, uint64_t now_ms)
 {
 	for (;;) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct ctl_conn *c = NULL;
+		struct ctl_conn *c;
 
 		if (fd < 0)
 			return;
-		for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
-			if (s->conns[i].fd < 0)
-				c = &s->conns[i];
+		c = (struct ctl_conn *)conn_slots__pick(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS);
 		if (!c) {
-			/* Full: refuse rather than queue, so the slots stay bounded. */
 			s->stats.dropped++;
 			close(fd);
 			continue;
 		}
-		c->fd = fd;
-		c->deadline_ms = now_ms + CTL_TIMEOUT_MS;
+		if (c->slot.fd >= 0) {
+			s->stats.dropped++;
+			conn_close(s, c);
+		}
+		c->slot.fd = fd;
+		c->slot.deadline_ms = now_ms + CTL_TIMEOUT_MS;
 		c->req_len = 0;
-		c->writing = false;
+		c->slot.writing = false;
 	}
 }
 
@@ -545,7 +534,7 @@ static void conn_write(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms
 
 static void conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms)
 {
-	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len);
+	ssize_t n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - c->req_len);
 
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -554,7 +543,7 @@ static void conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms)
 		return;
 	}
 	if (took_bytes(s->store, &s->stats, &s->pending, s->max_pending, c, (size_t)n)) {
-		c->deadline_ms = now_ms + CTL_TIMEOUT_MS;
+		c->slot.deadline_ms = now_ms + CTL_TIMEOUT_MS;
 		conn_write(s, c, now_ms); /* most replies fit the socket buffer at once */
 	}
 }
@@ -566,18 +555,21 @@ static void conn_write(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms
 
 	/* A big dump may take long; a stall may not. */
 	if (c->sent > before)
-		c->deadline_ms = now_ms + CTL_TIMEOUT_MS;
+		c->slot.deadline_ms = now_ms + CTL_TIMEOUT_MS;
 	if (rc < 0) {
 		s->stats.dropped++;
 		conn_close(s, c);
 	} else if (rc == 1) {
-		shutdown(c->fd, SHUT_WR);
+		shutdown(c->slot.fd, SHUT_WR);
 		conn_close(s, c);
 	}
 }
 
 void ctl__handle(struct ctl_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
 {
+	struct ctl_conn *c;
+	int cursor = 0;
+
 	for (int i = 0; i < n; i++) {
 		if (!fds[i].revents)
 			continue;
@@ -585,27 +577,21 @@ void ctl__handle(struct ctl_server *s, const struct pollfd *fds, int n, uint64_t
 			accept_all(s, now_ms);
 			continue;
 		}
-		for (int j = 0; j < CTL_MAX_CONNS; j++) {
-			struct ctl_conn *c = &s->conns[j];
-
-			if (c->fd != fds[i].fd)
-				continue;
-			if (fds[i].revents & POLLNVAL)
-				conn_close(s, c);
-			else if (c->writing)
-				conn_write(s, c, now_ms);
-			else
-				conn_read(s, c, now_ms);
-			break;
-		}
-	}
-	for (int j = 0; j < CTL_MAX_CONNS; j++) {
-		struct ctl_conn *c = &s->conns[j];
-
-		if (c->fd >= 0 && now_ms > c->deadline_ms) {
-			s->stats.dropped++;
+		c = (struct ctl_conn *)conn_slots__find(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS,
+							fds[i].fd);
+		if (!c)
+			continue;
+		if (fds[i].revents & POLLNVAL)
 			conn_close(s, c);
-		}
+		else if (c->slot.writing)
+			conn_write(s, c, now_ms);
+		else
+			conn_read(s, c, now_ms);
+	}
+	while ((c = (struct ctl_conn *)conn_slots__next_expired(s->conns, sizeof(s->conns[0]),
+								CTL_MAX_CONNS, now_ms, &cursor))) {
+		s->stats.dropped++;
+		conn_close(s, c);
 	}
 }
 

@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conn_slots.h"
+
 struct http_conn {
-	int fd; /* -1: free slot */
-	bool writing;
-	uint64_t deadline_ms;
+	struct conn_slot slot; /* first: see conn_slots.h */
 	size_t req_len;
 	char req[HTTP_MAX_REQUEST];
 	struct sbuf resp;
@@ -97,10 +97,9 @@ struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx
 		*err = -ENOMEM;
 		return NULL;
 	}
-	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
-		s->conns[i].fd = -1;
+	conn_slots__init(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS);
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
 		sbuf__init(&s->conns[i].resp);
-	}
 	sbuf__init(&s->body);
 	s->metrics = fn;
 	s->ctx = ctx;
@@ -123,10 +122,10 @@ fail:
 
 static void conn_close(struct http_conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	c->writing = false;
+	if (c->slot.fd >= 0)
+		close(c->slot.fd);
+	c->slot.fd = -1;
+	c->slot.writing = false;
 	c->req_len = 0;
 	c->sent = 0;
 	sbuf__reset(&c->resp);
@@ -158,18 +157,7 @@ const struct http_stats *http__stats(const struct http_server *s)
 
 int http__pollfds(struct http_server *s, struct pollfd *fds, int max)
 {
-	int n = 0;
-
-	if (max < 1)
-		return 0;
-	fds[n++] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
-	for (int i = 0; i < HTTP_MAX_CONNS && n < max; i++) {
-		if (s->conns[i].fd < 0)
-			continue;
-		fds[n++] = (struct pollfd){ .fd = s->conns[i].fd,
-					    .events = s->conns[i].writing ? POLLOUT : POLLIN };
-	}
-	return n;
+	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS, fds, max);
 }
 
 static void respond(struct http_server *s, struct http_conn *c, int status, const char *reason,
@@ -185,7 +173,7 @@ static void respond(struct http_server *s, struct http_conn *c, int status, cons
 		     status, reason, ctype, body_len);
 	if (!head)
 		sbuf__add(&c->resp, body, body_len);
-	c->writing = true;
+	c->slot.writing = true;
 	c->sent = 0;
 }
 
@@ -239,55 +227,34 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	}
 }
 
-/* The connection that has waited longest without completing its request, or NULL. */
-static struct http_conn *oldest_reader(struct http_server *s)
-{
-	struct http_conn *best = NULL;
-
-	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
-		struct http_conn *c = &s->conns[i];
-
-		if (c->fd >= 0 && !c->writing && (!best || c->deadline_ms < best->deadline_ms))
-			best = c;
-	}
-	return best;
-}
-
 static void accept_all(struct http_server *s, uint64_t now_ms)
 {
 	for (;;) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct http_conn *c = NULL;
+		struct http_conn *c;
 
 		if (fd < 0)
 			return;
-		for (int i = 0; i < HTTP_MAX_CONNS && !c; i++)
-			if (s->conns[i].fd < 0)
-				c = &s->conns[i];
-		if (!c)
-			c = oldest_reader(s);
+		c = (struct http_conn *)conn_slots__pick(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS);
 		if (!c) {
-			/* Every slot is sending a response: refuse, so the slots stay bounded. */
 			s->stats.rejected++;
 			close(fd);
 			continue;
 		}
-		if (c->fd >= 0) {
-			/* Full of clients still sending their request: the slowest gives way, so slow
-			 * or idle clients cannot lock a scraper out. */
+		if (c->slot.fd >= 0) {
 			s->stats.rejected++;
 			conn_close(c);
 		}
-		c->fd = fd;
-		c->deadline_ms = now_ms + HTTP_TIMEOUT_MS;
+		c->slot.fd = fd;
+		c->slot.deadline_ms = now_ms + HTTP_TIMEOUT_MS;
 		c->req_len = 0;
-		c->writing = false;
+		c->slot.writing = false;
 	}
 }
 
 static void conn_read(struct http_server *s, struct http_conn *c)
 {
-	ssize_t n = read(c->fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
+	ssize_t n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
 
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -307,7 +274,7 @@ static void conn_read(struct http_server *s, struct http_conn *c)
 
 static void conn_write(struct http_conn *c)
 {
-	ssize_t n = send(c->fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+	ssize_t n = send(c->slot.fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
 
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
@@ -316,13 +283,16 @@ static void conn_write(struct http_conn *c)
 	}
 	c->sent += (size_t)n;
 	if (c->sent >= c->resp.len) {
-		shutdown(c->fd, SHUT_WR);
+		shutdown(c->slot.fd, SHUT_WR);
 		conn_close(c);
 	}
 }
 
 void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
 {
+	struct http_conn *c;
+	int cursor = 0;
+
 	for (int i = 0; i < n; i++) {
 		if (!fds[i].revents)
 			continue;
@@ -330,26 +300,20 @@ void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64
 			accept_all(s, now_ms);
 			continue;
 		}
-		for (int j = 0; j < HTTP_MAX_CONNS; j++) {
-			struct http_conn *c = &s->conns[j];
-
-			if (c->fd != fds[i].fd)
-				continue;
-			if (fds[i].revents & (POLLERR | POLLNVAL))
-				conn_close(c);
-			else if (c->writing)
-				conn_write(c);
-			else
-				conn_read(s, c);
-			break;
-		}
-	}
-	for (int j = 0; j < HTTP_MAX_CONNS; j++) {
-		struct http_conn *c = &s->conns[j];
-
-		if (c->fd >= 0 && now_ms > c->deadline_ms) {
-			s->stats.rejected++;
+		c = (struct http_conn *)conn_slots__find(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS,
+							 fds[i].fd);
+		if (!c)
+			continue;
+		if (fds[i].revents & (POLLERR | POLLNVAL))
 			conn_close(c);
-		}
+		else if (c->slot.writing)
+			conn_write(c);
+		else
+			conn_read(s, c);
+	}
+	while ((c = (struct http_conn *)conn_slots__next_expired(s->conns, sizeof(s->conns[0]),
+								 HTTP_MAX_CONNS, now_ms, &cursor))) {
+		s->stats.rejected++;
+		conn_close(c);
 	}
 }

@@ -1,0 +1,39 @@
+/* Connection slots shared by the daemon's two small servers (/metrics in http.c, the control
+ * socket in ctl.c): a bounded array of non-blocking connections that read a request, then write
+ * a reply, each with a deadline. Each server's connection struct begins with struct conn_slot;
+ * the functions walk the array by the caller's element size. The protocols stay in the
+ * servers. */
+#ifndef TLSMON_CONN_SLOTS_H
+#define TLSMON_CONN_SLOTS_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conn_slot {
+	int fd; /* -1: free */
+	bool writing; /* request read, reply being sent */
+	uint64_t deadline_ms; /* monotonic; the connection is dropped past it */
+};
+
+/* Mark all n slots free. */
+void conn_slots__init(void *slots, size_t stride, int n);
+
+/* The listener plus one entry per open connection (POLLIN while reading, POLLOUT while
+ * writing); returns how many of max were filled. */
+int conn_slots__pollfds(int lfd, void *slots, size_t stride, int n, struct pollfd *fds, int max);
+
+/* Where a newly accepted connection goes: a free slot, else the connection that has waited
+ * longest without completing its request (slow or idle clients must not lock others out; the
+ * caller closes it first, and counts it), else NULL: every slot is sending, refuse. */
+struct conn_slot *conn_slots__pick(void *slots, size_t stride, int n);
+
+/* The open slot with this descriptor, or NULL. */
+struct conn_slot *conn_slots__find(void *slots, size_t stride, int n, int fd);
+
+/* The next open slot past its deadline at or after *cursor (start at 0), or NULL. */
+struct conn_slot *conn_slots__next_expired(void *slots, size_t stride, int n, uint64_t now_ms,
+					   int *cursor);
+
+#endif
