@@ -19,6 +19,14 @@ struct {
 	__type(value, struct tlsmon_flow);
 } tlsmon_flows SEC(".maps");
 
+/* The flow hint: for each slot of a symmetric hash of the 4-tuple, how many TRACKING entries of
+ * tlsmon_flows hash there. A packet whose slot is 0 belongs to no tracked flow, so the common case
+ * (application data of untracked or finished connections) costs one array load instead of an LRU
+ * lookup (~30 ns against a ~6 ns empty program). A count only errs high: an entry the LRU evicts
+ * keeps its count, which costs lookups for the flows sharing its slot, never a missed packet.
+ * In .bss: a global array is a plain memory access for the programs. */
+__u32 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
+
 /* Copied frames: struct tlsmon_rec_hdr + bytes. Userspace sets the size (a power of two of pages)
  * before load; when it is full, records are dropped and TLSMON_CTR_RINGBUF_FULL counts them. */
 struct {
@@ -51,6 +59,11 @@ struct {
 /* Monitored TCP ports, one bit each; a packet matches when its source or destination bit is set.
  * In .bss so userspace can set it before load (and change it later through the mmap). */
 __u64 tlsmon_ports[TLSMON_PORT_WORDS];
+
+static __always_inline int port_watched(__u16 port)
+{
+	return (tlsmon_ports[port >> 6] >> (port & 63)) & 1;
+}
 
 /* Read-only after load, so the verifier sees constants. */
 const volatile __u32 tlsmon_budget = TLSMON_DEFAULT_BUDGET; /* bytes copied per direction */

@@ -1,6 +1,7 @@
 /* classify(): Ethernet -> up to two VLAN tags -> IPv4 / IPv6 (+ extension headers) -> TCP, over
  * the linear packet data. Cheap rejections come first: most traffic is not on a monitored port.
- * The caller must zero struct cls first (IPv4 leaves 12 address bytes untouched). */
+ * For IPv4 the last 12 bytes of each key address and key.pad are left unset: classify_key_finish()
+ * zeroes them once the packet is known to need its key (most do not). */
 #ifndef TLSMON_BPF_PARSE_H
 #define TLSMON_BPF_PARSE_H
 
@@ -14,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "tlsmon_shared.h"
+#include "maps.h"
 
 #define TLSMON_MAX_VLANS 2
 #define TLSMON_MAX_IPV6_EXT 4
@@ -40,6 +42,7 @@ enum cls_result {
 	CLS_NOT_TCP,
 	CLS_FRAGMENT,
 	CLS_SHORT, /* headers run past the linear data */
+	CLS_UNWATCHED, /* TCP, but neither port is monitored */
 };
 
 struct cls {
@@ -61,11 +64,14 @@ static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, stru
 
 	if ((void *)(th + 1) > data_end)
 		return CLS_SHORT;
+	c->key.port[0] = bpf_ntohs(th->source);
+	c->key.port[1] = bpf_ntohs(th->dest);
+	/* before anything else: most TCP traffic is on other ports */
+	if (!port_watched(c->key.port[0]) && !port_watched(c->key.port[1]))
+		return CLS_UNWATCHED;
 	doff = th->doff * 4;
 	if (doff < sizeof(*th))
 		return CLS_NOT_TCP;
-	c->key.port[0] = bpf_ntohs(th->source);
-	c->key.port[1] = bpf_ntohs(th->dest);
 	c->tcp_flags = ((__u8 *)th)[13];
 	c->l4_off = off;
 	c->hdr_len = off + doff;
@@ -82,6 +88,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off, str
 {
 	struct iphdr *ip = data + off;
 	__u32 ihl, tot;
+	int r;
 
 	if ((void *)(ip + 1) > data_end)
 		return CLS_SHORT;
@@ -97,12 +104,15 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off, str
 	tot = bpf_ntohs(ip->tot_len);
 	/* tot_len 0 is a BIG TCP GSO frame: the length is the frame's */
 	c->ip_payload = tot >= ihl ? tot - ihl : 0;
+	r = parse_tcp(data, data_end, off + ihl, c);
+	if (r != CLS_TCP)
+		return r;
 	c->family = 4;
 	c->key.family = 4;
 	__builtin_memcpy(c->key.addr[0], &ip->saddr, 4);
 	__builtin_memcpy(c->key.addr[1], &ip->daddr, 4);
 	c->l3_off = off;
-	return parse_tcp(data, data_end, off + ihl, c);
+	return CLS_TCP;
 }
 
 static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, struct cls *c)
@@ -112,7 +122,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, str
 	__u32 l4 = off + sizeof(*ip6);
 	__u32 ext_len = 0;
 	__u8 nexthdr;
-	int i;
+	int i, r;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return CLS_SHORT;
@@ -145,12 +155,29 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, str
 			return CLS_NOT_TCP;
 		c->ip_payload -= ext_len;
 	}
+	r = parse_tcp(data, data_end, l4, c);
+	if (r != CLS_TCP)
+		return r;
 	c->family = 6;
 	c->key.family = 6;
 	__builtin_memcpy(c->key.addr[0], &ip6->saddr, 16);
 	__builtin_memcpy(c->key.addr[1], &ip6->daddr, 16);
 	c->l3_off = off;
-	return parse_tcp(data, data_end, l4, c);
+	return CLS_TCP;
+}
+
+static __always_inline void classify_key_finish(struct cls *c)
+{
+	int i;
+
+	c->key.pad[0] = c->key.pad[1] = c->key.pad[2] = 0;
+	if (c->family != 4)
+		return;
+#pragma unroll
+	for (i = 1; i < 4; i++) {
+		((__u32 *)c->key.addr[0])[i] = 0;
+		((__u32 *)c->key.addr[1])[i] = 0;
+	}
 }
 
 static __always_inline int classify(void *data, void *data_end, struct cls *c)

@@ -20,11 +20,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline int port_watched(__u16 port)
-{
-	return (tlsmon_ports[port >> 6] >> (port & 63)) & 1;
-}
-
 /* Order the key as userspace does (tlsmon_shared.h): side 0 is the lower address as bytes, then
  * the lower port. Returns the side (0/1) that sent the packet, which classify() put in [0]. */
 static __always_inline int flow_key_normalize(struct tlsmon_flow_key *k)
@@ -62,16 +57,49 @@ static __always_inline int flow_key_normalize(struct tlsmon_flow_key *k)
 /* The first payload bytes of a flow we have not seen start: a TLS handshake record (RFC 8446 5.1:
  * ContentType 22, legacy_record_version 0x0300..0x0304) or an SSLv2-format ClientHello (2-byte
  * record header with the high bit set, MSG-CLIENT-HELLO = 1, version 0x0002 or 0x03xx). */
-static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
+static __always_inline int handshake_bytes(const __u8 *b)
 {
-	__u8 b[5];
-
-	if (tctx_load_bytes(t, off, b, sizeof(b)))
-		return 0;
 	if (b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04)
 		return 1;
 	return (b[0] & 0x80) && b[2] == 0x01 &&
 	       ((b[3] == 0x03 && b[4] <= 0x04) || (b[3] == 0x00 && b[4] == 0x02));
+}
+
+static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
+{
+	__u32 lin = off & 1023; /* a small bound lets the verifier accept the direct read */
+	__u8 buf[5], *b = t->data + lin;
+
+	/* Read in place when the bytes are linear: the helper call costs more than the rest of the
+	 * untracked path together. Two separate tests, so the verifier never has to merge a packet
+	 * pointer with a stack pointer (that multiplies the states it explores). */
+	if (lin == off && (void *)(b + sizeof(buf)) <= t->data_end)
+		return handshake_bytes(b);
+	if (tctx_load_bytes(t, off, buf, sizeof(buf)))
+		return 0;
+	return handshake_bytes(buf);
+}
+
+/* r0 = xchg32(*(u32 *)(r1 + 0), r0) (BPF_STX | BPF_W | BPF_ATOMIC, imm BPF_XCHG), written as
+ * bytes. Clang emits an exchange only with -mcpu=v3, whose 32-bit jumps make the split loop of
+ * copy_split() too much for the verifier (over 10^6 instructions), and clang 14's BPF assembler
+ * has no syntax for it. The kernel has had the instruction since 5.12. */
+static __always_inline __u32 xchg_zero32(__u32 *p)
+{
+	register __u64 r0 asm("r0") = 0;
+	register __u32 *r1 asm("r1") = p;
+
+	asm volatile(".8byte 0x000000e1000001c3" : "+r"(r0) : "r"(r1) : "memory");
+	return (__u32)r0;
+}
+
+/* Give back the entry's count in the hint, exactly once: the exchange decides who does it when
+ * two CPUs race (say TC ingress and egress on the first packets after userspace marked it
+ * done). */
+static __always_inline void flow_hint_put(struct tlsmon_flow *fl, __u32 slot)
+{
+	if (fl->hinted && xchg_zero32(&fl->hinted))
+		__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], -1);
 }
 
 static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct tctx *t,
@@ -283,8 +311,8 @@ static __always_inline void handle(struct tctx *t)
 {
 	struct tlsmon_counter_vals *ctr;
 	struct tlsmon_flow *fl;
-	struct cls c = {};
-	__u32 zero = 0, frame_len, payload;
+	struct cls c;
+	__u32 zero = 0, frame_len, payload, slot;
 	__u8 tf, rflags = 0;
 	int side, r, copy, n;
 
@@ -302,9 +330,17 @@ static __always_inline void handle(struct tctx *t)
 		ctr->c[TLSMON_CTR_FRAGMENTS]++;
 	if (r != CLS_TCP)
 		return;
-	if (!port_watched(c.key.port[0]) && !port_watched(c.key.port[1]))
-		return;
 	ctr->c[TLSMON_CTR_MATCHED_XDP + t->hook]++;
+
+	tf = c.tcp_flags;
+	/* Without a count in its hint slot the packet belongs to no tracking flow: unless it could
+	 * start one (SYN, a handshake record) or end one (FIN, RST), the lookup below would find
+	 * nothing or a done flow, and nothing would be copied. The IP header's length stands in for
+	 * the frame's here (XDP needs a helper call for that); without it, take the long way. */
+	slot = tlsmon_flow_hint_slot(&c.key);
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && !tlsmon_flow_hint[slot] &&
+	    c.ip_payload && !(c.ip_payload >= 5 && starts_handshake(t, c.hdr_len)))
+		return;
 
 	frame_len = tctx_len(t);
 	if (frame_len < c.hdr_len)
@@ -312,10 +348,20 @@ static __always_inline void handle(struct tctx *t)
 	payload = frame_len - c.hdr_len;
 	if (c.ip_payload && c.ip_payload < payload)
 		payload = c.ip_payload; /* Ethernet padding is not payload */
-	tf = c.tcp_flags;
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && !tlsmon_flow_hint[slot] &&
+	    !(payload >= 5 && starts_handshake(t, c.hdr_len)))
+		return;
+	classify_key_finish(&c);
 	side = flow_key_normalize(&c.key);
 
 	fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+	if (fl && fl->state == TLSMON_FLOW_DONE) {
+		if (!(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
+			fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
+			ctr->c[TLSMON_CTR_FLOWS_DONE]++;
+		}
+		flow_hint_put(fl, slot);
+	}
 	/* a pure SYN on a finished flow is a new connection reusing the 4-tuple */
 	if (!fl || (fl->state == TLSMON_FLOW_DONE && (tf & (TLSMON_TCP_SYN | TLSMON_TCP_ACK)) ==
 							      TLSMON_TCP_SYN)) {
@@ -325,7 +371,11 @@ static __always_inline void handle(struct tctx *t)
 			return;
 		nf.start_ns = bpf_ktime_get_ns();
 		nf.state = TLSMON_FLOW_TRACKING;
+		nf.hinted = 1;
+		/* counted before the entry exists, so no packet of it can find its slot empty */
+		__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], 1);
 		if (bpf_map_update_elem(&tlsmon_flows, &c.key, &nf, BPF_ANY)) {
+			__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], -1);
 			ctr->c[TLSMON_CTR_FLOW_INSERT_FAILED]++;
 			return;
 		}
@@ -350,10 +400,6 @@ static __always_inline void handle(struct tctx *t)
 			ctr->c[TLSMON_CTR_BUDGET_EXHAUSTED]++;
 		}
 	}
-	if (fl->state == TLSMON_FLOW_DONE && !(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
-		fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
-		ctr->c[TLSMON_CTR_FLOWS_DONE]++;
-	}
 
 	if (copy) {
 		if (t->xdp)
@@ -377,6 +423,7 @@ static __always_inline void handle(struct tctx *t)
 			    (TLSMON_FLOW_F_FIN0 | TLSMON_FLOW_F_FIN1))
 				return;
 		}
+		flow_hint_put(fl, slot);
 		if (bpf_map_delete_elem(&tlsmon_flows, &c.key) == 0)
 			ctr->c[TLSMON_CTR_FLOWS_CLOSED]++;
 	}

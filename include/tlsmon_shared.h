@@ -40,8 +40,29 @@ struct tlsmon_flow {
 	__u32 bytes[2]; /* bytes copied, indexed by the key side that sent them */
 	__u8 state; /* enum tlsmon_flow_state */
 	__u8 flags; /* TLSMON_FLOW_F_* */
-	__u8 pad[6];
+	__u16 pad;
+	/* 1 while this entry holds a count in tlsmon_flow_hint (bpf/maps.h). A __u32 of its own so
+	 * the programs can clear it atomically: whoever clears it gives the count back, once. */
+	__u32 hinted;
 };
+
+/* Slots of the flow hint (bpf/maps.h): a power of two. */
+#define TLSMON_HINT_BITS 16
+#define TLSMON_HINT_SLOTS (1u << TLSMON_HINT_BITS)
+
+/* The hint slot of a key in either order: the XOR of the two endpoints is the same from both
+ * sides, so the programs need not normalise the key first. Multiplicative hashing (Knuth), top
+ * bits. Here so that userspace (tests, the loader) computes the same slot. */
+static inline __u32 tlsmon_flow_hint_slot(const struct tlsmon_flow_key *k)
+{
+	const __u32 *a = (const __u32 *)k->addr[0], *b = (const __u32 *)k->addr[1];
+	__u32 h = a[0] ^ b[0];
+
+	if (k->family == 6)
+		h ^= a[1] ^ b[1] ^ a[2] ^ b[2] ^ a[3] ^ b[3];
+	h = (h * 0x9e3779b1u) ^ (__u32)(k->port[0] ^ k->port[1]);
+	return (h * 0x85ebca6bu) >> (32 - TLSMON_HINT_BITS);
+}
 
 /* struct tlsmon_rec_hdr.flags */
 #define TLSMON_REC_F_TRUNCATED 0x01 /* cut at the snap length: cap_len < wire_len */

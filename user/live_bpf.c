@@ -582,6 +582,13 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 	return 0;
 }
 
+uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
+{
+	/* .bss is mmapped by the skeleton: this reads the programs' memory, no syscall */
+	return __atomic_load_n(&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)],
+			       __ATOMIC_RELAXED);
+}
+
 int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT])
 {
 	__u32 zero = 0;

@@ -73,6 +73,10 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key);
 int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key,
 			  struct tlsmon_flow *out);
 
+/* The count in the flow hint slot of a key (either order): how many tracking flows the programs
+ * believe hash there. For tests and debugging. */
+uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key);
+
 /* Sum the per-CPU counters (indexed by enum tlsmon_counter, names in tlsmon_counters.h). */
 int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]);
 

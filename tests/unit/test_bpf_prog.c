@@ -558,6 +558,121 @@ static void test_done_and_close(void)
 	}
 }
 
+/* The flow hint lets packets of flows that are not tracking skip the flow-map lookup; check that
+ * it never makes a tracking flow's packet skip: the count follows SYN, done, RST and reuse, and a
+ * flow sharing the slot keeps it. */
+static void test_flow_hint(void)
+{
+	/* bytes from inside a Certificate: no record header, only a tracking flow copies them */
+	static const uint8_t midrec[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00 };
+	static const uint8_t hsrec[] = { 0x16, 0x03, 0x03, 0x00, 0x04, 0x14, 0x00, 0x00, 0x00 };
+	struct tlsmon_flow_key k, k2;
+	struct tlsmon_flow fl;
+	uint8_t pkt[256];
+	uint16_t twin = 0;
+	struct fx f;
+	size_t h, len;
+	uint32_t p;
+
+	/* a client port whose flow lands in the same slot as port 40041's */
+	fx_tcp4(&f, 40041, 443, 0);
+	key_of(&f, &k);
+	for (p = 1024; p < 65536 && !twin; p++) {
+		fx_tcp4(&f, (uint16_t)p, 443, 0);
+		key_of(&f, &k2);
+		if (p != 40041 && tlsmon_flow_hint_slot(&k2) == tlsmon_flow_hint_slot(&k))
+			twin = (uint16_t)p;
+	}
+	CHECK(twin != 0);
+	/* either key order gives the same slot */
+	fx_tcp4(&f, 443, 40041, 0);
+	key_of(&f, &k2);
+	CHECK_EQ(tlsmon_flow_hint_slot(&k2), tlsmon_flow_hint_slot(&k));
+
+	for (h = 0; h < 3 && twin; h++) {
+		struct live_bpf *lb = open_lb(0, 0);
+		int hook = hooks[h];
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		/* untracked data: nothing counted, nothing copied */
+		fx_tcp4(&f, 40040, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		key_of(&f, &k2);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k2), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
+
+		/* a SYN counts the flow; its data from inside a record is copied */
+		fx_tcp4(&f, 40041, 443, TCPF_SYN);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		fx_tcp4(&f, 443, 40041, TCPF_ACK);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+
+		/* a second flow in the same slot */
+		fx_tcp4(&f, twin, 443, TCPF_SYN);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		key_of(&f, &k2);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 2);
+
+		/* done: the first packet after the mark gives the count back, once */
+		CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+		fx_tcp4(&f, 443, 40041, TCPF_ACK);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_DONE), 1);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
+		CHECK_EQ(fl.hinted, 0);
+		/* a handshake record on the done flow is still not copied */
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 0);
+
+		/* the other flow in the slot is still copied */
+		fx_tcp4(&f, 443, twin, TCPF_ACK);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+
+		/* the done flow's FIN is still copied; the other flow's RST gives its count back */
+		fx_tcp4(&f, 443, 40041, TCPF_FIN | TCPF_ACK);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		fx_tcp4(&f, twin, 443, TCPF_RST);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
+
+		/* a SYN reusing the done 4-tuple is a new flow, counted again */
+		fx_tcp4(&f, 40041, 443, TCPF_SYN);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
+		CHECK_EQ(fl.hinted, 1);
+		live_bpf__close(lb);
+	}
+}
+
 static void test_budget(void)
 {
 	static uint8_t payload[1000];
@@ -790,6 +905,7 @@ int main(void)
 	RUN_TEST(test_ipv4_fragment);
 	RUN_TEST(test_track_start);
 	RUN_TEST(test_done_and_close);
+	RUN_TEST(test_flow_hint);
 	RUN_TEST(test_budget);
 	RUN_TEST(test_snaplen);
 	RUN_TEST(test_split_large_frame);
