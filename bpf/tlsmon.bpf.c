@@ -234,6 +234,27 @@ static __always_inline __u32 copy_split(const struct tctx *t, const struct geom 
 	return total;
 }
 
+/* TLSMON_REC_F_HEADERS_ONLY: the headers, patched to carry no payload (seg_patch() moves the
+ * sequence number past the payload, where the FIN sits). frame_len excludes Ethernet padding. */
+static __always_inline __u32 copy_headers(const struct tctx *t, const struct geom *c,
+					  struct tlsmon_scratch *s, __u32 frame_len, __u8 flags,
+					  struct tlsmon_counter_vals *ctr)
+{
+	__u64 h = c->hdr_len;
+
+	barrier_var(h); /* as in copy_split() */
+	if (h == 0 || h > TLSMON_HDR_MAX || frame_len < h)
+		return 0;
+	if (tctx_load_bytes(t, 0, s->data, h))
+		return 0;
+	seg_patch(s->data, c, frame_len - c->hdr_len, 0, 1, 1);
+	rec_hdr_fill(&s->hdr, t, frame_len, flags);
+	s->hdr.wire_len = h;
+	if (emit(s, h, ctr))
+		return 0;
+	return h;
+}
+
 static __always_inline __u64 geom_pack(const struct cls *c, __u8 rflags)
 {
 	return (__u64)c->hdr_len | (__u64)c->l3_off << 16 | (__u64)c->l4_off << 32 |
@@ -258,6 +279,8 @@ static __always_inline int copy_frame(const struct tctx *t, __u32 frame_len, __u
 	s = bpf_map_lookup_elem(&tlsmon_scratch, &zero);
 	if (!ctr || !s)
 		return 0;
+	if (flags & TLSMON_REC_F_HEADERS_ONLY)
+		return copy_headers(t, &c, s, frame_len, flags, ctr);
 	if (frame_len > TLSMON_REC_DATA_MAX && c.hdr_len <= TLSMON_HDR_MAX &&
 	    frame_len > c.hdr_len && tlsmon_snaplen > c.hdr_len) {
 		ctr->c[TLSMON_CTR_SPLIT]++;
@@ -389,6 +412,11 @@ static __always_inline void handle(struct tctx *t)
 	if (tf & (TLSMON_TCP_FIN | TLSMON_TCP_RST)) {
 		copy = 1;
 		rflags |= TLSMON_REC_F_CLOSE;
+		if (payload && !(fl->state == TLSMON_FLOW_TRACKING &&
+				 fl->bytes[side & 1] < tlsmon_budget)) {
+			rflags |= TLSMON_REC_F_HEADERS_ONLY;
+			frame_len = c.hdr_len + payload;
+		}
 	} else if (fl->state != TLSMON_FLOW_TRACKING) {
 		copy = 0;
 	} else if (fl->bytes[side & 1] < tlsmon_budget) {

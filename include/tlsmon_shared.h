@@ -69,6 +69,10 @@ static inline __u32 tlsmon_flow_hint_slot(const struct tlsmon_flow_key *k)
 #define TLSMON_REC_F_SEGMENT 0x02 /* one of several records cut from a larger (GSO) frame */
 #define TLSMON_REC_F_CLOSE 0x04 /* FIN or RST */
 #define TLSMON_REC_F_FLOW_START 0x08 /* this packet started tracking */
+/* A FIN/RST of a flow no longer copied (done, or this side's budget spent): only its headers, made
+ * to describe the bare FIN/RST at its sequence number. Its data is not needed, and a GRO frame
+ * that ends in a FIN can carry 64 KiB of it. */
+#define TLSMON_REC_F_HEADERS_ONLY 0x10
 
 /* A ring-buffer record: this header, then cap_len bytes of the frame starting at its Ethernet
  * header. A frame larger than TLSMON_REC_DATA_MAX is copied as several records, each a valid

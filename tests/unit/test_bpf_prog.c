@@ -673,6 +673,64 @@ static void test_flow_hint(void)
 	}
 }
 
+/* A FIN that carries data (GRO merges the last segments with it) on a done flow: only its headers
+ * are copied, patched into a bare FIN at the sequence number after the data; on a tracking flow
+ * the whole frame is. */
+static void test_fin_with_data(void)
+{
+	static uint8_t data[1000];
+	struct tlsmon_flow_key k;
+	uint8_t pkt[1200];
+	const struct frame *r;
+	struct fx f;
+	size_t h, len;
+
+	memset(data, 0x17, sizeof(data));
+	for (h = 0; h < 3; h++) {
+		struct live_bpf *lb = open_lb(0, 0);
+		int hook = hooks[h];
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 40050, 443, TCPF_SYN);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		/* tracking: copied whole */
+		fx_tcp4(&f, 443, 40050, TCPF_FIN | TCPF_ACK);
+		f.payload = data;
+		f.plen = sizeof(data);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		check_rec(1, hook, pkt, len);
+		/* done: headers only */
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+		fx_tcp4(&f, 40050, 443, TCPF_FIN | TCPF_ACK | TCPF_PSH);
+		f.payload = data;
+		f.plen = sizeof(data);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(nrecs, 3);
+		if (nrecs != 3) {
+			live_bpf__close(lb);
+			return;
+		}
+		r = &recs[2].f;
+		CHECK_EQ(r->caplen, 14 + 20 + 20);
+		CHECK_EQ(r->wirelen, 14 + 20 + 20);
+		CHECK_EQ(get16(r->data + 14 + 2), 40); /* IP total length: no payload */
+		CHECK_EQ(ip_csum(r->data + 14, 20), 0); /* header checksum still valid */
+		CHECK_EQ(get32(r->data + 34 + 4), f.seq + sizeof(data)); /* where the FIN sits */
+		CHECK_EQ(r->data[34 + 13], TCPF_FIN | TCPF_ACK | TCPF_PSH);
+		/* the rest is the frame's: MACs, IP id/flags/TTL/protocol, addresses, ports */
+		CHECK(memcmp(r->data, pkt, 16) == 0 && memcmp(r->data + 18, pkt + 18, 6) == 0 &&
+		      memcmp(r->data + 26, pkt + 26, 12) == 0);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_BYTES_COPIED), recs[0].f.caplen + recs[1].f.caplen + 54);
+		live_bpf__close(lb);
+	}
+}
+
 static void test_budget(void)
 {
 	static uint8_t payload[1000];
@@ -906,6 +964,7 @@ int main(void)
 	RUN_TEST(test_track_start);
 	RUN_TEST(test_done_and_close);
 	RUN_TEST(test_flow_hint);
+	RUN_TEST(test_fin_with_data);
 	RUN_TEST(test_budget);
 	RUN_TEST(test_snaplen);
 	RUN_TEST(test_split_large_frame);
