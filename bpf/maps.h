@@ -23,9 +23,10 @@ struct {
  * tlsmon_flows hash there. A packet whose slot is 0 belongs to no tracked flow, so the common case
  * (application data of untracked or finished connections) costs one array load instead of an LRU
  * lookup (~30 ns against a ~6 ns empty program). A count only errs high: an entry the LRU evicts
- * keeps its count, which costs lookups for the flows sharing its slot, never a missed packet.
- * In .bss: a global array is a plain memory access for the programs. */
-__u32 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
+ * keeps its count, which costs lookups for the flows sharing its slot, never a missed packet,
+ * until userspace repairs it (user/live_hint.c). Layout in tlsmon_shared.h. In .bss: a global
+ * array is a plain memory access for the programs. */
+__u64 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
 
 /* Copied frames: struct tlsmon_rec_hdr + bytes. Userspace sets the size (a power of two of pages)
  * before load; when it is full, records are dropped and TLSMON_CTR_RINGBUF_FULL counts them. */

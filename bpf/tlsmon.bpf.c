@@ -93,13 +93,23 @@ static __always_inline __u32 xchg_zero32(__u32 *p)
 	return (__u32)r0;
 }
 
+static __always_inline void hint_add(__u32 slot, __u64 v)
+{
+	__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], v);
+}
+
+static __always_inline int hint_empty(__u32 slot)
+{
+	return !(__u32)tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)];
+}
+
 /* Give back the entry's count in the hint, exactly once: the exchange decides who does it when
  * two CPUs race (say TC ingress and egress on the first packets after userspace marked it
  * done). */
 static __always_inline void flow_hint_put(struct tlsmon_flow *fl, __u32 slot)
 {
 	if (fl->hinted && xchg_zero32(&fl->hinted))
-		__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], -1);
+		hint_add(slot, TLSMON_HINT_PUT);
 }
 
 static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct tctx *t,
@@ -361,7 +371,7 @@ static __always_inline void handle(struct tctx *t)
 	 * nothing or a done flow, and nothing would be copied. The IP header's length stands in for
 	 * the frame's here (XDP needs a helper call for that); without it, take the long way. */
 	slot = tlsmon_flow_hint_slot(&c.key);
-	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && !tlsmon_flow_hint[slot] &&
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot) &&
 	    c.ip_payload && !(c.ip_payload >= 5 && starts_handshake(t, c.hdr_len)))
 		return;
 
@@ -371,7 +381,7 @@ static __always_inline void handle(struct tctx *t)
 	payload = frame_len - c.hdr_len;
 	if (c.ip_payload && c.ip_payload < payload)
 		payload = c.ip_payload; /* Ethernet padding is not payload */
-	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && !tlsmon_flow_hint[slot] &&
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot) &&
 	    !(payload >= 5 && starts_handshake(t, c.hdr_len)))
 		return;
 	classify_key_finish(&c);
@@ -396,9 +406,9 @@ static __always_inline void handle(struct tctx *t)
 		nf.state = TLSMON_FLOW_TRACKING;
 		nf.hinted = 1;
 		/* counted before the entry exists, so no packet of it can find its slot empty */
-		__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], 1);
+		hint_add(slot, TLSMON_HINT_TAKE);
 		if (bpf_map_update_elem(&tlsmon_flows, &c.key, &nf, BPF_ANY)) {
-			__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], -1);
+			hint_add(slot, TLSMON_HINT_PUT);
 			ctr->c[TLSMON_CTR_FLOW_INSERT_FAILED]++;
 			return;
 		}

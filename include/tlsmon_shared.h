@@ -46,9 +46,14 @@ struct tlsmon_flow {
 	__u32 hinted;
 };
 
-/* Slots of the flow hint (bpf/maps.h): a power of two. */
+/* Slots of the flow hint (bpf/maps.h): a power of two. Each slot is a __u64: the count in the low
+ * 32 bits, a generation in the high 32 that every change moves on, so that userspace can repair
+ * a count without racing the programs (user/live_hint.c). Both changes are one atomic add: a take
+ * adds 1 to each half, a put adds 0xffffffff, i.e. count - 1 with a carry into the generation. */
 #define TLSMON_HINT_BITS 16
 #define TLSMON_HINT_SLOTS (1u << TLSMON_HINT_BITS)
+#define TLSMON_HINT_TAKE 0x100000001ULL
+#define TLSMON_HINT_PUT 0xffffffffULL
 
 /* The hint slot of a key in either order: the XOR of the two endpoints is the same from both
  * sides, so the programs need not normalise the key first. Multiplicative hashing (Knuth), top

@@ -64,7 +64,14 @@ struct daemon {
 	uint64_t start_time_s;
 	uint64_t log_errors;
 	uint32_t warned; /* bit per first_warnings[] row already logged */
+	uint64_t hint_repair_ms; /* last repair of the kernel's flow hint */
+	uint64_t hint_repair_started; /* kernel flows started at that time */
 };
+
+/* Every HINT_REPAIR_MS while flows start: the kernel's LRU evicts tracking entries silently when
+ * flows outnumber --max-flows, and the counts they leave make other packets take the slow path.
+ * A repair reads the whole flow map: a few ms for 65,536 entries. */
+#define HINT_REPAIR_MS 10000
 
 static uint64_t now_ms(clockid_t clk)
 {
@@ -507,6 +514,20 @@ static void warn_first(struct daemon *d)
 	}
 }
 
+static void repair_hint(struct daemon *d)
+{
+	uint64_t now = now_ms(CLOCK_MONOTONIC), started;
+
+	if (now - d->hint_repair_ms < HINT_REPAIR_MS)
+		return;
+	started = d->kernel_counters[TLSMON_CTR_FLOWS_STARTED]; /* as warn_first() just read them */
+	if (started == d->hint_repair_started)
+		return;
+	d->hint_repair_ms = now;
+	d->hint_repair_started = started;
+	live_bpf__hint_repair(d->lb); /* a failure only leaves the counts high, as they were */
+}
+
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
 {
 	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
@@ -547,6 +568,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			last_tick = now_ms(CLOCK_MONOTONIC);
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
 			warn_first(d);
+			repair_hint(d);
 		}
 	}
 	return 0;

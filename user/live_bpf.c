@@ -21,6 +21,7 @@
 
 #include "flowtab.h"
 #include "live_bpf.h"
+#include "live_hint.h"
 #include "tlsmon.skel.h"
 
 /* enum bpf_attach_type values for TCX (include/uapi/linux/bpf.h, Linux 6.6+); Debian's 6.1 UAPI
@@ -58,6 +59,7 @@ struct live_bpf {
 	uint64_t *ctr_buf; /* ncpus values, read by live_bpf__read_counters() */
 	int nifaces;
 	struct live_iface ifaces[LIVE_BPF_MAX_IFACES];
+	struct live_hint *hint; /* allocated at the first repair */
 };
 
 /* Drivers whose native XDP we prefer to TC ingress. Virtual devices (veth, bridge, tun, dummy,
@@ -584,9 +586,18 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 
 uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
 {
-	/* .bss is mmapped by the skeleton: this reads the programs' memory, no syscall */
-	return __atomic_load_n(&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)],
-			       __ATOMIC_RELAXED);
+	/* .bss is mmapped by the skeleton: this reads the programs' memory, no syscall. The count
+	 * is the low half (tlsmon_shared.h). */
+	return (uint32_t)__atomic_load_n(
+		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED);
+}
+
+int live_bpf__hint_repair(struct live_bpf *lb)
+{
+	if (!lb->hint && !(lb->hint = live_hint__new()))
+		return -ENOMEM;
+	return live_hint__repair(lb->hint, (uint64_t *)lb->skel->bss->tlsmon_flow_hint,
+				 bpf_map__fd(lb->skel->maps.tlsmon_flows));
 }
 
 int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT])
@@ -631,6 +642,7 @@ void live_bpf__close(struct live_bpf *lb)
 	ring_buffer__free(lb->rb);
 	tlsmon_bpf__destroy(lb->skel);
 	free(lb->ctr_buf);
+	live_hint__free(lb->hint);
 	free(lb);
 }
 

@@ -77,6 +77,10 @@ int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key
  * believe hash there. For tests and debugging. */
 uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key);
 
+/* Lower the flow hint counts that LRU-evicted entries left behind (user/live_hint.c). Call it
+ * from the thread that calls live_bpf__mark_done(). Returns the slots lowered, or -errno. */
+int live_bpf__hint_repair(struct live_bpf *lb);
+
 /* Sum the per-CPU counters (indexed by enum tlsmon_counter, names in tlsmon_counters.h). */
 int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]);
 

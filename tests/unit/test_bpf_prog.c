@@ -731,6 +731,79 @@ static void test_fin_with_data(void)
 	}
 }
 
+/* More flows than the map holds: the LRU evicts tracking entries and their hint counts stay;
+ * the repair brings every slot back to the entries the map holds, and a second finds nothing. */
+static void test_hint_repair(void)
+{
+	enum { NFLOWS = 3000 };
+	static uint32_t expect[TLSMON_HINT_SLOTS];
+	static const uint8_t midrec[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00 };
+	struct live_bpf_opts o = {
+		.ports = port443, .nports = 1, .max_flows = 256, .on_frame = on_frame,
+	};
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint64_t before = 0, after = 0, held = 0;
+	char err[256] = "";
+	struct live_bpf *lb = live_bpf__open(&o, err, sizeof(err));
+	uint8_t pkt[256];
+	uint16_t live_port = 0;
+	struct fx f;
+	size_t len;
+	int i, r;
+
+	CHECK(lb);
+	if (!lb) {
+		fprintf(stderr, "  live_bpf__open: %s\n", err);
+		return;
+	}
+	memset(expect, 0, sizeof(expect));
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, TCPF_SYN);
+		len = build(&f, pkt);
+		run(lb, TLSMON_HOOK_XDP, pkt, len);
+	}
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		/* each slot once, however many of our flows share it */
+		if (!expect[tlsmon_flow_hint_slot(&k)]++)
+			before += live_bpf__flow_hint(lb, &k);
+	}
+	memset(expect, 0, sizeof(expect));
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		if (live_bpf__lookup_flow(lb, &k, &fl) == 0 && fl.hinted) {
+			expect[tlsmon_flow_hint_slot(&k)]++;
+			held++;
+			live_port = (uint16_t)(20000 + i);
+		}
+	}
+	CHECK(held > 0 && held <= 256);
+	CHECK_EQ(before, NFLOWS); /* every start counted, the evicted ones too */
+	r = live_bpf__hint_repair(lb);
+	CHECK_EQ(r > 0, 1);
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), expect[tlsmon_flow_hint_slot(&k)]);
+		if (expect[tlsmon_flow_hint_slot(&k)] != (uint32_t)-1) {
+			after += expect[tlsmon_flow_hint_slot(&k)];
+			expect[tlsmon_flow_hint_slot(&k)] = (uint32_t)-1; /* each slot once */
+		}
+	}
+	CHECK_EQ(after, held);
+	CHECK_EQ(live_bpf__hint_repair(lb), 0);
+	/* a flow the map still holds keeps being copied */
+	fx_tcp4(&f, 443, live_port, TCPF_ACK);
+	f.payload = midrec;
+	f.plen = sizeof(midrec);
+	len = build(&f, pkt);
+	CHECK_EQ(run(lb, TLSMON_HOOK_XDP, pkt, len), 1);
+	live_bpf__close(lb);
+}
+
 static void test_budget(void)
 {
 	static uint8_t payload[1000];
@@ -965,6 +1038,7 @@ int main(void)
 	RUN_TEST(test_done_and_close);
 	RUN_TEST(test_flow_hint);
 	RUN_TEST(test_fin_with_data);
+	RUN_TEST(test_hint_repair);
 	RUN_TEST(test_budget);
 	RUN_TEST(test_snaplen);
 	RUN_TEST(test_split_large_frame);
