@@ -38,7 +38,7 @@ struct conn {
 	uint64_t cur_frame;
 	struct tls_stream tls[2];
 	struct hs_pending *hs; /* NULL until TLS is seen */
-	struct frame_arena *arena; /* NULL unless retain_bytes */
+	struct frame_arena arena; /* live when retain_bytes is set */
 	struct conn *next_free;
 };
 
@@ -85,7 +85,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 		e->opts.retain_total_bytes = 64ull << 20;
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
 	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
-		     &e->stats.retained_frames, &e->stats.retain_dropped_frames);
+		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
+		     &e->stats.retain_evicted_flows);
 
 	fo.max_flows = e->opts.max_flows;
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
@@ -119,7 +120,7 @@ static struct conn *conn_alloc(struct engine *e)
 	c->e = e;
 	c->client_side = -1;
 	if (e->opts.retain_bytes)
-		c->arena = retain__get(&e->retain); /* NULL (counted) without memory */
+		retain__start(&e->retain, &c->arena);
 	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
 	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
 	return c;
@@ -133,8 +134,7 @@ static void conn_strip(struct conn *c)
 	tls_stream__free(&c->tls[1]);
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
-	retain__put(&c->e->retain, c->arena);
-	c->arena = NULL;
+	retain__stop(&c->e->retain, &c->arena);
 	c->ignored = true;
 }
 
@@ -224,12 +224,11 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	explain__handshake(hs);
 	e->stats.handshakes++;
 	e->stats.handshakes_by_outcome[outcome]++;
-	retain__view(c->arena, &frames);
+	retain__view(&c->arena, &frames);
 	if (e->opts.on_handshake)
 		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
-	retain__put(&e->retain, c->arena);
-	c->arena = NULL;
+	retain__stop(&e->retain, &c->arena);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
 
@@ -673,8 +672,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	c->cur_side = side;
 	c->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
-	if (c->arena)
-		retain__append(&e->retain, c->arena, fr);
+	if (c->arena.live)
+		retain__append(&e->retain, &c->arena, fr);
 
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
