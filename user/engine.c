@@ -17,7 +17,10 @@
  * allocated for flows that carry TLS. */
 struct conn {
 	struct engine *e;
-	struct flow *flow;
+	union {
+		struct flow *flow;
+		struct conn *next_free; /* on the engine's free list */
+	};
 	int8_t client_side; /* key side of the client, -1 while unknown */
 	bool roles_from_syn;
 	bool syn_seen; /* the client's SYN, with its ISN in syn_seq */
@@ -39,7 +42,6 @@ struct conn {
 	struct tls_stream tls[2];
 	struct hs_pending *hs; /* NULL until TLS is seen */
 	struct frame_arena arena; /* live when retain_bytes is set */
-	struct conn *next_free;
 };
 
 struct engine {
