@@ -3,7 +3,8 @@
  * (most recently used at the head). The pool is sized at max_flows when the table is made, so
  * the steady state allocates nothing per flow; a full table recycles its least recently used
  * flow. Entries are handed out in address order and the pool is not written until then, so
- * the pages of a large --max-flows cost memory only once that many flows were seen. Idle expiry looks at the LRU tail only, so it costs one comparison when nothing is due.
+ * the pages of a large --max-flows cost memory only once that many flows were seen. Idle
+ * expiry looks at the LRU tail only, so it costs one comparison when nothing is due.
  *
  * The release callback runs after the flow has left the hash and LRU lists but before its
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
