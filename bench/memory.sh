@@ -4,6 +4,8 @@
 # address nobody in namespace B owns, so B drops them after the capture hooks and never answers;
 # `tlsmon run --max-flows 131072` watches B's veth. Reported: the daemon's VmRSS/VmHWM before and
 # after, bytes per flow, and the kernel map memory of the daemon's programs (bpftool memlock).
+# Then a second flood of as many new flows (other source addresses): the table recycles the
+# first flood's flows (evicted, reported as incomplete), so RSS must stay flat.
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
 set -u
@@ -90,6 +92,23 @@ bench mem_rss_after "$rss1" KiB
 bench mem_hwm_after "$hwm1" KiB "$(ratio "$hwm1" 65536)" 64MiB
 bench mem_bytes_per_flow "$per_flow" bytes
 bench mem_kernel_maps "$((kmem1 / 1024))" KiB
+# The second flood: new 4-tuples, so the first flood's flows are evicted and their memory reused.
+ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.11 \
+	--dst 10.200.9.99 -n "$COUNT" -r "$RATE" "$HELLO" || die "hsflood failed"
+settle
+rss2=$(kib "$TM_PID" VmRSS)
+hwm2=$(kib "$TM_PID" VmHWM)
+evicted2=$(metric_sum "$W/m" tlsmon_flows_evicted_total)
+active2=$(metric_sum "$W/m" tlsmon_flows_active)
+stored2=$(metric_sum "$W/m" tlsmon_flagged_stored)
+per_flow2=$(awk -v a="$rss0" -v b="$rss2" -v n="$active2" \
+	'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "nan" }')
+# The table holds at most MAX_FLOWS: RSS may grow by the flows it adds, not per flow.
+echo "memory: second flood of $COUNT new flows: $evicted2 evicted, $active2 tracked," \
+	"$stored2 in the flagged store; VmRSS $rss2 KiB, VmHWM $hwm2 KiB;" \
+	"bytes per tracked flow $per_flow2 (first flood $per_flow)"
+bench mem_rss_second_flood "$rss2" KiB
+bench mem_bytes_per_flow_second "$per_flow2" bytes "$(ratio "$per_flow2" "$per_flow")" first_flood
 if [ "$hwm1" -le 65536 ]; then
 	echo "memory: peak RSS $hwm1 KiB <= 64 MiB: goal met"
 else

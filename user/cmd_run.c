@@ -26,6 +26,7 @@
 
 #define MAX_PORTS 64
 #define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
+#define DEFAULT_HOLD_BYTES (16ull << 20) /* --hold-bytes */
 
 _Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
 	       "userspace and kernel flow keys must share one layout");
@@ -43,6 +44,7 @@ struct run_opts {
 	const char *dump_dir;
 	uint32_t keep_flagged;
 	uint64_t keep_bytes;
+	uint64_t hold_bytes; /* frames of undecided handshakes; 0 = DEFAULT_HOLD_BYTES */
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
@@ -101,6 +103,8 @@ static void run_usage(FILE *out)
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
 		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
 		"  --keep-bytes SIZE       memory for them, e.g. 64M (default 64 MiB)\n"
+		"  --hold-bytes SIZE       memory for the frames of handshakes not yet decided, which\n"
+		"                          dumps need (default 16 MiB; over it the oldest lose theirs)\n"
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default /var/lib/tlsmon)\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
@@ -234,6 +238,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "keep-flagged", required_argument, NULL, 'k' },
 		{ "keep-bytes", required_argument, NULL, 'K' },
+		{ "hold-bytes", required_argument, NULL, 'H' },
 		{ "dump-dir", required_argument, NULL, 'D' },
 		{ "max-flows", required_argument, NULL, 'm' },
 		{ "flow-budget", required_argument, NULL, 'b' },
@@ -303,6 +308,13 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 				return -1;
 			}
 			break;
+		case 'H':
+			if (cmd__parse_size(optarg, &o->hold_bytes) || o->hold_bytes < 65536) {
+				fprintf(stderr, "tlsmon: --hold-bytes: expected a size of at least 64K "
+						"(e.g. 16M)\n");
+				return -1;
+			}
+			break;
 		case 'm':
 			if (cmd__parse_u32(optarg, 16, 1u << 24, &o->max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 16..16777216\n");
@@ -362,6 +374,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
 		.retain_bytes = 256 * 1024,
+		/* A flood of handshakes that never finish must not hold more than this. */
+		.retain_total_bytes = d->o.hold_bytes ? d->o.hold_bytes : DEFAULT_HOLD_BYTES,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };

@@ -7,20 +7,20 @@
 
 #include "explain.h"
 #include "fingerprint.h"
+#include "hs_pending.h"
 #include "tls_names.h"
 
 /* Bytes needed to judge whether a stream position starts a TLS record: its header. */
 #define TLS_PROBE_HEAD 5
 
-/* Handshake structs are large (hellos, events, findings); keep a few finished ones for reuse so
- * the steady state does not malloc per connection. */
-#define HS_FREELIST_MAX 64
-
 /* Per-connection state hung on flow->app. Small until TLS is seen: the handshake record is only
  * allocated for flows that carry TLS. */
 struct conn {
 	struct engine *e;
-	struct flow *flow;
+	union {
+		struct flow *flow;
+		struct conn *next_free; /* on the engine's free list */
+	};
 	int8_t client_side; /* key side of the client, -1 while unknown */
 	bool roles_from_syn;
 	bool syn_seen; /* the client's SYN, with its ISN in syn_seq */
@@ -40,9 +40,8 @@ struct conn {
 	uint64_t cur_ts;
 	uint64_t cur_frame;
 	struct tls_stream tls[2];
-	struct handshake *hs;
-	struct frame_arena *arena; /* NULL unless retain_bytes */
-	struct conn *next_free;
+	struct hs_pending *hs; /* NULL until TLS is seen */
+	struct frame_arena arena; /* live when retain_bytes is set */
 };
 
 struct engine {
@@ -54,9 +53,8 @@ struct engine {
 	struct engine_stats stats;
 	struct flowtab_stats final_flow_stats;
 	struct reasm_stats final_reasm_stats;
-	struct handshake *decided; /* full size: where the verdict of a decided handshake is built */
-	struct handshake *hs_free[HS_FREELIST_MAX]; /* HS_UNDECIDED_SIZE each */
-	int n_hs_free;
+	struct handshake *decided; /* where a decided handshake is expanded and judged */
+	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
 	struct conn *conn_free;
 	struct retain_pool retain;
 	struct fp_digests digests; /* fetched once: see fingerprint.h */
@@ -89,7 +87,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 		e->opts.retain_total_bytes = 64ull << 20;
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
 	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
-		     &e->stats.retained_frames, &e->stats.retain_dropped_frames);
+		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
+		     &e->stats.retain_evicted_flows);
 
 	fo.max_flows = e->opts.max_flows;
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
@@ -109,34 +108,6 @@ struct engine *engine__new(const struct engine_opts *opts)
 	return e;
 }
 
-/* Undecided handshakes are allocated without their verdict (see HS_UNDECIDED_SIZE): a flood
- * of half-open handshakes costs a third of the full struct each. */
-static struct handshake *hs_alloc(struct engine *e)
-{
-	struct handshake *hs;
-
-	if (e->n_hs_free) {
-		hs = e->hs_free[--e->n_hs_free];
-		memset(hs, 0, HS_UNDECIDED_SIZE);
-		return hs;
-	}
-	return calloc(1, HS_UNDECIDED_SIZE);
-}
-
-static void hs_release(struct engine *e, struct handshake *hs)
-{
-	if (!hs)
-		return;
-	for (int i = 0; i < hs->n_certs; i++)
-		if (hs->certs[i])
-			x509_info__put(e->x509, hs->certs[i]);
-	hs->n_certs = 0;
-	if (e->n_hs_free < HS_FREELIST_MAX)
-		e->hs_free[e->n_hs_free++] = hs;
-	else
-		free(hs);
-}
-
 static struct conn *conn_alloc(struct engine *e)
 {
 	struct conn *c = e->conn_free;
@@ -151,7 +122,7 @@ static struct conn *conn_alloc(struct engine *e)
 	c->e = e;
 	c->client_side = -1;
 	if (e->opts.retain_bytes)
-		c->arena = retain__get(&e->retain); /* NULL (counted) without memory */
+		retain__start(&e->retain, &c->arena);
 	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
 	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
 	return c;
@@ -163,10 +134,9 @@ static void conn_strip(struct conn *c)
 {
 	tls_stream__free(&c->tls[0]);
 	tls_stream__free(&c->tls[1]);
-	hs_release(c->e, c->hs);
+	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
-	retain__put(&c->e->retain, c->arena);
-	c->arena = NULL;
+	retain__stop(&c->e->retain, &c->arena);
 	c->ignored = true;
 }
 
@@ -207,12 +177,11 @@ static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, 
 	};
 
 	if (c->hs)
-		hs__add_event(c->hs, &ev);
+		hs_pending__add_event(c->hs, &ev);
 }
 
-static void fill_endpoints(struct conn *c)
+static void fill_endpoints(struct conn *c, struct handshake *hs)
 {
-	struct handshake *hs = c->hs;
 	const struct flow_key *k = &c->flow->key;
 	int cs = client_side(c);
 
@@ -230,10 +199,10 @@ static void flush_dir(struct conn *c, struct flow *f, int side);
 static void decide(struct conn *c, enum hs_outcome outcome)
 {
 	struct engine *e = c->e;
-	struct handshake *hs = c->hs;
+	struct handshake *hs = e->decided;
 	struct engine_frames frames = { 0 };
 
-	if (c->decided || c->deciding || !hs)
+	if (c->decided || c->deciding || !c->hs)
 		return;
 	/* What the other side still holds out of order is part of the story (a Certificate with a
 	 * hole when the client gives up): deliver it and count its holes first. This direction is
@@ -245,64 +214,72 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	 * may already be flowing. */
 	if (e->opts.on_flow_done && !c->superseded)
 		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
+	/* The verdict is built in the engine's one full handshake, expanded from the compact
+	 * pending state. */
+	hs_pending__expand(c->hs, hs);
 	hs->outcome = outcome;
 	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
-	fill_endpoints(c);
-	/* The verdict goes into the engine's one full handshake, copied from this undecided one. */
-	memcpy(e->decided, hs, HS_UNDECIDED_SIZE);
-	e->decided->n_findings = 0;
-	e->decided->explain[0] = '\0';
-	policy__evaluate(e->opts.policy, e->decided);
-	explain__handshake(e->decided);
+	fill_endpoints(c, hs);
+	hs->n_findings = 0;
+	hs->explain[0] = '\0';
+	policy__evaluate(e->opts.policy, hs);
+	explain__handshake(hs);
 	e->stats.handshakes++;
 	e->stats.handshakes_by_outcome[outcome]++;
-	retain__view(c->arena, &frames);
+	retain__view(&c->arena, &frames);
 	if (e->opts.on_handshake)
-		e->opts.on_handshake(e->opts.ctx, e->decided, &c->flow->key, &frames);
+		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
-	retain__put(&e->retain, c->arena);
-	c->arena = NULL;
+	retain__stop(&e->retain, &c->arena);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
 
 static void on_client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
 {
 	struct engine *e = c->e;
-	struct handshake *hs = c->hs;
+	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
 	int err;
 
 	if (c->client_side < 0)
 		c->client_side = (int8_t)c->cur_side;
-	if (hs->has_client_hello)
+	if (c->hs->has_client_hello)
 		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
-	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &hs->ch) :
-		      tls__parse_client_hello(ev->body, ev->len, &hs->ch);
+	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
+		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
 	if (err) {
-		hs->parse_errors++;
+		c->hs->parse_errors++;
 		e->stats.msg_parse_errors++;
 		return;
 	}
-	hs->has_client_hello = true;
-	fp__ja3_with(&e->digests, &hs->ch, NULL, 0, hs->ja3);
-	fp__ja4_with(&e->digests, &hs->ch, hs->ja4);
+	fp__ja3_with(&e->digests, &e->ch, NULL, 0, ja3);
+	fp__ja4_with(&e->digests, &e->ch, ja4);
+	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
+	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
+		e->stats.handshake_alloc_failures++;
 }
 
 static void on_server_hello(struct conn *c, const struct tls_event *ev)
 {
-	struct handshake *hs = c->hs;
+	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
 
 	if (c->client_side < 0)
 		c->client_side = (int8_t)!c->cur_side;
-	if (tls__parse_server_hello(ev->body, ev->len, &hs->sh)) {
+	srv = hs_pending__server(hs);
+	if (!srv) {
+		c->e->stats.handshake_alloc_failures++;
+		return;
+	}
+	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
 		hs->parse_errors++;
 		c->e->stats.msg_parse_errors++;
 		return;
 	}
 	hs->has_server_hello = true;
-	hs->version = hs->sh.version;
-	fp__ja3s_with(&c->e->digests, &hs->sh, NULL, 0, hs->ja3s);
+	hs->version = srv->sh.version;
+	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
-	if (hs->version == TLS_VERSION_TLS13 && !hs->sh.hello_retry_request) {
+	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
 		tls_stream__set_encrypted(&c->tls[0]);
 		tls_stream__set_encrypted(&c->tls[1]);
 	}
@@ -311,7 +288,8 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 static void on_certificate(struct conn *c, const struct tls_event *ev)
 {
 	struct engine *e = c->e;
-	struct handshake *hs = c->hs;
+	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
 	struct tls_certificate_msg msg;
 
 	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
@@ -325,10 +303,15 @@ static void on_certificate(struct conn *c, const struct tls_event *ev)
 	}
 	if (hs->has_certificate)
 		return;
+	srv = hs_pending__server(hs);
+	if (!srv) {
+		e->stats.handshake_alloc_failures++;
+		return;
+	}
 	hs->has_certificate = true;
-	hs->cert_ts_ns = c->cur_ts;
-	hs->cert_frame = c->cur_frame;
-	hs->n_certs_total = msg.n_total;
+	srv->cert_ts_ns = c->cur_ts;
+	srv->cert_frame = c->cur_frame;
+	srv->n_certs_total = msg.n_total;
 	for (int i = 0; i < msg.n_certs; i++) {
 		const struct x509_info *info =
 			x509_cache__get(e->x509, ev->body + msg.certs[i].off, msg.certs[i].len);
@@ -337,21 +320,23 @@ static void on_certificate(struct conn *c, const struct tls_event *ev)
 			break;
 		if (!info->parsed)
 			e->stats.cert_parse_errors++;
-		hs->certs[hs->n_certs++] = info;
+		srv->certs[srv->n_certs++] = info;
 	}
 }
 
 static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
 {
-	struct handshake *hs = c->hs;
+	struct hs_pending *hs = c->hs;
 	const struct tls_cipher_info *ci;
 
+	/* A ServerHello was kept, so the server side exists. */
 	if (!hs->has_server_hello || hs->has_server_key_exchange)
 		return;
-	ci = tls__cipher_info(hs->sh.cipher);
+	ci = tls__cipher_info(hs->srv->sh.cipher);
 	if (!ci)
 		return;
-	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx, &hs->ske)) {
+	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
+					   &hs->srv->ske)) {
 		hs->parse_errors++;
 		c->e->stats.msg_parse_errors++;
 		return;
@@ -361,19 +346,20 @@ static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
 
 static bool tls13(const struct conn *c)
 {
-	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->sh.hello_retry_request;
+	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
 }
 
 static void on_tls_event(void *ctx, const struct tls_event *ev)
 {
 	struct conn *c = ctx;
-	struct handshake *hs = c->hs;
+	struct hs_pending *hs = c->hs;
 	bool client;
 
 	if (c->decided || !hs)
 		return;
 	switch (ev->type) {
 	case TLS_EV_HANDSHAKE:
+		/* c->hs may move while the ClientHello is kept: not hs in this case. */
 		if (ev->hs_type == TLS_HS_CLIENT_HELLO)
 			on_client_hello(c, ev, false);
 		else if (ev->hs_type == TLS_HS_SERVER_HELLO)
@@ -454,7 +440,7 @@ static void start_tls(struct conn *c)
 	struct engine *e = c->e;
 
 	if (!c->hs) {
-		c->hs = hs_alloc(e);
+		c->hs = hs_pending__new();
 		if (!c->hs) {
 			e->stats.handshake_alloc_failures++;
 			c->ignored = true;
@@ -688,8 +674,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	c->cur_side = side;
 	c->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
-	if (c->arena)
-		retain__append(&e->retain, c->arena, fr);
+	if (c->arena.live)
+		retain__append(&e->retain, &c->arena, fr);
 
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
@@ -764,8 +750,6 @@ void engine__free(struct engine *e)
 		free(c);
 	}
 	retain__fini(&e->retain);
-	for (int i = 0; i < e->n_hs_free; i++)
-		free(e->hs_free[i]);
 	x509_cache__free(e->x509);
 	free(e->decided);
 	fp__digests_fini(&e->digests);

@@ -32,6 +32,9 @@ struct engine_stats {
 	uint64_t handshake_alloc_failures;
 	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
 	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
+	/* Undecided connections whose kept frames were dropped, oldest first, to stay within
+	 * retain_total_bytes; their dumps lack those frames. */
+	uint64_t retain_evicted_flows;
 };
 
 struct engine;
@@ -53,8 +56,9 @@ struct engine_opts {
 	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
 	 * counted, not kept. 0 = off. The daemon sets it so the flagged store can dump frames. */
 	uint32_t retain_bytes;
-	/* All connections together (frames held until their handshakes are decided); over it,
-	 * frames are counted, not kept. Default 64 MiB when retain_bytes is set. */
+	/* All connections together (buffers held until their handshakes are decided); over it,
+	 * the oldest undecided connection loses its frames (counted in retain_evicted_flows).
+	 * Default 64 MiB when retain_bytes is set. */
 	uint64_t retain_total_bytes;
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;

@@ -2,7 +2,9 @@
 /* Flow table: a chained hash table over a preallocated pool of flows, with an intrusive LRU list
  * (most recently used at the head). The pool is sized at max_flows when the table is made, so
  * the steady state allocates nothing per flow; a full table recycles its least recently used
- * flow. Idle expiry looks at the LRU tail only, so it costs one comparison when nothing is due.
+ * flow. Entries are handed out in address order and the pool is not written until then, so
+ * the pages of a large --max-flows cost memory only once that many flows were seen. Idle
+ * expiry looks at the LRU tail only, so it costs one comparison when nothing is due.
  *
  * The release callback runs after the flow has left the hash and LRU lists but before its
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
@@ -20,7 +22,8 @@
 struct flowtab {
 	struct flowtab_opts opts; /* opts.reasm is what every flow's reasm points at */
 	struct flow *pool;
-	struct flow *free_list; /* linked through hnext */
+	uint32_t n_fresh; /* pool[n_fresh..max_flows) never used (untouched memory) */
+	struct flow *free_list; /* released entries, linked through hnext */
 	struct flow **buckets;
 	uint32_t mask;
 	uint64_t seed;
@@ -149,7 +152,7 @@ static uint64_t table_seed(const struct flowtab *t)
 struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 {
 	struct flowtab *t;
-	uint32_t nbuckets = 16, i;
+	uint32_t nbuckets = 16;
 
 	if (!opts || !opts->max_flows || opts->max_flows > FLOWTAB_MAX_FLOWS) {
 		errno = EINVAL;
@@ -171,11 +174,6 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 		free(t);
 		errno = ENOMEM;
 		return NULL;
-	}
-	/* Hand out low addresses first; it makes no difference but reads well in a debugger. */
-	for (i = opts->max_flows; i-- > 0;) {
-		t->pool[i].hnext = t->free_list;
-		t->free_list = &t->pool[i];
 	}
 	return t;
 }
@@ -218,12 +216,16 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	if (!create)
 		return NULL;
 
-	if (!t->free_list) {
-		t->stats.evicted++;
-		release_flow(t, t->lru_tail, FLOW_END_EVICTED);
+	if (!t->free_list && t->n_fresh < t->opts.max_flows) {
+		f = &t->pool[t->n_fresh++];
+	} else {
+		if (!t->free_list) {
+			t->stats.evicted++;
+			release_flow(t, t->lru_tail, FLOW_END_EVICTED);
+		}
+		f = t->free_list;
+		t->free_list = f->hnext;
 	}
-	f = t->free_list;
-	t->free_list = f->hnext;
 	memset(f, 0, sizeof(*f));
 	f->key = key;
 	f->hash = h;

@@ -87,6 +87,21 @@ struct hs_alert {
 	uint64_t frame;
 };
 
+/* What is kept of the ClientHello once it is parsed: the fingerprints (ja3/ja4 of struct
+ * handshake) stand for its lists, and these are the fields the policy and the sinks read. */
+struct hs_client_hello {
+	bool sslv2; /* SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2) */
+	bool fallback_scsv;
+	bool offered_tls13; /* supported_versions lists TLS 1.3 (RFC 8446 4.2.1) */
+	bool has_sni;
+	uint16_t legacy_version;
+	uint16_t max_version; /* as in struct tls_client_hello */
+	uint16_t sni_len;
+	uint16_t alpn_len;
+	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated */
+	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* raw protocol_name_list */
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -102,7 +117,7 @@ struct handshake {
 	uint64_t end_ts_ns; /* when the outcome was decided */
 
 	bool has_client_hello, has_server_hello, has_certificate, has_server_key_exchange;
-	struct tls_client_hello ch;
+	struct hs_client_hello ch;
 	struct tls_server_hello sh;
 	struct tls_server_key_exchange ske;
 	uint16_t version; /* negotiated: sh.version, 0 when no ServerHello was seen */
@@ -127,16 +142,15 @@ struct handshake {
 	bool events_truncated;
 	struct hs_event events[HS_MAX_EVENTS];
 
-	/* The verdict, last on purpose: it is only filled when the outcome is decided and it is
-	 * two thirds of the struct, so the engine allocates undecided handshakes without it
-	 * (HS_UNDECIDED_SIZE bytes) and decides into a full one. Nothing reads these fields of an
-	 * undecided handshake. */
+	/* The verdict, last: only filled when the outcome is decided (the engine builds one
+	 * struct handshake at a time, from the compact state of struct hs_pending, and fills
+	 * everything above this field before the policy runs). */
 	uint16_t n_findings;
 	struct finding findings[HS_MAX_FINDINGS];
 	char explain[HS_EXPLAIN_LEN];
 };
 
-#define HS_UNDECIDED_SIZE offsetof(struct handshake, n_findings)
+#define HS_FACTS_SIZE offsetof(struct handshake, n_findings) /* everything but the verdict */
 
 const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
 

@@ -313,6 +313,9 @@ static void render_pipeline(const struct engine *e, struct sbuf *b)
 		  "Flows pushed out of the collector's table because it was full.", NULL, f->evicted },
 		{ "tlsmon_flows_expired_total", "counter", "Flows ended by the idle timeout.", NULL,
 		  f->expired },
+		{ "tlsmon_retained_flows_evicted_total", "counter",
+		  "Undecided handshakes whose frames kept for dumps were dropped, oldest first, to "
+		  "stay within the frame budget.", NULL, s->retain_evicted_flows },
 		{ "tlsmon_flows_not_tls_total", "counter",
 		  "Flows dropped because no TLS record appeared within the probe budget.", NULL,
 		  s->non_tls_flows },

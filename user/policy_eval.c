@@ -273,14 +273,9 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 	}
 }
 
-static bool client_offered_tls13(const struct tls_client_hello *ch)
+static bool client_offered_tls13(const struct hs_client_hello *ch)
 {
-	if (ch->max_version == TLS_VERSION_TLS13)
-		return true;
-	for (unsigned i = 0; i < ch->n_versions && i < TLS_MAX_VERSIONS; i++)
-		if (ch->versions[i] == TLS_VERSION_TLS13)
-			return true;
-	return false;
+	return ch->max_version == TLS_VERSION_TLS13 || ch->offered_tls13;
 }
 
 static void check_cipher(const struct policy *p, struct handshake *hs)

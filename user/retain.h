@@ -1,5 +1,5 @@
 /* Frame retention for dumps: each undecided connection copies its frames into one growable
- * arena, bounded per connection and in total; arenas of decided connections are reused. */
+ * arena, bounded per connection and in total (the oldest connection gives way). */
 #ifndef TLSMON_RETAIN_H
 #define TLSMON_RETAIN_H
 
@@ -36,30 +36,45 @@ struct engine_frames {
  * false at the end or at a malformed record. */
 bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out);
 
-struct frame_arena;
+/* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. Lives in
+ * the connection; its buffer is charged to the pool while the connection is undecided. */
+struct frame_arena {
+	uint8_t *buf;
+	uint32_t len, cap;
+	uint32_t count, dropped;
+	uint64_t dropped_bytes;
+	struct frame_arena *older, *newer; /* the pool's live arenas, oldest first */
+	bool live; /* between retain__start() and retain__stop() */
+	bool evicted; /* its frames were dropped to make room: it keeps no more */
+};
 
+/* Frames of undecided connections, bounded per connection and in total. When the total is
+ * reached, the oldest connection loses its frames (counted) so that a flood of handshakes
+ * that never finish cannot crowd out the newest ones, nor hold more than max_total. */
 struct retain_pool {
 	uint64_t max_per_conn; /* engine_opts.retain_bytes */
 	uint64_t max_total; /* engine_opts.retain_total_bytes */
-	uint64_t retained_now; /* bytes in the arenas of live connections */
-	uint64_t *frames; /* counters to bump: frames kept, frames dropped (over a bound) */
+	uint64_t held; /* buffer capacity of live arenas */
+	uint64_t *frames; /* counters to bump: frames kept, frames dropped (over a bound), */
 	uint64_t *dropped;
-	struct frame_arena *free;
-	int n_free;
+	uint64_t *evicted; /* connections whose frames were dropped to make room */
+	struct frame_arena *oldest, *newest;
 };
 
 void retain__init(struct retain_pool *p, uint64_t max_per_conn, uint64_t max_total,
-		  uint64_t *frames_ctr, uint64_t *dropped_ctr);
+		  uint64_t *frames_ctr, uint64_t *dropped_ctr, uint64_t *evicted_ctr);
+/* Every arena must have been stopped. */
 void retain__fini(struct retain_pool *p);
 
-/* An empty arena (reused when possible), or NULL without memory (counted as a dropped frame). */
-struct frame_arena *retain__get(struct retain_pool *p);
-void retain__put(struct retain_pool *p, struct frame_arena *a);
+/* Start keeping a new connection's frames in a (the connection's, unused or stopped). */
+void retain__start(struct retain_pool *p, struct frame_arena *a);
+/* Stop: free its buffer. Harmless on an arena never started or already stopped. */
+void retain__stop(struct retain_pool *p, struct frame_arena *a);
 
-/* Copy one frame in; over a bound it is only counted. */
+/* Copy one frame in; over a bound, or after the arena was evicted, it is only counted. */
 void retain__append(struct retain_pool *p, struct frame_arena *a, const struct frame *fr);
 
-/* The arena's frames as a view (empty for NULL). */
+/* The arena's frames as a view (empty for NULL or an arena never started). */
 void retain__view(const struct frame_arena *a, struct engine_frames *out);
 
 #endif

@@ -70,22 +70,22 @@ struct tls_stats {
 	uint64_t skipped_bytes; /* discarded while out of sync */
 };
 
+/* Field order keeps it free of padding: two live per connection. */
 struct tls_stream {
 	const struct tls_limits *limits;
 	struct tls_stats *stats; /* shared counters, may be NULL */
+	uint8_t *rec; /* record body buffer (grown up to TLS_MAX_RECORD_LEN) */
+	uint8_t *msg; /* handshake message being reassembled across records */
+	uint32_t rec_cap, rec_len, rec_want;
+	uint32_t msg_cap, msg_len;
+	uint32_t msg_skip; /* bytes of an oversized message still to discard */
 	bool started; /* first bytes seen */
 	bool in_sync; /* positioned at a record boundary */
 	bool encrypted; /* ChangeCipherSpec seen in this direction, or set by the engine (TLS 1.3) */
 	bool app_data_seen;
-	/* partial record header / record body being collected */
+	/* partial record header being collected */
 	uint8_t hdr[5];
 	uint8_t hdr_len;
-	uint8_t *rec; /* record body buffer (grown up to TLS_MAX_RECORD_LEN) */
-	uint32_t rec_cap, rec_len, rec_want;
-	/* handshake message being reassembled across records */
-	uint8_t *msg;
-	uint32_t msg_cap, msg_len;
-	uint32_t msg_skip; /* bytes of an oversized message still to discard */
 };
 
 void tls_stream__init(struct tls_stream *s, const struct tls_limits *limits, struct tls_stats *stats);
