@@ -455,6 +455,9 @@ static void not_tls(struct conn *c, int side, size_t len)
 	if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
 		c->e->stats.non_tls_flows++;
 		conn_strip(c);
+		/* nothing more to learn from it: the kernel may stop copying it too */
+		if (c->e->opts.on_flow_done)
+			c->e->opts.on_flow_done(c->e->opts.ctx, &c->flow->key);
 	}
 }
 
