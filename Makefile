@@ -109,6 +109,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# BPF programs the live tests attach with tc, beside tlsmon's.
+TEST_BPF_OBJS := $(patsubst tests/live/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard tests/live/*.bpf.c))
+
+$(BUILD)/tests/%.bpf.o: tests/live/%.bpf.c | $(BUILD)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/tools/%: tools/%.c $(LIB) | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
@@ -121,7 +128,7 @@ run: deps
 # The test runner prints one line per test and ends with "N passed, N failed, N skipped".
 # It installs what is missing first, so a fresh machine needs only `make test`.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TEST_BPF_OBJS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 test-unit: all $(UNIT_BINS)
@@ -130,7 +137,7 @@ test-unit: all $(UNIT_BINS)
 test-offline: all $(UNIT_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh offline
 
-test-live: all $(UNIT_BINS)
+test-live: all $(UNIT_BINS) $(TEST_BPF_OBJS)
 	$(Q)BUILD=$(BUILD) tests/run.sh live
 
 install: $(BUILD)/tlsmon

@@ -122,7 +122,17 @@ static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct 
 	h->seg_off = 0;
 	h->hook = t->hook;
 	h->flags = flags;
-	h->pad = 0;
+	h->vlan_tci = 0;
+	if (!t->xdp) {
+		struct __sk_buff *skb = t->ctx;
+
+		if (skb->vlan_present) {
+			h->vlan_tci = skb->vlan_tci;
+			h->flags |= TLSMON_REC_F_VLAN;
+			if (skb->vlan_proto == bpf_htons(0x88a8)) /* ETH_P_8021AD */
+				h->flags |= TLSMON_REC_F_VLAN_AD;
+		}
+	}
 }
 
 static __always_inline int emit(struct tlsmon_scratch *s, __u32 cap,

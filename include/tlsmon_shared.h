@@ -78,6 +78,11 @@ static inline __u32 tlsmon_flow_hint_slot(const struct tlsmon_flow_key *k)
  * to describe the bare FIN/RST at its sequence number. Its data is not needed, and a GRO frame
  * that ends in a FIN can carry 64 KiB of it. */
 #define TLSMON_REC_F_HEADERS_ONLY 0x10
+/* TC only: the frame carried an 802.1Q (VLAN) or, with VLAN_AD, an 802.1ad tag that the stack
+ * had already moved out of the bytes (skb->vlan_tci); vlan_tci holds it, and userspace puts the
+ * tag back so that dumps and decoding see the frame as it was on the wire. */
+#define TLSMON_REC_F_VLAN 0x20
+#define TLSMON_REC_F_VLAN_AD 0x40
 
 /* A ring-buffer record: this header, then cap_len bytes of the frame starting at its Ethernet
  * header. A frame larger than TLSMON_REC_DATA_MAX is copied as several records, each a valid
@@ -93,7 +98,7 @@ struct tlsmon_rec_hdr {
 	__u32 seg_off; /* SEGMENT: offset of this record's payload within the frame's TCP payload */
 	__u8 hook; /* enum tlsmon_hook */
 	__u8 flags; /* TLSMON_REC_F_* */
-	__u16 pad;
+	__u16 vlan_tci; /* with TLSMON_REC_F_VLAN */
 };
 
 /* One record's bytes live in a per-CPU scratch value before bpf_ringbuf_output(); per-CPU values

@@ -60,6 +60,7 @@ struct live_bpf {
 	int nifaces;
 	struct live_iface ifaces[LIVE_BPF_MAX_IFACES];
 	struct live_hint *hint; /* allocated at the first repair */
+	uint8_t vlan_frame[TLSMON_REC_DATA_MAX + 4]; /* a record with its VLAN tag put back */
 };
 
 /* Drivers whose native XDP we prefer to TC ingress. Virtual devices (veth, bridge, tun, dummy,
@@ -163,6 +164,21 @@ static int on_record(void *ctx, void *data, size_t size)
 	f.data = (const uint8_t *)data + sizeof(h);
 	f.caplen = h.cap_len;
 	f.wirelen = h.wire_len;
+	if ((h.flags & TLSMON_REC_F_VLAN) && h.cap_len >= 12 && h.cap_len <= TLSMON_REC_DATA_MAX) {
+		uint16_t tpid = h.flags & TLSMON_REC_F_VLAN_AD ? 0x88a8 : 0x8100;
+		uint8_t *p = lb->vlan_frame;
+
+		/* IEEE 802.1Q: the tag goes between the source MAC and the EtherType */
+		memcpy(p, f.data, 12);
+		p[12] = (uint8_t)(tpid >> 8);
+		p[13] = (uint8_t)tpid;
+		p[14] = (uint8_t)(h.vlan_tci >> 8);
+		p[15] = (uint8_t)h.vlan_tci;
+		memcpy(p + 16, f.data + 12, h.cap_len - 12);
+		f.data = p;
+		f.caplen += 4;
+		f.wirelen += 4;
+	}
 	f.ifindex = h.ifindex;
 	f.linktype = LINKTYPE_ETHERNET;
 	f.direction = h.hook == TLSMON_HOOK_TC_EGRESS ? FRAME_DIR_EGRESS : FRAME_DIR_INGRESS;
