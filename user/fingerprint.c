@@ -80,9 +80,37 @@ static void sb_hex16(struct sbuild *b, uint16_t v)
 
 /* JA3 drops GREASE values (RFC 8701) so that a client's fingerprint does not change with every
  * connection; the list is decimal, '-' separated. */
+static char *put_dec16(char *p, uint16_t v)
+{
+	int n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+
+	for (int k = n; k--;) {
+		p[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
 static void sb_dec_list(struct sbuild *b, const uint16_t *v, size_t n)
 {
 	bool first = true;
+
+	/* The buffers are sized for the longest lists, so this is the path always taken: one
+	 * bound check per list instead of per character. */
+	if (!b->overflow && b->len + n * DEC_ITEM < b->size) {
+		char *p = b->p + b->len, *start = p;
+
+		for (size_t i = 0; i < n; i++) {
+			if (tls__is_grease(v[i]))
+				continue;
+			if (p != start)
+				*p++ = '-';
+			p = put_dec16(p, v[i]);
+		}
+		*p = '\0';
+		b->len += (size_t)(p - start);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		if (tls__is_grease(v[i]))
@@ -354,6 +382,24 @@ static size_t filter(const uint16_t *v, size_t n, uint16_t *out, bool skip_sni_a
 
 static void sb_hex_list(struct sbuild *b, const uint16_t *v, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
+
+	if (!b->overflow && b->len + n * 5 < b->size) {
+		char *p = b->p + b->len;
+
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				*p++ = ',';
+			p[0] = hex[v[i] >> 12];
+			p[1] = hex[(v[i] >> 8) & 0xf];
+			p[2] = hex[(v[i] >> 4) & 0xf];
+			p[3] = hex[v[i] & 0xf];
+			p += 4;
+		}
+		*p = '\0';
+		b->len = (size_t)(p - b->p);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_putc(b, ',');
