@@ -53,6 +53,27 @@ char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
 }
 
 /* Keys are our own constants: nothing to escape, and their length is known at compile time. */
+/* The events of one handshake mostly fall in the same second: format the date and time once and
+ * only the microseconds after that. */
+struct ts_cache {
+	uint64_t secs;
+	bool valid;
+	char text[32];
+};
+
+static const char *rfc3339_cached(struct ts_cache *c, uint64_t ts_ns)
+{
+	uint64_t secs = ts_ns / 1000000000ull;
+
+	if (c->valid && c->secs == secs) {
+		put_digits(c->text + 20, (unsigned)((ts_ns % 1000000000ull) / 1000), 6);
+		return c->text;
+	}
+	c->valid = true;
+	c->secs = secs;
+	return report__rfc3339(ts_ns, c->text, sizeof(c->text));
+}
+
 static void key_n(struct sbuf *b, const char *quoted, size_t len)
 {
 	if (b->len && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
@@ -268,10 +289,10 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 }
 
 /* The wire timeline: which frame completed each message, so a reader can find it in the pcap. */
-static void events(struct sbuf *b, const struct handshake *hs)
+static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
 {
 	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
-	char ts[40], what[64];
+	char what[64];
 
 	key(b, "events");
 	sbuf__putc(b, '[');
@@ -282,9 +303,10 @@ static void events(struct sbuf *b, const struct handshake *hs)
 			sbuf__putc(b, ',');
 		sbuf__putc(b, '{');
 		kv_int(b, "frame", (long long)ev->frame);
-		kv_plain(b, "ts", report__rfc3339(ev->ts_ns, ts, sizeof(ts)));
+		kv_plain(b, "ts", rfc3339_cached(tc, ev->ts_ns));
 		kv_plain(b, "from", ev->from_client ? "client" : "server");
-		kv_str(b, "what", event_what(hs, ev, what, sizeof(what)));
+		/* names from our tables and numbers (test_report checks the tables) */
+		kv_plain(b, "what", event_what(hs, ev, what, sizeof(what)));
 		sbuf__putc(b, '}');
 	}
 	sbuf__putc(b, ']');
@@ -294,11 +316,12 @@ static void events(struct sbuf *b, const struct handshake *hs)
 
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
+	struct ts_cache tc = { .valid = false };
 	char buf[64], name[16];
 	const char *s;
 
 	sbuf__putc(b, '{');
-	kv_plain(b, "ts", report__rfc3339(hs->start_ts_ns, buf, sizeof(buf)));
+	kv_plain(b, "ts", rfc3339_cached(&tc, hs->start_ts_ns));
 	kv_plain(b, "client", pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf,
 						 sizeof(buf)));
 	kv_plain(b, "server", pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf,
@@ -391,7 +414,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 					 0);
 	kv_int(b, "reassembly_gaps", hs->gaps);
 	kv_int(b, "parse_errors", hs->parse_errors);
-	events(b, hs);
+	events(b, hs, &tc);
 	sbuf__putc(b, '}');
 }
 
