@@ -348,8 +348,8 @@ static void check_validity(const struct policy *p, struct handshake *hs, const s
 		return;
 	if (p->enabled[CHECK_EXPIRED] && (now > x->not_after || (now == x->not_after && frac))) {
 		f = add(hs, CHECK_EXPIRED,
-			grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity), (int)pos, cls,
-			&m);
+			grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity), (int)pos,
+			cls, &m);
 		if (f) {
 			m_str(&m, label);
 			m_str(&m, " expired at ");
@@ -427,7 +427,8 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 			check_validity(p, hs, x, i, cls, label, ts);
 		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED]) {
 			f = add(hs, CHECK_SELF_SIGNED,
-				grade(p, CHECK_SELF_SIGNED, policy_checks[CHECK_SELF_SIGNED].severity),
+				grade(p, CHECK_SELF_SIGNED,
+				      policy_checks[CHECK_SELF_SIGNED].severity),
 				0, "leaf", &m);
 			if (!f)
 				continue;
@@ -526,8 +527,9 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		m_str(&d, "DH-");
 		m_u64(&d, hs->ske.dh_p_bits);
 		f = add(hs, CHECK_WEAK_DH,
-			grade(p, CHECK_WEAK_DH, hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM), -1,
-			detail, &m);
+			grade(p, CHECK_WEAK_DH,
+			      hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
+			-1, detail, &m);
 		if (f) {
 			m_str(&m, "the server's DHE group has a ");
 			m_u64(&m, hs->ske.dh_p_bits);
@@ -541,11 +543,11 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		return;
 	/* RFC 7507: a client sends the SCSV only when retrying after a failed higher version */
 	if (hs->has_client_hello && hs->ch.fallback_scsv) {
-		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1, "fallback_scsv",
-			&m);
+		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1,
+			"fallback_scsv", &m);
 		if (f) {
-			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a lower "
-				  "version after a failed attempt (RFC 7507)");
+			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a "
+				  "lower version after a failed attempt (RFC 7507)");
 			done(f);
 		}
 	}

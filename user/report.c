@@ -322,10 +322,10 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 
 	sbuf__putc(b, '{');
 	kv_plain(b, "ts", rfc3339_cached(&tc, hs->start_ts_ns));
-	kv_plain(b, "client", pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf,
-						 sizeof(buf)));
-	kv_plain(b, "server", pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf,
-						 sizeof(buf)));
+	pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf, sizeof(buf));
+	kv_plain(b, "client", buf);
+	pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf, sizeof(buf));
+	kv_plain(b, "server", buf);
 	if (hs->vlan)
 		kv_int(b, "vlan", hs->vlan);
 	key(b, "sni");
