@@ -16,6 +16,10 @@
 #include "report.h"
 #include "store.h"
 
+/* JSON lines are collected in rc->line and written about this much at a time: one write(2) per
+ * block rather than one stdio call, and a copy, per ~4 KB line. */
+#define OUT_BLOCK (64 * 1024)
+
 /* --serve-dump (a test hook): how long the control socket is served before exiting. */
 #define SERVE_DUMP_MS 120000
 #define SERVE_RETAIN_BYTES (256 * 1024)
@@ -29,6 +33,8 @@ struct read_ctx {
 	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
 	FILE *out;
 };
+
+static void flush_lines(struct read_ctx *rc);
 
 static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
 			 const struct engine_frames *frames)
@@ -47,14 +53,23 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct flo
 		return;
 	if (rc->explain && !store__wants(hs))
 		return;
-	sbuf__reset(&rc->line);
-	report__json(&rc->line, hs);
 	if (rc->explain) {
+		sbuf__reset(&rc->line);
+		report__json(&rc->line, hs);
 		cmd__explain_json(rc->out, rc->line.buf, rc->line.len, true);
 		return;
 	}
+	report__json(&rc->line, hs);
 	sbuf__putc(&rc->line, '\n');
-	fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+	if (rc->line.len >= OUT_BLOCK || rc->line.oom)
+		flush_lines(rc);
+}
+
+static void flush_lines(struct read_ctx *rc)
+{
+	if (!rc->explain && rc->line.len)
+		fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+	sbuf__reset(&rc->line);
 }
 
 static uint64_t mono_ms(void)
@@ -136,6 +151,7 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 	}
 	while ((rc = pcap_in__next(in, &fr)) > 0)
 		engine__feed(e, &fr);
+	flush_lines(eo->ctx);
 	if (rc < 0)
 		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
 			path, (unsigned long long)fr.number);
@@ -143,6 +159,7 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 	if (shared)
 		return rc < 0 ? rc : 0;
 	engine__finish(e);
+	flush_lines(eo->ctx);
 	if (print_stats)
 		cmd__print_engine_stats(stderr, path, e);
 	engine__free(e);
@@ -268,6 +285,7 @@ int cmd_read(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (read_file(argv[i], &eo, shared, stats))
 			status = 1;
+	flush_lines(&rc);
 	if (shared) {
 		struct metrics_sources src = { .engine = shared };
 

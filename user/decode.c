@@ -271,18 +271,49 @@ int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *o
 	}
 }
 
+/* Decimal v at p, returns the end. */
+static char *put_dec(char *p, unsigned v)
+{
+	char tmp[10];
+	int i = (int)sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(p, tmp + i, sizeof(tmp) - (size_t)i);
+	return p + sizeof(tmp) - i;
+}
+
+/* Two endpoints on every output line: IPv4 is written by hand (inet_ntop's dotted quad), without
+ * printf. The result is cut to size like snprintf's. */
 char *pkt__format_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, char *buf,
 			   size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN + 8], *p = tmp;
+	size_t n;
 
 	if (!size)
 		return buf;
-	if (family == 4 && inet_ntop(AF_INET, addr, ip, sizeof(ip)))
-		snprintf(buf, size, "%s:%u", ip, port);
-	else if (family == 6 && inet_ntop(AF_INET6, addr, ip, sizeof(ip)))
-		snprintf(buf, size, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, size, "?:%u", port);
+	if (family == 4) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_dec(p, addr[i]);
+		}
+	} else if (family == 6 && inet_ntop(AF_INET6, addr, tmp + 1, INET6_ADDRSTRLEN)) {
+		tmp[0] = '[';
+		p = tmp + 1 + strlen(tmp + 1);
+		*p++ = ']';
+	} else {
+		*p++ = '?';
+	}
+	*p++ = ':';
+	p = put_dec(p, port);
+	n = (size_t)(p - tmp);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 	return buf;
 }

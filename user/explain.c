@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "explain.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "tls_names.h"
@@ -13,26 +11,39 @@ struct out {
 	bool full;
 };
 
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+/* Sentences are appended piece by piece (one per handshake of a busy host: vsnprintf was a visible
+ * part of the offline profile). Like snprintf, what does not fit is cut at size - 1 bytes. */
+static void put_mem(struct out *o, const char *s, size_t n)
 {
-	va_list ap;
-	int n;
+	size_t room;
 
 	if (o->full)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= o->size - o->len) {
-		o->len = o->size - 1;
+	room = o->size - 1 - o->len;
+	if (n > room) {
+		n = room;
 		o->full = true;
-		return;
 	}
-	o->len += (size_t)n;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put(struct out *o, const char *s)
+{
+	put_mem(o, s, strlen(s));
+}
+
+static void put_u(struct out *o, uint64_t v)
+{
+	char tmp[20];
+	int i = (int)sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_mem(o, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
 /* A cut sentence ends in "...", placed on a UTF-8 character boundary so that JSON stays valid. */
@@ -83,33 +94,40 @@ static const struct hs_event *last_message_before(const struct handshake *hs, un
 
 static void describe(char *buf, size_t size, const struct hs_event *e)
 {
+	struct out o = { buf, size, 0, false };
 	const char *who = side(e->from_client), *name;
 
+	buf[0] = '\0';
 	switch (e->kind) {
 	case HS_EV_MESSAGE:
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, "'s ");
 		name = tls__handshake_name(e->hs_type);
-		if (name)
-			snprintf(buf, size, "the %s's %s", who, name);
-		else
-			snprintf(buf, size, "the %s's handshake message %u", who, e->hs_type);
+		if (name) {
+			put(&o, name);
+		} else {
+			put(&o, "handshake message ");
+			put_u(&o, e->hs_type);
+		}
 		return;
 	case HS_EV_SSLV2_HELLO:
-		snprintf(buf, size, "the client's SSLv2 ClientHello");
+		put(&o, "the client's SSLv2 ClientHello");
 		return;
 	case HS_EV_ALERT:
-		snprintf(buf, size, "the %s's alert", who);
-		return;
 	case HS_EV_CCS:
-		snprintf(buf, size, "the %s's ChangeCipherSpec", who);
-		return;
 	case HS_EV_APP_DATA:
-		snprintf(buf, size, "the %s's first application data", who);
-		return;
 	case HS_EV_ENCRYPTED_HANDSHAKE:
-		snprintf(buf, size, "the %s's encrypted handshake messages", who);
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, e->kind == HS_EV_ALERT	       ? "'s alert" :
+			e->kind == HS_EV_CCS	       ? "'s ChangeCipherSpec" :
+			e->kind == HS_EV_APP_DATA      ? "'s first application data" :
+						 "'s encrypted handshake messages");
 		return;
 	}
-	snprintf(buf, size, "event %u", e->kind);
+	put(&o, "event ");
+	put_u(&o, e->kind);
 }
 
 /* " 12 ms after X", or " after X" when the clock went backwards or is unknown. */
@@ -117,15 +135,24 @@ static void put_after(struct out *o, uint64_t from, uint64_t to, const char *wha
 {
 	uint64_t d = to - from;
 
-	if (!from || !to || to < from)
-		put(o, " after %s", what);
-	else if (d < 1000000)
-		put(o, " 0.%llu ms after %s", (unsigned long long)(d / 100000), what);
-	else if (d < 10000000000ull)
-		put(o, " %llu ms after %s", (unsigned long long)((d + 500000) / 1000000), what);
-	else
-		put(o, " %llu.%llu s after %s", (unsigned long long)(d / 1000000000ull),
-		    (unsigned long long)(d % 1000000000ull / 100000000ull), what);
+	if (!from || !to || to < from) {
+		put(o, " after ");
+	} else if (d < 1000000) {
+		put(o, " 0.");
+		put_u(o, d / 100000);
+		put(o, " ms after ");
+	} else if (d < 10000000000ull) {
+		put(o, " ");
+		put_u(o, (d + 500000) / 1000000);
+		put(o, " ms after ");
+	} else {
+		put(o, " ");
+		put_u(o, d / 1000000000ull);
+		put(o, ".");
+		put_u(o, d % 1000000000ull / 100000000ull);
+		put(o, " s after ");
+	}
+	put(o, what);
 }
 
 #define M(c) (1u << (c))
@@ -221,9 +248,9 @@ static void put_finding(struct out *o, const struct finding *f)
 	if (!f)
 		put(o, "unknown");
 	else if (f->message[0])
-		put(o, "%.*s", (int)sizeof(f->message), f->message);
+		put_mem(o, f->message, strnlen(f->message, sizeof(f->message)));
 	else
-		put(o, "%.*s", (int)sizeof(f->detail), f->detail);
+		put_mem(o, f->detail, strnlen(f->detail, sizeof(f->detail)));
 }
 
 static void put_cause(struct out *o, const struct finding *f)
@@ -260,38 +287,44 @@ static void explain_alert(struct out *o, const struct handshake *hs)
 	const struct hs_event *last = last_message_before(hs, alert_index(hs));
 	struct preference pref = { 0, 0 };
 	char what[80];
-	uint64_t from;
 
 	if (!a->present) {
 		put(o, "the handshake ended with an alert");
 		put_cause(o, likely_cause(hs, pref));
 		return;
 	}
+	put(o, side(a->from_client));
 	if (a->encrypted) {
-		put(o, "%s sent an encrypted alert", side(a->from_client));
+		put(o, " sent an encrypted alert");
 	} else {
 		const char *level = tls__alert_level_name(a->level),
 			   *name = tls__alert_name(a->desc);
 
-		if (level)
-			put(o, "%s sent %s alert", side(a->from_client), level);
-		else
-			put(o, "%s sent alert (level %u)", side(a->from_client), a->level);
-		put(o, " %s(%u)", name ? name : "unassigned", a->desc);
+		if (level) {
+			put(o, " sent ");
+			put(o, level);
+			put(o, " alert");
+		} else {
+			put(o, " sent alert (level ");
+			put_u(o, a->level);
+			put(o, ")");
+		}
+		put(o, " ");
+		put(o, name ? name : "unassigned");
+		put(o, "(");
+		put_u(o, a->desc);
+		put(o, ")");
 		pref = alert_preference(a->desc);
 	}
 	/* The client judges the certificate chain: time its verdict from the Certificate. */
 	if (a->from_client && hs->has_certificate && hs->cert_ts_ns && a->ts_ns >= hs->cert_ts_ns) {
-		snprintf(what, sizeof(what), "the server's Certificate");
-		from = hs->cert_ts_ns;
+		put_after(o, hs->cert_ts_ns, a->ts_ns, "the server's Certificate");
 	} else if (last) {
 		describe(what, sizeof(what), last);
-		from = last->ts_ns;
+		put_after(o, last->ts_ns, a->ts_ns, what);
 	} else {
-		snprintf(what, sizeof(what), "the connection started");
-		from = hs->start_ts_ns;
+		put_after(o, hs->start_ts_ns, a->ts_ns, "the connection started");
 	}
-	put_after(o, from, a->ts_ns, what);
 	put_cause(o, likely_cause(hs, pref));
 }
 
@@ -317,7 +350,8 @@ static void explain_close(struct out *o, const struct handshake *hs)
 	struct preference pref = { 0, 0 };
 	char what[80];
 
-	put(o, "%s closed the connection (%s)", side(hs->closed_by_client), rst ? "RST" : "FIN");
+	put(o, side(hs->closed_by_client));
+	put(o, rst ? " closed the connection (RST)" : " closed the connection (FIN)");
 	if (!last) {
 		put(o, " before any handshake message");
 		put_cause(o, likely_cause(hs, pref));
@@ -341,16 +375,25 @@ static void explain_incomplete(struct out *o, const struct handshake *hs)
 
 	if (last) {
 		describe(what, sizeof(what), last);
-		put(o, "capture ended before the handshake finished (last seen: %s)", what);
+		put(o, "capture ended before the handshake finished (last seen: ");
+		put(o, what);
+		put(o, ")");
 	} else {
 		put(o, "capture ended before the handshake finished (no handshake message seen)");
 	}
-	if (hs->gaps && hs->gap_bytes)
-		put(o, "; %llu bytes lost in reassembly", (unsigned long long)hs->gap_bytes);
-	else if (hs->gaps)
-		put(o, "; %u gap%s in reassembly", hs->gaps, hs->gaps == 1 ? "" : "s");
+	if (hs->gaps && hs->gap_bytes) {
+		put(o, "; ");
+		put_u(o, hs->gap_bytes);
+		put(o, " bytes lost in reassembly");
+	} else if (hs->gaps) {
+		put(o, "; ");
+		put_u(o, hs->gaps);
+		put(o, hs->gaps == 1 ? " gap in reassembly" : " gaps in reassembly");
+	}
 	if (hs->n_findings) {
-		put(o, "; %u finding%s, worst: ", hs->n_findings, hs->n_findings == 1 ? "" : "s");
+		put(o, "; ");
+		put_u(o, hs->n_findings);
+		put(o, hs->n_findings == 1 ? " finding, worst: " : " findings, worst: ");
 		put_finding(o, worst(hs, ~0u));
 	}
 }
@@ -373,8 +416,9 @@ void explain__handshake(struct handshake *hs)
 			put(&o, "handshake established; no weak cryptography found");
 			break;
 		}
-		put(&o, "handshake established despite %u finding%s; worst: ", hs->n_findings,
-		    hs->n_findings == 1 ? "" : "s");
+		put(&o, "handshake established despite ");
+		put_u(&o, hs->n_findings);
+		put(&o, hs->n_findings == 1 ? " finding; worst: " : " findings; worst: ");
 		put_finding(&o, worst(hs, ~0u));
 		break;
 	default:

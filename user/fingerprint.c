@@ -1,7 +1,6 @@
 /* JA3 / JA3S (Salesforce) and JA4 (FoxIO, technical_details/JA4.md) fingerprints of parsed hellos.
  * Strings are built in fixed stack buffers sized for the largest lists tls_msg.h can hold. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,24 +28,6 @@ struct sbuild {
 	size_t len;
 	bool overflow;
 };
-
-static __attribute__((format(printf, 2, 3))) void sb_printf(struct sbuild *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->size - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->size - b->len) {
-		b->overflow = true;
-		b->p[b->len] = '\0';
-		return;
-	}
-	b->len += (size_t)n;
-}
 
 /* Lists are formatted per element on every handshake; printf was most of the cost. */
 static void sb_putc(struct sbuild *b, char c)
@@ -99,9 +80,37 @@ static void sb_hex16(struct sbuild *b, uint16_t v)
 
 /* JA3 drops GREASE values (RFC 8701) so that a client's fingerprint does not change with every
  * connection; the list is decimal, '-' separated. */
+static char *put_dec16(char *p, uint16_t v)
+{
+	int n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+
+	for (int k = n; k--;) {
+		p[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
 static void sb_dec_list(struct sbuild *b, const uint16_t *v, size_t n)
 {
 	bool first = true;
+
+	/* The buffers are sized for the longest lists, so this is the path always taken: one
+	 * bound check per list instead of per character. */
+	if (!b->overflow && b->len + n * DEC_ITEM < b->size) {
+		char *p = b->p + b->len, *start = p;
+
+		for (size_t i = 0; i < n; i++) {
+			if (tls__is_grease(v[i]))
+				continue;
+			if (p != start)
+				*p++ = '-';
+			p = put_dec16(p, v[i]);
+		}
+		*p = '\0';
+		b->len += (size_t)(p - start);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		if (tls__is_grease(v[i]))
@@ -129,17 +138,82 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* Clients and servers come in few kinds, so the same fingerprint strings recur on almost every
+ * handshake: each digest of a string is remembered in a small direct-mapped table, keyed by the
+ * whole string (compared byte for byte), so a repeat costs a hash and a compare instead of an
+ * MD5 or SHA-256. A collision only replaces the slot. */
+#define FP_MEMO_SLOTS 64
+#define FP_MEMO_KEY_MAX 512 /* longer strings are digested every time */
+
+struct fp_memo_slot {
+	uint16_t len; /* 0: empty */
+	char hex[JA3_HEX_LEN + 1]; /* the digest's hex, cut to what the caller uses */
+	char key[FP_MEMO_KEY_MAX];
+};
+
+struct fp_memo {
+	struct fp_memo_slot slot[2][FP_MEMO_SLOTS]; /* [0] MD5 (JA3, JA3S), [1] SHA-256 (JA4) */
+};
+
+static uint32_t memo_index(const char *s, size_t len)
+{
+	uint64_t h = len * 0x9e3779b97f4a7c15ull, k;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&k, s + i, 8);
+		h = (h ^ k) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	for (k = 0; i < len; i++)
+		k = k << 8 | (uint8_t)s[i];
+	h = (h ^ k) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return (uint32_t)h % FP_MEMO_SLOTS;
+}
+
+static struct fp_memo_slot *memo_slot(const struct fp_digests *d, int kind, const char *s,
+				      size_t len)
+{
+	if (!d || !d->memo || len == 0 || len > FP_MEMO_KEY_MAX)
+		return NULL;
+	return &d->memo->slot[kind][memo_index(s, len)];
+}
+
+static bool memo_hit(const struct fp_memo_slot *m, const char *s, size_t len)
+{
+	return m && m->len == len && !memcmp(m->key, s, len);
+}
+
+static void memo_store(struct fp_memo_slot *m, const char *s, size_t len, const char *hex,
+		       size_t hex_len)
+{
+	if (!m)
+		return;
+	m->len = (uint16_t)len;
+	memcpy(m->key, s, len);
+	memcpy(m->hex, hex, hex_len);
+	m->hex[hex_len] = '\0';
+}
+
 static int md5_hex_of(const struct fp_digests *d, const char *s, size_t len,
 		      char out[JA3_HEX_LEN + 1])
 {
+	struct fp_memo_slot *m = memo_slot(d, 0, s, len);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (!EVP_Digest(s, len, md, &md_len, d && d->md5 ? d->md5 : EVP_md5(), NULL) || md_len != JA3_HEX_LEN / 2) {
+	if (memo_hit(m, s, len)) {
+		memcpy(out, m->hex, JA3_HEX_LEN + 1);
+		return 0;
+	}
+	if (!EVP_Digest(s, len, md, &md_len, d && d->md5 ? d->md5 : EVP_md5(), NULL) ||
+	    md_len != JA3_HEX_LEN / 2) {
 		out[0] = '\0';
 		return -EIO;
 	}
 	to_hex(md, md_len, out);
+	memo_store(m, s, len, out, JA3_HEX_LEN);
 	return 0;
 }
 
@@ -175,15 +249,19 @@ int fp__ja3_with(const struct fp_digests *d, const struct tls_client_hello *ch, 
 
 	buf[0] = '\0';
 	/* JA3 takes the ClientHello.client_version (legacy_version), not supported_versions. */
-	sb_printf(&b, "%u,", ch->legacy_version);
+	sb_u16(&b, ch->legacy_version);
+	sb_putc(&b, ',');
 	sb_dec_list(&b, ch->ciphers, clamp(ch->n_ciphers, TLS_MAX_CIPHERS));
-	sb_printf(&b, ",");
+	sb_putc(&b, ',');
 	sb_dec_list(&b, ch->exts, clamp(ch->n_exts, TLS_MAX_EXTS));
-	sb_printf(&b, ",");
+	sb_putc(&b, ',');
 	sb_dec_list(&b, ch->groups, clamp(ch->n_groups, TLS_MAX_GROUPS));
-	sb_printf(&b, ",");
-	for (size_t i = 0; i < npf; i++)
-		sb_printf(&b, i ? "-%u" : "%u", ch->point_formats[i]);
+	sb_putc(&b, ',');
+	for (size_t i = 0; i < npf; i++) {
+		if (i)
+			sb_putc(&b, '-');
+		sb_u16(&b, ch->point_formats[i]);
+	}
 	return finish_ja3(d, &b, str, str_size, md5_hex);
 }
 
@@ -194,7 +272,10 @@ int fp__ja3s_with(const struct fp_digests *d, const struct tls_server_hello *sh,
 	struct sbuild b = { .p = buf, .size = sizeof(buf) };
 
 	buf[0] = '\0';
-	sb_printf(&b, "%u,%u,", sh->legacy_version, sh->cipher);
+	sb_u16(&b, sh->legacy_version);
+	sb_putc(&b, ',');
+	sb_u16(&b, sh->cipher);
+	sb_putc(&b, ',');
 	sb_dec_list(&b, sh->exts, clamp(sh->n_exts, TLS_MAX_EXTS));
 	return finish_ja3(d, &b, str, str_size, md5_hex);
 }
@@ -267,6 +348,23 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* Hellos list a few dozen values: insertion sort beats qsort's calls through a pointer there. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+	if (n > 32) {
+		qsort(v, n, sizeof(v[0]), cmp_u16);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
+
+		for (; j && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Copies v without GREASE (and without the two skip values when asked), returns the count. */
 static size_t filter(const uint16_t *v, size_t n, uint16_t *out, bool skip_sni_alpn)
 {
@@ -284,6 +382,24 @@ static size_t filter(const uint16_t *v, size_t n, uint16_t *out, bool skip_sni_a
 
 static void sb_hex_list(struct sbuild *b, const uint16_t *v, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
+
+	if (!b->overflow && b->len + n * 5 < b->size) {
+		char *p = b->p + b->len;
+
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				*p++ = ',';
+			p[0] = hex[v[i] >> 12];
+			p[1] = hex[(v[i] >> 8) & 0xf];
+			p[2] = hex[(v[i] >> 4) & 0xf];
+			p[3] = hex[v[i] & 0xf];
+			p += 4;
+		}
+		*p = '\0';
+		b->len = (size_t)(p - b->p);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_putc(b, ',');
@@ -298,6 +414,7 @@ static int sha256_12(const struct fp_digests *d, const struct sbuild *b, bool em
 	unsigned char md[EVP_MAX_MD_SIZE];
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	unsigned int md_len = 0;
+	struct fp_memo_slot *m;
 
 	if (empty) {
 		memset(out, '0', JA4_HASH_LEN);
@@ -306,12 +423,18 @@ static int sha256_12(const struct fp_digests *d, const struct sbuild *b, bool em
 	}
 	if (b->overflow)
 		return -E2BIG;
+	m = memo_slot(d, 1, b->p, b->len);
+	if (memo_hit(m, b->p, b->len)) {
+		memcpy(out, m->hex, JA4_HASH_LEN + 1);
+		return 0;
+	}
 	if (!EVP_Digest(b->p, b->len, md, &md_len, d && d->sha256 ? d->sha256 : EVP_sha256(),
 			NULL) || md_len != 32)
 		return -EIO;
 	to_hex(md, md_len, hex);
 	memcpy(out, hex, JA4_HASH_LEN);
 	out[JA4_HASH_LEN] = '\0';
+	memo_store(m, b->p, b->len, out, JA4_HASH_LEN);
 	return 0;
 }
 
@@ -324,6 +447,7 @@ int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
 	struct sbuild eb = { .p = ebuf, .size = sizeof(ebuf) };
 	char chash[JA4_HASH_LEN + 1], ehash[JA4_HASH_LEN + 1], alpn[2];
 	size_t nc, ne, ne_all, ns;
+	const char *ver;
 	int err;
 
 	out[0] = '\0';
@@ -333,14 +457,14 @@ int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
 	ne = filter(ch->exts, clamp(ch->n_exts, TLS_MAX_EXTS), exts, true);
 	ns = filter(ch->sigalgs, clamp(ch->n_sigalgs, TLS_MAX_SIGALGS), sigalgs, false);
 
-	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
-	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	sort_u16(ciphers, nc);
+	sort_u16(exts, ne);
 	cbuf[0] = ebuf[0] = '\0';
 	sb_hex_list(&cb, ciphers, nc);
 	sb_hex_list(&eb, exts, ne);
 	/* Signature algorithms stay in wire order; without any, no trailing '_'. */
 	if (ns) {
-		sb_printf(&eb, "_");
+		sb_putc(&eb, '_');
 		sb_hex_list(&eb, sigalgs, ns);
 	}
 	err = sha256_12(d, &cb, nc == 0, chash);
@@ -350,9 +474,24 @@ int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
 		return err;
 
 	ja4_alpn(ch, alpn);
-	snprintf(out, JA4_LEN + 1, "t%s%c%02zu%02zu%c%c_%s_%s", ja4_version(ch),
-		 ch->has_sni ? 'd' : 'i', clamp(nc, 99), clamp(ne_all, 99), alpn[0], alpn[1], chash,
-		 ehash);
+	/* "t%s%c%02zu%02zu%c%c_%s_%s": exactly JA4_LEN characters */
+	ver = ja4_version(ch);
+	nc = clamp(nc, 99);
+	ne_all = clamp(ne_all, 99);
+	out[0] = 't';
+	out[1] = ver[0];
+	out[2] = ver[1];
+	out[3] = ch->has_sni ? 'd' : 'i';
+	out[4] = (char)('0' + nc / 10);
+	out[5] = (char)('0' + nc % 10);
+	out[6] = (char)('0' + ne_all / 10);
+	out[7] = (char)('0' + ne_all % 10);
+	out[8] = alpn[0];
+	out[9] = alpn[1];
+	out[10] = '_';
+	memcpy(out + 11, chash, JA4_HASH_LEN);
+	out[11 + JA4_HASH_LEN] = '_';
+	memcpy(out + 12 + JA4_HASH_LEN, ehash, JA4_HASH_LEN + 1);
 	return 0;
 }
 
@@ -379,6 +518,8 @@ int fp__digests_init(struct fp_digests *d)
 	d->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
 	d->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	ERR_pop_to_mark();
+	/* Without the memo every string is digested: slower, same results. */
+	d->memo = calloc(1, sizeof(*d->memo));
 	return d->md5 && d->sha256 ? 0 : -EIO;
 }
 
@@ -386,5 +527,7 @@ void fp__digests_fini(struct fp_digests *d)
 {
 	EVP_MD_free(d->md5);
 	EVP_MD_free(d->sha256);
+	free(d->memo);
 	d->md5 = d->sha256 = NULL;
+	d->memo = NULL;
 }

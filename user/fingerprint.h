@@ -23,10 +23,14 @@ int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1]);
 
 /* OpenSSL 3 fetches a digest's implementation, under a lock, on every EVP_Digest given
  * EVP_md5()/EVP_sha256(); a caller fingerprinting every handshake fetches them once here and uses
- * the _with variants (d may be NULL: fetch per call, as the plain functions do). */
+ * the _with variants (d may be NULL: fetch per call, as the plain functions do). d also
+ * remembers the digests of recent fingerprint strings (fingerprint.c), so one struct serves one
+ * thread at a time. */
+struct fp_memo;
 struct fp_digests {
 	EVP_MD *md5;
 	EVP_MD *sha256;
+	struct fp_memo *memo; /* NULL: every string is digested */
 };
 
 int fp__digests_init(struct fp_digests *d); /* 0, or -EIO when a digest is unavailable */

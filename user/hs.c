@@ -45,6 +45,11 @@ struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum 
 	f->check = (uint8_t)check;
 	f->severity = (uint8_t)sev;
 	f->position = (int16_t)(position < -1 ? -1 : position > INT16_MAX ? INT16_MAX : position);
-	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
+	/* snprintf("%s") cut, without printf: several findings per handshake */
+	if (detail) {
+		size_t n = strnlen(detail, sizeof(f->detail) - 1);
+
+		memcpy(f->detail, detail, n);
+	}
 	return f;
 }

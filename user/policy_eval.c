@@ -3,14 +3,13 @@
  * detail (a metric label) and a human message. */
 #include "policy_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "tls_names.h"
 
-/* vsnprintf may cut a UTF-8 sequence (certificate names) in two; drop the incomplete tail. */
+/* A cut may split a UTF-8 sequence (certificate names) in two; drop the incomplete tail. */
 static void utf8_trim_tail(char *s)
 {
 	size_t len = strlen(s), i = len;
@@ -28,20 +27,91 @@ static void utf8_trim_tail(char *s)
 	}
 }
 
-static void add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
-		const char *detail, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Messages are built piece by piece, not with printf: several findings on every handshake of a
+ * busy host made vsnprintf a large part of the offline profile. Like snprintf, a message that
+ * does not fit is cut at size - 1 bytes. */
+struct msg {
+	char *p;
+	size_t size, len; /* size >= 1 */
+};
 
-static void add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
-		const char *detail, const char *fmt, ...)
+/* Out of line: inlined, GCC copies with rep movsq, slow for the short pieces here. */
+static __attribute__((noinline)) void m_mem(struct msg *m, const char *s, size_t n)
+{
+	size_t room = m->size - 1 - m->len;
+
+	if (n > room)
+		n = room;
+	memcpy(m->p + m->len, s, n);
+	m->len += n;
+	m->p[m->len] = '\0';
+}
+
+static void m_str(struct msg *m, const char *s)
+{
+	m_mem(m, s, strlen(s));
+}
+
+/* "%.*s" */
+static void m_strn(struct msg *m, const char *s, size_t max)
+{
+	m_mem(m, s, strnlen(s, max));
+}
+
+static void m_u64(struct msg *m, uint64_t v)
+{
+	char tmp[20];
+	int i = (int)sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	m_mem(m, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+static void m_int(struct msg *m, int v)
+{
+	if (v < 0) {
+		m_mem(m, "-", 1);
+		m_u64(m, (uint64_t)0 - (uint64_t)(int64_t)v);
+		return;
+	}
+	m_u64(m, (uint64_t)v);
+}
+
+/* "0x%04X" */
+static void m_hex4(struct msg *m, uint16_t v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char tmp[6] = { '0', 'x', hex[v >> 12], hex[(v >> 8) & 0xf], hex[(v >> 4) & 0xf],
+			hex[v & 0xf] };
+
+	m_mem(m, tmp, sizeof(tmp));
+}
+
+static void m_init(struct msg *m, char *buf, size_t size)
+{
+	m->p = buf;
+	m->size = size;
+	m->len = 0;
+	buf[0] = '\0';
+}
+
+/* Starts a finding; its message is then written through m. NULL when the list is full. */
+static struct finding *add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
+			   const char *detail, struct msg *m)
 {
 	struct finding *f = hs__add_finding(hs, c, sev, pos, detail);
-	va_list ap;
 
-	if (!f)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
+	if (f)
+		m_init(m, f->message, sizeof(f->message));
+	return f;
+}
+
+/* A message or detail may end in a cut UTF-8 sequence (certificate names). */
+static void done(struct finding *f)
+{
 	utf8_trim_tail(f->message);
 	utf8_trim_tail(f->detail);
 }
@@ -108,12 +178,20 @@ static void cert_label(char *buf, size_t size, const struct x509_info *x, unsign
 	} else if (x->parsed && x->subject && x->subject[0]) {
 		policy__sanitize(name, sizeof(name), x->subject, 64);
 	}
-	if (role && name[0])
-		snprintf(buf, size, "certificate #%u (%s, %s)", pos + 1, role, name);
-	else if (role || name[0])
-		snprintf(buf, size, "certificate #%u (%s)", pos + 1, role ? role : name);
-	else
-		snprintf(buf, size, "certificate #%u", pos + 1);
+	struct msg m;
+
+	m_init(&m, buf, size);
+	m_str(&m, "certificate #");
+	m_u64(&m, pos + 1ull);
+	if (role || name[0]) {
+		m_str(&m, " (");
+		m_str(&m, role ? role : name);
+		if (role && name[0]) {
+			m_str(&m, ", ");
+			m_str(&m, name);
+		}
+		m_str(&m, ")");
+	}
 }
 
 static void check_signature(const struct policy *p, struct handshake *hs, const struct x509_info *x,
@@ -123,6 +201,8 @@ static void check_signature(const struct policy *p, struct handshake *hs, const 
 	int h = hash_index(x);
 	bool root_sha1;
 	enum severity sev;
+	struct finding *f;
+	struct msg m;
 
 	if (h < 0 || !(p->weak_hashes & (1u << h)) || !p->enabled[CHECK_WEAK_SIGNATURE])
 		return;
@@ -131,13 +211,20 @@ static void check_signature(const struct policy *p, struct handshake *hs, const 
 	root_sha1 = h == HASH_SHA1 && !strcmp(cls, "root");
 	sev = root_sha1 ? (enum severity)p->sha1_root_severity
 			: grade(p, CHECK_WEAK_SIGNATURE, policy_hashes[h].sev);
-	if (!x->sig_oid[0] || !strcmp(name, x->sig_oid))
-		add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, "%s is signed with %s%s", label,
-		    name, root_sha1 ? "; a root's own signature is not checked" : "");
-	else
-		add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, "%s is signed with %s (%s)%s",
-		    label, name, x->sig_oid,
-		    root_sha1 ? "; a root's own signature is not checked" : "");
+	f = add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, &m);
+	if (!f)
+		return;
+	m_str(&m, label);
+	m_str(&m, " is signed with ");
+	m_str(&m, name);
+	if (x->sig_oid[0] && strcmp(name, x->sig_oid)) {
+		m_str(&m, " (");
+		m_str(&m, x->sig_oid);
+		m_str(&m, ")");
+	}
+	if (root_sha1)
+		m_str(&m, "; a root's own signature is not checked");
+	done(f);
 }
 
 /* Below `broken`: factorable or solvable with public effort; below `weak`: under today's
@@ -155,43 +242,82 @@ static void check_key(const struct policy *p, struct handshake *hs, const struct
 	const char *t = x->key_type;
 	int bits = x->key_bits;
 	char detail[FINDING_DETAIL_LEN];
+	struct finding *f;
+	struct msg m, d;
 
 	if (!p->enabled[CHECK_WEAK_KEY])
 		return;
+	m_init(&d, detail, sizeof(detail));
 	if (!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "rsassaPss")) {
 		/* CA/B Forum BR 6.1.5: at least 2048 bits */
 		if (bits <= 0 || (uint32_t)bits >= p->min_rsa_bits)
 			return;
-		snprintf(detail, sizeof(detail), "RSA-%d", bits);
-		add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 1024, 2048)),
-		    (int)pos, detail, "%s has a %d-bit RSA key (minimum %u)", label, bits,
-		    p->min_rsa_bits);
+		m_str(&d, "RSA-");
+		m_int(&d, bits);
+		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 1024, 2048)),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label);
+		m_str(&m, " has a ");
+		m_int(&m, bits);
+		m_str(&m, "-bit RSA key (minimum ");
+		m_u64(&m, p->min_rsa_bits);
+		m_str(&m, ")");
+		done(f);
 	} else if (!strcmp(t, "EC")) {
 		if (bits <= 0 || (uint32_t)bits >= p->min_ec_bits)
 			return;
-		snprintf(detail, sizeof(detail), "EC-%d", bits);
-		add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 160, 224)),
-		    (int)pos, detail, "%s has a %d-bit EC key%s%s (minimum %u)", label, bits,
-		    x->curve[0] ? " on " : "", x->curve, p->min_ec_bits);
+		m_str(&d, "EC-");
+		m_int(&d, bits);
+		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 160, 224)),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label);
+		m_str(&m, " has a ");
+		m_int(&m, bits);
+		m_str(&m, "-bit EC key");
+		if (x->curve[0]) {
+			m_str(&m, " on ");
+			m_str(&m, x->curve);
+		}
+		m_str(&m, " (minimum ");
+		m_u64(&m, p->min_ec_bits);
+		m_str(&m, ")");
+		done(f);
 	} else if (!strcmp(t, "DSA")) {
 		/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
-		char size[24] = "";
-
-		if (bits > 0)
-			snprintf(size, sizeof(size), "%d-bit ", bits);
-		snprintf(detail, sizeof(detail), bits > 0 ? "DSA-%d" : "DSA", bits);
-		add(hs, CHECK_WEAK_KEY,
-		    grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
-		    (int)pos, detail, "%s has a %sDSA key (DSA is no longer allowed)", label, size);
+		m_str(&d, "DSA");
+		if (bits > 0) {
+			m_str(&d, "-");
+			m_int(&d, bits);
+		}
+		f = add(hs, CHECK_WEAK_KEY,
+			grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label);
+		m_str(&m, " has a ");
+		if (bits > 0) {
+			m_int(&m, bits);
+			m_str(&m, "-bit ");
+		}
+		m_str(&m, "DSA key (DSA is no longer allowed)");
+		done(f);
 	}
 }
 
-static void span(char *buf, size_t size, uint64_t secs)
+static void m_span(struct msg *m, uint64_t secs)
 {
-	if (secs < 86400)
-		snprintf(buf, size, "%llu s", (unsigned long long)secs);
-	else
-		snprintf(buf, size, "%llu days", (unsigned long long)(secs / 86400));
+	if (secs < 86400) {
+		m_u64(m, secs);
+		m_str(m, " s");
+	} else {
+		m_u64(m, secs / 86400);
+		m_str(m, " days");
+	}
 }
 
 static const char *time_str(char *buf, size_t size, const char *given, int64_t t)
@@ -214,22 +340,39 @@ static void check_validity(const struct policy *p, struct handshake *hs, const s
 {
 	int64_t now = (int64_t)(ts_ns / 1000000000ull);
 	bool frac = ts_ns % 1000000000ull != 0;
-	char when[40], dur[32];
+	char when[40];
+	struct finding *f;
+	struct msg m;
 
 	if (!x->validity_ok)
 		return;
 	if (p->enabled[CHECK_EXPIRED] && (now > x->not_after || (now == x->not_after && frac))) {
-		span(dur, sizeof(dur), (uint64_t)(now - x->not_after));
-		add(hs, CHECK_EXPIRED, grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity),
-		    (int)pos, cls, "%s expired at %s, %s before the handshake", label,
-		    time_str(when, sizeof(when), x->not_after_str, x->not_after), dur);
+		f = add(hs, CHECK_EXPIRED,
+			grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity), (int)pos,
+			cls, &m);
+		if (f) {
+			m_str(&m, label);
+			m_str(&m, " expired at ");
+			m_str(&m, time_str(when, sizeof(when), x->not_after_str, x->not_after));
+			m_str(&m, ", ");
+			m_span(&m, (uint64_t)(now - x->not_after));
+			m_str(&m, " before the handshake");
+			done(f);
+		}
 	}
 	if (p->enabled[CHECK_NOT_YET_VALID] && now < x->not_before) {
-		span(dur, sizeof(dur), (uint64_t)(x->not_before - now));
-		add(hs, CHECK_NOT_YET_VALID,
-		    grade(p, CHECK_NOT_YET_VALID, policy_checks[CHECK_NOT_YET_VALID].severity), (int)pos,
-		    cls, "%s is not valid before %s, %s after the handshake", label,
-		    time_str(when, sizeof(when), x->not_before_str, x->not_before), dur);
+		f = add(hs, CHECK_NOT_YET_VALID,
+			grade(p, CHECK_NOT_YET_VALID, policy_checks[CHECK_NOT_YET_VALID].severity),
+			(int)pos, cls, &m);
+		if (f) {
+			m_str(&m, label);
+			m_str(&m, " is not valid before ");
+			m_str(&m, time_str(when, sizeof(when), x->not_before_str, x->not_before));
+			m_str(&m, ", ");
+			m_span(&m, (uint64_t)(x->not_before - now));
+			m_str(&m, " after the handshake");
+			done(f);
+		}
 	}
 }
 
@@ -244,7 +387,9 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 	for (unsigned i = 0; i < n; i++) {
 		const struct x509_info *x = hs->certs[i];
 		char label[112], err[80];
+		struct finding *f;
 		const char *cls;
+		struct msg m;
 
 		if (!x)
 			continue;
@@ -252,12 +397,26 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 			if (!p->enabled[CHECK_UNPARSABLE_CERT])
 				continue;
 			policy__sanitize(err, sizeof(err), x->error, 64);
-			add(hs, CHECK_UNPARSABLE_CERT,
-			    grade(p, CHECK_UNPARSABLE_CERT, policy_checks[CHECK_UNPARSABLE_CERT].severity),
-			    (int)i, "unparsable",
-			    "certificate #%u%s could not be parsed (sha256 %.16s, %u bytes)%s%s",
-			    i + 1, i == 0 ? " (leaf)" : "", x->sha256_hex, x->der_len,
-			    err[0] ? ": " : "", err);
+			f = add(hs, CHECK_UNPARSABLE_CERT,
+				grade(p, CHECK_UNPARSABLE_CERT,
+				      policy_checks[CHECK_UNPARSABLE_CERT].severity),
+				(int)i, "unparsable", &m);
+			if (!f)
+				continue;
+			m_str(&m, "certificate #");
+			m_u64(&m, i + 1ull);
+			if (i == 0)
+				m_str(&m, " (leaf)");
+			m_str(&m, " could not be parsed (sha256 ");
+			m_strn(&m, x->sha256_hex, 16);
+			m_str(&m, ", ");
+			m_u64(&m, x->der_len);
+			m_str(&m, " bytes)");
+			if (err[0]) {
+				m_str(&m, ": ");
+				m_str(&m, err);
+			}
+			done(f);
 			continue;
 		}
 		cls = position_class(x, i, n);
@@ -266,10 +425,17 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 		check_key(p, hs, x, i, label);
 		if (have_ts)
 			check_validity(p, hs, x, i, cls, label, ts);
-		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED])
-			add(hs, CHECK_SELF_SIGNED,
-			    grade(p, CHECK_SELF_SIGNED, policy_checks[CHECK_SELF_SIGNED].severity), 0,
-			    "leaf", "%s is self-signed", label);
+		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED]) {
+			f = add(hs, CHECK_SELF_SIGNED,
+				grade(p, CHECK_SELF_SIGNED,
+				      policy_checks[CHECK_SELF_SIGNED].severity),
+				0, "leaf", &m);
+			if (!f)
+				continue;
+			m_str(&m, label);
+			m_str(&m, " is self-signed");
+			done(f);
+		}
 	}
 }
 
@@ -285,6 +451,8 @@ static void check_cipher(const struct policy *p, struct handshake *hs)
 	size_t len = 0;
 	int sev = -1;
 	uint32_t flags;
+	struct finding *f;
+	struct msg m;
 
 	if (!ci || !p->enabled[CHECK_WEAK_CIPHER])
 		return;
@@ -300,21 +468,39 @@ static void check_cipher(const struct policy *p, struct handshake *hs)
 		if (policy_cipher_flags[i].sev > sev)
 			sev = policy_cipher_flags[i].sev;
 	}
-	add(hs, CHECK_WEAK_CIPHER, grade(p, CHECK_WEAK_CIPHER, sev), -1, ci->name,
-	    "the server chose %s (0x%04X): %s", ci->name, hs->sh.cipher, what);
+	f = add(hs, CHECK_WEAK_CIPHER, grade(p, CHECK_WEAK_CIPHER, sev), -1, ci->name, &m);
+	if (!f)
+		return;
+	m_str(&m, "the server chose ");
+	m_str(&m, ci->name);
+	m_str(&m, " (");
+	m_hex4(&m, hs->sh.cipher);
+	m_str(&m, "): ");
+	m_str(&m, what);
+	done(f);
 }
 
 static void check_protocol(const struct policy *p, struct handshake *hs)
 {
 	uint16_t v = hs->version ? hs->version : hs->sh.version;
+	struct finding *f;
+	struct msg m;
 
 	if (p->enabled[CHECK_WEAK_PROTOCOL] && v) {
 		for (size_t i = 0; i < N_ITEMS(policy_protocols); i++) {
 			if (policy_protocols[i].value != v || !(p->weak_protocols & (1u << i)))
 				continue;
-			add(hs, CHECK_WEAK_PROTOCOL,
-			    grade(p, CHECK_WEAK_PROTOCOL, policy_protocols[i].sev), -1, policy_protocols[i].name,
-			    "the server negotiated %s (%s)", policy_protocols[i].name, policy_protocols[i].what);
+			f = add(hs, CHECK_WEAK_PROTOCOL,
+				grade(p, CHECK_WEAK_PROTOCOL, policy_protocols[i].sev), -1,
+				policy_protocols[i].name, &m);
+			if (!f)
+				continue;
+			m_str(&m, "the server negotiated ");
+			m_str(&m, policy_protocols[i].name);
+			m_str(&m, " (");
+			m_str(&m, policy_protocols[i].what);
+			m_str(&m, ")");
+			done(f);
 		}
 	}
 	check_cipher(p, hs);
@@ -323,6 +509,8 @@ static void check_protocol(const struct policy *p, struct handshake *hs)
 void policy__evaluate(const struct policy *p, struct handshake *hs)
 {
 	char detail[FINDING_DETAIL_LEN];
+	struct finding *f;
+	struct msg m, d;
 
 	check_certs(p, hs);
 	if (hs->has_server_hello)
@@ -330,25 +518,44 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
 	    hs->ske.dh_p_bits < p->min_dh_bits) {
 		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */
-		snprintf(detail, sizeof(detail), "DH-%u", hs->ske.dh_p_bits);
-		add(hs, CHECK_WEAK_DH,
-		    grade(p, CHECK_WEAK_DH, hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM), -1,
-		    detail, "the server's DHE group has a %u-bit prime (minimum %u)",
-		    hs->ske.dh_p_bits, p->min_dh_bits);
+		m_init(&d, detail, sizeof(detail));
+		m_str(&d, "DH-");
+		m_u64(&d, hs->ske.dh_p_bits);
+		f = add(hs, CHECK_WEAK_DH,
+			grade(p, CHECK_WEAK_DH,
+			      hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
+			-1, detail, &m);
+		if (f) {
+			m_str(&m, "the server's DHE group has a ");
+			m_u64(&m, hs->ske.dh_p_bits);
+			m_str(&m, "-bit prime (minimum ");
+			m_u64(&m, p->min_dh_bits);
+			m_str(&m, ")");
+			done(f);
+		}
 	}
 	if (!p->enabled[CHECK_DOWNGRADE])
 		return;
 	/* RFC 7507: a client sends the SCSV only when retrying after a failed higher version */
-	if (hs->has_client_hello && hs->ch.fallback_scsv)
-		add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1, "fallback_scsv",
-		    "the client offered TLS_FALLBACK_SCSV: it is retrying with a lower version "
-		    "after a failed attempt (RFC 7507)");
+	if (hs->has_client_hello && hs->ch.fallback_scsv) {
+		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1,
+			"fallback_scsv", &m);
+		if (f) {
+			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a "
+				  "lower version after a failed attempt (RFC 7507)");
+			done(f);
+		}
+	}
 	/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks its random; a client that
 	 * offered 1.3 and sees the mark is being downgraded */
 	if (hs->has_server_hello && hs->has_client_hello &&
-	    (hs->sh.downgrade_tls12 || hs->sh.downgrade_tls11) && client_offered_tls13(&hs->ch))
-		add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_HIGH), -1,
-		    "tls13_downgrade_sentinel",
-		    "the ServerHello carries the RFC 8446 4.1.3 downgrade sentinel although the "
-		    "client offered TLS1.3");
+	    (hs->sh.downgrade_tls12 || hs->sh.downgrade_tls11) && client_offered_tls13(&hs->ch)) {
+		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_HIGH), -1,
+			"tls13_downgrade_sentinel", &m);
+		if (f) {
+			m_str(&m, "the ServerHello carries the RFC 8446 4.1.3 downgrade sentinel "
+				  "although the client offered TLS1.3");
+			done(f);
+		}
+	}
 }

@@ -52,32 +52,56 @@ char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
 	return buf;
 }
 
-static void key(struct sbuf *b, const char *name)
+/* Keys are our own constants: nothing to escape, and their length is known at compile time. */
+/* The events of one handshake mostly fall in the same second: format the date and time once and
+ * only the microseconds after that. */
+struct ts_cache {
+	uint64_t secs;
+	bool valid;
+	char text[32];
+};
+
+static const char *rfc3339_cached(struct ts_cache *c, uint64_t ts_ns)
+{
+	uint64_t secs = ts_ns / 1000000000ull;
+
+	if (c->valid && c->secs == secs) {
+		put_digits(c->text + 20, (unsigned)((ts_ns % 1000000000ull) / 1000), 6);
+		return c->text;
+	}
+	c->valid = true;
+	c->secs = secs;
+	return report__rfc3339(ts_ns, c->text, sizeof(c->text));
+}
+
+static void key_n(struct sbuf *b, const char *quoted, size_t len)
 {
 	if (b->len && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
 		sbuf__putc(b, ',');
-	/* Keys are our own constants: nothing to escape. */
+	sbuf__add(b, quoted, len);
+}
+
+#define key(b, name) key_n(b, "\"" name "\":", sizeof(name) + 2)
+#define kv_str(b, name, value) (key(b, name), json__cstr_or_null(b, value))
+#define kv_int(b, name, value) (key(b, name), sbuf__put_int(b, value))
+#define kv_bool(b, name, value) (key(b, name), put_bool(b, value))
+/* Only for values that can never need escaping: timestamps, endpoints and the names of our own
+ * tables (every event of every handshake goes through here). */
+#define kv_plain(b, name, value) (key(b, name), put_plain(b, value))
+
+static void put_bool(struct sbuf *b, bool value)
+{
+	if (value)
+		sbuf__add(b, "true", 4);
+	else
+		sbuf__add(b, "false", 5);
+}
+
+static void put_plain(struct sbuf *b, const char *s)
+{
 	sbuf__putc(b, '"');
-	sbuf__puts(b, name);
-	sbuf__add(b, "\":", 2);
-}
-
-static void kv_str(struct sbuf *b, const char *name, const char *value)
-{
-	key(b, name);
-	json__cstr_or_null(b, value);
-}
-
-static void kv_int(struct sbuf *b, const char *name, long long value)
-{
-	key(b, name);
-	sbuf__put_int(b, value);
-}
-
-static void kv_bool(struct sbuf *b, const char *name, bool value)
-{
-	key(b, name);
-	sbuf__puts(b, value ? "true" : "false");
+	sbuf__puts(b, s);
+	sbuf__putc(b, '"');
 }
 
 /* An ALPN protocol_name_list (RFC 7301 3.1) as a JSON array of its entries. */
@@ -165,6 +189,21 @@ static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 	sbuf__putc(b, '}');
 }
 
+/* "0x%04x" */
+static const char *hex16(char buf[7], uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	buf[2] = hex[v >> 12];
+	buf[3] = hex[(v >> 8) & 0xf];
+	buf[4] = hex[(v >> 4) & 0xf];
+	buf[5] = hex[v & 0xf];
+	buf[6] = '\0';
+	return buf;
+}
+
 static void key_exchange(struct sbuf *b, const struct handshake *hs)
 {
 	static const char *const kx_names[] = {
@@ -181,20 +220,23 @@ static void key_exchange(struct sbuf *b, const struct handshake *hs)
 		return;
 	}
 	sbuf__putc(b, '{');
-	kv_str(b, "type", ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] : "unknown");
+	kv_plain(b, "type",
+		 ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] : "unknown");
 	if (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON) {
 		const char *g = tls__group_name(ske->curve);
 
-		snprintf(hex, sizeof(hex), "0x%04x", ske->curve);
-		kv_str(b, "group", g ? g : hex);
+		if (!g)
+			g = hex16(hex, ske->curve);
+		kv_plain(b, "group", g);
 	}
 	if (ske->kx == TLS_KX_DHE || ske->kx == TLS_KX_DH_ANON)
 		kv_int(b, "dh_bits", ske->dh_p_bits);
 	if (ske->sig_alg) {
 		const char *s = tls__sigscheme_name(ske->sig_alg);
 
-		snprintf(hex, sizeof(hex), "0x%04x", ske->sig_alg);
-		kv_str(b, "signature", s ? s : hex);
+		if (!s)
+			s = hex16(hex, ske->sig_alg);
+		kv_plain(b, "signature", s);
 	}
 	sbuf__putc(b, '}');
 }
@@ -247,10 +289,10 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 }
 
 /* The wire timeline: which frame completed each message, so a reader can find it in the pcap. */
-static void events(struct sbuf *b, const struct handshake *hs)
+static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
 {
 	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
-	char ts[40], what[64];
+	char what[64];
 
 	key(b, "events");
 	sbuf__putc(b, '[');
@@ -261,9 +303,10 @@ static void events(struct sbuf *b, const struct handshake *hs)
 			sbuf__putc(b, ',');
 		sbuf__putc(b, '{');
 		kv_int(b, "frame", (long long)ev->frame);
-		kv_str(b, "ts", report__rfc3339(ev->ts_ns, ts, sizeof(ts)));
-		kv_str(b, "from", ev->from_client ? "client" : "server");
-		kv_str(b, "what", event_what(hs, ev, what, sizeof(what)));
+		kv_plain(b, "ts", rfc3339_cached(tc, ev->ts_ns));
+		kv_plain(b, "from", ev->from_client ? "client" : "server");
+		/* names from our tables and numbers (test_report checks the tables) */
+		kv_plain(b, "what", event_what(hs, ev, what, sizeof(what)));
 		sbuf__putc(b, '}');
 	}
 	sbuf__putc(b, ']');
@@ -273,15 +316,16 @@ static void events(struct sbuf *b, const struct handshake *hs)
 
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
+	struct ts_cache tc = { .valid = false };
 	char buf[64], name[16];
 	const char *s;
 
 	sbuf__putc(b, '{');
-	kv_str(b, "ts", report__rfc3339(hs->start_ts_ns, buf, sizeof(buf)));
-	kv_str(b, "client", pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf,
-						 sizeof(buf)));
-	kv_str(b, "server", pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf,
-						 sizeof(buf)));
+	kv_plain(b, "ts", rfc3339_cached(&tc, hs->start_ts_ns));
+	pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf, sizeof(buf));
+	kv_plain(b, "client", buf);
+	pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf, sizeof(buf));
+	kv_plain(b, "server", buf);
 	if (hs->vlan)
 		kv_int(b, "vlan", hs->vlan);
 	key(b, "sni");
@@ -370,7 +414,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 					 0);
 	kv_int(b, "reassembly_gaps", hs->gaps);
 	kv_int(b, "parse_errors", hs->parse_errors);
-	events(b, hs);
+	events(b, hs, &tc);
 	sbuf__putc(b, '}');
 }
 

@@ -131,6 +131,28 @@ static size_t utf8_seq_len(const uint8_t *p, size_t len)
 	return n;
 }
 
+/* Printable ASCII other than '"' and '\\': copied as is. */
+static inline bool json_plain(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Whether 8 bytes are all json_plain(), a word at a time: most output strings are long runs of
+ * plain ASCII (finding messages, names), and the byte loop was the JSON writer's hottest spot.
+ * The zero-byte test (v - 0x01..) & ~v & 0x80.. is exact for "is any byte zero". */
+static inline bool json_plain8(const uint8_t *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x, q, bs, del;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	bs = x ^ (ones * '\\');
+	del = x ^ (ones * 0x7f);
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		  ((del - ones) & ~del)) & high);
+}
+
 void json__str(struct sbuf *b, const void *data, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -143,14 +165,19 @@ void json__str(struct sbuf *b, const void *data, size_t len)
 		/* Copy the longest run that needs no escaping in one go. */
 		run = 0;
 		while (i + run < len) {
-			uint8_t c = p[i + run];
+			uint8_t c;
 
-			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-				break;
-			if (c < 0x80) {
+			if (len - i - run >= 8 && json_plain8(p + i + run)) {
+				run += 8;
+				continue;
+			}
+			c = p[i + run];
+			if (json_plain(c)) {
 				run++;
 				continue;
 			}
+			if (c < 0x80)
+				break;
 			n = utf8_seq_len(p + i + run, len - i - run);
 			if (!n)
 				break;
@@ -163,19 +190,19 @@ void json__str(struct sbuf *b, const void *data, size_t len)
 		}
 		switch (p[i]) {
 		case '"':
-			sbuf__puts(b, "\\\"");
+			sbuf__add(b, "\\\"", 2);
 			break;
 		case '\\':
-			sbuf__puts(b, "\\\\");
+			sbuf__add(b, "\\\\", 2);
 			break;
 		case '\n':
-			sbuf__puts(b, "\\n");
+			sbuf__add(b, "\\n", 2);
 			break;
 		case '\r':
-			sbuf__puts(b, "\\r");
+			sbuf__add(b, "\\r", 2);
 			break;
 		case '\t':
-			sbuf__puts(b, "\\t");
+			sbuf__add(b, "\\t", 2);
 			break;
 		default:
 			/* Control characters, DEL, and each byte of invalid UTF-8 as \u00XX: the output

@@ -784,6 +784,11 @@ static void test_format_endpoint(void)
 	CHECK_STR(pkt__format_endpoint(6, zero, 0, buf, sizeof(buf)), "[::]:0");
 	CHECK_STR(pkt__format_endpoint(4, zero, 65535, buf, sizeof(buf)), "0.0.0.0:65535");
 	CHECK_STR(pkt__format_endpoint(0, zero, 1, buf, sizeof(buf)), "?:1");
+	CHECK_STR(pkt__format_endpoint(4, (const uint8_t[16]){ 255, 255, 255, 255 }, 65535, buf,
+				       sizeof(buf)),
+		  "255.255.255.255:65535");
+	CHECK_STR(pkt__format_endpoint(4, (const uint8_t[16]){ 10, 0, 200, 9 }, 0, buf, 12),
+		  "10.0.200.9:");
 	CHECK_STR(pkt__format_endpoint(4, v4, 443, small, sizeof(small)), "1.2.3.4");
 }
 

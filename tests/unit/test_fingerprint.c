@@ -889,6 +889,70 @@ static void test_parsed_hellos(void)
 	}
 }
 
+/* The _with variants remember recent digests (fingerprint.c): with many more distinct strings
+ * than memo slots, repeated in rounds, they must give exactly what the plain functions give,
+ * and match the peers' values, whichever slot a string landed in. */
+static void test_memo_matches_plain(void)
+{
+	static struct tls_client_hello ch;
+	static struct tls_server_hello sh;
+	char md5[JA3_HEX_LEN + 1], want_md5[JA3_HEX_LEN + 1];
+	char str[8192], want_str[8192], ja4[JA4_LEN + 1], want_ja4[JA4_LEN + 1];
+	struct fp_digests d = { 0 };
+
+	CHECK_EQ(fp__digests_init(&d), 0);
+	CHECK(d.memo != NULL);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(ch_fixtures); i++) {
+			build_ch(&ch_fixtures[i], &ch);
+			CHECK_EQ(fp__ja3_with(&d, &ch, NULL, 0, md5), 0);
+			CHECK_STR(md5, ch_fixtures[i].ja3);
+			CHECK_EQ(fp__ja4_with(&d, &ch, ja4), 0);
+			check_ja4(&ch_fixtures[i], ja4);
+			/* 300 variants of each: the memo has far fewer slots, so strings evict
+			 * each other and a stale slot would show. */
+			for (unsigned v = 0; v < 300; v++) {
+				ch.legacy_version = (uint16_t)(0x0300 + v);
+				ch.ciphers[0] = (uint16_t)(0x1000 + v);
+				CHECK_EQ(fp__ja3_with(&d, &ch, str, sizeof(str), md5), 0);
+				CHECK_EQ(fp__ja3(&ch, want_str, sizeof(want_str), want_md5), 0);
+				CHECK_STR(md5, want_md5);
+				CHECK_STR(str, want_str);
+				CHECK_EQ(fp__ja4_with(&d, &ch, ja4), 0);
+				CHECK_EQ(fp__ja4(&ch, want_ja4), 0);
+				CHECK_STR(ja4, want_ja4);
+			}
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(sh_fixtures); i++) {
+			const struct sh_fixture *f = &sh_fixtures[i];
+
+			memset(&sh, 0, sizeof(sh));
+			sh.legacy_version = f->legacy_version;
+			sh.cipher = f->cipher;
+			sh.n_exts = f->n_exts;
+			if (f->n_exts)
+				memcpy(sh.exts, f->exts, f->n_exts * sizeof(f->exts[0]));
+			CHECK_EQ(fp__ja3s_with(&d, &sh, NULL, 0, md5), 0);
+			CHECK_STR(md5, f->ja3s);
+		}
+	}
+	/* Strings longer than a memo key are digested every time, with the same result. */
+	memset(&ch, 0, sizeof(ch));
+	ch.n_ciphers = TLS_MAX_CIPHERS;
+	for (int i = 0; i < TLS_MAX_CIPHERS; i++)
+		ch.ciphers[i] = (uint16_t)(0x8000 + i);
+	for (int k = 0; k < 2; k++) {
+		CHECK_EQ(fp__ja3_with(&d, &ch, NULL, 0, md5), 0);
+		CHECK_EQ(fp__ja3(&ch, NULL, 0, want_md5), 0);
+		CHECK_STR(md5, want_md5);
+		CHECK_EQ(fp__ja4_with(&d, &ch, ja4), 0);
+		CHECK_EQ(fp__ja4(&ch, want_ja4), 0);
+		CHECK_STR(ja4, want_ja4);
+	}
+	fp__digests_fini(&d);
+	CHECK(d.memo == NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(test_ja3_matches_peers);
@@ -906,5 +970,6 @@ int main(void)
 	RUN_TEST(test_ja3_maximal);
 	RUN_TEST(test_ja3s_edges);
 	RUN_TEST(test_parsed_hellos);
+	RUN_TEST(test_memo_matches_plain);
 	return CHECK_DONE();
 }

@@ -1,9 +1,12 @@
 /* report: RFC 3339 timestamps (own date arithmetic, checked against gmtime) and the JSON line. */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "check.h"
+#include "policy.h"
 #include "report.h"
+#include "tls_names.h"
 
 static void expect_like_gmtime(uint64_t ts_ns)
 {
@@ -50,10 +53,89 @@ static void test_rfc3339_small_buffer(void)
 	CHECK_STR(buf, "1970-01");
 }
 
+/* The writer copies these names into JSON without the escaping scan (kv_plain in report.c). */
+static bool json_plain(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+static void test_table_names_need_no_escaping(void)
+{
+	char buf[32];
+	int bad = 0;
+
+	for (unsigned v = 0; v < 256; v++) {
+		bad += !json_plain(tls__handshake_name((uint8_t)v));
+		bad += !json_plain(tls__alert_name((uint8_t)v));
+		bad += !json_plain(tls__alert_level_name((uint8_t)v));
+	}
+	for (unsigned v = 0; v < 65536; v++) {
+		bad += !json_plain(tls__group_name((uint16_t)v));
+		bad += !json_plain(tls__sigscheme_name((uint16_t)v));
+		bad += !json_plain(tls__cipher_name((uint16_t)v, buf, sizeof(buf)));
+		bad += !json_plain(tls__version_name((uint16_t)v, buf, sizeof(buf)));
+	}
+	for (int o = HS_OUTCOME_INCOMPLETE; o <= HS_OUTCOME_RESET; o++)
+		bad += !json_plain(hs__outcome_name((enum hs_outcome)o));
+	for (int c = 0; c < CHECK__COUNT; c++)
+		bad += !json_plain(policy__check_name((enum check_id)c));
+	for (int v = SEV_INFO; v <= SEV_CRITICAL; v++)
+		bad += !json_plain(policy__severity_name((enum severity)v));
+	CHECK_EQ(bad, 0);
+}
+
+/* Event timestamps reuse the formatted date within a second: every event must still read as
+ * report__rfc3339 of its own time, across second, day and year boundaries and going backwards. */
+static void test_event_timestamps(void)
+{
+	static const uint64_t ts[] = {
+		1700000000000001000ull, 1700000000999999000ull, 1700000001000000000ull,
+		1700000001000000000ull, 1700000001500000000ull, 1699999999999999999ull,
+		1703980799999999000ull, 1703980800000000000ull, 0, 1703980800000007000ull,
+	};
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+	const char *p;
+	char want[40], key[64];
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	hs->start_ts_ns = ts[0];
+	hs->n_events = sizeof(ts) / sizeof(ts[0]);
+	for (int i = 0; i < hs->n_events; i++) {
+		hs->events[i].ts_ns = ts[i];
+		hs->events[i].frame = (uint64_t)i + 100;
+		hs->events[i].kind = HS_EV_FIN;
+	}
+	report__json(&b, hs);
+	CHECK(b.buf != NULL);
+	p = b.buf ? strstr(b.buf, "\"events\":[") : NULL;
+	CHECK(p != NULL);
+	for (int i = 0; p && i < hs->n_events; i++) {
+		snprintf(key, sizeof(key), "{\"frame\":%d,\"ts\":\"", i + 100);
+		p = strstr(p, key);
+		CHECK(p != NULL);
+		if (!p)
+			break;
+		p += strlen(key);
+		report__rfc3339(ts[i], want, sizeof(want));
+		CHECK(strncmp(p, want, strlen(want)) == 0 && p[strlen(want)] == '"');
+	}
+	sbuf__free(&b);
+	free(hs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
 	RUN_TEST(test_rfc3339_random);
 	RUN_TEST(test_rfc3339_small_buffer);
+	RUN_TEST(test_table_names_need_no_escaping);
+	RUN_TEST(test_event_timestamps);
 	return CHECK_DONE();
 }
