@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "sbuf.h"
 
 #define ETH_HLEN 14
 #define SLL_HLEN 16
@@ -274,15 +275,11 @@ int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *o
 /* Decimal v at p, returns the end. */
 static char *put_dec(char *p, unsigned v)
 {
-	char tmp[10];
-	int i = (int)sizeof(tmp);
+	char tmp[SBUF_DEC_MAX], *d = sbuf__dec(tmp, v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - d);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, tmp + i, sizeof(tmp) - (size_t)i);
-	return p + sizeof(tmp) - i;
+	memcpy(p, d, n);
+	return p + n;
 }
 
 /* Two endpoints on every output line: IPv4 is written by hand (inet_ntop's dotted quad), without

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sbuf.h"
 #include "tls_names.h"
 
 struct out {
@@ -36,14 +37,9 @@ static void put(struct out *o, const char *s)
 
 static void put_u(struct out *o, uint64_t v)
 {
-	char tmp[20];
-	int i = (int)sizeof(tmp);
+	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put_mem(o, tmp + i, sizeof(tmp) - (size_t)i);
+	put_mem(o, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* A cut sentence ends in "...", placed on a UTF-8 character boundary so that JSON stays valid. */

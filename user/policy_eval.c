@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sbuf.h"
 #include "tls_names.h"
 
 /* A cut may split a UTF-8 sequence (certificate names) in two; drop the incomplete tail. */
@@ -60,14 +61,9 @@ static void m_strn(struct msg *m, const char *s, size_t max)
 
 static void m_u64(struct msg *m, uint64_t v)
 {
-	char tmp[20];
-	int i = (int)sizeof(tmp);
+	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	m_mem(m, tmp + i, sizeof(tmp) - (size_t)i);
+	m_mem(m, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static void m_int(struct msg *m, int v)

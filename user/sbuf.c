@@ -56,17 +56,12 @@ void sbuf__puts(struct sbuf *b, const char *s)
 
 void sbuf__put_int(struct sbuf *b, long long v)
 {
-	char tmp[24];
-	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-	int i = (int)sizeof(tmp);
+	char tmp[1 + SBUF_DEC_MAX];
+	char *p = sbuf__dec(tmp + 1, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
 
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
 	if (v < 0)
-		tmp[--i] = '-';
-	sbuf__add(b, tmp + i, sizeof(tmp) - (size_t)i);
+		*--p = '-';
+	sbuf__add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void sbuf__printf(struct sbuf *b, const char *fmt, ...)

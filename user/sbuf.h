@@ -28,6 +28,21 @@ void sbuf__puts(struct sbuf *b, const char *s);
 /* Decimal, without printf (it dominated the JSON writer's profile). */
 void sbuf__put_int(struct sbuf *b, long long v);
 
+#define SBUF_DEC_MAX 20 /* digits of UINT64_MAX */
+
+/* The decimal digits of v, written right-aligned to end at tmp + SBUF_DEC_MAX; returns the
+ * first. For the writers that have no sbuf (explain, finding messages, endpoints). */
+static inline char *sbuf__dec(char tmp[SBUF_DEC_MAX], uint64_t v)
+{
+	char *p = tmp + SBUF_DEC_MAX;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 /* Appends are on every output line's path: the common case (room left) stays inline. */
 static inline void sbuf__add(struct sbuf *b, const void *p, size_t len)
 {
