@@ -68,6 +68,7 @@ struct daemon {
 	uint32_t warned; /* bit per first_warnings[] row already logged */
 	uint64_t hint_repair_ms; /* last repair of the kernel's flow hint */
 	uint64_t hint_repair_started; /* kernel flows started at that time */
+	uint64_t hint_repaired; /* slots lowered, all repairs */
 };
 
 /* Every HINT_REPAIR_MS while flows start: the kernel's LRU evicts tracking entries silently when
@@ -218,6 +219,7 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,
 		.flagged_evicted = st->evicted,
+		.kernel_hint_repaired = d->hint_repaired,
 	};
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
@@ -531,6 +533,7 @@ static void warn_first(struct daemon *d)
 static void repair_hint(struct daemon *d)
 {
 	uint64_t now = now_ms(CLOCK_MONOTONIC), started;
+	int rc;
 
 	if (now - d->hint_repair_ms < HINT_REPAIR_MS)
 		return;
@@ -539,7 +542,10 @@ static void repair_hint(struct daemon *d)
 		return;
 	d->hint_repair_ms = now;
 	d->hint_repair_started = started;
-	live_bpf__hint_repair(d->lb); /* a failure only leaves the counts high, as they were */
+	rc = live_bpf__hint_repair(d->lb);
+	if (rc > 0)
+		d->hint_repaired += (uint64_t)rc;
+	/* a failure only leaves the counts high, as they were */
 }
 
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)

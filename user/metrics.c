@@ -410,8 +410,13 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 	render_handshakes(m, b);
 	if (src && src->engine)
 		render_pipeline(src->engine, b);
-	if (src && src->kernel_counters)
+	if (src && src->kernel_counters) {
 		render_kernel(src->kernel_counters, b);
+		header(b, "tlsmon_kernel_flow_hint_repaired_total", "counter",
+		       "Slots of the kernel's flow hint lowered after its flow map evicted tracking "
+		       "flows; growth means --max-flows is small for the traffic.");
+		sample(b, "tlsmon_kernel_flow_hint_repaired_total", src->kernel_hint_repaired);
+	}
 	if (src) {
 		header(b, "tlsmon_flagged_stored", "gauge",
 		       "Flagged handshakes held in memory for `tlsmon dump`.");

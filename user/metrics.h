@@ -27,6 +27,7 @@ struct metrics_sources {
 	uint64_t flagged_stored; /* handshakes held in the flagged store */
 	uint64_t flagged_evicted;
 	uint64_t flows_active_kernel;
+	uint64_t kernel_hint_repaired; /* flow hint slots lowered (live capture only) */
 	uint64_t start_time_s; /* process start, Unix seconds */
 };
 

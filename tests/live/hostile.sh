@@ -310,6 +310,19 @@ if up hostile_flood; then
 	else
 		fail hostile_flood_rss_flat "a second flood of $FLOOD flows grew RSS by $((rss2 - rss1)) kB (bound $RSS_FLAT_KB kB)"
 	fi
+	# The kernel's LRU evicted tracking flows without telling the programs; within a repair
+	# period (10 s) the daemon must lower the flow-hint slots they left counted.
+	for ((i = 0; i < 30; i++)); do
+		scrape
+		[ "$(mnum tlsmon_kernel_flow_hint_repaired_total)" -gt 0 ] && break
+		sleep 0.5
+	done
+	rep=$(mnum tlsmon_kernel_flow_hint_repaired_total)
+	if [ "$rep" -gt 0 ]; then
+		pass "hostile_flood_hint_repaired ($rep slots lowered)"
+	else
+		fail hostile_flood_hint_repaired "no flow-hint slot lowered 15 s after the flood"
+	fi
 fi
 
 # ---- a ClientHello one byte per segment ----
