@@ -63,6 +63,9 @@ sleep 1
 settle
 rss0=$(kib "$TM_PID" VmRSS)
 hwm0=$(kib "$TM_PID" VmHWM)
+anon0=$(kib "$TM_PID" RssAnon)
+file0=$(kib "$TM_PID" RssFile)
+shm0=$(kib "$TM_PID" RssShmem)
 kmem=$(map_bytes)
 dmac=$(ip -n "$NS_B" -j link show "$IF_B" | jq -r '.[0].address')
 ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.1 \
@@ -82,6 +85,9 @@ echo "memory: $COUNT flows sent; tlsmon tracks $active in userspace, the kernel 
 printf '  %-28s %12s %12s\n' "" before after
 printf '  %-28s %9s KiB %9s KiB\n' "daemon VmRSS" "$rss0" "$rss1"
 printf '  %-28s %9s KiB %9s KiB\n' "daemon VmHWM (peak)" "$hwm0" "$hwm1"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssAnon (heap)" "$anon0" "$(kib "$TM_PID" RssAnon)"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssFile (libs, ring)" "$file0" "$(kib "$TM_PID" RssFile)"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssShmem" "$shm0" "$(kib "$TM_PID" RssShmem)"
 printf '  %-28s %9s KiB %9s KiB\n' "kernel maps (memlock)" $((kmem / 1024)) $((kmem1 / 1024))
 sort -u "$W/maps.txt"
 echo "memory: userspace bytes per unfinished handshake: $per_flow;" \
