@@ -21,24 +21,42 @@ struct conn {
 	struct engine *e;
 	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
 	struct hs_pending *hs; /* NULL until TLS is seen */
-	struct tls_stream tls[2];
+	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
+	union {
+		struct tls_stream tls;
+		struct {
+			uint32_t probed; /* bytes looked at */
+			uint8_t head_len;
+			uint8_t head[TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
+		} probe;
+	} dir[2];
 	struct frame_arena arena; /* live when retain_bytes is set */
 	uint32_t syn_seq;
-	uint32_t probed[2];
 	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
-	int8_t client_side; /* key side of the client, -1 while unknown */
-	uint8_t cur_side; /* key side that sent the last frame processed */
 	bool roles_from_syn : 1;
 	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
 	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
 	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
 	bool decided : 1;
 	bool deciding : 1; /* decide() is flushing the other direction */
-	bool tls_found[2];
-	bool fin[2]; /* key side sent FIN */
-	uint8_t head_len[2];
-	uint8_t head[2][TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
+	bool client_known : 1;
+	uint8_t client : 1; /* key side of the client, once client_known */
+	uint8_t cur_side : 1; /* key side that sent the last frame processed */
+	/* bit per key side */
+	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
+	uint8_t fin : 2; /* sent FIN */
+	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
 };
+
+static bool tls_found(const struct conn *c, int side)
+{
+	return c->found >> side & 1;
+}
+
+static bool fin_seen(const struct conn *c, int side)
+{
+	return c->fin >> side & 1;
+}
 
 struct engine {
 	struct engine_opts opts;
@@ -120,19 +138,17 @@ static struct flow *conn_flow(struct conn *c)
 static void conn_init(struct engine *e, struct conn *c)
 {
 	c->e = e;
-	c->client_side = -1;
 	if (e->opts.retain_bytes)
 		retain__start(&e->retain, &c->arena);
-	tls_stream__init(&c->tls[0], &e->tls_env);
-	tls_stream__init(&c->tls[1], &e->tls_env);
 }
 
 /* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
  * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
 static void conn_strip(struct conn *c)
 {
-	tls_stream__free(&c->tls[0]);
-	tls_stream__free(&c->tls[1]);
+	for (int side = 0; side < 2; side++)
+		if (tls_found(c, side))
+			tls_stream__free(&c->dir[side].tls);
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
@@ -146,11 +162,17 @@ static int guess_client_side(const struct flow *f)
 	return f->key.port[0] < f->key.port[1] ? 1 : 0;
 }
 
+static void set_client_side(struct conn *c, int side)
+{
+	c->client = side & 1;
+	c->client_known = true;
+}
+
 static int client_side(struct conn *c)
 {
-	if (c->client_side < 0)
-		c->client_side = (int8_t)guess_client_side(conn_flow(c));
-	return c->client_side;
+	if (!c->client_known)
+		set_client_side(c, guess_client_side(conn_flow(c)));
+	return c->client;
 }
 
 static bool from_client(struct conn *c)
@@ -252,8 +274,8 @@ static void on_client_hello(struct conn *c, const struct tls_event *ev, bool ssl
 	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
 	int err;
 
-	if (c->client_side < 0)
-		c->client_side = (int8_t)c->cur_side;
+	if (!c->client_known)
+		set_client_side(c, c->cur_side);
 	if (c->hs->has_client_hello)
 		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
 	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
@@ -275,8 +297,8 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 	struct hs_pending *hs = c->hs;
 	struct hs_server_side *srv;
 
-	if (c->client_side < 0)
-		c->client_side = (int8_t)!c->cur_side;
+	if (!c->client_known)
+		set_client_side(c, !c->cur_side);
 	srv = hs_pending__server(hs);
 	if (!srv) {
 		c->e->stats.handshake_alloc_failures++;
@@ -292,8 +314,12 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
-		tls_stream__set_encrypted(&c->tls[0]);
-		tls_stream__set_encrypted(&c->tls[1]);
+		for (int side = 0; side < 2; side++) {
+			if (tls_found(c, side))
+				tls_stream__set_encrypted(&c->dir[side].tls);
+			else
+				c->enc_pending |= 1u << side;
+		}
 	}
 }
 
@@ -465,8 +491,8 @@ static void start_tls(struct conn *c)
 
 static void not_tls(struct conn *c, int side, size_t len)
 {
-	c->probed[side] += (uint32_t)len;
-	if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
+	c->dir[side].probe.probed += (uint32_t)len;
+	if (c->dir[side].probe.probed > c->e->opts.probe_bytes && !tls_found(c, !side)) {
 		c->e->stats.non_tls_flows++;
 		conn_strip(c);
 	}
@@ -485,29 +511,30 @@ static bool plausible_prefix(const uint8_t *p, size_t len)
 
 /* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: TLS
  * begins at a segment that starts with a plausible record header. A header cut into tiny
- * segments is collected in c->head first. Returns true when TLS starts at the probed position
- * (then c->head holds its first bytes, to be fed before *data). */
+ * segments is collected in the probe's head first. Returns true when TLS starts at the probed
+ * position (then the head holds its first bytes, to be fed before *data). */
 static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 {
+	uint8_t *head = c->dir[side].probe.head, *head_len = &c->dir[side].probe.head_len;
 	size_t take;
 
-	if (!c->head_len[side] && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
+	if (!*head_len && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
 		not_tls(c, side, *len);
 		return false;
 	}
-	if (c->head_len[side] || *len < TLS_PROBE_HEAD) {
-		take = TLS_PROBE_HEAD - c->head_len[side];
+	if (*head_len || *len < TLS_PROBE_HEAD) {
+		take = TLS_PROBE_HEAD - *head_len;
 		if (take > *len)
 			take = *len;
-		memcpy(c->head[side] + c->head_len[side], *data, take);
-		c->head_len[side] += (uint8_t)take;
+		memcpy(head + *head_len, *data, take);
+		*head_len += (uint8_t)take;
 		*data += take;
 		*len -= take;
-		if (c->head_len[side] < TLS_PROBE_HEAD)
+		if (*head_len < TLS_PROBE_HEAD)
 			return false;
-		if (tls__looks_like_record(c->head[side], TLS_PROBE_HEAD))
+		if (tls__looks_like_record(head, TLS_PROBE_HEAD))
 			return true;
-		c->head_len[side] = 0;
+		*head_len = 0;
 		not_tls(c, side, TLS_PROBE_HEAD + *len);
 		return false;
 	}
@@ -535,25 +562,32 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 			}
 			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
 		}
-		c->head_len[side] = 0;
-		if (c->tls_found[side])
-			tls_stream__gap(&c->tls[side], len);
+		if (tls_found(c, side))
+			tls_stream__gap(&c->dir[side].tls, len);
+		else
+			c->dir[side].probe.head_len = 0;
 		return;
 	}
-	if (!c->tls_found[side]) {
+	if (!tls_found(c, side)) {
+		uint8_t head[TLS_PROBE_HEAD], head_len;
+
 		if (!probe(c, side, &data, &len))
 			return;
-		c->tls_found[side] = true;
+		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
+		head_len = c->dir[side].probe.head_len;
+		memcpy(head, c->dir[side].probe.head, sizeof(head));
+		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
+		if (c->enc_pending >> side & 1)
+			tls_stream__set_encrypted(&c->dir[side].tls);
+		c->found |= 1u << side;
 		start_tls(c);
 		if (c->ignored)
 			return;
-		if (c->head_len[side]) {
-			tls_stream__feed(&c->tls[side], c->head[side], c->head_len[side], on_tls_event, c);
-			c->head_len[side] = 0;
-		}
+		if (head_len)
+			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
 	}
 	if (len && !c->decided)
-		tls_stream__feed(&c->tls[side], data, len, on_tls_event, c);
+		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
 	if (c->decided)
 		conn_strip(c);
 }
@@ -562,9 +596,9 @@ static void flush_dir(struct conn *c, struct flow *f, int side)
 {
 	int saved = c->cur_side;
 
-	c->cur_side = side;
+	c->cur_side = side & 1;
 	reasm__flush(&f->dir[side], c->e->reasm, on_stream, c);
-	c->cur_side = saved;
+	c->cur_side = saved & 1;
 }
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
@@ -624,7 +658,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->ignored || c->tls_found[0] || c->tls_found[1] || f->dir[0].started ||
+	return c->ignored || c->found || f->dir[0].started ||
 	       f->dir[1].started;
 }
 
@@ -678,15 +712,15 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (!c->e)
 		conn_init(e, c);
 	if (p.tcp_flags & TCPF_FIN)
-		c->fin[side] = true;
+		c->fin |= 1u << side;
 	if (c->ignored) {
 		/* Keep the entry until both sides closed: a trailing segment (an encrypted
 		 * close_notify after the peer's FIN) must not look like a new flow. */
-		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 		return 0;
 	}
-	c->cur_side = side;
+	c->cur_side = side & 1;
 	e->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
 	if (c->arena.live)
@@ -695,11 +729,11 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
 		if (!(p.tcp_flags & TCPF_ACK)) {
-			c->client_side = (int8_t)side;
+			set_client_side(c, side);
 			c->syn_seen = true;
 			c->syn_seq = p.seq;
 		} else {
-			c->client_side = (int8_t)!side;
+			set_client_side(c, !side);
 		}
 		c->roles_from_syn = true;
 		if (!f->dir[side].started)
@@ -714,7 +748,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		c->hs->vlan = p.vlan[0];
 	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
 		on_close(c, f, &p);
-		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 	}
 	return 0;

@@ -13,9 +13,13 @@ _Static_assert(sizeof(struct hs_pending) == 96, "a ClientHello-only handshake: o
  * finished TLS 1.2 handshake holds about a dozen, on the heap. */
 #define EVENTS_HEAP_INITIAL_CAP 4
 
+/* Room for short names from the start: the ClientHello's summary then never moves the block
+ * (a realloc per handshake leaves holes in the heap that a flood never fills again). */
+#define NAMES_SLACK 24
+
 struct hs_pending *hs_pending__new(void)
 {
-	return calloc(1, sizeof(struct hs_pending));
+	return calloc(1, sizeof(struct hs_pending) + NAMES_SLACK);
 }
 
 void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
@@ -115,7 +119,8 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	bool packed = ja4_pack(&probe, ja4);
 	size_t raw = packed ? 0 : strnlen(ja4, JA4_LEN);
 
-	if (sni_len + alpn_len + raw > (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len) {
+	if (sni_len + alpn_len + raw > NAMES_SLACK &&
+	    sni_len + alpn_len + raw > (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len) {
 		p = realloc(p, sizeof(*p) + sni_len + alpn_len + raw);
 		if (!p)
 			return -ENOMEM;
@@ -255,9 +260,12 @@ void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 
 size_t hs_pending__bytes(const struct hs_pending *p)
 {
+	size_t names;
+
 	if (!p)
 		return 0;
-	return sizeof(*p) + p->sni_len + p->alpn_len + p->ja4_raw_len +
+	names = (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len;
+	return sizeof(*p) + (names > NAMES_SLACK ? names : NAMES_SLACK) +
 	       (p->events ? p->cap_events * sizeof(struct hs_event) : 0) +
 	       (p->srv ? sizeof(*p->srv) : 0);
 }
