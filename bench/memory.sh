@@ -8,6 +8,7 @@
 # first flood's flows (evicted, reported as incomplete), so RSS must stay flat.
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
+# HOLD_BYTES=SIZE runs the daemon with --hold-bytes SIZE (default: the daemon's own default).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +23,8 @@ HELLO=${TURNS[0]#c:}
 t_tmpdir || die "mktemp failed"
 W=$T_TMP
 netns_setup 9 || die "namespace setup failed"
-tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" ||
+tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" \
+	${HOLD_BYTES:+--hold-bytes "$HOLD_BYTES"} ||
 	die "tlsmon run did not start"
 
 kib()
