@@ -699,7 +699,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (!f)
 		return 0;
 	c = flow__app(f);
-	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && stale_for_syn(c, f, p.seq)) {
+	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(c, f, p.seq)) {
 		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
 		 * segment that came first): the old state must not swallow the new handshake. */
 		c->superseded = true;

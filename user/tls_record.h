@@ -87,7 +87,7 @@ struct tls_stream {
 	uint32_t msg_skip; /* bytes of an oversized message still to discard */
 	bool started : 1; /* first bytes seen */
 	bool in_sync : 1; /* positioned at a record boundary */
-	bool encrypted : 1; /* ChangeCipherSpec seen in this direction, or set by the engine (TLS 1.3) */
+	bool encrypted : 1; /* ChangeCipherSpec seen here, or set by the engine (TLS 1.3) */
 	bool app_data_seen : 1;
 	/* partial record header being collected */
 	uint8_t hdr_len;

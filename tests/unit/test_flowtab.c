@@ -355,8 +355,11 @@ static void test_remove_and_release(void)
 	/* Out-of-order data held in both directions, and engine state attached. */
 	reasm__start(&f->dir[0], 100);
 	reasm__start(&f->dir[1], 900);
-	CHECK_EQ(reasm__feed(&f->dir[0], rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes, &rec), 0);
-	CHECK_EQ(reasm__feed(&f->dir[1], rec.cfg, 905, (const uint8_t *)"xyz", 3, count_bytes, &rec), 0);
+	CHECK_EQ(reasm__feed(&f->dir[0], rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes,
+			     &rec),
+		 0);
+	CHECK_EQ(reasm__feed(&f->dir[1], rec.cfg, 905, (const uint8_t *)"xyz", 3, count_bytes, &rec),
+		 0);
 	CHECK_EQ(flowtab__reasm_stats(t)->out_of_order, 2);
 	*app_of(f) = 1;
 	flowtab__remove(t, f);
@@ -382,7 +385,9 @@ static void test_remove_and_release(void)
 	}
 	/* Held data in an evicted or shut-down flow is freed too (ASan would see a leak). */
 	if (g)
-		CHECK_EQ(reasm__feed(&g->dir[1], rec.cfg, 5, (const uint8_t *)"q", 1, count_bytes, &rec), 0);
+		CHECK_EQ(reasm__feed(&g->dir[1], rec.cfg, 5, (const uint8_t *)"q", 1, count_bytes,
+				     &rec),
+			 0);
 	if (g)
 		reasm__feed(&g->dir[1], rec.cfg, 50, (const uint8_t *)"held", 4, count_bytes, &rec);
 	flowtab__free(t);
@@ -502,7 +507,8 @@ static void test_stable_memory(void)
 		if (f->dir[0].held || f->dir[1].held || *app_of(f))
 			bad++;
 		reasm__start(&f->dir[1], 1);
-		reasm__feed(&f->dir[1], rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes, &rec);
+		reasm__feed(&f->dir[1], rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes,
+			    &rec);
 		if (!lo || f < lo)
 			lo = f;
 		if (!hi || f > hi)
@@ -513,7 +519,7 @@ static void test_stable_memory(void)
 	}
 	heap_after = mallinfo2().uordblks;
 	CHECK_EQ(bad, 0);
-	/* Every flow came from one array of max_flows entries, each a struct flow and its app area. */
+	/* Every flow came from one array of max_flows entries: a struct flow and its app area. */
 	CHECK_EQ(((const char *)hi - (const char *)lo) % (max - 1), 0);
 	CHECK((size_t)((const char *)hi - (const char *)lo) / (max - 1) >= sizeof(struct flow) + 4);
 	CHECK_EQ(heap_after, heap_before);
@@ -562,7 +568,8 @@ static void test_no_release_callback(void)
 		}
 		for (d = 0; d < 2; d++) {
 			reasm__start(&f->dir[d], 0);
-			reasm__feed(&f->dir[d], rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes, &rec);
+			reasm__feed(&f->dir[d], rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes,
+				    &rec);
 			CHECK_EQ(f->dir[d].held_segments, 1);
 		}
 	}
