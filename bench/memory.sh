@@ -8,6 +8,7 @@
 # first flood's flows (evicted, reported as incomplete), so RSS must stay flat.
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
+# HOLD_BYTES=SIZE runs the daemon with --hold-bytes SIZE (default: the daemon's own default).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +23,8 @@ HELLO=${TURNS[0]#c:}
 t_tmpdir || die "mktemp failed"
 W=$T_TMP
 netns_setup 9 || die "namespace setup failed"
-tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" ||
+tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" \
+	${HOLD_BYTES:+--hold-bytes "$HOLD_BYTES"} ||
 	die "tlsmon run did not start"
 
 kib()
@@ -63,6 +65,9 @@ sleep 1
 settle
 rss0=$(kib "$TM_PID" VmRSS)
 hwm0=$(kib "$TM_PID" VmHWM)
+anon0=$(kib "$TM_PID" RssAnon)
+file0=$(kib "$TM_PID" RssFile)
+shm0=$(kib "$TM_PID" RssShmem)
 kmem=$(map_bytes)
 dmac=$(ip -n "$NS_B" -j link show "$IF_B" | jq -r '.[0].address')
 ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.1 \
@@ -82,6 +87,9 @@ echo "memory: $COUNT flows sent; tlsmon tracks $active in userspace, the kernel 
 printf '  %-28s %12s %12s\n' "" before after
 printf '  %-28s %9s KiB %9s KiB\n' "daemon VmRSS" "$rss0" "$rss1"
 printf '  %-28s %9s KiB %9s KiB\n' "daemon VmHWM (peak)" "$hwm0" "$hwm1"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssAnon (heap)" "$anon0" "$(kib "$TM_PID" RssAnon)"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssFile (libs, ring)" "$file0" "$(kib "$TM_PID" RssFile)"
+printf '  %-28s %9s KiB %9s KiB\n' "  of it RssShmem" "$shm0" "$(kib "$TM_PID" RssShmem)"
 printf '  %-28s %9s KiB %9s KiB\n' "kernel maps (memlock)" $((kmem / 1024)) $((kmem1 / 1024))
 sort -u "$W/maps.txt"
 echo "memory: userspace bytes per unfinished handshake: $per_flow;" \

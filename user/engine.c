@@ -13,36 +13,50 @@
 /* Bytes needed to judge whether a stream position starts a TLS record: its header. */
 #define TLS_PROBE_HEAD 5
 
-/* Per-connection state hung on flow->app. Small until TLS is seen: the handshake record is only
- * allocated for flows that carry TLS. */
+/* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
+ * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
+ * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
+ * packed; c->e is NULL until the flow's first frame set it up. */
 struct conn {
 	struct engine *e;
-	union {
-		struct flow *flow;
-		struct conn *next_free; /* on the engine's free list */
-	};
-	int8_t client_side; /* key side of the client, -1 while unknown */
-	bool roles_from_syn;
-	bool syn_seen; /* the client's SYN, with its ISN in syn_seq */
-	bool superseded; /* a new connection took over the 4-tuple: keep the kernel copying */
-	uint32_t syn_seq;
-	bool ignored; /* not TLS (probe budget spent) or already decided: frames are skipped */
-	bool decided;
-	bool deciding; /* decide() is flushing the other direction */
-	bool tls_found[2];
-	bool fin[2]; /* key side sent FIN */
-	uint32_t probed[2];
-	uint8_t head_len[2];
-	uint8_t head[2][TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
-	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
-	/* the frame being processed, for event timestamps */
-	int cur_side;
-	uint64_t cur_ts;
-	uint64_t cur_frame;
-	struct tls_stream tls[2];
+	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
 	struct hs_pending *hs; /* NULL until TLS is seen */
+	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
+	union {
+		struct tls_stream tls;
+		struct {
+			uint32_t probed; /* bytes looked at */
+			uint8_t head_len;
+			uint8_t head[TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
+		} probe;
+	} dir[2];
 	struct frame_arena arena; /* live when retain_bytes is set */
+	uint32_t syn_seq;
+	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
+	bool roles_from_syn : 1;
+	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
+	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
+	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
+	bool decided : 1;
+	bool deciding : 1; /* decide() is flushing the other direction */
+	bool client_known : 1;
+	uint8_t client : 1; /* key side of the client, once client_known */
+	uint8_t cur_side : 1; /* key side that sent the last frame processed */
+	/* bit per key side */
+	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
+	uint8_t fin : 2; /* sent FIN */
+	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
 };
+
+static bool tls_found(const struct conn *c, int side)
+{
+	return c->found >> side & 1;
+}
+
+static bool fin_seen(const struct conn *c, int side)
+{
+	return c->fin >> side & 1;
+}
 
 struct engine {
 	struct engine_opts opts;
@@ -50,12 +64,15 @@ struct engine {
 	struct x509_cache *x509;
 	struct tls_limits tls_limits;
 	struct tls_stats tls_stats;
+	struct tls_env tls_env; /* the two above, for every stream */
+	const struct reasm_cfg *reasm; /* the flow table's */
+	/* Packet time of the frame being processed (or of a flow being released): event times. */
+	uint64_t cur_ts;
 	struct engine_stats stats;
 	struct flowtab_stats final_flow_stats;
 	struct reasm_stats final_reasm_stats;
 	struct handshake *decided; /* where a decided handshake is expanded and judged */
 	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
-	struct conn *conn_free;
 	struct retain_pool retain;
 	struct fp_digests digests; /* fetched once: see fingerprint.h */
 	uint64_t last_expire_ns;
@@ -86,11 +103,14 @@ struct engine *engine__new(const struct engine_opts *opts)
 	if (e->opts.retain_bytes && !e->opts.retain_total_bytes)
 		e->opts.retain_total_bytes = 64ull << 20;
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
+	e->tls_env.limits = &e->tls_limits;
+	e->tls_env.stats = &e->tls_stats;
 	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
 		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
 		     &e->stats.retain_evicted_flows);
 
 	fo.max_flows = e->opts.max_flows;
+	fo.app_size = sizeof(struct conn);
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
 	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
 	fo.reasm.max_held_segments = 1024;
@@ -105,47 +125,36 @@ struct engine *engine__new(const struct engine_opts *opts)
 		engine__free(e);
 		return NULL;
 	}
+	e->reasm = flowtab__reasm_cfg(e->flows);
 	return e;
 }
 
-static struct conn *conn_alloc(struct engine *e)
+static struct flow *conn_flow(struct conn *c)
 {
-	struct conn *c = e->conn_free;
+	return flow__from_app(c);
+}
 
-	if (c)
-		e->conn_free = c->next_free;
-	else
-		c = malloc(sizeof(*c));
-	if (!c)
-		return NULL;
-	memset(c, 0, sizeof(*c));
+/* The flow table zeroed c when it made the flow. */
+static void conn_init(struct engine *e, struct conn *c)
+{
 	c->e = e;
-	c->client_side = -1;
 	if (e->opts.retain_bytes)
 		retain__start(&e->retain, &c->arena);
-	tls_stream__init(&c->tls[0], &e->tls_limits, &e->tls_stats);
-	tls_stream__init(&c->tls[1], &e->tls_limits, &e->tls_stats);
-	return c;
 }
 
 /* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
  * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
 static void conn_strip(struct conn *c)
 {
-	tls_stream__free(&c->tls[0]);
-	tls_stream__free(&c->tls[1]);
+	for (int side = 0; side < 2; side++)
+		if (tls_found(c, side))
+			tls_stream__free(&c->dir[side].tls);
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
 	c->ignored = true;
 }
 
-static void conn_free(struct engine *e, struct conn *c)
-{
-	conn_strip(c);
-	c->next_free = e->conn_free;
-	e->conn_free = c;
-}
 
 /* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
 static int guess_client_side(const struct flow *f)
@@ -153,11 +162,17 @@ static int guess_client_side(const struct flow *f)
 	return f->key.port[0] < f->key.port[1] ? 1 : 0;
 }
 
+static void set_client_side(struct conn *c, int side)
+{
+	c->client = side & 1;
+	c->client_known = true;
+}
+
 static int client_side(struct conn *c)
 {
-	if (c->client_side < 0)
-		c->client_side = (int8_t)guess_client_side(c->flow);
-	return c->client_side;
+	if (!c->client_known)
+		set_client_side(c, guess_client_side(conn_flow(c)));
+	return c->client;
 }
 
 static bool from_client(struct conn *c)
@@ -168,7 +183,7 @@ static bool from_client(struct conn *c)
 static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
 {
 	struct hs_event ev = {
-		.ts_ns = c->cur_ts,
+		.ts_ns = c->e->cur_ts,
 		.frame = c->cur_frame,
 		.kind = kind,
 		.from_client = from_client(c),
@@ -182,7 +197,7 @@ static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, 
 
 static void fill_endpoints(struct conn *c, struct handshake *hs)
 {
-	const struct flow_key *k = &c->flow->key;
+	const struct flow_key *k = &conn_flow(c)->key;
 	int cs = client_side(c);
 
 	hs->family = k->family;
@@ -191,16 +206,35 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 	hs->client_port = k->port[cs];
 	hs->server_port = k->port[!cs];
 	hs->roles_from_syn = c->roles_from_syn;
-	hs->start_ts_ns = c->flow->first_ts_ns;
+	hs->start_ts_ns = conn_flow(c)->first_ts_ns;
 }
 
 static void flush_dir(struct conn *c, struct flow *f, int side);
+
+/* Counters most handshakes never need live with the server's side (hs_pending.h). */
+static struct hs_server_side *rare(struct conn *c)
+{
+	struct hs_server_side *srv = hs_pending__server(c->hs);
+
+	if (!srv)
+		c->e->stats.handshake_alloc_failures++;
+	return srv;
+}
+
+static void parse_error(struct conn *c)
+{
+	struct hs_server_side *srv = rare(c);
+
+	if (srv)
+		srv->parse_errors++;
+}
 
 static void decide(struct conn *c, enum hs_outcome outcome)
 {
 	struct engine *e = c->e;
 	struct handshake *hs = e->decided;
 	struct engine_frames frames = { 0 };
+	struct flow *f = conn_flow(c);
 
 	if (c->decided || c->deciding || !c->hs)
 		return;
@@ -208,17 +242,17 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	 * hole when the client gives up): deliver it and count its holes first. This direction is
 	 * mid-delivery and cannot be flushed here; outcomes found meanwhile are ignored. */
 	c->deciding = true;
-	flush_dir(c, c->flow, !c->cur_side);
+	flush_dir(c, f, !c->cur_side);
 	c->decided = true;
 	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
 	 * may already be flowing. */
 	if (e->opts.on_flow_done && !c->superseded)
-		e->opts.on_flow_done(e->opts.ctx, &c->flow->key);
+		e->opts.on_flow_done(e->opts.ctx, &f->key);
 	/* The verdict is built in the engine's one full handshake, expanded from the compact
 	 * pending state. */
 	hs_pending__expand(c->hs, hs);
 	hs->outcome = outcome;
-	hs->end_ts_ns = c->cur_ts ? c->cur_ts : c->flow->last_ts_ns;
+	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
 	hs->n_findings = 0;
 	hs->explain[0] = '\0';
@@ -228,7 +262,7 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	e->stats.handshakes_by_outcome[outcome]++;
 	retain__view(&c->arena, &frames);
 	if (e->opts.on_handshake)
-		e->opts.on_handshake(e->opts.ctx, hs, &c->flow->key, &frames);
+		e->opts.on_handshake(e->opts.ctx, hs, &f->key, &frames);
 	/* Frames after the decision (the FIN, a late alert) are not needed. */
 	retain__stop(&e->retain, &c->arena);
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
@@ -240,14 +274,14 @@ static void on_client_hello(struct conn *c, const struct tls_event *ev, bool ssl
 	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
 	int err;
 
-	if (c->client_side < 0)
-		c->client_side = (int8_t)c->cur_side;
+	if (!c->client_known)
+		set_client_side(c, c->cur_side);
 	if (c->hs->has_client_hello)
 		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
 	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
 		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
 	if (err) {
-		c->hs->parse_errors++;
+		parse_error(c);
 		e->stats.msg_parse_errors++;
 		return;
 	}
@@ -263,15 +297,15 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 	struct hs_pending *hs = c->hs;
 	struct hs_server_side *srv;
 
-	if (c->client_side < 0)
-		c->client_side = (int8_t)!c->cur_side;
+	if (!c->client_known)
+		set_client_side(c, !c->cur_side);
 	srv = hs_pending__server(hs);
 	if (!srv) {
 		c->e->stats.handshake_alloc_failures++;
 		return;
 	}
 	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
-		hs->parse_errors++;
+		srv->parse_errors++;
 		c->e->stats.msg_parse_errors++;
 		return;
 	}
@@ -280,8 +314,12 @@ static void on_server_hello(struct conn *c, const struct tls_event *ev)
 	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
-		tls_stream__set_encrypted(&c->tls[0]);
-		tls_stream__set_encrypted(&c->tls[1]);
+		for (int side = 0; side < 2; side++) {
+			if (tls_found(c, side))
+				tls_stream__set_encrypted(&c->dir[side].tls);
+			else
+				c->enc_pending |= 1u << side;
+		}
 	}
 }
 
@@ -293,7 +331,7 @@ static void on_certificate(struct conn *c, const struct tls_event *ev)
 	struct tls_certificate_msg msg;
 
 	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
-		hs->parse_errors++;
+		parse_error(c);
 		e->stats.msg_parse_errors++;
 		return;
 	}
@@ -309,7 +347,7 @@ static void on_certificate(struct conn *c, const struct tls_event *ev)
 		return;
 	}
 	hs->has_certificate = true;
-	srv->cert_ts_ns = c->cur_ts;
+	srv->cert_ts_ns = e->cur_ts;
 	srv->cert_frame = c->cur_frame;
 	srv->n_certs_total = msg.n_total;
 	for (int i = 0; i < msg.n_certs; i++) {
@@ -337,7 +375,7 @@ static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
 		return;
 	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
 					   &hs->srv->ske)) {
-		hs->parse_errors++;
+		hs->srv->parse_errors++;
 		c->e->stats.msg_parse_errors++;
 		return;
 	}
@@ -353,6 +391,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 {
 	struct conn *c = ctx;
 	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
 	bool client;
 
 	if (c->decided || !hs)
@@ -378,14 +417,15 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	case TLS_EV_ALERT:
 		add_event(c, HS_EV_ALERT, 0, ev->len);
 		client = from_client(c);
-		if (!hs->alert.present || (!ev->encrypted && ev->alert_level == 2)) {
-			hs->alert.present = true;
-			hs->alert.from_client = client;
-			hs->alert.encrypted = ev->encrypted;
-			hs->alert.level = ev->alert_level;
-			hs->alert.desc = ev->alert_desc;
-			hs->alert.ts_ns = c->cur_ts;
-			hs->alert.frame = c->cur_frame;
+		srv = rare(c);
+		if (srv && (!srv->alert.present || (!ev->encrypted && ev->alert_level == 2))) {
+			srv->alert.present = true;
+			srv->alert.from_client = client;
+			srv->alert.encrypted = ev->encrypted;
+			srv->alert.level = ev->alert_level;
+			srv->alert.desc = ev->alert_desc;
+			srv->alert.ts_ns = c->e->cur_ts;
+			srv->alert.frame = c->cur_frame;
 		}
 		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
 		 * before the handshake finished can only be an error. */
@@ -430,7 +470,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		add_event(c, HS_EV_ENCRYPTED_HANDSHAKE, 0, ev->len);
 		break;
 	case TLS_EV_ERROR:
-		hs->parse_errors++;
+		parse_error(c);
 		break;
 	}
 }
@@ -451,13 +491,13 @@ static void start_tls(struct conn *c)
 
 static void not_tls(struct conn *c, int side, size_t len)
 {
-	c->probed[side] += (uint32_t)len;
-	if (c->probed[side] > c->e->opts.probe_bytes && !c->tls_found[!side]) {
+	c->dir[side].probe.probed += (uint32_t)len;
+	if (c->dir[side].probe.probed > c->e->opts.probe_bytes && !tls_found(c, !side)) {
 		c->e->stats.non_tls_flows++;
 		conn_strip(c);
 		/* nothing more to learn from it: the kernel may stop copying it too */
 		if (c->e->opts.on_flow_done)
-			c->e->opts.on_flow_done(c->e->opts.ctx, &c->flow->key);
+			c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
 	}
 }
 
@@ -474,29 +514,30 @@ static bool plausible_prefix(const uint8_t *p, size_t len)
 
 /* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: TLS
  * begins at a segment that starts with a plausible record header. A header cut into tiny
- * segments is collected in c->head first. Returns true when TLS starts at the probed position
- * (then c->head holds its first bytes, to be fed before *data). */
+ * segments is collected in the probe's head first. Returns true when TLS starts at the probed
+ * position (then the head holds its first bytes, to be fed before *data). */
 static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 {
+	uint8_t *head = c->dir[side].probe.head, *head_len = &c->dir[side].probe.head_len;
 	size_t take;
 
-	if (!c->head_len[side] && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
+	if (!*head_len && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
 		not_tls(c, side, *len);
 		return false;
 	}
-	if (c->head_len[side] || *len < TLS_PROBE_HEAD) {
-		take = TLS_PROBE_HEAD - c->head_len[side];
+	if (*head_len || *len < TLS_PROBE_HEAD) {
+		take = TLS_PROBE_HEAD - *head_len;
 		if (take > *len)
 			take = *len;
-		memcpy(c->head[side] + c->head_len[side], *data, take);
-		c->head_len[side] += (uint8_t)take;
+		memcpy(head + *head_len, *data, take);
+		*head_len += (uint8_t)take;
 		*data += take;
 		*len -= take;
-		if (c->head_len[side] < TLS_PROBE_HEAD)
+		if (*head_len < TLS_PROBE_HEAD)
 			return false;
-		if (tls__looks_like_record(c->head[side], TLS_PROBE_HEAD))
+		if (tls__looks_like_record(head, TLS_PROBE_HEAD))
 			return true;
-		c->head_len[side] = 0;
+		*head_len = 0;
 		not_tls(c, side, TLS_PROBE_HEAD + *len);
 		return false;
 	}
@@ -516,29 +557,40 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 		return;
 	if (!data) {
 		if (c->hs) {
-			c->hs->gaps++;
-			c->hs->gap_bytes += len;
+			struct hs_server_side *srv = rare(c);
+
+			if (srv) {
+				srv->gaps++;
+				srv->gap_bytes += len;
+			}
 			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
 		}
-		c->head_len[side] = 0;
-		if (c->tls_found[side])
-			tls_stream__gap(&c->tls[side], len);
+		if (tls_found(c, side))
+			tls_stream__gap(&c->dir[side].tls, len);
+		else
+			c->dir[side].probe.head_len = 0;
 		return;
 	}
-	if (!c->tls_found[side]) {
+	if (!tls_found(c, side)) {
+		uint8_t head[TLS_PROBE_HEAD], head_len;
+
 		if (!probe(c, side, &data, &len))
 			return;
-		c->tls_found[side] = true;
+		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
+		head_len = c->dir[side].probe.head_len;
+		memcpy(head, c->dir[side].probe.head, sizeof(head));
+		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
+		if (c->enc_pending >> side & 1)
+			tls_stream__set_encrypted(&c->dir[side].tls);
+		c->found |= 1u << side;
 		start_tls(c);
 		if (c->ignored)
 			return;
-		if (c->head_len[side]) {
-			tls_stream__feed(&c->tls[side], c->head[side], c->head_len[side], on_tls_event, c);
-			c->head_len[side] = 0;
-		}
+		if (head_len)
+			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
 	}
 	if (len && !c->decided)
-		tls_stream__feed(&c->tls[side], data, len, on_tls_event, c);
+		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
 	if (c->decided)
 		conn_strip(c);
 }
@@ -547,26 +599,26 @@ static void flush_dir(struct conn *c, struct flow *f, int side)
 {
 	int saved = c->cur_side;
 
-	c->cur_side = side;
-	reasm__flush(&f->dir[side], on_stream, c);
-	c->cur_side = saved;
+	c->cur_side = side & 1;
+	reasm__flush(&f->dir[side], c->e->reasm, on_stream, c);
+	c->cur_side = saved & 1;
 }
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
 {
 	struct engine *e = ctx;
-	struct conn *c = f->app;
+	struct conn *c = flow__app(f);
 
-	if (!c)
+	if (!c->e)
 		return;
 	if (!c->ignored && !c->decided && c->hs) {
-		c->cur_ts = f->last_ts_ns;
+		e->cur_ts = f->last_ts_ns;
 		flush_dir(c, f, 0);
 		flush_dir(c, f, 1);
 		decide(c, HS_OUTCOME_INCOMPLETE);
 	}
-	conn_free(e, c);
-	f->app = NULL;
+	conn_strip(c);
+	c->e = NULL;
 }
 
 static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
@@ -581,7 +633,9 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 		if (!c->decided && c->hs) {
 			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
 			c->hs->closed_by_client = from_client(c);
-			if (c->hs->alert.present && !c->hs->alert.encrypted)
+			const struct hs_alert *al = hs_pending__alert(c->hs);
+
+			if (al && !al->encrypted)
 				decide(c, HS_OUTCOME_ALERT);
 			else
 				decide(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
@@ -607,7 +661,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->ignored || c->tls_found[0] || c->tls_found[1] || f->dir[0].started ||
+	return c->ignored || c->found || f->dir[0].started ||
 	       f->dir[1].started;
 }
 
@@ -647,8 +701,9 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			    (p.tcp_flags & TCPF_SYN) || starts_handshake(p.payload, p.payload_len), &side);
 	if (!f)
 		return 0;
-	c = f->app;
-	if (c && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && stale_for_syn(c, f, p.seq)) {
+	c = flow__app(f);
+	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(c, f, p.seq)) {
 		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
 		 * segment that came first): the old state must not swallow the new handshake. */
 		c->superseded = true;
@@ -656,26 +711,21 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
 		if (!f)
 			return 0;
-		c = f->app;
+		c = flow__app(f);
 	}
-	if (!c) {
-		c = conn_alloc(e);
-		if (!c)
-			return 0;
-		c->flow = f;
-		f->app = c;
-	}
+	if (!c->e)
+		conn_init(e, c);
 	if (p.tcp_flags & TCPF_FIN)
-		c->fin[side] = true;
+		c->fin |= 1u << side;
 	if (c->ignored) {
 		/* Keep the entry until both sides closed: a trailing segment (an encrypted
 		 * close_notify after the peer's FIN) must not look like a new flow. */
-		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 		return 0;
 	}
-	c->cur_side = side;
-	c->cur_ts = fr->ts_ns;
+	c->cur_side = side & 1;
+	e->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
 	if (c->arena.live)
 		retain__append(&e->retain, &c->arena, fr);
@@ -683,11 +733,11 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
 		if (!(p.tcp_flags & TCPF_ACK)) {
-			c->client_side = (int8_t)side;
+			set_client_side(c, side);
 			c->syn_seen = true;
 			c->syn_seq = p.seq;
 		} else {
-			c->client_side = (int8_t)!side;
+			set_client_side(c, !side);
 		}
 		c->roles_from_syn = true;
 		if (!f->dir[side].started)
@@ -697,12 +747,12 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		p.seq++;
 	}
 	if (p.payload_len)
-		reasm__feed(&f->dir[side], p.seq, p.payload, p.payload_len, on_stream, c);
+		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
 	if (c->hs && p.vlan[0] && !c->hs->vlan)
 		c->hs->vlan = p.vlan[0];
 	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
 		on_close(c, f, &p);
-		if ((p.tcp_flags & TCPF_RST) || (c->fin[0] && c->fin[1]))
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 	}
 	return 0;
@@ -738,8 +788,6 @@ void engine__finish(struct engine *e)
 
 void engine__free(struct engine *e)
 {
-	struct conn *c;
-
 	if (!e)
 		return;
 	if (e->flows) {
@@ -747,10 +795,6 @@ void engine__free(struct engine *e)
 		e->opts.on_handshake = NULL;
 		e->opts.on_flow_done = NULL;
 		flowtab__free(e->flows);
-	}
-	while ((c = e->conn_free)) {
-		e->conn_free = c->next_free;
-		free(c);
 	}
 	retain__fini(&e->retain);
 	x509_cache__free(e->x509);

@@ -2,9 +2,12 @@
 /* Flow table: a chained hash table over a preallocated pool of flows, with an intrusive LRU list
  * (most recently used at the head). The pool is sized at max_flows when the table is made, so
  * the steady state allocates nothing per flow; a full table recycles its least recently used
- * flow. Entries are handed out in address order and the pool is not written until then, so
- * the pages of a large --max-flows cost memory only once that many flows were seen. Idle
- * expiry looks at the LRU tail only, so it costs one comparison when nothing is due.
+ * flow. Each entry holds the engine's connection state too (opts.app_size bytes), and links
+ * are 32-bit pool positions, not pointers: a flood of half-open handshakes is the worst case
+ * for memory, and this is its per-flow cost. Entries are handed out in address order and the
+ * pool is not written until then, so the pages of a large --max-flows cost memory only once
+ * that many flows were seen. Idle expiry looks at the LRU tail only, so it costs one
+ * comparison when nothing is due.
  *
  * The release callback runs after the flow has left the hash and LRU lists but before its
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
@@ -18,21 +21,35 @@
 #include "flowtab.h"
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
+#define NIL 0u /* "no entry": links hold pool positions + 1 */
 
 struct flowtab {
-	struct flowtab_opts opts; /* opts.reasm is what every flow's reasm points at */
-	struct flow *pool;
-	uint32_t n_fresh; /* pool[n_fresh..max_flows) never used (untouched memory) */
-	struct flow *free_list; /* released entries, linked through hnext */
-	struct flow **buckets;
+	struct flowtab_opts opts;
+	uint8_t *pool; /* max_flows entries of stride bytes */
+	size_t stride;
+	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
+	uint32_t free_list; /* released entries, linked through hnext */
+	uint32_t *buckets;
 	uint32_t mask;
 	uint64_t seed;
-	struct flow *lru_head, *lru_tail;
+	uint32_t lru_head, lru_tail;
 	struct flowtab_stats stats;
 	struct reasm_stats reasm_stats;
+	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
 };
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed and compared as raw bytes");
+_Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
+
+static inline struct flow *at(const struct flowtab *t, uint32_t id)
+{
+	return (struct flow *)(t->pool + (size_t)(id - 1) * t->stride);
+}
+
+static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
+{
+	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
+}
 
 void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side)
 {
@@ -93,36 +110,38 @@ static uint32_t flow_hash(const struct flowtab *t, const struct flow_key *key)
 static void lru_unlink(struct flowtab *t, struct flow *f)
 {
 	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
+		at(t, f->lru_prev)->lru_next = f->lru_next;
 	else
 		t->lru_head = f->lru_next;
 	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
+		at(t, f->lru_next)->lru_prev = f->lru_prev;
 	else
 		t->lru_tail = f->lru_prev;
-	f->lru_prev = f->lru_next = NULL;
+	f->lru_prev = f->lru_next = NIL;
 }
 
 static void lru_push_head(struct flowtab *t, struct flow *f)
 {
-	f->lru_prev = NULL;
+	uint32_t id = id_of(t, f);
+
+	f->lru_prev = NIL;
 	f->lru_next = t->lru_head;
 	if (t->lru_head)
-		t->lru_head->lru_prev = f;
+		at(t, t->lru_head)->lru_prev = id;
 	else
-		t->lru_tail = f;
-	t->lru_head = f;
+		t->lru_tail = id;
+	t->lru_head = id;
 }
 
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
-	struct flow **pp = &t->buckets[f->hash & t->mask];
+	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
 
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
+	while (*pp && *pp != id)
+		pp = &at(t, *pp)->hnext;
 	if (*pp)
 		*pp = f->hnext;
-	f->hnext = NULL;
+	f->hnext = NIL;
 }
 
 static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason why)
@@ -133,9 +152,8 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0]);
 	reasm__reset(&f->dir[1]);
-	f->app = NULL;
 	f->hnext = t->free_list;
-	t->free_list = f;
+	t->free_list = id_of(t, f);
 	t->stats.active--;
 }
 
@@ -162,12 +180,15 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	if (!t)
 		return NULL;
 	t->opts = *opts;
+	t->reasm_cfg.lim = opts->reasm;
+	t->reasm_cfg.stats = &t->reasm_stats;
+	t->stride = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
 	while (nbuckets < opts->max_flows)
 		nbuckets <<= 1;
 	t->mask = nbuckets - 1;
 	t->seed = table_seed(t);
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
-	t->pool = calloc(opts->max_flows, sizeof(*t->pool));
+	t->pool = calloc(opts->max_flows, t->stride);
 	if (!t->buckets || !t->pool) {
 		free(t->pool);
 		free(t->buckets);
@@ -183,7 +204,7 @@ void flowtab__free(struct flowtab *t)
 	if (!t)
 		return;
 	while (t->lru_tail)
-		release_flow(t, t->lru_tail, FLOW_END_SHUTDOWN);
+		release_flow(t, at(t, t->lru_tail), FLOW_END_SHUTDOWN);
 	free(t->pool);
 	free(t->buckets);
 	free(t);
@@ -193,21 +214,22 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 			     int *side)
 {
 	struct flow_key key;
-	struct flow *f;
-	uint32_t h;
+	struct flow *f = NULL;
+	uint32_t h, id;
 
 	flow_key__from_pkt(p, &key, side);
 	h = flow_hash(t, &key);
-	for (f = t->buckets[h & t->mask]; f; f = f->hnext) {
+	for (id = t->buckets[h & t->mask]; id; id = f->hnext) {
+		f = at(t, id);
 		if (f->hash == h && !memcmp(&f->key, &key, sizeof(key)))
 			break;
 	}
-	if (f) {
+	if (id) {
 		/* Frames from several sources can arrive slightly out of time order; never let a
 		 * flow look idler than it is. */
 		if (ts_ns > f->last_ts_ns)
 			f->last_ts_ns = ts_ns;
-		if (t->lru_head != f) {
+		if (t->lru_head != id) {
 			lru_unlink(t, f);
 			lru_push_head(t, f);
 		}
@@ -217,23 +239,24 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		return NULL;
 
 	if (!t->free_list && t->n_fresh < t->opts.max_flows) {
-		f = &t->pool[t->n_fresh++];
+		id = ++t->n_fresh;
 	} else {
 		if (!t->free_list) {
 			t->stats.evicted++;
-			release_flow(t, t->lru_tail, FLOW_END_EVICTED);
+			release_flow(t, at(t, t->lru_tail), FLOW_END_EVICTED);
 		}
-		f = t->free_list;
-		t->free_list = f->hnext;
+		id = t->free_list;
+		t->free_list = at(t, id)->hnext;
 	}
-	memset(f, 0, sizeof(*f));
+	f = at(t, id);
+	memset(f, 0, t->stride);
 	f->key = key;
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
-	reasm__init(&f->dir[0], &t->opts.reasm, &t->reasm_stats);
-	reasm__init(&f->dir[1], &t->opts.reasm, &t->reasm_stats);
+	reasm__init(&f->dir[0]);
+	reasm__init(&f->dir[1]);
 	f->hnext = t->buckets[h & t->mask];
-	t->buckets[h & t->mask] = f;
+	t->buckets[h & t->mask] = id;
 	lru_push_head(t, f);
 	t->stats.created++;
 	t->stats.active++;
@@ -255,7 +278,7 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 
 	if (!t->opts.idle_timeout_ns)
 		return;
-	while ((f = t->lru_tail) && now_ns > f->last_ts_ns &&
+	while (t->lru_tail && (f = at(t, t->lru_tail)) && now_ns > f->last_ts_ns &&
 	       now_ns - f->last_ts_ns > t->opts.idle_timeout_ns) {
 		t->stats.expired++;
 		release_flow(t, f, FLOW_END_EXPIRED);
@@ -270,4 +293,9 @@ const struct flowtab_stats *flowtab__stats(const struct flowtab *t)
 struct reasm_stats *flowtab__reasm_stats(struct flowtab *t)
 {
 	return &t->reasm_stats;
+}
+
+const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t)
+{
+	return &t->reasm_cfg;
 }

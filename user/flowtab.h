@@ -1,6 +1,6 @@
 /* Flow table: TCP connections keyed by the normalized 4-tuple, bounded in count, with idle timeout
- * and least-recently-used eviction. Each flow carries per-direction reassembly and an opaque
- * pointer for the engine's per-connection state. */
+ * and least-recently-used eviction. Each flow carries per-direction reassembly and room for the
+ * engine's per-connection state. */
 #ifndef TLSMON_FLOWTAB_H
 #define TLSMON_FLOWTAB_H
 
@@ -15,17 +15,28 @@ struct flow_key {
 	uint8_t addr[2][16];
 };
 
+/* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
+ * zeroed when the flow is made. One allocation per flow, no pointers between the two. */
 struct flow {
 	struct flow_key key;
+	uint32_t hash;
+	/* table bookkeeping (private): pool positions + 1, 0 = none */
+	uint32_t hnext;
+	uint32_t lru_prev, lru_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
-	void *app; /* engine state, released through flowtab_opts.release */
-	/* table bookkeeping (private) */
-	struct flow *hnext;
-	struct flow *lru_prev, *lru_next;
-	uint32_t hash;
 };
+
+static inline void *flow__app(struct flow *f)
+{
+	return f + 1;
+}
+
+static inline struct flow *flow__from_app(void *app)
+{
+	return (struct flow *)app - 1;
+}
 
 struct flowtab_stats {
 	uint64_t created;
@@ -44,6 +55,7 @@ enum flow_end_reason {
 
 struct flowtab_opts {
 	uint32_t max_flows;
+	uint32_t app_size; /* bytes of engine state after each struct flow */
 	uint64_t idle_timeout_ns;
 	struct reasm_limits reasm;
 	/* Called before a flow is freed for any reason (the engine finalises its state here). */
@@ -72,5 +84,7 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns);
 
 const struct flowtab_stats *flowtab__stats(const struct flowtab *t);
 struct reasm_stats *flowtab__reasm_stats(struct flowtab *t);
+/* What reasm__feed() and reasm__flush() on a flow's dir[] take. */
+const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t);
 
 #endif

@@ -46,11 +46,14 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b)
 	return seq_lt(a, b) ? a : b;
 }
 
-#define STAT_ADD(r, field, n)                     \
-	do {                                      \
-		if ((r)->stats)                   \
-			(r)->stats->field += (n); \
+#define STAT_ADD(cfg, field, n)                       \
+	do {                                          \
+		if ((cfg) && (cfg)->stats)            \
+			(cfg)->stats->field += (n);   \
 	} while (0)
+
+/* The segment counter is 16 bits wide (struct reasm stays 16 bytes). */
+#define REASM_MAX_SEGMENTS 65535u
 
 static void free_held(struct reasm *r)
 {
@@ -61,24 +64,28 @@ static void free_held(struct reasm *r)
 		free(s);
 	}
 	r->held = NULL;
-	r->held_bytes = 0;
 	r->held_segments = 0;
 }
 
-void reasm__init(struct reasm *r, const struct reasm_limits *limits, struct reasm_stats *stats)
+void reasm__init(struct reasm *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->limits = limits;
-	r->stats = stats;
 }
 
 void reasm__reset(struct reasm *r)
 {
-	const struct reasm_limits *limits = r->limits;
-	struct reasm_stats *stats = r->stats;
-
 	free_held(r);
-	reasm__init(r, limits, stats);
+	reasm__init(r);
+}
+
+uint32_t reasm__held_bytes(const struct reasm *r)
+{
+	const struct reasm_seg *s;
+	uint32_t n = 0;
+
+	for (s = r->held; s; s = s->next)
+		n += s->len;
+	return n;
 }
 
 /* Restarting discards anything held: it was relative to the old start. */
@@ -94,7 +101,6 @@ static struct reasm_seg *pop_head(struct reasm *r)
 	struct reasm_seg *h = r->held;
 
 	r->held = h->next;
-	r->held_bytes -= h->len;
 	r->held_segments--;
 	return h;
 }
@@ -153,13 +159,14 @@ static bool deliver_in_order(struct reasm *r, const uint8_t *data, uint32_t len,
 }
 
 /* Report the hole before the first held segment as lost and deliver what follows it. */
-static void give_up_oldest_hole(struct reasm *r, reasm_deliver_fn cb, void *ctx)
+static void give_up_oldest_hole(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb,
+				void *ctx)
 {
 	uint32_t gap = r->held->seq - r->next_seq;
 
 	if (gap && seq_lt(r->next_seq, r->held->seq)) {
-		STAT_ADD(r, gaps, 1);
-		STAT_ADD(r, gap_bytes, gap);
+		STAT_ADD(cfg, gaps, 1);
+		STAT_ADD(cfg, gap_bytes, gap);
 		cb(ctx, NULL, gap);
 		r->next_seq = r->held->seq;
 	}
@@ -182,17 +189,20 @@ static struct reasm_seg *new_seg(uint32_t seq, const uint8_t *data, uint32_t len
 struct hold_plan {
 	uint32_t bytes; /* bytes not already held */
 	uint32_t pieces; /* segments they split into */
+	uint32_t held_bytes; /* bytes held now (the whole list is walked when planning) */
 };
 
 /* Walk [seq, seq + len) against the held list: the parts not already held are either counted
  * (plan != NULL) or copied into new held segments. Returns 0 or -ENOMEM. */
-static int hold_walk(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t len,
-		     struct hold_plan *plan)
+static int hold_walk(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+		     const uint8_t *data, uint32_t len, struct hold_plan *plan)
 {
 	struct reasm_seg **pp = &r->held, *n;
 	uint32_t pos = seq, end = seq + len, hend, plen;
 	int err = 0;
 
+	if (plan)
+		plan->held_bytes = reasm__held_bytes(r);
 	while (*pp && seq_lt(pos, end)) {
 		struct reasm_seg *h = *pp;
 
@@ -211,10 +221,9 @@ static int hold_walk(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_
 			} else if ((n = new_seg(pos, data + (pos - seq), plen))) {
 				n->next = h;
 				*pp = n;
-				r->held_bytes += plen;
 				r->held_segments++;
 			} else {
-				STAT_ADD(r, refused_bytes, plen);
+				STAT_ADD(cfg, refused_bytes, plen);
 				err = -ENOMEM;
 			}
 		}
@@ -230,37 +239,38 @@ static int hold_walk(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_
 	} else if ((n = new_seg(pos, data + (pos - seq), plen))) {
 		n->next = *pp;
 		*pp = n;
-		r->held_bytes += plen;
 		r->held_segments++;
 	} else {
-		STAT_ADD(r, refused_bytes, plen);
+		STAT_ADD(cfg, refused_bytes, plen);
 		err = -ENOMEM;
 	}
 	return err;
 }
 
-static bool fits(const struct reasm *r, const struct hold_plan *plan)
+static bool fits(const struct reasm *r, const struct reasm_cfg *cfg, const struct hold_plan *plan)
 {
-	uint32_t max_bytes = r->limits ? r->limits->max_held_bytes : 0;
-	uint32_t max_segs = r->limits ? r->limits->max_held_segments : 0;
+	uint32_t max_bytes = cfg ? cfg->lim.max_held_bytes : 0;
+	uint32_t max_segs = cfg ? cfg->lim.max_held_segments : 0;
 
-	return plan->bytes <= max_bytes && r->held_bytes <= max_bytes - plan->bytes &&
+	if (max_segs > REASM_MAX_SEGMENTS)
+		max_segs = REASM_MAX_SEGMENTS;
+	return plan->bytes <= max_bytes && plan->held_bytes <= max_bytes - plan->bytes &&
 	       plan->pieces <= max_segs && r->held_segments <= max_segs - plan->pieces;
 }
 
-static int feed_one(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t len,
-		    reasm_deliver_fn cb, void *ctx)
+static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+		    const uint8_t *data, uint32_t len, reasm_deliver_fn cb, void *ctx)
 {
 	bool overlap = false;
 
 	for (;;) {
-		struct hold_plan plan = { 0, 0 };
+		struct hold_plan plan = { 0, 0, 0 };
 		uint32_t end = seq + len;
 		int err;
 
 		if (seq_lt(seq, r->next_seq)) {
 			if (seq_leq(end, r->next_seq)) {
-				STAT_ADD(r, retransmitted, 1);
+				STAT_ADD(cfg, retransmitted, 1);
 				return 0;
 			}
 			/* Partly old: keep only the new tail (first-received data wins). */
@@ -270,31 +280,31 @@ static int feed_one(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t
 			overlap = true;
 		}
 		if (seq == r->next_seq) {
-			STAT_ADD(r, in_order, 1);
+			STAT_ADD(cfg, in_order, 1);
 			if (deliver_in_order(r, data, len, cb, ctx))
 				overlap = true;
 			if (overlap)
-				STAT_ADD(r, overlaps, 1);
+				STAT_ADD(cfg, overlaps, 1);
 			return 0;
 		}
 		if (seq - r->next_seq > REASM_MAX_AHEAD) {
-			STAT_ADD(r, refused_bytes, len);
+			STAT_ADD(cfg, refused_bytes, len);
 			return 0;
 		}
 
-		hold_walk(r, seq, data, len, &plan);
+		hold_walk(r, cfg, seq, data, len, &plan);
 		if (plan.bytes == 0) {
 			/* Every byte is already held: a retransmission of out-of-order data. */
-			STAT_ADD(r, retransmitted, 1);
+			STAT_ADD(cfg, retransmitted, 1);
 			return 0;
 		}
 		if (plan.bytes != len)
 			overlap = true;
-		if (fits(r, &plan)) {
-			err = hold_walk(r, seq, data, len, NULL);
-			STAT_ADD(r, out_of_order, 1);
+		if (fits(r, cfg, &plan)) {
+			err = hold_walk(r, cfg, seq, data, len, NULL);
+			STAT_ADD(cfg, out_of_order, 1);
 			if (overlap)
-				STAT_ADD(r, overlaps, 1);
+				STAT_ADD(cfg, overlaps, 1);
 			return err;
 		}
 		if (!r->held || seq_lt(seq, r->held->seq)) {
@@ -302,24 +312,24 @@ static int feed_one(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t
 			 * hole before it and deliver it straight from the caller's buffer. */
 			uint32_t gap = seq - r->next_seq;
 
-			STAT_ADD(r, gaps, 1);
-			STAT_ADD(r, gap_bytes, gap);
+			STAT_ADD(cfg, gaps, 1);
+			STAT_ADD(cfg, gap_bytes, gap);
 			cb(ctx, NULL, gap);
 			r->next_seq = seq;
 			continue;
 		}
 		/* Free room by giving up the oldest hole; the stream moves on and the segment is
 		 * looked at again, since it may now be in order or partly delivered. */
-		give_up_oldest_hole(r, cb, ctx);
+		give_up_oldest_hole(r, cfg, cb, ctx);
 	}
 }
 
-int reasm__feed(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, reasm_deliver_fn cb,
-		void *ctx)
+int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, const uint8_t *data,
+		size_t len, reasm_deliver_fn cb, void *ctx)
 {
 	int err = 0, e;
 
-	STAT_ADD(r, segments, 1);
+	STAT_ADD(cfg, segments, 1);
 	if (!len)
 		return 0;
 	if (!r->started)
@@ -330,7 +340,7 @@ int reasm__feed(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, 
 	while (len) {
 		uint32_t n = len > REASM_MAX_CHUNK ? REASM_MAX_CHUNK : (uint32_t)len;
 
-		e = feed_one(r, seq, data, n, cb, ctx);
+		e = feed_one(r, cfg, seq, data, n, cb, ctx);
 		if (e)
 			err = e;
 		seq += n;
@@ -340,8 +350,8 @@ int reasm__feed(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, 
 	return err;
 }
 
-void reasm__flush(struct reasm *r, reasm_deliver_fn cb, void *ctx)
+void reasm__flush(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx)
 {
 	while (r->held)
-		give_up_oldest_hole(r, cb, ctx);
+		give_up_oldest_hole(r, cfg, cb, ctx);
 }

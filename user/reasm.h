@@ -29,18 +29,20 @@ typedef void (*reasm_deliver_fn)(void *ctx, const uint8_t *data, size_t len);
 
 struct reasm_seg;
 
-struct reasm {
-	bool started; /* next_seq is valid */
-	bool fin_seen;
-	uint32_t next_seq; /* sequence number of the next in-order byte */
-	uint32_t held_bytes;
-	uint32_t held_segments;
-	struct reasm_seg *held; /* sorted by seq (wrap-aware) */
-	const struct reasm_limits *limits;
+/* What every stream of a table shares; passed in, so each direction of a flow costs 16 bytes. */
+struct reasm_cfg {
+	struct reasm_limits lim; /* max_held_segments is clipped to 65535 */
 	struct reasm_stats *stats; /* shared counters, may be NULL */
 };
 
-void reasm__init(struct reasm *r, const struct reasm_limits *limits, struct reasm_stats *stats);
+struct reasm {
+	struct reasm_seg *held; /* sorted by seq (wrap-aware) */
+	uint32_t next_seq; /* sequence number of the next in-order byte */
+	uint16_t held_segments; /* out-of-order segments held */
+	bool started; /* next_seq is valid */
+};
+
+void reasm__init(struct reasm *r);
 
 /* Release held segments. */
 void reasm__reset(struct reasm *r);
@@ -52,10 +54,13 @@ void reasm__start(struct reasm *r, uint32_t seq);
  * contiguous) are delivered at once through cb; later bytes are held (copied) within the limits;
  * older bytes are dropped as retransmissions. When the held data is over the limits, the oldest
  * hole is given up on (gap reported) so the stream keeps moving. Returns 0 or -ENOMEM. */
-int reasm__feed(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, reasm_deliver_fn cb,
-		void *ctx);
+int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, const uint8_t *data,
+		size_t len, reasm_deliver_fn cb, void *ctx);
 
 /* Give up on every hole (end of capture, FIN/RST, idle): report gaps and deliver what is held. */
-void reasm__flush(struct reasm *r, reasm_deliver_fn cb, void *ctx);
+void reasm__flush(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx);
+
+/* Out-of-order bytes held (walks the held list). */
+uint32_t reasm__held_bytes(const struct reasm *r);
 
 #endif

@@ -8,45 +8,69 @@
  * handful of times, not per frame. */
 #define ARENA_MIN_CAP 512
 
-static void unlink_arena(struct retain_pool *p, struct frame_arena *a)
+/* The head of an arena's buffer. Links live here rather than in the arena, because only a
+ * few thousand connections hold frames at a time (the total bound) but every tracked flow
+ * has an arena. */
+struct arena_buf {
+	struct frame_arena *owner;
+	struct arena_buf *older, *newer;
+	uint32_t len, cap; /* frame bytes used and available after this header */
+	uint32_t count; /* records */
+	uint32_t pad;
+	uint8_t data[];
+};
+
+_Static_assert(sizeof(struct frame_arena) == 24, "one per tracked flow");
+
+static void unlink_buf(struct retain_pool *p, struct arena_buf *b)
 {
-	if (a->older)
-		a->older->newer = a->newer;
+	if (b->older)
+		b->older->newer = b->newer;
 	else
-		p->oldest = a->newer;
-	if (a->newer)
-		a->newer->older = a->older;
+		p->oldest = b->newer;
+	if (b->newer)
+		b->newer->older = b->older;
 	else
-		p->newest = a->older;
-	a->older = a->newer = NULL;
+		p->newest = b->older;
+	b->older = b->newer = NULL;
+}
+
+/* b was moved by realloc (or is new and already linked by its fields): point its neighbours,
+ * the pool and its owner at it. */
+static void relink_buf(struct retain_pool *p, struct arena_buf *b)
+{
+	if (b->older)
+		b->older->newer = b;
+	else
+		p->oldest = b;
+	if (b->newer)
+		b->newer->older = b;
+	else
+		p->newest = b;
+	b->owner->buf = b;
 }
 
 static void release_buf(struct retain_pool *p, struct frame_arena *a)
 {
-	p->held -= a->cap;
+	if (!a->buf)
+		return;
+	unlink_buf(p, a->buf);
+	p->held -= a->buf->cap;
 	free(a->buf);
 	a->buf = NULL;
-	a->len = a->cap = 0;
 }
 
 void retain__start(struct retain_pool *p, struct frame_arena *a)
 {
+	(void)p;
 	memset(a, 0, sizeof(*a));
 	a->live = true;
-	a->older = p->newest;
-	if (p->newest)
-		p->newest->newer = a;
-	else
-		p->oldest = a;
-	p->newest = a;
 }
 
 void retain__stop(struct retain_pool *p, struct frame_arena *a)
 {
 	if (!a->live)
 		return;
-	if (!a->evicted)
-		unlink_arena(p, a);
 	release_buf(p, a);
 	a->live = false;
 }
@@ -55,17 +79,17 @@ void retain__stop(struct retain_pool *p, struct frame_arena *a)
  * as dropped, and it keeps no more (its dump would otherwise start in the middle). */
 static bool evict_oldest(struct retain_pool *p, const struct frame_arena *keep)
 {
-	struct frame_arena *a = p->oldest;
+	struct arena_buf *b = p->oldest;
+	struct frame_arena *a;
 
-	if (a == keep)
-		a = a->newer;
-	if (!a)
+	if (b && b->owner == keep)
+		b = b->newer;
+	if (!b)
 		return false;
-	unlink_arena(p, a);
+	a = b->owner;
 	a->evicted = true;
-	a->dropped += a->count;
-	a->dropped_bytes += a->len - (uint64_t)a->count * sizeof(struct engine_frame_hdr);
-	a->count = 0;
+	a->dropped += b->count;
+	a->dropped_bytes += b->len - (uint64_t)b->count * sizeof(struct engine_frame_hdr);
 	release_buf(p, a);
 	(*p->evicted)++;
 	return true;
@@ -80,10 +104,10 @@ static size_t frame_record_size(uint32_t caplen)
  * evicting older connections when the total is reached. */
 static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t want)
 {
-	size_t cap = a->cap ? (size_t)a->cap * 2 : ARENA_MIN_CAP;
-	uint8_t *nb;
+	size_t have = a->buf ? a->buf->cap : 0, cap = have ? have * 2 : ARENA_MIN_CAP;
+	struct arena_buf *nb;
 
-	if (want <= a->cap)
+	if (want <= have)
 		return true;
 	if (want > pool->max_per_conn || want > pool->max_total)
 		return false;
@@ -92,17 +116,22 @@ static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t wa
 	if (cap > pool->max_per_conn)
 		cap = pool->max_per_conn;
 	/* Only what is needed when the total is tight. */
-	if (pool->held - a->cap + cap > pool->max_total)
+	if (pool->held - have + cap > pool->max_total)
 		cap = want;
-	while (pool->held - a->cap + cap > pool->max_total)
+	while (pool->held - have + cap > pool->max_total)
 		if (!evict_oldest(pool, a))
 			return false;
-	nb = realloc(a->buf, cap);
+	nb = realloc(a->buf, sizeof(*nb) + cap);
 	if (!nb)
 		return false;
-	pool->held += cap - a->cap;
-	a->buf = nb;
-	a->cap = (uint32_t)cap;
+	if (!have) {
+		memset(nb, 0, sizeof(*nb));
+		nb->owner = a;
+		nb->older = pool->newest;
+	}
+	relink_buf(pool, nb);
+	pool->held += cap - have;
+	nb->cap = (uint32_t)cap;
 	return true;
 }
 
@@ -120,18 +149,19 @@ void retain__append(struct retain_pool *pool, struct frame_arena *a, const struc
 	};
 	uint8_t *p;
 
-	if (!a->live || a->evicted || !make_room(pool, a, a->len + need)) {
+	if (!a->live || a->evicted ||
+	    !make_room(pool, a, (a->buf ? a->buf->len : 0) + need)) {
 		a->dropped++;
 		a->dropped_bytes += fr->caplen;
 		(*pool->dropped)++;
 		return;
 	}
-	p = a->buf + a->len;
+	p = a->buf->data + a->buf->len;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), fr->data, fr->caplen);
 	memset(p + sizeof(h) + fr->caplen, 0, need - sizeof(h) - fr->caplen);
-	a->len += (uint32_t)need;
-	a->count++;
+	a->buf->len += (uint32_t)need;
+	a->buf->count++;
 	(*pool->frames)++;
 }
 
@@ -164,9 +194,11 @@ void retain__view(const struct frame_arena *a, struct engine_frames *out)
 	memset(out, 0, sizeof(*out));
 	if (!a || !a->live)
 		return;
-	out->buf = a->buf;
-	out->len = a->len;
-	out->count = a->count;
+	if (a->buf) {
+		out->buf = a->buf->data;
+		out->len = a->buf->len;
+		out->count = a->buf->count;
+	}
 	out->dropped = a->dropped;
 	out->dropped_bytes = a->dropped_bytes;
 }

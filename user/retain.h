@@ -36,16 +36,18 @@ struct engine_frames {
  * false at the end or at a malformed record. */
 bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out);
 
+struct arena_buf;
+
 /* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. Lives in
- * the connection; its buffer is charged to the pool while the connection is undecided. */
+ * the connection (24 bytes: every tracked flow has one); the buffer, allocated with the first
+ * frame kept, carries the bookkeeping and is charged to the pool while the connection is
+ * undecided. */
 struct frame_arena {
-	uint8_t *buf;
-	uint32_t len, cap;
-	uint32_t count, dropped;
+	struct arena_buf *buf; /* NULL while no frame is kept */
 	uint64_t dropped_bytes;
-	struct frame_arena *older, *newer; /* the pool's live arenas, oldest first */
-	bool live; /* between retain__start() and retain__stop() */
-	bool evicted; /* its frames were dropped to make room: it keeps no more */
+	uint32_t dropped;
+	bool live : 1; /* between retain__start() and retain__stop() */
+	bool evicted : 1; /* its frames were dropped to make room: it keeps no more */
 };
 
 /* Frames of undecided connections, bounded per connection and in total. When the total is
@@ -54,11 +56,11 @@ struct frame_arena {
 struct retain_pool {
 	uint64_t max_per_conn; /* engine_opts.retain_bytes */
 	uint64_t max_total; /* engine_opts.retain_total_bytes */
-	uint64_t held; /* buffer capacity of live arenas */
+	uint64_t held; /* buffer capacity of live arenas (frame bytes, without their header) */
 	uint64_t *frames; /* counters to bump: frames kept, frames dropped (over a bound), */
 	uint64_t *dropped;
 	uint64_t *evicted; /* connections whose frames were dropped to make room */
-	struct frame_arena *oldest, *newest;
+	struct arena_buf *oldest, *newest; /* buffers of live arenas, in the order they were made */
 };
 
 void retain__init(struct retain_pool *p, uint64_t max_per_conn, uint64_t max_total,

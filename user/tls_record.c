@@ -14,17 +14,22 @@
 #define REC_INITIAL_CAP 2048
 #define MSG_INITIAL_CAP 1024
 
-#define STAT_INC(s, field)                            \
-	do {                                          \
-		if ((s)->stats)                       \
-			(s)->stats->field++;          \
+#define STAT_ADD(s, field, n)                                    \
+	do {                                                     \
+		if ((s)->env && (s)->env->stats)                 \
+			(s)->env->stats->field += (n);           \
 	} while (0)
+#define STAT_INC(s, field) STAT_ADD(s, field, 1)
 
-#define STAT_ADD(s, field, n)                         \
-	do {                                          \
-		if ((s)->stats)                       \
-			(s)->stats->field += (n);     \
-	} while (0)
+/* Only streams that saw a record or message cut across feeds carry these. */
+struct tls_bufs {
+	uint8_t *rec; /* record body buffer (grown up to TLS_MAX_RECORD_LEN) */
+	uint8_t *msg; /* handshake message being reassembled across records */
+	uint32_t rec_cap;
+	uint32_t msg_cap, msg_len;
+};
+
+_Static_assert(sizeof(struct tls_stream) == 32, "two per connection: keep it small");
 
 enum plausible { PL_NO, PL_MAYBE, PL_YES };
 
@@ -35,7 +40,8 @@ static size_t min_sz(size_t a, size_t b)
 
 static uint32_t max_msg(const struct tls_stream *s)
 {
-	uint32_t m = s->limits ? s->limits->max_handshake_msg : DEFAULT_MAX_HS_MSG;
+	uint32_t m = s->env && s->env->limits ? s->env->limits->max_handshake_msg :
+					       DEFAULT_MAX_HS_MSG;
 
 	/* The 24-bit length field caps it anyway; keeps HS_HDR_LEN + m from wrapping. */
 	return m < 0xffffff ? m : 0xffffff;
@@ -132,24 +138,48 @@ bool tls__looks_like_record(const uint8_t *p, size_t len)
 	return plausible(p, min_sz(len, 6), true) != PL_NO;
 }
 
-void tls_stream__init(struct tls_stream *s, const struct tls_limits *limits,
-		      struct tls_stats *stats)
+void tls_stream__init(struct tls_stream *s, const struct tls_env *env)
 {
 	memset(s, 0, sizeof(*s));
-	s->limits = limits;
-	s->stats = stats;
+	s->env = env;
 	s->in_sync = true;
 }
 
 void tls_stream__free(struct tls_stream *s)
 {
-	free(s->rec);
-	free(s->msg);
-	s->rec = NULL;
-	s->msg = NULL;
-	s->rec_cap = s->msg_cap = 0;
-	s->rec_len = s->rec_want = s->msg_len = s->msg_skip = 0;
+	if (s->bufs) {
+		free(s->bufs->rec);
+		free(s->bufs->msg);
+		free(s->bufs);
+		s->bufs = NULL;
+	}
+	s->rec_len = s->rec_want = 0;
+	s->msg_skip = 0;
 	s->hdr_len = 0;
+}
+
+void tls_stream__caps(const struct tls_stream *s, uint32_t *rec_cap, uint32_t *msg_cap)
+{
+	*rec_cap = s->bufs ? s->bufs->rec_cap : 0;
+	*msg_cap = s->bufs ? s->bufs->msg_cap : 0;
+}
+
+static uint32_t msg_len(const struct tls_stream *s)
+{
+	return s->bufs ? s->bufs->msg_len : 0;
+}
+
+static void set_msg_len(struct tls_stream *s, uint32_t n)
+{
+	if (s->bufs)
+		s->bufs->msg_len = n;
+}
+
+static struct tls_bufs *bufs(struct tls_stream *s)
+{
+	if (!s->bufs)
+		s->bufs = calloc(1, sizeof(*s->bufs));
+	return s->bufs;
 }
 
 static void drop_state(struct tls_stream *s)
@@ -157,7 +187,7 @@ static void drop_state(struct tls_stream *s)
 	s->in_sync = false;
 	s->hdr_len = 0;
 	s->rec_len = s->rec_want = 0;
-	s->msg_len = 0;
+	set_msg_len(s, 0);
 	s->msg_skip = 0;
 }
 
@@ -172,7 +202,7 @@ void tls_stream__gap(struct tls_stream *s, size_t len)
 void tls_stream__set_encrypted(struct tls_stream *s)
 {
 	s->encrypted = true;
-	s->msg_len = 0;
+	set_msg_len(s, 0);
 	s->msg_skip = 0;
 }
 
@@ -230,10 +260,11 @@ static uint32_t hs_body_len(const uint8_t *m)
 }
 
 /* RFC 5246 6.2.1 / RFC 8446 5.1: handshake messages may be split across records and several
- * may share one. Whole messages inside b are handed out in place; the rest goes to s->msg. */
+ * may share one. Whole messages inside b are handed out in place; the rest goes to s->bufs. */
 static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b, size_t n,
 			    tls_event_fn cb, void *ctx)
 {
+	struct tls_bufs *m;
 	uint32_t blen, want;
 	size_t k;
 
@@ -246,7 +277,7 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 			n -= k;
 			continue;
 		}
-		if (s->msg_len == 0 && n >= HS_HDR_LEN) {
+		if (msg_len(s) == 0 && n >= HS_HDR_LEN) {
 			blen = hs_body_len(b);
 			if (blen > max_msg(s)) {
 				fail(s, -E2BIG, "handshake message over the size limit", cb, ctx);
@@ -262,48 +293,53 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 				continue;
 			}
 		}
-		if (s->msg_len < HS_HDR_LEN) {
-			if (!reserve(&s->msg, &s->msg_cap, HS_HDR_LEN, MSG_INITIAL_CAP,
-				     HS_HDR_LEN + max_msg(s))) {
-				/* Without the header the message framing is lost. */
-				drop_state(s);
-				fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
-				return;
-			}
-			k = min_sz(HS_HDR_LEN - s->msg_len, n);
-			memcpy(s->msg + s->msg_len, b, k);
-			s->msg_len += (uint32_t)k;
+		m = bufs(s);
+		if (m && m->msg_len < HS_HDR_LEN) {
+			if (!reserve(&m->msg, &m->msg_cap, HS_HDR_LEN, MSG_INITIAL_CAP,
+				     HS_HDR_LEN + max_msg(s)))
+				m = NULL;
+		}
+		if (!m) {
+			/* Without the header the message framing is lost. */
+			drop_state(s);
+			fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
+			return;
+		}
+		if (m->msg_len < HS_HDR_LEN) {
+			k = min_sz(HS_HDR_LEN - m->msg_len, n);
+			memcpy(m->msg + m->msg_len, b, k);
+			m->msg_len += (uint32_t)k;
 			b += k;
 			n -= k;
-			if (s->msg_len < HS_HDR_LEN)
+			if (m->msg_len < HS_HDR_LEN)
 				return;
-			blen = hs_body_len(s->msg);
+			blen = hs_body_len(m->msg);
 			if (blen > max_msg(s)) {
 				fail(s, -E2BIG, "handshake message over the size limit", cb, ctx);
 				s->msg_skip = blen;
-				s->msg_len = 0;
+				m->msg_len = 0;
 				continue;
 			}
 		}
-		want = HS_HDR_LEN + hs_body_len(s->msg);
-		k = min_sz(want - s->msg_len, n);
+		want = HS_HDR_LEN + hs_body_len(m->msg);
+		k = min_sz(want - m->msg_len, n);
 		/* Grow with the bytes that arrived, not with what the length field claims: a peer
 		 * announcing a 500 KB message must not cost 500 KB per connection up front. */
-		if (!reserve(&s->msg, &s->msg_cap, s->msg_len + k, MSG_INITIAL_CAP,
+		if (!reserve(&m->msg, &m->msg_cap, m->msg_len + k, MSG_INITIAL_CAP,
 			     HS_HDR_LEN + max_msg(s))) {
-			blen = hs_body_len(s->msg);
+			blen = hs_body_len(m->msg);
 			fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
-			s->msg_skip = blen - (s->msg_len - HS_HDR_LEN);
-			s->msg_len = 0;
+			s->msg_skip = blen - (m->msg_len - HS_HDR_LEN);
+			m->msg_len = 0;
 			continue;
 		}
-		memcpy(s->msg + s->msg_len, b, k);
-		s->msg_len += (uint32_t)k;
+		memcpy(m->msg + m->msg_len, b, k);
+		m->msg_len += (uint32_t)k;
 		b += k;
 		n -= k;
-		if (s->msg_len == want) {
-			s->msg_len = 0;
-			emit_msg(s, ver, s->msg, want - HS_HDR_LEN, cb, ctx);
+		if (m->msg_len == want) {
+			m->msg_len = 0;
+			emit_msg(s, ver, m->msg, want - HS_HDR_LEN, cb, ctx);
 		}
 	}
 }
@@ -430,6 +466,7 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 			  void *ctx)
 {
 	bool direct = s->hdr_len == 0 && len >= REC_HDR_LEN;
+	struct tls_bufs *r;
 	const char *reason;
 	size_t used = 0;
 	uint32_t rlen;
@@ -476,19 +513,20 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 
 	STAT_INC(s, records);
 	s->hdr_len = REC_HDR_LEN;
-	s->rec_want = rlen;
+	s->rec_want = (uint16_t)rlen;
 	s->rec_len = 0;
 	if (!v2)
 		return direct ? REC_HDR_LEN : used;
 	/* The SSLv2 message starts right after its 2-byte header, inside s->hdr. */
 	if (direct)
 		return 2;
-	if (!reserve(&s->rec, &s->rec_cap, rlen, REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
+	r = bufs(s);
+	if (!r || !reserve(&r->rec, &r->rec_cap, rlen, REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
 		drop_state(s);
 		fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
 		return used;
 	}
-	memcpy(s->rec, s->hdr + 2, REC_HDR_LEN - 2);
+	memcpy(r->rec, s->hdr + 2, REC_HDR_LEN - 2);
 	s->rec_len = REC_HDR_LEN - 2;
 	return used;
 }
@@ -497,10 +535,11 @@ static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_
 			void *ctx)
 {
 	size_t need = s->rec_want - s->rec_len, k;
+	struct tls_bufs *r;
 
 	if (s->hdr[0] == TLS_CT_APPLICATION_DATA || s->hdr[0] == TLS_CT_HEARTBEAT) {
 		k = min_sz(need, len);
-		s->rec_len += (uint32_t)k;
+		s->rec_len = (uint16_t)(s->rec_len + k);
 		if (s->rec_len == s->rec_want)
 			finish_record(s, NULL, cb, ctx);
 		return k;
@@ -511,16 +550,17 @@ static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_
 	}
 	k = min_sz(need, len);
 	/* As for messages: memory follows the bytes received, not the length claimed. */
-	if (!reserve(&s->rec, &s->rec_cap, s->rec_len + (uint32_t)k, REC_INITIAL_CAP,
-		     TLS_MAX_RECORD_LEN)) {
+	r = bufs(s);
+	if (!r || !reserve(&r->rec, &r->rec_cap, s->rec_len + (uint32_t)k, REC_INITIAL_CAP,
+			   TLS_MAX_RECORD_LEN)) {
 		drop_state(s);
 		fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
 		return 0;
 	}
-	memcpy(s->rec + s->rec_len, p, k);
-	s->rec_len += (uint32_t)k;
+	memcpy(r->rec + s->rec_len, p, k);
+	s->rec_len = (uint16_t)(s->rec_len + k);
 	if (s->rec_len == s->rec_want)
-		finish_record(s, s->rec, cb, ctx);
+		finish_record(s, r->rec, cb, ctx);
 	return k;
 }
 

@@ -70,26 +70,35 @@ struct tls_stats {
 	uint64_t skipped_bytes; /* discarded while out of sync */
 };
 
-/* Field order keeps it free of padding: two live per connection. */
-struct tls_stream {
-	const struct tls_limits *limits;
+/* What every stream of an engine shares; passed in, not copied into each stream. */
+struct tls_env {
+	const struct tls_limits *limits; /* NULL: defaults */
 	struct tls_stats *stats; /* shared counters, may be NULL */
-	uint8_t *rec; /* record body buffer (grown up to TLS_MAX_RECORD_LEN) */
-	uint8_t *msg; /* handshake message being reassembled across records */
-	uint32_t rec_cap, rec_len, rec_want;
-	uint32_t msg_cap, msg_len;
-	uint32_t msg_skip; /* bytes of an oversized message still to discard */
-	bool started; /* first bytes seen */
-	bool in_sync; /* positioned at a record boundary */
-	bool encrypted; /* ChangeCipherSpec seen in this direction, or set by the engine (TLS 1.3) */
-	bool app_data_seen;
-	/* partial record header being collected */
-	uint8_t hdr[5];
-	uint8_t hdr_len;
 };
 
-void tls_stream__init(struct tls_stream *s, const struct tls_limits *limits, struct tls_stats *stats);
+struct tls_bufs;
+
+/* Two live per connection, so 32 bytes: the buffers for records and handshake messages that
+ * straddle feeds hang off bufs, which is only allocated when one does. */
+struct tls_stream {
+	const struct tls_env *env;
+	struct tls_bufs *bufs; /* NULL until a record or message is cut across feeds */
+	uint16_t rec_len, rec_want; /* record body bytes seen / announced (<= 2^14 + 2048) */
+	uint32_t msg_skip; /* bytes of an oversized message still to discard */
+	bool started : 1; /* first bytes seen */
+	bool in_sync : 1; /* positioned at a record boundary */
+	bool encrypted : 1; /* ChangeCipherSpec seen here, or set by the engine (TLS 1.3) */
+	bool app_data_seen : 1;
+	/* partial record header being collected */
+	uint8_t hdr_len;
+	uint8_t hdr[5];
+};
+
+void tls_stream__init(struct tls_stream *s, const struct tls_env *env);
 void tls_stream__free(struct tls_stream *s);
+
+/* Capacity of the record and message buffers (0 when not allocated), for tests. */
+void tls_stream__caps(const struct tls_stream *s, uint32_t *rec_cap, uint32_t *msg_cap);
 
 /* Feed in-order stream bytes. Events are delivered through cb in stream order. Never fails: bad
  * input becomes TLS_EV_ERROR events and counters. */

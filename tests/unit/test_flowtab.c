@@ -19,7 +19,14 @@ struct recorder {
 	uint32_t held_seen;
 	uint32_t flushed_bytes;
 	int app_seen;
+	const struct reasm_cfg *cfg; /* the table's, for reasm__feed()/flush() */
 };
+
+/* Tests put an int in each flow's engine area (flowtab_opts.app_size). */
+static int *app_of(struct flow *f)
+{
+	return flow__app(f);
+}
 
 static void count_bytes(void *ctx, const uint8_t *data, size_t len)
 {
@@ -42,11 +49,11 @@ static void on_release(void *ctx, struct flow *f, enum flow_end_reason why)
 	if ((unsigned)why < 4)
 		rec->by_reason[why]++;
 	rec->held_seen += f->dir[0].held_segments + f->dir[1].held_segments;
-	if (f->app)
+	if (*app_of(f))
 		rec->app_seen++;
 	/* The engine flushes here: reassembly state must still be intact. */
-	reasm__flush(&f->dir[0], count_bytes, rec);
-	reasm__flush(&f->dir[1], count_bytes, rec);
+	reasm__flush(&f->dir[0], rec->cfg, count_bytes, rec);
+	reasm__flush(&f->dir[1], rec->cfg, count_bytes, rec);
 }
 
 static void put_be32(uint8_t *b, uint32_t v)
@@ -100,14 +107,19 @@ static struct flowtab *mktab(uint32_t max, uint64_t idle, struct recorder *rec)
 {
 	struct flowtab_opts o = {
 		.max_flows = max,
+		.app_size = sizeof(int),
 		.idle_timeout_ns = idle,
 		.reasm = { .max_held_bytes = 4096, .max_held_segments = 16 },
 		.release = on_release,
 		.ctx = rec,
 	};
+	struct flowtab *t;
 
 	memset(rec, 0, sizeof(*rec));
-	return flowtab__new(&o);
+	t = flowtab__new(&o);
+	if (t)
+		rec->cfg = flowtab__reasm_cfg(t);
+	return t;
 }
 
 static void test_key_normalize(void)
@@ -199,13 +211,12 @@ static void test_both_directions(void)
 	CHECK_EQ(flowtab__stats(t)->created, 1);
 	CHECK_EQ(flowtab__stats(t)->active, 1);
 
-	/* Each direction's reassembly is set up with the table's limits and shared counters. */
-	CHECK(f->dir[0].stats == flowtab__reasm_stats(t));
-	CHECK(f->dir[1].stats == flowtab__reasm_stats(t));
-	CHECK(f->dir[0].limits && f->dir[0].limits->max_held_bytes == 4096);
-	CHECK(f->dir[1].limits && f->dir[1].limits->max_held_segments == 16);
+	/* Each direction's reassembly runs with the table's limits and shared counters. */
+	CHECK(flowtab__reasm_cfg(t)->stats == flowtab__reasm_stats(t));
+	CHECK_EQ(flowtab__reasm_cfg(t)->lim.max_held_bytes, 4096);
+	CHECK_EQ(flowtab__reasm_cfg(t)->lim.max_held_segments, 16);
 	CHECK(!f->dir[0].started && !f->dir[1].started);
-	CHECK(f->app == NULL);
+	CHECK_EQ(*app_of(f), 0);
 
 	f6 = flowtab__lookup(t, &c6, 30, true, &side);
 	g6 = flowtab__lookup(t, &s6, 31, true, &side2);
@@ -335,7 +346,6 @@ static void test_remove_and_release(void)
 	struct recorder rec;
 	struct flowtab *t = mktab(4, 0, &rec);
 	struct flow *f, *g;
-	int app = 1;
 
 	if (!t) {
 		CHECK(t != NULL);
@@ -345,10 +355,13 @@ static void test_remove_and_release(void)
 	/* Out-of-order data held in both directions, and engine state attached. */
 	reasm__start(&f->dir[0], 100);
 	reasm__start(&f->dir[1], 900);
-	CHECK_EQ(reasm__feed(&f->dir[0], 110, (const uint8_t *)"abcdef", 6, count_bytes, &rec), 0);
-	CHECK_EQ(reasm__feed(&f->dir[1], 905, (const uint8_t *)"xyz", 3, count_bytes, &rec), 0);
+	CHECK_EQ(reasm__feed(&f->dir[0], rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes,
+			     &rec),
+		 0);
+	CHECK_EQ(reasm__feed(&f->dir[1], rec.cfg, 905, (const uint8_t *)"xyz", 3, count_bytes, &rec),
+		 0);
 	CHECK_EQ(flowtab__reasm_stats(t)->out_of_order, 2);
-	f->app = &app;
+	*app_of(f) = 1;
 	flowtab__remove(t, f);
 	CHECK_EQ(rec.n, 1);
 	CHECK_EQ(rec.why[0], FLOW_END_CLOSED);
@@ -366,15 +379,17 @@ static void test_remove_and_release(void)
 	g = mk(t, 7, 3);
 	CHECK(g != NULL);
 	if (g) {
-		CHECK(g->app == NULL);
+		CHECK_EQ(*app_of(g), 0);
 		CHECK(!g->dir[0].started && g->dir[0].held == NULL);
 		CHECK_EQ(g->first_ts_ns, 3);
 	}
 	/* Held data in an evicted or shut-down flow is freed too (ASan would see a leak). */
 	if (g)
-		CHECK_EQ(reasm__feed(&g->dir[1], 5, (const uint8_t *)"q", 1, count_bytes, &rec), 0);
+		CHECK_EQ(reasm__feed(&g->dir[1], rec.cfg, 5, (const uint8_t *)"q", 1, count_bytes,
+				     &rec),
+			 0);
 	if (g)
-		reasm__feed(&g->dir[1], 50, (const uint8_t *)"held", 4, count_bytes, &rec);
+		reasm__feed(&g->dir[1], rec.cfg, 50, (const uint8_t *)"held", 4, count_bytes, &rec);
 	flowtab__free(t);
 	CHECK_EQ(rec.n, 2);
 	CHECK_EQ(rec.held_seen, 3);
@@ -489,10 +504,11 @@ static void test_stable_memory(void)
 			bad++;
 			continue;
 		}
-		if (f->dir[0].held || f->dir[1].held || f->app)
+		if (f->dir[0].held || f->dir[1].held || *app_of(f))
 			bad++;
 		reasm__start(&f->dir[1], 1);
-		reasm__feed(&f->dir[1], 100, (const uint8_t *)"0123456789", 10, count_bytes, &rec);
+		reasm__feed(&f->dir[1], rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes,
+			    &rec);
 		if (!lo || f < lo)
 			lo = f;
 		if (!hi || f > hi)
@@ -503,7 +519,9 @@ static void test_stable_memory(void)
 	}
 	heap_after = mallinfo2().uordblks;
 	CHECK_EQ(bad, 0);
-	CHECK_EQ(hi - lo, max - 1); /* every flow came from one array of max_flows */
+	/* Every flow came from one array of max_flows entries: a struct flow and its app area. */
+	CHECK_EQ(((const char *)hi - (const char *)lo) % (max - 1), 0);
+	CHECK((size_t)((const char *)hi - (const char *)lo) / (max - 1) >= sizeof(struct flow) + 4);
 	CHECK_EQ(heap_after, heap_before);
 	CHECK_EQ(flowtab__stats(t)->created, cycles);
 	CHECK_EQ(flowtab__stats(t)->evicted, cycles - max);
@@ -539,6 +557,7 @@ static void test_no_release_callback(void)
 		return;
 	}
 	memset(&rec, 0, sizeof(rec));
+	rec.cfg = flowtab__reasm_cfg(t);
 	for (port = 1; port <= 5; port++) {
 		struct flow *f = mk(t, port, port);
 		int d;
@@ -549,7 +568,8 @@ static void test_no_release_callback(void)
 		}
 		for (d = 0; d < 2; d++) {
 			reasm__start(&f->dir[d], 0);
-			reasm__feed(&f->dir[d], 10, (const uint8_t *)"abc", 3, count_bytes, &rec);
+			reasm__feed(&f->dir[d], rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes,
+				    &rec);
 			CHECK_EQ(f->dir[d].held_segments, 1);
 		}
 	}

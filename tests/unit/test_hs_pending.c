@@ -36,9 +36,11 @@ static void test_client_hello_round_trip(void)
 	CHECK(p != NULL);
 	hello(&ch);
 	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
-	CHECK(hs_pending__bytes(p) < 200);
+	/* 96 bytes + room for 24 bytes of names (here SNI + ALPN): one 128-byte heap chunk, no
+	 * timeline or server side yet. */
+	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	CHECK(p->ja4_packed);
 	p->vlan = 7;
-	p->gaps = 2;
 	memset(&out, 0xee, sizeof(out));
 	hs_pending__expand(p, &out);
 	CHECK(out.has_client_hello);
@@ -55,7 +57,7 @@ static void test_client_hello_round_trip(void)
 	CHECK(out.ch.has_sni);
 	CHECK_EQ(out.ch.max_version, TLS_VERSION_TLS12);
 	CHECK_EQ(out.vlan, 7);
-	CHECK_EQ(out.gaps, 2);
+	CHECK_EQ(out.gaps, 0);
 	CHECK_EQ(out.n_certs, 0);
 	CHECK_EQ(out.n_events, 0);
 	hs_pending__free(p, NULL);
@@ -78,6 +80,80 @@ static void test_no_ja3(void)
 	hs_pending__free(p, NULL);
 }
 
+/* A JA4 that is not in fingerprint.c's shape (or empty) comes back verbatim from names[]. */
+static void test_ja4_verbatim(void)
+{
+	static const char *const odd[] = {
+		"",
+		"t13d1516h2_8DAAF6152771_e5627efa2ab1", /* uppercase digits would not round-trip */
+		"t13d1516h2_8daaf6152771",
+		"t13d1516h2-8daaf6152771_e5627efa2ab1",
+	};
+	static const char any_prefix[] = "t13d1516\x01\xff_8daaf6152771_e5627efa2ab1";
+	char no_ja3[JA3_HEX_LEN + 1] = "";
+	struct tls_client_hello ch;
+
+	hello(&ch);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		struct hs_pending *p = hs_pending__new();
+		char ja4[JA4_LEN + 1] = "";
+
+		strcpy(ja4, odd[i]);
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK(!p->ja4_packed);
+		memset(&out, 0xee, sizeof(out));
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, odd[i]);
+		CHECK_STR((const char *)out.ch.sni, "example.org");
+		CHECK(!memcmp(out.ch.alpn, "\x02h2", 3));
+		/* A second ClientHello summary (no JA4 to keep verbatim) reuses the room. */
+		strcpy(ja4, "t13d0000h2_000000000000_00000000000a");
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, "t13d0000h2_000000000000_00000000000a");
+		hs_pending__free(p, NULL);
+	}
+	/* The prefix is kept byte for byte, whatever the bytes. */
+	{
+		struct hs_pending *p = hs_pending__new();
+		char ja4[JA4_LEN + 1];
+
+		memcpy(ja4, any_prefix, sizeof(ja4));
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK(p->ja4_packed);
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, any_prefix);
+		hs_pending__free(p, NULL);
+	}
+}
+
+/* Alerts, gaps and parse errors live with the server's side, allocated when one happens. */
+static void test_rare_fields(void)
+{
+	struct hs_pending *p = hs_pending__new();
+	struct hs_server_side *s;
+
+	CHECK(hs_pending__alert(p) == NULL);
+	s = hs_pending__server(p);
+	CHECK(s != NULL);
+	CHECK(hs_pending__alert(p) == NULL);
+	s->alert.present = true;
+	s->alert.desc = 40;
+	s->alert.frame = 9;
+	s->gaps = 2;
+	s->gap_bytes = 1000;
+	s->parse_errors = 3;
+	CHECK(hs_pending__alert(p) == &s->alert);
+	hs_pending__expand(p, &out);
+	CHECK(out.alert.present);
+	CHECK_EQ(out.alert.desc, 40);
+	CHECK_EQ(out.alert.frame, 9);
+	CHECK_EQ(out.gaps, 2);
+	CHECK_EQ(out.gap_bytes, 1000);
+	CHECK_EQ(out.parse_errors, 3);
+	hs_pending__free(p, NULL);
+}
+
 /* The timeline starts small and grows; full, the newest event takes the last slot. */
 static void test_events_grow_then_truncate(void)
 {
@@ -86,8 +162,17 @@ static void test_events_grow_then_truncate(void)
 
 	hs_pending__add_event(p, &ev);
 	CHECK_EQ(p->n_events, 1);
+	CHECK(p->events == NULL); /* the first event is kept inline */
+	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	ev.frame = 1;
+	hs_pending__add_event(p, &ev);
+	CHECK(p->events != NULL);
 	CHECK(p->cap_events < 8);
-	for (int i = 1; i < HS_MAX_EVENTS; i++) {
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.n_events, 2);
+	CHECK_EQ(out.events[0].frame, 0);
+	CHECK_EQ(out.events[1].frame, 1);
+	for (int i = 2; i < HS_MAX_EVENTS; i++) {
 		ev.frame = (uint64_t)i;
 		hs_pending__add_event(p, &ev);
 	}
@@ -137,6 +222,8 @@ int main(void)
 {
 	RUN_TEST(test_client_hello_round_trip);
 	RUN_TEST(test_no_ja3);
+	RUN_TEST(test_ja4_verbatim);
+	RUN_TEST(test_rare_fields);
 	RUN_TEST(test_events_grow_then_truncate);
 	RUN_TEST(test_server_side_on_demand);
 	return CHECK_DONE();

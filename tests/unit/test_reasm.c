@@ -61,11 +61,24 @@ static void deliver(void *ctx, const uint8_t *data, size_t len)
 
 static const struct reasm_limits big = { .max_held_bytes = 1 << 20, .max_held_segments = 1024 };
 
+/* The table-wide settings every stream of a test runs with (see init()). */
+static struct reasm_cfg cfg;
+
+/* As a flow table would: limits and counters shared, set beside the stream. NULL limits = 0. */
+static void init(struct reasm *r, const struct reasm_limits *lim, struct reasm_stats *st)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	if (lim)
+		cfg.lim = *lim;
+	cfg.stats = st;
+	reasm__init(r);
+}
+
 /* Feed stream bytes [off, off + len) of buf, relative to isn. */
 static int feed(struct reasm *r, struct sink *s, uint32_t isn, uint32_t off, uint32_t len,
 		const uint8_t *buf)
 {
-	return reasm__feed(r, isn + off, buf + off, len, deliver, s);
+	return reasm__feed(r, &cfg, isn + off, buf + off, len, deliver, s);
 }
 
 static int stream_matches(const struct sink *s, uint32_t from, uint32_t to)
@@ -85,7 +98,7 @@ static void test_in_order(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, 1000);
 	CHECK_EQ(feed(&r, &s, 1000, 0, 10, orig_buf), 0);
 	CHECK(s.last_ptr == orig_buf); /* zero-copy: the caller's buffer itself */
@@ -133,13 +146,13 @@ static void run_permutations(uint32_t isn)
 		struct sink s;
 
 		sink_init(&s);
-		reasm__init(&r, &big, &st);
+		init(&r, &big, &st);
 		reasm__start(&r, isn);
 		for (k = 0; k < 5; k++)
 			feed(&r, &s, isn, seg_off[perm[k]], seg_len[perm[k]], orig_buf);
 		if (s.pos != 60 || !stream_matches(&s, 0, 60) || s.overflow)
 			bad++;
-		if (r.held || r.held_segments || r.held_bytes || r.next_seq != isn + 60)
+		if (r.held || r.held_segments || reasm__held_bytes(&r) || r.next_seq != isn + 60)
 			bad++;
 		if (st.gaps || st.retransmitted || st.overlaps)
 			bad++;
@@ -172,7 +185,7 @@ static void test_duplicates(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 0, 10, orig_buf);
 	feed(&r, &s, 0, 0, 10, alt_buf); /* exact retransmission */
@@ -183,7 +196,7 @@ static void test_duplicates(void)
 	feed(&r, &s, 0, 20, 10, alt_buf);
 	CHECK_EQ(st.retransmitted, 4);
 	CHECK_EQ(r.held_segments, 1);
-	CHECK_EQ(r.held_bytes, 10);
+	CHECK_EQ(reasm__held_bytes(&r), 10);
 	feed(&r, &s, 0, 10, 10, orig_buf);
 	CHECK_EQ(s.pos, 30);
 	CHECK(stream_matches(&s, 0, 30));
@@ -223,7 +236,7 @@ static void test_overlap_shapes_held(void)
 		int ok = 1;
 
 		sink_init(&s);
-		reasm__init(&r, &big, &st);
+		init(&r, &big, &st);
 		reasm__start(&r, 5000);
 		feed(&r, &s, 5000, 20, 10, orig_buf);
 		feed(&r, &s, 5000, c->off, c->len, alt_buf);
@@ -234,7 +247,7 @@ static void test_overlap_shapes_held(void)
 		if ((int)st.overlaps != (c->off < 30 && hi > 20 && !c->retrans))
 			ok = 0;
 		feed(&r, &s, 5000, 0, 40, orig_buf); /* fills everything, loses to held bytes */
-		if (s.pos != 40 || r.held || r.held_bytes)
+		if (s.pos != 40 || r.held || reasm__held_bytes(&r))
 			ok = 0;
 		for (b = 0; b < 40; b++) {
 			/* Bytes of the alternate segment win only where nothing was held first. */
@@ -259,7 +272,7 @@ static void test_overlap_in_order(void)
 	int ok = 1;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 0, 10, orig_buf);
 	feed(&r, &s, 0, 5, 10, alt_buf); /* partly old: only [10, 15) is new */
@@ -278,7 +291,7 @@ static void test_overlap_in_order(void)
 	feed(&r, &s, 0, 15, 25, alt_buf); /* [15, 40) */
 	CHECK_EQ(s.pos, 45);
 	CHECK_EQ(r.held_segments, 0);
-	CHECK_EQ(r.held_bytes, 0);
+	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(st.overlaps, 2);
 	/* alt 15-20, orig 20-22, alt 22-24, orig 24-27, alt 27-30, orig 30-35, alt 35-40,
 	 * orig 40-45 */
@@ -305,14 +318,14 @@ static void test_overlap_held_spanning(void)
 
 	/* An out-of-order segment spanning several held ones is split around them. */
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 10, 2, orig_buf);
 	feed(&r, &s, 0, 14, 2, orig_buf);
 	feed(&r, &s, 0, 20, 2, orig_buf);
 	feed(&r, &s, 0, 5, 25, alt_buf); /* [5, 30): pieces 5-10, 12-14, 16-20, 22-30 */
 	CHECK_EQ(r.held_segments, 7);
-	CHECK_EQ(r.held_bytes, 25);
+	CHECK_EQ(reasm__held_bytes(&r), 25);
 	CHECK_EQ(st.overlaps, 1);
 	CHECK_EQ(s.pos, 0);
 	feed(&r, &s, 0, 0, 5, orig_buf);
@@ -337,7 +350,7 @@ static void test_wrap(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, isn);
 	feed(&r, &s, isn, 0, 4, orig_buf);
 	feed(&r, &s, isn, 10, 10, orig_buf); /* seq 4: numerically smaller, but ahead */
@@ -359,14 +372,14 @@ static void test_wrap(void)
 	reasm__reset(&r);
 	sink_init(&s);
 	reasm__start(&r, 0xfffffff0u);
-	CHECK_EQ(reasm__feed(&r, 0x10, orig_buf + 0x20, 8, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 0x10, orig_buf + 0x20, 8, deliver, &s), 0);
 	CHECK_EQ(r.held_segments, 1);
-	CHECK_EQ(reasm__feed(&r, 0xfffffff0u, orig_buf, 0x20, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 0xfffffff0u, orig_buf, 0x20, deliver, &s), 0);
 	CHECK_EQ(s.pos, 0x28);
 	CHECK(stream_matches(&s, 0, 0x28));
 	CHECK_EQ(r.next_seq, 0x18);
 	/* A segment 2^31 + 1 "ahead" is really behind: a retransmission. */
-	CHECK_EQ(reasm__feed(&r, 0x18 + 0x80000001u, orig_buf, 4, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 0x18 + 0x80000001u, orig_buf, 4, deliver, &s), 0);
 	CHECK_EQ(st.retransmitted, 2);
 	CHECK_EQ(s.pos, 0x28);
 	reasm__reset(&r);
@@ -380,7 +393,7 @@ static void test_limits_gap(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &lim, &st);
+	init(&r, &lim, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 20, 5, orig_buf);
@@ -404,7 +417,7 @@ static void test_limits_gap(void)
 	CHECK_EQ(s.nevents, 4);
 	CHECK_EQ(s.ev[2], -5); /* [15, 20) */
 	CHECK_EQ(s.ev[3], 5);
-	CHECK_EQ(r.held_bytes, 40); /* exactly at the limit is allowed */
+	CHECK_EQ(reasm__held_bytes(&r), 40); /* exactly at the limit is allowed */
 	CHECK_EQ(r.held_segments, 4);
 	CHECK_EQ(st.gaps, 2);
 	CHECK_EQ(st.gap_bytes, 15);
@@ -433,7 +446,7 @@ static void test_limits_gap(void)
 	CHECK_EQ(r.held_segments, 3);
 	CHECK_EQ(st.overlaps, 1);
 
-	reasm__flush(&r, deliver, &s);
+	reasm__flush(&r, &cfg, deliver, &s);
 	CHECK_EQ(r.next_seq, 85);
 	CHECK_EQ(s.pos, 85);
 	CHECK_EQ(st.gaps, 7);
@@ -465,7 +478,7 @@ static void test_limits_spanning(void)
 
 	/* A segment that would split into more pieces than the segment limit allows. */
 	sink_init(&s);
-	reasm__init(&r, &lim, &st);
+	init(&r, &lim, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 10, 2, orig_buf);
 	feed(&r, &s, 0, 14, 2, orig_buf);
@@ -497,7 +510,7 @@ static void test_limits_zero(void)
 
 	/* Nothing may be held: every reordering becomes a gap, but nothing stalls. */
 	sink_init(&s);
-	reasm__init(&r, &lim, &st);
+	init(&r, &lim, &st);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 10, 10, orig_buf);
 	CHECK_EQ(s.nevents, 2);
@@ -509,9 +522,9 @@ static void test_limits_zero(void)
 	CHECK_EQ(st.out_of_order, 0);
 	reasm__reset(&r);
 
-	/* NULL limits behave the same. */
+	/* No limits behave the same. */
 	sink_init(&s);
-	reasm__init(&r, NULL, NULL);
+	init(&r, NULL, NULL);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 3, 4, orig_buf);
 	CHECK_EQ(s.ev[0], -3);
@@ -526,15 +539,15 @@ static void test_flush(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
-	reasm__flush(&r, deliver, &s); /* not started, nothing held */
+	init(&r, &big, &st);
+	reasm__flush(&r, &cfg, deliver, &s); /* not started, nothing held */
 	CHECK_EQ(s.nevents, 0);
 	reasm__start(&r, 77);
 	feed(&r, &s, 77, 0, 5, orig_buf);
 	feed(&r, &s, 77, 8, 4, orig_buf);
 	feed(&r, &s, 77, 12, 3, orig_buf); /* contiguous with the previous held one */
 	feed(&r, &s, 77, 20, 6, orig_buf);
-	reasm__flush(&r, deliver, &s);
+	reasm__flush(&r, &cfg, deliver, &s);
 	CHECK_EQ(s.nevents, 6);
 	CHECK_EQ(s.ev[0], 5);
 	CHECK_EQ(s.ev[1], -3);
@@ -545,12 +558,12 @@ static void test_flush(void)
 	CHECK_EQ(s.pos, 26);
 	CHECK(stream_matches(&s, 0, 5) && stream_matches(&s, 8, 15) && stream_matches(&s, 20, 26));
 	CHECK_EQ(r.held, NULL);
-	CHECK_EQ(r.held_bytes, 0);
+	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(r.next_seq, 77 + 26);
 	CHECK_EQ(st.gaps, 2);
 	CHECK_EQ(st.gap_bytes, 8);
-	reasm__flush(&r, deliver, &s); /* idempotent */
+	reasm__flush(&r, &cfg, deliver, &s); /* idempotent */
 	CHECK_EQ(s.nevents, 6);
 	feed(&r, &s, 77, 26, 2, orig_buf); /* the stream goes on after a flush */
 	CHECK_EQ(s.pos, 28);
@@ -564,15 +577,15 @@ static void test_zero_length(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
-	CHECK_EQ(reasm__feed(&r, 500, NULL, 0, deliver, &s), 0);
+	init(&r, &big, &st);
+	CHECK_EQ(reasm__feed(&r, &cfg, 500, NULL, 0, deliver, &s), 0);
 	CHECK(!r.started); /* a keepalive's seq must not start the stream */
-	CHECK_EQ(reasm__feed(&r, 501, orig_buf, 3, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 501, orig_buf, 3, deliver, &s), 0);
 	CHECK(r.started);
 	CHECK_EQ(r.next_seq, 504);
-	CHECK_EQ(reasm__feed(&r, 504, orig_buf, 0, deliver, &s), 0);
-	CHECK_EQ(reasm__feed(&r, 600, orig_buf, 0, deliver, &s), 0);
-	CHECK_EQ(reasm__feed(&r, 400, orig_buf, 0, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 504, orig_buf, 0, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 600, orig_buf, 0, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 400, orig_buf, 0, deliver, &s), 0);
 	CHECK_EQ(s.nevents, 1);
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(st.segments, 5);
@@ -588,7 +601,7 @@ static void test_midstream(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	feed(&r, &s, 90000, 100, 10, orig_buf); /* first thing seen: starts the stream here */
 	CHECK(r.started);
 	CHECK_EQ(r.next_seq, 90110);
@@ -607,12 +620,11 @@ static void test_midstream(void)
 	CHECK_EQ(r.held_segments, 1);
 	reasm__start(&r, 1);
 	CHECK_EQ(r.held_segments, 0);
-	CHECK_EQ(r.held_bytes, 0);
+	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(r.next_seq, 1);
 	reasm__reset(&r);
 	CHECK(!r.started);
-	CHECK(r.limits == &big);
-	CHECK(r.stats == &st);
+	CHECK(r.held == NULL);
 }
 
 static void test_far_ahead(void)
@@ -622,14 +634,14 @@ static void test_far_ahead(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, &st);
+	init(&r, &big, &st);
 	reasm__start(&r, 0);
 	/* Beyond any window (RFC 7323 2.3): not held, not a gap. */
-	CHECK_EQ(reasm__feed(&r, (1u << 30) + 1, orig_buf, 10, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, (1u << 30) + 1, orig_buf, 10, deliver, &s), 0);
 	CHECK_EQ(st.refused_bytes, 10);
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(s.nevents, 0);
-	CHECK_EQ(reasm__feed(&r, 1u << 30, orig_buf, 10, deliver, &s), 0);
+	CHECK_EQ(reasm__feed(&r, &cfg, 1u << 30, orig_buf, 10, deliver, &s), 0);
 	CHECK_EQ(r.held_segments, 1);
 	CHECK_EQ(st.refused_bytes, 10);
 	reasm__reset(&r);
@@ -687,16 +699,16 @@ static void run_random(uint64_t seed, const struct reasm_limits *lim, int drop, 
 		}
 	}
 	sink_init(&s);
-	reasm__init(&r, lim, &st);
+	init(&r, lim, &st);
 	reasm__start(&r, isn);
 	for (i = 0; i < nseg; i++) {
 		if (drop && rng_next(&rng) % 10 == 0)
 			continue;
 		feed(&r, &s, isn, segs[i].off, segs[i].len, orig_buf);
-		CHECK(r.held_bytes <= lim->max_held_bytes);
+		CHECK(reasm__held_bytes(&r) <= lim->max_held_bytes);
 		CHECK(r.held_segments <= lim->max_held_segments);
 	}
-	reasm__flush(&r, deliver, &s);
+	reasm__flush(&r, &cfg, deliver, &s);
 	CHECK(!s.overflow);
 	CHECK(s.pos <= total);
 	for (i = 0; i < (int)s.pos; i++)
@@ -734,13 +746,13 @@ static void test_no_stats(void)
 	struct sink s;
 
 	sink_init(&s);
-	reasm__init(&r, &big, NULL);
+	init(&r, &big, NULL);
 	reasm__start(&r, 0);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 0, 12, orig_buf);
 	feed(&r, &s, 0, 30, 5, orig_buf);
-	reasm__flush(&r, deliver, &s);
+	reasm__flush(&r, &cfg, deliver, &s);
 	CHECK_EQ(s.pos, 35);
 	CHECK_EQ(s.data_bytes, 20);
 	reasm__reset(&r);

@@ -134,6 +134,22 @@ static void fragment(struct sb *out, const struct sb *msgs, const size_t *sizes,
 	}
 }
 
+static uint32_t rec_cap(const struct tls_stream *s)
+{
+	uint32_t r, m;
+
+	tls_stream__caps(s, &r, &m);
+	return r;
+}
+
+static uint32_t msg_cap(const struct tls_stream *s)
+{
+	uint32_t r, m;
+
+	tls_stream__caps(s, &r, &m);
+	return m;
+}
+
 enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_SMALL, FEED_LARGE, FEED_FIVE, FEED__COUNT };
 
 static void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
@@ -145,7 +161,7 @@ static void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
 
 	memset(log, 0, sizeof(*log));
 	memset(st, 0, sizeof(*st));
-	tls_stream__init(&s, limits, st);
+	tls_stream__init(&s, &(struct tls_env){ limits, st });
 	log->s = &s;
 	log->encrypt_after_sh = encrypt_after_sh;
 	while (off < n) {
@@ -178,7 +194,7 @@ static void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
 			free(c);
 		}
 		off += k;
-		CHECK(s.rec_cap <= TLS_MAX_RECORD_LEN);
+		CHECK(rec_cap(&s) <= TLS_MAX_RECORD_LEN);
 		CHECK(s.hdr_len <= 5);
 	}
 	tls_stream__free(&s);
@@ -236,12 +252,11 @@ static void test_messages_in_one_record(void)
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, NULL, &stats);
+	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, st.n, on_event, log);
 	/* Whole records inside the fed buffer are handed out in place: nothing allocated. */
-	CHECK(s.rec == NULL);
-	CHECK(s.msg == NULL);
+	CHECK(s.bufs == NULL);
 	CHECK(s.in_sync);
 	tls_stream__free(&s);
 
@@ -295,11 +310,11 @@ static void test_message_over_many_records(void)
 
 	/* The reassembly buffer grows to the message, never past the limit. */
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, &lim, &stats);
+	tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, st.n, on_event, log);
-	CHECK(s.msg_cap >= 40004);
-	CHECK(s.msg_cap <= lim.max_handshake_msg + 4);
+	CHECK(msg_cap(&s) >= 40004);
+	CHECK(msg_cap(&s) <= lim.max_handshake_msg + 4);
 	tls_stream__free(&s);
 	free(msgs.b);
 	free(st.b);
@@ -403,7 +418,7 @@ static void test_record_straddles_feeds(void)
 	hs_msg(&msgs, TLS_HS_CLIENT_KEY_EXCHANGE, 66);
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b + first - 5, msgs.n - (first - 5));
 
-	tls_stream__init(&s, NULL, &stats);
+	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, first + 20, on_event, log);
 	CHECK_EQ(log->n, 1);
@@ -413,7 +428,7 @@ static void test_record_straddles_feeds(void)
 	CHECK_EQ(log->n, 2);
 	CHECK_EQ(log->ev[1].hs_type, TLS_HS_CLIENT_KEY_EXCHANGE);
 	CHECK_EQ(log->ev[1].len, 66);
-	CHECK(s.rec != NULL && s.rec_cap <= TLS_MAX_RECORD_LEN);
+	CHECK(rec_cap(&s) > 0 && rec_cap(&s) <= TLS_MAX_RECORD_LEN);
 	tls_stream__free(&s);
 	free(msgs.b);
 	free(st.b);
@@ -460,13 +475,13 @@ static void test_oversized_message(void)
 		msgs.n = st.n = 0;
 		hs_msg(&msgs, TLS_HS_CERTIFICATE, 1000);
 		fragment(&st, &msgs, sizes, 2);
-		tls_stream__init(&s, &lim, &stats);
+		tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
 		log->s = &s;
 		tls_stream__feed(&s, st.b, st.n, on_event, log);
 		CHECK_EQ(log->n, 1);
 		CHECK_EQ(log->ev[0].type, TLS_EV_HANDSHAKE);
 		CHECK_EQ(log->ev[0].len, 1000);
-		CHECK(s.msg_cap <= 1004);
+		CHECK(msg_cap(&s) <= 1004);
 		tls_stream__free(&s);
 		free(log);
 	}
@@ -694,7 +709,7 @@ static void test_gap_then_resync(void)
 	record(&st2, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 	record(&st2, TLS_CT_ALERT, 0x0303, fatal, 2);
 
-	tls_stream__init(&s, NULL, &stats);
+	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st1.b, half, on_event, log);
 	CHECK_EQ(log->n, 1);
@@ -833,7 +848,7 @@ static void test_random_streams(void)
 			c[i] = round % 2 ? (uint8_t)(seed >> 24) : (uint8_t)(20 + (seed >> 24) % 5);
 		}
 		memset(&stats, 0, sizeof(stats));
-		tls_stream__init(&s, &lim, &stats);
+		tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
 		while (off < base.n) {
 			seed = seed * 1103515245 + 12345;
 			k = 1 + (seed >> 8) % 3000;
@@ -843,8 +858,8 @@ static void test_random_streams(void)
 			if ((seed >> 4) % 5 == 0)
 				tls_stream__gap(&s, k);
 			off += k;
-			CHECK(s.rec_cap <= TLS_MAX_RECORD_LEN);
-			CHECK(s.msg_cap <= lim.max_handshake_msg + 4);
+			CHECK(rec_cap(&s) <= TLS_MAX_RECORD_LEN);
+			CHECK(msg_cap(&s) <= lim.max_handshake_msg + 4);
 			CHECK(s.hdr_len <= 5);
 		}
 		tls_stream__free(&s);
