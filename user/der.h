@@ -28,7 +28,6 @@ struct der_span {
 #define TAG_IA5 0x16
 #define TAG_UTCTIME 0x17
 #define TAG_GENTIME 0x18
-#define TAG_VISIBLE 0x1a
 #define TAG_SEQ 0x30
 #define TAG_SET 0x31
 

@@ -99,13 +99,13 @@ static bool utf8_valid(struct der_span s)
 
 /* String types OpenSSL prints one byte a character: UTF8String as the bytes themselves, the
  * others as Latin-1 converted to UTF-8 (ASN1_STRFLGS_UTF8_CONVERT). BMPString, UniversalString
- * and the rest are left to OpenSSL. */
+ * and the rest are left to OpenSSL. VisibleString is not in its B_ASN1_PRINTABLE: d2i_X509
+ * fails ("mstring wrong tag"). */
 static bool string_tag_ok(uint8_t tag)
 {
 	return tag == TAG_UTF8 || tag == TAG_NUMERIC || tag == TAG_PRINTABLE || tag == TAG_T61 ||
-	       tag == TAG_IA5 || tag == TAG_VISIBLE;
+	       tag == TAG_IA5;
 }
-
 
 /* RFC 5280 4.1.2.4: Name ::= SEQUENCE OF RelativeDistinguishedName (a non-empty SET OF
  * AttributeTypeAndValue). Returns the entry count or a negative errno. */
