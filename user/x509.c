@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* X.509 certificate analysis with OpenSSL 3, cached by SHA-256 of the DER.
+/* X.509 certificate analysis (tlsmon's DER reader, else OpenSSL 3), cached by SHA-256 of the DER.
  *
  * The analysis runs only on a cache miss: the cache key (the SHA-256) is cheap, d2i_X509 plus a
  * signature check is not. Every OpenSSL error raised here is popped before returning, so callers
  * never find our errors on their thread's queue. */
 #include "x509.h"
+
+#include "der_cert.h"
+#include "der_name.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -133,20 +136,6 @@ static void set_openssl_error(char *dst, size_t size, const char *what, bool que
 		snprintf(dst, size, "%s failed", what);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, independent of TZ and of the C library's
- * time_t range; shifted to a March-based year so the leap day is the last day of the year. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* RFC 5280 4.1.2.5: UTCTime YY >= 50 is 19YY, so 1969 certificates are valid input; ASN1_TIME_to_tm
  * applies that rule and also accepts GeneralizedTime (years 2050 and later). */
 static bool asn1_time_unix(const ASN1_TIME *t, int64_t *secs, char *str, size_t size)
@@ -157,7 +146,7 @@ static bool asn1_time_unix(const ASN1_TIME *t, int64_t *secs, char *str, size_t 
 	memset(&tm, 0, sizeof(tm));
 	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
 		return false;
-	days = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	days = der_cert__days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	*secs = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	/* ASN1_TIME_to_tm checked the ranges; the casts only tell the compiler the widths. */
 	snprintf(str, size, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned short)(tm.tm_year + 1900),
@@ -213,63 +202,70 @@ static size_t add_cn(struct arena *a, const X509_NAME *name)
 	return off;
 }
 
+/* One subjectAltName entry: DNS names as they are, IP addresses printed; others are skipped. */
+static void add_san(struct pending *pd, bool ip, const uint8_t *data, size_t len)
+{
+	size_t off;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (pd->info.n_san >= X509_MAX_SAN)
+		return;
+	if (ip) {
+		/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6. */
+		int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
+
+		if (af < 0 || !inet_ntop(af, data, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "invalid(%d bytes)", (int)len);
+		off = arena_add(&pd->arena, "IP:", buf, strlen(buf));
+	} else {
+		off = arena_add(&pd->arena, "DNS:", data, len);
+	}
+	if (off != NO_OFF)
+		pd->san[pd->info.n_san++] = off;
+}
+
 static void add_sans(struct pending *pd, X509 *x)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int i, n = gens ? sk_GENERAL_NAME_num(gens) : 0;
 
 	for (i = 0; i < n && pd->info.n_san < X509_MAX_SAN; i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		size_t off = NO_OFF;
-		char ip[INET6_ADDRSTRLEN];
 		int type;
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		const ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
 
-		if (type == GEN_DNS) {
-			off = arena_add(&pd->arena, "DNS:", ASN1_STRING_get0_data(s),
-					(size_t)ASN1_STRING_length(s));
-		} else if (type == GEN_IPADD) {
-			/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6. */
-			int len = ASN1_STRING_length(s);
-			int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
-
-			if (af < 0 || !inet_ntop(af, ASN1_STRING_get0_data(s), ip, sizeof(ip)))
-				snprintf(ip, sizeof(ip), "invalid(%d bytes)", len);
-			off = arena_add(&pd->arena, "IP:", ip, strlen(ip));
-		} else {
-			continue;
-		}
-		if (off != NO_OFF)
-			pd->san[pd->info.n_san++] = off;
+		if (type == GEN_DNS || type == GEN_IPADD)
+			add_san(pd, type == GEN_IPADD, ASN1_STRING_get0_data(s),
+				(size_t)ASN1_STRING_length(s));
 	}
 	GENERAL_NAMES_free(gens);
 }
 
 /* The serial as its DER content octets (two's complement, so a positive serial with the top bit
  * set keeps its leading 00), which is how other tools print it too. */
+static void set_serial_hex(struct x509_info *info, const uint8_t *content, size_t clen)
+{
+	if (clen > (sizeof(info->serial) - 1) / 2) {
+		/* Over RFC 5280's 20 octets by far: keep the head and say it was cut. */
+		hex_lower(info->serial, content, (sizeof(info->serial) - 4) / 2);
+		strcat(info->serial, "...");
+	} else {
+		hex_lower(info->serial, content, clen);
+	}
+}
+
 static void set_serial(struct x509_info *info, const ASN1_INTEGER *serial)
 {
 	unsigned char *der = NULL, *p;
 	long clen;
-	int len, tag, cls, hdr;
+	int len, tag, cls;
 
 	len = i2d_ASN1_INTEGER((ASN1_INTEGER *)serial, &der);
 	if (len <= 0)
 		return;
 	p = der;
-	if (ASN1_get_object((const unsigned char **)&p, &clen, &tag, &cls, len) & 0x80) {
-		OPENSSL_free(der);
-		return;
-	}
-	hdr = (int)(p - der);
-	if (clen > (long)(sizeof(info->serial) - 1) / 2) {
-		/* Over RFC 5280's 20 octets by far: keep the head and say it was cut. */
-		clen = (long)(sizeof(info->serial) - 4) / 2;
-		hex_lower(info->serial, der + hdr, (size_t)clen);
-		strcat(info->serial, "...");
-	} else {
-		hex_lower(info->serial, der + hdr, (size_t)clen);
-	}
+	if (!(ASN1_get_object((const unsigned char **)&p, &clen, &tag, &cls, len) & 0x80))
+		set_serial_hex(info, p, (size_t)clen);
 	OPENSSL_free(der);
 }
 
@@ -447,6 +443,63 @@ static void analyze_parsed(struct pending *pd, X509 *x)
 	set_self_signed(info, x, pkey, sig_nid);
 }
 
+/* A name from the DER reader, rendered as add_name renders it with OpenSSL. */
+static size_t add_der_name(struct arena *a, struct der_span name, bool cn)
+{
+	char stack[512], *buf = stack;
+	long n = cn ? der_name__cn(name, NULL, 0) : (long)der_name__rfc2253(name, NULL, 0);
+	size_t off;
+
+	if (n < 0)
+		return NO_OFF;
+	if ((size_t)n >= sizeof(stack) && !(buf = malloc((size_t)n + 1))) {
+		a->oom = true;
+		return NO_OFF;
+	}
+	if (cn)
+		der_name__cn(name, buf, (size_t)n + 1);
+	else
+		der_name__rfc2253(name, buf, (size_t)n + 1);
+	off = arena_add(a, NULL, buf, (size_t)n);
+	if (buf != stack)
+		free(buf);
+	return off;
+}
+
+/* The fast path: the same fields from tlsmon's own DER reader, for the certificates it can
+ * report exactly as OpenSSL would (never self-issued ones, so self_signed stays false). */
+static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
+{
+	struct x509_info *info = &pd->info;
+	struct der_cert dc;
+	struct der_span it, val;
+	uint8_t tag;
+
+	if (der_cert__read(der, len, &dc))
+		return false;
+	info->parsed = true;
+	pd->subject = add_der_name(&pd->arena, dc.subject, false);
+	pd->issuer = add_der_name(&pd->arena, dc.issuer, false);
+	pd->cn = add_der_name(&pd->arena, dc.subject, true);
+	set_serial_hex(info, dc.serial.p, dc.serial.len);
+	info->validity_ok = true;
+	info->not_before = dc.not_before;
+	info->not_after = dc.not_after;
+	snprintf(info->not_before_str, sizeof(info->not_before_str), "%s", dc.not_before_str);
+	snprintf(info->not_after_str, sizeof(info->not_after_str), "%s", dc.not_after_str);
+	snprintf(info->sig_oid, sizeof(info->sig_oid), "%s", dc.sig_oid);
+	snprintf(info->sig_name, sizeof(info->sig_name), "%s", dc.sig_name);
+	snprintf(info->sig_hash, sizeof(info->sig_hash), "%s", dc.sig_hash);
+	snprintf(info->key_type, sizeof(info->key_type), "%s", dc.key_type);
+	info->key_bits = dc.key_bits;
+	snprintf(info->curve, sizeof(info->curve), "%s", dc.curve);
+	for (it = dc.san; der_cert__next_san(&it, &tag, &val);)
+		if (tag == DER_GN_DNS || tag == DER_GN_IP)
+			add_san(pd, tag == DER_GN_IP, val.p, val.len);
+	info->is_ca = dc.is_ca;
+	return true;
+}
+
 static struct x509_info *finish(struct pending *pd)
 {
 	struct x509_info *info;
@@ -471,13 +524,16 @@ static struct x509_info *finish(struct pending *pd)
 	return info;
 }
 
-static struct x509_info *analyze(const uint8_t *der, size_t len, const uint8_t digest[32])
+/* OpenSSL first, or only: the DER reader handles most certificates in a fraction of the time
+ * d2i_X509 takes, and hands the rest to OpenSSL. */
+static struct x509_info *analyze(const uint8_t *der, size_t len, const uint8_t digest[32],
+				 bool fast)
 {
 	struct pending pd;
 	struct x509_info *info;
 	const unsigned char *p = der;
 	X509 *x = NULL;
-	bool queue_was_empty = ERR_peek_error() == 0;
+	bool queue_was_empty;
 
 	memset(&pd, 0, sizeof(pd));
 	pd.subject = pd.issuer = pd.cn = NO_OFF;
@@ -485,6 +541,9 @@ static struct x509_info *analyze(const uint8_t *der, size_t len, const uint8_t d
 	hex_lower(pd.info.sha256_hex, digest, 32);
 	pd.info.der_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 
+	if (fast && len && len <= X509_MAX_DER && analyze_der(&pd, der, len))
+		goto done;
+	queue_was_empty = ERR_peek_error() == 0;
 	ERR_set_mark();
 	if (len == 0 || len > X509_MAX_DER) {
 		snprintf(pd.info.error, sizeof(pd.info.error), "d2i_X509: bad length %zu", len);
@@ -503,7 +562,7 @@ static struct x509_info *analyze(const uint8_t *der, size_t len, const uint8_t d
 	}
 	X509_free(x);
 	ERR_pop_to_mark();
-
+done:
 	info = finish(&pd);
 	free(pd.arena.buf);
 	if (!info)
@@ -530,7 +589,7 @@ static bool sha256_of(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, siz
 	return ok && n == 32;
 }
 
-struct x509_info *x509__analyze(const uint8_t *der, size_t len)
+static struct x509_info *analyze_uncached(const uint8_t *der, size_t len, bool fast)
 {
 	uint8_t digest[32];
 
@@ -538,7 +597,24 @@ struct x509_info *x509__analyze(const uint8_t *der, size_t len)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return analyze(der, len, digest);
+	return analyze(der, len, digest, fast);
+}
+
+struct x509_info *x509__analyze(const uint8_t *der, size_t len)
+{
+	return analyze_uncached(der, len, true);
+}
+
+struct x509_info *x509__analyze_openssl(const uint8_t *der, size_t len)
+{
+	return analyze_uncached(der, len, false);
+}
+
+bool x509__der_reader_takes(const uint8_t *der, size_t len)
+{
+	struct der_cert dc;
+
+	return len && len <= X509_MAX_DER && der_cert__read(der, len, &dc) == 0;
 }
 
 void x509_info__free(struct x509_info *info)
@@ -770,7 +846,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 		errno = ENOMEM;
 		return NULL;
 	}
-	info = analyze(der, len, sha);
+	info = analyze(der, len, sha, true);
 	if (!info)
 		return NULL;
 	if (!info->parsed)

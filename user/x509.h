@@ -1,5 +1,6 @@
-/* X.509 certificate analysis with OpenSSL, cached by SHA-256 fingerprint: a busy host sees the
- * same few chains again and again, and d2i_X509 costs 100+ us per certificate. */
+/* X.509 certificate analysis, cached by SHA-256 fingerprint: a busy host sees the same few chains
+ * again and again. A miss is read by tlsmon's own DER reader when it can give OpenSSL's exact
+ * answer, else by OpenSSL, whose d2i_X509 costs 100+ us per certificate. */
 #ifndef TLSMON_X509_H
 #define TLSMON_X509_H
 
@@ -13,7 +14,7 @@ struct x509_info {
 	uint8_t sha256[32];
 	char sha256_hex[65];
 	uint32_t der_len;
-	bool parsed; /* false: OpenSSL could not parse it; only sha256/der_len/error are set */
+	bool parsed; /* false: not a certificate; only sha256/der_len/error are set */
 	char error[96];
 	char *subject; /* RFC 2253 one-line form, e.g. "CN=www.example.com,O=Example" */
 	char *issuer;
@@ -66,5 +67,10 @@ const struct x509_cache_stats *x509_cache__stats(const struct x509_cache *c);
  * Returns a new info with refs = 1, or NULL on -ENOMEM; free with x509_info__free(). */
 struct x509_info *x509__analyze(const uint8_t *der, size_t len);
 void x509_info__free(struct x509_info *info);
+
+/* For the tests that compare the two analysers: OpenSSL alone (x509__analyze tries the DER
+ * reader, user/der_cert.c, first), and whether the DER reader takes this input. */
+struct x509_info *x509__analyze_openssl(const uint8_t *der, size_t len);
+bool x509__der_reader_takes(const uint8_t *der, size_t len);
 
 #endif

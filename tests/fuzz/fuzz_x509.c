@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* X.509 analysis of arbitrary DER, uncached and through the cache (miss, then hit). Every string
- * of the result must be terminated and survive the JSON writer. */
+ * of the result must be terminated and survive the JSON writer. Differential: whenever tlsmon's
+ * DER reader takes the input, every field must equal what OpenSSL alone gives. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -48,6 +51,42 @@ static void check_info(const struct x509_info *x, size_t len)
 	sbuf__free(&b);
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+#define SAME(cond)                                                                               \
+	do {                                                                                     \
+		if (!(cond)) {                                                                   \
+			fprintf(stderr, "DER reader and OpenSSL differ: %s\n", #cond);           \
+			abort();                                                                 \
+		}                                                                                \
+	} while (0)
+
+static void check_same(const struct x509_info *a, const struct x509_info *b)
+{
+	SAME(!memcmp(a->sha256, b->sha256, 32) && a->der_len == b->der_len);
+	SAME(a->parsed == b->parsed && str_eq(a->error, b->error));
+	SAME(str_eq(a->subject, b->subject));
+	SAME(str_eq(a->issuer, b->issuer));
+	SAME(str_eq(a->subject_cn, b->subject_cn));
+	SAME(str_eq(a->serial, b->serial));
+	SAME(a->validity_ok == b->validity_ok);
+	SAME(a->not_before == b->not_before && a->not_after == b->not_after);
+	SAME(str_eq(a->not_before_str, b->not_before_str));
+	SAME(str_eq(a->not_after_str, b->not_after_str));
+	SAME(str_eq(a->sig_name, b->sig_name) && str_eq(a->sig_oid, b->sig_oid));
+	SAME(str_eq(a->sig_hash, b->sig_hash));
+	SAME(str_eq(a->key_type, b->key_type) && a->key_bits == b->key_bits);
+	SAME(str_eq(a->curve, b->curve));
+	SAME(a->n_san == b->n_san);
+	for (unsigned i = 0; i < a->n_san; i++)
+		SAME(str_eq(a->san[i], b->san[i]));
+	SAME(a->self_signed == b->self_signed && a->self_issued == b->self_issued);
+	SAME(a->is_ca == b->is_ca);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct x509_cache *cache;
@@ -57,6 +96,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x = x509__analyze(data, size);
 	FUZZ_ASSERT(x);
 	check_info(x, size);
+	if (x509__der_reader_takes(data, size)) {
+		struct x509_info *o = x509__analyze_openssl(data, size);
+
+		FUZZ_ASSERT(o);
+		check_same(x, o);
+		x509_info__free(o);
+	}
 	x509_info__free(x);
 
 	/* A fresh small cache per input keeps runs independent of each other. */
