@@ -14,7 +14,6 @@ struct tctx {
 	void *ctx; /* struct xdp_md * or struct __sk_buff * */
 	void *data; /* linear part only: headers are read directly, payload through load_bytes */
 	void *data_end;
-	__u32 ifindex;
 	__u8 hook; /* enum tlsmon_hook */
 	__u8 xdp; /* picks the helpers; a constant wherever a tctx is built */
 };
@@ -24,7 +23,6 @@ static __always_inline void tctx_from_xdp(struct tctx *t, struct xdp_md *ctx)
 	t->ctx = ctx;
 	t->data = (void *)(long)ctx->data;
 	t->data_end = (void *)(long)ctx->data_end;
-	t->ifindex = ctx->ingress_ifindex;
 	t->hook = TLSMON_HOOK_XDP;
 	t->xdp = 1;
 }
@@ -34,9 +32,16 @@ static __always_inline void tctx_from_skb(struct tctx *t, struct __sk_buff *skb,
 	t->ctx = skb;
 	t->data = (void *)(long)skb->data;
 	t->data_end = (void *)(long)skb->data_end;
-	t->ifindex = skb->ifindex;
 	t->hook = hook;
 	t->xdp = 0;
+}
+
+/* Read only for a copied frame: both contexts rewrite it into loads through the device. */
+static __always_inline __u32 tctx_ifindex(const struct tctx *t)
+{
+	if (t->xdp)
+		return ((struct xdp_md *)t->ctx)->ingress_ifindex;
+	return ((struct __sk_buff *)t->ctx)->ifindex;
 }
 
 /* Whole frame length, including XDP fragments and the non-linear part of an skb (GSO). */

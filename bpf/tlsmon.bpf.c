@@ -116,7 +116,7 @@ static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct 
 					 __u32 frame_len, __u8 flags)
 {
 	h->ktime_ns = bpf_ktime_get_ns();
-	h->ifindex = t->ifindex;
+	h->ifindex = tctx_ifindex(t);
 	h->frame_len = frame_len;
 	h->wire_len = frame_len;
 	h->seg_off = 0;
