@@ -64,7 +64,8 @@ struct engine {
 	struct x509_cache *x509;
 	struct tls_limits tls_limits;
 	struct tls_stats tls_stats;
-	struct tls_env tls_env; /* the two above, for every stream */
+	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
+	struct tls_spare tls_spare;
 	const struct reasm_cfg *reasm; /* the flow table's */
 	/* Packet time of the frame being processed (or of a flow being released): event times. */
 	uint64_t cur_ts;
@@ -105,6 +106,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
 	e->tls_env.limits = &e->tls_limits;
 	e->tls_env.stats = &e->tls_stats;
+	e->tls_env.spare = &e->tls_spare;
 	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
 		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
 		     &e->stats.retain_evicted_flows);
@@ -797,6 +799,7 @@ void engine__free(struct engine *e)
 		flowtab__free(e->flows);
 	}
 	retain__fini(&e->retain);
+	tls_spare__fini(&e->tls_spare);
 	x509_cache__free(e->x509);
 	free(e->decided);
 	fp__digests_fini(&e->digests);

@@ -13,6 +13,9 @@
 #define DEFAULT_MAX_HS_MSG (256 * 1024)
 #define REC_INITIAL_CAP 2048
 #define MSG_INITIAL_CAP 1024
+/* Kept buffers are bounded: one connection's 64 KiB message buffer is kept, a 256 KiB one is
+ * not. */
+#define SPARE_MAX_BYTES (96u * 1024)
 
 #define STAT_ADD(s, field, n)                                    \
 	do {                                                     \
@@ -27,6 +30,9 @@ struct tls_bufs {
 	uint8_t *msg; /* handshake message being reassembled across records */
 	uint32_t rec_cap;
 	uint32_t msg_cap, msg_len;
+	/* Bytes at the start of the current record that went straight into msg (see
+	 * stream_into_msg()); rec holds the record's bytes after them. */
+	uint16_t rec_off;
 };
 
 _Static_assert(sizeof(struct tls_stream) == 32, "two per connection: keep it small");
@@ -145,12 +151,32 @@ void tls_stream__init(struct tls_stream *s, const struct tls_env *env)
 	s->in_sync = true;
 }
 
+static void free_bufs(struct tls_bufs *b)
+{
+	free(b->rec);
+	free(b->msg);
+	free(b);
+}
+
+void tls_spare__fini(struct tls_spare *sp)
+{
+	while (sp->n)
+		free_bufs(sp->b[--sp->n]);
+}
+
 void tls_stream__free(struct tls_stream *s)
 {
-	if (s->bufs) {
-		free(s->bufs->rec);
-		free(s->bufs->msg);
-		free(s->bufs);
+	struct tls_spare *sp = s->env ? s->env->spare : NULL;
+	struct tls_bufs *b = s->bufs;
+
+	if (b) {
+		if (sp && sp->n < TLS_SPARE_MAX && b->rec_cap + b->msg_cap <= SPARE_MAX_BYTES) {
+			b->msg_len = 0;
+			b->rec_off = 0;
+			sp->b[sp->n++] = b;
+		} else {
+			free_bufs(b);
+		}
 		s->bufs = NULL;
 	}
 	s->rec_len = s->rec_want = 0;
@@ -177,16 +203,26 @@ static void set_msg_len(struct tls_stream *s, uint32_t n)
 
 static struct tls_bufs *bufs(struct tls_stream *s)
 {
+	struct tls_spare *sp = s->env ? s->env->spare : NULL;
+
 	if (!s->bufs)
-		s->bufs = calloc(1, sizeof(*s->bufs));
+		s->bufs = sp && sp->n ? sp->b[--sp->n] : calloc(1, sizeof(*s->bufs));
 	return s->bufs;
+}
+
+static void new_record(struct tls_stream *s)
+{
+	s->rec_len = 0;
+	if (s->bufs)
+		s->bufs->rec_off = 0;
 }
 
 static void drop_state(struct tls_stream *s)
 {
 	s->in_sync = false;
 	s->hdr_len = 0;
-	s->rec_len = s->rec_want = 0;
+	new_record(s);
+	s->rec_want = 0;
 	set_msg_len(s, 0);
 	s->msg_skip = 0;
 }
@@ -344,18 +380,21 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 	}
 }
 
-/* A whole record is in body (NULL for records whose bytes nobody needs). */
-static void finish_record(struct tls_stream *s, const uint8_t *body, tls_event_fn cb, void *ctx)
+/* A whole record is in body (NULL for records whose bytes nobody needs), but for its first off
+ * bytes, which a handshake record may have passed to the message buffer already. */
+static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t off,
+			  tls_event_fn cb, void *ctx)
 {
 	struct tls_event ev = { 0 };
 	uint8_t type = s->hdr[0];
 	uint32_t n = s->rec_want;
 
 	ev.record_version = (uint16_t)(s->hdr[1] << 8 | s->hdr[2]);
-	ev.body = body;
+	ev.body = off ? NULL : body;
 	ev.len = n;
 	s->hdr_len = 0;
-	s->rec_len = s->rec_want = 0;
+	new_record(s);
+	s->rec_want = 0;
 
 	if (type & 0x80) {
 		ev.type = TLS_EV_SSLV2_CLIENT_HELLO;
@@ -391,7 +430,7 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, tls_event_f
 			ev.encrypted = true;
 			emit(cb, ctx, &ev);
 		} else {
-			handshake_bytes(s, ev.record_version, body, n, cb, ctx);
+			handshake_bytes(s, ev.record_version, body, n - off, cb, ctx);
 		}
 		break;
 	case TLS_CT_APPLICATION_DATA:
@@ -514,7 +553,7 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 	STAT_INC(s, records);
 	s->hdr_len = REC_HDR_LEN;
 	s->rec_want = (uint16_t)rlen;
-	s->rec_len = 0;
+	new_record(s);
 	if (!v2)
 		return direct ? REC_HDR_LEN : used;
 	/* The SSLv2 message starts right after its 2-byte header, inside s->hdr. */
@@ -531,37 +570,78 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 	return used;
 }
 
+/* A plaintext handshake record cut across feeds, in the middle of a message that started in an
+ * earlier record: its bytes go straight into the message buffer instead of being assembled in
+ * the record buffer first and copied again (a 30 KB certificate spans several records of a
+ * dozen segments each). Only while no message can complete: until the record is whole, events
+ * come out exactly as if it had been assembled first (a gap or the end of the stream still
+ * loses the whole record). Returns the bytes taken, 0 when this does not apply. */
+static size_t stream_into_msg(struct tls_stream *s, const uint8_t *p, size_t len)
+{
+	struct tls_bufs *m = s->bufs;
+	uint32_t want, k;
+
+	if (s->hdr[0] != TLS_CT_HANDSHAKE || s->encrypted || s->msg_skip || !m ||
+	    m->msg_len < HS_HDR_LEN || s->rec_len != m->rec_off)
+		return 0;
+	want = HS_HDR_LEN + hs_body_len(m->msg);
+	/* Stop one byte short of the message's end: handshake_bytes() completes it. */
+	k = (uint32_t)min_sz(min_sz(want - m->msg_len - 1, len), s->rec_want - s->rec_len);
+	if (!k || !reserve(&m->msg, &m->msg_cap, m->msg_len + k, MSG_INITIAL_CAP,
+			   HS_HDR_LEN + max_msg(s)))
+		return 0;
+	memcpy(m->msg + m->msg_len, p, k);
+	m->msg_len += k;
+	m->rec_off = (uint16_t)(m->rec_off + k);
+	s->rec_len = (uint16_t)(s->rec_len + k);
+	return k;
+}
+
 static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb,
 			void *ctx)
 {
 	size_t need = s->rec_want - s->rec_len, k;
 	struct tls_bufs *r;
+	uint32_t off;
 
 	if (s->hdr[0] == TLS_CT_APPLICATION_DATA || s->hdr[0] == TLS_CT_HEARTBEAT) {
 		k = min_sz(need, len);
 		s->rec_len = (uint16_t)(s->rec_len + k);
 		if (s->rec_len == s->rec_want)
-			finish_record(s, NULL, cb, ctx);
+			finish_record(s, NULL, 0, cb, ctx);
 		return k;
 	}
 	if (s->rec_len == 0 && len >= need) {
-		finish_record(s, p, cb, ctx);
+		finish_record(s, p, 0, cb, ctx);
 		return need;
 	}
-	k = min_sz(need, len);
-	/* As for messages: memory follows the bytes received, not the length claimed. */
-	r = bufs(s);
-	if (!r || !reserve(&r->rec, &r->rec_cap, s->rec_len + (uint32_t)k, REC_INITIAL_CAP,
-			   TLS_MAX_RECORD_LEN)) {
-		drop_state(s);
-		fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
-		return 0;
+	k = stream_into_msg(s, p, len);
+	if (k) {
+		if (s->rec_len == s->rec_want)
+			finish_record(s, NULL, s->bufs->rec_off, cb, ctx);
+		return k;
 	}
-	memcpy(r->rec + s->rec_len, p, k);
-	s->rec_len = (uint16_t)(s->rec_len + k);
-	if (s->rec_len == s->rec_want)
-		finish_record(s, r->rec, cb, ctx);
-	return k;
+	off = s->bufs ? s->bufs->rec_off : 0;
+	if (s->rec_len > off || len < need) {
+		k = min_sz(need, len);
+		/* As for messages: memory follows the bytes received, not the length claimed. */
+		r = bufs(s);
+		if (!r || !reserve(&r->rec, &r->rec_cap, s->rec_len - off + (uint32_t)k,
+				   REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
+			drop_state(s);
+			fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
+			return 0;
+		}
+		memcpy(r->rec + s->rec_len - off, p, k);
+		s->rec_len = (uint16_t)(s->rec_len + k);
+		if (s->rec_len == s->rec_want)
+			finish_record(s, r->rec, off, cb, ctx);
+		return k;
+	}
+	/* The rest of a record whose start was streamed is whole in p. */
+	s->rec_len = s->rec_want;
+	finish_record(s, p, off, cb, ctx);
+	return need;
 }
 
 void tls_stream__feed(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb,

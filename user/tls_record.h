@@ -70,13 +70,26 @@ struct tls_stats {
 	uint64_t skipped_bytes; /* discarded while out of sync */
 };
 
+struct tls_bufs;
+
+/* Buffers of ended streams, kept for the next streams that need some: a connection whose
+ * records straddle segments grows a record and a message buffer step by step, and an offline
+ * read sees one such connection after another. A few sets at most, none over a size bound. */
+#define TLS_SPARE_MAX 2
+struct tls_spare {
+	struct tls_bufs *b[TLS_SPARE_MAX];
+	unsigned int n;
+};
+
+/* Frees the kept buffers. */
+void tls_spare__fini(struct tls_spare *sp);
+
 /* What every stream of an engine shares; passed in, not copied into each stream. */
 struct tls_env {
 	const struct tls_limits *limits; /* NULL: defaults */
 	struct tls_stats *stats; /* shared counters, may be NULL */
+	struct tls_spare *spare; /* NULL: buffers are freed with their stream */
 };
-
-struct tls_bufs;
 
 /* Two live per connection, so 32 bytes: the buffers for records and handshake messages that
  * straddle feeds hang off bufs, which is only allocated when one does. */

@@ -624,14 +624,14 @@ void x509_info__free(struct x509_info *info)
 	free(info);
 }
 
-/* Cache: a fixed pool of max_entries slots, a chained hash keyed by the SHA-256, and an LRU list
+/* Cache: a fixed pool of max_entries slots, a chained hash keyed by der_locator(), and an LRU list
  * that holds only unreferenced entries, so eviction is O(1) and never touches an info a caller
  * still holds. When every slot is referenced, the miss is analysed but not cached: the caller
  * gets a private info (refs 1) that x509_info__put frees. The cache thus never exceeds
  * max_entries; what is outstanding beyond it is bounded by what callers hold. */
 struct x509_entry {
 	struct x509_info *info;
-	uint64_t hash; /* der_hash() of the DER: the lookup key */
+	uint64_t hash; /* der_locator() of the DER: the lookup key */
 	uint8_t *der; /* copy, to confirm a hit byte for byte */
 	struct x509_entry *hnext;
 	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
@@ -771,19 +771,42 @@ static uint64_t der_hash(const uint8_t *p, size_t len, uint64_t seed)
 	return fold_mul(s0 ^ k2, (uint64_t)len ^ k0);
 }
 
+/* Every hit is confirmed byte for byte, so the lookup key need not cover every byte: hashing all
+ * of a 30 KB certificate and then comparing it as well read it twice. The key covers the length
+ * and the first and last LOCATOR_SAMPLE bytes (serial number, issuer and validity at the start,
+ * the signature at the end), which tell apart any two certificates an issuer signs. Certificates
+ * made to differ only in between share a key; at most LOCATOR_SAME_MAX of them are cached, so a
+ * lookup never compares more than that many whole certificates. */
+#define LOCATOR_SAMPLE 512
+#define LOCATOR_SAME_MAX 4
+
+static uint64_t der_locator(const uint8_t *p, size_t len, uint64_t seed)
+{
+	if (len <= 2 * LOCATOR_SAMPLE)
+		return der_hash(p, len, seed);
+	return der_hash(p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
+			der_hash(p, LOCATOR_SAMPLE, seed) ^ len);
+}
+
 static struct x509_entry **bucket_of(struct x509_cache *c, uint64_t hash)
 {
 	return &c->buckets[hash & c->bucket_mask];
 }
 
+/* *same: how many cached certificates share the key and length without being equal. */
 static struct x509_entry *lookup(struct x509_cache *c, uint64_t hash, const uint8_t *der,
-				 size_t len)
+				 size_t len, unsigned int *same)
 {
 	struct x509_entry *e;
 
-	for (e = *bucket_of(c, hash); e; e = e->hnext)
-		if (e->hash == hash && e->info->der_len == len && memcmp(e->der, der, len) == 0)
+	*same = 0;
+	for (e = *bucket_of(c, hash); e; e = e->hnext) {
+		if (e->hash != hash || e->info->der_len != len)
+			continue;
+		if (memcmp(e->der, der, len) == 0)
 			return e;
+		(*same)++;
+	}
 	return NULL;
 }
 
@@ -830,12 +853,13 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 {
 	struct x509_entry *e, **bucket;
 	struct x509_info *info;
-	uint64_t hash = der_hash(der, len, c->seed);
+	uint64_t hash = der_locator(der, len, c->seed);
+	unsigned int same;
 	uint8_t sha[32];
 	uint8_t *copy;
 
 	c->stats.lookups++;
-	e = lookup(c, hash, der, len);
+	e = lookup(c, hash, der, len, &same);
 	if (e && e->info->refs < UINT32_MAX) {
 		c->stats.hits++;
 		if (e->info->refs++ == 0)
@@ -851,7 +875,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 		return NULL;
 	if (!info->parsed)
 		c->stats.parse_failures++;
-	copy = e ? NULL : malloc(len ? len : 1);
+	copy = e || same >= LOCATOR_SAME_MAX ? NULL : malloc(len ? len : 1);
 	e = copy ? take_slot(c) : NULL;
 	if (!e) {
 		free(copy);

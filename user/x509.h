@@ -48,7 +48,8 @@ struct x509_cache_stats {
 	uint64_t parse_failures;
 	uint64_t evictions;
 	uint64_t entries;
-	uint64_t uncached; /* misses served uncached because every entry was referenced */
+	uint64_t uncached; /* misses served uncached: every entry referenced, or too many
+			    * cached certificates share the lookup key (see der_locator()) */
 };
 
 struct x509_cache;

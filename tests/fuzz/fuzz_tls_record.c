@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[2] & 1)
 		lim.max_handshake_msg = 600;
 	c.encrypt_after_sh = data[2] & 4;
-	tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
+	tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
 	for (off = HDR; off < size; off += n) {
 		r = xorshift(&st);
 		if ((data[2] & 2) && r % 37 == 0)

@@ -150,6 +150,10 @@ static uint32_t msg_cap(const struct tls_stream *s)
 	return m;
 }
 
+/* Buffers of ended streams, handed to the next: every other run() takes its buffers from here,
+ * so that reused buffers must give the same events as fresh ones. */
+static struct tls_spare run_spare;
+
 enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_SMALL, FEED_LARGE, FEED_FIVE, FEED__COUNT };
 
 static void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
@@ -161,7 +165,8 @@ static void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
 
 	memset(log, 0, sizeof(*log));
 	memset(st, 0, sizeof(*st));
-	tls_stream__init(&s, &(struct tls_env){ limits, st });
+	tls_stream__init(&s, &(struct tls_env){ .limits = limits, .stats = st,
+						 .spare = seed & 1 ? &run_spare : NULL });
 	log->s = &s;
 	log->encrypt_after_sh = encrypt_after_sh;
 	while (off < n) {
@@ -252,7 +257,7 @@ static void test_messages_in_one_record(void)
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
+	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, st.n, on_event, log);
 	/* Whole records inside the fed buffer are handed out in place: nothing allocated. */
@@ -310,7 +315,7 @@ static void test_message_over_many_records(void)
 
 	/* The reassembly buffer grows to the message, never past the limit. */
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
+	tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, st.n, on_event, log);
 	CHECK(msg_cap(&s) >= 40004);
@@ -418,7 +423,7 @@ static void test_record_straddles_feeds(void)
 	hs_msg(&msgs, TLS_HS_CLIENT_KEY_EXCHANGE, 66);
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b + first - 5, msgs.n - (first - 5));
 
-	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
+	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st.b, first + 20, on_event, log);
 	CHECK_EQ(log->n, 1);
@@ -475,7 +480,7 @@ static void test_oversized_message(void)
 		msgs.n = st.n = 0;
 		hs_msg(&msgs, TLS_HS_CERTIFICATE, 1000);
 		fragment(&st, &msgs, sizes, 2);
-		tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
+		tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
 		log->s = &s;
 		tls_stream__feed(&s, st.b, st.n, on_event, log);
 		CHECK_EQ(log->n, 1);
@@ -709,7 +714,7 @@ static void test_gap_then_resync(void)
 	record(&st2, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 	record(&st2, TLS_CT_ALERT, 0x0303, fatal, 2);
 
-	tls_stream__init(&s, &(struct tls_env){ NULL, &stats });
+	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
 	log->s = &s;
 	tls_stream__feed(&s, st1.b, half, on_event, log);
 	CHECK_EQ(log->n, 1);
@@ -848,7 +853,7 @@ static void test_random_streams(void)
 			c[i] = round % 2 ? (uint8_t)(seed >> 24) : (uint8_t)(20 + (seed >> 24) % 5);
 		}
 		memset(&stats, 0, sizeof(stats));
-		tls_stream__init(&s, &(struct tls_env){ &lim, &stats });
+		tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
 		while (off < base.n) {
 			seed = seed * 1103515245 + 12345;
 			k = 1 + (seed >> 8) % 3000;
@@ -868,6 +873,123 @@ static void test_random_streams(void)
 	free(base.b);
 }
 
+/* SH, then a 20,000-byte Certificate over records of 4,000 bytes, then ServerHelloDone. */
+static void cert_over_records(struct sb *msgs, struct sb *st)
+{
+	size_t off, k;
+
+	hs_msg(msgs, TLS_HS_SERVER_HELLO, 50);
+	hs_msg(msgs, TLS_HS_CERTIFICATE, 20000);
+	hs_msg(msgs, TLS_HS_SERVER_HELLO_DONE, 0);
+	for (off = 0; off < msgs->n; off += k) {
+		k = off ? 4000 : 1000;
+		if (k > msgs->n - off)
+			k = msgs->n - off;
+		record(st, TLS_CT_HANDSHAKE, 0x0303, msgs->b + off, k);
+	}
+}
+
+/* Records in the middle of a message go straight into the message buffer when they arrive in
+ * pieces: the record buffer only ever holds the first record (it starts with whole messages)
+ * and the tail of the last one. */
+static void test_records_streamed_into_message(void)
+{
+	struct sb msgs = { 0 }, st = { 0 };
+	struct tls_stats stats = { 0 };
+	struct tls_stream s;
+	struct evlog *log = calloc(1, sizeof(*log));
+	size_t off, k;
+
+	cert_over_records(&msgs, &st);
+	CHECK_EQ(run_all(st.b, st.n, NULL, false, &stats), 0);
+	CHECK_EQ(ref_log.n, 3);
+	CHECK_EQ(ref_log.ev[1].len, 20000);
+
+	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
+	log->s = &s;
+	for (off = 0; off < st.n; off += k) {
+		k = st.n - off < 500 ? st.n - off : 500;
+		tls_stream__feed(&s, st.b + off, k, on_event, log);
+	}
+	CHECK_EQ(log->n, 3);
+	CHECK_EQ(log->ev[1].hash, ref_log.ev[1].hash);
+	CHECK(rec_cap(&s) <= 2048);
+	CHECK(msg_cap(&s) >= 20004);
+	tls_stream__free(&s);
+	free(msgs.b);
+	free(st.b);
+	free(log);
+}
+
+/* An ended stream's buffers go to the next stream of the same env, up to TLS_SPARE_MAX sets and
+ * none too big; tls_spare__fini() frees them. */
+static void test_spare_buffers(void)
+{
+	struct tls_limits lim = { .max_handshake_msg = 300000 };
+	struct sb msgs = { 0 }, st = { 0 }, big = { 0 }, bigst = { 0 };
+	struct tls_spare sp = { 0 };
+	struct tls_env env = { .limits = &lim, .spare = &sp };
+	struct tls_stream s[3];
+	struct evlog *log = calloc(1, sizeof(*log));
+	uint32_t mcap;
+	size_t off, k;
+	int i;
+
+	cert_over_records(&msgs, &st);
+	for (i = 0; i < 3; i++) {
+		tls_stream__init(&s[i], &env);
+		log->s = &s[i];
+		log->n = 0;
+		for (off = 0; off < st.n; off += k) {
+			k = st.n - off < 700 ? st.n - off : 700;
+			tls_stream__feed(&s[i], st.b + off, k, on_event, log);
+		}
+		CHECK_EQ(log->n, 3);
+		CHECK_EQ(log->ev[1].len, 20000);
+	}
+	mcap = msg_cap(&s[0]);
+	CHECK_EQ(sp.n, 0u);
+	for (i = 0; i < 3; i++)
+		tls_stream__free(&s[i]);
+	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX);
+	/* The next stream starts with a kept set, grown already. */
+	tls_stream__init(&s[0], &env);
+	log->s = &s[0];
+	log->n = 0;
+	tls_stream__feed(&s[0], st.b, 700, on_event, log);
+	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX - 1);
+	CHECK_EQ(msg_cap(&s[0]), mcap);
+	tls_stream__feed(&s[0], st.b + 700, st.n - 700, on_event, log);
+	CHECK_EQ(log->n, 3);
+	tls_stream__free(&s[0]);
+	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX);
+	tls_spare__fini(&sp);
+	CHECK_EQ(sp.n, 0u);
+
+	/* A 200 KB message's buffer is freed, not kept. */
+	hs_msg(&big, TLS_HS_CERTIFICATE, 200000);
+	for (off = 0; off < big.n; off += k) {
+		k = big.n - off < 16000 ? big.n - off : 16000;
+		record(&bigst, TLS_CT_HANDSHAKE, 0x0303, big.b + off, k);
+	}
+	tls_stream__init(&s[0], &env);
+	log->s = &s[0];
+	log->n = 0;
+	for (off = 0; off < bigst.n; off += k) {
+		k = bigst.n - off < 1400 ? bigst.n - off : 1400;
+		tls_stream__feed(&s[0], bigst.b + off, k, on_event, log);
+	}
+	CHECK_EQ(log->n, 1);
+	CHECK(msg_cap(&s[0]) >= 200004);
+	tls_stream__free(&s[0]);
+	CHECK_EQ(sp.n, 0u);
+	free(msgs.b);
+	free(st.b);
+	free(big.b);
+	free(bigst.b);
+	free(log);
+}
+
 int main(void)
 {
 	RUN_TEST(test_messages_in_one_record);
@@ -884,5 +1006,8 @@ int main(void)
 	RUN_TEST(test_record_header_limits);
 	RUN_TEST(test_looks_like_record);
 	RUN_TEST(test_random_streams);
+	RUN_TEST(test_records_streamed_into_message);
+	RUN_TEST(test_spare_buffers);
+	tls_spare__fini(&run_spare);
 	return CHECK_DONE();
 }

@@ -751,6 +751,46 @@ static void test_cache_hits(void)
 	CHECK(x509_cache__new(0) == NULL && errno == EINVAL);
 }
 
+/* The cache finds entries by the length and the first and last 512 bytes, and confirms every
+ * hit byte for byte: inputs that differ only in between are told apart, and at most four of
+ * them are cached, so no lookup compares more than four. */
+static void test_cache_same_ends(void)
+{
+	enum { N = 6, LEN = 4000 };
+	struct x509_cache *c = x509_cache__new(16);
+	const struct x509_info *got[N], *again;
+	const struct x509_cache_stats *st;
+	static uint8_t in[N][LEN];
+	int i, j;
+
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	st = x509_cache__stats(c);
+	for (i = 0; i < N; i++) {
+		memset(in[i], 0x30, LEN);
+		in[i][LEN / 2] = (uint8_t)i;
+		got[i] = x509_cache__get(c, in[i], LEN);
+		CHECK(got[i] != NULL);
+		for (j = 0; j < i; j++)
+			CHECK(got[i] != got[j]);
+	}
+	CHECK_EQ(st->hits, 0);
+	CHECK_EQ(st->entries, 4);
+	CHECK_EQ(st->uncached, 2);
+	for (i = 0; i < N; i++) {
+		again = x509_cache__get(c, in[i], LEN);
+		CHECK(i < 4 ? again == got[i] : again != got[i]);
+		CHECK(again && !memcmp(again->sha256_hex, got[i]->sha256_hex,
+				       sizeof(again->sha256_hex)));
+		x509_info__put(c, again);
+	}
+	CHECK_EQ(st->hits, 4);
+	for (i = 0; i < N; i++)
+		x509_info__put(c, got[i]);
+	x509_cache__free(c);
+}
+
 static void test_cache_eviction(void)
 {
 	struct spec s = { .key = ec256, .md = EVP_sha256(), .ca = -1 };
@@ -835,6 +875,7 @@ int main(void)
 	RUN_TEST(test_malformed);
 	RUN_TEST(test_error_queue_preserved);
 	RUN_TEST(test_cache_hits);
+	RUN_TEST(test_cache_same_ends);
 	RUN_TEST(test_cache_eviction);
 	RUN_TEST(test_analyze_put_without_cache);
 	keys_free();
