@@ -287,8 +287,7 @@ static void on_client_hello(struct conn *c, const struct tls_event *ev, bool ssl
 		e->stats.msg_parse_errors++;
 		return;
 	}
-	fp__ja3_with(&e->digests, &e->ch, NULL, 0, ja3);
-	fp__ja4_with(&e->digests, &e->ch, ja4);
+	fp__client_with(&e->digests, &e->ch, ja3, ja4);
 	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
 	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
 		e->stats.handshake_alloc_failures++;

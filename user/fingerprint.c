@@ -151,8 +151,22 @@ struct fp_memo_slot {
 	char key[FP_MEMO_KEY_MAX];
 };
 
+/* One step earlier: clients of one kind send the same lists on every connection (the random,
+ * session id, key shares and SNI are what differ), so both fingerprints of a ClientHello are also
+ * remembered under the bytes of everything JA3 and JA4 read from it (fp_hello_key()), compared in
+ * full. A repeat then costs no string building, sorting or digest lookup at all. */
+#define FP_HELLO_KEY_MAX 1024 /* bigger hellos take the string route every time */
+
+struct fp_hello_slot {
+	uint16_t len; /* 0: empty */
+	char ja3[JA3_HEX_LEN + 1];
+	char ja4[JA4_LEN + 1];
+	uint8_t key[FP_HELLO_KEY_MAX];
+};
+
 struct fp_memo {
 	struct fp_memo_slot slot[2][FP_MEMO_SLOTS]; /* [0] MD5 (JA3, JA3S), [1] SHA-256 (JA4) */
+	struct fp_hello_slot hello[FP_MEMO_SLOTS];
 };
 
 static uint32_t memo_index(const char *s, size_t len)
@@ -492,6 +506,70 @@ int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
 	memcpy(out + 11, chash, JA4_HASH_LEN);
 	out[11 + JA4_HASH_LEN] = '_';
 	memcpy(out + 12 + JA4_HASH_LEN, ehash, JA4_HASH_LEN + 1);
+	return 0;
+}
+
+static size_t key_add(uint8_t *key, size_t at, const void *p, size_t n)
+{
+	if (at > FP_HELLO_KEY_MAX || n > FP_HELLO_KEY_MAX - at)
+		return FP_HELLO_KEY_MAX + 1;
+	memcpy(key + at, p, n);
+	return at + n;
+}
+
+/* Every input of fp__ja3_with() and fp__ja4_with(), counts first so that the lists cannot be
+ * confused with each other; 0 when it does not fit. */
+static size_t fp_hello_key(const struct tls_client_hello *ch, uint8_t key[FP_HELLO_KEY_MAX])
+{
+	uint16_t head[9] = {
+		ch->legacy_version,
+		(uint16_t)clamp(ch->n_ciphers, TLS_MAX_CIPHERS),
+		(uint16_t)clamp(ch->n_exts, TLS_MAX_EXTS),
+		(uint16_t)clamp(ch->n_groups, TLS_MAX_GROUPS),
+		(uint16_t)clamp(ch->n_point_formats, TLS_MAX_POINT_FORMATS),
+		(uint16_t)clamp(ch->n_versions, TLS_MAX_VERSIONS),
+		(uint16_t)clamp(ch->n_sigalgs, TLS_MAX_SIGALGS),
+		(uint16_t)clamp(ch->alpn_len, TLS_MAX_ALPN_LEN),
+		ch->has_sni,
+	};
+	size_t at = key_add(key, 0, head, sizeof(head));
+
+	at = key_add(key, at, ch->ciphers, head[1] * sizeof(ch->ciphers[0]));
+	at = key_add(key, at, ch->exts, head[2] * sizeof(ch->exts[0]));
+	at = key_add(key, at, ch->groups, head[3] * sizeof(ch->groups[0]));
+	at = key_add(key, at, ch->point_formats, head[4] * sizeof(ch->point_formats[0]));
+	at = key_add(key, at, ch->versions, head[5] * sizeof(ch->versions[0]));
+	at = key_add(key, at, ch->sigalgs, head[6] * sizeof(ch->sigalgs[0]));
+	at = key_add(key, at, ch->alpn, head[7]);
+	return at > FP_HELLO_KEY_MAX ? 0 : at;
+}
+
+int fp__client_with(const struct fp_digests *d, const struct tls_client_hello *ch,
+		    char ja3[JA3_HEX_LEN + 1], char ja4[JA4_LEN + 1])
+{
+	uint8_t key[FP_HELLO_KEY_MAX];
+	struct fp_hello_slot *m = NULL;
+	size_t len = 0;
+	int err3, err4;
+
+	if (d && d->memo && (len = fp_hello_key(ch, key)) > 0) {
+		m = &d->memo->hello[memo_index((const char *)key, len)];
+		if (m->len == len && !memcmp(m->key, key, len)) {
+			memcpy(ja3, m->ja3, sizeof(m->ja3));
+			memcpy(ja4, m->ja4, sizeof(m->ja4));
+			return 0;
+		}
+	}
+	err3 = fp__ja3_with(d, ch, NULL, 0, ja3);
+	err4 = fp__ja4_with(d, ch, ja4);
+	if (err3 || err4)
+		return err3 ? err3 : err4;
+	if (m) {
+		m->len = (uint16_t)len;
+		memcpy(m->key, key, len);
+		memcpy(m->ja3, ja3, sizeof(m->ja3));
+		memcpy(m->ja4, ja4, sizeof(m->ja4));
+	}
 	return 0;
 }
 

@@ -37,6 +37,10 @@ int fp__digests_init(struct fp_digests *d); /* 0, or -EIO when a digest is unava
 void fp__digests_fini(struct fp_digests *d);
 int fp__ja3_with(const struct fp_digests *d, const struct tls_client_hello *ch, char *str,
 		 size_t str_size, char md5_hex[JA3_HEX_LEN + 1]);
+/* JA3's MD5 and JA4 of a ClientHello, as fp__ja3_with() and fp__ja4_with() give them, remembered
+ * under the hello's fingerprint inputs. */
+int fp__client_with(const struct fp_digests *d, const struct tls_client_hello *ch,
+		    char ja3[JA3_HEX_LEN + 1], char ja4[JA4_LEN + 1]);
 int fp__ja3s_with(const struct fp_digests *d, const struct tls_server_hello *sh, char *str,
 		  size_t str_size, char md5_hex[JA3_HEX_LEN + 1]);
 int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,

@@ -953,6 +953,65 @@ static void test_memo_matches_plain(void)
 	CHECK(d.memo == NULL);
 }
 
+/* fp__client_with() against the plain functions, twice: the second call is a memo hit. */
+static void check_client(const struct fp_digests *d, const struct tls_client_hello *ch)
+{
+	char md5[JA3_HEX_LEN + 1], want_md5[JA3_HEX_LEN + 1];
+	char ja4[JA4_LEN + 1], want_ja4[JA4_LEN + 1];
+
+	CHECK_EQ(fp__ja3(ch, NULL, 0, want_md5), 0);
+	CHECK_EQ(fp__ja4(ch, want_ja4), 0);
+	for (int k = 0; k < 2; k++) {
+		memset(md5, 'x', sizeof(md5));
+		memset(ja4, 'x', sizeof(ja4));
+		CHECK_EQ(fp__client_with(d, ch, md5, ja4), 0);
+		CHECK_STR(md5, want_md5);
+		CHECK_STR(ja4, want_ja4);
+	}
+}
+
+/* The ClientHello memo is keyed by every input of JA3 and JA4: a change to any one of them, with
+ * everything else equal, must give the plain functions' answer, never a remembered one. */
+static void test_client_memo(void)
+{
+	static struct tls_client_hello ch;
+	struct fp_digests d = { 0 };
+
+	CHECK_EQ(fp__digests_init(&d), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(ch_fixtures); i++) {
+		build_ch(&ch_fixtures[i], &ch);
+		check_client(&d, &ch);
+		for (unsigned v = 1; v < 40; v++) {
+			build_ch(&ch_fixtures[i], &ch);
+			switch (v % 10) {
+			case 0: ch.legacy_version = (uint16_t)(0x0300 + v % 5); break;
+			case 1: ch.ciphers[0] ^= (uint16_t)v; break;
+			case 2: ch.n_exts = ch.n_exts ? (uint16_t)(ch.n_exts - 1) : 0; break;
+			case 3: ch.groups[0] ^= (uint16_t)v; ch.n_groups |= 1; break;
+			case 4: ch.point_formats[0] = (uint8_t)v; ch.n_point_formats |= 1; break;
+			case 5: ch.versions[0] = (uint16_t)(0x0301 + v % 4); ch.n_versions |= 1; break;
+			case 6: ch.sigalgs[0] ^= (uint16_t)v; ch.n_sigalgs |= 1; break;
+			case 7: ch.has_sni = !ch.has_sni; break;
+			case 8:
+				ch.alpn[0] = 2;
+				ch.alpn[1] = (uint8_t)('a' + v % 26);
+				ch.alpn[2] = (uint8_t)('0' + v % 10);
+				ch.alpn_len = 3;
+				break;
+			default: ch.n_ciphers = ch.n_ciphers ? (uint16_t)(ch.n_ciphers - 1) : 0; break;
+			}
+			check_client(&d, &ch);
+		}
+		/* what the memo must not look at: the SNI's value, session id, key shares */
+		build_ch(&ch_fixtures[i], &ch);
+		ch.sni[0] ^= 1;
+		ch.session_id_len = 32;
+		ch.key_shares[0] = 0x1234;
+		check_client(&d, &ch);
+	}
+	fp__digests_fini(&d);
+}
+
 int main(void)
 {
 	RUN_TEST(test_ja3_matches_peers);
@@ -971,5 +1030,6 @@ int main(void)
 	RUN_TEST(test_ja3s_edges);
 	RUN_TEST(test_parsed_hellos);
 	RUN_TEST(test_memo_matches_plain);
+	RUN_TEST(test_client_memo);
 	return CHECK_DONE();
 }
