@@ -247,6 +247,13 @@ static int run(struct live_bpf *lb, int hook, const uint8_t *pkt, size_t len)
 	return live_bpf__consume(lb);
 }
 
+/* Build f into pkt (its length into *len) and run it through a hook: run()'s result. */
+static int send_fx(struct live_bpf *lb, int hook, const struct fx *f, uint8_t *pkt, size_t *len)
+{
+	*len = build(f, pkt);
+	return run(lb, hook, pkt, *len);
+}
+
 static uint64_t ctr(struct live_bpf *lb, int id)
 {
 	uint64_t c[TLSMON_CTR__COUNT];
@@ -307,20 +314,16 @@ static void test_not_matched(void)
 		if (!lb)
 			return;
 		memset(&f, 0, sizeof(f)); /* ARP */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		fx_tcp4(&f, 40000, 443, TCPF_SYN);
 		f.proto = 17; /* UDP to 443 */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		fx_tcp4(&f, 40000, 80, TCPF_SYN); /* TCP, other port */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		fx_tcp4(&f, 40000, 443, TCPF_ACK); /* 443, no SYN, no handshake payload */
 		f.payload = (const uint8_t *)"GET / HTTP/1.1\r\n";
 		f.plen = 16;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		fx_tcp4(&f, 40000, 443, TCPF_SYN);
 		len = build(&f, pkt);
 		pkt[14] = 0x44; /* IPv4 with ihl 4: malformed */
@@ -356,34 +359,29 @@ static void test_vlan_and_ipv6_ext(void)
 		fx_tcp4(&f, 40001, 443, TCPF_SYN);
 		f.nvlan = 1;
 		f.tpid[0] = 0x8100;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(n++, hook, pkt, len);
 
 		fx_tcp4(&f, 40002, 443, TCPF_SYN); /* QinQ */
 		f.nvlan = 2;
 		f.tpid[0] = 0x88a8;
 		f.tpid[1] = 0x8100;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(n++, hook, pkt, len);
 
 		fx_tcp6(&f, 40003, 443, TCPF_SYN);
 		f.ip6_ext = 1;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(n++, hook, pkt, len);
 
 		fx_tcp6(&f, 443, 40004, TCPF_SYN | TCPF_ACK); /* plain IPv6, server side */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(n++, hook, pkt, len);
 
 		fx_tcp6(&f, 40005, 443, TCPF_SYN); /* IPv6 fragment: skipped */
 		f.ip6_ext = 1;
 		f.ip6_frag = 1;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 
 		CHECK_EQ(nrecs, 4);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_STARTED), 4);
@@ -408,14 +406,11 @@ static void test_ipv4_fragment(void)
 			return;
 		fx_tcp4(&f, 40010, 443, TCPF_SYN);
 		f.frag = 0x2000; /* MF, offset 0: the first fragment has the TCP header */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		f.frag = 0x0010; /* a later fragment */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		f.frag = 0x4000; /* DF only: not a fragment */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FRAGMENTS), 2);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_STARTED), 1);
 		live_bpf__close(lb);
@@ -453,8 +448,7 @@ static void test_track_start(void)
 		CHECK_EQ(fl.bytes[0], synlen);
 		CHECK_EQ(fl.bytes[1], 0);
 		fx_tcp4(&f, 443, 40020, TCPF_SYN | TCPF_ACK);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(1, hook, pkt, len);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.bytes[1], len);
@@ -463,29 +457,25 @@ static void test_track_start(void)
 		fx_tcp4(&f, 40021, 443, TCPF_ACK | TCPF_PSH);
 		f.payload = client_hello;
 		f.plen = sizeof(client_hello);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(2, hook, pkt, len);
 
 		/* SSLv2-format ClientHello */
 		fx_tcp6(&f, 40022, 443, TCPF_ACK);
 		f.payload = sslv2;
 		f.plen = sizeof(sslv2);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(3, hook, pkt, len);
 
 		/* a record header with a bad version does not start tracking */
 		fx_tcp4(&f, 40023, 443, TCPF_ACK);
 		f.payload = (const uint8_t *)"\x16\x03\x05\x00\x10";
 		f.plen = 5;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		/* nor does a 4-byte payload */
 		f.payload = client_hello;
 		f.plen = 4;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_STARTED), 3);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_COPIED_XDP + hook), 4);
@@ -512,8 +502,7 @@ static void test_done_and_close(void)
 		if (!lb)
 			return;
 		fx_tcp4(&f, 40030, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		/* userspace marks it done, with the key the other way round */
 		fx_tcp4(&f, 443, 40030, TCPF_ACK);
 		key_of(&f, &k);
@@ -533,23 +522,19 @@ static void test_done_and_close(void)
 		check_rec(1, hook, pkt, len);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0); /* one FIN: still there */
 		fx_tcp4(&f, 40030, 443, TCPF_FIN | TCPF_ACK);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(2, hook, pkt, len);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), -ENOENT); /* both FINs: removed */
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_CLOSED), 1);
 		f.tcp_flags = TCPF_ACK; /* the last ACK finds nothing */
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		CHECK_EQ(live_bpf__mark_done(lb, &k), -ENOENT);
 
 		/* RST removes at once, and is copied */
 		fx_tcp4(&f, 40031, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		f.tcp_flags = TCPF_RST;
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		key_of(&f, &k);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), -ENOENT);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_CLOSED), 2);
@@ -600,27 +585,23 @@ static void test_flow_hint(void)
 		fx_tcp4(&f, 40040, 443, TCPF_ACK | TCPF_PSH);
 		f.payload = midrec;
 		f.plen = sizeof(midrec);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		key_of(&f, &k2);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k2), 0);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
 
 		/* a SYN counts the flow; its data from inside a record is copied */
 		fx_tcp4(&f, 40041, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
 		fx_tcp4(&f, 443, 40041, TCPF_ACK);
 		f.payload = midrec;
 		f.plen = sizeof(midrec);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 
 		/* a second flow in the same slot */
 		fx_tcp4(&f, twin, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		key_of(&f, &k2);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 2);
 
@@ -629,8 +610,7 @@ static void test_flow_hint(void)
 		fx_tcp4(&f, 443, 40041, TCPF_ACK);
 		f.payload = midrec;
 		f.plen = sizeof(midrec);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
 		CHECK_EQ(run(lb, hook, pkt, len), 0);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
@@ -641,30 +621,25 @@ static void test_flow_hint(void)
 		/* a handshake record on the done flow is still not copied */
 		f.payload = hsrec;
 		f.plen = sizeof(hsrec);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 
 		/* the other flow in the slot is still copied */
 		fx_tcp4(&f, 443, twin, TCPF_ACK);
 		f.payload = midrec;
 		f.plen = sizeof(midrec);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 
 		/* the done flow's FIN is still copied; the other flow's RST gives its count back */
 		fx_tcp4(&f, 443, 40041, TCPF_FIN | TCPF_ACK);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		fx_tcp4(&f, twin, 443, TCPF_RST);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
 
 		/* a SYN reusing the done 4-tuple is a new flow, counted again */
 		fx_tcp4(&f, 40041, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
@@ -694,14 +669,12 @@ static void test_fin_with_data(void)
 		if (!lb)
 			return;
 		fx_tcp4(&f, 40050, 443, TCPF_SYN);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		/* tracking: copied whole */
 		fx_tcp4(&f, 443, 40050, TCPF_FIN | TCPF_ACK);
 		f.payload = data;
 		f.plen = sizeof(data);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		check_rec(1, hook, pkt, len);
 		/* done: headers only */
 		key_of(&f, &k);
@@ -709,8 +682,7 @@ static void test_fin_with_data(void)
 		fx_tcp4(&f, 40050, 443, TCPF_FIN | TCPF_ACK | TCPF_PSH);
 		f.payload = data;
 		f.plen = sizeof(data);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(nrecs, 3);
 		if (nrecs != 3) {
 			live_bpf__close(lb);
@@ -799,8 +771,7 @@ static void test_hint_repair(void)
 	fx_tcp4(&f, 443, live_port, TCPF_ACK);
 	f.payload = midrec;
 	f.plen = sizeof(midrec);
-	len = build(&f, pkt);
-	CHECK_EQ(run(lb, TLSMON_HOOK_XDP, pkt, len), 1);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
 	live_bpf__close(lb);
 }
 
@@ -838,12 +809,10 @@ static void test_budget(void)
 		CHECK_EQ(fl.bytes[1], 3 * len);
 		/* the other direction has its own budget */
 		fx_tcp4(&f, 40040, 443, TCPF_ACK);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		/* FIN after the budget: copied */
 		fx_tcp4(&f, 443, 40040, TCPF_FIN | TCPF_ACK);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_COPIED_XDP + hook), 5);
 		live_bpf__close(lb);
 	}
@@ -867,8 +836,7 @@ static void test_snaplen(void)
 		fx_tcp4(&f, 40050, 443, TCPF_ACK);
 		f.payload = payload;
 		f.plen = sizeof(payload);
-		len = build(&f, pkt);
-		CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(nrecs, 1);
 		CHECK_EQ(recs[0].f.caplen, 100);
 		CHECK_EQ(recs[0].f.wirelen, len);
