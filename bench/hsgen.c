@@ -206,6 +206,16 @@ struct keyset {
 	EVP_PKEY *leaf_key[4]; /* RSA-1024, RSA-2048, EC P-256, EC P-384 */
 };
 
+static void keyset_free(struct keyset *ks)
+{
+	for (int i = 0; i < 2; i++) {
+		X509_free(ks->ca[i]);
+		EVP_PKEY_free(ks->ca_key[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		EVP_PKEY_free(ks->leaf_key[i]);
+}
+
 static X509 *make_cert(EVP_PKEY *pub, EVP_PKEY *signer, X509 *issuer, const EVP_MD *md,
 		       uint64_t serial, const char *cn, bool ca)
 {
@@ -482,6 +492,11 @@ int main(int argc, char **argv)
 		}
 	if (fclose(w.f) || (cf && fclose(cf)))
 		rc = -EIO;
+	/* freed so that a sanitizer build of hsgen (tests run it) exits 0 */
+	keyset_free(&ks);
+	for (int i = 0; i < nsets; i++)
+		for (int j = 0; j < sets[i].n; j++)
+			free(sets[i].t[j].p);
 	if (rc)
 		fprintf(stderr, "hsgen: %s\n", strerror(-rc));
 	else
