@@ -80,6 +80,20 @@ static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
 	return handshake_bytes(buf);
 }
 
+/* The packet's payload starts a handshake record. Its length comes from the IP header, which
+ * XDP reads without the helper call the frame length needs; a BIG TCP frame states none. A
+ * frame shorter than its header claims fails the read, as the bytes are not there. */
+static __always_inline int opens_handshake(const struct tctx *t, const struct cls *c)
+{
+	__u32 n = c->ip_payload, len;
+
+	if (!n) {
+		len = tctx_len(t);
+		n = len > c->hdr_len ? len - c->hdr_len : 0;
+	}
+	return n >= 5 && starts_handshake(t, c->hdr_len);
+}
+
 /* r0 = xchg32(*(u32 *)(r1 + 0), r0) (BPF_STX | BPF_W | BPF_ATOMIC, imm BPF_XCHG), written as
  * bytes. Clang emits an exchange only with -mcpu=v3, whose 32-bit jumps make the split loop of
  * copy_split() too much for the verifier (over 10^6 instructions), and clang 14's BPF assembler
@@ -357,7 +371,7 @@ static __always_inline void handle(struct tctx *t)
 	struct cls c;
 	__u32 zero = 0, frame_len, payload, slot;
 	__u8 tf, rflags = 0;
-	int side, r, copy, n;
+	int side, r, copy, n, opens = 0;
 
 	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
 	if (!ctr)
@@ -378,12 +392,13 @@ static __always_inline void handle(struct tctx *t)
 	tf = c.tcp_flags;
 	/* Without a count in its hint slot the packet belongs to no tracking flow: unless it could
 	 * start one (SYN, a handshake record) or end one (FIN, RST), the lookup below would find
-	 * nothing or a done flow, and nothing would be copied. The IP header's length stands in for
-	 * the frame's here (XDP needs a helper call for that); without it, take the long way. */
+	 * nothing or a done flow, and nothing would be copied. */
 	slot = tlsmon_flow_hint_slot(&c.key);
-	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot) &&
-	    c.ip_payload && !(c.ip_payload >= 5 && starts_handshake(t, c.hdr_len)))
-		return;
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot)) {
+		if (!opens_handshake(t, &c))
+			return;
+		opens = 1;
+	}
 
 	frame_len = tctx_len(t);
 	if (frame_len < c.hdr_len)
@@ -391,9 +406,6 @@ static __always_inline void handle(struct tctx *t)
 	payload = frame_len - c.hdr_len;
 	if (c.ip_payload && c.ip_payload < payload)
 		payload = c.ip_payload; /* Ethernet padding is not payload */
-	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot) &&
-	    !(payload >= 5 && starts_handshake(t, c.hdr_len)))
-		return;
 	classify_key_finish(&c);
 	side = flow_key_normalize(&c.key);
 
@@ -410,7 +422,7 @@ static __always_inline void handle(struct tctx *t)
 							      TLSMON_TCP_SYN)) {
 		struct tlsmon_flow nf = {};
 
-		if (!(tf & TLSMON_TCP_SYN) && !(payload >= 5 && starts_handshake(t, c.hdr_len)))
+		if (!(tf & TLSMON_TCP_SYN) && !opens && !opens_handshake(t, &c))
 			return;
 		nf.start_ns = bpf_ktime_get_ns();
 		nf.state = TLSMON_FLOW_TRACKING;
