@@ -394,8 +394,12 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	switch (ev->type) {
 	case TLS_EV_HANDSHAKE:
 		/* c->hs may move while the ClientHello is kept: not hs in this case. */
-		if (ev->hs_type == TLS_HS_CLIENT_HELLO)
+		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
 			on_client_hello(c, ev, false);
+			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
+			if (c->enc_pending >> c->cur_side & 1)
+				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
+		}
 		else if (ev->hs_type == TLS_HS_SERVER_HELLO)
 			on_server_hello(c, ev);
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
@@ -537,14 +541,18 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 	}
 	if (!tls_found(c, side)) {
 		uint8_t head[TLS_PROBE_HEAD], head_len;
+		bool plain;
 
 		if (!probe(c, side, &data, &len))
 			return;
+		/* A ClientHello captured after the TLS 1.3 ServerHello that answers it is still
+		 * plaintext: its direction turns encrypted once it is read (on_tls_event()). */
+		plain = tls_probe__opens_client_hello(&c->dir[side].probe, data, len);
 		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
 		head_len = c->dir[side].probe.head_len;
 		memcpy(head, c->dir[side].probe.head, sizeof(head));
 		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
-		if (c->enc_pending >> side & 1)
+		if (c->enc_pending >> side & 1 && !plain)
 			tls_stream__set_encrypted(&c->dir[side].tls);
 		c->found |= 1u << side;
 		start_tls(c);

@@ -53,6 +53,18 @@ enum tls_probe_verdict tls_probe__feed(struct tls_probe *pr, const uint8_t **dat
 	return not_tls(pr, *len, budget);
 }
 
+bool tls_probe__opens_client_hello(const struct tls_probe *pr, const uint8_t *data, size_t len)
+{
+	uint8_t b[TLS_PROBE_HEAD + 1];
+
+	if (pr->head_len + len < sizeof(b))
+		return false;
+	memcpy(b, pr->head, pr->head_len);
+	memcpy(b + pr->head_len, data, sizeof(b) - pr->head_len);
+	/* RFC 8446 5.1 record header, then RFC 8446 4 msg_type. */
+	return b[0] == TLS_CT_HANDSHAKE && b[TLS_PROBE_HEAD] == TLS_HS_CLIENT_HELLO;
+}
+
 void tls_probe__gap(struct tls_probe *pr)
 {
 	pr->head_len = 0;

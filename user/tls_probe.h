@@ -33,6 +33,11 @@ enum tls_probe_verdict {
 enum tls_probe_verdict tls_probe__feed(struct tls_probe *pr, const uint8_t **data, size_t *len,
 				       uint32_t budget);
 
+/* After TLS_PROBE_FOUND: does TLS start with a ClientHello (a handshake record whose first
+ * message type is client_hello), judged from the head and then the remaining data? False when the
+ * message type has not arrived yet. */
+bool tls_probe__opens_client_hello(const struct tls_probe *pr, const uint8_t *data, size_t len);
+
 /* A hole in the stream: a header being collected cannot continue across it. */
 void tls_probe__gap(struct tls_probe *pr);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The engine on frames built here: TLS 1.3 handshakes whose server direction is seen first (a
- * capture that starts after the ClientHello), where a TLS 1.3 ServerHello must turn the client's
- * direction encrypted before that direction has started TLS at all. */
+ * capture that starts after the ClientHello, or a ServerHello frame captured before the
+ * ClientHello's), where a TLS 1.3 ServerHello must turn the client's direction encrypted before
+ * that direction has started TLS at all. */
 #include <stdint.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 #define CLIENT_PORT 40000
 #define SERVER_PORT 443
+#define SNI "tls13.example"
 
 /* A message or a run of records being built. */
 struct buf {
@@ -61,6 +63,46 @@ static void hs_record(struct buf *out, uint16_t ver, uint8_t type, const struct 
 	put_16(&m, (uint16_t)body->n);
 	put(&m, body->b, body->n);
 	record(out, 22, ver, m.b, m.n);
+}
+
+/* RFC 8446 4.1.2: a ClientHello offering only TLS 1.3, with a server_name. */
+static void client_hello(struct buf *out)
+{
+	struct buf b = { .n = 0 };
+	size_t ext_len_at, sni_len = strlen(SNI);
+
+	put_16(&b, 0x0303);
+	fill(&b, 0x11, 32); /* random */
+	put8(&b, 32);
+	fill(&b, 0x22, 32); /* legacy_session_id */
+	put_16(&b, 2);
+	put_16(&b, 0x1301); /* TLS_AES_128_GCM_SHA256 */
+	put8(&b, 1);
+	put8(&b, 0);
+	ext_len_at = b.n;
+	put_16(&b, 0);
+	put_16(&b, 0x0000); /* server_name (RFC 6066 3) */
+	put_16(&b, (uint16_t)(sni_len + 5));
+	put_16(&b, (uint16_t)(sni_len + 3));
+	put8(&b, 0);
+	put_16(&b, (uint16_t)sni_len);
+	put(&b, SNI, sni_len);
+	put_16(&b, 0x000a); /* supported_groups: x25519 */
+	put_16(&b, 4);
+	put_16(&b, 2);
+	put_16(&b, 0x001d);
+	put_16(&b, 0x002b); /* supported_versions: TLS 1.3 */
+	put_16(&b, 3);
+	put8(&b, 2);
+	put_16(&b, 0x0304);
+	put_16(&b, 0x0033); /* key_share: one x25519 share */
+	put_16(&b, 38);
+	put_16(&b, 36);
+	put_16(&b, 0x001d);
+	put_16(&b, 32);
+	fill(&b, 0x33, 32);
+	put16(b.b + ext_len_at, (uint16_t)(b.n - ext_len_at - 2));
+	hs_record(out, 0x0301, 1, &b);
 }
 
 /* RFC 8446 4.1.3: a ServerHello choosing TLS 1.3 through supported_versions. */
@@ -300,9 +342,81 @@ static void test_pickup_client_header_split(void)
 	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 }
 
+/* A ServerHello frame captured before the ClientHello frame it answers (frames merged from two
+ * taps, or reordered on the way to the capture), after a full 3-way handshake: the client's
+ * direction starts TLS only after the ServerHello made it encrypted. Its ClientHello is still
+ * plaintext and must be read; what follows it in the same segment is protected. */
+static void test_server_hello_before_client_hello(void)
+{
+	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, c2 = { .n = 0 }, c3 = { .n = 0 };
+	struct buf s2 = { .n = 0 };
+	struct run r;
+
+	server_hello(&s1);
+	ccs(&s1);
+	app_data(&s1, 1200);
+	client_hello(&c1);
+	ccs(&c2);
+	client_hs_record_after_sh(&c2);
+	app_data(&c2, 53);
+	app_data(&c3, 120);
+	app_data(&s2, 300);
+
+	run_start(&r);
+	send_at(&r, false, TH_SYN, NULL, NULL);
+	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
+	send_at(&r, false, TH_ACK, NULL, NULL);
+	seg(&r, true, &s1);
+	seg(&r, false, &c1);
+	seg(&r, false, &c2);
+	seg(&r, false, &c3);
+	seg(&r, true, &s2);
+	run_finish(&r);
+
+	check_tls13_established(&r);
+	CHECK(r.hs.roles_from_syn);
+	CHECK(r.hs.has_client_hello);
+	CHECK(r.hs.ch.offered_tls13);
+	CHECK_STR((const char *)r.hs.ch.sni, SNI);
+	CHECK(r.hs.ja3[0] && r.hs.ja4[0]);
+	CHECK_EQ(events(&r.hs, HS_EV_MESSAGE, 1, 1), 1);
+	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
+}
+
+/* The same, with the ClientHello and the protected record in one segment. */
+static void test_server_hello_before_client_hello_one_segment(void)
+{
+	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, c2 = { .n = 0 }, s2 = { .n = 0 };
+	struct run r;
+
+	server_hello(&s1);
+	app_data(&s1, 1200);
+	client_hello(&c1);
+	client_hs_record_after_sh(&c1);
+	app_data(&c1, 53);
+	app_data(&c2, 120);
+	app_data(&s2, 300);
+
+	run_start(&r);
+	send_at(&r, false, TH_SYN, NULL, NULL);
+	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
+	seg(&r, true, &s1);
+	seg(&r, false, &c1);
+	seg(&r, false, &c2);
+	seg(&r, true, &s2);
+	run_finish(&r);
+
+	check_tls13_established(&r);
+	CHECK(r.hs.has_client_hello);
+	CHECK_STR((const char *)r.hs.ch.sni, SNI);
+	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
+}
+
 int main(void)
 {
 	RUN_TEST(test_pickup_at_server_hello);
 	RUN_TEST(test_pickup_client_header_split);
+	RUN_TEST(test_server_hello_before_client_hello);
+	RUN_TEST(test_server_hello_before_client_hello_one_segment);
 	return CHECK_DONE();
 }

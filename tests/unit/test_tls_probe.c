@@ -239,6 +239,32 @@ static void test_budget(void)
 	CHECK_EQ(pr.probed, TLS_PROBE_HEAD);
 }
 
+/* Which records open with a ClientHello, whole or after a header collected in pieces. */
+static void test_opens_client_hello(void)
+{
+	static const uint8_t server_hello[] = { 0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00 };
+	static const uint8_t app[] = { 0x17, 0x03, 0x03, 0x00, 0x20, 0x01, 0x00 };
+	struct tls_probe pr = { 0 };
+	const uint8_t *d = client_hello;
+	size_t len = sizeof(client_hello);
+
+	CHECK(tls_probe__opens_client_hello(&pr, client_hello, sizeof(client_hello)));
+	CHECK(!tls_probe__opens_client_hello(&pr, server_hello, sizeof(server_hello)));
+	CHECK(!tls_probe__opens_client_hello(&pr, app, sizeof(app)));
+	/* The message type has not arrived: unknown, so not. */
+	CHECK(!tls_probe__opens_client_hello(&pr, client_hello, TLS_PROBE_HEAD));
+	CHECK(!tls_probe__opens_client_hello(&pr, sslv2_hello, sizeof(sslv2_hello)));
+
+	/* Header in the head, the message type in the next segment's data. */
+	len = 2;
+	CHECK_EQ(tls_probe__feed(&pr, &d, &len, 16384), TLS_PROBE_WAIT);
+	d = client_hello + 2;
+	len = sizeof(client_hello) - 2;
+	CHECK_EQ(tls_probe__feed(&pr, &d, &len, 16384), TLS_PROBE_FOUND);
+	CHECK(tls_probe__opens_client_hello(&pr, d, len));
+	CHECK(!tls_probe__opens_client_hello(&pr, d, 0));
+}
+
 static void test_starts_handshake(void)
 {
 	static const uint8_t app[] = { 0x17, 0x03, 0x03, 0x00, 0x20 };
@@ -269,6 +295,7 @@ int main(void)
 	RUN_TEST(test_split_header_turns_out_plaintext);
 	RUN_TEST(test_gap_drops_partial_header);
 	RUN_TEST(test_budget);
+	RUN_TEST(test_opens_client_hello);
 	RUN_TEST(test_starts_handshake);
 	return CHECK_DONE();
 }
