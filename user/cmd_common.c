@@ -35,6 +35,18 @@ int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 	return 0;
 }
 
+int cmd__parse_pow2_size(const char *s, uint64_t min, uint64_t max, uint64_t *bytes)
+{
+	uint64_t v, p = min;
+
+	if (cmd__parse_size(s, &v) || v < min || v > max)
+		return -1;
+	while (p < v)
+		p <<= 1;
+	*bytes = p;
+	return 0;
+}
+
 int cmd__parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	char *end;

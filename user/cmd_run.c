@@ -30,6 +30,10 @@
  * hundreds of ms: 4 MiB holds 400-700 full handshakes in flight at once (6-10 KB of frames
  * each), and keeps a flood of 100,000 half-open handshakes within 64 MiB of RSS (bench/README). */
 #define DEFAULT_HOLD_BYTES (4ull << 20)
+/* --ring-bytes bounds. The kernel wants a power-of-two multiple of the page size; a record is at
+ * most TLSMON_SCRATCH_SIZE (32 KiB), so 64 KiB holds at least one whole frame record. */
+#define MIN_RING_BYTES (64ull << 10)
+#define MAX_RING_BYTES (1ull << 30)
 
 _Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
 	       "userspace and kernel flow keys must share one layout");
@@ -48,6 +52,7 @@ struct run_opts {
 	uint32_t keep_flagged;
 	uint64_t keep_bytes;
 	uint64_t hold_bytes; /* frames of undecided handshakes; 0 = DEFAULT_HOLD_BYTES */
+	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = live_bpf's 8 MiB */
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
@@ -103,6 +108,8 @@ static void run_usage(FILE *out)
 		"  --max-flows N           flows tracked in the kernel and in userspace (default 65536)\n"
 		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
 		"  --snaplen BYTES         bytes copied per frame (default 65535)\n"
+		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
+		"                          rounded up to a power of two (default 8M)\n"
 		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
 		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
@@ -248,6 +255,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "max-flows", required_argument, NULL, 'm' },
 		{ "flow-budget", required_argument, NULL, 'b' },
 		{ "snaplen", required_argument, NULL, 's' },
+		{ "ring-bytes", required_argument, NULL, 'R' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "policy-file", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -338,6 +346,22 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 				return -1;
 			}
 			break;
+		case 'R': {
+			uint64_t asked = 0;
+
+			if (cmd__parse_pow2_size(optarg, MIN_RING_BYTES, MAX_RING_BYTES,
+						 &o->ring_bytes)) {
+				fprintf(stderr, "tlsmon: --ring-bytes: expected a size from 64K to 1G "
+						"(e.g. 16M)\n");
+				return -1;
+			}
+			/* Say so rather than use more memory than asked for silently. */
+			if (!cmd__parse_size(optarg, &asked) && asked != o->ring_bytes)
+				fprintf(stderr, "tlsmon: --ring-bytes %s rounded up to %llu bytes "
+						"(a power of two)\n", optarg,
+					(unsigned long long)o->ring_bytes);
+			break;
+		}
 		case 'p':
 		case 'F':
 			if (cmd__apply_policy_arg(policy, opt == 'F', optarg))
@@ -369,6 +393,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.max_flows = d->o.max_flows,
 		.budget = d->o.budget,
 		.snaplen = d->o.snaplen,
+		.ringbuf_bytes = (uint32_t)d->o.ring_bytes,
 		.verbose = d->o.verbose,
 		.on_frame = on_frame,
 		.ctx = d,

@@ -9,9 +9,7 @@
 #include "fingerprint.h"
 #include "hs_pending.h"
 #include "tls_names.h"
-
-/* Bytes needed to judge whether a stream position starts a TLS record: its header. */
-#define TLS_PROBE_HEAD 5
+#include "tls_probe.h"
 
 /* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
  * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
@@ -24,11 +22,7 @@ struct conn {
 	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
 	union {
 		struct tls_stream tls;
-		struct {
-			uint32_t probed; /* bytes looked at */
-			uint8_t head_len;
-			uint8_t head[TLS_PROBE_HEAD]; /* a record header arriving in tiny segments */
-		} probe;
+		struct tls_probe probe;
 	} dir[2];
 	struct frame_arena arena; /* live when retain_bytes is set */
 	uint32_t syn_seq;
@@ -400,8 +394,12 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	switch (ev->type) {
 	case TLS_EV_HANDSHAKE:
 		/* c->hs may move while the ClientHello is kept: not hs in this case. */
-		if (ev->hs_type == TLS_HS_CLIENT_HELLO)
+		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
 			on_client_hello(c, ev, false);
+			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
+			if (c->enc_pending >> c->cur_side & 1)
+				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
+		}
 		else if (ev->hs_type == TLS_HS_SERVER_HELLO)
 			on_server_hello(c, ev);
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
@@ -490,62 +488,31 @@ static void start_tls(struct conn *c)
 	}
 }
 
-static void not_tls(struct conn *c, int side, size_t len)
+/* No TLS start within the probe budget on this side, nor on the other: not a TLS flow. */
+static void not_tls(struct conn *c)
 {
-	c->dir[side].probe.probed += (uint32_t)len;
-	if (c->dir[side].probe.probed > c->e->opts.probe_bytes && !tls_found(c, !side)) {
-		c->e->stats.non_tls_flows++;
-		conn_strip(c);
-		/* nothing more to learn from it: the kernel may stop copying it too */
-		if (c->e->opts.on_flow_done)
-			c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
-	}
+	c->e->stats.non_tls_flows++;
+	conn_strip(c);
+	/* nothing more to learn from it: the kernel may stop copying it too */
+	if (c->e->opts.on_flow_done)
+		c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
 }
 
-/* Could these few bytes (< a record header) begin a TLS record? (RFC 5246 6.2.1: type 20-23,
- * major version 3, minor 0-4; or an SSLv2 CLIENT-HELLO with its high length bit set.) */
-static bool plausible_prefix(const uint8_t *p, size_t len)
-{
-	if (p[0] & 0x80)
-		return len < 3 || p[2] == 1;
-	if (p[0] < TLS_CT_CHANGE_CIPHER_SPEC || p[0] > TLS_CT_APPLICATION_DATA)
-		return false;
-	return (len < 2 || p[1] == 3) && (len < 3 || p[2] <= 4);
-}
-
-/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: TLS
- * begins at a segment that starts with a plausible record header. A header cut into tiny
- * segments is collected in the probe's head first. Returns true when TLS starts at the probed
- * position (then the head holds its first bytes, to be fed before *data). */
+/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: see
+ * tls_probe.h. Returns true when TLS starts at the probed position (then the probe's head
+ * holds its first bytes, to be fed before *data). */
 static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 {
-	uint8_t *head = c->dir[side].probe.head, *head_len = &c->dir[side].probe.head_len;
-	size_t take;
-
-	if (!*head_len && *len < TLS_PROBE_HEAD && !plausible_prefix(*data, *len)) {
-		not_tls(c, side, *len);
-		return false;
-	}
-	if (*head_len || *len < TLS_PROBE_HEAD) {
-		take = TLS_PROBE_HEAD - *head_len;
-		if (take > *len)
-			take = *len;
-		memcpy(head + *head_len, *data, take);
-		*head_len += (uint8_t)take;
-		*data += take;
-		*len -= take;
-		if (*head_len < TLS_PROBE_HEAD)
-			return false;
-		if (tls__looks_like_record(head, TLS_PROBE_HEAD))
-			return true;
-		*head_len = 0;
-		not_tls(c, side, TLS_PROBE_HEAD + *len);
-		return false;
-	}
-	if (tls__looks_like_record(*data, *len))
+	switch (tls_probe__feed(&c->dir[side].probe, data, len, c->e->opts.probe_bytes)) {
+	case TLS_PROBE_FOUND:
 		return true;
-	not_tls(c, side, *len);
-	return false;
+	case TLS_PROBE_SPENT:
+		if (!tls_found(c, !side))
+			not_tls(c);
+		return false;
+	default:
+		return false;
+	}
 }
 
 /* In-order stream bytes (or a gap) of direction c->cur_side. */
@@ -569,19 +536,23 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 		if (tls_found(c, side))
 			tls_stream__gap(&c->dir[side].tls, len);
 		else
-			c->dir[side].probe.head_len = 0;
+			tls_probe__gap(&c->dir[side].probe);
 		return;
 	}
 	if (!tls_found(c, side)) {
 		uint8_t head[TLS_PROBE_HEAD], head_len;
+		bool plain;
 
 		if (!probe(c, side, &data, &len))
 			return;
+		/* A ClientHello captured after the TLS 1.3 ServerHello that answers it is still
+		 * plaintext: its direction turns encrypted once it is read (on_tls_event()). */
+		plain = tls_probe__opens_client_hello(&c->dir[side].probe, data, len);
 		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
 		head_len = c->dir[side].probe.head_len;
 		memcpy(head, c->dir[side].probe.head, sizeof(head));
 		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
-		if (c->enc_pending >> side & 1)
+		if (c->enc_pending >> side & 1 && !plain)
 			tls_stream__set_encrypted(&c->dir[side].tls);
 		c->found |= 1u << side;
 		start_tls(c);
@@ -646,16 +617,6 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 		conn_strip(c);
 }
 
-/* RFC 5246 6.2.1 record header of a handshake record, or an SSLv2 CLIENT-HELLO (RFC 6101 E). */
-static bool starts_handshake(const uint8_t *p, size_t len)
-{
-	if (len < 3)
-		return false;
-	if (p[0] == TLS_CT_HANDSHAKE && p[1] == 3 && p[2] <= 4)
-		return true;
-	return (p[0] & 0x80) && p[2] == 1;
-}
-
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
  * retransmitted SYN (same ISN) does not. */
 static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
@@ -672,6 +633,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	struct flow *f;
 	struct conn *c;
 	int side, rc;
+	bool opens;
 
 	e->stats.frames++;
 	e->stats.bytes += fr->caplen;
@@ -698,8 +660,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 
 	/* A flow starts at its SYN, or mid-way at a segment that opens a TLS handshake record:
 	 * bare ACKs, FINs and application data of flows we do not know start nothing. */
-	f = flowtab__lookup(e->flows, &p, fr->ts_ns,
-			    (p.tcp_flags & TCPF_SYN) || starts_handshake(p.payload, p.payload_len), &side);
+	opens = (p.tcp_flags & TCPF_SYN) || tls_probe__starts_handshake(p.payload, p.payload_len);
+	f = flowtab__lookup(e->flows, &p, fr->ts_ns, opens, &side);
 	if (!f)
 		return 0;
 	c = flow__app(f);
