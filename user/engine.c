@@ -399,9 +399,9 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
 			if (c->enc_pending >> c->cur_side & 1)
 				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
-		}
-		else if (ev->hs_type == TLS_HS_SERVER_HELLO)
+		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
 			on_server_hello(c, ev);
+		}
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
 		if (ev->hs_type == TLS_HS_CERTIFICATE)
 			on_certificate(c, ev);
