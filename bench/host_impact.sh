@@ -3,16 +3,18 @@
 # client in B, with nothing attached, with `tlsmon run` on the receiving veth in each ingress mode
 # (TC egress is attached in every mode and sees the ACKs), with tlsmon on the sending veth (TC
 # egress sees the bulk data, as GSO super-frames), and with tcpdump 'tcp port 443' -w /dev/null.
-# Rounds are interleaved across modes; the median of the rounds counts.
+# Rounds are interleaved across modes. A mode's ratio is the median over rounds of its throughput
+# divided by the bare run of the same round, so that load from other jobs that drifts over the
+# minutes of the benchmark cancels out within a round.
 #
-# Usage: bench/host_impact.sh [SECONDS [ROUNDS]]   (default 5 and 3)
+# Usage: bench/host_impact.sh [SECONDS [ROUNDS]]   (default 5 and 5)
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_root host_impact
 require_cmd host_impact iperf3 jq tcpdump curl
 SECS=${1:-5}
-ROUNDS=${2:-3}
+ROUNDS=${2:-5}
 MODES=(none tc xdp-generic xdp tc-sender tcpdump)
 
 t_tmpdir || die "mktemp failed"
@@ -55,7 +57,7 @@ detach()
 	fi
 }
 
-declare -A GBPS=()
+declare -A GBPS=() ROUND=()
 for ((r = 1; r <= ROUNDS; r++)); do
 	for m in "${MODES[@]}"; do
 		attach "$m"
@@ -63,7 +65,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			g=$(ip netns exec "$NS_B" timeout $((SECS + 15)) iperf3 -c "$IP4_A" -p 443 \
 				-t "$SECS" -J 2>/dev/null |
 				jq -r '.end.sum_received.bits_per_second / 1e9' 2>/dev/null)
-			[ -n "$g" ] && [ "$g" != null ] && GBPS[$m]+="$g "
+			if [ -n "$g" ] && [ "$g" != null ]; then
+				GBPS[$m]+="$g "
+				ROUND[$m,$r]=$g
+			fi
 		fi
 		detach
 	done
@@ -74,6 +79,16 @@ attach_auto=$(
 	sed -n 's/.*watching veth0 (ingress \([a-z-]*\),.*/\1/p' "$W/tlsmon-auto.log"
 	tlsmon_stop
 )
+# paired_ratio MODE: median over the rounds of MODE's throughput / the bare run of that round.
+paired_ratio()
+{
+	local r
+	for ((r = 1; r <= ROUNDS; r++)); do
+		[ -n "${ROUND[$1,$r]:-}" ] && [ -n "${ROUND[none,$r]:-}" ] &&
+			ratio "${ROUND[$1,$r]}" "${ROUND[none,$r]}"
+	done | median
+}
+
 base=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | median)
 printf '%-12s %10s %8s  %s\n' mode Gbit/s ratio "rounds (Gbit/s)"
 for m in "${MODES[@]}"; do
@@ -83,13 +98,14 @@ for m in "${MODES[@]}"; do
 		bench "host_${m}_gbps" n/a Gbit/s
 		continue
 	fi
-	rt=$(ratio "$v" "$base")
-	printf '%-12s %10.2f %8s  %s\n' "$m" "$v" "$rt" "${GBPS[$m]}"
 	if [ "$m" = none ]; then
+		printf '%-12s %10.2f %8s  %s\n' "$m" "$v" 1.000 "${GBPS[$m]}"
 		bench host_none_gbps "$(printf '%.2f' "$v")" Gbit/s
-	else
-		bench "host_${m}_gbps" "$(printf '%.2f' "$v")" Gbit/s "$rt" none
+		continue
 	fi
+	rt=$(paired_ratio "$m")
+	printf '%-12s %10.2f %8s  %s\n' "$m" "$v" "${rt:-n/a}" "${GBPS[$m]}"
+	bench "host_${m}_gbps" "$(printf '%.2f' "$v")" Gbit/s "${rt:-nan}" none
 done
 drops=$(awk '{ s += $1 } END { print s + 0 }' "$W/tcpdump.drops" 2>/dev/null || echo 0)
 capt=$(awk '{ s += $1 } END { print s + 0 }' "$W/tcpdump.captured" 2>/dev/null || echo 0)
@@ -98,8 +114,8 @@ bench host_tcpdump_kernel_drops "$drops" packets
 echo "host_impact: tlsmon --ingress auto picks '${attach_auto:-?}' on veth"
 bench host_auto_mode "${attach_auto:-unknown}" mode
 if [ -n "$attach_auto" ] && [ -n "${GBPS[$attach_auto]:-}" ]; then
-	v=$(tr ' ' '\n' <<<"${GBPS[$attach_auto]}" | grep . | median)
-	rt=$(ratio "$v" "$base")
-	echo "host_impact: default mode ($attach_auto) keeps $rt of bare throughput (goal >= 0.97)"
+	rt=$(paired_ratio "$attach_auto")
+	echo "host_impact: default mode ($attach_auto) keeps $rt of bare throughput (goal >= 0.97;" \
+		"median of $ROUNDS per-round ratios)"
 	bench host_default_mode_ratio "$rt" ratio "$rt" none
 fi
