@@ -463,23 +463,28 @@ static void analyze_parsed(struct pending *pd, X509 *x)
 	set_self_signed(info, x, pkey, sig_nid);
 }
 
-/* A name from the DER reader, rendered as add_name renders it with OpenSSL. */
+/* A name from the DER reader, rendered as add_name renders it with OpenSSL. The renderers are
+ * snprintf-like: one pass into the stack buffer, a second only for a name that does not fit. */
 static size_t add_der_name(struct arena *a, struct der_span name, bool cn)
 {
 	char stack[512], *buf = stack;
-	long n = cn ? der_name__cn(name, NULL, 0) : (long)der_name__rfc2253(name, NULL, 0);
+	long n = cn ? der_name__cn(name, buf, sizeof(stack)) :
+		      (long)der_name__rfc2253(name, buf, sizeof(stack));
 	size_t off;
 
 	if (n < 0)
 		return NO_OFF;
-	if ((size_t)n >= sizeof(stack) && !(buf = malloc((size_t)n + 1))) {
-		a->oom = true;
-		return NO_OFF;
+	if ((size_t)n >= sizeof(stack)) {
+		buf = malloc((size_t)n + 1);
+		if (!buf) {
+			a->oom = true;
+			return NO_OFF;
+		}
+		if (cn)
+			der_name__cn(name, buf, (size_t)n + 1);
+		else
+			der_name__rfc2253(name, buf, (size_t)n + 1);
 	}
-	if (cn)
-		der_name__cn(name, buf, (size_t)n + 1);
-	else
-		der_name__rfc2253(name, buf, (size_t)n + 1);
 	off = arena_add(a, NULL, buf, (size_t)n);
 	if (buf != stack)
 		free(buf);
