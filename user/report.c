@@ -74,14 +74,10 @@ static const char *rfc3339_cached(struct ts_cache *c, uint64_t ts_ns)
 	return report__rfc3339(ts_ns, c->text, sizeof(c->text));
 }
 
-static void key_n(struct sbuf *b, const char *quoted, size_t len)
-{
-	if (b->len && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
-		sbuf__putc(b, ',');
-	sbuf__add(b, quoted, len);
-}
-
-#define key(b, name) key_n(b, "\"" name "\":", sizeof(name) + 2)
+/* Every key but an object's first carries its comma: the writer never reads back what it wrote
+ * (reading the last byte stalled on the store that had just written it). */
+#define key(b, name) sbuf__add(b, ",\"" name "\":", sizeof(name) + 3)
+#define key1(b, name) sbuf__add(b, "\"" name "\":", sizeof(name) + 2)
 #define kv_str(b, name, value) (key(b, name), json__cstr_or_null(b, value))
 #define kv_int(b, name, value) (key(b, name), sbuf__put_int(b, value))
 #define kv_bool(b, name, value) (key(b, name), put_bool(b, value))
@@ -127,7 +123,8 @@ static void alpn_list(struct sbuf *b, const uint8_t *p, size_t len)
 
 static void certificate_body(struct sbuf *b, const struct x509_info *c)
 {
-	kv_str(b, "sha256", c->sha256_hex);
+	key1(b, "sha256");
+	json__cstr_or_null(b, c->sha256_hex);
 	kv_bool(b, "parsed", c->parsed);
 	if (!c->parsed) {
 		kv_str(b, "error", c->error);
@@ -158,34 +155,38 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 }
 
 /* A certificate's fields are the same in every handshake that carries it: render them once and
- * keep the text on the (cached) info. */
+ * keep the text on the (cached) info. They are rendered in place and copied out with a single
+ * malloc (a new certificate on every handshake made a growing scratch buffer's reallocs show). */
 static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 {
 	struct x509_info *mut = (struct x509_info *)c;
-	struct sbuf tmp;
+	size_t start;
+	char *json;
 
 	sbuf__putc(b, '{');
-	kv_int(b, "position", position);
+	key1(b, "position");
+	sbuf__put_int(b, position);
 	if (!c) {
 		kv_bool(b, "parsed", false);
 		sbuf__putc(b, '}');
 		return;
 	}
-	if (!c->json) {
-		sbuf__init(&tmp);
-		certificate_body(&tmp, c);
-		if (tmp.oom) {
-			sbuf__free(&tmp);
-			sbuf__putc(b, ',');
-			certificate_body(b, c);
-			sbuf__putc(b, '}');
-			return;
-		}
-		mut->json = tmp.buf;
-		mut->json_len = (uint32_t)tmp.len;
-	}
 	sbuf__putc(b, ',');
-	sbuf__add(b, c->json, c->json_len);
+	if (c->json) {
+		sbuf__add(b, c->json, c->json_len);
+		sbuf__putc(b, '}');
+		return;
+	}
+	start = b->len;
+	certificate_body(b, c);
+	if (!b->oom && b->len - start <= UINT32_MAX) {
+		json = malloc(b->len - start);
+		if (json) {
+			memcpy(json, b->buf + start, b->len - start);
+			mut->json = json;
+			mut->json_len = (uint32_t)(b->len - start);
+		}
+	}
 	sbuf__putc(b, '}');
 }
 
@@ -220,8 +221,9 @@ static void key_exchange(struct sbuf *b, const struct handshake *hs)
 		return;
 	}
 	sbuf__putc(b, '{');
-	kv_plain(b, "type",
-		 ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] : "unknown");
+	key1(b, "type");
+	put_plain(b, ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] :
+									      "unknown");
 	if (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON) {
 		const char *g = tls__group_name(ske->curve);
 
@@ -288,26 +290,48 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 	return "unknown";
 }
 
-/* The wire timeline: which frame completed each message, so a reader can find it in the pcap. */
+#define TS_LEN (sizeof("0000-00-00T00:00:00.000000Z") - 1) /* report__rfc3339: fixed width */
+
+/* Memory in a place of our own, then past it: the event writer's pieces. */
+static inline char *put_mem(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) put_mem(p, lit, sizeof(lit) - 1)
+
+/* The wire timeline: which frame completed each message, so a reader can find it in the pcap.
+ * About ten events per handshake: each is written through one sbuf__room of its bounded size. */
 static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
 {
 	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
-	char what[64];
+	char what[64], dec[SBUF_DEC_MAX];
 
 	key(b, "events");
 	sbuf__putc(b, '[');
 	for (int i = 0; i < n; i++) {
 		const struct hs_event *ev = &hs->events[i];
-
-		if (i)
-			sbuf__putc(b, ',');
-		sbuf__putc(b, '{');
-		kv_int(b, "frame", (long long)ev->frame);
-		kv_plain(b, "ts", rfc3339_cached(tc, ev->ts_ns));
-		kv_plain(b, "from", ev->from_client ? "client" : "server");
 		/* names from our tables and numbers (test_report checks the tables) */
-		kv_plain(b, "what", event_what(hs, ev, what, sizeof(what)));
-		sbuf__putc(b, '}');
+		const char *w = event_what(hs, ev, what, sizeof(what));
+		const char *ts = rfc3339_cached(tc, ev->ts_ns);
+		const char *num = sbuf__dec(dec, ev->frame);
+		size_t wl = strlen(w);
+		char *p = sbuf__room(b, 100 + SBUF_DEC_MAX + TS_LEN + wl);
+
+		if (!p)
+			return;
+		if (i)
+			*p++ = ',';
+		p = PUT_LIT(p, "{\"frame\":");
+		p = put_mem(p, num, (size_t)(dec + sizeof(dec) - num));
+		p = PUT_LIT(p, ",\"ts\":\"");
+		p = put_mem(p, ts, TS_LEN);
+		p = ev->from_client ? PUT_LIT(p, "\",\"from\":\"client\",\"what\":\"") :
+				      PUT_LIT(p, "\",\"from\":\"server\",\"what\":\"");
+		p = put_mem(p, w, wl);
+		p = PUT_LIT(p, "\"}");
+		sbuf__commit(b, p);
 	}
 	sbuf__putc(b, ']');
 	if (hs->events_truncated)
@@ -321,7 +345,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	const char *s;
 
 	sbuf__putc(b, '{');
-	kv_plain(b, "ts", rfc3339_cached(&tc, hs->start_ts_ns));
+	key1(b, "ts");
+	put_plain(b, rfc3339_cached(&tc, hs->start_ts_ns));
 	pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf, sizeof(buf));
 	kv_plain(b, "client", buf);
 	pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf, sizeof(buf));
@@ -369,7 +394,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	key(b, "alert");
 	if (hs->alert.present) {
 		sbuf__putc(b, '{');
-		kv_str(b, "sender", hs->alert.from_client ? "client" : "server");
+		key1(b, "sender");
+		json__cstr(b, hs->alert.from_client ? "client" : "server");
 		kv_bool(b, "encrypted", hs->alert.encrypted);
 		if (hs->alert.encrypted) {
 			kv_str(b, "level", NULL);
@@ -396,7 +422,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 		if (i)
 			sbuf__putc(b, ',');
 		sbuf__putc(b, '{');
-		kv_str(b, "check", policy__check_name(f->check));
+		key1(b, "check");
+		json__cstr_or_null(b, policy__check_name(f->check));
 		kv_str(b, "severity", policy__severity_name(f->severity));
 		key(b, "position");
 		if (f->position >= 0)

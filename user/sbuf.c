@@ -49,6 +49,11 @@ void sbuf__add_slow(struct sbuf *b, const void *p, size_t len)
 	b->buf[b->len] = '\0';
 }
 
+char *sbuf__room_slow(struct sbuf *b, size_t n)
+{
+	return sbuf_reserve(b, n) ? b->buf + b->len : NULL;
+}
+
 void sbuf__puts(struct sbuf *b, const char *s)
 {
 	sbuf__add(b, s, strlen(s));

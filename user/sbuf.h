@@ -64,6 +64,25 @@ static inline void sbuf__putc(struct sbuf *b, char c)
 	}
 	sbuf__add_slow(b, &c, 1);
 }
+char *sbuf__room_slow(struct sbuf *b, size_t n);
+
+/* For a writer that knows a bound n on what it appends: room for n bytes (and the NUL) at the end
+ * of b, written through a local pointer and ended with sbuf__commit. Appending piece by piece
+ * reloads b after every byte stored (a char store may alias it). NULL when b is out of memory. */
+static inline char *sbuf__room(struct sbuf *b, size_t n)
+{
+	if (b->len + n < b->cap)
+		return b->buf + b->len;
+	return sbuf__room_slow(b, n);
+}
+
+/* end: one past the last byte written into sbuf__room(b, n), at most n bytes on. */
+static inline void sbuf__commit(struct sbuf *b, char *end)
+{
+	b->len = (size_t)(end - b->buf);
+	b->buf[b->len] = '\0';
+}
+
 void sbuf__printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* JSON helpers. json__str writes a quoted JSON string from arbitrary bytes: quotes, backslashes

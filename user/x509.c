@@ -33,12 +33,31 @@
 #define NO_OFF SIZE_MAX
 
 /* The variable-length strings of one info are collected here first, then copied behind the
- * struct so that an info is a single allocation. */
+ * struct so that an info is a single allocation. They start in the arena's own first block: a
+ * certificate's names and SANs rarely need more, and a new certificate on every handshake made
+ * this buffer's malloc and reallocs a visible part of the offline profile. */
+#define ARENA_INLINE 512
+
 struct arena {
-	char *buf;
+	char *buf; /* first, or a heap copy once it outgrew first */
 	size_t len, cap;
 	bool oom;
+	char first[ARENA_INLINE];
 };
+
+static void arena_init(struct arena *a)
+{
+	a->buf = a->first;
+	a->len = 0;
+	a->cap = sizeof(a->first);
+	a->oom = false;
+}
+
+static void arena_release(struct arena *a)
+{
+	if (a->buf != a->first)
+		free(a->buf);
+}
 
 static size_t arena_reserve(struct arena *a, size_t n)
 {
@@ -47,16 +66,18 @@ static size_t arena_reserve(struct arena *a, size_t n)
 	if (a->oom)
 		return NO_OFF;
 	if (a->cap - a->len < n) {
-		size_t cap = a->cap ? a->cap : 256;
+		size_t cap = a->cap;
 		char *nb;
 
 		while (cap - a->len < n)
 			cap *= 2;
-		nb = realloc(a->buf, cap);
+		nb = a->buf == a->first ? malloc(cap) : realloc(a->buf, cap);
 		if (!nb) {
 			a->oom = true;
 			return NO_OFF;
 		}
+		if (a->buf == a->first)
+			memcpy(nb, a->first, a->len);
 		a->buf = nb;
 		a->cap = cap;
 	}
@@ -442,27 +463,46 @@ static void analyze_parsed(struct pending *pd, X509 *x)
 	set_self_signed(info, x, pkey, sig_nid);
 }
 
-/* A name from the DER reader, rendered as add_name renders it with OpenSSL. */
+/* A name from the DER reader, rendered as add_name renders it with OpenSSL. The renderers are
+ * snprintf-like: one pass into the stack buffer, a second only for a name that does not fit. */
 static size_t add_der_name(struct arena *a, struct der_span name, bool cn)
 {
 	char stack[512], *buf = stack;
-	long n = cn ? der_name__cn(name, NULL, 0) : (long)der_name__rfc2253(name, NULL, 0);
+	long n = cn ? der_name__cn(name, buf, sizeof(stack)) :
+		      (long)der_name__rfc2253(name, buf, sizeof(stack));
 	size_t off;
 
 	if (n < 0)
 		return NO_OFF;
-	if ((size_t)n >= sizeof(stack) && !(buf = malloc((size_t)n + 1))) {
-		a->oom = true;
-		return NO_OFF;
+	if ((size_t)n >= sizeof(stack)) {
+		buf = malloc((size_t)n + 1);
+		if (!buf) {
+			a->oom = true;
+			return NO_OFF;
+		}
+		if (cn)
+			der_name__cn(name, buf, (size_t)n + 1);
+		else
+			der_name__rfc2253(name, buf, (size_t)n + 1);
 	}
-	if (cn)
-		der_name__cn(name, buf, (size_t)n + 1);
-	else
-		der_name__rfc2253(name, buf, (size_t)n + 1);
 	off = arena_add(a, NULL, buf, (size_t)n);
 	if (buf != stack)
 		free(buf);
 	return off;
+}
+
+/* snprintf(dst, size, "%s", src) without printf, which was seven calls per new certificate. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n;
+
+	if (!src)
+		src = "(null)"; /* what glibc's printf writes */
+	n = strlen(src);
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /* The fast path: the same fields from tlsmon's own DER reader, for the certificates it can
@@ -484,14 +524,14 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	info->validity_ok = true;
 	info->not_before = dc.not_before;
 	info->not_after = dc.not_after;
-	snprintf(info->not_before_str, sizeof(info->not_before_str), "%s", dc.not_before_str);
-	snprintf(info->not_after_str, sizeof(info->not_after_str), "%s", dc.not_after_str);
-	snprintf(info->sig_oid, sizeof(info->sig_oid), "%s", dc.sig_oid);
-	snprintf(info->sig_name, sizeof(info->sig_name), "%s", dc.sig_name);
-	snprintf(info->sig_hash, sizeof(info->sig_hash), "%s", dc.sig_hash);
-	snprintf(info->key_type, sizeof(info->key_type), "%s", dc.key_type);
+	copy_str(info->not_before_str, sizeof(info->not_before_str), dc.not_before_str);
+	copy_str(info->not_after_str, sizeof(info->not_after_str), dc.not_after_str);
+	copy_str(info->sig_oid, sizeof(info->sig_oid), dc.sig_oid);
+	copy_str(info->sig_name, sizeof(info->sig_name), dc.sig_name);
+	copy_str(info->sig_hash, sizeof(info->sig_hash), dc.sig_hash);
+	copy_str(info->key_type, sizeof(info->key_type), dc.key_type);
 	info->key_bits = dc.key_bits;
-	snprintf(info->curve, sizeof(info->curve), "%s", dc.curve);
+	copy_str(info->curve, sizeof(info->curve), dc.curve);
 	for (it = dc.san; der_cert__next_san(&it, &tag, &val);)
 		if (tag == DER_GN_DNS || tag == DER_GN_IP)
 			add_san(pd, tag == DER_GN_IP, val.p, val.len);
@@ -534,7 +574,9 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	X509 *x = NULL;
 	bool queue_was_empty;
 
-	memset(&pd, 0, sizeof(pd));
+	memset(&pd.info, 0, sizeof(pd.info));
+	memset(pd.san, 0, sizeof(pd.san));
+	arena_init(&pd.arena);
 	pd.subject = pd.issuer = pd.cn = NO_OFF;
 	memcpy(pd.info.sha256, digest, 32);
 	hex_lower(pd.info.sha256_hex, digest, 32);
@@ -563,7 +605,7 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	ERR_pop_to_mark();
 done:
 	info = finish(&pd);
-	free(pd.arena.buf);
+	arena_release(&pd.arena);
 	if (!info)
 		errno = ENOMEM;
 	return info;

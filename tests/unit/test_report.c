@@ -130,6 +130,70 @@ static void test_event_timestamps(void)
 	free(hs);
 }
 
+/* sbuf__room from an empty buffer (the slow path allocates) and when the room left is short: the
+ * text written before survives the growth, and commit keeps the NUL. */
+static void test_sbuf_room(void)
+{
+	struct sbuf b;
+	char *p;
+
+	sbuf__init(&b);
+	p = sbuf__room(&b, 5);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	memcpy(p, "hello", 5);
+	sbuf__commit(&b, p + 5);
+	CHECK_EQ(b.len, 5);
+	CHECK_STR(b.buf, "hello");
+	for (int i = 0; i < 200; i++) {
+		p = sbuf__room(&b, 40);
+		CHECK(p != NULL);
+		if (!p)
+			break;
+		memset(p, 'a' + i % 26, 40);
+		sbuf__commit(&b, p + 40);
+	}
+	CHECK_EQ(b.len, 5 + 200 * 40);
+	CHECK(b.len < b.cap && b.buf[b.len] == '\0');
+	CHECK(strncmp(b.buf, "helloaaaa", 9) == 0 && b.buf[5 + 199 * 40] == 'a' + 199 % 26);
+	sbuf__free(&b);
+}
+
+/* The events array, byte for byte: the writer builds each event in place. */
+static void test_events_exact(void)
+{
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+	const char *p;
+	const char *want =
+		"\"events\":[{\"frame\":7,\"ts\":\"2023-11-14T22:13:20.000040Z\",\"from\":\"client\","
+		"\"what\":\"ClientHello\"},{\"frame\":18446744073709551,\"ts\":"
+		"\"2023-11-14T22:13:21.999999Z\",\"from\":\"server\",\"what\":\"gap 1200 bytes\"},"
+		"{\"frame\":9,\"ts\":\"2023-11-14T22:13:21.999999Z\",\"from\":\"server\","
+		"\"what\":\"RST\"}]}";
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	hs->start_ts_ns = 1700000000000040000ull;
+	hs->n_events = 3;
+	hs->events[0] = (struct hs_event){ .kind = HS_EV_MESSAGE, .hs_type = 1, .from_client = true,
+					   .frame = 7, .ts_ns = 1700000000000040000ull };
+	hs->events[1] = (struct hs_event){ .kind = HS_EV_GAP, .len = 1200, .frame = 18446744073709551,
+					   .ts_ns = 1700000001999999000ull };
+	hs->events[2] = (struct hs_event){ .kind = HS_EV_RST, .frame = 9,
+					   .ts_ns = 1700000001999999999ull };
+	report__json(&b, hs);
+	p = b.buf ? strstr(b.buf, "\"events\":[") : NULL;
+	CHECK(p != NULL);
+	if (p)
+		CHECK_STR(p, want);
+	sbuf__free(&b);
+	free(hs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
@@ -137,5 +201,7 @@ int main(void)
 	RUN_TEST(test_rfc3339_small_buffer);
 	RUN_TEST(test_table_names_need_no_escaping);
 	RUN_TEST(test_event_timestamps);
+	RUN_TEST(test_sbuf_room);
+	RUN_TEST(test_events_exact);
 	return CHECK_DONE();
 }
