@@ -16,9 +16,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "flowtab.h"
+#include "hash_seed.h"
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
 #define NIL 0u /* "no entry": links hold pool positions + 1 */
@@ -177,16 +177,6 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 	t->stats.active--;
 }
 
-static uint64_t table_seed(const struct flowtab *t)
-{
-	uint64_t seed;
-
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
-		return seed;
-	/* No entropy yet (early boot): the table's address still differs between runs (ASLR). */
-	return (uint64_t)(uintptr_t)t * 0x9e3779b97f4a7c15ULL;
-}
-
 struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 {
 	struct flowtab *t;
@@ -206,7 +196,7 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	while (nbuckets < opts->max_flows)
 		nbuckets <<= 1;
 	t->mask = nbuckets - 1;
-	t->seed = table_seed(t);
+	t->seed = hash_seed(t);
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
 	t->pool = calloc(opts->max_flows, t->stride);
 	if (!t->buckets || !t->pool) {

@@ -4,11 +4,11 @@
  * reference until evicted. */
 #include "x509.h"
 #include "x509_int.h"
+#include "hash_seed.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -67,7 +67,7 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	ERR_pop_to_mark();
 	if (!c->sha256 || !c->md_ctx)
 		goto cleanup;
-	c->seed = ((uint64_t)rand() << 32) ^ (uint64_t)(uintptr_t)c ^ (uint64_t)time(NULL);
+	c->seed = hash_seed(c);
 	for (i = max_entries; i-- > 0;) {
 		c->slots[i].hnext = c->free_slots;
 		c->free_slots = &c->slots[i];

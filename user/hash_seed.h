@@ -1,0 +1,20 @@
+/* Seeds for the hash tables whose keys the network chooses (flows, certificates), so that inputs
+ * that collide in them cannot be prepared in advance. */
+#ifndef TLSMON_HASH_SEED_H
+#define TLSMON_HASH_SEED_H
+
+#include <stdint.h>
+#include <sys/random.h>
+
+/* 64 random bits from the kernel; before its pool is ready (early boot), the owner's address,
+ * which ASLR still varies between runs. */
+static inline uint64_t hash_seed(const void *owner)
+{
+	uint64_t seed;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed;
+	return (uint64_t)(uintptr_t)owner * 0x9e3779b97f4a7c15ULL;
+}
+
+#endif
