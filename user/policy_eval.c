@@ -190,9 +190,27 @@ static void cert_label(char *buf, size_t size, const struct x509_info *x, unsign
 	}
 }
 
-static void check_signature(const struct policy *p, struct handshake *hs, const struct x509_info *x,
-			    unsigned pos, const char *cls, const char *label)
+/* The certificate being checked. Its label is built only when a finding needs one: most
+ * certificates have none, and the label costs a sanitised copy of the subject. */
+struct cert_at {
+	const struct x509_info *x;
+	unsigned pos;
+	const char *cls; /* position_class() */
+	char label[112]; /* empty until label_of() */
+};
+
+static const char *label_of(struct cert_at *c)
 {
+	if (!c->label[0])
+		cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls);
+	return c->label;
+}
+
+static void check_signature(const struct policy *p, struct handshake *hs, struct cert_at *c)
+{
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
+	const char *cls = c->cls;
 	const char *name = x->sig_name[0] ? x->sig_name : x->sig_oid;
 	int h = hash_index(x);
 	bool root_sha1;
@@ -210,7 +228,7 @@ static void check_signature(const struct policy *p, struct handshake *hs, const 
 	f = add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, &m);
 	if (!f)
 		return;
-	m_str(&m, label);
+	m_str(&m, label_of(c));
 	m_str(&m, " is signed with ");
 	m_str(&m, name);
 	if (x->sig_oid[0] && strcmp(name, x->sig_oid)) {
@@ -232,9 +250,10 @@ static int key_grade(int bits, int broken, int weak)
 	return bits < weak ? SEV_HIGH : SEV_MEDIUM;
 }
 
-static void check_key(const struct policy *p, struct handshake *hs, const struct x509_info *x,
-		      unsigned pos, const char *label)
+static void check_key(const struct policy *p, struct handshake *hs, struct cert_at *c)
 {
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
 	const char *t = x->key_type;
 	int bits = x->key_bits;
 	char detail[FINDING_DETAIL_LEN];
@@ -254,7 +273,7 @@ static void check_key(const struct policy *p, struct handshake *hs, const struct
 			(int)pos, detail, &m);
 		if (!f)
 			return;
-		m_str(&m, label);
+		m_str(&m, label_of(c));
 		m_str(&m, " has a ");
 		m_int(&m, bits);
 		m_str(&m, "-bit RSA key (minimum ");
@@ -270,7 +289,7 @@ static void check_key(const struct policy *p, struct handshake *hs, const struct
 			(int)pos, detail, &m);
 		if (!f)
 			return;
-		m_str(&m, label);
+		m_str(&m, label_of(c));
 		m_str(&m, " has a ");
 		m_int(&m, bits);
 		m_str(&m, "-bit EC key");
@@ -294,7 +313,7 @@ static void check_key(const struct policy *p, struct handshake *hs, const struct
 			(int)pos, detail, &m);
 		if (!f)
 			return;
-		m_str(&m, label);
+		m_str(&m, label_of(c));
 		m_str(&m, " has a ");
 		if (bits > 0) {
 			m_int(&m, bits);
@@ -331,9 +350,12 @@ static const char *time_str(char *buf, size_t size, const char *given, int64_t t
 }
 
 /* RFC 5280 4.1.2.5: the validity period includes both notBefore and notAfter. */
-static void check_validity(const struct policy *p, struct handshake *hs, const struct x509_info *x,
-			   unsigned pos, const char *cls, const char *label, uint64_t ts_ns)
+static void check_validity(const struct policy *p, struct handshake *hs, struct cert_at *c,
+			   uint64_t ts_ns)
 {
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
+	const char *cls = c->cls;
 	int64_t now = (int64_t)(ts_ns / 1000000000ull);
 	bool frac = ts_ns % 1000000000ull != 0;
 	char when[40];
@@ -347,7 +369,7 @@ static void check_validity(const struct policy *p, struct handshake *hs, const s
 			grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity), (int)pos,
 			cls, &m);
 		if (f) {
-			m_str(&m, label);
+			m_str(&m, label_of(c));
 			m_str(&m, " expired at ");
 			m_str(&m, time_str(when, sizeof(when), x->not_after_str, x->not_after));
 			m_str(&m, ", ");
@@ -361,7 +383,7 @@ static void check_validity(const struct policy *p, struct handshake *hs, const s
 			grade(p, CHECK_NOT_YET_VALID, policy_checks[CHECK_NOT_YET_VALID].severity),
 			(int)pos, cls, &m);
 		if (f) {
-			m_str(&m, label);
+			m_str(&m, label_of(c));
 			m_str(&m, " is not valid before ");
 			m_str(&m, time_str(when, sizeof(when), x->not_before_str, x->not_before));
 			m_str(&m, ", ");
@@ -382,9 +404,9 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct x509_info *x = hs->certs[i];
-		char label[112], err[80];
+		struct cert_at c = { .x = x, .pos = i };
 		struct finding *f;
-		const char *cls;
+		char err[80];
 		struct msg m;
 
 		if (!x)
@@ -415,12 +437,11 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 			done(f);
 			continue;
 		}
-		cls = position_class(x, i, n);
-		cert_label(label, sizeof(label), x, i, cls);
-		check_signature(p, hs, x, i, cls, label);
-		check_key(p, hs, x, i, label);
+		c.cls = position_class(x, i, n);
+		check_signature(p, hs, &c);
+		check_key(p, hs, &c);
 		if (have_ts)
-			check_validity(p, hs, x, i, cls, label, ts);
+			check_validity(p, hs, &c, ts);
 		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED]) {
 			f = add(hs, CHECK_SELF_SIGNED,
 				grade(p, CHECK_SELF_SIGNED,
@@ -428,7 +449,7 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 				0, "leaf", &m);
 			if (!f)
 				continue;
-			m_str(&m, label);
+			m_str(&m, label_of(&c));
 			m_str(&m, " is self-signed");
 			done(f);
 		}
