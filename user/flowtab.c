@@ -13,6 +13,7 @@
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
  * the table.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,23 @@ static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
 	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
 }
 
+/* memcmp()'s sign for two 16-byte addresses, without the library call it costs on every
+ * packet: two big-endian 64-bit compares. */
+static int addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	for (int i = 0; i < 16; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		x = be64toh(x);
+		y = be64toh(y);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
 void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side)
 {
 	size_t alen = p->family == 4 ? 4 : 16;
@@ -65,7 +83,7 @@ void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side)
 	 * never split one connection into two flows. */
 	memcpy(sa, p->saddr, alen);
 	memcpy(da, p->daddr, alen);
-	cmp = memcmp(sa, da, sizeof(sa));
+	cmp = addr_cmp(sa, da);
 	if (!cmp)
 		cmp = (int)p->sport - (int)p->dport;
 	/* A connection to itself (same address and port) has only one side: 0. */
