@@ -33,23 +33,10 @@ picked=$(sed -n 's/.*watching veth0 (ingress \([a-z-]*\),.*/\1/p' "$W/tlsmon.log
 echo "capture_load: tlsmon --ingress auto picked '$picked' for veth"
 bench veth_auto_ingress "${picked:-unknown}" mode
 
-# settle FILE: scrape until tlsmon_handshakes_total stops changing (at most ~5 s).
-settle()
-{
-	local prev=-1 cur i
-	for ((i = 0; i < 25; i++)); do
-		sleep 0.2
-		scrape "$NS_B" "$1" || continue
-		cur=$(metric_sum "$1" tlsmon_handshakes_total)
-		[ "$cur" = "$prev" ] && return 0
-		prev=$cur
-	done
-}
-
 printf '%-8s %10s %10s %10s %10s %10s %12s\n' level sent reported captured/sent "conn/s" \
 	dropped "cpu ms/1k hs"
 best_rate=0 max_rate=0 max_ratio=nan
-settle "$W/m0"
+settle "$NS_B" "$W/m0" tlsmon_handshakes_total
 for lv in "${LEVELS[@]}"; do
 	if [ "$lv" = unpaced ]; then
 		pace=(-c 16)
@@ -61,7 +48,7 @@ for lv in "${LEVELS[@]}"; do
 	cpu0=$(cpu_ticks "$TM_PID")
 	out=$(ip netns exec "$NS_B" "$REPLAY" client -s "$IP4_A:443" "${pace[@]}" -d "$SECS" \
 		"${TURNS[@]}") || echo "capture_load: replay at $lv failed: $out" >&2
-	settle "$W/m1"
+	settle "$NS_B" "$W/m1" tlsmon_handshakes_total
 	cpu1=$(cpu_ticks "$TM_PID")
 	sent=$(sed -n 's/.*completed=\([0-9]*\).*/\1/p' <<<"$out")
 	failed=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$out")
@@ -106,7 +93,7 @@ kill -STOP "$TM_PID"
 sleep 2
 kill -CONT "$TM_PID"
 wait "$RPID"
-settle "$W/m1"
+settle "$NS_B" "$W/m1" tlsmon_handshakes_total
 sent=$(sed -n 's/.*completed=\([0-9]*\).*/\1/p' "$W/over.out")
 h1=$(metric_sum "$W/m1" tlsmon_handshakes_total)
 d1=$(metric_sum "$W/m1" tlsmon_ringbuf_dropped_total)

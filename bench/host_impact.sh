@@ -42,14 +42,10 @@ attach()
 
 detach()
 {
-	local i
 	tlsmon_stop
 	if [ -n "$TD_PID" ]; then
 		kill -INT "$TD_PID" 2>/dev/null
-		for ((i = 0; i < 30; i++)); do
-			kill -0 "$TD_PID" 2>/dev/null || break
-			sleep 0.1
-		done
+		wait_exit "$TD_PID" 3
 		t_kill "$TD_PID"
 		sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$W/tcpdump.log" \
 			>>"$W/tcpdump.drops"

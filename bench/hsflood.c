@@ -27,42 +27,6 @@
 
 #define MAX_HELLO 4096
 
-static size_t frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
-		    uint32_t daddr, uint16_t sport, uint32_t seq, uint8_t flags, const uint8_t *pl,
-		    size_t plen)
-{
-	uint8_t *ip = f + 14, *tcp = ip + 20, ph[12];
-
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(40 + plen));
-	put16(ip + 6, 0x4000);
-	ip[8] = 64;
-	ip[9] = 6;
-	put32(ip + 12, saddr);
-	put32(ip + 16, daddr);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-	put16(tcp, sport);
-	put16(tcp + 2, 443);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, flags & 0x10 ? 0x50000001u : 0);
-	memset(tcp + 12, 0, 8);
-	tcp[12] = 5 << 4;
-	tcp[13] = flags;
-	put16(tcp + 14, 64240);
-	if (plen)
-		memcpy(tcp + 20, pl, plen);
-	memcpy(ph, ip + 12, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	put16(ph + 10, (uint16_t)(20 + plen));
-	put16(tcp + 16, csum_fold(csum_add(csum_add(0, ph, 12), tcp, 20 + plen)));
-	return 54 + plen;
-}
-
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
@@ -158,13 +122,18 @@ int main(int argc, char **argv)
 		uint16_t sport = (uint16_t)(2000 + i % 60000);
 		uint32_t isn = 0x1000 + (uint32_t)i * 104729u;
 
+		struct eth_tcp4 h = { .dmac = dmac, .smac = smac, .saddr = saddr,
+				      .daddr = ntohl(da.s_addr), .sport = sport, .dport = 443,
+				      .seq = isn, .ack = 0x50000001u, .flags = 0x02, .win = 64240 };
+
 		while ((double)i > rate * (now_s() - t0))
 			usleep(200);
-		len = frame(f, dmac, smac, saddr, ntohl(da.s_addr), sport, isn, 0x02, NULL, 0);
+		len = eth_tcp4_frame(f, &h, NULL, 0);
 		if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) == (ssize_t)len)
 			sent++;
-		len = frame(f, dmac, smac, saddr, ntohl(da.s_addr), sport, isn + 1, 0x18, hello,
-			    hlen);
+		h.seq = isn + 1;
+		h.flags = 0x18;
+		len = eth_tcp4_frame(f, &h, hello, hlen);
 		if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) == (ssize_t)len)
 			sent++;
 	}

@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "../tools/pcap_write.h"
 #include "../tools/pkt_build.h"
 
 #define MAX_SETS 8
@@ -315,47 +316,24 @@ struct tcpconn {
 static int emit(struct pcapw *w, struct tcpconn *c, int from_server, uint8_t flags,
 		const uint8_t *payload, size_t plen)
 {
-	uint8_t *f = w->frame, *ip = f + 14, *tcp = ip + 20;
-	uint32_t hdr[4], sum;
-	size_t len = 14 + 20 + 20 + plen;
-	uint8_t ph[12];
+	static const uint8_t mac[2][6] = { { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 } };
+	struct eth_tcp4 h = {
+		.dmac = mac[!from_server],
+		.smac = mac[from_server],
+		.saddr = from_server ? c->saddr : c->caddr,
+		.daddr = from_server ? c->caddr : c->saddr,
+		.sport = from_server ? c->sport : c->cport,
+		.dport = from_server ? c->cport : c->sport,
+		.seq = c->seq[from_server],
+		.ack = c->seq[!from_server],
+		.flags = flags,
+		.win = 65535,
+	};
+	size_t len = eth_tcp4_frame(w->frame, &h, payload, plen);
 
-	memcpy(f, from_server ? "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02"
-			      : "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
-	put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(40 + plen));
-	put16(ip + 6, 0x4000);
-	ip[8] = 64;
-	ip[9] = 6;
-	put32(ip + 12, from_server ? c->saddr : c->caddr);
-	put32(ip + 16, from_server ? c->caddr : c->saddr);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-	put16(tcp, from_server ? c->sport : c->cport);
-	put16(tcp + 2, from_server ? c->cport : c->sport);
-	put32(tcp + 4, c->seq[from_server]);
-	put32(tcp + 8, (flags & 0x10) ? c->seq[!from_server] : 0);
-	tcp[12] = 5 << 4;
-	tcp[13] = flags;
-	put16(tcp + 14, 65535);
-	put32(tcp + 16, 0);
-	if (plen)
-		memcpy(tcp + 20, payload, plen);
-	memcpy(ph, ip + 12, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	put16(ph + 10, (uint16_t)(20 + plen));
-	sum = csum_add(csum_add(0, ph, 12), tcp, 20 + plen);
-	put16(tcp + 16, csum_fold(sum));
 	c->seq[from_server] += (uint32_t)plen + ((flags & 0x03) ? 1 : 0); /* SYN/FIN count one */
 	w->ts_us += 10;
-	hdr[0] = (uint32_t)(w->ts_us / 1000000);
-	hdr[1] = (uint32_t)(w->ts_us % 1000000);
-	hdr[2] = hdr[3] = (uint32_t)len;
-	if (fwrite(hdr, sizeof(hdr), 1, w->f) != 1 || fwrite(f, len, 1, w->f) != 1)
-		return -EIO;
-	return 0;
+	return pcap_write_frame(w->f, w->ts_us, w->frame, (uint32_t)len);
 }
 
 static int write_conn(struct pcapw *w, uint64_t i, const struct turnset *ts,
@@ -448,11 +426,7 @@ int main(int argc, char **argv)
 		perror("hsgen");
 		return 1;
 	}
-	{
-		uint32_t gh[6] = { 0xa1b2c3d4u, 2 | 4u << 16, 0, 0, 65535, 1 };
-
-		fwrite(gh, sizeof(gh), 1, w.f);
-	}
+	rc = pcap_write_header(w.f, 65535, 1 /* LINKTYPE_ETHERNET */);
 	for (uint64_t i = 0; !rc && i < n; i++) {
 		const struct turnset *ts = &sets[i % (uint64_t)nsets];
 		struct buf flight = { 0 };

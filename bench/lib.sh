@@ -9,6 +9,7 @@
 #   tlsmon_start NS LOG ARGS...             `tlsmon run` in NS, waits until it serves /metrics
 #   scrape NS FILE                          /metrics of the daemon in NS into FILE
 #   metric_sum FILE NAME                    sum of every sample of metric NAME in FILE
+#   settle NS FILE METRIC [SECONDS]         scrape until METRIC stops changing
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/lib.sh
@@ -103,13 +104,10 @@ tlsmon_start()
 # tlsmon_stop: SIGTERM, bounded wait; says so when the daemon did not exit cleanly.
 tlsmon_stop()
 {
-	local i rc
+	local rc
 	[ -n "${TM_PID:-}" ] || return 0
 	kill -TERM "$TM_PID" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$TM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_exit "$TM_PID" 5 || true
 	kill -0 "$TM_PID" 2>/dev/null && kill -KILL "$TM_PID" 2>/dev/null
 	wait "$TM_PID" 2>/dev/null
 	rc=$?
@@ -127,6 +125,20 @@ scrape()
 metric_sum()
 {
 	awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }' "$1"
+}
+
+# settle NS FILE METRIC [SECONDS]: scrape the daemon in NS into FILE every 0.2 s until the sum
+# of METRIC stops changing (at most SECONDS, default 5): it has read what was sent.
+settle()
+{
+	local ns=$1 file=$2 metric=$3 secs=${4:-5} prev=-1 cur i
+	for ((i = 0; i < secs * 5; i++)); do
+		sleep 0.2
+		scrape "$ns" "$file" || continue
+		cur=$(metric_sum "$file" "$metric")
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+	done
 }
 
 # cpu_ticks PID: utime + stime in clock ticks.

@@ -49,20 +49,8 @@ map_bytes()
 	echo "$sum"
 }
 
-settle()
-{
-	local prev=-1 cur i
-	for ((i = 0; i < 50; i++)); do
-		sleep 0.2
-		scrape "$NS_B" "$W/m" || continue
-		cur=$(metric_sum "$W/m" tlsmon_frames_total)
-		[ "$cur" = "$prev" ] && return 0
-		prev=$cur
-	done
-}
-
 sleep 1
-settle
+settle "$NS_B" "$W/m" tlsmon_frames_total 10
 rss0=$(kib "$TM_PID" VmRSS)
 hwm0=$(kib "$TM_PID" VmHWM)
 anon0=$(kib "$TM_PID" RssAnon)
@@ -72,7 +60,7 @@ kmem=$(map_bytes)
 dmac=$(ip -n "$NS_B" -j link show "$IF_B" | jq -r '.[0].address')
 ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.1 \
 	--dst 10.200.9.99 -n "$COUNT" -r "$RATE" "$HELLO" || die "hsflood failed"
-settle
+settle "$NS_B" "$W/m" tlsmon_frames_total 10
 rss1=$(kib "$TM_PID" VmRSS)
 hwm1=$(kib "$TM_PID" VmHWM)
 active=$(metric_sum "$W/m" tlsmon_flows_active)
@@ -103,7 +91,7 @@ bench mem_kernel_maps "$((kmem1 / 1024))" KiB
 # The second flood: new 4-tuples, so the first flood's flows are evicted and their memory reused.
 ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.11 \
 	--dst 10.200.9.99 -n "$COUNT" -r "$RATE" "$HELLO" || die "hsflood failed"
-settle
+settle "$NS_B" "$W/m" tlsmon_frames_total 10
 rss2=$(kib "$TM_PID" VmRSS)
 hwm2=$(kib "$TM_PID" VmHWM)
 evicted2=$(metric_sum "$W/m" tlsmon_flows_evicted_total)

@@ -13,7 +13,7 @@ $(BENCH_DIR)/empty.bpf.o: bench/empty.bpf.c | $(BENCH_DIR)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BENCH_DIR)/%: bench/%.c $(LIB) | $(BENCH_DIR)
+$(BENCH_DIR)/%: bench/%.c $(wildcard tools/*.h) $(LIB) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 

@@ -8,6 +8,8 @@
 #   netns_setup [X]                                     two namespaces joined by a veth pair
 #   t_bg NS CMD...                                      run CMD in NS in the background, recorded
 #   t_track PID / t_tmpdir / t_on_exit CMD              things the EXIT trap cleans up
+#   wait_exit PID SECONDS                               bounded wait for a process to end
+#   t_kill PID                                          TERM, 2 s, KILL; reap it
 #   wait_port NS PORT [SECONDS]                         wait until something listens on TCP PORT
 #
 # Sourcing installs an EXIT trap (and turns INT/TERM into exit) that kills the recorded PIDs,
@@ -97,16 +99,24 @@ t_tmpdir()
 	T_TMPDIRS+=("$T_TMP")
 }
 
+# wait_exit PID SECONDS: poll every 0.1 s, at most SECONDS, until PID is gone; 1 if it is not.
+wait_exit()
+{
+	local pid=$1 secs=$2 i
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Kill a process by PID: TERM, up to 2 s of grace, then KILL; reap it if it is our child.
 t_kill()
 {
-	local pid=$1 i
+	local pid=$1
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_exit "$pid" 2 || true
 	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0

@@ -8,7 +8,6 @@
 #   live_begin NAME CMD...              SKIP unless root, CMDs and tlsmon are there; W = temp dir
 #   live_chains NAME DIR CHAIN...       tests/fixtures/mkchains.sh into DIR (CH), or FAIL and exit
 #   live_netns NAME X                   netns_setup X, or FAIL and exit
-#   wait_exit PID SECONDS               bounded wait for a process to end
 #   tm_spawn NS ERR ARGS...             `tlsmon run -i veth0 ARGS...` in NS (TM_PID, TM_ERR)
 #   tm_wait PID CMD...                  poll CMD until it succeeds, PID exits, or 10 s pass
 #   tm_start NS ERR ARGS...             tm_spawn, then wait for the "metrics on http" line
@@ -65,16 +64,6 @@ live_netns()
 		fail "$1/netns" "namespace setup failed"
 		t_done
 	}
-}
-
-wait_exit()
-{
-	local pid=$1 secs=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # tm_spawn NS ERR ARGS...: the daemon's stdout is dropped (it logs to --log or stderr).

@@ -13,6 +13,7 @@
 
 #include "frame.h"
 
+#include "pcap_write.h"
 #include "pkt_build.h"
 
 #define ETH_HLEN 14
@@ -89,38 +90,15 @@ static bool chance(struct gen *g, uint32_t pct)
 	return pct && rng_next(g) % 100 < pct;
 }
 
-static int write_all(struct gen *g, const void *p, size_t n)
-{
-	return fwrite(p, 1, n, g->f) == n ? 0 : -EIO;
-}
-
-/* pcap-savefile(5) file header, in this host's byte order. */
-static int write_header(struct gen *g)
-{
-	uint32_t magic = 0xa1b2c3d4, zone = 0, sigfigs = 0, snaplen = SNAPLEN;
-	uint32_t linktype = LINKTYPE_ETHERNET;
-	uint16_t major = 2, minor = 4;
-	uint8_t hdr[24];
-
-	memcpy(hdr, &magic, 4);
-	memcpy(hdr + 4, &major, 2);
-	memcpy(hdr + 6, &minor, 2);
-	memcpy(hdr + 8, &zone, 4);
-	memcpy(hdr + 12, &sigfigs, 4);
-	memcpy(hdr + 16, &snaplen, 4);
-	memcpy(hdr + 20, &linktype, 4);
-	return write_all(g, hdr, sizeof(hdr));
-}
-
 /* One frame from side `from`: Ethernet + IPv4/IPv6 + TCP (+ MSS option on SYNs) + payload. */
 static int emit(struct gen *g, int from, uint8_t flags, uint32_t seq, uint32_t ack,
 		const uint8_t *payload, uint32_t len)
 {
 	const struct endpoint *src = &g->o->ep[from], *dst = &g->o->ep[!from];
 	uint8_t *p = g->frame, *ip = p + ETH_HLEN, *th;
-	uint32_t thl = TCP_HLEN + (flags & TCPF_SYN ? MSS_OPT_LEN : 0), sum, rec[4];
+	uint32_t thl = TCP_HLEN + (flags & TCPF_SYN ? MSS_OPT_LEN : 0), sum;
 	uint64_t ts_us = g->o->start_time * 1000000u + g->frames * g->o->gap_us;
-	size_t l3len, n;
+	size_t l3len;
 	uint8_t pseudo[40];
 
 	/* locally administered MACs ending in the side number */
@@ -181,15 +159,8 @@ static int emit(struct gen *g, int from, uint8_t flags, uint32_t seq, uint32_t a
 		memcpy(th + thl, payload, len);
 	put16(th + 16, csum_fold(csum_add(sum, th, thl + len)));
 
-	n = ETH_HLEN + l3len;
-	rec[0] = (uint32_t)(ts_us / 1000000u);
-	rec[1] = (uint32_t)(ts_us % 1000000u);
-	rec[2] = (uint32_t)n;
-	rec[3] = (uint32_t)n;
 	g->frames++;
-	if (write_all(g, rec, sizeof(rec)) || write_all(g, p, n))
-		return -EIO;
-	return 0;
+	return pcap_write_frame(g->f, ts_us, p, (uint32_t)(ETH_HLEN + l3len));
 }
 
 /* Shuffle within consecutive blocks of `window` entries, so a segment moves fewer than
@@ -304,7 +275,7 @@ static int generate(struct gen *g, const struct turn *turns, size_t nturns)
 	size_t i;
 	int ret;
 
-	ret = write_header(g);
+	ret = pcap_write_header(g->f, SNAPLEN, LINKTYPE_ETHERNET);
 	g->snd_nxt[CLIENT] = o->isn[CLIENT] + 1;
 	g->snd_nxt[SERVER] = o->isn[SERVER] + 1;
 	g->rcv_ack[CLIENT] = g->snd_nxt[SERVER];

@@ -3,6 +3,7 @@
 #ifndef TLSMON_CHECK_H
 #define TLSMON_CHECK_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,26 @@ static int check_total_failed;
 		printf("%s %s\n", check_failed_in_test ? "FAIL" : "PASS", #fn);                  \
 		check_total_failed += check_failed_in_test;                                      \
 	} while (0)
+
+/* Whether s is UTF-8 by its byte pattern (each lead byte followed by as many continuation bytes
+ * as it announces), for text tlsmon writes into reports from untrusted bytes. Overlong forms and
+ * surrogates are not looked for. */
+static inline bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : -1;
+
+		if (n < 0)
+			return false;
+		p++;
+		for (; n; n--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
 
 #define CHECK_DONE() (check_total_failed ? 1 : 0)
 

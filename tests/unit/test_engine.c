@@ -14,6 +14,7 @@
 #define CLIENT_PORT 40000
 #define SERVER_PORT 443
 #define SNI "tls13.example"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A message or a run of records being built. */
 struct buf {
@@ -155,6 +156,25 @@ static void client_hs_record_after_sh(struct buf *out)
 	record(out, 22, 0x0303, cert, sizeof(cert));
 }
 
+/* The server's first flight: its TLS 1.3 ServerHello, a CCS if ccs_too, then n bytes of
+ * protected handshake (EncryptedExtensions .. Finished). */
+static void server_flight(struct buf *out, bool ccs_too, size_t n)
+{
+	server_hello(out);
+	if (ccs_too)
+		ccs(out);
+	app_data(out, n);
+}
+
+/* The client's answer to it: a CCS if ccs_too, a protected handshake record, its Finished. */
+static void client_flight(struct buf *out, bool ccs_too)
+{
+	if (ccs_too)
+		ccs(out);
+	client_hs_record_after_sh(out);
+	app_data(out, 53); /* Finished */
+}
+
 struct run {
 	struct engine *e;
 	struct policy *pol;
@@ -232,17 +252,32 @@ static void send_at(struct run *r, bool from_server, uint8_t flags, const struct
 	engine__feed(r->e, &f);
 }
 
-static void seg(struct run *r, bool from_server, const struct buf *payload)
-{
-	send_at(r, from_server, TH_ACK | TH_PSH, payload, NULL);
-}
-
 static void run_finish(struct run *r)
 {
 	engine__finish(r->e);
 	r->msg_parse_errors = engine__stats(r->e)->msg_parse_errors;
 	engine__free(r->e);
 	policy__free(r->pol);
+}
+
+/* One data segment of a scripted connection: who sends it, and what. */
+struct step {
+	bool from_server;
+	const struct buf *payload;
+};
+
+/* Feed a fresh engine the first n_syn segments of a TCP 3-way handshake (0: the capture starts
+ * mid-flow), then the steps in order, then finish it. */
+static void play(struct run *r, int n_syn, const struct step *steps, size_t n_steps)
+{
+	static const uint8_t syn_flags[3] = { TH_SYN, TH_SYN | TH_ACK, TH_ACK };
+
+	run_start(r);
+	for (int i = 0; i < n_syn && i < 3; i++)
+		send_at(r, i == 1, syn_flags[i], NULL, NULL);
+	for (size_t i = 0; i < n_steps; i++)
+		send_at(r, steps[i].from_server, TH_ACK | TH_PSH, steps[i].payload, NULL);
+	run_finish(r);
 }
 
 /* How many events of this kind (and, for messages, this type) the handshake recorded. */
@@ -258,7 +293,8 @@ static int events(const struct handshake *hs, enum hs_event_kind kind, int hs_ty
 }
 
 /* What any of these orderings must give: one TLS 1.3 handshake, established, oriented by the
- * ServerHello, nothing read from the protected records. */
+ * ServerHello, nothing read from the protected records, the client's handshake record after the
+ * ServerHello known to be protected. */
 static void check_tls13_established(const struct run *r)
 {
 	const struct handshake *hs = &r->hs;
@@ -276,6 +312,7 @@ static void check_tls13_established(const struct run *r)
 	CHECK_EQ(r->msg_parse_errors, 0);
 	CHECK_EQ(events(hs, HS_EV_MESSAGE, 2, 0), 1); /* the ServerHello, from the server */
 	CHECK_EQ(events(hs, HS_EV_MESSAGE, 11, -1), 0); /* no Certificate read in plaintext */
+	CHECK_EQ(events(hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 	CHECK(hs->ja3s[0]);
 }
 
@@ -285,30 +322,19 @@ static void check_tls13_established(const struct run *r)
 static void test_pickup_at_server_hello(void)
 {
 	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, c2 = { .n = 0 }, s2 = { .n = 0 };
+	const struct step steps[] = { { true, &s1 }, { false, &c1 }, { false, &c2 }, { true, &s2 } };
 	struct run r;
 
-	server_hello(&s1);
-	ccs(&s1);
-	app_data(&s1, 1200); /* EncryptedExtensions .. Finished */
-	ccs(&c1);
-	client_hs_record_after_sh(&c1);
-	app_data(&c1, 53); /* Finished */
+	server_flight(&s1, true, 1200);
+	client_flight(&c1, true);
 	app_data(&c2, 120); /* the request */
 	app_data(&s2, 300); /* tickets, the response */
-
-	run_start(&r);
-	seg(&r, true, &s1);
-	seg(&r, false, &c1);
-	seg(&r, false, &c2);
-	seg(&r, true, &s2);
-	run_finish(&r);
+	play(&r, 0, steps, ARRAY_SIZE(steps));
 
 	check_tls13_established(&r);
 	CHECK(!r.hs.roles_from_syn);
 	CHECK(!r.hs.has_client_hello);
 	CHECK_STR(r.hs.ja3, "");
-	/* The client's handshake record is known to be protected, not parsed. */
-	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 	CHECK(r.hs.ccs_client && r.hs.ccs_server);
 	CHECK(r.hs.app_data_client && r.hs.app_data_server);
 }
@@ -319,27 +345,19 @@ static void test_pickup_client_header_split(void)
 {
 	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, a = { .n = 0 }, b = { .n = 0 };
 	struct buf c2 = { .n = 0 }, s2 = { .n = 0 };
+	const struct step steps[] = { { true, &s1 },  { false, &a }, { false, &b },
+				      { false, &c2 }, { true, &s2 } };
 	struct run r;
 
-	server_hello(&s1);
-	app_data(&s1, 900);
-	client_hs_record_after_sh(&c1);
-	app_data(&c1, 53);
+	server_flight(&s1, false, 900);
+	client_flight(&c1, false);
 	put(&a, c1.b, 3);
 	put(&b, c1.b + 3, c1.n - 3);
 	app_data(&c2, 80);
 	app_data(&s2, 300);
-
-	run_start(&r);
-	seg(&r, true, &s1);
-	seg(&r, false, &a);
-	seg(&r, false, &b);
-	seg(&r, false, &c2);
-	seg(&r, true, &s2);
-	run_finish(&r);
+	play(&r, 0, steps, ARRAY_SIZE(steps));
 
 	check_tls13_established(&r);
-	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 }
 
 /* A ServerHello frame captured before the ClientHello frame it answers (frames merged from two
@@ -350,28 +368,16 @@ static void test_server_hello_before_client_hello(void)
 {
 	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, c2 = { .n = 0 }, c3 = { .n = 0 };
 	struct buf s2 = { .n = 0 };
+	const struct step steps[] = { { true, &s1 },  { false, &c1 }, { false, &c2 },
+				      { false, &c3 }, { true, &s2 } };
 	struct run r;
 
-	server_hello(&s1);
-	ccs(&s1);
-	app_data(&s1, 1200);
+	server_flight(&s1, true, 1200);
 	client_hello(&c1);
-	ccs(&c2);
-	client_hs_record_after_sh(&c2);
-	app_data(&c2, 53);
+	client_flight(&c2, true);
 	app_data(&c3, 120);
 	app_data(&s2, 300);
-
-	run_start(&r);
-	send_at(&r, false, TH_SYN, NULL, NULL);
-	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
-	send_at(&r, false, TH_ACK, NULL, NULL);
-	seg(&r, true, &s1);
-	seg(&r, false, &c1);
-	seg(&r, false, &c2);
-	seg(&r, false, &c3);
-	seg(&r, true, &s2);
-	run_finish(&r);
+	play(&r, 3, steps, ARRAY_SIZE(steps));
 
 	check_tls13_established(&r);
 	CHECK(r.hs.roles_from_syn);
@@ -380,36 +386,26 @@ static void test_server_hello_before_client_hello(void)
 	CHECK_STR((const char *)r.hs.ch.sni, SNI);
 	CHECK(r.hs.ja3[0] && r.hs.ja4[0]);
 	CHECK_EQ(events(&r.hs, HS_EV_MESSAGE, 1, 1), 1);
-	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 }
 
-/* The same, with the ClientHello and the protected record in one segment. */
+/* The same, with the ClientHello and the protected record in one segment (and no final ACK of
+ * the 3-way handshake). */
 static void test_server_hello_before_client_hello_one_segment(void)
 {
 	struct buf s1 = { .n = 0 }, c1 = { .n = 0 }, c2 = { .n = 0 }, s2 = { .n = 0 };
+	const struct step steps[] = { { true, &s1 }, { false, &c1 }, { false, &c2 }, { true, &s2 } };
 	struct run r;
 
-	server_hello(&s1);
-	app_data(&s1, 1200);
+	server_flight(&s1, false, 1200);
 	client_hello(&c1);
-	client_hs_record_after_sh(&c1);
-	app_data(&c1, 53);
+	client_flight(&c1, false);
 	app_data(&c2, 120);
 	app_data(&s2, 300);
-
-	run_start(&r);
-	send_at(&r, false, TH_SYN, NULL, NULL);
-	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
-	seg(&r, true, &s1);
-	seg(&r, false, &c1);
-	seg(&r, false, &c2);
-	seg(&r, true, &s2);
-	run_finish(&r);
+	play(&r, 2, steps, ARRAY_SIZE(steps));
 
 	check_tls13_established(&r);
 	CHECK(r.hs.has_client_hello);
 	CHECK_STR((const char *)r.hs.ch.sni, SNI);
-	CHECK_EQ(events(&r.hs, HS_EV_ENCRYPTED_HANDSHAKE, -1, 1), 1);
 }
 
 int main(void)

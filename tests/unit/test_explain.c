@@ -73,23 +73,6 @@ static void cert(int i, const char *cn, const char *sig, const char *oid, const 
 	x->not_after = 1400000000 + 86400;
 }
 
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : -1;
-
-		if (n < 0)
-			return false;
-		p++;
-		for (; n; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
-}
-
 #define CHECK_HAS(hay, needle)                                                                     \
 	do {                                                                                       \
 		if (!strstr((hay), (needle)))                                                      \
