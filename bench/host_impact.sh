@@ -60,7 +60,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		if [ "$MODE_OK" -eq 1 ]; then
 			g=$(ip netns exec "$NS_B" timeout $((SECS + 15)) iperf3 -c "$IP4_A" -p 443 \
 				-t "$SECS" -J 2>/dev/null |
-				jq -r '.end.sum_received.bits_per_second / 1e9' 2>/dev/null)
+				jq -r '(.end.sum_received.bits_per_second / 1e6 | round) / 1000' 2>/dev/null)
 			if [ -n "$g" ] && [ "$g" != null ]; then
 				GBPS[$m]+="$g "
 				ROUND[$m,$r]=$g
