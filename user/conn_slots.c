@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "conn_slots.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 static struct conn_slot *at(void *slots, size_t stride, int i)
 {
 	return (struct conn_slot *)((char *)slots + (size_t)i * stride);
@@ -43,6 +46,34 @@ struct conn_slot *conn_slots__pick(void *slots, size_t stride, int n)
 			oldest = c;
 	}
 	return oldest;
+}
+
+struct conn_slot *conn_slots__accept(int lfd, void *slots, size_t stride, int n,
+				     uint64_t deadline_ms,
+				     void (*evict)(struct conn_slot *slot, void *ctx), void *ctx,
+				     uint64_t *dropped)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn_slot *c;
+
+		if (fd < 0)
+			return NULL;
+		c = conn_slots__pick(slots, stride, n);
+		if (!c) {
+			(*dropped)++;
+			close(fd);
+			continue;
+		}
+		if (c->fd >= 0) {
+			(*dropped)++;
+			evict(c, ctx);
+		}
+		c->fd = fd;
+		c->deadline_ms = deadline_ms;
+		c->writing = false;
+		return c;
+	}
 }
 
 struct conn_slot *conn_slots__find(void *slots, size_t stride, int n, int fd)

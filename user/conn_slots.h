@@ -29,6 +29,16 @@ int conn_slots__pollfds(int lfd, void *slots, size_t stride, int n, struct pollf
  * caller closes it first, and counts it), else NULL: every slot is sending, refuse. */
 struct conn_slot *conn_slots__pick(void *slots, size_t stride, int n);
 
+/* Accept the next pending connection on the non-blocking listener lfd into the slot that
+ * conn_slots__pick() gives; the connection that gives way is closed through evict(slot, ctx)
+ * first. Connections refused because every slot is sending are closed here. Evictions and
+ * refusals both count in *dropped. Returns the slot with its fd and deadline set and writing
+ * cleared (the caller resets its own request state), or NULL once nothing is pending. */
+struct conn_slot *conn_slots__accept(int lfd, void *slots, size_t stride, int n,
+				     uint64_t deadline_ms,
+				     void (*evict)(struct conn_slot *slot, void *ctx), void *ctx,
+				     uint64_t *dropped);
+
 /* The open slot with this descriptor, or NULL. */
 struct conn_slot *conn_slots__find(void *slots, size_t stride, int n, int fd);
 

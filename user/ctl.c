@@ -505,29 +505,19 @@ int ctl__pollfds(struct ctl_server *s, struct pollfd *fds, int max)
 	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS, fds, max);
 }
 
+static void evict(struct conn_slot *slot, void *s)
+{
+	conn_close(s, (struct ctl_conn *)slot);
+}
+
 static void accept_all(struct ctl_server *s, uint64_t now_ms)
 {
-	for (;;) {
-		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct ctl_conn *c;
+	struct ctl_conn *c;
 
-		if (fd < 0)
-			return;
-		c = (struct ctl_conn *)conn_slots__pick(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS);
-		if (!c) {
-			s->stats.dropped++;
-			close(fd);
-			continue;
-		}
-		if (c->slot.fd >= 0) {
-			s->stats.dropped++;
-			conn_close(s, c);
-		}
-		c->slot.fd = fd;
-		c->slot.deadline_ms = now_ms + CTL_TIMEOUT_MS;
+	while ((c = (struct ctl_conn *)conn_slots__accept(s->lfd, s->conns, sizeof(s->conns[0]),
+							  CTL_MAX_CONNS, now_ms + CTL_TIMEOUT_MS,
+							  evict, s, &s->stats.dropped)))
 		c->req_len = 0;
-		c->slot.writing = false;
-	}
 }
 
 static void conn_write(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms);

@@ -227,29 +227,21 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	}
 }
 
+static void evict(struct conn_slot *slot, void *ctx)
+{
+	(void)ctx;
+	conn_close((struct http_conn *)slot);
+}
+
 static void accept_all(struct http_server *s, uint64_t now_ms)
 {
-	for (;;) {
-		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct http_conn *c;
+	struct http_conn *c;
 
-		if (fd < 0)
-			return;
-		c = (struct http_conn *)conn_slots__pick(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS);
-		if (!c) {
-			s->stats.rejected++;
-			close(fd);
-			continue;
-		}
-		if (c->slot.fd >= 0) {
-			s->stats.rejected++;
-			conn_close(c);
-		}
-		c->slot.fd = fd;
-		c->slot.deadline_ms = now_ms + HTTP_TIMEOUT_MS;
+	while ((c = (struct http_conn *)conn_slots__accept(s->lfd, s->conns, sizeof(s->conns[0]),
+							   HTTP_MAX_CONNS,
+							   now_ms + HTTP_TIMEOUT_MS, evict, NULL,
+							   &s->stats.rejected)))
 		c->req_len = 0;
-		c->slot.writing = false;
-	}
 }
 
 static void conn_read(struct http_server *s, struct http_conn *c)
