@@ -1,5 +1,5 @@
 # tlsmon build. `make` builds build/tlsmon; `make test` runs every test; `make deps` installs
-# what is missing with apt. Quiet unless V=1.
+# what is missing with apt (no other target calls apt-get). Quiet unless V=1.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -23,7 +23,9 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
+# -MMD -MP: each object depends on the headers it includes, found by the compiler (build/**/*.d).
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -Itools \
+	-I$(BUILD) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests, in
@@ -43,18 +45,22 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# The BPF target has no multiarch directory of its own: asm/types.h comes from the host's, which
+# the host compiler names.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || gcc -print-multiarch)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
-	-I/usr/include/$(shell uname -m)-linux-gnu
+	-I/usr/include/$(MULTIARCH) -MMD -MP
 
-# Every user/*.c except the entry point goes into one static library that the binary, the unit
-# tests and the fuzz targets link against.
-MAIN_SRC := user/main.c
-LIB_SRCS := $(filter-out $(MAIN_SRC),$(wildcard user/*.c))
+# user/<stage>/*.c: every source except the entry point goes into one static library that the
+# binary, the unit tests and the fuzz targets link against. Objects mirror the folders.
+MAIN_SRC := user/cmd/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(wildcard user/*/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OBJDIR)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libtlsmon.a
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# tests/unit/<stage>/test_*.c, one binary each in $(BUILD)/tests/.
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRCS)))
 
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
@@ -64,6 +70,7 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 all: $(BUILD)/tlsmon $(TOOL_BINS)
 
+# Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
 	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind
 deps:
@@ -75,14 +82,10 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "all dependencies present"; fi
 
-$(BUILD) $(OBJDIR) $(BUILD)/tests $(BUILD)/tools:
+$(BUILD) $(BUILD)/tests $(BUILD)/tools:
 	$(Q)mkdir -p $@
 
-$(BUILD)/vmlinux.h: | $(BUILD)
-	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
-
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -93,19 +96,24 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OBJDIR)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BPF_SKELS) | $(OBJDIR)
+$(OBJDIR)/%.o: user/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only the loader includes the skeleton; the first build needs it before the .d file exists.
+$(OBJDIR)/capture/live_bpf.o: $(BUILD)/tlsmon.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tlsmon: $(OBJDIR)/main.o $(LIB)
+$(BUILD)/tlsmon: $(OBJDIR)/cmd/main.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) tools/pkt_build.h $(LIB) | $(BUILD)/tests
+vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
+$(BUILD)/tests/test_%: test_%.c $(LIB) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
@@ -116,19 +124,18 @@ $(BUILD)/tests/%.bpf.o: tests/live/%.bpf.c | $(BUILD)/tests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h) $(LIB) | $(BUILD)/tools
+$(BUILD)/tools/%: tools/%.c $(LIB) | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-# Quick start: install what is missing, build, and watch the default-route interface.
-run: deps
+# Quick start (`make deps run`): build, and watch the default-route interface.
+run:
 	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/tlsmon run $(RUN_ARGS)
 
 # The test runner prints one line per test and ends with "N passed, N failed, N skipped".
-# It installs what is missing first, so a fresh machine needs only `make test`.
-# hsgen makes test_der_cert's set of distinct certificates.
-test: deps
+# A fresh machine runs `make deps test`. hsgen makes test_der_cert's set of distinct certificates.
+test:
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/hsgen
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
@@ -146,10 +153,12 @@ install: $(BUILD)/tlsmon
 	install -m 0755 $(BUILD)/tlsmon $(DESTDIR)$(PREFIX)/bin/tlsmon
 
 format:
-	clang-format -i user/*.c user/*.h include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*.c 2>/dev/null || true
+	clang-format -i user/*/*.[ch] include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*/*.c 2>/dev/null || true
 
 clean:
 	rm -rf build build-san
 
 include mk/fuzz.mk
 include mk/bench.mk
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

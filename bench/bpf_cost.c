@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "live_bpf.h"
+#include "capture/live_bpf.h"
 
 #define MAX_PKT 1600
 /* Copying classes run in batches that fill at most 7/8 of the ring buffer, drained between calls.

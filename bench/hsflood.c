@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tools/pkt_build.h"
+#include "pkt_build.h"
 
 #define MAX_HELLO 4096
 

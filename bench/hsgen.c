@@ -26,8 +26,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../tools/pcap_write.h"
-#include "../tools/pkt_build.h"
+#include "pcap_write.h"
+#include "pkt_build.h"
 
 #define MAX_SETS 8
 #define MAX_TURNS 16

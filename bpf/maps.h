@@ -1,5 +1,5 @@
 /* Every map and every piece of global data the programs use, declared once. Userspace sizes the
- * maps and fills the configuration between open and load (user/live_bpf.c). */
+ * maps and fills the configuration between open and load (user/capture/live_bpf.c). */
 #ifndef TLSMON_BPF_MAPS_H
 #define TLSMON_BPF_MAPS_H
 
@@ -24,7 +24,7 @@ struct {
  * (application data of untracked or finished connections) costs one array load instead of an LRU
  * lookup (~30 ns against a ~6 ns empty program). A count only errs high: an entry the LRU evicts
  * keeps its count, which costs lookups for the flows sharing its slot, never a missed packet,
- * until userspace repairs it (user/live_hint.c). Layout in tlsmon_shared.h. In .bss: a global
+ * until userspace repairs it (user/capture/live_hint.c). Layout in tlsmon_shared.h. In .bss: a global
  * array is a plain memory access for the programs. */
 __u64 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
 

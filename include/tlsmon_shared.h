@@ -1,4 +1,4 @@
-/* Types and constants shared by the BPF programs (bpf/) and the userspace loader (user/live_bpf.c).
+/* Types and constants shared by the BPF programs (bpf/) and the userspace loader (user/capture/live_bpf.c).
  * Fixed-width types, explicit padding: the layout is an ABI between the two compilers. */
 #ifndef TLSMON_SHARED_H
 #define TLSMON_SHARED_H
@@ -16,7 +16,7 @@ enum tlsmon_hook {
 
 /* Flow key: both directions of a connection share it. Side 0 is the endpoint whose address
  * compares lower as bytes (memcmp over 16 bytes), on equal addresses the lower port. Same layout
- * as struct flow_key in user/flowtab.h; userspace re-normalises before touching the map. */
+ * as struct flow_key in user/net/flowtab.h; userspace re-normalises before touching the map. */
 struct tlsmon_flow_key {
 	__u8 family; /* 4 or 6 */
 	__u8 pad[3];
@@ -48,7 +48,7 @@ struct tlsmon_flow {
 
 /* Slots of the flow hint (bpf/maps.h): a power of two. Each slot is a __u64: the count in the low
  * 32 bits, a generation in the high 32 that every change moves on, so that userspace can repair
- * a count without racing the programs (user/live_hint.c). Both changes are one atomic add: a take
+ * a count without racing the programs (user/capture/live_hint.c). Both changes are one atomic add: a take
  * adds 1 to each half, a put adds 0xffffffff, i.e. count - 1 with a carry into the generation. */
 #define TLSMON_HINT_BITS 16
 #define TLSMON_HINT_SLOTS (1u << TLSMON_HINT_BITS)

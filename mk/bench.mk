@@ -13,7 +13,7 @@ $(BENCH_DIR)/empty.bpf.o: bench/empty.bpf.c | $(BENCH_DIR)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BENCH_DIR)/%: bench/%.c $(wildcard tools/*.h) $(LIB) | $(BENCH_DIR)
+$(BENCH_DIR)/%: bench/%.c $(LIB) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
@@ -21,6 +21,6 @@ $(BENCH_DIR)/%: bench/%.c $(wildcard tools/*.h) $(LIB) | $(BENCH_DIR)
 bench-build: all $(BENCH_BINS) $(BENCH_DIR)/empty.bpf.o
 
 # BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load offline_rate memory.
-bench: deps
+bench:
 	$(Q)$(MAKE) --no-print-directory bench-build
 	$(Q)BUILD=$(BUILD) bench/run.sh $(subst $(comma), ,$(BENCH))

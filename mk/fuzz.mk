@@ -13,12 +13,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 FUZZ_SANS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' \
-	-Iinclude -Iuser $(FUZZ_SANS)
+	-Iinclude -Iuser -Itools -MMD -MP $(FUZZ_SANS)
 FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 # The subcommands and the BPF loader are never reached from a target; leaving them out keeps the
 # fuzz build independent of the BPF skeleton.
-FUZZ_SRCS := $(filter-out user/cmd_%.c user/live_%.c,$(LIB_SRCS))
+FUZZ_SRCS := $(filter-out user/cmd/%.c user/capture/live_%.c,$(LIB_SRCS))
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
 FUZZ_LIB := $(FUZZ_BUILD)/libtlsmon-fuzz.a
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_ALL))
@@ -31,15 +31,16 @@ $(FUZZ_BUILD)/obj $(BUILD)/fuzz-replay:
 	$(Q)mkdir -p $@
 
 # Library objects get coverage instrumentation only; libFuzzer's main is linked into the targets.
-$(FUZZ_BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: user/%.c
 	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_LIB)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
 
@@ -49,7 +50,7 @@ fuzz: fuzz-build
 	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
 		tests/fuzz/run.sh $(FUZZ_TARGETS)
 
-$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDRS) $(LIB) | $(BUILD)/fuzz-replay
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/fuzz-replay
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) $< tests/fuzz/replay.c $(LIB) $(LDLIBS) -o $@
 
@@ -62,3 +63,5 @@ clean: clean-fuzz
 .PHONY: clean-fuzz
 clean-fuzz:
 	rm -rf $(FUZZ_BUILD)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

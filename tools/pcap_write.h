@@ -1,6 +1,6 @@
 /* Classic pcap files written with stdio by the tools that make test and benchmark captures
  * (tools/pcapgen.c, bench/hsgen.c): microsecond timestamps, this host's byte order
- * (pcap-savefile(5)). tlsmon's own writer, user/pcap_out.c, is another thing: nanosecond pcap or
+ * (pcap-savefile(5)). tlsmon's own writer, user/out/pcap_out.c, is another thing: nanosecond pcap or
  * pcapng assembled in memory for files it must never overwrite; these tools stream captures of
  * any size to a path they may replace. */
 #ifndef TLSMON_PCAP_WRITE_H

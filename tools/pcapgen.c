@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
+#include "capture/frame.h"
 
 #include "pcap_write.h"
 #include "pkt_build.h"

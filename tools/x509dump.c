@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "x509.h"
+#include "x509/x509.h"
 
 #define MAX_FILE (1 << 24)
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "daemon/ctl.h"
 #include "fuzz.h"
 
 static void request(const char *line, size_t len)

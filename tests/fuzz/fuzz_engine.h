@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-#include "engine.h"
+#include "verdict/engine.h"
 #include "fuzz.h"
-#include "policy.h"
-#include "report.h"
-#include "sbuf.h"
+#include "verdict/policy.h"
+#include "out/report.h"
+#include "util/sbuf.h"
 
 static volatile uint8_t fuzz_sink;
 

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frame.h"
+#include "capture/frame.h"
 #include "fuzz.h"
-#include "pcap_in.h"
+#include "capture/pcap_in.h"
 
 #define MAX_FRAMES 100000
 

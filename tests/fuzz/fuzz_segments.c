@@ -10,7 +10,7 @@
  * sequence number is the sender's next expected one (its ISN for a SYN) plus the offset. */
 #include <arpa/inet.h>
 
-#include "frame.h"
+#include "capture/frame.h"
 #include "fuzz_engine.h"
 
 #define HDR 9

@@ -6,7 +6,7 @@
  * OpenBSD loop, raw IPv4, raw IPv6) and options (bit 3: retain frames; bits 4-7: clock step); then
  * frames, each a 2-byte big-endian length and
  * that many bytes (the last one clipped to what is left). */
-#include "frame.h"
+#include "capture/frame.h"
 #include "fuzz_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

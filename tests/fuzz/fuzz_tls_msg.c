@@ -7,10 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "fingerprint.h"
+#include "tls/fingerprint.h"
 #include "fuzz.h"
-#include "tls_msg.h"
-#include "tls_names.h"
+#include "tls/tls_msg.h"
+#include "tls/tls_names.h"
 
 #define HDR 4
 

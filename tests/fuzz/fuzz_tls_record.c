@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tls_msg.h"
-#include "tls_record.h"
+#include "tls/tls_msg.h"
+#include "tls/tls_record.h"
 
 #define HDR 3
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sbuf.h"
-#include "x509.h"
+#include "util/sbuf.h"
+#include "x509/x509.h"
 
 static void check_str(const char *s, size_t size)
 {

@@ -1,0 +1,207 @@
+/* report: RFC 3339 timestamps (own date arithmetic, checked against gmtime) and the JSON line. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "verdict/policy.h"
+#include "out/report.h"
+#include "tls/tls_names.h"
+
+static void expect_like_gmtime(uint64_t ts_ns)
+{
+	char got[40], want[96];
+	time_t secs = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ts_ns % 1000000000ull / 1000));
+	report__rfc3339(ts_ns, got, sizeof(got));
+	CHECK_STR(got, want);
+}
+
+static void test_rfc3339_edges(void)
+{
+	/* epoch, leap days, century rules (2000 leap, 2100 not), 2038, end of 9999 */
+	static const uint64_t secs[] = { 0, 59, 86399, 86400, 951782400, 951868800, 1078012800,
+					 2147483647, 2147483648ull, 4107456000ull, 4107542400ull,
+					 253402300799ull };
+
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		expect_like_gmtime(secs[i] * 1000000000ull);
+		expect_like_gmtime(secs[i] * 1000000000ull + 999999999ull);
+	}
+}
+
+static void test_rfc3339_random(void)
+{
+	srand(42);
+	for (int i = 0; i < 200000; i++) {
+		uint64_t s = ((uint64_t)rand() << 16 ^ (uint64_t)rand()) % 253402300800ull;
+
+		expect_like_gmtime(s * 1000000000ull + (uint64_t)rand() % 1000000000ull);
+	}
+}
+
+static void test_rfc3339_small_buffer(void)
+{
+	char buf[8];
+
+	report__rfc3339(0, buf, sizeof(buf));
+	CHECK_STR(buf, "1970-01");
+}
+
+/* The writer copies these names into JSON without the escaping scan (kv_plain in report.c). */
+static bool json_plain(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+static void test_table_names_need_no_escaping(void)
+{
+	char buf[32];
+	int bad = 0;
+
+	for (unsigned v = 0; v < 256; v++) {
+		bad += !json_plain(tls__handshake_name((uint8_t)v));
+		bad += !json_plain(tls__alert_name((uint8_t)v));
+		bad += !json_plain(tls__alert_level_name((uint8_t)v));
+	}
+	for (unsigned v = 0; v < 65536; v++) {
+		bad += !json_plain(tls__group_name((uint16_t)v));
+		bad += !json_plain(tls__sigscheme_name((uint16_t)v));
+		bad += !json_plain(tls__cipher_name((uint16_t)v, buf, sizeof(buf)));
+		bad += !json_plain(tls__version_name((uint16_t)v, buf, sizeof(buf)));
+	}
+	for (int o = HS_OUTCOME_INCOMPLETE; o <= HS_OUTCOME_RESET; o++)
+		bad += !json_plain(hs__outcome_name((enum hs_outcome)o));
+	for (int c = 0; c < CHECK__COUNT; c++)
+		bad += !json_plain(policy__check_name((enum check_id)c));
+	for (int v = SEV_INFO; v <= SEV_CRITICAL; v++)
+		bad += !json_plain(policy__severity_name((enum severity)v));
+	CHECK_EQ(bad, 0);
+}
+
+/* Event timestamps reuse the formatted date within a second: every event must still read as
+ * report__rfc3339 of its own time, across second, day and year boundaries and going backwards. */
+static void test_event_timestamps(void)
+{
+	static const uint64_t ts[] = {
+		1700000000000001000ull, 1700000000999999000ull, 1700000001000000000ull,
+		1700000001000000000ull, 1700000001500000000ull, 1699999999999999999ull,
+		1703980799999999000ull, 1703980800000000000ull, 0, 1703980800000007000ull,
+	};
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+	const char *p;
+	char want[40], key[64];
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	hs->start_ts_ns = ts[0];
+	hs->n_events = sizeof(ts) / sizeof(ts[0]);
+	for (int i = 0; i < hs->n_events; i++) {
+		hs->events[i].ts_ns = ts[i];
+		hs->events[i].frame = (uint64_t)i + 100;
+		hs->events[i].kind = HS_EV_FIN;
+	}
+	report__json(&b, hs);
+	CHECK(b.buf != NULL);
+	p = b.buf ? strstr(b.buf, "\"events\":[") : NULL;
+	CHECK(p != NULL);
+	for (int i = 0; p && i < hs->n_events; i++) {
+		snprintf(key, sizeof(key), "{\"frame\":%d,\"ts\":\"", i + 100);
+		p = strstr(p, key);
+		CHECK(p != NULL);
+		if (!p)
+			break;
+		p += strlen(key);
+		report__rfc3339(ts[i], want, sizeof(want));
+		CHECK(strncmp(p, want, strlen(want)) == 0 && p[strlen(want)] == '"');
+	}
+	sbuf__free(&b);
+	free(hs);
+}
+
+/* sbuf__room from an empty buffer (the slow path allocates) and when the room left is short: the
+ * text written before survives the growth, and commit keeps the NUL. */
+static void test_sbuf_room(void)
+{
+	struct sbuf b;
+	char *p;
+
+	sbuf__init(&b);
+	p = sbuf__room(&b, 5);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	memcpy(p, "hello", 5);
+	sbuf__commit(&b, p + 5);
+	CHECK_EQ(b.len, 5);
+	CHECK_STR(b.buf, "hello");
+	for (int i = 0; i < 200; i++) {
+		p = sbuf__room(&b, 40);
+		CHECK(p != NULL);
+		if (!p)
+			break;
+		memset(p, 'a' + i % 26, 40);
+		sbuf__commit(&b, p + 40);
+	}
+	CHECK_EQ(b.len, 5 + 200 * 40);
+	CHECK(b.len < b.cap && b.buf[b.len] == '\0');
+	CHECK(strncmp(b.buf, "helloaaaa", 9) == 0 && b.buf[5 + 199 * 40] == 'a' + 199 % 26);
+	sbuf__free(&b);
+}
+
+/* The events array, byte for byte: the writer builds each event in place. */
+static void test_events_exact(void)
+{
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+	const char *p;
+	const char *want =
+		"\"events\":[{\"frame\":7,\"ts\":\"2023-11-14T22:13:20.000040Z\",\"from\":\"client\","
+		"\"what\":\"ClientHello\"},{\"frame\":18446744073709551,\"ts\":"
+		"\"2023-11-14T22:13:21.999999Z\",\"from\":\"server\",\"what\":\"gap 1200 bytes\"},"
+		"{\"frame\":9,\"ts\":\"2023-11-14T22:13:21.999999Z\",\"from\":\"server\","
+		"\"what\":\"RST\"}]}";
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	hs->start_ts_ns = 1700000000000040000ull;
+	hs->n_events = 3;
+	hs->events[0] = (struct hs_event){ .kind = HS_EV_MESSAGE, .hs_type = 1, .from_client = true,
+					   .frame = 7, .ts_ns = 1700000000000040000ull };
+	hs->events[1] = (struct hs_event){ .kind = HS_EV_GAP, .len = 1200, .frame = 18446744073709551,
+					   .ts_ns = 1700000001999999000ull };
+	hs->events[2] = (struct hs_event){ .kind = HS_EV_RST, .frame = 9,
+					   .ts_ns = 1700000001999999999ull };
+	report__json(&b, hs);
+	p = b.buf ? strstr(b.buf, "\"events\":[") : NULL;
+	CHECK(p != NULL);
+	if (p)
+		CHECK_STR(p, want);
+	sbuf__free(&b);
+	free(hs);
+}
+
+int main(void)
+{
+	RUN_TEST(test_rfc3339_edges);
+	RUN_TEST(test_rfc3339_random);
+	RUN_TEST(test_rfc3339_small_buffer);
+	RUN_TEST(test_table_names_need_no_escaping);
+	RUN_TEST(test_event_timestamps);
+	RUN_TEST(test_sbuf_room);
+	RUN_TEST(test_events_exact);
+	return CHECK_DONE();
+}

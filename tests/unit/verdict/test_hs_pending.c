@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "verdict/hs_pending.h"
+#include "tls/tls_names.h"
+
+static struct handshake out;
+
+static void hello(struct tls_client_hello *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->legacy_version = TLS_VERSION_TLS12;
+	ch->max_version = TLS_VERSION_TLS12;
+	ch->n_versions = 2;
+	ch->versions[0] = 0x0a0a;
+	ch->versions[1] = TLS_VERSION_TLS13; /* offered, although max_version says 1.2 here */
+	ch->fallback_scsv = true;
+	ch->has_sni = true;
+	ch->sni_len = 11;
+	memcpy(ch->sni, "example.org", 12);
+	ch->alpn_len = 3;
+	memcpy(ch->alpn, "\x02h2", 3);
+}
+
+/* What the sinks read survives the trip through the compact state, byte for byte. */
+static void test_client_hello_round_trip(void)
+{
+	static const char ja3[] = "0123456789abcdef0123456789abcdef";
+	static const char ja4[] = "t13d1516h2_8daaf6152771_e5627efa2ab1";
+	struct hs_pending *p = hs_pending__new();
+	struct tls_client_hello ch;
+
+	CHECK(p != NULL);
+	hello(&ch);
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	/* 96 bytes + room for 24 bytes of names (here SNI + ALPN): one 128-byte heap chunk, no
+	 * timeline or server side yet. */
+	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	CHECK(p->ja4_packed);
+	p->vlan = 7;
+	memset(&out, 0xee, sizeof(out));
+	hs_pending__expand(p, &out);
+	CHECK(out.has_client_hello);
+	CHECK(!out.has_server_hello);
+	CHECK_STR(out.ja3, ja3);
+	CHECK_STR(out.ja4, ja4);
+	CHECK_STR(out.ja3s, "");
+	CHECK_EQ(out.ch.sni_len, 11);
+	CHECK_STR((const char *)out.ch.sni, "example.org");
+	CHECK_EQ(out.ch.alpn_len, 3);
+	CHECK(!memcmp(out.ch.alpn, "\x02h2", 3));
+	CHECK(out.ch.offered_tls13);
+	CHECK(out.ch.fallback_scsv);
+	CHECK(out.ch.has_sni);
+	CHECK_EQ(out.ch.max_version, TLS_VERSION_TLS12);
+	CHECK_EQ(out.vlan, 7);
+	CHECK_EQ(out.gaps, 0);
+	CHECK_EQ(out.n_certs, 0);
+	CHECK_EQ(out.n_events, 0);
+	hs_pending__free(p, NULL);
+}
+
+/* A digest failure leaves an empty JA3, as before. */
+static void test_no_ja3(void)
+{
+	struct hs_pending *p = hs_pending__new();
+	char ja3[JA3_HEX_LEN + 1] = "";
+	struct tls_client_hello ch;
+
+	hello(&ch);
+	ch.n_versions = 0;
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, "t13d0000h2_000000000000_000000000000"),
+		 0);
+	hs_pending__expand(p, &out);
+	CHECK_STR(out.ja3, "");
+	CHECK(!out.ch.offered_tls13);
+	hs_pending__free(p, NULL);
+}
+
+/* A JA4 that is not in fingerprint.c's shape (or empty) comes back verbatim from names[]. */
+static void test_ja4_verbatim(void)
+{
+	static const char *const odd[] = {
+		"",
+		"t13d1516h2_8DAAF6152771_e5627efa2ab1", /* uppercase digits would not round-trip */
+		"t13d1516h2_8daaf6152771",
+		"t13d1516h2-8daaf6152771_e5627efa2ab1",
+	};
+	static const char any_prefix[] = "t13d1516\x01\xff_8daaf6152771_e5627efa2ab1";
+	char no_ja3[JA3_HEX_LEN + 1] = "";
+	struct tls_client_hello ch;
+
+	hello(&ch);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		struct hs_pending *p = hs_pending__new();
+		char ja4[JA4_LEN + 1] = "";
+
+		strcpy(ja4, odd[i]);
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK(!p->ja4_packed);
+		memset(&out, 0xee, sizeof(out));
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, odd[i]);
+		CHECK_STR((const char *)out.ch.sni, "example.org");
+		CHECK(!memcmp(out.ch.alpn, "\x02h2", 3));
+		/* A second ClientHello summary (no JA4 to keep verbatim) reuses the room. */
+		strcpy(ja4, "t13d0000h2_000000000000_00000000000a");
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, "t13d0000h2_000000000000_00000000000a");
+		hs_pending__free(p, NULL);
+	}
+	/* The prefix is kept byte for byte, whatever the bytes. */
+	{
+		struct hs_pending *p = hs_pending__new();
+		char ja4[JA4_LEN + 1];
+
+		memcpy(ja4, any_prefix, sizeof(ja4));
+		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK(p->ja4_packed);
+		hs_pending__expand(p, &out);
+		CHECK_STR(out.ja4, any_prefix);
+		hs_pending__free(p, NULL);
+	}
+}
+
+/* Alerts, gaps and parse errors live with the server's side, allocated when one happens. */
+static void test_rare_fields(void)
+{
+	struct hs_pending *p = hs_pending__new();
+	struct hs_server_side *s;
+
+	CHECK(hs_pending__alert(p) == NULL);
+	s = hs_pending__server(p);
+	CHECK(s != NULL);
+	CHECK(hs_pending__alert(p) == NULL);
+	s->alert.present = true;
+	s->alert.desc = 40;
+	s->alert.frame = 9;
+	s->gaps = 2;
+	s->gap_bytes = 1000;
+	s->parse_errors = 3;
+	CHECK(hs_pending__alert(p) == &s->alert);
+	hs_pending__expand(p, &out);
+	CHECK(out.alert.present);
+	CHECK_EQ(out.alert.desc, 40);
+	CHECK_EQ(out.alert.frame, 9);
+	CHECK_EQ(out.gaps, 2);
+	CHECK_EQ(out.gap_bytes, 1000);
+	CHECK_EQ(out.parse_errors, 3);
+	hs_pending__free(p, NULL);
+}
+
+/* The timeline starts small and grows; full, the newest event takes the last slot. */
+static void test_events_grow_then_truncate(void)
+{
+	struct hs_pending *p = hs_pending__new();
+	struct hs_event ev = { .kind = HS_EV_MESSAGE };
+
+	hs_pending__add_event(p, &ev);
+	CHECK_EQ(p->n_events, 1);
+	CHECK(p->events == NULL); /* the first event is kept inline */
+	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	ev.frame = 1;
+	hs_pending__add_event(p, &ev);
+	CHECK(p->events != NULL);
+	CHECK(p->cap_events < 8);
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.n_events, 2);
+	CHECK_EQ(out.events[0].frame, 0);
+	CHECK_EQ(out.events[1].frame, 1);
+	for (int i = 2; i < HS_MAX_EVENTS; i++) {
+		ev.frame = (uint64_t)i;
+		hs_pending__add_event(p, &ev);
+	}
+	CHECK_EQ(p->n_events, HS_MAX_EVENTS);
+	CHECK(!p->events_truncated);
+	ev.kind = HS_EV_FIN;
+	ev.frame = 99;
+	hs_pending__add_event(p, &ev);
+	CHECK_EQ(p->n_events, HS_MAX_EVENTS);
+	CHECK(p->events_truncated);
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.n_events, HS_MAX_EVENTS);
+	CHECK(out.events_truncated);
+	CHECK_EQ(out.events[HS_MAX_EVENTS - 1].kind, HS_EV_FIN);
+	CHECK_EQ(out.events[HS_MAX_EVENTS - 1].frame, 99);
+	CHECK_EQ(out.events[HS_MAX_EVENTS - 2].frame, HS_MAX_EVENTS - 2);
+	hs_pending__free(p, NULL);
+}
+
+/* The server's side exists only once asked for, and is expanded with the rest. */
+static void test_server_side_on_demand(void)
+{
+	struct hs_pending *p = hs_pending__new();
+	struct hs_server_side *s;
+	size_t small = hs_pending__bytes(p);
+
+	CHECK(p->srv == NULL);
+	s = hs_pending__server(p);
+	CHECK(s != NULL);
+	CHECK(hs_pending__server(p) == s);
+	CHECK(hs_pending__bytes(p) > small);
+	s->sh.cipher = 0xc02f;
+	strcpy(s->ja3s, "ffffffffffffffffffffffffffffffff");
+	s->cert_frame = 5;
+	p->has_server_hello = true;
+	p->version = TLS_VERSION_TLS12;
+	hs_pending__expand(p, &out);
+	CHECK(out.has_server_hello);
+	CHECK_EQ(out.sh.cipher, 0xc02f);
+	CHECK_EQ(out.version, TLS_VERSION_TLS12);
+	CHECK_STR(out.ja3s, "ffffffffffffffffffffffffffffffff");
+	CHECK_EQ(out.cert_frame, 5);
+	hs_pending__free(p, NULL);
+}
+
+int main(void)
+{
+	RUN_TEST(test_client_hello_round_trip);
+	RUN_TEST(test_no_ja3);
+	RUN_TEST(test_ja4_verbatim);
+	RUN_TEST(test_rare_fields);
+	RUN_TEST(test_events_grow_then_truncate);
+	RUN_TEST(test_server_side_on_demand);
+	return CHECK_DONE();
+}

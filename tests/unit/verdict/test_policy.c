@@ -1,0 +1,1095 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "verdict/policy.h"
+#include "tls/tls_names.h"
+
+#define T0 1400000000ll /* 2014-05-13, the "packet time" of the handshakes below */
+#define NS 1000000000ull
+
+static struct x509_info certs[TLS_MAX_CHAIN];
+
+static struct x509_info *mk(int i, const char *cn, const char *sig, const char *oid,
+			    const char *hash, const char *key, int bits)
+{
+	struct x509_info *x = &certs[i];
+
+	memset(x, 0, sizeof(*x));
+	x->parsed = true;
+	x->subject_cn = (char *)cn;
+	snprintf(x->sha256_hex, sizeof(x->sha256_hex), "%064x", i + 0xabc);
+	snprintf(x->sig_name, sizeof(x->sig_name), "%s", sig);
+	snprintf(x->sig_oid, sizeof(x->sig_oid), "%s", oid);
+	snprintf(x->sig_hash, sizeof(x->sig_hash), "%s", hash);
+	snprintf(x->key_type, sizeof(x->key_type), "%s", key);
+	x->key_bits = bits;
+	x->validity_ok = true;
+	x->not_before = T0 - 86400 * 100;
+	x->not_after = T0 + 86400 * 100;
+	return x;
+}
+
+static struct x509_info *good(int i, const char *cn)
+{
+	return mk(i, cn, "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA", 2048);
+}
+
+static void chain(struct handshake *hs, int n)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->has_certificate = n > 0;
+	hs->n_certs = (uint16_t)n;
+	hs->n_certs_total = (uint32_t)n;
+	for (int i = 0; i < n; i++)
+		hs->certs[i] = &certs[i];
+	hs->cert_ts_ns = (uint64_t)T0 * NS;
+}
+
+static void hello(struct handshake *hs, uint16_t version, uint16_t cipher)
+{
+	hs->has_client_hello = hs->has_server_hello = true;
+	hs->ch.legacy_version = hs->ch.max_version = TLS_VERSION_TLS12;
+	hs->sh.version = hs->version = version;
+	hs->sh.cipher = cipher;
+}
+
+static int count(const struct handshake *hs, enum check_id c)
+{
+	int n = 0;
+
+	for (int i = 0; i < hs->n_findings; i++)
+		n += hs->findings[i].check == c;
+	return n;
+}
+
+static const struct finding *find(const struct handshake *hs, enum check_id c)
+{
+	for (int i = 0; i < hs->n_findings; i++)
+		if (hs->findings[i].check == c)
+			return &hs->findings[i];
+	return NULL;
+}
+
+static int sev_of(const struct handshake *hs, enum check_id c)
+{
+	const struct finding *f = find(hs, c);
+
+	return f ? f->severity : -1;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Evaluate a one-certificate chain with a fresh default policy. */
+static void eval1(struct handshake *hs, struct policy *p)
+{
+	chain(hs, 1);
+	policy__evaluate(p, hs);
+}
+
+static void test_names(void)
+{
+	CHECK_STR(policy__check_name(CHECK_WEAK_SIGNATURE), "weak_signature");
+	CHECK_STR(policy__check_name(CHECK_UNPARSABLE_CERT), "unparsable_cert");
+	CHECK_STR(policy__check_name(CHECK__COUNT), "unknown");
+	CHECK_STR(policy__check_name((enum check_id)255), "unknown");
+	CHECK_STR(policy__severity_name(SEV_INFO), "info");
+	CHECK_STR(policy__severity_name(SEV_CRITICAL), "critical");
+	CHECK_STR(policy__severity_name((enum severity)5), "unknown");
+}
+
+static void test_clean_handshake(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	good(0, "www.example.com");
+	good(1, "Good CA");
+	chain(&hs, 2);
+	hello(&hs, TLS_VERSION_TLS12, 0xC02F);
+	hs.has_server_key_exchange = true;
+	hs.ske.kx = TLS_KX_ECDHE;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	policy__free(p);
+}
+
+static void test_rsa_boundary(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+	const struct finding *f;
+
+	mk(0, "a", "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA", 2047);
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 1);
+	f = find(&hs, CHECK_WEAK_KEY);
+	CHECK(f);
+	if (f) {
+		CHECK_STR(f->detail, "RSA-2047");
+		CHECK_EQ(f->severity, SEV_HIGH);
+		CHECK_EQ(f->position, 0);
+		CHECK_STR(f->message,
+			  "certificate #1 (leaf, CN=a) has a 2047-bit RSA key (minimum 2048)");
+	}
+	certs[0].key_bits = 2048;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	certs[0].key_bits = 1023;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings > 0 ? hs.findings[0].severity : -1, SEV_CRITICAL);
+	certs[0].key_bits = 1024;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings > 0 ? hs.findings[0].severity : -1, SEV_HIGH);
+	certs[0].key_bits = 0; /* unknown size: not judged */
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", "3072", NULL, 0), 0);
+	certs[0].key_bits = 2048;
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_WEAK_KEY), 1);
+	CHECK_EQ(hs.n_findings > 0 ? hs.findings[0].severity : -1, SEV_MEDIUM);
+	certs[0].key_bits = 3072;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	policy__free(p);
+}
+
+static void test_ec_boundary(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	mk(0, "e", "ecdsa-with-SHA256", "1.2.840.10045.4.3.2", "sha256", "EC", 223);
+	snprintf(certs[0].curve, sizeof(certs[0].curve), "testcurve");
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_WEAK_KEY), 1);
+	CHECK_STR(hs.findings[0].detail, "EC-223");
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	CHECK(strstr(hs.findings[0].message, "223-bit EC key on testcurve (minimum 224)"));
+	certs[0].key_bits = 224;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	certs[0].key_bits = 159;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings > 0 ? hs.findings[0].severity : -1, SEV_CRITICAL);
+	certs[0].key_bits = 192;
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].detail, "EC-192");
+	/* Ed25519 keys have no size threshold */
+	mk(0, "ed", "ED25519", "1.3.101.112", "", "Ed25519", 256);
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	policy__free(p);
+}
+
+static void test_dsa_always_weak(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	mk(0, "d", "dsa_with_SHA256", "2.16.840.1.101.3.4.3.2", "sha256", "DSA", 1024);
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_WEAK_KEY), 1);
+	CHECK_STR(hs.findings[0].detail, "DSA-1024");
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	certs[0].key_bits = 3072;
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].detail, "DSA-3072");
+	certs[0].key_bits = 512;
+	eval1(&hs, p);
+	CHECK_EQ(hs.findings[0].severity, SEV_CRITICAL);
+	certs[0].key_bits = 0;
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].detail, "DSA");
+	policy__free(p);
+}
+
+static void test_dh_boundary(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0x0039);
+	hs.has_server_key_exchange = true;
+	hs.ske.kx = TLS_KX_DHE;
+	hs.ske.dh_p_bits = 2047;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].check, CHECK_WEAK_DH);
+	CHECK_STR(hs.findings[0].detail, "DH-2047");
+	CHECK_EQ(hs.findings[0].severity, SEV_MEDIUM);
+	CHECK_EQ(hs.findings[0].position, -1);
+	hs.n_findings = 0;
+	hs.ske.dh_p_bits = 2048;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hs.ske.dh_p_bits = 1023;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	CHECK_STR(hs.findings[0].message,
+		  "the server's DHE group has a 1023-bit prime (minimum 2048)");
+	hs.n_findings = 0;
+	hs.has_server_key_exchange = false; /* no ServerKeyExchange seen: nothing to judge */
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	policy__free(p);
+}
+
+static void test_validity_boundaries(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+	const struct finding *f;
+
+	good(0, "leaf");
+	certs[0].not_after = T0 - 1;
+	snprintf(certs[0].not_after_str, sizeof(certs[0].not_after_str), "2014-05-13T16:53:19Z");
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 1);
+	f = find(&hs, CHECK_EXPIRED);
+	CHECK(f);
+	if (f) {
+		CHECK_STR(f->detail, "leaf");
+		CHECK_EQ(f->severity, SEV_HIGH);
+		CHECK_STR(f->message, "certificate #1 (leaf, CN=leaf) expired at "
+				      "2014-05-13T16:53:19Z, 1 s before the handshake");
+	}
+	certs[0].not_after = T0 + 1;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	certs[0].not_after = T0; /* notAfter itself is inside the validity period */
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	chain(&hs, 1);
+	hs.cert_ts_ns += 1; /* one nanosecond later it is not */
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_EXPIRED), 1);
+
+	good(0, "leaf");
+	certs[0].not_before = T0 + 1;
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_NOT_YET_VALID), 1);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK(strstr(hs.findings[0].message,
+		     "is not valid before 2014-05-13T16:53:21Z, 1 s after"));
+	certs[0].not_before = T0 - 1;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	certs[0].not_before = T0;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+
+	/* judged at the packet time, not now: a 1970 packet sees a far-future notBefore */
+	good(0, "leaf");
+	certs[0].not_after = T0 - 86400 * 400;
+	eval1(&hs, p);
+	CHECK(strstr(hs.findings[0].message, "400 days before the handshake"));
+	certs[0].validity_ok = false;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	/* pre-1970 notBefore (sv_tls-pre-1970) is fine */
+	good(0, "leaf");
+	certs[0].not_before = -86400;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	/* no packet time at all: not judged */
+	good(0, "leaf");
+	certs[0].not_after = 1;
+	chain(&hs, 1);
+	hs.cert_ts_ns = 0;
+	hs.has_certificate = false;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	/* without a Certificate time the end of the handshake is used */
+	hs.end_ts_ns = 2 * NS;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_EXPIRED), 1);
+	/* a Certificate stamped at the epoch is judged there, as tshark does */
+	good(0, "leaf");
+	chain(&hs, 1);
+	hs.cert_ts_ns = 0;
+	hs.end_ts_ns = (uint64_t)T0 * NS;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_NOT_YET_VALID), 1);
+	CHECK_EQ(hs.n_findings, 1);
+	policy__free(p);
+}
+
+static void test_validity_position_class(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	good(0, "leaf");
+	good(1, "Mid CA")->not_after = T0 - 5;
+	good(2, "Root CA")->not_after = T0 - 5;
+	certs[2].self_signed = certs[2].self_issued = true;
+	chain(&hs, 3);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 2);
+	CHECK_STR(hs.findings[0].detail, "intermediate");
+	CHECK_EQ(hs.findings[0].position, 1);
+	CHECK(starts_with(hs.findings[0].message, "certificate #2 (CN=Mid CA) expired at "));
+	CHECK_STR(hs.findings[1].detail, "root");
+	CHECK_EQ(hs.findings[1].position, 2);
+	CHECK(starts_with(hs.findings[1].message, "certificate #3 (root, CN=Root CA) expired at "));
+	policy__free(p);
+}
+
+static void test_signature_hashes(void)
+{
+	static const struct {
+		const char *name, *oid, *hash;
+		int sev;
+	} cases[] = {
+		{ "md2WithRSAEncryption", "1.2.840.113549.1.1.2", "md2", SEV_CRITICAL },
+		{ "md4WithRSAEncryption", "1.2.840.113549.1.1.3", "md4", SEV_CRITICAL },
+		{ "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", SEV_HIGH },
+		{ "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", SEV_HIGH },
+		{ "ecdsa-with-SHA1", "1.2.840.10045.4.1", "sha1", SEV_HIGH },
+		{ "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", -1 },
+		{ "ecdsa-with-SHA384", "1.2.840.10045.4.3.3", "sha384", -1 },
+		/* hash not named by OpenSSL: the OID decides */
+		{ "1.2.840.113549.1.1.4", "1.2.840.113549.1.1.4", "", SEV_HIGH },
+		{ "sha1WithRSA", "1.3.14.3.2.29", "", SEV_HIGH },
+		{ "2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.17", "", -1 },
+	};
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mk(0, "s", cases[i].name, cases[i].oid, cases[i].hash, "RSA", 2048);
+		eval1(&hs, p);
+		if (cases[i].sev < 0) {
+			CHECK_EQ(hs.n_findings, 0);
+			continue;
+		}
+		CHECK_EQ(hs.n_findings, 1);
+		CHECK_EQ(hs.findings[0].check, CHECK_WEAK_SIGNATURE);
+		CHECK_EQ(hs.findings[0].severity, cases[i].sev);
+		CHECK_STR(hs.findings[0].detail, cases[i].name);
+		if (!strcmp(cases[i].name, cases[i].oid))
+			CHECK(!strstr(hs.findings[0].message, " (1."));
+	}
+	mk(0, "s", "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", "RSA", 2048);
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].message, "certificate #1 (leaf, CN=s) is signed with "
+					  "md5WithRSAEncryption (1.2.840.113549.1.1.4)");
+	policy__free(p);
+}
+
+static void test_sha1_root_is_low(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	mk(0, "leaf", "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA", 2048);
+	mk(1, "Mid", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 2048);
+	mk(2, "Root", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 2048);
+	certs[2].self_signed = certs[2].self_issued = true;
+	chain(&hs, 3);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 2);
+	CHECK_EQ(hs.findings[0].position, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	CHECK_EQ(hs.findings[1].position, 2);
+	CHECK_EQ(hs.findings[1].severity, SEV_LOW);
+	CHECK(strstr(hs.findings[1].message, "certificate #3 (root, CN=Root)"));
+	CHECK(strstr(hs.findings[1].message, "a root's own signature is not checked"));
+
+	/* self-issued but not self-signed in the middle is not a root */
+	certs[2].self_signed = false;
+	certs[1].self_issued = true;
+	chain(&hs, 3);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	CHECK_EQ(hs.findings[1].severity, SEV_LOW); /* last and self-issued: still the root */
+
+	/* md5 anywhere, the root included, stays high */
+	mk(2, "Root", "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", "RSA", 4096);
+	certs[2].self_signed = true;
+	chain(&hs, 3);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.findings[1].severity, SEV_HIGH);
+
+	/* a sha1 self-signed leaf is the leaf, not a root */
+	mk(0, "self", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 2048);
+	certs[0].self_signed = true;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 2);
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+
+	CHECK_EQ(policy__set(p, "sha1_root_severity", "info", NULL, 0), 0);
+	mk(2, "Root", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 2048);
+	certs[2].self_signed = true;
+	good(0, "leaf");
+	good(1, "mid");
+	chain(&hs, 3);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_INFO);
+	policy__free(p);
+}
+
+static void test_self_signed_leaf_only(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	good(0, "me")->self_signed = true;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].check, CHECK_SELF_SIGNED);
+	CHECK_EQ(hs.findings[0].severity, SEV_MEDIUM);
+	CHECK_STR(hs.findings[0].detail, "leaf");
+	CHECK_STR(hs.findings[0].message, "certificate #1 (leaf, CN=me) is self-signed");
+	good(0, "leaf");
+	good(1, "root")->self_signed = true;
+	chain(&hs, 2);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	/* subject without CN, and none at all */
+	good(0, NULL)->self_signed = true;
+	certs[0].subject = (char *)"O=Example,C=DE";
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].message, "certificate #1 (leaf, O=Example,C=DE) is self-signed");
+	certs[0].subject = NULL;
+	eval1(&hs, p);
+	CHECK_STR(hs.findings[0].message, "certificate #1 (leaf) is self-signed");
+	policy__free(p);
+}
+
+static void test_unparsable_and_null(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	good(0, "leaf");
+	memset(&certs[1], 0, sizeof(certs[1]));
+	snprintf(certs[1].sha256_hex, sizeof(certs[1].sha256_hex), "%s",
+		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	certs[1].der_len = 17;
+	snprintf(certs[1].error, sizeof(certs[1].error), "asn1 \x01 error");
+	chain(&hs, 3);
+	hs.certs[2] = NULL;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].check, CHECK_UNPARSABLE_CERT);
+	CHECK_EQ(hs.findings[0].position, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_MEDIUM);
+	CHECK_STR(hs.findings[0].detail, "unparsable");
+	CHECK_STR(hs.findings[0].message, "certificate #2 could not be parsed (sha256 "
+					  "0123456789abcdef, 17 bytes): asn1 ? error");
+	/* an unparsed info must not be read beyond what it promises (CN pointer garbage) */
+	certs[1].subject_cn = (char *)"bogus";
+	chain(&hs, 2);
+	policy__evaluate(p, &hs);
+	CHECK(!strstr(hs.findings[0].message, "bogus"));
+	/* n_certs beyond the array is clamped */
+	chain(&hs, 0);
+	hs.n_certs = 1000;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	policy__free(p);
+}
+
+static void test_protocols(void)
+{
+	static const struct {
+		uint16_t v;
+		const char *detail;
+		int sev;
+	} cases[] = {
+		{ TLS_VERSION_SSL2, "SSLv2", SEV_CRITICAL },
+		{ TLS_VERSION_SSL3, "SSLv3", SEV_CRITICAL },
+		{ TLS_VERSION_TLS10, "TLS1.0", SEV_MEDIUM },
+		{ TLS_VERSION_TLS11, "TLS1.1", SEV_MEDIUM },
+		{ TLS_VERSION_TLS12, NULL, -1 },
+		{ TLS_VERSION_TLS13, NULL, -1 },
+	};
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&hs, 0, sizeof(hs));
+		hello(&hs, cases[i].v, 0xC02F);
+		policy__evaluate(p, &hs);
+		if (!cases[i].detail) {
+			CHECK_EQ(hs.n_findings, 0);
+			continue;
+		}
+		CHECK_EQ(hs.n_findings, 1);
+		CHECK_EQ(hs.findings[0].check, CHECK_WEAK_PROTOCOL);
+		CHECK_STR(hs.findings[0].detail, cases[i].detail);
+		CHECK_EQ(hs.findings[0].severity, cases[i].sev);
+		CHECK_EQ(hs.findings[0].position, -1);
+	}
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS10, 0xC02F);
+	policy__evaluate(p, &hs);
+	CHECK_STR(hs.findings[0].message, "the server negotiated TLS1.0 (deprecated by RFC 8996)");
+	/* no ServerHello: no negotiated version to judge */
+	memset(&hs, 0, sizeof(hs));
+	hs.has_client_hello = true;
+	hs.ch.max_version = TLS_VERSION_SSL3;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	CHECK_EQ(policy__set(p, "weak_protocols", "SSLv2, tls1.2", NULL, 0), 0);
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_SSL3, 0xC02F);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hello(&hs, TLS_VERSION_TLS12, 0xC02F);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_LOW);
+	policy__free(p);
+}
+
+static void test_ciphers(void)
+{
+	static const struct {
+		uint16_t id;
+		int sev;
+	} cases[] = {
+		{ 0x0003, SEV_CRITICAL }, /* EXPORT RC4 MD5 */
+		{ 0x0004, SEV_HIGH },	  /* RC4 MD5 */
+		{ 0x0005, SEV_HIGH },	  /* RC4 */
+		{ 0x000A, SEV_MEDIUM },	  /* 3DES */
+		{ 0x0002, SEV_CRITICAL }, /* NULL */
+		{ 0x0034, SEV_CRITICAL }, /* anon */
+		{ 0x0009, SEV_HIGH },	  /* DES */
+		{ 0xC02F, -1 },		  { 0x1301, -1 }, { 0xFFFE, -1 },
+	};
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct tls_cipher_info *ci = tls__cipher_info(cases[i].id);
+
+		memset(&hs, 0, sizeof(hs));
+		hello(&hs, TLS_VERSION_TLS12, cases[i].id);
+		policy__evaluate(p, &hs);
+		if (cases[i].sev < 0) {
+			CHECK_EQ(hs.n_findings, 0);
+			continue;
+		}
+		CHECK(ci != NULL);
+		CHECK_EQ(hs.n_findings, 1);
+		CHECK_EQ(hs.findings[0].check, CHECK_WEAK_CIPHER);
+		CHECK_EQ(hs.findings[0].severity, cases[i].sev);
+		if (ci)
+			CHECK_STR(hs.findings[0].detail, ci->name);
+	}
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0x0004);
+	policy__evaluate(p, &hs);
+	CHECK_STR(hs.findings[0].message,
+		  "the server chose TLS_RSA_WITH_RC4_128_MD5 (0x0004): RC4, HMAC-MD5");
+	CHECK_EQ(policy__set(p, "weak_cipher_flags", "3des,md5", NULL, 0), 0);
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0x0005);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hello(&hs, TLS_VERSION_TLS12, 0x0004);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].severity, SEV_MEDIUM); /* only MD5 left of RC4-MD5 */
+	policy__free(p);
+}
+
+static void test_downgrade(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0xC02F);
+	hs.ch.fallback_scsv = true;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_EQ(hs.findings[0].check, CHECK_DOWNGRADE);
+	CHECK_STR(hs.findings[0].detail, "fallback_scsv");
+	CHECK_EQ(hs.findings[0].severity, SEV_LOW);
+
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0xC02F);
+	hs.sh.downgrade_tls12 = true; /* the client did not offer 1.3: normal */
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hs.ch.offered_tls13 = true; /* supported_versions listed it below a GREASE value */
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK_STR(hs.findings[0].detail, "tls13_downgrade_sentinel");
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS11, 0xC02F);
+	hs.ch.max_version = TLS_VERSION_TLS13;
+	hs.sh.downgrade_tls11 = true;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_DOWNGRADE), 1);
+	CHECK_EQ(count(&hs, CHECK_WEAK_PROTOCOL), 1);
+	policy__free(p);
+}
+
+/* One handshake that trips every check once. */
+static void everything(struct handshake *hs)
+{
+	mk(0, "leaf", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 1024);
+	certs[0].self_signed = true;
+	certs[0].not_after = T0 - 10;
+	good(1, "future")->not_before = T0 + 10;
+	memset(&certs[2], 0, sizeof(certs[2]));
+	chain(hs, 3);
+	hello(hs, TLS_VERSION_SSL3, 0x0004);
+	hs->ch.fallback_scsv = true;
+	hs->has_server_key_exchange = true;
+	hs->ske.kx = TLS_KX_DHE;
+	hs->ske.dh_p_bits = 512;
+}
+
+static void test_disabled_checks_are_silent(void)
+{
+	struct handshake hs;
+
+	for (int c = 0; c < CHECK__COUNT; c++) {
+		struct policy *p = policy__new();
+		char key[64];
+
+		everything(&hs);
+		policy__evaluate(p, &hs);
+		CHECK_EQ(count(&hs, (enum check_id)c), 1);
+		CHECK_EQ(hs.n_findings, CHECK__COUNT);
+		snprintf(key, sizeof(key), "%s.enabled", policy__check_name((enum check_id)c));
+		CHECK_EQ(policy__set(p, key, "false", NULL, 0), 0);
+		everything(&hs);
+		policy__evaluate(p, &hs);
+		CHECK_EQ(count(&hs, (enum check_id)c), 0);
+		CHECK_EQ(hs.n_findings, CHECK__COUNT - 1);
+		CHECK_EQ(policy__set(p, key, "on", NULL, 0), 0);
+		everything(&hs);
+		policy__evaluate(p, &hs);
+		CHECK_EQ(count(&hs, (enum check_id)c), 1);
+		policy__free(p);
+	}
+}
+
+static void test_severity_override(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	everything(&hs);
+	CHECK_EQ(policy__set(p, "weak_key.severity", "info", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "expired.severity", "CRITICAL", NULL, 0), 0);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(sev_of(&hs, CHECK_WEAK_KEY), SEV_INFO);
+	CHECK_EQ(sev_of(&hs, CHECK_EXPIRED), SEV_CRITICAL);
+	CHECK_EQ(sev_of(&hs, CHECK_NOT_YET_VALID), SEV_HIGH);
+	CHECK_EQ(policy__set(p, "weak_key.severity", "auto", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "expired.severity", "auto", NULL, 0), 0);
+	everything(&hs);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(sev_of(&hs, CHECK_WEAK_KEY), SEV_HIGH);
+	CHECK_EQ(sev_of(&hs, CHECK_EXPIRED), SEV_HIGH);
+	/* weak_hashes without sha1: SHA-1 is accepted */
+	CHECK_EQ(policy__set(p, "weak_hashes", "md2,md4,md5", NULL, 0), 0);
+	everything(&hs);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_WEAK_SIGNATURE), 0);
+	policy__free(p);
+}
+
+static void test_set_errors(void)
+{
+	static const struct {
+		const char *key, *value, *err;
+	} bad[] = {
+		{ "nope", "1", "unknown key 'nope'" },
+		{ "weak_key.colour", "red", "unknown key 'weak_key.colour'" },
+		{ "nocheck.enabled", "true", "unknown key 'nocheck.enabled'" },
+		{ ".enabled", "true", "unknown key '.enabled'" },
+		{ "expired.enabled", "maybe", "invalid value 'maybe' for expired.enabled" },
+		{ "expired.severity", "severe", "invalid value 'severe' for expired.severity" },
+		{ "sha1_root_severity", "auto", "invalid value 'auto' for sha1_root_severity" },
+		{ "min_rsa_bits", "", "invalid value '' for min_rsa_bits" },
+		{ "min_rsa_bits", "-1", "invalid value '-1' for min_rsa_bits" },
+		{ "min_rsa_bits", "20a", "invalid value '20a' for min_rsa_bits" },
+		{ "min_rsa_bits", "16385", "invalid value '16385' for min_rsa_bits" },
+		{ "min_rsa_bits", "99999999999999999999999", "invalid value" },
+		{ "min_ec_bits", "0x100", "invalid value '0x100' for min_ec_bits" },
+		{ "weak_hashes", "md5,sha3", "unknown item 'sha3' in weak_hashes" },
+		{ "weak_protocols", "TLS1.4", "unknown item 'TLS1.4' in weak_protocols" },
+		{ "weak_cipher_flags", "rc4, aes", "unknown item 'aes' in weak_cipher_flags" },
+		{ "min_dh_bits", "1\x02", "invalid value '1?' for min_dh_bits" },
+	};
+	struct policy *p = policy__new();
+	char err[200], before[4096], after[4096];
+	FILE *f;
+
+	f = fmemopen(before, sizeof(before), "w");
+	policy__print(p, f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CHECK_EQ(policy__set(p, bad[i].key, bad[i].value, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i].err))
+			fprintf(stderr, "  case %zu: got \"%s\"\n", i, err);
+		CHECK(strstr(err, bad[i].err) != NULL);
+	}
+	f = fmemopen(after, sizeof(after), "w");
+	policy__print(p, f);
+	fclose(f);
+	CHECK_STR(after, before); /* failed sets change nothing */
+	/* tiny and absent error buffers */
+	CHECK_EQ(policy__set(p, "nope", "1", err, 4), -EINVAL);
+	CHECK_STR(err, "unk");
+	CHECK_EQ(policy__set(p, "nope", "1", NULL, 0), -EINVAL);
+	CHECK_EQ(policy__set(p, NULL, "1", err, sizeof(err)), -EINVAL);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", NULL, err, sizeof(err)), -EINVAL);
+	/* long key quoted bounded */
+	{
+		char key[300];
+
+		memset(key, 'k', sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		CHECK_EQ(policy__set(p, key, "1", err, sizeof(err)), -EINVAL);
+		CHECK(strlen(err) < 80);
+	}
+	CHECK_EQ(policy__set(p, "weak_hashes", "", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "weak_hashes", " MD5 , ,sha1 ", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", "0", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", "16384", NULL, 0), 0);
+	policy__free(p);
+}
+
+static void test_parse(void)
+{
+	static const char good_text[] = "\xef\xbb\xbf# tlsmon policy\n"
+					"\n"
+					"   min_rsa_bits = 3072   \r\n"
+					"\tweak_cipher.enabled=false # RC4 is fine here\n"
+					"weak_signature.severity =medium\n"
+					"weak_protocols = SSLv2,SSLv3\n"
+					"   # indented comment\n"
+					"min_dh_bits = 1024"; /* no trailing newline */
+	struct policy *p = policy__new();
+	struct handshake hs;
+	char err[200];
+
+	CHECK_EQ(policy__parse(p, good_text, sizeof(good_text) - 1, err, sizeof(err)), 0);
+	everything(&hs);
+	mk(0, "leaf", "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", "RSA", 2048);
+	hs.version = hs.sh.version = TLS_VERSION_TLS10;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_WEAK_CIPHER), 0);
+	CHECK_EQ(count(&hs, CHECK_WEAK_PROTOCOL), 0);
+	CHECK_EQ(sev_of(&hs, CHECK_WEAK_SIGNATURE), SEV_MEDIUM);
+	CHECK_EQ(sev_of(&hs, CHECK_WEAK_KEY), SEV_MEDIUM); /* 2048 < 3072 */
+	CHECK(find(&hs, CHECK_WEAK_DH) && !strcmp(find(&hs, CHECK_WEAK_DH)->detail, "DH-512"));
+	/* empty input, and NULL with no length */
+	CHECK_EQ(policy__parse(p, "", 0, err, sizeof(err)), 0);
+	CHECK_EQ(policy__parse(p, NULL, 0, err, sizeof(err)), 0);
+	CHECK_EQ(policy__parse(p, "\n\n# x\n   \n", 10, err, sizeof(err)), 0);
+	policy__free(p);
+}
+
+static void expect_parse_error(const char *text, size_t len, const char *want)
+{
+	struct policy *p = policy__new();
+	char err[200] = "", before[4096], after[4096];
+	FILE *f;
+
+	f = fmemopen(before, sizeof(before), "w");
+	policy__print(p, f);
+	fclose(f);
+	CHECK_EQ(policy__parse(p, text, len, err, sizeof(err)), -EINVAL);
+	if (strcmp(err, want))
+		fprintf(stderr, "  got \"%s\", want \"%s\"\n", err, want);
+	CHECK_STR(err, want);
+	f = fmemopen(after, sizeof(after), "w");
+	policy__print(p, f);
+	fclose(f);
+	CHECK_STR(after, before); /* all or nothing */
+	policy__free(p);
+}
+
+#define EXPECT_ERR(text, want) expect_parse_error(text, strlen(text), want)
+
+static void test_parse_errors(void)
+{
+	static const char nul[] = "min_rsa_bits = 4096\nmin_ec_bits = 2\0"
+				  "56\n";
+	char *long_line = malloc(5000);
+
+	EXPECT_ERR("min_rsa_bits = 4096\nfoo = 1\n", "line 2: unknown key 'foo'");
+	EXPECT_ERR("min_rsa_bits = 4096\n\n\nmin_rsa_bits\n", "line 4: expected 'key = value'");
+	EXPECT_ERR("  = 5\n", "line 1: missing key before '='");
+	EXPECT_ERR("min_rsa_bits = 4096 = 5",
+		   "line 1: invalid value '4096 = 5' for min_rsa_bits (expected an "
+		   "integer 0..16384)");
+	EXPECT_ERR("min_rsa_bits = lots",
+		   "line 1: invalid value 'lots' for min_rsa_bits (expected an integer "
+		   "0..16384)");
+	EXPECT_ERR("expired.enabled = yes\nexpired.severity = grave",
+		   "line 2: invalid value 'grave' for expired.severity (expected info, "
+		   "low, medium, high, critical or auto)");
+	expect_parse_error(nul, sizeof(nul) - 1, "line 2: NUL byte");
+	EXPECT_ERR("\r\r\x01\xff\n", "line 1: expected 'key = value'");
+
+	/* a line of exactly the limit is read; one byte more is refused */
+	memset(long_line, ' ', 5000);
+	memcpy(long_line, "min_ec_bits = 256", 17);
+	long_line[1024] = '\n';
+	{
+		struct policy *p = policy__new();
+		char err[200];
+
+		CHECK_EQ(policy__parse(p, long_line, 1025, err, sizeof(err)), 0);
+		policy__free(p);
+	}
+	long_line[1024] = ' ';
+	long_line[1025] = '\n';
+	expect_parse_error(long_line, 1026, "line 1: longer than 1024 bytes");
+	expect_parse_error(long_line, 5000, "line 1: longer than 1024 bytes");
+	free(long_line);
+}
+
+/* Deterministic garbage: parse must neither crash nor read past len (ASan) nor leave err
+ * unterminated. */
+static void test_parse_garbage(void)
+{
+	static const char *const words[] = {
+		"min_rsa_bits", "=",	"weak_hashes",	     "md5,", "#",
+		"\n",		" ",	".enabled",	     "true", "\0",
+		"2048",		"\r\n", "weak_key.severity", "high", "\xff"
+	};
+	struct policy *p = policy__new();
+	uint32_t seed = 12345;
+	int ok = 0, bad = 0;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = 0, want;
+		char *buf, err[64];
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 8) % 200;
+		buf = malloc(want + 32);
+		while (len < want) {
+			seed = seed * 1103515245u + 12345u;
+			if (seed & 0x100000) {
+				const char *w = words[(seed >> 4) % 15];
+				size_t wl = *w ? strlen(w) : 1;
+
+				memcpy(buf + len, w, wl);
+				len += wl;
+			} else {
+				buf[len++] = (char)(seed >> 16);
+			}
+		}
+		memset(err, 'x', sizeof(err));
+		if (policy__parse(p, buf, len, err, sizeof(err)) == 0) {
+			ok++;
+		} else {
+			bad++;
+			CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+			CHECK(!strncmp(err, "line ", 5));
+		}
+		free(buf);
+	}
+	CHECK(ok > 0);
+	CHECK(bad > 0);
+	policy__free(p);
+}
+
+static void test_print_roundtrip(void)
+{
+	struct policy *p = policy__new(), *q = policy__new();
+	char a[4096], b[4096], err[200];
+	FILE *f;
+
+	f = fmemopen(a, sizeof(a), "w");
+	policy__print(p, f);
+	fclose(f);
+	CHECK(strstr(a, "\nmin_rsa_bits = 2048\n"));
+	CHECK(strstr(a, "\nmin_ec_bits = 224\n"));
+	CHECK(strstr(a, "\nmin_dh_bits = 2048\n"));
+	CHECK(strstr(a, "\nweak_hashes = md2,md4,md5,sha1\n"));
+	CHECK(strstr(a, "\nsha1_root_severity = low\n"));
+	CHECK(strstr(a, "\nweak_protocols = SSLv2,SSLv3,TLS1.0,TLS1.1\n"));
+	CHECK(strstr(a, "\nweak_cipher_flags = null,export,anon,rc4,des,3des,md5\n"));
+	CHECK(strstr(a, "\nweak_signature.enabled = true\nweak_signature.severity = auto\n"));
+	CHECK(strstr(a, "\nself_signed.severity = medium\n"));
+	for (int c = 0; c < CHECK__COUNT; c++) {
+		char k[64];
+
+		snprintf(k, sizeof(k), "\n%s.enabled = ", policy__check_name((enum check_id)c));
+		CHECK(strstr(a, k));
+	}
+	CHECK_EQ(policy__parse(q, a, strlen(a), err, sizeof(err)), 0);
+
+	CHECK_EQ(policy__set(p, "weak_cipher_flags", "", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "weak_dh.enabled", "0", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "downgrade.severity", "info", NULL, 0), 0);
+	CHECK_EQ(policy__set(p, "min_ec_bits", "256", NULL, 0), 0);
+	f = fmemopen(a, sizeof(a), "w");
+	policy__print(p, f);
+	fclose(f);
+	CHECK(strstr(a, "\nweak_cipher_flags = \n"));
+	CHECK_EQ(policy__parse(q, a, strlen(a), err, sizeof(err)), 0);
+	f = fmemopen(b, sizeof(b), "w");
+	policy__print(q, f);
+	fclose(f);
+	CHECK_STR(b, a);
+	policy__free(p);
+	policy__free(q);
+}
+
+static void test_load_file(void)
+{
+	struct policy *p = policy__new();
+	char path[] = "/tmp/test_policy_XXXXXX", err[300];
+	int fd = mkstemp(path);
+	struct handshake hs;
+
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK_EQ(write(fd, "min_rsa_bits = 1024\n", 20), 20);
+		close(fd);
+	}
+	CHECK_EQ(policy__load_file(p, path, err, sizeof(err)), 0);
+	mk(0, "a", "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA", 1024);
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd >= 0) {
+		CHECK_EQ(write(fd, "\n\nbogus = 1\n", 12), 12);
+		close(fd);
+	}
+	CHECK_EQ(policy__load_file(p, path, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "line 3: unknown key 'bogus'"));
+	CHECK(!strncmp(err, path, strlen(path)));
+	unlink(path);
+	CHECK_EQ(policy__load_file(p, path, err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "No such file"));
+	policy__free(p);
+}
+
+static void test_findings_cap(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	for (int i = 0; i < TLS_MAX_CHAIN; i++)
+		mk(i, "x", "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", "RSA", 512);
+	chain(&hs, TLS_MAX_CHAIN);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, HS_MAX_FINDINGS);
+	CHECK_EQ(hs.findings[HS_MAX_FINDINGS - 1].position, 15);
+	policy__free(p);
+}
+
+/* Names are untrusted: long UTF-8 is cut on a character boundary, control bytes replaced. */
+static void test_long_names(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+	char cn[400], sig[64];
+
+	for (int i = 0; i < 199; i++)
+		memcpy(cn + 2 * i, "\xc3\xa9", 2);
+	cn[398] = '\0';
+	cn[5] = '\n';
+	for (int i = 0; i < 31; i++)
+		memcpy(sig + 2 * i, "\xc3\xa9", 2);
+	sig[62] = '\0';
+	mk(0, "leaf", "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA", 2048);
+	mk(1, cn, sig, "1.2.840.113549.1.1.5.1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18.19.20",
+	   "sha1", "RSA", 2048);
+	certs[1].self_signed = true;
+	chain(&hs, 2);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 1);
+	CHECK(strlen(hs.findings[0].message) <= FINDING_MESSAGE_LEN - 1);
+	CHECK(strlen(hs.findings[0].message) >= FINDING_MESSAGE_LEN - 4);
+	CHECK(utf8_valid(hs.findings[0].message));
+	CHECK(utf8_valid(hs.findings[0].detail));
+	CHECK(!strchr(hs.findings[0].message, '\n'));
+	CHECK(strlen(hs.findings[0].detail) <= FINDING_DETAIL_LEN - 1);
+	policy__free(p);
+}
+
+/* The md2 story: md2 root, md5 RSA-1024 intermediate, sha1 leaf. */
+static void test_md2_chain(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+
+	mk(0, "www.weak.test", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA",
+	   2048);
+	mk(1, "Weak Intermediate", "md5WithRSAEncryption", "1.2.840.113549.1.1.4", "md5", "RSA",
+	   1024);
+	mk(2, "Weak Root", "md2WithRSAEncryption", "1.2.840.113549.1.1.2", "md2", "RSA", 2048);
+	certs[2].self_signed = certs[2].self_issued = certs[2].is_ca = true;
+	chain(&hs, 3);
+	hello(&hs, TLS_VERSION_TLS12, 0xC02F);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 4);
+	CHECK_EQ(hs.findings[0].position, 0);
+	CHECK_EQ(hs.findings[0].severity, SEV_HIGH);
+	CHECK_STR(hs.findings[1].message, "certificate #2 (CN=Weak Intermediate) is signed with "
+					  "md5WithRSAEncryption (1.2.840.113549.1.1.4)");
+	CHECK_EQ(hs.findings[1].position, 1);
+	CHECK_EQ(hs.findings[1].severity, SEV_HIGH);
+	CHECK_EQ(hs.findings[2].check, CHECK_WEAK_KEY);
+	CHECK_STR(hs.findings[2].detail, "RSA-1024");
+	CHECK_EQ(hs.findings[3].position, 2);
+	CHECK_EQ(hs.findings[3].severity, SEV_CRITICAL);
+	CHECK_STR(hs.findings[3].detail, "md2WithRSAEncryption");
+	CHECK(strstr(hs.findings[3].message, "certificate #3 (root, CN=Weak Root)"));
+	policy__free(p);
+}
+
+int main(void)
+{
+	RUN_TEST(test_names);
+	RUN_TEST(test_clean_handshake);
+	RUN_TEST(test_rsa_boundary);
+	RUN_TEST(test_ec_boundary);
+	RUN_TEST(test_dsa_always_weak);
+	RUN_TEST(test_dh_boundary);
+	RUN_TEST(test_validity_boundaries);
+	RUN_TEST(test_validity_position_class);
+	RUN_TEST(test_signature_hashes);
+	RUN_TEST(test_sha1_root_is_low);
+	RUN_TEST(test_self_signed_leaf_only);
+	RUN_TEST(test_unparsable_and_null);
+	RUN_TEST(test_protocols);
+	RUN_TEST(test_ciphers);
+	RUN_TEST(test_downgrade);
+	RUN_TEST(test_disabled_checks_are_silent);
+	RUN_TEST(test_severity_override);
+	RUN_TEST(test_set_errors);
+	RUN_TEST(test_parse);
+	RUN_TEST(test_parse_errors);
+	RUN_TEST(test_parse_garbage);
+	RUN_TEST(test_print_roundtrip);
+	RUN_TEST(test_load_file);
+	RUN_TEST(test_findings_cap);
+	RUN_TEST(test_long_names);
+	RUN_TEST(test_md2_chain);
+	return CHECK_DONE();
+}

@@ -1,0 +1,84 @@
+/* Repair of the kernel's flow hint. A slot's count errs high only after the LRU evicted a
+ * tracking entry (the programs hear nothing of it); after a flood of half-open handshakes that can
+ * be a quarter of the slots, and each of those costs every packet that hashes there a lookup.
+ *
+ * The repair reads the slots, then the flow map, then lowers each slot whose count exceeds the
+ * entries that hold one with a compare-and-swap from the value first read. Every take and put
+ * moves the slot's generation (tlsmon_shared.h), so the swap fails for any slot the programs
+ * touched meanwhile: such a slot is left as it is until the next repair. A count is never lowered
+ * below what the map showed, and the map read can only see an evicted entry too many, never a
+ * live one too few, so no tracking flow loses its count. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "capture/live_hint.h"
+#include "tlsmon_shared.h"
+
+#define BATCH 1024
+
+struct live_hint {
+	uint64_t before[TLSMON_HINT_SLOTS]; /* the slots, read before the map */
+	uint32_t held[TLSMON_HINT_SLOTS]; /* entries holding a count, per slot, as the map shows */
+	struct tlsmon_flow_key keys[BATCH];
+	struct tlsmon_flow vals[BATCH];
+};
+
+struct live_hint *live_hint__new(void)
+{
+	return calloc(1, sizeof(struct live_hint));
+}
+
+void live_hint__free(struct live_hint *h)
+{
+	free(h);
+}
+
+static int count_held(struct live_hint *h, int fd)
+{
+	uint64_t token = 0; /* opaque to userspace; a bucket index for hash maps */
+	void *in = NULL;
+	uint32_t n, i;
+	int err;
+
+	memset(h->held, 0, sizeof(h->held));
+	for (;;) {
+		n = BATCH;
+		err = bpf_map_lookup_batch(fd, in, &token, h->keys, h->vals, &n, NULL);
+		if (err && errno != ENOENT)
+			return -errno; /* ENOSPC: one bucket holds more than BATCH entries */
+		for (i = 0; i < n; i++)
+			if (h->vals[i].hinted)
+				h->held[tlsmon_flow_hint_slot(&h->keys[i])]++;
+		if (err)
+			return 0; /* ENOENT: no more buckets */
+		in = &token;
+	}
+}
+
+int live_hint__repair(struct live_hint *h, uint64_t *hint, int flow_map_fd)
+{
+	uint64_t was, want;
+	uint32_t s;
+	int err, lowered = 0;
+
+	for (s = 0; s < TLSMON_HINT_SLOTS; s++)
+		h->before[s] = __atomic_load_n(&hint[s], __ATOMIC_ACQUIRE);
+	err = count_held(h, flow_map_fd);
+	if (err)
+		return err;
+	for (s = 0; s < TLSMON_HINT_SLOTS; s++) {
+		was = h->before[s];
+		/* an underflow (a bug) shows as a huge count and is repaired the same way */
+		if ((uint32_t)was <= h->held[s])
+			continue;
+		want = (((was >> 32) + 1) << 32) | h->held[s];
+		if (__atomic_compare_exchange_n(&hint[s], &was, want, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			lowered++;
+	}
+	return lowered;
+}

@@ -1,0 +1,19 @@
+/* Reader for capture files: classic pcap (us/ns, either byte order) and pcapng (several
+ * interfaces, each with its own linktype and timestamp resolution). */
+#ifndef TLSMON_PCAP_IN_H
+#define TLSMON_PCAP_IN_H
+
+#include "capture/frame.h"
+
+struct pcap_in;
+
+/* Open a capture file. Returns NULL and sets *err (-errno; -EINVAL for an unknown format). */
+struct pcap_in *pcap_in__open(const char *path, int *err);
+
+/* Next frame. Returns 1 with *out filled (out->data valid until the next call), 0 at end of file,
+ * -EINVAL for a corrupt file (a truncated last record is end of file, not an error). */
+int pcap_in__next(struct pcap_in *in, struct frame *out);
+
+void pcap_in__close(struct pcap_in *in);
+
+#endif

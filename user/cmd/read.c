@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tlsmon read`: run capture files through the engine and print one JSON line per handshake. */
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/ctl.h"
+#include "verdict/engine.h"
+#include "out/metrics.h"
+#include "capture/pcap_in.h"
+#include "out/report.h"
+#include "out/store.h"
+
+/* JSON lines are collected in rc->line and written about this much at a time: one write(2) per
+ * block rather than one stdio call, and a copy, per ~4 KB line. */
+#define OUT_BLOCK (64 * 1024)
+
+/* --serve-dump (a test hook): how long the control socket is served before exiting. */
+#define SERVE_DUMP_MS 120000
+#define SERVE_RETAIN_BYTES (256 * 1024)
+
+struct read_ctx {
+	bool flagged_only;
+	bool explain;
+	struct sbuf line;
+	struct summary *summary;
+	struct store *store; /* --serve-dump */
+	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
+	FILE *out;
+};
+
+static void flush_lines(struct read_ctx *rc);
+
+static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
+			 const struct engine_frames *frames)
+{
+	struct read_ctx *rc = ctx;
+
+	if (rc->summary)
+		summary__add(rc->summary, hs);
+	if (rc->store)
+		store__add(rc->store, hs, frames);
+	if (rc->metrics) {
+		metrics__on_handshake(rc->metrics, hs);
+		return;
+	}
+	if (rc->flagged_only && !hs__flagged(hs))
+		return;
+	if (rc->explain && !store__wants(hs))
+		return;
+	if (rc->explain) {
+		sbuf__reset(&rc->line);
+		report__json(&rc->line, hs);
+		cmd__explain_json(rc->out, rc->line.buf, rc->line.len, true);
+		return;
+	}
+	report__json(&rc->line, hs);
+	sbuf__putc(&rc->line, '\n');
+	if (rc->line.len >= OUT_BLOCK || rc->line.oom)
+		flush_lines(rc);
+}
+
+static void flush_lines(struct read_ctx *rc)
+{
+	if (!rc->explain && rc->line.len)
+		fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+	sbuf__reset(&rc->line);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Test hook for the dump path without a daemon: serve the store of the files just read on a
+ * control socket for SERVE_DUMP_MS (or until killed). */
+static int serve_dump(const char *path, struct store *st)
+{
+	struct ctl_opts co = { .path = path, .store = st };
+	struct pollfd fds[CTL_MAX_CONNS + 1];
+	struct ctl_server *ctl;
+	uint64_t end = mono_ms() + SERVE_DUMP_MS;
+	int err = 0;
+
+	ctl = ctl__listen(&co, &err);
+	if (!ctl) {
+		fprintf(stderr, "tlsmon: --serve-dump %s: %s\n", path, strerror(-err));
+		return 1;
+	}
+	fprintf(stderr, "tlsmon: serving dumps on %s (%llu stored)\n", path,
+		(unsigned long long)store__stats(st)->entries);
+	while (mono_ms() < end) {
+		int n = ctl__pollfds(ctl, fds, CTL_MAX_CONNS + 1);
+
+		if (poll(fds, (nfds_t)n, 200) < 0 && errno != EINTR)
+			break;
+		ctl__handle(ctl, fds, n, mono_ms());
+	}
+	ctl__close(ctl);
+	return 0;
+}
+
+static void read_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsmon read [OPTIONS] FILE...\n"
+		"Read pcap/pcapng files and print one JSON object per TLS handshake (JSON Lines).\n\n"
+		"  --flagged             only handshakes with findings\n"
+		"  --summary             end with a table: handshakes by outcome and version, findings\n"
+		"                        by check\n"
+		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"
+		"  --policy-file FILE    policy settings, one KEY = VALUE per line\n"
+		"  --max-flows N         concurrent flows tracked (default 65536)\n"
+		"  --metrics             print the Prometheus metrics registry of the files read\n"
+		"                        (the exposition `tlsmon run` serves) instead of JSON\n"
+		"  --explain             print each flagged or failed handshake as a readable tree\n"
+		"                        (see `tlsmon explain`) instead of JSON\n"
+		"  --stats               print pipeline counters on stderr at the end\n"
+		"  -h, --help            this text\n");
+}
+
+/* Read one file into a fresh engine, or into shared (kept open across files) when given. */
+static int read_file(const char *path, const struct engine_opts *eo, struct engine *shared,
+		     bool print_stats)
+{
+	struct pcap_in *in;
+	struct engine *e = shared;
+	struct frame fr;
+	int err = 0, rc;
+
+	in = pcap_in__open(path, &err);
+	if (!in) {
+		fprintf(stderr, "tlsmon: %s: %s\n", path,
+			err == -EINVAL ? "not a pcap or pcapng file" : strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	if (!e)
+		e = engine__new(eo);
+	if (!e) {
+		pcap_in__close(in);
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return -ENOMEM;
+	}
+	while ((rc = pcap_in__next(in, &fr)) > 0)
+		engine__feed(e, &fr);
+	flush_lines(eo->ctx);
+	if (rc < 0)
+		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
+			path, (unsigned long long)fr.number);
+	pcap_in__close(in);
+	if (shared)
+		return rc < 0 ? rc : 0;
+	engine__finish(e);
+	flush_lines(eo->ctx);
+	if (print_stats)
+		cmd__print_engine_stats(stderr, path, e);
+	engine__free(e);
+	return rc < 0 ? rc : 0;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "flagged", no_argument, NULL, 'f' },	   { "summary", no_argument, NULL, 's' },
+		{ "policy", required_argument, NULL, 'p' }, { "policy-file", required_argument, NULL, 'P' },
+		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "metrics", no_argument, NULL, 'M' },
+		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
+		{ "serve-dump", required_argument, NULL, 'D' },
+		{ "keep-flagged", required_argument, NULL, 'K' },
+		{ "keep-bytes", required_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	struct store_opts so = { 0 };
+	const char *serve = NULL;
+	struct read_ctx rc = { .out = stdout };
+	struct engine_opts eo = { 0 };
+	struct engine *shared = NULL;
+	bool metrics = false;
+	struct policy *policy = policy__new();
+	bool summary = false, stats = false;
+	int opt, status = 0;
+
+	if (!policy) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return 1;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			rc.flagged_only = true;
+			break;
+		case 's':
+			summary = true;
+			break;
+		case 'S':
+			stats = true;
+			break;
+		case 'e':
+			rc.explain = true;
+			break;
+		case 'M':
+			metrics = true;
+			break;
+		case 'D':
+			serve = optarg;
+			break;
+		case 'K':
+			if (cmd__parse_u32(optarg, 1, 1u << 24, &so.max_entries)) {
+				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'B':
+			if (cmd__parse_size(optarg, &so.max_bytes) || !so.max_bytes) {
+				fprintf(stderr, "tlsmon: --keep-bytes: expected a size, e.g. 64M\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'p':
+		case 'P':
+			if (cmd__apply_policy_arg(policy, opt == 'P', optarg)) {
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'm':
+			if (cmd__parse_u32(optarg, 1, 1u << 24, &eo.max_flows)) {
+				fprintf(stderr, "tlsmon: --max-flows: expected 1..16777216\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'h':
+			read_usage(stdout);
+			goto cleanup;
+		default:
+			read_usage(stderr);
+			status = 2;
+			goto cleanup;
+		}
+	}
+	if (optind >= argc) {
+		read_usage(stderr);
+		status = 2;
+		goto cleanup;
+	}
+	sbuf__init(&rc.line);
+	if (summary)
+		rc.summary = summary__new();
+	if (serve) {
+		rc.store = store__new(&so);
+		if (!rc.store) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+		eo.retain_bytes = SERVE_RETAIN_BYTES;
+	}
+	eo.policy = policy;
+	eo.on_handshake = on_handshake;
+	eo.ctx = &rc;
+	if (metrics) {
+		/* One engine across the files, so the pipeline counters cover them all. */
+		rc.metrics = metrics__new();
+		shared = rc.metrics ? engine__new(&eo) : NULL;
+		if (!shared) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (read_file(argv[i], &eo, shared, stats))
+			status = 1;
+	flush_lines(&rc);
+	if (shared) {
+		struct metrics_sources src = { .engine = shared };
+
+		engine__finish(shared);
+		if (stats)
+			cmd__print_engine_stats(stderr, "all files", shared);
+		sbuf__reset(&rc.line);
+		metrics__render(rc.metrics, &src, &rc.line);
+		fwrite(rc.line.buf, 1, rc.line.len, stdout);
+	}
+	fflush(stdout);
+	if (rc.summary)
+		summary__print(rc.summary, stdout);
+	summary__free(rc.summary);
+	sbuf__free(&rc.line);
+	if (serve && serve_dump(serve, rc.store))
+		status = 1;
+cleanup:
+	engine__free(shared);
+	metrics__free(rc.metrics);
+	store__free(rc.store);
+	policy__free(policy);
+	return status;
+}

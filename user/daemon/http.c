@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "daemon/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/conn_slots.h"
+
+struct http_conn {
+	struct conn_slot slot; /* first: see conn_slots.h */
+	size_t req_len;
+	char req[HTTP_MAX_REQUEST];
+	struct sbuf resp;
+	size_t sent;
+};
+
+struct http_server {
+	int lfd;
+	int port;
+	http_metrics_fn metrics;
+	void *ctx;
+	struct http_stats stats;
+	struct sbuf body; /* reused for every scrape */
+	struct http_conn conns[HTTP_MAX_CONNS];
+};
+
+int http__parse_addr(const char *addr, struct sockaddr_storage *ss, unsigned int *len)
+{
+	char host[64];
+	const char *colon, *hs = addr, *he;
+	char *end;
+	unsigned long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr[0] == '[') {
+		he = strchr(addr, ']');
+		if (!he || he[1] != ':')
+			return -EINVAL;
+		hs = addr + 1;
+		colon = he + 1;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon)
+			return -EINVAL;
+		he = colon;
+	}
+	if ((size_t)(he - hs) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port > 65535)
+		return -EINVAL;
+	if (addr[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (!host[0])
+			s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		else if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*s4);
+	}
+	return 0;
+}
+
+struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err)
+{
+	struct sockaddr_storage ss;
+	unsigned int len;
+	struct http_server *s;
+	int one = 1;
+
+	*err = http__parse_addr(addr, &ss, &len);
+	if (*err)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	conn_slots__init(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS);
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
+		sbuf__init(&s->conns[i].resp);
+	sbuf__init(&s->body);
+	s->metrics = fn;
+	s->ctx = ctx;
+	s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0)
+		goto fail;
+	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->lfd, (struct sockaddr *)&ss, len) || listen(s->lfd, 64))
+		goto fail;
+	len = sizeof(ss);
+	if (getsockname(s->lfd, (struct sockaddr *)&ss, &len) == 0)
+		s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+							  ((struct sockaddr_in *)&ss)->sin_port);
+	return s;
+fail:
+	*err = -errno;
+	http__close(s);
+	return NULL;
+}
+
+static void conn_close(struct http_conn *c)
+{
+	if (c->slot.fd >= 0)
+		close(c->slot.fd);
+	c->slot.fd = -1;
+	c->slot.writing = false;
+	c->req_len = 0;
+	c->sent = 0;
+	sbuf__reset(&c->resp);
+}
+
+void http__close(struct http_server *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
+		conn_close(&s->conns[i]);
+		sbuf__free(&s->conns[i].resp);
+	}
+	sbuf__free(&s->body);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	free(s);
+}
+
+int http__port(const struct http_server *s)
+{
+	return s->port;
+}
+
+const struct http_stats *http__stats(const struct http_server *s)
+{
+	return &s->stats;
+}
+
+int http__pollfds(struct http_server *s, struct pollfd *fds, int max)
+{
+	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS, fds, max);
+}
+
+static void respond(struct http_server *s, struct http_conn *c, int status, const char *reason,
+		    const char *ctype, const char *body, size_t body_len, bool head)
+{
+	s->stats.requests++;
+	if (status >= 400)
+		s->stats.rejected++;
+	sbuf__reset(&c->resp);
+	sbuf__printf(&c->resp,
+		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		     "Connection: close\r\n\r\n",
+		     status, reason, ctype, body_len);
+	if (!head)
+		sbuf__add(&c->resp, body, body_len);
+	c->slot.writing = true;
+	c->sent = 0;
+}
+
+static void respond_text(struct http_server *s, struct http_conn *c, int status, const char *reason,
+			 const char *text)
+{
+	respond(s, c, status, reason, "text/plain; charset=utf-8", text, strlen(text), false);
+}
+
+/* RFC 9112 3: request-line = method SP request-target SP HTTP-version. */
+static void handle_request(struct http_server *s, struct http_conn *c)
+{
+	static const char index_page[] =
+		"<html><head><title>tlsmon</title></head><body><h1>tlsmon</h1>"
+		"<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+	char method[8], target[256];
+	const char *sp1, *sp2;
+	bool head;
+
+	sp1 = memchr(c->req, ' ', c->req_len);
+	if (!sp1 || sp1 - c->req >= (long)sizeof(method)) {
+		respond_text(s, c, 400, "Bad Request", "bad request\n");
+		return;
+	}
+	sp2 = memchr(sp1 + 1, ' ', c->req_len - (size_t)(sp1 + 1 - c->req));
+	if (!sp2 || sp2 - sp1 - 1 >= (long)sizeof(target) || sp2 == sp1 + 1) {
+		respond_text(s, c, 400, "Bad Request", "bad request\n");
+		return;
+	}
+	memcpy(method, c->req, (size_t)(sp1 - c->req));
+	method[sp1 - c->req] = '\0';
+	memcpy(target, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	target[sp2 - sp1 - 1] = '\0';
+	head = !strcmp(method, "HEAD");
+	if (strcmp(method, "GET") && !head) {
+		respond_text(s, c, 405, "Method Not Allowed", "only GET is supported\n");
+		return;
+	}
+	/* Query strings (?name[]=...) are accepted and ignored, as Prometheus may send them. */
+	target[strcspn(target, "?")] = '\0';
+	if (!strcmp(target, "/metrics")) {
+		sbuf__reset(&s->body);
+		s->metrics(s->ctx, &s->body);
+		respond(s, c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", s->body.buf,
+			s->body.len, head);
+	} else if (!strcmp(target, "/")) {
+		respond(s, c, 200, "OK", "text/html; charset=utf-8", index_page,
+			sizeof(index_page) - 1, head);
+	} else {
+		respond_text(s, c, 404, "Not Found", "not found\n");
+	}
+}
+
+static void evict(struct conn_slot *slot, void *ctx)
+{
+	(void)ctx;
+	conn_close((struct http_conn *)slot);
+}
+
+static void accept_all(struct http_server *s, uint64_t now_ms)
+{
+	struct http_conn *c;
+
+	while ((c = (struct http_conn *)conn_slots__accept(s->lfd, s->conns, sizeof(s->conns[0]),
+							   HTTP_MAX_CONNS,
+							   now_ms + HTTP_TIMEOUT_MS, evict, NULL,
+							   &s->stats.rejected)))
+		c->req_len = 0;
+}
+
+static void conn_read(struct http_server *s, struct http_conn *c)
+{
+	ssize_t n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
+
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		conn_close(c);
+		return;
+	}
+	c->req_len += (size_t)n;
+	c->req[c->req_len] = '\0';
+	if (memmem(c->req, c->req_len, "\r\n\r\n", 4) || memmem(c->req, c->req_len, "\n\n", 2)) {
+		handle_request(s, c);
+		return;
+	}
+	if (c->req_len >= sizeof(c->req) - 1)
+		respond_text(s, c, 431, "Request Header Fields Too Large", "request too large\n");
+}
+
+static void conn_write(struct http_conn *c)
+{
+	ssize_t n = send(c->slot.fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			conn_close(c);
+		return;
+	}
+	c->sent += (size_t)n;
+	if (c->sent >= c->resp.len) {
+		shutdown(c->slot.fd, SHUT_WR);
+		conn_close(c);
+	}
+}
+
+void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
+{
+	struct http_conn *c;
+	int cursor = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == s->lfd) {
+			accept_all(s, now_ms);
+			continue;
+		}
+		c = (struct http_conn *)conn_slots__find(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS,
+							 fds[i].fd);
+		if (!c)
+			continue;
+		if (fds[i].revents & (POLLERR | POLLNVAL))
+			conn_close(c);
+		else if (c->slot.writing)
+			conn_write(c);
+		else
+			conn_read(s, c);
+	}
+	while ((c = (struct http_conn *)conn_slots__next_expired(s->conns, sizeof(s->conns[0]),
+								 HTTP_MAX_CONNS, now_ms, &cursor))) {
+		s->stats.rejected++;
+		conn_close(c);
+	}
+}

@@ -1,0 +1,47 @@
+/* A small non-blocking HTTP/1.x server for /metrics, driven by the daemon's poll loop. It answers
+ * only GET (and HEAD) of /metrics and an index page; requests are bounded in size and time so a
+ * slow or huge client cannot block the daemon. */
+#ifndef TLSMON_HTTP_H
+#define TLSMON_HTTP_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/sbuf.h"
+
+#define HTTP_MAX_CONNS 16
+#define HTTP_MAX_REQUEST 4096
+#define HTTP_TIMEOUT_MS 5000
+
+/* Append the /metrics body to out. */
+typedef void (*http_metrics_fn)(void *ctx, struct sbuf *out);
+
+struct http_stats {
+	uint64_t requests; /* answered, any status */
+	uint64_t rejected; /* 4xx/5xx answers, timeouts, refused connections */
+};
+
+struct http_server;
+
+/* Listen on "HOST:PORT" ("127.0.0.1:9879", "[::1]:9879", ":9879" = all). Returns NULL and sets
+ * *err to -errno (-EINVAL: bad address). */
+struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err);
+void http__close(struct http_server *s);
+
+/* Fill up to max pollfds for the listener and connections; returns how many. */
+int http__pollfds(struct http_server *s, struct pollfd *fds, int max);
+
+/* Handle readiness reported in fds (as filled by http__pollfds) and expire slow clients. */
+void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms);
+
+/* The bound port (useful with port 0). */
+int http__port(const struct http_server *s);
+
+const struct http_stats *http__stats(const struct http_server *s);
+
+/* Parse "HOST:PORT" into a sockaddr (IPv4, [IPv6], or empty host = any). Returns 0 or -EINVAL. */
+struct sockaddr_storage;
+int http__parse_addr(const char *addr, struct sockaddr_storage *ss, unsigned int *len);
+
+#endif

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Flow table: a chained hash table over a preallocated pool of flows, with an intrusive LRU list
+ * (most recently used at the head). The pool is sized at max_flows when the table is made, so
+ * the steady state allocates nothing per flow; a full table recycles its least recently used
+ * flow. Each entry holds the engine's connection state too (opts.app_size bytes), and links
+ * are 32-bit pool positions, not pointers: a flood of half-open handshakes is the worst case
+ * for memory, and this is its per-flow cost. Entries are handed out in address order and the
+ * pool is not written until then, so the pages of a large --max-flows cost memory only once
+ * that many flows were seen. Idle expiry looks at the LRU tail only, so it costs one
+ * comparison when nothing is due.
+ *
+ * The release callback runs after the flow has left the hash and LRU lists but before its
+ * reassembly state is reset, so the engine can still flush it there. It must not call back into
+ * the table.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/flowtab.h"
+#include "util/hash_seed.h"
+
+#define FLOWTAB_MAX_FLOWS (1u << 26)
+#define NIL 0u /* "no entry": links hold pool positions + 1 */
+
+struct flowtab {
+	struct flowtab_opts opts;
+	uint8_t *pool; /* max_flows entries of stride bytes */
+	size_t stride;
+	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
+	uint32_t free_list; /* released entries, linked through hnext */
+	uint32_t *buckets;
+	uint32_t mask;
+	uint64_t seed;
+	uint32_t lru_head, lru_tail;
+	/* The flow found last: packets of one flow tend to come in runs (a certificate is a
+	 * dozen segments), and a run then costs one key compare instead of a hash and a bucket
+	 * that is often out of the cache. */
+	uint32_t last;
+	struct flowtab_stats stats;
+	struct reasm_stats reasm_stats;
+	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
+};
+
+_Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed and compared as raw bytes");
+_Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
+
+static inline struct flow *at(const struct flowtab *t, uint32_t id)
+{
+	return (struct flow *)(t->pool + (size_t)(id - 1) * t->stride);
+}
+
+static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
+{
+	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
+}
+
+/* memcmp()'s sign for two 16-byte addresses, without the library call it costs on every
+ * packet: two big-endian 64-bit compares. */
+static int addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	for (int i = 0; i < 16; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		x = be64toh(x);
+		y = be64toh(y);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side)
+{
+	size_t alen = p->family == 4 ? 4 : 16;
+	uint8_t sa[16] = { 0 }, da[16] = { 0 };
+	int cmp, s;
+
+	/* Only the meaningful address bytes count, so stray bytes after an IPv4 address can
+	 * never split one connection into two flows. */
+	memcpy(sa, p->saddr, alen);
+	memcpy(da, p->daddr, alen);
+	cmp = addr_cmp(sa, da);
+	if (!cmp)
+		cmp = (int)p->sport - (int)p->dport;
+	/* A connection to itself (same address and port) has only one side: 0. */
+	s = cmp > 0;
+
+	memset(key, 0, sizeof(*key));
+	key->family = p->family;
+	memcpy(key->addr[s], sa, sizeof(sa));
+	memcpy(key->addr[!s], da, sizeof(da));
+	key->port[s] = p->sport;
+	key->port[!s] = p->dport;
+	if (side)
+		*side = s;
+}
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* MurmurHash3-style mixing over the key's five 64-bit words, seeded per table so that remote
+ * peers cannot aim their tuples at one bucket. */
+static uint32_t flow_hash(const struct flowtab *t, const struct flow_key *key)
+{
+	const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
+	const uint8_t *b = (const uint8_t *)key;
+	uint64_t h = t->seed ^ sizeof(*key), k;
+	size_t i;
+
+	for (i = 0; i < sizeof(*key); i += 8) {
+		memcpy(&k, b + i, 8);
+		k *= c1;
+		k = rotl64(k, 31);
+		k *= c2;
+		h ^= k;
+		h = rotl64(h, 27) * 5 + 0x52dce729;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+static inline bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+	uint64_t u, v, d = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(*a); i += 8) {
+		memcpy(&u, x + i, 8);
+		memcpy(&v, y + i, 8);
+		d |= u ^ v;
+	}
+	return !d;
+}
+
+static void lru_unlink(struct flowtab *t, struct flow *f)
+{
+	if (f->lru_prev)
+		at(t, f->lru_prev)->lru_next = f->lru_next;
+	else
+		t->lru_head = f->lru_next;
+	if (f->lru_next)
+		at(t, f->lru_next)->lru_prev = f->lru_prev;
+	else
+		t->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NIL;
+}
+
+static void lru_push_head(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = id_of(t, f);
+
+	f->lru_prev = NIL;
+	f->lru_next = t->lru_head;
+	if (t->lru_head)
+		at(t, t->lru_head)->lru_prev = id;
+	else
+		t->lru_tail = id;
+	t->lru_head = id;
+}
+
+static void hash_unlink(struct flowtab *t, struct flow *f)
+{
+	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
+
+	while (*pp && *pp != id)
+		pp = &at(t, *pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	f->hnext = NIL;
+}
+
+static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason why)
+{
+	if (t->last == id_of(t, f))
+		t->last = NIL;
+	hash_unlink(t, f);
+	lru_unlink(t, f);
+	if (t->opts.release)
+		t->opts.release(t->opts.ctx, f, why);
+	reasm__reset(&f->dir[0]);
+	reasm__reset(&f->dir[1]);
+	f->hnext = t->free_list;
+	t->free_list = id_of(t, f);
+	t->stats.active--;
+}
+
+struct flowtab *flowtab__new(const struct flowtab_opts *opts)
+{
+	struct flowtab *t;
+	uint32_t nbuckets = 16;
+
+	if (!opts || !opts->max_flows || opts->max_flows > FLOWTAB_MAX_FLOWS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->opts = *opts;
+	t->reasm_cfg.lim = opts->reasm;
+	t->reasm_cfg.stats = &t->reasm_stats;
+	t->stride = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
+	while (nbuckets < opts->max_flows)
+		nbuckets <<= 1;
+	t->mask = nbuckets - 1;
+	t->seed = hash_seed(t);
+	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
+	t->pool = calloc(opts->max_flows, t->stride);
+	if (!t->buckets || !t->pool) {
+		free(t->pool);
+		free(t->buckets);
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return t;
+}
+
+void flowtab__free(struct flowtab *t)
+{
+	if (!t)
+		return;
+	while (t->lru_tail)
+		release_flow(t, at(t, t->lru_tail), FLOW_END_SHUTDOWN);
+	free(t->pool);
+	free(t->buckets);
+	free(t);
+}
+
+struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
+			     int *side)
+{
+	struct flow_key key;
+	struct flow *f = NULL;
+	uint32_t h, id;
+
+	flow_key__from_pkt(p, &key, side);
+	id = t->last;
+	if (id && key_eq(&at(t, id)->key, &key)) {
+		f = at(t, id);
+	} else {
+		h = flow_hash(t, &key);
+		for (id = t->buckets[h & t->mask]; id; id = f->hnext) {
+			f = at(t, id);
+			if (f->hash == h && key_eq(&f->key, &key))
+				break;
+		}
+	}
+	if (id) {
+		t->last = id;
+		/* Frames from several sources can arrive slightly out of time order; never let a
+		 * flow look idler than it is. */
+		if (ts_ns > f->last_ts_ns)
+			f->last_ts_ns = ts_ns;
+		if (t->lru_head != id) {
+			lru_unlink(t, f);
+			lru_push_head(t, f);
+		}
+		return f;
+	}
+	if (!create)
+		return NULL;
+
+	if (!t->free_list && t->n_fresh < t->opts.max_flows) {
+		id = ++t->n_fresh;
+	} else {
+		if (!t->free_list) {
+			t->stats.evicted++;
+			release_flow(t, at(t, t->lru_tail), FLOW_END_EVICTED);
+		}
+		id = t->free_list;
+		t->free_list = at(t, id)->hnext;
+	}
+	f = at(t, id);
+	memset(f, 0, t->stride);
+	f->key = key;
+	f->hash = h;
+	f->first_ts_ns = f->last_ts_ns = ts_ns;
+	reasm__init(&f->dir[0]);
+	reasm__init(&f->dir[1]);
+	f->hnext = t->buckets[h & t->mask];
+	t->buckets[h & t->mask] = id;
+	lru_push_head(t, f);
+	t->last = id;
+	t->stats.created++;
+	t->stats.active++;
+	return f;
+}
+
+void flowtab__remove(struct flowtab *t, struct flow *f)
+{
+	if (!f)
+		return;
+	t->stats.closed++;
+	release_flow(t, f, FLOW_END_CLOSED);
+}
+
+/* idle_timeout_ns == 0 disables expiry. */
+void flowtab__expire(struct flowtab *t, uint64_t now_ns)
+{
+	struct flow *f;
+
+	if (!t->opts.idle_timeout_ns)
+		return;
+	while (t->lru_tail && (f = at(t, t->lru_tail)) && now_ns > f->last_ts_ns &&
+	       now_ns - f->last_ts_ns > t->opts.idle_timeout_ns) {
+		t->stats.expired++;
+		release_flow(t, f, FLOW_END_EXPIRED);
+	}
+}
+
+const struct flowtab_stats *flowtab__stats(const struct flowtab *t)
+{
+	return &t->stats;
+}
+
+struct reasm_stats *flowtab__reasm_stats(struct flowtab *t)
+{
+	return &t->reasm_stats;
+}
+
+const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t)
+{
+	return &t->reasm_cfg;
+}

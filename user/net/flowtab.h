@@ -1,0 +1,90 @@
+/* Flow table: TCP connections keyed by the normalized 4-tuple, bounded in count, with idle timeout
+ * and least-recently-used eviction. Each flow carries per-direction reassembly and room for the
+ * engine's per-connection state. */
+#ifndef TLSMON_FLOWTAB_H
+#define TLSMON_FLOWTAB_H
+
+#include "capture/frame.h"
+#include "net/reasm.h"
+
+/* Normalized: side 0 is the (addr, port) that compares lower, so both directions map to one key. */
+struct flow_key {
+	uint8_t family;
+	uint8_t pad[3];
+	uint16_t port[2];
+	uint8_t addr[2][16];
+};
+
+/* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
+ * zeroed when the flow is made. One allocation per flow, no pointers between the two. */
+struct flow {
+	struct flow_key key;
+	uint32_t hash;
+	/* table bookkeeping (private): pool positions + 1, 0 = none */
+	uint32_t hnext;
+	uint32_t lru_prev, lru_next;
+	uint64_t first_ts_ns;
+	uint64_t last_ts_ns;
+	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
+};
+
+static inline void *flow__app(struct flow *f)
+{
+	return f + 1;
+}
+
+static inline struct flow *flow__from_app(void *app)
+{
+	return (struct flow *)app - 1;
+}
+
+struct flowtab_stats {
+	uint64_t created;
+	uint64_t evicted; /* pushed out by the count limit */
+	uint64_t expired; /* idle timeout */
+	uint64_t closed; /* removed by the engine */
+	uint64_t active;
+};
+
+enum flow_end_reason {
+	FLOW_END_CLOSED = 0, /* flowtab__remove() */
+	FLOW_END_EVICTED = 1,
+	FLOW_END_EXPIRED = 2,
+	FLOW_END_SHUTDOWN = 3, /* flowtab__free() / end of capture */
+};
+
+struct flowtab_opts {
+	uint32_t max_flows;
+	uint32_t app_size; /* bytes of engine state after each struct flow */
+	uint64_t idle_timeout_ns;
+	struct reasm_limits reasm;
+	/* Called before a flow is freed for any reason (the engine finalises its state here). */
+	void (*release)(void *ctx, struct flow *f, enum flow_end_reason why);
+	void *ctx;
+};
+
+struct flowtab;
+
+struct flowtab *flowtab__new(const struct flowtab_opts *opts);
+void flowtab__free(struct flowtab *t); /* releases every flow with FLOW_END_SHUTDOWN */
+
+/* Build the key for a packet; *side is the key side (0/1) that sent it. */
+void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side);
+
+/* Find the packet's flow; when absent and create is true, make one (evicting the least recently
+ * used flow if full). Marks it most recently used at ts_ns. Returns NULL when absent (or on
+ * -ENOMEM). *side is the key side that sent the packet. */
+struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
+			     int *side);
+
+void flowtab__remove(struct flowtab *t, struct flow *f);
+
+/* Release flows idle since before now_ns - idle_timeout. Cheap when nothing is due. */
+void flowtab__expire(struct flowtab *t, uint64_t now_ns);
+
+const struct flowtab_stats *flowtab__stats(const struct flowtab *t);
+struct reasm_stats *flowtab__reasm_stats(struct flowtab *t);
+/* What reasm__feed() and reasm__flush() on a flow's dir[] take. */
+const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t);
+
+#endif

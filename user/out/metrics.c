@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "out/metrics.h"
+
+#include <openssl/opensslv.h>
+#include <bpf/libbpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict/policy.h"
+#include "tls/tls_names.h"
+#include "tlsmon_counters.h"
+
+/* Label caps: enough for every real vocabulary (details are algorithm names, key sizes, version
+ * and suite names), small enough that a hostile peer cannot grow the exposition. */
+#define MAX_DETAILS_PER_CHECK 24
+#define MAX_CERT_KINDS 48
+#define LABEL_LEN 64
+#define SEEN_CERTS_BITS 18 /* 256 Ki fingerprints remembered for "unique certificates" */
+
+enum version_label {
+	VL_SSL2,
+	VL_SSL3,
+	VL_TLS10,
+	VL_TLS11,
+	VL_TLS12,
+	VL_TLS13,
+	VL_OTHER,
+	VL_NONE, /* no ServerHello seen */
+	VL__COUNT,
+};
+
+static const char *const version_labels[VL__COUNT] = {
+	"SSLv2", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "other", "none",
+};
+
+struct detail_counter {
+	char label[LABEL_LEN];
+	uint64_t count;
+};
+
+struct cert_kind {
+	char sig[LABEL_LEN];
+	char key[LABEL_LEN];
+	uint64_t count;
+};
+
+/* Alert descriptions 0..255 by sender, plus encrypted ones. */
+struct alert_counts {
+	uint64_t plain[2][256];
+	uint64_t encrypted[2];
+};
+
+struct metrics {
+	uint64_t handshakes[VL__COUNT][5];
+	struct detail_counter details[CHECK__COUNT][MAX_DETAILS_PER_CHECK];
+	uint64_t details_other[CHECK__COUNT];
+	struct cert_kind cert_kinds[MAX_CERT_KINDS];
+	uint64_t cert_kinds_other;
+	struct alert_counts alerts;
+	uint64_t *seen_certs; /* open-addressing set of SHA-256 prefixes */
+	uint32_t seen_count;
+};
+
+struct metrics *metrics__new(void)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->seen_certs = calloc(1u << SEEN_CERTS_BITS, sizeof(uint64_t));
+	if (!m->seen_certs) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void metrics__free(struct metrics *m)
+{
+	if (!m)
+		return;
+	free(m->seen_certs);
+	free(m);
+}
+
+static enum version_label version_label(uint16_t v)
+{
+	switch (v) {
+	case 0:
+		return VL_NONE;
+	case TLS_VERSION_SSL2:
+	case 0x0200:
+		return VL_SSL2;
+	case TLS_VERSION_SSL3:
+		return VL_SSL3;
+	case TLS_VERSION_TLS10:
+		return VL_TLS10;
+	case TLS_VERSION_TLS11:
+		return VL_TLS11;
+	case TLS_VERSION_TLS12:
+		return VL_TLS12;
+	case TLS_VERSION_TLS13:
+		return VL_TLS13;
+	default:
+		return VL_OTHER;
+	}
+}
+
+static void count_detail(struct metrics *m, uint8_t check, const char *detail)
+{
+	struct detail_counter *d = m->details[check];
+
+	for (int i = 0; i < MAX_DETAILS_PER_CHECK; i++) {
+		if (!d[i].label[0]) {
+			snprintf(d[i].label, sizeof(d[i].label), "%s", detail);
+			d[i].count = 1;
+			return;
+		}
+		if (!strncmp(d[i].label, detail, LABEL_LEN - 1)) {
+			d[i].count++;
+			return;
+		}
+	}
+	m->details_other[check]++;
+}
+
+/* True the first time a fingerprint is seen. When the set is 3/4 full it starts afresh: a few
+ * certificates are then counted twice, but memory stays fixed. */
+static bool cert_first_seen(struct metrics *m, const uint8_t sha256[32])
+{
+	const uint32_t mask = (1u << SEEN_CERTS_BITS) - 1;
+	uint64_t h;
+	uint32_t i;
+
+	memcpy(&h, sha256, sizeof(h));
+	if (!h)
+		h = 1; /* 0 marks an empty slot */
+	for (i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		if (m->seen_certs[i] == h)
+			return false;
+		if (!m->seen_certs[i])
+			break;
+	}
+	if (m->seen_count >= (mask + 1) / 4 * 3) {
+		memset(m->seen_certs, 0, (size_t)(mask + 1) * sizeof(uint64_t));
+		m->seen_count = 0;
+		i = (uint32_t)h & mask;
+	}
+	m->seen_certs[i] = h;
+	m->seen_count++;
+	return true;
+}
+
+static void count_cert(struct metrics *m, const struct x509_info *c)
+{
+	const char *sig = c->parsed ? c->sig_name : "unparsable";
+	const char *key = c->parsed ? c->key_type : "unparsable";
+
+	for (int i = 0; i < MAX_CERT_KINDS; i++) {
+		struct cert_kind *k = &m->cert_kinds[i];
+
+		if (!k->sig[0]) {
+			snprintf(k->sig, sizeof(k->sig), "%s", sig);
+			snprintf(k->key, sizeof(k->key), "%s", key);
+			k->count = 1;
+			return;
+		}
+		if (!strncmp(k->sig, sig, LABEL_LEN - 1) && !strncmp(k->key, key, LABEL_LEN - 1)) {
+			k->count++;
+			return;
+		}
+	}
+	m->cert_kinds_other++;
+}
+
+void metrics__on_handshake(struct metrics *m, const struct handshake *hs)
+{
+	m->handshakes[version_label(hs->version)][hs->outcome]++;
+
+	for (int i = 0; i < hs->n_findings; i++) {
+		const struct finding *f = &hs->findings[i];
+		bool dup = false;
+
+		if (f->check >= CHECK__COUNT)
+			continue;
+		/* Each (check, detail) once per handshake, however many certificates share it. */
+		for (int j = 0; j < i && !dup; j++)
+			dup = hs->findings[j].check == f->check && !strcmp(hs->findings[j].detail, f->detail);
+		if (!dup)
+			count_detail(m, f->check, f->detail);
+	}
+	if (hs->alert.present) {
+		if (hs->alert.encrypted)
+			m->alerts.encrypted[hs->alert.from_client]++;
+		else
+			m->alerts.plain[hs->alert.from_client][hs->alert.desc]++;
+	}
+	for (int i = 0; i < hs->n_certs; i++)
+		if (hs->certs[i] && cert_first_seen(m, hs->certs[i]->sha256))
+			count_cert(m, hs->certs[i]);
+}
+
+/* Prometheus text format 0.0.4: label values escape backslash, double quote and newline. */
+static void label_value(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			sbuf__putc(b, '\\');
+		if (*s == '\n') {
+			sbuf__puts(b, "\\n");
+			continue;
+		}
+		sbuf__putc(b, *s);
+	}
+}
+
+static void header(struct sbuf *b, const char *name, const char *type, const char *help)
+{
+	sbuf__printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample(struct sbuf *b, const char *name, uint64_t v)
+{
+	sbuf__printf(b, "%s %llu\n", name, (unsigned long long)v);
+}
+
+static void render_handshakes(const struct metrics *m, struct sbuf *b)
+{
+	header(b, "tlsmon_handshakes_total", "counter",
+	       "TLS handshakes decided, by negotiated version and outcome.");
+	for (int v = 0; v < VL__COUNT; v++)
+		for (int o = 0; o < 5; o++)
+			sbuf__printf(b, "tlsmon_handshakes_total{version=\"%s\",outcome=\"%s\"} %llu\n",
+				     version_labels[v], hs__outcome_name(o),
+				     (unsigned long long)m->handshakes[v][o]);
+
+	header(b, "tlsmon_weak_findings_total", "counter",
+	       "Handshakes with a weak-crypto finding, by check and detail (once per handshake).");
+	for (int c = 0; c < CHECK__COUNT; c++) {
+		for (int i = 0; i < MAX_DETAILS_PER_CHECK && m->details[c][i].label[0]; i++) {
+			sbuf__printf(b, "tlsmon_weak_findings_total{check=\"%s\",detail=\"",
+				     policy__check_name(c));
+			label_value(b, m->details[c][i].label);
+			sbuf__printf(b, "\"} %llu\n", (unsigned long long)m->details[c][i].count);
+		}
+		if (m->details_other[c])
+			sbuf__printf(b, "tlsmon_weak_findings_total{check=\"%s\",detail=\"other\"} %llu\n",
+				     policy__check_name(c), (unsigned long long)m->details_other[c]);
+	}
+
+	header(b, "tlsmon_alerts_total", "counter",
+	       "TLS alerts that decided a handshake, by sender and description.");
+	for (int s = 0; s < 2; s++) {
+		const char *sender = s ? "client" : "server";
+
+		for (int d = 0; d < 256; d++) {
+			const char *name = tls__alert_name((uint8_t)d);
+
+			if (!m->alerts.plain[s][d])
+				continue;
+			sbuf__printf(b, "tlsmon_alerts_total{sender=\"%s\",description=\"%s\"} %llu\n",
+				     sender, name ? name : "unassigned",
+				     (unsigned long long)m->alerts.plain[s][d]);
+		}
+		if (m->alerts.encrypted[s])
+			sbuf__printf(b, "tlsmon_alerts_total{sender=\"%s\",description=\"encrypted\"} %llu\n",
+				     sender, (unsigned long long)m->alerts.encrypted[s]);
+	}
+
+	header(b, "tlsmon_certificates_total", "counter",
+	       "Distinct certificates seen, by signature algorithm and key type.");
+	for (int i = 0; i < MAX_CERT_KINDS && m->cert_kinds[i].sig[0]; i++) {
+		sbuf__puts(b, "tlsmon_certificates_total{signature_algorithm=\"");
+		label_value(b, m->cert_kinds[i].sig);
+		sbuf__puts(b, "\",key_type=\"");
+		label_value(b, m->cert_kinds[i].key);
+		sbuf__printf(b, "\"} %llu\n", (unsigned long long)m->cert_kinds[i].count);
+	}
+	if (m->cert_kinds_other)
+		sbuf__printf(b,
+			     "tlsmon_certificates_total{signature_algorithm=\"other\",key_type=\"other\"} "
+			     "%llu\n",
+			     (unsigned long long)m->cert_kinds_other);
+}
+
+/* One sample of a pipeline metric: rows sharing a name (and differing by label) are printed
+ * under one header, which the table keeps adjacent. */
+struct pipeline_row {
+	const char *name;
+	const char *type;
+	const char *help; /* NULL on the rows after the first of a name */
+	const char *label; /* "kind=\"in_order\"" or NULL */
+	uint64_t value;
+};
+
+static void render_pipeline(const struct engine *e, struct sbuf *b)
+{
+	const struct engine_stats *s = engine__stats(e);
+	const struct flowtab_stats *f = engine__flow_stats(e);
+	const struct reasm_stats *r = engine__reasm_stats(e);
+	const struct tls_stats *t = engine__tls_stats(e);
+	const struct x509_cache_stats *x = engine__x509_stats(e);
+	const struct pipeline_row rows[] = {
+		{ "tlsmon_frames_total", "counter", "Frames handed to the analysis pipeline.", NULL,
+		  s->frames },
+		{ "tlsmon_frame_bytes_total", "counter", "Bytes of frames handed to the pipeline.", NULL,
+		  s->bytes },
+		{ "tlsmon_flows_active", "gauge", "TCP flows tracked by the collector now.", NULL,
+		  f->active },
+		{ "tlsmon_flows_total", "counter", "TCP flows the collector started tracking.", NULL,
+		  f->created },
+		{ "tlsmon_flows_evicted_total", "counter",
+		  "Flows pushed out of the collector's table because it was full.", NULL, f->evicted },
+		{ "tlsmon_flows_expired_total", "counter", "Flows ended by the idle timeout.", NULL,
+		  f->expired },
+		{ "tlsmon_retained_flows_evicted_total", "counter",
+		  "Undecided handshakes whose frames kept for dumps were dropped, oldest first, to "
+		  "stay within the frame budget.", NULL, s->retain_evicted_flows },
+		{ "tlsmon_flows_not_tls_total", "counter",
+		  "Flows dropped because no TLS record appeared within the probe budget.", NULL,
+		  s->non_tls_flows },
+		{ "tlsmon_reassembly_gaps_total", "counter",
+		  "Holes in TCP streams given up on (bytes never seen).", NULL, r->gaps },
+		{ "tlsmon_reassembly_gap_bytes_total", "counter", "Bytes lost in reassembly holes.", NULL,
+		  r->gap_bytes },
+		{ "tlsmon_reassembly_segments_total", "counter",
+		  "TCP segments with payload, by how reassembly treated them.", "kind=\"in_order\"",
+		  r->in_order },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"out_of_order\"",
+		  r->out_of_order },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"retransmitted\"",
+		  r->retransmitted },
+		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"overlap\"", r->overlaps },
+		{ "tlsmon_reassembly_refused_bytes_total", "counter",
+		  "Out-of-order bytes not held because the per-direction limit was reached.", NULL,
+		  r->refused_bytes },
+		{ "tlsmon_parse_errors_total", "counter", "Input that did not parse, by stage.",
+		  "stage=\"frame\"", s->decode_errors },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_record\"", t->malformed },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_oversized\"", t->oversized },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"handshake\"", s->msg_parse_errors },
+		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"certificate\"",
+		  s->cert_parse_errors },
+		{ "tlsmon_ip_fragments_total", "counter", "IP fragments skipped (not reassembled).",
+		  NULL, s->fragments },
+		{ "tlsmon_truncated_frames_total", "counter",
+		  "Frames whose payload was cut by the capture length.", NULL, s->truncated_frames },
+		{ "tlsmon_tls_resyncs_total", "counter",
+		  "Times a TLS stream was re-synchronised after a gap or garbage.", NULL, t->resyncs },
+		{ "tlsmon_sslv2_client_hellos_total", "counter",
+		  "SSLv2-compatible ClientHello messages seen.", NULL, s->sslv2_hellos },
+		{ "tlsmon_x509_cache_lookups_total", "counter",
+		  "Certificate analyses asked of the cache.", NULL, x->lookups },
+		{ "tlsmon_x509_cache_hits_total", "counter",
+		  "Certificate analyses answered from the cache.", NULL, x->hits },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].help)
+			header(b, rows[i].name, rows[i].type, rows[i].help);
+		if (rows[i].label)
+			sbuf__printf(b, "%s{%s} %llu\n", rows[i].name, rows[i].label,
+				     (unsigned long long)rows[i].value);
+		else
+			sample(b, rows[i].name, rows[i].value);
+	}
+}
+
+struct kernel_counter_desc {
+	const char *name;
+	const char *hook;
+	const char *result;
+	const char *help;
+};
+
+#define KERNEL_COUNTER_DESC(id, name, hook, result, help) { name, hook, result, help },
+static const struct kernel_counter_desc kernel_counters[TLSMON_CTR__COUNT] = {
+	TLSMON_COUNTERS(KERNEL_COUNTER_DESC)
+};
+#undef KERNEL_COUNTER_DESC
+
+/* The kernel's counters, named and described by the one shared list. Rows sharing a name differ
+ * by label and are printed under one header, which the list keeps adjacent. */
+static void render_kernel(const uint64_t *v, struct sbuf *b)
+{
+	char name[96];
+
+	for (int i = 0; i < TLSMON_CTR__COUNT; i++) {
+		const struct kernel_counter_desc *d = &kernel_counters[i];
+		bool labels = d->hook[0] || d->result[0];
+
+		snprintf(name, sizeof(name), "tlsmon_%s", d->name);
+		if (i == 0 || strcmp(d->name, kernel_counters[i - 1].name))
+			header(b, name, "counter", d->help);
+		sbuf__puts(b, name);
+		if (labels)
+			sbuf__putc(b, '{');
+		if (d->hook[0])
+			sbuf__printf(b, "hook=\"%s\"%s", d->hook, d->result[0] ? "," : "");
+		if (d->result[0])
+			sbuf__printf(b, "result=\"%s\"", d->result);
+		if (labels)
+			sbuf__putc(b, '}');
+		sbuf__printf(b, " %llu\n", (unsigned long long)v[i]);
+	}
+}
+
+void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *b)
+{
+	render_handshakes(m, b);
+	if (src && src->engine)
+		render_pipeline(src->engine, b);
+	if (src && src->kernel_counters) {
+		render_kernel(src->kernel_counters, b);
+		header(b, "tlsmon_kernel_flow_hint_repaired_total", "counter",
+		       "Slots of the kernel's flow hint lowered after its flow map evicted tracking "
+		       "flows; growth means --max-flows is small for the traffic.");
+		sample(b, "tlsmon_kernel_flow_hint_repaired_total", src->kernel_hint_repaired);
+	}
+	if (src) {
+		header(b, "tlsmon_flagged_stored", "gauge",
+		       "Flagged handshakes held in memory for `tlsmon dump`.");
+		sample(b, "tlsmon_flagged_stored", src->flagged_stored);
+		header(b, "tlsmon_flagged_evicted_total", "counter",
+		       "Flagged handshakes evicted from the store (oldest first) to stay in bounds.");
+		sample(b, "tlsmon_flagged_evicted_total", src->flagged_evicted);
+		if (src->start_time_s) {
+			header(b, "tlsmon_start_time_seconds", "gauge",
+			       "Start time of the process since the Unix epoch in seconds.");
+			sample(b, "tlsmon_start_time_seconds", src->start_time_s);
+		}
+	}
+	header(b, "tlsmon_build_info", "gauge", "Versions tlsmon was built with; the value is 1.");
+	sbuf__printf(b, "tlsmon_build_info{version=\"%s\",libbpf=\"%u.%u\",openssl=\"%s\"} 1\n",
+		     TLSMON_VERSION, libbpf_major_version(), libbpf_minor_version(),
+		     OPENSSL_VERSION_STR);
+}

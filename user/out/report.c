@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "out/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/frame.h"
+#include "verdict/policy.h"
+#include "tls/tls_names.h"
+#include "tls/tls_record.h"
+
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Every event of every handshake carries a timestamp: no gmtime (it takes the timezone lock) and
+ * no printf. Days to civil date after H. Hinnant, "chrono-Compatible Low-Level Date Algorithms". */
+char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size)
+{
+	uint64_t secs = ts_ns / 1000000000ull;
+	unsigned us = (unsigned)((ts_ns % 1000000000ull) / 1000);
+	int64_t z = (int64_t)(secs / 86400) + 719468;
+	unsigned sod = (unsigned)(secs % 86400);
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned day = doy - (153 * mp + 2) / 5 + 1;
+	unsigned month = mp < 10 ? mp + 3 : mp - 9;
+	unsigned year = (unsigned)(yoe + era * 400) + (month <= 2);
+	char tmp[] = "0000-00-00T00:00:00.000000Z";
+
+	put_digits(tmp, year, 4);
+	put_digits(tmp + 5, month, 2);
+	put_digits(tmp + 8, day, 2);
+	put_digits(tmp + 11, sod / 3600, 2);
+	put_digits(tmp + 14, sod / 60 % 60, 2);
+	put_digits(tmp + 17, sod % 60, 2);
+	put_digits(tmp + 20, us, 6);
+	if (size) {
+		size_t n = sizeof(tmp) <= size ? sizeof(tmp) : size;
+
+		memcpy(buf, tmp, n);
+		buf[n - 1] = '\0';
+	}
+	return buf;
+}
+
+/* Keys are our own constants: nothing to escape, and their length is known at compile time. */
+/* The events of one handshake mostly fall in the same second: format the date and time once and
+ * only the microseconds after that. */
+struct ts_cache {
+	uint64_t secs;
+	bool valid;
+	char text[32];
+};
+
+static const char *rfc3339_cached(struct ts_cache *c, uint64_t ts_ns)
+{
+	uint64_t secs = ts_ns / 1000000000ull;
+
+	if (c->valid && c->secs == secs) {
+		put_digits(c->text + 20, (unsigned)((ts_ns % 1000000000ull) / 1000), 6);
+		return c->text;
+	}
+	c->valid = true;
+	c->secs = secs;
+	return report__rfc3339(ts_ns, c->text, sizeof(c->text));
+}
+
+/* Every key but an object's first carries its comma: the writer never reads back what it wrote
+ * (reading the last byte stalled on the store that had just written it). */
+#define key(b, name) sbuf__add(b, ",\"" name "\":", sizeof(name) + 3)
+#define key1(b, name) sbuf__add(b, "\"" name "\":", sizeof(name) + 2)
+#define kv_str(b, name, value) (key(b, name), json__cstr_or_null(b, value))
+#define kv_int(b, name, value) (key(b, name), sbuf__put_int(b, value))
+#define kv_bool(b, name, value) (key(b, name), put_bool(b, value))
+/* Only for values that can never need escaping: timestamps, endpoints and the names of our own
+ * tables (every event of every handshake goes through here). */
+#define kv_plain(b, name, value) (key(b, name), put_plain(b, value))
+
+static void put_bool(struct sbuf *b, bool value)
+{
+	if (value)
+		sbuf__add(b, "true", 4);
+	else
+		sbuf__add(b, "false", 5);
+}
+
+static void put_plain(struct sbuf *b, const char *s)
+{
+	sbuf__putc(b, '"');
+	sbuf__puts(b, s);
+	sbuf__putc(b, '"');
+}
+
+/* An ALPN protocol_name_list (RFC 7301 3.1) as a JSON array of its entries. */
+static void alpn_list(struct sbuf *b, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	bool first = true;
+
+	sbuf__putc(b, '[');
+	while (off < len) {
+		size_t n = p[off++];
+
+		if (n > len - off)
+			n = len - off; /* truncated copy: keep what is there */
+		if (!first)
+			sbuf__putc(b, ',');
+		json__str(b, p + off, n);
+		first = false;
+		off += n;
+	}
+	sbuf__putc(b, ']');
+}
+
+static void certificate_body(struct sbuf *b, const struct x509_info *c)
+{
+	key1(b, "sha256");
+	json__cstr_or_null(b, c->sha256_hex);
+	kv_bool(b, "parsed", c->parsed);
+	if (!c->parsed) {
+		kv_str(b, "error", c->error);
+		kv_int(b, "der_length", c->der_len);
+		return;
+	}
+	kv_str(b, "subject", c->subject);
+	kv_str(b, "issuer", c->issuer);
+	kv_str(b, "serial", c->serial);
+	kv_str(b, "not_before", c->validity_ok ? c->not_before_str : NULL);
+	kv_str(b, "not_after", c->validity_ok ? c->not_after_str : NULL);
+	kv_str(b, "signature_algorithm", c->sig_name);
+	kv_str(b, "signature_oid", c->sig_oid);
+	kv_str(b, "key_type", c->key_type);
+	kv_int(b, "key_bits", c->key_bits);
+	kv_str(b, "curve", c->curve[0] ? c->curve : NULL);
+	kv_bool(b, "self_signed", c->self_signed);
+	kv_bool(b, "is_ca", c->is_ca);
+	key(b, "san");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < c->n_san; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		json__cstr(b, c->san[i]);
+	}
+	sbuf__putc(b, ']');
+	kv_int(b, "der_length", c->der_len);
+}
+
+/* A certificate's fields are the same in every handshake that carries it: render them once and
+ * keep the text on the (cached) info. They are rendered in place and copied out with a single
+ * malloc (a new certificate on every handshake made a growing scratch buffer's reallocs show). */
+static void certificate(struct sbuf *b, const struct x509_info *c, int position)
+{
+	struct x509_info *mut = (struct x509_info *)c;
+	size_t start;
+	char *json;
+
+	sbuf__putc(b, '{');
+	key1(b, "position");
+	sbuf__put_int(b, position);
+	if (!c) {
+		kv_bool(b, "parsed", false);
+		sbuf__putc(b, '}');
+		return;
+	}
+	sbuf__putc(b, ',');
+	if (c->json) {
+		sbuf__add(b, c->json, c->json_len);
+		sbuf__putc(b, '}');
+		return;
+	}
+	start = b->len;
+	certificate_body(b, c);
+	if (!b->oom && b->len - start <= UINT32_MAX) {
+		json = malloc(b->len - start);
+		if (json) {
+			memcpy(json, b->buf + start, b->len - start);
+			mut->json = json;
+			mut->json_len = (uint32_t)(b->len - start);
+		}
+	}
+	sbuf__putc(b, '}');
+}
+
+/* "0x%04x" */
+static const char *hex16(char buf[7], uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf[0] = '0';
+	buf[1] = 'x';
+	buf[2] = hex[v >> 12];
+	buf[3] = hex[(v >> 8) & 0xf];
+	buf[4] = hex[(v >> 4) & 0xf];
+	buf[5] = hex[v & 0xf];
+	buf[6] = '\0';
+	return buf;
+}
+
+static void key_exchange(struct sbuf *b, const struct handshake *hs)
+{
+	static const char *const kx_names[] = {
+		[TLS_KX_UNKNOWN] = "unknown", [TLS_KX_RSA] = "RSA",	  [TLS_KX_DHE] = "DHE",
+		[TLS_KX_ECDHE] = "ECDHE",     [TLS_KX_DH_ANON] = "DH_anon", [TLS_KX_ECDH_ANON] = "ECDH_anon",
+		[TLS_KX_PSK] = "PSK",	      [TLS_KX_TLS13] = "TLS1.3",
+	};
+	const struct tls_server_key_exchange *ske = &hs->ske;
+	char hex[8];
+
+	key(b, "key_exchange");
+	if (!hs->has_server_key_exchange) {
+		sbuf__puts(b, "null");
+		return;
+	}
+	sbuf__putc(b, '{');
+	key1(b, "type");
+	put_plain(b, ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] :
+									      "unknown");
+	if (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON) {
+		const char *g = tls__group_name(ske->curve);
+
+		if (!g)
+			g = hex16(hex, ske->curve);
+		kv_plain(b, "group", g);
+	}
+	if (ske->kx == TLS_KX_DHE || ske->kx == TLS_KX_DH_ANON)
+		kv_int(b, "dh_bits", ske->dh_p_bits);
+	if (ske->sig_alg) {
+		const char *s = tls__sigscheme_name(ske->sig_alg);
+
+		if (!s)
+			s = hex16(hex, ske->sig_alg);
+		kv_plain(b, "signature", s);
+	}
+	sbuf__putc(b, '}');
+}
+
+/* What an event was, for the "events" timeline: "ClientHello", "Alert fatal bad_certificate(42)",
+ * "ChangeCipherSpec", "FIN", "gap 1200 bytes"... */
+static const char *event_what(const struct handshake *hs, const struct hs_event *ev, char *buf,
+			      size_t size)
+{
+	const char *s;
+
+	switch (ev->kind) {
+	case HS_EV_MESSAGE:
+		s = tls__handshake_name(ev->hs_type);
+		if (!s) {
+			snprintf(buf, size, "handshake type %u", ev->hs_type);
+			return buf;
+		}
+		if (ev->hs_type == TLS_HS_SERVER_HELLO && hs->has_server_hello &&
+		    hs->sh.hello_retry_request)
+			return "HelloRetryRequest";
+		return s;
+	case HS_EV_SSLV2_HELLO:
+		return "SSLv2 ClientHello";
+	case HS_EV_ALERT:
+		if (!hs->alert.present || ev->frame != hs->alert.frame)
+			return "Alert";
+		if (hs->alert.encrypted)
+			return "Alert (encrypted)";
+		s = tls__alert_level_name(hs->alert.level);
+		snprintf(buf, size, "Alert %s %s(%u)", s ? s : "level?",
+			 tls__alert_name(hs->alert.desc) ? tls__alert_name(hs->alert.desc) : "unknown",
+			 hs->alert.desc);
+		return buf;
+	case HS_EV_CCS:
+		return "ChangeCipherSpec";
+	case HS_EV_APP_DATA:
+		return "ApplicationData";
+	case HS_EV_ENCRYPTED_HANDSHAKE:
+		return "encrypted handshake";
+	case HS_EV_FIN:
+		return "FIN";
+	case HS_EV_RST:
+		return "RST";
+	case HS_EV_GAP:
+		snprintf(buf, size, "gap %u bytes", ev->len);
+		return buf;
+	}
+	return "unknown";
+}
+
+#define TS_LEN (sizeof("0000-00-00T00:00:00.000000Z") - 1) /* report__rfc3339: fixed width */
+
+/* Memory in a place of our own, then past it: the event writer's pieces. */
+static inline char *put_mem(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) put_mem(p, lit, sizeof(lit) - 1)
+
+/* The wire timeline: which frame completed each message, so a reader can find it in the pcap.
+ * About ten events per handshake: each is written through one sbuf__room of its bounded size. */
+static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
+{
+	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
+	char what[64], dec[SBUF_DEC_MAX];
+
+	key(b, "events");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		const struct hs_event *ev = &hs->events[i];
+		/* names from our tables and numbers (test_report checks the tables) */
+		const char *w = event_what(hs, ev, what, sizeof(what));
+		const char *ts = rfc3339_cached(tc, ev->ts_ns);
+		const char *num = sbuf__dec(dec, ev->frame);
+		size_t wl = strlen(w);
+		char *p = sbuf__room(b, 100 + SBUF_DEC_MAX + TS_LEN + wl);
+
+		if (!p)
+			return;
+		if (i)
+			*p++ = ',';
+		p = PUT_LIT(p, "{\"frame\":");
+		p = put_mem(p, num, (size_t)(dec + sizeof(dec) - num));
+		p = PUT_LIT(p, ",\"ts\":\"");
+		p = put_mem(p, ts, TS_LEN);
+		p = ev->from_client ? PUT_LIT(p, "\",\"from\":\"client\",\"what\":\"") :
+				      PUT_LIT(p, "\",\"from\":\"server\",\"what\":\"");
+		p = put_mem(p, w, wl);
+		p = PUT_LIT(p, "\"}");
+		sbuf__commit(b, p);
+	}
+	sbuf__putc(b, ']');
+	if (hs->events_truncated)
+		kv_bool(b, "events_truncated", true);
+}
+
+void report__json(struct sbuf *b, const struct handshake *hs)
+{
+	struct ts_cache tc = { .valid = false };
+	char buf[64], name[16];
+	const char *s;
+
+	sbuf__putc(b, '{');
+	key1(b, "ts");
+	put_plain(b, rfc3339_cached(&tc, hs->start_ts_ns));
+	pkt__format_endpoint(hs->family, hs->client_addr, hs->client_port, buf, sizeof(buf));
+	kv_plain(b, "client", buf);
+	pkt__format_endpoint(hs->family, hs->server_addr, hs->server_port, buf, sizeof(buf));
+	kv_plain(b, "server", buf);
+	if (hs->vlan)
+		kv_int(b, "vlan", hs->vlan);
+	key(b, "sni");
+	if (hs->has_client_hello && hs->ch.has_sni)
+		json__str(b, hs->ch.sni, hs->ch.sni_len);
+	else
+		sbuf__puts(b, "null");
+	key(b, "alpn");
+	if (hs->has_server_hello && hs->sh.alpn_len)
+		json__str(b, hs->sh.alpn, hs->sh.alpn_len);
+	else
+		sbuf__puts(b, "null");
+	key(b, "alpn_offered");
+	if (hs->has_client_hello)
+		alpn_list(b, hs->ch.alpn, hs->ch.alpn_len);
+	else
+		sbuf__puts(b, "[]");
+	kv_str(b, "version", hs->version ? tls__version_name(hs->version, name, sizeof(name)) : NULL);
+	kv_str(b, "client_version", hs->has_client_hello ?
+					    tls__version_name(hs->ch.max_version, name, sizeof(name)) :
+					    NULL);
+	kv_str(b, "cipher", hs->has_server_hello ? tls__cipher_name(hs->sh.cipher, buf, sizeof(buf)) :
+						   NULL);
+	kv_str(b, "ja3", hs->ja3[0] ? hs->ja3 : NULL);
+	kv_str(b, "ja4", hs->ja4[0] ? hs->ja4 : NULL);
+	kv_str(b, "ja3s", hs->ja3s[0] ? hs->ja3s : NULL);
+	kv_bool(b, "sslv2_client_hello", hs->has_client_hello && hs->ch.sslv2);
+	kv_bool(b, "hello_retry_request", hs->has_server_hello && hs->sh.hello_retry_request);
+	key_exchange(b, hs);
+	key(b, "certificates");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < hs->n_certs; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		certificate(b, hs->certs[i], i);
+	}
+	sbuf__putc(b, ']');
+	if (hs->n_certs_total > hs->n_certs)
+		kv_int(b, "certificates_total", hs->n_certs_total);
+	kv_str(b, "outcome", hs__outcome_name(hs->outcome));
+	key(b, "alert");
+	if (hs->alert.present) {
+		sbuf__putc(b, '{');
+		key1(b, "sender");
+		json__cstr(b, hs->alert.from_client ? "client" : "server");
+		kv_bool(b, "encrypted", hs->alert.encrypted);
+		if (hs->alert.encrypted) {
+			kv_str(b, "level", NULL);
+			kv_str(b, "code", NULL);
+			kv_str(b, "description", NULL);
+		} else {
+			s = tls__alert_level_name(hs->alert.level);
+			if (s)
+				kv_str(b, "level", s);
+			else
+				kv_int(b, "level", hs->alert.level);
+			kv_int(b, "code", hs->alert.desc);
+			kv_str(b, "description", tls__alert_name(hs->alert.desc));
+		}
+		sbuf__putc(b, '}');
+	} else {
+		sbuf__puts(b, "null");
+	}
+	key(b, "findings");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < hs->n_findings; i++) {
+		const struct finding *f = &hs->findings[i];
+
+		if (i)
+			sbuf__putc(b, ',');
+		sbuf__putc(b, '{');
+		key1(b, "check");
+		json__cstr_or_null(b, policy__check_name(f->check));
+		kv_str(b, "severity", policy__severity_name(f->severity));
+		key(b, "position");
+		if (f->position >= 0)
+			sbuf__put_int(b, f->position);
+		else
+			sbuf__puts(b, "null");
+		kv_str(b, "detail", f->detail);
+		kv_str(b, "message", f->message);
+		sbuf__putc(b, '}');
+	}
+	sbuf__putc(b, ']');
+	kv_str(b, "explain", hs->explain);
+	kv_int(b, "duration_us", hs->end_ts_ns > hs->start_ts_ns ?
+					 (long long)((hs->end_ts_ns - hs->start_ts_ns) / 1000) :
+					 0);
+	kv_int(b, "reassembly_gaps", hs->gaps);
+	kv_int(b, "parse_errors", hs->parse_errors);
+	events(b, hs, &tc);
+	sbuf__putc(b, '}');
+}
+
+#define SUMMARY_MAX_VERSIONS 12
+
+struct summary {
+	uint64_t total;
+	uint64_t flagged;
+	uint16_t n_versions;
+	uint16_t versions[SUMMARY_MAX_VERSIONS]; /* 0 = "none" (no ServerHello) */
+	uint64_t by_version_outcome[SUMMARY_MAX_VERSIONS + 1][5]; /* last row: other versions */
+	uint64_t by_outcome[5];
+	uint64_t findings[CHECK__COUNT]; /* handshakes with at least one finding of the check */
+};
+
+struct summary *summary__new(void)
+{
+	return calloc(1, sizeof(struct summary));
+}
+
+void summary__free(struct summary *s)
+{
+	free(s);
+}
+
+void summary__add(struct summary *s, const struct handshake *hs)
+{
+	bool seen[CHECK__COUNT] = { false };
+	int row = -1;
+
+	s->total++;
+	s->flagged += hs__flagged(hs);
+	for (int i = 0; i < s->n_versions; i++)
+		if (s->versions[i] == hs->version)
+			row = i;
+	if (row < 0 && s->n_versions < SUMMARY_MAX_VERSIONS) {
+		row = s->n_versions++;
+		s->versions[row] = hs->version;
+	}
+	if (row < 0)
+		row = SUMMARY_MAX_VERSIONS;
+	s->by_version_outcome[row][hs->outcome]++;
+	s->by_outcome[hs->outcome]++;
+	for (int i = 0; i < hs->n_findings; i++) {
+		uint8_t c = hs->findings[i].check;
+
+		if (c < CHECK__COUNT && !seen[c]) {
+			seen[c] = true;
+			s->findings[c]++;
+		}
+	}
+}
+
+void summary__print(const struct summary *s, FILE *out)
+{
+	static const enum hs_outcome order[] = { HS_OUTCOME_ESTABLISHED, HS_OUTCOME_ALERT,
+						 HS_OUTCOME_ABORTED, HS_OUTCOME_RESET,
+						 HS_OUTCOME_INCOMPLETE };
+	char name[16];
+
+	fprintf(out, "\nHandshakes: %llu (%llu flagged)\n\n", (unsigned long long)s->total,
+		(unsigned long long)s->flagged);
+	fprintf(out, "%-14s", "version");
+	for (size_t j = 0; j < 5; j++)
+		fprintf(out, " %12s", hs__outcome_name(order[j]));
+	fprintf(out, " %12s\n", "total");
+	for (int i = 0; i <= SUMMARY_MAX_VERSIONS; i++) {
+		uint64_t row_total = 0;
+		const char *label;
+
+		if (i == SUMMARY_MAX_VERSIONS)
+			label = "other";
+		else if (i >= s->n_versions)
+			continue;
+		else if (!s->versions[i])
+			label = "(no hello)";
+		else
+			label = tls__version_name(s->versions[i], name, sizeof(name));
+		for (size_t j = 0; j < 5; j++)
+			row_total += s->by_version_outcome[i][order[j]];
+		if (!row_total)
+			continue;
+		fprintf(out, "%-14s", label);
+		for (size_t j = 0; j < 5; j++)
+			fprintf(out, " %12llu", (unsigned long long)s->by_version_outcome[i][order[j]]);
+		fprintf(out, " %12llu\n", (unsigned long long)row_total);
+	}
+	fprintf(out, "%-14s", "total");
+	for (size_t j = 0; j < 5; j++)
+		fprintf(out, " %12llu", (unsigned long long)s->by_outcome[order[j]]);
+	fprintf(out, " %12llu\n\n", (unsigned long long)s->total);
+
+	fprintf(out, "%-18s %12s\n", "finding", "handshakes");
+	for (int c = 0; c < CHECK__COUNT; c++)
+		fprintf(out, "%-18s %12llu\n", policy__check_name(c), (unsigned long long)s->findings[c]);
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "out/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out/report.h"
+#include "tls/tls_names.h"
+
+/* One note per finding, plus the outcome's. */
+#define STORE_MAX_NOTES (HS_MAX_FINDINGS + 2)
+#define STORE_MAX_NAME_TRIES 100
+
+struct store_note {
+	uint64_t frame;
+	uint32_t off; /* into the entry's note text */
+	uint32_t len;
+};
+
+/* One allocation per entry: this header, then notes[], note text, the JSON line, and the frame
+ * records (8-byte aligned, as engine_frames__next() reads them). */
+struct store_entry {
+	struct store_entry *next;
+	uint64_t decided_ns;
+	size_t bytes; /* what the entry counts against max_bytes */
+	uint32_t n_notes;
+	uint32_t text_len;
+	uint32_t json_len;
+	uint32_t frames_count;
+	size_t frames_off;
+	size_t frames_len;
+};
+
+struct store {
+	struct store_opts opts;
+	struct store_stats stats;
+	struct store_entry *head, *tail; /* oldest first */
+	struct sbuf json; /* scratch, reused */
+	struct sbuf text;
+	struct store_note notes[STORE_MAX_NOTES];
+};
+
+struct store *store__new(const struct store_opts *opts)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (opts)
+		s->opts = *opts;
+	if (!s->opts.max_entries)
+		s->opts.max_entries = STORE_DEFAULT_ENTRIES;
+	if (!s->opts.max_bytes)
+		s->opts.max_bytes = STORE_DEFAULT_BYTES;
+	sbuf__init(&s->json);
+	sbuf__init(&s->text);
+	return s;
+}
+
+void store__free(struct store *s)
+{
+	struct store_entry *e;
+
+	if (!s)
+		return;
+	while ((e = s->head)) {
+		s->head = e->next;
+		free(e);
+	}
+	sbuf__free(&s->json);
+	sbuf__free(&s->text);
+	free(s);
+}
+
+const struct store_stats *store__stats(const struct store *s)
+{
+	return &s->stats;
+}
+
+bool store__wants(const struct handshake *hs)
+{
+	return hs__flagged(hs) || hs->outcome == HS_OUTCOME_ALERT ||
+	       hs->outcome == HS_OUTCOME_ABORTED || hs->outcome == HS_OUTCOME_RESET;
+}
+
+/* Frame of the last event of a kind (and handshake type), 0 when none was seen. */
+static uint64_t event_frame(const struct handshake *hs, enum hs_event_kind kind, int hs_type)
+{
+	uint64_t frame = 0;
+	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
+
+	for (int i = 0; i < n; i++) {
+		const struct hs_event *ev = &hs->events[i];
+
+		if (ev->kind == kind && (hs_type < 0 || ev->hs_type == hs_type))
+			frame = ev->frame;
+	}
+	return frame;
+}
+
+/* The frame that completed the message a finding is about. */
+static uint64_t finding_frame(const struct handshake *hs, const struct finding *f)
+{
+	uint64_t fr = 0;
+
+	if (f->position >= 0 || f->check == CHECK_UNPARSABLE_CERT)
+		fr = hs->cert_frame;
+	else if (f->check == CHECK_WEAK_DH)
+		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_SERVER_KEY_EXCHANGE);
+	else if (f->check == CHECK_DOWNGRADE)
+		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_CLIENT_HELLO);
+	if (!fr)
+		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_SERVER_HELLO);
+	if (!fr)
+		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_CLIENT_HELLO);
+	if (!fr && hs->n_events)
+		fr = hs->events[0].frame;
+	return fr;
+}
+
+static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a, const char *b)
+{
+	size_t off = s->text.len;
+
+	if (!frame || *n >= STORE_MAX_NOTES)
+		return;
+	sbuf__printf(&s->text, "tlsmon: %s%s", a, b ? b : "");
+	if (s->text.oom)
+		return;
+	s->notes[*n].frame = frame;
+	s->notes[*n].off = (uint32_t)off;
+	s->notes[*n].len = (uint32_t)(s->text.len - off);
+	sbuf__putc(&s->text, '\0');
+	(*n)++;
+}
+
+/* pcapng comments: what tlsmon found, on the frame that completed the message it is about. */
+static uint32_t build_notes(struct store *s, const struct handshake *hs)
+{
+	uint32_t n = 0;
+	uint64_t fr;
+
+	sbuf__reset(&s->text);
+	for (int i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
+		const struct finding *f = &hs->findings[i];
+
+		add_note(s, &n, finding_frame(hs, f), f->message[0] ? f->message : f->detail, NULL);
+	}
+	switch (hs->outcome) {
+	case HS_OUTCOME_ALERT:
+		fr = hs->alert.frame ? hs->alert.frame : event_frame(hs, HS_EV_ALERT, -1);
+		add_note(s, &n, fr, "outcome alert: ", hs->explain);
+		break;
+	case HS_OUTCOME_ABORTED:
+		add_note(s, &n, event_frame(hs, HS_EV_FIN, -1), "outcome aborted: ", hs->explain);
+		break;
+	case HS_OUTCOME_RESET:
+		add_note(s, &n, event_frame(hs, HS_EV_RST, -1), "outcome reset: ", hs->explain);
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+static void unlink_oldest(struct store *s)
+{
+	struct store_entry *e = s->head;
+
+	s->head = e->next;
+	if (!s->head)
+		s->tail = NULL;
+	s->stats.entries--;
+	s->stats.bytes -= e->bytes;
+	s->stats.evicted++;
+	free(e);
+}
+
+int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames)
+{
+	size_t notes_sz, head, total, frames_len = frames ? frames->len : 0;
+	struct store_entry *e;
+	uint32_t n_notes;
+	uint8_t *p;
+
+	if (!store__wants(hs))
+		return 0;
+	sbuf__reset(&s->json);
+	report__json(&s->json, hs);
+	n_notes = build_notes(s, hs);
+	if (s->json.oom || s->text.oom) {
+		s->stats.refused++;
+		return -ENOMEM;
+	}
+	notes_sz = n_notes * sizeof(struct store_note);
+	head = sizeof(*e) + notes_sz + s->text.len + s->json.len;
+	head = (head + 7) & ~(size_t)7;
+	total = head + frames_len;
+	if (total > s->opts.max_bytes) {
+		s->stats.refused++;
+		return -E2BIG;
+	}
+	while (s->head && (s->stats.entries >= s->opts.max_entries ||
+			   s->stats.bytes + total > s->opts.max_bytes))
+		unlink_oldest(s);
+	e = malloc(total);
+	if (!e) {
+		s->stats.refused++;
+		return -ENOMEM;
+	}
+	memset(e, 0, sizeof(*e));
+	e->decided_ns = hs->end_ts_ns;
+	e->bytes = total;
+	e->n_notes = n_notes;
+	e->text_len = (uint32_t)s->text.len;
+	e->json_len = (uint32_t)s->json.len;
+	e->frames_off = head;
+	e->frames_len = frames_len;
+	e->frames_count = frames ? frames->count : 0;
+	p = (uint8_t *)(e + 1);
+	if (notes_sz)
+		memcpy(p, s->notes, notes_sz);
+	p += notes_sz;
+	if (s->text.len)
+		memcpy(p, s->text.buf, s->text.len);
+	p += s->text.len;
+	memcpy(p, s->json.buf, s->json.len);
+	if (frames_len)
+		memcpy((uint8_t *)e + head, frames->buf, frames_len);
+	if (s->tail)
+		s->tail->next = e;
+	else
+		s->head = e;
+	s->tail = e;
+	s->stats.entries++;
+	s->stats.bytes += total;
+	s->stats.added++;
+	return 1;
+}
+
+static const struct store_note *entry_notes(const struct store_entry *e)
+{
+	return (const struct store_note *)(e + 1);
+}
+
+static const char *entry_text(const struct store_entry *e)
+{
+	return (const char *)(entry_notes(e) + e->n_notes);
+}
+
+static const char *entry_json(const struct store_entry *e)
+{
+	return entry_text(e) + e->text_len;
+}
+
+static struct engine_frames entry_frames(const struct store_entry *e)
+{
+	struct engine_frames fs = {
+		.buf = (const uint8_t *)e + e->frames_off,
+		.len = e->frames_len,
+		.count = e->frames_count,
+	};
+
+	return fs;
+}
+
+/* A classic pcap file has one linktype: is there one for these entries? */
+static bool single_linktype(const struct store *s, uint64_t min_ns, uint16_t *lt)
+{
+	bool seen = false;
+
+	*lt = LINKTYPE_ETHERNET;
+	for (const struct store_entry *e = s->head; e; e = e->next) {
+		struct engine_frames fs = entry_frames(e);
+		struct frame f;
+		size_t cur = 0;
+
+		if (e->decided_ns < min_ns)
+			continue;
+		while (engine_frames__next(&fs, &cur, &f)) {
+			if (seen && f.linktype != *lt)
+				return false;
+			*lt = f.linktype;
+			seen = true;
+		}
+	}
+	return true;
+}
+
+/* The JSON's "frame" numbers count the daemon's frames; in a dump they must name the dump's own
+ * (base + position among the entry's frames), or null for a frame that was not kept. Only the
+ * events' keys are named "frame": a string holding it would be escaped (\"frame\"). */
+static void json_dump_frames(struct sbuf *out, const char *json, size_t len,
+			     const uint64_t *numbers, uint32_t n, uint64_t base)
+{
+	static const char key[] = "\"frame\":";
+	const char *p = json, *end = json + len, *k;
+
+	while ((k = memmem(p, (size_t)(end - p), key, sizeof(key) - 1))) {
+		const char *d = k + sizeof(key) - 1;
+		uint64_t orig = 0, mapped = 0;
+
+		sbuf__add(out, p, (size_t)(d - p));
+		for (; d < end && *d >= '0' && *d <= '9'; d++)
+			orig = orig * 10 + (uint64_t)(*d - '0');
+		for (uint32_t i = 0; i < n && !mapped; i++)
+			if (numbers[i] == orig)
+				mapped = base + i + 1;
+		if (mapped)
+			sbuf__printf(out, "%llu", (unsigned long long)mapped);
+		else
+			sbuf__puts(out, "null");
+		p = d;
+	}
+	sbuf__add(out, p, (size_t)(end - p));
+}
+
+static int dump_entry(const struct store_entry *e, struct pcap_out *w, struct sbuf *json)
+{
+	const struct store_note *notes = entry_notes(e);
+	const char *text = entry_text(e);
+	struct engine_frames fs = entry_frames(e);
+	const char *comments[STORE_MAX_NOTES];
+	uint64_t base = w->frames, *numbers;
+	uint32_t n_frames = 0;
+	struct frame f;
+	size_t cur = 0;
+	int err = 0;
+
+	numbers = malloc(((size_t)e->frames_count + 1) * sizeof(*numbers));
+	if (!numbers)
+		return -ENOMEM;
+	while (engine_frames__next(&fs, &cur, &f)) {
+		int n = 0;
+
+		for (uint32_t i = 0; i < e->n_notes; i++)
+			if (notes[i].frame == f.number)
+				comments[n++] = text + notes[i].off;
+		err = pcap_out__frame(w, &f, comments, n);
+		if (err)
+			goto out;
+		if (n_frames < e->frames_count)
+			numbers[n_frames++] = f.number;
+	}
+	json_dump_frames(json, entry_json(e), e->json_len, numbers, n_frames, base);
+	sbuf__putc(json, '\n');
+	err = json->oom ? -ENOMEM : 0;
+out:
+	free(numbers);
+	return err;
+}
+
+int store__dump(const struct store *s, uint64_t min_decided_ns, enum pcap_format fmt,
+		struct sbuf *pcap, struct sbuf *json, struct store_dump_info *info)
+{
+	struct pcap_out w;
+	uint16_t lt = LINKTYPE_ETHERNET;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	if (fmt == PCAP_FMT_PCAP && !single_linktype(s, min_decided_ns, &lt))
+		fmt = PCAP_FMT_PCAPNG;
+	if (fmt == PCAP_FMT_PCAPNG)
+		lt = 0;
+	info->format = fmt;
+	pcap_out__begin(&w, pcap, fmt, lt);
+	for (const struct store_entry *e = s->head; e; e = e->next) {
+		if (e->decided_ns < min_decided_ns)
+			continue;
+		err = dump_entry(e, &w, json);
+		if (err)
+			return err;
+		info->handshakes++;
+	}
+	info->frames = w.frames;
+	return pcap->oom || json->oom ? -ENOMEM : 0;
+}
+
+int store__save_files(const char *dir, uint64_t stamp_ns, const struct sbuf *pcap,
+		      enum pcap_format fmt, bool gzip, const struct sbuf *json, char *pcap_path,
+		      char *json_path, size_t size)
+{
+	time_t secs = (time_t)(stamp_ns / 1000000000ull);
+	char stamp[32], sfx[8] = "";
+	struct tm tm;
+	int err = -EEXIST;
+
+	if (!gmtime_r(&secs, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		return -EINVAL;
+	for (int i = 1; i <= STORE_MAX_NAME_TRIES && err == -EEXIST; i++) {
+		if (i > 1)
+			snprintf(sfx, sizeof(sfx), "-%d", i);
+		if (snprintf(pcap_path, size, "%s/tlsmon-dump-%s%s.%s%s", dir, stamp, sfx,
+			     pcap_out__format_name(fmt), gzip ? ".gz" : "") >= (int)size ||
+		    snprintf(json_path, size, "%s/tlsmon-dump-%s%s.jsonl", dir, stamp, sfx) >=
+			    (int)size)
+			return -ENAMETOOLONG;
+		err = pcap_out__save(pcap_path, pcap->buf ? pcap->buf : "", pcap->len, gzip);
+		if (err)
+			continue;
+		err = pcap_out__save(json_path, json->buf ? json->buf : "", json->len, false);
+		if (err)
+			unlink(pcap_path);
+	}
+	return err;
+}
+
+int store__dump_to_dir(const struct store *s, const char *dir, enum pcap_format fmt, bool gzip,
+		       uint64_t since_s, char *pcap_path, char *json_path, size_t size,
+		       struct store_dump_info *info)
+{
+	struct sbuf pcap, json;
+	struct timespec now;
+	uint64_t now_ns, min_ns = 0;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	if (since_s && since_s < now_ns / 1000000000ull)
+		min_ns = now_ns - since_s * 1000000000ull;
+	sbuf__init(&pcap);
+	sbuf__init(&json);
+	err = store__dump(s, min_ns, fmt, &pcap, &json, info);
+	if (!err)
+		err = store__save_files(dir, now_ns, &pcap, info->format, gzip, &json, pcap_path,
+					json_path, size);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	return err;
+}

@@ -1,0 +1,74 @@
+/* The flagged store: handshakes with findings, or that ended in an alert, abort or reset, kept
+ * with copies of their frames, their JSON line and the pcapng comments for their frames, bounded
+ * in count and bytes (oldest evicted first), for `tlsmon dump` and SIGUSR1. */
+#ifndef TLSMON_STORE_H
+#define TLSMON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verdict/engine.h"
+#include "verdict/hs.h"
+#include "out/pcap_out.h"
+#include "util/sbuf.h"
+
+#define STORE_DEFAULT_ENTRIES 1000
+#define STORE_DEFAULT_BYTES (64ull << 20)
+
+struct store_opts {
+	uint32_t max_entries; /* --keep-flagged; 0 = default */
+	uint64_t max_bytes; /* --keep-bytes; 0 = default */
+};
+
+struct store_stats {
+	uint64_t added;
+	uint64_t evicted; /* tlsmon_flagged_evicted_total */
+	uint64_t refused; /* one entry larger than max_bytes, or no memory */
+	uint64_t entries; /* stored now */
+	uint64_t bytes; /* stored now: frames, JSON, comments and bookkeeping */
+};
+
+struct store_dump_info {
+	uint64_t handshakes;
+	uint64_t frames;
+	enum pcap_format format; /* pcapng when pcap was asked but the frames mix linktypes */
+};
+
+struct store;
+
+struct store *store__new(const struct store_opts *opts);
+void store__free(struct store *s);
+
+/* Would the store keep this handshake? Findings, or outcome alert / aborted / reset. */
+bool store__wants(const struct handshake *hs);
+
+/* Keep hs (when wanted) with a copy of frames, its report__json() line and the comments for
+ * the frames that completed its flagged messages; the decision time is hs->end_ts_ns. Evicts the
+ * oldest entries to stay within bounds. Returns 1 stored, 0 not wanted, -E2BIG / -ENOMEM refused
+ * (counted). */
+int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames);
+
+/* Every entry decided at or after min_decided_ns (0 = all), oldest first: their frames as one
+ * capture file into pcap, their JSON lines into json. Empty store: a valid empty capture.
+ * Returns 0 or -ENOMEM. */
+int store__dump(const struct store *s, uint64_t min_decided_ns, enum pcap_format fmt,
+		struct sbuf *pcap, struct sbuf *json, struct store_dump_info *info);
+
+/* Write a dump as dir/tlsmon-dump-YYYYmmddTHHMMSSZ.pcap[ng][.gz] and the same name .jsonl, mode
+ * 0600, never over existing files (a "-N" suffix is added instead). stamp_ns names the files.
+ * Paths written into pcap_path / json_path (size bytes each). Returns 0 or -errno. */
+int store__save_files(const char *dir, uint64_t stamp_ns, const struct sbuf *pcap,
+		      enum pcap_format fmt, bool gzip, const struct sbuf *json, char *pcap_path,
+		      char *json_path, size_t size);
+
+/* The daemon's SIGUSR1 dump: entries of the last since_s seconds of wall clock (0 = all) written
+ * into dir by the process itself. (`tlsmon dump` gets store__dump() bytes over the control
+ * socket instead and writes them with store__save_files() as the invoking user.) */
+int store__dump_to_dir(const struct store *s, const char *dir, enum pcap_format fmt, bool gzip,
+		       uint64_t since_s, char *pcap_path, char *json_path, size_t size,
+		       struct store_dump_info *info);
+
+const struct store_stats *store__stats(const struct store *s);
+
+#endif

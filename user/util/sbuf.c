@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "util/sbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sbuf__init(struct sbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void sbuf__free(struct sbuf *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Make room for n more bytes plus the terminating NUL. */
+static bool sbuf_reserve(struct sbuf *b, size_t n)
+{
+	size_t need, cap;
+	char *nb;
+
+	if (b->oom)
+		return false;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	nb = realloc(b->buf, cap);
+	if (!nb) {
+		b->oom = true;
+		return false;
+	}
+	b->buf = nb;
+	b->cap = cap;
+	return true;
+}
+
+void sbuf__add_slow(struct sbuf *b, const void *p, size_t len)
+{
+	if (!sbuf_reserve(b, len))
+		return;
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+}
+
+char *sbuf__room_slow(struct sbuf *b, size_t n)
+{
+	return sbuf_reserve(b, n) ? b->buf + b->len : NULL;
+}
+
+void sbuf__puts(struct sbuf *b, const char *s)
+{
+	sbuf__add(b, s, strlen(s));
+}
+
+void sbuf__put_int(struct sbuf *b, long long v)
+{
+	char tmp[1 + SBUF_DEC_MAX];
+	char *p = sbuf__dec(tmp + 1, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+
+	if (v < 0)
+		*--p = '-';
+	sbuf__add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void sbuf__printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	/* Format straight into the room left; only a line that does not fit is formatted twice. */
+	if (b->buf && !b->oom) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->buf[b->len] = '\0';
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !sbuf_reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629 3: no overlongs, no surrogates, <= U+10FFFF),
+ * or 0 when the bytes there are not one. */
+static size_t utf8_seq_len(const uint8_t *p, size_t len)
+{
+	uint8_t c = p[0];
+	size_t n, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Printable ASCII other than '"' and '\\': copied as is. */
+static inline bool json_plain(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Whether 8 bytes are all json_plain(), a word at a time: most output strings are long runs of
+ * plain ASCII (finding messages, names), and the byte loop was the JSON writer's hottest spot.
+ * The zero-byte test (v - 0x01..) & ~v & 0x80.. is exact for "is any byte zero". */
+static inline bool json_plain8(const uint8_t *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x, q, bs, del;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	bs = x ^ (ones * '\\');
+	del = x ^ (ones * 0x7f);
+	return !((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		  ((del - ones) & ~del)) & high);
+}
+
+void json__str(struct sbuf *b, const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *p = data;
+	size_t i = 0, n, run;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	sbuf__putc(b, '"');
+	while (i < len) {
+		/* Copy the longest run that needs no escaping in one go. */
+		run = 0;
+		while (i + run < len) {
+			uint8_t c;
+
+			if (len - i - run >= 8 && json_plain8(p + i + run)) {
+				run += 8;
+				continue;
+			}
+			c = p[i + run];
+			if (json_plain(c)) {
+				run++;
+				continue;
+			}
+			if (c < 0x80)
+				break;
+			n = utf8_seq_len(p + i + run, len - i - run);
+			if (!n)
+				break;
+			run += n;
+		}
+		if (run) {
+			sbuf__add(b, p + i, run);
+			i += run;
+			continue;
+		}
+		switch (p[i]) {
+		case '"':
+			sbuf__add(b, "\\\"", 2);
+			break;
+		case '\\':
+			sbuf__add(b, "\\\\", 2);
+			break;
+		case '\n':
+			sbuf__add(b, "\\n", 2);
+			break;
+		case '\r':
+			sbuf__add(b, "\\r", 2);
+			break;
+		case '\t':
+			sbuf__add(b, "\\t", 2);
+			break;
+		default:
+			/* Control characters, DEL, and each byte of invalid UTF-8 as \u00XX: the output
+			 * stays valid JSON and no byte is silently lost. */
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 0xf];
+			sbuf__add(b, esc, sizeof(esc));
+			break;
+		}
+		i++;
+	}
+	sbuf__putc(b, '"');
+}
+
+void json__cstr(struct sbuf *b, const char *s)
+{
+	json__str(b, s, strlen(s));
+}
+
+void json__cstr_or_null(struct sbuf *b, const char *s)
+{
+	if (s)
+		json__cstr(b, s);
+	else
+		sbuf__puts(b, "null");
+}

@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict/engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict/explain.h"
+#include "tls/fingerprint.h"
+#include "verdict/hs_pending.h"
+#include "tls/tls_names.h"
+#include "tls/tls_probe.h"
+
+/* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
+ * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
+ * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
+ * packed; c->e is NULL until the flow's first frame set it up. */
+struct conn {
+	struct engine *e;
+	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
+	struct hs_pending *hs; /* NULL until TLS is seen */
+	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
+	union {
+		struct tls_stream tls;
+		struct tls_probe probe;
+	} dir[2];
+	struct frame_arena arena; /* live when retain_bytes is set */
+	uint32_t syn_seq;
+	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
+	bool roles_from_syn : 1;
+	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
+	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
+	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
+	bool decided : 1;
+	bool deciding : 1; /* decide() is flushing the other direction */
+	bool client_known : 1;
+	uint8_t client : 1; /* key side of the client, once client_known */
+	uint8_t cur_side : 1; /* key side that sent the last frame processed */
+	/* bit per key side */
+	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
+	uint8_t fin : 2; /* sent FIN */
+	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
+};
+
+static bool tls_found(const struct conn *c, int side)
+{
+	return c->found >> side & 1;
+}
+
+static bool fin_seen(const struct conn *c, int side)
+{
+	return c->fin >> side & 1;
+}
+
+struct engine {
+	struct engine_opts opts;
+	struct flowtab *flows;
+	struct x509_cache *x509;
+	struct tls_limits tls_limits;
+	struct tls_stats tls_stats;
+	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
+	struct tls_spare tls_spare;
+	const struct reasm_cfg *reasm; /* the flow table's */
+	/* Packet time of the frame being processed (or of a flow being released): event times. */
+	uint64_t cur_ts;
+	struct engine_stats stats;
+	struct flowtab_stats final_flow_stats;
+	struct reasm_stats final_reasm_stats;
+	struct handshake *decided; /* where a decided handshake is expanded and judged */
+	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
+	struct retain_pool retain;
+	struct fp_digests digests; /* fetched once: see fingerprint.h */
+	uint64_t last_expire_ns;
+};
+
+static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
+
+struct engine *engine__new(const struct engine_opts *opts)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	struct flowtab_opts fo = { 0 };
+
+	if (!e)
+		return NULL;
+	e->opts = *opts;
+	if (!e->opts.max_flows)
+		e->opts.max_flows = 65536;
+	if (!e->opts.idle_timeout_ns)
+		e->opts.idle_timeout_ns = 120ull * 1000000000ull;
+	if (!e->opts.max_held_bytes)
+		e->opts.max_held_bytes = 256 * 1024;
+	if (!e->opts.max_handshake_msg)
+		e->opts.max_handshake_msg = 512 * 1024; /* Zeek's fragment test carries a 332 KiB chain */
+	if (!e->opts.probe_bytes)
+		e->opts.probe_bytes = 16 * 1024;
+	if (!e->opts.x509_cache_entries)
+		e->opts.x509_cache_entries = 4096;
+	if (e->opts.retain_bytes && !e->opts.retain_total_bytes)
+		e->opts.retain_total_bytes = 64ull << 20;
+	e->tls_limits.max_handshake_msg = e->opts.max_handshake_msg;
+	e->tls_env.limits = &e->tls_limits;
+	e->tls_env.stats = &e->tls_stats;
+	e->tls_env.spare = &e->tls_spare;
+	retain__init(&e->retain, e->opts.retain_bytes, e->opts.retain_total_bytes,
+		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
+		     &e->stats.retain_evicted_flows);
+
+	fo.max_flows = e->opts.max_flows;
+	fo.app_size = sizeof(struct conn);
+	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
+	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
+	fo.reasm.max_held_segments = 1024;
+	fo.release = conn_release;
+	fo.ctx = e;
+	e->flows = flowtab__new(&fo);
+	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
+	e->decided = calloc(1, sizeof(*e->decided));
+	/* Without them fingerprints are still computed, fetching per call. */
+	fp__digests_init(&e->digests);
+	if (!e->flows || !e->x509 || !e->decided) {
+		engine__free(e);
+		return NULL;
+	}
+	e->reasm = flowtab__reasm_cfg(e->flows);
+	return e;
+}
+
+static struct flow *conn_flow(struct conn *c)
+{
+	return flow__from_app(c);
+}
+
+/* The flow table zeroed c when it made the flow. */
+static void conn_init(struct engine *e, struct conn *c)
+{
+	c->e = e;
+	if (e->opts.retain_bytes)
+		retain__start(&e->retain, &c->arena);
+}
+
+/* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
+ * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
+static void conn_strip(struct conn *c)
+{
+	for (int side = 0; side < 2; side++)
+		if (tls_found(c, side))
+			tls_stream__free(&c->dir[side].tls);
+	hs_pending__free(c->hs, c->e->x509);
+	c->hs = NULL;
+	retain__stop(&c->e->retain, &c->arena);
+	c->ignored = true;
+}
+
+
+/* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
+static int guess_client_side(const struct flow *f)
+{
+	return f->key.port[0] < f->key.port[1] ? 1 : 0;
+}
+
+static void set_client_side(struct conn *c, int side)
+{
+	c->client = side & 1;
+	c->client_known = true;
+}
+
+static int client_side(struct conn *c)
+{
+	if (!c->client_known)
+		set_client_side(c, guess_client_side(conn_flow(c)));
+	return c->client;
+}
+
+static bool from_client(struct conn *c)
+{
+	return c->cur_side == client_side(c);
+}
+
+static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
+{
+	struct hs_event ev = {
+		.ts_ns = c->e->cur_ts,
+		.frame = c->cur_frame,
+		.kind = kind,
+		.from_client = from_client(c),
+		.hs_type = hs_type,
+		.len = len,
+	};
+
+	if (c->hs)
+		hs_pending__add_event(c->hs, &ev);
+}
+
+static void fill_endpoints(struct conn *c, struct handshake *hs)
+{
+	const struct flow_key *k = &conn_flow(c)->key;
+	int cs = client_side(c);
+
+	hs->family = k->family;
+	memcpy(hs->client_addr, k->addr[cs], 16);
+	memcpy(hs->server_addr, k->addr[!cs], 16);
+	hs->client_port = k->port[cs];
+	hs->server_port = k->port[!cs];
+	hs->roles_from_syn = c->roles_from_syn;
+	hs->start_ts_ns = conn_flow(c)->first_ts_ns;
+}
+
+static void flush_dir(struct conn *c, struct flow *f, int side);
+
+/* Counters most handshakes never need live with the server's side (hs_pending.h). */
+static struct hs_server_side *rare(struct conn *c)
+{
+	struct hs_server_side *srv = hs_pending__server(c->hs);
+
+	if (!srv)
+		c->e->stats.handshake_alloc_failures++;
+	return srv;
+}
+
+static void parse_error(struct conn *c)
+{
+	struct hs_server_side *srv = rare(c);
+
+	if (srv)
+		srv->parse_errors++;
+}
+
+static void decide(struct conn *c, enum hs_outcome outcome)
+{
+	struct engine *e = c->e;
+	struct handshake *hs = e->decided;
+	struct engine_frames frames = { 0 };
+	struct flow *f = conn_flow(c);
+
+	if (c->decided || c->deciding || !c->hs)
+		return;
+	/* What the other side still holds out of order is part of the story (a Certificate with a
+	 * hole when the client gives up): deliver it and count its holes first. This direction is
+	 * mid-delivery and cannot be flushed here; outcomes found meanwhile are ignored. */
+	c->deciding = true;
+	flush_dir(c, f, !c->cur_side);
+	c->decided = true;
+	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
+	 * may already be flowing. */
+	if (e->opts.on_flow_done && !c->superseded)
+		e->opts.on_flow_done(e->opts.ctx, &f->key);
+	/* The verdict is built in the engine's one full handshake, expanded from the compact
+	 * pending state. */
+	hs_pending__expand(c->hs, hs);
+	hs->outcome = outcome;
+	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
+	fill_endpoints(c, hs);
+	hs->n_findings = 0;
+	hs->explain[0] = '\0';
+	policy__evaluate(e->opts.policy, hs);
+	explain__handshake(hs);
+	e->stats.handshakes++;
+	e->stats.handshakes_by_outcome[outcome]++;
+	retain__view(&c->arena, &frames);
+	if (e->opts.on_handshake)
+		e->opts.on_handshake(e->opts.ctx, hs, &f->key, &frames);
+	/* Frames after the decision (the FIN, a late alert) are not needed. */
+	retain__stop(&e->retain, &c->arena);
+	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
+}
+
+static void on_client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
+{
+	struct engine *e = c->e;
+	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
+	int err;
+
+	if (!c->client_known)
+		set_client_side(c, c->cur_side);
+	if (c->hs->has_client_hello)
+		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
+	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
+		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
+	if (err) {
+		parse_error(c);
+		e->stats.msg_parse_errors++;
+		return;
+	}
+	fp__client_with(&e->digests, &e->ch, ja3, ja4);
+	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
+	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
+		e->stats.handshake_alloc_failures++;
+}
+
+static void on_server_hello(struct conn *c, const struct tls_event *ev)
+{
+	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
+
+	if (!c->client_known)
+		set_client_side(c, !c->cur_side);
+	srv = hs_pending__server(hs);
+	if (!srv) {
+		c->e->stats.handshake_alloc_failures++;
+		return;
+	}
+	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
+		srv->parse_errors++;
+		c->e->stats.msg_parse_errors++;
+		return;
+	}
+	hs->has_server_hello = true;
+	hs->version = srv->sh.version;
+	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
+	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
+	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
+		for (int side = 0; side < 2; side++) {
+			if (tls_found(c, side))
+				tls_stream__set_encrypted(&c->dir[side].tls);
+			else
+				c->enc_pending |= 1u << side;
+		}
+	}
+}
+
+static void on_certificate(struct conn *c, const struct tls_event *ev)
+{
+	struct engine *e = c->e;
+	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
+	struct tls_certificate_msg msg;
+
+	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
+		parse_error(c);
+		e->stats.msg_parse_errors++;
+		return;
+	}
+	if (from_client(c)) {
+		hs->client_sent_certificate = msg.n_total > 0;
+		return;
+	}
+	if (hs->has_certificate)
+		return;
+	srv = hs_pending__server(hs);
+	if (!srv) {
+		e->stats.handshake_alloc_failures++;
+		return;
+	}
+	hs->has_certificate = true;
+	srv->cert_ts_ns = e->cur_ts;
+	srv->cert_frame = c->cur_frame;
+	srv->n_certs_total = msg.n_total;
+	for (int i = 0; i < msg.n_certs; i++) {
+		const struct x509_info *info =
+			x509_cache__get(e->x509, ev->body + msg.certs[i].off, msg.certs[i].len);
+
+		if (!info)
+			break;
+		if (!info->parsed)
+			e->stats.cert_parse_errors++;
+		srv->certs[srv->n_certs++] = info;
+	}
+}
+
+static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
+{
+	struct hs_pending *hs = c->hs;
+	const struct tls_cipher_info *ci;
+
+	/* A ServerHello was kept, so the server side exists. */
+	if (!hs->has_server_hello || hs->has_server_key_exchange)
+		return;
+	ci = tls__cipher_info(hs->srv->sh.cipher);
+	if (!ci)
+		return;
+	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
+					   &hs->srv->ske)) {
+		hs->srv->parse_errors++;
+		c->e->stats.msg_parse_errors++;
+		return;
+	}
+	hs->has_server_key_exchange = true;
+}
+
+static bool tls13(const struct conn *c)
+{
+	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
+}
+
+static void on_tls_event(void *ctx, const struct tls_event *ev)
+{
+	struct conn *c = ctx;
+	struct hs_pending *hs = c->hs;
+	struct hs_server_side *srv;
+	bool client;
+
+	if (c->decided || !hs)
+		return;
+	switch (ev->type) {
+	case TLS_EV_HANDSHAKE:
+		/* c->hs may move while the ClientHello is kept: not hs in this case. */
+		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
+			on_client_hello(c, ev, false);
+			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
+			if (c->enc_pending >> c->cur_side & 1)
+				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
+		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
+			on_server_hello(c, ev);
+		}
+		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
+		if (ev->hs_type == TLS_HS_CERTIFICATE)
+			on_certificate(c, ev);
+		else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE)
+			on_server_key_exchange(c, ev);
+		break;
+	case TLS_EV_SSLV2_CLIENT_HELLO:
+		c->e->stats.sslv2_hellos++;
+		on_client_hello(c, ev, true);
+		add_event(c, HS_EV_SSLV2_HELLO, TLS_HS_CLIENT_HELLO, ev->len);
+		break;
+	case TLS_EV_ALERT:
+		add_event(c, HS_EV_ALERT, 0, ev->len);
+		client = from_client(c);
+		srv = rare(c);
+		if (srv && (!srv->alert.present || (!ev->encrypted && ev->alert_level == 2))) {
+			srv->alert.present = true;
+			srv->alert.from_client = client;
+			srv->alert.encrypted = ev->encrypted;
+			srv->alert.level = ev->alert_level;
+			srv->alert.desc = ev->alert_desc;
+			srv->alert.ts_ns = c->e->cur_ts;
+			srv->alert.frame = c->cur_frame;
+		}
+		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
+		 * before the handshake finished can only be an error. */
+		if (ev->encrypted || ev->alert_level == 2)
+			decide(c, HS_OUTCOME_ALERT);
+		break;
+	case TLS_EV_CHANGE_CIPHER_SPEC:
+		add_event(c, HS_EV_CCS, 0, ev->len);
+		if (from_client(c))
+			hs->ccs_client = true;
+		else
+			hs->ccs_server = true;
+		if (hs->has_server_hello && !tls13(c) && hs->ccs_client && hs->ccs_server)
+			decide(c, HS_OUTCOME_ESTABLISHED);
+		break;
+	case TLS_EV_APPLICATION_DATA:
+		client = from_client(c);
+		if (client ? !hs->app_data_client : !hs->app_data_server)
+			add_event(c, HS_EV_APP_DATA, 0, ev->len);
+		if (client)
+			hs->app_data_client = true;
+		else
+			hs->app_data_server = true;
+		if (!hs->has_server_hello)
+			break;
+		if (!tls13(c)) {
+			if (hs->app_data_client && hs->app_data_server)
+				decide(c, HS_OUTCOME_ESTABLISHED);
+			break;
+		}
+		/* TLS 1.3 hides the handshake in application-data records. The client's first one is
+		 * its Finished (or an alert: the two cannot be told apart); the handshake is known
+		 * to be done once the server answers after it, or the client sends more. */
+		if (client) {
+			if (++c->client_app_records >= 2)
+				decide(c, HS_OUTCOME_ESTABLISHED);
+		} else if (c->client_app_records) {
+			decide(c, HS_OUTCOME_ESTABLISHED);
+		}
+		break;
+	case TLS_EV_ENCRYPTED_HANDSHAKE:
+		add_event(c, HS_EV_ENCRYPTED_HANDSHAKE, 0, ev->len);
+		break;
+	case TLS_EV_ERROR:
+		parse_error(c);
+		break;
+	}
+}
+
+static void start_tls(struct conn *c)
+{
+	struct engine *e = c->e;
+
+	if (!c->hs) {
+		c->hs = hs_pending__new();
+		if (!c->hs) {
+			e->stats.handshake_alloc_failures++;
+			c->ignored = true;
+			return;
+		}
+	}
+}
+
+/* No TLS start within the probe budget on this side, nor on the other: not a TLS flow. */
+static void not_tls(struct conn *c)
+{
+	c->e->stats.non_tls_flows++;
+	conn_strip(c);
+	/* nothing more to learn from it: the kernel may stop copying it too */
+	if (c->e->opts.on_flow_done)
+		c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
+}
+
+/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: see
+ * tls_probe.h. Returns true when TLS starts at the probed position (then the probe's head
+ * holds its first bytes, to be fed before *data). */
+static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
+{
+	switch (tls_probe__feed(&c->dir[side].probe, data, len, c->e->opts.probe_bytes)) {
+	case TLS_PROBE_FOUND:
+		return true;
+	case TLS_PROBE_SPENT:
+		if (!tls_found(c, !side))
+			not_tls(c);
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* In-order stream bytes (or a gap) of direction c->cur_side. */
+static void on_stream(void *ctx, const uint8_t *data, size_t len)
+{
+	struct conn *c = ctx;
+	int side = c->cur_side;
+
+	if (c->ignored || c->decided)
+		return;
+	if (!data) {
+		if (c->hs) {
+			struct hs_server_side *srv = rare(c);
+
+			if (srv) {
+				srv->gaps++;
+				srv->gap_bytes += len;
+			}
+			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
+		}
+		if (tls_found(c, side))
+			tls_stream__gap(&c->dir[side].tls, len);
+		else
+			tls_probe__gap(&c->dir[side].probe);
+		return;
+	}
+	if (!tls_found(c, side)) {
+		uint8_t head[TLS_PROBE_HEAD], head_len;
+		bool plain;
+
+		if (!probe(c, side, &data, &len))
+			return;
+		/* A ClientHello captured after the TLS 1.3 ServerHello that answers it is still
+		 * plaintext: its direction turns encrypted once it is read (on_tls_event()). */
+		plain = tls_probe__opens_client_hello(&c->dir[side].probe, data, len);
+		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
+		head_len = c->dir[side].probe.head_len;
+		memcpy(head, c->dir[side].probe.head, sizeof(head));
+		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
+		if (c->enc_pending >> side & 1 && !plain)
+			tls_stream__set_encrypted(&c->dir[side].tls);
+		c->found |= 1u << side;
+		start_tls(c);
+		if (c->ignored)
+			return;
+		if (head_len)
+			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
+	}
+	if (len && !c->decided)
+		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
+	if (c->decided)
+		conn_strip(c);
+}
+
+static void flush_dir(struct conn *c, struct flow *f, int side)
+{
+	int saved = c->cur_side;
+
+	c->cur_side = side & 1;
+	reasm__flush(&f->dir[side], c->e->reasm, on_stream, c);
+	c->cur_side = saved & 1;
+}
+
+static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
+{
+	struct engine *e = ctx;
+	struct conn *c = flow__app(f);
+
+	if (!c->e)
+		return;
+	if (!c->ignored && !c->decided && c->hs) {
+		e->cur_ts = f->last_ts_ns;
+		flush_dir(c, f, 0);
+		flush_dir(c, f, 1);
+		decide(c, HS_OUTCOME_INCOMPLETE);
+	}
+	conn_strip(c);
+	c->e = NULL;
+}
+
+static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
+{
+	bool rst = p->tcp_flags & TCPF_RST;
+
+	if (!c->ignored && !c->decided && c->hs) {
+		/* Deliver what both sides hold before judging: the outcome may sit in a late segment,
+		 * and the holes left behind must be counted. */
+		flush_dir(c, f, c->cur_side);
+		flush_dir(c, f, !c->cur_side);
+		if (!c->decided && c->hs) {
+			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
+			c->hs->closed_by_client = from_client(c);
+			const struct hs_alert *al = hs_pending__alert(c->hs);
+
+			if (al && !al->encrypted)
+				decide(c, HS_OUTCOME_ALERT);
+			else
+				decide(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
+		}
+	}
+	if (c->decided && !c->ignored)
+		conn_strip(c);
+}
+
+/* Does a client SYN with this ISN start a new connection over the flow's current state? A
+ * retransmitted SYN (same ISN) does not. */
+static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
+{
+	if (c->syn_seen)
+		return c->syn_seq != isn;
+	return c->ignored || c->found || f->dir[0].started ||
+	       f->dir[1].started;
+}
+
+int engine__feed(struct engine *e, const struct frame *fr)
+{
+	struct pkt p;
+	struct flow *f;
+	struct conn *c;
+	int side, rc;
+	bool opens;
+
+	e->stats.frames++;
+	e->stats.bytes += fr->caplen;
+	rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+	if (rc != DECODE_TCP) {
+		if (rc == DECODE_NOT_TCP)
+			e->stats.not_tcp++;
+		else if (rc == DECODE_FRAGMENT)
+			e->stats.fragments++;
+		else if (rc == -EPROTONOSUPPORT)
+			e->stats.unsupported_linktype++;
+		else
+			e->stats.decode_errors++;
+		return 0;
+	}
+	if (p.payload_missing)
+		e->stats.truncated_frames++;
+
+	/* Idle expiry runs on packet time, at most once a second of it. */
+	if (fr->ts_ns > e->last_expire_ns + 1000000000ull) {
+		e->last_expire_ns = fr->ts_ns;
+		flowtab__expire(e->flows, fr->ts_ns);
+	}
+
+	/* A flow starts at its SYN, or mid-way at a segment that opens a TLS handshake record:
+	 * bare ACKs, FINs and application data of flows we do not know start nothing. */
+	opens = (p.tcp_flags & TCPF_SYN) || tls_probe__starts_handshake(p.payload, p.payload_len);
+	f = flowtab__lookup(e->flows, &p, fr->ts_ns, opens, &side);
+	if (!f)
+		return 0;
+	c = flow__app(f);
+	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(c, f, p.seq)) {
+		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
+		 * segment that came first): the old state must not swallow the new handshake. */
+		c->superseded = true;
+		flowtab__remove(e->flows, f);
+		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
+		if (!f)
+			return 0;
+		c = flow__app(f);
+	}
+	if (!c->e)
+		conn_init(e, c);
+	if (p.tcp_flags & TCPF_FIN)
+		c->fin |= 1u << side;
+	if (c->ignored) {
+		/* Keep the entry until both sides closed: a trailing segment (an encrypted
+		 * close_notify after the peer's FIN) must not look like a new flow. */
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
+			flowtab__remove(e->flows, f);
+		return 0;
+	}
+	c->cur_side = side & 1;
+	e->cur_ts = fr->ts_ns;
+	c->cur_frame = fr->number;
+	if (c->arena.live)
+		retain__append(&e->retain, &c->arena, fr);
+
+	if (p.tcp_flags & TCPF_SYN) {
+		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
+		if (!(p.tcp_flags & TCPF_ACK)) {
+			set_client_side(c, side);
+			c->syn_seen = true;
+			c->syn_seq = p.seq;
+		} else {
+			set_client_side(c, !side);
+		}
+		c->roles_from_syn = true;
+		if (!f->dir[side].started)
+			reasm__start(&f->dir[side], p.seq + 1);
+		if (!p.payload_len)
+			return 0;
+		p.seq++;
+	}
+	if (p.payload_len)
+		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
+	if (c->hs && p.vlan[0] && !c->hs->vlan)
+		c->hs->vlan = p.vlan[0];
+	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
+		on_close(c, f, &p);
+		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
+			flowtab__remove(e->flows, f);
+	}
+	return 0;
+}
+
+void engine__tick(struct engine *e, uint64_t now_ns)
+{
+	e->last_expire_ns = now_ns;
+	flowtab__expire(e->flows, now_ns);
+}
+
+static void save_final_stats(struct engine *e)
+{
+	e->final_flow_stats = *flowtab__stats(e->flows);
+	e->final_reasm_stats = *flowtab__reasm_stats(e->flows);
+}
+
+void engine__finish(struct engine *e)
+{
+	uint64_t expired;
+
+	if (!e->flows)
+		return;
+	/* Release (and so emit) every open flow, then keep the counters for the caller. The
+	 * release goes through expiry, which must not count as idle timeouts. */
+	expired = flowtab__stats(e->flows)->expired;
+	flowtab__expire(e->flows, UINT64_MAX);
+	save_final_stats(e);
+	e->final_flow_stats.expired = expired;
+	flowtab__free(e->flows);
+	e->flows = NULL;
+}
+
+void engine__free(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->flows) {
+		/* No emission on plain free: the callback's owner may already be gone. */
+		e->opts.on_handshake = NULL;
+		e->opts.on_flow_done = NULL;
+		flowtab__free(e->flows);
+	}
+	retain__fini(&e->retain);
+	tls_spare__fini(&e->tls_spare);
+	x509_cache__free(e->x509);
+	free(e->decided);
+	fp__digests_fini(&e->digests);
+	free(e);
+}
+
+const struct engine_stats *engine__stats(const struct engine *e)
+{
+	return &e->stats;
+}
+
+const struct flowtab_stats *engine__flow_stats(const struct engine *e)
+{
+	return e->flows ? flowtab__stats(e->flows) : &e->final_flow_stats;
+}
+
+const struct reasm_stats *engine__reasm_stats(const struct engine *e)
+{
+	return e->flows ? flowtab__reasm_stats(e->flows) : &e->final_reasm_stats;
+}
+
+const struct tls_stats *engine__tls_stats(const struct engine *e)
+{
+	return &e->tls_stats;
+}
+
+const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
+{
+	return x509_cache__stats(e->x509);
+}

@@ -1,0 +1,89 @@
+/* The analysis pipeline shared by `tlsmon read` and `tlsmon run`: frames in, finished handshakes
+ * out. decode -> flow table -> TCP reassembly -> TLS records -> handshake messages -> X.509 ->
+ * policy -> outcome + explain. Does no I/O; sinks get the handshake through a callback. */
+#ifndef TLSMON_ENGINE_H
+#define TLSMON_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/flowtab.h"
+#include "capture/frame.h"
+#include "verdict/hs.h"
+#include "verdict/policy.h"
+#include "capture/retain.h"
+#include "tls/tls_record.h"
+#include "x509/x509.h"
+
+struct engine_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t not_tcp;
+	uint64_t fragments;
+	uint64_t decode_errors;
+	uint64_t unsupported_linktype;
+	uint64_t truncated_frames; /* payload clipped by the snaplen */
+	uint64_t non_tls_flows; /* flows dropped: no TLS seen within the probe budget */
+	uint64_t handshakes; /* emitted */
+	uint64_t handshakes_by_outcome[5];
+	uint64_t sslv2_hellos;
+	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
+	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
+	uint64_t handshake_alloc_failures;
+	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
+	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
+	/* Undecided connections whose kept frames were dropped, oldest first, to stay within
+	 * retain_total_bytes; their dumps lack those frames. */
+	uint64_t retain_evicted_flows;
+};
+
+struct engine;
+
+/* Called once per handshake when its outcome is decided (or the flow ends). The handshake, the
+ * certificate infos and the frames are valid only during the call. frames is never NULL; it is
+ * empty when engine_opts.retain_bytes is 0. */
+typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
+				    const struct flow_key *key, const struct engine_frames *frames);
+
+struct engine_opts {
+	uint32_t max_flows; /* default 65536 */
+	uint64_t idle_timeout_ns; /* default 120 s (of packet time) */
+	uint32_t max_held_bytes; /* reassembly, per direction; default 256 KiB */
+	uint32_t max_handshake_msg; /* default 512 KiB */
+	uint32_t probe_bytes; /* bytes per direction searched for a TLS start (STARTTLS); default 16 KiB */
+	uint32_t x509_cache_entries; /* default 4096 */
+	/* Copy each connection's frames, from its first (the SYN) until its handshake is decided,
+	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
+	 * counted, not kept. 0 = off. The daemon sets it so the flagged store can dump frames. */
+	uint32_t retain_bytes;
+	/* All connections together (buffers held until their handshakes are decided); over it,
+	 * the oldest undecided connection loses its frames (counted in retain_evicted_flows).
+	 * Default 64 MiB when retain_bytes is set. */
+	uint64_t retain_total_bytes;
+	const struct policy *policy; /* required */
+	engine_handshake_fn on_handshake;
+	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
+	 * tells the kernel to stop copying them). */
+	void (*on_flow_done)(void *ctx, const struct flow_key *key);
+	void *ctx;
+};
+
+struct engine *engine__new(const struct engine_opts *opts);
+void engine__free(struct engine *e); /* does not emit */
+
+/* Feed one frame (in capture order). Returns 0; bad input is counted, never fatal. */
+int engine__feed(struct engine *e, const struct frame *f);
+
+/* Expire idle flows at now_ns (packet time for files, wall clock live); emits them as incomplete. */
+void engine__tick(struct engine *e, uint64_t now_ns);
+
+/* End of input: emit every open flow that saw TLS (reassembly flushed first). */
+void engine__finish(struct engine *e);
+
+const struct engine_stats *engine__stats(const struct engine *e);
+const struct flowtab_stats *engine__flow_stats(const struct engine *e);
+const struct reasm_stats *engine__reasm_stats(const struct engine *e);
+const struct tls_stats *engine__tls_stats(const struct engine *e);
+const struct x509_cache_stats *engine__x509_stats(const struct engine *e);
+
+#endif

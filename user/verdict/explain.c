@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict/explain.h"
+
+#include <string.h>
+
+#include "util/sbuf.h"
+#include "tls/tls_names.h"
+
+struct out {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+/* Sentences are appended piece by piece (one per handshake of a busy host: vsnprintf was a visible
+ * part of the offline profile). Like snprintf, what does not fit is cut at size - 1 bytes. */
+static void put_mem(struct out *o, const char *s, size_t n)
+{
+	size_t room;
+
+	if (o->full)
+		return;
+	room = o->size - 1 - o->len;
+	if (n > room) {
+		n = room;
+		o->full = true;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put(struct out *o, const char *s)
+{
+	put_mem(o, s, strlen(s));
+}
+
+static void put_u(struct out *o, uint64_t v)
+{
+	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
+
+	put_mem(o, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* A cut sentence ends in "...", placed on a UTF-8 character boundary so that JSON stays valid. */
+static void finish(struct out *o)
+{
+	size_t i;
+
+	if (!o->full || o->size < 4)
+		return;
+	i = o->size - 4;
+	while (i > 0 && ((unsigned char)o->buf[i] & 0xc0) == 0x80)
+		i--;
+	memcpy(o->buf + i, "...", 4);
+}
+
+static const char *side(bool client)
+{
+	return client ? "client" : "server";
+}
+
+static unsigned n_events(const struct handshake *hs)
+{
+	return hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
+}
+
+/* What a peer sent, as opposed to connection teardown and capture artefacts. */
+static bool is_message(const struct hs_event *e)
+{
+	switch (e->kind) {
+	case HS_EV_MESSAGE:
+	case HS_EV_SSLV2_HELLO:
+	case HS_EV_ALERT:
+	case HS_EV_CCS:
+	case HS_EV_APP_DATA:
+	case HS_EV_ENCRYPTED_HANDSHAKE:
+		return true;
+	}
+	return false;
+}
+
+static const struct hs_event *last_message_before(const struct handshake *hs, unsigned stop)
+{
+	for (unsigned i = stop; i > 0; i--)
+		if (is_message(&hs->events[i - 1]))
+			return &hs->events[i - 1];
+	return NULL;
+}
+
+static void describe(char *buf, size_t size, const struct hs_event *e)
+{
+	struct out o = { buf, size, 0, false };
+	const char *who = side(e->from_client), *name;
+
+	buf[0] = '\0';
+	switch (e->kind) {
+	case HS_EV_MESSAGE:
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, "'s ");
+		name = tls__handshake_name(e->hs_type);
+		if (name) {
+			put(&o, name);
+		} else {
+			put(&o, "handshake message ");
+			put_u(&o, e->hs_type);
+		}
+		return;
+	case HS_EV_SSLV2_HELLO:
+		put(&o, "the client's SSLv2 ClientHello");
+		return;
+	case HS_EV_ALERT:
+	case HS_EV_CCS:
+	case HS_EV_APP_DATA:
+	case HS_EV_ENCRYPTED_HANDSHAKE:
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, e->kind == HS_EV_ALERT	       ? "'s alert" :
+			e->kind == HS_EV_CCS	       ? "'s ChangeCipherSpec" :
+			e->kind == HS_EV_APP_DATA      ? "'s first application data" :
+						 "'s encrypted handshake messages");
+		return;
+	}
+	put(&o, "event ");
+	put_u(&o, e->kind);
+}
+
+/* " 12 ms after X", or " after X" when the clock went backwards or is unknown. */
+static void put_after(struct out *o, uint64_t from, uint64_t to, const char *what)
+{
+	uint64_t d = to - from;
+
+	if (!from || !to || to < from) {
+		put(o, " after ");
+	} else if (d < 1000000) {
+		put(o, " 0.");
+		put_u(o, d / 100000);
+		put(o, " ms after ");
+	} else if (d < 10000000000ull) {
+		put(o, " ");
+		put_u(o, (d + 500000) / 1000000);
+		put(o, " ms after ");
+	} else {
+		put(o, " ");
+		put_u(o, d / 1000000000ull);
+		put(o, ".");
+		put_u(o, d % 1000000000ull / 100000000ull);
+		put(o, " s after ");
+	}
+	put(o, what);
+}
+
+#define M(c) (1u << (c))
+#define CERT_CHECKS                                                                                \
+	(M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_EXPIRED) | M(CHECK_NOT_YET_VALID) | \
+	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT))
+#define PROTO_CHECKS                                                                               \
+	(M(CHECK_WEAK_PROTOCOL) | M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_DH) | M(CHECK_DOWNGRADE))
+
+/* Which findings can explain an alert: first the checks the alert names directly, then the
+ * family (certificate or protocol) it belongs to, then anything. */
+struct preference {
+	uint32_t direct, family;
+};
+
+/* Meanings from RFC 5246 7.2.2, RFC 8446 6.2 and RFC 7507 (inappropriate_fallback). */
+static struct preference alert_preference(uint8_t desc)
+{
+	struct preference p = { 0, 0 };
+
+	switch (desc) {
+	case 42: /* bad_certificate */
+	case 43: /* unsupported_certificate */
+		p.direct = M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_UNPARSABLE_CERT);
+		p.family = CERT_CHECKS;
+		break;
+	case 45: /* certificate_expired */
+		p.direct = M(CHECK_EXPIRED) | M(CHECK_NOT_YET_VALID);
+		p.family = CERT_CHECKS;
+		break;
+	case 48: /* unknown_ca */
+		p.direct = M(CHECK_SELF_SIGNED);
+		p.family = CERT_CHECKS;
+		break;
+	case 44: /* certificate_revoked */
+	case 46: /* certificate_unknown */
+		p.family = CERT_CHECKS;
+		break;
+	case 40: /* handshake_failure: no acceptable set of parameters */
+		p.direct = M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_PROTOCOL) | M(CHECK_WEAK_DH);
+		p.family = PROTO_CHECKS;
+		break;
+	case 47: /* illegal_parameter */
+		p.direct = M(CHECK_DOWNGRADE) | M(CHECK_WEAK_DH);
+		p.family = PROTO_CHECKS;
+		break;
+	case 70: /* protocol_version */
+		p.direct = M(CHECK_WEAK_PROTOCOL) | M(CHECK_DOWNGRADE);
+		p.family = PROTO_CHECKS;
+		break;
+	case 71: /* insufficient_security: the server's parameters are below the client's floor */
+		p.direct = M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_DH) | M(CHECK_WEAK_KEY);
+		p.family = PROTO_CHECKS;
+		break;
+	case 86: /* inappropriate_fallback */
+		p.direct = M(CHECK_DOWNGRADE);
+		p.family = PROTO_CHECKS;
+		break;
+	}
+	return p;
+}
+
+/* Highest severity among the checks in mask; the first one found wins a tie (chain order). */
+static const struct finding *worst(const struct handshake *hs, uint32_t mask)
+{
+	const struct finding *best = NULL;
+	unsigned n = hs->n_findings < HS_MAX_FINDINGS ? hs->n_findings : HS_MAX_FINDINGS;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct finding *f = &hs->findings[i];
+
+		if (f->check >= 32 || !(mask & M(f->check)))
+			continue;
+		if (!best || f->severity > best->severity)
+			best = f;
+	}
+	return best;
+}
+
+static const struct finding *likely_cause(const struct handshake *hs, struct preference p)
+{
+	const struct finding *f = NULL;
+
+	if (p.direct)
+		f = worst(hs, p.direct);
+	if (!f && p.family)
+		f = worst(hs, p.family);
+	return f ? f : worst(hs, ~0u);
+}
+
+static void put_finding(struct out *o, const struct finding *f)
+{
+	if (!f)
+		put(o, "unknown");
+	else if (f->message[0])
+		put_mem(o, f->message, strnlen(f->message, sizeof(f->message)));
+	else
+		put_mem(o, f->detail, strnlen(f->detail, sizeof(f->detail)));
+}
+
+static void put_cause(struct out *o, const struct finding *f)
+{
+	if (!f) {
+		put(o, "; no weak cryptography seen (the cause is not visible in plaintext)");
+		return;
+	}
+	put(o, "; most likely cause: ");
+	put_finding(o, f);
+}
+
+/* The event of the alert that decided the outcome, else where it falls in time. */
+static unsigned alert_index(const struct handshake *hs)
+{
+	unsigned n = n_events(hs);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct hs_event *e = &hs->events[i];
+
+		if (e->kind == HS_EV_ALERT && e->frame == hs->alert.frame &&
+		    e->from_client == hs->alert.from_client)
+			return i;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (hs->events[i].ts_ns > hs->alert.ts_ns)
+			return i;
+	return n;
+}
+
+static void explain_alert(struct out *o, const struct handshake *hs)
+{
+	const struct hs_alert *a = &hs->alert;
+	const struct hs_event *last = last_message_before(hs, alert_index(hs));
+	struct preference pref = { 0, 0 };
+	char what[80];
+
+	if (!a->present) {
+		put(o, "the handshake ended with an alert");
+		put_cause(o, likely_cause(hs, pref));
+		return;
+	}
+	put(o, side(a->from_client));
+	if (a->encrypted) {
+		put(o, " sent an encrypted alert");
+	} else {
+		const char *level = tls__alert_level_name(a->level),
+			   *name = tls__alert_name(a->desc);
+
+		if (level) {
+			put(o, " sent ");
+			put(o, level);
+			put(o, " alert");
+		} else {
+			put(o, " sent alert (level ");
+			put_u(o, a->level);
+			put(o, ")");
+		}
+		put(o, " ");
+		put(o, name ? name : "unassigned");
+		put(o, "(");
+		put_u(o, a->desc);
+		put(o, ")");
+		pref = alert_preference(a->desc);
+	}
+	/* The client judges the certificate chain: time its verdict from the Certificate. */
+	if (a->from_client && hs->has_certificate && hs->cert_ts_ns && a->ts_ns >= hs->cert_ts_ns) {
+		put_after(o, hs->cert_ts_ns, a->ts_ns, "the server's Certificate");
+	} else if (last) {
+		describe(what, sizeof(what), last);
+		put_after(o, last->ts_ns, a->ts_ns, what);
+	} else {
+		put_after(o, hs->start_ts_ns, a->ts_ns, "the connection started");
+	}
+	put_cause(o, likely_cause(hs, pref));
+}
+
+static unsigned close_index(const struct handshake *hs, uint8_t kind)
+{
+	unsigned n = n_events(hs);
+
+	for (unsigned i = 0; i < n; i++)
+		if (hs->events[i].kind == kind && hs->events[i].from_client == hs->closed_by_client)
+			return i;
+	for (unsigned i = 0; i < n; i++)
+		if (hs->events[i].kind == kind)
+			return i;
+	return n;
+}
+
+static void explain_close(struct out *o, const struct handshake *hs)
+{
+	bool rst = hs->outcome == HS_OUTCOME_RESET;
+	unsigned at = close_index(hs, rst ? HS_EV_RST : HS_EV_FIN);
+	const struct hs_event *last = last_message_before(hs, at);
+	uint64_t ts = at < n_events(hs) ? hs->events[at].ts_ns : hs->end_ts_ns;
+	struct preference pref = { 0, 0 };
+	char what[80];
+
+	put(o, side(hs->closed_by_client));
+	put(o, rst ? " closed the connection (RST)" : " closed the connection (FIN)");
+	if (!last) {
+		put(o, " before any handshake message");
+		put_cause(o, likely_cause(hs, pref));
+		return;
+	}
+	describe(what, sizeof(what), last);
+	put_after(o, last->ts_ns, ts, what);
+	/* A client hanging up right after the server's certificate flight is rejecting it; a
+	 * server hanging up on a ClientHello found nothing it accepts. */
+	if (hs->closed_by_client && !last->from_client)
+		pref.family = CERT_CHECKS;
+	else if (!hs->closed_by_client && last->from_client)
+		pref.family = PROTO_CHECKS;
+	put_cause(o, likely_cause(hs, pref));
+}
+
+static void explain_incomplete(struct out *o, const struct handshake *hs)
+{
+	const struct hs_event *last = last_message_before(hs, n_events(hs));
+	char what[80];
+
+	if (last) {
+		describe(what, sizeof(what), last);
+		put(o, "capture ended before the handshake finished (last seen: ");
+		put(o, what);
+		put(o, ")");
+	} else {
+		put(o, "capture ended before the handshake finished (no handshake message seen)");
+	}
+	if (hs->gaps && hs->gap_bytes) {
+		put(o, "; ");
+		put_u(o, hs->gap_bytes);
+		put(o, " bytes lost in reassembly");
+	} else if (hs->gaps) {
+		put(o, "; ");
+		put_u(o, hs->gaps);
+		put(o, hs->gaps == 1 ? " gap in reassembly" : " gaps in reassembly");
+	}
+	if (hs->n_findings) {
+		put(o, "; ");
+		put_u(o, hs->n_findings);
+		put(o, hs->n_findings == 1 ? " finding, worst: " : " findings, worst: ");
+		put_finding(o, worst(hs, ~0u));
+	}
+}
+
+void explain__handshake(struct handshake *hs)
+{
+	struct out o = { hs->explain, sizeof(hs->explain), 0, false };
+
+	hs->explain[0] = '\0';
+	switch (hs->outcome) {
+	case HS_OUTCOME_ALERT:
+		explain_alert(&o, hs);
+		break;
+	case HS_OUTCOME_ABORTED:
+	case HS_OUTCOME_RESET:
+		explain_close(&o, hs);
+		break;
+	case HS_OUTCOME_ESTABLISHED:
+		if (!hs->n_findings) {
+			put(&o, "handshake established; no weak cryptography found");
+			break;
+		}
+		put(&o, "handshake established despite ");
+		put_u(&o, hs->n_findings);
+		put(&o, hs->n_findings == 1 ? " finding; worst: " : " findings; worst: ");
+		put_finding(&o, worst(hs, ~0u));
+		break;
+	default:
+		explain_incomplete(&o, hs);
+		break;
+	}
+	finish(&o);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict/hs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *hs__outcome_name(enum hs_outcome o)
+{
+	switch (o) {
+	case HS_OUTCOME_INCOMPLETE:
+		return "incomplete";
+	case HS_OUTCOME_ESTABLISHED:
+		return "established";
+	case HS_OUTCOME_ALERT:
+		return "alert";
+	case HS_OUTCOME_ABORTED:
+		return "aborted";
+	case HS_OUTCOME_RESET:
+		return "reset";
+	}
+	return "unknown";
+}
+
+void hs__add_event(struct handshake *hs, const struct hs_event *ev)
+{
+	/* Keeping the newest event in the last slot means "what happened last" (what explain needs)
+	 * stays right even when a long handshake overflows the timeline. */
+	if (hs->n_events < HS_MAX_EVENTS) {
+		hs->events[hs->n_events++] = *ev;
+		return;
+	}
+	hs->events[HS_MAX_EVENTS - 1] = *ev;
+	hs->events_truncated = true;
+}
+
+struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
+				int position, const char *detail)
+{
+	struct finding *f;
+
+	if (hs->n_findings >= HS_MAX_FINDINGS)
+		return NULL;
+	f = &hs->findings[hs->n_findings++];
+	memset(f, 0, sizeof(*f));
+	f->check = (uint8_t)check;
+	f->severity = (uint8_t)sev;
+	f->position = (int16_t)(position < -1 ? -1 : position > INT16_MAX ? INT16_MAX : position);
+	/* snprintf("%s") cut, without printf: several findings per handshake */
+	if (detail) {
+		size_t n = strnlen(detail, sizeof(f->detail) - 1);
+
+		memcpy(f->detail, detail, n);
+	}
+	return f;
+}

@@ -1,0 +1,170 @@
+/* What tlsmon knows about one TLS handshake: the plain struct that the engine fills, the policy
+ * judges, and the sinks (JSON, metrics, dumps) print. */
+#ifndef TLSMON_HS_H
+#define TLSMON_HS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls/tls_msg.h"
+#include "x509/x509.h"
+
+enum hs_outcome {
+	HS_OUTCOME_INCOMPLETE = 0, /* capture ended or idle timeout before the handshake finished */
+	HS_OUTCOME_ESTABLISHED, /* both sides finished (ChangeCipherSpec both ways / app data) */
+	HS_OUTCOME_ALERT, /* a fatal alert, or a warning alert followed by close */
+	HS_OUTCOME_ABORTED, /* FIN before the handshake finished */
+	HS_OUTCOME_RESET, /* RST before the handshake finished */
+};
+
+enum check_id {
+	CHECK_WEAK_SIGNATURE = 0,
+	CHECK_WEAK_KEY,
+	CHECK_EXPIRED,
+	CHECK_NOT_YET_VALID,
+	CHECK_SELF_SIGNED,
+	CHECK_WEAK_PROTOCOL,
+	CHECK_WEAK_CIPHER,
+	CHECK_WEAK_DH,
+	CHECK_DOWNGRADE,
+	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
+	CHECK__COUNT,
+};
+
+enum severity {
+	SEV_INFO = 0,
+	SEV_LOW,
+	SEV_MEDIUM,
+	SEV_HIGH,
+	SEV_CRITICAL,
+};
+
+#define FINDING_DETAIL_LEN 48
+#define FINDING_MESSAGE_LEN 200
+
+struct finding {
+	uint8_t check; /* enum check_id */
+	uint8_t severity; /* enum severity */
+	int16_t position; /* certificate index in chain order (0 = leaf), -1 when not about one */
+	/* Bounded vocabulary, usable as a metric label: "md5WithRSAEncryption", "RSA-1024", "TLS1.0",
+	 * "TLS_RSA_WITH_RC4_128_MD5", "DH-1024", "fallback_scsv", "leaf"... */
+	char detail[FINDING_DETAIL_LEN];
+	/* One human sentence fragment, e.g. "certificate #2 CN=Weak CA is signed with
+	 * md5WithRSAEncryption (1.2.840.113549.1.1.4)". */
+	char message[FINDING_MESSAGE_LEN];
+};
+
+/* What happened on the wire, in order: explain sentences and pcapng comments point at frames. */
+enum hs_event_kind {
+	HS_EV_MESSAGE = 1, /* handshake message: hs_type */
+	HS_EV_SSLV2_HELLO,
+	HS_EV_ALERT,
+	HS_EV_CCS,
+	HS_EV_APP_DATA, /* first application-data record of that side */
+	HS_EV_ENCRYPTED_HANDSHAKE,
+	HS_EV_FIN,
+	HS_EV_RST,
+	HS_EV_GAP, /* bytes lost in reassembly */
+};
+
+struct hs_event {
+	uint64_t ts_ns;
+	uint64_t frame; /* number of the frame that completed it */
+	uint8_t kind; /* enum hs_event_kind */
+	uint8_t from_client;
+	uint8_t hs_type;
+	uint8_t pad;
+	uint32_t len;
+};
+
+struct hs_alert {
+	bool present;
+	bool from_client;
+	bool encrypted; /* level/desc unknown */
+	uint8_t level, desc;
+	uint64_t ts_ns;
+	uint64_t frame;
+};
+
+/* What is kept of the ClientHello once it is parsed: the fingerprints (ja3/ja4 of struct
+ * handshake) stand for its lists, and these are the fields the policy and the sinks read. */
+struct hs_client_hello {
+	bool sslv2; /* SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2) */
+	bool fallback_scsv;
+	bool offered_tls13; /* supported_versions lists TLS 1.3 (RFC 8446 4.2.1) */
+	bool has_sni;
+	uint16_t legacy_version;
+	uint16_t max_version; /* as in struct tls_client_hello */
+	uint16_t sni_len;
+	uint16_t alpn_len;
+	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated */
+	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* raw protocol_name_list */
+};
+
+#define HS_MAX_EVENTS 48
+#define HS_MAX_FINDINGS 32
+#define HS_EXPLAIN_LEN 600
+
+struct handshake {
+	/* flow, oriented client -> server */
+	uint8_t family;
+	uint8_t client_addr[16], server_addr[16];
+	uint16_t client_port, server_port;
+	bool roles_from_syn; /* else from who sent the ClientHello (or ServerHello) */
+	uint16_t vlan; /* outermost VLAN ID, 0 if none */
+	uint64_t start_ts_ns; /* first frame of the flow seen */
+	uint64_t end_ts_ns; /* when the outcome was decided */
+
+	bool has_client_hello, has_server_hello, has_certificate, has_server_key_exchange;
+	struct hs_client_hello ch;
+	struct tls_server_hello sh;
+	struct tls_server_key_exchange ske;
+	uint16_t version; /* negotiated: sh.version, 0 when no ServerHello was seen */
+	char ja3[33], ja3s[33], ja4[37]; /* "" when the hello was not seen */
+
+	uint16_t n_certs; /* server chain in message order (stored) */
+	uint32_t n_certs_total; /* as carried by the message */
+	const struct x509_info *certs[TLS_MAX_CHAIN]; /* references held from the x509 cache */
+	uint64_t cert_ts_ns, cert_frame; /* frame that completed the server's Certificate */
+	bool client_sent_certificate;
+
+	struct hs_alert alert; /* the alert that decided the outcome, else the first one seen */
+	enum hs_outcome outcome;
+	bool ccs_client, ccs_server, app_data_client, app_data_server;
+	bool closed_by_client; /* FIN/RST sender for aborted/reset */
+
+	uint32_t gaps; /* reassembly holes given up on, both directions */
+	uint64_t gap_bytes;
+	uint32_t parse_errors; /* malformed records or messages */
+
+	uint16_t n_events;
+	bool events_truncated;
+	struct hs_event events[HS_MAX_EVENTS];
+
+	/* The verdict, last: only filled when the outcome is decided (the engine builds one
+	 * struct handshake at a time, from the compact state of struct hs_pending, and fills
+	 * everything above this field before the policy runs). */
+	uint16_t n_findings;
+	struct finding findings[HS_MAX_FINDINGS];
+	char explain[HS_EXPLAIN_LEN];
+};
+
+#define HS_FACTS_SIZE offsetof(struct handshake, n_findings) /* everything but the verdict */
+
+const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
+
+/* Append an event; when full, the last slot is overwritten and events_truncated set. */
+void hs__add_event(struct handshake *hs, const struct hs_event *ev);
+
+/* Add a finding (drops it when full). Returns the slot or NULL. */
+struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
+				int position, const char *detail);
+
+/* Has any finding? (the --flagged filter) */
+static inline bool hs__flagged(const struct handshake *hs)
+{
+	return hs->n_findings > 0;
+}
+
+#endif

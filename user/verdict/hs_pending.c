@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict/hs_pending.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/tls_names.h"
+
+_Static_assert(sizeof(struct hs_pending) == 96, "a ClientHello-only handshake: one 128-byte chunk");
+
+/* Most undecided handshakes in a flood hold one event (the ClientHello), kept inline; a
+ * finished TLS 1.2 handshake holds about a dozen, on the heap. */
+#define EVENTS_HEAP_INITIAL_CAP 4
+
+/* Room for short names from the start: the ClientHello's summary then never moves the block
+ * (a realloc per handshake leaves holes in the heap that a flood never fills again). */
+#define NAMES_SLACK 24
+
+struct hs_pending *hs_pending__new(void)
+{
+	return calloc(1, sizeof(struct hs_pending) + NAMES_SLACK);
+}
+
+void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
+{
+	if (!p)
+		return;
+	if (p->srv) {
+		for (int i = 0; i < p->srv->n_certs; i++)
+			if (p->srv->certs[i])
+				x509_info__put(cache, p->srv->certs[i]);
+		free(p->srv);
+	}
+	free(p->events);
+	free(p);
+}
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The MD5 is kept as 16 bytes, not 33 characters; fingerprint.c writes lowercase hex, so the
+ * round trip is exact. Anything else (an empty string after a digest failure) keeps none. */
+static bool ja3_to_md5(const char *hex, uint8_t md5[16])
+{
+	for (int i = 0; i < 16; i++) {
+		int hi = hex_val(hex[2 * i]), lo = hi < 0 ? -1 : hex_val(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		md5[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return hex[32] == '\0';
+}
+
+static bool hex_to_bytes(const char *hex, uint8_t *out, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int hi = hex_val(hex[2 * i]), lo = hi < 0 ? -1 : hex_val(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static void bytes_to_hex(const uint8_t *in, int n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 0xf];
+	}
+}
+
+/* "t13d1516h2_8daaf6152771_e5627efa2ab1": the prefix verbatim, each hash as 6 bytes. */
+static bool ja4_pack(struct hs_pending *p, const char *ja4)
+{
+	if (strnlen(ja4, JA4_LEN + 1) != JA4_LEN || ja4[HS_JA4_PREFIX] != '_' ||
+	    ja4[HS_JA4_PREFIX + 1 + 2 * HS_JA4_HASH] != '_')
+		return false;
+	if (memchr(ja4, '\0', HS_JA4_PREFIX))
+		return false;
+	if (!hex_to_bytes(ja4 + HS_JA4_PREFIX + 1, p->ja4_hash[0], HS_JA4_HASH) ||
+	    !hex_to_bytes(ja4 + HS_JA4_PREFIX + 2 + 2 * HS_JA4_HASH, p->ja4_hash[1], HS_JA4_HASH))
+		return false;
+	memcpy(p->ja4_prefix, ja4, HS_JA4_PREFIX);
+	return true;
+}
+
+static void ja4_unpack(const struct hs_pending *p, char out[JA4_LEN + 1])
+{
+	memset(out, 0, JA4_LEN + 1);
+	if (!p->ja4_packed) {
+		memcpy(out, p->names + p->sni_len + p->alpn_len, p->ja4_raw_len);
+		return;
+	}
+	memcpy(out, p->ja4_prefix, HS_JA4_PREFIX);
+	out[HS_JA4_PREFIX] = '_';
+	bytes_to_hex(p->ja4_hash[0], HS_JA4_HASH, out + HS_JA4_PREFIX + 1);
+	out[HS_JA4_PREFIX + 1 + 2 * HS_JA4_HASH] = '_';
+	bytes_to_hex(p->ja4_hash[1], HS_JA4_HASH, out + HS_JA4_PREFIX + 2 + 2 * HS_JA4_HASH);
+}
+
+int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client_hello *ch,
+				 const char ja3_hex[JA3_HEX_LEN + 1], const char ja4[JA4_LEN + 1])
+{
+	size_t sni_len = ch->sni_len <= TLS_MAX_SNI_LEN ? ch->sni_len : TLS_MAX_SNI_LEN;
+	size_t alpn_len = ch->alpn_len <= TLS_MAX_ALPN_LEN ? ch->alpn_len : TLS_MAX_ALPN_LEN;
+	struct hs_pending *p = *pp, probe = { 0 };
+	bool packed = ja4_pack(&probe, ja4);
+	size_t raw = packed ? 0 : strnlen(ja4, JA4_LEN);
+
+	if (sni_len + alpn_len + raw > NAMES_SLACK &&
+	    sni_len + alpn_len + raw > (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len) {
+		p = realloc(p, sizeof(*p) + sni_len + alpn_len + raw);
+		if (!p)
+			return -ENOMEM;
+		*pp = p;
+	}
+	p->has_client_hello = true;
+	p->ch_sslv2 = ch->sslv2;
+	p->ch_fallback_scsv = ch->fallback_scsv;
+	p->ch_has_sni = ch->has_sni;
+	p->ch_legacy_version = ch->legacy_version;
+	p->ch_max_version = ch->max_version;
+	p->ch_offered_tls13 = ch->max_version == TLS_VERSION_TLS13;
+	for (unsigned i = 0; i < ch->n_versions && i < TLS_MAX_VERSIONS; i++)
+		if (ch->versions[i] == TLS_VERSION_TLS13)
+			p->ch_offered_tls13 = true;
+	p->sni_len = (uint16_t)sni_len;
+	p->alpn_len = (uint16_t)alpn_len;
+	memcpy(p->names, ch->sni, sni_len);
+	memcpy(p->names + sni_len, ch->alpn, alpn_len);
+	p->has_ja3 = ja3_to_md5(ja3_hex, p->ja3_md5);
+	p->ja4_packed = packed;
+	p->ja4_raw_len = (uint8_t)raw;
+	if (packed) {
+		memcpy(p->ja4_prefix, probe.ja4_prefix, sizeof(p->ja4_prefix));
+		memcpy(p->ja4_hash, probe.ja4_hash, sizeof(p->ja4_hash));
+	} else {
+		memcpy(p->names + sni_len + alpn_len, ja4, raw);
+	}
+	return 0;
+}
+
+struct hs_server_side *hs_pending__server(struct hs_pending *p)
+{
+	if (!p->srv)
+		p->srv = calloc(1, sizeof(*p->srv));
+	return p->srv;
+}
+
+static struct hs_event *events_of(const struct hs_pending *p)
+{
+	return p->events ? p->events : (struct hs_event *)&p->event0;
+}
+
+void hs_pending__add_event(struct hs_pending *p, const struct hs_event *ev)
+{
+	struct hs_event *n;
+	unsigned cap;
+
+	if (p->n_events == p->cap_events && p->cap_events < HS_MAX_EVENTS) {
+		if (!p->cap_events) {
+			p->cap_events = 1; /* event0 */
+		} else {
+			cap = p->events ? p->cap_events * 2u : EVENTS_HEAP_INITIAL_CAP;
+			if (cap > HS_MAX_EVENTS)
+				cap = HS_MAX_EVENTS;
+			n = realloc(p->events, cap * sizeof(*n));
+			if (n) {
+				if (!p->events)
+					n[0] = p->event0;
+				p->events = n;
+				p->cap_events = (uint8_t)cap;
+			}
+		}
+	}
+	/* Keeping the newest event in the last slot means "what happened last" (what explain
+	 * needs) stays right even when a long handshake overflows the timeline. */
+	if (p->n_events < p->cap_events) {
+		events_of(p)[p->n_events++] = *ev;
+		return;
+	}
+	if (p->n_events)
+		events_of(p)[p->n_events - 1] = *ev;
+	p->events_truncated = true;
+}
+
+static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[md5[i] >> 4];
+		out[2 * i + 1] = hex[md5[i] & 0xf];
+	}
+	out[JA3_HEX_LEN] = '\0';
+}
+
+void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
+{
+	const struct hs_server_side *s = p->srv;
+	struct hs_client_hello *ch = &out->ch;
+
+	memset(out, 0, HS_FACTS_SIZE);
+	out->vlan = p->vlan;
+	out->has_client_hello = p->has_client_hello;
+	out->has_server_hello = p->has_server_hello;
+	out->has_certificate = p->has_certificate;
+	out->has_server_key_exchange = p->has_server_key_exchange;
+	ch->sslv2 = p->ch_sslv2;
+	ch->fallback_scsv = p->ch_fallback_scsv;
+	ch->offered_tls13 = p->ch_offered_tls13;
+	ch->has_sni = p->ch_has_sni;
+	ch->legacy_version = p->ch_legacy_version;
+	ch->max_version = p->ch_max_version;
+	ch->sni_len = p->sni_len;
+	memcpy(ch->sni, p->names, p->sni_len);
+	ch->alpn_len = p->alpn_len;
+	memcpy(ch->alpn, p->names + p->sni_len, p->alpn_len);
+	out->version = p->version;
+	if (p->has_ja3)
+		md5_to_hex(p->ja3_md5, out->ja3);
+	ja4_unpack(p, out->ja4);
+	if (s) {
+		out->sh = s->sh;
+		out->ske = s->ske;
+		memcpy(out->ja3s, s->ja3s, sizeof(out->ja3s));
+		out->n_certs = s->n_certs;
+		out->n_certs_total = s->n_certs_total;
+		memcpy(out->certs, s->certs, s->n_certs * sizeof(s->certs[0]));
+		out->cert_ts_ns = s->cert_ts_ns;
+		out->cert_frame = s->cert_frame;
+		out->alert = s->alert;
+		out->gaps = s->gaps;
+		out->gap_bytes = s->gap_bytes;
+		out->parse_errors = s->parse_errors;
+	}
+	out->client_sent_certificate = p->client_sent_certificate;
+	out->ccs_client = p->ccs_client;
+	out->ccs_server = p->ccs_server;
+	out->app_data_client = p->app_data_client;
+	out->app_data_server = p->app_data_server;
+	out->closed_by_client = p->closed_by_client;
+	out->n_events = p->n_events;
+	out->events_truncated = p->events_truncated;
+	if (p->n_events)
+		memcpy(out->events, events_of(p), p->n_events * sizeof(out->events[0]));
+}
+
+size_t hs_pending__bytes(const struct hs_pending *p)
+{
+	size_t names;
+
+	if (!p)
+		return 0;
+	names = (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len;
+	return sizeof(*p) + (names > NAMES_SLACK ? names : NAMES_SLACK) +
+	       (p->events ? p->cap_events * sizeof(struct hs_event) : 0) +
+	       (p->srv ? sizeof(*p->srv) : 0);
+}

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "verdict/policy_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "tls/tls_names.h"
+
+#define POLICY_MAX_LINE 1024
+#define POLICY_MAX_FILE (1u << 20)
+
+/* Defaults follow what browsers and the CA/B Forum Baseline Requirements reject today. */
+const struct check_def policy_checks[CHECK__COUNT] = {
+	[CHECK_WEAK_SIGNATURE] = { "weak_signature", true, SEV_AUTO,
+				   "certificate signed with a hash from weak_hashes (md2/md4 "
+				   "critical, md5 high, sha1 high; sha1 on a self-signed root: "
+				   "sha1_root_severity)" },
+	[CHECK_WEAK_KEY] = { "weak_key", true, SEV_AUTO,
+			     "RSA below min_rsa_bits, EC below min_ec_bits, any DSA key (RSA<1024, "
+			     "EC<160 critical; RSA<2048, EC<224, DSA high)" },
+	[CHECK_EXPIRED] = { "expired", true, SEV_HIGH,
+			    "certificate past notAfter at the time of the packet" },
+	[CHECK_NOT_YET_VALID] = { "not_yet_valid", true, SEV_HIGH,
+				  "certificate before notBefore at the time of the packet" },
+	[CHECK_SELF_SIGNED] = { "self_signed", true, SEV_MEDIUM, "self-signed leaf certificate" },
+	[CHECK_WEAK_PROTOCOL] = { "weak_protocol", true, SEV_AUTO,
+				  "negotiated version in weak_protocols (SSLv2/SSLv3 critical, "
+				  "TLS1.0/TLS1.1 medium)" },
+	[CHECK_WEAK_CIPHER] = { "weak_cipher", true, SEV_AUTO,
+				"negotiated suite with a flag in weak_cipher_flags (null/export/"
+				"anon critical, rc4/des high, 3des/md5 medium)" },
+	[CHECK_WEAK_DH] = { "weak_dh", true, SEV_AUTO,
+			    "DHE prime below min_dh_bits (<1024 high, else medium)" },
+	[CHECK_DOWNGRADE] = { "downgrade", true, SEV_AUTO,
+			      "TLS_FALLBACK_SCSV offered (low); RFC 8446 downgrade sentinel while "
+			      "the client offered TLS1.3 (high)" },
+	[CHECK_UNPARSABLE_CERT] = { "unparsable_cert", true, SEV_MEDIUM,
+				    "a certificate of the chain could not be parsed" },
+};
+
+const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };
+
+const struct named_item policy_hashes[POLICY_N_HASHES] = {
+	{ "md2", SEV_CRITICAL, 0, NULL },
+	{ "md4", SEV_CRITICAL, 0, NULL },
+	{ "md5", SEV_HIGH, 0, NULL },
+	{ "sha1", SEV_HIGH, 0, NULL },
+};
+
+
+/* RFC 6176 (SSLv2), RFC 7568 (SSLv3), RFC 8996 (TLS 1.0 and 1.1) prohibit or deprecate them. */
+const struct named_item policy_protocols[POLICY_N_PROTOCOLS] = {
+	{ "SSLv2", SEV_CRITICAL, TLS_VERSION_SSL2, "prohibited by RFC 6176" },
+	{ "SSLv3", SEV_CRITICAL, TLS_VERSION_SSL3, "prohibited by RFC 7568" },
+	{ "TLS1.0", SEV_MEDIUM, TLS_VERSION_TLS10, "deprecated by RFC 8996" },
+	{ "TLS1.1", SEV_MEDIUM, TLS_VERSION_TLS11, "deprecated by RFC 8996" },
+	{ "TLS1.2", SEV_LOW, TLS_VERSION_TLS12, "listed in weak_protocols" },
+	{ "TLS1.3", SEV_LOW, TLS_VERSION_TLS13, "listed in weak_protocols" },
+};
+
+const struct named_item policy_cipher_flags[POLICY_N_CIPHER_FLAGS] = {
+	{ "null", SEV_CRITICAL, TLS_CS_NULL, "no encryption" },
+	{ "export", SEV_CRITICAL, TLS_CS_EXPORT, "export-grade" },
+	{ "anon", SEV_CRITICAL, TLS_CS_ANON, "unauthenticated key exchange" },
+	{ "rc4", SEV_HIGH, TLS_CS_RC4, "RC4" },
+	{ "des", SEV_HIGH, TLS_CS_DES, "single DES" },
+	{ "3des", SEV_MEDIUM, TLS_CS_3DES, "3DES (64-bit block)" },
+	{ "md5", SEV_MEDIUM, TLS_CS_MD5, "HMAC-MD5" },
+};
+
+struct uint_key {
+	const char *name;
+	size_t off;
+	uint32_t max;
+	const char *description;
+};
+
+static const struct uint_key uint_keys[] = {
+	{ "min_rsa_bits", offsetof(struct policy, min_rsa_bits), 16384,
+	  "smallest acceptable RSA modulus (CA/B Forum BR 6.1.5: 2048)" },
+	{ "min_ec_bits", offsetof(struct policy, min_ec_bits), 1024,
+	  "smallest acceptable EC key (NIST SP 800-57: 224)" },
+	{ "min_dh_bits", offsetof(struct policy, min_dh_bits), 16384,
+	  "smallest acceptable DHE prime (RFC 7919, Logjam: 2048)" },
+};
+
+static void policy_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (int c = 0; c < CHECK__COUNT; c++) {
+		p->enabled[c] = policy_checks[c].enabled;
+		p->severity[c] = SEV_AUTO;
+	}
+	p->min_rsa_bits = 2048;
+	p->min_ec_bits = 224;
+	p->min_dh_bits = 2048;
+	p->weak_hashes = (1u << N_ITEMS(policy_hashes)) - 1;
+	p->weak_protocols = 0x0f; /* SSLv2 .. TLS1.1 */
+	p->weak_cipher_flags = TLS_CS_NULL | TLS_CS_EXPORT | TLS_CS_ANON | TLS_CS_RC4 | TLS_CS_DES |
+			       TLS_CS_3DES | TLS_CS_MD5;
+	/* RFC 5280 6.1 and CA/B Forum BR 7.1.3: a trust anchor's own signature is not verified. */
+	p->sha1_root_severity = SEV_LOW;
+}
+
+struct policy *policy__new(void)
+{
+	struct policy *p = malloc(sizeof(*p));
+
+	if (p)
+		policy_defaults(p);
+	return p;
+}
+
+void policy__free(struct policy *p)
+{
+	free(p);
+}
+
+const char *policy__check_name(enum check_id c)
+{
+	if ((unsigned)c >= CHECK__COUNT)
+		return "unknown";
+	return policy_checks[c].name;
+}
+
+const char *policy__severity_name(enum severity s)
+{
+	if ((unsigned)s >= N_ITEMS(policy_sev_names))
+		return "unknown";
+	return policy_sev_names[s];
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629 4), 0 when malformed. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* Untrusted text (config files, flags, certificate names) quoted into messages: control bytes
+ * and malformed UTF-8 become '?', and the copy stops before a character that does not fit. */
+void policy__sanitize(char *dst, size_t size, const char *src, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0;
+
+	if (!size)
+		return;
+	if (max > size - 1)
+		max = size - 1;
+	while (s && *s && n < max) {
+		size_t k = utf8_len(s);
+
+		if (k <= 1) {
+			dst[n++] = (*s < 0x20 || *s == 0x7f || k == 0) ? '?' : (char)*s;
+			s++;
+			continue;
+		}
+		if (n + k > max)
+			break;
+		memcpy(dst + n, s, k);
+		n += k;
+		s += k;
+	}
+	dst[n] = '\0';
+}
+
+static void set_err(char *err, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+}
+
+static int parse_uint(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < N_ITEMS(yes); i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_severity(const char *s, bool allow_auto, int8_t *out)
+{
+	for (size_t i = 0; i < N_ITEMS(policy_sev_names); i++) {
+		if (!strcasecmp(s, policy_sev_names[i])) {
+			*out = (int8_t)i;
+			return 0;
+		}
+	}
+	if (allow_auto && !strcasecmp(s, "auto")) {
+		*out = SEV_AUTO;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A comma list of item names; empty items are skipped, so "" is the empty set. */
+static int parse_list(const char *s, const struct named_item *items, size_t n, bool by_value,
+		      uint32_t *out, char *bad, size_t bad_size)
+{
+	uint32_t mask = 0;
+
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		bool found = false;
+
+		while (len && (*s == ' ' || *s == '\t')) {
+			s++;
+			len--;
+		}
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		for (size_t i = 0; len && i < n; i++) {
+			if (strlen(items[i].name) == len && !strncasecmp(s, items[i].name, len)) {
+				mask |= by_value ? items[i].value : 1u << i;
+				found = true;
+			}
+		}
+		if (len && !found) {
+			char item[40];
+			size_t k = len < sizeof(item) - 1 ? len : sizeof(item) - 1;
+
+			memcpy(item, s, k);
+			item[k] = '\0';
+			policy__sanitize(bad, bad_size, item, 32);
+			return -EINVAL;
+		}
+		if (!end)
+			break;
+		s = end + 1;
+	}
+	*out = mask;
+	return 0;
+}
+
+static void list_names(char *buf, size_t size, const struct named_item *items, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "", items[i].name);
+}
+
+static int set_list(const char *key, const char *value, const struct named_item *items, size_t n,
+		    bool by_value, uint32_t *out, char *err, size_t err_size)
+{
+	char bad[40], names[96];
+
+	if (!parse_list(value, items, n, by_value, out, bad, sizeof(bad)))
+		return 0;
+	list_names(names, sizeof(names), items, n);
+	set_err(err, err_size, "unknown item '%s' in %s (expected a comma list of %s)", bad, key,
+		names);
+	return -EINVAL;
+}
+
+static int find_check(const char *name, size_t len)
+{
+	for (int c = 0; c < CHECK__COUNT; c++)
+		if (strlen(policy_checks[c].name) == len && !strncmp(name, policy_checks[c].name, len))
+			return c;
+	return -1;
+}
+
+int policy__set(struct policy *p, const char *key, const char *value, char *err, size_t err_size)
+{
+	char qk[48], qv[48];
+	const char *dot;
+
+	if (!key || !value) {
+		set_err(err, err_size, "missing key or value");
+		return -EINVAL;
+	}
+	policy__sanitize(qk, sizeof(qk), key, 40);
+	policy__sanitize(qv, sizeof(qv), value, 40);
+
+	dot = strrchr(key, '.');
+	if (dot) {
+		int c = find_check(key, (size_t)(dot - key));
+
+		if (c >= 0 && !strcmp(dot + 1, "enabled")) {
+			if (!parse_bool(value, &p->enabled[c]))
+				return 0;
+			set_err(err, err_size, "invalid value '%s' for %s (expected true or false)",
+				qv, qk);
+			return -EINVAL;
+		}
+		if (c >= 0 && !strcmp(dot + 1, "severity")) {
+			if (!parse_severity(value, true, &p->severity[c]))
+				return 0;
+			set_err(err, err_size,
+				"invalid value '%s' for %s (expected info, low, medium, high, "
+				"critical or auto)",
+				qv, qk);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < N_ITEMS(uint_keys); i++) {
+		if (strcmp(key, uint_keys[i].name))
+			continue;
+		if (!parse_uint(value, uint_keys[i].max,
+				(uint32_t *)((char *)p + uint_keys[i].off)))
+			return 0;
+		set_err(err, err_size, "invalid value '%s' for %s (expected an integer 0..%u)", qv,
+			qk, uint_keys[i].max);
+		return -EINVAL;
+	}
+	if (!strcmp(key, "sha1_root_severity")) {
+		int8_t s;
+
+		if (!parse_severity(value, false, &s)) {
+			p->sha1_root_severity = (uint8_t)s;
+			return 0;
+		}
+		set_err(err, err_size,
+			"invalid value '%s' for %s (expected info, low, medium, high or critical)",
+			qv, qk);
+		return -EINVAL;
+	}
+	if (!strcmp(key, "weak_hashes"))
+		return set_list(key, value, policy_hashes, N_ITEMS(policy_hashes), false, &p->weak_hashes, err,
+				err_size);
+	if (!strcmp(key, "weak_protocols"))
+		return set_list(key, value, policy_protocols, N_ITEMS(policy_protocols), false,
+				&p->weak_protocols, err, err_size);
+	if (!strcmp(key, "weak_cipher_flags"))
+		return set_list(key, value, policy_cipher_flags, N_ITEMS(policy_cipher_flags), true,
+				&p->weak_cipher_flags, err, err_size);
+	set_err(err, err_size, "unknown key '%s'", qk);
+	return -EINVAL;
+}
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+static char *trim(char *s)
+{
+	size_t n;
+
+	while (is_space(*s))
+		s++;
+	n = strlen(s);
+	while (n && is_space(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+int policy__parse(struct policy *p, const char *text, size_t len, char *err, size_t err_size)
+{
+	struct policy tmp = *p; /* all or nothing: a bad line leaves p untouched */
+	char line[POLICY_MAX_LINE + 1];
+	size_t off = 0, lineno = 0;
+
+	if (!text)
+		len = 0;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		off = 3;
+	while (off < len) {
+		const char *start = text + off, *nl = memchr(start, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - start) : len - off;
+		char reason[256], *key, *value, *eq, *hash;
+
+		off += n + (nl ? 1 : 0);
+		lineno++;
+		if (n > POLICY_MAX_LINE) {
+			set_err(err, err_size, "line %zu: longer than %d bytes", lineno,
+				POLICY_MAX_LINE);
+			return -EINVAL;
+		}
+		if (memchr(start, '\0', n)) {
+			set_err(err, err_size, "line %zu: NUL byte", lineno);
+			return -EINVAL;
+		}
+		memcpy(line, start, n);
+		line[n] = '\0';
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			set_err(err, err_size, "line %zu: expected 'key = value'", lineno);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		value = trim(eq + 1);
+		key = trim(key);
+		if (!*key) {
+			set_err(err, err_size, "line %zu: missing key before '='", lineno);
+			return -EINVAL;
+		}
+		if (policy__set(&tmp, key, value, reason, sizeof(reason))) {
+			set_err(err, err_size, "line %zu: %s", lineno, reason);
+			return -EINVAL;
+		}
+	}
+	*p = tmp;
+	return 0;
+}
+
+int policy__load_file(struct policy *p, const char *path, char *err, size_t err_size)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		set_err(err, err_size, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	buf = malloc(POLICY_MAX_FILE + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		set_err(err, err_size, "%s: %s", path, strerror(ENOMEM));
+		goto cleanup;
+	}
+	len = fread(buf, 1, POLICY_MAX_FILE + 1, f);
+	if (ferror(f)) {
+		ret = -EIO;
+		set_err(err, err_size, "%s: read error", path);
+		goto cleanup;
+	}
+	if (len > POLICY_MAX_FILE) {
+		ret = -E2BIG;
+		set_err(err, err_size, "%s: larger than %u bytes", path, POLICY_MAX_FILE);
+		goto cleanup;
+	}
+	{
+		char reason[256];
+
+		ret = policy__parse(p, buf, len, reason, sizeof(reason));
+		if (ret)
+			set_err(err, err_size, "%s: %s", path, reason);
+	}
+cleanup:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+static void print_list(FILE *out, const char *key, uint32_t mask, const struct named_item *items,
+		       size_t n, bool by_value)
+{
+	bool first = true;
+
+	fprintf(out, "%s = ", key);
+	for (size_t i = 0; i < n; i++) {
+		if (!(mask & (by_value ? items[i].value : 1u << i)))
+			continue;
+		fprintf(out, "%s%s", first ? "" : ",", items[i].name);
+		first = false;
+	}
+	fputc('\n', out);
+}
+
+void policy__print(const struct policy *p, FILE *out)
+{
+	fprintf(out, "# <check>.severity: auto grades each finding as described, a level forces "
+		     "it\n");
+	for (int c = 0; c < CHECK__COUNT; c++) {
+		int sev = p->severity[c] != SEV_AUTO ? p->severity[c] : policy_checks[c].severity;
+
+		fprintf(out, "# %s\n%s.enabled = %s\n%s.severity = %s\n", policy_checks[c].description,
+			policy_checks[c].name, p->enabled[c] ? "true" : "false", policy_checks[c].name,
+			sev == SEV_AUTO ? "auto" : policy_sev_names[sev]);
+	}
+	for (size_t i = 0; i < N_ITEMS(uint_keys); i++)
+		fprintf(out, "# %s\n%s = %u\n", uint_keys[i].description, uint_keys[i].name,
+			*(const uint32_t *)((const char *)p + uint_keys[i].off));
+	fprintf(out, "# policy_hashes that make a certificate signature weak\n");
+	print_list(out, "weak_hashes", p->weak_hashes, policy_hashes, N_ITEMS(policy_hashes), false);
+	fprintf(out,
+		"# sha1 on a self-signed root (RFC 5280 6.1: its signature is not checked)\n"
+		"sha1_root_severity = %s\n",
+		policy_sev_names[p->sha1_root_severity]);
+	fprintf(out, "# negotiated versions reported by weak_protocol\n");
+	print_list(out, "weak_protocols", p->weak_protocols, policy_protocols, N_ITEMS(policy_protocols), false);
+	fprintf(out, "# cipher suite properties reported by weak_cipher\n");
+	print_list(out, "weak_cipher_flags", p->weak_cipher_flags, policy_cipher_flags,
+		   N_ITEMS(policy_cipher_flags), true);
+}

@@ -1,0 +1,35 @@
+/* Weak-crypto policy: a table of checks with thresholds, defaults that follow today's browser and
+ * CA/B Forum practice, overridable by flags (KEY=VALUE) or a config file of such lines. */
+#ifndef TLSMON_POLICY_H
+#define TLSMON_POLICY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "verdict/hs.h"
+
+struct policy;
+
+struct policy *policy__new(void); /* defaults */
+void policy__free(struct policy *p);
+
+/* Set one key, e.g. ("min_rsa_bits", "3072"), ("weak_cipher.enabled", "false"),
+ * ("weak_signature.severity", "medium"). Returns 0, or -EINVAL with a reason in err. */
+int policy__set(struct policy *p, const char *key, const char *value, char *err, size_t err_size);
+
+/* Config text: "key = value" lines, '#' comments, blank lines. Returns 0 or -EINVAL with
+ * "line N: reason" in err. */
+int policy__parse(struct policy *p, const char *text, size_t len, char *err, size_t err_size);
+int policy__load_file(struct policy *p, const char *path, char *err, size_t err_size);
+
+/* Print every key with its current value (for --help / `tlsmon policy`). */
+void policy__print(const struct policy *p, FILE *out);
+
+/* Judge a finished handshake: appends findings to hs (certificate times are judged at
+ * hs->cert_ts_ns, the time of the packet, not of analysis). */
+void policy__evaluate(const struct policy *p, struct handshake *hs);
+
+const char *policy__check_name(enum check_id c); /* "weak_signature", ... */
+const char *policy__severity_name(enum severity s); /* "info", "low", ... */
+
+#endif

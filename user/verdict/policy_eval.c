@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Judging a finished handshake against the policy: one finding per weakness, with a bounded
+ * detail (a metric label) and a human message. */
+#include "verdict/policy_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/sbuf.h"
+#include "tls/tls_names.h"
+
+/* A cut may split a UTF-8 sequence (certificate names) in two; drop the incomplete tail. */
+static void utf8_trim_tail(char *s)
+{
+	size_t len = strlen(s), i = len;
+
+	for (int back = 0; i > 0 && back < 4; back++) {
+		unsigned char ch = (unsigned char)s[--i];
+		size_t need;
+
+		if ((ch & 0xc0) == 0x80)
+			continue;
+		need = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc0 ? 2 : 1;
+		if (len - i < need)
+			s[i] = '\0';
+		return;
+	}
+}
+
+/* Messages are built piece by piece, not with printf: several findings on every handshake of a
+ * busy host made vsnprintf a large part of the offline profile. Like snprintf, a message that
+ * does not fit is cut at size - 1 bytes. */
+struct msg {
+	char *p;
+	size_t size, len; /* size >= 1 */
+};
+
+/* Out of line: inlined, GCC copies with rep movsq, slow for the short pieces here. */
+static __attribute__((noinline)) void m_mem(struct msg *m, const char *s, size_t n)
+{
+	size_t room = m->size - 1 - m->len;
+
+	if (n > room)
+		n = room;
+	memcpy(m->p + m->len, s, n);
+	m->len += n;
+	m->p[m->len] = '\0';
+}
+
+static void m_str(struct msg *m, const char *s)
+{
+	m_mem(m, s, strlen(s));
+}
+
+/* "%.*s" */
+static void m_strn(struct msg *m, const char *s, size_t max)
+{
+	m_mem(m, s, strnlen(s, max));
+}
+
+static void m_u64(struct msg *m, uint64_t v)
+{
+	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
+
+	m_mem(m, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void m_int(struct msg *m, int v)
+{
+	if (v < 0) {
+		m_mem(m, "-", 1);
+		m_u64(m, (uint64_t)0 - (uint64_t)(int64_t)v);
+		return;
+	}
+	m_u64(m, (uint64_t)v);
+}
+
+/* "0x%04X" */
+static void m_hex4(struct msg *m, uint16_t v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char tmp[6] = { '0', 'x', hex[v >> 12], hex[(v >> 8) & 0xf], hex[(v >> 4) & 0xf],
+			hex[v & 0xf] };
+
+	m_mem(m, tmp, sizeof(tmp));
+}
+
+static void m_init(struct msg *m, char *buf, size_t size)
+{
+	m->p = buf;
+	m->size = size;
+	m->len = 0;
+	buf[0] = '\0';
+}
+
+/* Starts a finding; its message is then written through m. NULL when the list is full. */
+static struct finding *add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
+			   const char *detail, struct msg *m)
+{
+	struct finding *f = hs__add_finding(hs, c, sev, pos, detail);
+
+	if (f)
+		m_init(m, f->message, sizeof(f->message));
+	return f;
+}
+
+/* A message or detail may end in a cut UTF-8 sequence (certificate names). */
+static void done(struct finding *f)
+{
+	utf8_trim_tail(f->message);
+	utf8_trim_tail(f->detail);
+}
+
+static enum severity grade(const struct policy *p, enum check_id c, int graded)
+{
+	if (p->severity[c] != SEV_AUTO)
+		return (enum severity)p->severity[c];
+	return (enum severity)(graded == SEV_AUTO ? SEV_MEDIUM : graded);
+}
+
+/* Signature OIDs whose hash OpenSSL may not name (RFC 3279 2.2, RFC 8017 A.2.4, OIW). */
+static const struct {
+	const char *oid;
+	uint8_t hash;
+} sig_oid_hashes[] = {
+	{ "1.2.840.113549.1.1.2", 0 },
+	{ "1.2.840.113549.1.1.3", 1 },
+	{ "1.2.840.113549.1.1.4", 2 },
+	{ "1.3.14.3.2.3", 2 },
+	{ "1.3.14.3.2.25", 2 },
+	{ "1.2.840.113549.1.1.5", HASH_SHA1 },
+	{ "1.3.14.3.2.29", HASH_SHA1 },
+	{ "1.2.840.10045.4.1", HASH_SHA1 },
+	{ "1.2.840.10040.4.3", HASH_SHA1 },
+	{ "1.3.14.3.2.27", HASH_SHA1 },
+	{ "1.3.14.3.2.13", HASH_SHA1 },
+};
+
+static int hash_index(const struct x509_info *x)
+{
+	if (x->sig_hash[0]) {
+		for (size_t i = 0; i < N_ITEMS(policy_hashes); i++)
+			if (!strcasecmp(x->sig_hash, policy_hashes[i].name))
+				return (int)i;
+		return -1;
+	}
+	for (size_t i = 0; i < N_ITEMS(sig_oid_hashes); i++)
+		if (!strcmp(x->sig_oid, sig_oid_hashes[i].oid))
+			return sig_oid_hashes[i].hash;
+	return -1;
+}
+
+/* A self-signed certificate after the leaf is the trust anchor the server chose to send. */
+static const char *position_class(const struct x509_info *x, unsigned pos, unsigned n)
+{
+	if (pos == 0)
+		return "leaf";
+	if (x->parsed && (x->self_signed || (x->self_issued && pos + 1 == n)))
+		return "root";
+	return "intermediate";
+}
+
+/* "certificate #2 (CN=Weak CA)": human numbering is 1-based, the JSON position is 0-based. */
+static void cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
+		       const char *cls)
+{
+	const char *role = !strcmp(cls, "intermediate") ? NULL : cls;
+	char name[72] = "";
+
+	if (x->parsed && x->subject_cn && x->subject_cn[0]) {
+		memcpy(name, "CN=", 3);
+		policy__sanitize(name + 3, sizeof(name) - 3, x->subject_cn, 64);
+	} else if (x->parsed && x->subject && x->subject[0]) {
+		policy__sanitize(name, sizeof(name), x->subject, 64);
+	}
+	struct msg m;
+
+	m_init(&m, buf, size);
+	m_str(&m, "certificate #");
+	m_u64(&m, pos + 1ull);
+	if (role || name[0]) {
+		m_str(&m, " (");
+		m_str(&m, role ? role : name);
+		if (role && name[0]) {
+			m_str(&m, ", ");
+			m_str(&m, name);
+		}
+		m_str(&m, ")");
+	}
+}
+
+/* The certificate being checked. Its label is built only when a finding needs one: most
+ * certificates have none, and the label costs a sanitised copy of the subject. */
+struct cert_at {
+	const struct x509_info *x;
+	unsigned pos;
+	const char *cls; /* position_class() */
+	char label[112]; /* empty until label_of() */
+};
+
+static const char *label_of(struct cert_at *c)
+{
+	if (!c->label[0])
+		cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls);
+	return c->label;
+}
+
+static void check_signature(const struct policy *p, struct handshake *hs, struct cert_at *c)
+{
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
+	const char *cls = c->cls;
+	const char *name = x->sig_name[0] ? x->sig_name : x->sig_oid;
+	int h = hash_index(x);
+	bool root_sha1;
+	enum severity sev;
+	struct finding *f;
+	struct msg m;
+
+	if (h < 0 || !(p->weak_hashes & (1u << h)) || !p->enabled[CHECK_WEAK_SIGNATURE])
+		return;
+	/* RFC 5280 6.1, CA/B Forum BR 7.1.3: clients trust a root as stored and never verify its
+	 * self-signature, so only the certificates below it depend on the hash. */
+	root_sha1 = h == HASH_SHA1 && !strcmp(cls, "root");
+	sev = root_sha1 ? (enum severity)p->sha1_root_severity
+			: grade(p, CHECK_WEAK_SIGNATURE, policy_hashes[h].sev);
+	f = add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, &m);
+	if (!f)
+		return;
+	m_str(&m, label_of(c));
+	m_str(&m, " is signed with ");
+	m_str(&m, name);
+	if (x->sig_oid[0] && strcmp(name, x->sig_oid)) {
+		m_str(&m, " (");
+		m_str(&m, x->sig_oid);
+		m_str(&m, ")");
+	}
+	if (root_sha1)
+		m_str(&m, "; a root's own signature is not checked");
+	done(f);
+}
+
+/* Below `broken`: factorable or solvable with public effort; below `weak`: under today's
+ * minimum; otherwise only under a stricter, user-chosen minimum. */
+static int key_grade(int bits, int broken, int weak)
+{
+	if (bits < broken)
+		return SEV_CRITICAL;
+	return bits < weak ? SEV_HIGH : SEV_MEDIUM;
+}
+
+static void check_key(const struct policy *p, struct handshake *hs, struct cert_at *c)
+{
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
+	const char *t = x->key_type;
+	int bits = x->key_bits;
+	char detail[FINDING_DETAIL_LEN];
+	struct finding *f;
+	struct msg m, d;
+
+	if (!p->enabled[CHECK_WEAK_KEY])
+		return;
+	m_init(&d, detail, sizeof(detail));
+	if (!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "rsassaPss")) {
+		/* CA/B Forum BR 6.1.5: at least 2048 bits */
+		if (bits <= 0 || (uint32_t)bits >= p->min_rsa_bits)
+			return;
+		m_str(&d, "RSA-");
+		m_int(&d, bits);
+		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 1024, 2048)),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label_of(c));
+		m_str(&m, " has a ");
+		m_int(&m, bits);
+		m_str(&m, "-bit RSA key (minimum ");
+		m_u64(&m, p->min_rsa_bits);
+		m_str(&m, ")");
+		done(f);
+	} else if (!strcmp(t, "EC")) {
+		if (bits <= 0 || (uint32_t)bits >= p->min_ec_bits)
+			return;
+		m_str(&d, "EC-");
+		m_int(&d, bits);
+		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 160, 224)),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label_of(c));
+		m_str(&m, " has a ");
+		m_int(&m, bits);
+		m_str(&m, "-bit EC key");
+		if (x->curve[0]) {
+			m_str(&m, " on ");
+			m_str(&m, x->curve);
+		}
+		m_str(&m, " (minimum ");
+		m_u64(&m, p->min_ec_bits);
+		m_str(&m, ")");
+		done(f);
+	} else if (!strcmp(t, "DSA")) {
+		/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
+		m_str(&d, "DSA");
+		if (bits > 0) {
+			m_str(&d, "-");
+			m_int(&d, bits);
+		}
+		f = add(hs, CHECK_WEAK_KEY,
+			grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
+			(int)pos, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, label_of(c));
+		m_str(&m, " has a ");
+		if (bits > 0) {
+			m_int(&m, bits);
+			m_str(&m, "-bit ");
+		}
+		m_str(&m, "DSA key (DSA is no longer allowed)");
+		done(f);
+	}
+}
+
+static void m_span(struct msg *m, uint64_t secs)
+{
+	if (secs < 86400) {
+		m_u64(m, secs);
+		m_str(m, " s");
+	} else {
+		m_u64(m, secs / 86400);
+		m_str(m, " days");
+	}
+}
+
+static const char *time_str(char *buf, size_t size, const char *given, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (given[0])
+		return given;
+	if (!gmtime_r(&tt, &tm))
+		snprintf(buf, size, "%lld", (long long)t);
+	else
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/* RFC 5280 4.1.2.5: the validity period includes both notBefore and notAfter. */
+static void check_validity(const struct policy *p, struct handshake *hs, struct cert_at *c,
+			   uint64_t ts_ns)
+{
+	const struct x509_info *x = c->x;
+	unsigned pos = c->pos;
+	const char *cls = c->cls;
+	int64_t now = (int64_t)(ts_ns / 1000000000ull);
+	bool frac = ts_ns % 1000000000ull != 0;
+	char when[40];
+	struct finding *f;
+	struct msg m;
+
+	if (!x->validity_ok)
+		return;
+	if (p->enabled[CHECK_EXPIRED] && (now > x->not_after || (now == x->not_after && frac))) {
+		f = add(hs, CHECK_EXPIRED,
+			grade(p, CHECK_EXPIRED, policy_checks[CHECK_EXPIRED].severity), (int)pos,
+			cls, &m);
+		if (f) {
+			m_str(&m, label_of(c));
+			m_str(&m, " expired at ");
+			m_str(&m, time_str(when, sizeof(when), x->not_after_str, x->not_after));
+			m_str(&m, ", ");
+			m_span(&m, (uint64_t)(now - x->not_after));
+			m_str(&m, " before the handshake");
+			done(f);
+		}
+	}
+	if (p->enabled[CHECK_NOT_YET_VALID] && now < x->not_before) {
+		f = add(hs, CHECK_NOT_YET_VALID,
+			grade(p, CHECK_NOT_YET_VALID, policy_checks[CHECK_NOT_YET_VALID].severity),
+			(int)pos, cls, &m);
+		if (f) {
+			m_str(&m, label_of(c));
+			m_str(&m, " is not valid before ");
+			m_str(&m, time_str(when, sizeof(when), x->not_before_str, x->not_before));
+			m_str(&m, ", ");
+			m_span(&m, (uint64_t)(x->not_before - now));
+			m_str(&m, " after the handshake");
+			done(f);
+		}
+	}
+}
+
+static void check_certs(const struct policy *p, struct handshake *hs)
+{
+	unsigned n = hs->n_certs < TLS_MAX_CHAIN ? hs->n_certs : TLS_MAX_CHAIN;
+	/* With a Certificate seen its frame time counts even when it is 0 (synthetic captures
+	 * stamped at the epoch; tshark judges them at 1970 too). */
+	bool have_ts = hs->has_certificate || hs->cert_ts_ns || hs->end_ts_ns;
+	uint64_t ts = hs->has_certificate || hs->cert_ts_ns ? hs->cert_ts_ns : hs->end_ts_ns;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct x509_info *x = hs->certs[i];
+		struct cert_at c = { .x = x, .pos = i };
+		struct finding *f;
+		char err[80];
+		struct msg m;
+
+		if (!x)
+			continue;
+		if (!x->parsed) {
+			if (!p->enabled[CHECK_UNPARSABLE_CERT])
+				continue;
+			policy__sanitize(err, sizeof(err), x->error, 64);
+			f = add(hs, CHECK_UNPARSABLE_CERT,
+				grade(p, CHECK_UNPARSABLE_CERT,
+				      policy_checks[CHECK_UNPARSABLE_CERT].severity),
+				(int)i, "unparsable", &m);
+			if (!f)
+				continue;
+			m_str(&m, "certificate #");
+			m_u64(&m, i + 1ull);
+			if (i == 0)
+				m_str(&m, " (leaf)");
+			m_str(&m, " could not be parsed (sha256 ");
+			m_strn(&m, x->sha256_hex, 16);
+			m_str(&m, ", ");
+			m_u64(&m, x->der_len);
+			m_str(&m, " bytes)");
+			if (err[0]) {
+				m_str(&m, ": ");
+				m_str(&m, err);
+			}
+			done(f);
+			continue;
+		}
+		c.cls = position_class(x, i, n);
+		check_signature(p, hs, &c);
+		check_key(p, hs, &c);
+		if (have_ts)
+			check_validity(p, hs, &c, ts);
+		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED]) {
+			f = add(hs, CHECK_SELF_SIGNED,
+				grade(p, CHECK_SELF_SIGNED,
+				      policy_checks[CHECK_SELF_SIGNED].severity),
+				0, "leaf", &m);
+			if (!f)
+				continue;
+			m_str(&m, label_of(&c));
+			m_str(&m, " is self-signed");
+			done(f);
+		}
+	}
+}
+
+static bool client_offered_tls13(const struct hs_client_hello *ch)
+{
+	return ch->max_version == TLS_VERSION_TLS13 || ch->offered_tls13;
+}
+
+static void check_cipher(const struct policy *p, struct handshake *hs)
+{
+	const struct tls_cipher_info *ci = tls__cipher_info(hs->sh.cipher);
+	char what[128];
+	size_t len = 0;
+	int sev = -1;
+	uint32_t flags;
+	struct finding *f;
+	struct msg m;
+
+	if (!ci || !p->enabled[CHECK_WEAK_CIPHER])
+		return;
+	flags = ci->weak & p->weak_cipher_flags;
+	if (!flags)
+		return;
+	what[0] = '\0';
+	for (size_t i = 0; i < N_ITEMS(policy_cipher_flags); i++) {
+		if (!(flags & policy_cipher_flags[i].value) || len >= sizeof(what))
+			continue;
+		len += (size_t)snprintf(what + len, sizeof(what) - len, "%s%s", len ? ", " : "",
+					policy_cipher_flags[i].what);
+		if (policy_cipher_flags[i].sev > sev)
+			sev = policy_cipher_flags[i].sev;
+	}
+	f = add(hs, CHECK_WEAK_CIPHER, grade(p, CHECK_WEAK_CIPHER, sev), -1, ci->name, &m);
+	if (!f)
+		return;
+	m_str(&m, "the server chose ");
+	m_str(&m, ci->name);
+	m_str(&m, " (");
+	m_hex4(&m, hs->sh.cipher);
+	m_str(&m, "): ");
+	m_str(&m, what);
+	done(f);
+}
+
+static void check_protocol(const struct policy *p, struct handshake *hs)
+{
+	uint16_t v = hs->version ? hs->version : hs->sh.version;
+	struct finding *f;
+	struct msg m;
+
+	if (p->enabled[CHECK_WEAK_PROTOCOL] && v) {
+		for (size_t i = 0; i < N_ITEMS(policy_protocols); i++) {
+			if (policy_protocols[i].value != v || !(p->weak_protocols & (1u << i)))
+				continue;
+			f = add(hs, CHECK_WEAK_PROTOCOL,
+				grade(p, CHECK_WEAK_PROTOCOL, policy_protocols[i].sev), -1,
+				policy_protocols[i].name, &m);
+			if (!f)
+				continue;
+			m_str(&m, "the server negotiated ");
+			m_str(&m, policy_protocols[i].name);
+			m_str(&m, " (");
+			m_str(&m, policy_protocols[i].what);
+			m_str(&m, ")");
+			done(f);
+		}
+	}
+	check_cipher(p, hs);
+}
+
+void policy__evaluate(const struct policy *p, struct handshake *hs)
+{
+	char detail[FINDING_DETAIL_LEN];
+	struct finding *f;
+	struct msg m, d;
+
+	check_certs(p, hs);
+	if (hs->has_server_hello)
+		check_protocol(p, hs);
+	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
+	    hs->ske.dh_p_bits < p->min_dh_bits) {
+		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */
+		m_init(&d, detail, sizeof(detail));
+		m_str(&d, "DH-");
+		m_u64(&d, hs->ske.dh_p_bits);
+		f = add(hs, CHECK_WEAK_DH,
+			grade(p, CHECK_WEAK_DH,
+			      hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
+			-1, detail, &m);
+		if (f) {
+			m_str(&m, "the server's DHE group has a ");
+			m_u64(&m, hs->ske.dh_p_bits);
+			m_str(&m, "-bit prime (minimum ");
+			m_u64(&m, p->min_dh_bits);
+			m_str(&m, ")");
+			done(f);
+		}
+	}
+	if (!p->enabled[CHECK_DOWNGRADE])
+		return;
+	/* RFC 7507: a client sends the SCSV only when retrying after a failed higher version */
+	if (hs->has_client_hello && hs->ch.fallback_scsv) {
+		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1,
+			"fallback_scsv", &m);
+		if (f) {
+			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a "
+				  "lower version after a failed attempt (RFC 7507)");
+			done(f);
+		}
+	}
+	/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks its random; a client that
+	 * offered 1.3 and sees the mark is being downgraded */
+	if (hs->has_server_hello && hs->has_client_hello &&
+	    (hs->sh.downgrade_tls12 || hs->sh.downgrade_tls11) && client_offered_tls13(&hs->ch)) {
+		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_HIGH), -1,
+			"tls13_downgrade_sentinel", &m);
+		if (f) {
+			m_str(&m, "the ServerHello carries the RFC 8446 4.1.3 downgrade sentinel "
+				  "although the client offered TLS1.3");
+			done(f);
+		}
+	}
+}

@@ -1,0 +1,77 @@
+/* X.509 certificate analysis, cached by SHA-256 fingerprint: a busy host sees the same few chains
+ * again and again. A miss is read by tlsmon's own DER reader when it can give OpenSSL's exact
+ * answer, else by OpenSSL, whose d2i_X509 costs 100+ us per certificate. */
+#ifndef TLSMON_X509_H
+#define TLSMON_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X509_MAX_SAN 16
+
+struct x509_info {
+	uint8_t sha256[32];
+	char sha256_hex[65];
+	uint32_t der_len;
+	bool parsed; /* false: not a certificate; only sha256/der_len/error are set */
+	char error[96];
+	char *subject; /* RFC 2253 one-line form, e.g. "CN=www.example.com,O=Example" */
+	char *issuer;
+	char *subject_cn; /* CN only, or NULL when the subject has none */
+	char serial[84]; /* hex, lower case, as in the certificate (up to 20 bytes + sign) */
+	int64_t not_before, not_after; /* Unix seconds (may be negative: pre-1970) */
+	bool validity_ok; /* both times parsed */
+	char not_before_str[32], not_after_str[32]; /* RFC 3339 UTC "2007-05-05T00:00:00Z" */
+	char sig_name[64]; /* OpenSSL long name, e.g. "md5WithRSAEncryption"; the OID when unknown */
+	char sig_oid[64]; /* dotted, always set when parsed, e.g. "1.2.840.113549.1.1.4" */
+	char sig_hash[16]; /* "md2", "md4", "md5", "sha1", "sha256", ...; "" when not known */
+	char key_type[32]; /* "RSA", "EC", "DSA", "Ed25519", "Ed448", else the key OID */
+	int key_bits; /* 0 when unknown */
+	char curve[32]; /* EC curve short name (e.g. "prime256v1"), "" otherwise */
+	uint16_t n_san;
+	char *san[X509_MAX_SAN]; /* "DNS:example.com" / "IP:192.0.2.1" */
+	bool self_signed; /* subject == issuer (names) and, where possible, signature verifies */
+	bool self_issued; /* subject == issuer (names) */
+	bool is_ca; /* basicConstraints CA:TRUE */
+	uint32_t refs; /* private: cache reference count */
+	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
+	/* The certificate's JSON object body (after "position"), rendered once by report.c for
+	 * every handshake that carries it; freed with the info. */
+	char *json;
+	uint32_t json_len;
+};
+
+struct x509_cache_stats {
+	uint64_t lookups;
+	uint64_t hits;
+	uint64_t parse_failures;
+	uint64_t evictions;
+	uint64_t entries;
+	uint64_t uncached; /* misses served uncached: every entry referenced, or too many
+			    * cached certificates share the lookup key (see der_locator()) */
+};
+
+struct x509_cache;
+
+struct x509_cache *x509_cache__new(uint32_t max_entries);
+void x509_cache__free(struct x509_cache *c);
+
+/* Analyse one DER certificate, from the cache when its SHA-256 is known. Never NULL except on
+ * -ENOMEM; the caller holds a reference until x509_info__put(). */
+const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der, size_t len);
+void x509_info__put(struct x509_cache *c, const struct x509_info *info);
+
+const struct x509_cache_stats *x509_cache__stats(const struct x509_cache *c);
+
+/* Uncached analysis (the cache's miss path; also used by the fuzz target and benchmark).
+ * Returns a new info with refs = 1, or NULL on -ENOMEM; free with x509_info__free(). */
+struct x509_info *x509__analyze(const uint8_t *der, size_t len);
+void x509_info__free(struct x509_info *info);
+
+/* For the tests that compare the two analysers: OpenSSL alone (x509__analyze tries the DER
+ * reader, user/x509/der_cert.c, first), and whether the DER reader takes this input. */
+struct x509_info *x509__analyze_openssl(const uint8_t *der, size_t len);
+bool x509__der_reader_takes(const uint8_t *der, size_t len);
+
+#endif

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The certificate cache: a busy host sees the same few chains again and again, and the analysis
+ * (x509.c) is the expensive part, so each distinct DER is analysed once and its info shared by
+ * reference until evicted. */
+#include "x509/x509.h"
+#include "x509/x509_int.h"
+#include "util/hash_seed.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+/* Cache: a fixed pool of max_entries slots, a chained hash keyed by der_locator(), and an LRU list
+ * that holds only unreferenced entries, so eviction is O(1) and never touches an info a caller
+ * still holds. When every slot is referenced, the miss is analysed but not cached: the caller
+ * gets a private info (refs 1) that x509_info__put frees. The cache thus never exceeds
+ * max_entries; what is outstanding beyond it is bounded by what callers hold. */
+struct x509_entry {
+	struct x509_info *info;
+	uint64_t hash; /* der_locator() of the DER: the lookup key */
+	uint8_t *der; /* copy, to confirm a hit byte for byte */
+	struct x509_entry *hnext;
+	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
+};
+
+struct x509_cache {
+	uint32_t max_entries;
+	uint32_t bucket_mask;
+	struct x509_entry **buckets;
+	struct x509_entry *slots;
+	struct x509_entry *free_slots; /* chained by hnext */
+	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
+	EVP_MD *sha256;
+	EVP_MD_CTX *md_ctx;
+	uint64_t seed; /* per cache, so colliding certificates cannot be prepared in advance */
+	struct x509_cache_stats stats;
+};
+
+#define X509_CACHE_MAX (1u << 24)
+
+struct x509_cache *x509_cache__new(uint32_t max_entries)
+{
+	struct x509_cache *c;
+	uint32_t nb = 1, i;
+
+	if (max_entries == 0 || max_entries > X509_CACHE_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (nb < max_entries)
+		nb <<= 1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto cleanup;
+	c->max_entries = max_entries;
+	c->bucket_mask = nb - 1;
+	c->buckets = calloc(nb, sizeof(*c->buckets));
+	c->slots = calloc(max_entries, sizeof(*c->slots));
+	if (!c->buckets || !c->slots)
+		goto cleanup;
+	ERR_set_mark();
+	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	c->md_ctx = EVP_MD_CTX_new();
+	ERR_pop_to_mark();
+	if (!c->sha256 || !c->md_ctx)
+		goto cleanup;
+	c->seed = hash_seed(c);
+	for (i = max_entries; i-- > 0;) {
+		c->slots[i].hnext = c->free_slots;
+		c->free_slots = &c->slots[i];
+	}
+	c->lru.next = c->lru.prev = &c->lru;
+	return c;
+
+cleanup:
+	if (c) {
+		EVP_MD_CTX_free(c->md_ctx);
+		EVP_MD_free(c->sha256);
+		free(c->slots);
+		free(c->buckets);
+		free(c);
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+void x509_cache__free(struct x509_cache *c)
+{
+	uint32_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->max_entries; i++) {
+		x509_info__free(c->slots[i].info);
+		free(c->slots[i].der);
+	}
+	EVP_MD_CTX_free(c->md_ctx);
+	EVP_MD_free(c->sha256);
+	free(c->slots);
+	free(c->buckets);
+	free(c);
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The 128-bit product of a and b folded to 64 bits. */
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A cache hit must not cost a SHA-256 of the certificate (it was 40% of the offline read's
+ * instructions): hits are found by a seeded 64-bit hash of the DER and confirmed by comparing the
+ * bytes; the SHA-256 is computed once, on a miss. The hash folds 16 bytes into one 64x64->128
+ * multiply, in three independent lanes (wyhash-style): a 30 KB certificate on every handshake
+ * made the older 8-bytes-a-round hash a tenth of the offline read. The multiply keys derive from
+ * the per-cache seed, so inputs that zero a lane cannot be prepared in advance. */
+static uint64_t der_hash(const uint8_t *p, size_t len, uint64_t seed)
+{
+	uint64_t x = seed, k0 = splitmix64(&x), k1 = splitmix64(&x), k2 = splitmix64(&x);
+	uint64_t k3 = splitmix64(&x);
+	uint64_t s0 = seed ^ len, s1 = s0 ^ k3, s2 = s0 ^ k2, a = 0, b = 0;
+	size_t i = 0;
+
+	for (; i + 48 <= len; i += 48) {
+		s0 = fold_mul(rd64(p + i) ^ k0, rd64(p + i + 8) ^ s0);
+		s1 = fold_mul(rd64(p + i + 16) ^ k1, rd64(p + i + 24) ^ s1);
+		s2 = fold_mul(rd64(p + i + 32) ^ k2, rd64(p + i + 40) ^ s2);
+	}
+	s0 ^= s1 ^ s2;
+	for (; i + 16 <= len; i += 16)
+		s0 = fold_mul(rd64(p + i) ^ k0, rd64(p + i + 8) ^ s0);
+	for (size_t j = 0; i + j < len; j++) {
+		if (j < 8)
+			a |= (uint64_t)p[i + j] << (8 * j);
+		else
+			b |= (uint64_t)p[i + j] << (8 * (j - 8));
+	}
+	s0 = fold_mul(a ^ k1, b ^ s0 ^ k3);
+	return fold_mul(s0 ^ k2, (uint64_t)len ^ k0);
+}
+
+/* Every hit is confirmed byte for byte, so the lookup key need not cover every byte: hashing all
+ * of a 30 KB certificate and then comparing it as well read it twice. The key covers the length
+ * and the first and last LOCATOR_SAMPLE bytes (serial number, issuer and validity at the start,
+ * the signature at the end), which tell apart any two certificates an issuer signs. Certificates
+ * made to differ only in between share a key; at most LOCATOR_SAME_MAX of them are cached, so a
+ * lookup never compares more than that many whole certificates. */
+#define LOCATOR_SAMPLE 512
+#define LOCATOR_SAME_MAX 4
+
+static uint64_t der_locator(const uint8_t *p, size_t len, uint64_t seed)
+{
+	if (len <= 2 * LOCATOR_SAMPLE)
+		return der_hash(p, len, seed);
+	return der_hash(p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
+			der_hash(p, LOCATOR_SAMPLE, seed) ^ len);
+}
+
+static struct x509_entry **bucket_of(struct x509_cache *c, uint64_t hash)
+{
+	return &c->buckets[hash & c->bucket_mask];
+}
+
+/* *same: how many cached certificates share the key and length without being equal. */
+static struct x509_entry *lookup(struct x509_cache *c, uint64_t hash, const uint8_t *der,
+				 size_t len, unsigned int *same)
+{
+	struct x509_entry *e;
+
+	*same = 0;
+	for (e = *bucket_of(c, hash); e; e = e->hnext) {
+		if (e->hash != hash || e->info->der_len != len)
+			continue;
+		if (memcmp(e->der, der, len) == 0)
+			return e;
+		(*same)++;
+	}
+	return NULL;
+}
+
+static void lru_unlink(struct x509_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_push(struct x509_cache *c, struct x509_entry *e)
+{
+	e->next = c->lru.next;
+	e->prev = &c->lru;
+	c->lru.next->prev = e;
+	c->lru.next = e;
+}
+
+static struct x509_entry *take_slot(struct x509_cache *c)
+{
+	struct x509_entry *e = c->free_slots, **pp;
+
+	if (e) {
+		c->free_slots = e->hnext;
+		return e;
+	}
+	e = c->lru.prev;
+	if (e == &c->lru)
+		return NULL; /* every entry is referenced */
+	lru_unlink(e);
+	for (pp = bucket_of(c, e->hash); *pp != e; pp = &(*pp)->hnext)
+		;
+	*pp = e->hnext;
+	x509_info__free(e->info);
+	e->info = NULL;
+	free(e->der);
+	e->der = NULL;
+	c->stats.evictions++;
+	c->stats.entries--;
+	return e;
+}
+
+const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der, size_t len)
+{
+	struct x509_entry *e, **bucket;
+	struct x509_info *info;
+	uint64_t hash = der_locator(der, len, c->seed);
+	unsigned int same;
+	uint8_t sha[32];
+	uint8_t *copy;
+
+	c->stats.lookups++;
+	e = lookup(c, hash, der, len, &same);
+	if (e && e->info->refs < UINT32_MAX) {
+		c->stats.hits++;
+		if (e->info->refs++ == 0)
+			lru_unlink(e);
+		return e->info;
+	}
+	if (!x509__sha256(c->md_ctx, c->sha256, der, len, sha)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	info = x509__analyze_digest(der, len, sha, true);
+	if (!info)
+		return NULL;
+	if (!info->parsed)
+		c->stats.parse_failures++;
+	copy = e || same >= LOCATOR_SAME_MAX ? NULL : malloc(len ? len : 1);
+	e = copy ? take_slot(c) : NULL;
+	if (!e) {
+		free(copy);
+		c->stats.uncached++;
+		return info;
+	}
+	memcpy(copy, der, len);
+	info->cache_slot = e;
+	e->info = info;
+	e->hash = hash;
+	e->der = copy;
+	bucket = bucket_of(c, hash);
+	e->hnext = *bucket;
+	*bucket = e;
+	c->stats.entries++;
+	return info;
+}
+
+void x509_info__put(struct x509_cache *c, const struct x509_info *cinfo)
+{
+	struct x509_info *info = (struct x509_info *)cinfo;
+	struct x509_entry *e;
+
+	if (!info)
+		return;
+	e = c ? info->cache_slot : NULL;
+	if (e && e->info == info) {
+		if (info->refs && --info->refs == 0)
+			lru_push(c, e);
+		return;
+	}
+	/* Not in the cache: a private info from a full cache, or from x509__analyze. */
+	if (info->refs <= 1)
+		x509_info__free(info);
+	else
+		info->refs--;
+}
+
+const struct x509_cache_stats *x509_cache__stats(const struct x509_cache *c)
+{
+	return &c->stats;
+}
