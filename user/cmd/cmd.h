@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "verdict/engine.h"
+#include "verdict/engine_stats.h"
 #include "verdict/policy.h"
 
 int cmd_read(int argc, char **argv);
@@ -34,7 +34,12 @@ int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg);
 /* Parse a decimal in [min, max]. Returns 0 or -1. */
 int cmd__parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 
+struct engine;
+
+/* The counters of e, for the metrics and --stats. */
+struct pipeline_stats cmd__pipeline_stats(const struct engine *e);
+
 /* Pipeline counters of one engine, for --stats. */
-void cmd__print_engine_stats(FILE *out, const char *label, const struct engine *e);
+void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline_stats *p);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict/engine.h"
+
 int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 {
 	char err[256] = "";
@@ -60,13 +62,24 @@ int cmd__parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-void cmd__print_engine_stats(FILE *out, const char *label, const struct engine *e)
+struct pipeline_stats cmd__pipeline_stats(const struct engine *e)
 {
-	const struct engine_stats *s = engine__stats(e);
-	const struct flowtab_stats *f = engine__flow_stats(e);
-	const struct reasm_stats *r = engine__reasm_stats(e);
-	const struct tls_stats *t = engine__tls_stats(e);
-	const struct x509_cache_stats *x = engine__x509_stats(e);
+	return (struct pipeline_stats){
+		.engine = engine__stats(e),
+		.flows = engine__flow_stats(e),
+		.reasm = engine__reasm_stats(e),
+		.tls = engine__tls_stats(e),
+		.x509 = engine__x509_stats(e),
+	};
+}
+
+void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline_stats *p)
+{
+	const struct engine_stats *s = p->engine;
+	const struct flowtab_stats *f = p->flows;
+	const struct reasm_stats *r = p->reasm;
+	const struct tls_stats *t = p->tls;
+	const struct x509_cache_stats *x = p->x509;
 
 	fprintf(out,
 		"%s: frames=%llu bytes=%llu not_tcp=%llu fragments=%llu decode_errors=%llu "

@@ -160,8 +160,11 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 		return rc < 0 ? rc : 0;
 	engine__finish(e);
 	flush_lines(eo->ctx);
-	if (print_stats)
-		cmd__print_engine_stats(stderr, path, e);
+	if (print_stats) {
+		struct pipeline_stats ps = cmd__pipeline_stats(e);
+
+		cmd__print_engine_stats(stderr, path, &ps);
+	}
 	engine__free(e);
 	return rc < 0 ? rc : 0;
 }
@@ -287,11 +290,13 @@ int cmd_read(int argc, char **argv)
 			status = 1;
 	flush_lines(&rc);
 	if (shared) {
-		struct metrics_sources src = { .engine = shared };
+		struct metrics_sources src = { 0 };
 
 		engine__finish(shared);
+		/* After finish: it moves the counters out of the tables it frees. */
+		src.pipeline = cmd__pipeline_stats(shared);
 		if (stats)
-			cmd__print_engine_stats(stderr, "all files", shared);
+			cmd__print_engine_stats(stderr, "all files", &src.pipeline);
 		sbuf__reset(&rc.line);
 		metrics__render(rc.metrics, &src, &rc.line);
 		fwrite(rc.line.buf, 1, rc.line.len, stdout);

@@ -21,6 +21,7 @@
 #include "capture/live_bpf.h"
 #include "out/metrics.h"
 #include "daemon/privs.h"
+#include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
 
@@ -224,7 +225,7 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	struct daemon *d = ctx;
 	const struct store_stats *st = store__stats(d->store);
 	struct metrics_sources src = {
-		.engine = d->engine,
+		.pipeline = cmd__pipeline_stats(d->engine),
 		.kernel_counters = d->kernel_counters,
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,

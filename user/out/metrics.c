@@ -293,13 +293,13 @@ struct pipeline_row {
 	uint64_t value;
 };
 
-static void render_pipeline(const struct engine *e, struct sbuf *b)
+static void render_pipeline(const struct pipeline_stats *p, struct sbuf *b)
 {
-	const struct engine_stats *s = engine__stats(e);
-	const struct flowtab_stats *f = engine__flow_stats(e);
-	const struct reasm_stats *r = engine__reasm_stats(e);
-	const struct tls_stats *t = engine__tls_stats(e);
-	const struct x509_cache_stats *x = engine__x509_stats(e);
+	const struct engine_stats *s = p->engine;
+	const struct flowtab_stats *f = p->flows;
+	const struct reasm_stats *r = p->reasm;
+	const struct tls_stats *t = p->tls;
+	const struct x509_cache_stats *x = p->x509;
 	const struct pipeline_row rows[] = {
 		{ "tlsmon_frames_total", "counter", "Frames handed to the analysis pipeline.", NULL,
 		  s->frames },
@@ -408,8 +408,8 @@ static void render_kernel(const uint64_t *v, struct sbuf *b)
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *b)
 {
 	render_handshakes(m, b);
-	if (src && src->engine)
-		render_pipeline(src->engine, b);
+	if (src && src->pipeline.engine)
+		render_pipeline(&src->pipeline, b);
 	if (src && src->kernel_counters) {
 		render_kernel(src->kernel_counters, b);
 		header(b, "tlsmon_kernel_flow_hint_repaired_total", "counter",
