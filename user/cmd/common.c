@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers shared by the subcommands: option parsing and counters printing. */
+/* Helpers shared by the subcommands: policy options and counters printing. */
 #include "cmd/cmd.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "verdict/engine.h"
@@ -34,31 +32,6 @@ int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 		fprintf(stderr, "tlsmon: --policy %s: %s\n", arg, err);
 		return -1;
 	}
-	return 0;
-}
-
-int cmd__parse_pow2_size(const char *s, uint64_t min, uint64_t max, uint64_t *bytes)
-{
-	uint64_t v, p = min;
-
-	if (cmd__parse_size(s, &v) || v < min || v > max)
-		return -1;
-	while (p < v)
-		p <<= 1;
-	*bytes = p;
-	return 0;
-}
-
-int cmd__parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max || s[0] == '-')
-		return -1;
-	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -105,35 +78,4 @@ void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline
 		(unsigned long long)t->resyncs, (unsigned long long)s->msg_parse_errors,
 		(unsigned long long)x->lookups, (unsigned long long)x->hits,
 		(unsigned long long)x->parse_failures, (unsigned long long)s->handshakes);
-}
-
-int cmd_policy(int argc, char **argv)
-{
-	struct policy *p = policy__new();
-	int status = 0;
-
-	if (!p)
-		return 1;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: tlsmon policy [--policy KEY=VALUE]... [--policy-file FILE]\n"
-			       "Print every policy setting with its value (defaults plus overrides).\n");
-			goto out;
-		}
-		if (i + 1 < argc && (!strcmp(argv[i], "--policy") || !strcmp(argv[i], "--policy-file"))) {
-			if (cmd__apply_policy_arg(p, !strcmp(argv[i], "--policy-file"), argv[i + 1])) {
-				status = 2;
-				goto out;
-			}
-			i++;
-			continue;
-		}
-		fprintf(stderr, "tlsmon policy: unexpected argument '%s'\n", argv[i]);
-		status = 2;
-		goto out;
-	}
-	policy__print(p, stdout);
-out:
-	policy__free(p);
-	return status;
 }

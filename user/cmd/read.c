@@ -15,6 +15,7 @@
 #include "capture/pcap_in.h"
 #include "out/report.h"
 #include "out/store.h"
+#include "util/parse.h"
 
 /* JSON lines are collected in rc->line and written about this much at a time: one write(2) per
  * block rather than one stdio call, and a copy, per ~4 KB line. */
@@ -219,14 +220,14 @@ int cmd_read(int argc, char **argv)
 			serve = optarg;
 			break;
 		case 'K':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &so.max_entries)) {
+			if (parse__u32(optarg, 1, 1u << 24, &so.max_entries)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
 				status = 2;
 				goto cleanup;
 			}
 			break;
 		case 'B':
-			if (cmd__parse_size(optarg, &so.max_bytes) || !so.max_bytes) {
+			if (parse__size(optarg, &so.max_bytes) || !so.max_bytes) {
 				fprintf(stderr, "tlsmon: --keep-bytes: expected a size, e.g. 64M\n");
 				status = 2;
 				goto cleanup;
@@ -240,7 +241,7 @@ int cmd_read(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &eo.max_flows)) {
+			if (parse__u32(optarg, 1, 1u << 24, &eo.max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 1..16777216\n");
 				status = 2;
 				goto cleanup;

@@ -24,6 +24,7 @@
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
+#include "util/parse.h"
 
 #define MAX_PORTS 64
 #define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
@@ -140,7 +141,7 @@ static int parse_ports(const char *s, struct run_opts *o)
 			return -1;
 		memcpy(tok, p, n);
 		tok[n] = '\0';
-		if (cmd__parse_u32(tok, 1, 65535, &v))
+		if (parse__u32(tok, 1, 65535, &v))
 			return -1;
 		o->ports[o->n_ports++] = (uint16_t)v;
 		if (!p[n])
@@ -310,39 +311,39 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 			o->dump_dir = optarg;
 			break;
 		case 'k':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
+			if (parse__u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
 				return -1;
 			}
 			break;
 		case 'K':
-			if (cmd__parse_size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
+			if (parse__size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
 				fprintf(stderr, "tlsmon: --keep-bytes: expected a size of at least 64K "
 						"(e.g. 64M, 1G)\n");
 				return -1;
 			}
 			break;
 		case 'H':
-			if (cmd__parse_size(optarg, &o->hold_bytes) || o->hold_bytes < 65536) {
+			if (parse__size(optarg, &o->hold_bytes) || o->hold_bytes < 65536) {
 				fprintf(stderr, "tlsmon: --hold-bytes: expected a size of at least 64K "
 						"(e.g. 16M)\n");
 				return -1;
 			}
 			break;
 		case 'm':
-			if (cmd__parse_u32(optarg, 16, 1u << 24, &o->max_flows)) {
+			if (parse__u32(optarg, 16, 1u << 24, &o->max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 16..16777216\n");
 				return -1;
 			}
 			break;
 		case 'b':
-			if (cmd__parse_u32(optarg, 1024, 1u << 30, &o->budget)) {
+			if (parse__u32(optarg, 1024, 1u << 30, &o->budget)) {
 				fprintf(stderr, "tlsmon: --flow-budget: expected 1024..1073741824 bytes\n");
 				return -1;
 			}
 			break;
 		case 's':
-			if (cmd__parse_u32(optarg, 128, 262144, &o->snaplen)) {
+			if (parse__u32(optarg, 128, 262144, &o->snaplen)) {
 				fprintf(stderr, "tlsmon: --snaplen: expected 128..262144 bytes\n");
 				return -1;
 			}
@@ -350,14 +351,14 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		case 'R': {
 			uint64_t asked = 0;
 
-			if (cmd__parse_pow2_size(optarg, MIN_RING_BYTES, MAX_RING_BYTES,
+			if (parse__pow2_size(optarg, MIN_RING_BYTES, MAX_RING_BYTES,
 						 &o->ring_bytes)) {
 				fprintf(stderr, "tlsmon: --ring-bytes: expected a size from 64K to 1G "
 						"(e.g. 16M)\n");
 				return -1;
 			}
 			/* Say so rather than use more memory than asked for silently. */
-			if (!cmd__parse_size(optarg, &asked) && asked != o->ring_bytes)
+			if (!parse__size(optarg, &asked) && asked != o->ring_bytes)
 				fprintf(stderr, "tlsmon: --ring-bytes %s rounded up to %llu bytes "
 						"(a power of two)\n", optarg,
 					(unsigned long long)o->ring_bytes);
