@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +33,14 @@
  * hundreds of ms: 4 MiB holds 400-700 full handshakes in flight at once (6-10 KB of frames
  * each), and keeps a flood of 100,000 half-open handshakes within 64 MiB of RSS (bench/README). */
 #define DEFAULT_HOLD_BYTES (4ull << 20)
-/* --ring-bytes bounds. The kernel wants a power-of-two multiple of the page size; a record is at
- * most TLSMON_SCRATCH_SIZE (32 KiB), so 64 KiB holds at least one whole frame record. */
-#define MIN_RING_BYTES (64ull << 10)
-#define MAX_RING_BYTES (1ull << 30)
 
+/* on_flow_done() hands the engine's struct flow_key to the kernel as its own: one layout. */
 _Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
 	       "userspace and kernel flow keys must share one layout");
+_Static_assert(offsetof(struct flow_key, port) == offsetof(struct tlsmon_flow_key, port),
+	       "flow key ports");
+_Static_assert(offsetof(struct flow_key, addr) == offsetof(struct tlsmon_flow_key, addr),
+	       "flow key addresses");
 
 struct run_opts {
 	const char *ifaces[LIVE_BPF_MAX_IFACES];
@@ -54,7 +56,7 @@ struct run_opts {
 	uint32_t keep_flagged;
 	uint64_t keep_bytes;
 	uint64_t hold_bytes; /* frames of undecided handshakes; 0 = DEFAULT_HOLD_BYTES */
-	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = live_bpf's 8 MiB */
+	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
@@ -111,7 +113,7 @@ static void run_usage(FILE *out)
 		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
 		"  --snaplen BYTES         bytes copied per frame (default 65535)\n"
 		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
-		"                          rounded up to a power of two (default 8M)\n"
+		"                          rounded up to a power of two (default %uM)\n"
 		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
 		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
@@ -123,7 +125,8 @@ static void run_usage(FILE *out)
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line\n"
 		"  -v, --verbose           libbpf and verifier messages\n"
-		"  -h, --help              this text\n");
+		"  -h, --help              this text\n",
+		TLSMON_DEFAULT_RINGBUF_BYTES >> 20);
 }
 
 static int parse_ports(const char *s, struct run_opts *o)
@@ -351,7 +354,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		case 'R': {
 			uint64_t asked = 0;
 
-			if (parse__pow2_size(optarg, MIN_RING_BYTES, MAX_RING_BYTES,
+			if (parse__pow2_size(optarg, LIVE_BPF_RINGBUF_MIN, LIVE_BPF_RINGBUF_MAX,
 						 &o->ring_bytes)) {
 				fprintf(stderr, "tlsmon: --ring-bytes: expected a size from 64K to 1G "
 						"(e.g. 16M)\n");
