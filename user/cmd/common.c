@@ -46,36 +46,47 @@ struct pipeline_stats cmd__pipeline_stats(const struct engine *e)
 	};
 }
 
+struct stats_row {
+	enum pipeline_stats_group group;
+	int pos;
+	const char *name;
+	uint64_t value;
+};
+
 void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline_stats *p)
 {
-	const struct engine_stats *s = p->engine;
-	const struct flowtab_stats *f = p->flows;
-	const struct reasm_stats *r = p->reasm;
-	const struct tls_stats *t = p->tls;
-	const struct x509_cache_stats *x = p->x509;
+#define STATS_ROW(src, field, metric, type, mlabel, help, group, pos, stat) \
+	{ PIPELINE_STATS_##group, pos, stat, p->src->field },
+	const struct stats_row rows[] = { PIPELINE_COUNTERS(STATS_ROW) };
+#undef STATS_ROW
+	static const char *const titles[PIPELINE_STATS__COUNT] = {
+		[PIPELINE_STATS_FLOWS] = "flows",
+		[PIPELINE_STATS_REASM] = "reassembly",
+		[PIPELINE_STATS_TLS] = "tls",
+		[PIPELINE_STATS_X509] = "x509",
+	};
+	const size_t n = sizeof(rows) / sizeof(rows[0]);
 
-	fprintf(out,
-		"%s: frames=%llu bytes=%llu not_tcp=%llu fragments=%llu decode_errors=%llu "
-		"truncated=%llu\n"
-		"  flows: created=%llu evicted=%llu expired=%llu non_tls=%llu\n"
-		"  reassembly: segments=%llu out_of_order=%llu retransmitted=%llu overlaps=%llu "
-		"gaps=%llu gap_bytes=%llu refused_bytes=%llu\n"
-		"  tls: records=%llu handshake_msgs=%llu sslv2_hellos=%llu malformed=%llu "
-		"oversized=%llu resyncs=%llu msg_parse_errors=%llu\n"
-		"  x509: lookups=%llu hits=%llu parse_failures=%llu\n"
-		"  handshakes=%llu\n",
-		label, (unsigned long long)s->frames, (unsigned long long)s->bytes,
-		(unsigned long long)s->not_tcp, (unsigned long long)s->fragments,
-		(unsigned long long)s->decode_errors, (unsigned long long)s->truncated_frames,
-		(unsigned long long)f->created, (unsigned long long)f->evicted,
-		(unsigned long long)f->expired, (unsigned long long)s->non_tls_flows,
-		(unsigned long long)r->segments, (unsigned long long)r->out_of_order,
-		(unsigned long long)r->retransmitted, (unsigned long long)r->overlaps,
-		(unsigned long long)r->gaps, (unsigned long long)r->gap_bytes,
-		(unsigned long long)r->refused_bytes, (unsigned long long)t->records,
-		(unsigned long long)t->handshake_msgs, (unsigned long long)t->sslv2_hellos,
-		(unsigned long long)t->malformed, (unsigned long long)t->oversized,
-		(unsigned long long)t->resyncs, (unsigned long long)s->msg_parse_errors,
-		(unsigned long long)x->lookups, (unsigned long long)x->hits,
-		(unsigned long long)x->parse_failures, (unsigned long long)s->handshakes);
+	/* "LABEL: a=1 b=2", then "  TITLE: c=3 ..." per group, then "  handshakes=N". */
+	for (int g = PIPELINE_STATS_FRAMES; g < PIPELINE_STATS__COUNT; g++) {
+		const char *sep = " ";
+
+		if (g == PIPELINE_STATS_FRAMES)
+			fprintf(out, "%s:", label);
+		else if (titles[g])
+			fprintf(out, "  %s:", titles[g]);
+		else
+			sep = "  ";
+		/* Rows by position: a handful of rows, printed once per run. */
+		for (int pos = 1; pos <= (int)n; pos++) {
+			for (size_t i = 0; i < n; i++) {
+				if ((int)rows[i].group != g || rows[i].pos != pos)
+					continue;
+				fprintf(out, "%s%s=%llu", sep, rows[i].name,
+					(unsigned long long)rows[i].value);
+				sep = " ";
+			}
+		}
+		fputc('\n', out);
+	}
 }
