@@ -29,10 +29,11 @@
 
 #define MAX_PORTS 64
 #define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
-/* --hold-bytes. Frames are held from a connection's SYN until its handshake is decided, tens to
- * hundreds of ms: 4 MiB holds 400-700 full handshakes in flight at once (6-10 KB of frames
- * each), and keeps a flood of 100,000 half-open handshakes within 64 MiB of RSS (bench/README). */
-#define DEFAULT_HOLD_BYTES (4ull << 20)
+/* --retain-bytes (engine_opts.retain_total_bytes). Frames are retained from a connection's SYN
+ * until its handshake is decided, tens to hundreds of ms: 4 MiB retains 400-700 full handshakes
+ * in flight at once (6-10 KB of frames each), and keeps a flood of 100,000 half-open handshakes
+ * within 64 MiB of RSS (bench/README). */
+#define DEFAULT_RETAIN_BYTES (4ull << 20)
 
 /* on_flow_done() hands the engine's struct flow_key to the kernel as its own: one layout. */
 _Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
@@ -53,9 +54,9 @@ struct run_opts {
 	const char *socket_path;
 	const char *socket_group;
 	const char *dump_dir;
-	uint32_t keep_flagged;
+	uint32_t keep_flagged; /* the flagged store (decided handshakes, for dumps) */
 	uint64_t keep_bytes;
-	uint64_t hold_bytes; /* frames of undecided handshakes; 0 = DEFAULT_HOLD_BYTES */
+	uint64_t retain_bytes; /* frames of undecided handshakes; 0 = DEFAULT_RETAIN_BYTES */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
 	enum live_bpf_ingress ingress;
@@ -116,10 +117,12 @@ static void run_usage(FILE *out)
 		"                          rounded up to a power of two (default %uM)\n"
 		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
-		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
-		"  --keep-bytes SIZE       memory for them, e.g. 64M (default 64 MiB)\n"
-		"  --hold-bytes SIZE       memory for the frames of handshakes not yet decided, which\n"
-		"                          dumps need (default 4 MiB; over it the oldest lose theirs)\n"
+		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
+		"                          kept with their frames for dumps (default 1000)\n"
+		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
+		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
+		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
+		"                          theirs); --hold-bytes is an alias (the former name)\n"
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default /var/lib/tlsmon)\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
@@ -255,7 +258,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "keep-flagged", required_argument, NULL, 'k' },
 		{ "keep-bytes", required_argument, NULL, 'K' },
-		{ "hold-bytes", required_argument, NULL, 'H' },
+		{ "retain-bytes", required_argument, NULL, 'H' },
+		{ "hold-bytes", required_argument, NULL, 'H' }, /* the former name of --retain-bytes */
 		{ "dump-dir", required_argument, NULL, 'D' },
 		{ "max-flows", required_argument, NULL, 'm' },
 		{ "flow-budget", required_argument, NULL, 'b' },
@@ -267,10 +271,10 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, longidx = 0;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:vh", opts, &longidx)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (o->n_ifaces >= LIVE_BPF_MAX_IFACES) {
@@ -327,9 +331,10 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 			}
 			break;
 		case 'H':
-			if (parse__size(optarg, &o->hold_bytes) || o->hold_bytes < 65536) {
-				fprintf(stderr, "tlsmon: --hold-bytes: expected a size of at least 64K "
-						"(e.g. 16M)\n");
+			if (parse__size(optarg, &o->retain_bytes) || o->retain_bytes < 65536) {
+				/* Named as given: --retain-bytes or its alias --hold-bytes. */
+				fprintf(stderr, "tlsmon: --%s: expected a size of at least 64K "
+						"(e.g. 16M)\n", opts[longidx].name);
 				return -1;
 			}
 			break;
@@ -409,8 +414,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
 		.retain_bytes = 256 * 1024,
-		/* A flood of handshakes that never finish must not hold more than this. */
-		.retain_total_bytes = d->o.hold_bytes ? d->o.hold_bytes : DEFAULT_HOLD_BYTES,
+		/* A flood of handshakes that never finish must not retain more than this. */
+		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : DEFAULT_RETAIN_BYTES,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };

@@ -33,9 +33,9 @@ struct engine_opts {
 	uint32_t x509_cache_entries; /* default 4096 */
 	/* Copy each connection's frames, from its first (the SYN) until its handshake is decided,
 	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
-	 * counted, not kept. 0 = off. The daemon sets it so the flagged store can dump frames. */
+	 * counted, not retained. 0 = off. The daemon sets it so the flagged store can dump frames. */
 	uint32_t retain_bytes;
-	/* All connections together (buffers held until their handshakes are decided); over it,
+	/* All connections together (buffers retained until their handshakes are decided); over it,
 	 * the oldest undecided connection loses its frames (counted in retain_evicted_flows).
 	 * Default 64 MiB when retain_bytes is set. */
 	uint64_t retain_total_bytes;

@@ -25,9 +25,9 @@ struct engine_stats {
 	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
 	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
 	uint64_t handshake_alloc_failures;
-	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
-	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
-	/* Undecided connections whose kept frames were dropped, oldest first, to stay within
+	uint64_t retained_frames; /* frames retained for dumps (retain_bytes > 0) */
+	uint64_t retain_dropped_frames; /* not retained: over retain_bytes, or no memory */
+	/* Undecided connections whose retained frames were dropped, oldest first, to stay within
 	 * retain_total_bytes; their dumps lack those frames. */
 	uint64_t retain_evicted_flows;
 };
