@@ -8,7 +8,8 @@
 # first flood's flows (evicted, reported as incomplete), so RSS must stay flat.
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
-# HOLD_BYTES=SIZE runs the daemon with --hold-bytes SIZE (default: the daemon's own default).
+# RETAIN_BYTES=SIZE runs the daemon with --retain-bytes SIZE (default: the daemon's own default);
+# HOLD_BYTES, its former name, still works.
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,6 +18,7 @@ require_cmd memory bpftool jq curl
 COUNT=${1:-100000}
 RATE=${2:-10000}
 MAX_FLOWS=131072
+RETAIN_BYTES=${RETAIN_BYTES:-${HOLD_BYTES:-}}
 
 bench_assets good || die "could not make the recorded handshake"
 HELLO=${TURNS[0]#c:}
@@ -24,7 +26,7 @@ t_tmpdir || die "mktemp failed"
 W=$T_TMP
 netns_setup 9 || die "namespace setup failed"
 tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" \
-	${HOLD_BYTES:+--hold-bytes "$HOLD_BYTES"} ||
+	${RETAIN_BYTES:+--retain-bytes "$RETAIN_BYTES"} ||
 	die "tlsmon run did not start"
 
 kib()

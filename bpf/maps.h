@@ -32,7 +32,7 @@ __u64 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
  * before load; when it is full, records are dropped and TLSMON_CTR_RINGBUF_FULL counts them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, TLSMON_DEFAULT_RINGBUF_BYTES);
 } tlsmon_events SEC(".maps");
 
 /* The counters of tlsmon_counters.h: one entry holding them all, so a packet costs one lookup. */

@@ -122,6 +122,7 @@ struct tlsmon_scratch {
 #define TLSMON_DEFAULT_MAX_FLOWS 65536
 #define TLSMON_DEFAULT_BUDGET (64 * 1024) /* bytes per direction */
 #define TLSMON_DEFAULT_SNAPLEN (65535 + 64) /* a maximal IP datagram plus link-layer headers */
+#define TLSMON_DEFAULT_RINGBUF_BYTES (8u << 20) /* tlsmon_events; `tlsmon run --ring-bytes` */
 #define TLSMON_MAX_SNAPLEN (TLSMON_MAX_SEGS * (TLSMON_REC_DATA_MAX - TLSMON_HDR_MAX))
 
 /* Program names start with this: a second tlsmon recognises an attached one by name. */

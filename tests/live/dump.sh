@@ -14,6 +14,7 @@
 #                oversized and malformed requests get ERR and the daemon keeps serving
 #   sigusr1      SIGUSR1 writes both files into --dump-dir
 #   concurrent   4 dumps in parallel into one directory during a bounded handshake loop
+# Daemon 1 retains frames with --retain-bytes 8M, daemon 2 with its alias --hold-bytes 8M.
 # Daemon 2 (--keep-flagged 2): 4 weak handshakes, the dump holds the newest 2 (client ports match
 # the last two --log records), tlsmon_flagged_evicted_total 2, and the JSON's frame numbers point at
 # the dump file's own frames.
@@ -257,7 +258,8 @@ EOF
 
 # ---- daemon 1 ----
 T0=$SECONDS
-if ! tm_start_ctl "$NS_B" "$W" d1 --metrics-addr "127.0.0.1:$MPORT" --dump-dir "$W/usr1"; then
+if ! tm_start_ctl "$NS_B" "$W" d1 --metrics-addr "127.0.0.1:$MPORT" --dump-dir "$W/usr1" \
+	--retain-bytes 8M; then
 	tm_fail_start "$T/d1/start"
 	t_done
 fi
@@ -485,7 +487,8 @@ t_kill "$SRV_PID"
 
 # ---- daemon 2: --keep-flagged 2 ----
 c=keep2
-if tm_start_ctl "$NS_B" "$W" d2 --metrics-addr "127.0.0.1:$MPORT" --keep-flagged 2; then
+if tm_start_ctl "$NS_B" "$W" d2 --metrics-addr "127.0.0.1:$MPORT" --keep-flagged 2 \
+	--hold-bytes 8M; then
 	srv_start weak || fail "$T/$c/server" "s_server not listening"
 	for k in 1 2 3 4; do hs; done
 	wait_lines "$LOG" 4 5 || fail "$T/$c/log" "$(wc -l <"$LOG") records, want 4"

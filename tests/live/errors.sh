@@ -4,6 +4,8 @@
 # veth0 or lo in the namespace, nothing pinned under /sys/fs/bpf).
 #   missing interface            -> exit != 0, one line naming it
 #   bad --ports values           -> exit 2
+#   bad --retain-bytes values, and the same through its alias --hold-bytes -> exit 2, one line
+#                                   naming the option as given
 #   unprivileged user (nobody)   -> exit != 0, one line mentioning permission
 #   --metrics-addr already in use (with --ingress tc, xdp-generic and xdp) -> exit != 0, one line
 #   --metrics-addr not HOST:PORT -> exit != 0, one line
@@ -73,6 +75,13 @@ expect "missing interface" nonzero 'nosuch0'
 for p in 0 65536 abc -1 '' 443,x 99999999999999999999; do
 	run_tlsmon -i veth0 --ports "$p" --metrics-addr "127.0.0.1:$MPORT"
 	expect "bad --ports '$p'" 2 'ports'
+done
+
+for o in retain-bytes hold-bytes; do
+	for v in 0 64000 abc 1.5M -1M ''; do
+		run_tlsmon -i veth0 --"$o" "$v" --metrics-addr "127.0.0.1:$MPORT"
+		expect "bad --$o '$v'" 2 "--$o:"
+	done
 done
 
 # run_nobody ARGS...: tlsmon run as user nobody (setpriv, else su) in namespace B.

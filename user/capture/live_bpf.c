@@ -19,25 +19,17 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "net/flowtab.h"
 #include "capture/live_bpf.h"
 #include "capture/live_hint.h"
 #include "tlsmon.skel.h"
+#include "util/pow2.h"
 
 /* enum bpf_attach_type values for TCX (include/uapi/linux/bpf.h, Linux 6.6+); Debian's 6.1 UAPI
  * headers predate them. */
 #define LIVE_BPF_TCX_INGRESS 46
 #define LIVE_BPF_TCX_EGRESS 47
 
-#define DEFAULT_RINGBUF_BYTES (8u << 20)
 #define MAX_QUERY_PROGS 64
-
-/* The engine hands us its struct flow_key; the kernel's key must have the same layout. */
-_Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key), "flow key size");
-_Static_assert(offsetof(struct flow_key, port) == offsetof(struct tlsmon_flow_key, port),
-	       "flow key ports");
-_Static_assert(offsetof(struct flow_key, addr) == offsetof(struct tlsmon_flow_key, addr),
-	       "flow key addresses");
 
 struct live_iface {
 	int ifindex;
@@ -186,20 +178,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static uint32_t round_pow2(uint32_t v, uint32_t min)
-{
-	uint32_t p = min;
-
-	while (p < v && p < (1u << 30))
-		p <<= 1;
-	return p;
-}
-
 static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *err, size_t esz)
 {
 	struct tlsmon_bpf *skel = lb->skel;
 	uint32_t snap = o->snaplen ? o->snaplen : TLSMON_DEFAULT_SNAPLEN;
-	uint32_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : DEFAULT_RINGBUF_BYTES;
+	uint64_t rb = pow2__round_up(o->ringbuf_bytes ? o->ringbuf_bytes
+						       : TLSMON_DEFAULT_RINGBUF_BYTES);
 	size_t i;
 	int e;
 
@@ -216,9 +200,12 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 	skel->rodata->tlsmon_budget = o->budget ? o->budget : TLSMON_DEFAULT_BUDGET;
 	e = bpf_map__set_max_entries(skel->maps.tlsmon_flows,
 				     o->max_flows ? o->max_flows : TLSMON_DEFAULT_MAX_FLOWS);
+	if (rb < (uint64_t)sysconf(_SC_PAGESIZE))
+		rb = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (rb > LIVE_BPF_RINGBUF_MAX)
+		rb = LIVE_BPF_RINGBUF_MAX;
 	if (!e)
-		e = bpf_map__set_max_entries(skel->maps.tlsmon_events,
-					     round_pow2(rb, (uint32_t)sysconf(_SC_PAGESIZE)));
+		e = bpf_map__set_max_entries(skel->maps.tlsmon_events, (uint32_t)rb);
 	if (e) {
 		set_err(err, esz, "configuring BPF maps failed: %s", strerror(-e));
 		return e;

@@ -15,6 +15,10 @@
 #include "tlsmon_shared.h"
 
 #define LIVE_BPF_MAX_IFACES 64
+/* Ring buffer bounds. The kernel wants a power-of-two multiple of the page size; a record is at
+ * most TLSMON_SCRATCH_SIZE (32 KiB), so 64 KiB holds at least one whole frame record. */
+#define LIVE_BPF_RINGBUF_MIN (64u << 10)
+#define LIVE_BPF_RINGBUF_MAX (1u << 30)
 
 enum live_bpf_ingress {
 	LIVE_BPF_INGRESS_AUTO = 0, /* by driver: native XDP on NICs known to do it well, else TC */
@@ -32,7 +36,9 @@ struct live_bpf_opts {
 	uint32_t max_flows; /* kernel flow map entries; 0 = TLSMON_DEFAULT_MAX_FLOWS */
 	uint32_t budget; /* bytes copied per flow direction; 0 = TLSMON_DEFAULT_BUDGET */
 	uint32_t snaplen; /* bytes copied per frame; 0 = TLSMON_DEFAULT_SNAPLEN */
-	uint32_t ringbuf_bytes; /* rounded up to a power of two; 0 = 8 MiB */
+	/* Rounded up to a power of two, at least a page, at most LIVE_BPF_RINGBUF_MAX;
+	 * 0 = TLSMON_DEFAULT_RINGBUF_BYTES. */
+	uint32_t ringbuf_bytes;
 	int verbose; /* let libbpf print (verifier log on load failure) */
 	live_bpf_frame_fn on_frame; /* f and its bytes are valid only during the call */
 	void *ctx;

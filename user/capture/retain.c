@@ -9,7 +9,7 @@
 #define ARENA_MIN_CAP 512
 
 /* The head of an arena's buffer. Links live here rather than in the arena, because only a
- * few thousand connections hold frames at a time (the total bound) but every tracked flow
+ * few thousand connections retain frames at a time (the total bound) but every tracked flow
  * has an arena. */
 struct arena_buf {
 	struct frame_arena *owner;
@@ -55,7 +55,7 @@ static void release_buf(struct retain_pool *p, struct frame_arena *a)
 	if (!a->buf)
 		return;
 	unlink_buf(p, a->buf);
-	p->held -= a->buf->cap;
+	p->total -= a->buf->cap;
 	free(a->buf);
 	a->buf = NULL;
 }
@@ -76,7 +76,7 @@ void retain__stop(struct retain_pool *p, struct frame_arena *a)
 }
 
 /* The oldest other connection's frames go, to make room for newer ones. Its frames are counted
- * as dropped, and it keeps no more (its dump would otherwise start in the middle). */
+ * as dropped, and it retains no more (its dump would otherwise start in the middle). */
 static bool evict_oldest(struct retain_pool *p, const struct frame_arena *keep)
 {
 	struct arena_buf *b = p->oldest;
@@ -116,9 +116,9 @@ static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t wa
 	if (cap > pool->max_per_conn)
 		cap = pool->max_per_conn;
 	/* Only what is needed when the total is tight. */
-	if (pool->held - have + cap > pool->max_total)
+	if (pool->total - have + cap > pool->max_total)
 		cap = want;
-	while (pool->held - have + cap > pool->max_total)
+	while (pool->total - have + cap > pool->max_total)
 		if (!evict_oldest(pool, a))
 			return false;
 	nb = realloc(a->buf, sizeof(*nb) + cap);
@@ -130,7 +130,7 @@ static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t wa
 		nb->older = pool->newest;
 	}
 	relink_buf(pool, nb);
-	pool->held += cap - have;
+	pool->total += cap - have;
 	nb->cap = (uint32_t)cap;
 	return true;
 }

@@ -28,7 +28,7 @@ struct engine_frames {
 	const uint8_t *buf;
 	size_t len;
 	uint32_t count; /* records in buf */
-	uint32_t dropped; /* frames of the connection not kept (over retain_bytes or no memory) */
+	uint32_t dropped; /* frames of the connection not retained (over retain_bytes or no memory) */
 	uint64_t dropped_bytes;
 };
 
@@ -40,24 +40,24 @@ struct arena_buf;
 
 /* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. Lives in
  * the connection (24 bytes: every tracked flow has one); the buffer, allocated with the first
- * frame kept, carries the bookkeeping and is charged to the pool while the connection is
+ * frame retained, carries the bookkeeping and is charged to the pool while the connection is
  * undecided. */
 struct frame_arena {
-	struct arena_buf *buf; /* NULL while no frame is kept */
+	struct arena_buf *buf; /* NULL while no frame is retained */
 	uint64_t dropped_bytes;
 	uint32_t dropped;
 	bool live : 1; /* between retain__start() and retain__stop() */
-	bool evicted : 1; /* its frames were dropped to make room: it keeps no more */
+	bool evicted : 1; /* its frames were dropped to make room: it retains no more */
 };
 
 /* Frames of undecided connections, bounded per connection and in total. When the total is
  * reached, the oldest connection loses its frames (counted) so that a flood of handshakes
- * that never finish cannot crowd out the newest ones, nor hold more than max_total. */
+ * that never finish cannot crowd out the newest ones, nor retain more than max_total. */
 struct retain_pool {
 	uint64_t max_per_conn; /* engine_opts.retain_bytes */
 	uint64_t max_total; /* engine_opts.retain_total_bytes */
-	uint64_t held; /* buffer capacity of live arenas (frame bytes, without their header) */
-	uint64_t *frames; /* counters to bump: frames kept, frames dropped (over a bound), */
+	uint64_t total; /* retained now: buffer capacity of live arenas (frame bytes, no header) */
+	uint64_t *frames; /* counters to bump: frames retained, frames dropped (over a bound), */
 	uint64_t *dropped;
 	uint64_t *evicted; /* connections whose frames were dropped to make room */
 	struct arena_buf *oldest, *newest; /* buffers of live arenas, in the order they were made */
@@ -68,7 +68,7 @@ void retain__init(struct retain_pool *p, uint64_t max_per_conn, uint64_t max_tot
 /* Every arena must have been stopped. */
 void retain__fini(struct retain_pool *p);
 
-/* Start keeping a new connection's frames in a (the connection's, unused or stopped). */
+/* Start retaining a new connection's frames in a (the connection's, unused or stopped). */
 void retain__start(struct retain_pool *p, struct frame_arena *a);
 /* Stop: free its buffer. Harmless on an arena never started or already stopped. */
 void retain__stop(struct retain_pool *p, struct frame_arena *a);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers shared by the subcommands: option parsing and counters printing. */
+/* Helpers shared by the subcommands: policy options and counters printing. */
 #include "cmd/cmd.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "verdict/engine.h"
 
 int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 {
@@ -35,92 +35,58 @@ int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 	return 0;
 }
 
-int cmd__parse_pow2_size(const char *s, uint64_t min, uint64_t max, uint64_t *bytes)
+struct pipeline_stats cmd__pipeline_stats(const struct engine *e)
 {
-	uint64_t v, p = min;
-
-	if (cmd__parse_size(s, &v) || v < min || v > max)
-		return -1;
-	while (p < v)
-		p <<= 1;
-	*bytes = p;
-	return 0;
+	return (struct pipeline_stats){
+		.engine = engine__stats(e),
+		.flows = engine__flow_stats(e),
+		.reasm = engine__reasm_stats(e),
+		.tls = engine__tls_stats(e),
+		.x509 = engine__x509_stats(e),
+	};
 }
 
-int cmd__parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+struct stats_row {
+	enum pipeline_stats_group group;
+	int pos;
+	const char *name;
+	uint64_t value;
+};
+
+void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline_stats *p)
 {
-	char *end;
-	unsigned long long v;
+#define STATS_ROW(src, field, metric, type, mlabel, help, group, pos, stat) \
+	{ PIPELINE_STATS_##group, pos, stat, p->src->field },
+	const struct stats_row rows[] = { PIPELINE_COUNTERS(STATS_ROW) };
+#undef STATS_ROW
+	static const char *const titles[PIPELINE_STATS__COUNT] = {
+		[PIPELINE_STATS_FLOWS] = "flows",
+		[PIPELINE_STATS_REASM] = "reassembly",
+		[PIPELINE_STATS_TLS] = "tls",
+		[PIPELINE_STATS_X509] = "x509",
+	};
+	const size_t n = sizeof(rows) / sizeof(rows[0]);
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max || s[0] == '-')
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
+	/* "LABEL: a=1 b=2", then "  TITLE: c=3 ..." per group, then "  handshakes=N". */
+	for (int g = PIPELINE_STATS_FRAMES; g < PIPELINE_STATS__COUNT; g++) {
+		const char *sep = " ";
 
-void cmd__print_engine_stats(FILE *out, const char *label, const struct engine *e)
-{
-	const struct engine_stats *s = engine__stats(e);
-	const struct flowtab_stats *f = engine__flow_stats(e);
-	const struct reasm_stats *r = engine__reasm_stats(e);
-	const struct tls_stats *t = engine__tls_stats(e);
-	const struct x509_cache_stats *x = engine__x509_stats(e);
-
-	fprintf(out,
-		"%s: frames=%llu bytes=%llu not_tcp=%llu fragments=%llu decode_errors=%llu "
-		"truncated=%llu\n"
-		"  flows: created=%llu evicted=%llu expired=%llu non_tls=%llu\n"
-		"  reassembly: segments=%llu out_of_order=%llu retransmitted=%llu overlaps=%llu "
-		"gaps=%llu gap_bytes=%llu refused_bytes=%llu\n"
-		"  tls: records=%llu handshake_msgs=%llu sslv2_hellos=%llu malformed=%llu "
-		"oversized=%llu resyncs=%llu msg_parse_errors=%llu\n"
-		"  x509: lookups=%llu hits=%llu parse_failures=%llu\n"
-		"  handshakes=%llu\n",
-		label, (unsigned long long)s->frames, (unsigned long long)s->bytes,
-		(unsigned long long)s->not_tcp, (unsigned long long)s->fragments,
-		(unsigned long long)s->decode_errors, (unsigned long long)s->truncated_frames,
-		(unsigned long long)f->created, (unsigned long long)f->evicted,
-		(unsigned long long)f->expired, (unsigned long long)s->non_tls_flows,
-		(unsigned long long)r->segments, (unsigned long long)r->out_of_order,
-		(unsigned long long)r->retransmitted, (unsigned long long)r->overlaps,
-		(unsigned long long)r->gaps, (unsigned long long)r->gap_bytes,
-		(unsigned long long)r->refused_bytes, (unsigned long long)t->records,
-		(unsigned long long)t->handshake_msgs, (unsigned long long)t->sslv2_hellos,
-		(unsigned long long)t->malformed, (unsigned long long)t->oversized,
-		(unsigned long long)t->resyncs, (unsigned long long)s->msg_parse_errors,
-		(unsigned long long)x->lookups, (unsigned long long)x->hits,
-		(unsigned long long)x->parse_failures, (unsigned long long)s->handshakes);
-}
-
-int cmd_policy(int argc, char **argv)
-{
-	struct policy *p = policy__new();
-	int status = 0;
-
-	if (!p)
-		return 1;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: tlsmon policy [--policy KEY=VALUE]... [--policy-file FILE]\n"
-			       "Print every policy setting with its value (defaults plus overrides).\n");
-			goto out;
-		}
-		if (i + 1 < argc && (!strcmp(argv[i], "--policy") || !strcmp(argv[i], "--policy-file"))) {
-			if (cmd__apply_policy_arg(p, !strcmp(argv[i], "--policy-file"), argv[i + 1])) {
-				status = 2;
-				goto out;
+		if (g == PIPELINE_STATS_FRAMES)
+			fprintf(out, "%s:", label);
+		else if (titles[g])
+			fprintf(out, "  %s:", titles[g]);
+		else
+			sep = "  ";
+		/* Rows by position: a handful of rows, printed once per run. */
+		for (int pos = 1; pos <= (int)n; pos++) {
+			for (size_t i = 0; i < n; i++) {
+				if ((int)rows[i].group != g || rows[i].pos != pos)
+					continue;
+				fprintf(out, "%s%s=%llu", sep, rows[i].name,
+					(unsigned long long)rows[i].value);
+				sep = " ";
 			}
-			i++;
-			continue;
 		}
-		fprintf(stderr, "tlsmon policy: unexpected argument '%s'\n", argv[i]);
-		status = 2;
-		goto out;
+		fputc('\n', out);
 	}
-	policy__print(p, stdout);
-out:
-	policy__free(p);
-	return status;
 }

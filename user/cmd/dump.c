@@ -12,48 +12,9 @@
 
 #include "daemon/ctl.h"
 #include "out/store.h"
+#include "util/parse.h"
 
 #define DUMP_TIMEOUT_MS 30000
-
-static int parse_scaled(const char *s, const char *const *units, const uint64_t *mult, int n_units,
-			uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s[0] || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	for (int i = 0; i < n_units; i++) {
-		if (strcmp(end, units[i]))
-			continue;
-		if (mult[i] && v > UINT64_MAX / mult[i])
-			return -1;
-		*out = v * mult[i];
-		return 0;
-	}
-	return -1;
-}
-
-int cmd__parse_duration(const char *s, uint64_t *secs)
-{
-	static const char *const units[] = { "", "s", "m", "h", "d" };
-	static const uint64_t mult[] = { 1, 1, 60, 3600, 86400 };
-
-	return parse_scaled(s, units, mult, 5, secs);
-}
-
-int cmd__parse_size(const char *s, uint64_t *bytes)
-{
-	static const char *const units[] = { "", "K", "KiB", "M", "MiB", "G", "GiB" };
-	static const uint64_t mult[] = { 1, 1ull << 10, 1ull << 10, 1ull << 20, 1ull << 20,
-					 1ull << 30, 1ull << 30 };
-
-	return parse_scaled(s, units, mult, 7, bytes);
-}
 
 static void dump_usage(FILE *out)
 {
@@ -100,7 +61,7 @@ int cmd_dump(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'S':
-			if (cmd__parse_duration(optarg, &req.since_s) || req.since_s > CTL_MAX_SINCE) {
+			if (parse__duration(optarg, &req.since_s) || req.since_s > CTL_MAX_SINCE) {
 				fprintf(stderr, "tlsmon dump: --since: expected e.g. 90s, 15m, 2h, 1d\n");
 				return 2;
 			}

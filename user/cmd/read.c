@@ -15,6 +15,7 @@
 #include "capture/pcap_in.h"
 #include "out/report.h"
 #include "out/store.h"
+#include "util/parse.h"
 
 /* JSON lines are collected in rc->line and written about this much at a time: one write(2) per
  * block rather than one stdio call, and a copy, per ~4 KB line. */
@@ -160,8 +161,11 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 		return rc < 0 ? rc : 0;
 	engine__finish(e);
 	flush_lines(eo->ctx);
-	if (print_stats)
-		cmd__print_engine_stats(stderr, path, e);
+	if (print_stats) {
+		struct pipeline_stats ps = cmd__pipeline_stats(e);
+
+		cmd__print_engine_stats(stderr, path, &ps);
+	}
 	engine__free(e);
 	return rc < 0 ? rc : 0;
 }
@@ -216,14 +220,14 @@ int cmd_read(int argc, char **argv)
 			serve = optarg;
 			break;
 		case 'K':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &so.max_entries)) {
+			if (parse__u32(optarg, 1, 1u << 24, &so.max_entries)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
 				status = 2;
 				goto cleanup;
 			}
 			break;
 		case 'B':
-			if (cmd__parse_size(optarg, &so.max_bytes) || !so.max_bytes) {
+			if (parse__size(optarg, &so.max_bytes) || !so.max_bytes) {
 				fprintf(stderr, "tlsmon: --keep-bytes: expected a size, e.g. 64M\n");
 				status = 2;
 				goto cleanup;
@@ -237,7 +241,7 @@ int cmd_read(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &eo.max_flows)) {
+			if (parse__u32(optarg, 1, 1u << 24, &eo.max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 1..16777216\n");
 				status = 2;
 				goto cleanup;
@@ -287,11 +291,13 @@ int cmd_read(int argc, char **argv)
 			status = 1;
 	flush_lines(&rc);
 	if (shared) {
-		struct metrics_sources src = { .engine = shared };
+		struct metrics_sources src = { 0 };
 
 		engine__finish(shared);
+		/* After finish: it moves the counters out of the tables it frees. */
+		src.pipeline = cmd__pipeline_stats(shared);
 		if (stats)
-			cmd__print_engine_stats(stderr, "all files", shared);
+			cmd__print_engine_stats(stderr, "all files", &src.pipeline);
 		sbuf__reset(&rc.line);
 		metrics__render(rc.metrics, &src, &rc.line);
 		fwrite(rc.line.buf, 1, rc.line.len, stdout);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +22,26 @@
 #include "capture/live_bpf.h"
 #include "out/metrics.h"
 #include "daemon/privs.h"
+#include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
+#include "util/parse.h"
 
 #define MAX_PORTS 64
 #define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
-/* --hold-bytes. Frames are held from a connection's SYN until its handshake is decided, tens to
- * hundreds of ms: 4 MiB holds 400-700 full handshakes in flight at once (6-10 KB of frames
- * each), and keeps a flood of 100,000 half-open handshakes within 64 MiB of RSS (bench/README). */
-#define DEFAULT_HOLD_BYTES (4ull << 20)
-/* --ring-bytes bounds. The kernel wants a power-of-two multiple of the page size; a record is at
- * most TLSMON_SCRATCH_SIZE (32 KiB), so 64 KiB holds at least one whole frame record. */
-#define MIN_RING_BYTES (64ull << 10)
-#define MAX_RING_BYTES (1ull << 30)
+/* --retain-bytes (engine_opts.retain_total_bytes). Frames are retained from a connection's SYN
+ * until its handshake is decided, tens to hundreds of ms: 4 MiB retains 400-700 full handshakes
+ * in flight at once (6-10 KB of frames each), and keeps a flood of 100,000 half-open handshakes
+ * within 64 MiB of RSS (bench/README). */
+#define DEFAULT_RETAIN_BYTES (4ull << 20)
 
+/* on_flow_done() hands the engine's struct flow_key to the kernel as its own: one layout. */
 _Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
 	       "userspace and kernel flow keys must share one layout");
+_Static_assert(offsetof(struct flow_key, port) == offsetof(struct tlsmon_flow_key, port),
+	       "flow key ports");
+_Static_assert(offsetof(struct flow_key, addr) == offsetof(struct tlsmon_flow_key, addr),
+	       "flow key addresses");
 
 struct run_opts {
 	const char *ifaces[LIVE_BPF_MAX_IFACES];
@@ -49,10 +54,10 @@ struct run_opts {
 	const char *socket_path;
 	const char *socket_group;
 	const char *dump_dir;
-	uint32_t keep_flagged;
+	uint32_t keep_flagged; /* the flagged store (decided handshakes, for dumps) */
 	uint64_t keep_bytes;
-	uint64_t hold_bytes; /* frames of undecided handshakes; 0 = DEFAULT_HOLD_BYTES */
-	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = live_bpf's 8 MiB */
+	uint64_t retain_bytes; /* frames of undecided handshakes; 0 = DEFAULT_RETAIN_BYTES */
+	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
@@ -109,19 +114,22 @@ static void run_usage(FILE *out)
 		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
 		"  --snaplen BYTES         bytes copied per frame (default 65535)\n"
 		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
-		"                          rounded up to a power of two (default 8M)\n"
+		"                          rounded up to a power of two (default %uM)\n"
 		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
-		"  --keep-flagged N        flagged handshakes kept for dumps (default 1000)\n"
-		"  --keep-bytes SIZE       memory for them, e.g. 64M (default 64 MiB)\n"
-		"  --hold-bytes SIZE       memory for the frames of handshakes not yet decided, which\n"
-		"                          dumps need (default 4 MiB; over it the oldest lose theirs)\n"
+		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
+		"                          kept with their frames for dumps (default 1000)\n"
+		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
+		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
+		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
+		"                          theirs); --hold-bytes is an alias (the former name)\n"
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default /var/lib/tlsmon)\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line\n"
 		"  -v, --verbose           libbpf and verifier messages\n"
-		"  -h, --help              this text\n");
+		"  -h, --help              this text\n",
+		TLSMON_DEFAULT_RINGBUF_BYTES >> 20);
 }
 
 static int parse_ports(const char *s, struct run_opts *o)
@@ -139,7 +147,7 @@ static int parse_ports(const char *s, struct run_opts *o)
 			return -1;
 		memcpy(tok, p, n);
 		tok[n] = '\0';
-		if (cmd__parse_u32(tok, 1, 65535, &v))
+		if (parse__u32(tok, 1, 65535, &v))
 			return -1;
 		o->ports[o->n_ports++] = (uint16_t)v;
 		if (!p[n])
@@ -224,7 +232,7 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	struct daemon *d = ctx;
 	const struct store_stats *st = store__stats(d->store);
 	struct metrics_sources src = {
-		.engine = d->engine,
+		.pipeline = cmd__pipeline_stats(d->engine),
 		.kernel_counters = d->kernel_counters,
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,
@@ -250,7 +258,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "keep-flagged", required_argument, NULL, 'k' },
 		{ "keep-bytes", required_argument, NULL, 'K' },
-		{ "hold-bytes", required_argument, NULL, 'H' },
+		{ "retain-bytes", required_argument, NULL, 'H' },
+		{ "hold-bytes", required_argument, NULL, 'H' }, /* the former name of --retain-bytes */
 		{ "dump-dir", required_argument, NULL, 'D' },
 		{ "max-flows", required_argument, NULL, 'm' },
 		{ "flow-budget", required_argument, NULL, 'b' },
@@ -262,10 +271,10 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, longidx = 0;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:vh", opts, &longidx)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (o->n_ifaces >= LIVE_BPF_MAX_IFACES) {
@@ -309,39 +318,40 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 			o->dump_dir = optarg;
 			break;
 		case 'k':
-			if (cmd__parse_u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
+			if (parse__u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
 				return -1;
 			}
 			break;
 		case 'K':
-			if (cmd__parse_size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
+			if (parse__size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
 				fprintf(stderr, "tlsmon: --keep-bytes: expected a size of at least 64K "
 						"(e.g. 64M, 1G)\n");
 				return -1;
 			}
 			break;
 		case 'H':
-			if (cmd__parse_size(optarg, &o->hold_bytes) || o->hold_bytes < 65536) {
-				fprintf(stderr, "tlsmon: --hold-bytes: expected a size of at least 64K "
-						"(e.g. 16M)\n");
+			if (parse__size(optarg, &o->retain_bytes) || o->retain_bytes < 65536) {
+				/* Named as given: --retain-bytes or its alias --hold-bytes. */
+				fprintf(stderr, "tlsmon: --%s: expected a size of at least 64K "
+						"(e.g. 16M)\n", opts[longidx].name);
 				return -1;
 			}
 			break;
 		case 'm':
-			if (cmd__parse_u32(optarg, 16, 1u << 24, &o->max_flows)) {
+			if (parse__u32(optarg, 16, 1u << 24, &o->max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 16..16777216\n");
 				return -1;
 			}
 			break;
 		case 'b':
-			if (cmd__parse_u32(optarg, 1024, 1u << 30, &o->budget)) {
+			if (parse__u32(optarg, 1024, 1u << 30, &o->budget)) {
 				fprintf(stderr, "tlsmon: --flow-budget: expected 1024..1073741824 bytes\n");
 				return -1;
 			}
 			break;
 		case 's':
-			if (cmd__parse_u32(optarg, 128, 262144, &o->snaplen)) {
+			if (parse__u32(optarg, 128, 262144, &o->snaplen)) {
 				fprintf(stderr, "tlsmon: --snaplen: expected 128..262144 bytes\n");
 				return -1;
 			}
@@ -349,14 +359,14 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		case 'R': {
 			uint64_t asked = 0;
 
-			if (cmd__parse_pow2_size(optarg, MIN_RING_BYTES, MAX_RING_BYTES,
+			if (parse__pow2_size(optarg, LIVE_BPF_RINGBUF_MIN, LIVE_BPF_RINGBUF_MAX,
 						 &o->ring_bytes)) {
 				fprintf(stderr, "tlsmon: --ring-bytes: expected a size from 64K to 1G "
 						"(e.g. 16M)\n");
 				return -1;
 			}
 			/* Say so rather than use more memory than asked for silently. */
-			if (!cmd__parse_size(optarg, &asked) && asked != o->ring_bytes)
+			if (!parse__size(optarg, &asked) && asked != o->ring_bytes)
 				fprintf(stderr, "tlsmon: --ring-bytes %s rounded up to %llu bytes "
 						"(a power of two)\n", optarg,
 					(unsigned long long)o->ring_bytes);
@@ -404,8 +414,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
 		.retain_bytes = 256 * 1024,
-		/* A flood of handshakes that never finish must not hold more than this. */
-		.retain_total_bytes = d->o.hold_bytes ? d->o.hold_bytes : DEFAULT_HOLD_BYTES,
+		/* A flood of handshakes that never finish must not retain more than this. */
+		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : DEFAULT_RETAIN_BYTES,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };

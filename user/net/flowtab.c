@@ -20,6 +20,7 @@
 
 #include "net/flowtab.h"
 #include "util/hash_seed.h"
+#include "util/pow2.h"
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
 #define NIL 0u /* "no entry": links hold pool positions + 1 */
@@ -198,7 +199,7 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 {
 	struct flowtab *t;
-	uint32_t nbuckets = 16;
+	uint32_t nbuckets;
 
 	if (!opts || !opts->max_flows || opts->max_flows > FLOWTAB_MAX_FLOWS) {
 		errno = EINVAL;
@@ -211,8 +212,7 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->reasm_cfg.lim = opts->reasm;
 	t->reasm_cfg.stats = &t->reasm_stats;
 	t->stride = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
-	while (nbuckets < opts->max_flows)
-		nbuckets <<= 1;
+	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));

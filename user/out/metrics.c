@@ -283,86 +283,34 @@ static void render_handshakes(const struct metrics *m, struct sbuf *b)
 			     (unsigned long long)m->cert_kinds_other);
 }
 
-/* One sample of a pipeline metric: rows sharing a name (and differing by label) are printed
- * under one header, which the table keeps adjacent. */
 struct pipeline_row {
 	const char *name;
 	const char *type;
-	const char *help; /* NULL on the rows after the first of a name */
-	const char *label; /* "kind=\"in_order\"" or NULL */
+	const char *label;
+	const char *help;
 	uint64_t value;
 };
 
-static void render_pipeline(const struct engine *e, struct sbuf *b)
+/* The pipeline's counters, named and described by the one list (verdict/engine_stats.h). */
+static void render_pipeline(const struct pipeline_stats *p, struct sbuf *b)
 {
-	const struct engine_stats *s = engine__stats(e);
-	const struct flowtab_stats *f = engine__flow_stats(e);
-	const struct reasm_stats *r = engine__reasm_stats(e);
-	const struct tls_stats *t = engine__tls_stats(e);
-	const struct x509_cache_stats *x = engine__x509_stats(e);
-	const struct pipeline_row rows[] = {
-		{ "tlsmon_frames_total", "counter", "Frames handed to the analysis pipeline.", NULL,
-		  s->frames },
-		{ "tlsmon_frame_bytes_total", "counter", "Bytes of frames handed to the pipeline.", NULL,
-		  s->bytes },
-		{ "tlsmon_flows_active", "gauge", "TCP flows tracked by the collector now.", NULL,
-		  f->active },
-		{ "tlsmon_flows_total", "counter", "TCP flows the collector started tracking.", NULL,
-		  f->created },
-		{ "tlsmon_flows_evicted_total", "counter",
-		  "Flows pushed out of the collector's table because it was full.", NULL, f->evicted },
-		{ "tlsmon_flows_expired_total", "counter", "Flows ended by the idle timeout.", NULL,
-		  f->expired },
-		{ "tlsmon_retained_flows_evicted_total", "counter",
-		  "Undecided handshakes whose frames kept for dumps were dropped, oldest first, to "
-		  "stay within the frame budget.", NULL, s->retain_evicted_flows },
-		{ "tlsmon_flows_not_tls_total", "counter",
-		  "Flows dropped because no TLS record appeared within the probe budget.", NULL,
-		  s->non_tls_flows },
-		{ "tlsmon_reassembly_gaps_total", "counter",
-		  "Holes in TCP streams given up on (bytes never seen).", NULL, r->gaps },
-		{ "tlsmon_reassembly_gap_bytes_total", "counter", "Bytes lost in reassembly holes.", NULL,
-		  r->gap_bytes },
-		{ "tlsmon_reassembly_segments_total", "counter",
-		  "TCP segments with payload, by how reassembly treated them.", "kind=\"in_order\"",
-		  r->in_order },
-		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"out_of_order\"",
-		  r->out_of_order },
-		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"retransmitted\"",
-		  r->retransmitted },
-		{ "tlsmon_reassembly_segments_total", NULL, NULL, "kind=\"overlap\"", r->overlaps },
-		{ "tlsmon_reassembly_refused_bytes_total", "counter",
-		  "Out-of-order bytes not held because the per-direction limit was reached.", NULL,
-		  r->refused_bytes },
-		{ "tlsmon_parse_errors_total", "counter", "Input that did not parse, by stage.",
-		  "stage=\"frame\"", s->decode_errors },
-		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_record\"", t->malformed },
-		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"tls_oversized\"", t->oversized },
-		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"handshake\"", s->msg_parse_errors },
-		{ "tlsmon_parse_errors_total", NULL, NULL, "stage=\"certificate\"",
-		  s->cert_parse_errors },
-		{ "tlsmon_ip_fragments_total", "counter", "IP fragments skipped (not reassembled).",
-		  NULL, s->fragments },
-		{ "tlsmon_truncated_frames_total", "counter",
-		  "Frames whose payload was cut by the capture length.", NULL, s->truncated_frames },
-		{ "tlsmon_tls_resyncs_total", "counter",
-		  "Times a TLS stream was re-synchronised after a gap or garbage.", NULL, t->resyncs },
-		{ "tlsmon_sslv2_client_hellos_total", "counter",
-		  "SSLv2-compatible ClientHello messages seen.", NULL, s->sslv2_hellos },
-		{ "tlsmon_x509_cache_lookups_total", "counter",
-		  "Certificate analyses asked of the cache.", NULL, x->lookups },
-		{ "tlsmon_x509_cache_hits_total", "counter",
-		  "Certificate analyses answered from the cache.", NULL, x->hits },
-	};
+#define PIPELINE_ROW(src, field, metric, type, label, help, group, pos, stat) \
+	{ metric, type, label, help, p->src->field },
+	const struct pipeline_row rows[] = { PIPELINE_COUNTERS(PIPELINE_ROW) };
+#undef PIPELINE_ROW
+	char name[96];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		if (rows[i].help)
-			header(b, rows[i].name, rows[i].type, rows[i].help);
-		if (rows[i].label)
-			sbuf__printf(b, "%s{%s} %llu\n", rows[i].name, rows[i].label,
+		if (!rows[i].name[0])
+			continue; /* --stats only */
+		snprintf(name, sizeof(name), "tlsmon_%s", rows[i].name);
+		if (rows[i].help[0])
+			header(b, name, rows[i].type, rows[i].help);
+		if (rows[i].label[0])
+			sbuf__printf(b, "%s{%s} %llu\n", name, rows[i].label,
 				     (unsigned long long)rows[i].value);
 		else
-			sample(b, rows[i].name, rows[i].value);
+			sample(b, name, rows[i].value);
 	}
 }
 
@@ -408,8 +356,8 @@ static void render_kernel(const uint64_t *v, struct sbuf *b)
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *b)
 {
 	render_handshakes(m, b);
-	if (src && src->engine)
-		render_pipeline(src->engine, b);
+	if (src && src->pipeline.engine)
+		render_pipeline(&src->pipeline, b);
 	if (src && src->kernel_counters) {
 		render_kernel(src->kernel_counters, b);
 		header(b, "tlsmon_kernel_flow_hint_repaired_total", "counter",

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verdict/engine.h"
+#include "verdict/engine_stats.h"
 #include "verdict/hs.h"
 #include "util/sbuf.h"
 
@@ -22,7 +22,7 @@ void metrics__on_handshake(struct metrics *m, const struct handshake *hs);
 
 /* Everything else the exposition shows, read at scrape time. Pointers may be NULL. */
 struct metrics_sources {
-	const struct engine *engine;
+	struct pipeline_stats pipeline; /* the engine's counters; .engine NULL = none */
 	const uint64_t *kernel_counters; /* indexed by enum tlsmon_counter (live capture only) */
 	uint64_t flagged_stored; /* handshakes held in the flagged store */
 	uint64_t flagged_evicted;

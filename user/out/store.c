@@ -10,6 +10,7 @@
 
 #include "out/report.h"
 #include "tls/tls_names.h"
+#include "tls/tls_record.h"
 
 /* One note per finding, plus the outcome's. */
 #define STORE_MAX_NOTES (HS_MAX_FINDINGS + 2)

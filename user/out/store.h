@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verdict/engine.h"
+#include "capture/retain.h"
 #include "verdict/hs.h"
 #include "out/pcap_out.h"
 #include "util/sbuf.h"

@@ -10,32 +10,11 @@
 #include "net/flowtab.h"
 #include "capture/frame.h"
 #include "verdict/hs.h"
+#include "verdict/engine_stats.h"
 #include "verdict/policy.h"
 #include "capture/retain.h"
 #include "tls/tls_record.h"
 #include "x509/x509.h"
-
-struct engine_stats {
-	uint64_t frames;
-	uint64_t bytes;
-	uint64_t not_tcp;
-	uint64_t fragments;
-	uint64_t decode_errors;
-	uint64_t unsupported_linktype;
-	uint64_t truncated_frames; /* payload clipped by the snaplen */
-	uint64_t non_tls_flows; /* flows dropped: no TLS seen within the probe budget */
-	uint64_t handshakes; /* emitted */
-	uint64_t handshakes_by_outcome[5];
-	uint64_t sslv2_hellos;
-	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
-	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
-	uint64_t handshake_alloc_failures;
-	uint64_t retained_frames; /* frames copied for the flagged store (retain_bytes > 0) */
-	uint64_t retain_dropped_frames; /* not copied: over retain_bytes, or no memory */
-	/* Undecided connections whose kept frames were dropped, oldest first, to stay within
-	 * retain_total_bytes; their dumps lack those frames. */
-	uint64_t retain_evicted_flows;
-};
 
 struct engine;
 
@@ -54,9 +33,9 @@ struct engine_opts {
 	uint32_t x509_cache_entries; /* default 4096 */
 	/* Copy each connection's frames, from its first (the SYN) until its handshake is decided,
 	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
-	 * counted, not kept. 0 = off. The daemon sets it so the flagged store can dump frames. */
+	 * counted, not retained. 0 = off. The daemon sets it so the flagged store can dump frames. */
 	uint32_t retain_bytes;
-	/* All connections together (buffers held until their handshakes are decided); over it,
+	/* All connections together (buffers retained until their handshakes are decided); over it,
 	 * the oldest undecided connection loses its frames (counted in retain_evicted_flows).
 	 * Default 64 MiB when retain_bytes is set. */
 	uint64_t retain_total_bytes;

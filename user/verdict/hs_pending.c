@@ -207,53 +207,44 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	out[JA3_HEX_LEN] = '\0';
 }
 
+/* Fields hs_pending keeps under the name struct handshake gives them; the ClientHello's with a
+ * ch_ prefix; the server side's in struct hs_server_side. */
+#define SAME_NAME_FIELDS(X)                                                                      \
+	X(vlan) X(version) X(has_client_hello) X(has_server_hello) X(has_certificate)           \
+	X(has_server_key_exchange) X(client_sent_certificate) X(ccs_client) X(ccs_server)        \
+	X(app_data_client) X(app_data_server) X(closed_by_client) X(n_events) X(events_truncated)
+#define CLIENT_HELLO_FIELDS(X) \
+	X(sslv2) X(fallback_scsv) X(offered_tls13) X(has_sni) X(legacy_version) X(max_version)
+#define SERVER_FIELDS(X)                                                                         \
+	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
+	X(gap_bytes) X(parse_errors)
+
 void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 {
 	const struct hs_server_side *s = p->srv;
 	struct hs_client_hello *ch = &out->ch;
 
 	memset(out, 0, HS_FACTS_SIZE);
-	out->vlan = p->vlan;
-	out->has_client_hello = p->has_client_hello;
-	out->has_server_hello = p->has_server_hello;
-	out->has_certificate = p->has_certificate;
-	out->has_server_key_exchange = p->has_server_key_exchange;
-	ch->sslv2 = p->ch_sslv2;
-	ch->fallback_scsv = p->ch_fallback_scsv;
-	ch->offered_tls13 = p->ch_offered_tls13;
-	ch->has_sni = p->ch_has_sni;
-	ch->legacy_version = p->ch_legacy_version;
-	ch->max_version = p->ch_max_version;
+#define COPY(f) out->f = p->f;
+#define COPY_CH(f) ch->f = p->ch_##f;
+#define COPY_SRV(f) out->f = s->f;
+	SAME_NAME_FIELDS(COPY)
+	CLIENT_HELLO_FIELDS(COPY_CH)
 	ch->sni_len = p->sni_len;
 	memcpy(ch->sni, p->names, p->sni_len);
 	ch->alpn_len = p->alpn_len;
 	memcpy(ch->alpn, p->names + p->sni_len, p->alpn_len);
-	out->version = p->version;
 	if (p->has_ja3)
 		md5_to_hex(p->ja3_md5, out->ja3);
 	ja4_unpack(p, out->ja4);
 	if (s) {
-		out->sh = s->sh;
-		out->ske = s->ske;
+		SERVER_FIELDS(COPY_SRV)
 		memcpy(out->ja3s, s->ja3s, sizeof(out->ja3s));
-		out->n_certs = s->n_certs;
-		out->n_certs_total = s->n_certs_total;
 		memcpy(out->certs, s->certs, s->n_certs * sizeof(s->certs[0]));
-		out->cert_ts_ns = s->cert_ts_ns;
-		out->cert_frame = s->cert_frame;
-		out->alert = s->alert;
-		out->gaps = s->gaps;
-		out->gap_bytes = s->gap_bytes;
-		out->parse_errors = s->parse_errors;
 	}
-	out->client_sent_certificate = p->client_sent_certificate;
-	out->ccs_client = p->ccs_client;
-	out->ccs_server = p->ccs_server;
-	out->app_data_client = p->app_data_client;
-	out->app_data_server = p->app_data_server;
-	out->closed_by_client = p->closed_by_client;
-	out->n_events = p->n_events;
-	out->events_truncated = p->events_truncated;
+#undef COPY
+#undef COPY_CH
+#undef COPY_SRV
 	if (p->n_events)
 		memcpy(out->events, events_of(p), p->n_events * sizeof(out->events[0]));
 }

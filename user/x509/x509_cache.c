@@ -5,6 +5,7 @@
 #include "x509/x509.h"
 #include "x509/x509_int.h"
 #include "util/hash_seed.h"
+#include "util/pow2.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -44,14 +45,13 @@ struct x509_cache {
 struct x509_cache *x509_cache__new(uint32_t max_entries)
 {
 	struct x509_cache *c;
-	uint32_t nb = 1, i;
+	uint32_t nb, i;
 
 	if (max_entries == 0 || max_entries > X509_CACHE_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
-	while (nb < max_entries)
-		nb <<= 1;
+	nb = (uint32_t)pow2__round_up(max_entries);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		goto cleanup;

@@ -55,9 +55,9 @@ static void test_keeps_and_views(void)
 	CHECK_EQ(fs.count, 5);
 	CHECK_EQ(fs.len, 5 * 232);
 	CHECK_EQ(c.frames, 5);
-	CHECK(p.held >= fs.len && p.held <= 4096);
+	CHECK(p.total >= fs.len && p.total <= 4096);
 	retain__stop(&p, &a);
-	CHECK_EQ(p.held, 0);
+	CHECK_EQ(p.total, 0);
 	retain__stop(&p, &a); /* twice is harmless */
 	retain__view(&a, &fs);
 	CHECK_EQ(fs.count, 0);
@@ -82,12 +82,12 @@ static void test_per_conn_bound(void)
 	CHECK_EQ(fs.dropped, 2);
 	CHECK_EQ(fs.dropped_bytes, 400);
 	CHECK_EQ(c.dropped, 2);
-	CHECK(p.held <= 500);
+	CHECK(p.total <= 500);
 	retain__stop(&p, &a);
 }
 
 /* The total bound: the oldest connection gives way, keeps nothing more, and is counted; the
- * buffers held never exceed the total. */
+ * retained buffers never exceed the total. */
 static void test_total_evicts_oldest(void)
 {
 	struct ctrs c = { 0 };
@@ -102,7 +102,7 @@ static void test_total_evicts_oldest(void)
 		f = mkframe((uint64_t)i * 10 + 1, 200, (uint8_t)(i + 1));
 		retain__append(&p, &a[i], &f);
 		retain__append(&p, &a[i], &f);
-		CHECK(p.held <= 1200);
+		CHECK(p.total <= 1200);
 	}
 	/* each holds 464 bytes: the first two had to go for the last two */
 	CHECK_EQ(c.evicted, 2);
@@ -128,7 +128,7 @@ static void test_total_evicts_oldest(void)
 	CHECK_EQ(c.evicted, 2);
 	for (int i = 0; i < 4; i++)
 		retain__stop(&p, &a[i]);
-	CHECK_EQ(p.held, 0);
+	CHECK_EQ(p.total, 0);
 	CHECK(!p.oldest && !p.newest);
 }
 

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tlsmon policy`: print every policy setting with its value, after the overrides given. */
+#include "cmd/cmd.h"
+
+#include <string.h>
+
+int cmd_policy(int argc, char **argv)
+{
+	struct policy *p = policy__new();
+	int status = 0;
+
+	if (!p)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: tlsmon policy [--policy KEY=VALUE]... [--policy-file FILE]\n"
+			       "Print every policy setting with its value (defaults plus overrides).\n");
+			goto out;
+		}
+		if (i + 1 < argc && (!strcmp(argv[i], "--policy") || !strcmp(argv[i], "--policy-file"))) {
+			if (cmd__apply_policy_arg(p, !strcmp(argv[i], "--policy-file"), argv[i + 1])) {
+				status = 2;
+				goto out;
+			}
+			i++;
+			continue;
+		}
+		fprintf(stderr, "tlsmon policy: unexpected argument '%s'\n", argv[i]);
+		status = 2;
+		goto out;
+	}
+	policy__print(p, stdout);
+out:
+	policy__free(p);
+	return status;
+}

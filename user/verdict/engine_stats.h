@@ -1,0 +1,140 @@
+/* The counters of one engine (what /metrics and `tlsmon read --stats` show), apart from the engine
+ * itself, so that the sinks and the subcommands that print them need not depend on the engine. */
+#ifndef TLSMON_ENGINE_STATS_H
+#define TLSMON_ENGINE_STATS_H
+
+#include <stdint.h>
+
+#include "net/flowtab.h"
+#include "net/reasm.h"
+#include "tls/tls_record.h"
+#include "x509/x509.h"
+
+struct engine_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t not_tcp;
+	uint64_t fragments;
+	uint64_t decode_errors;
+	uint64_t unsupported_linktype;
+	uint64_t truncated_frames; /* payload clipped by the snaplen */
+	uint64_t non_tls_flows; /* flows dropped: no TLS seen within the probe budget */
+	uint64_t handshakes; /* emitted */
+	uint64_t handshakes_by_outcome[5];
+	uint64_t sslv2_hellos;
+	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
+	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
+	uint64_t handshake_alloc_failures;
+	uint64_t retained_frames; /* frames retained for dumps (retain_bytes > 0) */
+	uint64_t retain_dropped_frames; /* not retained: over retain_bytes, or no memory */
+	/* Undecided connections whose retained frames were dropped, oldest first, to stay within
+	 * retain_total_bytes; their dumps lack those frames. */
+	uint64_t retain_evicted_flows;
+};
+
+/* Every counter of one engine, by stage; the engine owns them (see engine__stats() and the
+ * other getters). */
+struct pipeline_stats {
+	const struct engine_stats *engine;
+	const struct flowtab_stats *flows;
+	const struct reasm_stats *reasm;
+	const struct tls_stats *tls;
+	const struct x509_cache_stats *x509;
+};
+
+/* Where a counter stands in `tlsmon read --stats`: one line per group, in this order. */
+enum pipeline_stats_group {
+	PIPELINE_STATS_NONE, /* not printed there */
+	PIPELINE_STATS_FRAMES, /* "FILE: frames=..." */
+	PIPELINE_STATS_FLOWS, /* "  flows: ..." */
+	PIPELINE_STATS_REASM, /* "  reassembly: ..." */
+	PIPELINE_STATS_TLS, /* "  tls: ..." */
+	PIPELINE_STATS_X509, /* "  x509: ..." */
+	PIPELINE_STATS_TOTAL, /* "  handshakes=N" */
+	PIPELINE_STATS__COUNT,
+};
+
+/* Every pipeline counter, once. The metrics registry (out/metrics.c) and `tlsmon read --stats`
+ * (cmd/common.c) both expand this list, so the two cannot drift apart.
+ *
+ * PIPELINE_COUNTER(SRC, FIELD, METRIC, TYPE, LABEL, HELP, GROUP, POS, STAT)
+ *   SRC, FIELD  the value: p->SRC->FIELD of a struct pipeline_stats *p
+ *   METRIC      metric name without the "tlsmon_" prefix, or "" when /metrics does not show it
+ *   TYPE        "counter" or "gauge"
+ *   LABEL       the sample's label ("kind=\"in_order\""), or ""
+ *   HELP        one line for # HELP, given on the first row of each METRIC ("" on the others)
+ *   GROUP, POS  line (PIPELINE_STATS_<GROUP>) and place on it (1, 2, ...) in --stats
+ *   STAT        name in --stats ("" with GROUP NONE)
+ *
+ * /metrics prints the rows in list order (rows sharing a METRIC stay adjacent, under one
+ * header); --stats by GROUP and POS. No blank lines or comments inside the list: it is a
+ * macro. */
+#define PIPELINE_COUNTERS(PIPELINE_COUNTER) \
+	PIPELINE_COUNTER(engine, frames, "frames_total", "counter", "", \
+			 "Frames handed to the analysis pipeline.", FRAMES, 1, "frames") \
+	PIPELINE_COUNTER(engine, bytes, "frame_bytes_total", "counter", "", \
+			 "Bytes of frames handed to the pipeline.", FRAMES, 2, "bytes") \
+	PIPELINE_COUNTER(engine, not_tcp, "", "", "", "", FRAMES, 3, "not_tcp") \
+	PIPELINE_COUNTER(flows, active, "flows_active", "gauge", "", \
+			 "TCP flows tracked by the collector now.", NONE, 0, "") \
+	PIPELINE_COUNTER(flows, created, "flows_total", "counter", "", \
+			 "TCP flows the collector started tracking.", FLOWS, 1, "created") \
+	PIPELINE_COUNTER(flows, evicted, "flows_evicted_total", "counter", "", \
+			 "Flows pushed out of the collector's table because it was full.", FLOWS, 2, \
+			 "evicted") \
+	PIPELINE_COUNTER(flows, expired, "flows_expired_total", "counter", "", \
+			 "Flows ended by the idle timeout.", FLOWS, 3, "expired") \
+	PIPELINE_COUNTER(engine, retain_evicted_flows, "retained_flows_evicted_total", "counter", "", \
+			 "Undecided handshakes whose frames kept for dumps were dropped, oldest " \
+			 "first, to stay within the frame budget.", NONE, 0, "") \
+	PIPELINE_COUNTER(engine, non_tls_flows, "flows_not_tls_total", "counter", "", \
+			 "Flows dropped because no TLS record appeared within the probe budget.", \
+			 FLOWS, 4, "non_tls") \
+	PIPELINE_COUNTER(reasm, segments, "", "", "", "", REASM, 1, "segments") \
+	PIPELINE_COUNTER(reasm, gaps, "reassembly_gaps_total", "counter", "", \
+			 "Holes in TCP streams given up on (bytes never seen).", REASM, 5, "gaps") \
+	PIPELINE_COUNTER(reasm, gap_bytes, "reassembly_gap_bytes_total", "counter", "", \
+			 "Bytes lost in reassembly holes.", REASM, 6, "gap_bytes") \
+	PIPELINE_COUNTER(reasm, in_order, "reassembly_segments_total", "counter", \
+			 "kind=\"in_order\"", \
+			 "TCP segments with payload, by how reassembly treated them.", NONE, 0, "") \
+	PIPELINE_COUNTER(reasm, out_of_order, "reassembly_segments_total", "counter", \
+			 "kind=\"out_of_order\"", "", REASM, 2, "out_of_order") \
+	PIPELINE_COUNTER(reasm, retransmitted, "reassembly_segments_total", "counter", \
+			 "kind=\"retransmitted\"", "", REASM, 3, "retransmitted") \
+	PIPELINE_COUNTER(reasm, overlaps, "reassembly_segments_total", "counter", \
+			 "kind=\"overlap\"", "", REASM, 4, "overlaps") \
+	PIPELINE_COUNTER(reasm, refused_bytes, "reassembly_refused_bytes_total", "counter", "", \
+			 "Out-of-order bytes not held because the per-direction limit was reached.", \
+			 REASM, 7, "refused_bytes") \
+	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
+			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \
+	PIPELINE_COUNTER(tls, malformed, "parse_errors_total", "counter", "stage=\"tls_record\"", \
+			 "", TLS, 4, "malformed") \
+	PIPELINE_COUNTER(tls, oversized, "parse_errors_total", "counter", \
+			 "stage=\"tls_oversized\"", "", TLS, 5, "oversized") \
+	PIPELINE_COUNTER(engine, msg_parse_errors, "parse_errors_total", "counter", \
+			 "stage=\"handshake\"", "", TLS, 7, "msg_parse_errors") \
+	PIPELINE_COUNTER(engine, cert_parse_errors, "parse_errors_total", "counter", \
+			 "stage=\"certificate\"", "", NONE, 0, "") \
+	PIPELINE_COUNTER(engine, fragments, "ip_fragments_total", "counter", "", \
+			 "IP fragments skipped (not reassembled).", FRAMES, 4, "fragments") \
+	PIPELINE_COUNTER(engine, truncated_frames, "truncated_frames_total", "counter", "", \
+			 "Frames whose payload was cut by the capture length.", FRAMES, 6, \
+			 "truncated") \
+	PIPELINE_COUNTER(tls, records, "", "", "", "", TLS, 1, "records") \
+	PIPELINE_COUNTER(tls, handshake_msgs, "", "", "", "", TLS, 2, "handshake_msgs") \
+	PIPELINE_COUNTER(tls, sslv2_hellos, "", "", "", "", TLS, 3, "sslv2_hellos") \
+	PIPELINE_COUNTER(tls, resyncs, "tls_resyncs_total", "counter", "", \
+			 "Times a TLS stream was re-synchronised after a gap or garbage.", TLS, 6, \
+			 "resyncs") \
+	PIPELINE_COUNTER(engine, sslv2_hellos, "sslv2_client_hellos_total", "counter", "", \
+			 "SSLv2-compatible ClientHello messages seen.", NONE, 0, "") \
+	PIPELINE_COUNTER(x509, lookups, "x509_cache_lookups_total", "counter", "", \
+			 "Certificate analyses asked of the cache.", X509, 1, "lookups") \
+	PIPELINE_COUNTER(x509, hits, "x509_cache_hits_total", "counter", "", \
+			 "Certificate analyses answered from the cache.", X509, 2, "hits") \
+	PIPELINE_COUNTER(x509, parse_failures, "", "", "", "", X509, 3, "parse_failures") \
+	PIPELINE_COUNTER(engine, handshakes, "", "", "", "", TOTAL, 1, "handshakes")
+
+#endif
