@@ -232,8 +232,7 @@ static void test_ringbuf_full(void)
 int main(void)
 {
 	if (geteuid() != 0) {
-		printf("SKIP test_bpf_limits: needs root (CAP_BPF)\
-");
+		printf("SKIP test_bpf_limits: needs root (CAP_BPF)\n");
 		return 0;
 	}
 	RUN_TEST(test_hint_repair);

@@ -470,8 +470,7 @@ out:
 int main(void)
 {
 	if (geteuid() != 0) {
-		printf("SKIP test_bpf_prog: needs root (CAP_BPF)\
-");
+		printf("SKIP test_bpf_prog: needs root (CAP_BPF)\n");
 		return 0;
 	}
 	RUN_TEST(test_not_matched);

@@ -579,8 +579,7 @@ static void test_mutations(void)
 int main(void)
 {
 	if (keys_init()) {
-		printf("FAIL keys_init\
-");
+		printf("FAIL keys_init\n");
 		return 1;
 	}
 	RUN_TEST(test_tables);

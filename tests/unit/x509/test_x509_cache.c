@@ -150,11 +150,8 @@ static void test_analyze_put_without_cache(void)
 
 int main(void)
 {
-	if (keys_init()) {
-		fprintf(stderr, "key generation failed\
-");
+	if (keys_init())
 		return 1;
-	}
 	RUN_TEST(test_cache_hits);
 	RUN_TEST(test_cache_same_ends);
 	RUN_TEST(test_cache_eviction);

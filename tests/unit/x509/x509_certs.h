@@ -169,7 +169,10 @@ static inline int keys_init(void)
 	rsa2048 = EVP_RSA_gen(2048);
 	ec256 = EVP_EC_gen("P-256");
 	ed25519 = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	return rsa1024 && rsa2048 && ec256 && ed25519 ? 0 : -1;
+	if (rsa1024 && rsa2048 && ec256 && ed25519)
+		return 0;
+	fprintf(stderr, "key generation failed\n");
+	return -1;
 }
 
 static inline void keys_free(void)
