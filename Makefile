@@ -134,7 +134,8 @@ run:
 	$(BUILD)/tlsmon run $(RUN_ARGS)
 
 # The test runner prints one line per test and ends with "N passed, N failed, N skipped".
-# A fresh machine runs `make deps test`. hsgen makes test_der_cert's set of distinct certificates.
+# A fresh machine runs `make deps test`. hsgen makes test_der_cert_real's set of distinct
+# certificates.
 test:
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/hsgen
 	$(Q)BUILD=$(BUILD) tests/run.sh

@@ -91,15 +91,48 @@ static int stream_matches(const struct sink *s, uint32_t from, uint32_t to)
 	return 1;
 }
 
+/* Where delivered bytes came from after an overlap: the alternate content in [alt_lo, alt_hi),
+ * except in the held ranges ([start, end) pairs, up to the first empty one), whose bytes arrived
+ * first and win; the original content everywhere else. */
+struct mix {
+	uint32_t alt_lo, alt_hi;
+	uint32_t held[4][2];
+};
+
+static int mix_matches(const struct sink *s, uint32_t from, uint32_t to, const struct mix *m)
+{
+	uint32_t b;
+	int i, from_alt;
+
+	for (b = from; b < to; b++) {
+		from_alt = b >= m->alt_lo && b < m->alt_hi;
+		for (i = 0; i < 4 && m->held[i][1]; i++)
+			if (b >= m->held[i][0] && b < m->held[i][1])
+				from_alt = 0;
+		if (s->out[b] != (from_alt ? alt(b) : pat(b))) {
+			fprintf(stderr, "  byte %u is 0x%02x\n", b, s->out[b]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A stream started at isn, with init()'s limits and counters, and an empty sink. */
+static void start(struct reasm *r, struct sink *s, const struct reasm_limits *lim,
+		  struct reasm_stats *st, uint32_t isn)
+{
+	sink_init(s);
+	init(r, lim, st);
+	reasm__start(r, isn);
+}
+
 static void test_in_order(void)
 {
 	struct reasm_stats st = { 0 };
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, 1000);
+	start(&r, &s, &big, &st, 1000);
 	CHECK_EQ(feed(&r, &s, 1000, 0, 10, orig_buf), 0);
 	CHECK(s.last_ptr == orig_buf); /* zero-copy: the caller's buffer itself */
 	CHECK_EQ(feed(&r, &s, 1000, 10, 20, orig_buf), 0);
@@ -145,9 +178,7 @@ static void run_permutations(uint32_t isn)
 		struct reasm r;
 		struct sink s;
 
-		sink_init(&s);
-		init(&r, &big, &st);
-		reasm__start(&r, isn);
+		start(&r, &s, &big, &st, isn);
 		for (k = 0; k < 5; k++)
 			feed(&r, &s, isn, seg_off[perm[k]], seg_len[perm[k]], orig_buf);
 		if (s.pos != 60 || !stream_matches(&s, 0, 60) || s.overflow)
@@ -184,9 +215,7 @@ static void test_duplicates(void)
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &big, &st, 0);
 	feed(&r, &s, 0, 0, 10, orig_buf);
 	feed(&r, &s, 0, 0, 10, alt_buf); /* exact retransmission */
 	feed(&r, &s, 0, 3, 5, alt_buf); /* inside delivered data */
@@ -232,12 +261,10 @@ static void test_overlap_shapes_held(void)
 		struct reasm_stats st = { 0 };
 		struct reasm r;
 		struct sink s;
-		uint32_t b, lo = c->off, hi = c->off + c->len;
+		uint32_t lo = c->off, hi = c->off + c->len;
 		int ok = 1;
 
-		sink_init(&s);
-		init(&r, &big, &st);
-		reasm__start(&r, 5000);
+		start(&r, &s, &big, &st, 5000);
 		feed(&r, &s, 5000, 20, 10, orig_buf);
 		feed(&r, &s, 5000, c->off, c->len, alt_buf);
 		if ((int)r.held_segments != c->held_after)
@@ -249,13 +276,9 @@ static void test_overlap_shapes_held(void)
 		feed(&r, &s, 5000, 0, 40, orig_buf); /* fills everything, loses to held bytes */
 		if (s.pos != 40 || r.held || reasm__held_bytes(&r))
 			ok = 0;
-		for (b = 0; b < 40; b++) {
-			/* Bytes of the alternate segment win only where nothing was held first. */
-			int from_alt = b >= lo && b < hi && !(b >= 20 && b < 30);
-
-			if (s.out[b] != (from_alt ? alt(b) : pat(b)))
-				ok = 0;
-		}
+		/* Bytes of the alternate segment win only where nothing was held first. */
+		if (!mix_matches(&s, 0, 40, &(struct mix){ lo, hi, { { 20, 30 } } }))
+			ok = 0;
 		if (!ok)
 			fprintf(stderr, "  overlap case %s failed\n", c->name);
 		CHECK(ok);
@@ -268,12 +291,8 @@ static void test_overlap_in_order(void)
 	struct reasm_stats st = { 0 };
 	struct reasm r;
 	struct sink s;
-	uint32_t b;
-	int ok = 1;
 
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &big, &st, 0);
 	feed(&r, &s, 0, 0, 10, orig_buf);
 	feed(&r, &s, 0, 5, 10, alt_buf); /* partly old: only [10, 15) is new */
 	CHECK_EQ(st.overlaps, 1);
@@ -296,15 +315,9 @@ static void test_overlap_in_order(void)
 	/* alt 15-20, orig 20-22, alt 22-24, orig 24-27, alt 27-30, orig 30-35, alt 35-40,
 	 * orig 40-45 */
 	CHECK_EQ(s.nevents, 8);
-	for (b = 0; b < 45; b++) {
-		int held = (b >= 20 && b < 22) || (b >= 24 && b < 27) || (b >= 30 && b < 35) ||
-			   b >= 40;
-		int from_alt = b >= 10 && !held;
-
-		if (s.out[b] != (from_alt ? alt(b) : pat(b)))
-			ok = 0;
-	}
-	CHECK(ok);
+	CHECK(mix_matches(&s, 0, 45,
+			  &(struct mix){ 10, 45,
+					 { { 20, 22 }, { 24, 27 }, { 30, 35 }, { 40, 45 } } }));
 	reasm__reset(&r);
 }
 
@@ -313,13 +326,9 @@ static void test_overlap_held_spanning(void)
 	struct reasm_stats st = { 0 };
 	struct reasm r;
 	struct sink s;
-	uint32_t b;
-	int ok = 1;
 
 	/* An out-of-order segment spanning several held ones is split around them. */
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &big, &st, 0);
 	feed(&r, &s, 0, 10, 2, orig_buf);
 	feed(&r, &s, 0, 14, 2, orig_buf);
 	feed(&r, &s, 0, 20, 2, orig_buf);
@@ -331,14 +340,8 @@ static void test_overlap_held_spanning(void)
 	feed(&r, &s, 0, 0, 5, orig_buf);
 	CHECK_EQ(s.pos, 30);
 	CHECK_EQ(s.nevents, 8);
-	for (b = 0; b < 30; b++) {
-		int held = (b >= 10 && b < 12) || (b >= 14 && b < 16) || (b >= 20 && b < 22);
-		int from_alt = b >= 5 && !held;
-
-		if (s.out[b] != (from_alt ? alt(b) : pat(b)))
-			ok = 0;
-	}
-	CHECK(ok);
+	CHECK(mix_matches(&s, 0, 30,
+			  &(struct mix){ 5, 30, { { 10, 12 }, { 14, 16 }, { 20, 22 } } }));
 	reasm__reset(&r);
 }
 
@@ -349,9 +352,7 @@ static void test_wrap(void)
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, isn);
+	start(&r, &s, &big, &st, isn);
 	feed(&r, &s, isn, 0, 4, orig_buf);
 	feed(&r, &s, isn, 10, 10, orig_buf); /* seq 4: numerically smaller, but ahead */
 	CHECK_EQ(st.out_of_order, 1);
@@ -392,9 +393,7 @@ static void test_limits_gap(void)
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &lim, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &lim, &st, 0);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 20, 5, orig_buf);
 	feed(&r, &s, 0, 30, 5, orig_buf);
@@ -467,19 +466,16 @@ static void test_limits_gap(void)
 	reasm__reset(&r);
 }
 
+/* A segment that would split into more pieces than the segment limit allows. */
 static void test_limits_spanning(void)
 {
-	const struct reasm_limits lim = { .max_held_bytes = 1000, .max_held_segments = 3 };
 	struct reasm_stats st = { 0 };
 	struct reasm r;
 	struct sink s;
-	uint32_t b;
-	int ok = 1;
 
-	/* A segment that would split into more pieces than the segment limit allows. */
-	sink_init(&s);
-	init(&r, &lim, &st);
-	reasm__start(&r, 0);
+	start(&r, &s,
+	      &(const struct reasm_limits){ .max_held_bytes = 1000, .max_held_segments = 3 }, &st,
+	      0);
 	feed(&r, &s, 0, 10, 2, orig_buf);
 	feed(&r, &s, 0, 14, 2, orig_buf);
 	feed(&r, &s, 0, 20, 2, orig_buf);
@@ -491,13 +487,8 @@ static void test_limits_spanning(void)
 	CHECK_EQ(s.ev[0], -5);
 	CHECK_EQ(s.pos, 30);
 	CHECK_EQ(r.held_segments, 0);
-	for (b = 5; b < 30; b++) {
-		int held = (b >= 10 && b < 12) || (b >= 14 && b < 16) || (b >= 20 && b < 22);
-
-		if (s.out[b] != (held ? pat(b) : alt(b)))
-			ok = 0;
-	}
-	CHECK(ok);
+	CHECK(mix_matches(&s, 5, 30,
+			  &(struct mix){ 5, 30, { { 10, 12 }, { 14, 16 }, { 20, 22 } } }));
 	reasm__reset(&r);
 }
 
@@ -509,9 +500,7 @@ static void test_limits_zero(void)
 	struct sink s;
 
 	/* Nothing may be held: every reordering becomes a gap, but nothing stalls. */
-	sink_init(&s);
-	init(&r, &lim, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &lim, &st, 0);
 	feed(&r, &s, 0, 10, 10, orig_buf);
 	CHECK_EQ(s.nevents, 2);
 	CHECK_EQ(s.ev[0], -10);
@@ -523,9 +512,7 @@ static void test_limits_zero(void)
 	reasm__reset(&r);
 
 	/* No limits behave the same. */
-	sink_init(&s);
-	init(&r, NULL, NULL);
-	reasm__start(&r, 0);
+	start(&r, &s, NULL, NULL, 0);
 	feed(&r, &s, 0, 3, 4, orig_buf);
 	CHECK_EQ(s.ev[0], -3);
 	CHECK_EQ(s.pos, 7);
@@ -633,9 +620,7 @@ static void test_far_ahead(void)
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &big, &st);
-	reasm__start(&r, 0);
+	start(&r, &s, &big, &st, 0);
 	/* Beyond any window (RFC 7323 2.3): not held, not a gap. */
 	CHECK_EQ(reasm__feed(&r, &cfg, (1u << 30) + 1, orig_buf, 10, deliver, &s), 0);
 	CHECK_EQ(st.refused_bytes, 10);
@@ -698,9 +683,7 @@ static void run_random(uint64_t seed, const struct reasm_limits *lim, int drop, 
 			segs[j].len = tl;
 		}
 	}
-	sink_init(&s);
-	init(&r, lim, &st);
-	reasm__start(&r, isn);
+	start(&r, &s, lim, &st, isn);
 	for (i = 0; i < nseg; i++) {
 		if (drop && rng_next(&rng) % 10 == 0)
 			continue;
@@ -745,9 +728,7 @@ static void test_no_stats(void)
 	struct reasm r;
 	struct sink s;
 
-	sink_init(&s);
-	init(&r, &big, NULL);
-	reasm__start(&r, 0);
+	start(&r, &s, &big, NULL, 0);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 10, 5, orig_buf);
 	feed(&r, &s, 0, 0, 12, orig_buf);

@@ -112,12 +112,15 @@ static void test_cipher_table_walk(void)
 	CHECK_EQ(dup_names, 0);
 }
 
+/* An entry of a registry: its value and the name tlsmon gives it. */
+struct name16 {
+	uint16_t id;
+	const char *name;
+};
+
 static void test_cipher_names(void)
 {
-	static const struct {
-		uint16_t id;
-		const char *name;
-	} cases[] = {
+	static const struct name16 cases[] = {
 		{ 0x0000, "TLS_NULL_WITH_NULL_NULL" },
 		{ 0x0001, "TLS_RSA_WITH_NULL_MD5" },
 		{ 0x0004, "TLS_RSA_WITH_RC4_128_MD5" },
@@ -291,10 +294,7 @@ static void test_version_names(void)
 
 static void test_alert_names(void)
 {
-	static const struct {
-		uint8_t desc;
-		const char *name;
-	} cases[] = {
+	static const struct name16 cases[] = {
 		{ 0, "close_notify" },
 		{ 10, "unexpected_message" },
 		{ 20, "bad_record_mac" },
@@ -334,7 +334,7 @@ static void test_alert_names(void)
 	int named = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		CHECK_STR(tls__alert_name(cases[i].desc), cases[i].name);
+		CHECK_STR(tls__alert_name((uint8_t)cases[i].id), cases[i].name);
 	for (int d = 0; d < 256; d++)
 		named += tls__alert_name((uint8_t)d) != NULL;
 	CHECK_EQ(named, N_ALERTS);
@@ -349,67 +349,94 @@ static void test_alert_names(void)
 	CHECK(tls__alert_level_name(255) == NULL);
 }
 
-static void test_group_names(void)
-{
-	static const struct {
-		uint16_t id;
-		const char *name;
-	} cases[] = {
-		{ 1, "sect163k1" }, { 14, "sect571r1" },
-		{ 19, "secp192r1" }, { 22, "secp256k1" },
-		{ 23, "secp256r1" }, { 24, "secp384r1" },
-		{ 25, "secp521r1" }, { 26, "brainpoolP256r1" },
-		{ 28, "brainpoolP512r1" },     { 29, "x25519" },
-		{ 30, "x448" }, { 31, "brainpoolP256r1tls13" },
-		{ 33, "brainpoolP512r1tls13" }, { 41, "curveSM2" },
-		{ 256, "ffdhe2048" }, { 260, "ffdhe8192" },
-		{ 512, "MLKEM512" }, { 514, "MLKEM1024" },
-		{ 0x11eb, "SecP256r1MLKEM768" }, { 0x11ec, "X25519MLKEM768" },
-		{ 0x11ed, "SecP384r1MLKEM1024" }, { 0x6399, "X25519Kyber768Draft00" },
+/* A 16-bit registry: the names of some of its values, how many of the 65,536 values have a name,
+ * and values that must have none. */
+struct registry16 {
+	const char *(*name_of)(uint16_t);
+	int n_named;
+	uint16_t unnamed[4];
+	struct name16 cases[32]; /* up to the first without a name */
+};
+
+static const struct registry16 groups = {
+	tls__group_name, N_GROUPS, { 0, 42, 0x0a0a, 0xffff }, {
+		{ 1, "sect163k1" },
+		{ 14, "sect571r1" },
+		{ 19, "secp192r1" },
+		{ 22, "secp256k1" },
+		{ 23, "secp256r1" },
+		{ 24, "secp384r1" },
+		{ 25, "secp521r1" },
+		{ 26, "brainpoolP256r1" },
+		{ 28, "brainpoolP512r1" },
+		{ 29, "x25519" },
+		{ 30, "x448" },
+		{ 31, "brainpoolP256r1tls13" },
+		{ 33, "brainpoolP512r1tls13" },
+		{ 41, "curveSM2" },
+		{ 256, "ffdhe2048" },
+		{ 260, "ffdhe8192" },
+		{ 512, "MLKEM512" },
+		{ 514, "MLKEM1024" },
+		{ 0x11eb, "SecP256r1MLKEM768" },
+		{ 0x11ec, "X25519MLKEM768" },
+		{ 0x11ed, "SecP384r1MLKEM1024" },
+		{ 0x6399, "X25519Kyber768Draft00" },
 		{ 0xff01, "arbitrary_explicit_prime_curves" },
 		{ 0xff02, "arbitrary_explicit_char2_curves" },
-	};
+	}
+};
+
+static const struct registry16 sigschemes = {
+	tls__sigscheme_name, N_SIGSCHEMES, { 0, 0x0100 /* hash none */, 0x0104, 0xffff }, {
+		{ 0x0101, "rsa_pkcs1_md5" },
+		{ 0x0201, "rsa_pkcs1_sha1" },
+		{ 0x0202, "dsa_sha1" },
+		{ 0x0203, "ecdsa_sha1" },
+		{ 0x0303, "ecdsa_sha224" },
+		{ 0x0401, "rsa_pkcs1_sha256" },
+		{ 0x0403, "ecdsa_secp256r1_sha256" },
+		{ 0x0503, "ecdsa_secp384r1_sha384" },
+		{ 0x0603, "ecdsa_secp521r1_sha512" },
+		{ 0x0804, "rsa_pss_rsae_sha256" },
+		{ 0x0806, "rsa_pss_rsae_sha512" },
+		{ 0x0807, "ed25519" },
+		{ 0x0808, "ed448" },
+		{ 0x0809, "rsa_pss_pss_sha256" },
+		{ 0x080b, "rsa_pss_pss_sha512" },
+		{ 0x081a, "ecdsa_brainpoolP256r1tls13_sha256" },
+		{ 0x0708, "sm2sig_sm3" },
+		{ 0x0420, "rsa_pkcs1_sha256_legacy" },
+		{ 0x0904, "mldsa44" },
+		{ 0x0906, "mldsa87" },
+	}
+};
+
+static void check_registry16(const struct registry16 *r)
+{
 	int named = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		CHECK_STR(tls__group_name(cases[i].id), cases[i].name);
-	for (uint32_t g = 0; g <= 0xffff; g++)
-		named += tls__group_name((uint16_t)g) != NULL;
-	CHECK_EQ(named, N_GROUPS);
-	CHECK(tls__group_name(0) == NULL);
-	CHECK(tls__group_name(42) == NULL);
-	CHECK(tls__group_name(0x0a0a) == NULL);
-	CHECK(tls__group_name(0xffff) == NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(r->cases) && r->cases[i].name; i++)
+		CHECK_STR(r->name_of(r->cases[i].id), r->cases[i].name);
+	for (uint32_t v = 0; v <= 0xffff; v++)
+		named += r->name_of((uint16_t)v) != NULL;
+	CHECK_EQ(named, r->n_named);
+	for (size_t i = 0; i < ARRAY_SIZE(r->unnamed); i++) {
+		if (r->name_of(r->unnamed[i]) != NULL)
+			fprintf(stderr, "  0x%04x is named %s\n", r->unnamed[i],
+				r->name_of(r->unnamed[i]));
+		CHECK(r->name_of(r->unnamed[i]) == NULL);
+	}
+}
+
+static void test_group_names(void)
+{
+	check_registry16(&groups);
 }
 
 static void test_sigscheme_names(void)
 {
-	static const struct {
-		uint16_t id;
-		const char *name;
-	} cases[] = {
-		{ 0x0101, "rsa_pkcs1_md5" }, { 0x0201, "rsa_pkcs1_sha1" },
-		{ 0x0202, "dsa_sha1" }, { 0x0203, "ecdsa_sha1" },
-		{ 0x0303, "ecdsa_sha224" }, { 0x0401, "rsa_pkcs1_sha256" },
-		{ 0x0403, "ecdsa_secp256r1_sha256" }, { 0x0503, "ecdsa_secp384r1_sha384" },
-		{ 0x0603, "ecdsa_secp521r1_sha512" }, { 0x0804, "rsa_pss_rsae_sha256" },
-		{ 0x0806, "rsa_pss_rsae_sha512" },    { 0x0807, "ed25519" },
-		{ 0x0808, "ed448" }, { 0x0809, "rsa_pss_pss_sha256" },
-		{ 0x080b, "rsa_pss_pss_sha512" },     { 0x081a, "ecdsa_brainpoolP256r1tls13_sha256" },
-		{ 0x0708, "sm2sig_sm3" }, { 0x0420, "rsa_pkcs1_sha256_legacy" },
-		{ 0x0904, "mldsa44" }, { 0x0906, "mldsa87" },
-	};
-	int named = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		CHECK_STR(tls__sigscheme_name(cases[i].id), cases[i].name);
-	for (uint32_t s = 0; s <= 0xffff; s++)
-		named += tls__sigscheme_name((uint16_t)s) != NULL;
-	CHECK_EQ(named, N_SIGSCHEMES);
-	CHECK(tls__sigscheme_name(0) == NULL);
-	CHECK(tls__sigscheme_name(0x0100) == NULL); /* hash none */
-	CHECK(tls__sigscheme_name(0x0104) == NULL);
-	CHECK(tls__sigscheme_name(0xffff) == NULL);
+	check_registry16(&sigschemes);
 }
 
 static void test_handshake_names(void)

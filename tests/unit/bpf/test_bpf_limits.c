@@ -1,0 +1,244 @@
+/* The capture filter's limits through BPF_PROG_TEST_RUN: the flow map overflowing (hint repair),
+ * the per-direction byte budget, snaplen, frames larger than a record, and a full ring buffer.
+ * Needs root; skips (exit 0) otherwise. */
+#include "bpf_fixtures.h"
+
+/* More flows than the map holds: the LRU evicts tracking entries and their hint counts stay;
+ * the repair brings every slot back to the entries the map holds, and a second finds nothing. */
+static void test_hint_repair(void)
+{
+	enum { NFLOWS = 3000 };
+	static uint32_t expect[TLSMON_HINT_SLOTS];
+	static const uint8_t midrec[] = { 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00 };
+	struct live_bpf_opts o = {
+		.ports = port443, .nports = 1, .max_flows = 256, .on_frame = on_frame,
+	};
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint64_t before = 0, after = 0, held = 0;
+	char err[256] = "";
+	struct live_bpf *lb = live_bpf__open(&o, err, sizeof(err));
+	uint8_t pkt[256];
+	uint16_t live_port = 0;
+	struct fx f;
+	size_t len;
+	int i, r;
+
+	CHECK(lb);
+	if (!lb) {
+		fprintf(stderr, "  live_bpf__open: %s\n", err);
+		return;
+	}
+	memset(expect, 0, sizeof(expect));
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, TCPF_SYN);
+		len = build(&f, pkt);
+		run(lb, TLSMON_HOOK_XDP, pkt, len);
+	}
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		/* each slot once, however many of our flows share it */
+		if (!expect[tlsmon_flow_hint_slot(&k)]++)
+			before += live_bpf__flow_hint(lb, &k);
+	}
+	memset(expect, 0, sizeof(expect));
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		if (live_bpf__lookup_flow(lb, &k, &fl) == 0 && fl.hinted) {
+			expect[tlsmon_flow_hint_slot(&k)]++;
+			held++;
+			live_port = (uint16_t)(20000 + i);
+		}
+	}
+	CHECK(held > 0 && held <= 256);
+	CHECK_EQ(before, NFLOWS); /* every start counted, the evicted ones too */
+	r = live_bpf__hint_repair(lb);
+	CHECK_EQ(r > 0, 1);
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), expect[tlsmon_flow_hint_slot(&k)]);
+		if (expect[tlsmon_flow_hint_slot(&k)] != (uint32_t)-1) {
+			after += expect[tlsmon_flow_hint_slot(&k)];
+			expect[tlsmon_flow_hint_slot(&k)] = (uint32_t)-1; /* each slot once */
+		}
+	}
+	CHECK_EQ(after, held);
+	CHECK_EQ(live_bpf__hint_repair(lb), 0);
+	/* a flow the map still holds keeps being copied */
+	fx_tcp4(&f, 443, live_port, TCPF_ACK);
+	f.payload = midrec;
+	f.plen = sizeof(midrec);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+	live_bpf__close(lb);
+}
+
+static void test_budget(void)
+{
+	static uint8_t payload[1000];
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint8_t pkt[2048];
+	struct fx f;
+	size_t h, len;
+	int i;
+
+	memset(payload, 0x5a, sizeof(payload));
+	for (h = 0; h < 3; h++) {
+		struct live_bpf *lb = open_lb(2500, 0);
+		int hook = hooks[h];
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 443, 40040, TCPF_ACK);
+		f.payload = payload;
+		f.plen = sizeof(payload);
+		memcpy(payload, client_hello, sizeof(client_hello));
+		len = build(&f, pkt); /* 1054 bytes per frame: 3 frames pass 2500 */
+		for (i = 0; i < 3; i++)
+			CHECK_EQ(run(lb, hook, pkt, len), 1);
+		CHECK_EQ(run(lb, hook, pkt, len), 0); /* budget spent */
+		CHECK_EQ(ctr(lb, TLSMON_CTR_BUDGET_EXHAUSTED), 1);
+		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_BUDGET_EXHAUSTED), 1); /* once per flow */
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.bytes[1], 3 * len);
+		/* the other direction has its own budget */
+		fx_tcp4(&f, 40040, 443, TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		/* FIN after the budget: copied */
+		fx_tcp4(&f, 443, 40040, TCPF_FIN | TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_COPIED_XDP + hook), 5);
+		live_bpf__close(lb);
+	}
+}
+
+static void test_snaplen(void)
+{
+	static uint8_t payload[500];
+	uint8_t pkt[1024];
+	struct fx f;
+	size_t h, len;
+
+	memcpy(payload, client_hello, sizeof(client_hello));
+	for (h = 0; h < 3; h++) {
+		struct live_bpf *lb = open_lb(0, 100);
+		int hook = hooks[h];
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 40050, 443, TCPF_ACK);
+		f.payload = payload;
+		f.plen = sizeof(payload);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(nrecs, 1);
+		CHECK_EQ(recs[0].f.caplen, 100);
+		CHECK_EQ(recs[0].f.wirelen, len);
+		CHECK(memcmp(recs[0].data, pkt, 100) == 0);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_TRUNCATED), 1);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_BYTES_COPIED), 100);
+		live_bpf__close(lb);
+	}
+}
+
+/* A 60 KB multi-buffer XDP frame (GSO-sized) becomes several records that are each a valid TCP
+ * segment; together they carry every payload byte. */
+static void test_split_large_frame(void)
+{
+	static uint8_t payload[60000], pkt[60200];
+	struct live_bpf *lb = open_lb(0, 0);
+	size_t len, hl, got = 0;
+	struct fx f;
+	int i;
+
+	CHECK(lb);
+	if (!lb)
+		return;
+	for (i = 0; i < (int)sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7 + (i >> 8));
+	memcpy(payload, client_hello, sizeof(client_hello));
+	fx_tcp4(&f, 443, 40060, TCPF_ACK | TCPF_PSH | TCPF_FIN);
+	f.payload = payload;
+	f.plen = sizeof(payload);
+	len = build(&f, pkt);
+	hl = len - sizeof(payload);
+	CHECK_EQ(run(lb, TLSMON_HOOK_XDP, pkt, len), 2);
+	CHECK_EQ(nrecs, 2);
+	CHECK_EQ(ctr(lb, TLSMON_CTR_SPLIT), 1);
+	CHECK_EQ(ctr(lb, TLSMON_CTR_COPIED_XDP), 1);
+	for (i = 0; i < nrecs; i++) {
+		const uint8_t *d = recs[i].data;
+		size_t seg = recs[i].f.caplen - hl;
+
+		CHECK(recs[i].f.caplen > hl);
+		CHECK_EQ(recs[i].f.wirelen, recs[i].f.caplen);
+		CHECK(memcmp(d, pkt, 14) == 0);
+		CHECK_EQ(get16(d + 14 + 2), recs[i].f.caplen - 14); /* IPv4 total length */
+		CHECK_EQ(ip_csum(d + 14, 20), 0);
+		CHECK_EQ(get32(d + 34 + 4), f.seq + got); /* sequence number of the slice */
+		CHECK_EQ(d[34 + 13] & TCPF_FIN, i == nrecs - 1 ? TCPF_FIN : 0);
+		CHECK(got + seg <= sizeof(payload) && memcmp(d + hl, payload + got, seg) == 0);
+		got += seg;
+	}
+	CHECK_EQ(got, sizeof(payload));
+	CHECK_EQ(ctr(lb, TLSMON_CTR_BYTES_COPIED), got + 2 * hl);
+	live_bpf__close(lb);
+}
+
+/* A full ring buffer drops the record, counts it, and does not charge the flow's budget. */
+static void test_ringbuf_full(void)
+{
+	static uint8_t payload[1000];
+	struct live_bpf *lb = open_lb_rb(0, 0, 4096);
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint8_t pkt[2048];
+	struct fx f;
+	size_t len;
+	int i;
+
+	CHECK(lb);
+	if (!lb)
+		return;
+	memcpy(payload, client_hello, sizeof(client_hello));
+	fx_tcp4(&f, 40070, 443, TCPF_ACK);
+	f.payload = payload;
+	f.plen = sizeof(payload);
+	len = build(&f, pkt);
+	for (i = 0; i < 5; i++) { /* 5 x ~1.1 KB into one 4 KiB page, nobody reading */
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = (uint32_t)len,
+			    .repeat = 1);
+
+		CHECK_EQ(bpf_prog_test_run_opts(live_bpf__prog_fd(lb, TLSMON_HOOK_XDP), &o), 0);
+		CHECK_EQ(o.retval, XDP_PASS);
+	}
+	CHECK_EQ(live_bpf__consume(lb), 3);
+	CHECK_EQ(ctr(lb, TLSMON_CTR_RINGBUF_FULL), 2);
+	CHECK_EQ(ctr(lb, TLSMON_CTR_COPIED_XDP), 3);
+	key_of(&f, &k);
+	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+	CHECK_EQ(fl.bytes[0], 3 * len);
+	for (i = 0; i < nrecs; i++)
+		check_rec(i, TLSMON_HOOK_XDP, pkt, len);
+	live_bpf__close(lb);
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP test_bpf_limits: needs root (CAP_BPF)\n");
+		return 0;
+	}
+	RUN_TEST(test_hint_repair);
+	RUN_TEST(test_budget);
+	RUN_TEST(test_snaplen);
+	RUN_TEST(test_split_large_frame);
+	RUN_TEST(test_ringbuf_full);
+	return CHECK_DONE();
+}
