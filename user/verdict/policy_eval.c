@@ -183,75 +183,78 @@ static int key_grade(int bits, int broken, int weak)
 	return bits < weak ? SEV_HIGH : SEV_MEDIUM;
 }
 
+/* An RSA or EC key under the policy's minimum; broken and weak grade it (key_grade). curve: named
+ * in the message when set. */
+static void check_key_size(const struct policy *p, struct handshake *hs, struct cert_at *c,
+			   const char *alg, uint32_t min, int broken, int weak, const char *curve)
+{
+	int bits = c->x->key_bits;
+	char detail[FINDING_DETAIL_LEN];
+	struct sbuf m, d;
+
+	if (bits <= 0 || (uint32_t)bits >= min)
+		return;
+	sbuf__init_fixed(&d, detail, sizeof(detail));
+	m_str(&d, alg);
+	m_str(&d, "-");
+	sbuf__put_int(&d, bits);
+	if (!add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, broken, weak)),
+		 (int)c->pos, detail, &m))
+		return;
+	m_str(&m, label_of(c));
+	m_str(&m, " has a ");
+	sbuf__put_int(&m, bits);
+	m_str(&m, "-bit ");
+	m_str(&m, alg);
+	m_str(&m, " key");
+	if (curve && curve[0]) {
+		m_str(&m, " on ");
+		m_str(&m, curve);
+	}
+	m_str(&m, " (minimum ");
+	sbuf__put_u64(&m, min);
+	m_str(&m, ")");
+}
+
 static void check_key(const struct policy *p, struct handshake *hs, struct cert_at *c)
 {
 	const struct x509_info *x = c->x;
-	unsigned pos = c->pos;
 	const char *t = x->key_type;
 	int bits = x->key_bits;
 	char detail[FINDING_DETAIL_LEN];
-	struct finding *f;
 	struct sbuf m, d;
 
 	if (!p->enabled[CHECK_WEAK_KEY])
 		return;
-	sbuf__init_fixed(&d, detail, sizeof(detail));
+	/* CA/B Forum BR 6.1.5: RSA at least 2048 bits */
 	if (!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "rsassaPss")) {
-		/* CA/B Forum BR 6.1.5: at least 2048 bits */
-		if (bits <= 0 || (uint32_t)bits >= p->min_rsa_bits)
-			return;
-		m_str(&d, "RSA-");
-		sbuf__put_int(&d, bits);
-		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 1024, 2048)),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		sbuf__put_int(&m, bits);
-		m_str(&m, "-bit RSA key (minimum ");
-		sbuf__put_u64(&m, p->min_rsa_bits);
-		m_str(&m, ")");
-	} else if (!strcmp(t, "EC")) {
-		if (bits <= 0 || (uint32_t)bits >= p->min_ec_bits)
-			return;
-		m_str(&d, "EC-");
-		sbuf__put_int(&d, bits);
-		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 160, 224)),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		sbuf__put_int(&m, bits);
-		m_str(&m, "-bit EC key");
-		if (x->curve[0]) {
-			m_str(&m, " on ");
-			m_str(&m, x->curve);
-		}
-		m_str(&m, " (minimum ");
-		sbuf__put_u64(&m, p->min_ec_bits);
-		m_str(&m, ")");
-	} else if (!strcmp(t, "DSA")) {
-		/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
-		m_str(&d, "DSA");
-		if (bits > 0) {
-			m_str(&d, "-");
-			sbuf__put_int(&d, bits);
-		}
-		f = add(hs, CHECK_WEAK_KEY,
-			grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		if (bits > 0) {
-			sbuf__put_int(&m, bits);
-			m_str(&m, "-bit ");
-		}
-		m_str(&m, "DSA key (DSA is no longer allowed)");
+		check_key_size(p, hs, c, "RSA", p->min_rsa_bits, 1024, 2048, NULL);
+		return;
 	}
+	if (!strcmp(t, "EC")) {
+		check_key_size(p, hs, c, "EC", p->min_ec_bits, 160, 224, x->curve);
+		return;
+	}
+	if (strcmp(t, "DSA"))
+		return;
+	/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
+	sbuf__init_fixed(&d, detail, sizeof(detail));
+	m_str(&d, "DSA");
+	if (bits > 0) {
+		m_str(&d, "-");
+		sbuf__put_int(&d, bits);
+	}
+	if (!add(hs, CHECK_WEAK_KEY,
+		 grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
+		 (int)c->pos, detail, &m))
+		return;
+	m_str(&m, label_of(c));
+	m_str(&m, " has a ");
+	if (bits > 0) {
+		sbuf__put_int(&m, bits);
+		m_str(&m, "-bit ");
+	}
+	m_str(&m, "DSA key (DSA is no longer allowed)");
 }
 
 static void m_span(struct sbuf *m, uint64_t secs)
