@@ -12,8 +12,51 @@ void sbuf__init(struct sbuf *b)
 
 void sbuf__free(struct sbuf *b)
 {
-	free(b->buf);
+	if (!b->fixed)
+		free(b->buf);
 	memset(b, 0, sizeof(*b));
+}
+
+/* How many of the len bytes at s end in whole UTF-8 sequences: len, or the offset of the lead
+ * byte of a last sequence that was cut short. Only the last 3 bytes are looked at (a lead 4 or
+ * more back has all its bytes); invalid bytes are not this rule's business and stay. */
+static size_t utf8_whole(const char *s, size_t len)
+{
+	for (size_t back = 1; back <= 3 && back <= len; back++) {
+		unsigned char c = (unsigned char)s[len - back];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c < 0xc0)
+			return len;
+		return (size_t)(c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) > back ? len - back : len;
+	}
+	return len;
+}
+
+/* A fixed buffer's cut (sbuf__init_fixed): keep buf[0, end) up to its last whole character and
+ * close. */
+static void sbuf_close(struct sbuf *b, size_t end)
+{
+	b->len = utf8_whole(b->buf, end);
+	b->buf[b->len] = '\0';
+	b->cap = b->len + 1;
+	b->oom = true;
+}
+
+void sbuf__end_cut(struct sbuf *b, const char *mark)
+{
+	size_t n = strlen(mark), at;
+
+	if (!b->oom || !b->fixed || b->fixed <= n)
+		return;
+	at = b->fixed - 1 - n;
+	if (at > b->len)
+		at = b->len;
+	at = utf8_whole(b->buf, at);
+	memcpy(b->buf + at, mark, n + 1);
+	b->len = at + n;
+	b->cap = b->len + 1;
 }
 
 /* Make room for n more bytes plus the terminating NUL. */
@@ -24,6 +67,12 @@ static bool sbuf_reserve(struct sbuf *b, size_t n)
 
 	if (b->oom)
 		return false;
+	if (b->fixed) {
+		if (b->len + n < b->cap)
+			return true;
+		sbuf_close(b, b->len);
+		return false;
+	}
 	need = b->len + n + 1;
 	if (need <= b->cap)
 		return true;
@@ -42,6 +91,13 @@ static bool sbuf_reserve(struct sbuf *b, size_t n)
 
 void sbuf__add_slow(struct sbuf *b, const void *p, size_t len)
 {
+	if (b->fixed && !b->oom && b->len + len >= b->cap) {
+		size_t room = b->cap - 1 - b->len;
+
+		memcpy(b->buf + b->len, p, room);
+		sbuf_close(b, b->cap - 1);
+		return;
+	}
 	if (!sbuf_reserve(b, len))
 		return;
 	memcpy(b->buf + b->len, p, len);
@@ -57,6 +113,14 @@ char *sbuf__room_slow(struct sbuf *b, size_t n)
 void sbuf__puts(struct sbuf *b, const char *s)
 {
 	sbuf__add(b, s, strlen(s));
+}
+
+void sbuf__put_u64(struct sbuf *b, uint64_t v)
+{
+	char tmp[SBUF_DEC_MAX];
+	char *p = sbuf__dec(tmp, v);
+
+	sbuf__add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void sbuf__put_int(struct sbuf *b, long long v)
@@ -81,6 +145,11 @@ void sbuf__printf(struct sbuf *b, const char *fmt, ...)
 		va_end(ap);
 		if (n >= 0 && (size_t)n < b->cap - b->len) {
 			b->len += (size_t)n;
+			return;
+		}
+		/* A fixed buffer keeps what vsnprintf wrote, to the last whole character. */
+		if (b->fixed && n >= 0) {
+			sbuf_close(b, b->cap - 1);
 			return;
 		}
 		b->buf[b->len] = '\0';

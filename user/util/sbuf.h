@@ -1,5 +1,6 @@
-/* A growable byte buffer for building output lines (JSON, metrics text) without per-call mallocs:
- * callers reuse one sbuf and reset it. */
+/* A byte buffer for building text without per-call mallocs. Growable: output lines (JSON, metrics
+ * text), reused and reset. Fixed: a caller's array (finding messages, explain sentences), never
+ * grown, where what does not fit is cut on a UTF-8 character boundary (sbuf__init_fixed). */
 #ifndef TLSMON_SBUF_H
 #define TLSMON_SBUF_H
 
@@ -11,15 +12,39 @@
 struct sbuf {
 	char *buf;
 	size_t len, cap;
-	bool oom; /* an append failed; contents truncated */
+	size_t fixed; /* 0: growable; else the size of the caller's buf (see sbuf__init_fixed) */
+	bool oom;     /* an append failed (out of memory, or cut in a fixed buffer): truncated */
 };
 
 void sbuf__init(struct sbuf *b);
+
+/* Build into buf[size] (size >= 1), always NUL-terminated; sbuf__free leaves buf alone.
+ *
+ * The truncation rule, one for every fixed buffer: an append that does not fit keeps the bytes
+ * that fit, less a UTF-8 sequence they end inside, and closes the buffer: oom is set and nothing
+ * more is appended (the text stays a prefix of what was written, with no later piece glued on;
+ * cap shrinks to len + 1, so the inline fast paths refuse without a test of their own). Why:
+ * these texts go into JSON, metric labels and terminals, where half a character is garbage or an
+ * error. Only the kept bytes are looked at, at most 3 back (a sequence has at most 4), so the rule
+ * also works on what vsnprintf cut, and costs nothing until a piece does not fit. On valid UTF-8
+ * it gives what finding messages had: snprintf's cut, less an incomplete last sequence. */
+static inline void sbuf__init_fixed(struct sbuf *b, char *buf, size_t size)
+{
+	*b = (struct sbuf){ .buf = buf, .cap = size, .fixed = size };
+	buf[0] = '\0';
+}
+
+/* A fixed buffer that was cut ends in mark ("..."), placed on a character boundary within its
+ * size; otherwise nothing changes. */
+void sbuf__end_cut(struct sbuf *b, const char *mark);
+
 void sbuf__free(struct sbuf *b);
 static inline void sbuf__reset(struct sbuf *b)
 {
 	b->len = 0;
 	b->oom = false;
+	if (b->fixed)
+		b->cap = b->fixed;
 	if (b->buf)
 		b->buf[0] = '\0';
 }
@@ -27,11 +52,12 @@ void sbuf__add_slow(struct sbuf *b, const void *p, size_t len);
 void sbuf__puts(struct sbuf *b, const char *s);
 /* Decimal, without printf (it dominated the JSON writer's profile). */
 void sbuf__put_int(struct sbuf *b, long long v);
+void sbuf__put_u64(struct sbuf *b, uint64_t v);
 
 #define SBUF_DEC_MAX 20 /* digits of UINT64_MAX */
 
 /* The decimal digits of v, written right-aligned to end at tmp + SBUF_DEC_MAX; returns the
- * first. For the writers that have no sbuf (explain, finding messages, endpoints). */
+ * first. For writers into plain arrays (frame numbers, decode). */
 static inline char *sbuf__dec(char tmp[SBUF_DEC_MAX], uint64_t v)
 {
 	char *p = tmp + SBUF_DEC_MAX;
@@ -68,7 +94,8 @@ char *sbuf__room_slow(struct sbuf *b, size_t n);
 
 /* For a writer that knows a bound n on what it appends: room for n bytes (and the NUL) at the end
  * of b, written through a local pointer and ended with sbuf__commit. Appending piece by piece
- * reloads b after every byte stored (a char store may alias it). NULL when b is out of memory. */
+ * reloads b after every byte stored (a char store may alias it). NULL when b is out of memory
+ * (a fixed buffer without room for n is then closed as by a cut, at its current end). */
 static inline char *sbuf__room(struct sbuf *b, size_t n)
 {
 	if (b->len + n < b->cap)

@@ -6,53 +6,11 @@
 #include "util/sbuf.h"
 #include "tls/tls_names.h"
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-/* Sentences are appended piece by piece (one per handshake of a busy host: vsnprintf was a visible
- * part of the offline profile). Like snprintf, what does not fit is cut at size - 1 bytes. */
-static void put_mem(struct out *o, const char *s, size_t n)
+/* Sentences are appended piece by piece into the handshake's fixed array (one per handshake of a
+ * busy host: vsnprintf was a visible part of the offline profile); a cut one ends in "...". */
+static void put(struct sbuf *o, const char *s)
 {
-	size_t room;
-
-	if (o->full)
-		return;
-	room = o->size - 1 - o->len;
-	if (n > room) {
-		n = room;
-		o->full = true;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static void put(struct out *o, const char *s)
-{
-	put_mem(o, s, strlen(s));
-}
-
-static void put_u(struct out *o, uint64_t v)
-{
-	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
-
-	put_mem(o, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-/* A cut sentence ends in "...", placed on a UTF-8 character boundary so that JSON stays valid. */
-static void finish(struct out *o)
-{
-	size_t i;
-
-	if (!o->full || o->size < 4)
-		return;
-	i = o->size - 4;
-	while (i > 0 && ((unsigned char)o->buf[i] & 0xc0) == 0x80)
-		i--;
-	memcpy(o->buf + i, "...", 4);
+	sbuf__add(o, s, strlen(s));
 }
 
 static const char *side(bool client)
@@ -90,10 +48,10 @@ static const struct hs_event *last_message_before(const struct handshake *hs, un
 
 static void describe(char *buf, size_t size, const struct hs_event *e)
 {
-	struct out o = { buf, size, 0, false };
 	const char *who = side(e->from_client), *name;
+	struct sbuf o;
 
-	buf[0] = '\0';
+	sbuf__init_fixed(&o, buf, size);
 	switch (e->kind) {
 	case HS_EV_MESSAGE:
 		put(&o, "the ");
@@ -104,7 +62,7 @@ static void describe(char *buf, size_t size, const struct hs_event *e)
 			put(&o, name);
 		} else {
 			put(&o, "handshake message ");
-			put_u(&o, e->hs_type);
+			sbuf__put_u64(&o, e->hs_type);
 		}
 		return;
 	case HS_EV_SSLV2_HELLO:
@@ -123,11 +81,11 @@ static void describe(char *buf, size_t size, const struct hs_event *e)
 		return;
 	}
 	put(&o, "event ");
-	put_u(&o, e->kind);
+	sbuf__put_u64(&o, e->kind);
 }
 
 /* " 12 ms after X", or " after X" when the clock went backwards or is unknown. */
-static void put_after(struct out *o, uint64_t from, uint64_t to, const char *what)
+static void put_after(struct sbuf *o, uint64_t from, uint64_t to, const char *what)
 {
 	uint64_t d = to - from;
 
@@ -135,17 +93,17 @@ static void put_after(struct out *o, uint64_t from, uint64_t to, const char *wha
 		put(o, " after ");
 	} else if (d < 1000000) {
 		put(o, " 0.");
-		put_u(o, d / 100000);
+		sbuf__put_u64(o, d / 100000);
 		put(o, " ms after ");
 	} else if (d < 10000000000ull) {
 		put(o, " ");
-		put_u(o, (d + 500000) / 1000000);
+		sbuf__put_u64(o, (d + 500000) / 1000000);
 		put(o, " ms after ");
 	} else {
 		put(o, " ");
-		put_u(o, d / 1000000000ull);
+		sbuf__put_u64(o, d / 1000000000ull);
 		put(o, ".");
-		put_u(o, d % 1000000000ull / 100000000ull);
+		sbuf__put_u64(o, d % 1000000000ull / 100000000ull);
 		put(o, " s after ");
 	}
 	put(o, what);
@@ -239,17 +197,17 @@ static const struct finding *likely_cause(const struct handshake *hs, struct pre
 	return f ? f : worst(hs, ~0u);
 }
 
-static void put_finding(struct out *o, const struct finding *f)
+static void put_finding(struct sbuf *o, const struct finding *f)
 {
 	if (!f)
 		put(o, "unknown");
 	else if (f->message[0])
-		put_mem(o, f->message, strnlen(f->message, sizeof(f->message)));
+		sbuf__add(o, f->message, strnlen(f->message, sizeof(f->message)));
 	else
-		put_mem(o, f->detail, strnlen(f->detail, sizeof(f->detail)));
+		sbuf__add(o, f->detail, strnlen(f->detail, sizeof(f->detail)));
 }
 
-static void put_cause(struct out *o, const struct finding *f)
+static void put_cause(struct sbuf *o, const struct finding *f)
 {
 	if (!f) {
 		put(o, "; no weak cryptography seen (the cause is not visible in plaintext)");
@@ -277,7 +235,7 @@ static unsigned alert_index(const struct handshake *hs)
 	return n;
 }
 
-static void explain_alert(struct out *o, const struct handshake *hs)
+static void explain_alert(struct sbuf *o, const struct handshake *hs)
 {
 	const struct hs_alert *a = &hs->alert;
 	const struct hs_event *last = last_message_before(hs, alert_index(hs));
@@ -302,13 +260,13 @@ static void explain_alert(struct out *o, const struct handshake *hs)
 			put(o, " alert");
 		} else {
 			put(o, " sent alert (level ");
-			put_u(o, a->level);
+			sbuf__put_u64(o, a->level);
 			put(o, ")");
 		}
 		put(o, " ");
 		put(o, name ? name : "unassigned");
 		put(o, "(");
-		put_u(o, a->desc);
+		sbuf__put_u64(o, a->desc);
 		put(o, ")");
 		pref = alert_preference(a->desc);
 	}
@@ -337,7 +295,7 @@ static unsigned close_index(const struct handshake *hs, uint8_t kind)
 	return n;
 }
 
-static void explain_close(struct out *o, const struct handshake *hs)
+static void explain_close(struct sbuf *o, const struct handshake *hs)
 {
 	bool rst = hs->outcome == HS_OUTCOME_RESET;
 	unsigned at = close_index(hs, rst ? HS_EV_RST : HS_EV_FIN);
@@ -364,7 +322,7 @@ static void explain_close(struct out *o, const struct handshake *hs)
 	put_cause(o, likely_cause(hs, pref));
 }
 
-static void explain_incomplete(struct out *o, const struct handshake *hs)
+static void explain_incomplete(struct sbuf *o, const struct handshake *hs)
 {
 	const struct hs_event *last = last_message_before(hs, n_events(hs));
 	char what[80];
@@ -379,16 +337,16 @@ static void explain_incomplete(struct out *o, const struct handshake *hs)
 	}
 	if (hs->gaps && hs->gap_bytes) {
 		put(o, "; ");
-		put_u(o, hs->gap_bytes);
+		sbuf__put_u64(o, hs->gap_bytes);
 		put(o, " bytes lost in reassembly");
 	} else if (hs->gaps) {
 		put(o, "; ");
-		put_u(o, hs->gaps);
+		sbuf__put_u64(o, hs->gaps);
 		put(o, hs->gaps == 1 ? " gap in reassembly" : " gaps in reassembly");
 	}
 	if (hs->n_findings) {
 		put(o, "; ");
-		put_u(o, hs->n_findings);
+		sbuf__put_u64(o, hs->n_findings);
 		put(o, hs->n_findings == 1 ? " finding, worst: " : " findings, worst: ");
 		put_finding(o, worst(hs, ~0u));
 	}
@@ -396,9 +354,9 @@ static void explain_incomplete(struct out *o, const struct handshake *hs)
 
 void explain__handshake(struct handshake *hs)
 {
-	struct out o = { hs->explain, sizeof(hs->explain), 0, false };
+	struct sbuf o;
 
-	hs->explain[0] = '\0';
+	sbuf__init_fixed(&o, hs->explain, sizeof(hs->explain));
 	switch (hs->outcome) {
 	case HS_OUTCOME_ALERT:
 		explain_alert(&o, hs);
@@ -413,7 +371,7 @@ void explain__handshake(struct handshake *hs)
 			break;
 		}
 		put(&o, "handshake established despite ");
-		put_u(&o, hs->n_findings);
+		sbuf__put_u64(&o, hs->n_findings);
 		put(&o, hs->n_findings == 1 ? " finding; worst: " : " findings; worst: ");
 		put_finding(&o, worst(hs, ~0u));
 		break;
@@ -421,5 +379,5 @@ void explain__handshake(struct handshake *hs)
 		explain_incomplete(&o, hs);
 		break;
 	}
-	finish(&o);
+	sbuf__end_cut(&o, "...");
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/sbuf.h"
+
 const char *hs__outcome_name(enum hs_outcome o)
 {
 	switch (o) {
@@ -45,11 +47,12 @@ struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum 
 	f->check = (uint8_t)check;
 	f->severity = (uint8_t)sev;
 	f->position = (int16_t)(position < -1 ? -1 : position > INT16_MAX ? INT16_MAX : position);
-	/* snprintf("%s") cut, without printf: several findings per handshake */
+	/* cut on a character boundary (util/sbuf), without printf: several findings per handshake */
 	if (detail) {
-		size_t n = strnlen(detail, sizeof(f->detail) - 1);
+		struct sbuf d;
 
-		memcpy(f->detail, detail, n);
+		sbuf__init_fixed(&d, f->detail, sizeof(f->detail));
+		sbuf__add(&d, detail, strnlen(detail, sizeof(f->detail)));
 	}
 	return f;
 }

@@ -10,74 +10,23 @@
 #include "util/sbuf.h"
 #include "tls/tls_names.h"
 
-/* A cut may split a UTF-8 sequence (certificate names) in two; drop the incomplete tail. */
-static void utf8_trim_tail(char *s)
-{
-	size_t len = strlen(s), i = len;
-
-	for (int back = 0; i > 0 && back < 4; back++) {
-		unsigned char ch = (unsigned char)s[--i];
-		size_t need;
-
-		if ((ch & 0xc0) == 0x80)
-			continue;
-		need = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc0 ? 2 : 1;
-		if (len - i < need)
-			s[i] = '\0';
-		return;
-	}
-}
-
-/* Messages are built piece by piece, not with printf: several findings on every handshake of a
- * busy host made vsnprintf a large part of the offline profile. Like snprintf, a message that
- * does not fit is cut at size - 1 bytes. */
-struct msg {
-	char *p;
-	size_t size, len; /* size >= 1 */
-};
+/* Messages are built piece by piece into the finding's fixed array (util/sbuf: a message that
+ * does not fit is cut on a character boundary), not with printf: several findings on every
+ * handshake of a busy host made vsnprintf a large part of the offline profile. */
 
 /* Out of line: inlined, GCC copies with rep movsq, slow for the short pieces here. */
-static __attribute__((noinline)) void m_mem(struct msg *m, const char *s, size_t n)
+static __attribute__((noinline)) void m_mem(struct sbuf *m, const char *s, size_t n)
 {
-	size_t room = m->size - 1 - m->len;
-
-	if (n > room)
-		n = room;
-	memcpy(m->p + m->len, s, n);
-	m->len += n;
-	m->p[m->len] = '\0';
+	sbuf__add(m, s, n);
 }
 
-static void m_str(struct msg *m, const char *s)
+static void m_str(struct sbuf *m, const char *s)
 {
 	m_mem(m, s, strlen(s));
 }
 
-/* "%.*s" */
-static void m_strn(struct msg *m, const char *s, size_t max)
-{
-	m_mem(m, s, strnlen(s, max));
-}
-
-static void m_u64(struct msg *m, uint64_t v)
-{
-	char tmp[SBUF_DEC_MAX], *p = sbuf__dec(tmp, v);
-
-	m_mem(m, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static void m_int(struct msg *m, int v)
-{
-	if (v < 0) {
-		m_mem(m, "-", 1);
-		m_u64(m, (uint64_t)0 - (uint64_t)(int64_t)v);
-		return;
-	}
-	m_u64(m, (uint64_t)v);
-}
-
 /* "0x%04X" */
-static void m_hex4(struct msg *m, uint16_t v)
+static void m_hex4(struct sbuf *m, uint16_t v)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char tmp[6] = { '0', 'x', hex[v >> 12], hex[(v >> 8) & 0xf], hex[(v >> 4) & 0xf],
@@ -86,30 +35,15 @@ static void m_hex4(struct msg *m, uint16_t v)
 	m_mem(m, tmp, sizeof(tmp));
 }
 
-static void m_init(struct msg *m, char *buf, size_t size)
-{
-	m->p = buf;
-	m->size = size;
-	m->len = 0;
-	buf[0] = '\0';
-}
-
 /* Starts a finding; its message is then written through m. NULL when the list is full. */
 static struct finding *add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
-			   const char *detail, struct msg *m)
+			   const char *detail, struct sbuf *m)
 {
 	struct finding *f = hs__add_finding(hs, c, sev, pos, detail);
 
 	if (f)
-		m_init(m, f->message, sizeof(f->message));
+		sbuf__init_fixed(m, f->message, sizeof(f->message));
 	return f;
-}
-
-/* A message or detail may end in a cut UTF-8 sequence (certificate names). */
-static void done(struct finding *f)
-{
-	utf8_trim_tail(f->message);
-	utf8_trim_tail(f->detail);
 }
 
 static enum severity grade(const struct policy *p, enum check_id c, int graded)
@@ -174,11 +108,11 @@ static void cert_label(char *buf, size_t size, const struct x509_info *x, unsign
 	} else if (x->parsed && x->subject && x->subject[0]) {
 		policy__sanitize(name, sizeof(name), x->subject, 64);
 	}
-	struct msg m;
+	struct sbuf m;
 
-	m_init(&m, buf, size);
+	sbuf__init_fixed(&m, buf, size);
 	m_str(&m, "certificate #");
-	m_u64(&m, pos + 1ull);
+	sbuf__put_u64(&m, pos + 1ull);
 	if (role || name[0]) {
 		m_str(&m, " (");
 		m_str(&m, role ? role : name);
@@ -216,7 +150,7 @@ static void check_signature(const struct policy *p, struct handshake *hs, struct
 	bool root_sha1;
 	enum severity sev;
 	struct finding *f;
-	struct msg m;
+	struct sbuf m;
 
 	if (h < 0 || !(p->weak_hashes & (1u << h)) || !p->enabled[CHECK_WEAK_SIGNATURE])
 		return;
@@ -238,7 +172,6 @@ static void check_signature(const struct policy *p, struct handshake *hs, struct
 	}
 	if (root_sha1)
 		m_str(&m, "; a root's own signature is not checked");
-	done(f);
 }
 
 /* Below `broken`: factorable or solvable with public effort; below `weak`: under today's
@@ -250,87 +183,87 @@ static int key_grade(int bits, int broken, int weak)
 	return bits < weak ? SEV_HIGH : SEV_MEDIUM;
 }
 
+/* An RSA or EC key under the policy's minimum; broken and weak grade it (key_grade). curve: named
+ * in the message when set. */
+static void check_key_size(const struct policy *p, struct handshake *hs, struct cert_at *c,
+			   const char *alg, uint32_t min, int broken, int weak, const char *curve)
+{
+	int bits = c->x->key_bits;
+	char detail[FINDING_DETAIL_LEN];
+	struct sbuf m, d;
+
+	if (bits <= 0 || (uint32_t)bits >= min)
+		return;
+	sbuf__init_fixed(&d, detail, sizeof(detail));
+	m_str(&d, alg);
+	m_str(&d, "-");
+	sbuf__put_int(&d, bits);
+	if (!add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, broken, weak)),
+		 (int)c->pos, detail, &m))
+		return;
+	m_str(&m, label_of(c));
+	m_str(&m, " has a ");
+	sbuf__put_int(&m, bits);
+	m_str(&m, "-bit ");
+	m_str(&m, alg);
+	m_str(&m, " key");
+	if (curve && curve[0]) {
+		m_str(&m, " on ");
+		m_str(&m, curve);
+	}
+	m_str(&m, " (minimum ");
+	sbuf__put_u64(&m, min);
+	m_str(&m, ")");
+}
+
 static void check_key(const struct policy *p, struct handshake *hs, struct cert_at *c)
 {
 	const struct x509_info *x = c->x;
-	unsigned pos = c->pos;
 	const char *t = x->key_type;
 	int bits = x->key_bits;
 	char detail[FINDING_DETAIL_LEN];
-	struct finding *f;
-	struct msg m, d;
+	struct sbuf m, d;
 
 	if (!p->enabled[CHECK_WEAK_KEY])
 		return;
-	m_init(&d, detail, sizeof(detail));
+	/* CA/B Forum BR 6.1.5: RSA at least 2048 bits */
 	if (!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "rsassaPss")) {
-		/* CA/B Forum BR 6.1.5: at least 2048 bits */
-		if (bits <= 0 || (uint32_t)bits >= p->min_rsa_bits)
-			return;
-		m_str(&d, "RSA-");
-		m_int(&d, bits);
-		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 1024, 2048)),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		m_int(&m, bits);
-		m_str(&m, "-bit RSA key (minimum ");
-		m_u64(&m, p->min_rsa_bits);
-		m_str(&m, ")");
-		done(f);
-	} else if (!strcmp(t, "EC")) {
-		if (bits <= 0 || (uint32_t)bits >= p->min_ec_bits)
-			return;
-		m_str(&d, "EC-");
-		m_int(&d, bits);
-		f = add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, 160, 224)),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		m_int(&m, bits);
-		m_str(&m, "-bit EC key");
-		if (x->curve[0]) {
-			m_str(&m, " on ");
-			m_str(&m, x->curve);
-		}
-		m_str(&m, " (minimum ");
-		m_u64(&m, p->min_ec_bits);
-		m_str(&m, ")");
-		done(f);
-	} else if (!strcmp(t, "DSA")) {
-		/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
-		m_str(&d, "DSA");
-		if (bits > 0) {
-			m_str(&d, "-");
-			m_int(&d, bits);
-		}
-		f = add(hs, CHECK_WEAK_KEY,
-			grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
-			(int)pos, detail, &m);
-		if (!f)
-			return;
-		m_str(&m, label_of(c));
-		m_str(&m, " has a ");
-		if (bits > 0) {
-			m_int(&m, bits);
-			m_str(&m, "-bit ");
-		}
-		m_str(&m, "DSA key (DSA is no longer allowed)");
-		done(f);
+		check_key_size(p, hs, c, "RSA", p->min_rsa_bits, 1024, 2048, NULL);
+		return;
 	}
+	if (!strcmp(t, "EC")) {
+		check_key_size(p, hs, c, "EC", p->min_ec_bits, 160, 224, x->curve);
+		return;
+	}
+	if (strcmp(t, "DSA"))
+		return;
+	/* CA/B Forum BR 6.1.5 allows only RSA and ECDSA; RFC 8446 dropped DSA. */
+	sbuf__init_fixed(&d, detail, sizeof(detail));
+	m_str(&d, "DSA");
+	if (bits > 0) {
+		m_str(&d, "-");
+		sbuf__put_int(&d, bits);
+	}
+	if (!add(hs, CHECK_WEAK_KEY,
+		 grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
+		 (int)c->pos, detail, &m))
+		return;
+	m_str(&m, label_of(c));
+	m_str(&m, " has a ");
+	if (bits > 0) {
+		sbuf__put_int(&m, bits);
+		m_str(&m, "-bit ");
+	}
+	m_str(&m, "DSA key (DSA is no longer allowed)");
 }
 
-static void m_span(struct msg *m, uint64_t secs)
+static void m_span(struct sbuf *m, uint64_t secs)
 {
 	if (secs < 86400) {
-		m_u64(m, secs);
+		sbuf__put_u64(m, secs);
 		m_str(m, " s");
 	} else {
-		m_u64(m, secs / 86400);
+		sbuf__put_u64(m, secs / 86400);
 		m_str(m, " days");
 	}
 }
@@ -360,7 +293,7 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 	bool frac = ts_ns % 1000000000ull != 0;
 	char when[40];
 	struct finding *f;
-	struct msg m;
+	struct sbuf m;
 
 	if (!x->validity_ok)
 		return;
@@ -375,7 +308,6 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 			m_str(&m, ", ");
 			m_span(&m, (uint64_t)(now - x->not_after));
 			m_str(&m, " before the handshake");
-			done(f);
 		}
 	}
 	if (p->enabled[CHECK_NOT_YET_VALID] && now < x->not_before) {
@@ -389,7 +321,6 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 			m_str(&m, ", ");
 			m_span(&m, (uint64_t)(x->not_before - now));
 			m_str(&m, " after the handshake");
-			done(f);
 		}
 	}
 }
@@ -407,7 +338,7 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 		struct cert_at c = { .x = x, .pos = i };
 		struct finding *f;
 		char err[80];
-		struct msg m;
+		struct sbuf m;
 
 		if (!x)
 			continue;
@@ -422,19 +353,18 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 			if (!f)
 				continue;
 			m_str(&m, "certificate #");
-			m_u64(&m, i + 1ull);
+			sbuf__put_u64(&m, i + 1ull);
 			if (i == 0)
 				m_str(&m, " (leaf)");
 			m_str(&m, " could not be parsed (sha256 ");
-			m_strn(&m, x->sha256_hex, 16);
+			m_mem(&m, x->sha256_hex, strnlen(x->sha256_hex, 16));
 			m_str(&m, ", ");
-			m_u64(&m, x->der_len);
+			sbuf__put_u64(&m, x->der_len);
 			m_str(&m, " bytes)");
 			if (err[0]) {
 				m_str(&m, ": ");
 				m_str(&m, err);
 			}
-			done(f);
 			continue;
 		}
 		c.cls = position_class(x, i, n);
@@ -451,7 +381,6 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 				continue;
 			m_str(&m, label_of(&c));
 			m_str(&m, " is self-signed");
-			done(f);
 		}
 	}
 }
@@ -469,7 +398,7 @@ static void check_cipher(const struct policy *p, struct handshake *hs)
 	int sev = -1;
 	uint32_t flags;
 	struct finding *f;
-	struct msg m;
+	struct sbuf m;
 
 	if (!ci || !p->enabled[CHECK_WEAK_CIPHER])
 		return;
@@ -494,14 +423,13 @@ static void check_cipher(const struct policy *p, struct handshake *hs)
 	m_hex4(&m, hs->sh.cipher);
 	m_str(&m, "): ");
 	m_str(&m, what);
-	done(f);
 }
 
 static void check_protocol(const struct policy *p, struct handshake *hs)
 {
 	uint16_t v = hs->version ? hs->version : hs->sh.version;
 	struct finding *f;
-	struct msg m;
+	struct sbuf m;
 
 	if (p->enabled[CHECK_WEAK_PROTOCOL] && v) {
 		for (size_t i = 0; i < N_ITEMS(policy_protocols); i++) {
@@ -517,7 +445,6 @@ static void check_protocol(const struct policy *p, struct handshake *hs)
 			m_str(&m, " (");
 			m_str(&m, policy_protocols[i].what);
 			m_str(&m, ")");
-			done(f);
 		}
 	}
 	check_cipher(p, hs);
@@ -527,7 +454,7 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 {
 	char detail[FINDING_DETAIL_LEN];
 	struct finding *f;
-	struct msg m, d;
+	struct sbuf m, d;
 
 	check_certs(p, hs);
 	if (hs->has_server_hello)
@@ -535,20 +462,19 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
 	    hs->ske.dh_p_bits < p->min_dh_bits) {
 		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */
-		m_init(&d, detail, sizeof(detail));
+		sbuf__init_fixed(&d, detail, sizeof(detail));
 		m_str(&d, "DH-");
-		m_u64(&d, hs->ske.dh_p_bits);
+		sbuf__put_u64(&d, hs->ske.dh_p_bits);
 		f = add(hs, CHECK_WEAK_DH,
 			grade(p, CHECK_WEAK_DH,
 			      hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
 			-1, detail, &m);
 		if (f) {
 			m_str(&m, "the server's DHE group has a ");
-			m_u64(&m, hs->ske.dh_p_bits);
+			sbuf__put_u64(&m, hs->ske.dh_p_bits);
 			m_str(&m, "-bit prime (minimum ");
-			m_u64(&m, p->min_dh_bits);
+			sbuf__put_u64(&m, p->min_dh_bits);
 			m_str(&m, ")");
-			done(f);
 		}
 	}
 	if (!p->enabled[CHECK_DOWNGRADE])
@@ -560,7 +486,6 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		if (f) {
 			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a "
 				  "lower version after a failed attempt (RFC 7507)");
-			done(f);
 		}
 	}
 	/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks its random; a client that
@@ -572,7 +497,6 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		if (f) {
 			m_str(&m, "the ServerHello carries the RFC 8446 4.1.3 downgrade sentinel "
 				  "although the client offered TLS1.3");
-			done(f);
 		}
 	}
 }

@@ -448,7 +448,12 @@ static void test_hs_helpers(void)
 	f = hs__add_finding(&hs, CHECK_DOWNGRADE, SEV_LOW, -5, NULL);
 	CHECK(f && f->position == -1 && f->detail[0] == '\0');
 	CHECK(hs__flagged(&hs));
-	for (int i = 2; i < HS_MAX_FINDINGS; i++)
+	/* a cut detail keeps whole characters (util/sbuf): 23 of these 2-byte ones fit in 47 */
+	f = hs__add_finding(&hs, CHECK_WEAK_DH, SEV_HIGH, 0,
+			    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+			    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9");
+	CHECK(f && strlen(f->detail) == 46 && utf8_valid(f->detail));
+	for (int i = 3; i < HS_MAX_FINDINGS; i++)
 		CHECK(hs__add_finding(&hs, CHECK_DOWNGRADE, SEV_LOW, i, "x") != NULL);
 	CHECK(hs__add_finding(&hs, CHECK_DOWNGRADE, SEV_LOW, 0, "x") == NULL);
 	CHECK_EQ(hs.n_findings, HS_MAX_FINDINGS);
