@@ -9,10 +9,16 @@
 /* Set by signal handlers, polled by the daemon's loop. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t dump_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_dump_signal(int sig)
 {
 	dump_requested = sig;
+}
+
+static void on_reload_signal(int sig)
+{
+	reload_requested = sig;
 }
 
 static void on_stop_signal(int sig)
@@ -20,7 +26,8 @@ static void on_stop_signal(int sig)
 	stop_requested = sig;
 }
 
-/* SIGINT/SIGTERM end the daemon's loop; it then detaches. No SA_RESTART: poll() must wake. */
+/* SIGINT/SIGTERM end the daemon's loop; it then detaches. SIGHUP reopens the log and reads the
+ * policy again (logrotate's postrotate). No SA_RESTART: poll() must wake. */
 static void install_signal_handlers(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -28,6 +35,7 @@ static void install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload_signal;
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_dump_signal;
 	sigaction(SIGUSR1, &sa, NULL);
@@ -57,7 +65,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run")) {
 		install_signal_handlers();
-		return cmd_run(argc - 1, argv + 1, &stop_requested, &dump_requested);
+		return cmd_run(argc - 1, argv + 1, &stop_requested, &dump_requested,
+			       &reload_requested);
 	}
 	if (!strcmp(argv[1], "read"))
 		return cmd_read(argc - 1, argv + 1);
