@@ -197,7 +197,7 @@ static int add_policy_arg(struct run_opts *o, bool is_file, const char *arg, uin
 			return -1;
 		}
 	} else if (!eq || !n || n >= sizeof(key)) {
-		set_err(err, err_size, "expected KEY=VALUE, got '%s'", arg);
+		set_err(err, err_size, "expects KEY=VALUE, got '%s'", arg);
 		return -1;
 	} else {
 		memcpy(key, arg, n);
@@ -489,7 +489,8 @@ int run_opts__parse(int argc, char **argv, struct run_opts *o, struct policy *po
 			run_opts__usage(stdout);
 			return 1;
 		case '?':
-			run_opts__usage(stderr);
+			/* getopt said which option; the whole usage would bury that line */
+			fprintf(stderr, "tlsmon run: see `tlsmon run --help`\n");
 			return -1;
 		}
 		/* -i on the command line replaces the config file's interfaces */
@@ -498,7 +499,9 @@ int run_opts__parse(int argc, char **argv, struct run_opts *o, struct policy *po
 			o->n_ifaces = 0;
 		}
 		if (set_opt(o, id, optarg, RUN_SRC_CMDLINE, policy, err, sizeof(err))) {
-			fprintf(stderr, "tlsmon: --%s: %s\n", name, err);
+			/* the policy's reasons start with the file or setting they are about */
+			fprintf(stderr, "tlsmon: --%s%s %s\n", name,
+				id == RUN_OPT_POLICY || id == RUN_OPT_POLICY_FILE ? "" : ":", err);
 			return -1;
 		}
 	}
