@@ -14,6 +14,8 @@
 #               with `logrotate -f` and a state file here: the new file has the create mode and
 #               owner, the next handshake lands in it, the rotated file holds the older lines
 #   stdout      --log -: JSON Lines on stdout
+#   list        --list on veth0: auto resolves to TC ingress, --ingress xdp-generic is kept; no
+#               program is attached (a daemon started right after attaches without -EEXIST)
 set -u
 
 # shellcheck source=tests/lib_live.sh
@@ -101,6 +103,18 @@ has_sig()
 	sed -n "${2}p" "$1" | jq -e '[.findings[]?.check] | index("weak_signature") != null' \
 		>/dev/null 2>&1
 }
+
+# list
+c=list
+ip netns exec "$NS_B" "$TLSMON" run --config /dev/null -i veth0 --list >"$W/list.out" 2>&1
+ip netns exec "$NS_B" "$TLSMON" run --config /dev/null -i veth0 --dry-run --ingress xdp-generic \
+	>>"$W/list.out" 2>&1
+if [ "$(tr '\n' '|' <"$W/list.out")" = "veth0 ingress tc egress tc|veth0 ingress xdp-generic egress tc|" ]
+then
+	pass "$T/$c/--list veth0: tc (auto), xdp-generic (asked)"
+else
+	fail "$T/$c/--list" "$(tr '\n' '|' <"$W/list.out")"
+fi
 
 printf 'min_rsa_bits = 2048\n' >"$POL"
 tm_spawn "$NS_B" "$W/d1.err" --metrics-addr "127.0.0.1:$MPORT" --socket "$W/d1.sock" \
