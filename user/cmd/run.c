@@ -203,6 +203,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			fprintf(stderr, "tlsmon: --log %s\n", err);
 			return rc;
 		}
+		if (rc > 0)
+			fprintf(stderr, "tlsmon: --log %s; writing to it all the same\n", err);
 	}
 	d->http = http__listen(d->o.metrics_addr, render_metrics, d, &rc);
 	if (!d->http) {

@@ -16,9 +16,10 @@ struct log_sink {
 };
 
 /* A file this call created gets mode and group; at startup (set_owner) an existing one gets
- * them too, with the owner, because an older tlsmon left it root's, 0600. At a reopen the daemon
- * may no longer be allowed to give a file it created to --log-group: *warned says so, and the new
- * file is used anyway (writing on into the rotated file would be worse). */
+ * them too, with the owner, because an older tlsmon left it root's, 0600. A daemon that is not
+ * root may not be allowed to: *warned says so, and the file is used anyway (monitoring without
+ * the log shipper's access beats no monitoring; at a reopen, writing on into the rotated file
+ * would be worse). */
 static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned, char *msg,
 		     size_t msg_size)
 {
@@ -42,12 +43,7 @@ static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned
 		e = -errno;
 		snprintf(msg, msg_size, "%s: setting mode %04o, owner %d:%d: %s", o->path,
 			 (unsigned)o->mode, set_owner ? (int)o->uid : -1, (int)o->gid, strerror(-e));
-		if (!set_owner) {
-			*warned = true;
-			return fd;
-		}
-		close(fd);
-		return e;
+		*warned = true;
 	}
 	return fd;
 }
@@ -75,7 +71,7 @@ struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char
 		free(s);
 		return NULL;
 	}
-	*err = 0;
+	*err = warned ? 1 : 0;
 	return s;
 }
 

@@ -20,7 +20,8 @@ struct log_sink_opts {
 struct log_sink;
 
 /* Opens (creating if need be) and sets mode and owner as opts say. NULL with -errno in *err and
- * a one-line reason in msg. */
+ * a one-line reason in msg; *err is 1 when the file is open but mode or owner could not be set
+ * (msg says why), else 0. */
 struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char *msg,
 				size_t msg_size);
 
