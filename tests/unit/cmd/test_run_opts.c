@@ -130,6 +130,7 @@ static void test_errors(void)
 	struct policy *p = policy__new();
 	struct run_opts o;
 	char line[128];
+	int rc;
 	const char *bad_conf[] = {
 		"nonsense = 1\n",	    "ports = 0\n",	   "keep-flagged = lots\n",
 		"log-all = maybe\n",	    "config = /etc/x\n",   "print-config = true\n",
@@ -151,15 +152,17 @@ static void test_errors(void)
 	for (size_t i = 0; i < sizeof(bad_conf) / sizeof(bad_conf[0]); i++) {
 		write_file(conf, bad_conf[i]);
 		snprintf(line, sizeof(line), "run --config %s", conf);
-		if (parse_line(line, &o, p) != -1)
+		rc = parse_line(line, &o, p);
+		if (rc != -1)
 			fprintf(stderr, "  accepted config: %s", bad_conf[i]);
-		CHECK_EQ(parse_line(line, &o, p), -1);
+		CHECK_EQ(rc, -1);
 		run_opts__free(&o);
 	}
 	for (size_t i = 0; i < sizeof(bad_args) / sizeof(bad_args[0]); i++) {
-		if (parse_line(bad_args[i], &o, p) != -1)
+		rc = parse_line(bad_args[i], &o, p);
+		if (rc != -1)
 			fprintf(stderr, "  accepted: %s\n", bad_args[i]);
-		CHECK_EQ(parse_line(bad_args[i], &o, p), -1);
+		CHECK_EQ(rc, -1);
 		run_opts__free(&o);
 	}
 	CHECK_EQ(parse_line("run --config /dev/null --log-mode 0600 --metrics-addr [::1]:0", &o, p),
