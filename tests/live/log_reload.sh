@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016 # jq programs are single-quoted
+# shellcheck disable=SC2016,SC2317 # jq programs are single-quoted; helpers run through tm_wait
 # The daemon's log as an operator runs it (issue 12; needs root). openssl s_server in namespace A
 # serves the weak chain of tests/fixtures/mkchains.sh, a verifying s_client in namespace B
 # connects, `tlsmon run --log-all` watches veth0 in namespace B:

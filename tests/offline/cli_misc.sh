@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2162 # "run read ..." runs `tlsmon read`, not the shell builtin
 # The command line around the subcommands (issue 12): -V/--version, `help COMMAND`, every
 # subcommand's --help lists every flag its option table has (read from user/cmd/*.c), usage
 # errors exit 2 in every subcommand, --policy-file names a missing file once, and `tlsmon read`
