@@ -5,73 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict/engine_conn.h"
 #include "verdict/explain.h"
-#include "tls/fingerprint.h"
-#include "verdict/hs_pending.h"
 #include "tls/tls_names.h"
-#include "tls/tls_probe.h"
-
-/* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
- * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
- * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
- * packed; c->e is NULL until the flow's first frame set it up. */
-struct conn {
-	struct engine *e;
-	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
-	struct hs_pending *hs; /* NULL until TLS is seen */
-	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
-	union {
-		struct tls_stream tls;
-		struct tls_probe probe;
-	} dir[2];
-	struct frame_arena arena; /* live when retain_bytes is set */
-	uint32_t syn_seq;
-	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
-	bool roles_from_syn : 1;
-	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
-	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
-	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
-	bool decided : 1;
-	bool deciding : 1; /* decide() is flushing the other direction */
-	bool client_known : 1;
-	uint8_t client : 1; /* key side of the client, once client_known */
-	uint8_t cur_side : 1; /* key side that sent the last frame processed */
-	/* bit per key side */
-	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
-	uint8_t fin : 2; /* sent FIN */
-	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
-};
-
-static bool tls_found(const struct conn *c, int side)
-{
-	return c->found >> side & 1;
-}
 
 static bool fin_seen(const struct conn *c, int side)
 {
 	return c->fin >> side & 1;
 }
-
-struct engine {
-	struct engine_opts opts;
-	struct flowtab *flows;
-	struct x509_cache *x509;
-	struct tls_limits tls_limits;
-	struct tls_stats tls_stats;
-	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
-	struct tls_spare tls_spare;
-	const struct reasm_cfg *reasm; /* the flow table's */
-	/* Packet time of the frame being processed (or of a flow being released): event times. */
-	uint64_t cur_ts;
-	struct engine_stats stats;
-	struct flowtab_stats final_flow_stats;
-	struct reasm_stats final_reasm_stats;
-	struct handshake *decided; /* where a decided handshake is expanded and judged */
-	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
-	struct retain_pool retain;
-	struct fp_digests digests; /* fetched once: see fingerprint.h */
-	uint64_t last_expire_ns;
-};
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
 
@@ -125,11 +66,6 @@ struct engine *engine__new(const struct engine_opts *opts)
 	return e;
 }
 
-static struct flow *conn_flow(struct conn *c)
-{
-	return flow__from_app(c);
-}
-
 /* The flow table zeroed c when it made the flow. */
 static void conn_init(struct engine *e, struct conn *c)
 {
@@ -149,31 +85,6 @@ static void conn_strip(struct conn *c)
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
 	c->ignored = true;
-}
-
-
-/* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
-static int guess_client_side(const struct flow *f)
-{
-	return f->key.port[0] < f->key.port[1] ? 1 : 0;
-}
-
-static void set_client_side(struct conn *c, int side)
-{
-	c->client = side & 1;
-	c->client_known = true;
-}
-
-static int client_side(struct conn *c)
-{
-	if (!c->client_known)
-		set_client_side(c, guess_client_side(conn_flow(c)));
-	return c->client;
-}
-
-static bool from_client(struct conn *c)
-{
-	return c->cur_side == client_side(c);
 }
 
 static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
@@ -206,24 +117,6 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 }
 
 static void flush_dir(struct conn *c, struct flow *f, int side);
-
-/* Counters most handshakes never need live with the server's side (hs_pending.h). */
-static struct hs_server_side *rare(struct conn *c)
-{
-	struct hs_server_side *srv = hs_pending__server(c->hs);
-
-	if (!srv)
-		c->e->stats.handshake_alloc_failures++;
-	return srv;
-}
-
-static void parse_error(struct conn *c)
-{
-	struct hs_server_side *srv = rare(c);
-
-	if (srv)
-		srv->parse_errors++;
-}
 
 static void decide(struct conn *c, enum hs_outcome outcome)
 {
@@ -264,119 +157,6 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
 
-static void on_client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
-{
-	struct engine *e = c->e;
-	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
-	int err;
-
-	if (!c->client_known)
-		set_client_side(c, c->cur_side);
-	if (c->hs->has_client_hello)
-		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
-	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
-		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
-	if (err) {
-		parse_error(c);
-		e->stats.msg_parse_errors++;
-		return;
-	}
-	fp__client_with(&e->digests, &e->ch, ja3, ja4);
-	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
-	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
-		e->stats.handshake_alloc_failures++;
-}
-
-static void on_server_hello(struct conn *c, const struct tls_event *ev)
-{
-	struct hs_pending *hs = c->hs;
-	struct hs_server_side *srv;
-
-	if (!c->client_known)
-		set_client_side(c, !c->cur_side);
-	srv = hs_pending__server(hs);
-	if (!srv) {
-		c->e->stats.handshake_alloc_failures++;
-		return;
-	}
-	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
-		srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
-		return;
-	}
-	hs->has_server_hello = true;
-	hs->version = srv->sh.version;
-	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
-	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
-	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
-		for (int side = 0; side < 2; side++) {
-			if (tls_found(c, side))
-				tls_stream__set_encrypted(&c->dir[side].tls);
-			else
-				c->enc_pending |= 1u << side;
-		}
-	}
-}
-
-static void on_certificate(struct conn *c, const struct tls_event *ev)
-{
-	struct engine *e = c->e;
-	struct hs_pending *hs = c->hs;
-	struct hs_server_side *srv;
-	struct tls_certificate_msg msg;
-
-	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
-		parse_error(c);
-		e->stats.msg_parse_errors++;
-		return;
-	}
-	if (from_client(c)) {
-		hs->client_sent_certificate = msg.n_total > 0;
-		return;
-	}
-	if (hs->has_certificate)
-		return;
-	srv = hs_pending__server(hs);
-	if (!srv) {
-		e->stats.handshake_alloc_failures++;
-		return;
-	}
-	hs->has_certificate = true;
-	srv->cert_ts_ns = e->cur_ts;
-	srv->cert_frame = c->cur_frame;
-	srv->n_certs_total = msg.n_total;
-	for (int i = 0; i < msg.n_certs; i++) {
-		const struct x509_info *info =
-			x509_cache__get(e->x509, ev->body + msg.certs[i].off, msg.certs[i].len);
-
-		if (!info)
-			break;
-		if (!info->parsed)
-			e->stats.cert_parse_errors++;
-		srv->certs[srv->n_certs++] = info;
-	}
-}
-
-static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
-{
-	struct hs_pending *hs = c->hs;
-	const struct tls_cipher_info *ci;
-
-	/* A ServerHello was kept, so the server side exists. */
-	if (!hs->has_server_hello || hs->has_server_key_exchange)
-		return;
-	ci = tls__cipher_info(hs->srv->sh.cipher);
-	if (!ci)
-		return;
-	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
-					   &hs->srv->ske)) {
-		hs->srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
-		return;
-	}
-	hs->has_server_key_exchange = true;
-}
-
 static bool tls13(const struct conn *c)
 {
 	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
@@ -395,22 +175,22 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	case TLS_EV_HANDSHAKE:
 		/* c->hs may move while the ClientHello is kept: not hs in this case. */
 		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
-			on_client_hello(c, ev, false);
+			conn__client_hello(c, ev, false);
 			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
 			if (c->enc_pending >> c->cur_side & 1)
 				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
 		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
-			on_server_hello(c, ev);
+			conn__server_hello(c, ev);
 		}
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
 		if (ev->hs_type == TLS_HS_CERTIFICATE)
-			on_certificate(c, ev);
+			conn__certificate(c, ev);
 		else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE)
-			on_server_key_exchange(c, ev);
+			conn__server_key_exchange(c, ev);
 		break;
 	case TLS_EV_SSLV2_CLIENT_HELLO:
 		c->e->stats.sslv2_hellos++;
-		on_client_hello(c, ev, true);
+		conn__client_hello(c, ev, true);
 		add_event(c, HS_EV_SSLV2_HELLO, TLS_HS_CLIENT_HELLO, ev->len);
 		break;
 	case TLS_EV_ALERT:
