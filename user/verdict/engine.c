@@ -74,8 +74,9 @@ static void conn_init(struct engine *e, struct conn *c)
 		retain__start(&e->retain, &c->arena);
 }
 
-/* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
- * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
+/* Release the parsing state; the flow entry stays (CONN_DONE) until its FIN/RST or idle timeout
+ * so its remaining frames are skipped cheaply. Frames after the decision (the FIN, a late alert)
+ * are not needed either. */
 static void conn_strip(struct conn *c)
 {
 	for (int side = 0; side < 2; side++)
@@ -84,7 +85,64 @@ static void conn_strip(struct conn *c)
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
-	c->ignored = true;
+}
+
+/* Where a connection may go from each state. A change not listed is refused, and that is the
+ * rule, not an error: TLS found on the second side (already HELLO), an outcome or a Certificate
+ * found while a decided connection's other side is flushed (the first outcome stands), a release
+ * of a connection already DONE. */
+static const uint8_t conn_next[] = {
+	[CONN_OPEN] = 1u << CONN_HELLO | 1u << CONN_DONE,
+	[CONN_HELLO] = 1u << CONN_CERTS | 1u << CONN_DECIDED,
+	[CONN_CERTS] = 1u << CONN_DECIDED,
+	[CONN_DECIDED] = 1u << CONN_DONE,
+	[CONN_DONE] = 0,
+};
+
+/* The one place a connection changes state. Entering HELLO allocates the pending handshake
+ * (without memory the connection goes to DONE instead); entering DECIDED notes whose delivery
+ * found the outcome; entering DONE releases the parsing state. Returns false when refused. */
+static bool conn_set(struct conn *c, enum conn_state to)
+{
+	if (!(conn_next[c->state] & 1u << to))
+		return false;
+	if (to == CONN_HELLO) {
+		c->hs = hs_pending__new();
+		if (!c->hs) {
+			c->e->stats.handshake_alloc_failures++;
+			to = CONN_DONE;
+		}
+	}
+	if (to == CONN_DECIDED)
+		c->decided_side = c->cur_side;
+	if (to == CONN_DONE)
+		conn_strip(c);
+	c->state = to;
+	return true;
+}
+
+/* A handshake is followed and no outcome was found yet. */
+static bool conn_undecided(const struct conn *c)
+{
+	return c->state == CONN_HELLO || c->state == CONN_CERTS;
+}
+
+/* Are the bytes (and TLS events) of direction c->cur_side still wanted? Until the outcome is
+ * found; then only the other direction's, which the exit path flushes before judging: the rest
+ * of the delivery that found the outcome is not part of the handshake. */
+static bool conn_wants(const struct conn *c)
+{
+	if (c->state == CONN_DECIDED)
+		return c->cur_side != c->decided_side;
+	return c->state != CONN_DONE;
+}
+
+/* An outcome found during a delivery (a TLS event, the close, the release) is only recorded
+ * here; conn_settle() applies it once that delivery has returned. The first one stands. */
+static void conn_request(struct conn *c, enum hs_outcome outcome)
+{
+	if (conn_set(c, CONN_DECIDED))
+		c->outcome = outcome;
 }
 
 static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
@@ -118,29 +176,17 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 
 static void flush_dir(struct conn *c, struct flow *f, int side);
 
-static void decide(struct conn *c, enum hs_outcome outcome)
+/* The verdict is built in the engine's one full handshake, expanded from the compact pending
+ * state, and handed to the sink with the frames kept so far. */
+static void conn_judge(struct conn *c)
 {
 	struct engine *e = c->e;
 	struct handshake *hs = e->decided;
 	struct engine_frames frames = { 0 };
 	struct flow *f = conn_flow(c);
 
-	if (c->decided || c->deciding || !c->hs)
-		return;
-	/* What the other side still holds out of order is part of the story (a Certificate with a
-	 * hole when the client gives up): deliver it and count its holes first. This direction is
-	 * mid-delivery and cannot be flushed here; outcomes found meanwhile are ignored. */
-	c->deciding = true;
-	flush_dir(c, f, !c->cur_side);
-	c->decided = true;
-	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
-	 * may already be flowing. */
-	if (e->opts.on_flow_done && !c->superseded)
-		e->opts.on_flow_done(e->opts.ctx, &f->key);
-	/* The verdict is built in the engine's one full handshake, expanded from the compact
-	 * pending state. */
 	hs_pending__expand(c->hs, hs);
-	hs->outcome = outcome;
+	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
 	hs->n_findings = 0;
@@ -148,13 +194,38 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	policy__evaluate(e->opts.policy, hs);
 	explain__handshake(hs);
 	e->stats.handshakes++;
-	e->stats.handshakes_by_outcome[outcome]++;
+	e->stats.handshakes_by_outcome[c->outcome]++;
 	retain__view(&c->arena, &frames);
 	if (e->opts.on_handshake)
 		e->opts.on_handshake(e->opts.ctx, hs, &f->key, &frames);
-	/* Frames after the decision (the FIN, a late alert) are not needed. */
-	retain__stop(&e->retain, &c->arena);
-	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
+}
+
+/* The one exit of a decided connection: called after every delivery (reasm__feed(), each flush),
+ * so it runs once the delivery that found the outcome has returned, never inside a TLS stream's
+ * callback. */
+static void conn_settle(struct conn *c)
+{
+	struct engine *e = c->e;
+	struct flow *f = conn_flow(c);
+
+	if (c->state != CONN_DECIDED)
+		return;
+	/* What the other side still holds out of order is part of the story (a Certificate with a
+	 * hole when the client gives up): deliver it and count its holes first. */
+	flush_dir(c, f, !c->decided_side);
+	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
+	 * may already be flowing. */
+	if (e->opts.on_flow_done && !c->superseded)
+		e->opts.on_flow_done(e->opts.ctx, &f->key);
+	conn_judge(c);
+	conn_set(c, CONN_DONE);
+}
+
+/* Deliver what side holds out of order (giving up on its holes), then apply an outcome found. */
+static void conn_flush(struct conn *c, struct flow *f, int side)
+{
+	flush_dir(c, f, side);
+	conn_settle(c);
 }
 
 static bool tls13(const struct conn *c)
@@ -169,7 +240,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	struct hs_server_side *srv;
 	bool client;
 
-	if (c->decided || !hs)
+	if (!hs || !conn_wants(c))
 		return;
 	switch (ev->type) {
 	case TLS_EV_HANDSHAKE:
@@ -183,10 +254,13 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			conn__server_hello(c, ev);
 		}
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
-		if (ev->hs_type == TLS_HS_CERTIFICATE)
+		if (ev->hs_type == TLS_HS_CERTIFICATE) {
 			conn__certificate(c, ev);
-		else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE)
+			if (c->hs->has_certificate) /* the server's chain was kept */
+				conn_set(c, CONN_CERTS);
+		} else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE) {
 			conn__server_key_exchange(c, ev);
+		}
 		break;
 	case TLS_EV_SSLV2_CLIENT_HELLO:
 		c->e->stats.sslv2_hellos++;
@@ -209,7 +283,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
 		 * before the handshake finished can only be an error. */
 		if (ev->encrypted || ev->alert_level == 2)
-			decide(c, HS_OUTCOME_ALERT);
+			conn_request(c, HS_OUTCOME_ALERT);
 		break;
 	case TLS_EV_CHANGE_CIPHER_SPEC:
 		add_event(c, HS_EV_CCS, 0, ev->len);
@@ -218,7 +292,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		else
 			hs->ccs_server = true;
 		if (hs->has_server_hello && !tls13(c) && hs->ccs_client && hs->ccs_server)
-			decide(c, HS_OUTCOME_ESTABLISHED);
+			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		break;
 	case TLS_EV_APPLICATION_DATA:
 		client = from_client(c);
@@ -232,17 +306,19 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			break;
 		if (!tls13(c)) {
 			if (hs->app_data_client && hs->app_data_server)
-				decide(c, HS_OUTCOME_ESTABLISHED);
+				conn_request(c, HS_OUTCOME_ESTABLISHED);
 			break;
 		}
 		/* TLS 1.3 hides the handshake in application-data records. The client's first one is
 		 * its Finished (or an alert: the two cannot be told apart); the handshake is known
 		 * to be done once the server answers after it, or the client sends more. */
 		if (client) {
-			if (++c->client_app_records >= 2)
-				decide(c, HS_OUTCOME_ESTABLISHED);
+			if (c->client_app_records < 2)
+				c->client_app_records++;
+			if (c->client_app_records >= 2)
+				conn_request(c, HS_OUTCOME_ESTABLISHED);
 		} else if (c->client_app_records) {
-			decide(c, HS_OUTCOME_ESTABLISHED);
+			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		}
 		break;
 	case TLS_EV_ENCRYPTED_HANDSHAKE:
@@ -254,25 +330,11 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	}
 }
 
-static void start_tls(struct conn *c)
-{
-	struct engine *e = c->e;
-
-	if (!c->hs) {
-		c->hs = hs_pending__new();
-		if (!c->hs) {
-			e->stats.handshake_alloc_failures++;
-			c->ignored = true;
-			return;
-		}
-	}
-}
-
 /* No TLS start within the probe budget on this side, nor on the other: not a TLS flow. */
 static void not_tls(struct conn *c)
 {
 	c->e->stats.non_tls_flows++;
-	conn_strip(c);
+	conn_set(c, CONN_DONE);
 	/* nothing more to learn from it: the kernel may stop copying it too */
 	if (c->e->opts.on_flow_done)
 		c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
@@ -287,7 +349,7 @@ static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 	case TLS_PROBE_FOUND:
 		return true;
 	case TLS_PROBE_SPENT:
-		if (!tls_found(c, !side))
+		if (c->state == CONN_OPEN) /* TLS found on either side leaves OPEN */
 			not_tls(c);
 		return false;
 	default:
@@ -301,7 +363,7 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 	struct conn *c = ctx;
 	int side = c->cur_side;
 
-	if (c->ignored || c->decided)
+	if (!conn_wants(c))
 		return;
 	if (!data) {
 		if (c->hs) {
@@ -335,16 +397,14 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 		if (c->enc_pending >> side & 1 && !plain)
 			tls_stream__set_encrypted(&c->dir[side].tls);
 		c->found |= 1u << side;
-		start_tls(c);
-		if (c->ignored)
+		conn_set(c, CONN_HELLO); /* refused past OPEN: the other side found TLS first */
+		if (c->state == CONN_DONE)
 			return;
 		if (head_len)
 			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
 	}
-	if (len && !c->decided)
+	if (len && conn_wants(c))
 		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
-	if (c->decided)
-		conn_strip(c);
 }
 
 static void flush_dir(struct conn *c, struct flow *f, int side)
@@ -363,38 +423,38 @@ static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
 
 	if (!c->e)
 		return;
-	if (!c->ignored && !c->decided && c->hs) {
+	if (conn_undecided(c)) {
 		e->cur_ts = f->last_ts_ns;
-		flush_dir(c, f, 0);
-		flush_dir(c, f, 1);
-		decide(c, HS_OUTCOME_INCOMPLETE);
+		conn_flush(c, f, 0);
+		conn_flush(c, f, 1);
+		conn_request(c, HS_OUTCOME_INCOMPLETE);
+		conn_settle(c);
 	}
-	conn_strip(c);
+	conn_set(c, CONN_DONE); /* a flow that never saw TLS; refused when already DONE */
 	c->e = NULL;
 }
 
 static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 {
 	bool rst = p->tcp_flags & TCPF_RST;
+	const struct hs_alert *al;
 
-	if (!c->ignored && !c->decided && c->hs) {
-		/* Deliver what both sides hold before judging: the outcome may sit in a late segment,
-		 * and the holes left behind must be counted. */
-		flush_dir(c, f, c->cur_side);
-		flush_dir(c, f, !c->cur_side);
-		if (!c->decided && c->hs) {
-			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
-			c->hs->closed_by_client = from_client(c);
-			const struct hs_alert *al = hs_pending__alert(c->hs);
-
-			if (al && !al->encrypted)
-				decide(c, HS_OUTCOME_ALERT);
-			else
-				decide(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
-		}
-	}
-	if (c->decided && !c->ignored)
-		conn_strip(c);
+	if (!conn_undecided(c))
+		return;
+	/* Deliver what both sides hold before judging: the outcome may sit in a late segment, and
+	 * the holes left behind must be counted. */
+	conn_flush(c, f, c->cur_side);
+	conn_flush(c, f, !c->cur_side);
+	if (!conn_undecided(c))
+		return;
+	add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
+	c->hs->closed_by_client = from_client(c);
+	al = hs_pending__alert(c->hs);
+	if (al && !al->encrypted)
+		conn_request(c, HS_OUTCOME_ALERT);
+	else
+		conn_request(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
+	conn_settle(c);
 }
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
@@ -403,7 +463,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->ignored || c->found || f->dir[0].started ||
+	return c->state == CONN_DONE || c->found || f->dir[0].started ||
 	       f->dir[1].started;
 }
 
@@ -460,7 +520,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		conn_init(e, c);
 	if (p.tcp_flags & TCPF_FIN)
 		c->fin |= 1u << side;
-	if (c->ignored) {
+	if (c->state == CONN_DONE) {
 		/* Keep the entry until both sides closed: a trailing segment (an encrypted
 		 * close_notify after the peer's FIN) must not look like a new flow. */
 		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
@@ -489,8 +549,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			return 0;
 		p.seq++;
 	}
-	if (p.payload_len)
+	if (p.payload_len) {
 		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
+		conn_settle(c);
+	}
 	if (c->hs && p.vlan[0] && !c->hs->vlan)
 		c->hs->vlan = p.vlan[0];
 	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
@@ -570,4 +632,11 @@ const struct tls_stats *engine__tls_stats(const struct engine *e)
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
 {
 	return x509_cache__stats(e->x509);
+}
+
+int engine__conn_state(struct engine *e, const struct flow_key *key)
+{
+	struct flow *f = e->flows ? flowtab__find(e->flows, key) : NULL;
+
+	return f ? ((struct conn *)flow__app(f))->state : -ENOENT;
 }

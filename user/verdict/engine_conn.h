@@ -4,6 +4,8 @@
 #ifndef TLSMON_ENGINE_CONN_H
 #define TLSMON_ENGINE_CONN_H
 
+#include <stddef.h>
+
 #include "verdict/engine.h"
 #include "tls/fingerprint.h"
 #include "verdict/hs_pending.h"
@@ -16,29 +18,33 @@
 struct conn {
 	struct engine *e;
 	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
-	struct hs_pending *hs; /* NULL until TLS is seen */
+	struct hs_pending *hs; /* from CONN_HELLO until CONN_DONE */
 	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
 	union {
 		struct tls_stream tls;
 		struct tls_probe probe;
 	} dir[2];
-	struct frame_arena arena; /* live when retain_bytes is set */
+	struct frame_arena arena; /* live when retain_bytes is set, until CONN_DONE */
 	uint32_t syn_seq;
-	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
+	uint8_t state : 3; /* enum conn_state: changed by conn_set() only */
+	uint8_t outcome : 3; /* enum hs_outcome, from CONN_DECIDED on */
+	uint8_t decided_side : 1; /* key side whose delivery found the outcome */
+	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
 	bool roles_from_syn : 1;
 	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
-	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
-	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
-	bool decided : 1;
-	bool deciding : 1; /* decide() is flushing the other direction */
 	bool client_known : 1;
 	uint8_t client : 1; /* key side of the client, once client_known */
 	uint8_t cur_side : 1; /* key side that sent the last frame processed */
+	uint8_t client_app_records : 2; /* TLS 1.3: encrypted records the client sent, up to 2 */
 	/* bit per key side */
 	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
 	uint8_t fin : 2; /* sent FIN */
 	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
 };
+
+/* The lifecycle and the flags share the word after syn_seq: a new bit must not grow every flow. */
+_Static_assert(sizeof(struct conn) == offsetof(struct conn, syn_seq) + 8,
+	       "struct conn grew: a flood of half-open handshakes costs it per flow");
 
 static inline bool tls_found(const struct conn *c, int side)
 {
