@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Frames in, handshakes out (engine.h): flows, the delivery of their in-order bytes to the TLS
+ * streams, and each connection's lifecycle (enum conn_state), whose every change goes through
+ * conn_set() and whose one exit is conn_settle(). engine_msg.c reads the handshake messages. */
 #include "verdict/engine.h"
 
 #include <errno.h>
