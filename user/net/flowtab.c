@@ -238,6 +238,15 @@ void flowtab__free(struct flowtab *t)
 	free(t);
 }
 
+/* The pool position + 1 of the flow with this key (and hash), 0 when absent. */
+static inline uint32_t bucket_find(const struct flowtab *t, const struct flow_key *key, uint32_t h)
+{
+	for (uint32_t id = t->buckets[h & t->mask]; id; id = at(t, id)->hnext)
+		if (at(t, id)->hash == h && key_eq(&at(t, id)->key, key))
+			return id;
+	return 0;
+}
+
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side)
 {
@@ -251,11 +260,9 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		f = at(t, id);
 	} else {
 		h = flow_hash(t, &key);
-		for (id = t->buckets[h & t->mask]; id; id = f->hnext) {
+		id = bucket_find(t, &key, h);
+		if (id)
 			f = at(t, id);
-			if (f->hash == h && key_eq(&f->key, &key))
-				break;
-		}
 	}
 	if (id) {
 		t->last = id;
@@ -296,6 +303,13 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	t->stats.created++;
 	t->stats.active++;
 	return f;
+}
+
+struct flow *flowtab__find(struct flowtab *t, const struct flow_key *key)
+{
+	uint32_t id = bucket_find(t, key, flow_hash(t, key));
+
+	return id ? at(t, id) : NULL;
 }
 
 void flowtab__remove(struct flowtab *t, struct flow *f)

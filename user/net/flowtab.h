@@ -77,6 +77,9 @@ void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side);
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side);
 
+/* The flow with this (normalised) key, or NULL; unlike a lookup, it touches nothing (tests). */
+struct flow *flowtab__find(struct flowtab *t, const struct flow_key *key);
+
 void flowtab__remove(struct flowtab *t, struct flow *f);
 
 /* Release flows idle since before now_ns - idle_timeout. Cheap when nothing is due. */

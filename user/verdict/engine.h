@@ -65,4 +65,19 @@ const struct reasm_stats *engine__reasm_stats(const struct engine *e);
 const struct tls_stats *engine__tls_stats(const struct engine *e);
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e);
 
+/* A connection's lifecycle; engine.c says which changes are allowed. */
+enum conn_state {
+	CONN_OPEN, /* probing both directions for a TLS start (STARTTLS, a capture picked up late) */
+	CONN_HELLO, /* TLS seen: the pending handshake is built from its messages */
+	CONN_CERTS, /* the server's Certificate was kept (TLS 1.3 hides it: HELLO goes to DECIDED) */
+	CONN_DECIDED, /* an outcome was found: judged and emitted once the delivery that found it
+		       * returned (on_handshake runs in this state) */
+	CONN_DONE, /* decided, not TLS, or no memory: parsing state released, frames skipped until
+		    * the flow closes */
+};
+
+/* For tests: the state of the connection with this key, or -ENOENT when no flow has it (never
+ * seen, closed, expired, or after engine__finish()). */
+int engine__conn_state(struct engine *e, const struct flow_key *key);
+
 #endif
