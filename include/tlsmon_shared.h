@@ -1,4 +1,5 @@
-/* Types and constants shared by the BPF programs (bpf/) and the userspace loader (user/capture/live_bpf.c).
+/* Types and constants shared by the BPF programs (bpf/) and userspace (the loader in
+ * user/capture/live_bpf.c; the flow key also the flow table in user/net/).
  * Fixed-width types, explicit padding: the layout is an ABI between the two compilers. */
 #ifndef TLSMON_SHARED_H
 #define TLSMON_SHARED_H

@@ -72,8 +72,8 @@ int live_bpf__consume(struct live_bpf *lb);
 
 /* Tell the kernel to stop copying a flow's application data (FIN/RST are still copied). The key
  * may be in either order (its pad and unused address bytes zero, as flow_key__from_pkt() makes
- * it); it is normalised here. Returns 0, or -ENOENT if the kernel does not
- * track the flow (never did, or closed/evicted). */
+ * it); it is normalised here. Returns 0, or -ENOENT if the kernel does not track the flow (never
+ * did, or closed/evicted). */
 int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key);
 
 /* The kernel's entry for a flow (either key order), for tests and debugging. */
