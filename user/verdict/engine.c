@@ -165,7 +165,7 @@ static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, 
 
 static void fill_endpoints(struct conn *c, struct handshake *hs)
 {
-	const struct flow_key *k = &conn_flow(c)->key;
+	const struct tlsmon_flow_key *k = &conn_flow(c)->key;
 	int cs = client_side(c);
 
 	hs->family = k->family;
@@ -637,7 +637,7 @@ const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
 	return x509_cache__stats(e->x509);
 }
 
-int engine__conn_state(struct engine *e, const struct flow_key *key)
+int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key)
 {
 	struct flow *f = e->flows ? flowtab__find(e->flows, key) : NULL;
 

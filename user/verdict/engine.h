@@ -22,7 +22,8 @@ struct engine;
  * certificate infos and the frames are valid only during the call. frames is never NULL; it is
  * empty when engine_opts.retain_bytes is 0. */
 typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
-				    const struct flow_key *key, const struct engine_frames *frames);
+				    const struct tlsmon_flow_key *key,
+				    const struct engine_frames *frames);
 
 struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
@@ -43,7 +44,7 @@ struct engine_opts {
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
 	 * tells the kernel to stop copying them). */
-	void (*on_flow_done)(void *ctx, const struct flow_key *key);
+	void (*on_flow_done)(void *ctx, const struct tlsmon_flow_key *key);
 	void *ctx;
 };
 
@@ -78,6 +79,6 @@ enum conn_state {
 
 /* For tests: the state of the connection with this key, or -ENOENT when no flow has it (never
  * seen, closed, expired, or after engine__finish()). */
-int engine__conn_state(struct engine *e, const struct flow_key *key);
+int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key);
 
 #endif

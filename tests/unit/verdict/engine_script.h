@@ -152,7 +152,7 @@ struct run {
 	struct policy *pol;
 	uint64_t frame;
 	uint32_t seq[2]; /* next sequence number sent by client (0) and server (1) */
-	struct flow_key key; /* the flow of the last frame sent */
+	struct tlsmon_flow_key key; /* the flow of the last frame sent */
 	int calls;
 	struct handshake hs; /* the facts of the last handshake reported */
 	/* What the engine said from inside the last on_handshake: the connection's state, and
@@ -164,7 +164,7 @@ struct run {
 	uint64_t msg_parse_errors;
 };
 
-static inline void on_hs(void *ctx, const struct handshake *hs, const struct flow_key *key,
+static inline void on_hs(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct run *r = ctx;
@@ -176,7 +176,7 @@ static inline void on_hs(void *ctx, const struct handshake *hs, const struct flo
 	r->frames_in_call = frames->count;
 }
 
-static inline void on_done(void *ctx, const struct flow_key *key)
+static inline void on_done(void *ctx, const struct tlsmon_flow_key *key)
 {
 	struct run *r = ctx;
 
