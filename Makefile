@@ -73,6 +73,8 @@ all: $(BUILD)/tlsmon $(TOOL_BINS)
 # Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
 	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind
+# deploy/: the alert rules' and manifests' checks read YAML.
+DEPS_PKGS += python3-yaml
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
