@@ -7,6 +7,7 @@
 # scrape).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/lib.sh
 . "$HERE/../lib.sh"
 BUILD=${BUILD:-build}
 PCAPS=${PCAPS:-../shared/pcaps}
