@@ -72,11 +72,21 @@ all: $(BUILD)/tlsmon $(TOOL_BINS)
 
 # Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
-	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind \
-	logrotate
+	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind
+# deploy/: the alert rules' and manifests' checks read YAML.
+DEPS_PKGS += python3-yaml
+# tests/live/log_reload.sh runs deploy/logrotate/tlsmon.
+DEPS_PKGS += logrotate
+# COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the
+# Google Cloud SDK's kubectl package owns /usr/bin/kubectl too, so installing Debian's
+# kubernetes-client next to it fails).
+DEPS_CMDS := kubectl:kubernetes-client
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	for c in $(DEPS_CMDS); do \
+		command -v $${c%%:*} >/dev/null 2>&1 || missing="$$missing $${c#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

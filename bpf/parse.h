@@ -46,8 +46,8 @@ enum cls_result {
 };
 
 struct cls {
-	/* sender in [0], receiver in [1] until flow_key_normalize() (tlsmon.bpf.c) orders them;
-	 * filled here so the key needs no second copy on the stack */
+	/* sender in [0], receiver in [1] until tlsmon_flow_key_normalize() (tlsmon_shared.h)
+	 * orders them; filled here so the key needs no second copy on the stack */
 	struct tlsmon_flow_key key;
 	__u16 l3_off; /* IP header */
 	__u16 l4_off; /* TCP header */

@@ -20,40 +20,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Order the key as userspace does (tlsmon_shared.h): side 0 is the lower address as bytes, then
- * the lower port. Returns the side (0/1) that sent the packet, which classify() put in [0]. */
-static __always_inline int flow_key_normalize(struct tlsmon_flow_key *k)
-{
-	__u32 *a = (__u32 *)k->addr[0], *b = (__u32 *)k->addr[1];
-	__u32 x, y;
-	__u16 p;
-	int i, cmp = 0;
-
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		x = bpf_ntohl(a[i]);
-		y = bpf_ntohl(b[i]);
-		if (x != y) {
-			cmp = x < y ? -1 : 1;
-			break;
-		}
-	}
-	if (cmp == 0)
-		cmp = k->port[0] < k->port[1] ? -1 : k->port[0] > k->port[1];
-	if (cmp <= 0)
-		return 0;
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		x = a[i];
-		a[i] = b[i];
-		b[i] = x;
-	}
-	p = k->port[0];
-	k->port[0] = k->port[1];
-	k->port[1] = p;
-	return 1;
-}
-
 /* The first payload bytes of a flow we have not seen start: a TLS handshake record (RFC 8446 5.1:
  * ContentType 22, legacy_record_version 0x0300..0x0304) or an SSLv2-format ClientHello (2-byte
  * record header with the high bit set, MSG-CLIENT-HELLO = 1, version 0x0002 or 0x03xx). */
@@ -407,7 +373,7 @@ static __always_inline void handle(struct tctx *t)
 	if (c.ip_payload && c.ip_payload < payload)
 		payload = c.ip_payload; /* Ethernet padding is not payload */
 	classify_key_finish(&c);
-	side = flow_key_normalize(&c.key);
+	side = tlsmon_flow_key_normalize(&c.key);
 
 	fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
 	if (fl && fl->state == TLSMON_FLOW_DONE) {

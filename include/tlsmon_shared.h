@@ -1,4 +1,5 @@
-/* Types and constants shared by the BPF programs (bpf/) and the userspace loader (user/capture/live_bpf.c).
+/* Types and constants shared by the BPF programs (bpf/) and userspace (the loader in
+ * user/capture/live_bpf.c; the flow key also the flow table in user/net/).
  * Fixed-width types, explicit padding: the layout is an ABI between the two compilers. */
 #ifndef TLSMON_SHARED_H
 #define TLSMON_SHARED_H
@@ -14,15 +15,67 @@ enum tlsmon_hook {
 	TLSMON_HOOK_TC_EGRESS = 2,
 };
 
-/* Flow key: both directions of a connection share it. Side 0 is the endpoint whose address
- * compares lower as bytes (memcmp over 16 bytes), on equal addresses the lower port. Same layout
- * as struct flow_key in user/net/flowtab.h; userspace re-normalises before touching the map. */
+/* Flow key: both directions of a connection share it, in the programs' flow map and in the
+ * userspace flow table alike (one type, one order: tlsmon_flow_key_normalize()). Aligned to 4 so
+ * that the addresses can be read as 32-bit words. */
 struct tlsmon_flow_key {
 	__u8 family; /* 4 or 6 */
-	__u8 pad[3];
+	__u8 pad[3]; /* zero */
 	__u16 port[2]; /* host order */
 	__u8 addr[2][16]; /* IPv4 in the first 4 bytes, rest zero */
-};
+} __attribute__((aligned(4)));
+
+static inline __attribute__((always_inline)) __u32 tlsmon_be32_to_cpu(__u32 x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(x);
+#else
+	return x;
+#endif
+}
+
+/* The one order of a key, for the programs and userspace: side 0 is the endpoint whose address
+ * compares lower as bytes (memcmp over 16 bytes), on equal addresses the lower port; a
+ * connection to itself has only side 0. Call it with the sender in [0] and the receiver in [1],
+ * pad and unused address bytes already zero; returns the side the sender ends up on. Four
+ * big-endian word compares: no memcmp() call (there is none in BPF, and it costs a call per
+ * packet in userspace). */
+static inline __attribute__((always_inline)) int
+tlsmon_flow_key_normalize(struct tlsmon_flow_key *k)
+{
+	__u32 *a = (__u32 *)k->addr[0], *b = (__u32 *)k->addr[1];
+	__u32 x, y;
+	__u16 p;
+	int i, cmp = 0;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < 4; i++) {
+		x = tlsmon_be32_to_cpu(a[i]);
+		y = tlsmon_be32_to_cpu(b[i]);
+		if (x != y) {
+			cmp = x < y ? -1 : 1;
+			break;
+		}
+	}
+	if (cmp == 0)
+		cmp = k->port[0] < k->port[1] ? -1 : k->port[0] > k->port[1];
+	if (cmp <= 0)
+		return 0;
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < 4; i++) {
+		x = a[i];
+		a[i] = b[i];
+		b[i] = x;
+	}
+	p = k->port[0];
+	k->port[0] = k->port[1];
+	k->port[1] = p;
+	return 1;
+}
 
 enum tlsmon_flow_state {
 	TLSMON_FLOW_TRACKING = 1, /* copying frames */

@@ -119,26 +119,6 @@ static int64_t mono_to_real_offset(void)
 	return off;
 }
 
-void live_bpf__normalize_key(struct tlsmon_flow_key *key)
-{
-	uint8_t addr[16];
-	uint16_t port;
-	int cmp;
-
-	cmp = memcmp(key->addr[0], key->addr[1], 16);
-	if (cmp == 0)
-		cmp = key->port[0] < key->port[1] ? -1 : key->port[0] > key->port[1];
-	memset(key->pad, 0, sizeof(key->pad));
-	if (cmp <= 0)
-		return;
-	memcpy(addr, key->addr[0], 16);
-	memcpy(key->addr[0], key->addr[1], 16);
-	memcpy(key->addr[1], addr, 16);
-	port = key->port[0];
-	key->port[0] = key->port[1];
-	key->port[1] = port;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct live_bpf *lb = ctx;
@@ -568,7 +548,7 @@ int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key
 {
 	struct tlsmon_flow_key k = *key;
 
-	live_bpf__normalize_key(&k);
+	tlsmon_flow_key_normalize(&k);
 	if (bpf_map_lookup_elem(bpf_map__fd(lb->skel->maps.tlsmon_flows), &k, out))
 		return -errno;
 	return 0;
@@ -580,7 +560,7 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 	struct tlsmon_flow_key k = *key;
 	struct tlsmon_flow v;
 
-	live_bpf__normalize_key(&k);
+	tlsmon_flow_key_normalize(&k);
 	if (bpf_map_lookup_elem(fd, &k, &v))
 		return -errno;
 	if (v.state == TLSMON_FLOW_DONE)

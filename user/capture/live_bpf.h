@@ -75,8 +75,9 @@ int live_bpf__fd(const struct live_bpf *lb);
 int live_bpf__consume(struct live_bpf *lb);
 
 /* Tell the kernel to stop copying a flow's application data (FIN/RST are still copied). The key
- * may be in either order; it is normalised here. Returns 0, or -ENOENT if the kernel does not
- * track the flow (never did, or closed/evicted). */
+ * may be in either order (its pad and unused address bytes zero, as flow_key__from_pkt() makes
+ * it); it is normalised here. Returns 0, or -ENOENT if the kernel does not track the flow (never
+ * did, or closed/evicted). */
 int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key);
 
 /* The kernel's entry for a flow (either key order), for tests and debugging. */
@@ -104,8 +105,5 @@ void live_bpf__close(struct live_bpf *lb);
  * unknown. */
 int live_bpf__parse_ingress(const char *s, enum live_bpf_ingress *out);
 const char *live_bpf__ingress_name(enum live_bpf_ingress mode);
-
-/* Put a key in the kernel's order (side 0 = lower address bytes, then lower port). */
-void live_bpf__normalize_key(struct tlsmon_flow_key *key);
 
 #endif

@@ -37,7 +37,7 @@ struct read_ctx {
 
 static void flush_lines(struct read_ctx *rc);
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
+static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct read_ctx *rc = ctx;

@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
-#include <stddef.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +25,6 @@
 #include "out/report.h"
 #include "out/store.h"
 #include "util/parse.h"
-
-
-/* on_flow_done() hands the engine's struct flow_key to the kernel as its own: one layout. */
-_Static_assert(sizeof(struct flow_key) == sizeof(struct tlsmon_flow_key),
-	       "userspace and kernel flow keys must share one layout");
-_Static_assert(offsetof(struct flow_key, port) == offsetof(struct tlsmon_flow_key, port),
-	       "flow key ports");
-_Static_assert(offsetof(struct flow_key, addr) == offsetof(struct tlsmon_flow_key, addr),
-	       "flow key addresses");
 
 struct daemon {
 	struct run_opts o;
@@ -109,19 +99,17 @@ static void on_frame(void *ctx, const struct frame *f)
 	engine__feed(d->engine, f);
 }
 
-static void on_flow_done(void *ctx, const struct flow_key *key)
+static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 {
 	struct daemon *d = ctx;
-	struct tlsmon_flow_key k;
 
 	if (!d->lb)
 		return; /* shutting down: the programs are already detached */
-	memcpy(&k, key, sizeof(k));
 	/* -ENOENT is normal: the kernel may have evicted or closed the flow already. */
-	live_bpf__mark_done(d->lb, &k);
+	live_bpf__mark_done(d->lb, key);
 }
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct flow_key *key,
+static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;

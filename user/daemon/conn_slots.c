@@ -95,3 +95,42 @@ struct conn_slot *conn_slots__next_expired(void *slots, size_t stride, int n, ui
 	}
 	return NULL;
 }
+
+static void evict(struct conn_slot *slot, void *ctx)
+{
+	const struct conn_server *srv = ctx;
+
+	srv->close(slot, srv->ctx);
+}
+
+void conn_slots__dispatch(const struct conn_server *srv, const struct pollfd *fds, int n,
+			  uint64_t now_ms)
+{
+	struct conn_slot *c;
+	int cursor = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == srv->lfd) {
+			while (conn_slots__accept(srv->lfd, srv->slots, srv->stride, srv->n,
+						  now_ms + srv->timeout_ms, evict, (void *)srv,
+						  srv->dropped))
+				;
+			continue;
+		}
+		c = conn_slots__find(srv->slots, srv->stride, srv->n, fds[i].fd);
+		if (!c)
+			continue;
+		if (fds[i].revents & srv->close_events)
+			srv->close(c, srv->ctx);
+		else if (c->writing)
+			srv->write(c, srv->ctx, now_ms);
+		else
+			srv->read(c, srv->ctx, now_ms);
+	}
+	while ((c = conn_slots__next_expired(srv->slots, srv->stride, srv->n, now_ms, &cursor))) {
+		(*srv->dropped)++;
+		srv->close(c, srv->ctx);
+	}
+}

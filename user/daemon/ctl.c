@@ -26,7 +26,7 @@ struct ctl_conn {
 };
 
 struct ctl_server {
-	int lfd;
+	struct conn_server srv; /* the listener and conns[], for conn_slots__dispatch() */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;
 	ino_t ino;
@@ -423,6 +423,10 @@ static int lookup_group(const char *name, gid_t *gid)
 	return 0;
 }
 
+static void on_read(struct conn_slot *slot, void *s, uint64_t now_ms);
+static void on_write(struct conn_slot *slot, void *s, uint64_t now_ms);
+static void on_close(struct conn_slot *slot, void *s);
+
 struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 {
 	const char *path = opts->path ? opts->path : CTL_DEFAULT_PATH;
@@ -444,7 +448,20 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	s->lfd = -1;
+	s->srv = (struct conn_server){
+		.lfd = -1,
+		.slots = s->conns,
+		.stride = sizeof(s->conns[0]),
+		.n = CTL_MAX_CONNS,
+		.timeout_ms = CTL_TIMEOUT_MS,
+		/* POLLERR goes on to the read or send, which fails: a reply cut short is counted */
+		.close_events = POLLNVAL,
+		.read = on_read,
+		.write = on_write,
+		.close = on_close,
+		.ctx = s,
+		.dropped = &s->stats.dropped,
+	};
 	conn_slots__init(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS);
 	s->store = opts->store;
 	s->max_pending = opts->max_pending_bytes;
@@ -453,13 +470,13 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if ((*err = make_parent(path)) || (*err = clear_stale(&sa)))
 		goto fail;
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0)
+	s->srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->srv.lfd < 0)
 		goto fail_errno;
 	/* The umask makes the socket private from the moment it exists; chmod/chown then open it
 	 * to the group when asked. */
 	old = umask(opts->group ? 0117 : 0177);
-	rc = bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = bind(s->srv.lfd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (rc)
 		goto fail_errno;
@@ -469,7 +486,7 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
 	if (chmod(path, opts->group ? 0660 : 0600) ||
-	    (opts->group && chown(path, (uid_t)-1, gid)) || listen(s->lfd, CTL_MAX_CONNS))
+	    (opts->group && chown(path, (uid_t)-1, gid)) || listen(s->srv.lfd, CTL_MAX_CONNS))
 		goto fail_errno;
 	return s;
 fail_errno:
@@ -487,8 +504,8 @@ void ctl__close(struct ctl_server *s)
 		return;
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		conn_close(s, &s->conns[i]);
-	if (s->lfd >= 0)
-		close(s->lfd);
+	if (s->srv.lfd >= 0)
+		close(s->srv.lfd);
 	/* Only the file this server made: another daemon may have replaced it since. */
 	if (s->path[0] && !lstat(s->path, &st) && st.st_dev == s->dev && st.st_ino == s->ino)
 		unlink(s->path);
@@ -502,22 +519,8 @@ const struct ctl_stats *ctl__stats(const struct ctl_server *s)
 
 int ctl__pollfds(struct ctl_server *s, struct pollfd *fds, int max)
 {
-	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS, fds, max);
-}
-
-static void evict(struct conn_slot *slot, void *s)
-{
-	conn_close(s, (struct ctl_conn *)slot);
-}
-
-static void accept_all(struct ctl_server *s, uint64_t now_ms)
-{
-	struct ctl_conn *c;
-
-	while ((c = (struct ctl_conn *)conn_slots__accept(s->lfd, s->conns, sizeof(s->conns[0]),
-							  CTL_MAX_CONNS, now_ms + CTL_TIMEOUT_MS,
-							  evict, s, &s->stats.dropped)))
-		c->req_len = 0;
+	return conn_slots__pollfds(s->srv.lfd, s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS, fds,
+				   max);
 }
 
 static void conn_write(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms);
@@ -555,34 +558,24 @@ static void conn_write(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms
 	}
 }
 
+static void on_read(struct conn_slot *slot, void *s, uint64_t now_ms)
+{
+	conn_read(s, (struct ctl_conn *)slot, now_ms);
+}
+
+static void on_write(struct conn_slot *slot, void *s, uint64_t now_ms)
+{
+	conn_write(s, (struct ctl_conn *)slot, now_ms);
+}
+
+static void on_close(struct conn_slot *slot, void *s)
+{
+	conn_close(s, (struct ctl_conn *)slot);
+}
+
 void ctl__handle(struct ctl_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
 {
-	struct ctl_conn *c;
-	int cursor = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!fds[i].revents)
-			continue;
-		if (fds[i].fd == s->lfd) {
-			accept_all(s, now_ms);
-			continue;
-		}
-		c = (struct ctl_conn *)conn_slots__find(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS,
-							fds[i].fd);
-		if (!c)
-			continue;
-		if (fds[i].revents & POLLNVAL)
-			conn_close(s, c);
-		else if (c->slot.writing)
-			conn_write(s, c, now_ms);
-		else
-			conn_read(s, c, now_ms);
-	}
-	while ((c = (struct ctl_conn *)conn_slots__next_expired(s->conns, sizeof(s->conns[0]),
-								CTL_MAX_CONNS, now_ms, &cursor))) {
-		s->stats.dropped++;
-		conn_close(s, c);
-	}
+	conn_slots__dispatch(&s->srv, fds, n, now_ms);
 }
 
 static int fail_msg(char *err, size_t size, int rc, const char *what)

@@ -23,7 +23,7 @@ struct http_conn {
 };
 
 struct http_server {
-	int lfd;
+	struct conn_server srv; /* the listener and conns[], for conn_slots__dispatch() */
 	int port;
 	http_metrics_fn metrics;
 	void *ctx;
@@ -82,6 +82,10 @@ int http__parse_addr(const char *addr, struct sockaddr_storage *ss, unsigned int
 	return 0;
 }
 
+static void on_read(struct conn_slot *slot, void *s, uint64_t now_ms);
+static void on_write(struct conn_slot *slot, void *s, uint64_t now_ms);
+static void on_close(struct conn_slot *slot, void *s);
+
 struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err)
 {
 	struct sockaddr_storage ss;
@@ -97,20 +101,33 @@ struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx
 		*err = -ENOMEM;
 		return NULL;
 	}
+	s->srv = (struct conn_server){
+		.lfd = -1,
+		.slots = s->conns,
+		.stride = sizeof(s->conns[0]),
+		.n = HTTP_MAX_CONNS,
+		.timeout_ms = HTTP_TIMEOUT_MS,
+		.close_events = POLLERR | POLLNVAL,
+		.read = on_read,
+		.write = on_write,
+		.close = on_close,
+		.ctx = s,
+		.dropped = &s->stats.rejected,
+	};
 	conn_slots__init(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS);
 	for (int i = 0; i < HTTP_MAX_CONNS; i++)
 		sbuf__init(&s->conns[i].resp);
 	sbuf__init(&s->body);
 	s->metrics = fn;
 	s->ctx = ctx;
-	s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0)
+	s->srv.lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->srv.lfd < 0)
 		goto fail;
-	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s->lfd, (struct sockaddr *)&ss, len) || listen(s->lfd, 64))
+	setsockopt(s->srv.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->srv.lfd, (struct sockaddr *)&ss, len) || listen(s->srv.lfd, 64))
 		goto fail;
 	len = sizeof(ss);
-	if (getsockname(s->lfd, (struct sockaddr *)&ss, &len) == 0)
+	if (getsockname(s->srv.lfd, (struct sockaddr *)&ss, &len) == 0)
 		s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
 							  ((struct sockaddr_in *)&ss)->sin_port);
 	return s;
@@ -140,8 +157,8 @@ void http__close(struct http_server *s)
 		sbuf__free(&s->conns[i].resp);
 	}
 	sbuf__free(&s->body);
-	if (s->lfd >= 0)
-		close(s->lfd);
+	if (s->srv.lfd >= 0)
+		close(s->srv.lfd);
 	free(s);
 }
 
@@ -157,7 +174,8 @@ const struct http_stats *http__stats(const struct http_server *s)
 
 int http__pollfds(struct http_server *s, struct pollfd *fds, int max)
 {
-	return conn_slots__pollfds(s->lfd, s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS, fds, max);
+	return conn_slots__pollfds(s->srv.lfd, s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS, fds,
+				   max);
 }
 
 static void respond(struct http_server *s, struct http_conn *c, int status, const char *reason,
@@ -227,23 +245,6 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	}
 }
 
-static void evict(struct conn_slot *slot, void *ctx)
-{
-	(void)ctx;
-	conn_close((struct http_conn *)slot);
-}
-
-static void accept_all(struct http_server *s, uint64_t now_ms)
-{
-	struct http_conn *c;
-
-	while ((c = (struct http_conn *)conn_slots__accept(s->lfd, s->conns, sizeof(s->conns[0]),
-							   HTTP_MAX_CONNS,
-							   now_ms + HTTP_TIMEOUT_MS, evict, NULL,
-							   &s->stats.rejected)))
-		c->req_len = 0;
-}
-
 static void conn_read(struct http_server *s, struct http_conn *c)
 {
 	ssize_t n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
@@ -280,32 +281,26 @@ static void conn_write(struct http_conn *c)
 	}
 }
 
+static void on_read(struct conn_slot *slot, void *s, uint64_t now_ms)
+{
+	(void)now_ms;
+	conn_read(s, (struct http_conn *)slot);
+}
+
+static void on_write(struct conn_slot *slot, void *s, uint64_t now_ms)
+{
+	(void)s;
+	(void)now_ms;
+	conn_write((struct http_conn *)slot);
+}
+
+static void on_close(struct conn_slot *slot, void *s)
+{
+	(void)s;
+	conn_close((struct http_conn *)slot);
+}
+
 void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
 {
-	struct http_conn *c;
-	int cursor = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!fds[i].revents)
-			continue;
-		if (fds[i].fd == s->lfd) {
-			accept_all(s, now_ms);
-			continue;
-		}
-		c = (struct http_conn *)conn_slots__find(s->conns, sizeof(s->conns[0]), HTTP_MAX_CONNS,
-							 fds[i].fd);
-		if (!c)
-			continue;
-		if (fds[i].revents & (POLLERR | POLLNVAL))
-			conn_close(c);
-		else if (c->slot.writing)
-			conn_write(c);
-		else
-			conn_read(s, c);
-	}
-	while ((c = (struct http_conn *)conn_slots__next_expired(s->conns, sizeof(s->conns[0]),
-								 HTTP_MAX_CONNS, now_ms, &cursor))) {
-		s->stats.rejected++;
-		conn_close(c);
-	}
+	conn_slots__dispatch(&s->srv, fds, n, now_ms);
 }

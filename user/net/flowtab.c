@@ -13,7 +13,6 @@
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
  * the table.
  */
-#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +43,7 @@ struct flowtab {
 	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
 };
 
-_Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed and compared as raw bytes");
+_Static_assert(sizeof(struct tlsmon_flow_key) == 40, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
@@ -57,45 +56,20 @@ static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
 	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
 }
 
-/* memcmp()'s sign for two 16-byte addresses, without the library call it costs on every
- * packet: two big-endian 64-bit compares. */
-static int addr_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t x, y;
-
-	for (int i = 0; i < 16; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		x = be64toh(x);
-		y = be64toh(y);
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return 0;
-}
-
-void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side)
+void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *side)
 {
 	size_t alen = p->family == 4 ? 4 : 16;
-	uint8_t sa[16] = { 0 }, da[16] = { 0 };
-	int cmp, s;
+	int s;
 
-	/* Only the meaningful address bytes count, so stray bytes after an IPv4 address can
+	/* Only the meaningful address bytes are copied, so stray bytes after an IPv4 address can
 	 * never split one connection into two flows. */
-	memcpy(sa, p->saddr, alen);
-	memcpy(da, p->daddr, alen);
-	cmp = addr_cmp(sa, da);
-	if (!cmp)
-		cmp = (int)p->sport - (int)p->dport;
-	/* A connection to itself (same address and port) has only one side: 0. */
-	s = cmp > 0;
-
 	memset(key, 0, sizeof(*key));
 	key->family = p->family;
-	memcpy(key->addr[s], sa, sizeof(sa));
-	memcpy(key->addr[!s], da, sizeof(da));
-	key->port[s] = p->sport;
-	key->port[!s] = p->dport;
+	memcpy(key->addr[0], p->saddr, alen);
+	memcpy(key->addr[1], p->daddr, alen);
+	key->port[0] = p->sport;
+	key->port[1] = p->dport;
+	s = tlsmon_flow_key_normalize(key);
 	if (side)
 		*side = s;
 }
@@ -107,7 +81,7 @@ static inline uint64_t rotl64(uint64_t x, int r)
 
 /* MurmurHash3-style mixing over the key's five 64-bit words, seeded per table so that remote
  * peers cannot aim their tuples at one bucket. */
-static uint32_t flow_hash(const struct flowtab *t, const struct flow_key *key)
+static uint32_t flow_hash(const struct flowtab *t, const struct tlsmon_flow_key *key)
 {
 	const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
 	const uint8_t *b = (const uint8_t *)key;
@@ -130,7 +104,7 @@ static uint32_t flow_hash(const struct flowtab *t, const struct flow_key *key)
 	return (uint32_t)h;
 }
 
-static inline bool key_eq(const struct flow_key *a, const struct flow_key *b)
+static inline bool key_eq(const struct tlsmon_flow_key *a, const struct tlsmon_flow_key *b)
 {
 	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
 	uint64_t u, v, d = 0;
@@ -238,10 +212,20 @@ void flowtab__free(struct flowtab *t)
 	free(t);
 }
 
+/* The pool position + 1 of the flow with this key (and hash), 0 when absent. */
+static inline uint32_t bucket_find(const struct flowtab *t, const struct tlsmon_flow_key *key,
+				   uint32_t h)
+{
+	for (uint32_t id = t->buckets[h & t->mask]; id; id = at(t, id)->hnext)
+		if (at(t, id)->hash == h && key_eq(&at(t, id)->key, key))
+			return id;
+	return 0;
+}
+
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side)
 {
-	struct flow_key key;
+	struct tlsmon_flow_key key;
 	struct flow *f = NULL;
 	uint32_t h, id;
 
@@ -251,11 +235,9 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		f = at(t, id);
 	} else {
 		h = flow_hash(t, &key);
-		for (id = t->buckets[h & t->mask]; id; id = f->hnext) {
+		id = bucket_find(t, &key, h);
+		if (id)
 			f = at(t, id);
-			if (f->hash == h && key_eq(&f->key, &key))
-				break;
-		}
 	}
 	if (id) {
 		t->last = id;
@@ -296,6 +278,13 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	t->stats.created++;
 	t->stats.active++;
 	return f;
+}
+
+struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key)
+{
+	uint32_t id = bucket_find(t, key, flow_hash(t, key));
+
+	return id ? at(t, id) : NULL;
 }
 
 void flowtab__remove(struct flowtab *t, struct flow *f)

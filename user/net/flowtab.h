@@ -1,24 +1,18 @@
-/* Flow table: TCP connections keyed by the normalized 4-tuple, bounded in count, with idle timeout
+/* Flow table: TCP connections keyed by the normalized 4-tuple (struct tlsmon_flow_key, the key
+ * of the kernel's flow map too), bounded in count, with idle timeout
  * and least-recently-used eviction. Each flow carries per-direction reassembly and room for the
  * engine's per-connection state. */
 #ifndef TLSMON_FLOWTAB_H
 #define TLSMON_FLOWTAB_H
 
+#include "tlsmon_shared.h"
 #include "capture/frame.h"
 #include "net/reasm.h"
-
-/* Normalized: side 0 is the (addr, port) that compares lower, so both directions map to one key. */
-struct flow_key {
-	uint8_t family;
-	uint8_t pad[3];
-	uint16_t port[2];
-	uint8_t addr[2][16];
-};
 
 /* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
  * zeroed when the flow is made. One allocation per flow, no pointers between the two. */
 struct flow {
-	struct flow_key key;
+	struct tlsmon_flow_key key;
 	uint32_t hash;
 	/* table bookkeeping (private): pool positions + 1, 0 = none */
 	uint32_t hnext;
@@ -68,14 +62,18 @@ struct flowtab;
 struct flowtab *flowtab__new(const struct flowtab_opts *opts);
 void flowtab__free(struct flowtab *t); /* releases every flow with FLOW_END_SHUTDOWN */
 
-/* Build the key for a packet; *side is the key side (0/1) that sent it. */
-void flow_key__from_pkt(const struct pkt *p, struct flow_key *key, int *side);
+/* Build the key for a packet, in the kernel's order (tlsmon_flow_key_normalize()); *side is the
+ * key side (0/1) that sent it. */
+void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *side);
 
 /* Find the packet's flow; when absent and create is true, make one (evicting the least recently
  * used flow if full). Marks it most recently used at ts_ns. Returns NULL when absent (or on
  * -ENOMEM). *side is the key side that sent the packet. */
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side);
+
+/* The flow with this (normalised) key, or NULL; unlike a lookup, it touches nothing (tests). */
+struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key);
 
 void flowtab__remove(struct flowtab *t, struct flow *f);
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json_escape.h"
+
 struct jparse {
 	const char *p, *end;
 	struct json_doc *d;
@@ -127,31 +129,14 @@ static int parse_string(struct jparse *j, int *off, int *len)
 			return -EINVAL;
 		c = (unsigned char)j->p[1];
 		j->p += 2;
-		switch (c) {
-		case '"':
-		case '\\':
-		case '/':
-			text_put(j, (const char *)&c, 1);
+		if (c != 'u') {
+			int byte = json_escape__decode((char)c);
+			char out = (char)byte;
+
+			if (byte < 0)
+				return -EINVAL;
+			text_put(j, &out, 1);
 			continue;
-		case 'b':
-			text_put(j, "\b", 1);
-			continue;
-		case 'f':
-			text_put(j, "\f", 1);
-			continue;
-		case 'n':
-			text_put(j, "\n", 1);
-			continue;
-		case 'r':
-			text_put(j, "\r", 1);
-			continue;
-		case 't':
-			text_put(j, "\t", 1);
-			continue;
-		case 'u':
-			break;
-		default:
-			return -EINVAL;
 		}
 		if (j->end - j->p < 4 || (cp = hex4(j->p)) < 0)
 			return -EINVAL;

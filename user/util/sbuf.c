@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json_escape.h"
+
 void sbuf__init(struct sbuf *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -228,6 +230,7 @@ void json__str(struct sbuf *b, const void *data, size_t len)
 	const uint8_t *p = data;
 	size_t i = 0, n, run;
 	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	char short_esc[2] = { '\\', 0 };
 
 	sbuf__putc(b, '"');
 	while (i < len) {
@@ -257,29 +260,15 @@ void json__str(struct sbuf *b, const void *data, size_t len)
 			i += run;
 			continue;
 		}
-		switch (p[i]) {
-		case '"':
-			sbuf__add(b, "\\\"", 2);
-			break;
-		case '\\':
-			sbuf__add(b, "\\\\", 2);
-			break;
-		case '\n':
-			sbuf__add(b, "\\n", 2);
-			break;
-		case '\r':
-			sbuf__add(b, "\\r", 2);
-			break;
-		case '\t':
-			sbuf__add(b, "\\t", 2);
-			break;
-		default:
+		short_esc[1] = json_escape__letter(p[i]);
+		if (short_esc[1]) {
+			sbuf__add(b, short_esc, sizeof(short_esc));
+		} else {
 			/* Control characters, DEL, and each byte of invalid UTF-8 as \u00XX: the output
 			 * stays valid JSON and no byte is silently lost. */
 			esc[4] = hex[p[i] >> 4];
 			esc[5] = hex[p[i] & 0xf];
 			sbuf__add(b, esc, sizeof(esc));
-			break;
 		}
 		i++;
 	}

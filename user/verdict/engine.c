@@ -1,77 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Frames in, handshakes out (engine.h): flows, the delivery of their in-order bytes to the TLS
+ * streams, and each connection's lifecycle (enum conn_state), whose every change goes through
+ * conn_set() and whose one exit is conn_settle(). engine_msg.c reads the handshake messages. */
 #include "verdict/engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict/engine_conn.h"
 #include "verdict/explain.h"
-#include "tls/fingerprint.h"
-#include "verdict/hs_pending.h"
 #include "tls/tls_names.h"
-#include "tls/tls_probe.h"
-
-/* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
- * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
- * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
- * packed; c->e is NULL until the flow's first frame set it up. */
-struct conn {
-	struct engine *e;
-	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
-	struct hs_pending *hs; /* NULL until TLS is seen */
-	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
-	union {
-		struct tls_stream tls;
-		struct tls_probe probe;
-	} dir[2];
-	struct frame_arena arena; /* live when retain_bytes is set */
-	uint32_t syn_seq;
-	uint16_t client_app_records; /* TLS 1.3: encrypted records the client sent */
-	bool roles_from_syn : 1;
-	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
-	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
-	bool ignored : 1; /* not TLS (probe budget spent) or already decided: frames are skipped */
-	bool decided : 1;
-	bool deciding : 1; /* decide() is flushing the other direction */
-	bool client_known : 1;
-	uint8_t client : 1; /* key side of the client, once client_known */
-	uint8_t cur_side : 1; /* key side that sent the last frame processed */
-	/* bit per key side */
-	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
-	uint8_t fin : 2; /* sent FIN */
-	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
-};
-
-static bool tls_found(const struct conn *c, int side)
-{
-	return c->found >> side & 1;
-}
 
 static bool fin_seen(const struct conn *c, int side)
 {
 	return c->fin >> side & 1;
 }
-
-struct engine {
-	struct engine_opts opts;
-	struct flowtab *flows;
-	struct x509_cache *x509;
-	struct tls_limits tls_limits;
-	struct tls_stats tls_stats;
-	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
-	struct tls_spare tls_spare;
-	const struct reasm_cfg *reasm; /* the flow table's */
-	/* Packet time of the frame being processed (or of a flow being released): event times. */
-	uint64_t cur_ts;
-	struct engine_stats stats;
-	struct flowtab_stats final_flow_stats;
-	struct reasm_stats final_reasm_stats;
-	struct handshake *decided; /* where a decided handshake is expanded and judged */
-	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
-	struct retain_pool retain;
-	struct fp_digests digests; /* fetched once: see fingerprint.h */
-	uint64_t last_expire_ns;
-};
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
 
@@ -125,11 +69,6 @@ struct engine *engine__new(const struct engine_opts *opts)
 	return e;
 }
 
-static struct flow *conn_flow(struct conn *c)
-{
-	return flow__from_app(c);
-}
-
 /* The flow table zeroed c when it made the flow. */
 static void conn_init(struct engine *e, struct conn *c)
 {
@@ -138,8 +77,9 @@ static void conn_init(struct engine *e, struct conn *c)
 		retain__start(&e->retain, &c->arena);
 }
 
-/* Drop the parsing state of a decided connection; the flow entry stays (ignored) until its
- * FIN/RST or idle timeout so its remaining frames are skipped cheaply. */
+/* Release the parsing state; the flow entry stays (CONN_DONE) until its FIN/RST or idle timeout
+ * so its remaining frames are skipped cheaply. Frames after the decision (the FIN, a late alert)
+ * are not needed either. */
 static void conn_strip(struct conn *c)
 {
 	for (int side = 0; side < 2; side++)
@@ -148,32 +88,64 @@ static void conn_strip(struct conn *c)
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
-	c->ignored = true;
 }
 
+/* Where a connection may go from each state. A change not listed is refused, and that is the
+ * rule, not an error: TLS found on the second side (already HELLO), an outcome or a Certificate
+ * found while a decided connection's other side is flushed (the first outcome stands), a release
+ * of a connection already DONE. */
+static const uint8_t conn_next[] = {
+	[CONN_OPEN] = 1u << CONN_HELLO | 1u << CONN_DONE,
+	[CONN_HELLO] = 1u << CONN_CERTS | 1u << CONN_DECIDED,
+	[CONN_CERTS] = 1u << CONN_DECIDED,
+	[CONN_DECIDED] = 1u << CONN_DONE,
+	[CONN_DONE] = 0,
+};
 
-/* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
-static int guess_client_side(const struct flow *f)
+/* The one place a connection changes state. Entering HELLO allocates the pending handshake
+ * (without memory the connection goes to DONE instead); entering DECIDED notes whose delivery
+ * found the outcome; entering DONE releases the parsing state. Returns false when refused. */
+static bool conn_set(struct conn *c, enum conn_state to)
 {
-	return f->key.port[0] < f->key.port[1] ? 1 : 0;
+	if (!(conn_next[c->state] & 1u << to))
+		return false;
+	if (to == CONN_HELLO) {
+		c->hs = hs_pending__new();
+		if (!c->hs) {
+			c->e->stats.handshake_alloc_failures++;
+			to = CONN_DONE;
+		}
+	}
+	if (to == CONN_DECIDED)
+		c->decided_side = c->cur_side;
+	if (to == CONN_DONE)
+		conn_strip(c);
+	c->state = to;
+	return true;
 }
 
-static void set_client_side(struct conn *c, int side)
+/* A handshake is followed and no outcome was found yet. */
+static bool conn_undecided(const struct conn *c)
 {
-	c->client = side & 1;
-	c->client_known = true;
+	return c->state == CONN_HELLO || c->state == CONN_CERTS;
 }
 
-static int client_side(struct conn *c)
+/* Are the bytes (and TLS events) of direction c->cur_side still wanted? Until the outcome is
+ * found; then only the other direction's, which the exit path flushes before judging: the rest
+ * of the delivery that found the outcome is not part of the handshake. */
+static bool conn_wants(const struct conn *c)
 {
-	if (!c->client_known)
-		set_client_side(c, guess_client_side(conn_flow(c)));
-	return c->client;
+	if (c->state == CONN_DECIDED)
+		return c->cur_side != c->decided_side;
+	return c->state != CONN_DONE;
 }
 
-static bool from_client(struct conn *c)
+/* An outcome found during a delivery (a TLS event, the close, the release) is only recorded
+ * here; conn_settle() applies it once that delivery has returned. The first one stands. */
+static void conn_request(struct conn *c, enum hs_outcome outcome)
 {
-	return c->cur_side == client_side(c);
+	if (conn_set(c, CONN_DECIDED))
+		c->outcome = outcome;
 }
 
 static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
@@ -193,7 +165,7 @@ static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, 
 
 static void fill_endpoints(struct conn *c, struct handshake *hs)
 {
-	const struct flow_key *k = &conn_flow(c)->key;
+	const struct tlsmon_flow_key *k = &conn_flow(c)->key;
 	int cs = client_side(c);
 
 	hs->family = k->family;
@@ -207,47 +179,17 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 
 static void flush_dir(struct conn *c, struct flow *f, int side);
 
-/* Counters most handshakes never need live with the server's side (hs_pending.h). */
-static struct hs_server_side *rare(struct conn *c)
-{
-	struct hs_server_side *srv = hs_pending__server(c->hs);
-
-	if (!srv)
-		c->e->stats.handshake_alloc_failures++;
-	return srv;
-}
-
-static void parse_error(struct conn *c)
-{
-	struct hs_server_side *srv = rare(c);
-
-	if (srv)
-		srv->parse_errors++;
-}
-
-static void decide(struct conn *c, enum hs_outcome outcome)
+/* The verdict is built in the engine's one full handshake, expanded from the compact pending
+ * state, and handed to the sink with the frames kept so far. */
+static void conn_judge(struct conn *c)
 {
 	struct engine *e = c->e;
 	struct handshake *hs = e->decided;
 	struct engine_frames frames = { 0 };
 	struct flow *f = conn_flow(c);
 
-	if (c->decided || c->deciding || !c->hs)
-		return;
-	/* What the other side still holds out of order is part of the story (a Certificate with a
-	 * hole when the client gives up): deliver it and count its holes first. This direction is
-	 * mid-delivery and cannot be flushed here; outcomes found meanwhile are ignored. */
-	c->deciding = true;
-	flush_dir(c, f, !c->cur_side);
-	c->decided = true;
-	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
-	 * may already be flowing. */
-	if (e->opts.on_flow_done && !c->superseded)
-		e->opts.on_flow_done(e->opts.ctx, &f->key);
-	/* The verdict is built in the engine's one full handshake, expanded from the compact
-	 * pending state. */
 	hs_pending__expand(c->hs, hs);
-	hs->outcome = outcome;
+	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
 	hs->n_findings = 0;
@@ -255,126 +197,38 @@ static void decide(struct conn *c, enum hs_outcome outcome)
 	policy__evaluate(e->opts.policy, hs);
 	explain__handshake(hs);
 	e->stats.handshakes++;
-	e->stats.handshakes_by_outcome[outcome]++;
+	e->stats.handshakes_by_outcome[c->outcome]++;
 	retain__view(&c->arena, &frames);
 	if (e->opts.on_handshake)
 		e->opts.on_handshake(e->opts.ctx, hs, &f->key, &frames);
-	/* Frames after the decision (the FIN, a late alert) are not needed. */
-	retain__stop(&e->retain, &c->arena);
-	/* The parsing state is released by the caller once it is off the TLS stream's stack. */
 }
 
-static void on_client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
+/* The one exit of a decided connection: called after every delivery (reasm__feed(), each flush),
+ * so it runs once the delivery that found the outcome has returned, never inside a TLS stream's
+ * callback. */
+static void conn_settle(struct conn *c)
 {
 	struct engine *e = c->e;
-	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
-	int err;
+	struct flow *f = conn_flow(c);
 
-	if (!c->client_known)
-		set_client_side(c, c->cur_side);
-	if (c->hs->has_client_hello)
-		return; /* a second ClientHello (after HelloRetryRequest) keeps the first's fingerprint */
-	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
-		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
-	if (err) {
-		parse_error(c);
-		e->stats.msg_parse_errors++;
+	if (c->state != CONN_DECIDED)
 		return;
-	}
-	fp__client_with(&e->digests, &e->ch, ja3, ja4);
-	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
-	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
-		e->stats.handshake_alloc_failures++;
+	/* What the other side still holds out of order is part of the story (a Certificate with a
+	 * hole when the client gives up): deliver it and count its holes first. */
+	flush_dir(c, f, !c->decided_side);
+	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
+	 * may already be flowing. */
+	if (e->opts.on_flow_done && !c->superseded)
+		e->opts.on_flow_done(e->opts.ctx, &f->key);
+	conn_judge(c);
+	conn_set(c, CONN_DONE);
 }
 
-static void on_server_hello(struct conn *c, const struct tls_event *ev)
+/* Deliver what side holds out of order (giving up on its holes), then apply an outcome found. */
+static void conn_flush(struct conn *c, struct flow *f, int side)
 {
-	struct hs_pending *hs = c->hs;
-	struct hs_server_side *srv;
-
-	if (!c->client_known)
-		set_client_side(c, !c->cur_side);
-	srv = hs_pending__server(hs);
-	if (!srv) {
-		c->e->stats.handshake_alloc_failures++;
-		return;
-	}
-	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
-		srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
-		return;
-	}
-	hs->has_server_hello = true;
-	hs->version = srv->sh.version;
-	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
-	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
-	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
-		for (int side = 0; side < 2; side++) {
-			if (tls_found(c, side))
-				tls_stream__set_encrypted(&c->dir[side].tls);
-			else
-				c->enc_pending |= 1u << side;
-		}
-	}
-}
-
-static void on_certificate(struct conn *c, const struct tls_event *ev)
-{
-	struct engine *e = c->e;
-	struct hs_pending *hs = c->hs;
-	struct hs_server_side *srv;
-	struct tls_certificate_msg msg;
-
-	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
-		parse_error(c);
-		e->stats.msg_parse_errors++;
-		return;
-	}
-	if (from_client(c)) {
-		hs->client_sent_certificate = msg.n_total > 0;
-		return;
-	}
-	if (hs->has_certificate)
-		return;
-	srv = hs_pending__server(hs);
-	if (!srv) {
-		e->stats.handshake_alloc_failures++;
-		return;
-	}
-	hs->has_certificate = true;
-	srv->cert_ts_ns = e->cur_ts;
-	srv->cert_frame = c->cur_frame;
-	srv->n_certs_total = msg.n_total;
-	for (int i = 0; i < msg.n_certs; i++) {
-		const struct x509_info *info =
-			x509_cache__get(e->x509, ev->body + msg.certs[i].off, msg.certs[i].len);
-
-		if (!info)
-			break;
-		if (!info->parsed)
-			e->stats.cert_parse_errors++;
-		srv->certs[srv->n_certs++] = info;
-	}
-}
-
-static void on_server_key_exchange(struct conn *c, const struct tls_event *ev)
-{
-	struct hs_pending *hs = c->hs;
-	const struct tls_cipher_info *ci;
-
-	/* A ServerHello was kept, so the server side exists. */
-	if (!hs->has_server_hello || hs->has_server_key_exchange)
-		return;
-	ci = tls__cipher_info(hs->srv->sh.cipher);
-	if (!ci)
-		return;
-	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
-					   &hs->srv->ske)) {
-		hs->srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
-		return;
-	}
-	hs->has_server_key_exchange = true;
+	flush_dir(c, f, side);
+	conn_settle(c);
 }
 
 static bool tls13(const struct conn *c)
@@ -389,28 +243,31 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	struct hs_server_side *srv;
 	bool client;
 
-	if (c->decided || !hs)
+	if (!hs || !conn_wants(c))
 		return;
 	switch (ev->type) {
 	case TLS_EV_HANDSHAKE:
 		/* c->hs may move while the ClientHello is kept: not hs in this case. */
 		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
-			on_client_hello(c, ev, false);
+			conn__client_hello(c, ev, false);
 			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
 			if (c->enc_pending >> c->cur_side & 1)
 				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
 		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
-			on_server_hello(c, ev);
+			conn__server_hello(c, ev);
 		}
 		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
-		if (ev->hs_type == TLS_HS_CERTIFICATE)
-			on_certificate(c, ev);
-		else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE)
-			on_server_key_exchange(c, ev);
+		if (ev->hs_type == TLS_HS_CERTIFICATE) {
+			conn__certificate(c, ev);
+			if (c->hs->has_certificate) /* the server's chain was kept */
+				conn_set(c, CONN_CERTS);
+		} else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE) {
+			conn__server_key_exchange(c, ev);
+		}
 		break;
 	case TLS_EV_SSLV2_CLIENT_HELLO:
 		c->e->stats.sslv2_hellos++;
-		on_client_hello(c, ev, true);
+		conn__client_hello(c, ev, true);
 		add_event(c, HS_EV_SSLV2_HELLO, TLS_HS_CLIENT_HELLO, ev->len);
 		break;
 	case TLS_EV_ALERT:
@@ -429,7 +286,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
 		 * before the handshake finished can only be an error. */
 		if (ev->encrypted || ev->alert_level == 2)
-			decide(c, HS_OUTCOME_ALERT);
+			conn_request(c, HS_OUTCOME_ALERT);
 		break;
 	case TLS_EV_CHANGE_CIPHER_SPEC:
 		add_event(c, HS_EV_CCS, 0, ev->len);
@@ -438,7 +295,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		else
 			hs->ccs_server = true;
 		if (hs->has_server_hello && !tls13(c) && hs->ccs_client && hs->ccs_server)
-			decide(c, HS_OUTCOME_ESTABLISHED);
+			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		break;
 	case TLS_EV_APPLICATION_DATA:
 		client = from_client(c);
@@ -452,17 +309,19 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			break;
 		if (!tls13(c)) {
 			if (hs->app_data_client && hs->app_data_server)
-				decide(c, HS_OUTCOME_ESTABLISHED);
+				conn_request(c, HS_OUTCOME_ESTABLISHED);
 			break;
 		}
 		/* TLS 1.3 hides the handshake in application-data records. The client's first one is
 		 * its Finished (or an alert: the two cannot be told apart); the handshake is known
 		 * to be done once the server answers after it, or the client sends more. */
 		if (client) {
-			if (++c->client_app_records >= 2)
-				decide(c, HS_OUTCOME_ESTABLISHED);
+			if (c->client_app_records < 2)
+				c->client_app_records++;
+			if (c->client_app_records >= 2)
+				conn_request(c, HS_OUTCOME_ESTABLISHED);
 		} else if (c->client_app_records) {
-			decide(c, HS_OUTCOME_ESTABLISHED);
+			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		}
 		break;
 	case TLS_EV_ENCRYPTED_HANDSHAKE:
@@ -474,25 +333,11 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 	}
 }
 
-static void start_tls(struct conn *c)
-{
-	struct engine *e = c->e;
-
-	if (!c->hs) {
-		c->hs = hs_pending__new();
-		if (!c->hs) {
-			e->stats.handshake_alloc_failures++;
-			c->ignored = true;
-			return;
-		}
-	}
-}
-
 /* No TLS start within the probe budget on this side, nor on the other: not a TLS flow. */
 static void not_tls(struct conn *c)
 {
 	c->e->stats.non_tls_flows++;
-	conn_strip(c);
+	conn_set(c, CONN_DONE);
 	/* nothing more to learn from it: the kernel may stop copying it too */
 	if (c->e->opts.on_flow_done)
 		c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
@@ -507,7 +352,7 @@ static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 	case TLS_PROBE_FOUND:
 		return true;
 	case TLS_PROBE_SPENT:
-		if (!tls_found(c, !side))
+		if (c->state == CONN_OPEN) /* TLS found on either side leaves OPEN */
 			not_tls(c);
 		return false;
 	default:
@@ -521,7 +366,7 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 	struct conn *c = ctx;
 	int side = c->cur_side;
 
-	if (c->ignored || c->decided)
+	if (!conn_wants(c))
 		return;
 	if (!data) {
 		if (c->hs) {
@@ -555,16 +400,14 @@ static void on_stream(void *ctx, const uint8_t *data, size_t len)
 		if (c->enc_pending >> side & 1 && !plain)
 			tls_stream__set_encrypted(&c->dir[side].tls);
 		c->found |= 1u << side;
-		start_tls(c);
-		if (c->ignored)
+		conn_set(c, CONN_HELLO); /* refused past OPEN: the other side found TLS first */
+		if (c->state == CONN_DONE)
 			return;
 		if (head_len)
 			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
 	}
-	if (len && !c->decided)
+	if (len && conn_wants(c))
 		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
-	if (c->decided)
-		conn_strip(c);
 }
 
 static void flush_dir(struct conn *c, struct flow *f, int side)
@@ -583,38 +426,38 @@ static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
 
 	if (!c->e)
 		return;
-	if (!c->ignored && !c->decided && c->hs) {
+	if (conn_undecided(c)) {
 		e->cur_ts = f->last_ts_ns;
-		flush_dir(c, f, 0);
-		flush_dir(c, f, 1);
-		decide(c, HS_OUTCOME_INCOMPLETE);
+		conn_flush(c, f, 0);
+		conn_flush(c, f, 1);
+		conn_request(c, HS_OUTCOME_INCOMPLETE);
+		conn_settle(c);
 	}
-	conn_strip(c);
+	conn_set(c, CONN_DONE); /* a flow that never saw TLS; refused when already DONE */
 	c->e = NULL;
 }
 
 static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 {
 	bool rst = p->tcp_flags & TCPF_RST;
+	const struct hs_alert *al;
 
-	if (!c->ignored && !c->decided && c->hs) {
-		/* Deliver what both sides hold before judging: the outcome may sit in a late segment,
-		 * and the holes left behind must be counted. */
-		flush_dir(c, f, c->cur_side);
-		flush_dir(c, f, !c->cur_side);
-		if (!c->decided && c->hs) {
-			add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
-			c->hs->closed_by_client = from_client(c);
-			const struct hs_alert *al = hs_pending__alert(c->hs);
-
-			if (al && !al->encrypted)
-				decide(c, HS_OUTCOME_ALERT);
-			else
-				decide(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
-		}
-	}
-	if (c->decided && !c->ignored)
-		conn_strip(c);
+	if (!conn_undecided(c))
+		return;
+	/* Deliver what both sides hold before judging: the outcome may sit in a late segment, and
+	 * the holes left behind must be counted. */
+	conn_flush(c, f, c->cur_side);
+	conn_flush(c, f, !c->cur_side);
+	if (!conn_undecided(c))
+		return;
+	add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
+	c->hs->closed_by_client = from_client(c);
+	al = hs_pending__alert(c->hs);
+	if (al && !al->encrypted)
+		conn_request(c, HS_OUTCOME_ALERT);
+	else
+		conn_request(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
+	conn_settle(c);
 }
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
@@ -623,7 +466,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->ignored || c->found || f->dir[0].started ||
+	return c->state == CONN_DONE || c->found || f->dir[0].started ||
 	       f->dir[1].started;
 }
 
@@ -680,7 +523,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		conn_init(e, c);
 	if (p.tcp_flags & TCPF_FIN)
 		c->fin |= 1u << side;
-	if (c->ignored) {
+	if (c->state == CONN_DONE) {
 		/* Keep the entry until both sides closed: a trailing segment (an encrypted
 		 * close_notify after the peer's FIN) must not look like a new flow. */
 		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
@@ -709,8 +552,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			return 0;
 		p.seq++;
 	}
-	if (p.payload_len)
+	if (p.payload_len) {
 		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
+		conn_settle(c);
+	}
 	if (c->hs && p.vlan[0] && !c->hs->vlan)
 		c->hs->vlan = p.vlan[0];
 	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
@@ -790,4 +635,11 @@ const struct tls_stats *engine__tls_stats(const struct engine *e)
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
 {
 	return x509_cache__stats(e->x509);
+}
+
+int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key)
+{
+	struct flow *f = e->flows ? flowtab__find(e->flows, key) : NULL;
+
+	return f ? ((struct conn *)flow__app(f))->state : -ENOENT;
 }

@@ -22,7 +22,8 @@ struct engine;
  * certificate infos and the frames are valid only during the call. frames is never NULL; it is
  * empty when engine_opts.retain_bytes is 0. */
 typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
-				    const struct flow_key *key, const struct engine_frames *frames);
+				    const struct tlsmon_flow_key *key,
+				    const struct engine_frames *frames);
 
 struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
@@ -43,7 +44,7 @@ struct engine_opts {
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
 	 * tells the kernel to stop copying them). */
-	void (*on_flow_done)(void *ctx, const struct flow_key *key);
+	void (*on_flow_done)(void *ctx, const struct tlsmon_flow_key *key);
 	void *ctx;
 };
 
@@ -64,5 +65,20 @@ const struct flowtab_stats *engine__flow_stats(const struct engine *e);
 const struct reasm_stats *engine__reasm_stats(const struct engine *e);
 const struct tls_stats *engine__tls_stats(const struct engine *e);
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e);
+
+/* A connection's lifecycle; engine.c says which changes are allowed. */
+enum conn_state {
+	CONN_OPEN, /* probing both directions for a TLS start (STARTTLS, a capture picked up late) */
+	CONN_HELLO, /* TLS seen: the pending handshake is built from its messages */
+	CONN_CERTS, /* the server's Certificate was kept (TLS 1.3 hides it: HELLO goes to DECIDED) */
+	CONN_DECIDED, /* an outcome was found: judged and emitted once the delivery that found it
+		       * returned (on_handshake runs in this state) */
+	CONN_DONE, /* decided, not TLS, or no memory: parsing state released, frames skipped until
+		    * the flow closes */
+};
+
+/* For tests: the state of the connection with this key, or -ENOENT when no flow has it (never
+ * seen, closed, expired, or after engine__finish()). */
+int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key);
 
 #endif

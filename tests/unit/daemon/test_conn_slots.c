@@ -1,7 +1,9 @@
-/* conn_slots: the slot choice behind /metrics and the control socket. */
+/* conn_slots: the slot choice and the poll-round dispatch behind /metrics and the control
+ * socket. */
 #include "check.h"
 #include "daemon/conn_slots.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -142,11 +144,175 @@ static void test_accept_evict_refuse(void)
 	close(lfd);
 }
 
+/* A line-echo server on conn_server: reads up to a newline, sends the line back, closes. */
+struct echo_conn {
+	struct conn_slot slot;
+	size_t len;
+	char buf[64];
+};
+
+struct echo {
+	struct echo_conn c[2];
+	struct conn_server srv;
+	uint64_t dropped;
+	int reads, writes, closes;
+	uint64_t last_now;
+};
+
+static void echo_read(struct conn_slot *slot, void *ctx, uint64_t now_ms)
+{
+	struct echo_conn *c = (struct echo_conn *)slot;
+	struct echo *e = ctx;
+	ssize_t n = read(slot->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+
+	e->reads++;
+	e->last_now = now_ms;
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		e->srv.close(slot, ctx);
+		return;
+	}
+	c->len += (size_t)n;
+	if (memchr(c->buf, '\n', c->len))
+		slot->writing = true;
+}
+
+static void echo_write(struct conn_slot *slot, void *ctx, uint64_t now_ms)
+{
+	struct echo_conn *c = (struct echo_conn *)slot;
+	struct echo *e = ctx;
+
+	(void)now_ms;
+	e->writes++;
+	CHECK_EQ(send(slot->fd, c->buf, c->len, MSG_NOSIGNAL), (long long)c->len);
+	e->srv.close(slot, ctx);
+}
+
+static void echo_close(struct conn_slot *slot, void *ctx)
+{
+	struct echo_conn *c = (struct echo_conn *)slot;
+	struct echo *e = ctx;
+
+	e->closes++;
+	close(slot->fd);
+	slot->fd = -1;
+	slot->writing = false;
+	c->len = 0;
+}
+
+/* pollfds, poll (a second at most: a lost wake-up fails instead of hanging), dispatch. */
+static int echo_round(struct echo *e, uint64_t now_ms)
+{
+	struct pollfd fds[3];
+	int n = conn_slots__pollfds(e->srv.lfd, e->c, sizeof(e->c[0]), 2, fds, 3);
+
+	CHECK(poll(fds, (nfds_t)n, 1000) > 0);
+	conn_slots__dispatch(&e->srv, fds, n, now_ms);
+	return n;
+}
+
+static void test_dispatch(void)
+{
+	struct echo e = { 0 };
+	struct sockaddr_un addr;
+	struct pollfd fake[2];
+	char name[64], buf[16];
+	int a, b, x, y, fd;
+	socklen_t len;
+
+	snprintf(name, sizeof(name), "tlsmon-test-conn-dispatch-%d", (int)getpid());
+	len = abstract_addr(&addr, name);
+	e.srv = (struct conn_server){
+		.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+		.slots = e.c,
+		.stride = sizeof(e.c[0]),
+		.n = 2,
+		.timeout_ms = 100,
+		.close_events = POLLNVAL,
+		.read = echo_read,
+		.write = echo_write,
+		.close = echo_close,
+		.ctx = &e,
+		.dropped = &e.dropped,
+	};
+	CHECK(e.srv.lfd >= 0 && !bind(e.srv.lfd, (struct sockaddr *)&addr, len) &&
+	      !listen(e.srv.lfd, 8));
+	conn_slots__init(e.c, sizeof(e.c[0]), 2);
+
+	/* Accept (deadline from now), read the request, write the reply: one round each. */
+	CHECK((a = connect_to(name)) >= 0);
+	CHECK_EQ(send(a, "hi\n", 3, 0), 3);
+	CHECK_EQ(echo_round(&e, 1000), 1);
+	CHECK(e.c[0].slot.fd >= 0 && e.c[0].slot.deadline_ms == 1100);
+	CHECK_EQ(echo_round(&e, 1010), 2);
+	CHECK(e.c[0].slot.writing);
+	CHECK_EQ(e.reads, 1);
+	CHECK_EQ(e.last_now, 1010);
+	CHECK_EQ(echo_round(&e, 1020), 2);
+	CHECK_EQ(e.writes, 1);
+	CHECK_EQ(e.c[0].slot.fd, -1);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 3);
+	CHECK(!memcmp(buf, "hi\n", 3));
+	CHECK_EQ(recv(a, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CHECK_EQ(e.dropped, 0);
+	close(a);
+
+	/* Both slots reading, a third client: the oldest reader gives way, through close(). */
+	CHECK((a = connect_to(name)) >= 0);
+	CHECK((b = connect_to(name)) >= 0);
+	echo_round(&e, 2000);
+	CHECK(e.c[0].slot.fd >= 0 && e.c[1].slot.fd >= 0);
+	CHECK((x = connect_to(name)) >= 0);
+	e.closes = 0;
+	echo_round(&e, 2050);
+	CHECK_EQ(e.closes, 1);
+	CHECK_EQ(e.dropped, 1);
+	CHECK_EQ(recv(a, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CHECK_EQ(e.c[0].slot.deadline_ms, 2150);
+
+	/* Revents in close_events close without a read; others (POLLERR here) go to read();
+	 * an entry for a descriptor that is no slot's is ignored. */
+	fd = e.c[1].slot.fd;
+	e.reads = e.closes = 0;
+	fake[0] = (struct pollfd){ .fd = fd, .events = POLLIN, .revents = POLLERR };
+	fake[1] = (struct pollfd){ .fd = 999, .events = POLLIN, .revents = POLLIN };
+	conn_slots__dispatch(&e.srv, fake, 2, 2060);
+	CHECK_EQ(e.reads, 1);
+	CHECK_EQ(e.closes, 0);
+	fake[0].revents = POLLNVAL | POLLIN;
+	conn_slots__dispatch(&e.srv, fake, 1, 2060);
+	CHECK_EQ(e.reads, 1);
+	CHECK_EQ(e.closes, 1);
+	CHECK_EQ(e.c[1].slot.fd, -1);
+	CHECK_EQ(e.dropped, 1);
+
+	/* Past its deadline, with nothing ready: closed and counted. */
+	CHECK((y = connect_to(name)) >= 0);
+	echo_round(&e, 2100); /* into the free slot, deadline 2200 */
+	conn_slots__dispatch(&e.srv, fake, 0, 2160); /* slot 0 (2150) only */
+	CHECK_EQ(e.closes, 2);
+	CHECK_EQ(e.dropped, 2);
+	CHECK_EQ(e.c[0].slot.fd, -1);
+	CHECK(e.c[1].slot.fd >= 0);
+	CHECK_EQ(recv(x, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	conn_slots__dispatch(&e.srv, fake, 0, 2201);
+	CHECK_EQ(e.dropped, 3);
+	CHECK_EQ(recv(y, buf, sizeof(buf), MSG_DONTWAIT), 0);
+
+	close(a);
+	close(b);
+	close(x);
+	close(y);
+	close(e.srv.lfd);
+}
+
 int main(void)
 {
 	RUN_TEST(test_pick_free_then_oldest_reader);
 	RUN_TEST(test_pick_none_when_all_sending);
 	RUN_TEST(test_pollfds_find_expired);
 	RUN_TEST(test_accept_evict_refuse);
+	RUN_TEST(test_dispatch);
 	return CHECK_DONE();
 }

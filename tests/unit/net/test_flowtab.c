@@ -125,7 +125,7 @@ static struct flowtab *mktab(uint32_t max, uint64_t idle, struct recorder *rec)
 static void test_key_normalize(void)
 {
 	struct pkt a = mkpkt4(0x0a000001, 40000, 0x0a000002, 443), b = reverse(&a);
-	struct flow_key ka, kb;
+	struct tlsmon_flow_key ka, kb;
 	int sa = -1, sb = -1;
 
 	flow_key__from_pkt(&a, &ka, &sa);
@@ -181,6 +181,52 @@ static void test_key_normalize(void)
 	CHECK_EQ(ka.port[0], 50000);
 	CHECK_EQ(ka.addr[0][0], 0x20);
 	flow_key__from_pkt(&a, &ka, NULL); /* side is optional */
+}
+
+/* tlsmon_flow_key_normalize() (shared with the BPF programs) orders by memcmp() over the
+ * addresses, then by port: against that definition on keys whose addresses share prefixes of
+ * every length, so each of its word compares decides some of them. */
+static void test_key_order_is_memcmp(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	struct pkt a;
+	struct tlsmon_flow_key k;
+	int s;
+
+	/* Network byte order, not host words: 1.0.0.2 < 2.0.0.1. */
+	a = mkpkt4(0x01000002, 443, 0x02000001, 443);
+	flow_key__from_pkt(&a, &k, &s);
+	CHECK_EQ(s, 0);
+	CHECK_EQ(k.addr[0][0], 1);
+
+	for (int i = 0; i < 20000; i++) {
+		struct tlsmon_flow_key in = { .family = 6 };
+		int cmp, want;
+
+		for (int j = 0; j < 16; j++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			in.addr[0][j] = (uint8_t)(x >> 56);
+			/* equal up to a random byte, then random, so every word position decides */
+			in.addr[1][j] = j < i % 17 ? in.addr[0][j] : (uint8_t)(x >> 48);
+		}
+		in.port[0] = (uint16_t)(x >> 8);
+		in.port[1] = i % 3 ? (uint16_t)(x >> 24) : in.port[0];
+		cmp = memcmp(in.addr[0], in.addr[1], 16);
+		if (!cmp)
+			cmp = (int)in.port[0] - (int)in.port[1];
+		want = cmp > 0;
+		k = in;
+		s = tlsmon_flow_key_normalize(&k);
+		CHECK_EQ(s, want);
+		CHECK_EQ(memcmp(k.addr[0], in.addr[want], 16), 0);
+		CHECK_EQ(memcmp(k.addr[1], in.addr[!want], 16), 0);
+		CHECK_EQ(k.port[0], in.port[want]);
+		CHECK_EQ(k.port[1], in.port[!want]);
+		/* normalising twice changes nothing */
+		in = k;
+		CHECK_EQ(tlsmon_flow_key_normalize(&k), 0);
+		CHECK_EQ(memcmp(&k, &in, sizeof(k)), 0);
+	}
 }
 
 static void test_both_directions(void)
@@ -584,6 +630,7 @@ static void test_no_release_callback(void)
 int main(void)
 {
 	RUN_TEST(test_key_normalize);
+	RUN_TEST(test_key_order_is_memcmp);
 	RUN_TEST(test_both_directions);
 	RUN_TEST(test_eviction_order);
 	RUN_TEST(test_expiry);

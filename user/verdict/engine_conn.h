@@ -1,0 +1,129 @@
+/* The engine's private types, shared by engine.c (frames, delivery, the connection lifecycle)
+ * and engine_msg.c (what each handshake message tells the pending handshake). Only those two
+ * include it. */
+#ifndef TLSMON_ENGINE_CONN_H
+#define TLSMON_ENGINE_CONN_H
+
+#include <stddef.h>
+
+#include "verdict/engine.h"
+#include "tls/fingerprint.h"
+#include "verdict/hs_pending.h"
+#include "tls/tls_probe.h"
+
+/* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
+ * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
+ * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
+ * packed; c->e is NULL until the flow's first frame set it up. */
+struct conn {
+	struct engine *e;
+	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
+	struct hs_pending *hs; /* from CONN_HELLO until CONN_DONE */
+	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
+	union {
+		struct tls_stream tls;
+		struct tls_probe probe;
+	} dir[2];
+	struct frame_arena arena; /* live when retain_bytes is set, until CONN_DONE */
+	uint32_t syn_seq;
+	uint8_t state : 3; /* enum conn_state: changed by conn_set() only */
+	uint8_t outcome : 3; /* enum hs_outcome, from CONN_DECIDED on */
+	uint8_t decided_side : 1; /* key side whose delivery found the outcome */
+	bool superseded : 1; /* a new connection took over the 4-tuple: keep the kernel copying */
+	bool roles_from_syn : 1;
+	bool syn_seen : 1; /* the client's SYN, with its ISN in syn_seq */
+	bool client_known : 1;
+	uint8_t client : 1; /* key side of the client, once client_known */
+	uint8_t cur_side : 1; /* key side that sent the last frame processed */
+	uint8_t client_app_records : 2; /* TLS 1.3: encrypted records the client sent, up to 2 */
+	/* bit per key side */
+	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
+	uint8_t fin : 2; /* sent FIN */
+	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
+};
+
+/* The lifecycle and the flags share the word after syn_seq: a new bit must not grow every flow. */
+_Static_assert(sizeof(struct conn) == offsetof(struct conn, syn_seq) + 8,
+	       "struct conn grew: a flood of half-open handshakes costs it per flow");
+
+static inline bool tls_found(const struct conn *c, int side)
+{
+	return c->found >> side & 1;
+}
+
+struct engine {
+	struct engine_opts opts;
+	struct flowtab *flows;
+	struct x509_cache *x509;
+	struct tls_limits tls_limits;
+	struct tls_stats tls_stats;
+	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
+	struct tls_spare tls_spare;
+	const struct reasm_cfg *reasm; /* the flow table's */
+	/* Packet time of the frame being processed (or of a flow being released): event times. */
+	uint64_t cur_ts;
+	struct engine_stats stats;
+	struct flowtab_stats final_flow_stats;
+	struct reasm_stats final_reasm_stats;
+	struct handshake *decided; /* where a decided handshake is expanded and judged */
+	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
+	struct retain_pool retain;
+	struct fp_digests digests; /* fetched once: see fingerprint.h */
+	uint64_t last_expire_ns;
+};
+
+static inline struct flow *conn_flow(struct conn *c)
+{
+	return flow__from_app(c);
+}
+
+/* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
+static inline int guess_client_side(const struct flow *f)
+{
+	return f->key.port[0] < f->key.port[1] ? 1 : 0;
+}
+
+static inline void set_client_side(struct conn *c, int side)
+{
+	c->client = side & 1;
+	c->client_known = true;
+}
+
+static inline int client_side(struct conn *c)
+{
+	if (!c->client_known)
+		set_client_side(c, guess_client_side(conn_flow(c)));
+	return c->client;
+}
+
+static inline bool from_client(struct conn *c)
+{
+	return c->cur_side == client_side(c);
+}
+
+/* Counters most handshakes never need live with the server's side (hs_pending.h). */
+static inline struct hs_server_side *rare(struct conn *c)
+{
+	struct hs_server_side *srv = hs_pending__server(c->hs);
+
+	if (!srv)
+		c->e->stats.handshake_alloc_failures++;
+	return srv;
+}
+
+static inline void parse_error(struct conn *c)
+{
+	struct hs_server_side *srv = rare(c);
+
+	if (srv)
+		srv->parse_errors++;
+}
+
+/* engine_msg.c: a handshake message (or an SSLv2 ClientHello) of direction c->cur_side, read
+ * into c->hs. */
+void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2);
+void conn__server_hello(struct conn *c, const struct tls_event *ev);
+void conn__certificate(struct conn *c, const struct tls_event *ev);
+void conn__server_key_exchange(struct conn *c, const struct tls_event *ev);
+
+#endif
