@@ -7,8 +7,8 @@
 #               (--log-mode), in a directory nobody owns, as LogsDirectory= makes it
 #   rotate      mv + SIGHUP: the daemon says it reopened, creates a new file (nobody, 0640) without
 #               root, the next handshake lands in it and not in the old one, the daemon runs on
-#   policy      the --policy-file turns weak_signature off, SIGHUP: one line per changed key, and
-#               the next record has no weak_signature finding
+#   policy      the policy file (named in --config's file) turns weak_signature off, SIGHUP: one
+#               line per changed key, and the next record has no weak_signature finding
 #   badpolicy   a broken policy file, SIGHUP: the reason is logged, the previous policy stays
 #   logrotate   deploy/logrotate/tlsmon (paths, owner and postrotate pointed at this test) run
 #               with `logrotate -f` and a state file here: the new file has the create mode and
@@ -117,8 +117,10 @@ else
 fi
 
 printf 'min_rsa_bits = 2048\n' >"$POL"
+# the policy file and --log-all through a config file: SIGHUP reads both again
+printf 'log-all = true\npolicy-file = %s\n' "$POL" >"$W/tlsmon.conf"
 tm_spawn "$NS_B" "$W/d1.err" --metrics-addr "127.0.0.1:$MPORT" --socket "$W/d1.sock" \
-	--log "$LOG" --log-all --log-mode 0640 --user nobody --policy-file "$POL"
+	--log "$LOG" --log-mode 0640 --user nobody --config "$W/tlsmon.conf"
 if ! tm_wait "$TM_PID" grep -q '^tlsmon: control socket' "$TM_ERR"; then
 	tm_fail_start "$T/start"
 	t_done
@@ -171,7 +173,7 @@ fi
 # badpolicy
 c=badpolicy
 printf 'weak_signature.enabled = true\nthis is not a setting\n' >"$POL"
-hup $c "keeping the previous policy: --policy-file $POL: line 2: expected 'key = value'"
+hup $c "keeping the previous policy: .*$POL: line 2: expected 'key = value'"
 hs
 if wait_lines "$LOG" 3 && ! has_sig "$LOG" 3; then
 	pass "$T/$c/previous policy kept (still no weak_signature)"

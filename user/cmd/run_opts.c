@@ -410,32 +410,34 @@ static int config_key(void *ctx, const char *key, const char *value, size_t line
 	return -EINVAL;
 }
 
-/* ENOENT of the default file is not an error: the file is optional. */
-static int load_config(struct run_opts *o, const char *path, bool given, struct policy *policy)
+/* ENOENT of the default file is not an error: the file is optional. Returns 0, or -1 with
+ * "FILE:N: reason" (or "--config FILE: reason") in err. */
+static int load_config(struct run_opts *o, const char *path, bool given, struct policy *policy,
+		       char *err, size_t err_size)
 {
 	struct config_ctx c = { o, policy };
-	char err[512] = "", *text = NULL, *colon;
+	char reason[512] = "", *text = NULL, *colon;
 	size_t len = 0;
 	int rc;
 
-	rc = kv__load_file(path, &text, &len, err, sizeof(err));
+	rc = kv__load_file(path, &text, &len, reason, sizeof(reason));
 	if (rc == -ENOENT && !given)
 		return 0;
 	if (rc) {
-		fprintf(stderr, "tlsmon: --config %s\n", err);
+		set_err(err, err_size, "--config %s", reason);
 		return -1;
 	}
 	o->config_path = path;
-	rc = kv__parse(text, len, config_key, &c, err, sizeof(err));
+	rc = kv__parse(text, len, config_key, &c, reason, sizeof(reason));
 	free(text);
 	if (rc) {
 		/* "line N: reason" becomes "FILE:N: reason", as compilers say it */
-		colon = strchr(err, ':');
-		if (!strncmp(err, "line ", 5) && colon)
-			fprintf(stderr, "tlsmon: %s:%.*s:%s\n", path, (int)(colon - err - 5), err + 5,
-				colon + 1);
+		colon = strchr(reason, ':');
+		if (!strncmp(reason, "line ", 5) && colon)
+			set_err(err, err_size, "%s:%.*s:%s", path, (int)(colon - reason - 5),
+				reason + 5, colon + 1);
 		else
-			fprintf(stderr, "tlsmon: %s: %s\n", path, err);
+			set_err(err, err_size, "%s: %s", path, reason);
 		return -1;
 	}
 	return 0;
@@ -468,8 +470,10 @@ int run_opts__parse(int argc, char **argv, struct run_opts *o, struct policy *po
 		}
 	}
 	opterr = 1;
-	if (load_config(o, config, config_given, policy))
+	if (load_config(o, config, config_given, policy, err, sizeof(err))) {
+		fprintf(stderr, "tlsmon: %s\n", err);
 		return -1;
+	}
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "i:vh", long_opts, &idx)) != -1) {
 		const char *name = opt == 'i' ? "interface" : opt == 'v' ? "verbose" : long_opts[idx].name;
@@ -558,41 +562,55 @@ static const char *str_or(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
+#define VALUE_LEN 512
+
+/* Every setting but the policy's as --print-config writes it (interfaces space separated). */
+static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE_LEN])
+{
+	size_t len = 0;
+
+	memset(v, 0, RUN_OPT__COUNT * VALUE_LEN);
+	for (size_t i = 0; i < o->n_ports; i++)
+		len += (size_t)snprintf(v[RUN_OPT_PORTS] + len, VALUE_LEN - len, "%s%u",
+					i ? "," : "", o->ports[i]);
+	len = 0;
+	snprintf(v[RUN_OPT_INGRESS], VALUE_LEN, "%s", live_bpf__ingress_name(o->ingress));
+	snprintf(v[RUN_OPT_METRICS_ADDR], VALUE_LEN, "%s", o->metrics_addr);
+	snprintf(v[RUN_OPT_LOG], VALUE_LEN, "%s", str_or(o->log_path, ""));
+	snprintf(v[RUN_OPT_LOG_ALL], VALUE_LEN, "%s", o->log_all ? "true" : "false");
+	snprintf(v[RUN_OPT_LOG_MODE], VALUE_LEN, "%04o", (unsigned)o->log_mode);
+	snprintf(v[RUN_OPT_LOG_GROUP], VALUE_LEN, "%s", str_or(o->log_group, ""));
+	snprintf(v[RUN_OPT_MAX_FLOWS], VALUE_LEN, "%u",
+		 o->max_flows ? o->max_flows : TLSMON_DEFAULT_MAX_FLOWS);
+	snprintf(v[RUN_OPT_FLOW_BUDGET], VALUE_LEN, "%u",
+		 o->budget ? o->budget : TLSMON_DEFAULT_BUDGET);
+	snprintf(v[RUN_OPT_SNAPLEN], VALUE_LEN, "%u",
+		 o->snaplen ? o->snaplen : TLSMON_DEFAULT_SNAPLEN);
+	snprintf(v[RUN_OPT_RING_BYTES], VALUE_LEN, "%llu",
+		 (unsigned long long)(o->ring_bytes ? o->ring_bytes : TLSMON_DEFAULT_RINGBUF_BYTES));
+	snprintf(v[RUN_OPT_SOCKET], VALUE_LEN, "%s", str_or(o->socket_path, CTL_DEFAULT_PATH));
+	snprintf(v[RUN_OPT_SOCKET_GROUP], VALUE_LEN, "%s", str_or(o->socket_group, ""));
+	snprintf(v[RUN_OPT_KEEP_FLAGGED], VALUE_LEN, "%u",
+		 o->keep_flagged ? o->keep_flagged : STORE_DEFAULT_ENTRIES);
+	snprintf(v[RUN_OPT_KEEP_BYTES], VALUE_LEN, "%llu",
+		 (unsigned long long)(o->keep_bytes ? o->keep_bytes : STORE_DEFAULT_BYTES));
+	snprintf(v[RUN_OPT_RETAIN_BYTES], VALUE_LEN, "%llu",
+		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
+	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
+	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
+	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
+
+	for (int i = 0; i < o->n_ifaces; i++)
+		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",
+					i ? " " : "", o->ifaces[i]);
+}
+
 void run_opts__print_config(const struct run_opts *o, const char *default_iface, FILE *out)
 {
-	char v[RUN_OPT__COUNT][512];
+	char v[RUN_OPT__COUNT][VALUE_LEN];
 	int n;
 
-	memset(v, 0, sizeof(v));
-	for (size_t i = 0, len = 0; i < o->n_ports; i++)
-		len += (size_t)snprintf(v[RUN_OPT_PORTS] + len, sizeof(v[0]) - len, "%s%u",
-					i ? "," : "", o->ports[i]);
-	snprintf(v[RUN_OPT_INGRESS], sizeof(v[0]), "%s", live_bpf__ingress_name(o->ingress));
-	snprintf(v[RUN_OPT_METRICS_ADDR], sizeof(v[0]), "%s", o->metrics_addr);
-	snprintf(v[RUN_OPT_LOG], sizeof(v[0]), "%s", str_or(o->log_path, ""));
-	snprintf(v[RUN_OPT_LOG_ALL], sizeof(v[0]), "%s", o->log_all ? "true" : "false");
-	snprintf(v[RUN_OPT_LOG_MODE], sizeof(v[0]), "%04o", (unsigned)o->log_mode);
-	snprintf(v[RUN_OPT_LOG_GROUP], sizeof(v[0]), "%s", str_or(o->log_group, ""));
-	snprintf(v[RUN_OPT_MAX_FLOWS], sizeof(v[0]), "%u",
-		 o->max_flows ? o->max_flows : TLSMON_DEFAULT_MAX_FLOWS);
-	snprintf(v[RUN_OPT_FLOW_BUDGET], sizeof(v[0]), "%u",
-		 o->budget ? o->budget : TLSMON_DEFAULT_BUDGET);
-	snprintf(v[RUN_OPT_SNAPLEN], sizeof(v[0]), "%u",
-		 o->snaplen ? o->snaplen : TLSMON_DEFAULT_SNAPLEN);
-	snprintf(v[RUN_OPT_RING_BYTES], sizeof(v[0]), "%llu",
-		 (unsigned long long)(o->ring_bytes ? o->ring_bytes : TLSMON_DEFAULT_RINGBUF_BYTES));
-	snprintf(v[RUN_OPT_SOCKET], sizeof(v[0]), "%s", str_or(o->socket_path, CTL_DEFAULT_PATH));
-	snprintf(v[RUN_OPT_SOCKET_GROUP], sizeof(v[0]), "%s", str_or(o->socket_group, ""));
-	snprintf(v[RUN_OPT_KEEP_FLAGGED], sizeof(v[0]), "%u",
-		 o->keep_flagged ? o->keep_flagged : STORE_DEFAULT_ENTRIES);
-	snprintf(v[RUN_OPT_KEEP_BYTES], sizeof(v[0]), "%llu",
-		 (unsigned long long)(o->keep_bytes ? o->keep_bytes : STORE_DEFAULT_BYTES));
-	snprintf(v[RUN_OPT_RETAIN_BYTES], sizeof(v[0]), "%llu",
-		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
-	snprintf(v[RUN_OPT_DUMP_DIR], sizeof(v[0]), "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
-	snprintf(v[RUN_OPT_USER], sizeof(v[0]), "%s", str_or(o->user, ""));
-	snprintf(v[RUN_OPT_VERBOSE], sizeof(v[0]), "%s", o->verbose ? "true" : "false");
-
+	format_values(o, v);
 	fprintf(out, "# tlsmon run: effective settings (config file: %s)\n",
 		o->config_path ? o->config_path : "none");
 	for (int id = 0; id < RUN_OPT__COUNT; id++) {
@@ -625,6 +643,83 @@ void run_opts__print_config(const struct run_opts *o, const char *default_iface,
 	}
 	if (!o->n_policy_args)
 		fprintf(out, "# policy, policy-file: none (the policy is `tlsmon policy`'s default)\n");
+}
+
+int run_opts__reread_config(const struct run_opts *o, struct run_opts *fresh, char *err,
+			    size_t err_size)
+{
+	struct policy *scratch = policy__new();
+	int rc;
+
+	memset(fresh, 0, sizeof(*fresh));
+	defaults(fresh);
+	if (!scratch) {
+		set_err(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	/* the scratch policy only checks the file's policy settings: the caller builds its own */
+	rc = load_config(fresh, o->config_path, true, scratch, err, err_size);
+	policy__free(scratch);
+	if (rc)
+		return -EINVAL;
+	/* the command line's policy settings still come after the file's */
+	for (size_t i = 0; i < o->n_policy_args; i++) {
+		if (o->policy_args[i].src != RUN_SRC_CMDLINE)
+			continue;
+		if (fresh->n_policy_args >= RUN_MAX_POLICY_ARGS) {
+			set_err(err, err_size, "at most %d policy settings", RUN_MAX_POLICY_ARGS);
+			return -E2BIG;
+		}
+		fresh->policy_args[fresh->n_policy_args++] = o->policy_args[i];
+	}
+	return 0;
+}
+
+int run_opts__config_changes(const struct run_opts *o, const struct run_opts *fresh, FILE *out)
+{
+	char (*was)[VALUE_LEN] = calloc(RUN_OPT__COUNT, VALUE_LEN);
+	char (*now)[VALUE_LEN] = calloc(RUN_OPT__COUNT, VALUE_LEN);
+	int changed = 0;
+
+	if (!was || !now) {
+		free(was);
+		free(now);
+		return -ENOMEM;
+	}
+	format_values(o, was);
+	format_values(fresh, now);
+	for (int id = 0; id < RUN_OPT__COUNT; id++) {
+		/* the command line still overrides the file; the policy is applied, not reported */
+		if (o->src[id] == RUN_SRC_CMDLINE || id == RUN_OPT_POLICY ||
+		    id == RUN_OPT_POLICY_FILE || !strcmp(was[id], now[id]))
+			continue;
+		fprintf(out, "tlsmon: SIGHUP: %s: %s changed (%s -> %s); takes effect at restart\n",
+			o->config_path, long_opts[id].name, was[id], now[id]);
+		changed++;
+	}
+	free(was);
+	free(now);
+	return changed;
+}
+
+void run_opts__adopt_policy(struct run_opts *o, struct run_opts *fresh)
+{
+	char **grown;
+
+	if (fresh->n_owned) {
+		grown = realloc(o->owned, (o->n_owned + fresh->n_owned) * sizeof(*grown));
+		/* without room to keep the new strings, keep the old settings: they still work */
+		if (!grown)
+			return;
+		o->owned = grown;
+		memcpy(o->owned + o->n_owned, fresh->owned, fresh->n_owned * sizeof(*grown));
+		o->n_owned += fresh->n_owned;
+	}
+	free(fresh->owned);
+	fresh->owned = NULL;
+	fresh->n_owned = 0;
+	memcpy(o->policy_args, fresh->policy_args, sizeof(o->policy_args));
+	o->n_policy_args = fresh->n_policy_args;
 }
 
 void run_opts__free(struct run_opts *o)

@@ -112,13 +112,25 @@ int run_opts__build_policy(const struct run_opts *o, struct policy *p, char *err
 /* The group of the --log file (--log-group, else --user's) and its owner (--user), or -1. */
 int run_opts__log_owner(const struct run_opts *o, uid_t *uid, gid_t *gid);
 
+/* The config file o was started with, read again into fresh (o's command line policy settings
+ * appended after the file's). Returns 0, or -errno with "FILE:N: reason" in err. */
+int run_opts__reread_config(const struct run_opts *o, struct run_opts *fresh, char *err,
+			    size_t err_size);
+
+/* Says on out, one line each, which settings of the config file other than the policy differ
+ * in fresh (they take effect at the next start). Returns how many, or -ENOMEM. */
+int run_opts__config_changes(const struct run_opts *o, const struct run_opts *fresh, FILE *out);
+
+/* o takes fresh's policy settings (and the strings they point into). */
+void run_opts__adopt_policy(struct run_opts *o, struct run_opts *fresh);
+
 struct log_sink;
 
-/* SIGHUP: reopen the --log file (log may be NULL) and build the policy again from its settings
- * into live (the engine's, replaced in place between two handshakes), saying on out what changed,
- * one line per key; on a bad policy file live stays as it was and out says why. */
-void run_opts__reload(const struct run_opts *o, struct log_sink *log, struct policy *live,
-		      FILE *out);
+/* SIGHUP: reopen the --log file (log may be NULL), read the config file again, and build the
+ * policy again from the policy settings into live (the engine's, replaced in place between two
+ * handshakes), saying on out what changed, one line per key; on a bad config or policy file live
+ * stays as it was and out says why. */
+void run_opts__reload(struct run_opts *o, struct log_sink *log, struct policy *live, FILE *out);
 
 void run_opts__free(struct run_opts *o);
 

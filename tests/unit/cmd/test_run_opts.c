@@ -246,6 +246,55 @@ static void test_reload(void)
 	policy__free(p);
 }
 
+/* SIGHUP reads the config file again: its policy lines apply (before the command line's), other
+ * changed keys are named as waiting for a restart, a broken file changes nothing. */
+static void test_reload_config(void)
+{
+	struct policy *p = policy__new();
+	struct run_opts o;
+	char line[256], want[512], *buf = NULL, *text;
+	size_t len = 0;
+	FILE *f;
+
+	write_file(conf, "ports = 443\npolicy = min_rsa_bits=3072\n");
+	snprintf(line, sizeof(line), "run --config %s --policy min_ec_bits=256 --snaplen 1500", conf);
+	CHECK_EQ(parse_line(line, &o, p), 0);
+	write_file(conf, "ports = 8443\npolicy = min_rsa_bits=4096\nsnaplen = 9000\n");
+	f = open_memstream(&buf, &len);
+	run_opts__reload(&o, NULL, p, f);
+	fclose(f);
+	/* snaplen is the command line's: the file does not change it */
+	snprintf(want, sizeof(want),
+		 "tlsmon: SIGHUP: %s: ports changed (443 -> 8443); takes effect at restart\n"
+		 "tlsmon: SIGHUP: policy min_rsa_bits: 3072 -> 4096\n", conf);
+	CHECK_STR(buf, want);
+	free(buf);
+	text = policy_text(p);
+	CHECK(strstr(text, "min_rsa_bits = 4096\n") && strstr(text, "min_ec_bits = 256\n"));
+	free(text);
+	/* broken: nothing changes */
+	write_file(conf, "policy = min_rsa_bits=2048\nbogus = 1\n");
+	f = open_memstream(&buf, &len);
+	run_opts__reload(&o, NULL, p, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "tlsmon: SIGHUP: keeping the previous policy: %s:2: unknown key "
+		 "'bogus' (keys are the long options of `tlsmon run`)\n", conf);
+	CHECK_STR(buf, want);
+	free(buf);
+	/* the settings adopted at the first reload are the ones compared with now */
+	write_file(conf, "ports = 443\npolicy = min_rsa_bits=4096\n");
+	f = open_memstream(&buf, &len);
+	run_opts__reload(&o, NULL, p, f);
+	fclose(f);
+	CHECK(strstr(buf, "SIGHUP: policy unchanged\n") != NULL);
+	free(buf);
+	text = policy_text(p);
+	CHECK(strstr(text, "min_rsa_bits = 4096\n") && strstr(text, "min_ec_bits = 256\n"));
+	free(text);
+	run_opts__free(&o);
+	policy__free(p);
+}
+
 int main(void)
 {
 	int fd = mkstemp(conf), fd2 = mkstemp(pol);
@@ -261,6 +310,7 @@ int main(void)
 	RUN_TEST(test_errors);
 	RUN_TEST(test_print_config);
 	RUN_TEST(test_reload);
+	RUN_TEST(test_reload_config);
 	unlink(conf);
 	unlink(pol);
 	for (int i = 0; i < n_copies; i++)
