@@ -100,7 +100,8 @@ void run_opts__usage(FILE *out)
 		"  --config FILE           settings, one KEY = VALUE per line, keys named as the long\n"
 		"                          options above (default " RUN_DEFAULT_CONFIG " if it\n"
 		"                          exists; /dev/null for none); options given here override\n"
-		"                          it, --policy and --policy-file add to it\n"
+		"                          it, --policy and --policy-file add to it; SIGHUP reads its\n"
+		"                          policy settings again\n"
 		"  --print-config          print the effective settings and where each came from\n"
 		"  --list, --dry-run       print the interfaces and hooks it would attach, and exit\n"
 		"  -h, --help              this text\n",
