@@ -36,9 +36,11 @@ ifeq ($(V),1)
 endif
 
 install: $(STATIC_BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(STATIC_BIN) $(DESTDIR)$(PREFIX)/bin/tlsmon
 	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
 
 # The live tests run the static binary (tests/live/static_binary.sh); not under SAN=1 (the
 # sanitizers do not link statically, and live tests are skipped there anyway).

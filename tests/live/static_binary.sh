@@ -44,7 +44,10 @@ fi
 
 # The clean root: the binary and the captures, nothing else (no /lib, /etc, /proc, /dev).
 R=$W/root
-mkdir -p "$R/p" && cp "$STATIC" "$R/tlsmon" || { fail "$T/root" "cannot populate $R"; t_done; }
+if ! mkdir -p "$R/p" || ! cp "$STATIC" "$R/tlsmon"; then
+	fail "$T/root" "cannot populate $R"
+	t_done
+fi
 for f in "$SHARED_PCAPS"/*.pcap "$SHARED_PCAPS"/*.pcapng; do
 	[ -f "$f" ] && cp "$f" "$R/p/"
 done
@@ -107,6 +110,7 @@ fi
 
 # --user in a test namespace: the lookups happen once attached (veth0 there, never used).
 live_netns "$T" 61
+# shellcheck disable=SC2034 # tm_spawn runs $TLSMON
 TLSMON=$STATIC
 tm_spawn "$NS_A" "$W/nouser.err" --socket "$W/nouser.sock" --user "tlsmon-no-such-user-$$"
 if wait_exit "$TM_PID" 10; then
@@ -123,6 +127,7 @@ else
 fi
 
 tm_start "$NS_A" "$W/nobody.err" --socket "$W/nobody.sock" --user nobody
+# shellcheck disable=SC2317 # called through tm_wait
 uid_ok()
 {
 	awk '$1 == "Uid:" { exit !($2 == 65534) }' "/proc/$TM_PID/status"
