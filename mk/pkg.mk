@@ -19,9 +19,10 @@ DEB_INPUTS := $(wildcard deploy/deb/* deploy/systemd/* deploy/logrotate/* deploy
 	deploy/config/* deploy/default/*)
 PODMAN := podman --runtime runc --cgroup-manager=cgroupfs
 
-.PHONY: static install
+.PHONY: static deb install
 
 static: $(STATIC_BIN)
+deb: $(DEB)
 
 # Link warnings go to $@.link.log (V=1 prints them): libcrypto's dlopen and getaddrinfo paths
 # (engines, BIO sockets) are never reached by tlsmon; the account lookups are (--user,
@@ -35,6 +36,10 @@ ifeq ($(V),1)
 	@cat $@.link.log
 endif
 
+$(DEB): $(STATIC_BIN) $(MAN_PAGE) $(COMPLETION) $(DEB_INPUTS) VERSION
+	$(call msg,DEB,$@)
+	$(Q)deploy/deb/mkdeb.sh $(STATIC_BIN) $(VERSION) $(DEB_ARCH) $@
+
 install: $(STATIC_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -42,8 +47,9 @@ install: $(STATIC_BIN)
 	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
 	install -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
 
-# The live tests run the static binary (tests/live/static_binary.sh); not under SAN=1 (the
+# The live tests run the static binary and install the .deb (tests/live/static_binary.sh,
+# deb.sh); not under SAN=1 (the
 # sanitizers do not link statically, and live tests are skipped there anyway).
 ifneq ($(SAN),1)
-test test-live: $(STATIC_BIN)
+test test-live: $(STATIC_BIN) $(DEB)
 endif
