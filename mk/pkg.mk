@@ -19,7 +19,7 @@ DEB_INPUTS := $(wildcard deploy/deb/* deploy/systemd/* deploy/logrotate/* deploy
 	deploy/config/* deploy/default/*)
 PODMAN := podman --runtime runc --cgroup-manager=cgroupfs
 
-.PHONY: static deb install
+.PHONY: static deb install image
 
 static: $(STATIC_BIN)
 deb: $(DEB)
@@ -46,6 +46,10 @@ install: $(STATIC_BIN)
 	install -m 0755 $(STATIC_BIN) $(DESTDIR)$(PREFIX)/bin/tlsmon
 	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
 	install -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
+
+image: $(STATIC_BIN)
+	$(PODMAN) build --layers=false -f deploy/container/Containerfile --build-arg BIN=$(STATIC_BIN) \
+		-t tlsmon:$(VERSION) .
 
 # The live tests run the static binary and install the .deb (tests/live/static_binary.sh,
 # deb.sh); not under SAN=1 (the
