@@ -67,7 +67,7 @@ UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps run test test-unit test-offline test-live clean bench fuzz format
+.PHONY: all deps run test test-unit test-offline test-live install clean bench fuzz format
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/tlsmon $(TOOL_BINS)
@@ -151,6 +151,16 @@ test-offline: all $(UNIT_BINS)
 
 test-live: all $(UNIT_BINS) $(TEST_BPF_OBJS)
 	$(Q)BUILD=$(BUILD) tests/run.sh live
+
+# The static binary (mk/pkg.mk: it runs on hosts without the -dev packages), the man page and
+# bash completion.
+install: $(BUILD)/tlsmon-static
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/tlsmon-static $(DESTDIR)$(PREFIX)/bin/tlsmon
+	install -m 0644 man/tlsmon.8 $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
+	install -m 0644 deploy/completion/tlsmon.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
 
 format:
 	clang-format -i user/*/*.[ch] include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*/*.c 2>/dev/null || true

@@ -5,7 +5,7 @@
 #   make deb           build/tlsmon_VERSION_ARCH.deb (deploy/deb/mkdeb.sh): the static binary, the
 #                      man page, bash completion, and the systemd unit, default config and
 #                      logrotate snippet of deploy/ that exist
-#   make install       the static binary, the man page and the completion under DESTDIR/PREFIX
+#   make install       (in the Makefile) the static binary, the man page and the completion
 #   make image         the container image tlsmon:VERSION (podman, deploy/container/Containerfile)
 
 STATIC_BIN := $(BUILD)/tlsmon-static
@@ -19,7 +19,7 @@ DEB_INPUTS := $(wildcard deploy/deb/* deploy/systemd/* deploy/logrotate/* deploy
 	deploy/config/* deploy/default/*)
 PODMAN := podman --runtime runc --cgroup-manager=cgroupfs
 
-.PHONY: static deb install image
+.PHONY: static deb image
 
 static: $(STATIC_BIN)
 deb: $(DEB)
@@ -39,13 +39,6 @@ endif
 $(DEB): $(STATIC_BIN) $(MAN_PAGE) $(COMPLETION) $(DEB_INPUTS) VERSION
 	$(call msg,DEB,$@)
 	$(Q)deploy/deb/mkdeb.sh $(STATIC_BIN) $(VERSION) $(DEB_ARCH) $@
-
-install: $(STATIC_BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0755 $(STATIC_BIN) $(DESTDIR)$(PREFIX)/bin/tlsmon
-	install -m 0644 $(MAN_PAGE) $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
-	install -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
 
 image: $(STATIC_BIN)
 	$(PODMAN) build --layers=false -f deploy/container/Containerfile --build-arg BIN=$(STATIC_BIN) \

@@ -5,7 +5,9 @@
 # Contents: the static binary as /usr/bin/tlsmon (it needs nothing at run time: no Depends but
 # adduser, which the maintainer scripts call), the man page, bash completion, the copyright
 # file, and whatever of these exists in deploy/ (each /etc file is a conffile):
-#   deploy/systemd/*.service                 /lib/systemd/system/
+#   deploy/systemd/*.service                 /lib/systemd/system/ (ExecStart=/usr/local/bin/tlsmon
+#                                            becomes /usr/bin/tlsmon)
+#   deploy/systemd/tlsmon.sysusers           /usr/lib/sysusers.d/tlsmon.conf
 #   deploy/systemd/tlsmon.default, deploy/default/tlsmon, deploy/tlsmon.default
 #                                            /etc/default/tlsmon
 #   deploy/logrotate/tlsmon                  /etc/logrotate.d/tlsmon
@@ -46,8 +48,12 @@ put()
 	esac
 }
 for f in deploy/systemd/*.service; do
-	put "$f" "/lib/systemd/system/$(basename "$f")" 0644
+	[ -f "$f" ] || continue
+	sed 's|/usr/local/bin/tlsmon|/usr/bin/tlsmon|g' "$f" >"$S.unit"
+	put "$S.unit" "/lib/systemd/system/$(basename "$f")" 0644
+	rm -f "$S.unit"
 done
+put deploy/systemd/tlsmon.sysusers /usr/lib/sysusers.d/tlsmon.conf 0644
 for f in deploy/systemd/tlsmon.default deploy/default/tlsmon deploy/tlsmon.default; do
 	put "$f" /etc/default/tlsmon 0644
 done

@@ -3,8 +3,9 @@
 # root). The EXIT trap purges the package and removes the user whatever happened, so the
 # machine is left as it was found; the test refuses to run if tlsmon is installed already.
 #   control    Depends names no library (the binary is static): adduser only
-#   layout     mkdeb.sh on a copy of the tree with a unit, defaults, logrotate snippet and
-#              config in deploy/: each lands where it belongs, the /etc ones as conffiles
+#   layout     mkdeb.sh on a copy of the tree with a unit, defaults, sysusers, logrotate snippet
+#              and config in deploy/: each lands where it belongs, the /etc ones as conffiles,
+#              the unit's ExecStart points at /usr/bin/tlsmon
 #   install    dpkg -i: every file of the package exists, `tlsmon` on PATH is /usr/bin/tlsmon,
 #              static, --help exits 0, version = VERSION, man finds tlsmon(8), the completion
 #              registers; system user and group tlsmon (uid < 1000, nologin); dpkg -i again
@@ -78,7 +79,8 @@ L=$W/tree
 mkdir -p "$L/deploy/systemd" "$L/deploy/logrotate" "$L/deploy/completion"
 cp -r man deploy/deb "$L/" && mv "$L/deb" "$L/deploy/deb"
 cp deploy/completion/tlsmon.bash "$L/deploy/completion/"
-echo '[Service]' >"$L/deploy/systemd/tlsmon.service"
+printf '[Service]\nExecStart=/usr/local/bin/tlsmon run\n' >"$L/deploy/systemd/tlsmon.service"
+echo 'u tlsmon - "tlsmon" /var/lib/tlsmon' >"$L/deploy/systemd/tlsmon.sysusers"
 echo 'ARGS=' >"$L/deploy/systemd/tlsmon.default"
 echo '/var/log/tlsmon/*.jsonl {}' >"$L/deploy/logrotate/tlsmon"
 echo 'ports = 443' >"$L/deploy/tlsmon.conf"
@@ -88,9 +90,11 @@ if (cd "$L" && deploy/deb/mkdeb.sh "$ROOT/$BUILD/tlsmon-static" 1.0 "$(dpkg --pr
 	dpkg-deb --ctrl-tarfile "$W/layout.deb" | tar -xO ./conffiles >"$W/layout.conffiles"
 	miss=""
 	for f in /lib/systemd/system/tlsmon.service /etc/default/tlsmon /etc/logrotate.d/tlsmon \
-		/etc/tlsmon/tlsmon.conf; do
+		/etc/tlsmon/tlsmon.conf /usr/lib/sysusers.d/tlsmon.conf; do
 		grep -qxF "$f" "$W/layout.files" || miss+=" $f"
 	done
+	dpkg-deb --fsys-tarfile "$W/layout.deb" | tar -xO ./lib/systemd/system/tlsmon.service |
+		grep -qx 'ExecStart=/usr/bin/tlsmon run' || miss+=" ExecStart=/usr/bin/tlsmon"
 	conf=$(tr '\n' ' ' <"$W/layout.conffiles")
 	want="/etc/default/tlsmon /etc/logrotate.d/tlsmon /etc/tlsmon/tlsmon.conf "
 	if [ -z "$miss" ] && [ "$conf" = "$want" ]; then
@@ -129,7 +133,7 @@ if [ "$where" = /usr/bin/tlsmon ] && /usr/bin/tlsmon --help >"$W/help.out" 2>&1 
 else
 	fail "$T/tlsmon --help from /usr/bin" "found '$where': $(head -1 "$W/help.out")"
 fi
-v=$(/usr/bin/tlsmon version)
+v=$(/usr/bin/tlsmon version | head -1)
 if [ "$v" = "tlsmon $(cat VERSION)" ]; then pass "$T/version $v"; else fail "$T/version" "got '$v'"; fi
 case $(file -b /usr/bin/tlsmon) in
 *"statically linked"*) pass "$T/installed binary statically linked" ;;
@@ -146,7 +150,7 @@ fi
 
 IFS=: read -r _ _ uid gid _ home shell < <(getent passwd tlsmon)
 if [ -n "${uid:-}" ] && [ "$uid" -lt 1000 ] && [ "$shell" = /usr/sbin/nologin ] &&
-	[ "$home" = /nonexistent ] && [ "$(getent group tlsmon | cut -d: -f3)" = "$gid" ]; then
+	[ "$home" = /var/lib/tlsmon ] && [ "$(getent group tlsmon | cut -d: -f3)" = "$gid" ]; then
 	pass "$T/system user and group tlsmon (uid $uid)"
 else
 	fail "$T/system user and group tlsmon" "$(getent passwd tlsmon) / $(getent group tlsmon)"

@@ -4,7 +4,7 @@
 #   linked     `file` says "statically linked", ldd "not a dynamic executable", and the link log
 #              has no glibc NSS warning (user/cmd/static_nss.c replaces getpwnam and friends)
 #   chroot     in a private mount namespace, chrooted into a directory holding only the binary and
-#              captures: `tlsmon version` prints VERSION, `--help` exits 0, and `tlsmon read` of
+#              captures: `tlsmon version` starts "tlsmon VERSION", `--help` exits 0, and `tlsmon read` of
 #              every capture (../shared/pcaps when present, and one made by pcapgen from
 #              tests/data's hellos) prints byte for byte what the dynamic build prints outside
 #   user       `run --user` in a test namespace: an unknown user is refused ("no such user",
@@ -73,7 +73,7 @@ in_root()
 	unshare -m chroot "$R" /tlsmon "$@"
 }
 
-v=$(in_root version 2>&1)
+v=$(in_root version 2>&1 | head -1)
 if [ "$v" = "tlsmon $(cat VERSION)" ]; then
 	pass "$T/chroot version"
 else
