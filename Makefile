@@ -54,7 +54,9 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude
 # user/<stage>/*.c: every source except the entry point goes into one static library that the
 # binary, the unit tests and the fuzz targets link against. Objects mirror the folders.
 MAIN_SRC := user/cmd/main.c
-LIB_SRCS := $(filter-out $(MAIN_SRC),$(wildcard user/*/*.c))
+# static_nss.c replaces glibc's account lookups in the static binary only (mk/pkg.mk).
+STATIC_NSS_SRC := user/cmd/static_nss.c
+LIB_SRCS := $(filter-out $(MAIN_SRC) $(STATIC_NSS_SRC),$(wildcard user/*/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OBJDIR)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libtlsmon.a
 
@@ -72,7 +74,8 @@ all: $(BUILD)/tlsmon $(TOOL_BINS)
 
 # Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
-	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind
+	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind \
+	file groff-base man-db podman runc
 # deploy/: the alert rules' and manifests' checks read YAML.
 DEPS_PKGS += python3-yaml
 # tests/live/log_reload.sh runs deploy/logrotate/tlsmon.
@@ -160,9 +163,15 @@ test-offline: all $(UNIT_BINS)
 test-live: all $(UNIT_BINS) $(TEST_BPF_OBJS)
 	$(Q)BUILD=$(BUILD) tests/run.sh live
 
-install: $(BUILD)/tlsmon
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/tlsmon $(DESTDIR)$(PREFIX)/bin/tlsmon
+# The static binary (mk/pkg.mk: it runs on hosts without the -dev packages), the man page and
+# bash completion.
+install: $(BUILD)/tlsmon-static
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/tlsmon-static $(DESTDIR)$(PREFIX)/bin/tlsmon
+	install -m 0644 man/tlsmon.8 $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
+	install -m 0644 deploy/completion/tlsmon.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
 
 format:
 	clang-format -i user/*/*.[ch] include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*/*.c 2>/dev/null || true
@@ -171,6 +180,7 @@ clean:
 	rm -rf build build-san
 
 include mk/fuzz.mk
+include mk/pkg.mk
 include mk/bench.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
