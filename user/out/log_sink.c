@@ -24,6 +24,7 @@ static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned
 		     size_t msg_size)
 {
 	bool created = true;
+	struct stat st;
 	int fd, e;
 
 	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, o->mode);
@@ -37,6 +38,9 @@ static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned
 		return e;
 	}
 	if (!created && !set_owner)
+		return fd;
+	/* /dev/stdout, a fifo, a tty: not ours to chmod */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return fd;
 	/* fchmod: the umask must not take the group's read bit away */
 	if (fchmod(fd, o->mode) || fchown(fd, set_owner ? o->uid : (uid_t)-1, o->gid)) {
