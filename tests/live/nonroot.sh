@@ -16,6 +16,8 @@
 #   norundir  no RUNTIME_DIRECTORY, no --socket: /run/tlsmon is root's, so dumps are off (one
 #             line saying so) and monitoring goes on
 #   user      --user root without CAP_SETUID: a clear error, exit 1, nothing left attached
+#   syscalls  every system call tlsmon makes (strace), from start to SIGTERM, is one the
+#             unit's SystemCallFilter= allows
 set -u
 
 # shellcheck source=tests/lib_live.sh
@@ -29,7 +31,7 @@ CAP_BPF_ONLY=0000008000000000
 NR=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+net_admin,+perfmon
 	--ambient-caps=+bpf,+net_admin,+perfmon)
 
-live_begin "$T" openssl ip ss curl jq python3 timeout setpriv
+live_begin "$T" openssl ip ss curl jq python3 timeout setpriv strace systemd-analyze
 live_chains "$T" "$W/chains" weak
 live_netns "$T" 71
 T0=$SECONDS
@@ -262,6 +264,84 @@ else
 	fail "$T/$c/--user root" "exit $rc: $(tr '\n' '|' <"$W/$c.err")"
 fi
 expect_clean $c
+
+# ---- syscalls ----
+# The unit's SystemCallFilter= is tested here, where tlsmon really runs: every system call it
+# makes after its execve(), through start, a handshake, /metrics, a dump over the socket, a
+# SIGUSR1 dump and SIGTERM, must be one the filter allows.
+c=syscalls
+UNIT=$ROOT/deploy/systemd/tlsmon.service
+
+# expand NAME...: system calls, with @groups expanded (systemd-analyze syscall-filter nests them)
+expand()
+{
+	local n
+	for n in "$@"; do
+		if [[ $n == @* ]]; then
+			# shellcheck disable=SC2046 # one name per word
+			expand $(systemd-analyze syscall-filter --no-pager "$n" | tail -n +2 |
+				sed -e 's/^ *//' -e '/^#/d' -e '/^$/d')
+		else
+			echo "$n"
+		fi
+	done
+}
+
+allowed()
+{
+	local line set=''
+	while IFS= read -r line; do
+		# shellcheck disable=SC2086 # a list of names
+		if [[ $line == ~* ]]; then
+			set=$(comm -23 <(sort -u <<<"$set") <(expand ${line#\~} | sort -u))
+		else
+			set=$(sort -u <(printf '%s\n' "$set") <(expand $line))
+		fi
+	done < <(sed -n 's/^SystemCallFilter=//p' "$UNIT")
+	sed '/^$/d' <<<"$set"
+}
+
+if ! command -v strace >/dev/null || ! command -v systemd-analyze >/dev/null; then
+	fail "$T/$c" "needs strace and systemd-analyze (make deps)"
+else
+	allowed >"$W/allowed"
+	mkdir -p "$W/nr/dumps" && chown 65534:65534 "$W/nr/dumps"
+	TM_ERR=$W/$c.err
+	t_bg "$NS_B" env RUNTIME_DIRECTORY="$RD" strace -f -qq -o "$W/strace.out" "${NR[@]}" \
+		"$TLSMON" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" --log "$W/nr/hs2.jsonl" \
+		--dump-dir "$W/nr/dumps" >/dev/null 2>"$TM_ERR"
+	SPID=$T_BG_PID
+	tm_wait "$SPID" test -S "$RD/tlsmon.sock"
+	tls_once 4 "$CH/weak" "$W/server.out" "$W/client.out" "${SEC0_SERVER[@]}" -- \
+		"${SEC0_CLIENT[@]}"
+	for ((i = 0; i < 50; i++)); do
+		metrics_get "$NS_B" "$MPORT" 2 | grep -qF "$k 1" && break
+		sleep 0.1
+	done
+	"$TLSMON" dump --socket "$RD/tlsmon.sock" --out "$W" >"$W/$c.dump" 2>&1
+	TPID=$(ps -o pid= --ppid "$SPID" | tr -d ' ')
+	if [ -n "$TPID" ]; then
+		kill -USR1 "$TPID"
+		tm_wait "$SPID" grep -q 'dumped' "$TM_ERR"
+	fi
+	[ -n "$TPID" ] && kill -TERM "$TPID"
+	wait_exit "$SPID" 10
+	sed -n '/^[0-9]* *execve("[^"]*\/tlsmon", .* = 0$/,$p' "$W/strace.out" |
+		sed -n 's/^[0-9]* *\([a-z_0-9]*\)(.*/\1/p' | sort -u >"$W/used"
+	bad=$(comm -23 "$W/used" "$W/allowed" | paste -sd ' ')
+	if ! grep -q 'stopped; programs detached' "$TM_ERR" || ! grep -q 'dumped' "$TM_ERR" ||
+		! grep -q '^tlsmon dump: 1 handshakes' "$W/$c.dump"; then
+		fail "$T/$c/run under strace" "$(tr '\n' '|' <"$TM_ERR") $(cat "$W/$c.dump")"
+	elif [ "$(grep -c . "$W/used")" -lt 20 ] || [ "$(grep -c . "$W/allowed")" -lt 100 ]; then
+		fail "$T/$c" "$(grep -c . "$W/used") calls seen, $(grep -c . "$W/allowed") allowed"
+	elif [ -n "$bad" ]; then
+		fail "$T/$c/SystemCallFilter= allows them all" "not allowed: $bad"
+	else
+		pass "$T/$c/SystemCallFilter= allows all $(grep -c . "$W/used") system calls used: \
+$(paste -sd ' ' "$W/used")"
+	fi
+	expect_clean $c
+fi
 
 printf '# %s: %d s\n' "$T" $((SECONDS - T0))
 t_done
