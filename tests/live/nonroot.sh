@@ -16,6 +16,8 @@
 #   norundir  no RUNTIME_DIRECTORY, no --socket: /run/tlsmon is root's, so dumps are off (one
 #             line saying so) and monitoring goes on
 #   user      --user root without CAP_SETUID: a clear error, exit 1, nothing left attached
+#   unnamed   an XDP program that is not tlsmon's on veth0: tlsmon sees its id but may not read
+#             its name, and says so in one line
 #   syscalls  every system call tlsmon makes (strace), from start to SIGTERM, is one the
 #             unit's SystemCallFilter= allows
 set -u
@@ -264,6 +266,29 @@ else
 	fail "$T/$c/--user root" "exit $rc: $(tr '\n' '|' <"$W/$c.err")"
 fi
 expect_clean $c
+
+# ---- unnamed ----
+# A program that is not tlsmon's on XDP: without CAP_SYS_ADMIN tlsmon sees its id, not its name,
+# and says so once; it still attaches (TC ingress), the lock having ruled out another tlsmon.
+c=unnamed
+OBJ=$ROOT/$BUILD/tests/xdp_pass.bpf.o
+if ! ip -n "$NS_B" link set dev veth0 xdpgeneric obj "$OBJ" sec xdp 2>"$W/$c.ip"; then
+	fail "$T/$c/attach xdp_pass" "$(cat "$W/$c.ip")"
+else
+	XID=$(xdp_id)
+	if ! nr_start $c RUNTIME_DIRECTORY="$RD" -- --metrics-addr "127.0.0.1:$MPORT" \
+		--ingress tc; then
+		fail "$T/$c/start" "CapEff $(status_field CapEff): $(tail -3 "$TM_ERR" | tr '\n' ' ')"
+	elif [ "$(grep -c 'whose names this user may not read' "$TM_ERR")" = 1 ] &&
+		grep -q "veth0 carries BPF programs .*(ids $XID;" "$TM_ERR"; then
+		pass "$T/$c/$(grep 'may not read' "$TM_ERR")"
+	else
+		fail "$T/$c/note" "xdp id $XID: $(tr '\n' '|' <"$TM_ERR")"
+	fi
+	tm_stop "$TM_PID"
+	ip -n "$NS_B" link set dev veth0 xdpgeneric off
+	expect_clean $c
+fi
 
 # ---- syscalls ----
 # The unit's SystemCallFilter= is tested here, where tlsmon really runs: every system call it

@@ -410,8 +410,11 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 			fprintf(stderr, "tlsmon: %s\n", err);
 			return fd;
 		}
-		if (fd >= 0)
+		if (fd >= 0) {
 			d->lock_fd[d->n_locks++] = fd;
+			if (attach_lock__unnamed_note(ifindex, d->o.ifaces[i], err, err_size))
+				fprintf(stderr, "tlsmon: %s\n", err);
+		}
 		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, err_size);
 		if (rc) {
 			fprintf(stderr, "tlsmon: %s\n", err);

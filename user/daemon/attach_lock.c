@@ -5,13 +5,23 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "util/sbuf.h"
+
 #define LOCK_PREFIX "tlsmon/attach/"
+/* enum bpf_attach_type values for TCX (Linux 6.6+), newer than Debian 12's UAPI headers */
+#define TCX_INGRESS 46
+#define TCX_EGRESS 47
+#define QUERY_MAX 64
 
 static socklen_t lock_addr(struct sockaddr_un *sa, int ifindex)
 {
@@ -73,4 +83,56 @@ int attach_lock__take(int ifindex, const char *ifname, char *err, size_t err_siz
 		snprintf(err, err_size, "tlsmon is already attached to %s: another process holds its "
 					"attach lock (@" LOCK_PREFIX "%d)", ifname, ifindex);
 	return -EEXIST;
+}
+
+static int add_if_unnamed(uint32_t id, uint32_t *ids, int n, int max)
+{
+	int fd;
+
+	if (!id)
+		return n;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd >= 0) {
+		close(fd); /* nameable: live_bpf__attach() tells a tlsmon from the rest itself */
+		return n;
+	}
+	if (errno != EPERM)
+		return n; /* gone meanwhile */
+	if (n < max)
+		ids[n] = id;
+	return n + 1;
+}
+
+int attach_lock__unnamed_note(int ifindex, const char *ifname, char *note, size_t note_size)
+{
+	static const int tcx[] = { TCX_INGRESS, TCX_EGRESS };
+	LIBBPF_OPTS(bpf_xdp_query_opts, xq);
+	__u32 q_ids[QUERY_MAX];
+	uint32_t ids[8];
+	struct sbuf b;
+	int n = 0;
+
+	if (!bpf_xdp_query(ifindex, 0, &xq)) {
+		n = add_if_unnamed(xq.drv_prog_id, ids, n, 8);
+		n = add_if_unnamed(xq.skb_prog_id, ids, n, 8);
+		n = add_if_unnamed(xq.hw_prog_id, ids, n, 8);
+	}
+	for (size_t t = 0; t < sizeof(tcx) / sizeof(tcx[0]); t++) {
+		LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = q_ids, .prog_cnt = QUERY_MAX);
+
+		/* kernels before 6.6 answer EINVAL: no TCX */
+		if (bpf_prog_query_opts(ifindex, (enum bpf_attach_type)tcx[t], &q))
+			continue;
+		for (__u32 i = 0; i < q.prog_cnt && i < QUERY_MAX; i++)
+			n = add_if_unnamed(q_ids[i], ids, n, 8);
+	}
+	if (!n)
+		return 0;
+	sbuf__init_fixed(&b, note, note_size);
+	sbuf__printf(&b, "%s carries BPF programs whose names this user may not read (ids", ifname);
+	for (int i = 0; i < n && i < 8; i++)
+		sbuf__printf(&b, " %u", ids[i]);
+	sbuf__printf(&b, "%s; that needs CAP_SYS_ADMIN): if one is a tlsmon older than the attach "
+			 "lock, both count every handshake", n > 8 ? " ..." : "");
+	return 1;
 }

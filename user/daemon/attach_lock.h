@@ -18,4 +18,10 @@
  * when the kernel tells), or another -errno (err set). */
 int attach_lock__take(int ifindex, const char *ifname, char *err, size_t err_size);
 
+/* What the link query still tells without CAP_SYS_ADMIN: the ids of the programs on the
+ * interface's XDP and TCX hooks, but not their names, which need a descriptor
+ * (bpf_prog_get_fd_by_id(), CAP_SYS_ADMIN). When such unnamed programs are there, one of them
+ * could be a tlsmon older than the lock: returns 1 with a one-line note saying so, else 0. */
+int attach_lock__unnamed_note(int ifindex, const char *ifname, char *note, size_t note_size);
+
 #endif
