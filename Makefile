@@ -82,7 +82,7 @@ DEPS_PKGS += python3-yaml
 # kubernetes-client next to it fails).
 DEPS_CMDS := kubectl:kubernetes-client
 # tests/offline/systemd_unit.sh (systemd-analyze, systemd-sysusers), tests/live/nonroot.sh.
-DEPS_PKGS += systemd strace util-linux
+DEPS_PKGS += systemd strace util-linux libcap2-bin
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \

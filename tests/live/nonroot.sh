@@ -16,6 +16,8 @@
 #   norundir  no RUNTIME_DIRECTORY, no --socket: /run/tlsmon is root's, so dumps are off (one
 #             line saying so) and monitoring goes on
 #   user      --user root without CAP_SETUID: a clear error, exit 1, nothing left attached
+#   filecaps  the three capabilities as file capabilities of a copy of the binary, started by
+#             uid 65534 without any: attaches, CapPrm = CAP_BPF, bounding set reported once
 #   unnamed   an XDP program that is not tlsmon's on veth0: tlsmon sees its id but may not read
 #             its name, and says so in one line
 #   syscalls  every system call tlsmon makes (strace), from start to SIGTERM, is one the
@@ -33,7 +35,7 @@ CAP_BPF_ONLY=0000008000000000
 NR=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+net_admin,+perfmon
 	--ambient-caps=+bpf,+net_admin,+perfmon)
 
-live_begin "$T" openssl ip ss curl jq python3 timeout setpriv strace systemd-analyze
+live_begin "$T" openssl ip ss curl jq python3 timeout setpriv strace systemd-analyze setcap
 live_chains "$T" "$W/chains" weak
 live_netns "$T" 71
 T0=$SECONDS
@@ -266,6 +268,37 @@ else
 	fail "$T/$c/--user root" "exit $rc: $(tr '\n' '|' <"$W/$c.err")"
 fi
 expect_clean $c
+
+# ---- filecaps ----
+# The same three capabilities as file capabilities of a copy of the binary (setcap ...=ep)
+# instead of ambient ones: started by uid 65534 with no capability of its own.
+c=filecaps
+cp "$TLSMON" "$W/nr/tlsmon"
+if ! setcap cap_bpf,cap_net_admin,cap_perfmon=ep "$W/nr/tlsmon" 2>"$W/$c.setcap"; then
+	fail "$T/$c/setcap" "$(cat "$W/$c.setcap")"
+else
+	TM_ERR=$W/$c.err
+	t_bg "$NS_B" env RUNTIME_DIRECTORY="$RD" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$W/nr/tlsmon" run -i veth0 --metrics-addr "127.0.0.1:$MPORT" \
+		>/dev/null 2>"$TM_ERR"
+	TM_PID=$T_BG_PID
+	if tm_wait "$TM_PID" caps_dropped; then
+		st=$(state)
+		expect_status $c CapPrm "$CAP_BPF_ONLY"
+		expect_status $c NoNewPrivs 1
+		if [[ $st =~ ^xdp=\[\]\ tcx_in=\[[0-9]+\]\ tcx_out=\[[0-9]+\]$ ]] &&
+			[ "$(grep -c 'stayed in the bounding set' "$TM_ERR")" = 1 ]; then
+			pass "$T/$c/attached ($st), bounding set reported once"
+		else
+			fail "$T/$c/attached" "$st: $(tr '\n' '|' <"$TM_ERR")"
+		fi
+	else
+		fail "$T/$c/start" "CapEff $(status_field CapEff): $(tail -3 "$TM_ERR" | tr '\n' ' ')"
+	fi
+	tm_stop "$TM_PID"
+	[ "$TM_RC" = 0 ] || fail "$T/$c/SIGTERM" "status $TM_RC"
+	expect_clean $c
+fi
 
 # ---- unnamed ----
 # A program that is not tlsmon's on XDP: without CAP_SYS_ADMIN tlsmon sees its id, not its name,
