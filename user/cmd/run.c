@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/attach_lock.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
 #include "capture/linkwatch.h"
@@ -35,6 +36,9 @@ struct daemon {
 	struct store *store;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
+	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
+	int n_locks;
+	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
 	struct log_sink *log;
 	struct policy *policy; /* the engine's; a reload (SIGHUP) replaces it in place */
 	struct sbuf line;
@@ -146,6 +150,82 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	metrics__render(d->metrics, &src, out);
 }
 
+/* Each interface's attach lock first: without CAP_SYS_ADMIN, live_bpf__attach() cannot tell
+ * another tlsmon's programs from anyone else's (their names need a descriptor). */
+static int attach_all(struct daemon *d, char *err, size_t err_size)
+{
+	int rc, fd, ifindex;
+
+	for (int i = 0; i < d->o.n_ifaces; i++) {
+		ifindex = (int)if_nametoindex(d->o.ifaces[i]);
+		if (!ifindex) {
+			fprintf(stderr, "tlsmon: no such interface: %s\n", d->o.ifaces[i]);
+			return -ENODEV;
+		}
+		for (int j = 0; j < i && ifindex; j++)
+			if ((int)if_nametoindex(d->o.ifaces[j]) == ifindex)
+				ifindex = 0; /* listed twice: live_bpf__attach() says so */
+		fd = ifindex ? attach_lock__take(ifindex, d->o.ifaces[i], err, err_size) : -1;
+		if (fd < 0 && ifindex) {
+			fprintf(stderr, "tlsmon: %s\n", err);
+			return fd;
+		}
+		if (fd >= 0) {
+			d->lock_fd[d->n_locks++] = fd;
+			if (attach_lock__unnamed_note(ifindex, d->o.ifaces[i], err, err_size))
+				fprintf(stderr, "tlsmon: %s\n", err);
+		}
+		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, err_size);
+		if (rc) {
+			fprintf(stderr, "tlsmon: %s\n", err);
+			return rc;
+		}
+		fprintf(stderr, "tlsmon: watching %s (ingress %s, egress tc)\n", d->o.ifaces[i],
+			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
+	}
+	return 0;
+}
+
+/* A missing control socket only turns dumps off: monitoring goes on. That is so for the default
+ * path when another tlsmon serves it, or when this user may not create it (a non-root start
+ * outside systemd: /run is root's); an explicit --socket that fails is an error. */
+static int ctl_start(struct daemon *d)
+{
+	struct ctl_opts co = { .path = d->socket_path, .group = d->o.socket_group,
+			       .store = d->store };
+	bool dflt = !d->o.socket_path;
+	int rc;
+
+	if (dflt)
+		run_opts__default_socket(d->socket_path, sizeof(d->socket_path));
+	else
+		snprintf(d->socket_path, sizeof(d->socket_path), "%s", d->o.socket_path);
+	d->ctl = ctl__listen(&co, &rc);
+	if (d->ctl) {
+		fprintf(stderr, "tlsmon: control socket %s\n", d->socket_path);
+	} else if (dflt && rc == -EADDRINUSE) {
+		fprintf(stderr, "tlsmon: control socket %s is served by another tlsmon: dumps are "
+				"off for this one (give it --socket PATH)\n", d->socket_path);
+	} else if (dflt && (rc == -EACCES || rc == -EPERM || rc == -EROFS)) {
+		fprintf(stderr, "tlsmon: control socket %s: %s (uid %u): dumps are off (give "
+				"--socket PATH, or run under systemd with RuntimeDirectory=tlsmon)\n",
+			d->socket_path, strerror(-rc), (unsigned)geteuid());
+	} else {
+		fprintf(stderr, "tlsmon: control socket %s: %s\n", d->socket_path,
+			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
+		return rc;
+	}
+	/* Root made CTL_RUNTIME_DIR: hand it to --user, so the daemon can still remove its socket
+	 * when it exits. */
+	if (d->ctl && d->o.user && dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY")) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
+			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
+	}
+	return 0;
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -170,8 +250,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };
-	struct ctl_opts co = { .path = d->o.socket_path, .group = d->o.socket_group };
-	char err[256] = "";
+	char err[256] = "", note[1024];
 	int rc;
 
 	d->metrics = metrics__new();
@@ -205,48 +284,24 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: %s\n", err);
 		return -1;
 	}
-	for (int i = 0; i < d->o.n_ifaces; i++) {
-		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "tlsmon: %s\n", err);
-			return rc;
-		}
-		fprintf(stderr, "tlsmon: watching %s (ingress %s, egress tc)\n", d->o.ifaces[i],
-			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
-	}
+	rc = attach_all(d, err, sizeof(err));
+	if (rc)
+		return rc;
 	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
 	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);
 	if (!d->links)
 		fprintf(stderr, "tlsmon: interface changes will not be logged: %s\n", strerror(-rc));
-	co.store = d->store;
-	d->ctl = ctl__listen(&co, &rc);
-	if (!d->ctl && (d->o.socket_path || rc != -EADDRINUSE)) {
-		fprintf(stderr, "tlsmon: control socket %s: %s\n",
-			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH,
-			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
+	rc = ctl_start(d);
+	if (rc)
 		return rc;
-	}
-	/* A second instance (another interface set) keeps monitoring; only dumps need a socket. */
-	if (!d->ctl)
-		fprintf(stderr, "tlsmon: control socket %s is served by another tlsmon: dumps are "
-				"off for this one (give it --socket PATH)\n", CTL_DEFAULT_PATH);
-	else
-		fprintf(stderr, "tlsmon: control socket %s\n",
-			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH);
-	/* The default socket lives in tlsmon's own runtime directory: hand it to --user, so the
-	 * daemon can still remove its socket when it exits. */
-	if (d->ctl && d->o.user && !d->o.socket_path) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
-			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
-	}
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
-	rc = privs__drop(d->o.user, err, sizeof(err));
+	rc = privs__drop(d->o.user, note, sizeof(note), err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "tlsmon: %s\n", err);
 		return rc;
 	}
+	if (note[0])
+		fprintf(stderr, "tlsmon: %s\n", note);
 	return 0;
 }
 
@@ -255,6 +310,10 @@ static void daemon_stop(struct daemon *d)
 	/* Detach first: nothing may stay on the interfaces whatever else fails. */
 	live_bpf__close(d->lb);
 	d->lb = NULL;
+	/* Only now may another tlsmon attach. */
+	for (int i = 0; i < d->n_locks; i++)
+		close(d->lock_fd[i]);
+	d->n_locks = 0;
 	http__close(d->http);
 	ctl__close(d->ctl);
 	linkwatch__close(d->links);

@@ -83,7 +83,8 @@ void run_opts__usage(FILE *out)
 		"  --snaplen BYTES         bytes copied per frame (default %u)\n"
 		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
 		"                          rounded up to a power of two (default %uM)\n"
-		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
+		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ",\n"
+		"                          or tlsmon.sock in $RUNTIME_DIRECTORY when systemd sets it)\n"
 		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
 		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
 		"                          kept with their frames for dumps (default %u)\n"
@@ -92,7 +93,8 @@ void run_opts__usage(FILE *out)
 		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
 		"                          theirs); --hold-bytes is an alias (the former name)\n"
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ")\n"
-		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
+		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
+		"                          a no-op when already running as USER)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"
@@ -107,6 +109,18 @@ void run_opts__usage(FILE *out)
 		"  -h, --help              this text\n",
 		RUN_DEFAULT_LOG_MODE, TLSMON_DEFAULT_SNAPLEN, TLSMON_DEFAULT_RINGBUF_BYTES >> 20,
 		STORE_DEFAULT_ENTRIES);
+}
+
+/* The default socket: in the runtime directory systemd made for us (RuntimeDirectory=; it sets
+ * $RUNTIME_DIRECTORY, a colon-separated list when there are several), else CTL_RUNTIME_DIR. */
+void run_opts__default_socket(char *path, size_t size)
+{
+	const char *rt = getenv("RUNTIME_DIRECTORY");
+
+	if (rt && rt[0] == '/')
+		snprintf(path, size, "%.*s/tlsmon.sock", (int)strcspn(rt, ":"), rt);
+	else
+		snprintf(path, size, "%s", CTL_DEFAULT_PATH);
 }
 
 static void set_err(char *err, size_t size, const char *fmt, ...)
@@ -589,7 +603,10 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 		 o->snaplen ? o->snaplen : TLSMON_DEFAULT_SNAPLEN);
 	snprintf(v[RUN_OPT_RING_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->ring_bytes ? o->ring_bytes : TLSMON_DEFAULT_RINGBUF_BYTES));
-	snprintf(v[RUN_OPT_SOCKET], VALUE_LEN, "%s", str_or(o->socket_path, CTL_DEFAULT_PATH));
+	if (o->socket_path)
+		snprintf(v[RUN_OPT_SOCKET], VALUE_LEN, "%s", o->socket_path);
+	else
+		run_opts__default_socket(v[RUN_OPT_SOCKET], VALUE_LEN);
 	snprintf(v[RUN_OPT_SOCKET_GROUP], VALUE_LEN, "%s", str_or(o->socket_group, ""));
 	snprintf(v[RUN_OPT_KEEP_FLAGGED], VALUE_LEN, "%u",
 		 o->keep_flagged ? o->keep_flagged : STORE_DEFAULT_ENTRIES);

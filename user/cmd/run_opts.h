@@ -95,6 +95,10 @@ struct run_opts {
 
 void run_opts__usage(FILE *out);
 
+/* The control socket without --socket: tlsmon.sock in $RUNTIME_DIRECTORY (systemd's
+ * RuntimeDirectory=), else CTL_DEFAULT_PATH. */
+void run_opts__default_socket(char *path, size_t size);
+
 /* Defaults, then the config file (--config FILE, else RUN_DEFAULT_CONFIG when it exists), then
  * the command line; the policy settings are applied to policy as they come. Returns 0 to go on,
  * 1 when --help was printed, -1 on a usage error (printed). */
