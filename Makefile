@@ -80,6 +80,8 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libp
 	file groff-base man-db podman runc
 # deploy/: the alert rules' and manifests' checks read YAML.
 DEPS_PKGS += python3-yaml
+# tests/live/log_reload.sh runs deploy/logrotate/tlsmon.
+DEPS_PKGS += logrotate
 # COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the
 # Google Cloud SDK's kubectl package owns /usr/bin/kubectl too, so installing Debian's
 # kubernetes-client next to it fails).

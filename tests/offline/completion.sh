@@ -50,9 +50,9 @@ expect()
 }
 
 expect "commands r*" "read run" r
-expect "commands" "--help --version dump explain policy read run version" ""
+expect "commands" "--help --version dump explain help policy read run version" ""
 expect "run --po" "--policy --policy-file --ports" run --po
-expect "run --log*" "--log --log-all" run --log
+expect "run --log*" "--log --log-all --log-group --log-mode" run --log
 expect "read --s*" "--stats --summary" read --s
 expect "dump --format" "pcap pcapng" dump --format ""
 expect "run --ingress x*" "xdp xdp-generic" run --ingress x

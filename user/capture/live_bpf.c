@@ -386,6 +386,15 @@ static enum live_bpf_ingress auto_mode(const char *ifname)
 	return LIVE_BPF_INGRESS_TC;
 }
 
+enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode)
+{
+	/* Every loopback packet leaves and comes back through the same device: egress alone sees
+	 * each one once. */
+	if (iface_is_loopback(ifname))
+		return LIVE_BPF_INGRESS_NONE;
+	return mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
+}
+
 static int attach_xdp(struct live_bpf *lb, struct live_iface *ifc, int generic, char *err,
 		      size_t esz)
 {
@@ -475,11 +484,7 @@ int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingr
 		return -EEXIST;
 	}
 
-	ifc->mode = mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
-	/* Every loopback packet leaves and comes back through the same device: egress alone sees
-	 * each one once. */
-	if (iface_is_loopback(ifname))
-		ifc->mode = LIVE_BPF_INGRESS_NONE;
+	ifc->mode = live_bpf__resolve_ingress(ifname, mode);
 	if (ifc->mode == LIVE_BPF_INGRESS_XDP || ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC) {
 		e = attach_xdp(lb, ifc, ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC, err, err_size);
 		/* AUTO never fails for want of XDP: TC ingress sees the same packets */

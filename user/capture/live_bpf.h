@@ -56,6 +56,10 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingress mode,
 		     char *err, size_t err_size);
 
+/* The ingress mode attach would choose for ifname given mode (AUTO: by driver; loopback: none).
+ * Attach may still fall back from native XDP to TC when the driver refuses it. */
+enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode);
+
 /* The ingress mode attach chose for ifname (after AUTO), or -ENOENT if not attached. */
 int live_bpf__ingress_of(const struct live_bpf *lb, const char *ifname);
 
