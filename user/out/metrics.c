@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/histogram.h"
 #include "verdict/policy.h"
 #include "tls/tls_names.h"
 #include "tlsmon_counters.h"
@@ -59,6 +60,7 @@ struct metrics {
 	struct alert_counts alerts;
 	uint64_t *seen_certs; /* open-addressing set of SHA-256 prefixes */
 	uint32_t seen_count;
+	struct histogram duration[5]; /* by enum hs_outcome */
 };
 
 struct metrics *metrics__new(void)
@@ -173,9 +175,30 @@ static void count_cert(struct metrics *m, const struct x509_info *c)
 	m->cert_kinds_other++;
 }
 
+/* From the ClientHello (TLS or SSLv2-compatible) to the decision, in packet time. Without a
+ * ClientHello (capture started mid-handshake, or it was lost) from the first TLS event seen,
+ * else from the flow's first frame: the duration is then a lower bound. */
+static uint64_t handshake_duration_ns(const struct handshake *hs)
+{
+	uint64_t start = hs->n_events ? hs->events[0].ts_ns : hs->start_ts_ns;
+
+	for (int i = 0; i < hs->n_events; i++) {
+		const struct hs_event *ev = &hs->events[i];
+
+		if (ev->from_client && (ev->kind == HS_EV_SSLV2_HELLO ||
+					(ev->kind == HS_EV_MESSAGE &&
+					 ev->hs_type == TLS_HS_CLIENT_HELLO))) {
+			start = ev->ts_ns;
+			break;
+		}
+	}
+	return hs->end_ts_ns > start ? hs->end_ts_ns - start : 0;
+}
+
 void metrics__on_handshake(struct metrics *m, const struct handshake *hs)
 {
 	m->handshakes[version_label(hs->version)][hs->outcome]++;
+	histogram__observe(&m->duration[hs->outcome], handshake_duration_ns(hs));
 
 	for (int i = 0; i < hs->n_findings; i++) {
 		const struct finding *f = &hs->findings[i];
@@ -283,6 +306,19 @@ static void render_handshakes(const struct metrics *m, struct sbuf *b)
 			     (unsigned long long)m->cert_kinds_other);
 }
 
+static void render_duration(const struct metrics *m, struct sbuf *b)
+{
+	char labels[48];
+
+	header(b, "tlsmon_handshake_duration_seconds", "histogram",
+	       "Time from the ClientHello to the handshake's outcome, in packet time, by outcome, "
+	       "in seconds.");
+	for (int o = 0; o < 5; o++) {
+		snprintf(labels, sizeof(labels), "outcome=\"%s\"", hs__outcome_name(o));
+		histogram__render(&m->duration[o], "tlsmon_handshake_duration_seconds", labels, b);
+	}
+}
+
 struct pipeline_row {
 	const char *name;
 	const char *type;
@@ -356,6 +392,7 @@ static void render_kernel(const uint64_t *v, struct sbuf *b)
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *b)
 {
 	render_handshakes(m, b);
+	render_duration(m, b);
 	if (src && src->pipeline.engine)
 		render_pipeline(&src->pipeline, b);
 	if (src && src->kernel_counters) {
