@@ -21,6 +21,7 @@
 #include "capture/live_bpf.h"
 #include "out/metrics.h"
 #include "daemon/privs.h"
+#include "daemon/proc_self.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -228,9 +229,13 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.flagged_evicted = st->evicted,
 		.kernel_hint_repaired = d->hint_repaired,
 	};
+	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
+	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
+				   out);
+	proc_self__render(out);
 }
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o, struct policy *policy)

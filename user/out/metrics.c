@@ -420,3 +420,15 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 		     TLSMON_VERSION, libbpf_major_version(), libbpf_minor_version(),
 		     OPENSSL_VERSION_STR);
 }
+
+void metrics__render_interfaces(const struct live_bpf_hook *hooks, int n, struct sbuf *b)
+{
+	header(b, "tlsmon_interface_attached", "gauge",
+	       "Whether tlsmon's program is attached to the interface at the hook: 1 attached, 0 "
+	       "detached (interface deleted).");
+	for (int i = 0; i < n; i++) {
+		sbuf__puts(b, "tlsmon_interface_attached{interface=\"");
+		label_value(b, hooks[i].ifname);
+		sbuf__printf(b, "\",hook=\"%s\"} %d\n", hooks[i].hook, hooks[i].attached);
+	}
+}
