@@ -2,7 +2,10 @@
 # The metrics an operator expects of a running daemon (issue 13 item 5; needs root). tlsmon in
 # namespace B watches veth0 (s_client there, s_server in A) and vx0, one end of a second veth pair
 # made in B for this test, both with --ingress tc, then again with --ingress xdp-generic:
-#   exposition       promtool check metrics passes on the live /metrics
+#   exposition       promtool check metrics passes on the live /metrics, and so do the naming
+#                    and HELP rules (tests/offline/metric_style.py); the renamed
+#                    tlsmon_kernel_copied_bytes_total (> 0) is also exposed under its former
+#                    name, with the same value and a HELP that says it is deprecated
 #   histogram        after 3 handshakes (weak, good, good; --log-all) the count of
 #                    tlsmon_handshake_duration_seconds equals tlsmon_handshakes_total and the JSON
 #                    lines, and every bucket holds the handshakes the JSON times put there
@@ -18,6 +21,7 @@ set -u
 # shellcheck source=tests/lib_live.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
 HIST=$ROOT/tests/offline/histogram_helper.py
+STYLE=$ROOT/tests/offline/metric_style.py
 MPORT=19894
 T=operator_metrics
 
@@ -89,6 +93,21 @@ for mode in tc xdp-generic; do
 		pass "$T/$c/promtool check metrics"
 	else
 		fail "$T/$c/promtool" "$(head -3 "$W/promtool" | tr '\n' ' ')"
+	fi
+
+	if out=$(python3 "$STYLE" "$W/m" 2>&1); then
+		pass "$T/$c/names and HELP ($out)"
+	else
+		fail "$T/$c/names and HELP" "$(head -3 <<<"$out" | tr '\n' ' ')"
+	fi
+	new=$(mval "$W/m" tlsmon_kernel_copied_bytes_total)
+	old=$(mval "$W/m" tlsmon_kernel_bytes_copied_total)
+	if [ "${new:-0}" -gt 0 ] && [ "$old" = "$new" ] &&
+		grep -q '^# HELP tlsmon_kernel_bytes_copied_total Deprecated' "$W/m"; then
+		pass "$T/$c/kernel_copied_bytes_total $new, deprecated former name the same"
+	else
+		fail "$T/$c/renamed" "new '${new:-absent}', old '${old:-absent}', $(grep \
+			'^# HELP tlsmon_kernel_bytes_copied_total' "$W/m")"
 	fi
 
 	jl=$(grep -c . "$W/$c.jsonl" 2>/dev/null)

@@ -52,3 +52,9 @@ if out=$(python3 "$HERE/histogram_helper.py" "$T_TMP/metrics.txt" "$T_TMP/all.js
 else
 	fail read_metrics_duration_histogram "$out"
 fi
+# Names and HELP texts: base units, unit last, _total on counters, one HELP style.
+if out=$(python3 "$HERE/metric_style.py" "$T_TMP/metrics.txt" 2>&1); then
+	pass "read_metrics_style ($out)"
+else
+	fail read_metrics_style "$(head -3 <<<"$out" | tr '\n' ' ')"
+fi
