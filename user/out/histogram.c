@@ -4,14 +4,15 @@
 #define MS 1000000ull
 
 const uint64_t histogram_bounds_ns[HISTOGRAM_BUCKETS] = {
-	1 * MS,	  2500000,   5 * MS,	10 * MS,  25 * MS,   50 * MS,	100 * MS,
+	1 * MS, 2500000, 5 * MS, 10 * MS, 25 * MS, 50 * MS, 100 * MS,
 	250 * MS, 500 * MS, 1000 * MS, 2500 * MS, 5000 * MS, 10000 * MS,
 };
 
-/* "le" values as Prometheus client libraries print them (Go's strconv 'g' format). */
+/* The same bounds as "le" values, as the Prometheus client libraries print them (Go's
+ * strconv 'g' format). */
 static const char *const bound_labels[HISTOGRAM_BUCKETS] = {
 	"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-	"0.25",	 "0.5",	   "1",	    "2.5",  "5",     "10",
+	"0.25", "0.5", "1", "2.5", "5", "10",
 };
 
 void histogram__observe(struct histogram *h, uint64_t ns)
