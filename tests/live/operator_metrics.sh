@@ -16,6 +16,8 @@
 #   interface        tlsmon_interface_attached is 1 for each interface with the mode's hooks
 #                    (tc_ingress or xdp, and tc_egress) and no other; deleting vx0 turns its
 #                    series to 0 while veth0's stay 1
+#   nobody           with --user nobody (the process is then not dumpable, which makes most of
+#                    /proc/self root's) process_open_fds and the other process_* are still there
 set -u
 
 # shellcheck source=tests/lib_live.sh
@@ -25,7 +27,7 @@ STYLE=$ROOT/tests/offline/metric_style.py
 MPORT=19894
 T=operator_metrics
 
-live_begin "$T" openssl ip curl jq promtool python3 timeout
+live_begin "$T" openssl ip curl jq promtool python3 timeout getent
 live_chains "$T" "$W/chains" weak good
 live_netns "$T" 71
 
@@ -164,5 +166,19 @@ for mode in tc xdp-generic; do
 		fail "$T/$c/sigterm" "exit $TM_RC: $(tail -1 "$TM_ERR")"
 	fi
 done
+
+c=nobody
+if getent passwd nobody >/dev/null && tm_start "$NS_B" "$W/$c.err" --user nobody \
+	--socket "$W/$c.sock" --metrics-addr "127.0.0.1:$MPORT" &&
+	tm_wait "$TM_PID" grep -q '^Uid:[[:space:]]*65534' "/proc/$TM_PID/status"; then
+	metrics_get "$NS_B" "$MPORT" >"$W/m" 2>/dev/null
+	NOW=$(date +%s)
+	num_check "$c" process_open_fds 'v > 3'
+	num_check "$c" process_resident_memory_bytes 'v > 1000000'
+	num_check "$c" process_start_time_seconds 'v <= now + 1 && v >= now - 30'
+	tm_stop "$TM_PID"
+else
+	tm_fail_start "$T/$c/start" "not ready as nobody"
+fi
 
 t_done
