@@ -66,9 +66,11 @@ for mode in tc xdp-generic; do
 	c=$mode
 	in_hook=tc_ingress
 	[ "$mode" = xdp-generic ] && in_hook=xdp
-	ip -n "$NS_B" link add vx0 type veth peer name vx1 &&
-		ip -n "$NS_B" link set vx0 up && ip -n "$NS_B" link set vx1 up ||
-		{ fail "$T/$c/vx0" "could not make the second veth pair"; continue; }
+	if ! { ip -n "$NS_B" link add vx0 type veth peer name vx1 &&
+		ip -n "$NS_B" link set vx0 up && ip -n "$NS_B" link set vx1 up; }; then
+		fail "$T/$c/vx0" "could not make the second veth pair"
+		continue
+	fi
 	T0=$(date +%s)
 	if ! tm_start "$NS_B" "$W/$c.err" -i vx0 --ingress "$mode" --log-all \
 		--log "$W/$c.jsonl" --metrics-addr "127.0.0.1:$MPORT"; then
