@@ -98,6 +98,18 @@ int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]
 /* Program fd for a hook (enum tlsmon_hook): for BPF_PROG_TEST_RUN in tests. */
 int live_bpf__prog_fd(const struct live_bpf *lb, int hook);
 
+/* One hook attach made on an interface, and whether the kernel still has it attached. */
+struct live_bpf_hook {
+	char ifname[16]; /* IF_NAMESIZE, as given to live_bpf__attach() */
+	const char *hook; /* "xdp", "tc_ingress" or "tc_egress", as the kernel counters say */
+	int attached; /* 1, or 0 once its interface is deleted or its link detached */
+};
+
+/* The hooks of every attached interface, in attach order (ingress, then egress), at most max;
+ * returns how many. Asks the kernel about each link, so a deleted interface or a link detached
+ * from outside (`bpftool link detach`) shows as 0. */
+int live_bpf__hooks(const struct live_bpf *lb, struct live_bpf_hook *out, int max);
+
 /* Detach every interface, free everything. NULL is fine. */
 void live_bpf__close(struct live_bpf *lb);
 

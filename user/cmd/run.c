@@ -22,6 +22,7 @@
 #include "out/log_sink.h"
 #include "out/metrics.h"
 #include "daemon/privs.h"
+#include "daemon/proc_self.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -145,9 +146,13 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.flagged_evicted = st->evicted,
 		.kernel_hint_repaired = d->hint_repaired,
 	};
+	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
+	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
+				   out);
+	proc_self__render(out);
 }
 
 /* Each interface's attach lock first: without CAP_SYS_ADMIN, live_bpf__attach() cannot tell
