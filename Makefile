@@ -26,7 +26,7 @@ CFLAGS ?= -O2 -g
 # -MMD -MP: each object depends on the headers it includes, found by the compiler (build/**/*.d).
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -Itools \
 	-I$(BUILD) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
+LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lcrypt -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests, in
 # build-san/ (the BPF object is still built with clang -target bpf). Live tests are skipped: they
@@ -75,7 +75,7 @@ all: $(BUILD)/tlsmon $(TOOL_BINS)
 # Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
 	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind \
-	file groff-base man-db podman runc
+	file groff-base man-db podman runc libcrypt-dev
 # deploy/: the alert rules' and manifests' checks read YAML.
 DEPS_PKGS += python3-yaml
 # COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the

@@ -17,6 +17,7 @@
 
 #include "daemon/ctl.h"
 #include "daemon/http.h"
+#include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "out/metrics.h"
@@ -40,6 +41,7 @@ struct run_opts {
 	uint16_t ports[MAX_PORTS];
 	size_t n_ports;
 	const char *metrics_addr;
+	const char *web_config; /* --web-config FILE: TLS and basic auth for /metrics */
 	const char *log_path;
 	const char *user;
 	const char *socket_path;
@@ -99,6 +101,8 @@ static void run_usage(FILE *out)
 		"  --ingress MODE          auto|xdp|xdp-generic|tc (default auto: TC on virtual\n"
 		"                          devices such as veth, native XDP on NICs whose driver has it)\n"
 		"  --metrics-addr H:P      where /metrics listens (default " DEFAULT_METRICS_ADDR ")\n"
+		"  --web-config FILE       TLS and basic authentication for /metrics, in the\n"
+		"                          Prometheus exporter-toolkit web configuration format\n"
 		"  --log FILE              append flagged handshakes as JSON Lines (0600)\n"
 		"  --log-all               log every handshake, not only flagged ones\n"
 		"  --max-flows N           flows tracked in the kernel and in userspace (default 65536)\n"
@@ -240,6 +244,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "ports", required_argument, NULL, 'P' },
 		{ "ingress", required_argument, NULL, 'I' },
 		{ "metrics-addr", required_argument, NULL, 'M' },
+		{ "web-config", required_argument, NULL, 'W' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "log-all", no_argument, NULL, 'A' },
 		{ "user", required_argument, NULL, 'u' },
@@ -287,6 +292,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 			break;
 		case 'M':
 			o->metrics_addr = optarg;
+			break;
+		case 'W':
+			o->web_config = optarg;
 			break;
 		case 'l':
 			o->log_path = optarg;
@@ -384,6 +392,43 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 	return 0;
 }
 
+/* Read before anything is attached, and before privileges are dropped: the key file is
+ * usually readable by root only. */
+static int use_web_config(struct daemon *d)
+{
+	struct web_config *wc;
+	char err[PATH_MAX + 256];
+	int rc;
+
+	if (!d->o.web_config)
+		return 0;
+	wc = malloc(sizeof(*wc));
+	if (!wc)
+		return -ENOMEM;
+	rc = web_config__load(d->o.web_config, wc, err, sizeof(err));
+	if (!rc)
+		rc = http__set_web_config(d->http, wc, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "tlsmon: --web-config %s\n", err);
+	} else {
+		if (wc->tls)
+			fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
+				web_config__version_name(wc->min_version),
+				web_config__version_name(wc->max_version),
+				wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
+				wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
+									       "not asked for");
+		if (wc->n_users)
+			fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
+				wc->n_users, wc->n_users == 1 ? "" : "s",
+				wc->tls ? "" : "; without tls_server_config the passwords cross "
+					       "the network in clear");
+	}
+	explicit_bzero(wc, sizeof(*wc));
+	free(wc);
+	return rc;
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -432,6 +477,9 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
 		return rc;
 	}
+	rc = use_web_config(d);
+	if (rc)
+		return rc;
 	d->lb = live_bpf__open(&lo, err, sizeof(err));
 	if (!d->lb) {
 		fprintf(stderr, "tlsmon: %s\n", err);
@@ -446,7 +494,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: watching %s (ingress %s, egress tc)\n", d->o.ifaces[i],
 			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
 	}
-	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
+	fprintf(stderr, "tlsmon: metrics on %s://%s/metrics\n", http__is_tls(d->http) ? "https" : "http",
+		d->o.metrics_addr);
 	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);
 	if (!d->links)
 		fprintf(stderr, "tlsmon: interface changes will not be logged: %s\n", strerror(-rc));
