@@ -75,9 +75,11 @@ all: $(BUILD)/tlsmon $(TOOL_BINS)
 # Everything `make`, `make test` and `make bench` use.
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libpcap-dev \
 	tshark tcpdump openssl iproute2 curl jq python3 prometheus ssldump iperf3 libclang-rt-dev valgrind \
-	file groff-base man-db podman runc libcrypt-dev
+	file groff-base man-db podman runc
 # deploy/: the alert rules' and manifests' checks read YAML.
 DEPS_PKGS += python3-yaml
+# --web-config: bcrypt for basic_auth_users (libxcrypt's crypt_r; libcrypt.a for make static).
+DEPS_PKGS += libcrypt-dev
 # COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the
 # Google Cloud SDK's kubectl package owns /usr/bin/kubectl too, so installing Debian's
 # kubernetes-client next to it fails).
