@@ -18,6 +18,8 @@
 #              gets 200; none, the rogue CA's, the server's own (not for client auth) and
 #              TLS 1.2 are refused
 #   ifgiven    VerifyClientCertIfGiven: no certificate gets 200, the rogue CA's is refused
+#   plainauth  basic_auth_users without tls_server_config: plain HTTP, 200 / 401, and a warning
+#              at start that the passwords cross the network in clear
 set -u
 
 # shellcheck source=tests/lib_live.sh
@@ -266,4 +268,22 @@ expect "ifgiven/the rogue CA's" 000 "${CA[@]}" --cert "$C/rogueclient.pem" \
 	--key "$C/rogueclient.key" "$URL/metrics"
 expect "ifgiven/TLS 1.2 by default" 200 --tls-max 1.2 "${CA[@]}" "$URL/metrics"
 stop ifgiven
+
+# plainauth: as exporter-toolkit, users without TLS keys serve plain HTTP with basic auth.
+printf 'basic_auth_users:\n  prometheus: %s\n' "'$HASH'" >"$W/plain.yml"
+if ! tm_start "$NS_B" "$W/plain.err" --metrics-addr "127.0.0.1:$MPORT" --socket "$W/plain.sock" \
+	--web-config "$W/plain.yml" || ! grep -q "metrics on http://127.0.0.1:$MPORT/" "$W/plain.err"
+then
+	tm_fail_start "$T/plainauth/tlsmon start"
+	t_done
+fi
+if grep -q 'passwords cross the network in clear' "$W/plain.err"; then
+	pass "$T/plainauth/warns that passwords cross the network in clear"
+else
+	fail "$T/plainauth/warning" "$(head -3 "$W/plain.err" | tr '\n' ' ')"
+fi
+PURL_M=http://127.0.0.1:$MPORT/metrics
+expect "plainauth/with the password" 200 -u "prometheus:$PASSWORD" "$PURL_M"
+expect "plainauth/no credentials" 401 "$PURL_M"
+stop plainauth
 t_done
