@@ -66,7 +66,7 @@ if ! (export OPENSSL_CONF=/dev/null
 fi
 HASH=$(python3 -W ignore -c 'import crypt, sys
 print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' "$PASSWORD")
-if [[ $HASH != '$2b$10$'* ]]; then
+if [[ $HASH != \$2b\$10\$* ]]; then
 	fail "$T/bcrypt hash" "python3 crypt gave '$HASH'"
 	t_done
 fi
@@ -210,7 +210,7 @@ IDLE=$!
 t_track $IDLE
 sleep 1.5
 ok=0
-for k in 1 2; do
+for _ in 1 2; do
 	[ "$(code --max-time 2 "${CA[@]}" -u "prometheus:$PASSWORD" "$URL/metrics")" = 200 ] &&
 		ok=$((ok + 1))
 	sleep 0.5
