@@ -181,7 +181,9 @@ static int tls_value(struct parser *ps, const char *key, const char *v)
 	ps->key_line[k] = ps->line;
 	if (!v[0])
 		return 0; /* YAML null: left at its default, as exporter-toolkit does */
-	wc->tls = true;
+	/* exporter-toolkit's TLSConfig.IsEnabled: versions alone do not turn TLS on */
+	if (k != K_MIN && k != K_MAX)
+		wc->tls = true;
 	switch (k) {
 	case K_CERT:
 		return set_path(ps, wc->cert_file, v);

@@ -58,6 +58,8 @@ static void test_defaults_and_empty(void)
 	CHECK_EQ(wc.n_users, 1);
 	CHECK_EQ(parse("tls_server_config:\n  cert_file:\n"), 0);
 	CHECK(!wc.tls);
+	CHECK_EQ(parse("tls_server_config:\n  min_version: TLS13\n"), 0);
+	CHECK(!wc.tls);
 	CHECK_EQ(web_config__parse("x", 1, "", &wc, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(parse("tls_server_config:\n  cert_file: a.pem\n  key_file: a.key\n"), 0);
 	CHECK_STR(wc.cert_file, "/etc/tlsmon/a.pem");
