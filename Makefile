@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 # -MMD -MP: each object depends on the headers it includes, found by the compiler (build/**/*.d).
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -Itools \
 	-I$(BUILD) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
+LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lcrypt -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests, in
 # build-san/ (the BPF object is still built with clang -target bpf). Live tests are skipped: they
@@ -82,6 +82,8 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libp
 DEPS_PKGS += python3-yaml
 # tests/live/log_reload.sh runs deploy/logrotate/tlsmon.
 DEPS_PKGS += logrotate
+# --web-config: bcrypt for basic_auth_users (libxcrypt's crypt_r; libcrypt.a for make static).
+DEPS_PKGS += libcrypt-dev
 # COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the
 # Google Cloud SDK's kubectl package owns /usr/bin/kubectl too, so installing Debian's
 # kubernetes-client next to it fails).

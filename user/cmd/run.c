@@ -16,6 +16,7 @@
 #include "daemon/attach_lock.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
+#include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "cmd/run_opts.h"
@@ -231,6 +232,43 @@ static int ctl_start(struct daemon *d)
 	return 0;
 }
 
+/* Read before anything is attached, and before privileges are dropped: the key file is
+ * usually readable by root only. */
+static int use_web_config(struct daemon *d)
+{
+	struct web_config *wc;
+	char err[PATH_MAX + 256];
+	int rc;
+
+	if (!d->o.web_config)
+		return 0;
+	wc = malloc(sizeof(*wc));
+	if (!wc)
+		return -ENOMEM;
+	rc = web_config__load(d->o.web_config, wc, err, sizeof(err));
+	if (!rc)
+		rc = http__set_web_config(d->http, wc, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "tlsmon: --web-config %s\n", err);
+	} else {
+		if (wc->tls)
+			fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
+				web_config__version_name(wc->min_version),
+				web_config__version_name(wc->max_version),
+				wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
+				wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
+									       "not asked for");
+		if (wc->n_users)
+			fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
+				wc->n_users, wc->n_users == 1 ? "" : "s",
+				wc->tls ? "" : "; without tls_server_config the passwords cross "
+					       "the network in clear");
+	}
+	explicit_bzero(wc, sizeof(*wc));
+	free(wc);
+	return rc;
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -284,6 +322,9 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
 		return rc;
 	}
+	rc = use_web_config(d);
+	if (rc)
+		return rc;
 	d->lb = live_bpf__open(&lo, err, sizeof(err));
 	if (!d->lb) {
 		fprintf(stderr, "tlsmon: %s\n", err);
@@ -292,7 +333,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = attach_all(d, err, sizeof(err));
 	if (rc)
 		return rc;
-	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
+	fprintf(stderr, "tlsmon: metrics on %s://%s/metrics\n", http__is_tls(d->http) ? "https" : "http",
+		d->o.metrics_addr);
 	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);
 	if (!d->links)
 		fprintf(stderr, "tlsmon: interface changes will not be logged: %s\n", strerror(-rc));

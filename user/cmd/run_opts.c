@@ -34,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "ports", required_argument, NULL, OPT(RUN_OPT_PORTS) },
 	{ "ingress", required_argument, NULL, OPT(RUN_OPT_INGRESS) },
 	{ "metrics-addr", required_argument, NULL, OPT(RUN_OPT_METRICS_ADDR) },
+	{ "web-config", required_argument, NULL, OPT(RUN_OPT_WEB_CONFIG) },
 	{ "log", required_argument, NULL, OPT(RUN_OPT_LOG) },
 	{ "log-all", no_argument, NULL, OPT(RUN_OPT_LOG_ALL) },
 	{ "log-mode", required_argument, NULL, OPT(RUN_OPT_LOG_MODE) },
@@ -73,6 +74,8 @@ void run_opts__usage(FILE *out)
 		"  --ingress MODE          auto|xdp|xdp-generic|tc (default auto: TC on virtual\n"
 		"                          devices such as veth, native XDP on NICs whose driver has it)\n"
 		"  --metrics-addr H:P      where /metrics listens (default " RUN_DEFAULT_METRICS_ADDR ")\n"
+		"  --web-config FILE       TLS and basic authentication for /metrics, in the\n"
+		"                          Prometheus exporter-toolkit web configuration format\n"
 		"  --log FILE              append flagged handshakes as JSON Lines; - for stdout;\n"
 		"                          SIGHUP reopens FILE (after logrotate moved it)\n"
 		"  --log-all               log every handshake, not only flagged ones\n"
@@ -274,6 +277,9 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 			return -1;
 		}
 		o->metrics_addr = v;
+		break;
+	case RUN_OPT_WEB_CONFIG:
+		o->web_config = *v ? v : NULL;
 		break;
 	case RUN_OPT_LOG:
 		o->log_path = *v ? v : NULL;
@@ -591,6 +597,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	len = 0;
 	snprintf(v[RUN_OPT_INGRESS], VALUE_LEN, "%s", live_bpf__ingress_name(o->ingress));
 	snprintf(v[RUN_OPT_METRICS_ADDR], VALUE_LEN, "%s", o->metrics_addr);
+	snprintf(v[RUN_OPT_WEB_CONFIG], VALUE_LEN, "%s", str_or(o->web_config, ""));
 	snprintf(v[RUN_OPT_LOG], VALUE_LEN, "%s", str_or(o->log_path, ""));
 	snprintf(v[RUN_OPT_LOG_ALL], VALUE_LEN, "%s", o->log_all ? "true" : "false");
 	snprintf(v[RUN_OPT_LOG_MODE], VALUE_LEN, "%04o", (unsigned)o->log_mode);

@@ -30,6 +30,7 @@ enum run_opt_id {
 	RUN_OPT_PORTS,
 	RUN_OPT_INGRESS,
 	RUN_OPT_METRICS_ADDR,
+	RUN_OPT_WEB_CONFIG,
 	RUN_OPT_LOG,
 	RUN_OPT_LOG_ALL,
 	RUN_OPT_LOG_MODE,
@@ -67,6 +68,7 @@ struct run_opts {
 	uint16_t ports[RUN_MAX_PORTS];
 	size_t n_ports;
 	const char *metrics_addr;
+	const char *web_config; /* --web-config FILE: TLS and basic auth for /metrics */
 	const char *log_path; /* "-": stdout */
 	mode_t log_mode;
 	const char *log_group; /* NULL: --user's group */
