@@ -166,12 +166,18 @@ for f in "$PCAPS"/zeek_tls-1.2-handshake-failure.pcap "$PCAPS"/*.pcapng; do
 	done
 	[ -s "$W/plain.jsonl" ] || bad+="$b: no handshake "
 done
-if [ "$n" -ge 2 ] && [ -z "$bad" ]; then
+if [ "$n" -eq 0 ] && [ ! -d "$PCAPS" ]; then
+	skip "$T/read .gz and stdin" "$PCAPS not found (the shared captures sit beside the clone)"
+elif [ "$n" -ge 2 ] && [ -z "$bad" ]; then
 	pass "$T/read .gz, - and gzip | read - equal the plain read ($n captures)"
 else
 	fail "$T/read .gz and stdin" "${bad:-no captures in $PCAPS}"
 fi
-head -c 100 "$W/$b.gz" >"$W/cut.gz"
+# A capture of our own (the shared ones may be absent): 4 KB of client bytes, so the gzip is
+# longer than the 100 bytes kept.
+head -c 4096 /dev/urandom >"$W/hello.bin"
+"$ROOT/$BUILD/tools/pcapgen" -o "$W/own.pcap" c:"$W/hello.bin" >/dev/null 2>&1
+gzip -c "$W/own.pcap" | head -c 100 >"$W/cut.gz"
 run read "$W/cut.gz"
 if [ "$RC" = 1 ] && grep -q 'corrupt or truncated gzip data' "$W/err"; then
 	pass "$T/read of a truncated .gz: named, exit 1"
