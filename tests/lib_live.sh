@@ -19,6 +19,7 @@
 #   tls_server NS HOST:PORT DIR OUT ARGS...   openssl s_server with DIR's chain (TLS_SERVER_PID)
 #   tls_client NS HOST:PORT DIR SNI OUT ARGS...   one verifying openssl s_client GET
 #   tls_once FAM DIR SRV-OUT CLI-OUT [SRV-ARGS...] [-- CLI-ARGS...]   one handshake B -> A (TLS_RC)
+#   caps_dropped / status_field NAME / expect_status CASE NAME VALUE   TM_PID's capabilities
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -183,4 +184,33 @@ tls_once()
 		wait_exit "$TLS_SERVER_PID" 3
 	fi
 	t_kill "$TLS_SERVER_PID"
+}
+
+# The daemon's capabilities once it dropped them: CAP_BPF alone (bit 39).
+CAP_BPF_ONLY=0000008000000000
+
+# caps_dropped: TM_PID's effective set is CAP_BPF alone (for tm_wait).
+# shellcheck disable=SC2317 # called through tm_wait
+caps_dropped()
+{
+	[ "$(status_field CapEff)" = "$CAP_BPF_ONLY" ]
+}
+
+# status_field NAME: TM_PID's /proc/PID/status value (tabs squeezed to single spaces).
+status_field()
+{
+	awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$TM_PID/status" \
+		2>/dev/null
+}
+
+# expect_status CASE NAME VALUE: PASS/FAIL "$T/CASE/status NAME VALUE" on TM_PID's status.
+expect_status()
+{
+	local v
+	v=$(status_field "$2")
+	if [ "$v" = "$3" ]; then
+		pass "$T/$1/status $2 $3"
+	else
+		fail "$T/$1/status $2" "want '$3', got '${v:-absent}'"
+	fi
 }

@@ -30,7 +30,6 @@ TCXQ=$ROOT/tests/live/tcx_query.py
 MPORT=19931
 MPORT2=19932
 T=nonroot
-CAP_BPF_ONLY=0000008000000000
 # shellcheck disable=SC2054 # the commas are setpriv's capability lists
 NR=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf,+net_admin,+perfmon
 	--ambient-caps=+bpf,+net_admin,+perfmon)
@@ -60,28 +59,6 @@ nr_start()
 	tm_wait "$TM_PID" caps_dropped
 }
 
-# shellcheck disable=SC2317 # called through tm_wait
-caps_dropped()
-{
-	[ "$(status_field CapEff)" = "$CAP_BPF_ONLY" ]
-}
-
-status_field()
-{
-	awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$TM_PID/status" \
-		2>/dev/null
-}
-
-expect_status()
-{
-	local v
-	v=$(status_field "$2")
-	if [ "$v" = "$3" ]; then
-		pass "$T/$1/status $2 $3"
-	else
-		fail "$T/$1/status $2" "want '$3', got '${v:-absent}'"
-	fi
-}
 
 tcx_ids()
 {

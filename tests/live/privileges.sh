@@ -21,7 +21,6 @@ set -u
 HELPER=$ROOT/tests/live/http_abuse_helper.py
 MPORT=19892
 T=privileges
-CAP_BPF_ONLY=0000008000000000
 
 live_begin "$T" openssl ip ss curl jq promtool python3 timeout getent
 live_chains "$T" "$W/chains" weak
@@ -36,29 +35,6 @@ p_start()
 	tm_start_ctl "$NS_B" "$W" "$@" && tm_wait "$TM_PID" caps_dropped
 }
 
-# shellcheck disable=SC2317 # called through tm_wait
-caps_dropped()
-{
-	[ "$(status_field CapEff)" = "$CAP_BPF_ONLY" ]
-}
-
-# status_field NAME: the daemon's /proc/PID/status value (tabs squeezed to single spaces).
-status_field()
-{
-	awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$TM_PID/status" \
-		2>/dev/null
-}
-
-expect_status()
-{
-	local v
-	v=$(status_field "$2")
-	if [ "$v" = "$3" ]; then
-		pass "$T/$1/status $2 $3"
-	else
-		fail "$T/$1/status $2" "want '$3', got '${v:-absent}'"
-	fi
-}
 
 check_caps()
 {

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Room for one entry of the non-reentrant calls; a group with a long member list needs more
@@ -25,44 +26,83 @@
 
 /* fgetpwent_r()/fgetgrent_r() parse the files themselves: no NSS module is involved. They
  * return ENOENT at the end of the file, which the *_r lookups report as "not found" (0 with a
- * NULL result), as glibc does. */
+ * NULL result), as glibc does. One walk for both files: next() reads an entry, match() tests it
+ * against the name (or, without one, the id). */
+struct ent_file {
+	const char *path;
+	int (*next)(FILE *f, void *ent, char *buf, size_t buflen, bool *got);
+	bool (*match)(const void *ent, const char *name, unsigned int id);
+};
+
+static int ent_search(const struct ent_file *db, const char *name, unsigned int id, void *ent,
+		      char *buf, size_t buflen, bool *found)
+{
+	FILE *f = fopen(db->path, "re");
+	int rc;
+
+	*found = false;
+	if (!f)
+		return errno == ENOENT ? 0 : errno;
+	while (!(rc = db->next(f, ent, buf, buflen, found)) && *found && !db->match(ent, name, id))
+		;
+	if (rc)
+		*found = false;
+	fclose(f);
+	return rc == ENOENT ? 0 : rc;
+}
+
+static int pw_next(FILE *f, void *ent, char *buf, size_t buflen, bool *got)
+{
+	struct passwd *res = NULL;
+	int rc = fgetpwent_r(f, ent, buf, buflen, &res);
+
+	*got = res != NULL;
+	return rc;
+}
+
+static bool pw_match(const void *ent, const char *name, unsigned int id)
+{
+	const struct passwd *pw = ent;
+
+	return name ? !strcmp(pw->pw_name, name) : pw->pw_uid == id;
+}
+
+static int gr_next(FILE *f, void *ent, char *buf, size_t buflen, bool *got)
+{
+	struct group *res = NULL;
+	int rc = fgetgrent_r(f, ent, buf, buflen, &res);
+
+	*got = res != NULL;
+	return rc;
+}
+
+static bool gr_match(const void *ent, const char *name, unsigned int id)
+{
+	const struct group *gr = ent;
+
+	return name ? !strcmp(gr->gr_name, name) : gr->gr_gid == id;
+}
+
+static const struct ent_file passwd_file = { "/etc/passwd", pw_next, pw_match };
+static const struct ent_file group_file = { "/etc/group", gr_next, gr_match };
+
 static int pw_search(const char *name, uid_t uid, struct passwd *pwd, char *buf, size_t buflen,
 		     struct passwd **result)
 {
-	FILE *f = fopen("/etc/passwd", "re");
-	int rc;
+	bool found;
+	int rc = ent_search(&passwd_file, name, uid, pwd, buf, buflen, &found);
 
-	*result = NULL;
-	if (!f)
-		return errno == ENOENT ? 0 : errno;
-	while (!(rc = fgetpwent_r(f, pwd, buf, buflen, result))) {
-		if (name ? !strcmp(pwd->pw_name, name) : pwd->pw_uid == uid)
-			break;
-		*result = NULL;
-	}
-	fclose(f);
-	if (rc == ENOENT)
-		rc = 0;
+	*result = found ? pwd : NULL;
 	return rc;
 }
 
 static int gr_search(const char *name, gid_t gid, struct group *grp, char *buf, size_t buflen,
 		     struct group **result)
 {
-	FILE *f = fopen("/etc/group", "re");
-	int rc;
+	bool found;
+	int rc = ent_search(&group_file, name, gid, grp, buf, buflen, &found);
 
-	*result = NULL;
-	if (!f)
-		return errno == ENOENT ? 0 : errno;
-	while (!(rc = fgetgrent_r(f, grp, buf, buflen, result))) {
-		if (name ? !strcmp(grp->gr_name, name) : grp->gr_gid == gid)
-			break;
-		*result = NULL;
-	}
-	fclose(f);
-	if (rc == ENOENT)
-		rc = 0;
+	*result = found ? grp : NULL;
 	return rc;
 }
 
