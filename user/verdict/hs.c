@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tls/tls_names.h"
 #include "util/sbuf.h"
 
 const char *hs__outcome_name(enum hs_outcome o)
@@ -55,4 +56,16 @@ struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum 
 		sbuf__add(&d, detail, strnlen(detail, sizeof(f->detail)));
 	}
 	return f;
+}
+
+uint16_t hs__kx_group(const struct handshake *hs)
+{
+	if (!hs->has_server_hello)
+		return 0;
+	if (hs->version == TLS_VERSION_TLS13)
+		return hs->sh.hello_retry_request ? 0 : hs->sh.key_share_group;
+	if (hs->has_server_key_exchange &&
+	    (hs->ske.kx == TLS_KX_ECDHE || hs->ske.kx == TLS_KX_ECDH_ANON))
+		return hs->ske.curve;
+	return 0;
 }
