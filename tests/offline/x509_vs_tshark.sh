@@ -34,8 +34,9 @@ import glob, json, os, subprocess, sys
 
 tool, pcaps, tmp = sys.argv[1:4]
 
-# tshark names curves by SEC 2 names, OpenSSL by its short names (RFC 4492 appendix A).
-CURVES = {"secp256r1": "prime256v1", "secp192r1": "prime192v1"}
+# tshark and tlsmon both name curves by their SEC 2 / TLS group names (not OpenSSL's
+# prime256v1): the same name as key_exchange.group.
+CURVES = {}
 KEYS = {"rsaEncryption": "RSA", "id-ecPublicKey": "EC", "id-dsa": "DSA",
         "id-Ed25519": "Ed25519", "id-Ed448": "Ed448", "rsassa-pss": "RSA-PSS"}
 # The hash inside each signature algorithm (RFC 3279 2.2, RFC 4055 5, RFC 5758 3.2); the OIW
