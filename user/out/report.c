@@ -141,6 +141,14 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 	kv_str(b, "key_type", c->key_type);
 	kv_int(b, "key_bits", c->key_bits);
 	kv_str(b, "curve", c->curve[0] ? c->curve : NULL);
+	if (c->pq_pub_len) {
+		kv_bool(b, "pq", true);
+		kv_str(b, "parameter_set", c->key_type);
+		kv_int(b, "public_key_bytes", c->pq_pub_len);
+		kv_int(b, "nist_level", c->pq_level);
+	}
+	if (c->pq_sig)
+		kv_bool(b, "signature_pq", true);
 	kv_bool(b, "self_signed", c->self_signed);
 	kv_bool(b, "is_ca", c->is_ca);
 	key(b, "san");

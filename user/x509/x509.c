@@ -6,6 +6,7 @@
 #include "x509/x509_int.h"
 
 #include "x509/der_cert.h"
+#include "x509/der_pq.h"
 #include "x509/der_name.h"
 
 #include <arpa/inet.h>
@@ -578,6 +579,28 @@ static struct x509_info *finish(struct pending *pd)
 
 /* OpenSSL first, or only: the DER reader handles most certificates in a fraction of the time
  * d2i_X509 takes, and hands the rest to OpenSSL. */
+/* OpenSSL 3.0 knows neither ML-DSA nor SLH-DSA: it takes such a certificate but names its
+ * algorithms by OID and decodes no key. The DER names them, and the key's length is fixed by its
+ * parameter set. */
+static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
+{
+	const struct der_pq_alg *sig, *key;
+
+	der_pq__read(der, len, &sig, &key);
+	if (sig) {
+		info->pq_sig = true;
+		copy_str(info->sig_name, sizeof(info->sig_name), sig->name);
+		info->sig_hash[0] = '\0'; /* pure ML-DSA / SLH-DSA: no separate hash to judge */
+	}
+	if (key) {
+		copy_str(info->key_type, sizeof(info->key_type), key->name);
+		info->key_bits = 8 * key->pub_len;
+		info->curve[0] = '\0';
+		info->pq_pub_len = key->pub_len;
+		info->pq_level = key->nist_level;
+	}
+}
+
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
 				       bool fast)
 {
@@ -613,6 +636,7 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 			snprintf(pd.info.error, sizeof(pd.info.error),
 				 "%zu trailing bytes after the certificate", len - used);
 		analyze_parsed(&pd, x);
+		set_pq(&pd.info, der, len);
 	}
 	X509_free(x);
 	ERR_pop_to_mark();
