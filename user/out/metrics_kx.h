@@ -30,8 +30,7 @@ struct metrics_kx {
 	uint64_t ciphers_other;
 };
 
-/* The label tlsmon_key_exchange_total gives a handshake's key exchange, NULL when it has none
- * to count (no ServerHello, or a TLS 1.2 suite whose key exchange is unknown). */
+/* The label tlsmon_key_exchange_total gives a handshake's key exchange: hs__kx_label(). */
 const char *metrics_kx__group_label(const struct handshake *hs);
 
 void metrics_kx__on_handshake(struct metrics_kx *m, const struct handshake *hs);

@@ -29,6 +29,7 @@ enum check_id {
 	CHECK_WEAK_DH,
 	CHECK_DOWNGRADE,
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
+	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
 	CHECK__COUNT,
 };
 
@@ -170,6 +171,11 @@ const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... 
 /* The named group the key exchange used: the TLS 1.3 ServerHello's key_share, the TLS 1.2
  * ServerKeyExchange's curve; 0 when none (RSA, finite-field DHE, PSK-only, not seen). */
 uint16_t hs__kx_group(const struct handshake *hs);
+
+/* The key exchange as one word from a fixed set: the group's IANA name ("other" when
+ * unassigned), else "RSA", "DHE", "psk", or "none" (ECDHE whose ServerKeyExchange was not seen);
+ * NULL when nothing was negotiated (no ServerHello, a HelloRetryRequest alone, unknown suite). */
+const char *hs__kx_label(const struct handshake *hs);
 
 /* Append an event; when full, the last slot is overwritten and events_truncated set. */
 void hs__add_event(struct handshake *hs, const struct hs_event *ev);
