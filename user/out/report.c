@@ -293,6 +293,15 @@ static void key_exchange(struct sbuf *b, const struct handshake *hs)
 	sbuf__putc(b, '}');
 }
 
+/* After a HelloRetryRequest, sh is the second ServerHello: the first one was the request. */
+static bool first_server_hello(const struct handshake *hs, const struct hs_event *ev)
+{
+	for (int i = 0; i < hs->n_events; i++)
+		if (hs->events[i].kind == HS_EV_MESSAGE && hs->events[i].hs_type == TLS_HS_SERVER_HELLO)
+			return &hs->events[i] == ev;
+	return false;
+}
+
 /* What an event was, for the "events" timeline: "ClientHello", "Alert fatal bad_certificate(42)",
  * "ChangeCipherSpec", "FIN", "gap 1200 bytes"... */
 static const char *event_what(const struct handshake *hs, const struct hs_event *ev, char *buf,
@@ -308,7 +317,7 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 			return buf;
 		}
 		if (ev->hs_type == TLS_HS_SERVER_HELLO && hs->has_server_hello &&
-		    hs->sh.hello_retry_request)
+		    (hs->sh.hello_retry_request || (hs->hrr && first_server_hello(hs, ev))))
 			return "HelloRetryRequest";
 		return s;
 	case HS_EV_SSLV2_HELLO:
