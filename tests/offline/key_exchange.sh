@@ -52,8 +52,10 @@ expect classic .key_exchange '{"type":"TLS1.3","group":"x25519","pq":false}'
 expect p256 .key_exchange '{"type":"TLS1.3","group":"secp256r1","pq":false}'
 expect hrr .key_exchange \
 	'{"type":"TLS1.3","group":"X25519MLKEM768","pq":true,"hybrid":true,"hrr_group":"X25519MLKEM768"}'
-expect hrr '[.hello_retry_request,.outcome,[.events[]|select(.from=="server")|.what][0:2]]' \
-	'[true,"established",["HelloRetryRequest","ChangeCipherSpec"]]'
+# The compatibility ChangeCipherSpec after the HelloRetryRequest hides neither the second
+# ClientHello nor the ServerHello (RFC 8446 D.4).
+expect hrr '[.hello_retry_request,.outcome,[.events[]|select(.from=="server")|.what][0:3]]' \
+	'[true,"established",["HelloRetryRequest","ChangeCipherSpec","ServerHello"]]'
 
 # tshark reads the same ServerHello key_share (4588 = 0x11ec).
 g=$(tshark -n -r "$T_TMP/pq.pcap" -Y 'tls.handshake.type == 2' -T fields \
