@@ -3,11 +3,6 @@
 
 #include "tls/tls_names.h"
 
-const char *metrics_kx__group_label(const struct handshake *hs)
-{
-	return hs__kx_label(hs);
-}
-
 /* The versions tlsmon_handshakes_total names; anything else is "other". */
 static const char *version_label(uint16_t v)
 {
@@ -27,7 +22,7 @@ static const char *version_label(uint16_t v)
 
 void metrics_kx__on_handshake(struct metrics_kx *m, const struct handshake *hs)
 {
-	const char *g = metrics_kx__group_label(hs);
+	const char *g = hs__kx_label(hs);
 	const struct tls_cipher_info *ci;
 	const char *v, *c;
 	int i;
@@ -41,9 +36,9 @@ void metrics_kx__on_handshake(struct metrics_kx *m, const struct handshake *hs)
 		if (i < METRICS_KX_GROUPS) {
 			m->groups[i].pq = tls__group_flags(hs__kx_group(hs)) & TLS_GROUP_PQ;
 			m->groups[i].count++;
-		}
-		else
+		} else {
 			m->groups_other++;
+		}
 	}
 	if (!hs->has_server_hello || hs->sh.hello_retry_request)
 		return;

@@ -12,7 +12,7 @@
 #include "util/sbuf.h"
 
 /* Room for every (version, suite) pair real traffic shows; past it "other" (counted, never
- * dropped). Groups: the registry has 63 names, plus the words of kx_group_label(). */
+ * dropped). Groups (labelled by hs__kx_label()): the registry's 56 names and its few words. */
 #define METRICS_KX_GROUPS 72
 #define METRICS_KX_CIPHERS 128
 
@@ -29,9 +29,6 @@ struct metrics_kx {
 	} ciphers[METRICS_KX_CIPHERS];
 	uint64_t ciphers_other;
 };
-
-/* The label tlsmon_key_exchange_total gives a handshake's key exchange: hs__kx_label(). */
-const char *metrics_kx__group_label(const struct handshake *hs);
 
 void metrics_kx__on_handshake(struct metrics_kx *m, const struct handshake *hs);
 void metrics_kx__render(const struct metrics_kx *m, struct sbuf *b);

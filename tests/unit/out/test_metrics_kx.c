@@ -31,33 +31,33 @@ static char *render(void)
 static void test_group_labels(void)
 {
 	tls13(0x11ec, 0x1301);
-	CHECK_STR(metrics_kx__group_label(&hs), "X25519MLKEM768");
+	CHECK_STR(hs__kx_label(&hs), "X25519MLKEM768");
 	tls13(0x001d, 0x1301);
-	CHECK_STR(metrics_kx__group_label(&hs), "x25519");
+	CHECK_STR(hs__kx_label(&hs), "x25519");
 	tls13(0x4242, 0x1301);
-	CHECK_STR(metrics_kx__group_label(&hs), "other");
+	CHECK_STR(hs__kx_label(&hs), "other");
 	tls13(0, 0x1301);
-	CHECK_STR(metrics_kx__group_label(&hs), "psk");
+	CHECK_STR(hs__kx_label(&hs), "psk");
 	tls13(0x0017, 0x1301);
 	hs.sh.hello_retry_request = true; /* the group asked for, not one used */
-	CHECK(metrics_kx__group_label(&hs) == NULL);
+	CHECK(hs__kx_label(&hs) == NULL);
 
 	memset(&hs, 0, sizeof(hs));
 	hs.has_server_hello = true;
 	hs.version = TLS_VERSION_TLS12;
 	hs.sh.cipher = 0x002f; /* TLS_RSA_WITH_AES_128_CBC_SHA */
-	CHECK_STR(metrics_kx__group_label(&hs), "RSA");
+	CHECK_STR(hs__kx_label(&hs), "RSA");
 	hs.sh.cipher = 0xc02f; /* ECDHE_RSA, the ServerKeyExchange not seen */
-	CHECK_STR(metrics_kx__group_label(&hs), "none");
+	CHECK_STR(hs__kx_label(&hs), "none");
 	hs.has_server_key_exchange = true;
 	hs.ske.kx = TLS_KX_ECDHE;
 	hs.ske.curve = 0x0017;
-	CHECK_STR(metrics_kx__group_label(&hs), "secp256r1");
+	CHECK_STR(hs__kx_label(&hs), "secp256r1");
 	hs.sh.cipher = 0x009e; /* DHE_RSA */
 	hs.ske.kx = TLS_KX_DHE;
-	CHECK_STR(metrics_kx__group_label(&hs), "DHE");
+	CHECK_STR(hs__kx_label(&hs), "DHE");
 	hs.has_server_hello = false;
-	CHECK(metrics_kx__group_label(&hs) == NULL);
+	CHECK(hs__kx_label(&hs) == NULL);
 }
 
 static void test_counts_and_pq(void)
