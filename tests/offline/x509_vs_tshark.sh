@@ -34,8 +34,9 @@ import glob, json, os, subprocess, sys
 
 tool, pcaps, tmp = sys.argv[1:4]
 
-# tshark names curves by SEC 2 names, OpenSSL by its short names (RFC 4492 appendix A).
-CURVES = {"secp256r1": "prime256v1", "secp192r1": "prime192v1"}
+# tshark and tlsmon both name curves by their SEC 2 / TLS group names (not OpenSSL's
+# prime256v1): the same name as key_exchange.group.
+CURVES = {}
 KEYS = {"rsaEncryption": "RSA", "id-ecPublicKey": "EC", "id-dsa": "DSA",
         "id-Ed25519": "Ed25519", "id-Ed448": "Ed448", "rsassa-pss": "RSA-PSS"}
 # The hash inside each signature algorithm (RFC 3279 2.2, RFC 4055 5, RFC 5758 3.2); the OIW
@@ -47,8 +48,9 @@ HASHES = {"1.2.840.113549.1.1.2": "md2", "1.2.840.113549.1.1.3": "md4",
           "1.2.840.10040.4.3": "sha1", "1.2.840.10045.4.1": "sha1",
           "1.2.840.10045.4.3.2": "sha256", "1.2.840.10045.4.3.3": "sha384",
           "1.2.840.10045.4.3.4": "sha512"}
-# Unknown to OpenSSL 3.0: the name must fall back to the dotted OID, and the hash is unknown.
-UNKNOWN_SIGS = {"2.16.840.1.101.3.4.3.17"}
+# Unknown to OpenSSL 3.0 and tshark 4.0: named by tlsmon's own table (x509/der_pq.c) after
+# FIPS 204, with no separate hash, and the key's bits are 8 * its fixed public key bytes.
+PQ_ALGS = {"2.16.840.1.101.3.4.3.17": ("ML-DSA-44", 1312)}
 COLS = ["file", "sha256", "parsed", "sig_oid", "sig_name", "sig_hash", "key_type", "key_bits",
         "curve", "not_before", "not_after", "self_issued", "self_signed", "is_ca", "serial",
         "subject_cn", "subject", "issuer", "san", "error"]
@@ -90,12 +92,17 @@ def check(want, got, errs):
     same("sig_oid", got["sig_oid"], oid)
     if oid in HASHES:
         same("sig_hash", got["sig_hash"], HASHES[oid])
-    if oid in UNKNOWN_SIGS:
-        same("sig_name", got["sig_name"], oid)
+    if oid in PQ_ALGS:
+        same("sig_name", got["sig_name"], PQ_ALGS[oid][0])
         same("sig_hash", got["sig_hash"], "-")
-    same("key_bits", int(got["key_bits"]), want.get("public_key_bits") or 0)
     kname = want.get("public_key_algorithm_name")
-    same("key_type", got["key_type"], KEYS.get(kname, want.get("public_key_algorithm_oid")))
+    koid = want.get("public_key_algorithm_oid")
+    if koid in PQ_ALGS:
+        same("key_type", got["key_type"], PQ_ALGS[koid][0])
+        same("key_bits", int(got["key_bits"]), 8 * PQ_ALGS[koid][1])
+    else:
+        same("key_type", got["key_type"], KEYS.get(kname, koid))
+        same("key_bits", int(got["key_bits"]), want.get("public_key_bits") or 0)
     if kname == "id-ecPublicKey" and want.get("ec_curve_name"):
         same("curve", got["curve"], CURVES.get(want["ec_curve_name"], want["ec_curve_name"]))
     same("not_before", got["not_before"], want["not_before"])

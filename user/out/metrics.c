@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "out/histogram.h"
+#include "out/metrics_kx.h"
 #include "verdict/policy.h"
 #include "tls/tls_names.h"
 #include "tlsmon_counters.h"
@@ -61,6 +62,7 @@ struct metrics {
 	uint64_t *seen_certs; /* open-addressing set of SHA-256 prefixes */
 	uint32_t seen_count;
 	struct histogram duration[5]; /* by enum hs_outcome */
+	struct metrics_kx kx; /* negotiated groups and suites (metrics_kx.c) */
 };
 
 struct metrics *metrics__new(void)
@@ -199,6 +201,7 @@ void metrics__on_handshake(struct metrics *m, const struct handshake *hs)
 {
 	m->handshakes[version_label(hs->version)][hs->outcome]++;
 	histogram__observe(&m->duration[hs->outcome], handshake_duration_ns(hs));
+	metrics_kx__on_handshake(&m->kx, hs);
 
 	for (int i = 0; i < hs->n_findings; i++) {
 		const struct finding *f = &hs->findings[i];
@@ -428,6 +431,7 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 {
 	render_handshakes(m, b);
 	render_duration(m, b);
+	metrics_kx__render(&m->kx, b);
 	if (src && src->pipeline.engine)
 		render_pipeline(&src->pipeline, b);
 	if (src && src->kernel_counters) {

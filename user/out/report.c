@@ -141,6 +141,14 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 	kv_str(b, "key_type", c->key_type);
 	kv_int(b, "key_bits", c->key_bits);
 	kv_str(b, "curve", c->curve[0] ? c->curve : NULL);
+	if (c->pq_pub_len) {
+		kv_bool(b, "pq", true);
+		kv_str(b, "parameter_set", c->key_type);
+		kv_int(b, "public_key_bytes", c->pq_pub_len);
+		kv_int(b, "nist_level", c->pq_level);
+	}
+	if (c->pq_sig)
+		kv_bool(b, "signature_pq", true);
 	kv_bool(b, "self_signed", c->self_signed);
 	kv_bool(b, "is_ca", c->is_ca);
 	key(b, "san");
@@ -205,6 +213,37 @@ static const char *hex16(char buf[7], uint16_t v)
 	return buf;
 }
 
+/* A group by its IANA name, else as hex; null for 0. */
+static void put_group(struct sbuf *b, uint16_t group)
+{
+	const char *g = tls__group_name(group);
+	char hex[8];
+
+	if (!group)
+		sbuf__puts(b, "null");
+	else
+		put_plain(b, g ? g : hex16(hex, group));
+}
+
+#define kv_group(b, name, group) (key(b, name), put_group(b, group))
+
+static void put_group_list(struct sbuf *b, const uint16_t *g, unsigned n)
+{
+	char hex[8];
+
+	sbuf__putc(b, '[');
+	for (unsigned i = 0; i < n; i++) {
+		const char *s = tls__group_name(g[i]);
+
+		if (i)
+			sbuf__putc(b, ',');
+		put_plain(b, s ? s : hex16(hex, g[i]));
+	}
+	sbuf__putc(b, ']');
+}
+
+/* TLS 1.2 from the ServerKeyExchange; TLS 1.3 from the ServerHello's key_share (RFC 8446
+ * 4.2.8), which no suite names. pq says whether the group resists a quantum computer. */
 static void key_exchange(struct sbuf *b, const struct handshake *hs)
 {
 	static const char *const kx_names[] = {
@@ -213,34 +252,54 @@ static void key_exchange(struct sbuf *b, const struct handshake *hs)
 		[TLS_KX_PSK] = "PSK",	      [TLS_KX_TLS13] = "TLS1.3",
 	};
 	const struct tls_server_key_exchange *ske = &hs->ske;
+	bool tls13 = hs->has_server_hello && hs->version == TLS_VERSION_TLS13;
+	uint16_t group = hs__kx_group(hs);
+	unsigned flags = tls__group_flags(group);
 	char hex[8];
 
 	key(b, "key_exchange");
-	if (!hs->has_server_key_exchange) {
+	if (!hs->has_server_key_exchange && !tls13) {
 		sbuf__puts(b, "null");
 		return;
 	}
 	sbuf__putc(b, '{');
 	key1(b, "type");
-	put_plain(b, ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] :
-									      "unknown");
-	if (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON) {
-		const char *g = tls__group_name(ske->curve);
-
-		if (!g)
-			g = hex16(hex, ske->curve);
-		kv_plain(b, "group", g);
+	if (tls13) {
+		put_plain(b, kx_names[TLS_KX_TLS13]);
+		kv_group(b, "group", group);
+	} else {
+		put_plain(b, ske->kx < sizeof(kx_names) / sizeof(kx_names[0]) ? kx_names[ske->kx] :
+										      "unknown");
 	}
-	if (ske->kx == TLS_KX_DHE || ske->kx == TLS_KX_DH_ANON)
+	if (!tls13 && (ske->kx == TLS_KX_ECDHE || ske->kx == TLS_KX_ECDH_ANON))
+		kv_plain(b, "group", tls__group_name(ske->curve) ? tls__group_name(ske->curve) :
+								  hex16(hex, ske->curve));
+	if (!tls13 && (ske->kx == TLS_KX_DHE || ske->kx == TLS_KX_DH_ANON))
 		kv_int(b, "dh_bits", ske->dh_p_bits);
-	if (ske->sig_alg) {
+	if (!tls13 && ske->sig_alg) {
 		const char *s = tls__sigscheme_name(ske->sig_alg);
 
 		if (!s)
 			s = hex16(hex, ske->sig_alg);
 		kv_plain(b, "signature", s);
 	}
+	kv_bool(b, "pq", flags & TLS_GROUP_PQ);
+	if (flags & TLS_GROUP_PQ)
+		kv_bool(b, "hybrid", flags & TLS_GROUP_HYBRID);
+	if (flags & TLS_GROUP_DRAFT)
+		kv_bool(b, "draft", true);
+	if (hs->hrr)
+		kv_group(b, "hrr_group", hs->hrr_group);
 	sbuf__putc(b, '}');
+}
+
+/* After a HelloRetryRequest, sh is the second ServerHello: the first one was the request. */
+static bool first_server_hello(const struct handshake *hs, const struct hs_event *ev)
+{
+	for (int i = 0; i < hs->n_events; i++)
+		if (hs->events[i].kind == HS_EV_MESSAGE && hs->events[i].hs_type == TLS_HS_SERVER_HELLO)
+			return &hs->events[i] == ev;
+	return false;
 }
 
 /* What an event was, for the "events" timeline: "ClientHello", "Alert fatal bad_certificate(42)",
@@ -258,7 +317,7 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 			return buf;
 		}
 		if (ev->hs_type == TLS_HS_SERVER_HELLO && hs->has_server_hello &&
-		    hs->sh.hello_retry_request)
+		    (hs->sh.hello_retry_request || (hs->hrr && first_server_hello(hs, ev))))
 			return "HelloRetryRequest";
 		return s;
 	case HS_EV_SSLV2_HELLO:
@@ -378,8 +437,17 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	kv_str(b, "ja4", hs->ja4[0] ? hs->ja4 : NULL);
 	kv_str(b, "ja3s", hs->ja3s[0] ? hs->ja3s : NULL);
 	kv_bool(b, "sslv2_client_hello", hs->has_client_hello && hs->ch.sslv2);
-	kv_bool(b, "hello_retry_request", hs->has_server_hello && hs->sh.hello_retry_request);
+	kv_bool(b, "hello_retry_request",
+		hs->has_server_hello && (hs->sh.hello_retry_request || hs->hrr));
 	key_exchange(b, hs);
+	if (hs->has_client_hello) {
+		key(b, "client_groups");
+		put_group_list(b, hs->ch.groups, hs->ch.n_groups);
+		key(b, "client_key_shares");
+		put_group_list(b, hs->ch.key_shares, hs->ch.n_key_shares);
+		if (hs->ch.groups_truncated)
+			kv_bool(b, "client_groups_truncated", true);
+	}
 	key(b, "certificates");
 	sbuf__putc(b, '[');
 	for (int i = 0; i < hs->n_certs; i++) {

@@ -604,6 +604,37 @@ const char *tls__group_name(uint16_t group)
 	return code_name_find(groups, ARRAY_SIZE(groups), group);
 }
 
+/* FIPS 203 ML-KEM alone (draft-connolly-tls-mlkem-key-agreement), the hybrids of
+ * draft-ietf-tls-ecdhe-mlkem, and the Kyber drafts they replaced (draft-tls-westerbaan-xyber768d00
+ * and its P-256 sibling). */
+unsigned tls__group_flags(uint16_t group)
+{
+	switch (group) {
+	case 0x0200:
+	case 0x0201:
+	case 0x0202:
+		return TLS_GROUP_PQ;
+	case 0x11eb:
+	case 0x11ec:
+	case 0x11ed:
+		return TLS_GROUP_PQ | TLS_GROUP_HYBRID;
+	case 0x6399:
+	case 0x639a:
+		return TLS_GROUP_PQ | TLS_GROUP_HYBRID | TLS_GROUP_DRAFT;
+	}
+	return 0;
+}
+
+const char *tls__group_label(uint16_t group)
+{
+	const char *s;
+
+	if (!group)
+		return "none";
+	s = tls__group_name(group);
+	return s ? s : "other";
+}
+
 /* RFC 8446 4.2.3 SignatureScheme and IANA additions. Before TLS 1.3 the two bytes were a
  * (HashAlgorithm, SignatureAlgorithm) pair (RFC 5246 7.4.1.4.1: hash 1 md5, 2 sha1, 3 sha224,
  * 4 sha256, 5 sha384, 6 sha512; signature 1 rsa, 2 dsa, 3 ecdsa); RFC 8446 reuses the rsa and

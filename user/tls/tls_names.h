@@ -46,6 +46,16 @@ const char *tls__alert_level_name(uint8_t level); /* "warning", "fatal", NULL ot
 /* Named groups (RFC 8446 4.2.7 / IANA): 23 -> "secp256r1", 29 -> "x25519"; NULL if unknown. */
 const char *tls__group_name(uint16_t group);
 
+/* Post-quantum properties of a named group (TLS_GROUP_*; 0 for classical or unknown groups). */
+#define TLS_GROUP_PQ 0x01 /* the shared secret holds if an attacker has a quantum computer */
+#define TLS_GROUP_HYBRID 0x02 /* ML-KEM or Kyber combined with a classical ECDH */
+#define TLS_GROUP_DRAFT 0x04 /* pre-standard code point (Kyber drafts), being phased out */
+unsigned tls__group_flags(uint16_t group);
+
+/* A group as a bounded metric label: its IANA name, "other" when unassigned or GREASE, "none"
+ * for 0 (no named group: RSA or finite-field DHE key exchange, PSK-only resumption). */
+const char *tls__group_label(uint16_t group);
+
 /* Signature schemes (RFC 8446 4.2.3): 0x0804 -> "rsa_pss_rsae_sha256"; NULL if unknown.
  * TLS 1.2 pairs (hash, sig) not in the list are reported by the caller as hex. */
 const char *tls__sigscheme_name(uint16_t scheme);

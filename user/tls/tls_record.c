@@ -235,6 +235,11 @@ void tls_stream__gap(struct tls_stream *s, size_t len)
 	s->started = true;
 }
 
+void tls_stream__set_tls13(struct tls_stream *s)
+{
+	s->ccs_noop = true;
+}
+
 void tls_stream__set_encrypted(struct tls_stream *s)
 {
 	s->encrypted = true;
@@ -408,7 +413,8 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t of
 	case TLS_CT_CHANGE_CIPHER_SPEC:
 		ev.type = TLS_EV_CHANGE_CIPHER_SPEC;
 		/* A message cut by ChangeCipherSpec can never complete in plaintext. */
-		tls_stream__set_encrypted(s);
+		if (!s->ccs_noop)
+			tls_stream__set_encrypted(s);
 		emit(cb, ctx, &ev);
 		break;
 	case TLS_CT_ALERT:

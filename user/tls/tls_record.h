@@ -102,6 +102,7 @@ struct tls_stream {
 	bool in_sync : 1; /* positioned at a record boundary */
 	bool encrypted : 1; /* ChangeCipherSpec seen here, or set by the engine (TLS 1.3) */
 	bool app_data_seen : 1;
+	bool ccs_noop : 1; /* TLS 1.3: ChangeCipherSpec changes nothing (tls_stream__set_tls13) */
 	/* partial record header being collected */
 	uint8_t hdr_len;
 	uint8_t hdr[5];
@@ -122,6 +123,12 @@ void tls_stream__gap(struct tls_stream *s, size_t len);
 
 /* From now on handshake records in this direction are encrypted (TLS 1.3 after ServerHello). */
 void tls_stream__set_encrypted(struct tls_stream *s);
+
+/* TLS 1.3 was negotiated, and a HelloRetryRequest keeps the handshake in plaintext for one more
+ * round: a ChangeCipherSpec record is then only RFC 8446 D.4's middlebox compatibility (RFC 8446
+ * 5: it may come after a HelloRetryRequest, or before the second ClientHello) and must not hide
+ * the second ClientHello and ServerHello. */
+void tls_stream__set_tls13(struct tls_stream *s);
 
 /* Does p look like the start of a TLS record (or SSLv2 ClientHello)? Used to pick streams up
  * mid-way. Returns true when at least the header is plausible. */

@@ -294,7 +294,10 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			hs->ccs_client = true;
 		else
 			hs->ccs_server = true;
-		if (hs->has_server_hello && !tls13(c) && hs->ccs_client && hs->ccs_server)
+		/* Not in TLS 1.3, where both sides may send one around a HelloRetryRequest (RFC
+		 * 8446 D.4) before the second ClientHello and ServerHello. */
+		if (hs->has_server_hello && hs->version != TLS_VERSION_TLS13 && hs->ccs_client &&
+		    hs->ccs_server)
 			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		break;
 	case TLS_EV_APPLICATION_DATA:

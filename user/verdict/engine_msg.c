@@ -47,6 +47,13 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 	}
 	hs->has_server_hello = true;
 	hs->version = srv->sh.version;
+	if (srv->sh.hello_retry_request) {
+		srv->hrr = true;
+		srv->hrr_group = srv->sh.key_share_group;
+		for (int side = 0; side < 2; side++)
+			if (hs->version == TLS_VERSION_TLS13 && tls_found(c, side))
+				tls_stream__set_tls13(&c->dir[side].tls);
+	}
 	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tls/tls_names.h"
 #include "util/sbuf.h"
 
 const char *hs__outcome_name(enum hs_outcome o)
@@ -55,4 +56,47 @@ struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum 
 		sbuf__add(&d, detail, strnlen(detail, sizeof(f->detail)));
 	}
 	return f;
+}
+
+uint16_t hs__kx_group(const struct handshake *hs)
+{
+	if (!hs->has_server_hello)
+		return 0;
+	if (hs->version == TLS_VERSION_TLS13)
+		return hs->sh.hello_retry_request ? 0 : hs->sh.key_share_group;
+	if (hs->has_server_key_exchange &&
+	    (hs->ske.kx == TLS_KX_ECDHE || hs->ske.kx == TLS_KX_ECDH_ANON))
+		return hs->ske.curve;
+	return 0;
+}
+
+const char *hs__kx_label(const struct handshake *hs)
+{
+	const struct tls_cipher_info *ci;
+	uint16_t group = hs__kx_group(hs);
+
+	/* A HelloRetryRequest alone settled nothing: the second ServerHello never came. */
+	if (!hs->has_server_hello || hs->sh.hello_retry_request)
+		return NULL;
+	if (group)
+		return tls__group_label(group);
+	if (hs->version == TLS_VERSION_TLS13)
+		return "psk"; /* RFC 8446 4.2.9 psk_ke: resumption without a key share */
+	ci = tls__cipher_info(hs->sh.cipher);
+	if (!ci)
+		return NULL;
+	switch (ci->kx) {
+	case TLS_KX_RSA:
+		return "RSA";
+	case TLS_KX_DHE:
+	case TLS_KX_DH_ANON:
+		return "DHE"; /* finite field, no named group before TLS 1.3 */
+	case TLS_KX_PSK:
+		return "psk";
+	case TLS_KX_ECDHE:
+	case TLS_KX_ECDH_ANON:
+		return "none"; /* the ServerKeyExchange was not seen */
+	default:
+		return NULL;
+	}
 }

@@ -29,6 +29,7 @@ enum check_id {
 	CHECK_WEAK_DH,
 	CHECK_DOWNGRADE,
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
+	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
 	CHECK__COUNT,
 };
 
@@ -87,6 +88,9 @@ struct hs_alert {
 	uint64_t frame;
 };
 
+#define HS_MAX_CLIENT_GROUPS 16
+#define HS_MAX_CLIENT_KEY_SHARES 4
+
 /* What is kept of the ClientHello once it is parsed: the fingerprints (ja3/ja4 of struct
  * handshake) stand for its lists, and these are the fields the policy and the sinks read. */
 struct hs_client_hello {
@@ -100,6 +104,12 @@ struct hs_client_hello {
 	uint16_t alpn_len;
 	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated */
 	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* raw protocol_name_list */
+	/* supported_groups and the key_share entries' groups, wire order, GREASE left out (RFC
+	 * 8701): what a server could have chosen, e.g. whether the client offered a PQ group */
+	bool groups_truncated; /* more than the arrays hold */
+	uint8_t n_groups, n_key_shares;
+	uint16_t groups[HS_MAX_CLIENT_GROUPS];
+	uint16_t key_shares[HS_MAX_CLIENT_KEY_SHARES];
 };
 
 #define HS_MAX_EVENTS 48
@@ -121,6 +131,10 @@ struct handshake {
 	struct tls_server_hello sh;
 	struct tls_server_key_exchange ske;
 	uint16_t version; /* negotiated: sh.version, 0 when no ServerHello was seen */
+	/* RFC 8446 4.1.4: a HelloRetryRequest was seen, and the group it asked for (0 if none);
+	 * sh is then the second ServerHello, when one came */
+	bool hrr;
+	uint16_t hrr_group;
 	char ja3[33], ja3s[33], ja4[37]; /* "" when the hello was not seen */
 
 	uint16_t n_certs; /* server chain in message order (stored) */
@@ -153,6 +167,15 @@ struct handshake {
 #define HS_FACTS_SIZE offsetof(struct handshake, n_findings) /* everything but the verdict */
 
 const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
+
+/* The named group the key exchange used: the TLS 1.3 ServerHello's key_share, the TLS 1.2
+ * ServerKeyExchange's curve; 0 when none (RSA, finite-field DHE, PSK-only, not seen). */
+uint16_t hs__kx_group(const struct handshake *hs);
+
+/* The key exchange as one word from a fixed set: the group's IANA name ("other" when
+ * unassigned), else "RSA", "DHE", "psk", or "none" (ECDHE whose ServerKeyExchange was not seen);
+ * NULL when nothing was negotiated (no ServerHello, a HelloRetryRequest alone, unknown suite). */
+const char *hs__kx_label(const struct handshake *hs);
 
 /* Append an event; when full, the last slot is overwritten and events_truncated set. */
 void hs__add_event(struct handshake *hs, const struct hs_event *ev);

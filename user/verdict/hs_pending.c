@@ -110,6 +110,37 @@ static void ja4_unpack(const struct hs_pending *p, char out[JA4_LEN + 1])
 	bytes_to_hex(p->ja4_hash[1], HS_JA4_HASH, out + HS_JA4_PREFIX + 2 + 2 * HS_JA4_HASH);
 }
 
+/* Offset of the group lists in names[], and their bytes (0 before a ClientHello). */
+static size_t groups_off(const struct hs_pending *p)
+{
+	return (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len;
+}
+
+static size_t groups_bytes(const struct hs_pending *p)
+{
+	const uint8_t *g = p->names + groups_off(p);
+
+	return p->has_client_hello ? 2 + 2 * ((size_t)g[0] + g[1]) : 0;
+}
+
+/* The non-GREASE entries of list, up to max; *truncated when some did not fit. */
+static uint8_t copy_groups(uint16_t *out, unsigned max, const uint16_t *list, unsigned n,
+			   bool *truncated)
+{
+	uint8_t k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (tls__is_grease(list[i]))
+			continue;
+		if (k == max) {
+			*truncated = true;
+			break;
+		}
+		out[k++] = list[i];
+	}
+	return k;
+}
+
 int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client_hello *ch,
 				 const char ja3_hex[JA3_HEX_LEN + 1], const char ja4[JA4_LEN + 1])
 {
@@ -118,10 +149,19 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	struct hs_pending *p = *pp, probe = { 0 };
 	bool packed = ja4_pack(&probe, ja4);
 	size_t raw = packed ? 0 : strnlen(ja4, JA4_LEN);
+	uint16_t groups[HS_MAX_CLIENT_GROUPS + HS_MAX_CLIENT_KEY_SHARES];
+	bool truncated = false;
+	uint8_t ng = copy_groups(groups, HS_MAX_CLIENT_GROUPS, ch->groups,
+				 ch->n_groups < TLS_MAX_GROUPS ? ch->n_groups : TLS_MAX_GROUPS,
+				 &truncated);
+	uint8_t nks = copy_groups(groups + ng, HS_MAX_CLIENT_KEY_SHARES, ch->key_shares,
+				  ch->n_key_shares < TLS_MAX_GROUPS ? ch->n_key_shares :
+								      TLS_MAX_GROUPS,
+				  &truncated);
+	size_t need = sni_len + alpn_len + raw + 2 + 2 * ((size_t)ng + nks);
 
-	if (sni_len + alpn_len + raw > NAMES_SLACK &&
-	    sni_len + alpn_len + raw > (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len) {
-		p = realloc(p, sizeof(*p) + sni_len + alpn_len + raw);
+	if (need > NAMES_SLACK && need > groups_off(p) + groups_bytes(p)) {
+		p = realloc(p, sizeof(*p) + need);
 		if (!p)
 			return -ENOMEM;
 		*pp = p;
@@ -149,6 +189,10 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	} else {
 		memcpy(p->names + sni_len + alpn_len, ja4, raw);
 	}
+	p->ch_groups_truncated = truncated;
+	p->names[groups_off(p)] = ng;
+	p->names[groups_off(p) + 1] = nks;
+	memcpy(p->names + groups_off(p) + 2, groups, 2 * ((size_t)ng + nks));
 	return 0;
 }
 
@@ -214,10 +258,11 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	X(has_server_key_exchange) X(client_sent_certificate) X(ccs_client) X(ccs_server)        \
 	X(app_data_client) X(app_data_server) X(closed_by_client) X(n_events) X(events_truncated)
 #define CLIENT_HELLO_FIELDS(X) \
-	X(sslv2) X(fallback_scsv) X(offered_tls13) X(has_sni) X(legacy_version) X(max_version)
+	X(sslv2) X(fallback_scsv) X(offered_tls13) X(has_sni) X(legacy_version) X(max_version) \
+	X(groups_truncated)
 #define SERVER_FIELDS(X)                                                                         \
 	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
-	X(gap_bytes) X(parse_errors)
+	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group)
 
 void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 {
@@ -234,6 +279,14 @@ void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 	memcpy(ch->sni, p->names, p->sni_len);
 	ch->alpn_len = p->alpn_len;
 	memcpy(ch->alpn, p->names + p->sni_len, p->alpn_len);
+	if (p->has_client_hello) {
+		const uint8_t *g = p->names + groups_off(p);
+
+		ch->n_groups = g[0];
+		ch->n_key_shares = g[1];
+		memcpy(ch->groups, g + 2, 2 * (size_t)g[0]);
+		memcpy(ch->key_shares, g + 2 + 2 * (size_t)g[0], 2 * (size_t)g[1]);
+	}
 	if (p->has_ja3)
 		md5_to_hex(p->ja3_md5, out->ja3);
 	ja4_unpack(p, out->ja4);
@@ -255,7 +308,7 @@ size_t hs_pending__bytes(const struct hs_pending *p)
 
 	if (!p)
 		return 0;
-	names = (size_t)p->sni_len + p->alpn_len + p->ja4_raw_len;
+	names = groups_off(p) + groups_bytes(p);
 	return sizeof(*p) + (names > NAMES_SLACK ? names : NAMES_SLACK) +
 	       (p->events ? p->cap_events * sizeof(struct hs_event) : 0) +
 	       (p->srv ? sizeof(*p->srv) : 0);

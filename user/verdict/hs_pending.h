@@ -25,6 +25,8 @@ struct hs_server_side {
 	uint64_t cert_ts_ns, cert_frame;
 	const struct x509_info *certs[TLS_MAX_CHAIN]; /* references held from the x509 cache */
 	struct hs_alert alert;
+	bool hrr;
+	uint16_t hrr_group;
 	uint32_t gaps;
 	uint32_t parse_errors;
 	uint64_t gap_bytes;
@@ -46,6 +48,7 @@ struct hs_pending {
 	bool ccs_client : 1, ccs_server : 1, app_data_client : 1, app_data_server : 1;
 	bool events_truncated : 1, has_ja3 : 1, ja4_packed : 1;
 	bool ch_sslv2 : 1, ch_fallback_scsv : 1, ch_offered_tls13 : 1, ch_has_sni : 1;
+	bool ch_groups_truncated : 1;
 	uint8_t n_events, cap_events;
 	uint8_t ja4_raw_len; /* bytes of names[] after the ALPN list, when not packed */
 	uint16_t version;
@@ -55,7 +58,9 @@ struct hs_pending {
 	uint8_t ja3_md5[16];
 	char ja4_prefix[HS_JA4_PREFIX];
 	uint8_t ja4_hash[2][HS_JA4_HASH];
-	uint8_t names[]; /* the SNI's bytes, then the offered ALPN list's, then a JA4 not packed */
+	/* the SNI's bytes, then the offered ALPN list's, then a JA4 not packed, then (with a
+	 * ClientHello) the group counts and lists: n_groups, n_key_shares, u16 each, host order */
+	uint8_t names[];
 };
 
 struct hs_pending *hs_pending__new(void); /* NULL without memory */

@@ -39,6 +39,11 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 			      "the client offered TLS1.3 (high)" },
 	[CHECK_UNPARSABLE_CERT] = { "unparsable_cert", true, SEV_MEDIUM,
 				    "a certificate of the chain could not be parsed" },
+	/* Off: most of today's traffic would be flagged. On, it finds what a recorded session
+	 * ("harvest now, decrypt later") would give up to a quantum computer. */
+	[CHECK_NON_PQ_KX] = { "non_pq_kx", false, SEV_LOW,
+			      "key exchange that is not post-quantum (neither ML-KEM nor a hybrid "
+			      "with it; medium when the client offered a post-quantum group)" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };

@@ -450,6 +450,35 @@ static void check_protocol(const struct policy *p, struct handshake *hs)
 	check_cipher(p, hs);
 }
 
+/* A negotiated key exchange without ML-KEM. Worse when the client offered one: the server, not
+ * the client, is what holds the migration back. */
+static void check_kx(const struct policy *p, struct handshake *hs)
+{
+	const char *label = hs__kx_label(hs);
+	uint16_t offered = 0;
+	struct finding *f;
+	struct sbuf m;
+
+	if (!p->enabled[CHECK_NON_PQ_KX] || !label ||
+	    (tls__group_flags(hs__kx_group(hs)) & TLS_GROUP_PQ))
+		return;
+	for (int i = 0; hs->has_client_hello && i < hs->ch.n_groups && !offered; i++)
+		if (tls__group_flags(hs->ch.groups[i]) & TLS_GROUP_PQ)
+			offered = hs->ch.groups[i];
+	f = add(hs, CHECK_NON_PQ_KX,
+		grade(p, CHECK_NON_PQ_KX, offered ? SEV_MEDIUM : policy_checks[CHECK_NON_PQ_KX].severity),
+		-1, label, &m);
+	if (!f)
+		return;
+	m_str(&m, "the key exchange (");
+	m_str(&m, label);
+	m_str(&m, ") is not post-quantum");
+	if (offered) {
+		m_str(&m, " although the client offered ");
+		m_str(&m, tls__group_name(offered));
+	}
+}
+
 void policy__evaluate(const struct policy *p, struct handshake *hs)
 {
 	char detail[FINDING_DETAIL_LEN];
@@ -459,6 +488,7 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 	check_certs(p, hs);
 	if (hs->has_server_hello)
 		check_protocol(p, hs);
+	check_kx(p, hs);
 	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
 	    hs->ske.dh_p_bits < p->min_dh_bits) {
 		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */

@@ -6,6 +6,7 @@
 #include "x509/x509_int.h"
 
 #include "x509/der_cert.h"
+#include "x509/der_pq.h"
 #include "x509/der_name.h"
 
 #include <arpa/inet.h>
@@ -352,6 +353,18 @@ static void set_signature(struct x509_info *info, const X509 *x, int *sig_nid)
 		set_hash_name(info->sig_hash, sizeof(info->sig_hash), md_nid);
 }
 
+/* One name per curve everywhere: a certificate's curve is reported under the name the TLS
+ * Supported Groups registry gives it (RFC 8422 5.1.1, the SEC 2 names), as key_exchange.group
+ * is, not under OpenSSL's X9.62 aliases. Curves TLS has no group for keep OpenSSL's name. */
+static const char *tls_curve_name(const char *openssl_name)
+{
+	if (!strcmp(openssl_name, "prime256v1"))
+		return "secp256r1";
+	if (!strcmp(openssl_name, "prime192v1"))
+		return "secp192r1";
+	return openssl_name;
+}
+
 static const char *key_type_name(const EVP_PKEY *pkey)
 {
 	switch (EVP_PKEY_get_base_id(pkey)) {
@@ -386,6 +399,7 @@ static EVP_PKEY *set_key(struct x509_info *info, X509 *x)
 {
 	EVP_PKEY *pkey = X509_get0_pubkey(x);
 	const char *type = pkey ? key_type_name(pkey) : NULL;
+	char group[sizeof(info->curve)];
 
 	if (!pkey || !type) {
 		/* Unknown to OpenSSL (e.g. ML-DSA on 3.0) or undecodable: name it by its OID. */
@@ -402,9 +416,9 @@ static EVP_PKEY *set_key(struct x509_info *info, X509 *x)
 		info->key_bits = 0;
 	/* Explicit curve parameters (CVE-2020-0601 style) have no group name: curve stays "". */
 	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC || EVP_PKEY_get_base_id(pkey) == EVP_PKEY_SM2)
-		if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, info->curve,
-						    sizeof(info->curve), NULL))
-			info->curve[0] = '\0';
+		if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
+						   sizeof(group), NULL))
+			snprintf(info->curve, sizeof(info->curve), "%s", tls_curve_name(group));
 	return pkey;
 }
 
@@ -531,7 +545,7 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	copy_str(info->sig_hash, sizeof(info->sig_hash), dc.sig_hash);
 	copy_str(info->key_type, sizeof(info->key_type), dc.key_type);
 	info->key_bits = dc.key_bits;
-	copy_str(info->curve, sizeof(info->curve), dc.curve);
+	copy_str(info->curve, sizeof(info->curve), tls_curve_name(dc.curve));
 	for (it = dc.san; der_cert__next_san(&it, &tag, &val);)
 		if (tag == DER_GN_DNS || tag == DER_GN_IP)
 			add_san(pd, tag == DER_GN_IP, val.p, val.len);
@@ -565,6 +579,28 @@ static struct x509_info *finish(struct pending *pd)
 
 /* OpenSSL first, or only: the DER reader handles most certificates in a fraction of the time
  * d2i_X509 takes, and hands the rest to OpenSSL. */
+/* OpenSSL 3.0 knows neither ML-DSA nor SLH-DSA: it takes such a certificate but names its
+ * algorithms by OID and decodes no key. The DER names them, and the key's length is fixed by its
+ * parameter set. */
+static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
+{
+	const struct der_pq_alg *sig, *key;
+
+	der_pq__read(der, len, &sig, &key);
+	if (sig) {
+		info->pq_sig = true;
+		copy_str(info->sig_name, sizeof(info->sig_name), sig->name);
+		info->sig_hash[0] = '\0'; /* pure ML-DSA / SLH-DSA: no separate hash to judge */
+	}
+	if (key) {
+		copy_str(info->key_type, sizeof(info->key_type), key->name);
+		info->key_bits = 8 * key->pub_len;
+		info->curve[0] = '\0';
+		info->pq_pub_len = key->pub_len;
+		info->pq_level = key->nist_level;
+	}
+}
+
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
 				       bool fast)
 {
@@ -600,6 +636,7 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 			snprintf(pd.info.error, sizeof(pd.info.error),
 				 "%zu trailing bytes after the certificate", len - used);
 		analyze_parsed(&pd, x);
+		set_pq(&pd.info, der, len);
 	}
 	X509_free(x);
 	ERR_pop_to_mark();

@@ -28,7 +28,12 @@ struct x509_info {
 	char sig_hash[16]; /* "md2", "md4", "md5", "sha1", "sha256", ...; "" when not known */
 	char key_type[32]; /* "RSA", "EC", "DSA", "Ed25519", "Ed448", else the key OID */
 	int key_bits; /* 0 when unknown */
-	char curve[32]; /* EC curve short name (e.g. "prime256v1"), "" otherwise */
+	char curve[32]; /* EC curve, TLS group name (e.g. "secp256r1"), "" otherwise */
+	/* Post-quantum (ML-DSA, SLH-DSA: x509/der_pq.h): key_type and sig_name are then the
+	 * parameter set, key_bits 8 * the public key's bytes (as OpenSSL 3.5 reports them) */
+	bool pq_sig;
+	uint16_t pq_pub_len; /* public key bytes of a post-quantum key, 0 otherwise */
+	uint8_t pq_level; /* its NIST security category */
 	uint16_t n_san;
 	char *san[X509_MAX_SAN]; /* "DNS:example.com" / "IP:192.0.2.1" */
 	bool self_signed; /* subject == issuer (names) and, where possible, signature verifies */

@@ -434,6 +434,51 @@ static void test_group_names(void)
 	check_registry16(&groups);
 }
 
+/* Exactly these code points are post-quantum, each with its IANA name and kind. */
+static void test_group_pq_flags(void)
+{
+	static const struct {
+		uint16_t id;
+		const char *name;
+		unsigned flags;
+	} pq[] = {
+		{ 0x0200, "MLKEM512", TLS_GROUP_PQ },
+		{ 0x0201, "MLKEM768", TLS_GROUP_PQ },
+		{ 0x0202, "MLKEM1024", TLS_GROUP_PQ },
+		{ 0x11eb, "SecP256r1MLKEM768", TLS_GROUP_PQ | TLS_GROUP_HYBRID },
+		{ 0x11ec, "X25519MLKEM768", TLS_GROUP_PQ | TLS_GROUP_HYBRID },
+		{ 0x11ed, "SecP384r1MLKEM1024", TLS_GROUP_PQ | TLS_GROUP_HYBRID },
+		{ 0x6399, "X25519Kyber768Draft00", TLS_GROUP_PQ | TLS_GROUP_HYBRID | TLS_GROUP_DRAFT },
+		{ 0x639a, "SecP256r1Kyber768Draft00",
+		  TLS_GROUP_PQ | TLS_GROUP_HYBRID | TLS_GROUP_DRAFT },
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(pq) / sizeof(pq[0]); i++) {
+		CHECK_STR(tls__group_name(pq[i].id), pq[i].name);
+		CHECK_STR(tls__group_label(pq[i].id), pq[i].name);
+		CHECK_EQ(tls__group_flags(pq[i].id), pq[i].flags);
+	}
+	for (unsigned g = 0; g <= 0xffff; g++) {
+		if (tls__group_flags((uint16_t)g)) {
+			n++;
+			/* a PQ group is always named: its label is never "other" */
+			CHECK(tls__group_name((uint16_t)g) != NULL);
+		}
+	}
+	CHECK_EQ(n, (int)(sizeof(pq) / sizeof(pq[0])));
+	CHECK_EQ(tls__group_flags(0x001d), 0u);
+	CHECK_EQ(tls__group_flags(0x0017), 0u);
+	CHECK_STR(tls__group_label(0x001d), "x25519");
+	CHECK_STR(tls__group_label(0x0017), "secp256r1");
+	CHECK_STR(tls__group_label(0), "none");
+	CHECK_STR(tls__group_label(0x0a0a), "other");
+	CHECK_STR(tls__group_label(0x4242), "other");
+	CHECK_STR(tls__sigscheme_name(0x0904), "mldsa44");
+	CHECK_STR(tls__sigscheme_name(0x0905), "mldsa65");
+	CHECK_STR(tls__sigscheme_name(0x0906), "mldsa87");
+}
+
 static void test_sigscheme_names(void)
 {
 	check_registry16(&sigschemes);
@@ -475,6 +520,7 @@ int main(void)
 	RUN_TEST(test_version_names);
 	RUN_TEST(test_alert_names);
 	RUN_TEST(test_group_names);
+	RUN_TEST(test_group_pq_flags);
 	RUN_TEST(test_sigscheme_names);
 	RUN_TEST(test_handshake_names);
 	return CHECK_DONE();

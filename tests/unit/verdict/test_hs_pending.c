@@ -218,8 +218,60 @@ static void test_server_side_on_demand(void)
 	hs_pending__free(p, NULL);
 }
 
+/* The offered groups and key shares survive without GREASE, truncated at the bound, and the
+ * names after them are not overwritten; the HelloRetryRequest's group is expanded. */
+static void test_client_groups(void)
+{
+	static const char ja3[] = "0123456789abcdef0123456789abcdef";
+	static const char ja4[] = "t13d1516h2_8daaf6152771_e5627efa2ab1";
+	struct hs_pending *p = hs_pending__new();
+	struct tls_client_hello ch;
+
+	hello(&ch);
+	ch.groups[ch.n_groups++] = 0x1a1a; /* GREASE */
+	ch.groups[ch.n_groups++] = 0x11ec;
+	ch.groups[ch.n_groups++] = 0x001d;
+	ch.key_shares[ch.n_key_shares++] = 0x2a2a;
+	ch.key_shares[ch.n_key_shares++] = 0x11ec;
+	ch.key_shares[ch.n_key_shares++] = 0x001d;
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	hs_pending__server(p)->hrr = true;
+	hs_pending__server(p)->hrr_group = 0x0017;
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.ch.n_groups, 2);
+	CHECK_EQ(out.ch.groups[0], 0x11ec);
+	CHECK_EQ(out.ch.groups[1], 0x001d);
+	CHECK_EQ(out.ch.n_key_shares, 2);
+	CHECK_EQ(out.ch.key_shares[0], 0x11ec);
+	CHECK_EQ(out.ch.key_shares[1], 0x001d);
+	CHECK(!out.ch.groups_truncated);
+	CHECK_STR((const char *)out.ch.sni, "example.org");
+	CHECK(out.hrr);
+	CHECK_EQ(out.hrr_group, 0x0017);
+	hs_pending__free(p, NULL);
+
+	p = hs_pending__new();
+	hello(&ch);
+	for (int i = 0; i < 40; i++)
+		ch.groups[ch.n_groups++] = (uint16_t)(0x0100 + i);
+	for (int i = 0; i < 6; i++)
+		ch.key_shares[ch.n_key_shares++] = (uint16_t)(0x0100 + i);
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__bytes(p),
+		 96 + 11 + 3 + 2 + 2 * (HS_MAX_CLIENT_GROUPS + HS_MAX_CLIENT_KEY_SHARES));
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.ch.n_groups, HS_MAX_CLIENT_GROUPS);
+	CHECK_EQ(out.ch.n_key_shares, HS_MAX_CLIENT_KEY_SHARES);
+	CHECK_EQ(out.ch.groups[HS_MAX_CLIENT_GROUPS - 1], 0x0100 + HS_MAX_CLIENT_GROUPS - 1);
+	CHECK_EQ(out.ch.key_shares[3], 0x0103);
+	CHECK(out.ch.groups_truncated);
+	CHECK_STR((const char *)out.ch.sni, "example.org");
+	hs_pending__free(p, NULL);
+}
+
 int main(void)
 {
+	RUN_TEST(test_client_groups);
 	RUN_TEST(test_client_hello_round_trip);
 	RUN_TEST(test_no_ja3);
 	RUN_TEST(test_ja4_verbatim);

@@ -551,6 +551,55 @@ static void test_downgrade(void)
 	CHECK_EQ(count(&hs, CHECK_WEAK_PROTOCOL), 1);
 	policy__free(p);
 }
+/* non_pq_kx: off by default; on, every negotiated key exchange without ML-KEM, medium when
+ * the client had offered one. */
+static void test_non_pq_kx(void)
+{
+	struct policy *p = policy__new();
+	const struct finding *f;
+	struct handshake hs;
+	char err[128];
+
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS13, 0x1301);
+	hs.sh.key_share_group = 0x001d;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	CHECK_EQ(policy__set(p, "non_pq_kx.enabled", "true", err, sizeof(err)), 0);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_NON_PQ_KX), 1);
+	f = find(&hs, CHECK_NON_PQ_KX);
+	CHECK_STR(f ? f->detail : "", "x25519");
+	CHECK_EQ(sev_of(&hs, CHECK_NON_PQ_KX), SEV_LOW);
+
+	hs.n_findings = 0;
+	hs.ch.groups[hs.ch.n_groups++] = 0x001d;
+	hs.ch.groups[hs.ch.n_groups++] = 0x11ec;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(sev_of(&hs, CHECK_NON_PQ_KX), SEV_MEDIUM);
+	f = find(&hs, CHECK_NON_PQ_KX);
+	CHECK(f && strstr(f->message, "offered X25519MLKEM768") != NULL);
+
+	hs.n_findings = 0;
+	hs.sh.key_share_group = 0x11ec;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hs.sh.key_share_group = 0x6399; /* a draft, but post-quantum all the same */
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+	hs.sh.hello_retry_request = true; /* nothing negotiated yet */
+	hs.sh.key_share_group = 0x0017;
+	policy__evaluate(p, &hs);
+	CHECK_EQ(hs.n_findings, 0);
+
+	memset(&hs, 0, sizeof(hs));
+	hello(&hs, TLS_VERSION_TLS12, 0x009C); /* TLS_RSA_WITH_AES_128_GCM_SHA256 */
+	policy__evaluate(p, &hs);
+	f = find(&hs, CHECK_NON_PQ_KX);
+	CHECK_STR(f ? f->detail : "", "RSA");
+	policy__free(p);
+}
+
 static void test_findings_cap(void)
 {
 	struct policy *p = policy__new();
@@ -643,6 +692,7 @@ int main(void)
 	RUN_TEST(test_protocols);
 	RUN_TEST(test_ciphers);
 	RUN_TEST(test_downgrade);
+	RUN_TEST(test_non_pq_kx);
 	RUN_TEST(test_findings_cap);
 	RUN_TEST(test_long_names);
 	RUN_TEST(test_md2_chain);

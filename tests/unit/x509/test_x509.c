@@ -65,7 +65,7 @@ static void test_weak_chain(void)
 	CHECK_STR(li->sig_hash, "sha1");
 	CHECK_STR(li->key_type, "EC");
 	CHECK_EQ(li->key_bits, 256);
-	CHECK_STR(li->curve, "prime256v1");
+	CHECK_STR(li->curve, "secp256r1");
 	CHECK(!li->is_ca && !li->self_issued && !li->self_signed);
 	CHECK_STR(li->subject, "O=Example,CN=www.example.com");
 	CHECK_STR(li->issuer, "CN=Md5 Intermediate");
@@ -164,7 +164,7 @@ static void test_key_and_sig_types(void)
 
 		CHECK(i && i->parsed);
 		if (i) {
-			CHECK_STR(i->curve, "prime192v1");
+			CHECK_STR(i->curve, "secp192r1");
 			CHECK_EQ(i->key_bits, 192);
 			CHECK_STR(i->sig_name, "ecdsa-with-SHA1");
 			CHECK_STR(i->sig_hash, "sha1");
