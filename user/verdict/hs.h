@@ -29,6 +29,7 @@ enum check_id {
 	CHECK_WEAK_DH,
 	CHECK_DOWNGRADE,
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
+	CHECK_EXPIRES_SOON, /* valid at the packet, but notAfter within expires_soon_days */
 	CHECK__COUNT,
 };
 

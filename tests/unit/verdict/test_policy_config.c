@@ -11,6 +11,8 @@ static void test_disabled_checks_are_silent(void)
 		struct policy *p = policy__new();
 		char key[64];
 
+		/* the one check off by default */
+		CHECK_EQ(policy__set(p, "expires_soon.enabled", "true", NULL, 0), 0);
 		everything(&hs);
 		policy__evaluate(p, &hs);
 		CHECK_EQ(count(&hs, (enum check_id)c), 1);
