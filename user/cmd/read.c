@@ -12,6 +12,8 @@
 #include "daemon/ctl.h"
 #include "verdict/engine.h"
 #include "out/metrics.h"
+#include "out/endpoints_out.h"
+#include "verdict/endpoints.h"
 #include "capture/pcap_in.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -32,6 +34,8 @@ struct read_ctx {
 	struct summary *summary;
 	struct store *store; /* --serve-dump */
 	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
+	struct endpoints *endpoints; /* --metrics and --endpoints */
+	bool endpoints_only; /* --endpoints: the table instead of JSON lines */
 	FILE *out;
 };
 
@@ -46,6 +50,10 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 		summary__add(rc->summary, hs);
 	if (rc->store)
 		store__add(rc->store, hs, frames);
+	if (rc->endpoints)
+		endpoints__add(rc->endpoints, hs);
+	if (rc->endpoints_only)
+		return;
 	if (rc->metrics) {
 		metrics__on_handshake(rc->metrics, hs);
 		return;
@@ -125,6 +133,10 @@ static void read_usage(FILE *out)
 		"  --explain             print each flagged or failed handshake as a readable tree\n"
 		"                        (see `tlsmon explain`) instead of JSON\n"
 		"  --stats               print pipeline counters on stderr at the end\n"
+		"  --endpoints[=FORMAT]  print the endpoint tables of the files read (json or text;\n"
+		"                        see `tlsmon endpoints`) instead of JSON Lines\n"
+		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
+		"                        (default 1000)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -178,6 +190,8 @@ int cmd_read(int argc, char **argv)
 		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "metrics", no_argument, NULL, 'M' },
+		{ "endpoints", optional_argument, NULL, 'E' },
+		{ "max-endpoints", required_argument, NULL, 'X' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -189,7 +203,8 @@ int cmd_read(int argc, char **argv)
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine *shared = NULL;
-	bool metrics = false;
+	bool metrics = false, ep_text = false;
+	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
 	int opt, status = 0;
@@ -215,6 +230,23 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'M':
 			metrics = true;
+			break;
+		case 'E':
+			rc.endpoints_only = true;
+			if (optarg && (!strcmp(optarg, "text") || !strcmp(optarg, "json"))) {
+				ep_text = !strcmp(optarg, "text");
+			} else if (optarg) {
+				fprintf(stderr, "tlsmon: --endpoints: expected json or text\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'X':
+			if (parse__u32(optarg, 1, EP_MAX_MAX, &max_endpoints)) {
+				fprintf(stderr, "tlsmon: --max-endpoints: expected 1..%u\n", EP_MAX_MAX);
+				status = 2;
+				goto cleanup;
+			}
 			break;
 		case 'D':
 			serve = optarg;
@@ -276,6 +308,14 @@ int cmd_read(int argc, char **argv)
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
+	if (metrics || rc.endpoints_only) {
+		rc.endpoints = endpoints__new(max_endpoints);
+		if (!rc.endpoints) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+	}
 	if (metrics) {
 		/* One engine across the files, so the pipeline counters cover them all. */
 		rc.metrics = metrics__new();
@@ -300,6 +340,14 @@ int cmd_read(int argc, char **argv)
 			cmd__print_engine_stats(stderr, "all files", &src.pipeline);
 		sbuf__reset(&rc.line);
 		metrics__render(rc.metrics, &src, &rc.line);
+		endpoints_out__metrics(&rc.line, rc.endpoints);
+		fwrite(rc.line.buf, 1, rc.line.len, stdout);
+	} else if (rc.endpoints_only) {
+		sbuf__reset(&rc.line);
+		if (ep_text)
+			endpoints_out__text(&rc.line, rc.endpoints);
+		else
+			endpoints_out__json(&rc.line, rc.endpoints);
 		fwrite(rc.line.buf, 1, rc.line.len, stdout);
 	}
 	fflush(stdout);
@@ -312,6 +360,7 @@ int cmd_read(int argc, char **argv)
 cleanup:
 	engine__free(shared);
 	metrics__free(rc.metrics);
+	endpoints__free(rc.endpoints);
 	store__free(rc.store);
 	policy__free(policy);
 	return status;

@@ -97,11 +97,21 @@ struct hs_client_hello {
 	bool has_sni;
 	uint16_t legacy_version;
 	uint16_t max_version; /* as in struct tls_client_hello */
+	/* The lowest version offered: of supported_versions when present, else legacy_version
+	 * (RFC 5246 E.1: a TLS 1.2 hello names only its highest); 0 when not known. */
+	uint16_t min_version;
+	uint8_t offered_kx; /* HS_KX_* of the cipher suites offered */
 	uint16_t sni_len;
 	uint16_t alpn_len;
 	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated */
 	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* raw protocol_name_list */
 };
+
+/* Key exchange families of the suites a client offers ("which clients offer only RSA"). */
+#define HS_KX_RSA 0x1
+#define HS_KX_DHE 0x2
+#define HS_KX_ECDHE 0x4
+#define HS_KX_TLS13 0x8
 
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
