@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"  run             watch interfaces live (eBPF) and serve Prometheus metrics\n"
 		"  read FILE...    analyse pcap/pcapng files, one JSON line per handshake\n"
 		"  dump            fetch the daemon's flagged handshakes (pcapng + JSON Lines)\n"
+		"  endpoints       print the daemon's endpoint tables (servers, client classes)\n"
 		"  explain FILE    print flagged handshakes of a JSON Lines file as trees\n"
 		"  policy          print the weak-crypto policy settings\n"
 		"  version         print the version\n\n"
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 		return cmd_read(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "endpoints"))
+		return cmd_endpoints(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "explain"))
 		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policy"))

@@ -91,9 +91,9 @@ static uint64_t mono_ms(void)
 
 /* Test hook for the dump path without a daemon: serve the store of the files just read on a
  * control socket for SERVE_DUMP_MS (or until killed). */
-static int serve_dump(const char *path, struct store *st)
+static int serve_dump(const char *path, struct store *st, const struct endpoints *ep)
 {
-	struct ctl_opts co = { .path = path, .store = st };
+	struct ctl_opts co = { .path = path, .store = st, .endpoints = ep };
 	struct pollfd fds[CTL_MAX_CONNS + 1];
 	struct ctl_server *ctl;
 	uint64_t end = mono_ms() + SERVE_DUMP_MS;
@@ -308,7 +308,7 @@ int cmd_read(int argc, char **argv)
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
-	if (metrics || rc.endpoints_only) {
+	if (metrics || rc.endpoints_only || serve) {
 		rc.endpoints = endpoints__new(max_endpoints);
 		if (!rc.endpoints) {
 			fprintf(stderr, "tlsmon: out of memory\n");
@@ -355,7 +355,7 @@ int cmd_read(int argc, char **argv)
 		summary__print(rc.summary, stdout);
 	summary__free(rc.summary);
 	sbuf__free(&rc.line);
-	if (serve && serve_dump(serve, rc.store))
+	if (serve && serve_dump(serve, rc.store, rc.endpoints))
 		status = 1;
 cleanup:
 	engine__free(shared);

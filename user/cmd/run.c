@@ -20,6 +20,7 @@
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "out/metrics.h"
+#include "out/endpoints_out.h"
 #include "daemon/privs.h"
 #include "verdict/engine.h"
 #include "out/report.h"
@@ -52,6 +53,7 @@ struct run_opts {
 	bool log_all;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
+	uint32_t max_endpoints;
 	int verbose;
 };
 
@@ -62,6 +64,7 @@ struct daemon {
 	struct metrics *metrics;
 	struct http_server *http;
 	struct store *store;
+	struct endpoints *endpoints;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
 	int log_fd;
@@ -111,6 +114,10 @@ static void run_usage(FILE *out)
 		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
 		"                          kept with their frames for dumps (default 1000)\n"
 		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
+		"  --max-endpoints N       entries of each endpoint table (servers by address:port\n"
+		"                          and SNI, clients by JA4), least recently seen evicted;\n"
+		"                          also the bound on the series of each tlsmon_endpoint_*\n"
+		"                          and tlsmon_client_class_info metric (default 1000)\n"
 		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
 		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
 		"                          theirs); --hold-bytes is an alias (the former name)\n"
@@ -205,6 +212,7 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	metrics__on_handshake(d->metrics, hs);
 	/* Refusals (an entry over --keep-bytes) are counted by the store. */
 	store__add(d->store, hs, frames);
+	endpoints__add(d->endpoints, hs);
 	if (d->log_fd < 0 || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
@@ -231,6 +239,14 @@ static void render_metrics(void *ctx, struct sbuf *out)
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
+	endpoints_out__metrics(out, d->endpoints);
+}
+
+static void render_endpoints(void *ctx, struct sbuf *out)
+{
+	struct daemon *d = ctx;
+
+	endpoints_out__json(out, d->endpoints);
 }
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o, struct policy *policy)
@@ -247,6 +263,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "keep-flagged", required_argument, NULL, 'k' },
 		{ "keep-bytes", required_argument, NULL, 'K' },
+		{ "max-endpoints", required_argument, NULL, 'E' },
 		{ "retain-bytes", required_argument, NULL, 'H' },
 		{ "hold-bytes", required_argument, NULL, 'H' }, /* the former name of --retain-bytes */
 		{ "dump-dir", required_argument, NULL, 'D' },
@@ -309,6 +326,13 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, struct poli
 		case 'k':
 			if (parse__u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
+				return -1;
+			}
+			break;
+		case 'E':
+			if (parse__u32(optarg, 1, EP_MAX_MAX, &o->max_endpoints)) {
+				fprintf(stderr, "tlsmon: --max-endpoints: expected 1..%u\n",
+					EP_MAX_MAX);
 				return -1;
 			}
 			break;
@@ -412,6 +436,12 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	char err[256] = "";
 	int rc;
 
+	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
+	if (!d->endpoints) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return -ENOMEM;
+	}
+	co.endpoints = d->endpoints;
 	d->metrics = metrics__new();
 	d->engine = engine__new(&eo);
 	d->store = store__new(&so);
@@ -432,6 +462,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
 		return rc;
 	}
+	http__set_endpoints(d->http, render_endpoints, d);
 	d->lb = live_bpf__open(&lo, err, sizeof(err));
 	if (!d->lb) {
 		fprintf(stderr, "tlsmon: %s\n", err);
@@ -496,6 +527,7 @@ static void daemon_stop(struct daemon *d)
 	}
 	metrics__free(d->metrics);
 	store__free(d->store);
+	endpoints__free(d->endpoints);
 	if (d->log_fd >= 0)
 		close(d->log_fd);
 	sbuf__free(&d->line);
