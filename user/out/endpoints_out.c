@@ -103,6 +103,40 @@ static void json_worst(struct sbuf *b, const struct ep_worst *w)
 	sbuf__putc(b, '}');
 }
 
+static void json_certs(struct sbuf *b, const struct ep_chain *ch)
+{
+	sbuf__puts(b, ",\"certificates\":[");
+	for (unsigned i = 0; ch && i < ch->n; i++) {
+		const struct ep_cert *c = &ch->c[i];
+
+		sbuf__puts(b, i ? ",{\"sha256\":" : "{\"sha256\":");
+		json__cstr(b, c->sha256_hex);
+		if (c->parsed) {
+			sbuf__puts(b, ",\"subject\":");
+			json__cstr(b, c->subject);
+			sbuf__puts(b, ",\"issuer\":");
+			json__cstr(b, c->issuer);
+			if (c->validity_ok) {
+				json_unix(b, "not_before", c->not_before);
+				json_unix(b, "not_after", c->not_after);
+			}
+			sbuf__puts(b, ",\"signature_algorithm\":");
+			json__cstr(b, c->sig_name);
+			sbuf__puts(b, ",\"signature_oid\":");
+			json__cstr(b, c->sig_oid);
+			sbuf__puts(b, ",\"key_type\":");
+			json__cstr(b, c->key_type);
+			sbuf__printf(b, ",\"key_bits\":%d", c->key_bits);
+			if (c->curve[0]) {
+				sbuf__puts(b, ",\"curve\":");
+				json__cstr(b, c->curve);
+			}
+		}
+		sbuf__putc(b, '}');
+	}
+	sbuf__putc(b, ']');
+}
+
 static const char *const kx_names[4] = { "RSA", "DHE", "ECDHE", "TLS1.3" };
 
 static void json_server(struct sbuf *b, const struct ep_entry *e)
@@ -133,7 +167,7 @@ static void json_server(struct sbuf *b, const struct ep_entry *e)
 	if (!e->has_chain) {
 		sbuf__puts(b, "null");
 	} else {
-		sbuf__printf(b, "{\"certificates\":%u,\"leaf\":{\"subject\":", e->chain_len);
+		sbuf__printf(b, "{\"length\":%u,\"leaf\":{\"subject\":", e->chain_len);
 		json__cstr(b, e->leaf_subject);
 		sbuf__puts(b, ",\"issuer\":");
 		json__cstr(b, e->leaf_issuer);
@@ -148,7 +182,9 @@ static void json_server(struct sbuf *b, const struct ep_entry *e)
 				sbuf__putc(b, ',');
 			json__cstr(b, e->sigalgs[i]);
 		}
-		sbuf__puts(b, "]}");
+		sbuf__putc(b, ']');
+		json_certs(b, e->chain);
+		sbuf__putc(b, '}');
 	}
 	json_worst(b, &e->worst);
 	sbuf__putc(b, '}');

@@ -82,6 +82,8 @@ void endpoints__free(struct endpoints *ep)
 	if (!ep)
 		return;
 	for (int k = 0; k < EP__KINDS; k++) {
+		for (uint32_t i = 0; i < ep->t[k].used; i++)
+			free(ep->t[k].e[i].chain);
 		free(ep->t[k].e);
 		free(ep->t[k].buckets);
 	}
@@ -175,6 +177,7 @@ static struct ep_entry *lookup(struct endpoints *ep, enum ep_kind k, const struc
 		i = t->oldest;
 		unlink_recent(t, i);
 		unlink_hash(t, i);
+		free(t->e[i].chain);
 		ep->stats.evicted[k]++;
 	}
 	memset(&t->e[i], 0, sizeof(t->e[i]));
@@ -268,6 +271,41 @@ static void copy_cut(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+static void keep_chain(struct ep_entry *e, const struct handshake *hs)
+{
+	unsigned n = hs->n_certs < EP_MAX_CHAIN ? hs->n_certs : EP_MAX_CHAIN;
+
+	/* Allocated once per entry, kept until it is evicted: no memory, no inventory chain. */
+	if (!e->chain)
+		e->chain = malloc(sizeof(*e->chain));
+	if (!e->chain)
+		return;
+	memset(e->chain, 0, sizeof(*e->chain));
+	for (unsigned i = 0; i < n; i++) {
+		const struct x509_info *x = hs->certs[i];
+		struct ep_cert *c = &e->chain->c[e->chain->n];
+
+		if (!x)
+			continue;
+		e->chain->n++;
+		memcpy(c->sha256_hex, x->sha256_hex, sizeof(c->sha256_hex));
+		c->sha256_hex[sizeof(c->sha256_hex) - 1] = '\0';
+		c->parsed = x->parsed;
+		if (!x->parsed)
+			continue;
+		copy_cut(c->subject, sizeof(c->subject), x->subject);
+		copy_cut(c->issuer, sizeof(c->issuer), x->issuer);
+		c->not_before = x->not_before;
+		c->not_after = x->not_after;
+		c->validity_ok = x->validity_ok;
+		copy_cut(c->sig_name, sizeof(c->sig_name), x->sig_name);
+		copy_cut(c->sig_oid, sizeof(c->sig_oid), x->sig_oid);
+		copy_cut(c->key_type, sizeof(c->key_type), x->key_type);
+		c->key_bits = x->key_bits;
+		copy_cut(c->curve, sizeof(c->curve), x->curve);
+	}
+}
+
 static void note_chain(struct endpoints *ep, struct ep_entry *e, const struct handshake *hs)
 {
 	const struct x509_info *leaf = hs->certs[0];
@@ -297,6 +335,7 @@ static void note_chain(struct endpoints *ep, struct ep_entry *e, const struct ha
 			copy_cut(e->sigalgs[e->n_sigalgs++], EP_ALG_LEN, alg);
 	}
 	e->chain_not_after = any ? min : 0;
+	keep_chain(e, hs);
 	if (leaf && leaf->parsed) {
 		copy_cut(e->leaf_subject, sizeof(e->leaf_subject), leaf->subject);
 		copy_cut(e->leaf_issuer, sizeof(e->leaf_issuer), leaf->issuer);

@@ -17,6 +17,7 @@
 #define EP_MAX_SIGALGS 4 /* chain signature algorithms kept per entry */
 #define EP_NAME_LEN 192 /* leaf subject and issuer, cut beyond */
 #define EP_ALG_LEN 48
+#define EP_MAX_CHAIN 4 /* certificates of the last chain kept in full (the inventory) */
 /* A day, in hours of packet time: a job that connects once a day keeps its chain in the gauge,
  * and a renewed certificate leaves it a day after its last use. */
 #define EP_EXPIRY_HOURS 24
@@ -41,6 +42,25 @@ struct ep_worst {
 	uint8_t check; /* enum check_id */
 	uint8_t severity; /* enum severity */
 	char detail[FINDING_DETAIL_LEN];
+};
+
+/* One certificate of an endpoint's last chain, as the inventory (CBOM) lists it. */
+struct ep_cert {
+	char sha256_hex[65];
+	bool parsed;
+	char subject[EP_NAME_LEN], issuer[EP_NAME_LEN];
+	int64_t not_before, not_after;
+	bool validity_ok;
+	char sig_name[EP_ALG_LEN];
+	char sig_oid[64];
+	char key_type[32];
+	int key_bits;
+	char curve[32];
+};
+
+struct ep_chain {
+	uint16_t n; /* stored, at most EP_MAX_CHAIN */
+	struct ep_cert c[EP_MAX_CHAIN];
 };
 
 /* Bits of offered key exchange (a client's cipher suites, by enum tls_kx) */
@@ -70,6 +90,7 @@ struct ep_entry {
 	int64_t chain_not_after; /* earliest notAfter of the chain */
 	uint8_t n_sigalgs;
 	char sigalgs[EP_MAX_SIGALGS][EP_ALG_LEN];
+	struct ep_chain *chain; /* the first EP_MAX_CHAIN certificates; NULL: none or no memory */
 
 	/* EP_CLIENT: what the ClientHello offered */
 	uint16_t offered_min_version, offered_max_version;
