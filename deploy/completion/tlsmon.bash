@@ -108,6 +108,8 @@ _tlsmon()
 		--format)
 			if [[ $cmd == endpoints ]]; then
 				mapfile -t COMPREPLY < <(compgen -W "json text" -- "$cur")
+			elif [[ $cmd == inventory ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "cyclonedx json" -- "$cur")
 			else
 				mapfile -t COMPREPLY < <(compgen -W "pcapng pcap" -- "$cur")
 			fi ;;

@@ -44,6 +44,7 @@ static void usage(FILE *out)
 		"  read FILE...    analyse pcap/pcapng files, one JSON line per handshake\n"
 		"  dump            fetch the daemon's flagged handshakes (pcapng + JSON Lines)\n"
 		"  endpoints       print the daemon's endpoint tables (servers, client classes)\n"
+		"  inventory       print the daemon's cryptographic inventory (CycloneDX CBOM)\n"
 		"  explain FILE    print flagged handshakes of a JSON Lines file as trees\n"
 		"  policy          print the weak-crypto policy settings\n"
 		"  version         print the version\n\n"
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "endpoints"))
 		return cmd_endpoints(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inventory"))
+		return cmd_inventory(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "explain"))
 		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "policy"))

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "daemon/ctl.h"
 #include "verdict/engine.h"
 #include "out/metrics.h"
+#include "out/cbom.h"
 #include "out/endpoints_out.h"
 #include "verdict/endpoints.h"
 #include "capture/pcap_in.h"
@@ -117,6 +119,17 @@ static int serve_dump(const char *path, struct store *st, const struct endpoints
 	return 0;
 }
 
+static void write_inventory(struct sbuf *out, const struct endpoints *ep)
+{
+	uint8_t serial[16] = { 1 };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (getrandom(serial, sizeof(serial), GRND_NONBLOCK) != sizeof(serial))
+		serial[0] = 1; /* still a valid serial number, only not a random one */
+	cbom__write(out, ep, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, serial);
+}
+
 static void read_usage(FILE *out)
 {
 	fprintf(out,
@@ -135,6 +148,8 @@ static void read_usage(FILE *out)
 		"  --stats               print pipeline counters on stderr at the end\n"
 		"  --endpoints[=FORMAT]  print the endpoint tables of the files read (json or text;\n"
 		"                        see `tlsmon endpoints`) instead of JSON Lines\n"
+		"  --inventory           print the cryptographic inventory of the files read as a\n"
+		"                        CycloneDX 1.6 CBOM (see `tlsmon inventory`) instead of JSON\n"
 		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
 		"                        (default 1000)\n"
 		"  -h, --help            this text\n");
@@ -192,6 +207,7 @@ int cmd_read(int argc, char **argv)
 		{ "metrics", no_argument, NULL, 'M' },
 		{ "endpoints", optional_argument, NULL, 'E' },
 		{ "max-endpoints", required_argument, NULL, 'X' },
+		{ "inventory", no_argument, NULL, 'V' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -203,7 +219,7 @@ int cmd_read(int argc, char **argv)
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine *shared = NULL;
-	bool metrics = false, ep_text = false;
+	bool metrics = false, ep_text = false, inventory = false;
 	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
@@ -240,6 +256,10 @@ int cmd_read(int argc, char **argv)
 				status = 2;
 				goto cleanup;
 			}
+			break;
+		case 'V':
+			rc.endpoints_only = true;
+			inventory = true;
 			break;
 		case 'X':
 			if (parse__u32(optarg, 1, EP_MAX_MAX, &max_endpoints)) {
@@ -344,7 +364,9 @@ int cmd_read(int argc, char **argv)
 		fwrite(rc.line.buf, 1, rc.line.len, stdout);
 	} else if (rc.endpoints_only) {
 		sbuf__reset(&rc.line);
-		if (ep_text)
+		if (inventory)
+			write_inventory(&rc.line, rc.endpoints);
+		else if (ep_text)
 			endpoints_out__text(&rc.line, rc.endpoints);
 		else
 			endpoints_out__json(&rc.line, rc.endpoints);

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon/conn_slots.h"
+#include "out/cbom.h"
 #include "out/endpoints_out.h"
 
 struct ctl_conn {
@@ -95,11 +97,13 @@ static int parse_kv(const char *t, size_t tl, struct ctl_request *r, unsigned *s
 		}
 		*seen |= 2;
 		if (r->cmd == CTL_CMD_ENDPOINTS) {
-			if (!tok_is(v, vl, "json") && !tok_is(v, vl, "text")) {
-				*why = "format: expected json or text";
+			if (!tok_is(v, vl, "json") && !tok_is(v, vl, "text") &&
+			    !tok_is(v, vl, "cyclonedx")) {
+				*why = "format: expected json, text or cyclonedx";
 				return -EINVAL;
 			}
 			r->text = tok_is(v, vl, "text");
+			r->cyclonedx = tok_is(v, vl, "cyclonedx");
 		} else if (tok_is(v, vl, "pcap"))
 			r->format = PCAP_FMT_PCAP;
 		else if (tok_is(v, vl, "pcapng"))
@@ -166,7 +170,8 @@ int ctl__parse_request(const char *line, size_t len, struct ctl_request *req, co
 int ctl__format_request(const struct ctl_request *req, char *buf, size_t size)
 {
 	int n = req->cmd == CTL_CMD_ENDPOINTS ?
-			snprintf(buf, size, "ENDPOINTS format=%s\n", req->text ? "text" : "json") :
+			snprintf(buf, size, "ENDPOINTS format=%s\n",
+				 req->cyclonedx ? "cyclonedx" : req->text ? "text" : "json") :
 			snprintf(buf, size, "DUMP since=%llu format=%s\n",
 				 (unsigned long long)req->since_s,
 				 pcap_out__format_name(req->format));
@@ -177,7 +182,7 @@ int ctl__format_request(const struct ctl_request *req, char *buf, size_t size)
 int ctl__parse_reply(const char *line, size_t len, struct ctl_reply *reply, char *why,
 		     size_t why_size)
 {
-	char buf[CTL_MAX_REPLY_LINE], fmt[8];
+	char buf[CTL_MAX_REPLY_LINE], fmt[8], ep_fmt[10];
 	unsigned long long f, h, pb, jb;
 	int end = 0;
 
@@ -199,11 +204,12 @@ int ctl__parse_reply(const char *line, size_t len, struct ctl_reply *reply, char
 		}
 	}
 	memset(reply, 0, sizeof(*reply));
-	if (sscanf(buf, "OK endpoints=%llu bytes=%llu format=%7s%n", &h, &jb, fmt, &end) == 3 &&
-	    (size_t)end == len && (!strcmp(fmt, "json") || !strcmp(fmt, "text"))) {
+	if (sscanf(buf, "OK endpoints=%llu bytes=%llu format=%9s%n", &h, &jb, ep_fmt, &end) == 3 &&
+	    (size_t)end == len &&
+	    (!strcmp(ep_fmt, "json") || !strcmp(ep_fmt, "text") || !strcmp(ep_fmt, "cyclonedx"))) {
 		reply->handshakes = h;
 		reply->json_bytes = jb;
-		reply->text = !strcmp(fmt, "text");
+		reply->text = !strcmp(ep_fmt, "text");
 		return 0;
 	}
 	end = 0;
@@ -267,14 +273,25 @@ static void answer_endpoints(const struct endpoints *ep, const struct ctl_reques
 	es = endpoints__stats(ep);
 	sbuf__reset(&c->pcap);
 	sbuf__reset(&c->json);
-	if (req->text)
+	if (req->cyclonedx) {
+		uint8_t serial[16] = { 0 };
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		/* a serial number that is not random is still a valid one: ignore a failure */
+		if (getrandom(serial, sizeof(serial), GRND_NONBLOCK) != sizeof(serial))
+			serial[0] = 1;
+		cbom__write(&c->json, ep,
+			    (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, serial);
+	} else if (req->text) {
 		endpoints_out__text(&c->json, ep);
-	else
+	} else {
 		endpoints_out__json(&c->json, ep);
+	}
 	sbuf__reset(&c->hdr);
 	sbuf__printf(&c->hdr, "OK endpoints=%llu bytes=%zu format=%s\n",
 		     (unsigned long long)(es->entries[EP_SERVER] + es->entries[EP_CLIENT]),
-		     c->json.len, req->text ? "text" : "json");
+		     c->json.len, req->cyclonedx ? "cyclonedx" : req->text ? "text" : "json");
 	if (c->hdr.oom || c->json.oom) {
 		reply_err(st, c, "out of memory");
 		return;

@@ -12,10 +12,11 @@
  * writes files for a client: the client writes them as the invoking user.
  *
  * And for `tlsmon endpoints`:
- *   ENDPOINTS [format=json|text]\n
+ *   ENDPOINTS [format=json|text|cyclonedx]\n
  * answered by ERR, or by
- *   OK endpoints=N bytes=Y format=json|text\n
- * (N: server and client entries) followed by Y bytes of the endpoint tables (out/endpoints_out.h). */
+ *   OK endpoints=N bytes=Y format=json|text|cyclonedx\n
+ * (N: server and client entries) followed by Y bytes of the endpoint tables (out/endpoints_out.h)
+ * or, for cyclonedx, the inventory as a CycloneDX 1.6 CBOM (out/cbom.h). */
 #ifndef TLSMON_CTL_H
 #define TLSMON_CTL_H
 
@@ -48,6 +49,7 @@ struct ctl_request {
 	enum pcap_format format;
 	enum ctl_cmd cmd;
 	bool text; /* ENDPOINTS format=text */
+	bool cyclonedx; /* ENDPOINTS format=cyclonedx */
 };
 
 /* For ENDPOINTS: handshakes = entries, json_bytes = the body's bytes, the rest 0. */
