@@ -8,6 +8,8 @@
 #              x25519 with nistQuantumSecurityLevel 0, each asset once
 #   ctl        `tlsmon inventory` over the control socket: valid, the same components;
 #              --format json is the endpoint tables
+#   pq         a generated TLS 1.3 capture whose ServerHello selects X25519MLKEM768: a kem at NIST
+#              category 3 in the CBOM, pq="true" in tlsmon_endpoint_info
 #   negative   the validator rejects a document with a wrong assetType, so it can fail
 set -u
 
@@ -70,8 +72,10 @@ c()
 	jq -r "$1" "$W/gen.cdx.json"
 }
 check "$N/generated: one TLS 1.2 protocol asset per endpoint" \
-	test "$(c '[.components[] | select(.cryptoProperties.protocolProperties.version == "1.2")]
-		| length')" = 20
+	test "$(c '[.components[] | select(.cryptoProperties.protocolProperties.version == "1.2")
+		| .name] | unique | (.[0] + " " + (length | tostring))')" = "TLS1.2 1"
+check "$N/generated: 20 protocol assets" \
+	test "$(c '[.components[] | select(.cryptoProperties.assetType == "protocol")] | length')" = 20
 check "$N/generated: its suite and group" \
 	test "$(c '[.components[] | select(.cryptoProperties.assetType == "protocol")][0] |
 		.cryptoProperties.protocolProperties.cipherSuites[0] |
@@ -110,6 +114,21 @@ check "$N/ctl: the same components as read --inventory" \
 "$T" inventory --socket "$W/ctl.sock" --format json >"$W/ctl.json"
 check "$N/ctl: --format json is the endpoint tables" \
 	test "$(jq '.servers | length' "$W/ctl.json")" = 20
+
+# TLS 1.3 with X25519MLKEM768 (0x11ec), which the local OpenSSL cannot negotiate: generated.
+python3 tests/offline/endpoints_pcap.py --tls13-group 0x11ec "$W/pq.pcap" 3 1 &&
+	"$T" read --inventory "$W/pq.pcap" >"$W/pq.cdx.json"
+check "$N/pq: valid" validate "$W/pq.cdx.json"
+check "$N/pq: X25519MLKEM768 is a KEM at NIST category 3" \
+	test "$(jq -r '.components[] | select(."bom-ref" == "crypto/kx/X25519MLKEM768") |
+		.cryptoProperties.algorithmProperties | "\(.primitive) \(.nistQuantumSecurityLevel)"' \
+		"$W/pq.cdx.json")" = "kem 3"
+check "$N/pq: a TLS 1.3 protocol asset per endpoint, no certificate (encrypted)" \
+	test "$(jq -r '[.components[] | select(.cryptoProperties.protocolProperties.version == "1.3")
+		| .name + ":" + (.cryptoProperties.protocolProperties | has("cryptoRefArray") |
+		tostring)] | join(" ")' "$W/pq.cdx.json")" = "TLS1.3:false TLS1.3:false TLS1.3:false"
+check "$N/pq: tlsmon_endpoint_info says pq=\"true\"" \
+	test "$("$T" read --metrics "$W/pq.pcap" | grep -c 'group="X25519MLKEM768",pq="true"} 1$')" = 3
 
 jq '.components[0].cryptoProperties.assetType = "bogus"' "$W/gen.cdx.json" >"$W/bad.json"
 if validate "$W/bad.json"; then

@@ -8,6 +8,10 @@ server's ServerHello (ECDHE_RSA_WITH_AES_128_GCM_SHA256), Certificate (the DER f
 first), ServerKeyExchange (x25519) and ServerHelloDone, then FIN both ways.
 
   endpoints_pcap.py OUT.pcap N CLASSES CERT.der...
+  endpoints_pcap.py --tls13-group HEX OUT.pcap N CLASSES
+      TLS 1.3 instead: the ServerHello selects TLS_AES_128_GCM_SHA256 and key_share group HEX
+      (e.g. 0x11ec, X25519MLKEM768, which the local OpenSSL cannot negotiate), then
+      ChangeCipherSpec and one encrypted record: no certificate in the clear.
 """
 import struct
 import sys
@@ -33,14 +37,18 @@ def record(body):
     return b"\x16\x03\x03" + u16(len(body)) + body
 
 
-def client_hello(sni, extra_suite):
-    suites = [0xC02F, 0xC030, 0x009C, extra_suite]
+def client_hello(sni, extra_suite, group=None):
+    suites = ([0x1301] if group else []) + [0xC02F, 0xC030, 0x009C, extra_suite]
     name = sni.encode()
     sni_ext = u16(len(name) + 3) + b"\x00" + u16(len(name)) + name
     groups = u16(2) + u16(0x001D)
     exts = (u16(0) + u16(len(sni_ext)) + sni_ext
             + u16(10) + u16(len(groups)) + groups
             + u16(11) + u16(2) + b"\x01\x00")
+    if group:
+        share = u16(group) + u16(32) + bytes(32)
+        exts += (u16(43) + u16(3) + b"\x02\x03\x04"
+                 + u16(51) + u16(len(share) + 2) + u16(len(share)) + share)
     body = (b"\x03\x03" + bytes(32) + b"\x00"
             + u16(2 * len(suites)) + b"".join(u16(s) for s in suites)
             + b"\x01\x00" + u16(len(exts)) + exts)
@@ -54,6 +62,16 @@ def server_flight(ders):
     # RFC 8422 5.4: named_curve(3), x25519, a 32-byte point, then a TLS 1.2 signature
     ske = b"\x03" + u16(0x001D) + b"\x20" + bytes(32) + u16(0x0401) + u16(256) + bytes(256)
     return record(hs_msg(2, sh) + hs_msg(11, cert) + hs_msg(12, ske) + hs_msg(14, b""))
+
+
+def server_flight13(group):
+    # RFC 8446 4.1.3 and 4.2.8: supported_versions and the selected key_share
+    share = u16(group) + u16(32) + bytes(32)
+    exts = u16(43) + u16(2) + u16(0x0304) + u16(51) + u16(len(share)) + share
+    sh = (b"\x03\x03" + bytes(range(32)) + b"\x00" + u16(0x1301) + b"\x00"
+          + u16(len(exts)) + exts)
+    return (record(hs_msg(2, sh)) + b"\x14\x03\x03\x00\x01\x01"
+            + b"\x17\x03\x03" + u16(64) + bytes(64))
 
 
 def csum(b):
@@ -81,11 +99,16 @@ def segments(data, mss=1448):
 
 
 def main():
-    if len(sys.argv) < 5:
+    args = sys.argv[1:]
+    group = None
+    if args[:1] == ["--tls13-group"]:
+        group = int(args[1], 16)
+        args = args[2:]
+    if len(args) < (3 if group else 4):
         sys.exit(__doc__)
-    out, n, classes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    ders = [open(p, "rb").read() for p in sys.argv[4:]]
-    flight = server_flight(ders)
+    out, n, classes = args[0], int(args[1]), int(args[2])
+    ders = [open(p, "rb").read() for p in args[3:]]
+    flight = server_flight13(group) if group else server_flight(ders)
     # one suite code per class, none of them GREASE (RFC 8701), which JA4 leaves out
     codes = [c for c in range(0x2000, 0x2000 + classes + 64)
              if not ((c & 0x0F0F) == 0x0A0A and c >> 8 == c & 0xFF)][:classes]
@@ -102,7 +125,7 @@ def main():
         for i in range(n):
             sport = 1024 + i % 60000
             cs, ss = 1000, 5000
-            ch = client_hello("h%d.endpoints.test" % i, codes[i % classes])
+            ch = client_hello("h%d.endpoints.test" % i, codes[i % classes], group)
             put(frame(CLIENT, SERVER, sport, 443, cs, 0, 0x02))
             put(frame(SERVER, CLIENT, 443, sport, ss, cs + 1, 0x12))
             cs += 1

@@ -208,7 +208,7 @@ static void codes_add(struct ep_codes *c, uint16_t v)
 static bool group_is_pq(uint16_t g)
 {
 	return g == 0x11eb || g == 0x11ec || g == 0x11ed || (g >= 0x0200 && g <= 0x0202) ||
-	       g == 0x6399;
+	       g == 0x6399 || g == 0x639a;
 }
 
 /* KEYX MERGE POINT: the one place the endpoint table takes the negotiated group and its pq flag
