@@ -6,6 +6,7 @@
 #              tlsmon_cert_earliest_not_after_timestamp_seconds and in
 #              tlsmon_endpoint_cert_not_after_timestamp_seconds{sni="soon.test",...}, on
 #              /endpoints and in `tlsmon endpoints`; `promtool check metrics` clean
+#   inventory  `tlsmon inventory` validates against the CycloneDX 1.6 schema (cbom_validate.js)
 #   alert      Debian's prometheus in B scrapes it with deploy/prometheus/tlsmon-rules.yml and
 #              fires TlsmonCertificateExpiresSoon
 #   bound      300 handshakes with distinct SNIs (Python's ssl, in B) to a good-chain s_server:
@@ -20,7 +21,7 @@ T=endpoints_live
 RULES=$ROOT/deploy/prometheus/tlsmon-rules.yml
 HELPER=$ROOT/tests/live/dashboard_helper.py
 
-live_begin "$T" openssl ip curl python3 prometheus promtool timeout jq
+live_begin "$T" openssl ip curl python3 prometheus promtool timeout jq node
 live_chains "$T" "$W/chains" soon good
 live_netns "$T" 71
 PURL=http://127.0.0.1:$PPORT
@@ -61,6 +62,18 @@ check "$T/expiry: /endpoints has the leaf's notAfter $NOT_AFTER_STR" \
 check "$T/expiry: tlsmon endpoints has it too" \
 	test "$(jq -r '.servers[] | select(.sni == "soon.test") | .chain.earliest_not_after' \
 		"$W/ctl.json")" = "$NOT_AFTER_STR"
+
+"$TLSMON" inventory --socket "$SOCK" >"$W/inv.cdx.json"
+if NODE_PATH=$ROOT/$BUILD/npm/node_modules node tests/offline/cbom_validate.js \
+	"$W/inv.cdx.json" >"$W/inv.out" 2>&1; then
+	pass "$T/inventory: tlsmon inventory of the live run is a valid CycloneDX 1.6 CBOM"
+else
+	fail "$T/inventory" "$(head -3 "$W/inv.out" | tr '\n' ' ') (make deps installs the validator)"
+fi
+check "$T/inventory: the 10-day leaf's notValidAfter" \
+	test "$(jq -r '.components[] | select(.cryptoProperties.certificateProperties.subjectName ==
+		"CN=soon.test") | .cryptoProperties.certificateProperties.notValidAfter' \
+		"$W/inv.cdx.json")" = "$NOT_AFTER_STR"
 
 mkdir -p "$W/prom/data"
 cat >"$W/prom/prometheus.yml" <<EOF
