@@ -58,6 +58,9 @@ check "$N/entry: version, cipher, group, leaf" \
 # --- RSS flat ---
 rss() # MAX PCAP: peak RSS in KiB (MAX 0: plain read, no table)
 {
+	# Under ASan (make test SAN=1) freed memory waits in a quarantine: no RSS would stay flat.
+	local ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0
+	export ASAN_OPTIONS
 	if [ "$1" = 0 ]; then
 		/usr/bin/time -f %M "$T" read "$2" 2>&1 >/dev/null | tail -1
 	else
