@@ -1,6 +1,6 @@
 /* A small non-blocking HTTP/1.x server for /metrics, driven by the daemon's poll loop. It answers
- * only GET (and HEAD) of /metrics and an index page; requests are bounded in size and time so a
- * slow or huge client cannot block the daemon. */
+ * only GET (and HEAD) of /metrics, /endpoints (when set) and an index page; requests are bounded
+ * in size and time so a slow or huge client cannot block the daemon. */
 #ifndef TLSMON_HTTP_H
 #define TLSMON_HTTP_H
 
