@@ -75,16 +75,22 @@ static void json_time(struct sbuf *b, const char *key, uint64_t ns)
 }
 
 /* Certificate times as x509 reports them: RFC 3339 to the second. */
-static void json_unix(struct sbuf *b, const char *key, int64_t s)
+static const char *cert_time(int64_t s, char *buf, size_t size)
 {
 	time_t t = (time_t)s;
 	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "%lld", (long long)s);
+	return buf;
+}
+
+static void json_unix(struct sbuf *b, const char *key, int64_t s)
+{
 	char ts[40];
 
 	sbuf__printf(b, ",\"%s\":", key);
-	if (!gmtime_r(&t, &tm) || !strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(ts, sizeof(ts), "%lld", (long long)s);
-	json__cstr(b, ts);
+	json__cstr(b, cert_time(s, ts, sizeof(ts)));
 }
 
 static void json_worst(struct sbuf *b, const struct ep_worst *w)
@@ -276,9 +282,7 @@ void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 			     group_name(e->group, t3, sizeof(t3)), e->group_pq ? " (pq)" : "");
 		if (e->has_chain)
 			sbuf__printf(b, " not_after=%s",
-				     report__rfc3339((uint64_t)(e->chain_not_after > 0 ?
-								e->chain_not_after : 0) * NS,
-						     ts, sizeof(ts)));
+				     cert_time(e->chain_not_after, ts, sizeof(ts)));
 		if (e->worst.present)
 			sbuf__printf(b, " worst=%s:%s",
 				     policy__check_name((enum check_id)e->worst.check),
