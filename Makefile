@@ -3,6 +3,8 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 CC ?= cc
@@ -26,7 +28,7 @@ CFLAGS ?= -O2 -g
 # -MMD -MP: each object depends on the headers it includes, found by the compiler (build/**/*.d).
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DTLSMON_VERSION='"$(VERSION)"' -Iinclude -Iuser -Itools \
 	-I$(BUILD) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lpthread
+LDLIBS := -lbpf -lelf -lz -lssl -lcrypto -lcrypt -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for the unit and offline tests, in
 # build-san/ (the BPF object is still built with clang -target bpf). Live tests are skipped: they
@@ -79,10 +81,16 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libp
 	file groff-base man-db podman runc
 # deploy/: the alert rules' and manifests' checks read YAML.
 DEPS_PKGS += python3-yaml
+# tests/live/log_reload.sh runs deploy/logrotate/tlsmon.
+DEPS_PKGS += logrotate
+# --web-config: bcrypt for basic_auth_users (libxcrypt's crypt_r; libcrypt.a for make static).
+DEPS_PKGS += libcrypt-dev
 # COMMAND:PACKAGE, installed only when COMMAND is missing: another package may provide it (the
 # Google Cloud SDK's kubectl package owns /usr/bin/kubectl too, so installing Debian's
 # kubernetes-client next to it fails).
 DEPS_CMDS := kubectl:kubernetes-client
+# tests/offline/systemd_unit.sh (systemd-analyze, systemd-sysusers), tests/live/nonroot.sh.
+DEPS_PKGS += systemd strace util-linux libcap2-bin
 # tests/offline/cbom.sh validates the CycloneDX output with the schema the npm package ships:
 # npm (and node) from Debian unless some other package provides them already.
 DEPS_CMDS += npm:npm
@@ -177,15 +185,25 @@ test-offline: all $(UNIT_BINS)
 test-live: all $(UNIT_BINS) $(TEST_BPF_OBJS)
 	$(Q)BUILD=$(BUILD) tests/run.sh live
 
-# The static binary (mk/pkg.mk: it runs on hosts without the -dev packages), the man page and
-# bash completion.
+# The static binary (mk/pkg.mk: it runs on hosts without the -dev packages), the man page, bash
+# completion and the systemd unit. The unit goes where systemd looks for units of that prefix
+# (/usr/local/lib/systemd/system is on its path) with ExecStart under PREFIX; an existing
+# /etc/default/tlsmon is the operator's and stays. Then: systemd-sysusers (creates the tlsmon
+# user), systemctl enable --now tlsmon.
 install: $(BUILD)/tlsmon-static
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 $(BUILD)/tlsmon-static $(DESTDIR)$(PREFIX)/bin/tlsmon
 	install -m 0644 man/tlsmon.8 $(DESTDIR)$(PREFIX)/share/man/man8/tlsmon.8
 	install -m 0644 deploy/completion/tlsmon.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsmon
+	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' deploy/systemd/tlsmon.service \
+		>$(DESTDIR)$(UNITDIR)/tlsmon.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tlsmon.service
+	install -m 0644 deploy/systemd/tlsmon.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/tlsmon.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/tlsmon ] || \
+		install -m 0644 deploy/systemd/tlsmon.default $(DESTDIR)$(SYSCONFDIR)/default/tlsmon
 
 format:
 	clang-format -i user/*/*.[ch] include/*.h bpf/*.c bpf/*.h tools/*.c tests/unit/*/*.c 2>/dev/null || true

@@ -1,6 +1,6 @@
 # Packaging (included at the end of the Makefile). Build once, on a build host; install the result
 # on the hosts to watch, which need no compiler and no -dev package:
-#   make static        build/tlsmon-static: statically linked (libbpf, libelf, zlib, OpenSSL,
+#   make static        build/tlsmon-static: statically linked (libbpf, libelf, zlib, OpenSSL, libcrypt,
 #                      glibc), the BPF object inside through the skeleton
 #   make deb           build/tlsmon_VERSION_ARCH.deb (deploy/deb/mkdeb.sh): the static binary, the
 #                      man page, bash completion, and the systemd unit, default config and

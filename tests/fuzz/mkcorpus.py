@@ -323,6 +323,18 @@ def main():
                         ("reply_err", b"\1ERR busy: too many pending replies")]:
         put("ctl", label, data)
 
+    # web_config: the exporter-toolkit file as an operator writes it, and a refused one.
+    put("web_config", "tls_auth", b"---\n# tlsmon\ntls_server_config:\n  cert_file: tlsmon.pem\n"
+        b"  key_file: '/etc/tlsmon/tlsmon.key'\n  client_ca_file: \"ca.pem\"\n"
+        b"  client_auth_type: RequireAndVerifyClientCert\n  min_version: TLS13\n"
+        b"basic_auth_users:\n  prom: $2y$10$X0h1gDsPszWURQaxFh.zoubFi6DXncSjhoQNJgRrnGs7EsimhC7zG\n")
+    put("web_config", "refused", b"tls_server_config: {}\nhttp_server_config:\n  http2: false\n")
+
+    # basic_auth: a scrape's header block with the right password, and malformed credentials.
+    put("basic_auth", "right", b"GET /metrics HTTP/1.1\r\nHost: h\r\n"
+        b"Authorization: Basic cHJvbTpwYTpzcyB3MHJk\r\nAccept: */*\r\n\r\n")
+    put("basic_auth", "malformed", b"GET / HTTP/1.1\r\nauthorization:basic cHJvbQ=\n\n")
+
     shutil.rmtree(a.out, ignore_errors=True)
     total = 0
     for target, files in sorted(corpus.items()):

@@ -77,7 +77,7 @@ for cs in server:auto client:auto client:xdp-generic client:xdp; do
 		fi
 	done
 	eg=$(mval "$W/$c.metrics" 'tlsmon_kernel_packets_total{hook="tc_egress",result="copied"}')
-	by=$(mval "$W/$c.metrics" tlsmon_kernel_bytes_copied_total)
+	by=$(mval "$W/$c.metrics" tlsmon_kernel_copied_bytes_total)
 	[ $ok -eq 1 ] && pass "$T/$c/sha256 of all 4 equal the chain files' ($by bytes copied)"
 	# Fewer egress frames than the message needs at 1500 bytes each: the server's Certificate
 	# crossed TC egress as GSO super-packets, which is what this test is about.

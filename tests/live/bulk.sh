@@ -2,7 +2,7 @@
 # shellcheck disable=SC2016 # jq programs are single-quoted
 # After the handshake the kernel stops copying a flow (needs root): a verifying openssl s_client
 # completes a TLS 1.2 handshake with the good chain, then sends 50 MiB over the SAME connection to
-# an openssl s_server that counts what it receives. tlsmon_kernel_bytes_copied_total, scraped
+# an openssl s_server that counts what it receives. tlsmon_kernel_copied_bytes_total, scraped
 # once the handshake is logged and again after the transfer, may grow by no more than the
 # handshake took (and stays under 64 KiB in all); the flow must have been marked done by
 # userspace, not stopped by its byte budget. Run with tlsmon in the client's namespace (egress
@@ -86,8 +86,8 @@ run_side()
 	else
 		fail "$T/$c/transfer" "client exit $crc, server received ${got:-nothing} of $BULK"
 	fi
-	hs=$(mval "$W/$c.m1" tlsmon_kernel_bytes_copied_total)
-	all=$(mval "$W/$c.m2" tlsmon_kernel_bytes_copied_total)
+	hs=$(mval "$W/$c.m1" tlsmon_kernel_copied_bytes_total)
+	all=$(mval "$W/$c.m2" tlsmon_kernel_copied_bytes_total)
 	seen=0
 	for h in xdp tc_ingress tc_egress; do
 		v=$(mval "$W/$c.m2" "tlsmon_kernel_packets_total{hook=\"$h\",result=\"seen\"}")

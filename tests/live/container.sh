@@ -12,8 +12,6 @@
 #              programs (bpf(2) fails with ENOSYS there: the seccomp profile's default action)
 # What the container needs on Debian 12 (podman 4.3, containers-common's seccomp profile):
 #   --cap-add BPF,NET_ADMIN,PERFMON  load and attach (TC via netlink); the verifier wants PERFMON
-#   --cap-add SETPCAP                only because `tlsmon run` still fails when it cannot empty
-#                                    its bounding set (issue 12 item 1 removes that)
 #   --security-opt seccomp=FILE      the default profile, with bpf(2)/perf_event_open(2) allowed
 #                                    to CAP_BPF/CAP_PERFMON (deploy/container/seccomp-bpf.jq);
 #                                    Debian's allows them to CAP_SYS_ADMIN only (EPERM otherwise)
@@ -81,7 +79,7 @@ live_chains "$T" "$W/chains" weak
 live_netns "$T" 63
 
 # Without CAP_BPF: refused, and the message says what is needed.
-"${PODMAN[@]}" run --name "$CNAME-nocap" "${RUN_OPTS[@]}" --cap-add NET_ADMIN,PERFMON,SETPCAP \
+"${PODMAN[@]}" run --name "$CNAME-nocap" "${RUN_OPTS[@]}" --cap-add NET_ADMIN,PERFMON \
 	--security-opt "seccomp=$W/seccomp.json" --network "ns:/run/netns/$NS_B" "$TAG" \
 	run -i veth0 --metrics-addr "127.0.0.1:$MPORT" >"$W/nocap.out" 2>&1
 rc=$?
@@ -92,7 +90,7 @@ else
 	fail "$T/without CAP_BPF: refused" "exit $rc, TCX $tcx: $(tail -1 "$W/nocap.out")"
 fi
 
-if ! "${PODMAN[@]}" run -d --name "$CNAME" "${RUN_OPTS[@]}" --cap-add BPF,NET_ADMIN,PERFMON,SETPCAP \
+if ! "${PODMAN[@]}" run -d --name "$CNAME" "${RUN_OPTS[@]}" --cap-add BPF,NET_ADMIN,PERFMON \
 	--security-opt "seccomp=$W/seccomp.json" --network "ns:/run/netns/$NS_B" "$TAG" \
 	run -i veth0 --metrics-addr "127.0.0.1:$MPORT" --log /dev/stdout --log-all \
 	>"$W/run.out" 2>&1; then

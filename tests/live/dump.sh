@@ -4,11 +4,12 @@
 # a chain from tests/fixtures/mkchains.sh, a verifying s_client in namespace B connects (the weak
 # chain ends in the client's fatal alert 42), `tlsmon run` watches veth0 in namespace B with its own
 # --socket under the temporary directory. Daemon 1:
-#   empty        only good-chain established handshakes: empty valid files (pcapng header only)
+#   empty        only good-chain established handshakes: no file, "no flagged handshakes held"
 #   weak         one weak handshake, then a dump: the Certificate frame with 3 certificates, the
 #                alert 42, the pcapng comments on both frames, the JSON findings, files 0600
 #   pcap, gzip   --format pcap, --gzip, both (gunzipped and read)
-#   since        --since 1s after 2 s: empty; --since 60s: the handshake
+#   since        --since 1s after 2 s: no file, "no flagged handshakes in the last 1s";
+#                --since 60s: the handshake
 #   explain      `tlsmon explain` on the dumped JSON
 #   raw          the control protocol by hand (python3): an OK reply's sizes add up; garbage,
 #                oversized and malformed requests get ERR and the daemon keeps serving
@@ -136,26 +137,21 @@ nframes()
 	grep -c . <<<"$out"
 }
 
-# check_empty CASE: D_CAP reads as 0 frames, D_JSON is empty, the dump said 0 handshakes.
-check_empty()
+# dump_none CASE MESSAGE ARGS...: `tlsmon dump ARGS...` into an empty directory when nothing is
+# held: exit 0, nothing on stdout, no file written, MESSAGE on stderr.
+dump_none()
 {
-	local c=$1 n
-	n=$(nframes "$D_CAP")
-	if [ "$n" = 0 ]; then
-		pass "$T/$c/capture valid with 0 frames"
+	local c=$1 msg=$2
+	shift 2
+	mkdir -m 0700 "$W/$c.dir"
+	"$TLSMON" dump --socket "$SOCK" --out "$W/$c.dir" "$@" >"$W/$c.dump.out" 2>"$W/$c.dump.err"
+	D_RC=$?
+	if [ "$D_RC" = 0 ] && [ ! -s "$W/$c.dump.out" ] && [ -z "$(ls -A "$W/$c.dir")" ] &&
+		[ "$(cat "$W/$c.dump.err")" = "tlsmon dump: $msg" ]; then
+		pass "$T/$c/no file written, exit 0, '$msg'"
 	else
-		fail "$T/$c/capture" "tshark: '${n:-read error}' frames: $(head -c 200 \
-			"$W/tshark.err")"
-	fi
-	if [ -f "$D_JSON" ] && [ ! -s "$D_JSON" ]; then
-		pass "$T/$c/json empty"
-	else
-		fail "$T/$c/json empty" "$(wc -c <"$D_JSON" 2>/dev/null) bytes"
-	fi
-	if [ "$D_HS" = 0 ]; then
-		pass "$T/$c/reports 0 handshakes"
-	else
-		fail "$T/$c/reports 0 handshakes" "'$(cat "$W/$c.dump.err")'"
+		fail "$T/$c/nothing held" "exit $D_RC, stdout '$(head -c 100 "$W/$c.dump.out")', \
+files '$(ls -A "$W/$c.dir" | tr '\n' ' ')', stderr '$(head -c 200 "$W/$c.dump.err")'"
 	fi
 }
 
@@ -283,16 +279,7 @@ else
 		"$W/$c.metrics" | tr '\n' ' ')"
 fi
 t_kill "$SRV_PID"
-if dump $c --out "$W/out"; then
-	check_empty $c
-	magic=$(od -An -tx1 -N4 "$D_CAP" | tr -d ' ')
-	if [ "$magic" = 0a0d0d0a ] && [[ $D_CAP == *.pcapng ]]; then
-		pass "$T/$c/pcapng section header"
-	else
-		fail "$T/$c/pcapng section header" "$D_CAP starts $(od -An -tx1 -N4 "$D_CAP")"
-	fi
-	check_mode $c "$D_CAP" "$D_JSON"
-fi
+dump_none $c "no flagged handshakes held"
 
 # weak: one weak handshake
 c=weak
@@ -321,6 +308,9 @@ if dump $c --out "$W/out"; then
 	else
 		fail "$T/$c/json equals the --log record" "differs"
 	fi
+	# a second dump in the same second: two more files beside the first two
+	first=$D_CAP
+	dump "$c-again" --out "$W/out" && [ "$D_CAP" != "$first" ]
 	n=$(find "$W/out" -type f | wc -l)
 	expect_eq "$c/new names, nothing overwritten: files in out/" "$n" 4
 
@@ -351,6 +341,15 @@ for v in pcap:--format=pcap gzip:--gzip pcapgz:--format=pcap,--gzip; do
 		fi
 		f=$W/$c.unzipped
 		gzip -dc "$D_CAP" >"$f"
+		# tlsmon reads its own compressed dumps, as a file and from stdin
+		"$TLSMON" read "$D_CAP" >"$W/$c.read.jsonl" 2>"$W/$c.read.err"
+		"$TLSMON" read - <"$D_CAP" >"$W/$c.stdin.jsonl" 2>>"$W/$c.read.err"
+		if jq -e -s 'length == 1 and .[0].outcome == "alert"' "$W/$c.read.jsonl" \
+			>/dev/null 2>&1 && cmp -s "$W/$c.read.jsonl" "$W/$c.stdin.jsonl"; then
+			pass "$T/$c/tlsmon read of the .gz (file and stdin): the handshake"
+		else
+			fail "$T/$c/tlsmon read of the .gz" "$(head -c 200 "$W/$c.read.err")"
+		fi
 	fi
 	magic=$(od -An -tx1 -N4 "$f" | tr -d ' ')
 	if [[ $c == pcap* ]]; then
@@ -372,9 +371,7 @@ done
 # since
 c=since1
 sleep 2
-if dump $c --out "$W/out" --since 1s; then
-	check_empty $c
-fi
+dump_none $c "no flagged handshakes in the last 1s" --since 1s
 c=since60
 if dump $c --out "$W/out" --since 60s; then
 	expect_eq "$c/1 handshake" "$D_HS" 1

@@ -4,9 +4,11 @@
   http_abuse_helper.py slow HOST PORT N SECONDS   N clients, each sends one byte per second of a
                                                   request that never ends
   http_abuse_helper.py idle HOST PORT N SECONDS   N clients that connect and send nothing
+  http_abuse_helper.py tlshalf HOST PORT N SECONDS  N clients that send the first half of a TLS
+                                                  ClientHello, then nothing (a stalled handshake)
   http_abuse_helper.py big HOST PORT SIZE         one request with a SIZE-byte header
 
-slow/idle print one JSON object once every connection is closed or SECONDS have passed:
+slow/idle/tlshalf print one JSON object once every connection is closed or SECONDS have passed:
   connected      connections that were established
   closed_fast    closed by the server within 1 s of connecting (refused: no free slot)
   max_open       longest a connection stayed open before the server closed it (seconds)
@@ -16,13 +18,28 @@ big prints the reply's status code, or "closed" when the server closed without o
 import json
 import selectors
 import socket
+import ssl
 import sys
 import time
 
 REQUEST = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
 
 
-def crowd(host, port, n, seconds, slow):
+def client_hello():
+    """The bytes of a real ClientHello, from Python's TLS client on memory BIOs."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def crowd(host, port, n, seconds, slow, first=b""):
     sel = selectors.DefaultSelector()
     conns = []
     t0 = time.monotonic()
@@ -34,6 +51,8 @@ def crowd(host, port, n, seconds, slow):
         except OSError:
             s.close()
             continue
+        if first:
+            s.sendall(first)
         s.setblocking(False)
         c = {"sock": s, "t": time.monotonic(), "sent": 0, "closed": None}
         conns.append(c)
@@ -110,6 +129,9 @@ def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode in ("slow", "idle"):
         crowd(host, port, int(sys.argv[4]), float(sys.argv[5]), mode == "slow")
+    elif mode == "tlshalf":
+        hello = client_hello()
+        crowd(host, port, int(sys.argv[4]), float(sys.argv[5]), False, hello[:len(hello) // 2])
     elif mode == "big":
         big(host, port, int(sys.argv[4]))
     else:

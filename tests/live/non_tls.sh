@@ -36,7 +36,7 @@ tm_stop "$TM_PID"
 
 d=$(mval "$W/m" 'tlsmon_kernel_flows_total{result="done"}')
 started=$(mval "$W/m" 'tlsmon_kernel_flows_total{result="started"}')
-copied=$(mval "$W/m" tlsmon_kernel_bytes_copied_total)
+copied=$(mval "$W/m" tlsmon_kernel_copied_bytes_total)
 if [ "${d:-0}" -ge 1 ]; then
 	pass "$T/the data connection was marked done ($d of $started kernel flows; $copied bytes copied)"
 else

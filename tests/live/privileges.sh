@@ -2,7 +2,8 @@
 # What a running `tlsmon run` keeps and exposes (issue 6, "Privileges"; needs root). tlsmon watches
 # veth0 in namespace B (s_client there, s_server with the weak chain in A).
 #   root      after attaching: CapEff = CapPrm = CapBnd = CAP_BPF only (bit 39), no inheritable or
-#             ambient capability, NoNewPrivs 1; --log file and control socket 0600
+#             ambient capability, NoNewPrivs 1; --log file 0640 (--log-mode's default) and
+#             control socket 0600
 #   http      GET/HEAD /metrics and / answer 200; POST, PUT, DELETE 405; GET /nope 404; a request
 #             line without a target 400; a 10 KB header 431 (or closed)
 #   slowloris 20 clients sending one byte a second (8 s): /metrics still answers meanwhile, every
@@ -127,7 +128,7 @@ if ! p_start $c --metrics-addr "127.0.0.1:$MPORT"; then
 fi
 check_caps $c
 expect_status $c Uid "0 0 0 0"
-expect_mode $c "--log file" "$LOG" 600
+expect_mode $c "--log file" "$LOG" 640 root
 expect_mode $c "control socket" "$SOCK" 600 root
 
 c=http
@@ -232,7 +233,8 @@ else
 	expect_status $c Uid "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
 	expect_status $c Gid "$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID"
 	expect_status $c Groups ""
-	expect_mode $c "--log file" "$LOG" 600
+	# the --log file is the user's, group the user's (no --log-group)
+	expect_mode $c "--log file" "$LOG" 640 "$(id -gn nobody)"
 	expect_mode $c "control socket" "$SOCK" 660 "$GROUP"
 	l=$(ip netns exec "$NS_B" ss -Hltn | awk '{ print $4 }' | sort | tr '\n' ' ')
 	if [ "$l" = "127.0.0.1:9879 " ]; then

@@ -50,9 +50,9 @@ expect()
 }
 
 expect "commands r*" "read run" r
-expect "commands" "--help --version dump endpoints explain inventory policy read run version" ""
+expect "commands" "--help --version dump endpoints explain help inventory policy read run version" ""
 expect "run --po" "--policy --policy-file --ports" run --po
-expect "run --log*" "--log --log-all" run --log
+expect "run --log*" "--log --log-all --log-group --log-mode" run --log
 expect "read --s*" "--stats --summary" read --s
 expect "dump --format" "pcap pcapng" dump --format ""
 expect "endpoints --format" "json text" endpoints --format ""

@@ -70,17 +70,23 @@ else
 	skip explain_jsonl "$HF not found"
 fi
 
-# --- dump of an empty store: valid empty files ---
+# --- dump of an empty store: no file, exit 0, a line on stderr ---
 EMPTY=$P/zeek_hrr.pcap
 if [ -r "$EMPTY" ] && serve empty "$EMPTY"; then
 	if dump empty "$W/out-empty"; then
-		pc=$(sed -n 1p "$W/empty.paths")
-		js=$(sed -n 2p "$W/empty.paths")
-		check empty_dump_pcapng_valid tshark_reads "$pc"
-		check empty_dump_no_frames test "$(tshark -r "$pc" 2>/dev/null | wc -l)" -eq 0
-		check empty_dump_json_empty test ! -s "$js"
+		check empty_dump_no_file test -z "$(ls -A "$W/out-empty")"
+		check empty_dump_stdout_empty test ! -s "$W/empty.paths"
+		check empty_dump_says_none grep -qx 'tlsmon dump: no flagged handshakes held' \
+			"$W/empty.dump.err"
 	else
-		fail empty_dump "$(cat "$W/empty.dump.err")"
+		fail empty_dump "exit $?: $(cat "$W/empty.dump.err")"
+	fi
+	if dump empty "$W/out-empty" --since 1s; then
+		check empty_dump_since_no_file test -z "$(ls -A "$W/out-empty")"
+		check empty_dump_since_says_none grep -qx \
+			'tlsmon dump: no flagged handshakes in the last 1s' "$W/empty.dump.err"
+	else
+		fail empty_dump_since "exit $?: $(cat "$W/empty.dump.err")"
 	fi
 	t_kill "$SERVE_PID"
 else

@@ -9,7 +9,7 @@ PCAPS=${PCAPS:-../shared/pcaps}
 TLSMON=$BUILD/tlsmon
 
 [ -d "$PCAPS" ] || { skip read_metrics "$PCAPS not found"; exit 0; }
-require_cmd jq || exit 0
+require_cmd read_metrics jq python3 || exit 0
 t_tmpdir || exit 1
 files=("$PCAPS"/*.pcap "$PCAPS"/*.pcapng)
 
@@ -46,3 +46,15 @@ check read_metrics_unique_certificates \
 	test "$(sum_metric tlsmon_certificates_total .)" -eq "$json_certs"
 grep -q '^tlsmon_build_info{version=' "$T_TMP/metrics.txt"
 check read_metrics_build_info test $? -eq 0
+# The duration histogram: one observation per handshake, in the bucket its JSON times give.
+if out=$(python3 "$HERE/histogram_helper.py" "$T_TMP/metrics.txt" "$T_TMP/all.jsonl" 2>&1); then
+	pass "read_metrics_duration_histogram ($out)"
+else
+	fail read_metrics_duration_histogram "$out"
+fi
+# Names and HELP texts: base units, unit last, _total on counters, one HELP style.
+if out=$(python3 "$HERE/metric_style.py" "$T_TMP/metrics.txt" 2>&1); then
+	pass "read_metrics_style ($out)"
+else
+	fail read_metrics_style "$(head -3 <<<"$out" | tr '\n' ' ')"
+fi

@@ -386,6 +386,15 @@ static enum live_bpf_ingress auto_mode(const char *ifname)
 	return LIVE_BPF_INGRESS_TC;
 }
 
+enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode)
+{
+	/* Every loopback packet leaves and comes back through the same device: egress alone sees
+	 * each one once. */
+	if (iface_is_loopback(ifname))
+		return LIVE_BPF_INGRESS_NONE;
+	return mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
+}
+
 static int attach_xdp(struct live_bpf *lb, struct live_iface *ifc, int generic, char *err,
 		      size_t esz)
 {
@@ -475,11 +484,7 @@ int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingr
 		return -EEXIST;
 	}
 
-	ifc->mode = mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
-	/* Every loopback packet leaves and comes back through the same device: egress alone sees
-	 * each one once. */
-	if (iface_is_loopback(ifname))
-		ifc->mode = LIVE_BPF_INGRESS_NONE;
+	ifc->mode = live_bpf__resolve_ingress(ifname, mode);
 	if (ifc->mode == LIVE_BPF_INGRESS_XDP || ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC) {
 		e = attach_xdp(lb, ifc, ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC, err, err_size);
 		/* AUTO never fails for want of XDP: TC ingress sees the same packets */
@@ -612,6 +617,41 @@ int live_bpf__prog_fd(const struct live_bpf *lb, int hook)
 		return bpf_program__fd(lb->skel->progs.tlsmon_tc_out);
 	}
 	return -EINVAL;
+}
+
+/* A link stays open while we hold its fd, but the kernel detaches it when its device goes away
+ * (or on BPF_LINK_DETACH) and then reports ifindex 0. struct bpf_link_info's xdp and tcx members
+ * both start with ifindex at the same offset; Debian's libbpf 1.1 headers know only xdp. */
+static int link_attached(int fd)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.xdp.ifindex != 0;
+}
+
+int live_bpf__hooks(const struct live_bpf *lb, struct live_bpf_hook *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; lb && i < lb->nifaces; i++) {
+		const struct live_iface *ifc = &lb->ifaces[i];
+		const int fds[2] = { ifc->link_in, ifc->link_out };
+
+		for (int j = 0; j < 2 && n < max; j++) {
+			if (j == 0 && ifc->mode == LIVE_BPF_INGRESS_NONE)
+				continue; /* loopback: egress only */
+			snprintf(out[n].ifname, sizeof(out[n].ifname), "%s", ifc->name);
+			out[n].hook = j ? "tc_egress" :
+				      ifc->mode == LIVE_BPF_INGRESS_TC ? "tc_ingress" : "xdp";
+			out[n].attached = link_attached(fds[j]);
+			n++;
+		}
+	}
+	return n;
 }
 
 void live_bpf__close(struct live_bpf *lb)

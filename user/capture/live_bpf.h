@@ -56,6 +56,10 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingress mode,
 		     char *err, size_t err_size);
 
+/* The ingress mode attach would choose for ifname given mode (AUTO: by driver; loopback: none).
+ * Attach may still fall back from native XDP to TC when the driver refuses it. */
+enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode);
+
 /* The ingress mode attach chose for ifname (after AUTO), or -ENOENT if not attached. */
 int live_bpf__ingress_of(const struct live_bpf *lb, const char *ifname);
 
@@ -93,6 +97,18 @@ int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]
 
 /* Program fd for a hook (enum tlsmon_hook): for BPF_PROG_TEST_RUN in tests. */
 int live_bpf__prog_fd(const struct live_bpf *lb, int hook);
+
+/* One hook attach made on an interface, and whether the kernel still has it attached. */
+struct live_bpf_hook {
+	char ifname[16]; /* IF_NAMESIZE, as given to live_bpf__attach() */
+	const char *hook; /* "xdp", "tc_ingress" or "tc_egress", as the kernel counters say */
+	int attached; /* 1, or 0 once its interface is deleted or its link detached */
+};
+
+/* The hooks of every attached interface, in attach order (ingress, then egress), at most max;
+ * returns how many. Asks the kernel about each link, so a deleted interface or a link detached
+ * from outside (`bpftool link detach`) shows as 0. */
+int live_bpf__hooks(const struct live_bpf *lb, struct live_bpf_hook *out, int max);
 
 /* Detach every interface, free everything. NULL is fine. */
 void live_bpf__close(struct live_bpf *lb);

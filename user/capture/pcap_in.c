@@ -3,7 +3,8 @@
  * point straight into it and reading costs no copy and no per-frame allocation.
  *
  * Formats: classic pcap (https://www.tcpdump.org/manpages/pcap-savefile.5.html) and pcapng
- * (draft-ietf-opsawg-pcapng, cited as "pcapng N.N" below). */
+ * (draft-ietf-opsawg-pcapng, cited as "pcapng N.N" below), either one gzip-compressed (inflated
+ * into memory first). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "capture/pcap_in.h"
 
@@ -159,6 +161,89 @@ static int load_file(struct pcap_in *in, int fd)
 	return 0;
 }
 
+/* RFC 1952: `tlsmon dump --gzip` and `gzip` write this; several members are one stream. */
+static bool is_gzip(const struct pcap_in *in)
+{
+	return in->size >= 2 && in->buf[0] == 0x1f && in->buf[1] == 0x8b;
+}
+
+/* Replace the compressed bytes with the capture they hold. Corrupt or truncated compressed data
+ * is -EBADMSG. */
+static int gunzip(struct pcap_in *in)
+{
+	z_stream z = { 0 };
+	uint8_t *out = NULL, *nb;
+	size_t cap = 0, len = 0;
+	int zrc = Z_OK, ret = 0;
+
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	z.next_in = in->buf;
+	z.avail_in = 0;
+	for (size_t fed = 0;;) {
+		if (!z.avail_in && fed < in->size) {
+			/* avail_in is 32-bit: feed big files in slices */
+			size_t n = in->size - fed > (1u << 30) ? (1u << 30) : in->size - fed;
+
+			z.next_in = in->buf + fed;
+			z.avail_in = (uInt)n;
+			fed += n;
+		}
+		if (len == cap) {
+			if (cap > SIZE_MAX / 2 - READ_CHUNK) {
+				ret = -E2BIG;
+				break;
+			}
+			nb = realloc(out, cap ? cap * 2 : READ_CHUNK);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			out = nb;
+			cap = cap ? cap * 2 : READ_CHUNK;
+		}
+		z.next_out = out + len;
+		z.avail_out = (uInt)(cap - len > (1u << 30) ? (1u << 30) : cap - len);
+		zrc = inflate(&z, Z_NO_FLUSH);
+		len = (size_t)(z.next_out - out);
+		if (zrc == Z_STREAM_END) {
+			/* another member follows, or the end */
+			if (!z.avail_in && fed == in->size)
+				break;
+			if (inflateReset(&z) != Z_OK) {
+				ret = -EBADMSG;
+				break;
+			}
+			continue;
+		}
+		if (zrc == Z_BUF_ERROR && !z.avail_in && fed == in->size) {
+			ret = -EBADMSG; /* truncated */
+			break;
+		}
+		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+			ret = zrc == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
+			break;
+		}
+	}
+	inflateEnd(&z);
+	if (!ret && !len)
+		ret = -EINVAL;
+	if (ret) {
+		free(out);
+		return ret;
+	}
+	if (in->mapped)
+		munmap(in->buf, in->size);
+	else
+		free(in->buf);
+	in->mapped = false;
+	/* Exact size, so that a read past the end is caught by ASan in the tests. */
+	nb = realloc(out, len);
+	in->buf = nb ? nb : out;
+	in->size = len;
+	return 0;
+}
+
 static int open_classic(struct pcap_in *in)
 {
 	const uint8_t *h = in->buf;
@@ -186,21 +271,32 @@ static int open_classic(struct pcap_in *in)
 struct pcap_in *pcap_in__open(const char *path, int *err)
 {
 	struct pcap_in *in;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	in = pcap_in__open_fd(fd, err);
+	close(fd);
+	return in;
+}
+
+struct pcap_in *pcap_in__open_fd(int fd, int *err)
+{
+	struct pcap_in *in;
 	uint32_t magic;
-	int fd, ret;
+	int ret;
 
 	in = calloc(1, sizeof(*in));
 	if (!in) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto cleanup;
-	}
 	ret = load_file(in, fd);
-	close(fd);
+	if (!ret && is_gzip(in))
+		ret = gunzip(in);
 	if (ret)
 		goto cleanup;
 	ret = -EINVAL;

@@ -11,7 +11,9 @@
 #include "verdict/policy.h"
 
 int cmd_read(int argc, char **argv);
-int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump);
+/* stop, dump, reload: set by SIGINT/SIGTERM, SIGUSR1, SIGHUP. */
+int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+	    volatile sig_atomic_t *reload);
 int cmd_policy(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_endpoints(int argc, char **argv);

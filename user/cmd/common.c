@@ -15,7 +15,8 @@ int cmd__apply_policy_arg(struct policy *p, bool is_file, const char *arg)
 
 	if (is_file) {
 		if (policy__load_file(p, arg, err, sizeof(err))) {
-			fprintf(stderr, "tlsmon: --policy-file %s: %s\n", arg, err);
+			/* err names the file already */
+			fprintf(stderr, "tlsmon: --policy-file %s\n", err);
 			return -1;
 		}
 		return 0;

@@ -23,7 +23,8 @@ static void dump_usage(FILE *out)
 		"                   [--format pcap|pcapng] [--gzip]\n"
 		"Ask the running `tlsmon run` for the handshakes it keeps (flagged, or ended by an\n"
 		"alert, abort or reset) and write their frames and analysis into two new files\n"
-		"(mode 0600, never over an existing file); print their paths.\n\n"
+		"(mode 0600, never over an existing file); print their paths. When there are none\n"
+		"it writes no file, prints nothing on stdout, says so on stderr and exits 0.\n\n"
 		"  --socket PATH      control socket (default %s)\n"
 		"  --out DIR          where to write (default .)\n"
 		"  --since DURATION   only handshakes decided in the last DURATION: 90s, 15m, 2h, 1d\n"
@@ -43,7 +44,7 @@ int cmd_dump(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_request req = { .since_s = 0, .format = PCAP_FMT_PCAPNG };
-	const char *sock = CTL_DEFAULT_PATH, *dir = ".";
+	const char *sock = CTL_DEFAULT_PATH, *dir = ".", *since = NULL;
 	char err[256], pcap_path[PATH_MAX], json_path[PATH_MAX];
 	struct sbuf pcap, json;
 	struct ctl_reply reply;
@@ -65,6 +66,7 @@ int cmd_dump(int argc, char **argv)
 				fprintf(stderr, "tlsmon dump: --since: expected e.g. 90s, 15m, 2h, 1d\n");
 				return 2;
 			}
+			since = optarg;
 			break;
 		case 'f':
 			if (pcap_out__parse_format(optarg, &req.format)) {
@@ -92,6 +94,16 @@ int cmd_dump(int argc, char **argv)
 	rc = ctl__client_dump(sock, &req, DUMP_TIMEOUT_MS, &pcap, &json, &reply, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "tlsmon dump: %s\n", err);
+		goto out;
+	}
+	/* Nothing to look at is not a failure (exit 0: a cron job that dumps every hour must not
+	 * mail an error for a quiet hour); empty files would only be litter. Stdout stays empty, so
+	 * a script sees there is no file to open. */
+	if (!reply.handshakes) {
+		if (since)
+			fprintf(stderr, "tlsmon dump: no flagged handshakes in the last %s\n", since);
+		else
+			fprintf(stderr, "tlsmon dump: no flagged handshakes held\n");
 		goto out;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);

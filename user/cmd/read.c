@@ -134,7 +134,8 @@ static void read_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsmon read [OPTIONS] FILE...\n"
-		"Read pcap/pcapng files and print one JSON object per TLS handshake (JSON Lines).\n\n"
+		"Read pcap/pcapng files, plain or gzip-compressed (- is stdin), and print one JSON\n"
+		"object per TLS handshake (JSON Lines).\n\n"
 		"  --flagged             only handshakes with findings\n"
 		"  --summary             end with a table: handshakes by outcome and version, findings\n"
 		"                        by check\n"
@@ -164,10 +165,13 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 	struct frame fr;
 	int err = 0, rc;
 
-	in = pcap_in__open(path, &err);
+	/* "-": stdin, a pipe from tcpdump -w - or zcat; ./- names a file called "-" */
+	in = strcmp(path, "-") ? pcap_in__open(path, &err) : pcap_in__open_fd(0, &err);
 	if (!in) {
 		fprintf(stderr, "tlsmon: %s: %s\n", path,
-			err == -EINVAL ? "not a pcap or pcapng file" : strerror(-err));
+			err == -EINVAL	  ? "not a pcap or pcapng file" :
+			err == -EBADMSG ? "corrupt or truncated gzip data" :
+					  strerror(-err));
 		return err ? err : -EINVAL;
 	}
 	if (!e)

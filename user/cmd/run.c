@@ -4,8 +4,6 @@
 #include "cmd/cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
@@ -15,47 +13,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/attach_lock.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
+#include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
+#include "cmd/run_opts.h"
+#include "out/log_sink.h"
 #include "out/metrics.h"
 #include "out/endpoints_out.h"
 #include "daemon/privs.h"
+#include "daemon/proc_self.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
 #include "util/parse.h"
-
-#define MAX_PORTS 64
-#define DEFAULT_METRICS_ADDR "127.0.0.1:9879"
-/* --retain-bytes (engine_opts.retain_total_bytes). Frames are retained from a connection's SYN
- * until its handshake is decided, tens to hundreds of ms: 4 MiB retains 400-700 full handshakes
- * in flight at once (6-10 KB of frames each), and keeps a flood of 100,000 half-open handshakes
- * within 64 MiB of RSS (bench/README). */
-#define DEFAULT_RETAIN_BYTES (4ull << 20)
-
-struct run_opts {
-	const char *ifaces[LIVE_BPF_MAX_IFACES];
-	int n_ifaces;
-	uint16_t ports[MAX_PORTS];
-	size_t n_ports;
-	const char *metrics_addr;
-	const char *log_path;
-	const char *user;
-	const char *socket_path;
-	const char *socket_group;
-	const char *dump_dir;
-	uint32_t keep_flagged; /* the flagged store (decided handshakes, for dumps) */
-	uint64_t keep_bytes;
-	uint64_t retain_bytes; /* frames of undecided handshakes; 0 = DEFAULT_RETAIN_BYTES */
-	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
-	bool log_all;
-	enum live_bpf_ingress ingress;
-	uint32_t max_flows, budget, snaplen;
-	uint32_t max_endpoints;
-	int verbose;
-};
 
 struct daemon {
 	struct run_opts o;
@@ -67,11 +40,14 @@ struct daemon {
 	struct endpoints *endpoints;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
-	int log_fd;
+	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
+	int n_locks;
+	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
+	struct log_sink *log;
+	struct policy *policy; /* the engine's; a reload (SIGHUP) replaces it in place */
 	struct sbuf line;
 	uint64_t kernel_counters[TLSMON_CTR__COUNT];
 	uint64_t start_time_s;
-	uint64_t log_errors;
 	uint32_t warned; /* bit per first_warnings[] row already logged */
 	uint64_t hint_repair_ms; /* last repair of the kernel's flow hint */
 	uint64_t hint_repair_started; /* kernel flows started at that time */
@@ -89,69 +65,6 @@ static uint64_t now_ms(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void run_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: tlsmon run [OPTIONS]\n"
-		"Watch TLS handshakes on network interfaces with eBPF and serve Prometheus metrics.\n\n"
-		"  -i, --interface IFACE   interface to watch (repeatable; default: the one carrying\n"
-		"                          the default route)\n"
-		"  --ports LIST            TCP ports carrying TLS, comma separated (default 443)\n"
-		"  --ingress MODE          auto|xdp|xdp-generic|tc (default auto: TC on virtual\n"
-		"                          devices such as veth, native XDP on NICs whose driver has it)\n"
-		"  --metrics-addr H:P      where /metrics listens (default " DEFAULT_METRICS_ADDR ")\n"
-		"  --log FILE              append flagged handshakes as JSON Lines (0600)\n"
-		"  --log-all               log every handshake, not only flagged ones\n"
-		"  --max-flows N           flows tracked in the kernel and in userspace (default 65536)\n"
-		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
-		"  --snaplen BYTES         bytes copied per frame (default 65535)\n"
-		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
-		"                          rounded up to a power of two (default %uM)\n"
-		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ")\n"
-		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
-		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
-		"                          kept with their frames for dumps (default 1000)\n"
-		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
-		"  --max-endpoints N       entries of each endpoint table (servers by address:port\n"
-		"                          and SNI, clients by JA4), least recently seen evicted;\n"
-		"                          also the bound on the series of each tlsmon_endpoint_*\n"
-		"                          and tlsmon_client_class_info metric (default 1000)\n"
-		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
-		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
-		"                          theirs); --hold-bytes is an alias (the former name)\n"
-		"  --dump-dir DIR          where SIGUSR1 writes a dump (default /var/lib/tlsmon)\n"
-		"  --user USER             run as USER once attached (only CAP_BPF is kept either way)\n"
-		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
-		"  --policy-file FILE      policy settings, one KEY = VALUE per line\n"
-		"  -v, --verbose           libbpf and verifier messages\n"
-		"  -h, --help              this text\n",
-		TLSMON_DEFAULT_RINGBUF_BYTES >> 20);
-}
-
-static int parse_ports(const char *s, struct run_opts *o)
-{
-	const char *p = s;
-	char tok[8];
-	uint32_t v;
-
-	o->n_ports = 0;
-	for (;;) {
-		size_t n = strcspn(p, ",");
-
-		/* Every entry must be a port: "443,,444" and a trailing comma are mistakes. */
-		if (!n || n >= sizeof(tok) || o->n_ports >= MAX_PORTS)
-			return -1;
-		memcpy(tok, p, n);
-		tok[n] = '\0';
-		if (parse__u32(tok, 1, 65535, &v))
-			return -1;
-		o->ports[o->n_ports++] = (uint16_t)v;
-		if (!p[n])
-			return 0;
-		p += n + 1;
-	}
 }
 
 /* The interface of the IPv4 (else IPv6) default route, from procfs. */
@@ -208,20 +121,21 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
+	int rc;
 
 	metrics__on_handshake(d->metrics, hs);
 	/* Refusals (an entry over --keep-bytes) are counted by the store. */
 	store__add(d->store, hs, frames);
 	endpoints__add(d->endpoints, hs);
-	if (d->log_fd < 0 || (!d->o.log_all && !hs__flagged(hs)))
+	if (!d->log || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	/* One write per line with O_APPEND: concurrent readers never see half a line. */
-	if (write(d->log_fd, d->line.buf, d->line.len) != (ssize_t)d->line.len && !d->log_errors++)
+	rc = log_sink__write(d->log, d->line.buf, d->line.len);
+	if (rc && log_sink__errors(d->log) == 1)
 		fprintf(stderr, "tlsmon: writing %s: %s (further errors counted silently)\n",
-			d->o.log_path, strerror(errno));
+			d->o.log_path, strerror(-rc));
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -236,9 +150,13 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.flagged_evicted = st->evicted,
 		.kernel_hint_repaired = d->hint_repaired,
 	};
+	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
 
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
+	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
+				   out);
+	proc_self__render(out);
 	endpoints_out__metrics(out, d->endpoints);
 }
 
@@ -249,163 +167,117 @@ static void render_endpoints(void *ctx, struct sbuf *out)
 	endpoints_out__json(out, d->endpoints);
 }
 
-static int parse_run_args(int argc, char **argv, struct run_opts *o, struct policy *policy)
+/* Each interface's attach lock first: without CAP_SYS_ADMIN, live_bpf__attach() cannot tell
+ * another tlsmon's programs from anyone else's (their names need a descriptor). */
+static int attach_all(struct daemon *d, char *err, size_t err_size)
 {
-	static const struct option opts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "ports", required_argument, NULL, 'P' },
-		{ "ingress", required_argument, NULL, 'I' },
-		{ "metrics-addr", required_argument, NULL, 'M' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "log-all", no_argument, NULL, 'A' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "socket-group", required_argument, NULL, 'G' },
-		{ "keep-flagged", required_argument, NULL, 'k' },
-		{ "keep-bytes", required_argument, NULL, 'K' },
-		{ "max-endpoints", required_argument, NULL, 'E' },
-		{ "retain-bytes", required_argument, NULL, 'H' },
-		{ "hold-bytes", required_argument, NULL, 'H' }, /* the former name of --retain-bytes */
-		{ "dump-dir", required_argument, NULL, 'D' },
-		{ "max-flows", required_argument, NULL, 'm' },
-		{ "flow-budget", required_argument, NULL, 'b' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "ring-bytes", required_argument, NULL, 'R' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "policy-file", required_argument, NULL, 'F' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, longidx = 0;
+	int rc, fd, ifindex;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:vh", opts, &longidx)) != -1) {
-		switch (opt) {
-		case 'i':
-			if (o->n_ifaces >= LIVE_BPF_MAX_IFACES) {
-				fprintf(stderr, "tlsmon: at most %d interfaces\n", LIVE_BPF_MAX_IFACES);
-				return -1;
-			}
-			o->ifaces[o->n_ifaces++] = optarg;
-			break;
-		case 'P':
-			if (parse_ports(optarg, o)) {
-				fprintf(stderr, "tlsmon: --ports: expected a comma separated list of "
-						"1..65535 (at most %d)\n", MAX_PORTS);
-				return -1;
-			}
-			break;
-		case 'I':
-			if (live_bpf__parse_ingress(optarg, &o->ingress)) {
-				fprintf(stderr, "tlsmon: --ingress: expected auto, xdp, xdp-generic or tc\n");
-				return -1;
-			}
-			break;
-		case 'M':
-			o->metrics_addr = optarg;
-			break;
-		case 'l':
-			o->log_path = optarg;
-			break;
-		case 'A':
-			o->log_all = true;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'S':
-			o->socket_path = optarg;
-			break;
-		case 'G':
-			o->socket_group = optarg;
-			break;
-		case 'D':
-			o->dump_dir = optarg;
-			break;
-		case 'k':
-			if (parse__u32(optarg, 1, 1u << 24, &o->keep_flagged)) {
-				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
-				return -1;
-			}
-			break;
-		case 'E':
-			if (parse__u32(optarg, 1, EP_MAX_MAX, &o->max_endpoints)) {
-				fprintf(stderr, "tlsmon: --max-endpoints: expected 1..%u\n",
-					EP_MAX_MAX);
-				return -1;
-			}
-			break;
-		case 'K':
-			if (parse__size(optarg, &o->keep_bytes) || o->keep_bytes < 65536) {
-				fprintf(stderr, "tlsmon: --keep-bytes: expected a size of at least 64K "
-						"(e.g. 64M, 1G)\n");
-				return -1;
-			}
-			break;
-		case 'H':
-			if (parse__size(optarg, &o->retain_bytes) || o->retain_bytes < 65536) {
-				/* Named as given: --retain-bytes or its alias --hold-bytes. */
-				fprintf(stderr, "tlsmon: --%s: expected a size of at least 64K "
-						"(e.g. 16M)\n", opts[longidx].name);
-				return -1;
-			}
-			break;
-		case 'm':
-			if (parse__u32(optarg, 16, 1u << 24, &o->max_flows)) {
-				fprintf(stderr, "tlsmon: --max-flows: expected 16..16777216\n");
-				return -1;
-			}
-			break;
-		case 'b':
-			if (parse__u32(optarg, 1024, 1u << 30, &o->budget)) {
-				fprintf(stderr, "tlsmon: --flow-budget: expected 1024..1073741824 bytes\n");
-				return -1;
-			}
-			break;
-		case 's':
-			if (parse__u32(optarg, 128, 262144, &o->snaplen)) {
-				fprintf(stderr, "tlsmon: --snaplen: expected 128..262144 bytes\n");
-				return -1;
-			}
-			break;
-		case 'R': {
-			uint64_t asked = 0;
-
-			if (parse__pow2_size(optarg, LIVE_BPF_RINGBUF_MIN, LIVE_BPF_RINGBUF_MAX,
-						 &o->ring_bytes)) {
-				fprintf(stderr, "tlsmon: --ring-bytes: expected a size from 64K to 1G "
-						"(e.g. 16M)\n");
-				return -1;
-			}
-			/* Say so rather than use more memory than asked for silently. */
-			if (!parse__size(optarg, &asked) && asked != o->ring_bytes)
-				fprintf(stderr, "tlsmon: --ring-bytes %s rounded up to %llu bytes "
-						"(a power of two)\n", optarg,
-					(unsigned long long)o->ring_bytes);
-			break;
+	for (int i = 0; i < d->o.n_ifaces; i++) {
+		ifindex = (int)if_nametoindex(d->o.ifaces[i]);
+		if (!ifindex) {
+			fprintf(stderr, "tlsmon: no such interface: %s\n", d->o.ifaces[i]);
+			return -ENODEV;
 		}
-		case 'p':
-		case 'F':
-			if (cmd__apply_policy_arg(policy, opt == 'F', optarg))
-				return -1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 1;
-		default:
-			run_usage(stderr);
-			return -1;
+		for (int j = 0; j < i && ifindex; j++)
+			if ((int)if_nametoindex(d->o.ifaces[j]) == ifindex)
+				ifindex = 0; /* listed twice: live_bpf__attach() says so */
+		fd = ifindex ? attach_lock__take(ifindex, d->o.ifaces[i], err, err_size) : -1;
+		if (fd < 0 && ifindex) {
+			fprintf(stderr, "tlsmon: %s\n", err);
+			return fd;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "tlsmon run: unexpected argument '%s'\n", argv[optind]);
-		return -1;
+		if (fd >= 0) {
+			d->lock_fd[d->n_locks++] = fd;
+			if (attach_lock__unnamed_note(ifindex, d->o.ifaces[i], err, err_size))
+				fprintf(stderr, "tlsmon: %s\n", err);
+		}
+		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, err_size);
+		if (rc) {
+			fprintf(stderr, "tlsmon: %s\n", err);
+			return rc;
+		}
+		fprintf(stderr, "tlsmon: watching %s (ingress %s, egress tc)\n", d->o.ifaces[i],
+			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
 	}
 	return 0;
+}
+
+/* A missing control socket only turns dumps off: monitoring goes on. That is so for the default
+ * path when another tlsmon serves it, or when this user may not create it (a non-root start
+ * outside systemd: /run is root's); an explicit --socket that fails is an error. */
+static int ctl_start(struct daemon *d)
+{
+	struct ctl_opts co = { .path = d->socket_path, .group = d->o.socket_group,
+			       .store = d->store, .endpoints = d->endpoints };
+	bool dflt = !d->o.socket_path;
+	int rc;
+
+	if (dflt)
+		run_opts__default_socket(d->socket_path, sizeof(d->socket_path));
+	else
+		snprintf(d->socket_path, sizeof(d->socket_path), "%s", d->o.socket_path);
+	d->ctl = ctl__listen(&co, &rc);
+	if (d->ctl) {
+		fprintf(stderr, "tlsmon: control socket %s\n", d->socket_path);
+	} else if (dflt && rc == -EADDRINUSE) {
+		fprintf(stderr, "tlsmon: control socket %s is served by another tlsmon: dumps are "
+				"off for this one (give it --socket PATH)\n", d->socket_path);
+	} else if (dflt && (rc == -EACCES || rc == -EPERM || rc == -EROFS)) {
+		fprintf(stderr, "tlsmon: control socket %s: %s (uid %u): dumps are off (give "
+				"--socket PATH, or run under systemd with RuntimeDirectory=tlsmon)\n",
+			d->socket_path, strerror(-rc), (unsigned)geteuid());
+	} else {
+		fprintf(stderr, "tlsmon: control socket %s: %s\n", d->socket_path,
+			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
+		return rc;
+	}
+	/* Root made CTL_RUNTIME_DIR: hand it to --user, so the daemon can still remove its socket
+	 * when it exits. */
+	if (d->ctl && d->o.user && dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY")) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
+			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
+	}
+	return 0;
+}
+
+/* Read before anything is attached, and before privileges are dropped: the key file is
+ * usually readable by root only. */
+static int use_web_config(struct daemon *d)
+{
+	struct web_config *wc;
+	char err[PATH_MAX + 256];
+	int rc;
+
+	if (!d->o.web_config)
+		return 0;
+	wc = malloc(sizeof(*wc));
+	if (!wc)
+		return -ENOMEM;
+	rc = web_config__load(d->o.web_config, wc, err, sizeof(err));
+	if (!rc)
+		rc = http__set_web_config(d->http, wc, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "tlsmon: --web-config %s\n", err);
+	} else {
+		if (wc->tls)
+			fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
+				web_config__version_name(wc->min_version),
+				web_config__version_name(wc->max_version),
+				wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
+				wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
+									       "not asked for");
+		if (wc->n_users)
+			fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
+				wc->n_users, wc->n_users == 1 ? "" : "s",
+				wc->tls ? "" : "; without tls_server_config the passwords cross "
+					       "the network in clear");
+	}
+	explicit_bzero(wc, sizeof(*wc));
+	free(wc);
+	return rc;
 }
 
 static int daemon_start(struct daemon *d, const struct policy *policy)
@@ -428,33 +300,33 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.on_flow_done = on_flow_done,
 		.retain_bytes = 256 * 1024,
 		/* A flood of handshakes that never finish must not retain more than this. */
-		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : DEFAULT_RETAIN_BYTES,
+		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : RUN_DEFAULT_RETAIN_BYTES,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };
-	struct ctl_opts co = { .path = d->o.socket_path, .group = d->o.socket_group };
-	char err[256] = "";
+	char err[256] = "", note[1024];
 	int rc;
 
-	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
-	if (!d->endpoints) {
-		fprintf(stderr, "tlsmon: out of memory\n");
-		return -ENOMEM;
-	}
-	co.endpoints = d->endpoints;
 	d->metrics = metrics__new();
 	d->engine = engine__new(&eo);
 	d->store = store__new(&so);
-	if (!d->metrics || !d->engine || !d->store) {
+	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
+	if (!d->metrics || !d->engine || !d->store || !d->endpoints) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
 	if (d->o.log_path) {
-		d->log_fd = open(d->o.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (d->log_fd < 0) {
-			fprintf(stderr, "tlsmon: --log %s: %s\n", d->o.log_path, strerror(errno));
-			return -errno;
+		/* Owned by the user the daemon becomes: it creates the file again after a rotation. */
+		struct log_sink_opts lso = { .path = d->o.log_path, .mode = d->o.log_mode };
+
+		run_opts__log_owner(&d->o, &lso.uid, &lso.gid);
+		d->log = log_sink__open(&lso, &rc, err, sizeof(err));
+		if (!d->log) {
+			fprintf(stderr, "tlsmon: --log %s\n", err);
+			return rc;
 		}
+		if (rc > 0)
+			fprintf(stderr, "tlsmon: --log %s; writing to it all the same\n", err);
 	}
 	d->http = http__listen(d->o.metrics_addr, render_metrics, d, &rc);
 	if (!d->http) {
@@ -463,53 +335,33 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		return rc;
 	}
 	http__set_endpoints(d->http, render_endpoints, d);
+	rc = use_web_config(d);
+	if (rc)
+		return rc;
 	d->lb = live_bpf__open(&lo, err, sizeof(err));
 	if (!d->lb) {
 		fprintf(stderr, "tlsmon: %s\n", err);
 		return -1;
 	}
-	for (int i = 0; i < d->o.n_ifaces; i++) {
-		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "tlsmon: %s\n", err);
-			return rc;
-		}
-		fprintf(stderr, "tlsmon: watching %s (ingress %s, egress tc)\n", d->o.ifaces[i],
-			live_bpf__ingress_name(live_bpf__ingress_of(d->lb, d->o.ifaces[i])));
-	}
-	fprintf(stderr, "tlsmon: metrics on http://%s/metrics\n", d->o.metrics_addr);
+	rc = attach_all(d, err, sizeof(err));
+	if (rc)
+		return rc;
+	fprintf(stderr, "tlsmon: metrics on %s://%s/metrics\n", http__is_tls(d->http) ? "https" : "http",
+		d->o.metrics_addr);
 	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);
 	if (!d->links)
 		fprintf(stderr, "tlsmon: interface changes will not be logged: %s\n", strerror(-rc));
-	co.store = d->store;
-	d->ctl = ctl__listen(&co, &rc);
-	if (!d->ctl && (d->o.socket_path || rc != -EADDRINUSE)) {
-		fprintf(stderr, "tlsmon: control socket %s: %s\n",
-			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH,
-			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
+	rc = ctl_start(d);
+	if (rc)
 		return rc;
-	}
-	/* A second instance (another interface set) keeps monitoring; only dumps need a socket. */
-	if (!d->ctl)
-		fprintf(stderr, "tlsmon: control socket %s is served by another tlsmon: dumps are "
-				"off for this one (give it --socket PATH)\n", CTL_DEFAULT_PATH);
-	else
-		fprintf(stderr, "tlsmon: control socket %s\n",
-			d->o.socket_path ? d->o.socket_path : CTL_DEFAULT_PATH);
-	/* The default socket lives in tlsmon's own runtime directory: hand it to --user, so the
-	 * daemon can still remove its socket when it exits. */
-	if (d->ctl && d->o.user && !d->o.socket_path) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
-			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
-	}
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
-	rc = privs__drop(d->o.user, err, sizeof(err));
+	rc = privs__drop(d->o.user, note, sizeof(note), err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "tlsmon: %s\n", err);
 		return rc;
 	}
+	if (note[0])
+		fprintf(stderr, "tlsmon: %s\n", note);
 	return 0;
 }
 
@@ -518,6 +370,10 @@ static void daemon_stop(struct daemon *d)
 	/* Detach first: nothing may stay on the interfaces whatever else fails. */
 	live_bpf__close(d->lb);
 	d->lb = NULL;
+	/* Only now may another tlsmon attach. */
+	for (int i = 0; i < d->n_locks; i++)
+		close(d->lock_fd[i]);
+	d->n_locks = 0;
 	http__close(d->http);
 	ctl__close(d->ctl);
 	linkwatch__close(d->links);
@@ -528,8 +384,7 @@ static void daemon_stop(struct daemon *d)
 	metrics__free(d->metrics);
 	store__free(d->store);
 	endpoints__free(d->endpoints);
-	if (d->log_fd >= 0)
-		close(d->log_fd);
+	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }
 
@@ -607,7 +462,8 @@ static void repair_hint(struct daemon *d)
 	/* a failure only leaves the counts high, as they were */
 }
 
-static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
+static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+		      volatile sig_atomic_t *reload)
 {
 	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
@@ -643,6 +499,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			*dump = 0;
 			dump_on_signal(d);
 		}
+		if (*reload) {
+			*reload = 0;
+			run_opts__reload(&d->o, d->log, d->policy, stderr);
+		}
 		if (now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
 			last_tick = now_ms(CLOCK_MONOTONIC);
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
@@ -653,40 +513,70 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 	return 0;
 }
 
-int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump)
+/* --list: what the daemon would attach, resolved as attach resolves it, without attaching. */
+static int list_ifaces(const struct run_opts *o)
 {
-	struct daemon d = { .log_fd = -1 };
+	int status = 0;
+
+	for (int i = 0; i < o->n_ifaces; i++) {
+		if (!if_nametoindex(o->ifaces[i])) {
+			fprintf(stderr, "tlsmon: %s: no such interface\n", o->ifaces[i]);
+			status = 1;
+			continue;
+		}
+		printf("%s ingress %s egress tc\n", o->ifaces[i],
+		       live_bpf__ingress_name(live_bpf__resolve_ingress(o->ifaces[i], o->ingress)));
+	}
+	return status;
+}
+
+int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
+	    volatile sig_atomic_t *reload)
+{
+	struct daemon d = { 0 };
 	struct policy *policy = policy__new();
 	char ifname[IF_NAMESIZE + 1];
+	bool have_default;
 	int rc;
 
 	if (!policy)
 		return 1;
-	d.o.ports[0] = 443;
-	d.o.n_ports = 1;
-	d.o.metrics_addr = DEFAULT_METRICS_ADDR;
-	d.o.ingress = LIVE_BPF_INGRESS_AUTO;
 	sbuf__init(&d.line);
-	rc = parse_run_args(argc, argv, &d.o, policy);
+	rc = run_opts__parse(argc, argv, &d.o, policy);
 	if (rc) {
+		run_opts__free(&d.o);
 		policy__free(policy);
 		return rc > 0 ? 0 : 2;
 	}
+	have_default = !d.o.n_ifaces && !default_route_iface(ifname, sizeof(ifname));
+	if (d.o.print_config) {
+		run_opts__print_config(&d.o, have_default ? ifname : NULL, stdout);
+		rc = 0;
+		goto out;
+	}
 	if (!d.o.n_ifaces) {
-		if (default_route_iface(ifname, sizeof(ifname))) {
+		if (!have_default) {
 			fprintf(stderr, "tlsmon: no default route to pick an interface from; use -i IFACE\n");
-			policy__free(policy);
-			return 1;
+			rc = 1;
+			goto out;
 		}
 		d.o.ifaces[d.o.n_ifaces++] = ifname;
 	}
+	if (d.o.list) {
+		rc = list_ifaces(&d.o);
+		goto out;
+	}
+	d.policy = policy;
 	d.start_time_s = now_ms(CLOCK_REALTIME) / 1000;
 	rc = daemon_start(&d, policy);
 	if (!rc)
-		rc = event_loop(&d, stop, dump);
+		rc = event_loop(&d, stop, dump, reload);
 	daemon_stop(&d);
-	policy__free(policy);
 	if (!rc)
 		fprintf(stderr, "tlsmon: stopped; programs detached\n");
-	return rc ? 1 : 0;
+	rc = rc ? 1 : 0;
+out:
+	run_opts__free(&d.o);
+	policy__free(policy);
+	return rc;
 }

@@ -14,6 +14,7 @@ void conn_slots__init(void *slots, size_t stride, int n)
 	for (int i = 0; i < n; i++) {
 		at(slots, stride, i)->fd = -1;
 		at(slots, stride, i)->writing = false;
+		at(slots, stride, i)->poll_reverse = false;
 	}
 }
 
@@ -28,7 +29,9 @@ int conn_slots__pollfds(int lfd, void *slots, size_t stride, int n, struct pollf
 		struct conn_slot *c = at(slots, stride, i);
 
 		if (c->fd >= 0)
-			fds[k++] = (struct pollfd){ .fd = c->fd, .events = c->writing ? POLLOUT : POLLIN };
+			fds[k++] = (struct pollfd){ .fd = c->fd,
+						    .events = c->writing != c->poll_reverse ? POLLOUT :
+											      POLLIN };
 	}
 	return k;
 }
@@ -72,6 +75,7 @@ struct conn_slot *conn_slots__accept(int lfd, void *slots, size_t stride, int n,
 		c->fd = fd;
 		c->deadline_ms = deadline_ms;
 		c->writing = false;
+		c->poll_reverse = false;
 		return c;
 	}
 }

@@ -14,6 +14,10 @@
 struct conn_slot {
 	int fd; /* -1: free */
 	bool writing; /* request read, reply being sent */
+	/* Poll for the other direction than writing says: a TLS read that must first write
+	 * (handshake), or a TLS write that must first read. read() or write() still follows
+	 * writing. Cleared by accept. */
+	bool poll_reverse;
 	uint64_t deadline_ms; /* monotonic; the connection is dropped past it */
 };
 

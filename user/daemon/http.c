@@ -12,7 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+
+#include "daemon/basic_auth.h"
 #include "daemon/conn_slots.h"
+#include "daemon/web_tls.h"
 
 struct http_conn {
 	struct conn_slot slot; /* first: see conn_slots.h */
@@ -20,6 +24,7 @@ struct http_conn {
 	char req[HTTP_MAX_REQUEST];
 	struct sbuf resp;
 	size_t sent;
+	SSL *ssl; /* with --web-config TLS: made on the first read, freed by conn_close() */
 };
 
 struct http_server {
@@ -31,6 +36,9 @@ struct http_server {
 	void *endpoints_ctx;
 	struct http_stats stats;
 	struct sbuf body; /* reused for every scrape */
+	struct web_tls *tls; /* --web-config: NULL = plain HTTP */
+	struct basic_auth *auth; /* NULL = no authentication */
+	uint64_t now_ms; /* of the poll round being handled */
 	struct http_conn conns[HTTP_MAX_CONNS];
 };
 
@@ -141,6 +149,8 @@ fail:
 
 static void conn_close(struct http_conn *c)
 {
+	SSL_free(c->ssl);
+	c->ssl = NULL;
 	if (c->slot.fd >= 0)
 		close(c->slot.fd);
 	c->slot.fd = -1;
@@ -159,6 +169,8 @@ void http__close(struct http_server *s)
 		sbuf__free(&s->conns[i].resp);
 	}
 	sbuf__free(&s->body);
+	web_tls__free(s->tls);
+	basic_auth__free(s->auth);
 	if (s->srv.lfd >= 0)
 		close(s->srv.lfd);
 	free(s);
@@ -187,13 +199,18 @@ static void respond(struct http_server *s, struct http_conn *c, int status, cons
 	if (status >= 400)
 		s->stats.rejected++;
 	sbuf__reset(&c->resp);
-	sbuf__printf(&c->resp,
-		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Connection: close\r\n\r\n",
-		     status, reason, ctype, body_len);
+	sbuf__printf(&c->resp, "HTTP/1.1 %d %s\r\n", status, reason);
+	/* RFC 9110 11.6.1: a 401 names the scheme to use */
+	if (status == 401)
+		sbuf__printf(&c->resp, "WWW-Authenticate: Basic realm=\"tlsmon\", charset=\"UTF-8\"\r\n");
+	else if (status == 503)
+		sbuf__printf(&c->resp, "Retry-After: 1\r\n");
+	sbuf__printf(&c->resp, "Content-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		     ctype, body_len);
 	if (!head)
 		sbuf__add(&c->resp, body, body_len);
 	c->slot.writing = true;
+	c->slot.poll_reverse = false;
 	c->sent = 0;
 }
 
@@ -223,6 +240,18 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	if (!sp2 || sp2 - sp1 - 1 >= (long)sizeof(target) || sp2 == sp1 + 1) {
 		respond_text(s, c, 400, "Bad Request", "bad request\n");
 		return;
+	}
+	if (s->auth) {
+		int rc = basic_auth__check(s->auth, c->req, c->req_len, s->now_ms);
+
+		if (rc == -EAGAIN) {
+			respond_text(s, c, 503, "Service Unavailable", "too many password checks\n");
+			return;
+		}
+		if (rc) {
+			respond_text(s, c, 401, "Unauthorized", "unauthorized\n");
+			return;
+		}
 	}
 	memcpy(method, c->req, (size_t)(sp1 - c->req));
 	method[sp1 - c->req] = '\0';
@@ -258,37 +287,126 @@ void http__set_endpoints(struct http_server *s, http_metrics_fn fn, void *ctx)
 	s->endpoints_ctx = ctx;
 }
 
+/* n more bytes of the request are in c->req: answer once its header block is complete, or too
+ * large. Returns whether it was answered. */
+static bool request_grew(struct http_server *s, struct http_conn *c, size_t n)
+{
+	c->req_len += n;
+	c->req[c->req_len] = '\0';
+	if (memmem(c->req, c->req_len, "\r\n\r\n", 4) || memmem(c->req, c->req_len, "\n\n", 2)) {
+		handle_request(s, c);
+		return true;
+	}
+	if (c->req_len >= sizeof(c->req) - 1) {
+		respond_text(s, c, 431, "Request Header Fields Too Large", "request too large\n");
+		return true;
+	}
+	return false;
+}
+
+/* An SSL call returned n <= 0: wait for the direction it needs, or close on an error or the
+ * peer's close. */
+static void tls_wait(struct http_conn *c, int n)
+{
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+		c->slot.poll_reverse = c->slot.writing;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		c->slot.poll_reverse = !c->slot.writing;
+		break;
+	default:
+		/* a failed handshake, a bad record, EOF: nothing to say to this peer */
+		ERR_clear_error();
+		conn_close(c);
+	}
+}
+
+/* SSL_read runs the handshake first (SSL_set_accept_state); OpenSSL may hold decrypted bytes
+ * that poll() cannot see, so read until it wants the socket again. */
+static void tls_read(struct http_server *s, struct http_conn *c)
+{
+	uint8_t first;
+	int n;
+
+	if (!c->ssl) {
+		/* Every TLS connection starts with a handshake record (RFC 8446 5.1, type 22); a
+		 * plain HTTP request gets a plain answer that says what went wrong. */
+		n = (int)recv(c->slot.fd, &first, 1, MSG_PEEK);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		if (first != 22) {
+			respond_text(s, c, 400, "Bad Request",
+				     "this server speaks HTTPS: use https://\n");
+			return;
+		}
+		c->ssl = web_tls__conn(s->tls, c->slot.fd);
+		if (!c->ssl) {
+			s->stats.rejected++;
+			conn_close(c);
+			return;
+		}
+	}
+	for (;;) {
+		ERR_clear_error();
+		n = SSL_read(c->ssl, c->req + c->req_len, (int)(sizeof(c->req) - 1 - c->req_len));
+		if (n <= 0) {
+			tls_wait(c, n);
+			return;
+		}
+		c->slot.poll_reverse = false;
+		if (request_grew(s, c, (size_t)n))
+			return;
+	}
+}
+
 static void conn_read(struct http_server *s, struct http_conn *c)
 {
-	ssize_t n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
+	ssize_t n;
 
+	if (s->tls) {
+		tls_read(s, c);
+		return;
+	}
+	n = read(c->slot.fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len);
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		conn_close(c);
 		return;
 	}
-	c->req_len += (size_t)n;
-	c->req[c->req_len] = '\0';
-	if (memmem(c->req, c->req_len, "\r\n\r\n", 4) || memmem(c->req, c->req_len, "\n\n", 2)) {
-		handle_request(s, c);
-		return;
-	}
-	if (c->req_len >= sizeof(c->req) - 1)
-		respond_text(s, c, 431, "Request Header Fields Too Large", "request too large\n");
+	request_grew(s, c, (size_t)n);
 }
 
 static void conn_write(struct http_conn *c)
 {
-	ssize_t n = send(c->slot.fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+	ssize_t n;
 
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			conn_close(c);
-		return;
+	if (c->ssl) {
+		ERR_clear_error();
+		n = SSL_write(c->ssl, c->resp.buf + c->sent, (int)(c->resp.len - c->sent));
+		if (n <= 0) {
+			tls_wait(c, (int)n);
+			return;
+		}
+		c->slot.poll_reverse = false;
+	} else {
+		n = send(c->slot.fd, c->resp.buf + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				conn_close(c);
+			return;
+		}
 	}
 	c->sent += (size_t)n;
 	if (c->sent >= c->resp.len) {
+		/* close_notify, once, without waiting for the peer's (RFC 8446 6.1 allows it) */
+		if (c->ssl)
+			SSL_shutdown(c->ssl);
 		shutdown(c->slot.fd, SHUT_WR);
 		conn_close(c);
 	}
@@ -315,5 +433,23 @@ static void on_close(struct conn_slot *slot, void *s)
 
 void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms)
 {
+	s->now_ms = now_ms;
 	conn_slots__dispatch(&s->srv, fds, n, now_ms);
+}
+
+int http__set_web_config(struct http_server *s, const struct web_config *wc, char *err,
+			 size_t errlen)
+{
+	if (wc->tls && !(s->tls = web_tls__new(wc, err, errlen)))
+		return -EINVAL;
+	if (wc->n_users && !(s->auth = basic_auth__new(wc->users, wc->n_users))) {
+		snprintf(err, errlen, "basic_auth_users: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool http__is_tls(const struct http_server *s)
+{
+	return s->tls != NULL;
 }

@@ -5,9 +5,11 @@
 #define TLSMON_HTTP_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/web_config.h"
 #include "util/sbuf.h"
 
 #define HTTP_MAX_CONNS 16
@@ -46,5 +48,11 @@ const struct http_stats *http__stats(const struct http_server *s);
 /* Parse "HOST:PORT" into a sockaddr (IPv4, [IPv6], or empty host = any). Returns 0 or -EINVAL. */
 struct sockaddr_storage;
 int http__parse_addr(const char *addr, struct sockaddr_storage *ss, unsigned int *len);
+
+/* --web-config: serve HTTPS (wc->tls) and require basic authentication (wc->n_users) on
+ * every path, before any connection is accepted. Returns 0, or -errno with err set. */
+int http__set_web_config(struct http_server *s, const struct web_config *wc, char *err,
+			 size_t errlen);
+bool http__is_tls(const struct http_server *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/histogram.h"
 #include "verdict/policy.h"
 #include "tls/tls_names.h"
 #include "tlsmon_counters.h"
@@ -59,6 +60,7 @@ struct metrics {
 	struct alert_counts alerts;
 	uint64_t *seen_certs; /* open-addressing set of SHA-256 prefixes */
 	uint32_t seen_count;
+	struct histogram duration[5]; /* by enum hs_outcome */
 };
 
 struct metrics *metrics__new(void)
@@ -173,9 +175,30 @@ static void count_cert(struct metrics *m, const struct x509_info *c)
 	m->cert_kinds_other++;
 }
 
+/* From the ClientHello (TLS or SSLv2-compatible) to the decision, in packet time. Without a
+ * ClientHello (capture started mid-handshake, or it was lost) from the first TLS event seen,
+ * else from the flow's first frame: the duration is then a lower bound. */
+static uint64_t handshake_duration_ns(const struct handshake *hs)
+{
+	uint64_t start = hs->n_events ? hs->events[0].ts_ns : hs->start_ts_ns;
+
+	for (int i = 0; i < hs->n_events; i++) {
+		const struct hs_event *ev = &hs->events[i];
+
+		if (ev->from_client && (ev->kind == HS_EV_SSLV2_HELLO ||
+					(ev->kind == HS_EV_MESSAGE &&
+					 ev->hs_type == TLS_HS_CLIENT_HELLO))) {
+			start = ev->ts_ns;
+			break;
+		}
+	}
+	return hs->end_ts_ns > start ? hs->end_ts_ns - start : 0;
+}
+
 void metrics__on_handshake(struct metrics *m, const struct handshake *hs)
 {
 	m->handshakes[version_label(hs->version)][hs->outcome]++;
+	histogram__observe(&m->duration[hs->outcome], handshake_duration_ns(hs));
 
 	for (int i = 0; i < hs->n_findings; i++) {
 		const struct finding *f = &hs->findings[i];
@@ -283,6 +306,19 @@ static void render_handshakes(const struct metrics *m, struct sbuf *b)
 			     (unsigned long long)m->cert_kinds_other);
 }
 
+static void render_duration(const struct metrics *m, struct sbuf *b)
+{
+	char labels[48];
+
+	header(b, "tlsmon_handshake_duration_seconds", "histogram",
+	       "Time from the ClientHello to the handshake's outcome, in packet time, by outcome, "
+	       "in seconds.");
+	for (int o = 0; o < 5; o++) {
+		snprintf(labels, sizeof(labels), "outcome=\"%s\"", hs__outcome_name(o));
+		histogram__render(&m->duration[o], "tlsmon_handshake_duration_seconds", labels, b);
+	}
+}
+
 struct pipeline_row {
 	const char *name;
 	const char *type;
@@ -327,19 +363,24 @@ static const struct kernel_counter_desc kernel_counters[TLSMON_CTR__COUNT] = {
 };
 #undef KERNEL_COUNTER_DESC
 
-/* The kernel's counters, named and described by the one shared list. Rows sharing a name differ
- * by label and are printed under one header, which the list keeps adjacent. */
-static void render_kernel(const uint64_t *v, struct sbuf *b)
-{
-	char name[96];
+struct renamed_counter {
+	const char *old_name, *new_name, *last_release;
+};
 
-	for (int i = 0; i < TLSMON_CTR__COUNT; i++) {
+#define RENAMED_COUNTER(old_name, new_name, release) { old_name, new_name, release },
+static const struct renamed_counter renamed_counters[] = {
+	TLSMON_COUNTERS_RENAMED(RENAMED_COUNTER)
+};
+#undef RENAMED_COUNTER
+
+/* The rows [first, end) of the kernel list that share one name, as metric name. */
+static void render_kernel_rows(const uint64_t *v, int first, int end, const char *name,
+			       struct sbuf *b)
+{
+	for (int i = first; i < end; i++) {
 		const struct kernel_counter_desc *d = &kernel_counters[i];
 		bool labels = d->hook[0] || d->result[0];
 
-		snprintf(name, sizeof(name), "tlsmon_%s", d->name);
-		if (i == 0 || strcmp(d->name, kernel_counters[i - 1].name))
-			header(b, name, "counter", d->help);
 		sbuf__puts(b, name);
 		if (labels)
 			sbuf__putc(b, '{');
@@ -353,9 +394,40 @@ static void render_kernel(const uint64_t *v, struct sbuf *b)
 	}
 }
 
+/* The kernel's counters, named and described by the one shared list. Rows sharing a name differ
+ * by label and are printed under one header, which the list keeps adjacent; a renamed metric is
+ * followed by the same rows under its former name. */
+static void render_kernel(const uint64_t *v, struct sbuf *b)
+{
+	char name[96], help[192];
+	int end;
+
+	for (int i = 0; i < TLSMON_CTR__COUNT; i = end) {
+		const char *n = kernel_counters[i].name;
+
+		end = i + 1;
+		while (end < TLSMON_CTR__COUNT && !strcmp(kernel_counters[end].name, n))
+			end++;
+		snprintf(name, sizeof(name), "tlsmon_%s", n);
+		header(b, name, "counter", kernel_counters[i].help);
+		render_kernel_rows(v, i, end, name, b);
+		for (size_t r = 0; r < sizeof(renamed_counters) / sizeof(renamed_counters[0]); r++) {
+			if (strcmp(renamed_counters[r].new_name, n))
+				continue;
+			snprintf(name, sizeof(name), "tlsmon_%s", renamed_counters[r].old_name);
+			snprintf(help, sizeof(help), "Deprecated: the same as tlsmon_%s, under its "
+				 "former name, which goes after release %s.", n,
+				 renamed_counters[r].last_release);
+			header(b, name, "counter", help);
+			render_kernel_rows(v, i, end, name, b);
+		}
+	}
+}
+
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *b)
 {
 	render_handshakes(m, b);
+	render_duration(m, b);
 	if (src && src->pipeline.engine)
 		render_pipeline(&src->pipeline, b);
 	if (src && src->kernel_counters) {
@@ -367,19 +439,32 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 	}
 	if (src) {
 		header(b, "tlsmon_flagged_stored", "gauge",
-		       "Flagged handshakes held in memory for `tlsmon dump`.");
+		       "Flagged handshakes held in memory for tlsmon dump.");
 		sample(b, "tlsmon_flagged_stored", src->flagged_stored);
 		header(b, "tlsmon_flagged_evicted_total", "counter",
 		       "Flagged handshakes evicted from the store (oldest first) to stay in bounds.");
 		sample(b, "tlsmon_flagged_evicted_total", src->flagged_evicted);
 		if (src->start_time_s) {
 			header(b, "tlsmon_start_time_seconds", "gauge",
-			       "Start time of the process since the Unix epoch in seconds.");
+			       "Start time of the process since the Unix epoch, in seconds.");
 			sample(b, "tlsmon_start_time_seconds", src->start_time_s);
 		}
 	}
-	header(b, "tlsmon_build_info", "gauge", "Versions tlsmon was built with; the value is 1.");
+	header(b, "tlsmon_build_info", "gauge",
+	       "Versions tlsmon was built with, by component; the value is 1.");
 	sbuf__printf(b, "tlsmon_build_info{version=\"%s\",libbpf=\"%u.%u\",openssl=\"%s\"} 1\n",
 		     TLSMON_VERSION, libbpf_major_version(), libbpf_minor_version(),
 		     OPENSSL_VERSION_STR);
+}
+
+void metrics__render_interfaces(const struct live_bpf_hook *hooks, int n, struct sbuf *b)
+{
+	header(b, "tlsmon_interface_attached", "gauge",
+	       "Whether tlsmon's program is attached, by interface and hook: 1, or 0 once the "
+	       "interface was deleted or the link detached.");
+	for (int i = 0; i < n; i++) {
+		sbuf__puts(b, "tlsmon_interface_attached{interface=\"");
+		label_value(b, hooks[i].ifname);
+		sbuf__printf(b, "\",hook=\"%s\"} %d\n", hooks[i].hook, hooks[i].attached);
+	}
 }

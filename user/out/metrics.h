@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/live_bpf.h"
 #include "verdict/engine_stats.h"
 #include "verdict/hs.h"
 #include "util/sbuf.h"
@@ -32,5 +33,9 @@ struct metrics_sources {
 };
 
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *out);
+
+/* tlsmon_interface_attached{interface,hook}: 1 per hook attached, 0 once the kernel dropped it
+ * (the series stays, so that `== 0` can be alerted on). The daemon only. */
+void metrics__render_interfaces(const struct live_bpf_hook *hooks, int n, struct sbuf *out);
 
 #endif

@@ -62,7 +62,9 @@ enum pipeline_stats_group {
  *   METRIC      metric name without the "tlsmon_" prefix, or "" when /metrics does not show it
  *   TYPE        "counter" or "gauge"
  *   LABEL       the sample's label ("kind=\"in_order\""), or ""
- *   HELP        one line for # HELP, given on the first row of each METRIC ("" on the others)
+ *   HELP        one line for # HELP, given on the first row of each METRIC ("" on the others):
+ *               one sentence saying what is counted, then the labels ("by stage") and, for
+ *               bytes or seconds, the unit ("in bytes"), as every tlsmon metric
  *   GROUP, POS  line (PIPELINE_STATS_<GROUP>) and place on it (1, 2, ...) in --stats
  *   STAT        name in --stats ("" with GROUP NONE)
  *
@@ -73,7 +75,7 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(engine, frames, "frames_total", "counter", "", \
 			 "Frames handed to the analysis pipeline.", FRAMES, 1, "frames") \
 	PIPELINE_COUNTER(engine, bytes, "frame_bytes_total", "counter", "", \
-			 "Bytes of frames handed to the pipeline.", FRAMES, 2, "bytes") \
+			 "Size of the frames handed to the analysis pipeline, in bytes.", FRAMES, 2, "bytes") \
 	PIPELINE_COUNTER(engine, not_tcp, "", "", "", "", FRAMES, 3, "not_tcp") \
 	PIPELINE_COUNTER(flows, active, "flows_active", "gauge", "", \
 			 "TCP flows tracked by the collector now.", NONE, 0, "") \
@@ -86,7 +88,7 @@ enum pipeline_stats_group {
 			 "Flows ended by the idle timeout.", FLOWS, 3, "expired") \
 	PIPELINE_COUNTER(engine, retain_evicted_flows, "retained_flows_evicted_total", "counter", "", \
 			 "Undecided handshakes whose frames kept for dumps were dropped, oldest " \
-			 "first, to stay within the frame budget.", NONE, 0, "") \
+			 "first, to stay within --retain-bytes.", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, non_tls_flows, "flows_not_tls_total", "counter", "", \
 			 "Flows dropped because no TLS record appeared within the probe budget.", \
 			 FLOWS, 4, "non_tls") \
@@ -94,10 +96,10 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(reasm, gaps, "reassembly_gaps_total", "counter", "", \
 			 "Holes in TCP streams given up on (bytes never seen).", REASM, 5, "gaps") \
 	PIPELINE_COUNTER(reasm, gap_bytes, "reassembly_gap_bytes_total", "counter", "", \
-			 "Bytes lost in reassembly holes.", REASM, 6, "gap_bytes") \
+			 "Size of the holes in TCP streams given up on, in bytes.", REASM, 6, "gap_bytes") \
 	PIPELINE_COUNTER(reasm, in_order, "reassembly_segments_total", "counter", \
 			 "kind=\"in_order\"", \
-			 "TCP segments with payload, by how reassembly treated them.", NONE, 0, "") \
+			 "TCP segments with payload, by how reassembly treated them (kind).", NONE, 0, "") \
 	PIPELINE_COUNTER(reasm, out_of_order, "reassembly_segments_total", "counter", \
 			 "kind=\"out_of_order\"", "", REASM, 2, "out_of_order") \
 	PIPELINE_COUNTER(reasm, retransmitted, "reassembly_segments_total", "counter", \
@@ -105,7 +107,8 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(reasm, overlaps, "reassembly_segments_total", "counter", \
 			 "kind=\"overlap\"", "", REASM, 4, "overlaps") \
 	PIPELINE_COUNTER(reasm, refused_bytes, "reassembly_refused_bytes_total", "counter", "", \
-			 "Out-of-order bytes not held because the per-direction limit was reached.", \
+			 "Out-of-order data not held because the per-direction limit was reached, in " \
+			 "bytes.", \
 			 REASM, 7, "refused_bytes") \
 	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
 			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \

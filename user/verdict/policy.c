@@ -9,9 +9,8 @@
 #include <time.h>
 
 #include "tls/tls_names.h"
+#include "util/kv.h"
 
-#define POLICY_MAX_LINE 1024
-#define POLICY_MAX_FILE (1u << 20)
 
 /* Defaults follow what browsers and the CA/B Forum Baseline Requirements reject today. */
 const struct check_def policy_checks[CHECK__COUNT] = {
@@ -391,119 +390,41 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 	return -EINVAL;
 }
 
-static bool is_space(char ch)
+static int set_one(void *ctx, const char *key, const char *value, size_t lineno, char *err,
+		   size_t err_size)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_space(s[n - 1]))
-		s[--n] = '\0';
-	return s;
+	return policy__set(ctx, key, value, err, err_size);
 }
 
 int policy__parse(struct policy *p, const char *text, size_t len, char *err, size_t err_size)
 {
 	struct policy tmp = *p; /* all or nothing: a bad line leaves p untouched */
-	char line[POLICY_MAX_LINE + 1];
-	size_t off = 0, lineno = 0;
+	int ret = kv__parse(text, len, set_one, &tmp, err, err_size);
 
-	if (!text)
-		len = 0;
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		off = 3;
-	while (off < len) {
-		const char *start = text + off, *nl = memchr(start, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - start) : len - off;
-		char reason[256], *key, *value, *eq, *hash;
-
-		off += n + (nl ? 1 : 0);
-		lineno++;
-		if (n > POLICY_MAX_LINE) {
-			set_err(err, err_size, "line %zu: longer than %d bytes", lineno,
-				POLICY_MAX_LINE);
-			return -EINVAL;
-		}
-		if (memchr(start, '\0', n)) {
-			set_err(err, err_size, "line %zu: NUL byte", lineno);
-			return -EINVAL;
-		}
-		memcpy(line, start, n);
-		line[n] = '\0';
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		key = trim(line);
-		if (!*key)
-			continue;
-		eq = strchr(key, '=');
-		if (!eq) {
-			set_err(err, err_size, "line %zu: expected 'key = value'", lineno);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		value = trim(eq + 1);
-		key = trim(key);
-		if (!*key) {
-			set_err(err, err_size, "line %zu: missing key before '='", lineno);
-			return -EINVAL;
-		}
-		if (policy__set(&tmp, key, value, reason, sizeof(reason))) {
-			set_err(err, err_size, "line %zu: %s", lineno, reason);
-			return -EINVAL;
-		}
-	}
-	*p = tmp;
-	return 0;
+	if (!ret)
+		*p = tmp;
+	return ret;
 }
 
 int policy__load_file(struct policy *p, const char *path, char *err, size_t err_size)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *f;
+	char reason[256], *text = NULL;
+	size_t len = 0;
 	int ret;
 
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		set_err(err, err_size, "%s: %s", path, strerror(-ret));
+	ret = kv__load_file(path, &text, &len, err, err_size);
+	if (ret)
 		return ret;
-	}
-	buf = malloc(POLICY_MAX_FILE + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		set_err(err, err_size, "%s: %s", path, strerror(ENOMEM));
-		goto cleanup;
-	}
-	len = fread(buf, 1, POLICY_MAX_FILE + 1, f);
-	if (ferror(f)) {
-		ret = -EIO;
-		set_err(err, err_size, "%s: read error", path);
-		goto cleanup;
-	}
-	if (len > POLICY_MAX_FILE) {
-		ret = -E2BIG;
-		set_err(err, err_size, "%s: larger than %u bytes", path, POLICY_MAX_FILE);
-		goto cleanup;
-	}
-	{
-		char reason[256];
-
-		ret = policy__parse(p, buf, len, reason, sizeof(reason));
-		if (ret)
-			set_err(err, err_size, "%s: %s", path, reason);
-	}
-cleanup:
-	free(buf);
-	fclose(f);
+	ret = policy__parse(p, text, len, reason, sizeof(reason));
+	if (ret)
+		set_err(err, err_size, "%s: %s", path, reason);
+	free(text);
 	return ret;
+}
+
+void policy__copy(struct policy *dst, const struct policy *src)
+{
+	*dst = *src;
 }
 
 static void print_list(FILE *out, const char *key, uint32_t mask, const struct named_item *items,
@@ -546,4 +467,46 @@ void policy__print(const struct policy *p, FILE *out)
 	fprintf(out, "# cipher suite properties reported by weak_cipher\n");
 	print_list(out, "weak_cipher_flags", p->weak_cipher_flags, policy_cipher_flags,
 		   N_ITEMS(policy_cipher_flags), true);
+}
+
+/* Both policies printed: the same keys in the same order, so the lines pair up one to one. */
+int policy__diff(const struct policy *a, const struct policy *b, policy_diff_fn fn, void *ctx)
+{
+	char *ta = NULL, *tb = NULL, *la, *lb, *sa = NULL, *sb = NULL;
+	size_t na = 0, nb = 0;
+	FILE *fa = open_memstream(&ta, &na), *fb = open_memstream(&tb, &nb);
+	int changed = 0;
+
+	if (!fa || !fb) {
+		if (fa)
+			fclose(fa);
+		if (fb)
+			fclose(fb);
+		free(ta);
+		free(tb);
+		return -ENOMEM;
+	}
+	policy__print(a, fa);
+	policy__print(b, fb);
+	fclose(fa);
+	fclose(fb);
+	if (!ta || !tb) {
+		changed = -ENOMEM;
+		goto cleanup;
+	}
+	la = strtok_r(ta, "\n", &sa);
+	lb = strtok_r(tb, "\n", &sb);
+	for (; la && lb; la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
+		char *eqa = strstr(la, " = "), *eqb = strstr(lb, " = ");
+
+		if (la[0] == '#' || !eqa || !eqb || !strcmp(la, lb))
+			continue;
+		*eqa = '\0';
+		fn(ctx, la, eqa + 3, eqb + 3);
+		changed++;
+	}
+cleanup:
+	free(ta);
+	free(tb);
+	return changed;
 }

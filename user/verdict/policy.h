@@ -22,6 +22,14 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 int policy__parse(struct policy *p, const char *text, size_t len, char *err, size_t err_size);
 int policy__load_file(struct policy *p, const char *path, char *err, size_t err_size);
 
+/* dst becomes a copy of src (a reload replaces the policy the engine holds, in place). */
+void policy__copy(struct policy *dst, const struct policy *src);
+
+/* Calls fn once per key whose value differs from a to b, values as policy__print() writes them.
+ * Returns how many keys differ, or -ENOMEM. */
+typedef void (*policy_diff_fn)(void *ctx, const char *key, const char *from, const char *to);
+int policy__diff(const struct policy *a, const struct policy *b, policy_diff_fn fn, void *ctx);
+
 /* Print every key with its current value (for --help / `tlsmon policy`). */
 void policy__print(const struct policy *p, FILE *out);
 

@@ -60,6 +60,12 @@ static void test_pollfds_find_expired(void)
 	e = conn_slots__next_expired(c, sizeof(c[0]), 3, 100, &cursor);
 	CHECK(e == &c[0].slot);
 	CHECK(conn_slots__next_expired(c, sizeof(c[0]), 3, 100, &cursor) == NULL);
+	/* A TLS read that must write first, a TLS write that must read first. */
+	c[0].slot.poll_reverse = true;
+	c[2].slot.poll_reverse = true;
+	n = conn_slots__pollfds(3, c, sizeof(c[0]), 3, fds, 4);
+	CHECK_EQ(fds[1].events, POLLOUT);
+	CHECK_EQ(fds[2].events, POLLIN);
 }
 
 /* An address in the abstract namespace, so the test leaves no file behind. */

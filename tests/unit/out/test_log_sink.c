@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* out/log_sink: the --log file: created with its mode whatever the umask, reopened after a
+ * rotation (rename) into a new file with the same mode, whole lines appended; "-" is stdout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "out/log_sink.h"
+
+static char dir[] = "/tmp/tlsmon-log-XXXXXX";
+static char path[PATH_MAX], rotated[PATH_MAX];
+
+static long file_size(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) ? -1 : (long)st.st_size;
+}
+
+static unsigned file_mode(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) ? 0 : (unsigned)(st.st_mode & 07777);
+}
+
+static void test_create_rotate(void)
+{
+	struct log_sink_opts o = { .path = path, .mode = 0640, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	struct log_sink *s;
+	char msg[256] = "";
+	mode_t old = umask(0077); /* the group's read bit must survive it */
+	int err = -1;
+
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	umask(old);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_EQ(err, 0);
+	CHECK_EQ(file_mode(path), 0640);
+	CHECK(!log_sink__is_stdout(s));
+	CHECK_EQ(log_sink__write(s, "one\n", 4), 0);
+	CHECK_EQ(rename(path, rotated), 0);
+	CHECK_EQ(log_sink__write(s, "two\n", 4), 0); /* still the old file until the reopen */
+	old = umask(0077);
+	CHECK_EQ(log_sink__reopen(s, msg, sizeof(msg)), 0);
+	umask(old);
+	CHECK_EQ(file_mode(path), 0640);
+	CHECK_EQ(log_sink__write(s, "three\n", 6), 0);
+	CHECK_EQ(file_size(rotated), 8);
+	CHECK_EQ(file_size(path), 6);
+	CHECK_EQ(log_sink__errors(s), 0);
+	/* an existing file is opened for appending, not truncated */
+	CHECK_EQ(log_sink__reopen(s, msg, sizeof(msg)), 0);
+	CHECK_EQ(log_sink__write(s, "four\n", 5), 0);
+	CHECK_EQ(file_size(path), 11);
+	log_sink__close(s);
+	unlink(path);
+	unlink(rotated);
+}
+
+static void test_errors_and_stdout(void)
+{
+	struct log_sink_opts o = { .path = "/nonexistent-dir-tlsmon/x.jsonl", .mode = 0640,
+				   .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	struct log_sink *s;
+	char msg[256] = "";
+	int err = 0;
+
+	CHECK(log_sink__open(&o, &err, msg, sizeof(msg)) == NULL);
+	CHECK_EQ(err, -ENOENT);
+	CHECK(strstr(msg, "/nonexistent-dir-tlsmon/x.jsonl: No such file") == msg);
+	/* a reopen that fails keeps the old file */
+	o.path = path;
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_EQ(rmdir(dir), -1); /* not empty */
+		CHECK_EQ(unlink(path), 0);
+		CHECK_EQ(chmod(dir, 0500), 0);
+		/* root may create files in it anyway: only then is there nothing to check */
+		if (access(dir, W_OK)) {
+			CHECK(log_sink__reopen(s, msg, sizeof(msg)) < 0);
+			CHECK_EQ(log_sink__write(s, "x\n", 2), 0);
+		}
+		CHECK_EQ(chmod(dir, 0700), 0);
+		log_sink__close(s);
+		unlink(path);
+	}
+	o.path = "-";
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	CHECK(s != NULL && log_sink__is_stdout(s));
+	if (s) {
+		CHECK_EQ(log_sink__reopen(s, msg, sizeof(msg)), 0);
+		log_sink__close(s);
+	}
+	/* closing the sink leaves stdout open */
+	CHECK(fcntl(STDOUT_FILENO, F_GETFD) != -1);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		printf("FAIL mkdtemp\n");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/tlsmon.jsonl", dir);
+	snprintf(rotated, sizeof(rotated), "%s/tlsmon.jsonl.1", dir);
+	RUN_TEST(test_create_rotate);
+	RUN_TEST(test_errors_and_stdout);
+	rmdir(dir);
+	return CHECK_DONE();
+}

@@ -1,0 +1,41 @@
+/* The daemon's JSON Lines log (--log): a file, or stdout for containers and journald ("-").
+ * A file is reopened on request (SIGHUP, after logrotate moved it away) and created with the
+ * configured mode and owner, so a log shipper in the log group can read it and a daemon that
+ * dropped root can still create it again after a rotation. */
+#ifndef TLSMON_LOG_SINK_H
+#define TLSMON_LOG_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct log_sink_opts {
+	const char *path; /* "-" = stdout */
+	mode_t mode; /* of a file this sink creates, and of the file at open */
+	uid_t uid; /* owner at open, (uid_t)-1 to leave it */
+	gid_t gid; /* group at open and of files created at reopen, (gid_t)-1 to leave it */
+};
+
+struct log_sink;
+
+/* Opens (creating if need be) and sets mode and owner as opts say. NULL with -errno in *err and
+ * a one-line reason in msg; *err is 1 when the file is open but mode or owner could not be set
+ * (msg says why), else 0. */
+struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char *msg,
+				size_t msg_size);
+
+/* Opens the path again and switches to it; on failure keeps writing to the old file. Stdout is
+ * never reopened (returns 0). Returns 0; 1 when the new file could not be given its mode or group
+ * (it is used all the same; msg says why); or -errno with a reason in msg. */
+int log_sink__reopen(struct log_sink *s, char *msg, size_t msg_size);
+
+/* One write(2) per call (whole lines: with O_APPEND, a reader never sees half a line). Returns 0
+ * or -errno; errors are also counted. */
+int log_sink__write(struct log_sink *s, const void *buf, size_t len);
+
+uint64_t log_sink__errors(const struct log_sink *s);
+bool log_sink__is_stdout(const struct log_sink *s);
+void log_sink__close(struct log_sink *s);
+
+#endif
