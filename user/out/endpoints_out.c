@@ -337,7 +337,7 @@ void endpoints_out__metrics(struct sbuf *b, const struct endpoints *ep)
 
 	header(b, "tlsmon_cert_earliest_not_after_timestamp_seconds", "gauge",
 	       "Earliest notAfter of any certificate of any chain seen in the last 24 hours of "
-	       "packet time.");
+	       "packet time, in seconds since the Unix epoch.");
 	if (endpoints__earliest_not_after(ep, &earliest))
 		sbuf__printf(b, "tlsmon_cert_earliest_not_after_timestamp_seconds %lld\n",
 			     (long long)earliest);
@@ -357,8 +357,8 @@ void endpoints_out__metrics(struct sbuf *b, const struct endpoints *ep)
 			     (unsigned long long)st->evicted[k]);
 
 	header(b, "tlsmon_endpoint_cert_not_after_timestamp_seconds", "gauge",
-	       "Earliest notAfter of the last certificate chain a server endpoint presented "
-	       "(TLS 1.2 and older; TLS 1.3 encrypts it).");
+	       "Earliest notAfter of the last certificate chain a server endpoint presented, by sni "
+	       "and server, in seconds since the Unix epoch (TLS 1.3 encrypts the chain).");
 	for (e = endpoints__first(ep, EP_SERVER); e; e = endpoints__next(ep, e)) {
 		if (!e->has_chain || !e->chain_not_after)
 			continue;
