@@ -69,6 +69,7 @@ UNIT_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
+.PHONY: npm-deps
 .PHONY: all deps run test test-unit test-offline test-live install clean bench fuzz format
 .DELETE_ON_ERROR:
 
@@ -90,6 +91,12 @@ DEPS_PKGS += libcrypt-dev
 DEPS_CMDS := kubectl:kubernetes-client
 # tests/offline/systemd_unit.sh (systemd-analyze, systemd-sysusers), tests/live/nonroot.sh.
 DEPS_PKGS += systemd strace util-linux libcap2-bin
+# tests/offline/cbom.sh validates the CycloneDX output with the schema the npm package ships:
+# npm (and node) from Debian unless some other package provides them already.
+DEPS_CMDS += npm:npm
+# ... and the packages themselves, pinned, into the build directory (npm-deps, run by deps).
+CBOM_NPM := @cyclonedx/cyclonedx-library@10.3.0 ajv@8.20.0 ajv-formats@3.0.1
+NPM_STAMP := $(BUILD)/npm/node_modules/.tlsmon-$(subst /,_,$(subst @,,$(word 1,$(CBOM_NPM))))
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -101,6 +108,15 @@ deps:
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "all dependencies present"; fi
+	$(Q)$(MAKE) --no-print-directory npm-deps
+
+npm-deps: $(NPM_STAMP)
+
+$(NPM_STAMP):
+	$(call msg,NPM,$(BUILD)/npm)
+	$(Q)mkdir -p $(BUILD)/npm
+	$(Q)npm install --prefix $(BUILD)/npm --no-audit --no-fund --silent $(CBOM_NPM)
+	$(Q)touch $@
 
 $(BUILD) $(BUILD)/tests $(BUILD)/tools:
 	$(Q)mkdir -p $@
@@ -199,4 +215,5 @@ include mk/fuzz.mk
 include mk/pkg.mk
 include mk/bench.mk
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (build/npm holds node packages, whose dist.d directories are not ours)
+-include $(shell find $(BUILD) -path $(BUILD)/npm -prune -o -name '*.d' -type f -print 2>/dev/null)

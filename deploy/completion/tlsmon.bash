@@ -106,7 +106,13 @@ _tlsmon()
 		--ingress)
 			mapfile -t COMPREPLY < <(compgen -W "auto xdp xdp-generic tc" -- "$cur") ;;
 		--format)
-			mapfile -t COMPREPLY < <(compgen -W "pcapng pcap" -- "$cur") ;;
+			if [[ $cmd == endpoints ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "json text" -- "$cur")
+			elif [[ $cmd == inventory ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "cyclonedx json" -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -W "pcapng pcap" -- "$cur")
+			fi ;;
 		--user)
 			mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 		--socket-group)

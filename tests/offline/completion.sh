@@ -50,11 +50,13 @@ expect()
 }
 
 expect "commands r*" "read run" r
-expect "commands" "--help --version dump explain help policy read run version" ""
+expect "commands" "--help --version dump endpoints explain help inventory policy read run version" ""
 expect "run --po" "--policy --policy-file --ports" run --po
 expect "run --log*" "--log --log-all --log-group --log-mode" run --log
 expect "read --s*" "--stats --summary" read --s
 expect "dump --format" "pcap pcapng" dump --format ""
+expect "endpoints --format" "json text" endpoints --format ""
+expect "inventory --format" "cyclonedx json" inventory --format ""
 expect "run --ingress x*" "xdp xdp-generic" run --ingress x
 expect "run --ports (no choices)" "" run --ports ""
 expect "run --policy weak_key.*" "weak_key.enabled= weak_key.severity=" run --policy weak_key.

@@ -16,6 +16,8 @@ int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_ato
 	    volatile sig_atomic_t *reload);
 int cmd_policy(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_endpoints(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 
 /* Print one handshake JSON line (report__json) as the explain tree, when it is flagged or failed

@@ -53,6 +53,8 @@ static void usage(FILE *out)
 		"  run             watch interfaces live (eBPF) and serve Prometheus metrics\n"
 		"  read FILE...    analyse pcap/pcapng files, one JSON line per handshake\n"
 		"  dump            fetch the daemon's flagged handshakes (pcapng + JSON Lines)\n"
+		"  endpoints       print the daemon's endpoint tables (servers, client classes)\n"
+		"  inventory       print the daemon's cryptographic inventory (CycloneDX CBOM)\n"
 		"  explain FILE    print flagged handshakes of a JSON Lines file as trees\n"
 		"  policy          print the weak-crypto policy settings\n"
 		"  version         print the version (also -V, --version)\n"
@@ -80,6 +82,10 @@ static int run_command(int argc, char **argv)
 		return cmd_read(argc, argv);
 	if (!strcmp(argv[0], "dump"))
 		return cmd_dump(argc, argv);
+	if (!strcmp(argv[0], "endpoints"))
+		return cmd_endpoints(argc, argv);
+	if (!strcmp(argv[0], "inventory"))
+		return cmd_inventory(argc, argv);
 	if (!strcmp(argv[0], "explain"))
 		return cmd_explain(argc, argv);
 	if (!strcmp(argv[0], "policy"))

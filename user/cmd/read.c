@@ -7,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "daemon/ctl.h"
 #include "verdict/engine.h"
 #include "out/metrics.h"
+#include "out/cbom.h"
+#include "out/endpoints_out.h"
+#include "verdict/endpoints.h"
 #include "capture/pcap_in.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -32,6 +36,8 @@ struct read_ctx {
 	struct summary *summary;
 	struct store *store; /* --serve-dump */
 	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
+	struct endpoints *endpoints; /* --metrics and --endpoints */
+	bool endpoints_only; /* --endpoints: the table instead of JSON lines */
 	FILE *out;
 };
 
@@ -46,6 +52,10 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 		summary__add(rc->summary, hs);
 	if (rc->store)
 		store__add(rc->store, hs, frames);
+	if (rc->endpoints)
+		endpoints__add(rc->endpoints, hs);
+	if (rc->endpoints_only)
+		return;
 	if (rc->metrics) {
 		metrics__on_handshake(rc->metrics, hs);
 		return;
@@ -83,9 +93,9 @@ static uint64_t mono_ms(void)
 
 /* Test hook for the dump path without a daemon: serve the store of the files just read on a
  * control socket for SERVE_DUMP_MS (or until killed). */
-static int serve_dump(const char *path, struct store *st)
+static int serve_dump(const char *path, struct store *st, const struct endpoints *ep)
 {
-	struct ctl_opts co = { .path = path, .store = st };
+	struct ctl_opts co = { .path = path, .store = st, .endpoints = ep };
 	struct pollfd fds[CTL_MAX_CONNS + 1];
 	struct ctl_server *ctl;
 	uint64_t end = mono_ms() + SERVE_DUMP_MS;
@@ -109,6 +119,17 @@ static int serve_dump(const char *path, struct store *st)
 	return 0;
 }
 
+static void write_inventory(struct sbuf *out, const struct endpoints *ep)
+{
+	uint8_t serial[16] = { 1 };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (getrandom(serial, sizeof(serial), GRND_NONBLOCK) != sizeof(serial))
+		serial[0] = 1; /* still a valid serial number, only not a random one */
+	cbom__write(out, ep, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, serial);
+}
+
 static void read_usage(FILE *out)
 {
 	fprintf(out,
@@ -126,6 +147,12 @@ static void read_usage(FILE *out)
 		"  --explain             print each flagged or failed handshake as a readable tree\n"
 		"                        (see `tlsmon explain`) instead of JSON\n"
 		"  --stats               print pipeline counters on stderr at the end\n"
+		"  --endpoints[=FORMAT]  print the endpoint tables of the files read (json or text;\n"
+		"                        see `tlsmon endpoints`) instead of JSON Lines\n"
+		"  --inventory           print the cryptographic inventory of the files read as a\n"
+		"                        CycloneDX 1.6 CBOM (see `tlsmon inventory`) instead of JSON\n"
+		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
+		"                        (default 1000)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -182,6 +209,9 @@ int cmd_read(int argc, char **argv)
 		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "metrics", no_argument, NULL, 'M' },
+		{ "endpoints", optional_argument, NULL, 'E' },
+		{ "max-endpoints", required_argument, NULL, 'X' },
+		{ "inventory", no_argument, NULL, 'V' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -193,7 +223,8 @@ int cmd_read(int argc, char **argv)
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine *shared = NULL;
-	bool metrics = false;
+	bool metrics = false, ep_text = false, inventory = false;
+	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
 	int opt, status = 0;
@@ -219,6 +250,27 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'M':
 			metrics = true;
+			break;
+		case 'E':
+			rc.endpoints_only = true;
+			if (optarg && (!strcmp(optarg, "text") || !strcmp(optarg, "json"))) {
+				ep_text = !strcmp(optarg, "text");
+			} else if (optarg) {
+				fprintf(stderr, "tlsmon: --endpoints: expected json or text\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'V':
+			rc.endpoints_only = true;
+			inventory = true;
+			break;
+		case 'X':
+			if (parse__u32(optarg, 1, EP_MAX_MAX, &max_endpoints)) {
+				fprintf(stderr, "tlsmon: --max-endpoints: expected 1..%u\n", EP_MAX_MAX);
+				status = 2;
+				goto cleanup;
+			}
 			break;
 		case 'D':
 			serve = optarg;
@@ -280,6 +332,14 @@ int cmd_read(int argc, char **argv)
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
+	if (metrics || rc.endpoints_only || serve) {
+		rc.endpoints = endpoints__new(max_endpoints);
+		if (!rc.endpoints) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+	}
 	if (metrics) {
 		/* One engine across the files, so the pipeline counters cover them all. */
 		rc.metrics = metrics__new();
@@ -304,6 +364,16 @@ int cmd_read(int argc, char **argv)
 			cmd__print_engine_stats(stderr, "all files", &src.pipeline);
 		sbuf__reset(&rc.line);
 		metrics__render(rc.metrics, &src, &rc.line);
+		endpoints_out__metrics(&rc.line, rc.endpoints);
+		fwrite(rc.line.buf, 1, rc.line.len, stdout);
+	} else if (rc.endpoints_only) {
+		sbuf__reset(&rc.line);
+		if (inventory)
+			write_inventory(&rc.line, rc.endpoints);
+		else if (ep_text)
+			endpoints_out__text(&rc.line, rc.endpoints);
+		else
+			endpoints_out__json(&rc.line, rc.endpoints);
 		fwrite(rc.line.buf, 1, rc.line.len, stdout);
 	}
 	fflush(stdout);
@@ -311,11 +381,12 @@ int cmd_read(int argc, char **argv)
 		summary__print(rc.summary, stdout);
 	summary__free(rc.summary);
 	sbuf__free(&rc.line);
-	if (serve && serve_dump(serve, rc.store))
+	if (serve && serve_dump(serve, rc.store, rc.endpoints))
 		status = 1;
 cleanup:
 	engine__free(shared);
 	metrics__free(rc.metrics);
+	endpoints__free(rc.endpoints);
 	store__free(rc.store);
 	policy__free(policy);
 	return status;

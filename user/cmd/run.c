@@ -22,6 +22,7 @@
 #include "cmd/run_opts.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
+#include "out/endpoints_out.h"
 #include "daemon/privs.h"
 #include "daemon/proc_self.h"
 #include "verdict/engine.h"
@@ -36,6 +37,7 @@ struct daemon {
 	struct metrics *metrics;
 	struct http_server *http;
 	struct store *store;
+	struct endpoints *endpoints;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
@@ -124,6 +126,7 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	metrics__on_handshake(d->metrics, hs);
 	/* Refusals (an entry over --keep-bytes) are counted by the store. */
 	store__add(d->store, hs, frames);
+	endpoints__add(d->endpoints, hs);
 	if (!d->log || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
@@ -154,6 +157,14 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
 				   out);
 	proc_self__render(out);
+	endpoints_out__metrics(out, d->endpoints);
+}
+
+static void render_endpoints(void *ctx, struct sbuf *out)
+{
+	struct daemon *d = ctx;
+
+	endpoints_out__json(out, d->endpoints);
 }
 
 /* Each interface's attach lock first: without CAP_SYS_ADMIN, live_bpf__attach() cannot tell
@@ -198,7 +209,7 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 static int ctl_start(struct daemon *d)
 {
 	struct ctl_opts co = { .path = d->socket_path, .group = d->o.socket_group,
-			       .store = d->store };
+			       .store = d->store, .endpoints = d->endpoints };
 	bool dflt = !d->o.socket_path;
 	int rc;
 
@@ -299,7 +310,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	d->metrics = metrics__new();
 	d->engine = engine__new(&eo);
 	d->store = store__new(&so);
-	if (!d->metrics || !d->engine || !d->store) {
+	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
+	if (!d->metrics || !d->engine || !d->store || !d->endpoints) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
@@ -322,6 +334,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
 		return rc;
 	}
+	http__set_endpoints(d->http, render_endpoints, d);
 	rc = use_web_config(d);
 	if (rc)
 		return rc;
@@ -370,6 +383,7 @@ static void daemon_stop(struct daemon *d)
 	}
 	metrics__free(d->metrics);
 	store__free(d->store);
+	endpoints__free(d->endpoints);
 	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }

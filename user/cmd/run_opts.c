@@ -16,6 +16,7 @@
 #include "daemon/ctl.h"
 #include "daemon/http.h"
 #include "out/store.h"
+#include "verdict/endpoints.h"
 #include "util/kv.h"
 #include "util/parse.h"
 
@@ -47,6 +48,7 @@ static const struct option long_opts[] = {
 	{ "socket-group", required_argument, NULL, OPT(RUN_OPT_SOCKET_GROUP) },
 	{ "keep-flagged", required_argument, NULL, OPT(RUN_OPT_KEEP_FLAGGED) },
 	{ "keep-bytes", required_argument, NULL, OPT(RUN_OPT_KEEP_BYTES) },
+	{ "max-endpoints", required_argument, NULL, OPT(RUN_OPT_MAX_ENDPOINTS) },
 	{ "retain-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
@@ -92,6 +94,10 @@ void run_opts__usage(FILE *out)
 		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
 		"                          kept with their frames for dumps (default %u)\n"
 		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
+		"  --max-endpoints N       entries of each endpoint table (servers by address:port\n"
+		"                          and SNI, clients by JA4), least recently seen evicted;\n"
+		"                          also the bound on the series of each tlsmon_endpoint_*\n"
+		"                          and tlsmon_client_class_info metric (default 1000)\n"
 		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
 		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
 		"                          theirs); --hold-bytes is an alias (the former name)\n"
@@ -321,6 +327,12 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
 			set_err(err, esz, "expected 1..16777216");
+			return -1;
+		}
+		break;
+	case RUN_OPT_MAX_ENDPOINTS:
+		if (parse__u32(v, 1, EP_MAX_MAX, &o->max_endpoints)) {
+			set_err(err, esz, "expected 1..%u", EP_MAX_MAX);
 			return -1;
 		}
 		break;
@@ -619,6 +631,8 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 		 o->keep_flagged ? o->keep_flagged : STORE_DEFAULT_ENTRIES);
 	snprintf(v[RUN_OPT_KEEP_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->keep_bytes ? o->keep_bytes : STORE_DEFAULT_BYTES));
+	snprintf(v[RUN_OPT_MAX_ENDPOINTS], VALUE_LEN, "%u",
+		 o->max_endpoints ? o->max_endpoints : EP_DEFAULT_MAX);
 	snprintf(v[RUN_OPT_RETAIN_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
 	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));

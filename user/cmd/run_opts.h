@@ -43,6 +43,7 @@ enum run_opt_id {
 	RUN_OPT_SOCKET_GROUP,
 	RUN_OPT_KEEP_FLAGGED,
 	RUN_OPT_KEEP_BYTES,
+	RUN_OPT_MAX_ENDPOINTS,
 	RUN_OPT_RETAIN_BYTES,
 	RUN_OPT_DUMP_DIR,
 	RUN_OPT_USER,
@@ -78,6 +79,7 @@ struct run_opts {
 	const char *dump_dir;
 	uint32_t keep_flagged; /* the flagged store (decided handshakes, for dumps) */
 	uint64_t keep_bytes;
+	uint32_t max_endpoints; /* each endpoint table; 0 = EP_DEFAULT_MAX */
 	uint64_t retain_bytes; /* frames of undecided handshakes */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;

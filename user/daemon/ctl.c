@@ -10,11 +10,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon/conn_slots.h"
+#include "out/cbom.h"
+#include "out/endpoints_out.h"
 
 struct ctl_conn {
 	struct conn_slot slot; /* first: see conn_slots.h */
@@ -31,6 +34,7 @@ struct ctl_server {
 	dev_t dev;
 	ino_t ino;
 	const struct store *store;
+	const struct endpoints *endpoints;
 	uint64_t max_pending;
 	uint64_t pending; /* bytes of replies being sent */
 	struct ctl_stats stats;
@@ -74,7 +78,7 @@ static int parse_kv(const char *t, size_t tl, struct ctl_request *r, unsigned *s
 	kl = (size_t)(eq - t);
 	v = eq + 1;
 	vl = tl - kl - 1;
-	if (tok_is(t, kl, "since")) {
+	if (tok_is(t, kl, "since") && r->cmd == CTL_CMD_DUMP) {
 		if (*seen & 1) {
 			*why = "since given twice";
 			return -EINVAL;
@@ -92,7 +96,15 @@ static int parse_kv(const char *t, size_t tl, struct ctl_request *r, unsigned *s
 			return -EINVAL;
 		}
 		*seen |= 2;
-		if (tok_is(v, vl, "pcap"))
+		if (r->cmd == CTL_CMD_ENDPOINTS) {
+			if (!tok_is(v, vl, "json") && !tok_is(v, vl, "text") &&
+			    !tok_is(v, vl, "cyclonedx")) {
+				*why = "format: expected json, text or cyclonedx";
+				return -EINVAL;
+			}
+			r->text = tok_is(v, vl, "text");
+			r->cyclonedx = tok_is(v, vl, "cyclonedx");
+		} else if (tok_is(v, vl, "pcap"))
 			r->format = PCAP_FMT_PCAP;
 		else if (tok_is(v, vl, "pcapng"))
 			r->format = PCAP_FMT_PCAPNG;
@@ -140,8 +152,10 @@ int ctl__parse_request(const char *line, size_t len, struct ctl_request *req, co
 		i += tl + 1;
 		if (first) {
 			first = false;
-			if (!tok_is(t, tl, "DUMP")) {
-				*why = "unknown command (expected DUMP)";
+			if (tok_is(t, tl, "ENDPOINTS")) {
+				r.cmd = CTL_CMD_ENDPOINTS;
+			} else if (!tok_is(t, tl, "DUMP")) {
+				*why = "unknown command (expected DUMP or ENDPOINTS)";
 				return -EINVAL;
 			}
 			continue;
@@ -155,8 +169,12 @@ int ctl__parse_request(const char *line, size_t len, struct ctl_request *req, co
 
 int ctl__format_request(const struct ctl_request *req, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "DUMP since=%llu format=%s\n", (unsigned long long)req->since_s,
-			 pcap_out__format_name(req->format));
+	int n = req->cmd == CTL_CMD_ENDPOINTS ?
+			snprintf(buf, size, "ENDPOINTS format=%s\n",
+				 req->cyclonedx ? "cyclonedx" : req->text ? "text" : "json") :
+			snprintf(buf, size, "DUMP since=%llu format=%s\n",
+				 (unsigned long long)req->since_s,
+				 pcap_out__format_name(req->format));
 
 	return n < 0 || (size_t)n >= size ? -E2BIG : n;
 }
@@ -164,7 +182,7 @@ int ctl__format_request(const struct ctl_request *req, char *buf, size_t size)
 int ctl__parse_reply(const char *line, size_t len, struct ctl_reply *reply, char *why,
 		     size_t why_size)
 {
-	char buf[CTL_MAX_REPLY_LINE], fmt[8];
+	char buf[CTL_MAX_REPLY_LINE], fmt[8], ep_fmt[10];
 	unsigned long long f, h, pb, jb;
 	int end = 0;
 
@@ -185,6 +203,16 @@ int ctl__parse_reply(const char *line, size_t len, struct ctl_reply *reply, char
 			return -EINVAL;
 		}
 	}
+	memset(reply, 0, sizeof(*reply));
+	if (sscanf(buf, "OK endpoints=%llu bytes=%llu format=%9s%n", &h, &jb, ep_fmt, &end) == 3 &&
+	    (size_t)end == len &&
+	    (!strcmp(ep_fmt, "json") || !strcmp(ep_fmt, "text") || !strcmp(ep_fmt, "cyclonedx"))) {
+		reply->handshakes = h;
+		reply->json_bytes = jb;
+		reply->text = !strcmp(ep_fmt, "text");
+		return 0;
+	}
+	end = 0;
 	if (sscanf(buf,
 		   "OK frames=%llu handshakes=%llu pcap_bytes=%llu json_bytes=%llu format=%7s%n",
 		   &f, &h, &pb, &jb, fmt, &end) != 5 || (size_t)end != len ||
@@ -232,8 +260,51 @@ static void reply_err(struct ctl_stats *st, struct ctl_conn *c, const char *why)
 }
 
 /* Answer a complete request line (c->req[0..line_len), newline excluded). */
-static void answer(const struct store *store, struct ctl_stats *st, uint64_t *pending,
-		   uint64_t max_pending, struct ctl_conn *c, size_t line_len)
+/* ENDPOINTS: the tables, rendered now (they are small: bounded by --max-endpoints). */
+static void answer_endpoints(const struct endpoints *ep, const struct ctl_request *req,
+			     struct ctl_stats *st, uint64_t *pending, struct ctl_conn *c)
+{
+	const struct ep_stats *es;
+
+	if (!ep) {
+		reply_err(st, c, "no endpoint table here");
+		return;
+	}
+	es = endpoints__stats(ep);
+	sbuf__reset(&c->pcap);
+	sbuf__reset(&c->json);
+	if (req->cyclonedx) {
+		uint8_t serial[16] = { 0 };
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		/* a serial number that is not random is still a valid one: ignore a failure */
+		if (getrandom(serial, sizeof(serial), GRND_NONBLOCK) != sizeof(serial))
+			serial[0] = 1;
+		cbom__write(&c->json, ep,
+			    (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, serial);
+	} else if (req->text) {
+		endpoints_out__text(&c->json, ep);
+	} else {
+		endpoints_out__json(&c->json, ep);
+	}
+	sbuf__reset(&c->hdr);
+	sbuf__printf(&c->hdr, "OK endpoints=%llu bytes=%zu format=%s\n",
+		     (unsigned long long)(es->entries[EP_SERVER] + es->entries[EP_CLIENT]),
+		     c->json.len, req->cyclonedx ? "cyclonedx" : req->text ? "text" : "json");
+	if (c->hdr.oom || c->json.oom) {
+		reply_err(st, c, "out of memory");
+		return;
+	}
+	st->dumps++;
+	c->slot.writing = true;
+	c->sent = 0;
+	if (pending)
+		*pending += c->json.len;
+}
+
+static void answer(const struct store *store, const struct endpoints *ep, struct ctl_stats *st,
+		   uint64_t *pending, uint64_t max_pending, struct ctl_conn *c, size_t line_len)
 {
 	struct ctl_request req;
 	struct store_dump_info info;
@@ -251,6 +322,10 @@ static void answer(const struct store *store, struct ctl_stats *st, uint64_t *pe
 	}
 	if (pending && *pending >= max_pending) {
 		reply_err(st, c, "busy: too many dumps in progress, retry later");
+		return;
+	}
+	if (req.cmd == CTL_CMD_ENDPOINTS) {
+		answer_endpoints(ep, &req, st, pending, c);
 		return;
 	}
 	now = wall_ns();
@@ -279,15 +354,16 @@ static void answer(const struct store *store, struct ctl_stats *st, uint64_t *pe
 }
 
 /* Request bytes arrived (n > 0). Returns true when the request is complete and answered. */
-static bool took_bytes(const struct store *store, struct ctl_stats *st, uint64_t *pending,
-		       uint64_t max_pending, struct ctl_conn *c, size_t n)
+static bool took_bytes(const struct store *store, const struct endpoints *ep,
+		       struct ctl_stats *st, uint64_t *pending, uint64_t max_pending,
+		       struct ctl_conn *c, size_t n)
 {
 	const char *nl;
 
 	c->req_len += n;
 	nl = memchr(c->req, '\n', c->req_len);
 	if (nl) {
-		answer(store, st, pending, max_pending, c, (size_t)(nl - c->req));
+		answer(store, ep, st, pending, max_pending, c, (size_t)(nl - c->req));
 		return true;
 	}
 	if (c->req_len >= sizeof(c->req)) {
@@ -354,7 +430,7 @@ int ctl__serve_fd(const struct store *store, int fd)
 			rc = n < 0 ? -errno : -ECONNRESET;
 			goto out;
 		}
-		if (took_bytes(store, &st, NULL, 0, &c, (size_t)n))
+		if (took_bytes(store, NULL, &st, NULL, 0, &c, (size_t)n))
 			break;
 	}
 	rc = send_some(&c);
@@ -464,6 +540,7 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 	};
 	conn_slots__init(s->conns, sizeof(s->conns[0]), CTL_MAX_CONNS);
 	s->store = opts->store;
+	s->endpoints = opts->endpoints;
 	s->max_pending = opts->max_pending_bytes;
 	if (!s->max_pending)
 		s->max_pending = CTL_DEFAULT_MAX_PENDING;
@@ -535,7 +612,8 @@ static void conn_read(struct ctl_server *s, struct ctl_conn *c, uint64_t now_ms)
 		conn_close(s, c);
 		return;
 	}
-	if (took_bytes(s->store, &s->stats, &s->pending, s->max_pending, c, (size_t)n)) {
+	if (took_bytes(s->store, s->endpoints, &s->stats, &s->pending, s->max_pending, c,
+		       (size_t)n)) {
 		c->slot.deadline_ms = now_ms + CTL_TIMEOUT_MS;
 		conn_write(s, c, now_ms); /* most replies fit the socket buffer at once */
 	}

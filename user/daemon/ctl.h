@@ -9,7 +9,14 @@
  * or
  *   OK frames=N handshakes=M pcap_bytes=X json_bytes=Y format=pcap|pcapng\n
  * followed by X bytes of capture file and Y bytes of JSON Lines, then closes. The daemon never
- * writes files for a client: the client writes them as the invoking user. */
+ * writes files for a client: the client writes them as the invoking user.
+ *
+ * And for `tlsmon endpoints`:
+ *   ENDPOINTS [format=json|text|cyclonedx]\n
+ * answered by ERR, or by
+ *   OK endpoints=N bytes=Y format=json|text|cyclonedx\n
+ * (N: server and client entries) followed by Y bytes of the endpoint tables (out/endpoints_out.h)
+ * or, for cyclonedx, the inventory as a CycloneDX 1.6 CBOM (out/cbom.h). */
 #ifndef TLSMON_CTL_H
 #define TLSMON_CTL_H
 
@@ -21,6 +28,7 @@
 #include "out/pcap_out.h"
 #include "util/sbuf.h"
 #include "out/store.h"
+#include "verdict/endpoints.h"
 
 #define CTL_RUNTIME_DIR "/run/tlsmon"
 #define CTL_DEFAULT_PATH CTL_RUNTIME_DIR "/tlsmon.sock"
@@ -31,20 +39,31 @@
 #define CTL_DEFAULT_MAX_PENDING (256ull << 20)
 #define CTL_MAX_REPLY_LINE 256
 
+enum ctl_cmd {
+	CTL_CMD_DUMP = 0,
+	CTL_CMD_ENDPOINTS,
+};
+
 struct ctl_request {
 	uint64_t since_s; /* 0 = everything stored */
 	enum pcap_format format;
+	enum ctl_cmd cmd;
+	bool text; /* ENDPOINTS format=text */
+	bool cyclonedx; /* ENDPOINTS format=cyclonedx */
 };
 
+/* For ENDPOINTS: handshakes = entries, json_bytes = the body's bytes, the rest 0. */
 struct ctl_reply {
 	uint64_t frames, handshakes, pcap_bytes, json_bytes;
 	enum pcap_format format;
+	bool text;
 };
 
 struct ctl_opts {
 	const char *path; /* NULL: CTL_DEFAULT_PATH */
 	const char *group; /* NULL: socket mode 0600; else 0660 and this group */
 	const struct store *store; /* what DUMP reads */
+	const struct endpoints *endpoints; /* what ENDPOINTS reads; NULL: ERR */
 	/* replies being sent, all clients together; 0: default; over it: ERR busy */
 	uint64_t max_pending_bytes;
 };

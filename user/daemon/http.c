@@ -32,6 +32,8 @@ struct http_server {
 	int port;
 	http_metrics_fn metrics;
 	void *ctx;
+	http_metrics_fn endpoints; /* NULL: /endpoints is 404 */
+	void *endpoints_ctx;
 	struct http_stats stats;
 	struct sbuf body; /* reused for every scrape */
 	struct web_tls *tls; /* --web-config: NULL = plain HTTP */
@@ -223,7 +225,8 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 {
 	static const char index_page[] =
 		"<html><head><title>tlsmon</title></head><body><h1>tlsmon</h1>"
-		"<p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+		"<p><a href=\"/metrics\">Metrics</a></p>"
+		"<p><a href=\"/endpoints\">Endpoints</a></p></body></html>\n";
 	char method[8], target[256];
 	const char *sp1, *sp2;
 	bool head;
@@ -266,12 +269,22 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 		s->metrics(s->ctx, &s->body);
 		respond(s, c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", s->body.buf,
 			s->body.len, head);
+	} else if (!strcmp(target, "/endpoints") && s->endpoints) {
+		sbuf__reset(&s->body);
+		s->endpoints(s->endpoints_ctx, &s->body);
+		respond(s, c, 200, "OK", "application/json", s->body.buf, s->body.len, head);
 	} else if (!strcmp(target, "/")) {
 		respond(s, c, 200, "OK", "text/html; charset=utf-8", index_page,
 			sizeof(index_page) - 1, head);
 	} else {
 		respond_text(s, c, 404, "Not Found", "not found\n");
 	}
+}
+
+void http__set_endpoints(struct http_server *s, http_metrics_fn fn, void *ctx)
+{
+	s->endpoints = fn;
+	s->endpoints_ctx = ctx;
 }
 
 /* n more bytes of the request are in c->req: answer once its header block is complete, or too

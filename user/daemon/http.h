@@ -1,6 +1,6 @@
 /* A small non-blocking HTTP/1.x server for /metrics, driven by the daemon's poll loop. It answers
- * only GET (and HEAD) of /metrics and an index page; requests are bounded in size and time so a
- * slow or huge client cannot block the daemon. */
+ * only GET (and HEAD) of /metrics, /endpoints (when set) and an index page; requests are bounded
+ * in size and time so a slow or huge client cannot block the daemon. */
 #ifndef TLSMON_HTTP_H
 #define TLSMON_HTTP_H
 
@@ -36,6 +36,9 @@ int http__pollfds(struct http_server *s, struct pollfd *fds, int max);
 
 /* Handle readiness reported in fds (as filled by http__pollfds) and expire slow clients. */
 void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64_t now_ms);
+
+/* Serve fn's body as application/json on /endpoints (the endpoint tables). */
+void http__set_endpoints(struct http_server *s, http_metrics_fn fn, void *ctx);
 
 /* The bound port (useful with port 0). */
 int http__port(const struct http_server *s);

@@ -194,7 +194,8 @@ static const struct finding *likely_cause(const struct handshake *hs, struct pre
 		f = worst(hs, p.direct);
 	if (!f && p.family)
 		f = worst(hs, p.family);
-	return f ? f : worst(hs, ~0u);
+	/* A certificate that is still valid cannot be why a peer refused the handshake. */
+	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
 }
 
 static void put_finding(struct sbuf *o, const struct finding *f)

@@ -30,6 +30,7 @@ enum check_id {
 	CHECK_DOWNGRADE,
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
 	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
+	CHECK_EXPIRES_SOON, /* valid at the packet, but notAfter within expires_soon_days */
 	CHECK__COUNT,
 };
 
@@ -100,6 +101,10 @@ struct hs_client_hello {
 	bool has_sni;
 	uint16_t legacy_version;
 	uint16_t max_version; /* as in struct tls_client_hello */
+	/* The lowest version offered: of supported_versions when present, else legacy_version
+	 * (RFC 5246 E.1: a TLS 1.2 hello names only its highest); 0 when not known. */
+	uint16_t min_version;
+	uint8_t offered_kx; /* HS_KX_* of the cipher suites offered */
 	uint16_t sni_len;
 	uint16_t alpn_len;
 	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated */
@@ -111,6 +116,12 @@ struct hs_client_hello {
 	uint16_t groups[HS_MAX_CLIENT_GROUPS];
 	uint16_t key_shares[HS_MAX_CLIENT_KEY_SHARES];
 };
+
+/* Key exchange families of the suites a client offers ("which clients offer only RSA"). */
+#define HS_KX_RSA 0x1
+#define HS_KX_DHE 0x2
+#define HS_KX_ECDHE 0x4
+#define HS_KX_TLS13 0x8
 
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32

@@ -7,6 +7,7 @@
 
 #include "tls/tls_names.h"
 
+_Static_assert(HS_MAX_EVENTS < 128, "cap_events is 7 bits");
 _Static_assert(sizeof(struct hs_pending) == 96, "a ClientHello-only handshake: one 128-byte chunk");
 
 /* Most undecided handshakes in a flood hold one event (the ClientHello), kept inline; a
@@ -141,6 +142,43 @@ static uint8_t copy_groups(uint16_t *out, unsigned max, const uint16_t *list, un
 	return k;
 }
 
+/* ch_min_version index -> version; 0: not known. */
+static const uint16_t min_versions[8] = { 0, TLS_VERSION_SSL2, TLS_VERSION_SSL3, TLS_VERSION_TLS10,
+					  TLS_VERSION_TLS11, TLS_VERSION_TLS12, TLS_VERSION_TLS13 };
+
+static uint8_t min_version_index(const struct tls_client_hello *ch)
+{
+	uint16_t v = ch->sslv2 ? TLS_VERSION_SSL2 : ch->legacy_version;
+
+	if (!ch->sslv2 && ch->n_versions) {
+		v = 0xffff;
+		for (unsigned i = 0; i < ch->n_versions && i < TLS_MAX_VERSIONS; i++)
+			if (!tls__is_grease(ch->versions[i]) && ch->versions[i] < v)
+				v = ch->versions[i];
+	}
+	for (uint8_t i = 1; i < 7; i++)
+		if (min_versions[i] == v)
+			return i;
+	return 0;
+}
+
+static uint8_t offered_kx(const struct tls_client_hello *ch)
+{
+	uint8_t kx = 0;
+
+	for (unsigned i = 0; i < ch->n_ciphers && i < TLS_MAX_CIPHERS; i++) {
+		const struct tls_cipher_info *ci = tls__cipher_info(ch->ciphers[i]);
+
+		if (!ci)
+			continue;
+		kx |= ci->kx == TLS_KX_RSA     ? HS_KX_RSA :
+		      ci->kx == TLS_KX_DHE     ? HS_KX_DHE :
+		      ci->kx == TLS_KX_ECDHE   ? HS_KX_ECDHE :
+		      ci->kx == TLS_KX_TLS13   ? HS_KX_TLS13 : 0;
+	}
+	return kx;
+}
+
 int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client_hello *ch,
 				 const char ja3_hex[JA3_HEX_LEN + 1], const char ja4[JA4_LEN + 1])
 {
@@ -172,6 +210,8 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	p->ch_has_sni = ch->has_sni;
 	p->ch_legacy_version = ch->legacy_version;
 	p->ch_max_version = ch->max_version;
+	p->ch_min_version = min_version_index(ch) & 7;
+	p->ch_offered_kx = offered_kx(ch) & 0xf;
 	p->ch_offered_tls13 = ch->max_version == TLS_VERSION_TLS13;
 	for (unsigned i = 0; i < ch->n_versions && i < TLS_MAX_VERSIONS; i++)
 		if (ch->versions[i] == TLS_VERSION_TLS13)
@@ -275,6 +315,8 @@ void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 #define COPY_SRV(f) out->f = s->f;
 	SAME_NAME_FIELDS(COPY)
 	CLIENT_HELLO_FIELDS(COPY_CH)
+	ch->min_version = min_versions[p->ch_min_version];
+	ch->offered_kx = p->ch_offered_kx;
 	ch->sni_len = p->sni_len;
 	memcpy(ch->sni, p->names, p->sni_len);
 	ch->alpn_len = p->alpn_len;

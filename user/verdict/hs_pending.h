@@ -48,8 +48,11 @@ struct hs_pending {
 	bool ccs_client : 1, ccs_server : 1, app_data_client : 1, app_data_server : 1;
 	bool events_truncated : 1, has_ja3 : 1, ja4_packed : 1;
 	bool ch_sslv2 : 1, ch_fallback_scsv : 1, ch_offered_tls13 : 1, ch_has_sni : 1;
-	bool ch_groups_truncated : 1;
-	uint8_t n_events, cap_events;
+	/* in the 7 bits left before n_events: HS_KX_* of the suites offered, and the lowest
+	 * version offered as an index (hs_pending.c: min_versions[]) */
+	uint8_t ch_offered_kx : 4, ch_min_version : 3;
+	uint8_t n_events;
+	uint8_t cap_events : 7, ch_groups_truncated : 1; /* cap_events <= HS_MAX_EVENTS (48) */
 	uint8_t ja4_raw_len; /* bytes of names[] after the ALPN list, when not packed */
 	uint16_t version;
 	uint16_t vlan;

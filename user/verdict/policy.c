@@ -44,6 +44,11 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 	[CHECK_NON_PQ_KX] = { "non_pq_kx", false, SEV_LOW,
 			      "key exchange that is not post-quantum (neither ML-KEM nor a hybrid "
 			      "with it; medium when the client offered a post-quantum group)" },
+	/* On, as Zeek and nDPI have it: a certificate that will expire within the window at the
+	 * time of the packet. The expiry gauges (out/endpoints_out.c) are what alerts use. */
+	[CHECK_EXPIRES_SOON] = { "expires_soon", true, SEV_LOW,
+				 "certificate valid at the time of the packet whose notAfter is "
+				 "less than expires_soon_days away" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };
@@ -90,6 +95,8 @@ static const struct uint_key uint_keys[] = {
 	  "smallest acceptable EC key (NIST SP 800-57: 224)" },
 	{ "min_dh_bits", offsetof(struct policy, min_dh_bits), 16384,
 	  "smallest acceptable DHE prime (RFC 7919, Logjam: 2048)" },
+	{ "expires_soon_days", offsetof(struct policy, expires_soon_days), 3650,
+	  "days before notAfter that expires_soon flags (renewal runs 30 days ahead)" },
 };
 
 static void policy_defaults(struct policy *p)
@@ -102,6 +109,7 @@ static void policy_defaults(struct policy *p)
 	p->min_rsa_bits = 2048;
 	p->min_ec_bits = 224;
 	p->min_dh_bits = 2048;
+	p->expires_soon_days = 30;
 	p->weak_hashes = (1u << N_ITEMS(policy_hashes)) - 1;
 	p->weak_protocols = 0x0f; /* SSLv2 .. TLS1.1 */
 	p->weak_cipher_flags = TLS_CS_NULL | TLS_CS_EXPORT | TLS_CS_ANON | TLS_CS_RC4 | TLS_CS_DES |

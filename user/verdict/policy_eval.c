@@ -310,6 +310,22 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 			m_str(&m, " before the handshake");
 		}
 	}
+	/* Judged at the packet like expired, so a capture read later says what was true then. */
+	if (p->enabled[CHECK_EXPIRES_SOON] && p->expires_soon_days && now >= x->not_before &&
+	    (now < x->not_after || (now == x->not_after && !frac)) &&
+	    x->not_after - now < (int64_t)p->expires_soon_days * 86400) {
+		f = add(hs, CHECK_EXPIRES_SOON,
+			grade(p, CHECK_EXPIRES_SOON, policy_checks[CHECK_EXPIRES_SOON].severity),
+			(int)pos, cls, &m);
+		if (f) {
+			m_str(&m, label_of(c));
+			m_str(&m, " expires at ");
+			m_str(&m, time_str(when, sizeof(when), x->not_after_str, x->not_after));
+			m_str(&m, ", ");
+			m_span(&m, (uint64_t)(x->not_after - now));
+			m_str(&m, " after the handshake");
+		}
+	}
 	if (p->enabled[CHECK_NOT_YET_VALID] && now < x->not_before) {
 		f = add(hs, CHECK_NOT_YET_VALID,
 			grade(p, CHECK_NOT_YET_VALID, policy_checks[CHECK_NOT_YET_VALID].severity),

@@ -30,6 +30,7 @@ struct policy {
 	bool enabled[CHECK__COUNT];
 	int8_t severity[CHECK__COUNT]; /* SEV_AUTO or an override */
 	uint32_t min_rsa_bits, min_ec_bits, min_dh_bits;
+	uint32_t expires_soon_days;
 	uint32_t weak_hashes;	    /* bit i: policy_hashes[i] */
 	uint32_t weak_protocols;    /* bit i: policy_protocols[i] */
 	uint32_t weak_cipher_flags; /* TLS_CS_* */

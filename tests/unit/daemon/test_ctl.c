@@ -45,6 +45,42 @@ static void test_parse_valid(void)
 	CHECK_EQ(r.since_s, 9999999999ull);
 }
 
+/* ENDPOINTS (tlsmon endpoints, tlsmon inventory): its formats, round trips, and its reply. */
+static void test_endpoints_request(void)
+{
+	static const char *const bad[] = {
+		"ENDPOINTS since=5", "ENDPOINTS format=pcap", "ENDPOINTS format=", "ENDPOINTS x=1",
+		"ENDPOINTS format=json format=text", "ENDPOINT",
+	};
+	struct ctl_request r, back;
+	struct ctl_reply reply;
+	char buf[CTL_MAX_REQUEST], why[64];
+	int n;
+
+	CHECK_EQ(parse("ENDPOINTS", &r), 0);
+	CHECK(r.cmd == CTL_CMD_ENDPOINTS && !r.text && !r.cyclonedx);
+	CHECK_EQ(parse("ENDPOINTS format=text", &r), 0);
+	CHECK(r.text && !r.cyclonedx);
+	CHECK_EQ(parse("ENDPOINTS format=cyclonedx", &r), 0);
+	CHECK(r.cyclonedx);
+	n = ctl__format_request(&r, buf, sizeof(buf));
+	CHECK(n > 0);
+	CHECK_STR(buf, "ENDPOINTS format=cyclonedx\n");
+	CHECK_EQ(ctl__parse_request(buf, (size_t)n - 1, &back, &(const char *){ NULL }), 0);
+	CHECK(back.cmd == CTL_CMD_ENDPOINTS && back.cyclonedx);
+	CHECK_EQ(parse("DUMP", &r), 0);
+	CHECK(r.cmd == CTL_CMD_DUMP);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ(parse(bad[i], &r), -EINVAL);
+	CHECK_EQ(ctl__parse_reply("OK endpoints=3 bytes=120 format=text", 36, &reply, why,
+				  sizeof(why)), 0);
+	CHECK(reply.handshakes == 3 && reply.json_bytes == 120 && reply.text && !reply.pcap_bytes);
+	CHECK_EQ(ctl__parse_reply("OK endpoints=3 bytes=120 format=xml", 35, &reply, why,
+				  sizeof(why)), -EINVAL);
+	CHECK_EQ(ctl__parse_reply("OK endpoints=3 bytes=-1 format=json", 35, &reply, why,
+				  sizeof(why)), -EINVAL);
+}
+
 static void test_parse_garbage(void)
 {
 	static const char *const bad[] = {
@@ -388,6 +424,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	RUN_TEST(test_parse_valid);
+	RUN_TEST(test_endpoints_request);
 	RUN_TEST(test_parse_garbage);
 	RUN_TEST(test_parse_oversized_and_prefixes);
 	RUN_TEST(test_format_roundtrip);

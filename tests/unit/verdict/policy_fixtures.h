@@ -111,7 +111,8 @@ static inline void everything(struct handshake *hs)
 	certs[0].not_after = T0 - 10;
 	good(1, "future")->not_before = T0 + 10;
 	memset(&certs[2], 0, sizeof(certs[2]));
-	chain(hs, 3);
+	good(3, "soon")->not_after = T0 + 86400; /* expires_soon */
+	chain(hs, 4);
 	hello(hs, TLS_VERSION_SSL3, 0x0004);
 	hs->ch.fallback_scsv = true;
 	hs->has_server_key_exchange = true;

@@ -56,10 +56,45 @@ static void test_client_hello_round_trip(void)
 	CHECK(out.ch.fallback_scsv);
 	CHECK(out.ch.has_sni);
 	CHECK_EQ(out.ch.max_version, TLS_VERSION_TLS12);
+	CHECK_EQ(out.ch.min_version, TLS_VERSION_TLS13); /* GREASE is not a version */
+	CHECK_EQ(out.ch.offered_kx, 0); /* no suites in this hello */
 	CHECK_EQ(out.vlan, 7);
 	CHECK_EQ(out.gaps, 0);
 	CHECK_EQ(out.n_certs, 0);
 	CHECK_EQ(out.n_events, 0);
+	hs_pending__free(p, NULL);
+}
+
+/* The lowest version and the key exchange families offered fit the spare bits (static assert
+ * in hs_pending.c) and come back out. */
+static void test_offered_summary(void)
+{
+	static const char ja4[] = "t10d0200h2_8daaf6152771_e5627efa2ab1";
+	char ja3[JA3_HEX_LEN + 1] = "";
+	struct hs_pending *p = hs_pending__new();
+	struct tls_client_hello ch;
+
+	hello(&ch);
+	ch.n_versions = 0; /* no supported_versions: legacy_version is all it says */
+	ch.legacy_version = TLS_VERSION_TLS10;
+	ch.n_ciphers = 2;
+	ch.ciphers[0] = 0x002f; /* TLS_RSA_WITH_AES_128_CBC_SHA */
+	ch.ciphers[1] = 0x0035; /* TLS_RSA_WITH_AES_256_CBC_SHA */
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.ch.min_version, TLS_VERSION_TLS10);
+	CHECK_EQ(out.ch.offered_kx, HS_KX_RSA);
+	ch.n_versions = 3;
+	ch.versions[0] = TLS_VERSION_TLS13;
+	ch.versions[1] = TLS_VERSION_TLS12;
+	ch.versions[2] = TLS_VERSION_TLS11;
+	ch.n_ciphers = 3;
+	ch.ciphers[2] = 0xc02f; /* ECDHE_RSA */
+	ch.ciphers[0] = 0x1301; /* TLS 1.3 */
+	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	hs_pending__expand(p, &out);
+	CHECK_EQ(out.ch.min_version, TLS_VERSION_TLS11);
+	CHECK_EQ(out.ch.offered_kx, HS_KX_RSA | HS_KX_ECDHE | HS_KX_TLS13);
 	hs_pending__free(p, NULL);
 }
 
@@ -273,6 +308,7 @@ int main(void)
 {
 	RUN_TEST(test_client_groups);
 	RUN_TEST(test_client_hello_round_trip);
+	RUN_TEST(test_offered_summary);
 	RUN_TEST(test_no_ja3);
 	RUN_TEST(test_ja4_verbatim);
 	RUN_TEST(test_rare_fields);

@@ -161,6 +161,8 @@ static void test_validity_boundaries(void)
 	struct handshake hs;
 	const struct finding *f;
 
+	/* expired and not_yet_valid alone: a notAfter a second away is also "expires soon" */
+	CHECK_EQ(policy__set(p, "expires_soon.enabled", "false", NULL, 0), 0);
 	good(0, "leaf");
 	certs[0].not_after = T0 - 1;
 	snprintf(certs[0].not_after_str, sizeof(certs[0].not_after_str), "2014-05-13T16:53:19Z");
@@ -232,6 +234,58 @@ static void test_validity_boundaries(void)
 	policy__evaluate(p, &hs);
 	CHECK_EQ(count(&hs, CHECK_NOT_YET_VALID), 1);
 	CHECK_EQ(hs.n_findings, 1);
+	policy__free(p);
+}
+
+static void test_expires_soon(void)
+{
+	struct policy *p = policy__new();
+	struct handshake hs;
+	const struct finding *f;
+
+	good(0, "leaf")->not_after = T0 + 10 * 86400;
+	CHECK_EQ(policy__set(p, "expires_soon.enabled", "false", NULL, 0), 0);
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0); /* switched off */
+	CHECK_EQ(policy__set(p, "expires_soon.enabled", "true", NULL, 0), 0); /* the default */
+	snprintf(certs[0].not_after_str, sizeof(certs[0].not_after_str), "2014-05-23T16:53:20Z");
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 1);
+	f = find(&hs, CHECK_EXPIRES_SOON);
+	CHECK(f);
+	if (f) {
+		CHECK_STR(f->detail, "leaf");
+		CHECK_EQ(f->severity, SEV_LOW);
+		CHECK_STR(f->message, "certificate #1 (leaf, CN=leaf) expires at "
+				      "2014-05-23T16:53:20Z, 10 days after the handshake");
+	}
+	/* on every certificate of the chain, with its position class */
+	good(0, "leaf");
+	good(1, "Mid CA")->not_after = T0 + 86400;
+	chain(&hs, 2);
+	policy__evaluate(p, &hs);
+	CHECK_EQ(count(&hs, CHECK_EXPIRES_SOON), 1);
+	CHECK_EQ(hs.findings[0].position, 1);
+	/* the threshold is exclusive, and notAfter itself is still "soon", not expired */
+	CHECK_EQ(policy__set(p, "expires_soon_days", "10", NULL, 0), 0);
+	good(0, "leaf")->not_after = T0 + 10 * 86400;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
+	certs[0].not_after = T0 + 10 * 86400 - 1;
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_EXPIRES_SOON), 1);
+	certs[0].not_after = T0;
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_EXPIRES_SOON), 1);
+	CHECK_EQ(count(&hs, CHECK_EXPIRED), 0);
+	certs[0].not_after = T0 - 1; /* expired is not also expiring */
+	eval1(&hs, p);
+	CHECK_EQ(count(&hs, CHECK_EXPIRES_SOON), 0);
+	CHECK_EQ(count(&hs, CHECK_EXPIRED), 1);
+	CHECK_EQ(policy__set(p, "expires_soon_days", "0", NULL, 0), 0);
+	certs[0].not_after = T0 + 1;
+	eval1(&hs, p);
+	CHECK_EQ(hs.n_findings, 0);
 	policy__free(p);
 }
 
@@ -684,6 +738,7 @@ int main(void)
 	RUN_TEST(test_dsa_always_weak);
 	RUN_TEST(test_dh_boundary);
 	RUN_TEST(test_validity_boundaries);
+	RUN_TEST(test_expires_soon);
 	RUN_TEST(test_validity_position_class);
 	RUN_TEST(test_signature_hashes);
 	RUN_TEST(test_sha1_root_is_low);
