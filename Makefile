@@ -96,7 +96,9 @@ DEPS_PKGS += systemd strace util-linux libcap2-bin
 DEPS_CMDS += npm:npm
 # ... and the packages themselves, pinned, into the build directory (npm-deps, run by deps).
 CBOM_NPM := @cyclonedx/cyclonedx-library@10.3.0 ajv@8.20.0 ajv-formats@3.0.1
-NPM_STAMP := $(BUILD)/npm/node_modules/.tlsmon-$(subst /,_,$(subst @,,$(word 1,$(CBOM_NPM))))
+# Always build/npm, whatever BUILD is: the SAN=1 run uses the same packages.
+NPM_DIR := build/npm
+NPM_STAMP := $(NPM_DIR)/node_modules/.tlsmon-$(subst /,_,$(subst @,,$(word 1,$(CBOM_NPM))))
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -113,9 +115,9 @@ deps:
 npm-deps: $(NPM_STAMP)
 
 $(NPM_STAMP):
-	$(call msg,NPM,$(BUILD)/npm)
-	$(Q)mkdir -p $(BUILD)/npm
-	$(Q)npm install --prefix $(BUILD)/npm --no-audit --no-fund --silent $(CBOM_NPM)
+	$(call msg,NPM,$(NPM_DIR))
+	$(Q)mkdir -p $(NPM_DIR)
+	$(Q)npm install --prefix $(NPM_DIR) --no-audit --no-fund --silent $(CBOM_NPM)
 	$(Q)touch $@
 
 $(BUILD) $(BUILD)/tests $(BUILD)/tools:

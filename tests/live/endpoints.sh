@@ -64,7 +64,7 @@ check "$T/expiry: tlsmon endpoints has it too" \
 		"$W/ctl.json")" = "$NOT_AFTER_STR"
 
 "$TLSMON" inventory --socket "$SOCK" >"$W/inv.cdx.json"
-if NODE_PATH=$ROOT/$BUILD/npm/node_modules node tests/offline/cbom_validate.js \
+if NODE_PATH=$ROOT/build/npm/node_modules node tests/offline/cbom_validate.js \
 	"$W/inv.cdx.json" >"$W/inv.out" 2>&1; then
 	pass "$T/inventory: tlsmon inventory of the live run is a valid CycloneDX 1.6 CBOM"
 else

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The cryptographic inventory (`tlsmon read --inventory`, `tlsmon inventory`) against the
 # CycloneDX 1.6 JSON schema of the npm package @cyclonedx/cyclonedx-library, validated with ajv
-# (tests/offline/cbom_validate.js; `make deps` installs both into $BUILD/npm):
+# (tests/offline/cbom_validate.js; `make deps` installs both into build/npm, for SAN=1 too):
 #   shared     the CBOM of every shared capture is valid
 #   generated  the CBOM of tests/offline/endpoints_pcap.py's capture: valid, one TLS 1.2 protocol
 #              asset per endpoint, the certificate, its RSA-2048 key and sha256WithRSAEncryption,
@@ -21,7 +21,7 @@ BUILD=${BUILD:-build}
 T=$ROOT/$BUILD/tlsmon
 N=cbom
 P=$ROOT/../shared/pcaps
-export NODE_PATH=$ROOT/$BUILD/npm/node_modules
+export NODE_PATH=$ROOT/build/npm/node_modules
 
 require_cmd "$N" node jq openssl python3
 [ -x "$T" ] || { fail "$N" "$T not built"; t_done; }

@@ -113,8 +113,10 @@ check "$N/expiry: per-endpoint gauge is the leaf's" \
 "$T" read --policy expires_soon.enabled=true "$W/small.pcap" | head -1 >"$W/soon.json"
 check "$N/expiry: expires_soon on the leaf" \
 	test "$(jq -r '.findings[] | select(.check == "expires_soon") | .detail' "$W/soon.json")" = leaf
-check "$N/expiry: expires_soon off by default" \
-	test "$("$T" read "$W/small.pcap" | head -1 | jq '[.findings[] | select(.check == "expires_soon")] | length')" = 0
+check "$N/expiry: expires_soon on by default" \
+	test "$("$T" read "$W/small.pcap" | head -1 | jq '[.findings[] | select(.check == "expires_soon")] | length')" = 1
+check "$N/expiry: expires_soon.enabled=false turns it off" \
+	test "$("$T" read --policy expires_soon.enabled=false "$W/small.pcap" | head -1 | jq '[.findings[] | select(.check == "expires_soon")] | length')" = 0
 
 # --- control socket ---
 "$T" read --serve-dump "$W/ctl.sock" --max-endpoints 100 "$W/small.pcap" >/dev/null 2>"$W/serve.log" &
