@@ -338,6 +338,11 @@ static int validate(struct parser *ps)
 {
 	struct web_config *wc = ps->wc;
 
+	/* Checked with or without TLS on: a max_version alone (under the default min_version)
+	 * would otherwise be kept, and refused later only when a certificate turns TLS on. */
+	if (wc->min_version > wc->max_version)
+		return fail(ps, ps->key_line[K_MIN] ? ps->key_line[K_MIN] : ps->key_line[K_MAX],
+			    "min_version is above max_version");
 	if (!wc->tls)
 		return 0;
 	if (!wc->cert_file[0] || !wc->key_file[0])
@@ -349,8 +354,6 @@ static int validate(struct parser *ps)
 	if (!wc->client_ca_file[0] && wc->client_auth != WEB_CLIENT_AUTH_NONE)
 		return fail(ps, ps->key_line[K_AUTH], "client_auth_type needs client_ca_file, the CA "
 			    "that client certificates are verified against");
-	if (wc->min_version > wc->max_version)
-		return fail(ps, ps->key_line[K_MIN], "min_version is above max_version");
 	return 0;
 }
 

@@ -97,6 +97,8 @@ static void test_refusals(void)
 	refuse("web:\n", "1: unknown key web");
 	refuse("http_server_config:\n  http2: false\n", "1: not supported");
 	refuse("rate_limit:\n", "1: not supported");
+	/* the versions are checked with or without a certificate (found by fuzz_web_config) */
+	refuse("tls_server_config:\n  max_version: TLS11\n", "2: min_version is above max_version");
 	refuse("# c\n\n  cert_file: x\n", "3: unexpected indentation");
 	refuse("tls_server_config:\n  cert_file: a\n    key_file: b\n", "3: unexpected indentation");
 	refuse("tls_server_config:\n  cert_file: a\n key_file: b\n", "3: unexpected indentation");
