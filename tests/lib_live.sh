@@ -15,6 +15,7 @@
 #   tm_fail_start NAME [WHAT]           FAIL NAME with TM_ERR's last lines; kill TM_PID
 #   tm_stop PID [SIG]                   SIG (TERM), 5 s, then KILL; TM_RC = status or "hung"
 #   metrics_get NS PORT [SECONDS]       GET /metrics on 127.0.0.1:PORT inside NS, to stdout
+#   metrics_closed NS PORT OUT          scrape into OUT once every kernel flow started is closed
 #   mval FILE 'name{labels}'            a sample's value from a scrape, empty if absent
 #   tls_server NS HOST:PORT DIR OUT ARGS...   openssl s_server with DIR's chain (TLS_SERVER_PID)
 #   tls_client NS HOST:PORT DIR SNI OUT ARGS...   one verifying openssl s_client GET
@@ -132,6 +133,23 @@ tm_stop()
 metrics_get()
 {
 	ip netns exec "$1" curl -s --max-time "${3:-5}" "http://127.0.0.1:$2/metrics"
+}
+
+# metrics_closed NS PORT OUT: scrape /metrics into OUT until the kernel has closed every flow it
+# started (both FINs or an RST went through the hooks), at most 5 s; returns 1 if that never
+# happens. Ending the processes is not enough: the last FIN may still be on its way to the
+# other namespace's hook, and a copy made after the scrape would go unmeasured.
+metrics_closed()
+{
+	local i s c
+	for ((i = 0; i < 50; i++)); do
+		metrics_get "$1" "$2" >"$3"
+		s=$(mval "$3" 'tlsmon_kernel_flows_total{result="started"}')
+		c=$(mval "$3" 'tlsmon_kernel_flows_total{result="closed"}')
+		[ -n "$s" ] && [ "${c:-0}" -ge "$s" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 mval()

@@ -74,8 +74,8 @@ run_side()
 	t1=$(date +%s.%N)
 	wait_exit "$spid" 10
 	t_kill "$spid"
-	sleep 0.3 # the last FIN/ACKs reach the ring buffer
-	metrics_get "$ns" "$MPORT" >"$W/$c.m2"
+	metrics_closed "$ns" "$MPORT" "$W/$c.m2" ||
+		fail "$T/$c/closed" "the kernel did not close the flow within 5 s of both ends exiting"
 	tm_stop "$TM_PID"
 	[ "$TM_RC" = 0 ] || fail "$T/$c/sigterm" "tlsmon exit $TM_RC: $(tail -1 "$TM_ERR")"
 

@@ -557,11 +557,13 @@ done
 
 # ---- the interface goes down and up ----
 errlines=$(wc -l <"$W/tlsmon.err")
+# Each change is waited for (its line on stderr), not slept through: on a loaded machine the
+# daemon may see a change later than any fixed pause.
 ip -n "$NS_A" link set veth0 down
-sleep 1
+wait_file_grep "$W/tlsmon.err" 'interface veth0 is down' 5
 ip -n "$NS_A" link set veth0 up
 ip -n "$NS_B" link set veth0 up
-sleep 1.5
+wait_file_grep "$W/tlsmon.err" 'interface veth0 is up again' 5
 if up hostile_iface_down_up; then
 	pass hostile_iface_down_up_alive
 	handshake_reported after-updown.tls.hostile.test hostile_iface_down_up_reports
@@ -577,7 +579,12 @@ fi
 # ---- the interface is deleted ----
 errlines=$(wc -l <"$W/tlsmon.err")
 ip -n "$NS_A" link del veth0
-sleep 3
+wait_file_grep "$W/tlsmon.err" 'interface veth0 was deleted' 5
+# With no watched interface left the daemon says so and stops: the checks below must not race
+# its shutdown (alive at kill -0, gone at the scrape).
+if wait_file_grep "$W/tlsmon.err" 'every watched interface is gone' 1; then
+	wait_exit "$TP" 10
+fi
 new=$(tail -n +$((errlines + 1)) "$W/tlsmon.err")
 echo "  tlsmon stderr after the deletion: ${new:-(nothing)}"
 if kill -0 "$TP" 2>/dev/null; then

@@ -30,8 +30,8 @@ else
 	fail "$T/iperf3" "$(tail -1 "$W/client.out")"
 fi
 wait_exit "$spid" 5
-sleep 0.3 # the FINs reach the ring buffer
-metrics_get "$NS_B" "$MPORT" >"$W/m"
+metrics_closed "$NS_B" "$MPORT" "$W/m" ||
+	fail "$T/closed" "the kernel did not close both flows within 5 s of iperf3's end"
 tm_stop "$TM_PID"
 
 d=$(mval "$W/m" 'tlsmon_kernel_flows_total{result="done"}')

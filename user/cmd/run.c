@@ -328,7 +328,9 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		if (rc > 0)
 			fprintf(stderr, "tlsmon: --log %s; writing to it all the same\n", err);
 	}
-	d->http = http__listen(d->o.metrics_addr, render_metrics, d, &rc);
+	/* Bound now, so a bad or busy address fails before anything is attached; listening only
+	 * once attached, so whoever waits for /metrics to answer knows traffic is being seen. */
+	d->http = http__bind(d->o.metrics_addr, render_metrics, d, &rc);
 	if (!d->http) {
 		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr,
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
@@ -346,6 +348,11 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = attach_all(d, err, sizeof(err));
 	if (rc)
 		return rc;
+	rc = http__start(d->http);
+	if (rc) {
+		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr, strerror(-rc));
+		return rc;
+	}
 	fprintf(stderr, "tlsmon: metrics on %s://%s/metrics\n", http__is_tls(d->http) ? "https" : "http",
 		d->o.metrics_addr);
 	d->links = linkwatch__open(d->o.ifaces, d->o.n_ifaces, &rc);

@@ -96,7 +96,7 @@ static void on_read(struct conn_slot *slot, void *s, uint64_t now_ms);
 static void on_write(struct conn_slot *slot, void *s, uint64_t now_ms);
 static void on_close(struct conn_slot *slot, void *s);
 
-struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err)
+struct http_server *http__bind(const char *addr, http_metrics_fn fn, void *ctx, int *err)
 {
 	struct sockaddr_storage ss;
 	unsigned int len;
@@ -134,7 +134,7 @@ struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx
 	if (s->srv.lfd < 0)
 		goto fail;
 	setsockopt(s->srv.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s->srv.lfd, (struct sockaddr *)&ss, len) || listen(s->srv.lfd, 64))
+	if (bind(s->srv.lfd, (struct sockaddr *)&ss, len))
 		goto fail;
 	len = sizeof(ss);
 	if (getsockname(s->srv.lfd, (struct sockaddr *)&ss, &len) == 0)
@@ -145,6 +145,22 @@ fail:
 	*err = -errno;
 	http__close(s);
 	return NULL;
+}
+
+int http__start(struct http_server *s)
+{
+	return listen(s->srv.lfd, 64) ? -errno : 0;
+}
+
+struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err)
+{
+	struct http_server *s = http__bind(addr, fn, ctx, err);
+
+	if (s && (*err = http__start(s))) {
+		http__close(s);
+		s = NULL;
+	}
+	return s;
 }
 
 static void conn_close(struct http_conn *c)

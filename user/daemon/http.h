@@ -29,6 +29,13 @@ struct http_server;
 /* Listen on "HOST:PORT" ("127.0.0.1:9879", "[::1]:9879", ":9879" = all). Returns NULL and sets
  * *err to -errno (-EINVAL: bad address). */
 struct http_server *http__listen(const char *addr, http_metrics_fn fn, void *ctx, int *err);
+
+/* http__listen() in two steps. http__bind() finds a bad or busy address at once, while
+ * connections are still refused; http__start() then accepts them (0 or -errno; -EADDRINUSE when
+ * another socket bound the port without listening meanwhile). A daemon starts when /metrics
+ * answers only once it is ready to report on what it serves. */
+struct http_server *http__bind(const char *addr, http_metrics_fn fn, void *ctx, int *err);
+int http__start(struct http_server *s);
 void http__close(struct http_server *s);
 
 /* Fill up to max pollfds for the listener and connections; returns how many. */
