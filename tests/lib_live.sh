@@ -21,6 +21,7 @@
 #   tls_client NS HOST:PORT DIR SNI OUT ARGS...   one verifying openssl s_client GET
 #   tls_once FAM DIR SRV-OUT CLI-OUT [SRV-ARGS...] [-- CLI-ARGS...]   one handshake B -> A (TLS_RC)
 #   caps_dropped / status_field NAME / expect_status CASE NAME VALUE   TM_PID's capabilities
+#   prom_start NS DIR RULES MPORT PPORT   a Prometheus in NS scraping 127.0.0.1:MPORT (T_BG_PID)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -231,4 +232,28 @@ expect_status()
 	else
 		fail "$T/$1/status $2" "want '$3', got '${v:-absent}'"
 	fi
+}
+
+# prom_start NS DIR RULES MPORT PPORT: Debian's prometheus (config and storage in DIR, its log in
+# DIR.log) in NS, scraping tlsmon's /metrics on 127.0.0.1:MPORT every second (job "tlsmon") and
+# evaluating RULES as often; its API on 127.0.0.1:PPORT. Sets T_BG_PID.
+prom_start()
+{
+	local ns=$1 dir=$2 rules=$3 mport=$4 pport=$5
+	mkdir -p "$dir/data"
+	cat >"$dir/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $rules
+scrape_configs:
+  - job_name: tlsmon
+    static_configs:
+      - targets: ['127.0.0.1:$mport']
+EOF
+	t_bg "$ns" prometheus --config.file="$dir/prometheus.yml" \
+		--storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$pport" \
+		--log.level=warn >"$dir.log" 2>&1
 }

@@ -42,22 +42,7 @@ if ! tm_start "$NS_B" "$W/tlsmon.err" --metrics-addr "127.0.0.1:$MPORT" --socket
 fi
 pass "$T/tlsmon run on $NS_B veth0, metrics on 127.0.0.1:$MPORT"
 
-mkdir -p "$W/prom/data"
-cat >"$W/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $RULES
-scrape_configs:
-  - job_name: tlsmon
-    static_configs:
-      - targets: ['127.0.0.1:$MPORT']
-EOF
-t_bg "$NS_B" prometheus --config.file="$W/prom/prometheus.yml" \
-	--storage.tsdb.path="$W/prom/data" --web.listen-address="127.0.0.1:$PPORT" \
-	--log.level=warn >"$W/prom.log" 2>&1
+prom_start "$NS_B" "$W/prom" "$RULES" "$MPORT" "$PPORT"
 PROM_PID=$T_BG_PID
 if ph wait "$PURL" 'up{job="tlsmon"} == 1' 20; then
 	pass "$T/prometheus scrapes tlsmon"

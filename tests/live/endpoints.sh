@@ -75,22 +75,7 @@ check "$T/inventory: the 10-day leaf's notValidAfter" \
 		"CN=soon.test") | .cryptoProperties.certificateProperties.notValidAfter' \
 		"$W/inv.cdx.json")" = "$NOT_AFTER_STR"
 
-mkdir -p "$W/prom/data"
-cat >"$W/prom/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $RULES
-scrape_configs:
-  - job_name: tlsmon
-    static_configs:
-      - targets: ['127.0.0.1:$MPORT']
-EOF
-t_bg "$NS_B" prometheus --config.file="$W/prom/prometheus.yml" \
-	--storage.tsdb.path="$W/prom/data" --web.listen-address="127.0.0.1:$PPORT" \
-	--log.level=warn >"$W/prom.log" 2>&1
+prom_start "$NS_B" "$W/prom" "$RULES" "$MPORT" "$PPORT"
 PROM_PID=$T_BG_PID
 if ip netns exec "$NS_B" python3 "$HELPER" wait "$PURL" \
 	'ALERTS{alertname="TlsmonCertificateExpiresSoon",alertstate="firing",job="tlsmon"}' 30; then
