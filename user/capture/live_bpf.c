@@ -22,6 +22,7 @@
 #include "capture/live_bpf.h"
 #include "capture/live_hint.h"
 #include "tlsmon.skel.h"
+#include "util/err.h"
 #include "util/pow2.h"
 
 /* enum bpf_attach_type values for TCX (include/uapi/linux/bpf.h, Linux 6.6+); Debian's 6.1 UAPI
@@ -70,20 +71,6 @@ static const char *const ingress_names[] = {
 	[LIVE_BPF_INGRESS_TC] = "tc",
 	[LIVE_BPF_INGRESS_NONE] = "none",
 };
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -169,7 +156,7 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 
 	for (i = 0; i < o->nports; i++) {
 		if (!o->ports[i]) {
-			set_err(err, esz, "port 0 cannot be monitored");
+			err__set(err, esz, "port 0 cannot be monitored");
 			return -EINVAL;
 		}
 		skel->bss->tlsmon_ports[o->ports[i] >> 6] |= 1ULL << (o->ports[i] & 63);
@@ -187,7 +174,7 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 	if (!e)
 		e = bpf_map__set_max_entries(skel->maps.tlsmon_events, (uint32_t)rb);
 	if (e) {
-		set_err(err, esz, "configuring BPF maps failed: %s", strerror(-e));
+		err__set(err, esz, "configuring BPF maps failed: %s", strerror(-e));
 		return e;
 	}
 	return 0;
@@ -197,10 +184,10 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 static int load_error(int e, char *err, size_t esz)
 {
 	if (e == -EPERM)
-		set_err(err, esz, "permission denied loading BPF programs: run as root, or with "
+		err__set(err, esz, "permission denied loading BPF programs: run as root, or with "
 				  "CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
 	else
-		set_err(err, esz, "loading BPF programs failed: %s (run with verbose libbpf output "
+		err__set(err, esz, "loading BPF programs failed: %s (run with verbose libbpf output "
 				  "for the verifier log)", strerror(-e));
 	return e;
 }
@@ -211,7 +198,7 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 	int e;
 
 	if (!opts || !opts->ports || !opts->nports || !opts->on_frame) {
-		set_err(err, err_size, "live capture needs ports and a frame callback");
+		err__set(err, err_size, "live capture needs ports and a frame callback");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -227,14 +214,14 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 		errno = EPERM;
 		return NULL;
 	} else if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP) {
-		set_err(err, err_size, "this kernel has no BPF ring buffer (Linux 5.8 or later needed)");
+		err__set(err, err_size, "this kernel has no BPF ring buffer (Linux 5.8 or later needed)");
 		errno = ENOTSUP;
 		return NULL;
 	}
 
 	lb = calloc(1, sizeof(*lb));
 	if (!lb) {
-		set_err(err, err_size, "out of memory");
+		err__set(err, err_size, "out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -244,7 +231,7 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 	lb->skel = tlsmon_bpf__open();
 	if (!lb->skel) {
 		e = -errno;
-		set_err(err, err_size, "opening the BPF object failed: %s", strerror(errno));
+		err__set(err, err_size, "opening the BPF object failed: %s", strerror(errno));
 		goto cleanup;
 	}
 	e = configure(lb, opts, err, err_size);
@@ -254,7 +241,7 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 	if (e) {
 		/* an old kernel refuses the ring buffer map itself */
 		if (e == -EINVAL || e == -ENOTSUP || e == -EOPNOTSUPP)
-			set_err(err, err_size, "loading BPF programs failed: %s (a kernel with BPF "
+			err__set(err, err_size, "loading BPF programs failed: %s (a kernel with BPF "
 					       "ring buffer and XDP multi-buffer support, Linux 6.0+, "
 					       "is needed)", strerror(-e));
 		else
@@ -264,20 +251,20 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 	lb->rb = ring_buffer__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb, NULL);
 	if (!lb->rb) {
 		e = -errno;
-		set_err(err, err_size, "creating the ring buffer consumer failed: %s", strerror(-e));
+		err__set(err, err_size, "creating the ring buffer consumer failed: %s", strerror(-e));
 		goto cleanup;
 	}
 	lb->ncpus = libbpf_num_possible_cpus();
 	if (lb->ncpus <= 0) {
 		e = lb->ncpus ? lb->ncpus : -EINVAL;
-		set_err(err, err_size, "cannot count CPUs: %s", strerror(-e));
+		err__set(err, err_size, "cannot count CPUs: %s", strerror(-e));
 		goto cleanup;
 	}
 	lb->ctr_stride = (bpf_map__value_size(lb->skel->maps.tlsmon_counters) + 7) & ~(size_t)7;
 	lb->ctr_buf = calloc(lb->ncpus, lb->ctr_stride);
 	if (!lb->ctr_buf) {
 		e = -ENOMEM;
-		set_err(err, err_size, "out of memory");
+		err__set(err, err_size, "out of memory");
 		goto cleanup;
 	}
 	lb->mono_to_real_ns = mono_to_real_offset();
@@ -410,14 +397,14 @@ static int attach_xdp(struct live_bpf *lb, struct live_iface *ifc, int generic, 
 	}
 	e = -errno;
 	if (e == -EBUSY || e == -EEXIST)
-		set_err(err, esz, "another XDP program is attached to %s; use --ingress tc",
+		err__set(err, esz, "another XDP program is attached to %s; use --ingress tc",
 			ifc->name);
 	else if (!generic && (e == -EOPNOTSUPP || e == -ENOTSUP || e == -EINVAL)) {
 		iface_driver(ifc->name, drv, sizeof(drv));
-		set_err(err, esz, "%s (%s) has no native XDP: use --ingress xdp-generic or tc",
+		err__set(err, esz, "%s (%s) has no native XDP: use --ingress xdp-generic or tc",
 			ifc->name, drv);
 	} else
-		set_err(err, esz, "attaching XDP to %s failed: %s", ifc->name, strerror(-e));
+		err__set(err, esz, "attaching XDP to %s failed: %s", ifc->name, strerror(-e));
 	return e;
 }
 
@@ -432,7 +419,7 @@ static int attach_tcx(struct bpf_program *prog, struct live_iface *ifc, int type
 		return 0;
 	}
 	e = -errno;
-	set_err(err, esz, "attaching TC %s to %s failed: %s%s",
+	err__set(err, esz, "attaching TC %s to %s failed: %s%s",
 		type == LIVE_BPF_TCX_INGRESS ? "ingress" : "egress", ifc->name, strerror(-e),
 		e == -EINVAL ? " (TCX links need Linux 6.6 or later)" : "");
 	return e;
@@ -456,11 +443,11 @@ int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingr
 	int e, i;
 
 	if (!lb || !ifname || strlen(ifname) >= IF_NAMESIZE || !*ifname) {
-		set_err(err, err_size, "invalid interface name");
+		err__set(err, err_size, "invalid interface name");
 		return -EINVAL;
 	}
 	if (lb->nifaces >= LIVE_BPF_MAX_IFACES) {
-		set_err(err, err_size, "too many interfaces (at most %d)", LIVE_BPF_MAX_IFACES);
+		err__set(err, err_size, "too many interfaces (at most %d)", LIVE_BPF_MAX_IFACES);
 		return -E2BIG;
 	}
 	ifc = &lb->ifaces[lb->nifaces];
@@ -469,18 +456,18 @@ int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingr
 	snprintf(ifc->name, sizeof(ifc->name), "%s", ifname);
 	ifc->ifindex = (int)if_nametoindex(ifname);
 	if (!ifc->ifindex) {
-		set_err(err, err_size, "no such interface: %s", ifname);
+		err__set(err, err_size, "no such interface: %s", ifname);
 		return -ENODEV;
 	}
 	for (i = 0; i < lb->nifaces; i++) {
 		if (lb->ifaces[i].ifindex == ifc->ifindex) {
-			set_err(err, err_size, "%s is listed twice", ifname);
+			err__set(err, err_size, "%s is listed twice", ifname);
 			return -EEXIST;
 		}
 	}
 	id = find_tlsmon(ifc->ifindex);
 	if (id) {
-		set_err(err, err_size, "tlsmon is already attached to %s (program id %u)", ifname, id);
+		err__set(err, err_size, "tlsmon is already attached to %s (program id %u)", ifname, id);
 		return -EEXIST;
 	}
 

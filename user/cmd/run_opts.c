@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `tlsmon run`'s options and config file: one table of keys, one setter for both sources. */
 #include "cmd/run_opts.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -132,18 +133,6 @@ void run_opts__default_socket(char *path, size_t size)
 		snprintf(path, size, "%s", CTL_DEFAULT_PATH);
 }
 
-static void set_err(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 static int parse_ports(const char *s, struct run_opts *o)
 {
 	const char *p = s;
@@ -211,23 +200,23 @@ static int add_policy_arg(struct run_opts *o, bool is_file, const char *arg, uin
 	size_t n = eq ? (size_t)(eq - arg) : 0;
 
 	if (o->n_policy_args >= RUN_MAX_POLICY_ARGS) {
-		set_err(err, err_size, "at most %d policy settings", RUN_MAX_POLICY_ARGS);
+		err__set(err, err_size, "at most %d policy settings", RUN_MAX_POLICY_ARGS);
 		return -1;
 	}
 	if (is_file) {
 		/* the reason names the file already */
 		if (policy__load_file(policy, arg, reason, sizeof(reason))) {
-			set_err(err, err_size, "%s", reason);
+			err__set(err, err_size, "%s", reason);
 			return -1;
 		}
 	} else if (!eq || !n || n >= sizeof(key)) {
-		set_err(err, err_size, "expects KEY=VALUE, got '%s'", arg);
+		err__set(err, err_size, "expects KEY=VALUE, got '%s'", arg);
 		return -1;
 	} else {
 		memcpy(key, arg, n);
 		key[n] = '\0';
 		if (policy__set(policy, key, eq + 1, reason, sizeof(reason))) {
-			set_err(err, err_size, "%s: %s", arg, reason);
+			err__set(err, err_size, "%s: %s", arg, reason);
 			return -1;
 		}
 	}
@@ -258,7 +247,7 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 	switch (id) {
 	case RUN_OPT_INTERFACE:
 		if (!*v || o->n_ifaces >= LIVE_BPF_MAX_IFACES) {
-			set_err(err, esz, "expected an interface name (at most %d interfaces)",
+			err__set(err, esz, "expected an interface name (at most %d interfaces)",
 				LIVE_BPF_MAX_IFACES);
 			return -1;
 		}
@@ -266,20 +255,20 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_PORTS:
 		if (parse_ports(v, o)) {
-			set_err(err, esz, "expected a comma separated list of 1..65535 (at most %d)",
+			err__set(err, esz, "expected a comma separated list of 1..65535 (at most %d)",
 				RUN_MAX_PORTS);
 			return -1;
 		}
 		break;
 	case RUN_OPT_INGRESS:
 		if (live_bpf__parse_ingress(v, &o->ingress)) {
-			set_err(err, esz, "expected auto, xdp, xdp-generic or tc");
+			err__set(err, esz, "expected auto, xdp, xdp-generic or tc");
 			return -1;
 		}
 		break;
 	case RUN_OPT_METRICS_ADDR:
 		if (http__parse_addr(v, &ss, &sslen)) {
-			set_err(err, esz, "expected HOST:PORT, e.g. 127.0.0.1:9879 or [::1]:9879");
+			err__set(err, esz, "expected HOST:PORT, e.g. 127.0.0.1:9879 or [::1]:9879");
 			return -1;
 		}
 		o->metrics_addr = v;
@@ -292,13 +281,13 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_LOG_ALL:
 		if (parse_flag(v, &o->log_all)) {
-			set_err(err, esz, "expected true or false");
+			err__set(err, esz, "expected true or false");
 			return -1;
 		}
 		break;
 	case RUN_OPT_LOG_MODE:
 		if (parse_mode(v, &o->log_mode)) {
-			set_err(err, esz, "expected an octal mode such as 0640 (owner-writable, "
+			err__set(err, esz, "expected an octal mode such as 0640 (owner-writable, "
 					  "no execute bits, not writable by others)");
 			return -1;
 		}
@@ -306,14 +295,14 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 	case RUN_OPT_LOG_GROUP:
 	case RUN_OPT_SOCKET_GROUP:
 		if (*v && lookup_group(v)) {
-			set_err(err, esz, "no such group '%s'", v);
+			err__set(err, esz, "no such group '%s'", v);
 			return -1;
 		}
 		*(id == RUN_OPT_LOG_GROUP ? &o->log_group : &o->socket_group) = *v ? v : NULL;
 		break;
 	case RUN_OPT_USER:
 		if (*v && lookup_user(v)) {
-			set_err(err, esz, "no such user '%s'", v);
+			err__set(err, esz, "no such user '%s'", v);
 			return -1;
 		}
 		o->user = *v ? v : NULL;
@@ -326,49 +315,49 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
-			set_err(err, esz, "expected 1..16777216");
+			err__set(err, esz, "expected 1..16777216");
 			return -1;
 		}
 		break;
 	case RUN_OPT_MAX_ENDPOINTS:
 		if (parse__u32(v, 1, EP_MAX_MAX, &o->max_endpoints)) {
-			set_err(err, esz, "expected 1..%u", EP_MAX_MAX);
+			err__set(err, esz, "expected 1..%u", EP_MAX_MAX);
 			return -1;
 		}
 		break;
 	case RUN_OPT_KEEP_BYTES:
 		if (parse__size(v, &o->keep_bytes) || o->keep_bytes < 65536) {
-			set_err(err, esz, "expected a size of at least 64K (e.g. 64M, 1G)");
+			err__set(err, esz, "expected a size of at least 64K (e.g. 64M, 1G)");
 			return -1;
 		}
 		break;
 	case RUN_OPT_RETAIN_BYTES:
 		if (parse__size(v, &o->retain_bytes) || o->retain_bytes < 65536) {
-			set_err(err, esz, "expected a size of at least 64K (e.g. 16M)");
+			err__set(err, esz, "expected a size of at least 64K (e.g. 16M)");
 			return -1;
 		}
 		break;
 	case RUN_OPT_MAX_FLOWS:
 		if (parse__u32(v, 16, 1u << 24, &o->max_flows)) {
-			set_err(err, esz, "expected 16..16777216");
+			err__set(err, esz, "expected 16..16777216");
 			return -1;
 		}
 		break;
 	case RUN_OPT_FLOW_BUDGET:
 		if (parse__u32(v, 1024, 1u << 30, &o->budget)) {
-			set_err(err, esz, "expected 1024..1073741824 bytes");
+			err__set(err, esz, "expected 1024..1073741824 bytes");
 			return -1;
 		}
 		break;
 	case RUN_OPT_SNAPLEN:
 		if (parse__u32(v, 128, 262144, &o->snaplen)) {
-			set_err(err, esz, "expected 128..262144 bytes");
+			err__set(err, esz, "expected 128..262144 bytes");
 			return -1;
 		}
 		break;
 	case RUN_OPT_RING_BYTES:
 		if (parse__pow2_size(v, LIVE_BPF_RINGBUF_MIN, LIVE_BPF_RINGBUF_MAX, &o->ring_bytes)) {
-			set_err(err, esz, "expected a size from 64K to 1G (e.g. 16M)");
+			err__set(err, esz, "expected a size from 64K to 1G (e.g. 16M)");
 			return -1;
 		}
 		/* Say so rather than use more memory than asked for silently. */
@@ -383,13 +372,13 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_VERBOSE:
 		if (parse_flag(v, &flag)) {
-			set_err(err, esz, "expected true or false");
+			err__set(err, esz, "expected true or false");
 			return -1;
 		}
 		o->verbose = v ? flag : o->verbose + 1;
 		break;
 	default:
-		set_err(err, esz, "not a setting");
+		err__set(err, esz, "not a setting");
 		return -1;
 	}
 	o->src[id] = src;
@@ -428,17 +417,17 @@ static int config_key(void *ctx, const char *key, const char *value, size_t line
 			continue;
 		v = own(c->o, value);
 		if (!v) {
-			set_err(err, err_size, "%s: out of memory", key);
+			err__set(err, err_size, "%s: out of memory", key);
 			return -ENOMEM;
 		}
 		if (set_opt(c->o, lo->val - 0x100, v, (uint32_t)lineno, c->policy, reason,
 			    sizeof(reason))) {
-			set_err(err, err_size, "%s: %s", key, reason);
+			err__set(err, err_size, "%s: %s", key, reason);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	set_err(err, err_size, "unknown key '%.64s' (keys are the long options of `tlsmon run`)",
+	err__set(err, err_size, "unknown key '%.64s' (keys are the long options of `tlsmon run`)",
 		key);
 	return -EINVAL;
 }
@@ -457,7 +446,7 @@ static int load_config(struct run_opts *o, const char *path, bool given, struct 
 	if (rc == -ENOENT && !given)
 		return 0;
 	if (rc) {
-		set_err(err, err_size, "--config %s", reason);
+		err__set(err, err_size, "--config %s", reason);
 		return -1;
 	}
 	o->config_path = path;
@@ -467,10 +456,10 @@ static int load_config(struct run_opts *o, const char *path, bool given, struct 
 		/* "line N: reason" becomes "FILE:N: reason", as compilers say it */
 		colon = strchr(reason, ':');
 		if (!strncmp(reason, "line ", 5) && colon)
-			set_err(err, err_size, "%s:%.*s:%s", path, (int)(colon - reason - 5),
+			err__set(err, err_size, "%s:%.*s:%s", path, (int)(colon - reason - 5),
 				reason + 5, colon + 1);
 		else
-			set_err(err, err_size, "%s: %s", path, reason);
+			err__set(err, err_size, "%s: %s", path, reason);
 		return -1;
 	}
 	return 0;
@@ -559,7 +548,7 @@ int run_opts__build_policy(const struct run_opts *o, struct policy *p, char *err
 		const struct run_policy_arg *a = &o->policy_args[i];
 
 		if (add_policy_arg(&scratch, a->is_file, a->arg, a->src, p, reason, sizeof(reason))) {
-			set_err(err, err_size, "--%s %s", a->is_file ? "policy-file" : "policy",
+			err__set(err, err_size, "--%s %s", a->is_file ? "policy-file" : "policy",
 				reason);
 			return -EINVAL;
 		}
@@ -693,7 +682,7 @@ int run_opts__reread_config(const struct run_opts *o, struct run_opts *fresh, ch
 	memset(fresh, 0, sizeof(*fresh));
 	defaults(fresh);
 	if (!scratch) {
-		set_err(err, err_size, "out of memory");
+		err__set(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
 	/* the scratch policy only checks the file's policy settings: the caller builds its own */
@@ -706,7 +695,7 @@ int run_opts__reread_config(const struct run_opts *o, struct run_opts *fresh, ch
 		if (o->policy_args[i].src != RUN_SRC_CMDLINE)
 			continue;
 		if (fresh->n_policy_args >= RUN_MAX_POLICY_ARGS) {
-			set_err(err, err_size, "at most %d policy settings", RUN_MAX_POLICY_ARGS);
+			err__set(err, err_size, "at most %d policy settings", RUN_MAX_POLICY_ARGS);
 			return -E2BIG;
 		}
 		fresh->policy_args[fresh->n_policy_args++] = o->policy_args[i];

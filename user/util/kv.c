@@ -1,25 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "util/kv.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
 
 static int is_space(char ch)
 {
@@ -55,11 +42,11 @@ int kv__parse(const char *text, size_t len, kv_fn fn, void *ctx, char *err, size
 		off += n + (nl ? 1 : 0);
 		lineno++;
 		if (n > KV_MAX_LINE) {
-			set_err(err, err_size, "line %zu: longer than %d bytes", lineno, KV_MAX_LINE);
+			err__set(err, err_size, "line %zu: longer than %d bytes", lineno, KV_MAX_LINE);
 			return -EINVAL;
 		}
 		if (memchr(start, '\0', n)) {
-			set_err(err, err_size, "line %zu: NUL byte", lineno);
+			err__set(err, err_size, "line %zu: NUL byte", lineno);
 			return -EINVAL;
 		}
 		memcpy(line, start, n);
@@ -72,19 +59,19 @@ int kv__parse(const char *text, size_t len, kv_fn fn, void *ctx, char *err, size
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			set_err(err, err_size, "line %zu: expected 'key = value'", lineno);
+			err__set(err, err_size, "line %zu: expected 'key = value'", lineno);
 			return -EINVAL;
 		}
 		*eq = '\0';
 		value = trim(eq + 1);
 		key = trim(key);
 		if (!*key) {
-			set_err(err, err_size, "line %zu: missing key before '='", lineno);
+			err__set(err, err_size, "line %zu: missing key before '='", lineno);
 			return -EINVAL;
 		}
 		reason[0] = '\0';
 		if (fn(ctx, key, value, lineno, reason, sizeof(reason))) {
-			set_err(err, err_size, "line %zu: %s", lineno, reason);
+			err__set(err, err_size, "line %zu: %s", lineno, reason);
 			return -EINVAL;
 		}
 	}
@@ -101,25 +88,25 @@ int kv__load_file(const char *path, char **text, size_t *len, char *err, size_t 
 	f = fopen(path, "re");
 	if (!f) {
 		ret = -errno;
-		set_err(err, err_size, "%s: %s", path, strerror(-ret));
+		err__set(err, err_size, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	buf = malloc(KV_MAX_FILE + 1);
 	if (!buf) {
 		ret = -ENOMEM;
-		set_err(err, err_size, "%s: %s", path, strerror(ENOMEM));
+		err__set(err, err_size, "%s: %s", path, strerror(ENOMEM));
 		goto cleanup;
 	}
 	n = fread(buf, 1, KV_MAX_FILE + 1, f);
 	if (ferror(f)) {
 		/* EISDIR for a directory: say that rather than a bare "read error" */
 		ret = errno ? -errno : -EIO;
-		set_err(err, err_size, "%s: %s", path, strerror(-ret));
+		err__set(err, err_size, "%s: %s", path, strerror(-ret));
 		goto cleanup;
 	}
 	if (n > KV_MAX_FILE) {
 		ret = -E2BIG;
-		set_err(err, err_size, "%s: larger than %u bytes", path, KV_MAX_FILE);
+		err__set(err, err_size, "%s: larger than %u bytes", path, KV_MAX_FILE);
 		goto cleanup;
 	}
 	buf[n] = '\0';

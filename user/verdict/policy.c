@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verdict/policy_int.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -193,20 +194,6 @@ void policy__sanitize(char *dst, size_t size, const char *src, size_t max)
 	dst[n] = '\0';
 }
 
-static void set_err(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 static int parse_uint(const char *s, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;
@@ -314,7 +301,7 @@ static int set_list(const char *key, const char *value, const struct named_item 
 	if (!parse_list(value, items, n, by_value, out, bad, sizeof(bad)))
 		return 0;
 	list_names(names, sizeof(names), items, n);
-	set_err(err, err_size, "unknown item '%s' in %s (expected a comma list of %s)", bad, key,
+	err__set(err, err_size, "unknown item '%s' in %s (expected a comma list of %s)", bad, key,
 		names);
 	return -EINVAL;
 }
@@ -333,7 +320,7 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 	const char *dot;
 
 	if (!key || !value) {
-		set_err(err, err_size, "missing key or value");
+		err__set(err, err_size, "missing key or value");
 		return -EINVAL;
 	}
 	policy__sanitize(qk, sizeof(qk), key, 40);
@@ -346,14 +333,14 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 		if (c >= 0 && !strcmp(dot + 1, "enabled")) {
 			if (!parse_bool(value, &p->enabled[c]))
 				return 0;
-			set_err(err, err_size, "invalid value '%s' for %s (expected true or false)",
+			err__set(err, err_size, "invalid value '%s' for %s (expected true or false)",
 				qv, qk);
 			return -EINVAL;
 		}
 		if (c >= 0 && !strcmp(dot + 1, "severity")) {
 			if (!parse_severity(value, true, &p->severity[c]))
 				return 0;
-			set_err(err, err_size,
+			err__set(err, err_size,
 				"invalid value '%s' for %s (expected info, low, medium, high, "
 				"critical or auto)",
 				qv, qk);
@@ -366,7 +353,7 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 		if (!parse_uint(value, uint_keys[i].max,
 				(uint32_t *)((char *)p + uint_keys[i].off)))
 			return 0;
-		set_err(err, err_size, "invalid value '%s' for %s (expected an integer 0..%u)", qv,
+		err__set(err, err_size, "invalid value '%s' for %s (expected an integer 0..%u)", qv,
 			qk, uint_keys[i].max);
 		return -EINVAL;
 	}
@@ -377,7 +364,7 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 			p->sha1_root_severity = (uint8_t)s;
 			return 0;
 		}
-		set_err(err, err_size,
+		err__set(err, err_size,
 			"invalid value '%s' for %s (expected info, low, medium, high or critical)",
 			qv, qk);
 		return -EINVAL;
@@ -391,7 +378,7 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 	if (!strcmp(key, "weak_cipher_flags"))
 		return set_list(key, value, policy_cipher_flags, N_ITEMS(policy_cipher_flags), true,
 				&p->weak_cipher_flags, err, err_size);
-	set_err(err, err_size, "unknown key '%s'", qk);
+	err__set(err, err_size, "unknown key '%s'", qk);
 	return -EINVAL;
 }
 
@@ -422,7 +409,7 @@ int policy__load_file(struct policy *p, const char *path, char *err, size_t err_
 		return ret;
 	ret = policy__parse(p, text, len, reason, sizeof(reason));
 	if (ret)
-		set_err(err, err_size, "%s: %s", path, reason);
+		err__set(err, err_size, "%s: %s", path, reason);
 	free(text);
 	return ret;
 }
