@@ -134,8 +134,8 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	sbuf__putc(&d->line, '\n');
 	rc = log_sink__write(d->log, d->line.buf, d->line.len);
 	if (rc && log_sink__errors(d->log) == 1)
-		fprintf(stderr, "tlsmon: writing %s: %s (further errors counted silently)\n",
-			d->o.log_path, strerror(-rc));
+		fprintf(stderr, "tlsmon: writing %s: %s; the line was dropped (further failures are "
+				"counted in tlsmon_log_errors_total)\n", d->o.log_path, strerror(-rc));
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -151,7 +151,13 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.kernel_hint_repaired = d->hint_repaired,
 	};
 	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
+	uint64_t log_errors[LOG_ERR__COUNT];
 
+	if (d->log) {
+		for (int r = 0; r < LOG_ERR__COUNT; r++)
+			log_errors[r] = log_sink__errors_by(d->log, (enum log_error_reason)r);
+		src.log_errors = log_errors;
+	}
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
 	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),

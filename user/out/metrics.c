@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "out/metrics.h"
+#include "out/log_sink.h"
 
 #include <openssl/opensslv.h>
 #include <bpf/libbpf.h>
@@ -448,6 +449,15 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 		header(b, "tlsmon_flagged_evicted_total", "counter",
 		       "Flagged handshakes evicted from the store (oldest first) to stay in bounds.");
 		sample(b, "tlsmon_flagged_evicted_total", src->flagged_evicted);
+		if (src->log_errors) {
+			header(b, "tlsmon_log_errors_total", "counter",
+			       "Lines that could not be written to --log, by reason (no_space, "
+			       "file_too_large, io, other); a line that failed is cut off the file.");
+			for (int r = 0; r < LOG_ERR__COUNT; r++)
+				sbuf__printf(b, "tlsmon_log_errors_total{reason=\"%s\"} %llu\n",
+					     log_sink__reason_name((enum log_error_reason)r),
+					     (unsigned long long)src->log_errors[r]);
+		}
 		if (src->start_time_s) {
 			header(b, "tlsmon_start_time_seconds", "gauge",
 			       "Start time of the process since the Unix epoch, in seconds.");

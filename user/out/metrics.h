@@ -30,6 +30,7 @@ struct metrics_sources {
 	uint64_t flows_active_kernel;
 	uint64_t kernel_hint_repaired; /* flow hint slots lowered (live capture only) */
 	uint64_t start_time_s; /* process start, Unix seconds */
+	const uint64_t *log_errors; /* --log write failures by enum log_error_reason, or NULL */
 };
 
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *out);
