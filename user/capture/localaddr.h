@@ -21,6 +21,12 @@ enum not_local_action {
 int localaddr__parse_action(const char *s, enum not_local_action *out);
 const char *localaddr__action_name(enum not_local_action a);
 
+/* What became of not-local traffic, for /metrics. */
+struct not_local_stats {
+	uint64_t handshakes[5]; /* decided, by enum hs_outcome (mark and analyse) */
+	uint64_t frames_dropped; /* --not-local drop */
+};
+
 struct localaddr;
 
 struct localaddr *localaddr__new(void);

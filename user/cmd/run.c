@@ -19,6 +19,7 @@
 #include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
+#include "cmd/not_local.h"
 #include "cmd/run_opts.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
@@ -40,6 +41,7 @@ struct daemon {
 	struct endpoints *endpoints;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
+	struct not_local *not_local; /* --not-local, --local-net */
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
 	int n_locks;
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
@@ -104,6 +106,8 @@ static void on_frame(void *ctx, const struct frame *f)
 {
 	struct daemon *d = ctx;
 
+	if (not_local__drop_frame(d->not_local, f))
+		return;
 	engine__feed(d->engine, f);
 }
 
@@ -123,10 +127,15 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	struct daemon *d = ctx;
 	int rc;
 
-	metrics__on_handshake(d->metrics, hs);
+	hs = not_local__judge(d->not_local, hs);
+	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
+	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
+	if (!hs->not_local) {
+		metrics__on_handshake(d->metrics, hs);
+		endpoints__add(d->endpoints, hs);
+	}
 	/* Refusals (an entry over --keep-bytes) are counted by the store. */
 	store__add(d->store, hs, frames);
-	endpoints__add(d->endpoints, hs);
 	if (!d->log || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
@@ -148,6 +157,9 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,
 		.flagged_evicted = st->evicted,
+		.flagged_not_local_stored = st->not_local_entries,
+		.flagged_not_local_refused = st->not_local_refused,
+		.not_local = d->not_local ? not_local__stats(d->not_local) : NULL,
 		.kernel_hint_repaired = d->hint_repaired,
 	};
 	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
@@ -321,6 +333,12 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
+	d->not_local = not_local__new(d->o.not_local, true, d->o.local_nets, d->o.n_local_nets,
+				      err, sizeof(err));
+	if (!d->not_local) {
+		fprintf(stderr, "tlsmon: --not-local: %s\n", err);
+		return -EINVAL;
+	}
 	if (d->o.log_path) {
 		/* Owned by the user the daemon becomes: it creates the file again after a rotation. */
 		struct log_sink_opts lso = { .path = d->o.log_path, .mode = d->o.log_mode };
@@ -397,6 +415,7 @@ static void daemon_stop(struct daemon *d)
 	metrics__free(d->metrics);
 	store__free(d->store);
 	endpoints__free(d->endpoints);
+	not_local__free(d->not_local); /* after engine__finish(): its handshakes were judged */
 	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }
@@ -478,18 +497,22 @@ static void repair_hint(struct daemon *d)
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
 		      volatile sig_atomic_t *reload)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
-	int n, n_http, n_ctl, rc;
+	int n, n_http, n_ctl, rc, at_links, at_addrs;
 
 	while (!*stop) {
 		fds[0] = (struct pollfd){ .fd = live_bpf__fd(d->lb), .events = POLLIN };
 		n_http = http__pollfds(d->http, fds + 1, max - 1);
 		n_ctl = d->ctl ? ctl__pollfds(d->ctl, fds + 1 + n_http, max - 1 - n_http) : 0;
 		n = 1 + n_http + n_ctl;
+		at_links = d->links ? n : -1;
 		if (d->links)
 			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
+		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
+		if (at_addrs >= 0)
+			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
 		rc = poll(fds, (nfds_t)n, 1000);
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
@@ -504,7 +527,9 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
 			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
-		if (d->links && fds[n - 1].revents && !linkwatch__handle(d->links, stderr)) {
+		if (at_addrs >= 0 && fds[at_addrs].revents)
+			not_local__handle(d->not_local, stderr);
+		if (at_links >= 0 && fds[at_links].revents && !linkwatch__handle(d->links, stderr)) {
 			fprintf(stderr, "tlsmon: every watched interface is gone; exiting\n");
 			return -ENODEV;
 		}
