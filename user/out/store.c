@@ -11,6 +11,7 @@
 #include "out/report.h"
 #include "tls/tls_names.h"
 #include "tls/tls_record.h"
+#include "util/text_escape.h"
 
 /* One note per finding, plus the outcome's. */
 #define STORE_MAX_NOTES (HS_MAX_FINDINGS + 2)
@@ -148,7 +149,11 @@ static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a
 
 	if (!frame || *n >= STORE_MAX_NOTES)
 		return;
-	sbuf__printf(&s->text, "tlsmon: %s%s", a, b ? b : "");
+	/* Wireshark shows the comment: names from the wire in it are escaped */
+	sbuf__puts(&s->text, "tlsmon: ");
+	text__escape(&s->text, a, strlen(a));
+	if (b)
+		text__escape(&s->text, b, strlen(b));
 	if (s->text.oom)
 		return;
 	s->notes[*n].frame = frame;
