@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/attach_lock.h"
@@ -221,6 +222,26 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 	return 0;
 }
 
+/* CTL_RUNTIME_DIR is root's, 0755 (ctl__listen() makes it so): whoever owns it can replace the
+ * socket, and root's `tlsmon dump` would write what they serve. Versions before 0.2 handed it to
+ * --user; take it back. Not a symbolic link: lchown/chmod act on what is there. */
+static void reclaim_runtime_dir(void)
+{
+	struct stat st;
+
+	if (lstat(CTL_RUNTIME_DIR, &st) || !S_ISDIR(st.st_mode))
+		return;
+	if (st.st_uid == 0 && st.st_gid == 0 && (st.st_mode & 07777) == 0755)
+		return;
+	if (lchown(CTL_RUNTIME_DIR, 0, 0) || chmod(CTL_RUNTIME_DIR, 0755))
+		fprintf(stderr, "tlsmon: %s: taking it back (root, 0755): %s\n", CTL_RUNTIME_DIR,
+			strerror(errno));
+	else
+		fprintf(stderr, "tlsmon: %s was uid %u, mode %04o: now root's, 0755 (its owner could "
+				"replace the control socket)\n", CTL_RUNTIME_DIR, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
+}
+
 /* A missing control socket only turns dumps off: monitoring goes on. That is so for the default
  * path when another tlsmon serves it, or when this user may not create it (a non-root start
  * outside systemd: /run is root's); an explicit --socket that fails is an error. */
@@ -235,6 +256,13 @@ static int ctl_start(struct daemon *d)
 		run_opts__default_socket(d->socket_path, sizeof(d->socket_path));
 	else
 		snprintf(d->socket_path, sizeof(d->socket_path), "%s", d->o.socket_path);
+	if (d->o.user) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		co.owner = pw ? pw->pw_uid : 0;
+	}
+	if (dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY"))
+		reclaim_runtime_dir();
 	d->ctl = ctl__listen(&co, &rc);
 	if (d->ctl) {
 		fprintf(stderr, "tlsmon: control socket %s\n", d->socket_path);
@@ -250,15 +278,25 @@ static int ctl_start(struct daemon *d)
 			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
 		return rc;
 	}
-	/* Root made CTL_RUNTIME_DIR: hand it to --user, so the daemon can still remove its socket
-	 * when it exits. */
-	if (d->ctl && d->o.user && dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY")) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
-			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
-	}
 	return 0;
+}
+
+/* While still root: SIGUSR1 writes dumps into --dump-dir as the user the daemon becomes, who
+ * may not create it then (/var/lib is root's). Made 0700 and given to that user: dumps hold the
+ * handshakes' frames. One that exists is left as it is. */
+static void make_dump_dir(const struct daemon *d)
+{
+	const char *dir = d->o.dump_dir ? d->o.dump_dir : RUN_DEFAULT_DUMP_DIR;
+	struct passwd *pw = d->o.user ? getpwnam(d->o.user) : NULL;
+
+	if (!mkdir(dir, 0700)) {
+		if (pw && chown(dir, pw->pw_uid, pw->pw_gid))
+			fprintf(stderr, "tlsmon: --dump-dir %s: chown to %s: %s\n", dir, d->o.user,
+				strerror(errno));
+	} else if (errno != EEXIST) {
+		fprintf(stderr, "tlsmon: --dump-dir %s: %s; SIGUSR1 dumps will fail until it "
+				"exists\n", dir, strerror(errno));
+	}
 }
 
 /* Read before anything is attached, and before privileges are dropped: the key file is
@@ -385,6 +423,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = ctl_start(d);
 	if (rc)
 		return rc;
+	make_dump_dir(d);
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
 	rc = privs__drop(d->o.user, note, sizeof(note), err, sizeof(err));
 	if (rc) {
@@ -423,11 +462,14 @@ static void daemon_stop(struct daemon *d)
 /* SIGUSR1: the daemon writes a dump of everything it holds into --dump-dir itself. */
 static void dump_on_signal(struct daemon *d)
 {
-	const char *dir = d->o.dump_dir ? d->o.dump_dir : "/var/lib/tlsmon";
+	const char *dir = d->o.dump_dir ? d->o.dump_dir : RUN_DEFAULT_DUMP_DIR;
 	char pcap_path[PATH_MAX], json_path[PATH_MAX];
 	struct store_dump_info info;
 	int rc;
 
+	/* removed since the start: made again, private, as the user the daemon is now */
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		fprintf(stderr, "tlsmon: SIGUSR1: mkdir %s: %s\n", dir, strerror(errno));
 	rc = store__dump_to_dir(d->store, dir, PCAP_FMT_PCAPNG, false, 0, pcap_path, json_path,
 				sizeof(pcap_path), &info);
 	if (rc)
