@@ -237,6 +237,34 @@ static void test_classes_protect_findings(void)
 	store__free(s);
 }
 
+/* A finding's message carries names from the wire (a subject's CN): its pcapng comment has
+ * them escaped, so Wireshark never shows the raw control bytes. */
+static void test_comment_escaped(void)
+{
+	static const char want[] = "CN=Weak\\x1b]0;owned\\x07CA";
+	struct store *s = store__new(NULL);
+	struct handshake *hs = mkhs(7001, HS_OUTCOME_ALERT, true, 100);
+	struct sbuf pcap, json;
+	struct store_dump_info info;
+	struct engine_frames fs;
+	struct fbuf fb;
+
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	snprintf(hs->findings[0].message, sizeof(hs->findings[0].message),
+		 "certificate #2 (CN=Weak\x1b]0;owned\x07" "CA) is signed with md5");
+	CHECK_EQ(store__add(s, hs, &fs), 1);
+	sbuf__init(&pcap);
+	sbuf__init(&json);
+	CHECK_EQ(store__dump(s, 0, PCAP_FMT_PCAPNG, &pcap, &json, &info), 0);
+	CHECK(memmem(pcap.buf, pcap.len, want, sizeof(want) - 1) != NULL);
+	CHECK(memmem(pcap.buf, pcap.len, "Weak\x1b", 5) == NULL);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	free(hs);
+	store__free(s);
+}
+
 static void test_bytes_bound(void)
 {
 	struct store *s = store__new(NULL);
@@ -573,6 +601,7 @@ int main(void)
 	RUN_TEST(test_not_wanted_not_stored);
 	RUN_TEST(test_count_bound_evicts_oldest);
 	RUN_TEST(test_classes_protect_findings);
+	RUN_TEST(test_comment_escaped);
 	RUN_TEST(test_bytes_bound);
 	RUN_TEST(test_refuses_oversized);
 	RUN_TEST(test_since_filter);
