@@ -432,6 +432,10 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	}
 	if (note[0])
 		fprintf(stderr, "tlsmon: %s\n", note);
+	/* CAP_BPF alone, but still uid 0: root's files stay writable to it */
+	if (!geteuid())
+		fprintf(stderr, "tlsmon: running on as uid 0 with CAP_BPF alone; --user USER gives "
+				"up root as well\n");
 	return 0;
 }
 
