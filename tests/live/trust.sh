@@ -130,6 +130,18 @@ fi
 
 c=fulldisk
 scrape
+if python3 tests/offline/metric_style.py "$W/m.txt" >"$W/style.out" 2>&1; then
+	pass "$T/notlocal: metric names and HELP follow tests/offline/metric_style.py"
+else
+	fail "$T/notlocal/metric_style" "$(grep -v '^ok' "$W/style.out" | head -3 | tr '\n' ' ')"
+fi
+if command -v promtool >/dev/null; then
+	if promtool check metrics <"$W/m.txt" >"$W/promtool.out" 2>&1; then
+		pass "$T/notlocal: promtool check metrics"
+	else
+		fail "$T/notlocal/promtool" "$(head -3 "$W/promtool.out" | tr '\n' ' ')"
+	fi
+fi
 nospace=$(mnum 'tlsmon_log_errors_total{reason="no_space"}')
 said=$(grep -c 'No space left on device' "$W/a.err")
 lines=$(python3 "$HOSTILE" logvalid --log "$LOGF" 2>&1)

@@ -327,6 +327,8 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		}
 		break;
 	case RUN_OPT_LOCAL_NET:
+		if (!*v)
+			break; /* "local-net =": the host's addresses alone, as --print-config says */
 		if (o->n_local_nets >= RUN_MAX_LOCAL_NETS || localaddr__add_list(NULL, v)) {
 			err__set(err, esz, "expected CIDRs such as 10.0.0.0/8,fd00::/8 (at most %d "
 					  "options)", RUN_MAX_LOCAL_NETS);
