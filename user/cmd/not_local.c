@@ -86,7 +86,7 @@ const struct handshake *not_local__judge(struct not_local *nl, const struct hand
 		nl->stats.handshakes[hs->outcome]++;
 	if (nl->action == NOT_LOCAL_ANALYSE)
 		return hs;
-	/* a drop that let it through: the flow started before an address went away */
+	/* mark; or drop, for a flow whose frames came in while one of its addresses was local */
 	memcpy(nl->marked, hs, sizeof(*hs));
 	nl->marked->not_local = true;
 	return nl->marked;

@@ -223,8 +223,8 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 }
 
 /* CTL_RUNTIME_DIR is root's, 0755 (ctl__listen() makes it so): whoever owns it can replace the
- * socket, and root's `tlsmon dump` would write what they serve. Versions before 0.2 handed it to
- * --user; take it back. Not a symbolic link: lchown/chmod act on what is there. */
+ * socket, and root's `tlsmon dump` would write what they serve. An older tlsmon handed it to
+ * --user: take it back. Not a symbolic link: lchown/chmod act on what is there. */
 static void reclaim_runtime_dir(void)
 {
 	struct stat st;
