@@ -14,6 +14,9 @@ given with --dst (the sink in the other namespace). Every loop is bounded in cou
   flood     raw Ethernet frames (AF_PACKET): per source port a SYN and a handshake-looking
             first segment, sent to the sink's IP with a destination MAC nobody owns, so the
             receiving kernel's IP layer drops them (no RST) after the tc hook saw them
+  spoof     raw frames: per flow a SYN, a whole ClientHello and an RST from a spoofed source in
+            --src-net (a /16) to --dst, an address that need not be the sink's (not local to
+            the watching host); the SNI may hold escape bytes (--sni 'a\x1b[2Jb')
   wrap      raw frames of one connection whose sequence numbers wrap past 2^32 (ClientHello
             split across the wrap, one segment out of order), then FIN
   logfind   summarise the last --log line with a given SNI (exit 1 if none)
@@ -500,6 +503,39 @@ def cmd_flood(a):
     return 0
 
 
+def raw_client_hello(sni):
+    """A minimal TLS 1.2 ClientHello (RFC 5246 7.4.1.2) with one server_name (RFC 6066 3), built
+    by hand: Python's ssl refuses control bytes in a host name."""
+    name = sni.encode("latin-1")
+    sn = u8(0) + u16(len(name)) + name
+    ext = u16(0) + u16(len(sn) + 2) + u16(len(sn)) + sn
+    body = (u16(0x0303) + os.urandom(32) + u8(0) + u16(4) + u16(0xC02F) + u16(0x002F) +
+            u8(1) + u8(0) + u16(len(ext)) + ext)
+    return record(22, hs_msg(1, body), ver=0x0301)
+
+
+def cmd_spoof(a):
+    raw = Raw(a)
+    count = min(a.count, FLOOD_MAX // 3)
+    net = [int(x) for x in a.src_net.split(".")[:2]]
+    ch = raw_client_hello(a.sni.encode().decode("unicode_escape"))
+    t0 = time.monotonic()
+    n = 0
+    for i in range(count):
+        if time.monotonic() - t0 > a.max_secs:
+            break
+        raw.src = bytes([net[0], net[1], (i >> 8) & 255, i & 255])
+        sport = 1024 + i % 60000
+        isn = random.getrandbits(32)
+        raw.send(raw.frame(sport, a.port, isn, 0, SYN))
+        raw.send(raw.frame(sport, a.port, isn + 1, 1, ACK | PSH, ch))
+        raw.send(raw.frame(sport, a.port, isn + 1 + len(ch), 1, RST | ACK))
+        n += 1
+    print("spoof: %d flows from %s.0.0/16 to %s, %d frames in %.2f s" %
+          (n, a.src_net, a.dst, raw.sent, time.monotonic() - t0))
+    return 0
+
+
 def cmd_wrap(a):
     raw = Raw(a)
     ch = hello_bytes(a.sni, tls12=True)
@@ -604,6 +640,9 @@ def main():
     add("flood", count=dict(type=int, default=20000), sport_base=dict(type=int, default=1100),
         sports=dict(type=int, default=20000), size=dict(type=int, default=200),
         no_syn=dict(action="store_true"), max_secs=dict(type=float, default=30), **raw_args)
+    add("spoof", count=dict(type=int, default=1100), src_net=dict(default="198.18"),
+        sni=dict(default="spoof.hostile.test"), max_secs=dict(type=float, default=20),
+        iface=dict(default="veth0"), src=dict(default="198.18.0.1"))
     add("wrap", isn=dict(type=lambda s: int(s, 0), required=True), sport=dict(type=int,
         default=21500), seg=dict(type=int, default=40), sni=dict(default="wrap.hostile.test"),
         **raw_args)
@@ -615,7 +654,8 @@ def main():
     lv.add_argument("--log", required=True)
     a = p.parse_args()
     fn = {"sink": sink, "tls": cmd_tls, "slowhello": cmd_slowhello, "lie": cmd_lie,
-          "random": cmd_random, "canned": cmd_canned, "flood": cmd_flood, "wrap": cmd_wrap,
+          "random": cmd_random, "canned": cmd_canned, "flood": cmd_flood, "spoof": cmd_spoof,
+          "wrap": cmd_wrap,
           "logfind": cmd_logfind, "logvalid": cmd_logvalid}
     return fn[a.cmd](a)
 

@@ -105,6 +105,8 @@ _tlsmon()
 			mapfile -t COMPREPLY < <(compgen -W "$(_tlsmon_ifaces)" -- "$cur") ;;
 		--ingress)
 			mapfile -t COMPREPLY < <(compgen -W "auto xdp xdp-generic tc" -- "$cur") ;;
+		--not-local)
+			mapfile -t COMPREPLY < <(compgen -W "mark drop analyse" -- "$cur") ;;
 		--format)
 			if [[ $cmd == endpoints ]]; then
 				mapfile -t COMPREPLY < <(compgen -W "json text" -- "$cur")

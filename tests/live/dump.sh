@@ -259,7 +259,8 @@ if ! tm_start_ctl "$NS_B" "$W" d1 --metrics-addr "127.0.0.1:$MPORT" --dump-dir "
 	tm_fail_start "$T/d1/start"
 	t_done
 fi
-mkdir -m 0700 "$W/usr1" "$W/out"
+# the daemon made --dump-dir itself (0700) when it started
+mkdir -m 0700 "$W/out"
 
 # empty: good chain, established, nothing kept
 c=empty

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "util/json_read.h"
+#include "util/text_escape.h"
 
 /* "2024-01-02T03:04:05.123456Z" -> microseconds since the epoch; -1 when it does not parse. */
 static long long rfc3339_us(const char *s)
@@ -27,28 +28,63 @@ static long long rfc3339_us(const char *s)
 	return (long long)timegm(&tm) * 1000000 + us;
 }
 
-static void print_findings(FILE *out, const struct json_doc *d, const struct json_node *h,
-			   int position, const char *indent)
+/* Every string of the tree comes from the wire (SNI, subjects) through the JSON: escaped
+ * (util/text_escape.h) before it reaches a terminal. The escaped copies live until the tree is
+ * printed. */
+#define TEXT_POOL_MAX 128
+
+struct text_pool {
+	struct sbuf s[TEXT_POOL_MAX];
+	int n;
+};
+
+static const char *str(struct text_pool *t, const struct json_doc *d, const struct json_node *obj,
+		       const char *key, const char *dflt)
+{
+	const char *v = json_read__str(d, obj, key, dflt);
+	struct sbuf *b;
+
+	if (!v || !text__needs_escape(v, strlen(v)))
+		return v;
+	if (t->n >= TEXT_POOL_MAX)
+		return "(not shown: control characters)";
+	b = &t->s[t->n++];
+	sbuf__init(b);
+	text__escape(b, v, strlen(v));
+	sbuf__putc(b, '\0');
+	return b->oom ? "(not shown: control characters)" : b->buf;
+}
+
+static void text_pool__free(struct text_pool *t)
+{
+	for (int i = 0; i < t->n; i++)
+		sbuf__free(&t->s[i]);
+	t->n = 0;
+}
+
+static void print_findings(FILE *out, struct text_pool *tp, const struct json_doc *d,
+			   const struct json_node *h, int position, const char *indent)
 {
 	const struct json_node *f = json_read__first(d, json_read__get(d, h, "findings"));
 
 	for (; f; f = json_read__next(d, f)) {
-		const char *pos = json_read__str(d, f, "position", NULL);
-		const char *detail = json_read__str(d, f, "detail", "");
-		const char *msg = json_read__str(d, f, "message", detail);
+		const char *pos = str(tp, d, f, "position", NULL);
+		const char *detail = str(tp, d, f, "detail", "");
+		const char *msg = str(tp, d, f, "message", detail);
 
 		if (position >= 0 ? !pos || atoi(pos) != position : pos != NULL)
 			continue;
-		fprintf(out, "%s! %s %s: %s\n", indent, json_read__str(d, f, "severity", "?"),
-			json_read__str(d, f, "check", "?"), msg);
+		fprintf(out, "%s! %s %s: %s\n", indent, str(tp, d, f, "severity", "?"),
+			str(tp, d, f, "check", "?"), msg);
 	}
 }
 
-static void print_chain(FILE *out, const struct json_doc *d, const struct json_node *h)
+static void print_chain(FILE *out, struct text_pool *tp, const struct json_doc *d,
+			const struct json_node *h)
 {
 	const struct json_node *certs = json_read__get(d, h, "certificates");
-	const char *total = json_read__str(d, h, "certificates_total", NULL);
-	const char *version = json_read__str(d, h, "version", NULL);
+	const char *total = str(tp, d, h, "certificates_total", NULL);
+	const char *version = str(tp, d, h, "version", NULL);
 	int n = 0;
 
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c))
@@ -61,82 +97,83 @@ static void print_chain(FILE *out, const struct json_doc *d, const struct json_n
 	fprintf(out, "|- chain: %d certificate%s%s%s\n", n, n == 1 ? "" : "s",
 		total ? " stored of " : "", total ? total : "");
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c)) {
-		int pos = atoi(json_read__str(d, c, "position", "0"));
+		int pos = atoi(str(tp, d, c, "position", "0"));
 		const struct json_node *ss = json_read__get(d, c, "self_signed");
 		const char *role = pos == 0 ? "leaf" :
 				   ss && ss->type == JSON_BOOL && ss->b ? "root" : "intermediate";
 		const struct json_node *parsed = json_read__get(d, c, "parsed");
-		const char *curve = json_read__str(d, c, "curve", NULL);
+		const char *curve = str(tp, d, c, "curve", NULL);
 
 		fprintf(out, "|   #%d (%s) %s\n", pos + 1, role,
-			json_read__str(d, c, "subject", "?"));
+			str(tp, d, c, "subject", "?"));
 		if (parsed && parsed->type == JSON_BOOL && !parsed->b) {
-			fprintf(out, "|      not parsed: %s\n", json_read__str(d, c, "error", "?"));
-			print_findings(out, d, h, pos, "|      ");
+			fprintf(out, "|      not parsed: %s\n", str(tp, d, c, "error", "?"));
+			print_findings(out, tp, d, h, pos, "|      ");
 			continue;
 		}
-		fprintf(out, "|      issuer     %s\n", json_read__str(d, c, "issuer", "?"));
+		fprintf(out, "|      issuer     %s\n", str(tp, d, c, "issuer", "?"));
 		fprintf(out, "|      signature  %s (%s)\n",
-			json_read__str(d, c, "signature_algorithm", "?"),
-			json_read__str(d, c, "signature_oid", "?"));
+			str(tp, d, c, "signature_algorithm", "?"),
+			str(tp, d, c, "signature_oid", "?"));
 		fprintf(out, "|      key        %s %s bits%s%s\n",
-			json_read__str(d, c, "key_type", "?"),
-			json_read__str(d, c, "key_bits", "?"), curve ? " " : "",
+			str(tp, d, c, "key_type", "?"),
+			str(tp, d, c, "key_bits", "?"), curve ? " " : "",
 			curve ? curve : "");
 		fprintf(out, "|      validity   %s .. %s\n",
-			json_read__str(d, c, "not_before", "?"),
-			json_read__str(d, c, "not_after", "?"));
-		fprintf(out, "|      sha256     %s\n", json_read__str(d, c, "sha256", "?"));
-		print_findings(out, d, h, pos, "|      ");
+			str(tp, d, c, "not_before", "?"),
+			str(tp, d, c, "not_after", "?"));
+		fprintf(out, "|      sha256     %s\n", str(tp, d, c, "sha256", "?"));
+		print_findings(out, tp, d, h, pos, "|      ");
 	}
 }
 
-static void print_tree(FILE *out, const struct json_doc *d, const struct json_node *h)
+static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d,
+		       const struct json_node *h)
 {
 	const struct json_node *alert = json_read__get(d, h, "alert");
 	const struct json_node *findings = json_read__get(d, h, "findings");
-	const char *sni = json_read__str(d, h, "sni", NULL), *ts = json_read__str(d, h, "ts", NULL);
-	long long t0 = rfc3339_us(ts), dur = atoll(json_read__str(d, h, "duration_us", "0"));
+	const char *sni = str(tp, d, h, "sni", NULL), *ts = str(tp, d, h, "ts", NULL);
+	long long t0 = rfc3339_us(ts), dur = atoll(str(tp, d, h, "duration_us", "0"));
 	bool loose = false;
 
-	fprintf(out, "handshake %s -> %s%s%s\n", json_read__str(d, h, "client", "?"),
-		json_read__str(d, h, "server", "?"), sni ? "  sni=" : "", sni ? sni : "");
+	fprintf(out, "handshake %s -> %s%s%s\n", str(tp, d, h, "client", "?"),
+		str(tp, d, h, "server", "?"), sni ? "  sni=" : "", sni ? sni : "");
 	fprintf(out, "|- started %s, decided after %lld.%03lld ms\n", ts ? ts : "?", dur / 1000,
 		dur % 1000);
 	fprintf(out, "|- %s %s (client offered %s)\n",
-		json_read__str(d, h, "version", "no ServerHello"),
-		json_read__str(d, h, "cipher", ""),
-		json_read__str(d, h, "client_version", "no ClientHello"));
+		str(tp, d, h, "version", "no ServerHello"),
+		str(tp, d, h, "cipher", ""),
+		str(tp, d, h, "client_version", "no ClientHello"));
 	fprintf(out, "|- messages\n");
 	for (const struct json_node *e = json_read__first(d, json_read__get(d, h, "events")); e;
 	     e = json_read__next(d, e)) {
-		long long t = rfc3339_us(json_read__str(d, e, "ts", NULL));
+		long long t = rfc3339_us(str(tp, d, e, "ts", NULL));
 		long long rel = t >= 0 && t0 >= 0 ? t - t0 : 0;
 
 		fprintf(out, "|   frame %-6s %s%lld.%03lld ms  %-6s %s\n",
-			json_read__str(d, e, "frame", "?"), rel < 0 ? "-" : "+", llabs(rel) / 1000,
-			llabs(rel) % 1000, json_read__str(d, e, "from", "?"),
-			json_read__str(d, e, "what", "?"));
+			str(tp, d, e, "frame", "?"), rel < 0 ? "-" : "+", llabs(rel) / 1000,
+			llabs(rel) % 1000, str(tp, d, e, "from", "?"),
+			str(tp, d, e, "what", "?"));
 	}
-	print_chain(out, d, h);
+	print_chain(out, tp, d, h);
 	for (const struct json_node *f = json_read__first(d, findings); f;
 	     f = json_read__next(d, f))
-		if (!json_read__str(d, f, "position", NULL))
+		if (!str(tp, d, f, "position", NULL))
 			loose = true;
 	if (loose) {
 		fprintf(out, "|- findings\n");
-		print_findings(out, d, h, -1, "|   ");
+		print_findings(out, tp, d, h, -1, "|   ");
 	}
-	fprintf(out, "`- outcome: %s", json_read__str(d, h, "outcome", "?"));
+	fprintf(out, "`- outcome: %s", str(tp, d, h, "outcome", "?"));
 	if (alert && alert->type == JSON_OBJ) {
-		const char *code = json_read__str(d, alert, "code", NULL);
+		const char *code = str(tp, d, alert, "code", NULL);
 
-		fprintf(out, " (%s %s %s%s%s%s)", json_read__str(d, alert, "sender", "?"),
-			json_read__str(d, alert, "level", "encrypted"),
-			json_read__str(d, alert, "description", "alert"), code ? "(" : "",
+		fprintf(out, " (%s %s %s%s%s%s)", str(tp, d, alert, "sender", "?"),
+			str(tp, d, alert, "level", "encrypted"),
+			str(tp, d, alert, "description", "alert"), code ? "(" : "",
 			code ? code : "", code ? ")" : "");
 	}
-	fprintf(out, "\n   %s\n\n", json_read__str(d, h, "explain", ""));
+	fprintf(out, "\n   %s\n\n", str(tp, d, h, "explain", ""));
 }
 
 /* Flagged (findings), or a failure: what `tlsmon dump` keeps. */
@@ -160,9 +197,12 @@ int cmd__explain_json(FILE *out, const char *line, size_t len, bool all)
 	root = json_read__root(&d);
 	if (root->type != JSON_OBJ || !json_read__get(&d, root, "outcome"))
 		rc = -EINVAL;
-	else if (all || wanted(&d, root))
-		print_tree(out, &d, root);
-	else
+	else if (all || wanted(&d, root)) {
+		struct text_pool t = { .n = 0 };
+
+		print_tree(out, &t, &d, root);
+		text_pool__free(&t);
+	} else
 		rc = 1;
 	json_read__free(&d);
 	return rc;

@@ -42,6 +42,9 @@ static void install_signal_handlers(void)
 	sa.sa_handler = on_dump_signal;
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Past RLIMIT_FSIZE a write must fail with EFBIG (counted, the log cut back to whole
+	 * lines), not kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void usage(FILE *out)

@@ -17,6 +17,7 @@
 #include "out/endpoints_out.h"
 #include "verdict/endpoints.h"
 #include "capture/pcap_in.h"
+#include "cmd/not_local.h"
 #include "out/report.h"
 #include "out/store.h"
 #include "util/parse.h"
@@ -38,6 +39,7 @@ struct read_ctx {
 	struct metrics *metrics; /* --metrics: the registry instead of JSON lines */
 	struct endpoints *endpoints; /* --metrics and --endpoints */
 	bool endpoints_only; /* --endpoints: the table instead of JSON lines */
+	struct not_local *not_local; /* --local-net: others are marked "not_local": true */
 	FILE *out;
 };
 
@@ -48,6 +50,7 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 {
 	struct read_ctx *rc = ctx;
 
+	hs = not_local__judge(rc->not_local, hs);
 	if (rc->summary)
 		summary__add(rc->summary, hs);
 	if (rc->store)
@@ -153,6 +156,9 @@ static void read_usage(FILE *out)
 		"                        CycloneDX 1.6 CBOM (see `tlsmon inventory`) instead of JSON\n"
 		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
 		"                        (default 1000)\n"
+		"  --local-net CIDR[,..] networks that are local (repeatable); a handshake with\n"
+		"                        neither end in one gets \"not_local\": true (default: all\n"
+		"                        local)\n"
 		"  -h, --help            this text\n");
 }
 
@@ -212,6 +218,7 @@ int cmd_read(int argc, char **argv)
 		{ "endpoints", optional_argument, NULL, 'E' },
 		{ "max-endpoints", required_argument, NULL, 'X' },
 		{ "inventory", no_argument, NULL, 'V' },
+		{ "local-net", required_argument, NULL, 'L' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -227,7 +234,9 @@ int cmd_read(int argc, char **argv)
 	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
-	int opt, status = 0;
+	const char *local_nets[16];
+	int opt, status = 0, n_local_nets = 0;
+	char err[256];
 
 	if (!policy) {
 		fprintf(stderr, "tlsmon: out of memory\n");
@@ -275,6 +284,15 @@ int cmd_read(int argc, char **argv)
 		case 'D':
 			serve = optarg;
 			break;
+		case 'L':
+			if (n_local_nets >= 16 || localaddr__add_list(NULL, optarg)) {
+				fprintf(stderr, "tlsmon: --local-net: expected CIDRs such as "
+						"10.0.0.0/8,fd00::/8 (at most 16 options)\n");
+				status = 2;
+				goto cleanup;
+			}
+			local_nets[n_local_nets++] = optarg;
+			break;
 		case 'K':
 			if (parse__u32(optarg, 1, 1u << 24, &so.max_entries)) {
 				fprintf(stderr, "tlsmon: --keep-flagged: expected 1..16777216\n");
@@ -316,6 +334,15 @@ int cmd_read(int argc, char **argv)
 		read_usage(stderr);
 		status = 2;
 		goto cleanup;
+	}
+	if (n_local_nets) {
+		rc.not_local = not_local__new(NOT_LOCAL_MARK, false, local_nets, n_local_nets, err,
+					      sizeof(err));
+		if (!rc.not_local) {
+			fprintf(stderr, "tlsmon: %s\n", err);
+			status = 1;
+			goto cleanup;
+		}
 	}
 	sbuf__init(&rc.line);
 	if (summary)
@@ -388,6 +415,7 @@ cleanup:
 	metrics__free(rc.metrics);
 	endpoints__free(rc.endpoints);
 	store__free(rc.store);
+	not_local__free(rc.not_local);
 	policy__free(policy);
 	return status;
 }

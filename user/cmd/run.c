@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/attach_lock.h"
@@ -19,6 +20,7 @@
 #include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
+#include "cmd/not_local.h"
 #include "cmd/run_opts.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
@@ -40,6 +42,7 @@ struct daemon {
 	struct endpoints *endpoints;
 	struct ctl_server *ctl;
 	struct linkwatch *links;
+	struct not_local *not_local; /* --not-local, --local-net */
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
 	int n_locks;
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
@@ -104,6 +107,8 @@ static void on_frame(void *ctx, const struct frame *f)
 {
 	struct daemon *d = ctx;
 
+	if (not_local__drop_frame(d->not_local, f))
+		return;
 	engine__feed(d->engine, f);
 }
 
@@ -123,10 +128,15 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	struct daemon *d = ctx;
 	int rc;
 
-	metrics__on_handshake(d->metrics, hs);
+	hs = not_local__judge(d->not_local, hs);
+	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
+	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
+	if (!hs->not_local) {
+		metrics__on_handshake(d->metrics, hs);
+		endpoints__add(d->endpoints, hs);
+	}
 	/* Refusals (an entry over --keep-bytes) are counted by the store. */
 	store__add(d->store, hs, frames);
-	endpoints__add(d->endpoints, hs);
 	if (!d->log || (!d->o.log_all && !hs__flagged(hs)))
 		return;
 	sbuf__reset(&d->line);
@@ -134,8 +144,8 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	sbuf__putc(&d->line, '\n');
 	rc = log_sink__write(d->log, d->line.buf, d->line.len);
 	if (rc && log_sink__errors(d->log) == 1)
-		fprintf(stderr, "tlsmon: writing %s: %s (further errors counted silently)\n",
-			d->o.log_path, strerror(-rc));
+		fprintf(stderr, "tlsmon: writing %s: %s; the line was dropped (further failures are "
+				"counted in tlsmon_log_errors_total)\n", d->o.log_path, strerror(-rc));
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -148,10 +158,19 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,
 		.flagged_evicted = st->evicted,
+		.flagged_not_local_stored = st->not_local_entries,
+		.flagged_not_local_refused = st->not_local_refused,
+		.not_local = d->not_local ? not_local__stats(d->not_local) : NULL,
 		.kernel_hint_repaired = d->hint_repaired,
 	};
 	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
+	uint64_t log_errors[LOG_ERR__COUNT];
 
+	if (d->log) {
+		for (int r = 0; r < LOG_ERR__COUNT; r++)
+			log_errors[r] = log_sink__errors_by(d->log, (enum log_error_reason)r);
+		src.log_errors = log_errors;
+	}
 	live_bpf__read_counters(d->lb, d->kernel_counters);
 	metrics__render(d->metrics, &src, out);
 	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
@@ -203,6 +222,26 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 	return 0;
 }
 
+/* CTL_RUNTIME_DIR is root's, 0755 (ctl__listen() makes it so): whoever owns it can replace the
+ * socket, and root's `tlsmon dump` would write what they serve. An older tlsmon handed it to
+ * --user: take it back. Not a symbolic link: lchown/chmod act on what is there. */
+static void reclaim_runtime_dir(void)
+{
+	struct stat st;
+
+	if (lstat(CTL_RUNTIME_DIR, &st) || !S_ISDIR(st.st_mode))
+		return;
+	if (st.st_uid == 0 && st.st_gid == 0 && (st.st_mode & 07777) == 0755)
+		return;
+	if (lchown(CTL_RUNTIME_DIR, 0, 0) || chmod(CTL_RUNTIME_DIR, 0755))
+		fprintf(stderr, "tlsmon: %s: taking it back (root, 0755): %s\n", CTL_RUNTIME_DIR,
+			strerror(errno));
+	else
+		fprintf(stderr, "tlsmon: %s was uid %u, mode %04o: now root's, 0755 (its owner could "
+				"replace the control socket)\n", CTL_RUNTIME_DIR, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
+}
+
 /* A missing control socket only turns dumps off: monitoring goes on. That is so for the default
  * path when another tlsmon serves it, or when this user may not create it (a non-root start
  * outside systemd: /run is root's); an explicit --socket that fails is an error. */
@@ -217,6 +256,13 @@ static int ctl_start(struct daemon *d)
 		run_opts__default_socket(d->socket_path, sizeof(d->socket_path));
 	else
 		snprintf(d->socket_path, sizeof(d->socket_path), "%s", d->o.socket_path);
+	if (d->o.user) {
+		struct passwd *pw = getpwnam(d->o.user);
+
+		co.owner = pw ? pw->pw_uid : 0;
+	}
+	if (dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY"))
+		reclaim_runtime_dir();
 	d->ctl = ctl__listen(&co, &rc);
 	if (d->ctl) {
 		fprintf(stderr, "tlsmon: control socket %s\n", d->socket_path);
@@ -232,15 +278,25 @@ static int ctl_start(struct daemon *d)
 			rc == -EADDRINUSE ? "another tlsmon is serving it" : strerror(-rc));
 		return rc;
 	}
-	/* Root made CTL_RUNTIME_DIR: hand it to --user, so the daemon can still remove its socket
-	 * when it exits. */
-	if (d->ctl && d->o.user && dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY")) {
-		struct passwd *pw = getpwnam(d->o.user);
-
-		if (pw && chown(CTL_RUNTIME_DIR, pw->pw_uid, (gid_t)-1))
-			fprintf(stderr, "tlsmon: chown %s: %s\n", CTL_RUNTIME_DIR, strerror(errno));
-	}
 	return 0;
+}
+
+/* While still root: SIGUSR1 writes dumps into --dump-dir as the user the daemon becomes, who
+ * may not create it then (/var/lib is root's). Made 0700 and given to that user: dumps hold the
+ * handshakes' frames. One that exists is left as it is. */
+static void make_dump_dir(const struct daemon *d)
+{
+	const char *dir = d->o.dump_dir ? d->o.dump_dir : RUN_DEFAULT_DUMP_DIR;
+	struct passwd *pw = d->o.user ? getpwnam(d->o.user) : NULL;
+
+	if (!mkdir(dir, 0700)) {
+		if (pw && chown(dir, pw->pw_uid, pw->pw_gid))
+			fprintf(stderr, "tlsmon: --dump-dir %s: chown to %s: %s\n", dir, d->o.user,
+				strerror(errno));
+	} else if (errno != EEXIST) {
+		fprintf(stderr, "tlsmon: --dump-dir %s: %s; SIGUSR1 dumps will fail until it "
+				"exists\n", dir, strerror(errno));
+	}
 }
 
 /* Read before anything is attached, and before privileges are dropped: the key file is
@@ -315,6 +371,12 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
+	d->not_local = not_local__new(d->o.not_local, true, d->o.local_nets, d->o.n_local_nets,
+				      err, sizeof(err));
+	if (!d->not_local) {
+		fprintf(stderr, "tlsmon: --not-local: %s\n", err);
+		return -EINVAL;
+	}
 	if (d->o.log_path) {
 		/* Owned by the user the daemon becomes: it creates the file again after a rotation. */
 		struct log_sink_opts lso = { .path = d->o.log_path, .mode = d->o.log_mode };
@@ -361,6 +423,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = ctl_start(d);
 	if (rc)
 		return rc;
+	make_dump_dir(d);
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
 	rc = privs__drop(d->o.user, note, sizeof(note), err, sizeof(err));
 	if (rc) {
@@ -369,6 +432,10 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	}
 	if (note[0])
 		fprintf(stderr, "tlsmon: %s\n", note);
+	/* CAP_BPF alone, but still uid 0: root's files stay writable to it */
+	if (!geteuid())
+		fprintf(stderr, "tlsmon: running on as uid 0 with CAP_BPF alone; --user USER gives "
+				"up root as well\n");
 	return 0;
 }
 
@@ -391,6 +458,7 @@ static void daemon_stop(struct daemon *d)
 	metrics__free(d->metrics);
 	store__free(d->store);
 	endpoints__free(d->endpoints);
+	not_local__free(d->not_local); /* after engine__finish(): its handshakes were judged */
 	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }
@@ -398,11 +466,14 @@ static void daemon_stop(struct daemon *d)
 /* SIGUSR1: the daemon writes a dump of everything it holds into --dump-dir itself. */
 static void dump_on_signal(struct daemon *d)
 {
-	const char *dir = d->o.dump_dir ? d->o.dump_dir : "/var/lib/tlsmon";
+	const char *dir = d->o.dump_dir ? d->o.dump_dir : RUN_DEFAULT_DUMP_DIR;
 	char pcap_path[PATH_MAX], json_path[PATH_MAX];
 	struct store_dump_info info;
 	int rc;
 
+	/* removed since the start: made again, private, as the user the daemon is now */
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		fprintf(stderr, "tlsmon: SIGUSR1: mkdir %s: %s\n", dir, strerror(errno));
 	rc = store__dump_to_dir(d->store, dir, PCAP_FMT_PCAPNG, false, 0, pcap_path, json_path,
 				sizeof(pcap_path), &info);
 	if (rc)
@@ -472,18 +543,22 @@ static void repair_hint(struct daemon *d)
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
 		      volatile sig_atomic_t *reload)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1];
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
-	int n, n_http, n_ctl, rc;
+	int n, n_http, n_ctl, rc, at_links, at_addrs;
 
 	while (!*stop) {
 		fds[0] = (struct pollfd){ .fd = live_bpf__fd(d->lb), .events = POLLIN };
 		n_http = http__pollfds(d->http, fds + 1, max - 1);
 		n_ctl = d->ctl ? ctl__pollfds(d->ctl, fds + 1 + n_http, max - 1 - n_http) : 0;
 		n = 1 + n_http + n_ctl;
+		at_links = d->links ? n : -1;
 		if (d->links)
 			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
+		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
+		if (at_addrs >= 0)
+			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
 		rc = poll(fds, (nfds_t)n, 1000);
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
@@ -498,7 +573,9 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
 			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
-		if (d->links && fds[n - 1].revents && !linkwatch__handle(d->links, stderr)) {
+		if (at_addrs >= 0 && fds[at_addrs].revents)
+			not_local__handle(d->not_local, stderr);
+		if (at_links >= 0 && fds[at_links].revents && !linkwatch__handle(d->links, stderr)) {
 			fprintf(stderr, "tlsmon: every watched interface is gone; exiting\n");
 			return -ENODEV;
 		}

@@ -51,6 +51,8 @@ static const struct option long_opts[] = {
 	{ "keep-bytes", required_argument, NULL, OPT(RUN_OPT_KEEP_BYTES) },
 	{ "max-endpoints", required_argument, NULL, OPT(RUN_OPT_MAX_ENDPOINTS) },
 	{ "retain-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
+	{ "not-local", required_argument, NULL, OPT(RUN_OPT_NOT_LOCAL) },
+	{ "local-net", required_argument, NULL, OPT(RUN_OPT_LOCAL_NET) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
@@ -102,7 +104,12 @@ void run_opts__usage(FILE *out)
 		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
 		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
 		"                          theirs); --hold-bytes is an alias (the former name)\n"
-		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ")\n"
+		"  --not-local ACTION      handshakes neither of whose ends is this host's address:\n"
+		"                          mark (default: \"not_local\": true, kept apart in the flagged\n"
+		"                          store), drop (frames not analysed, only counted), analyse\n"
+		"  --local-net CIDR[,..]   networks that count as local too (repeatable)\n"
+		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ",\n"
+		"                          created 0700 when missing)\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
 		"                          a no-op when already running as USER)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
@@ -312,6 +319,22 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_DUMP_DIR:
 		o->dump_dir = *v ? v : NULL;
+		break;
+	case RUN_OPT_NOT_LOCAL:
+		if (localaddr__parse_action(v, &o->not_local)) {
+			err__set(err, esz, "expected mark, drop or analyse");
+			return -1;
+		}
+		break;
+	case RUN_OPT_LOCAL_NET:
+		if (!*v)
+			break; /* "local-net =": the host's addresses alone, as --print-config says */
+		if (o->n_local_nets >= RUN_MAX_LOCAL_NETS || localaddr__add_list(NULL, v)) {
+			err__set(err, esz, "expected CIDRs such as 10.0.0.0/8,fd00::/8 (at most %d "
+					  "options)", RUN_MAX_LOCAL_NETS);
+			return -1;
+		}
+		o->local_nets[o->n_local_nets++] = v;
 		break;
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
@@ -625,6 +648,11 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_RETAIN_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
 	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
+	snprintf(v[RUN_OPT_NOT_LOCAL], VALUE_LEN, "%s", localaddr__action_name(o->not_local));
+	for (int i = 0; i < o->n_local_nets && len < VALUE_LEN; i++)
+		len += (size_t)snprintf(v[RUN_OPT_LOCAL_NET] + len, VALUE_LEN - len, "%s%s",
+					i ? "," : "", o->local_nets[i]);
+	len = 0;
 	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
 

@@ -10,10 +10,12 @@
 #include <sys/types.h>
 
 #include "capture/live_bpf.h"
+#include "capture/localaddr.h"
 #include "verdict/policy.h"
 
 #define RUN_MAX_PORTS 64
 #define RUN_MAX_POLICY_ARGS 64
+#define RUN_MAX_LOCAL_NETS 16
 #define RUN_DEFAULT_CONFIG "/etc/tlsmon/tlsmon.conf"
 #define RUN_DEFAULT_METRICS_ADDR "127.0.0.1:9879"
 #define RUN_DEFAULT_DUMP_DIR "/var/lib/tlsmon"
@@ -45,6 +47,8 @@ enum run_opt_id {
 	RUN_OPT_KEEP_BYTES,
 	RUN_OPT_MAX_ENDPOINTS,
 	RUN_OPT_RETAIN_BYTES,
+	RUN_OPT_NOT_LOCAL,
+	RUN_OPT_LOCAL_NET,
 	RUN_OPT_DUMP_DIR,
 	RUN_OPT_USER,
 	RUN_OPT_POLICY,
@@ -83,6 +87,9 @@ struct run_opts {
 	uint64_t retain_bytes; /* frames of undecided handshakes */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
+	enum not_local_action not_local; /* handshakes neither of whose ends is local */
+	const char *local_nets[RUN_MAX_LOCAL_NETS]; /* --local-net lists, besides the host's */
+	int n_local_nets;
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
 	int verbose;

@@ -563,7 +563,8 @@ struct ctl_server *ctl__listen(const struct ctl_opts *opts, int *err)
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
 	if (chmod(path, opts->group ? 0660 : 0600) ||
-	    (opts->group && chown(path, (uid_t)-1, gid)) || listen(s->srv.lfd, CTL_MAX_CONNS))
+	    ((opts->group || opts->owner) && chown(path, opts->owner ? opts->owner : (uid_t)-1, gid)) ||
+	    listen(s->srv.lfd, CTL_MAX_CONNS))
 		goto fail_errno;
 	return s;
 fail_errno:

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "out/pcap_out.h"
 #include "util/sbuf.h"
@@ -62,6 +63,10 @@ struct ctl_reply {
 struct ctl_opts {
 	const char *path; /* NULL: CTL_DEFAULT_PATH */
 	const char *group; /* NULL: socket mode 0600; else 0660 and this group */
+	/* The socket file's owner (the daemon's --user), 0 to leave it. Only the file: its directory
+	 * stays as it was made (root's 0755), since whoever owns the directory can replace the
+	 * socket and make root's `tlsmon dump` write what they serve. */
+	uid_t owner;
 	const struct store *store; /* what DUMP reads */
 	const struct endpoints *endpoints; /* what ENDPOINTS reads; NULL: ERR */
 	/* replies being sent, all clients together; 0: default; over it: ERR busy */

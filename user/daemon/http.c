@@ -236,6 +236,26 @@ static void respond_text(struct http_server *s, struct http_conn *c, int status,
 	respond(s, c, status, reason, "text/plain; charset=utf-8", text, strlen(text), false);
 }
 
+/* RFC 9110 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
+ * "`" / "|" / "~" / DIGIT / ALPHA. */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* RFC 9110 9.1: method = token; a NUL or control byte in it is a bad request, not some method
+ * that merely is not allowed. */
+static bool is_token(const char *p, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!is_tchar((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
 /* RFC 9112 3: request-line = method SP request-target SP HTTP-version. */
 static void handle_request(struct http_server *s, struct http_conn *c)
 {
@@ -248,7 +268,7 @@ static void handle_request(struct http_server *s, struct http_conn *c)
 	bool head;
 
 	sp1 = memchr(c->req, ' ', c->req_len);
-	if (!sp1 || sp1 - c->req >= (long)sizeof(method)) {
+	if (!sp1 || sp1 - c->req >= (long)sizeof(method) || !is_token(c->req, (size_t)(sp1 - c->req))) {
 		respond_text(s, c, 400, "Bad Request", "bad request\n");
 		return;
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,31 @@ struct log_sink {
 	struct log_sink_opts o;
 	int fd;
 	uint64_t errors;
+	uint64_t by_reason[LOG_ERR__COUNT];
 };
+
+const char *log_sink__reason_name(enum log_error_reason r)
+{
+	static const char *const names[LOG_ERR__COUNT] = {
+		[LOG_ERR_NO_SPACE] = "no_space",
+		[LOG_ERR_FILE_TOO_LARGE] = "file_too_large",
+		[LOG_ERR_IO] = "io",
+		[LOG_ERR_OTHER] = "other",
+	};
+
+	return r < LOG_ERR__COUNT ? names[r] : "other";
+}
+
+/* The standard streams by name: /dev/stdout is a symbolic link (to /proc/self/fd/1), which
+ * O_NOFOLLOW would refuse; -1 for any other path. */
+static int std_fd(const char *path)
+{
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"))
+		return STDOUT_FILENO;
+	if (!strcmp(path, "/dev/stderr"))
+		return STDERR_FILENO;
+	return -1;
+}
 
 /* A file this call created gets mode and group; at startup (set_owner) an existing one gets
  * them too, with the owner, because an older tlsmon left it root's, 0600. A daemon that is not
@@ -27,20 +52,31 @@ static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned
 	struct stat st;
 	int fd, e;
 
-	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, o->mode);
+	/* O_NOFOLLOW: a symbolic link planted where the log goes must not redirect a root
+	 * daemon's appends into another file. (O_EXCL already refuses links when creating.) */
+	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+		  o->mode);
 	if (fd < 0 && errno == EEXIST) {
 		created = false;
-		fd = open(o->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		fd = open(o->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	}
 	if (fd < 0) {
 		e = -errno;
-		snprintf(msg, msg_size, "%s: %s", o->path, strerror(-e));
+		snprintf(msg, msg_size, "%s: %s", o->path,
+			 e == -ELOOP ? "is a symbolic link; refused (give the file itself)" :
+				       strerror(-e));
 		return e;
 	}
-	if (!created && !set_owner)
-		return fd;
-	/* /dev/stdout, a fifo, a tty: not ours to chmod */
+	/* a fifo, a tty: not ours to chmod, nor to judge by owner */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return fd;
+	if (!created && st.st_uid != geteuid() && (o->uid == (uid_t)-1 || st.st_uid != o->uid)) {
+		snprintf(msg, msg_size, "%s: owned by uid %u, not by this daemon's user; refused",
+			 o->path, (unsigned)st.st_uid);
+		close(fd);
+		return -EPERM;
+	}
+	if (!created && !set_owner)
 		return fd;
 	/* fchmod: the umask must not take the group's read bit away */
 	if (fchmod(fd, o->mode) || fchown(fd, set_owner ? o->uid : (uid_t)-1, o->gid)) {
@@ -54,7 +90,7 @@ static int open_file(const struct log_sink_opts *o, bool set_owner, bool *warned
 
 static bool is_stdout(const struct log_sink_opts *o)
 {
-	return !strcmp(o->path, "-");
+	return std_fd(o->path) >= 0;
 }
 
 struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char *msg,
@@ -69,7 +105,7 @@ struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char
 		return NULL;
 	}
 	s->o = *opts;
-	s->fd = is_stdout(opts) ? STDOUT_FILENO : open_file(opts, true, &warned, msg, msg_size);
+	s->fd = is_stdout(opts) ? std_fd(opts->path) : open_file(opts, true, &warned, msg, msg_size);
 	if (s->fd < 0) {
 		*err = s->fd;
 		free(s);
@@ -94,14 +130,70 @@ int log_sink__reopen(struct log_sink *s, char *msg, size_t msg_size)
 	return warned ? 1 : 0;
 }
 
+static enum log_error_reason reason_of(int err)
+{
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		return LOG_ERR_NO_SPACE;
+	case EFBIG:
+		return LOG_ERR_FILE_TOO_LARGE;
+	case EIO:
+		return LOG_ERR_IO;
+	default:
+		return LOG_ERR_OTHER;
+	}
+}
+
+/* A write that stopped after some bytes: on a regular file, cut them off again (the file must
+ * hold whole lines, or the next line would be glued onto the partial one). Elsewhere (a pipe)
+ * there is nothing to cut. */
+static void cut_partial(int fd, size_t written)
+{
+	struct stat st;
+	off_t end;
+
+	if (!written || fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return;
+	end = lseek(fd, 0, SEEK_CUR); /* O_APPEND: just past what this write added */
+	if (end >= (off_t)written && ftruncate(fd, end - (off_t)written) == 0)
+		return;
+	/* cannot cut: end the fragment, so that at least the next line stands alone */
+	if (write(fd, "\n", 1) < 0)
+		return;
+}
+
 int log_sink__write(struct log_sink *s, const void *buf, size_t len)
 {
-	ssize_t n = write(s->fd, buf, len);
+	const uint8_t *p = buf;
+	size_t done = 0;
+	int err = 0;
 
-	if (n == (ssize_t)len)
+	while (done < len) {
+		ssize_t n = write(s->fd, p + done, len - done);
+
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* n == 0 cannot happen for len > 0; a short write's cause is what the write of the
+		 * rest returns, so the errno reported is the real one (ENOSPC, EFBIG) */
+		err = n < 0 ? errno : EIO;
+		break;
+	}
+	if (!err)
 		return 0;
+	cut_partial(s->fd, done);
 	s->errors++;
-	return n < 0 ? -errno : -EIO;
+	s->by_reason[reason_of(err)]++;
+	return -err;
+}
+
+uint64_t log_sink__errors_by(const struct log_sink *s, enum log_error_reason r)
+{
+	return r < LOG_ERR__COUNT ? s->by_reason[r] : 0;
 }
 
 uint64_t log_sink__errors(const struct log_sink *s)

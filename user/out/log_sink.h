@@ -10,8 +10,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Why a write failed, for tlsmon_log_errors_total{reason}: a bounded set. */
+enum log_error_reason {
+	LOG_ERR_NO_SPACE, /* ENOSPC, EDQUOT */
+	LOG_ERR_FILE_TOO_LARGE, /* EFBIG (RLIMIT_FSIZE, the file system's limit) */
+	LOG_ERR_IO, /* EIO */
+	LOG_ERR_OTHER,
+	LOG_ERR__COUNT,
+};
+
+const char *log_sink__reason_name(enum log_error_reason r); /* "no_space", ... */
+
 struct log_sink_opts {
-	const char *path; /* "-" = stdout */
+	const char *path; /* "-" or "/dev/stdout" = stdout, "/dev/stderr" = stderr */
 	mode_t mode; /* of a file this sink creates, and of the file at open */
 	uid_t uid; /* owner at open, (uid_t)-1 to leave it */
 	gid_t gid; /* group at open and of files created at reopen, (gid_t)-1 to leave it */
@@ -19,7 +30,10 @@ struct log_sink_opts {
 
 struct log_sink;
 
-/* Opens (creating if need be) and sets mode and owner as opts say. NULL with -errno in *err and
+/* Opens (creating if need be) and sets mode and owner as opts say. The last component of the
+ * path is never followed if it is a symbolic link (-ELOOP), and an existing regular file owned
+ * by neither this process's user nor opts->uid is refused (-EPERM): a local user who can write
+ * the log's directory must not make the daemon append to a file of someone else's. NULL with -errno in *err and
  * a one-line reason in msg; *err is 1 when the file is open but mode or owner could not be set
  * (msg says why), else 0. */
 struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char *msg,
@@ -30,11 +44,13 @@ struct log_sink *log_sink__open(const struct log_sink_opts *opts, int *err, char
  * (it is used all the same; msg says why); or -errno with a reason in msg. */
 int log_sink__reopen(struct log_sink *s, char *msg, size_t msg_size);
 
-/* One write(2) per call (whole lines: with O_APPEND, a reader never sees half a line). Returns 0
- * or -errno; errors are also counted. */
+/* Appends buf (whole lines). A write that stops short (a full disk) is cut back off the file, so
+ * the file only ever holds whole lines and the next line starts on a line of its own. Returns 0,
+ * or the -errno of the write that failed; failures are counted by reason. */
 int log_sink__write(struct log_sink *s, const void *buf, size_t len);
 
-uint64_t log_sink__errors(const struct log_sink *s);
+uint64_t log_sink__errors(const struct log_sink *s); /* all reasons */
+uint64_t log_sink__errors_by(const struct log_sink *s, enum log_error_reason r);
 bool log_sink__is_stdout(const struct log_sink *s);
 void log_sink__close(struct log_sink *s);
 

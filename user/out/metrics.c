@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "out/metrics.h"
+#include "out/log_sink.h"
 
 #include <openssl/opensslv.h>
 #include <bpf/libbpf.h>
@@ -448,6 +449,37 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 		header(b, "tlsmon_flagged_evicted_total", "counter",
 		       "Flagged handshakes evicted from the store (oldest first) to stay in bounds.");
 		sample(b, "tlsmon_flagged_evicted_total", src->flagged_evicted);
+		if (src->not_local) {
+			header(b, "tlsmon_not_local_handshakes_total", "counter",
+			       "Handshakes neither of whose ends is a local address, by outcome; kept "
+			       "out of tlsmon_handshakes_total unless --not-local is analyse.");
+			for (int o = 0; o < 5; o++)
+				sbuf__printf(b, "tlsmon_not_local_handshakes_total{outcome=\"%s\"} %llu\n",
+					     hs__outcome_name((enum hs_outcome)o),
+					     (unsigned long long)src->not_local->handshakes[o]);
+			header(b, "tlsmon_not_local_frames_dropped_total", "counter",
+			       "Frames neither of whose addresses is local, dropped unanalysed by "
+			       "--not-local drop.");
+			sample(b, "tlsmon_not_local_frames_dropped_total",
+			       src->not_local->frames_dropped);
+			header(b, "tlsmon_flagged_not_local_stored", "gauge",
+			       "Flagged handshakes that are not local held in the flagged store.");
+			sample(b, "tlsmon_flagged_not_local_stored", src->flagged_not_local_stored);
+			header(b, "tlsmon_flagged_not_local_refused_total", "counter",
+			       "Flagged handshakes that are not local refused by the flagged store, "
+			       "because only local ones could have made room.");
+			sample(b, "tlsmon_flagged_not_local_refused_total",
+			       src->flagged_not_local_refused);
+		}
+		if (src->log_errors) {
+			header(b, "tlsmon_log_errors_total", "counter",
+			       "Lines that could not be written to --log, by reason (no_space, "
+			       "file_too_large, io, other); a line that failed is cut off the file.");
+			for (int r = 0; r < LOG_ERR__COUNT; r++)
+				sbuf__printf(b, "tlsmon_log_errors_total{reason=\"%s\"} %llu\n",
+					     log_sink__reason_name((enum log_error_reason)r),
+					     (unsigned long long)src->log_errors[r]);
+		}
 		if (src->start_time_s) {
 			header(b, "tlsmon_start_time_seconds", "gauge",
 			       "Start time of the process since the Unix epoch, in seconds.");

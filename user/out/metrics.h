@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "capture/live_bpf.h"
+#include "capture/localaddr.h"
 #include "verdict/engine_stats.h"
 #include "verdict/hs.h"
 #include "util/sbuf.h"
@@ -27,9 +28,12 @@ struct metrics_sources {
 	const uint64_t *kernel_counters; /* indexed by enum tlsmon_counter (live capture only) */
 	uint64_t flagged_stored; /* handshakes held in the flagged store */
 	uint64_t flagged_evicted;
+	uint64_t flagged_not_local_stored, flagged_not_local_refused;
+	const struct not_local_stats *not_local; /* the daemon only */
 	uint64_t flows_active_kernel;
 	uint64_t kernel_hint_repaired; /* flow hint slots lowered (live capture only) */
 	uint64_t start_time_s; /* process start, Unix seconds */
+	const uint64_t *log_errors; /* --log write failures by enum log_error_reason, or NULL */
 };
 
 void metrics__render(const struct metrics *m, const struct metrics_sources *src, struct sbuf *out);

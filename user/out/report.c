@@ -412,6 +412,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	kv_plain(b, "server", buf);
 	if (hs->vlan)
 		kv_int(b, "vlan", hs->vlan);
+	if (hs->not_local)
+		kv_bool(b, "not_local", true);
 	key(b, "sni");
 	if (hs->has_client_hello && hs->ch.has_sni)
 		json__str(b, hs->ch.sni, hs->ch.sni_len);

@@ -11,6 +11,7 @@
 #include "out/report.h"
 #include "tls/tls_names.h"
 #include "tls/tls_record.h"
+#include "util/text_escape.h"
 
 /* One note per finding, plus the outcome's. */
 #define STORE_MAX_NOTES (HS_MAX_FINDINGS + 2)
@@ -25,7 +26,9 @@ struct store_note {
 /* One allocation per entry: this header, then notes[], note text, the JSON line, and the frame
  * records (8-byte aligned, as engine_frames__next() reads them). */
 struct store_entry {
-	struct store_entry *next;
+	struct store_entry *next, *prev; /* all entries, oldest first */
+	struct store_entry *class_next; /* the entry's class, oldest first */
+	uint32_t class;
 	uint64_t decided_ns;
 	size_t bytes; /* what the entry counts against max_bytes */
 	uint32_t n_notes;
@@ -36,10 +39,27 @@ struct store_entry {
 	size_t frames_len;
 };
 
+/* Classes (store.h says why): not-local, then local ones by outcome without findings, then by
+ * the first finding's check. */
+enum {
+	CLASS_NOT_LOCAL,
+	CLASS_ALERT,
+	CLASS_ABORTED,
+	CLASS_RESET,
+	CLASS_CHECK0,
+	STORE_CLASSES = CLASS_CHECK0 + CHECK__COUNT,
+};
+
+struct store_class {
+	struct store_entry *head, *tail;
+	uint64_t entries, bytes;
+};
+
 struct store {
 	struct store_opts opts;
 	struct store_stats stats;
 	struct store_entry *head, *tail; /* oldest first */
+	struct store_class classes[STORE_CLASSES];
 	struct sbuf json; /* scratch, reused */
 	struct sbuf text;
 	struct store_note notes[STORE_MAX_NOTES];
@@ -129,7 +149,11 @@ static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a
 
 	if (!frame || *n >= STORE_MAX_NOTES)
 		return;
-	sbuf__printf(&s->text, "tlsmon: %s%s", a, b ? b : "");
+	/* Wireshark shows the comment: names from the wire in it are escaped */
+	sbuf__puts(&s->text, "tlsmon: ");
+	text__escape(&s->text, a, strlen(a));
+	if (b)
+		text__escape(&s->text, b, strlen(b));
 	if (s->text.oom)
 		return;
 	s->notes[*n].frame = frame;
@@ -168,24 +192,99 @@ static uint32_t build_notes(struct store *s, const struct handshake *hs)
 	return n;
 }
 
-static void unlink_oldest(struct store *s)
+static uint32_t class_of(const struct handshake *hs)
 {
-	struct store_entry *e = s->head;
+	if (hs->not_local)
+		return CLASS_NOT_LOCAL;
+	if (hs->n_findings && hs->findings[0].check < CHECK__COUNT)
+		return CLASS_CHECK0 + (uint32_t)hs->findings[0].check;
+	return hs->outcome == HS_OUTCOME_ALERT	 ? CLASS_ALERT :
+	       hs->outcome == HS_OUTCOME_ABORTED ? CLASS_ABORTED :
+						   CLASS_RESET;
+}
 
-	s->head = e->next;
-	if (!s->head)
-		s->tail = NULL;
+/* Evict the oldest entry of class c (which has one). */
+static void evict_from(struct store *s, uint32_t c)
+{
+	struct store_class *k = &s->classes[c];
+	struct store_entry *e = k->head;
+
+	k->head = e->class_next;
+	if (!k->head)
+		k->tail = NULL;
+	k->entries--;
+	k->bytes -= e->bytes;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		s->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		s->tail = e->prev;
 	s->stats.entries--;
 	s->stats.bytes -= e->bytes;
+	if (c == CLASS_NOT_LOCAL)
+		s->stats.not_local_entries--;
 	s->stats.evicted++;
 	free(e);
+}
+
+/* Not-local entries first; else the local class holding the most entries (the older head on a
+ * tie). -1 when the store is empty. */
+static int victim_class(const struct store *s)
+{
+	int best = -1;
+
+	if (s->classes[CLASS_NOT_LOCAL].head)
+		return CLASS_NOT_LOCAL;
+	for (int c = CLASS_NOT_LOCAL + 1; c < STORE_CLASSES; c++) {
+		const struct store_class *k = &s->classes[c];
+
+		if (!k->head)
+			continue;
+		if (best < 0 || k->entries > s->classes[best].entries ||
+		    (k->entries == s->classes[best].entries &&
+		     k->head->decided_ns < s->classes[best].head->decided_ns))
+			best = c;
+	}
+	return best;
+}
+
+static bool over(uint64_t entries, uint64_t bytes, uint64_t total, uint64_t max_entries,
+		 uint64_t max_bytes)
+{
+	return entries >= max_entries || bytes + total > max_bytes;
+}
+
+/* Makes room for an entry of total bytes in class c. Returns 0, or -ENOSPC when it is not local
+ * and only local entries could give way. */
+static int make_room(struct store *s, uint32_t c, size_t total)
+{
+	uint64_t nl_entries = s->opts.max_entries / 4 ? s->opts.max_entries / 4 : 1;
+	const struct store_class *nl = &s->classes[CLASS_NOT_LOCAL];
+	int v;
+
+	if (c == CLASS_NOT_LOCAL)
+		while (nl->head && over(nl->entries, nl->bytes, total, nl_entries,
+					s->opts.max_bytes / 4))
+			evict_from(s, CLASS_NOT_LOCAL);
+	while (over(s->stats.entries, s->stats.bytes, total, s->opts.max_entries,
+		    s->opts.max_bytes)) {
+		v = victim_class(s);
+		if (v < 0 || (c == CLASS_NOT_LOCAL && v != CLASS_NOT_LOCAL))
+			return v < 0 ? 0 : -ENOSPC;
+		evict_from(s, (uint32_t)v);
+	}
+	return 0;
 }
 
 int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames)
 {
 	size_t notes_sz, head, total, frames_len = frames ? frames->len : 0;
+	struct store_class *k;
 	struct store_entry *e;
-	uint32_t n_notes;
+	uint32_t n_notes, cls;
 	uint8_t *p;
 
 	if (!store__wants(hs))
@@ -201,13 +300,17 @@ int store__add(struct store *s, const struct handshake *hs, const struct engine_
 	head = sizeof(*e) + notes_sz + s->text.len + s->json.len;
 	head = (head + 7) & ~(size_t)7;
 	total = head + frames_len;
-	if (total > s->opts.max_bytes) {
+	cls = class_of(hs);
+	if (total > (cls == CLASS_NOT_LOCAL ? s->opts.max_bytes / 4 : s->opts.max_bytes)) {
 		s->stats.refused++;
+		s->stats.not_local_refused += cls == CLASS_NOT_LOCAL;
 		return -E2BIG;
 	}
-	while (s->head && (s->stats.entries >= s->opts.max_entries ||
-			   s->stats.bytes + total > s->opts.max_bytes))
-		unlink_oldest(s);
+	if (make_room(s, cls, total)) {
+		s->stats.refused++;
+		s->stats.not_local_refused++;
+		return -ENOSPC;
+	}
 	e = malloc(total);
 	if (!e) {
 		s->stats.refused++;
@@ -232,11 +335,22 @@ int store__add(struct store *s, const struct handshake *hs, const struct engine_
 	memcpy(p, s->json.buf, s->json.len);
 	if (frames_len)
 		memcpy((uint8_t *)e + head, frames->buf, frames_len);
+	e->class = cls;
+	e->prev = s->tail;
 	if (s->tail)
 		s->tail->next = e;
 	else
 		s->head = e;
 	s->tail = e;
+	k = &s->classes[cls];
+	if (k->tail)
+		k->tail->class_next = e;
+	else
+		k->head = e;
+	k->tail = e;
+	k->entries++;
+	k->bytes += total;
+	s->stats.not_local_entries += cls == CLASS_NOT_LOCAL;
 	s->stats.entries++;
 	s->stats.bytes += total;
 	s->stats.added++;

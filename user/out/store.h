@@ -1,6 +1,12 @@
 /* The flagged store: handshakes with findings, or that ended in an alert, abort or reset, kept
  * with copies of their frames, their JSON line and the pcapng comments for their frames, bounded
- * in count and bytes (oldest evicted first), for `tlsmon dump` and SIGUSR1. */
+ * in count and bytes, for `tlsmon dump` and SIGUSR1.
+ * Who gives way when it is full: one flood must not evict every real finding. Entries are kept in
+ * classes: not-local handshakes (hs->not_local) in one, held to a quarter of the bounds and always
+ * evicted first, never making room by evicting a local one (refused instead); local ones by their
+ * first finding's check, or by outcome when they have none. A local handshake makes room by
+ * evicting the oldest entry of the class that holds the most, so a flood of one kind (resets, say)
+ * evicts its own kind while the others keep theirs. */
 #ifndef TLSMON_STORE_H
 #define TLSMON_STORE_H
 
@@ -27,6 +33,8 @@ struct store_stats {
 	uint64_t refused; /* one entry larger than max_bytes, or no memory */
 	uint64_t entries; /* stored now */
 	uint64_t bytes; /* stored now: frames, JSON, comments and bookkeeping */
+	uint64_t not_local_entries; /* of entries: not-local handshakes */
+	uint64_t not_local_refused; /* of refused: not local, and only local ones could give way */
 };
 
 struct store_dump_info {
@@ -44,9 +52,9 @@ void store__free(struct store *s);
 bool store__wants(const struct handshake *hs);
 
 /* Keep hs (when wanted) with a copy of frames, its report__json() line and the comments for
- * the frames that completed its flagged messages; the decision time is hs->end_ts_ns. Evicts the
- * oldest entries to stay within bounds. Returns 1 stored, 0 not wanted, -E2BIG / -ENOMEM refused
- * (counted). */
+ * the frames that completed its flagged messages; the decision time is hs->end_ts_ns. Evicts
+ * entries (see above) to stay within bounds. Returns 1 stored, 0 not wanted, -E2BIG / -ENOMEM /
+ * -ENOSPC (not local, no not-local entry left to evict) refused (counted). */
 int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames);
 
 /* Every entry decided at or after min_decided_ns (0 = all), oldest first: their frames as one

@@ -134,6 +134,9 @@ struct handshake {
 	uint16_t client_port, server_port;
 	bool roles_from_syn; /* else from who sent the ClientHello (or ServerHello) */
 	uint16_t vlan; /* outermost VLAN ID, 0 if none */
+	/* Neither end is a local address (capture/localaddr.h): set by the caller that knows which
+	 * are (the daemon, `read --local-net`), never by the engine; reported as "not_local": true. */
+	bool not_local;
 	uint64_t start_ts_ns; /* first frame of the flow seen */
 	uint64_t end_ts_ns; /* when the outcome was decided */
 

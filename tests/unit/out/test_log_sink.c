@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,6 +107,79 @@ static void test_errors_and_stdout(void)
 	CHECK(fcntl(STDOUT_FILENO, F_GETFD) != -1);
 }
 
+/* A planted symbolic link is refused, not followed (the target stays untouched); as root, so is
+ * an existing file owned by another user. */
+static void test_link_and_owner_refused(void)
+{
+	struct log_sink_opts o = { .path = path, .mode = 0640, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	char target[PATH_MAX + 8], msg[512] = "";
+	int err = 0, fd;
+
+	snprintf(target, sizeof(target), "%s.victim", path);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(symlink(target, path), 0);
+	CHECK(log_sink__open(&o, &err, msg, sizeof(msg)) == NULL);
+	CHECK_EQ(err, -ELOOP);
+	CHECK(strstr(msg, "symbolic link") != NULL);
+	CHECK_EQ(file_size(target), 0);
+	unlink(path);
+	if (!geteuid()) {
+		CHECK_EQ(chown(target, 12345, 12345), 0);
+		o.path = target;
+		CHECK(log_sink__open(&o, &err, msg, sizeof(msg)) == NULL);
+		CHECK_EQ(err, -EPERM);
+		CHECK(strstr(msg, "owned by uid 12345") != NULL);
+		o.uid = 12345; /* the daemon's --user owns it: fine */
+		struct log_sink *s = log_sink__open(&o, &err, msg, sizeof(msg));
+
+		CHECK(s != NULL);
+		log_sink__close(s);
+	}
+	unlink(target);
+}
+
+/* RLIMIT_FSIZE stops a line halfway: the fragment is cut off again, the failure is counted as
+ * file_too_large with EFBIG, and the file holds whole lines only. */
+static void test_partial_line_cut(void)
+{
+	struct log_sink_opts o = { .path = path, .mode = 0640, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	static const char line[] = "{\"n\":\"0123456789012345678901234\"}\n"; /* 33 bytes */
+	struct rlimit old, lim;
+	struct log_sink *s;
+	char msg[256] = "";
+	int err = 0, rc[4];
+
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 80; /* two lines and 14 bytes of a third */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 0; i < 4; i++)
+		rc[i] = log_sink__write(s, line, sizeof(line) - 1);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK_EQ(rc[0], 0);
+	CHECK_EQ(rc[1], 0);
+	CHECK_EQ(rc[2], -EFBIG);
+	CHECK_EQ(rc[3], -EFBIG);
+	CHECK_EQ(file_size(path), 2 * (long)(sizeof(line) - 1));
+	CHECK_EQ(log_sink__errors(s), 2);
+	CHECK_EQ(log_sink__errors_by(s, LOG_ERR_FILE_TOO_LARGE), 2);
+	CHECK_EQ(log_sink__errors_by(s, LOG_ERR_NO_SPACE), 0);
+	CHECK_STR(log_sink__reason_name(LOG_ERR_FILE_TOO_LARGE), "file_too_large");
+	/* room again: the next line starts on a line of its own */
+	CHECK_EQ(log_sink__write(s, line, sizeof(line) - 1), 0);
+	CHECK_EQ(file_size(path), 3 * (long)(sizeof(line) - 1));
+	log_sink__close(s);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -115,6 +190,8 @@ int main(void)
 	snprintf(rotated, sizeof(rotated), "%s/tlsmon.jsonl.1", dir);
 	RUN_TEST(test_create_rotate);
 	RUN_TEST(test_errors_and_stdout);
+	RUN_TEST(test_link_and_owner_refused);
+	RUN_TEST(test_partial_line_cut);
 	rmdir(dir);
 	return CHECK_DONE();
 }

@@ -175,6 +175,96 @@ static void test_count_bound_evicts_oldest(void)
 	store__free(s);
 }
 
+/* One flood cannot evict every real finding: not-local handshakes keep to a quarter of the store
+ * and never evict a local one; a local flood of one kind (resets) evicts its own kind. */
+static void test_classes_protect_findings(void)
+{
+	struct store_opts o = { .max_entries = 8 };
+	struct store *s = store__new(&o);
+	struct sbuf pcap, json;
+	struct store_dump_info info;
+	struct engine_frames fs;
+	struct handshake *hs;
+	struct fbuf fb;
+	int ports[16], n, weak = 0;
+
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	for (int i = 0; i < 3; i++)
+		add(s, (uint16_t)(2001 + i), 100 + (uint64_t)i, &fb); /* weak_signature, alert */
+	for (int i = 0; i < 100; i++) {
+		hs = mkhs((uint16_t)(3000 + i), HS_OUTCOME_RESET, false, 200 + (uint64_t)i);
+		hs->not_local = true;
+		CHECK_EQ(store__add(s, hs, &fs), 1);
+		free(hs);
+	}
+	CHECK_EQ(store__stats(s)->entries, 5);
+	CHECK_EQ(store__stats(s)->not_local_entries, 2); /* a quarter of 8 */
+	CHECK_EQ(store__stats(s)->evicted, 98);
+	sbuf__init(&json);
+	sbuf__init(&pcap);
+	CHECK_EQ(store__dump(s, 0, PCAP_FMT_PCAPNG, &pcap, &json, &info), 0);
+	CHECK(strstr(json.buf, "\"client\":\"0.0.0.0:3099\",\"server\":\"0.0.0.0:443\","
+			       "\"not_local\":true,\"sni\"") != NULL);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	for (int i = 0; i < 20; i++) {
+		hs = mkhs((uint16_t)(4000 + i), HS_OUTCOME_RESET, false, 400 + (uint64_t)i);
+		CHECK_EQ(store__add(s, hs, &fs), 1);
+		free(hs);
+	}
+	CHECK_EQ(store__stats(s)->entries, 8);
+	CHECK_EQ(store__stats(s)->not_local_entries, 0); /* evicted first */
+	/* full of local ones: a not-local one is refused rather than evict them */
+	hs = mkhs(5000, HS_OUTCOME_RESET, false, 600);
+	hs->not_local = true;
+	CHECK_EQ(store__add(s, hs, &fs), -ENOSPC);
+	CHECK_EQ(store__stats(s)->not_local_refused, 1);
+	free(hs);
+	sbuf__init(&pcap);
+	sbuf__init(&json);
+	CHECK_EQ(store__dump(s, 0, PCAP_FMT_PCAPNG, &pcap, &json, &info), 0);
+	n = dumped_ports(&json, ports, 16);
+	CHECK_EQ(n, 8);
+	for (int i = 0; i < n; i++)
+		weak += ports[i] >= 2001 && ports[i] <= 2003;
+	CHECK_EQ(weak, 3);
+	CHECK(strstr(json.buf, "\"not_local\":true") == NULL);
+	CHECK_EQ(ports[0], 2001); /* dump order stays oldest first */
+	CHECK_EQ(ports[7], 4019);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	store__free(s);
+}
+
+/* A finding's message carries names from the wire (a subject's CN): its pcapng comment has
+ * them escaped, so Wireshark never shows the raw control bytes. */
+static void test_comment_escaped(void)
+{
+	static const char want[] = "CN=Weak\\x1b]0;owned\\x07CA";
+	struct store *s = store__new(NULL);
+	struct handshake *hs = mkhs(7001, HS_OUTCOME_ALERT, true, 100);
+	struct sbuf pcap, json;
+	struct store_dump_info info;
+	struct engine_frames fs;
+	struct fbuf fb;
+
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	snprintf(hs->findings[0].message, sizeof(hs->findings[0].message),
+		 "certificate #2 (CN=Weak\x1b]0;owned\x07" "CA) is signed with md5");
+	CHECK_EQ(store__add(s, hs, &fs), 1);
+	sbuf__init(&pcap);
+	sbuf__init(&json);
+	CHECK_EQ(store__dump(s, 0, PCAP_FMT_PCAPNG, &pcap, &json, &info), 0);
+	CHECK(memmem(pcap.buf, pcap.len, want, sizeof(want) - 1) != NULL);
+	CHECK(memmem(pcap.buf, pcap.len, "Weak\x1b", 5) == NULL);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	free(hs);
+	store__free(s);
+}
+
 static void test_bytes_bound(void)
 {
 	struct store *s = store__new(NULL);
@@ -510,6 +600,8 @@ int main(void)
 	RUN_TEST(test_wants);
 	RUN_TEST(test_not_wanted_not_stored);
 	RUN_TEST(test_count_bound_evicts_oldest);
+	RUN_TEST(test_classes_protect_findings);
+	RUN_TEST(test_comment_escaped);
 	RUN_TEST(test_bytes_bound);
 	RUN_TEST(test_refuses_oversized);
 	RUN_TEST(test_since_filter);
