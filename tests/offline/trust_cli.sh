@@ -95,6 +95,16 @@ check "$T/local: the client's address alone is local" \
 	[ "$(local_of --local-net 10.9.0.0/16 --local-net 192.0.2.7)" = null ]
 check "$T/local: neither end local -> \"not_local\": true" \
 	[ "$(local_of --local-net 10.0.0.0/8,fd00::/8)" = true ]
+# handshakes_in ARGS...: the sum of tlsmon_handshakes_total that `read --metrics ARGS` gives
+handshakes_in()
+{
+	"$TLSMON" read --metrics "$@" "$W/esc.pcap" 2>/dev/null |
+		awk '/^tlsmon_handshakes_total[{ ]/ { n += $NF } END { print n + 0 }'
+}
+check "$T/local: a local handshake counts in --metrics" \
+	[ "$(handshakes_in --local-net 198.51.100.0/24)" = 1 ]
+check "$T/local: a not-local one stays out of --metrics, as in the daemon" \
+	[ "$(handshakes_in --local-net 10.0.0.0/8)" = 0 ]
 "$TLSMON" read --local-net 10.0.0.0/33 "$W/esc.pcap" >/dev/null 2>"$W/bad.err"
 rc=$?
 if [ $rc = 2 ] && grep -q 'local-net' "$W/bad.err"; then

@@ -55,12 +55,15 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 		summary__add(rc->summary, hs);
 	if (rc->store)
 		store__add(rc->store, hs, frames);
-	if (rc->endpoints)
+	/* Like the daemon's mark: a not-local one stays out of the endpoint table and the handshake
+	 * metrics, which a spoofed flood in the capture must not fill. */
+	if (rc->endpoints && !hs->not_local)
 		endpoints__add(rc->endpoints, hs);
 	if (rc->endpoints_only)
 		return;
 	if (rc->metrics) {
-		metrics__on_handshake(rc->metrics, hs);
+		if (!hs->not_local)
+			metrics__on_handshake(rc->metrics, hs);
 		return;
 	}
 	if (rc->flagged_only && !hs__flagged(hs))
@@ -157,8 +160,8 @@ static void read_usage(FILE *out)
 		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
 		"                        (default 1000)\n"
 		"  --local-net CIDR[,..] networks that are local (repeatable); a handshake with\n"
-		"                        neither end in one gets \"not_local\": true (default: all\n"
-		"                        local)\n"
+		"                        neither end in one gets \"not_local\": true and stays out\n"
+		"                        of --metrics and --endpoints (default: all local)\n"
 		"  -h, --help            this text\n");
 }
 
