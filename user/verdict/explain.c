@@ -2,6 +2,7 @@
 #include "verdict/explain.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "util/sbuf.h"
 #include "tls/tls_names.h"
@@ -353,6 +354,31 @@ static void explain_incomplete(struct sbuf *o, const struct handshake *hs)
 	}
 }
 
+/* A resumed session sent no chain, so nothing above judged one: say so, and whose it was. */
+static void explain_resumption(struct sbuf *o, const struct handshake *hs)
+{
+	time_t t = (time_t)(hs->chain_from_ts_ns / 1000000000ull);
+	char when[32] = "";
+	struct tm tm;
+
+	put(o, "; resumed (");
+	put(o, hs__resumption_name(hs->resumption));
+	put(o, "): no certificates sent");
+	if (!hs->has_chain_from) {
+		put(o, ", the full handshake was not seen");
+		return;
+	}
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	put(o, ", the session comes from the full handshake at ");
+	put(o, when);
+	if (hs->chain_from_leaf_sha256[0]) {
+		put(o, " (leaf sha256 ");
+		sbuf__add(o, hs->chain_from_leaf_sha256, 16);
+		put(o, "...)");
+	}
+}
+
 void explain__handshake(struct handshake *hs)
 {
 	struct sbuf o;
@@ -380,5 +406,7 @@ void explain__handshake(struct handshake *hs)
 		explain_incomplete(&o, hs);
 		break;
 	}
+	if (hs->resumption)
+		explain_resumption(&o, hs);
 	sbuf__end_cut(&o, "...");
 }
