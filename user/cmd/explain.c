@@ -27,8 +27,9 @@ static long long rfc3339_us(const char *s)
 	return (long long)timegm(&tm) * 1000000 + us;
 }
 
+/* side: "server" or "client", whose chain position counts in (JSON before sides: server). */
 static void print_findings(FILE *out, const struct json_doc *d, const struct json_node *h,
-			   int position, const char *indent)
+			   int position, const char *side, const char *indent)
 {
 	const struct json_node *f = json_read__first(d, json_read__get(d, h, "findings"));
 
@@ -39,27 +40,38 @@ static void print_findings(FILE *out, const struct json_doc *d, const struct jso
 
 		if (position >= 0 ? !pos || atoi(pos) != position : pos != NULL)
 			continue;
+		if (position >= 0 && strcmp(json_read__str(d, f, "side", "server"), side))
+			continue;
 		fprintf(out, "%s! %s %s: %s\n", indent, json_read__str(d, f, "severity", "?"),
 			json_read__str(d, f, "check", "?"), msg);
 	}
 }
 
-static void print_chain(FILE *out, const struct json_doc *d, const struct json_node *h)
+/* The server's chain, or (client) the client's; a client that sent none is not mentioned. */
+static void print_chain(FILE *out, const struct json_doc *d, const struct json_node *h, bool client)
 {
-	const struct json_node *certs = json_read__get(d, h, "certificates");
-	const char *total = json_read__str(d, h, "certificates_total", NULL);
+	const struct json_node *certs =
+		json_read__get(d, h, client ? "client_certificates" : "certificates");
+	const char *total =
+		json_read__str(d, h, client ? "client_certificates_total" : "certificates_total", NULL);
 	const char *version = json_read__str(d, h, "version", NULL);
+	const char *resumption = json_read__str(d, h, "resumption", NULL);
+	const char *side = client ? "client" : "server";
 	int n = 0;
 
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c))
 		n++;
+	if (!n && client)
+		return;
 	if (!n) {
-		fprintf(out, "|- chain: none seen%s\n",
+		fprintf(out, "|- chain: none %s%s%s\n", resumption ? "sent (resumed by " : "seen",
+			resumption ? resumption : "",
+			resumption ? ")" :
 			version && !strcmp(version, "TLS1.3") ? " (TLS 1.3 encrypts it)" : "");
 		return;
 	}
-	fprintf(out, "|- chain: %d certificate%s%s%s\n", n, n == 1 ? "" : "s",
-		total ? " stored of " : "", total ? total : "");
+	fprintf(out, "|- %s: %d certificate%s%s%s\n", client ? "client chain" : "chain", n,
+		n == 1 ? "" : "s", total ? " stored of " : "", total ? total : "");
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c)) {
 		int pos = atoi(json_read__str(d, c, "position", "0"));
 		const struct json_node *ss = json_read__get(d, c, "self_signed");
@@ -72,7 +84,7 @@ static void print_chain(FILE *out, const struct json_doc *d, const struct json_n
 			json_read__str(d, c, "subject", "?"));
 		if (parsed && parsed->type == JSON_BOOL && !parsed->b) {
 			fprintf(out, "|      not parsed: %s\n", json_read__str(d, c, "error", "?"));
-			print_findings(out, d, h, pos, "|      ");
+			print_findings(out, d, h, pos, side, "|      ");
 			continue;
 		}
 		fprintf(out, "|      issuer     %s\n", json_read__str(d, c, "issuer", "?"));
@@ -87,8 +99,30 @@ static void print_chain(FILE *out, const struct json_doc *d, const struct json_n
 			json_read__str(d, c, "not_before", "?"),
 			json_read__str(d, c, "not_after", "?"));
 		fprintf(out, "|      sha256     %s\n", json_read__str(d, c, "sha256", "?"));
-		print_findings(out, d, h, pos, "|      ");
+		print_findings(out, d, h, pos, side, "|      ");
 	}
+}
+
+/* Where a resumed session's chain came from, and what a CertificateRequest asked for. */
+static void print_session(FILE *out, const struct json_doc *d, const struct json_node *h)
+{
+	const struct json_node *from = json_read__get(d, h, "chain_from");
+	const struct json_node *cr = json_read__get(d, h, "certificate_request");
+	const char *resumption = json_read__str(d, h, "resumption", NULL);
+
+	if (resumption && from && from->type == JSON_OBJ)
+		fprintf(out, "|- resumed (%s): chain of the full handshake at %s, leaf sha256 %s\n",
+			resumption, json_read__str(d, from, "ts", "?"),
+			json_read__str(d, from, "leaf_sha256", "not seen"));
+	else if (resumption)
+		fprintf(out, "|- resumed (%s): the full handshake was not seen\n", resumption);
+	if (!cr || cr->type != JSON_OBJ)
+		return;
+	fprintf(out, "|- certificate requested from the client, CAs:");
+	for (const struct json_node *c = json_read__first(d, json_read__get(d, cr,
+				"certificate_authorities")); c; c = json_read__next(d, c))
+		fprintf(out, " [%s]", c->type == JSON_STR ? json_read__text(d, c) : "unreadable");
+	fprintf(out, " (%s in all)\n", json_read__str(d, cr, "certificate_authorities_total", "?"));
 }
 
 static void print_tree(FILE *out, const struct json_doc *d, const struct json_node *h)
@@ -118,14 +152,16 @@ static void print_tree(FILE *out, const struct json_doc *d, const struct json_no
 			llabs(rel) % 1000, json_read__str(d, e, "from", "?"),
 			json_read__str(d, e, "what", "?"));
 	}
-	print_chain(out, d, h);
+	print_chain(out, d, h, false);
+	print_session(out, d, h);
+	print_chain(out, d, h, true);
 	for (const struct json_node *f = json_read__first(d, findings); f;
 	     f = json_read__next(d, f))
 		if (!json_read__str(d, f, "position", NULL))
 			loose = true;
 	if (loose) {
 		fprintf(out, "|- findings\n");
-		print_findings(out, d, h, -1, "|   ");
+		print_findings(out, d, h, -1, "server", "|   ");
 	}
 	fprintf(out, "`- outcome: %s", json_read__str(d, h, "outcome", "?"));
 	if (alert && alert->type == JSON_OBJ) {
