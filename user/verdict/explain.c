@@ -170,8 +170,11 @@ static struct preference alert_preference(uint8_t desc)
 	return p;
 }
 
-/* Highest severity among the checks in mask; the first one found wins a tie (chain order). */
-static const struct finding *worst(const struct handshake *hs, uint32_t mask)
+#define ANY_SIDE (-1)
+
+/* Highest severity among the checks in mask of one side (or ANY_SIDE); the first one found wins
+ * a tie (chain order). */
+static const struct finding *worst_of(const struct handshake *hs, uint32_t mask, int side)
 {
 	const struct finding *best = NULL;
 	unsigned n = hs->n_findings < HS_MAX_FINDINGS ? hs->n_findings : HS_MAX_FINDINGS;
@@ -179,12 +182,36 @@ static const struct finding *worst(const struct handshake *hs, uint32_t mask)
 	for (unsigned i = 0; i < n; i++) {
 		const struct finding *f = &hs->findings[i];
 
-		if (f->check >= 32 || !(mask & M(f->check)))
+		if (f->check >= 32 || !(mask & M(f->check)) || (side != ANY_SIDE && f->side != side))
 			continue;
 		if (!best || f->severity > best->severity)
 			best = f;
 	}
 	return best;
+}
+
+static const struct finding *worst(const struct handshake *hs, uint32_t mask)
+{
+	return worst_of(hs, mask, ANY_SIDE);
+}
+
+/* The peer that sends an alert judged the other side's chain (mutual TLS: a server refuses the
+ * client's certificate): its findings come first. */
+static const struct finding *likely_cause_judged(const struct handshake *hs, struct preference p,
+						 int judged)
+{
+	const struct finding *f = NULL;
+
+	if (p.direct)
+		f = worst_of(hs, p.direct, judged);
+	if (!f && p.family)
+		f = worst_of(hs, p.family, judged);
+	if (!f && p.direct)
+		f = worst(hs, p.direct);
+	if (!f && p.family)
+		f = worst(hs, p.family);
+	/* A certificate that is still valid cannot be why a peer refused the handshake. */
+	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
 }
 
 static const struct finding *likely_cause(const struct handshake *hs, struct preference p)
@@ -281,7 +308,7 @@ static void explain_alert(struct sbuf *o, const struct handshake *hs)
 	} else {
 		put_after(o, hs->start_ts_ns, a->ts_ns, "the connection started");
 	}
-	put_cause(o, likely_cause(hs, pref));
+	put_cause(o, likely_cause_judged(hs, pref, a->from_client ? HS_SIDE_SERVER : HS_SIDE_CLIENT));
 }
 
 static unsigned close_index(const struct handshake *hs, uint8_t kind)

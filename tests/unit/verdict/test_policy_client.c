@@ -72,6 +72,30 @@ static void test_sides_apart(void)
 	policy__free(p);
 }
 
+/* An alert's sender judged the other side's chain: that side's findings explain it first, even
+ * when the sender's own chain has a worse one. */
+static void test_alert_blames_judged_side(void)
+{
+	struct policy *p = policy__new();
+
+	mutual();
+	mk(0, "server.test", "sha256WithRSAEncryption", "1.2.840.113549.1.1.11", "sha256", "RSA",
+	   512); /* critical on the server's side */
+	policy__evaluate(p, &hs);
+	hs.outcome = HS_OUTCOME_ALERT;
+	hs.alert.present = true;
+	hs.alert.level = 2;
+	hs.alert.desc = 42; /* bad_certificate */
+	hs.alert.from_client = false;
+	explain__handshake(&hs);
+	CHECK(strstr(hs.explain, "most likely cause: client certificate #1") != NULL);
+	hs.alert.from_client = true;
+	explain__handshake(&hs);
+	CHECK(strstr(hs.explain, "most likely cause: certificate #1 (leaf, CN=server.test) has a "
+				 "512-bit RSA key") != NULL);
+	policy__free(p);
+}
+
 static void test_resumed_explain(void)
 {
 	struct policy *p = policy__new();
@@ -106,6 +130,7 @@ int main(void)
 {
 	RUN_TEST(test_client_chain_judged);
 	RUN_TEST(test_sides_apart);
+	RUN_TEST(test_alert_blames_judged_side);
 	RUN_TEST(test_resumed_explain);
 	return CHECK_DONE();
 }
