@@ -89,4 +89,16 @@ expect other_sni 2 '[.sni, .resumed, .chain_from]' '["resume.example",true,null]
 "$TLSMON" read --metrics "$W/ticket_run.pcap" >"$W/m"
 check "$T/metric tlsmon_resumption_chains_evicted_total 0" \
 	grep -qx 'tlsmon_resumption_chains_evicted_total 0' "$W/m"
+
+# --max-endpoints bounds the table: a second endpoint's chain pushes the first one's out.
+conn full_late 40004 $((now + 30)) full --cert "$W/cert.der" --sni other.example
+both bounded "$W/full.pcap" "$W/full_late.pcap" "$W/sid.pcap"
+"$TLSMON" read --max-endpoints 1 "$W/bounded.pcap" >"$W/bounded1.jsonl"
+got=$(sed -n 3p "$W/bounded1.jsonl" | jq -c '[.sni, .resumed, .chain_from]')
+check "$T/max_endpoints_1: the resumed handshake's chain was evicted ($got)" \
+	test "$got" = '["resume.example",true,null]'
+expect bounded 3 '[.sni, .resumed, .chain_from.leaf_sha256]' "[\"resume.example\",true,\"$leaf\"]"
+"$TLSMON" read --metrics --max-endpoints 1 "$W/bounded.pcap" >"$W/m1"
+check "$T/max_endpoints_1: tlsmon_resumption_chains_evicted_total 1" \
+	grep -qx 'tlsmon_resumption_chains_evicted_total 1' "$W/m1"
 t_done
