@@ -6,7 +6,8 @@
 #              with side "client", counted with side="client", and named in the explain tree
 #   globus     zeek_globus-url-copy.pcap: a three-certificate client chain
 #   certreq    zeek_certificate-request-failed.pcap: the server's CertificateRequest (its
-#              signature algorithms as tshark reads them, the CA it names); the client sends none
+#              signature algorithms as tshark reads them, the CA it names); the client sends
+#              none, and explain says that is why the server refused
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib.sh"
@@ -82,4 +83,6 @@ expect certreq/certificate_request $cr '.certificate_request | [.certificate_typ
 	.signature_algorithms, .certificate_authorities]' \
 	'[["rsa_sign"],["rsa_pkcs1_sha256"],["O=SomeOrg,L=Somewhere,ST=Some-State,C=US"]]'
 expect certreq/client_sent_none $cr '[.client_certificates, .outcome]' '[[],"alert"]'
+expect certreq/explain $cr '.explain | sub("^.*; most likely cause: "; "")' \
+	'"the server asked for a client certificate and the client sent none"'
 t_done

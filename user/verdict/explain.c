@@ -6,6 +6,7 @@
 
 #include "util/sbuf.h"
 #include "tls/tls_names.h"
+#include "tls/tls_record.h"
 
 /* Sentences are appended piece by piece into the handshake's fixed array (one per handshake of a
  * busy host: vsnprintf was a visible part of the offline profile); a cut one ends in "...". */
@@ -264,6 +265,24 @@ static unsigned alert_index(const struct handshake *hs)
 	return n;
 }
 
+/* RFC 5246 7.4.6: a client without a suitable certificate sends an empty Certificate, and a
+ * server that requires one ends the handshake with a fatal alert: nothing weak to blame. */
+static bool refused_without_client_certificate(const struct handshake *hs)
+{
+	unsigned n = n_events(hs);
+
+	if (!hs->has_certificate_request || hs->client_sent_certificate || hs->alert.encrypted)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct hs_event *e = &hs->events[i];
+
+		if (e->kind == HS_EV_MESSAGE && e->from_client && e->hs_type == TLS_HS_CERTIFICATE)
+			return hs->alert.level == 2 && (hs->alert.desc == 40 || hs->alert.desc == 42 ||
+							hs->alert.desc == 116);
+	}
+	return false;
+}
+
 static void explain_alert(struct sbuf *o, const struct handshake *hs)
 {
 	const struct hs_alert *a = &hs->alert;
@@ -307,6 +326,11 @@ static void explain_alert(struct sbuf *o, const struct handshake *hs)
 		put_after(o, last->ts_ns, a->ts_ns, what);
 	} else {
 		put_after(o, hs->start_ts_ns, a->ts_ns, "the connection started");
+	}
+	if (!a->from_client && refused_without_client_certificate(hs)) {
+		put(o, "; most likely cause: the server asked for a client certificate and the client "
+		       "sent none");
+		return;
 	}
 	put_cause(o, likely_cause_judged(hs, pref, a->from_client ? HS_SIDE_SERVER : HS_SIDE_CLIENT));
 }

@@ -4,6 +4,7 @@
  * resumed handshake, which sent no chain. */
 #include "policy_fixtures.h"
 #include "verdict/explain.h"
+#include "tls/tls_record.h"
 
 static struct handshake hs;
 
@@ -96,6 +97,36 @@ static void test_alert_blames_judged_side(void)
 	policy__free(p);
 }
 
+/* A server that asked for a client certificate, got an empty Certificate and refused. */
+static void test_refused_without_client_certificate(void)
+{
+	struct policy *p = policy__new();
+	struct hs_event cert = { .kind = HS_EV_MESSAGE, .from_client = 1,
+				 .hs_type = TLS_HS_CERTIFICATE, .ts_ns = (uint64_t)T0 * NS };
+
+	good(0, "server.test");
+	chain(&hs, 1);
+	hello(&hs, TLS_VERSION_TLS12, 0xc02f);
+	hs.has_certificate_request = true;
+	hs__add_event(&hs, &cert);
+	hs.outcome = HS_OUTCOME_ALERT;
+	hs.alert = (struct hs_alert){ .present = true, .level = 2, .desc = 40,
+				      .ts_ns = (uint64_t)T0 * NS + 1000 };
+	policy__evaluate(p, &hs);
+	explain__handshake(&hs);
+	CHECK(strstr(hs.explain, "; most likely cause: the server asked for a client certificate "
+				 "and the client sent none") != NULL);
+	/* not when the client did send one, nor without a CertificateRequest */
+	hs.client_sent_certificate = true;
+	explain__handshake(&hs);
+	CHECK(strstr(hs.explain, "asked for a client certificate") == NULL);
+	hs.client_sent_certificate = false;
+	hs.has_certificate_request = false;
+	explain__handshake(&hs);
+	CHECK(strstr(hs.explain, "asked for a client certificate") == NULL);
+	policy__free(p);
+}
+
 static void test_resumed_explain(void)
 {
 	struct policy *p = policy__new();
@@ -131,6 +162,7 @@ int main(void)
 	RUN_TEST(test_client_chain_judged);
 	RUN_TEST(test_sides_apart);
 	RUN_TEST(test_alert_blames_judged_side);
+	RUN_TEST(test_refused_without_client_certificate);
 	RUN_TEST(test_resumed_explain);
 	return CHECK_DONE();
 }
