@@ -2,8 +2,9 @@
 /* The handshake message parsers of tls_msg.h, one per input, and what consumes their output:
  * JA3/JA3S/JA4 and the code-point names.
  *
- * Input: byte 0 picks the parser; bytes 1-2 are the version and byte 3 the key exchange given to
- * the ServerKeyExchange parser; the message body follows from byte 4. */
+ * Input: byte 0 picks the parser; bytes 1-2 are the version given to the ServerKeyExchange and
+ * CertificateRequest parsers, byte 3 the key exchange given to the former; the message body
+ * follows from byte 4. */
 #include <errno.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct tls_server_hello sh;
 		struct tls_certificate_msg cert;
 		struct tls_server_key_exchange ske;
+		struct tls_certificate_request cr;
 	} u;
 	const uint8_t *p;
 	size_t len;
@@ -74,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = data + HDR;
 	len = size - HDR;
 	memset(&u, 0xa5, sizeof(u));
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 	case 1:
 		ret = data[0] % 5 ? tls__parse_sslv2_client_hello(p, len, &u.ch) :
@@ -94,6 +96,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned i = 0; i < u.cert.n_certs; i++)
 				FUZZ_ASSERT(u.cert.certs[i].off <= len &&
 					    u.cert.certs[i].len <= len - u.cert.certs[i].off);
+		}
+		break;
+	case 5:
+		ret = tls__parse_certificate_request(p, len, (uint16_t)(data[1] << 8 | data[2]), &u.cr);
+		if (!ret) {
+			FUZZ_ASSERT(u.cr.n_types <= TLS_CR_MAX_TYPES &&
+				    u.cr.n_sigalgs <= TLS_CR_MAX_SIGALGS);
+			FUZZ_ASSERT(u.cr.n_cas <= TLS_CR_MAX_CAS && u.cr.n_cas <= u.cr.n_cas_total);
+			for (unsigned i = 0; i < u.cr.n_cas; i++)
+				FUZZ_ASSERT(u.cr.cas[i].len && u.cr.cas[i].off <= len &&
+					    u.cr.cas[i].len <= len - u.cr.cas[i].off);
+			for (unsigned i = 0; i < u.cr.n_types; i++)
+				tls__client_cert_type_name(u.cr.types[i]);
 		}
 		break;
 	default:

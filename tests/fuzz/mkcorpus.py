@@ -211,12 +211,14 @@ def main():
         corpus.setdefault(target, {})[name] = data
 
     # tls_msg: selector byte (0 ClientHello, 1 SSLv2 ClientHello, 2 ServerHello, 3 Certificate,
-    # 4 ServerKeyExchange), the version and key exchange for the latter, then the body.
+    # 4 ServerKeyExchange, 5 CertificateRequest), the version (and key exchange) for the last
+    # two, then the body.
     kx_ecdhe, kx_dhe = 3, 2
     for name, label in [("zeek_tls1.2.pcap", "tls12"), ("zeek_hrr.pcap", "tls13_hrr"),
                         ("zeek_ssl-v3.pcap", "ssl3"), ("zeek_tls-conn-with-extensions.pcap", "ext"),
                         ("arkime_badcurveball.pcap", "curveball"),
-                        ("zeek_certificate-request-failed.pcap", "certreq")]:
+                        ("zeek_certificate-request-failed.pcap", "certreq"),
+                        ("arkime_ssl-selfsign.pcap", "selfsign")]:
         version = 0x0303
         taken = set()
         for t, body in handshake_messages(P(name)):
@@ -233,6 +235,8 @@ def main():
             elif t == 12:
                 kx = kx_ecdhe if body[:1] == b"\x03" else kx_dhe
                 put("tls_msg", f"ske_{label}", bytes([4, version >> 8, version & 0xff, kx]) + body)
+            elif t == 13:
+                put("tls_msg", f"certreq_{label}", bytes([5, version >> 8, version & 0xff, 0]) + body)
     # The SSLv2-compatible ClientHello: the record after its 2-byte header.
     c2s, _ = streams(tcp_packets(P("sv_sslv2-tls-upgrade-01.pcap")), 4096)
     if c2s and c2s[0] & 0x80:

@@ -29,7 +29,7 @@ CNAME=tlsmon-t-$$
 PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
 RUN_OPTS=(--ulimit nofile=4096:4096 --ulimit nproc=1024:1024 --cap-drop all)
 MPORT=19893
-K='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption"}'
+K='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption",side="server"}'
 
 live_begin "$T" podman runc jq openssl ip ss curl python3 cmp
 if [ ! -x "$STATIC" ]; then

@@ -116,9 +116,9 @@ check_weak()
 	fi
 	for sig in md2 md5 sha1; do
 		expect_metric "$c" "$m" \
-			"tlsmon_weak_findings_total{check=\"weak_signature\",detail=\"${sig}WithRSAEncryption\"}" 1
+			"tlsmon_weak_findings_total{check=\"weak_signature\",detail=\"${sig}WithRSAEncryption\",side=\"server\"}" 1
 	done
-	expect_metric "$c" "$m" 'tlsmon_weak_findings_total{check="weak_key",detail="RSA-1024"}' 1
+	expect_metric "$c" "$m" 'tlsmon_weak_findings_total{check="weak_key",detail="RSA-1024",side="server"}' 1
 	expect_metric "$c" "$m" 'tlsmon_handshakes_total{version="TLS1.2",outcome="alert"}' 1
 	copied=$(msum "$m" '^tlsmon_kernel_packets_total\{.*result="copied"\}$')
 	if [ "$copied" -gt 0 ]; then

@@ -144,7 +144,7 @@ fi
 
 # ---- report ----
 c=report
-k='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption"}'
+k='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption",side="server"}'
 tls_once 4 "$CH/weak" "$W/server.out" "$W/client.out" "${SEC0_SERVER[@]}" -- "${SEC0_CLIENT[@]}"
 for ((i = 0; i < 50; i++)); do
 	metrics_get "$NS_B" "$MPORT" 2 >"$W/$c.metrics" 2>/dev/null

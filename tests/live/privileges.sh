@@ -65,7 +65,7 @@ expect_mode()
 check_weak_reported()
 {
 	local c=$1 port=$2 i
-	local k='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption"}'
+	local k='tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption",side="server"}'
 	tls_once 4 "$CH/weak" "$W/server.out" "$W/client.out" "${SEC0_SERVER[@]}" -- \
 		"${SEC0_CLIENT[@]}"
 	for ((i = 0; i < 50; i++)); do

@@ -36,9 +36,9 @@ check read_metrics_outcome_alert \
 json_tls10=$(jq -r 'select(.version == "TLS1.0") | .version' "$T_TMP/all.jsonl" | grep -c .)
 check read_metrics_version_tls10 \
 	test "$(sum_metric tlsmon_handshakes_total 'version="TLS1.0"')" -eq "$json_tls10"
-# Once per handshake, however many certificates of the chain share the finding.
-json_sha1=$(jq -r 'select([.findings[] | select(.check == "weak_signature" and
-	.detail == "sha1WithRSAEncryption")] | length > 0) | .ts' "$T_TMP/all.jsonl" | grep -c .)
+# Once per handshake and side, however many certificates of the chain share the finding.
+json_sha1=$(jq -r '[.findings[] | select(.check == "weak_signature" and
+	.detail == "sha1WithRSAEncryption") | .side] | unique | .[]' "$T_TMP/all.jsonl" | grep -c .)
 check read_metrics_findings_once_per_handshake \
 	test "$(sum_metric tlsmon_weak_findings_total 'detail="sha1WithRSAEncryption"')" -eq "$json_sha1"
 json_certs=$(jq -r '.certificates[].sha256' "$T_TMP/all.jsonl" | sort -u | grep -c .)

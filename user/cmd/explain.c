@@ -62,8 +62,10 @@ static void text_pool__free(struct text_pool *t)
 	t->n = 0;
 }
 
+/* side: "server" or "client", whose chain position counts in (JSON before sides: server). */
 static void print_findings(FILE *out, struct text_pool *tp, const struct json_doc *d,
-			   const struct json_node *h, int position, const char *indent)
+			   const struct json_node *h, int position, const char *side,
+			   const char *indent)
 {
 	const struct json_node *f = json_read__first(d, json_read__get(d, h, "findings"));
 
@@ -74,28 +76,39 @@ static void print_findings(FILE *out, struct text_pool *tp, const struct json_do
 
 		if (position >= 0 ? !pos || atoi(pos) != position : pos != NULL)
 			continue;
+		if (position >= 0 && strcmp(str(tp, d, f, "side", "server"), side))
+			continue;
 		fprintf(out, "%s! %s %s: %s\n", indent, str(tp, d, f, "severity", "?"),
 			str(tp, d, f, "check", "?"), msg);
 	}
 }
 
+/* The server's chain, or (client) the client's; a client that sent none is not mentioned. */
 static void print_chain(FILE *out, struct text_pool *tp, const struct json_doc *d,
-			const struct json_node *h)
+			const struct json_node *h, bool client)
 {
-	const struct json_node *certs = json_read__get(d, h, "certificates");
-	const char *total = str(tp, d, h, "certificates_total", NULL);
+	const struct json_node *certs =
+		json_read__get(d, h, client ? "client_certificates" : "certificates");
+	const char *total =
+		str(tp, d, h, client ? "client_certificates_total" : "certificates_total", NULL);
 	const char *version = str(tp, d, h, "version", NULL);
+	const char *resumption = str(tp, d, h, "resumption", NULL);
+	const char *side = client ? "client" : "server";
 	int n = 0;
 
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c))
 		n++;
+	if (!n && client)
+		return;
 	if (!n) {
-		fprintf(out, "|- chain: none seen%s\n",
+		fprintf(out, "|- chain: none %s%s%s\n", resumption ? "sent (resumed by " : "seen",
+			resumption ? resumption : "",
+			resumption ? ")" :
 			version && !strcmp(version, "TLS1.3") ? " (TLS 1.3 encrypts it)" : "");
 		return;
 	}
-	fprintf(out, "|- chain: %d certificate%s%s%s\n", n, n == 1 ? "" : "s",
-		total ? " stored of " : "", total ? total : "");
+	fprintf(out, "|- %s: %d certificate%s%s%s\n", client ? "client chain" : "chain", n,
+		n == 1 ? "" : "s", total ? " stored of " : "", total ? total : "");
 	for (const struct json_node *c = json_read__first(d, certs); c; c = json_read__next(d, c)) {
 		int pos = atoi(str(tp, d, c, "position", "0"));
 		const struct json_node *ss = json_read__get(d, c, "self_signed");
@@ -108,7 +121,7 @@ static void print_chain(FILE *out, struct text_pool *tp, const struct json_doc *
 			str(tp, d, c, "subject", "?"));
 		if (parsed && parsed->type == JSON_BOOL && !parsed->b) {
 			fprintf(out, "|      not parsed: %s\n", str(tp, d, c, "error", "?"));
-			print_findings(out, tp, d, h, pos, "|      ");
+			print_findings(out, tp, d, h, pos, side, "|      ");
 			continue;
 		}
 		fprintf(out, "|      issuer     %s\n", str(tp, d, c, "issuer", "?"));
@@ -123,8 +136,31 @@ static void print_chain(FILE *out, struct text_pool *tp, const struct json_doc *
 			str(tp, d, c, "not_before", "?"),
 			str(tp, d, c, "not_after", "?"));
 		fprintf(out, "|      sha256     %s\n", str(tp, d, c, "sha256", "?"));
-		print_findings(out, tp, d, h, pos, "|      ");
+		print_findings(out, tp, d, h, pos, side, "|      ");
 	}
+}
+
+/* Where a resumed session's chain came from, and what a CertificateRequest asked for. */
+static void print_session(FILE *out, struct text_pool *tp, const struct json_doc *d,
+			  const struct json_node *h)
+{
+	const struct json_node *from = json_read__get(d, h, "chain_from");
+	const struct json_node *cr = json_read__get(d, h, "certificate_request");
+	const char *resumption = str(tp, d, h, "resumption", NULL);
+
+	if (resumption && from && from->type == JSON_OBJ)
+		fprintf(out, "|- resumed (%s): chain of the full handshake at %s, leaf sha256 %s\n",
+			resumption, str(tp, d, from, "ts", "?"),
+			str(tp, d, from, "leaf_sha256", "not seen"));
+	else if (resumption)
+		fprintf(out, "|- resumed (%s): the full handshake was not seen\n", resumption);
+	if (!cr || cr->type != JSON_OBJ)
+		return;
+	fprintf(out, "|- certificate requested from the client, CAs:");
+	for (const struct json_node *c = json_read__first(d, json_read__get(d, cr,
+				"certificate_authorities")); c; c = json_read__next(d, c))
+		fprintf(out, " [%s]", c->type == JSON_STR ? json_read__text(d, c) : "unreadable");
+	fprintf(out, " (%s in all)\n", str(tp, d, cr, "certificate_authorities_total", "?"));
 }
 
 static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d,
@@ -155,14 +191,16 @@ static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d
 			llabs(rel) % 1000, str(tp, d, e, "from", "?"),
 			str(tp, d, e, "what", "?"));
 	}
-	print_chain(out, tp, d, h);
+	print_chain(out, tp, d, h, false);
+	print_session(out, tp, d, h);
+	print_chain(out, tp, d, h, true);
 	for (const struct json_node *f = json_read__first(d, findings); f;
 	     f = json_read__next(d, f))
 		if (!str(tp, d, f, "position", NULL))
 			loose = true;
 	if (loose) {
 		fprintf(out, "|- findings\n");
-		print_findings(out, tp, d, h, -1, "|   ");
+		print_findings(out, tp, d, h, -1, "server", "|   ");
 	}
 	fprintf(out, "`- outcome: %s", str(tp, d, h, "outcome", "?"));
 	if (alert && alert->type == JSON_OBJ) {

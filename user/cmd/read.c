@@ -157,8 +157,8 @@ static void read_usage(FILE *out)
 		"                        see `tlsmon endpoints`) instead of JSON Lines\n"
 		"  --inventory           print the cryptographic inventory of the files read as a\n"
 		"                        CycloneDX 1.6 CBOM (see `tlsmon inventory`) instead of JSON\n"
-		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
-		"                        (default 1000)\n"
+		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted,\n"
+		"                        and of the last chains resumed handshakes name (default 1000)\n"
 		"  --local-net CIDR[,..] networks that are local (repeatable); a handshake with\n"
 		"                        neither end in one gets \"not_local\": true and stays out\n"
 		"                        of --metrics and --endpoints (default: all local)\n"
@@ -360,6 +360,7 @@ int cmd_read(int argc, char **argv)
 		eo.retain_bytes = SERVE_RETAIN_BYTES;
 	}
 	eo.policy = policy;
+	eo.resume_memo_entries = max_endpoints;
 	eo.on_handshake = on_handshake;
 	eo.ctx = &rc;
 	if (metrics || rc.endpoints_only || serve) {

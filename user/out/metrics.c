@@ -55,8 +55,9 @@ struct alert_counts {
 
 struct metrics {
 	uint64_t handshakes[VL__COUNT][5];
-	struct detail_counter details[CHECK__COUNT][MAX_DETAILS_PER_CHECK];
-	uint64_t details_other[CHECK__COUNT];
+	/* by side (enum hs_side): whose chain or choice the finding is about */
+	struct detail_counter details[2][CHECK__COUNT][MAX_DETAILS_PER_CHECK];
+	uint64_t details_other[2][CHECK__COUNT];
 	struct cert_kind cert_kinds[MAX_CERT_KINDS];
 	uint64_t cert_kinds_other;
 	struct alert_counts alerts;
@@ -111,9 +112,9 @@ static enum version_label version_label(uint16_t v)
 	}
 }
 
-static void count_detail(struct metrics *m, uint8_t check, const char *detail)
+static void count_detail(struct metrics *m, uint8_t side, uint8_t check, const char *detail)
 {
-	struct detail_counter *d = m->details[check];
+	struct detail_counter *d = m->details[side][check];
 
 	for (int i = 0; i < MAX_DETAILS_PER_CHECK; i++) {
 		if (!d[i].label[0]) {
@@ -126,7 +127,7 @@ static void count_detail(struct metrics *m, uint8_t check, const char *detail)
 			return;
 		}
 	}
-	m->details_other[check]++;
+	m->details_other[side][check]++;
 }
 
 /* True the first time a fingerprint is seen. When the set is 3/4 full it starts afresh: a few
@@ -210,11 +211,13 @@ void metrics__on_handshake(struct metrics *m, const struct handshake *hs)
 
 		if (f->check >= CHECK__COUNT)
 			continue;
-		/* Each (check, detail) once per handshake, however many certificates share it. */
+		/* Each (check, detail, side) once per handshake, however many certificates share
+		 * it. */
 		for (int j = 0; j < i && !dup; j++)
-			dup = hs->findings[j].check == f->check && !strcmp(hs->findings[j].detail, f->detail);
+			dup = hs->findings[j].check == f->check && hs->findings[j].side == f->side &&
+			      !strcmp(hs->findings[j].detail, f->detail);
 		if (!dup)
-			count_detail(m, f->check, f->detail);
+			count_detail(m, f->side == HS_SIDE_CLIENT, f->check, f->detail);
 	}
 	if (hs->alert.present) {
 		if (hs->alert.encrypted)
@@ -262,17 +265,27 @@ static void render_handshakes(const struct metrics *m, struct sbuf *b)
 				     (unsigned long long)m->handshakes[v][o]);
 
 	header(b, "tlsmon_weak_findings_total", "counter",
-	       "Handshakes with a weak-crypto finding, by check and detail (once per handshake).");
+	       "Handshakes with a weak-crypto finding, by check, detail and side (whose chain or "
+	       "choice: server or client; once per handshake).");
 	for (int c = 0; c < CHECK__COUNT; c++) {
-		for (int i = 0; i < MAX_DETAILS_PER_CHECK && m->details[c][i].label[0]; i++) {
-			sbuf__printf(b, "tlsmon_weak_findings_total{check=\"%s\",detail=\"",
-				     policy__check_name(c));
-			label_value(b, m->details[c][i].label);
-			sbuf__printf(b, "\"} %llu\n", (unsigned long long)m->details[c][i].count);
+		for (int s = 0; s < 2; s++) {
+			const struct detail_counter *d = m->details[s][c];
+			const char *side = hs__side_name(s ? HS_SIDE_CLIENT : HS_SIDE_SERVER);
+
+			for (int i = 0; i < MAX_DETAILS_PER_CHECK && d[i].label[0]; i++) {
+				sbuf__printf(b, "tlsmon_weak_findings_total{check=\"%s\",detail=\"",
+					     policy__check_name(c));
+				label_value(b, d[i].label);
+				sbuf__printf(b, "\",side=\"%s\"} %llu\n", side,
+					     (unsigned long long)d[i].count);
+			}
+			if (m->details_other[s][c])
+				sbuf__printf(b,
+					     "tlsmon_weak_findings_total{check=\"%s\",detail=\"other\","
+					     "side=\"%s\"} %llu\n",
+					     policy__check_name(c), side,
+					     (unsigned long long)m->details_other[s][c]);
 		}
-		if (m->details_other[c])
-			sbuf__printf(b, "tlsmon_weak_findings_total{check=\"%s\",detail=\"other\"} %llu\n",
-				     policy__check_name(c), (unsigned long long)m->details_other[c]);
 	}
 
 	header(b, "tlsmon_alerts_total", "counter",

@@ -397,6 +397,97 @@ static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *
 		kv_bool(b, "events_truncated", true);
 }
 
+/* A TLS 1.2 SignatureScheme by name, else as "0x0401"-style hex (RFC 5246 7.4.1.4.1 pairs). */
+static void put_sigscheme(struct sbuf *b, uint16_t v)
+{
+	const char *name = tls__sigscheme_name(v);
+	char hex[7];
+
+	if (name)
+		put_plain(b, name);
+	else
+		put_plain(b, hex16(hex, v));
+}
+
+/* Mutual TLS: what the server's CertificateRequest asked for, and the client's chain. */
+static void client_auth(struct sbuf *b, const struct handshake *hs)
+{
+	const struct hs_cert_request *cr = &hs->cr;
+
+	key(b, "certificate_request");
+	if (!hs->has_certificate_request) {
+		sbuf__puts(b, "null");
+	} else {
+		sbuf__putc(b, '{');
+		key1(b, "certificate_types");
+		sbuf__putc(b, '[');
+		for (int i = 0; i < cr->n_types; i++) {
+			const char *name = tls__client_cert_type_name(cr->types[i]);
+
+			if (i)
+				sbuf__putc(b, ',');
+			if (name)
+				put_plain(b, name);
+			else
+				sbuf__put_int(b, cr->types[i]);
+		}
+		sbuf__putc(b, ']');
+		key(b, "signature_algorithms");
+		if (cr->has_sigalgs) {
+			sbuf__putc(b, '[');
+			for (int i = 0; i < cr->n_sigalgs; i++) {
+				if (i)
+					sbuf__putc(b, ',');
+				put_sigscheme(b, cr->sigalgs[i]);
+			}
+			sbuf__putc(b, ']');
+		} else {
+			sbuf__puts(b, "null");
+		}
+		key(b, "certificate_authorities");
+		sbuf__putc(b, '[');
+		for (int i = 0; i < cr->n_cas; i++) {
+			if (i)
+				sbuf__putc(b, ',');
+			json__cstr_or_null(b, cr->cas[i][0] ? cr->cas[i] : NULL);
+		}
+		sbuf__putc(b, ']');
+		kv_int(b, "certificate_authorities_total", cr->n_cas_total);
+		if (cr->truncated)
+			kv_bool(b, "truncated", true);
+		sbuf__putc(b, '}');
+	}
+	key(b, "client_certificates");
+	sbuf__putc(b, '[');
+	for (int i = 0; i < hs->n_client_certs; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		certificate(b, hs->client_certs[i], i);
+	}
+	sbuf__putc(b, ']');
+	if (hs->n_client_certs_total > hs->n_client_certs)
+		kv_int(b, "client_certificates_total", hs->n_client_certs_total);
+}
+
+/* A resumed session sends no chain; chain_from names the full handshake whose chain it uses. */
+static void resumption(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
+{
+	kv_bool(b, "resumed", hs->resumption != HS_RESUMED_NONE);
+	if (hs->resumption == HS_RESUMED_NONE)
+		return;
+	kv_plain(b, "resumption", hs__resumption_name(hs->resumption));
+	key(b, "chain_from");
+	if (!hs->has_chain_from) {
+		sbuf__puts(b, "null");
+		return;
+	}
+	sbuf__putc(b, '{');
+	key1(b, "ts");
+	put_plain(b, rfc3339_cached(tc, hs->chain_from_ts_ns));
+	kv_str(b, "leaf_sha256", hs->chain_from_leaf_sha256[0] ? hs->chain_from_leaf_sha256 : NULL);
+	sbuf__putc(b, '}');
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -460,6 +551,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	sbuf__putc(b, ']');
 	if (hs->n_certs_total > hs->n_certs)
 		kv_int(b, "certificates_total", hs->n_certs_total);
+	client_auth(b, hs);
+	resumption(b, hs, &tc);
 	kv_str(b, "outcome", hs__outcome_name(hs->outcome));
 	key(b, "alert");
 	if (hs->alert.present) {
@@ -502,6 +595,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 			sbuf__puts(b, "null");
 		kv_str(b, "detail", f->detail);
 		kv_str(b, "message", f->message);
+		kv_plain(b, "side", hs__side_name(f->side));
 		sbuf__putc(b, '}');
 	}
 	sbuf__putc(b, ']');

@@ -128,7 +128,9 @@ static uint64_t finding_frame(const struct handshake *hs, const struct finding *
 {
 	uint64_t fr = 0;
 
-	if (f->position >= 0 || f->check == CHECK_UNPARSABLE_CERT)
+	if (f->side == HS_SIDE_CLIENT && (f->position >= 0 || f->check == CHECK_UNPARSABLE_CERT))
+		fr = hs->client_cert_frame;
+	else if (f->position >= 0 || f->check == CHECK_UNPARSABLE_CERT)
 		fr = hs->cert_frame;
 	else if (f->check == CHECK_WEAK_DH)
 		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_SERVER_KEY_EXCHANGE);
@@ -173,7 +175,9 @@ static uint32_t build_notes(struct store *s, const struct handshake *hs)
 	for (int i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
 		const struct finding *f = &hs->findings[i];
 
-		add_note(s, &n, finding_frame(hs, f), f->message[0] ? f->message : f->detail, NULL);
+		add_note(s, &n, finding_frame(hs, f),
+			 f->side == HS_SIDE_CLIENT ? "[client] " : "[server] ",
+			 f->message[0] ? f->message : f->detail);
 	}
 	switch (hs->outcome) {
 	case HS_OUTCOME_ALERT:

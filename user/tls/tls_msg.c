@@ -233,6 +233,10 @@ static int parse_ch_ext(uint16_t type, struct cur *d, struct tls_client_hello *o
 		return parse_client_key_share(d, out);
 	case TLS_EXT_RENEGOTIATION_INFO: /* RFC 5746 3.2: renegotiated_connection<0..255> */
 		return get_block(d, 1, &list);
+	case TLS_EXT_SESSION_TICKET: /* RFC 5077 3.2: empty asks for a ticket, else presents one */
+		out->ticket_offered = cur_left(d) > 0;
+		d->p = d->end;
+		return 0;
 	default:
 		d->p = d->end;
 		return 0;
@@ -363,6 +367,7 @@ static int parse_sh_ext(uint16_t type, struct cur *d, struct tls_server_hello *o
 {
 	struct cur blk;
 	bool trunc = false;
+	uint16_t identity;
 
 	switch (type) {
 	case TLS_EXT_SUPPORTED_VERSIONS: /* RFC 8446 4.2.1: selected_version */
@@ -384,6 +389,9 @@ static int parse_sh_ext(uint16_t type, struct cur *d, struct tls_server_hello *o
 		out->alpn_len = out->alpn[0];
 		memmove(out->alpn, out->alpn + 1, out->alpn_len);
 		return 0;
+	case TLS_EXT_PRE_SHARED_KEY: /* RFC 8446 4.2.11: selected_identity */
+		out->psk_selected = true;
+		return get_u16(d, &identity);
 	default:
 		d->p = d->end;
 		return 0;
@@ -448,6 +456,48 @@ int tls__parse_certificate(const uint8_t *p, size_t len, struct tls_certificate_
 			out->n_certs++;
 		}
 		out->n_total++;
+	}
+	return 0;
+}
+
+/* RFC 5246 7.4.4 (RFC 4346 7.4.4 without supported_signature_algorithms): certificate_types
+ * <1..2^8-1>, [supported_signature_algorithms<2..2^16-2>], certificate_authorities<0..2^16-1> of
+ * DistinguishedName<1..2^16-1>. */
+int tls__parse_certificate_request(const uint8_t *p, size_t len, uint16_t version,
+				   struct tls_certificate_request *out)
+{
+	struct cur c = cur_make(p, len), types, sigs, cas, dn;
+	uint8_t t;
+
+	memset(out, 0, sizeof(*out));
+	if (get_block(&c, 1, &types) || !cur_left(&types))
+		return -EINVAL;
+	while (!get_u8(&types, &t)) {
+		if (out->n_types < TLS_CR_MAX_TYPES)
+			out->types[out->n_types++] = t;
+		else
+			out->truncated = true;
+	}
+	if (version == 0x0303) {
+		if (get_block(&c, 2, &sigs) || cur_left(&sigs) < 2 ||
+		    get_u16_list(&sigs, out->sigalgs, &out->n_sigalgs, TLS_CR_MAX_SIGALGS,
+				 &out->truncated))
+			return -EINVAL;
+		out->has_sigalgs = true;
+	}
+	if (get_block(&c, 2, &cas) || expect_end(&c))
+		return -EINVAL;
+	while (cur_left(&cas)) {
+		if (get_block(&cas, 2, &dn) || !cur_left(&dn))
+			return -EINVAL;
+		if (out->n_cas < TLS_CR_MAX_CAS) {
+			out->cas[out->n_cas].off = (uint32_t)(dn.p - p);
+			out->cas[out->n_cas].len = (uint32_t)cur_left(&dn);
+			out->n_cas++;
+		} else {
+			out->truncated = true;
+		}
+		out->n_cas_total++;
 	}
 	return 0;
 }

@@ -22,6 +22,8 @@
 #define TLS_EXT_EC_POINT_FORMATS 11
 #define TLS_EXT_SIGNATURE_ALGORITHMS 13
 #define TLS_EXT_ALPN 16
+#define TLS_EXT_SESSION_TICKET 35
+#define TLS_EXT_PRE_SHARED_KEY 41
 #define TLS_EXT_SUPPORTED_VERSIONS 43
 #define TLS_EXT_KEY_SHARE 51
 #define TLS_EXT_RENEGOTIATION_INFO 0xff01
@@ -51,6 +53,7 @@ struct tls_client_hello {
 	uint8_t sni[TLS_MAX_SNI_LEN + 1]; /* raw host_name bytes, NUL-terminated; may hold any byte */
 	uint16_t alpn_len;
 	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* raw protocol_name_list (each entry 1-byte length) */
+	bool ticket_offered; /* RFC 5077 3.2: a non-empty SessionTicket extension (resumption) */
 };
 
 struct tls_server_hello {
@@ -68,6 +71,7 @@ struct tls_server_hello {
 	uint16_t key_share_group; /* 0 if absent (HRR: the requested group) */
 	uint16_t alpn_len;
 	uint8_t alpn[TLS_MAX_ALPN_LEN]; /* the selected protocol, raw bytes */
+	bool psk_selected; /* RFC 8446 4.2.11: pre_shared_key, the server accepted a PSK */
 };
 
 #define TLS_MAX_CHAIN 32
@@ -102,6 +106,24 @@ struct tls_server_key_exchange {
 	uint16_t sig_len;
 };
 
+#define TLS_CR_MAX_TYPES 16
+#define TLS_CR_MAX_SIGALGS 32
+#define TLS_CR_MAX_CAS 8
+
+/* RFC 5246 7.4.4 CertificateRequest (TLS 1.0-1.2; TLS 1.3's is encrypted). CA names point into
+ * the message body passed to the parser: each is a DER Name (a SEQUENCE), unchecked. */
+struct tls_certificate_request {
+	uint8_t n_types;
+	uint8_t types[TLS_CR_MAX_TYPES]; /* ClientCertificateType, wire order */
+	bool has_sigalgs; /* TLS 1.2 only */
+	uint16_t n_sigalgs;
+	uint16_t sigalgs[TLS_CR_MAX_SIGALGS]; /* SignatureAndHashAlgorithm as a 16-bit scheme */
+	uint16_t n_cas; /* stored, at most TLS_CR_MAX_CAS */
+	uint32_t n_cas_total; /* as carried by the message */
+	struct tls_cert_ref cas[TLS_CR_MAX_CAS];
+	bool truncated; /* a list did not fit */
+};
+
 /* body = handshake message body (after the 4-byte handshake header). */
 int tls__parse_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *out);
 /* SSLv2 CLIENT-HELLO: p starts at its msg_type byte (1), after the 2- or 3-byte record header. */
@@ -109,6 +131,9 @@ int tls__parse_sslv2_client_hello(const uint8_t *p, size_t len, struct tls_clien
 int tls__parse_server_hello(const uint8_t *p, size_t len, struct tls_server_hello *out);
 /* TLS 1.0-1.2 / SSLv3 Certificate: 3-byte list length, then 3-byte-length DER entries. */
 int tls__parse_certificate(const uint8_t *p, size_t len, struct tls_certificate_msg *out);
+/* version: the negotiated one; TLS 1.2 (0x0303) carries supported_signature_algorithms. */
+int tls__parse_certificate_request(const uint8_t *p, size_t len, uint16_t version,
+				   struct tls_certificate_request *out);
 /* kx from the negotiated cipher suite; version decides whether a SignatureScheme is present. */
 int tls__parse_server_key_exchange(const uint8_t *p, size_t len, uint16_t version, enum tls_kx kx,
 				   struct tls_server_key_exchange *out);

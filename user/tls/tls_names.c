@@ -729,3 +729,25 @@ const char *tls__handshake_name(uint8_t type)
 {
 	return handshake_names[type];
 }
+
+const char *tls__client_cert_type_name(uint8_t type)
+{
+	/* RFC 5246 7.4.4, RFC 8422 5.5 */
+	switch (type) {
+	case 1:
+		return "rsa_sign";
+	case 2:
+		return "dss_sign";
+	case 3:
+		return "rsa_fixed_dh";
+	case 4:
+		return "dss_fixed_dh";
+	case 64:
+		return "ecdsa_sign";
+	case 65:
+		return "rsa_fixed_ecdh";
+	case 66:
+		return "ecdsa_fixed_ecdh";
+	}
+	return NULL;
+}

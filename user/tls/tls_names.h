@@ -63,4 +63,7 @@ const char *tls__sigscheme_name(uint16_t scheme);
 /* Handshake message type names, e.g. 11 -> "Certificate"; NULL if unknown. */
 const char *tls__handshake_name(uint8_t type);
 
+/* CertificateRequest's ClientCertificateType: 1 -> "rsa_sign"; NULL if unknown. */
+const char *tls__client_cert_type_name(uint8_t type);
+
 #endif

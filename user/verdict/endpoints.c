@@ -226,12 +226,19 @@ uint16_t endpoints__group_of(const struct handshake *hs, bool *pq)
 	return g;
 }
 
-static void note_worst(struct ep_worst *w, const struct handshake *hs)
+/* A server entry describes the server: the client's certificate chain is not its weakness. */
+static bool about_client_chain(const struct finding *f)
+{
+	return f->side == HS_SIDE_CLIENT && (f->position >= 0 || f->check == CHECK_UNPARSABLE_CERT);
+}
+
+static void note_worst(struct ep_worst *w, const struct handshake *hs, bool server_entry)
 {
 	for (unsigned i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
 		const struct finding *f = &hs->findings[i];
 
-		if (w->present && f->severity <= w->severity)
+		if ((w->present && f->severity <= w->severity) ||
+		    (server_entry && about_client_chain(f)))
 			continue;
 		w->present = true;
 		w->check = f->check;
@@ -241,7 +248,7 @@ static void note_worst(struct ep_worst *w, const struct handshake *hs)
 	}
 }
 
-static void note_negotiated(struct ep_entry *e, const struct handshake *hs)
+static void note_negotiated(struct ep_entry *e, const struct handshake *hs, bool server_entry)
 {
 	bool pq;
 	uint16_t g = endpoints__group_of(hs, &pq);
@@ -250,7 +257,7 @@ static void note_negotiated(struct ep_entry *e, const struct handshake *hs)
 	e->last_seen_ns = hs->end_ts_ns ? hs->end_ts_ns : hs->start_ts_ns;
 	if (!e->first_seen_ns)
 		e->first_seen_ns = e->last_seen_ns;
-	note_worst(&e->worst, hs);
+	note_worst(&e->worst, hs, server_entry);
 	if (!hs->has_server_hello)
 		return;
 	e->version = hs->version ? hs->version : hs->sh.version;
@@ -379,7 +386,7 @@ int endpoints__add(struct endpoints *ep, const struct handshake *hs)
 	e = lookup(ep, EP_SERVER, &key);
 	if (!e)
 		return -ENOMEM;
-	note_negotiated(e, hs);
+	note_negotiated(e, hs, true);
 	if (hs->has_certificate && hs->n_certs)
 		note_chain(ep, e, hs);
 	if (!hs->has_client_hello || !hs->ja4[0])
@@ -395,7 +402,7 @@ int endpoints__add(struct endpoints *ep, const struct handshake *hs)
 	e->offered_min_version = hs->ch.min_version;
 	e->offered_max_version = hs->ch.max_version;
 	e->offered_kx = hs->ch.offered_kx;
-	note_negotiated(e, hs);
+	note_negotiated(e, hs, false);
 	return 0;
 }
 

@@ -59,9 +59,10 @@ struct engine *engine__new(const struct engine_opts *opts)
 	e->flows = flowtab__new(&fo);
 	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
 	e->decided = calloc(1, sizeof(*e->decided));
+	e->resume = resume_memo__new(e->opts.resume_memo_entries);
 	/* Without them fingerprints are still computed, fetching per call. */
 	fp__digests_init(&e->digests);
-	if (!e->flows || !e->x509 || !e->decided) {
+	if (!e->flows || !e->x509 || !e->decided || !e->resume) {
 		engine__free(e);
 		return NULL;
 	}
@@ -194,6 +195,12 @@ static void conn_judge(struct conn *c)
 	fill_endpoints(c, hs);
 	hs->n_findings = 0;
 	hs->explain[0] = '\0';
+	/* A resumed session sent no chain: say which one it came from, when it was seen. */
+	if (hs->resumption)
+		resume_memo__lookup(e->resume, hs);
+	else
+		resume_memo__note_chain(e->resume, hs);
+	e->stats.resumption_chains_evicted = resume_memo__stats(e->resume)->evicted;
 	policy__evaluate(e->opts.policy, hs);
 	explain__handshake(hs);
 	e->stats.handshakes++;
@@ -263,6 +270,8 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 				conn_set(c, CONN_CERTS);
 		} else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE) {
 			conn__server_key_exchange(c, ev);
+		} else if (ev->hs_type == TLS_HS_CERTIFICATE_REQUEST) {
+			conn__certificate_request(c, ev);
 		}
 		break;
 	case TLS_EV_SSLV2_CLIENT_HELLO:
@@ -290,10 +299,15 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		break;
 	case TLS_EV_CHANGE_CIPHER_SPEC:
 		add_event(c, HS_EV_CCS, 0, ev->len);
-		if (from_client(c))
+		if (from_client(c)) {
 			hs->ccs_client = true;
-		else
+		} else {
+			/* RFC 5246 7.3: only a resumed session's server changes cipher first */
+			if (!hs->ccs_client && hs->has_server_hello && !hs->has_certificate &&
+			    hs->version != TLS_VERSION_TLS13)
+				hs->srv->abbreviated = true;
 			hs->ccs_server = true;
+		}
 		/* Not in TLS 1.3, where both sides may send one around a HelloRetryRequest (RFC
 		 * 8446 D.4) before the second ClientHello and ServerHello. */
 		if (hs->has_server_hello && hs->version != TLS_VERSION_TLS13 && hs->ccs_client &&
@@ -610,6 +624,7 @@ void engine__free(struct engine *e)
 	retain__fini(&e->retain);
 	tls_spare__fini(&e->tls_spare);
 	x509_cache__free(e->x509);
+	resume_memo__free(e->resume);
 	free(e->decided);
 	fp__digests_fini(&e->digests);
 	free(e);

@@ -40,6 +40,9 @@ struct engine_opts {
 	 * the oldest undecided connection loses its frames (counted in retain_evicted_flows).
 	 * Default 64 MiB when retain_bytes is set. */
 	uint64_t retain_total_bytes;
+	/* Server endpoints whose last full chain is remembered for resumed handshakes
+	 * (chain_from); default RESUME_MEMO_DEFAULT_MAX. */
+	uint32_t resume_memo_entries;
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture

@@ -9,6 +9,7 @@
 #include "verdict/engine.h"
 #include "tls/fingerprint.h"
 #include "verdict/hs_pending.h"
+#include "verdict/resume_memo.h"
 #include "tls/tls_probe.h"
 
 /* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
@@ -66,6 +67,7 @@ struct engine {
 	struct flowtab_stats final_flow_stats;
 	struct reasm_stats final_reasm_stats;
 	struct handshake *decided; /* where a decided handshake is expanded and judged */
+	struct resume_memo *resume; /* last full chain per server endpoint */
 	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
 	struct retain_pool retain;
 	struct fp_digests digests; /* fetched once: see fingerprint.h */
@@ -125,5 +127,6 @@ void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2);
 void conn__server_hello(struct conn *c, const struct tls_event *ev);
 void conn__certificate(struct conn *c, const struct tls_event *ev);
 void conn__server_key_exchange(struct conn *c, const struct tls_event *ev);
+void conn__certificate_request(struct conn *c, const struct tls_event *ev);
 
 #endif

@@ -4,6 +4,7 @@
 #include "verdict/engine_conn.h"
 
 #include "tls/tls_names.h"
+#include "x509/der_name.h"
 
 void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
 {
@@ -66,6 +67,35 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 	}
 }
 
+/* The client's chain (RFC 5246 7.4.6), kept and analysed as the server's; the first one wins. */
+static void client_certificate(struct conn *c, const struct tls_event *ev,
+			       const struct tls_certificate_msg *msg)
+{
+	struct engine *e = c->e;
+	struct hs_client_auth *auth;
+
+	if (!msg->n_total || (c->hs->srv && c->hs->srv->auth && c->hs->srv->auth->n_certs_total))
+		return;
+	auth = hs_pending__client_auth(c->hs);
+	if (!auth) {
+		e->stats.handshake_alloc_failures++;
+		return;
+	}
+	auth->cert_ts_ns = e->cur_ts;
+	auth->cert_frame = c->cur_frame;
+	auth->n_certs_total = msg->n_total;
+	for (int i = 0; i < msg->n_certs; i++) {
+		const struct x509_info *info =
+			x509_cache__get(e->x509, ev->body + msg->certs[i].off, msg->certs[i].len);
+
+		if (!info)
+			break;
+		if (!info->parsed)
+			e->stats.cert_parse_errors++;
+		auth->certs[auth->n_certs++] = info;
+	}
+}
+
 void conn__certificate(struct conn *c, const struct tls_event *ev)
 {
 	struct engine *e = c->e;
@@ -80,6 +110,7 @@ void conn__certificate(struct conn *c, const struct tls_event *ev)
 	}
 	if (from_client(c)) {
 		hs->client_sent_certificate = msg.n_total > 0;
+		client_certificate(c, ev, &msg);
 		return;
 	}
 	if (hs->has_certificate)
@@ -123,4 +154,53 @@ void conn__server_key_exchange(struct conn *c, const struct tls_event *ev)
 		return;
 	}
 	hs->has_server_key_exchange = true;
+}
+
+/* A requested CA: DistinguishedName is the DER of a Name (RFC 5246 7.4.4), a SEQUENCE whose
+ * contents der_name reads; anything it cannot read stays "". */
+static void ca_name(const uint8_t *der, size_t len, char *dst, size_t size)
+{
+	struct der_span all = { der, len }, name;
+	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
+
+	dst[0] = '\0';
+	if (der_get(&all, TAG_SEQ, &name) || all.len || der_name__entries(name, ents) < 0)
+		return;
+	der_name__rfc2253(name, dst, size);
+}
+
+void conn__certificate_request(struct conn *c, const struct tls_event *ev)
+{
+	struct hs_pending *hs = c->hs;
+	struct tls_certificate_request cr;
+	struct hs_client_auth *auth;
+	struct hs_cert_request *out;
+
+	/* RFC 8446 4.3.2: TLS 1.3's is encrypted and never reaches here. */
+	if (from_client(c) || !hs->has_server_hello || hs->version == TLS_VERSION_TLS13)
+		return;
+	if (hs->srv->auth && hs->srv->auth->has_certificate_request)
+		return;
+	if (tls__parse_certificate_request(ev->body, ev->len, hs->version, &cr)) {
+		hs->srv->parse_errors++;
+		c->e->stats.msg_parse_errors++;
+		return;
+	}
+	auth = hs_pending__client_auth(hs);
+	if (!auth) {
+		c->e->stats.handshake_alloc_failures++;
+		return;
+	}
+	auth->has_certificate_request = true;
+	out = &auth->cr;
+	out->n_types = cr.n_types;
+	memcpy(out->types, cr.types, sizeof(out->types));
+	out->has_sigalgs = cr.has_sigalgs;
+	out->truncated = cr.truncated;
+	out->n_sigalgs = cr.n_sigalgs;
+	memcpy(out->sigalgs, cr.sigalgs, sizeof(out->sigalgs));
+	out->n_cas = cr.n_cas;
+	out->n_cas_total = cr.n_cas_total;
+	for (int i = 0; i < cr.n_cas; i++)
+		ca_name(ev->body + cr.cas[i].off, cr.cas[i].len, out->cas[i], sizeof(out->cas[i]));
 }

@@ -30,6 +30,8 @@ struct engine_stats {
 	/* Undecided connections whose retained frames were dropped, oldest first, to stay within
 	 * retain_total_bytes; their dumps lack those frames. */
 	uint64_t retain_evicted_flows;
+	/* Server endpoints forgotten by the table of last full chains (resumed handshakes). */
+	uint64_t resumption_chains_evicted;
 };
 
 /* Every counter of one engine, by stage; the engine owns them (see engine__stats() and the
@@ -138,6 +140,11 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(x509, hits, "x509_cache_hits_total", "counter", "", \
 			 "Certificate analyses answered from the cache.", X509, 2, "hits") \
 	PIPELINE_COUNTER(x509, parse_failures, "", "", "", "", X509, 3, "parse_failures") \
-	PIPELINE_COUNTER(engine, handshakes, "", "", "", "", TOTAL, 1, "handshakes")
+	PIPELINE_COUNTER(engine, handshakes, "", "", "", "", TOTAL, 1, "handshakes") \
+	PIPELINE_COUNTER(engine, resumption_chains_evicted, "resumption_chains_evicted_total", \
+			 "counter", "", \
+			 "Server endpoints whose last full certificate chain was forgotten, least " \
+			 "recently used first, to bound the table resumed handshakes are matched " \
+			 "against.", NONE, 0, "")
 
 #endif

@@ -2,9 +2,11 @@
 #include "verdict/explain.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "util/sbuf.h"
 #include "tls/tls_names.h"
+#include "tls/tls_record.h"
 
 /* Sentences are appended piece by piece into the handshake's fixed array (one per handshake of a
  * busy host: vsnprintf was a visible part of the offline profile); a cut one ends in "...". */
@@ -169,8 +171,11 @@ static struct preference alert_preference(uint8_t desc)
 	return p;
 }
 
-/* Highest severity among the checks in mask; the first one found wins a tie (chain order). */
-static const struct finding *worst(const struct handshake *hs, uint32_t mask)
+#define ANY_SIDE (-1)
+
+/* Highest severity among the checks in mask of one side (or ANY_SIDE); the first one found wins
+ * a tie (chain order). */
+static const struct finding *worst_of(const struct handshake *hs, uint32_t mask, int side)
 {
 	const struct finding *best = NULL;
 	unsigned n = hs->n_findings < HS_MAX_FINDINGS ? hs->n_findings : HS_MAX_FINDINGS;
@@ -178,12 +183,36 @@ static const struct finding *worst(const struct handshake *hs, uint32_t mask)
 	for (unsigned i = 0; i < n; i++) {
 		const struct finding *f = &hs->findings[i];
 
-		if (f->check >= 32 || !(mask & M(f->check)))
+		if (f->check >= 32 || !(mask & M(f->check)) || (side != ANY_SIDE && f->side != side))
 			continue;
 		if (!best || f->severity > best->severity)
 			best = f;
 	}
 	return best;
+}
+
+static const struct finding *worst(const struct handshake *hs, uint32_t mask)
+{
+	return worst_of(hs, mask, ANY_SIDE);
+}
+
+/* The peer that sends an alert judged the other side's chain (mutual TLS: a server refuses the
+ * client's certificate): its findings come first. */
+static const struct finding *likely_cause_judged(const struct handshake *hs, struct preference p,
+						 int judged)
+{
+	const struct finding *f = NULL;
+
+	if (p.direct)
+		f = worst_of(hs, p.direct, judged);
+	if (!f && p.family)
+		f = worst_of(hs, p.family, judged);
+	if (!f && p.direct)
+		f = worst(hs, p.direct);
+	if (!f && p.family)
+		f = worst(hs, p.family);
+	/* A certificate that is still valid cannot be why a peer refused the handshake. */
+	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
 }
 
 static const struct finding *likely_cause(const struct handshake *hs, struct preference p)
@@ -236,6 +265,24 @@ static unsigned alert_index(const struct handshake *hs)
 	return n;
 }
 
+/* RFC 5246 7.4.6: a client without a suitable certificate sends an empty Certificate, and a
+ * server that requires one ends the handshake with a fatal alert: nothing weak to blame. */
+static bool refused_without_client_certificate(const struct handshake *hs)
+{
+	unsigned n = n_events(hs);
+
+	if (!hs->has_certificate_request || hs->client_sent_certificate || hs->alert.encrypted)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct hs_event *e = &hs->events[i];
+
+		if (e->kind == HS_EV_MESSAGE && e->from_client && e->hs_type == TLS_HS_CERTIFICATE)
+			return hs->alert.level == 2 && (hs->alert.desc == 40 || hs->alert.desc == 42 ||
+							hs->alert.desc == 116);
+	}
+	return false;
+}
+
 static void explain_alert(struct sbuf *o, const struct handshake *hs)
 {
 	const struct hs_alert *a = &hs->alert;
@@ -280,7 +327,12 @@ static void explain_alert(struct sbuf *o, const struct handshake *hs)
 	} else {
 		put_after(o, hs->start_ts_ns, a->ts_ns, "the connection started");
 	}
-	put_cause(o, likely_cause(hs, pref));
+	if (!a->from_client && refused_without_client_certificate(hs)) {
+		put(o, "; most likely cause: the server asked for a client certificate and the client "
+		       "sent none");
+		return;
+	}
+	put_cause(o, likely_cause_judged(hs, pref, a->from_client ? HS_SIDE_SERVER : HS_SIDE_CLIENT));
 }
 
 static unsigned close_index(const struct handshake *hs, uint8_t kind)
@@ -353,6 +405,31 @@ static void explain_incomplete(struct sbuf *o, const struct handshake *hs)
 	}
 }
 
+/* A resumed session sent no chain, so nothing above judged one: say so, and whose it was. */
+static void explain_resumption(struct sbuf *o, const struct handshake *hs)
+{
+	time_t t = (time_t)(hs->chain_from_ts_ns / 1000000000ull);
+	char when[32] = "";
+	struct tm tm;
+
+	put(o, "; resumed (");
+	put(o, hs__resumption_name(hs->resumption));
+	put(o, "): no certificates sent");
+	if (!hs->has_chain_from) {
+		put(o, ", the full handshake was not seen");
+		return;
+	}
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	put(o, ", the session comes from the full handshake at ");
+	put(o, when);
+	if (hs->chain_from_leaf_sha256[0]) {
+		put(o, " (leaf sha256 ");
+		sbuf__add(o, hs->chain_from_leaf_sha256, 16);
+		put(o, "...)");
+	}
+}
+
 void explain__handshake(struct handshake *hs)
 {
 	struct sbuf o;
@@ -380,5 +457,7 @@ void explain__handshake(struct handshake *hs)
 		explain_incomplete(&o, hs);
 		break;
 	}
+	if (hs->resumption)
+		explain_resumption(&o, hs);
 	sbuf__end_cut(&o, "...");
 }

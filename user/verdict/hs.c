@@ -24,6 +24,26 @@ const char *hs__outcome_name(enum hs_outcome o)
 	return "unknown";
 }
 
+const char *hs__side_name(enum hs_side s)
+{
+	return s == HS_SIDE_CLIENT ? "client" : "server";
+}
+
+const char *hs__resumption_name(enum hs_resumption r)
+{
+	switch (r) {
+	case HS_RESUMED_SESSION_ID:
+		return "session_id";
+	case HS_RESUMED_TICKET:
+		return "ticket";
+	case HS_RESUMED_PSK:
+		return "psk";
+	case HS_RESUMED_NONE:
+		break;
+	}
+	return NULL;
+}
+
 void hs__add_event(struct handshake *hs, const struct hs_event *ev)
 {
 	/* Keeping the newest event in the last slot means "what happened last" (what explain needs)

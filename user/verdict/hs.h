@@ -42,6 +42,13 @@ enum severity {
 	SEV_CRITICAL,
 };
 
+/* Whose part of the handshake a finding is about: the server's (its chain, what it negotiated)
+ * or the client's (its certificate chain, what it signalled). */
+enum hs_side {
+	HS_SIDE_SERVER = 0,
+	HS_SIDE_CLIENT,
+};
+
 #define FINDING_DETAIL_LEN 48
 #define FINDING_MESSAGE_LEN 200
 
@@ -49,6 +56,7 @@ struct finding {
 	uint8_t check; /* enum check_id */
 	uint8_t severity; /* enum severity */
 	int16_t position; /* certificate index in chain order (0 = leaf), -1 when not about one */
+	uint8_t side; /* enum hs_side; position counts in that side's chain */
 	/* Bounded vocabulary, usable as a metric label: "md5WithRSAEncryption", "RSA-1024", "TLS1.0",
 	 * "TLS_RSA_WITH_RC4_128_MD5", "DH-1024", "fallback_scsv", "leaf"... */
 	char detail[FINDING_DETAIL_LEN];
@@ -123,6 +131,29 @@ struct hs_client_hello {
 #define HS_KX_ECDHE 0x4
 #define HS_KX_TLS13 0x8
 
+#define HS_CR_CA_LEN 160 /* a requested CA's name, RFC 2253, cut beyond */
+
+/* What a TLS 1.0-1.2 CertificateRequest asked of the client (TLS 1.3 encrypts it). */
+struct hs_cert_request {
+	uint8_t n_types;
+	uint8_t types[TLS_CR_MAX_TYPES];
+	bool has_sigalgs; /* TLS 1.2 */
+	bool truncated; /* a list did not fit */
+	uint16_t n_sigalgs;
+	uint16_t sigalgs[TLS_CR_MAX_SIGALGS];
+	uint16_t n_cas; /* stored */
+	uint32_t n_cas_total; /* as carried by the message */
+	char cas[TLS_CR_MAX_CAS][HS_CR_CA_LEN]; /* RFC 2253; "" when the DER did not read */
+};
+
+/* How a handshake without a certificate exchange resumed an earlier session. */
+enum hs_resumption {
+	HS_RESUMED_NONE = 0,
+	HS_RESUMED_SESSION_ID, /* RFC 5246 7.3: the server's flight is ServerHello, CCS */
+	HS_RESUMED_TICKET, /* the same, and the client presented a ticket (RFC 5077 3.1) */
+	HS_RESUMED_PSK, /* RFC 8446 4.2.11: the ServerHello's pre_shared_key */
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -156,6 +187,19 @@ struct handshake {
 	const struct x509_info *certs[TLS_MAX_CHAIN]; /* references held from the x509 cache */
 	uint64_t cert_ts_ns, cert_frame; /* frame that completed the server's Certificate */
 	bool client_sent_certificate;
+	/* The client's chain (mutual TLS), as the server's; TLS 1.3 encrypts it. */
+	uint16_t n_client_certs;
+	uint32_t n_client_certs_total;
+	const struct x509_info *client_certs[TLS_MAX_CHAIN]; /* references held from the cache */
+	uint64_t client_cert_ts_ns, client_cert_frame;
+	bool has_certificate_request;
+	struct hs_cert_request cr;
+	enum hs_resumption resumption;
+	/* A resumed handshake: the last full chain seen for its server endpoint (address:port
+	 * and SNI), from the handshake that started at chain_from_ts_ns. */
+	bool has_chain_from;
+	uint64_t chain_from_ts_ns;
+	char chain_from_leaf_sha256[65];
 
 	struct hs_alert alert; /* the alert that decided the outcome, else the first one seen */
 	enum hs_outcome outcome;
@@ -181,6 +225,9 @@ struct handshake {
 #define HS_FACTS_SIZE offsetof(struct handshake, n_findings) /* everything but the verdict */
 
 const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
+const char *hs__side_name(enum hs_side s); /* "server", "client" */
+/* "session_id", "ticket", "psk"; NULL for HS_RESUMED_NONE */
+const char *hs__resumption_name(enum hs_resumption r);
 
 /* The named group the key exchange used: the TLS 1.3 ServerHello's key_share, the TLS 1.2
  * ServerKeyExchange's curve; 0 when none (RSA, finite-field DHE, PSK-only, not seen). */

@@ -31,6 +31,12 @@ void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
 		for (int i = 0; i < p->srv->n_certs; i++)
 			if (p->srv->certs[i])
 				x509_info__put(cache, p->srv->certs[i]);
+		if (p->srv->auth) {
+			for (int i = 0; i < p->srv->auth->n_certs; i++)
+				if (p->srv->auth->certs[i])
+					x509_info__put(cache, p->srv->auth->certs[i]);
+			free(p->srv->auth);
+		}
 		free(p->srv);
 	}
 	free(p->events);
@@ -207,6 +213,7 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	p->has_client_hello = true;
 	p->ch_sslv2 = ch->sslv2;
 	p->ch_fallback_scsv = ch->fallback_scsv;
+	p->ch_ticket_offered = ch->ticket_offered;
 	p->ch_has_sni = ch->has_sni;
 	p->ch_legacy_version = ch->legacy_version;
 	p->ch_max_version = ch->max_version;
@@ -241,6 +248,15 @@ struct hs_server_side *hs_pending__server(struct hs_pending *p)
 	if (!p->srv)
 		p->srv = calloc(1, sizeof(*p->srv));
 	return p->srv;
+}
+
+struct hs_client_auth *hs_pending__client_auth(struct hs_pending *p)
+{
+	struct hs_server_side *s = hs_pending__server(p);
+
+	if (s && !s->auth)
+		s->auth = calloc(1, sizeof(*s->auth));
+	return s ? s->auth : NULL;
 }
 
 static struct hs_event *events_of(const struct hs_pending *p)
@@ -304,6 +320,22 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
 	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group)
 
+/* RFC 8446 4.2.11: a ServerHello with pre_shared_key resumed (or used an external PSK); before
+ * TLS 1.3 the abbreviated flight shows it, and RFC 5077 3.4 says a ticket was what resumed when
+ * the client presented one (the session ID is echoed either way). */
+static enum hs_resumption resumption_of(const struct hs_pending *p)
+{
+	const struct hs_server_side *s = p->srv;
+
+	if (!p->has_server_hello || s->sh.hello_retry_request)
+		return HS_RESUMED_NONE;
+	if (p->version == TLS_VERSION_TLS13)
+		return s->sh.psk_selected ? HS_RESUMED_PSK : HS_RESUMED_NONE;
+	if (!s->abbreviated || p->has_certificate)
+		return HS_RESUMED_NONE;
+	return p->ch_ticket_offered ? HS_RESUMED_TICKET : HS_RESUMED_SESSION_ID;
+}
+
 void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 {
 	const struct hs_server_side *s = p->srv;
@@ -336,6 +368,18 @@ void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 		SERVER_FIELDS(COPY_SRV)
 		memcpy(out->ja3s, s->ja3s, sizeof(out->ja3s));
 		memcpy(out->certs, s->certs, s->n_certs * sizeof(s->certs[0]));
+		out->resumption = resumption_of(p);
+	}
+	if (s && s->auth) {
+		const struct hs_client_auth *a = s->auth;
+
+		out->has_certificate_request = a->has_certificate_request;
+		out->cr = a->cr;
+		out->n_client_certs = a->n_certs;
+		out->n_client_certs_total = a->n_certs_total;
+		out->client_cert_ts_ns = a->cert_ts_ns;
+		out->client_cert_frame = a->cert_frame;
+		memcpy(out->client_certs, a->certs, a->n_certs * sizeof(a->certs[0]));
 	}
 #undef COPY
 #undef COPY_CH
@@ -353,5 +397,6 @@ size_t hs_pending__bytes(const struct hs_pending *p)
 	names = groups_off(p) + groups_bytes(p);
 	return sizeof(*p) + (names > NAMES_SLACK ? names : NAMES_SLACK) +
 	       (p->events ? p->cap_events * sizeof(struct hs_event) : 0) +
-	       (p->srv ? sizeof(*p->srv) : 0);
+	       (p->srv ? sizeof(*p->srv) : 0) +
+	       (p->srv && p->srv->auth ? sizeof(*p->srv->auth) : 0);
 }

@@ -14,6 +14,16 @@
 #include "tls/tls_msg.h"
 #include "x509/x509.h"
 
+/* Allocated on a CertificateRequest or a client's Certificate: what only mutual TLS needs. */
+struct hs_client_auth {
+	bool has_certificate_request;
+	struct hs_cert_request cr;
+	uint16_t n_certs;
+	uint32_t n_certs_total;
+	uint64_t cert_ts_ns, cert_frame;
+	const struct x509_info *certs[TLS_MAX_CHAIN]; /* references held from the x509 cache */
+};
+
 /* Allocated on the first server message that is kept, or on the first alert, reassembly gap
  * or parse error: what a handshake that only sent its ClientHello never needs. */
 struct hs_server_side {
@@ -30,6 +40,10 @@ struct hs_server_side {
 	uint32_t gaps;
 	uint32_t parse_errors;
 	uint64_t gap_bytes;
+	/* TLS 1.0-1.2: the server's ChangeCipherSpec came before the client's, without a server
+	 * Certificate: the abbreviated handshake of a resumed session (RFC 5246 7.3) */
+	bool abbreviated;
+	struct hs_client_auth *auth; /* NULL until needed (see struct hs_client_auth) */
 };
 
 /* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more: the
@@ -51,7 +65,7 @@ struct hs_pending {
 	/* in the 7 bits left before n_events: HS_KX_* of the suites offered, and the lowest
 	 * version offered as an index (hs_pending.c: min_versions[]) */
 	uint8_t ch_offered_kx : 4, ch_min_version : 3;
-	uint8_t n_events;
+	uint8_t n_events : 7, ch_ticket_offered : 1; /* n_events <= HS_MAX_EVENTS (48) */
 	uint8_t cap_events : 7, ch_groups_truncated : 1; /* cap_events <= HS_MAX_EVENTS (48) */
 	uint8_t ja4_raw_len; /* bytes of names[] after the ALPN list, when not packed */
 	uint16_t version;
@@ -76,6 +90,10 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 
 /* The server side, allocated on first use; NULL without memory. */
 struct hs_server_side *hs_pending__server(struct hs_pending *p);
+
+/* The client-authentication side, allocated (with the server side) on first use; NULL without
+ * memory. */
+struct hs_client_auth *hs_pending__client_auth(struct hs_pending *p);
 
 /* The alert kept so far, or NULL. */
 static inline const struct hs_alert *hs_pending__alert(const struct hs_pending *p)

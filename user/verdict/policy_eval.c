@@ -97,7 +97,7 @@ static const char *position_class(const struct x509_info *x, unsigned pos, unsig
 
 /* "certificate #2 (CN=Weak CA)": human numbering is 1-based, the JSON position is 0-based. */
 static void cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
-		       const char *cls)
+		       const char *cls, bool client)
 {
 	const char *role = !strcmp(cls, "intermediate") ? NULL : cls;
 	char name[72] = "";
@@ -111,7 +111,7 @@ static void cert_label(char *buf, size_t size, const struct x509_info *x, unsign
 	struct sbuf m;
 
 	sbuf__init_fixed(&m, buf, size);
-	m_str(&m, "certificate #");
+	m_str(&m, client ? "client certificate #" : "certificate #");
 	sbuf__put_u64(&m, pos + 1ull);
 	if (role || name[0]) {
 		m_str(&m, " (");
@@ -130,13 +130,14 @@ struct cert_at {
 	const struct x509_info *x;
 	unsigned pos;
 	const char *cls; /* position_class() */
-	char label[112]; /* empty until label_of() */
+	bool client; /* of the client's chain */
+	char label[120]; /* empty until label_of() */
 };
 
 static const char *label_of(struct cert_at *c)
 {
 	if (!c->label[0])
-		cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls);
+		cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls, c->client);
 	return c->label;
 }
 
@@ -341,17 +342,25 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 	}
 }
 
-static void check_certs(const struct policy *p, struct handshake *hs)
+/* One side's chain; the server's and the client's are judged alike. */
+struct chain {
+	const struct x509_info *const *certs;
+	unsigned n;
+	bool have_ts;
+	uint64_t ts_ns; /* the frame that completed its Certificate */
+	bool client;
+};
+
+static void check_chain(const struct policy *p, struct handshake *hs, const struct chain *ch)
 {
-	unsigned n = hs->n_certs < TLS_MAX_CHAIN ? hs->n_certs : TLS_MAX_CHAIN;
-	/* With a Certificate seen its frame time counts even when it is 0 (synthetic captures
-	 * stamped at the epoch; tshark judges them at 1970 too). */
-	bool have_ts = hs->has_certificate || hs->cert_ts_ns || hs->end_ts_ns;
-	uint64_t ts = hs->has_certificate || hs->cert_ts_ns ? hs->cert_ts_ns : hs->end_ts_ns;
+	unsigned n = ch->n < TLS_MAX_CHAIN ? ch->n : TLS_MAX_CHAIN;
+	bool have_ts = ch->have_ts;
+	uint64_t ts = ch->ts_ns;
+	const char *prefix = ch->client ? "client certificate #" : "certificate #";
 
 	for (unsigned i = 0; i < n; i++) {
-		const struct x509_info *x = hs->certs[i];
-		struct cert_at c = { .x = x, .pos = i };
+		const struct x509_info *x = ch->certs[i];
+		struct cert_at c = { .x = x, .pos = i, .client = ch->client };
 		struct finding *f;
 		char err[80];
 		struct sbuf m;
@@ -368,7 +377,7 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 				(int)i, "unparsable", &m);
 			if (!f)
 				continue;
-			m_str(&m, "certificate #");
+			m_str(&m, prefix);
 			sbuf__put_u64(&m, i + 1ull);
 			if (i == 0)
 				m_str(&m, " (leaf)");
@@ -399,6 +408,32 @@ static void check_certs(const struct policy *p, struct handshake *hs)
 			m_str(&m, " is self-signed");
 		}
 	}
+}
+
+static void check_certs(const struct policy *p, struct handshake *hs)
+{
+	/* With a Certificate seen its frame time counts even when it is 0 (synthetic captures
+	 * stamped at the epoch; tshark judges them at 1970 too). */
+	struct chain server = {
+		.certs = hs->certs,
+		.n = hs->n_certs,
+		.have_ts = hs->has_certificate || hs->cert_ts_ns || hs->end_ts_ns,
+		.ts_ns = hs->has_certificate || hs->cert_ts_ns ? hs->cert_ts_ns : hs->end_ts_ns,
+	};
+	struct chain client = {
+		.certs = hs->client_certs,
+		.n = hs->n_client_certs,
+		.have_ts = true,
+		.ts_ns = hs->client_cert_ts_ns,
+		.client = true,
+	};
+	unsigned first_client;
+
+	check_chain(p, hs, &server);
+	first_client = hs->n_findings;
+	check_chain(p, hs, &client);
+	for (unsigned i = first_client; i < hs->n_findings; i++)
+		hs->findings[i].side = HS_SIDE_CLIENT;
 }
 
 static bool client_offered_tls13(const struct hs_client_hello *ch)
@@ -530,6 +565,7 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		f = add(hs, CHECK_DOWNGRADE, grade(p, CHECK_DOWNGRADE, SEV_LOW), -1,
 			"fallback_scsv", &m);
 		if (f) {
+			f->side = HS_SIDE_CLIENT;
 			m_str(&m, "the client offered TLS_FALLBACK_SCSV: it is retrying with a "
 				  "lower version after a failed attempt (RFC 7507)");
 		}
