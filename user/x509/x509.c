@@ -115,9 +115,11 @@ static size_t arena_add(struct arena *a, const char *prefix, const void *data, s
 	return off;
 }
 
+/* The SAN strings are added last and one after another, so they are found again in finish() from
+ * the first one's offset and their count: no per-name offsets to keep. */
 struct pending {
 	struct x509_info info;
-	size_t subject, issuer, cn, san[X509_MAX_SAN];
+	size_t subject, issuer, cn, san_first, san_bytes;
 	struct arena arena;
 };
 
@@ -223,26 +225,74 @@ static size_t add_cn(struct arena *a, const X509_NAME *name)
 	return off;
 }
 
-/* One subjectAltName entry: DNS names as they are, IP addresses printed; others are skipped. */
-static void add_san(struct pending *pd, bool ip, const uint8_t *data, size_t len)
+/* Counts every GeneralName; keeps it while under both caps (X509_MAX_SAN names,
+ * X509_MAX_SAN_BYTES of text), else marks the list truncated. data: raw bytes after the prefix,
+ * or NULL for a prefix alone. */
+static void add_san_str(struct pending *pd, const char *prefix, const void *data, size_t len)
 {
-	size_t off;
+	struct x509_info *info = &pd->info;
+	size_t before = pd->arena.len, off;
+
+	if (info->san_count < UINT32_MAX)
+		info->san_count++;
+	if (info->san_truncated || info->n_san >= X509_MAX_SAN ||
+	    pd->san_bytes + strlen(prefix) + (data ? len : 0) + 1 > X509_MAX_SAN_BYTES) {
+		info->san_truncated = true;
+		return;
+	}
+	off = arena_add(&pd->arena, prefix, data, data ? len : 0);
+	if (off == NO_OFF)
+		return;
+	if (pd->san_bytes + (pd->arena.len - before) > X509_MAX_SAN_BYTES) {
+		/* over the cap once NULs are escaped: take it back */
+		pd->arena.len = before;
+		info->san_truncated = true;
+		return;
+	}
+	if (!info->n_san)
+		pd->san_first = off;
+	pd->san_bytes += pd->arena.len - before;
+	info->n_san++;
+}
+
+/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6; anything else is shown by its length. */
+static void add_san_ip(struct pending *pd, const uint8_t *data, size_t len)
+{
+	int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
 	char buf[INET6_ADDRSTRLEN];
 
-	if (pd->info.n_san >= X509_MAX_SAN)
-		return;
-	if (ip) {
-		/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6. */
-		int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
+	if (af < 0 || !inet_ntop(af, data, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "invalid(%d bytes)", (int)len);
+	add_san_str(pd, "IP:", buf, strlen(buf));
+}
 
-		if (af < 0 || !inet_ntop(af, data, buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "invalid(%d bytes)", (int)len);
-		off = arena_add(&pd->arena, "IP:", buf, strlen(buf));
-	} else {
-		off = arena_add(&pd->arena, "DNS:", data, len);
-	}
-	if (off != NO_OFF)
-		pd->san[pd->info.n_san++] = off;
+/* An OID in dotted form; "?" when OpenSSL cannot print it. */
+static void add_san_oid(struct pending *pd, const char *prefix, const ASN1_OBJECT *oid)
+{
+	char buf[128];
+	int n = oid ? OBJ_obj2txt(buf, sizeof(buf), oid, 1) : -1;
+
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		add_san_str(pd, prefix, "?", 1);
+	else
+		add_san_str(pd, prefix, buf, (size_t)n);
+}
+
+static void add_san_dirname(struct pending *pd, const X509_NAME *name)
+{
+	/* Rendered like the subject (add_name), then moved under the prefix. */
+	struct arena tmp;
+	size_t off;
+
+	arena_init(&tmp);
+	off = add_name(&tmp, name);
+	if (off == NO_OFF)
+		add_san_str(pd, "DirName:", "?", 1);
+	else
+		add_san_str(pd, "DirName:", tmp.buf + off, strlen(tmp.buf + off));
+	if (tmp.oom)
+		pd->arena.oom = true;
+	arena_release(&tmp);
 }
 
 static void add_sans(struct pending *pd, X509 *x)
@@ -250,14 +300,37 @@ static void add_sans(struct pending *pd, X509 *x)
 	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int i, n = gens ? sk_GENERAL_NAME_num(gens) : 0;
 
-	for (i = 0; i < n && pd->info.n_san < X509_MAX_SAN; i++) {
-		int type;
+	for (i = 0; i < n; i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
+		const ASN1_STRING *s;
 
-		if (type == GEN_DNS || type == GEN_IPADD)
-			add_san(pd, type == GEN_IPADD, ASN1_STRING_get0_data(s),
-				(size_t)ASN1_STRING_length(s));
+		switch (g->type) {
+		case GEN_DNS:
+		case GEN_EMAIL:
+		case GEN_URI:
+			s = g->d.ia5;
+			add_san_str(pd, g->type == GEN_DNS ? "DNS:" : g->type == GEN_EMAIL ? "email:" : "URI:",
+				    ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+			break;
+		case GEN_IPADD:
+			add_san_ip(pd, ASN1_STRING_get0_data(g->d.ip), (size_t)ASN1_STRING_length(g->d.ip));
+			break;
+		case GEN_DIRNAME:
+			add_san_dirname(pd, g->d.directoryName);
+			break;
+		case GEN_OTHERNAME:
+			add_san_oid(pd, "othername:", g->d.otherName->type_id);
+			break;
+		case GEN_RID:
+			add_san_oid(pd, "RID:", g->d.registeredID);
+			break;
+		case GEN_X400:
+			add_san_str(pd, "X400Name", NULL, 0);
+			break;
+		case GEN_EDIPARTY:
+			add_san_str(pd, "EdiPartyName", NULL, 0);
+			break;
+		}
 	}
 	GENERAL_NAMES_free(gens);
 }
@@ -505,6 +578,46 @@ static size_t add_der_name(struct arena *a, struct der_span name, bool cn)
 	return off;
 }
 
+/* One GeneralName the DER reader accepted (der_cert.c check_san), written as add_sans writes
+ * OpenSSL's. */
+static void add_der_san(struct pending *pd, uint8_t tag, struct der_span val)
+{
+	struct der_span name;
+	struct arena tmp;
+	size_t off;
+
+	switch (tag) {
+	case DER_GN_DNS:
+		add_san_str(pd, "DNS:", val.p, val.len);
+		break;
+	case DER_GN_EMAIL:
+		add_san_str(pd, "email:", val.p, val.len);
+		break;
+	case DER_GN_URI:
+		add_san_str(pd, "URI:", val.p, val.len);
+		break;
+	case DER_GN_IP:
+		add_san_ip(pd, val.p, val.len);
+		break;
+	case DER_GN_DIRNAME:
+		/* [4] EXPLICIT Name: its contents are printed like the subject's */
+		if (der_get(&val, TAG_SEQ, &name)) {
+			add_san_str(pd, "DirName:", "?", 1);
+			break;
+		}
+		arena_init(&tmp);
+		off = add_der_name(&tmp, name, false);
+		if (off == NO_OFF)
+			add_san_str(pd, "DirName:", "?", 1);
+		else
+			add_san_str(pd, "DirName:", tmp.buf + off, strlen(tmp.buf + off));
+		if (tmp.oom)
+			pd->arena.oom = true;
+		arena_release(&tmp);
+		break;
+	}
+}
+
 /* snprintf(dst, size, "%s", src) without printf, which was seven calls per new certificate. */
 static void copy_str(char *dst, size_t size, const char *src)
 {
@@ -547,8 +660,7 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	info->key_bits = dc.key_bits;
 	copy_str(info->curve, sizeof(info->curve), tls_curve_name(dc.curve));
 	for (it = dc.san; der_cert__next_san(&it, &tag, &val);)
-		if (tag == DER_GN_DNS || tag == DER_GN_IP)
-			add_san(pd, tag == DER_GN_IP, val.p, val.len);
+		add_der_san(pd, tag, val);
 	info->is_ca = dc.is_ca;
 	return true;
 }
@@ -557,22 +669,32 @@ static struct x509_info *finish(struct pending *pd)
 {
 	struct x509_info *info;
 	char *base;
-	int i;
+	uint32_t i;
+	size_t ptrs;
+	char *s;
 
 	if (pd->arena.oom)
 		return NULL;
-	info = malloc(sizeof(*info) + pd->arena.len);
+	/* One allocation sized for this certificate: the struct, its n_san + 1 SAN pointers (NULL
+	 * last), then the strings. */
+	ptrs = ((size_t)pd->info.n_san + 1) * sizeof(char *);
+	info = malloc(sizeof(*info) + ptrs + pd->arena.len);
 	if (!info)
 		return NULL;
 	*info = pd->info;
-	base = (char *)(info + 1);
+	info->san = (char **)(info + 1);
+	base = (char *)info->san + ptrs;
 	if (pd->arena.len)
 		memcpy(base, pd->arena.buf, pd->arena.len);
 	info->subject = pd->subject != NO_OFF ? base + pd->subject : NULL;
 	info->issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
 	info->subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
-	for (i = 0; i < X509_MAX_SAN; i++)
-		info->san[i] = i < info->n_san ? base + pd->san[i] : NULL;
+	s = base + pd->san_first;
+	for (i = 0; i < info->n_san; i++) {
+		info->san[i] = s;
+		s += strlen(s) + 1;
+	}
+	info->san[info->n_san] = NULL;
 	info->refs = 1;
 	return info;
 }
@@ -601,6 +723,19 @@ static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
 	}
 }
 
+/* Computed once per certificate analysed (a cache miss); a digest that fails leaves it "". */
+static void set_sha1(struct x509_info *info, const uint8_t *der, size_t len)
+{
+	uint8_t md[20];
+	unsigned int n = 0;
+
+	ERR_set_mark();
+	if (EVP_Digest(len ? der : (const uint8_t *)"", len, md, &n, EVP_sha1(), NULL) == 1 &&
+	    n == sizeof(md))
+		hex_lower(info->sha1_hex, md, sizeof(md));
+	ERR_pop_to_mark();
+}
+
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
 				       bool fast)
 {
@@ -611,11 +746,12 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	bool queue_was_empty;
 
 	memset(&pd.info, 0, sizeof(pd.info));
-	memset(pd.san, 0, sizeof(pd.san));
 	arena_init(&pd.arena);
 	pd.subject = pd.issuer = pd.cn = NO_OFF;
+	pd.san_first = pd.san_bytes = 0;
 	memcpy(pd.info.sha256, digest, 32);
 	hex_lower(pd.info.sha256_hex, digest, 32);
+	set_sha1(&pd.info, der, len);
 	pd.info.der_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 
 	if (fast && len && len <= X509_MAX_DER && analyze_der(&pd, der, len))
