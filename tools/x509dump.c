@@ -3,7 +3,7 @@
  * comparing against other tools (tests/offline/x509_vs_tshark.sh). Columns:
  * file sha256 parsed sig_oid sig_name sig_hash key_type key_bits curve not_before not_after
  * self_issued self_signed is_ca serial subject_cn subject issuer san error sha1 san_count
- * san_truncated */
+ * san_truncated san_kept */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +90,8 @@ static void dump(const char *path, const struct x509_info *in)
 	snprintf(num, sizeof(num), "%u", in->san_count);
 	put_field(num);
 	put_field(in->san_truncated ? "1" : "0");
+	snprintf(num, sizeof(num), "%u", in->n_san);
+	put_field(num);
 	putchar('\n');
 }
 
