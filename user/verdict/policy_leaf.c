@@ -109,8 +109,9 @@ static void check_name(const struct policy *p, struct handshake *hs, const struc
 	sbuf__puts(&m, n_dns == 1 ? " DNS name matches)" : " DNS names match)");
 }
 
-/* RFC 5280 4.1.2.5: both ends are inside the period, so it lasts notAfter - notBefore + 1 s. A
- * self-signed or CA leaf is not a subscriber certificate the Baseline Requirements bind. */
+/* RFC 5280 4.1.2.5: both ends are inside the period, so it lasts notAfter - notBefore + 1 s, and
+ * BR 6.3.2 counts any part of a day as a day (`openssl -days 398` makes a 399-day certificate).
+ * A self-signed or CA leaf is not a subscriber certificate the Baseline Requirements bind. */
 static void check_validity_period(const struct policy *p, struct handshake *hs,
 				  const struct x509_info *x, const char *label)
 {
