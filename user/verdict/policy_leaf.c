@@ -53,9 +53,22 @@ static const char *first_dns_san(const struct x509_info *x)
 	return NULL;
 }
 
-static void check_name(const struct policy *p, struct handshake *hs, const struct x509_info *x,
-		       const char *label)
+/* The leaf's label is built only when a finding needs it: most handshakes have none. */
+struct leaf {
+	const struct x509_info *x;
+	char label[112]; /* empty until leaf_label() */
+};
+
+static const char *leaf_label(struct leaf *l)
 {
+	if (!l->label[0])
+		policy__cert_label(l->label, sizeof(l->label), l->x, 0, "leaf");
+	return l->label;
+}
+
+static void check_name(const struct policy *p, struct handshake *hs, struct leaf *l)
+{
+	const struct x509_info *x = l->x;
 	const char *sni = (const char *)hs->ch.sni;
 	size_t len = hs->ch.sni_len < TLS_MAX_SNI_LEN ? hs->ch.sni_len : TLS_MAX_SNI_LEN;
 	unsigned n_dns = x509__dns_san_count(x);
@@ -71,7 +84,7 @@ static void check_name(const struct policy *p, struct handshake *hs, const struc
 			return;
 		policy__sanitize(name, sizeof(name), first_dns_san(x), 64);
 		sbuf__puts(&m, "the client sent no SNI; ");
-		sbuf__puts(&m, label);
+		sbuf__puts(&m, leaf_label(l));
 		sbuf__puts(&m, " names ");
 		sbuf__put_u64(&m, n_dns);
 		sbuf__puts(&m, n_dns == 1 ? " DNS host (" : " DNS hosts (first ");
@@ -95,7 +108,7 @@ static void check_name(const struct policy *p, struct handshake *hs, const struc
 	if (!add(p, hs, CHECK_NAME_MISMATCH, r == X509_HOST_NO_DNS_SAN ? "no_dns_san" : "not_covered",
 		 &m))
 		return;
-	sbuf__puts(&m, label);
+	sbuf__puts(&m, leaf_label(l));
 	if (r == X509_HOST_NO_DNS_SAN) {
 		sbuf__puts(&m, " has no DNS name for the SNI ");
 		put_sni(&m, hs);
@@ -112,9 +125,9 @@ static void check_name(const struct policy *p, struct handshake *hs, const struc
 /* RFC 5280 4.1.2.5: both ends are inside the period, so it lasts notAfter - notBefore + 1 s, and
  * BR 6.3.2 counts any part of a day as a day (`openssl -days 398` makes a 399-day certificate).
  * A self-signed or CA leaf is not a subscriber certificate the Baseline Requirements bind. */
-static void check_validity_period(const struct policy *p, struct handshake *hs,
-				  const struct x509_info *x, const char *label)
+static void check_validity_period(const struct policy *p, struct handshake *hs, struct leaf *l)
 {
+	const struct x509_info *x = l->x;
 	int64_t period, max = (int64_t)p->max_validity_days * 86400;
 	struct sbuf m;
 
@@ -125,7 +138,7 @@ static void check_validity_period(const struct policy *p, struct handshake *hs,
 	period = x->not_after - x->not_before + 1;
 	if (period <= max || !add(p, hs, CHECK_LONG_VALIDITY, "leaf", &m))
 		return;
-	sbuf__puts(&m, label);
+	sbuf__puts(&m, leaf_label(l));
 	sbuf__puts(&m, " is valid for ");
 	sbuf__put_u64(&m, (uint64_t)(period + 86399) / 86400);
 	sbuf__puts(&m, " days from ");
@@ -137,13 +150,11 @@ static void check_validity_period(const struct policy *p, struct handshake *hs,
 
 void policy__check_leaf_names(const struct policy *p, struct handshake *hs)
 {
-	const struct x509_info *x = hs->n_certs ? hs->certs[0] : NULL;
-	char label[112];
+	struct leaf l = { .x = hs->n_certs ? hs->certs[0] : NULL };
 
-	if (!x || !x->parsed)
+	if (!l.x || !l.x->parsed)
 		return;
-	policy__cert_label(label, sizeof(label), x, 0, "leaf");
 	if (hs->has_client_hello)
-		check_name(p, hs, x, label);
-	check_validity_period(p, hs, x, label);
+		check_name(p, hs, &l);
+	check_validity_period(p, hs, &l);
 }

@@ -407,21 +407,8 @@ static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
 	}
 }
 
-/* Computed once per certificate analysed (a cache miss); a digest that fails leaves it "". */
-static void set_sha1(struct x509_info *info, const uint8_t *der, size_t len)
-{
-	uint8_t md[20];
-	unsigned int n = 0;
-
-	ERR_set_mark();
-	if (EVP_Digest(len ? der : (const uint8_t *)"", len, md, &n, EVP_sha1(), NULL) == 1 &&
-	    n == sizeof(md))
-		hex_lower(info->sha1_hex, md, sizeof(md));
-	ERR_pop_to_mark();
-}
-
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
-				       bool fast)
+				       const uint8_t sha1[20], bool fast)
 {
 	struct pending pd;
 	struct x509_info *info;
@@ -435,7 +422,7 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	pd.san_first = pd.san_bytes = 0;
 	memcpy(pd.info.sha256, digest, 32);
 	hex_lower(pd.info.sha256_hex, digest, 32);
-	set_sha1(&pd.info, der, len);
+	hex_lower(pd.info.sha1_hex, sha1, 20);
 	pd.info.der_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 
 	if (fast && len && len <= X509_MAX_DER && analyze_der(&pd, der, len))
@@ -468,8 +455,8 @@ done:
 	return info;
 }
 
-bool x509__sha256(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
-		  uint8_t out[32])
+bool x509__digest(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
+		  uint8_t *out, unsigned int out_len)
 {
 	unsigned int n = 0;
 	bool ok;
@@ -483,18 +470,19 @@ bool x509__sha256(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t 
 	else
 		ok = EVP_Digest(der, len, out, &n, md, NULL) == 1;
 	ERR_pop_to_mark();
-	return ok && n == 32;
+	return ok && n == out_len;
 }
 
 static struct x509_info *analyze_uncached(const uint8_t *der, size_t len, bool fast)
 {
-	uint8_t digest[32];
+	uint8_t digest[32], sha1[20];
 
-	if (!x509__sha256(NULL, EVP_sha256(), der, len, digest)) {
+	if (!x509__digest(NULL, EVP_sha256(), der, len, digest, sizeof(digest)) ||
+	    !x509__digest(NULL, EVP_sha1(), der, len, sha1, sizeof(sha1))) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return x509__analyze_digest(der, len, digest, fast);
+	return x509__analyze_digest(der, len, digest, sha1, fast);
 }
 
 struct x509_info *x509__analyze(const uint8_t *der, size_t len)
