@@ -179,14 +179,24 @@ check "$T/tlsmon policy lists the keys: $got" test "$got" = \
 # metrics: one series per (check, detail), valid exposition
 all=("$W"/{big,many,cover,mismatch,deep,ipsni,nosni,shortok}.pcap)
 "$TLSMON" read --metrics "${all[@]}" >"$W/m" 2>/dev/null
-for s in 'tlsmon_weak_findings_total{check="name_mismatch",detail="not_covered"} 2' \
-	'tlsmon_weak_findings_total{check="name_mismatch",detail="ip_sni"} 1' \
-	'tlsmon_weak_findings_total{check="missing_sni",detail="no_sni"} 1' \
-	'tlsmon_weak_findings_total{check="long_validity",detail="leaf"} 4'; do
-	if grep -qxF "$s" "$W/m"; then
-		pass "$T/metric $s"
+# findings CHECK DETAIL: the server-side series of tlsmon_weak_findings_total (side="server", or
+# no side label where findings have no side)
+findings()
+{
+	awk -v k="tlsmon_weak_findings_total{check=\"$1\",detail=\"$2\"" \
+		'index($1, k) == 1 && (substr($1, length(k) + 1) == "}" ||
+		substr($1, length(k) + 1) == ",side=\"server\"}") { s += $2; n++ }
+		END { if (n) print s }' "$W/m"
+}
+for s in 'name_mismatch not_covered 2' 'name_mismatch ip_sni 1' 'missing_sni no_sni 1' \
+	'long_validity leaf 4'; do
+	# shellcheck disable=SC2086 # s is CHECK DETAIL COUNT
+	set -- $s
+	v=$(findings "$1" "$2")
+	if [ "$v" = "$3" ]; then
+		pass "$T/metric tlsmon_weak_findings_total{check=\"$1\",detail=\"$2\"} $v"
 	else
-		fail "$T/metric" "no line '$s' in: $(grep -F 'check="' "$W/m" | tr '\n' ' ')"
+		fail "$T/metric" "check=$1 detail=$2: ${v:-absent}, want $3 in: $(grep -F 'check="' "$W/m" | tr '\n' ' ')"
 	fi
 done
 if out=$(python3 "$HERE/metric_style.py" "$W/m" 2>&1); then
