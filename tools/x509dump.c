@@ -2,7 +2,8 @@
 /* x509dump FILE.der...: one tab-separated line per certificate, as x509__analyze sees it, for
  * comparing against other tools (tests/offline/x509_vs_tshark.sh). Columns:
  * file sha256 parsed sig_oid sig_name sig_hash key_type key_bits curve not_before not_after
- * self_issued self_signed is_ca serial subject_cn subject issuer san error */
+ * self_issued self_signed is_ca serial subject_cn subject issuer san error sha1 san_count
+ * san_truncated san_kept */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 static void dump(const char *path, const struct x509_info *in)
 {
 	char num[32];
-	int i;
+	uint32_t i;
 
 	fputs(path, stdout);
 	put_field(in->sha256_hex);
@@ -85,6 +86,12 @@ static void dump(const char *path, const struct x509_info *in)
 	if (!in->n_san)
 		putchar('-');
 	put_field(in->error);
+	put_field(in->sha1_hex);
+	snprintf(num, sizeof(num), "%u", in->san_count);
+	put_field(num);
+	put_field(in->san_truncated ? "1" : "0");
+	snprintf(num, sizeof(num), "%u", in->n_san);
+	put_field(num);
 	putchar('\n');
 }
 

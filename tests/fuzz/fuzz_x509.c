@@ -33,7 +33,9 @@ static void check_info(const struct x509_info *x, size_t len)
 	check_str(x->sig_hash, sizeof(x->sig_hash));
 	check_str(x->key_type, sizeof(x->key_type));
 	check_str(x->curve, sizeof(x->curve));
-	FUZZ_ASSERT(x->n_san <= X509_MAX_SAN);
+	FUZZ_ASSERT(x->n_san <= X509_MAX_SAN && x->n_san <= x->san_count);
+	FUZZ_ASSERT(x->san_truncated == (x->n_san < x->san_count));
+	FUZZ_ASSERT(x->san[x->n_san] == NULL);
 
 	sbuf__init(&b);
 	sbuf__putc(&b, '[');
@@ -80,7 +82,8 @@ static void check_same(const struct x509_info *a, const struct x509_info *b)
 	SAME(str_eq(a->sig_hash, b->sig_hash));
 	SAME(str_eq(a->key_type, b->key_type) && a->key_bits == b->key_bits);
 	SAME(str_eq(a->curve, b->curve));
-	SAME(a->n_san == b->n_san);
+	SAME(a->n_san == b->n_san && a->san_count == b->san_count);
+	SAME(a->san_truncated == b->san_truncated && str_eq(a->sha1_hex, b->sha1_hex));
 	for (unsigned i = 0; i < a->n_san; i++)
 		SAME(str_eq(a->san[i], b->san[i]));
 	SAME(a->self_signed == b->self_signed && a->self_issued == b->self_issued);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Compare x509__analyze (through tools/x509dump) with tshark's ground truth for every capture in
 # ../shared/pcaps: tshark extracts the certificate DERs, x509dump analyses them, and each field is
-# checked against the capture's .tshark.json. Prints one PASS/FAIL/SKIP line per capture and exits
+# checked against the capture's .tshark.json (sha1 too). Each certificate's subjectAltName count is
+# compared with the GeneralNames tshark dissects (-T json): san_count must equal it, and every name
+# must be kept unless the cap was hit. Prints one PASS/FAIL/SKIP line per capture and exits
 # non-zero if any capture failed.
 set -u
 
@@ -30,7 +32,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/x509_vs_tshark.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
 python3 - "$TOOL" "$PCAPS" "$TMP" <<'EOF'
-import glob, json, os, subprocess, sys
+import glob, hashlib, json, os, subprocess, sys
 
 tool, pcaps, tmp = sys.argv[1:4]
 
@@ -53,7 +55,7 @@ HASHES = {"1.2.840.113549.1.1.2": "md2", "1.2.840.113549.1.1.3": "md4",
 PQ_ALGS = {"2.16.840.1.101.3.4.3.17": ("ML-DSA-44", 1312)}
 COLS = ["file", "sha256", "parsed", "sig_oid", "sig_name", "sig_hash", "key_type", "key_bits",
         "curve", "not_before", "not_after", "self_issued", "self_signed", "is_ca", "serial",
-        "subject_cn", "subject", "issuer", "san", "error"]
+        "subject_cn", "subject", "issuer", "san", "error", "sha1", "san_count", "san_truncated", "san_kept"]
 
 
 def extract(truth, pcap, outdir):
@@ -77,6 +79,79 @@ def extract(truth, pcap, outdir):
                 f.write(bytes.fromhex(h))
             files.append(path)
     return files
+
+
+def tshark_cmd(truth, pcap):
+    cmd = ["tshark", "-n", "-r", pcap]
+    for pref in truth.get("tshark_prefs", []):
+        cmd += ["-o", pref]
+    for d in truth.get("decode_as", []):
+        cmd += ["-d", d]
+    return cmd + ["-Y", "tls.handshake.certificate"]
+
+
+# tshark -T json repeats keys (one "x509ce.GeneralName" per name): read objects as lists of
+# (key, value) pairs so that none is lost.
+def count_general_names(node):
+    n = 0
+    for item in node if isinstance(node, list) else []:
+        if isinstance(item, tuple):
+            n += item[0] == "x509ce.GeneralName"
+            n += count_general_names(item[1])
+        else:
+            n += count_general_names(item)
+    return n
+
+
+def san_names(node):
+    """GeneralNames in the subjectAltName extension (2.5.29.17) below node; 0 without one."""
+    if not isinstance(node, list):
+        return 0
+    if node and isinstance(node[0], tuple):
+        if ("x509af.extension.id", "2.5.29.17") in node:
+            return count_general_names(node)
+        children = [v for _, v in node]
+    else:
+        children = node
+    for c in children:
+        n = san_names(c)
+        if n:
+            return n
+    return 0
+
+
+def tshark_san_counts(truth, pcap):
+    """sha256 -> how many GeneralNames tshark dissects in the certificate's subjectAltName."""
+    out = subprocess.run(tshark_cmd(truth, pcap) + ["-T", "json"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, check=True).stdout
+    counts = {}
+
+    def walk(node):
+        der = None
+        for item in node if isinstance(node, list) else []:
+            if not isinstance(item, tuple):
+                walk(item)
+            elif item[0] == "tls.handshake.certificate" and isinstance(item[1], str):
+                der = bytes.fromhex(item[1].replace(":", ""))
+            elif item[0] == "tls.handshake.certificate_tree" and der is not None:
+                counts[hashlib.sha256(der).hexdigest()] = san_names(item[1])
+                der = None
+            else:
+                walk(item[1])
+
+    walk(json.loads(out or b"[]", object_pairs_hook=list))
+    return counts
+
+
+def check_san(sha, got, n_tshark, errs):
+    """Every GeneralName counted; all of them kept unless a cap (4,096 names, 64 KB) was hit."""
+    if int(got["san_count"]) != n_tshark:
+        errs.append("%s san_count: ours %s, tshark %d" % (sha[:12], got["san_count"], n_tshark))
+    if got["san_truncated"] == "0" and int(got["san_kept"]) != n_tshark:
+        errs.append("%s san: %s kept of tshark's %d, not truncated" %
+                    (sha[:12], got["san_kept"], n_tshark))
+    if got["san_truncated"] == "1" and n_tshark <= 4096 and len(got["san"]) < 60000:
+        errs.append("%s san_truncated under both caps" % sha[:12])
 
 
 def check(want, got, errs):
@@ -110,6 +185,8 @@ def check(want, got, errs):
     same("serial", got["serial"], want["serial"])
     same("self_issued", got["self_issued"], "1" if want["self_issued"] else "0")
     same("subject_cn", got["subject_cn"], want.get("subject_cn") or "-")
+    if want.get("sha1"):
+        same("sha1", got["sha1"], want["sha1"])
 
 
 def why_no_certs(truth):
@@ -149,19 +226,29 @@ for jpath in sorted(glob.glob(os.path.join(pcaps, "*.tshark.json"))):
         row = dict(zip(COLS, line.split("\t")))
         got[row["sha256"]] = row
     errs = []
+    n_san = 0
     if res.returncode != 0:
         errs.append("x509dump exited %d" % res.returncode)
     for sha in sorted(set(want) ^ set(got)):
         errs.append("%s only in %s" % (sha[:12], "tshark" if sha in want else "ours"))
     for sha in sorted(set(want) & set(got)):
         check(want[sha], got[sha], errs)
+    try:
+        sans = tshark_san_counts(truth, pcap)
+    except (subprocess.CalledProcessError, ValueError) as e:
+        errs.append("tshark -T json: %s" % e)
+        sans = {}
+    for sha in sorted(set(sans) & set(got)):
+        check_san(sha, got[sha], sans[sha], errs)
+        n_san += 1
     if errs:
         failed += 1
         print("FAIL x509_vs_tshark %s" % name)
         for e in errs:
             print("  " + e)
     else:
-        print("PASS x509_vs_tshark %s (%d certificates)" % (name, len(want)))
+        print("PASS x509_vs_tshark %s (%d certificates, %d SAN counts)" % (name, len(want),
+                                                                          n_san))
 sys.exit(1 if failed else 0)
 EOF
 rc=$?

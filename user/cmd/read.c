@@ -142,7 +142,7 @@ static void read_usage(FILE *out)
 		"usage: tlsmon read [OPTIONS] FILE...\n"
 		"Read pcap/pcapng files, plain or gzip-compressed (- is stdin), and print one JSON\n"
 		"object per TLS handshake (JSON Lines).\n\n"
-		"  --flagged             only handshakes with findings\n"
+		"  --flagged             only handshakes with findings above severity info\n"
 		"  --summary             end with a table: handshakes by outcome and version, findings\n"
 		"                        by check\n"
 		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"

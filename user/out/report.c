@@ -129,6 +129,7 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 	if (!c->parsed) {
 		kv_str(b, "error", c->error);
 		kv_int(b, "der_length", c->der_len);
+		kv_str(b, "sha1", c->sha1_hex[0] ? c->sha1_hex : NULL);
 		return;
 	}
 	kv_str(b, "subject", c->subject);
@@ -153,13 +154,16 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 	kv_bool(b, "is_ca", c->is_ca);
 	key(b, "san");
 	sbuf__putc(b, '[');
-	for (int i = 0; i < c->n_san; i++) {
+	for (uint32_t i = 0; i < c->n_san; i++) {
 		if (i)
 			sbuf__putc(b, ',');
 		json__cstr(b, c->san[i]);
 	}
 	sbuf__putc(b, ']');
 	kv_int(b, "der_length", c->der_len);
+	kv_str(b, "sha1", c->sha1_hex[0] ? c->sha1_hex : NULL);
+	kv_int(b, "san_count", c->san_count);
+	kv_bool(b, "san_truncated", c->san_truncated);
 }
 
 /* A certificate's fields are the same in every handshake that carries it: render them once and

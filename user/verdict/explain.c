@@ -114,7 +114,8 @@ static void put_after(struct sbuf *o, uint64_t from, uint64_t to, const char *wh
 #define M(c) (1u << (c))
 #define CERT_CHECKS                                                                                \
 	(M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_EXPIRED) | M(CHECK_NOT_YET_VALID) | \
-	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT))
+	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT) | M(CHECK_NAME_MISMATCH) |          \
+	 M(CHECK_LONG_VALIDITY))
 #define PROTO_CHECKS                                                                               \
 	(M(CHECK_WEAK_PROTOCOL) | M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_DH) | M(CHECK_DOWNGRADE))
 
@@ -130,9 +131,10 @@ static struct preference alert_preference(uint8_t desc)
 	struct preference p = { 0, 0 };
 
 	switch (desc) {
-	case 42: /* bad_certificate */
+	case 42: /* bad_certificate: also OpenSSL's alert for a host name mismatch */
 	case 43: /* unsupported_certificate */
-		p.direct = M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_UNPARSABLE_CERT);
+		p.direct = M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_UNPARSABLE_CERT) |
+			   M(CHECK_NAME_MISMATCH);
 		p.family = CERT_CHECKS;
 		break;
 	case 45: /* certificate_expired */
@@ -167,6 +169,10 @@ static struct preference alert_preference(uint8_t desc)
 		p.direct = M(CHECK_DOWNGRADE);
 		p.family = PROTO_CHECKS;
 		break;
+	case 112: /* unrecognized_name (RFC 6066 3): the server has nothing for this SNI */
+		p.direct = M(CHECK_NAME_MISMATCH) | M(CHECK_MISSING_SNI);
+		p.family = CERT_CHECKS;
+		break;
 	}
 	return p;
 }
@@ -196,6 +202,11 @@ static const struct finding *worst(const struct handshake *hs, uint32_t mask)
 	return worst_of(hs, mask, ANY_SIDE);
 }
 
+/* Never the fallback cause on their own: a certificate that is still valid cannot be why a peer
+ * refused the handshake; a missing SNI or a long validity period is a guess unless the alert or
+ * the moment points at it (unrecognized_name; the client leaving after the certificate). */
+#define NOT_A_FALLBACK_CAUSE (M(CHECK_EXPIRES_SOON) | M(CHECK_MISSING_SNI) | M(CHECK_LONG_VALIDITY))
+
 /* The peer that sends an alert judged the other side's chain (mutual TLS: a server refuses the
  * client's certificate): its findings come first. */
 static const struct finding *likely_cause_judged(const struct handshake *hs, struct preference p,
@@ -211,8 +222,7 @@ static const struct finding *likely_cause_judged(const struct handshake *hs, str
 		f = worst(hs, p.direct);
 	if (!f && p.family)
 		f = worst(hs, p.family);
-	/* A certificate that is still valid cannot be why a peer refused the handshake. */
-	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
+	return f ? f : worst(hs, ~NOT_A_FALLBACK_CAUSE);
 }
 
 static const struct finding *likely_cause(const struct handshake *hs, struct preference p)
@@ -223,8 +233,7 @@ static const struct finding *likely_cause(const struct handshake *hs, struct pre
 		f = worst(hs, p.direct);
 	if (!f && p.family)
 		f = worst(hs, p.family);
-	/* A certificate that is still valid cannot be why a peer refused the handshake. */
-	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
+	return f ? f : worst(hs, ~NOT_A_FALLBACK_CAUSE);
 }
 
 static void put_finding(struct sbuf *o, const struct finding *f)

@@ -31,6 +31,9 @@ enum check_id {
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
 	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
 	CHECK_EXPIRES_SOON, /* valid at the packet, but notAfter within expires_soon_days */
+	CHECK_NAME_MISMATCH, /* the SNI is not covered by the leaf's DNS SANs, or is an IP */
+	CHECK_MISSING_SNI, /* no SNI to a server whose leaf names DNS hosts (informational) */
+	CHECK_LONG_VALIDITY, /* leaf issued after 2020-09-01 valid longer than max_validity_days */
 	CHECK__COUNT,
 };
 
@@ -245,10 +248,15 @@ void hs__add_event(struct handshake *hs, const struct hs_event *ev);
 struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
 				int position, const char *detail);
 
-/* Has any finding? (the --flagged filter) */
+/* Has any finding above info? (the --flagged filter, the log and the flagged store): an
+ * informational finding (missing_sni, or a check set to severity info) is reported with the
+ * handshake but does not flag it. */
 static inline bool hs__flagged(const struct handshake *hs)
 {
-	return hs->n_findings > 0;
+	for (unsigned i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++)
+		if (hs->findings[i].severity > SEV_INFO)
+			return true;
+	return false;
 }
 
 #endif

@@ -50,6 +50,18 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 	[CHECK_EXPIRES_SOON] = { "expires_soon", true, SEV_LOW,
 				 "certificate valid at the time of the packet whose notAfter is "
 				 "less than expires_soon_days away" },
+	/* Zeek's sni_matches_cert, as browsers judge it (RFC 6125 6.4: DNS SANs only). */
+	[CHECK_NAME_MISMATCH] = { "name_mismatch", true, SEV_MEDIUM,
+				  "the SNI is not covered by the leaf certificate's DNS names "
+				  "(one left-most wildcard label, no CN fallback), or is an IP "
+				  "address (RFC 6066 3)" },
+	/* nDPI's missing SNI risk, limited to servers whose leaf names DNS hosts. */
+	[CHECK_MISSING_SNI] = { "missing_sni", true, SEV_INFO,
+				"the client sent no SNI to a server whose leaf certificate names "
+				"DNS hosts" },
+	[CHECK_LONG_VALIDITY] = { "long_validity", true, SEV_MEDIUM,
+				  "leaf certificate issued (notBefore) on or after 2020-09-01 valid "
+				  "for more than max_validity_days (CA/B Forum BR 6.3.2: 398)" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };
@@ -98,6 +110,8 @@ static const struct uint_key uint_keys[] = {
 	  "smallest acceptable DHE prime (RFC 7919, Logjam: 2048)" },
 	{ "expires_soon_days", offsetof(struct policy, expires_soon_days), 3650,
 	  "days before notAfter that expires_soon flags (renewal runs 30 days ahead)" },
+	{ "max_validity_days", offsetof(struct policy, max_validity_days), 36500,
+	  "longest leaf validity long_validity accepts (CA/B Forum BR 6.3.2: 398)" },
 };
 
 static void policy_defaults(struct policy *p)
@@ -111,6 +125,7 @@ static void policy_defaults(struct policy *p)
 	p->min_ec_bits = 224;
 	p->min_dh_bits = 2048;
 	p->expires_soon_days = 30;
+	p->max_validity_days = 398;
 	p->weak_hashes = (1u << N_ITEMS(policy_hashes)) - 1;
 	p->weak_protocols = 0x0f; /* SSLv2 .. TLS1.1 */
 	p->weak_cipher_flags = TLS_CS_NULL | TLS_CS_EXPORT | TLS_CS_ANON | TLS_CS_RC4 | TLS_CS_DES |

@@ -96,8 +96,8 @@ static const char *position_class(const struct x509_info *x, unsigned pos, unsig
 }
 
 /* "certificate #2 (CN=Weak CA)": human numbering is 1-based, the JSON position is 0-based. */
-static void cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
-		       const char *cls, bool client)
+void policy__cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
+			const char *cls, bool client)
 {
 	const char *role = !strcmp(cls, "intermediate") ? NULL : cls;
 	char name[72] = "";
@@ -137,7 +137,7 @@ struct cert_at {
 static const char *label_of(struct cert_at *c)
 {
 	if (!c->label[0])
-		cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls, c->client);
+		policy__cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls, c->client);
 	return c->label;
 }
 
@@ -540,6 +540,7 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 	if (hs->has_server_hello)
 		check_protocol(p, hs);
 	check_kx(p, hs);
+	policy__check_leaf_names(p, hs);
 	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
 	    hs->ske.dh_p_bits < p->min_dh_bits) {
 		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */

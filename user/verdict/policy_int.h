@@ -31,6 +31,7 @@ struct policy {
 	int8_t severity[CHECK__COUNT]; /* SEV_AUTO or an override */
 	uint32_t min_rsa_bits, min_ec_bits, min_dh_bits;
 	uint32_t expires_soon_days;
+	uint32_t max_validity_days;
 	uint32_t weak_hashes;	    /* bit i: policy_hashes[i] */
 	uint32_t weak_protocols;    /* bit i: policy_protocols[i] */
 	uint32_t weak_cipher_flags; /* TLS_CS_* */
@@ -47,6 +48,14 @@ extern const char *const policy_sev_names[5];
 extern const struct named_item policy_hashes[POLICY_N_HASHES];
 extern const struct named_item policy_protocols[POLICY_N_PROTOCOLS];
 extern const struct named_item policy_cipher_flags[POLICY_N_CIPHER_FLAGS];
+
+/* "certificate #1 (leaf, CN=x)" for messages; cls: "leaf", "intermediate" or "root". */
+void policy__cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
+			const char *cls, bool client);
+
+/* The leaf's names and validity period (policy_leaf.c): name_mismatch, missing_sni,
+ * long_validity. */
+void policy__check_leaf_names(const struct policy *p, struct handshake *hs);
 
 /* Copy at most max bytes of src for a message: control bytes and broken UTF-8 become '?'. */
 void policy__sanitize(char *dst, size_t size, const char *src, size_t max);

@@ -435,7 +435,8 @@ static int read_key(struct der_span spki, struct der_cert *dc)
 /* ---- extensions ---- */
 
 /* RFC 5280 4.2.1.6: every GeneralName must decode for OpenSSL to return any; only the string,
- * address, OID and directoryName forms are taken here. */
+ * address and directoryName forms are taken here (registeredID is printed as a dotted OID,
+ * which OpenSSL does). */
 static int check_san(struct der_span v, struct der_span *list)
 {
 	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
@@ -452,10 +453,6 @@ static int check_san(struct der_span v, struct der_span *list)
 		case DER_GN_DNS:
 		case DER_GN_URI:
 		case DER_GN_IP:
-			break;
-		case DER_GN_RID:
-			if (!oid_valid(val))
-				return -ENOTSUP;
 			break;
 		case DER_GN_DIRNAME:
 			/* [4] EXPLICIT Name, which OpenSSL decodes like the subject. */

@@ -4,6 +4,7 @@
  * their thread's queue. */
 #include "x509/x509.h"
 #include "x509/x509_int.h"
+#include "x509/x509_strings.h"
 
 #include "x509/der_cert.h"
 #include "x509/der_pq.h"
@@ -30,96 +31,6 @@
 /* Certificates on the wire are bounded by the 24-bit handshake length (RFC 8446 4.4.2); anything
  * larger is not a certificate we could have reassembled, and d2i takes a long. */
 #define X509_MAX_DER (1u << 24)
-
-#define NO_OFF SIZE_MAX
-
-/* The variable-length strings of one info are collected here first, then copied behind the
- * struct so that an info is a single allocation. They start in the arena's own first block: a
- * certificate's names and SANs rarely need more, and a new certificate on every handshake made
- * this buffer's malloc and reallocs a visible part of the offline profile. */
-#define ARENA_INLINE 512
-
-struct arena {
-	char *buf; /* first, or a heap copy once it outgrew first */
-	size_t len, cap;
-	bool oom;
-	char first[ARENA_INLINE];
-};
-
-static void arena_init(struct arena *a)
-{
-	a->buf = a->first;
-	a->len = 0;
-	a->cap = sizeof(a->first);
-	a->oom = false;
-}
-
-static void arena_release(struct arena *a)
-{
-	if (a->buf != a->first)
-		free(a->buf);
-}
-
-static size_t arena_reserve(struct arena *a, size_t n)
-{
-	size_t off = a->len;
-
-	if (a->oom)
-		return NO_OFF;
-	if (a->cap - a->len < n) {
-		size_t cap = a->cap;
-		char *nb;
-
-		while (cap - a->len < n)
-			cap *= 2;
-		nb = a->buf == a->first ? malloc(cap) : realloc(a->buf, cap);
-		if (!nb) {
-			a->oom = true;
-			return NO_OFF;
-		}
-		if (a->buf == a->first)
-			memcpy(nb, a->first, a->len);
-		a->buf = nb;
-		a->cap = cap;
-	}
-	a->len += n;
-	return off;
-}
-
-/* Bytes are kept as they are (the JSON writer escapes them), except NUL, which a C string cannot
- * hold: a CN "bank.com\0.evil.com" must not read as "bank.com". RFC 4514 2.4 style "\00". */
-static size_t arena_add(struct arena *a, const char *prefix, const void *data, size_t n)
-{
-	const unsigned char *s = data;
-	size_t plen = prefix ? strlen(prefix) : 0, need = plen + 1, off, i;
-	char *d;
-
-	for (i = 0; i < n; i++)
-		need += s[i] ? 1 : 3;
-	off = arena_reserve(a, need);
-	if (off == NO_OFF)
-		return NO_OFF;
-	d = a->buf + off;
-	if (plen)
-		memcpy(d, prefix, plen);
-	d += plen;
-	for (i = 0; i < n; i++) {
-		if (s[i]) {
-			*d++ = (char)s[i];
-		} else {
-			memcpy(d, "\\00", 3);
-			d += 3;
-		}
-	}
-	*d = '\0';
-	return off;
-}
-
-struct pending {
-	struct x509_info info;
-	size_t subject, issuer, cn, san[X509_MAX_SAN];
-	struct arena arena;
-};
 
 static void hex_lower(char *dst, const uint8_t *src, size_t n)
 {
@@ -174,92 +85,6 @@ static bool asn1_time_unix(const ASN1_TIME *t, int64_t *secs, char *str, size_t 
 		 (unsigned char)(tm.tm_mon + 1), (unsigned char)tm.tm_mday,
 		 (unsigned char)tm.tm_hour, (unsigned char)tm.tm_min, (unsigned char)tm.tm_sec);
 	return true;
-}
-
-static size_t add_name(struct arena *a, const X509_NAME *name)
-{
-	/* Raw UTF-8 instead of \XX escapes for non-ASCII; controls stay escaped. A string that
-	 * does not decode (a BMPString of odd length) fails the whole name: then dump it as hex. */
-	static const unsigned long flags[] = { XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB,
-					       XN_FLAG_RFC2253 | ASN1_STRFLGS_DUMP_ALL };
-	size_t off = NO_OFF, i;
-
-	if (!name)
-		return NO_OFF;
-	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && off == NO_OFF; i++) {
-		BIO *bio = BIO_new(BIO_s_mem());
-		char *data;
-		long n;
-
-		if (!bio) {
-			a->oom = true;
-			return NO_OFF;
-		}
-		if (X509_NAME_print_ex(bio, name, 0, flags[i]) >= 0) {
-			n = BIO_get_mem_data(bio, &data);
-			off = arena_add(a, NULL, data, n > 0 ? (size_t)n : 0);
-		}
-		BIO_free(bio);
-	}
-	return off;
-}
-
-/* The most specific CN is the last one (RFC 6125 6.4.4 reads the "most specific" CN). */
-static size_t add_cn(struct arena *a, const X509_NAME *name)
-{
-	int i = -1, last = -1;
-	unsigned char *utf8 = NULL;
-	size_t off = NO_OFF;
-	int n;
-
-	while ((i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) >= 0)
-		last = i;
-	if (last < 0)
-		return NO_OFF;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last)));
-	if (n >= 0)
-		off = arena_add(a, NULL, utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return off;
-}
-
-/* One subjectAltName entry: DNS names as they are, IP addresses printed; others are skipped. */
-static void add_san(struct pending *pd, bool ip, const uint8_t *data, size_t len)
-{
-	size_t off;
-	char buf[INET6_ADDRSTRLEN];
-
-	if (pd->info.n_san >= X509_MAX_SAN)
-		return;
-	if (ip) {
-		/* RFC 5280 4.2.1.6: 4 octets for IPv4, 16 for IPv6. */
-		int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : -1;
-
-		if (af < 0 || !inet_ntop(af, data, buf, sizeof(buf)))
-			snprintf(buf, sizeof(buf), "invalid(%d bytes)", (int)len);
-		off = arena_add(&pd->arena, "IP:", buf, strlen(buf));
-	} else {
-		off = arena_add(&pd->arena, "DNS:", data, len);
-	}
-	if (off != NO_OFF)
-		pd->san[pd->info.n_san++] = off;
-}
-
-static void add_sans(struct pending *pd, X509 *x)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	int i, n = gens ? sk_GENERAL_NAME_num(gens) : 0;
-
-	for (i = 0; i < n && pd->info.n_san < X509_MAX_SAN; i++) {
-		int type;
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
-
-		if (type == GEN_DNS || type == GEN_IPADD)
-			add_san(pd, type == GEN_IPADD, ASN1_STRING_get0_data(s),
-				(size_t)ASN1_STRING_length(s));
-	}
-	GENERAL_NAMES_free(gens);
 }
 
 /* The serial as its DER content octets (two's complement, so a positive serial with the top bit
@@ -462,9 +287,9 @@ static void analyze_parsed(struct pending *pd, X509 *x)
 	int sig_nid;
 
 	info->parsed = true;
-	pd->subject = add_name(&pd->arena, X509_get_subject_name(x));
-	pd->issuer = add_name(&pd->arena, X509_get_issuer_name(x));
-	pd->cn = add_cn(&pd->arena, X509_get_subject_name(x));
+	pd->subject = x509__add_name(&pd->arena, X509_get_subject_name(x));
+	pd->issuer = x509__add_name(&pd->arena, X509_get_issuer_name(x));
+	pd->cn = x509__add_cn(&pd->arena, X509_get_subject_name(x));
 	set_serial(info, X509_get0_serialNumber(x));
 	info->validity_ok = asn1_time_unix(X509_get0_notBefore(x), &info->not_before,
 					   info->not_before_str, sizeof(info->not_before_str));
@@ -472,37 +297,9 @@ static void analyze_parsed(struct pending *pd, X509 *x)
 					    info->not_after_str, sizeof(info->not_after_str));
 	set_signature(info, x, &sig_nid);
 	pkey = set_key(info, x);
-	add_sans(pd, x);
+	x509_san__add_openssl(pd, x);
 	set_ca(info, x);
 	set_self_signed(info, x, pkey, sig_nid);
-}
-
-/* A name from the DER reader, rendered as add_name renders it with OpenSSL. The renderers are
- * snprintf-like: one pass into the stack buffer, a second only for a name that does not fit. */
-static size_t add_der_name(struct arena *a, struct der_span name, bool cn)
-{
-	char stack[512], *buf = stack;
-	long n = cn ? der_name__cn(name, buf, sizeof(stack)) :
-		      (long)der_name__rfc2253(name, buf, sizeof(stack));
-	size_t off;
-
-	if (n < 0)
-		return NO_OFF;
-	if ((size_t)n >= sizeof(stack)) {
-		buf = malloc((size_t)n + 1);
-		if (!buf) {
-			a->oom = true;
-			return NO_OFF;
-		}
-		if (cn)
-			der_name__cn(name, buf, (size_t)n + 1);
-		else
-			der_name__rfc2253(name, buf, (size_t)n + 1);
-	}
-	off = arena_add(a, NULL, buf, (size_t)n);
-	if (buf != stack)
-		free(buf);
-	return off;
 }
 
 /* snprintf(dst, size, "%s", src) without printf, which was seven calls per new certificate. */
@@ -531,9 +328,9 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	if (der_cert__read(der, len, &dc))
 		return false;
 	info->parsed = true;
-	pd->subject = add_der_name(&pd->arena, dc.subject, false);
-	pd->issuer = add_der_name(&pd->arena, dc.issuer, false);
-	pd->cn = add_der_name(&pd->arena, dc.subject, true);
+	pd->subject = x509__add_der_name(&pd->arena, dc.subject, false);
+	pd->issuer = x509__add_der_name(&pd->arena, dc.issuer, false);
+	pd->cn = x509__add_der_name(&pd->arena, dc.subject, true);
 	set_serial_hex(info, dc.serial.p, dc.serial.len);
 	info->validity_ok = true;
 	info->not_before = dc.not_before;
@@ -547,8 +344,7 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	info->key_bits = dc.key_bits;
 	copy_str(info->curve, sizeof(info->curve), tls_curve_name(dc.curve));
 	for (it = dc.san; der_cert__next_san(&it, &tag, &val);)
-		if (tag == DER_GN_DNS || tag == DER_GN_IP)
-			add_san(pd, tag == DER_GN_IP, val.p, val.len);
+		x509_san__add_der(pd, tag, val);
 	info->is_ca = dc.is_ca;
 	return true;
 }
@@ -557,22 +353,32 @@ static struct x509_info *finish(struct pending *pd)
 {
 	struct x509_info *info;
 	char *base;
-	int i;
+	uint32_t i;
+	size_t ptrs;
+	char *s;
 
 	if (pd->arena.oom)
 		return NULL;
-	info = malloc(sizeof(*info) + pd->arena.len);
+	/* One allocation sized for this certificate: the struct, its n_san + 1 SAN pointers (NULL
+	 * last), then the strings. */
+	ptrs = ((size_t)pd->info.n_san + 1) * sizeof(char *);
+	info = malloc(sizeof(*info) + ptrs + pd->arena.len);
 	if (!info)
 		return NULL;
 	*info = pd->info;
-	base = (char *)(info + 1);
+	info->san = (char **)(info + 1);
+	base = (char *)info->san + ptrs;
 	if (pd->arena.len)
 		memcpy(base, pd->arena.buf, pd->arena.len);
 	info->subject = pd->subject != NO_OFF ? base + pd->subject : NULL;
 	info->issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
 	info->subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
-	for (i = 0; i < X509_MAX_SAN; i++)
-		info->san[i] = i < info->n_san ? base + pd->san[i] : NULL;
+	s = base + pd->san_first;
+	for (i = 0; i < info->n_san; i++) {
+		info->san[i] = s;
+		s += strlen(s) + 1;
+	}
+	info->san[info->n_san] = NULL;
 	info->refs = 1;
 	return info;
 }
@@ -602,7 +408,7 @@ static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
 }
 
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
-				       bool fast)
+				       const uint8_t sha1[20], bool fast)
 {
 	struct pending pd;
 	struct x509_info *info;
@@ -611,11 +417,12 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	bool queue_was_empty;
 
 	memset(&pd.info, 0, sizeof(pd.info));
-	memset(pd.san, 0, sizeof(pd.san));
-	arena_init(&pd.arena);
+	arena__init(&pd.arena);
 	pd.subject = pd.issuer = pd.cn = NO_OFF;
+	pd.san_first = pd.san_bytes = 0;
 	memcpy(pd.info.sha256, digest, 32);
 	hex_lower(pd.info.sha256_hex, digest, 32);
+	hex_lower(pd.info.sha1_hex, sha1, 20);
 	pd.info.der_len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 
 	if (fast && len && len <= X509_MAX_DER && analyze_der(&pd, der, len))
@@ -642,14 +449,14 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	ERR_pop_to_mark();
 done:
 	info = finish(&pd);
-	arena_release(&pd.arena);
+	arena__release(&pd.arena);
 	if (!info)
 		errno = ENOMEM;
 	return info;
 }
 
-bool x509__sha256(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
-		  uint8_t out[32])
+bool x509__digest(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
+		  uint8_t *out, unsigned int out_len)
 {
 	unsigned int n = 0;
 	bool ok;
@@ -663,18 +470,19 @@ bool x509__sha256(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t 
 	else
 		ok = EVP_Digest(der, len, out, &n, md, NULL) == 1;
 	ERR_pop_to_mark();
-	return ok && n == 32;
+	return ok && n == out_len;
 }
 
 static struct x509_info *analyze_uncached(const uint8_t *der, size_t len, bool fast)
 {
-	uint8_t digest[32];
+	uint8_t digest[32], sha1[20];
 
-	if (!x509__sha256(NULL, EVP_sha256(), der, len, digest)) {
+	if (!x509__digest(NULL, EVP_sha256(), der, len, digest, sizeof(digest)) ||
+	    !x509__digest(NULL, EVP_sha1(), der, len, sha1, sizeof(sha1))) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return x509__analyze_digest(der, len, digest, fast);
+	return x509__analyze_digest(der, len, digest, sha1, fast);
 }
 
 struct x509_info *x509__analyze(const uint8_t *der, size_t len)

@@ -8,11 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define X509_MAX_SAN 16
+/* subjectAltName entries kept per certificate: at most X509_MAX_SAN names and X509_MAX_SAN_BYTES
+ * of their text, whichever comes first (a certificate may carry 10,000 names; what is past the
+ * cap is counted in san_count and flagged by san_truncated, never kept). */
+#define X509_MAX_SAN 4096
+#define X509_MAX_SAN_BYTES (64u * 1024)
 
 struct x509_info {
 	uint8_t sha256[32];
 	char sha256_hex[65];
+	char sha1_hex[41]; /* SHA-1 of the DER: what Suricata (tls.cert_fingerprint) and nDPI key on */
 	uint32_t der_len;
 	bool parsed; /* false: not a certificate; only sha256/der_len/error are set */
 	char error[96];
@@ -34,8 +39,15 @@ struct x509_info {
 	bool pq_sig;
 	uint16_t pq_pub_len; /* public key bytes of a post-quantum key, 0 otherwise */
 	uint8_t pq_level; /* its NIST security category */
-	uint16_t n_san;
-	char *san[X509_MAX_SAN]; /* "DNS:example.com" / "IP:192.0.2.1" */
+	/* Every GeneralName (RFC 5280 4.2.1.6) as one string, in certificate order:
+	 * "DNS:example.com", "IP:192.0.2.1" / "IP:2001:db8::1", "email:a@example.com",
+	 * "URI:https://example.com/", "DirName:CN=x,O=y" (RFC 2253, as subject),
+	 * "othername:1.3.6.1.4.1.311.20.2.3" (the type OID only), "RID:1.2.3.4",
+	 * "X400Name", "EdiPartyName". san points into the info's own allocation. */
+	uint32_t n_san; /* kept in san[] */
+	uint32_t san_count; /* in the certificate; > n_san when san_truncated */
+	bool san_truncated;
+	char **san;
 	bool self_signed; /* subject == issuer (names) and, where possible, signature verifies */
 	bool self_issued; /* subject == issuer (names) */
 	bool is_ca; /* basicConstraints CA:TRUE */

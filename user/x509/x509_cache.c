@@ -34,7 +34,7 @@ struct x509_cache {
 	struct x509_entry *slots;
 	struct x509_entry *free_slots; /* chained by hnext */
 	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
-	EVP_MD *sha256;
+	EVP_MD *sha256, *sha1;
 	EVP_MD_CTX *md_ctx;
 	uint64_t seed; /* per cache, so colliding certificates cannot be prepared in advance */
 	struct x509_cache_stats stats;
@@ -63,9 +63,10 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 		goto cleanup;
 	ERR_set_mark();
 	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	c->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	c->md_ctx = EVP_MD_CTX_new();
 	ERR_pop_to_mark();
-	if (!c->sha256 || !c->md_ctx)
+	if (!c->sha256 || !c->sha1 || !c->md_ctx)
 		goto cleanup;
 	c->seed = hash_seed(c);
 	for (i = max_entries; i-- > 0;) {
@@ -79,6 +80,7 @@ cleanup:
 	if (c) {
 		EVP_MD_CTX_free(c->md_ctx);
 		EVP_MD_free(c->sha256);
+		EVP_MD_free(c->sha1);
 		free(c->slots);
 		free(c->buckets);
 		free(c);
@@ -99,6 +101,7 @@ void x509_cache__free(struct x509_cache *c)
 	}
 	EVP_MD_CTX_free(c->md_ctx);
 	EVP_MD_free(c->sha256);
+	EVP_MD_free(c->sha1);
 	free(c->slots);
 	free(c->buckets);
 	free(c);
@@ -244,7 +247,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 	struct x509_info *info;
 	uint64_t hash = der_locator(der, len, c->seed);
 	unsigned int same;
-	uint8_t sha[32];
+	uint8_t sha[32], sha1[20];
 	uint8_t *copy;
 
 	c->stats.lookups++;
@@ -255,11 +258,12 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 			lru_unlink(e);
 		return e->info;
 	}
-	if (!x509__sha256(c->md_ctx, c->sha256, der, len, sha)) {
+	if (!x509__digest(c->md_ctx, c->sha256, der, len, sha, sizeof(sha)) ||
+	    !x509__digest(c->md_ctx, c->sha1, der, len, sha1, sizeof(sha1))) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	info = x509__analyze_digest(der, len, sha, true);
+	info = x509__analyze_digest(der, len, sha, sha1, true);
 	if (!info)
 		return NULL;
 	if (!info->parsed)

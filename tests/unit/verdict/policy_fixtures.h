@@ -103,7 +103,25 @@ static inline void eval1(struct handshake *hs, struct policy *p)
 }
 
 
-/* One handshake that trips every check once. */
+static inline void sni(struct handshake *hs, const char *name)
+{
+	size_t n = strlen(name);
+
+	hs->has_client_hello = true;
+	hs->ch.has_sni = true;
+	hs->ch.sni_len = (uint16_t)n;
+	memcpy(hs->ch.sni, name, n + 1);
+}
+
+static inline void sans(struct x509_info *x, const char *const *list, uint32_t n)
+{
+	x->san = (char **)list;
+	x->n_san = x->san_count = n;
+}
+
+static const char *const other_test_sans[] = { "DNS:other.test", "IP:192.0.2.1", NULL };
+
+/* One handshake that trips every check once, except those of everything_else(). */
 static inline void everything(struct handshake *hs)
 {
 	mk(0, "leaf", "sha1WithRSAEncryption", "1.2.840.113549.1.1.5", "sha1", "RSA", 1024);
@@ -118,6 +136,28 @@ static inline void everything(struct handshake *hs)
 	hs->has_server_key_exchange = true;
 	hs->ske.kx = TLS_KX_DHE;
 	hs->ske.dh_p_bits = 512;
+	sans(&certs[0], other_test_sans, 2);
+	sni(hs, "leaf.test"); /* name_mismatch */
+}
+
+/* The checks everything() cannot trip with it: missing_sni (everything has an SNI) and
+ * long_validity (which passes over everything's self-signed leaf). */
+#define T_2022 1650000000ll /* 2022-04-15 */
+static inline bool in_everything_else(int check)
+{
+	return check == CHECK_MISSING_SNI || check == CHECK_LONG_VALIDITY;
+}
+
+static inline void everything_else(struct handshake *hs)
+{
+	struct x509_info *x = good(0, "long");
+
+	x->not_before = T_2022 - 86400 * 100;
+	x->not_after = x->not_before + 86400 * 800;
+	sans(x, other_test_sans, 2);
+	chain(hs, 1);
+	hs->cert_ts_ns = (uint64_t)T_2022 * NS;
+	hs->has_client_hello = true; /* no SNI; no ServerHello, so no non_pq_kx */
 }
 
 #endif

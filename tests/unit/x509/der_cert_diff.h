@@ -77,7 +77,10 @@ static inline bool same_info(const struct x509_info *a, const struct x509_info *
 	SFIELD(key_type);
 	FIELD(a->key_bits == b->key_bits, "key_bits");
 	SFIELD(curve);
+	SFIELD(sha1_hex);
 	FIELD(a->n_san == b->n_san, "n_san");
+	FIELD(a->san_count == b->san_count, "san_count");
+	FIELD(a->san_truncated == b->san_truncated, "san_truncated");
 	for (unsigned i = 0; i < a->n_san && i < b->n_san; i++)
 		SFIELD(san[i]);
 	FIELD(a->self_signed == b->self_signed, "self_signed");

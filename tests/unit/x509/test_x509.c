@@ -70,12 +70,16 @@ static void test_weak_chain(void)
 	CHECK_STR(li->subject, "O=Example,CN=www.example.com");
 	CHECK_STR(li->issuer, "CN=Md5 Intermediate");
 	CHECK_STR(li->serial, "00ff01"); /* DER keeps the sign octet */
-	CHECK_EQ(li->n_san, 4); /* the email entry is neither DNS nor IP */
+	CHECK_EQ(li->n_san, 5);
+	CHECK_EQ(li->san_count, 5);
+	CHECK(!li->san_truncated);
 	CHECK_STR(li->san[0], "DNS:www.example.com");
-	CHECK_STR(li->san[1], "DNS:*.example.org");
-	CHECK_STR(li->san[2], "IP:192.0.2.1");
-	CHECK_STR(li->san[3], "IP:2001:db8::1");
-	CHECK(li->san[4] == NULL);
+	CHECK_STR(li->san[1], "email:a@example.com");
+	CHECK_STR(li->san[2], "DNS:*.example.org");
+	CHECK_STR(li->san[3], "IP:192.0.2.1");
+	CHECK_STR(li->san[4], "IP:2001:db8::1");
+	CHECK(li->san[5] == NULL);
+	CHECK_EQ(strlen(li->sha1_hex), 40);
 	CHECK_EQ(li->der_len, l.len);
 	CHECK(li->validity_ok);
 	CHECK_STR(li->not_before_str, "2020-01-01T00:00:00Z");
