@@ -153,6 +153,10 @@ static void read_usage(FILE *out)
 		"                        CycloneDX 1.6 CBOM (see `tlsmon inventory`) instead of JSON\n"
 		"  --max-endpoints N     entries of each endpoint table, least recently seen evicted\n"
 		"                        (default 1000)\n"
+		"  --trust-store FILE|DIR\n"
+		"                        CA certificates that untrusted_chain verifies chains\n"
+		"                        against: a PEM bundle or a hashed directory (default\n"
+		"                        " X509_TRUST_DEFAULT_STORE ")\n"
 		"  -h, --help            this text\n");
 }
 
@@ -212,6 +216,7 @@ int cmd_read(int argc, char **argv)
 		{ "endpoints", optional_argument, NULL, 'E' },
 		{ "max-endpoints", required_argument, NULL, 'X' },
 		{ "inventory", no_argument, NULL, 'V' },
+		{ "trust-store", required_argument, NULL, 'T' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -223,6 +228,8 @@ int cmd_read(int argc, char **argv)
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine *shared = NULL;
+	const char *trust_store = NULL;
+	char err[256] = "";
 	bool metrics = false, ep_text = false, inventory = false;
 	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
@@ -274,6 +281,9 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'D':
 			serve = optarg;
+			break;
+		case 'T':
+			trust_store = optarg;
 			break;
 		case 'K':
 			if (parse__u32(optarg, 1, 1u << 24, &so.max_entries)) {
@@ -328,6 +338,19 @@ int cmd_read(int argc, char **argv)
 			goto cleanup;
 		}
 		eo.retain_bytes = SERVE_RETAIN_BYTES;
+	}
+	/* One store and cache for every file: loading the system bundle costs more than reading a
+	 * small capture. */
+	eo.trust = x509_trust__new(trust_store, 4096);
+	if (!eo.trust) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		status = 1;
+		goto cleanup;
+	}
+	if (trust_store && x509_trust__load(eo.trust, err, sizeof(err))) {
+		fprintf(stderr, "tlsmon: --trust-store %s\n", err);
+		status = 2;
+		goto cleanup;
 	}
 	eo.policy = policy;
 	eo.on_handshake = on_handshake;
@@ -385,6 +408,7 @@ int cmd_read(int argc, char **argv)
 		status = 1;
 cleanup:
 	engine__free(shared);
+	x509_trust__free(eo.trust);
 	metrics__free(rc.metrics);
 	endpoints__free(rc.endpoints);
 	store__free(rc.store);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
 #include "out/store.h"
 #include "verdict/endpoints.h"
+#include "x509/trust.h"
 #include "util/kv.h"
 #include "util/parse.h"
 
@@ -56,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
+	{ "trust-store", required_argument, NULL, OPT(RUN_OPT_TRUST_STORE) },
 	/* the former name of --retain-bytes, still accepted (also in the config file) */
 	{ "hold-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -109,6 +112,9 @@ void run_opts__usage(FILE *out)
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"
 		"  -v, --verbose           libbpf and verifier messages\n"
+		"  --trust-store FILE|DIR  CA certificates that untrusted_chain verifies chains\n"
+		"                          against: a PEM bundle or a hashed directory (default\n"
+		"                          " X509_TRUST_DEFAULT_STORE ")\n"
 		"  --config FILE           settings, one KEY = VALUE per line, keys named as the long\n"
 		"                          options above (default " RUN_DEFAULT_CONFIG " if it\n"
 		"                          exists; /dev/null for none); options given here override\n"
@@ -312,6 +318,13 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_DUMP_DIR:
 		o->dump_dir = *v ? v : NULL;
+		break;
+	case RUN_OPT_TRUST_STORE:
+		if (*v && access(v, R_OK)) {
+			err__set(err, esz, "%s: %s", v, strerror(errno));
+			return -1;
+		}
+		o->trust_store = *v ? v : NULL;
 		break;
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
@@ -627,6 +640,8 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
 	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
+	snprintf(v[RUN_OPT_TRUST_STORE], VALUE_LEN, "%s",
+		 str_or(o->trust_store, X509_TRUST_DEFAULT_STORE));
 
 	for (int i = 0; i < o->n_ifaces; i++)
 		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",

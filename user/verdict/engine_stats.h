@@ -8,6 +8,7 @@
 #include "net/flowtab.h"
 #include "net/reasm.h"
 #include "tls/tls_record.h"
+#include "x509/trust.h"
 #include "x509/x509.h"
 
 struct engine_stats {
@@ -40,6 +41,7 @@ struct pipeline_stats {
 	const struct reasm_stats *reasm;
 	const struct tls_stats *tls;
 	const struct x509_cache_stats *x509;
+	const struct x509_trust_stats *trust;
 };
 
 /* Where a counter stands in `tlsmon read --stats`: one line per group, in this order. */
@@ -138,6 +140,19 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(x509, hits, "x509_cache_hits_total", "counter", "", \
 			 "Certificate analyses answered from the cache.", X509, 2, "hits") \
 	PIPELINE_COUNTER(x509, parse_failures, "", "", "", "", X509, 3, "parse_failures") \
-	PIPELINE_COUNTER(engine, handshakes, "", "", "", "", TOTAL, 1, "handshakes")
+	PIPELINE_COUNTER(engine, handshakes, "", "", "", "", TOTAL, 1, "handshakes") \
+	PIPELINE_COUNTER(trust, lookups, "chain_verify_cache_lookups_total", "counter", "", \
+			 "Certificate chains judged against the trust store (untrusted_chain).", \
+			 NONE, 0, "") \
+	PIPELINE_COUNTER(trust, hits, "chain_verify_cache_hits_total", "counter", "", \
+			 "Certificate chains whose trust was answered from the cache.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, evictions, "chain_verify_cache_evictions_total", "counter", "", \
+			 "Chain verification results dropped from the full cache, least recently " \
+			 "used first.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, entries, "chain_verify_cache_entries", "gauge", "", \
+			 "Chain verification results held in the cache now.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, load_failures, "trust_store_load_failures_total", "counter", "", \
+			 "Times the trust store could not be loaded (untrusted_chain is then not " \
+			 "judged).", NONE, 0, "")
 
 #endif

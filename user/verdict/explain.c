@@ -33,6 +33,7 @@ static bool is_message(const struct hs_event *e)
 	case HS_EV_CCS:
 	case HS_EV_APP_DATA:
 	case HS_EV_ENCRYPTED_HANDSHAKE:
+	case HS_EV_HEARTBEAT:
 		return true;
 	}
 	return false;
@@ -67,6 +68,13 @@ static void describe(char *buf, size_t size, const struct hs_event *e)
 		return;
 	case HS_EV_SSLV2_HELLO:
 		put(&o, "the client's SSLv2 ClientHello");
+		return;
+	case HS_EV_HEARTBEAT:
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, e->hs_type == 1 ? "'s heartbeat request" :
+			e->hs_type == 2 ? "'s heartbeat response" :
+					  "'s heartbeat");
 		return;
 	case HS_EV_ALERT:
 	case HS_EV_CCS:
@@ -112,7 +120,7 @@ static void put_after(struct sbuf *o, uint64_t from, uint64_t to, const char *wh
 #define M(c) (1u << (c))
 #define CERT_CHECKS                                                                                \
 	(M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_EXPIRED) | M(CHECK_NOT_YET_VALID) | \
-	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT))
+	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT) | M(CHECK_UNTRUSTED_CHAIN))
 #define PROTO_CHECKS                                                                               \
 	(M(CHECK_WEAK_PROTOCOL) | M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_DH) | M(CHECK_DOWNGRADE))
 
@@ -138,7 +146,7 @@ static struct preference alert_preference(uint8_t desc)
 		p.family = CERT_CHECKS;
 		break;
 	case 48: /* unknown_ca */
-		p.direct = M(CHECK_SELF_SIGNED);
+		p.direct = M(CHECK_SELF_SIGNED) | M(CHECK_UNTRUSTED_CHAIN);
 		p.family = CERT_CHECKS;
 		break;
 	case 44: /* certificate_revoked */
@@ -194,8 +202,10 @@ static const struct finding *likely_cause(const struct handshake *hs, struct pre
 		f = worst(hs, p.direct);
 	if (!f && p.family)
 		f = worst(hs, p.family);
-	/* A certificate that is still valid cannot be why a peer refused the handshake. */
-	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
+	/* A certificate that is still valid cannot be why a peer refused the handshake; a chain
+	 * this host's store does not trust is a cause only where the alert or close is about
+	 * certificates (above): the client's store may trust it. */
+	return f ? f : worst(hs, ~(M(CHECK_EXPIRES_SOON) | M(CHECK_UNTRUSTED_CHAIN)));
 }
 
 static void put_finding(struct sbuf *o, const struct finding *f)

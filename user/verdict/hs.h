@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "tls/tls_msg.h"
+#include "x509/trust.h"
 #include "x509/x509.h"
 
 enum hs_outcome {
@@ -31,6 +32,8 @@ enum check_id {
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
 	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
 	CHECK_EXPIRES_SOON, /* valid at the packet, but notAfter within expires_soon_days */
+	CHECK_UNTRUSTED_CHAIN, /* the chain does not verify against the trust store, or is out of order */
+	CHECK_HEARTBEAT, /* RFC 6520 heartbeat abuse: Heartbleed, odd encrypted heartbeats */
 	CHECK__COUNT,
 };
 
@@ -68,6 +71,8 @@ enum hs_event_kind {
 	HS_EV_FIN,
 	HS_EV_RST,
 	HS_EV_GAP, /* bytes lost in reassembly */
+	HS_EV_HEARTBEAT, /* RFC 6520 heartbeat record: hs_type is its type (1 request, 2 response)
+			  * when plaintext, 0 when encrypted; len the record's length */
 };
 
 struct hs_event {
@@ -123,6 +128,30 @@ struct hs_client_hello {
 #define HS_KX_ECDHE 0x4
 #define HS_KX_TLS13 0x8
 
+/* RFC 6520 heartbeats seen while the handshake was followed (the engine, and live the kernel,
+ * stop at the decision: later ones are not seen). */
+struct hs_heartbeats {
+	uint16_t requests, responses; /* plaintext, both sides */
+	uint16_t encrypted; /* encrypted heartbeat records, both sides */
+	/* Heartbleed (CVE-2014-0160): a plaintext request whose payload_length exceeds what its
+	 * record holds (RFC 6520 4: payload_length + 3 + at least 16 bytes of padding) */
+	bool overlong_request;
+	bool overlong_from_client;
+	bool leaked_response; /* a response after an overlong request: the peer answered it */
+	bool leak_from_client;
+	uint16_t overlong_payload_length, overlong_record_len;
+	uint16_t leak_record_len;
+	/* encrypted: shorter than any valid heartbeat (3 + 16 bytes before protection), or a
+	 * response larger than the request it follows */
+	bool short_encrypted;
+	bool short_from_client;
+	uint16_t short_len;
+	bool large_encrypted_response;
+	bool large_from_client; /* the side that sent the large response */
+	uint16_t large_len, large_request_len;
+	uint16_t last_encrypted_request_len[2]; /* by from_client: private to the engine */
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -166,6 +195,10 @@ struct handshake {
 	uint16_t n_events;
 	bool events_truncated;
 	struct hs_event events[HS_MAX_EVENTS];
+
+	/* The server's chain against the trust store (untrusted_chain), at cert_ts_ns. */
+	struct x509_trust_result trust;
+	struct hs_heartbeats heartbeats;
 
 	/* The verdict, last: only filled when the outcome is decided (the engine builds one
 	 * struct handshake at a time, from the compact state of struct hs_pending, and fills

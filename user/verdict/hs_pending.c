@@ -302,7 +302,7 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	X(groups_truncated)
 #define SERVER_FIELDS(X)                                                                         \
 	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
-	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group)
+	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group) X(trust) X(heartbeats)
 
 void hs_pending__expand(const struct hs_pending *p, struct handshake *out)
 {

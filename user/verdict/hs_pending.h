@@ -30,6 +30,8 @@ struct hs_server_side {
 	uint32_t gaps;
 	uint32_t parse_errors;
 	uint64_t gap_bytes;
+	struct x509_trust_result trust;
+	struct hs_heartbeats heartbeats;
 };
 
 /* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more: the

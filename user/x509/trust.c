@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Chain validation against the trust store, and the cache of its results by chain hash. */
+#include "x509/trust.h"
+#include "x509/x509_int.h"
+#include "util/pow2.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+/* The chain hash is the SHA-256 of the certificates' SHA-256s in the order sent: the order is
+ * part of the answer (out_of_order). A fixed pool of entries, a chained hash on the digest's
+ * first bytes and an LRU list: a lookup and an eviction are O(1). */
+struct trust_entry {
+	uint8_t digest[32];
+	struct x509_trust_result result;
+	struct trust_entry *hnext;
+	struct trust_entry *prev, *next; /* LRU: lru.next most recent */
+};
+
+struct x509_trust {
+	char *path;
+	X509_STORE *store; /* NULL until loaded */
+	bool load_tried;
+	uint32_t max_entries, bucket_mask;
+	struct trust_entry **buckets;
+	struct trust_entry *slots;
+	uint32_t used; /* slots handed out so far; then the LRU tail is reused */
+	struct trust_entry lru;
+	EVP_MD *sha256;
+	EVP_MD_CTX *md_ctx;
+	struct x509_trust_stats stats;
+};
+
+#define TRUST_CACHE_MAX (1u << 24)
+
+struct x509_trust *x509_trust__new(const char *store, uint32_t max_entries)
+{
+	struct x509_trust *t;
+	uint32_t nb;
+
+	if (max_entries == 0 || max_entries > TRUST_CACHE_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nb = (uint32_t)pow2__round_up(max_entries);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto cleanup;
+	t->path = strdup(store ? store : X509_TRUST_DEFAULT_STORE);
+	t->max_entries = max_entries;
+	t->bucket_mask = nb - 1;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	t->slots = calloc(max_entries, sizeof(*t->slots));
+	if (!t->path || !t->buckets || !t->slots)
+		goto cleanup;
+	ERR_set_mark();
+	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	t->md_ctx = EVP_MD_CTX_new();
+	ERR_pop_to_mark();
+	if (!t->sha256 || !t->md_ctx)
+		goto cleanup;
+	t->lru.next = t->lru.prev = &t->lru;
+	return t;
+
+cleanup:
+	x509_trust__free(t);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void x509_trust__free(struct x509_trust *t)
+{
+	if (!t)
+		return;
+	X509_STORE_free(t->store);
+	EVP_MD_CTX_free(t->md_ctx);
+	EVP_MD_free(t->sha256);
+	free(t->slots);
+	free(t->buckets);
+	free(t->path);
+	free(t);
+}
+
+int x509_trust__load(struct x509_trust *t, char *err, size_t err_size)
+{
+	struct stat st;
+	int ok;
+
+	if (t->load_tried) {
+		if (!t->store && err_size)
+			snprintf(err, err_size, "%s: could not be loaded", t->path);
+		return t->store ? 0 : -1;
+	}
+	t->load_tried = true;
+	if (stat(t->path, &st)) {
+		if (err_size)
+			snprintf(err, err_size, "%s: %s", t->path, strerror(errno));
+		t->stats.load_failures++;
+		return -1;
+	}
+	t->store = X509_STORE_new();
+	if (!t->store) {
+		if (err_size)
+			snprintf(err, err_size, "out of memory");
+		t->stats.load_failures++;
+		return -1;
+	}
+	ERR_clear_error();
+	/* A directory is looked up by subject hash as certificates are needed (c_rehash). */
+	ok = S_ISDIR(st.st_mode) ? X509_STORE_load_path(t->store, t->path) :
+				   X509_STORE_load_file(t->store, t->path);
+	if (ok && !S_ISDIR(st.st_mode) && sk_X509_OBJECT_num(X509_STORE_get0_objects(t->store)) == 0)
+		ok = 0;
+	if (!ok) {
+		unsigned long e = ERR_peek_last_error();
+
+		if (err_size)
+			snprintf(err, err_size, "%s: %s", t->path,
+				 e ? ERR_reason_error_string(e) : "no certificate in it");
+		X509_STORE_free(t->store);
+		t->store = NULL;
+		t->stats.load_failures++;
+	}
+	ERR_clear_error();
+	return t->store ? 0 : -1;
+}
+
+/* What the other checks judge, with the packet's time and tlsmon's thresholds: passed over so
+ * that OpenSSL goes on to the trust question (RFC 5280 6.1.3 (a)(2) validity; SP 800-131A key
+ * sizes and hashes are OpenSSL's security levels). */
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	if (ok)
+		return ok;
+	switch (X509_STORE_CTX_get_error(ctx)) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+	case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+	case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+	case X509_V_ERR_EE_KEY_TOO_SMALL:
+	case X509_V_ERR_CA_KEY_TOO_SMALL:
+	case X509_V_ERR_CA_MD_TOO_WEAK:
+	case X509_V_ERR_INVALID_PURPOSE:
+		X509_STORE_CTX_set_error(ctx, X509_V_OK);
+		return 1;
+	}
+	return 0;
+}
+
+static uint32_t bucket_of(const struct x509_trust *t, const uint8_t digest[32])
+{
+	uint32_t h;
+
+	memcpy(&h, digest, sizeof(h));
+	return h & t->bucket_mask;
+}
+
+static void lru_unlink(struct trust_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
+static void lru_push(struct x509_trust *t, struct trust_entry *e)
+{
+	e->next = t->lru.next;
+	e->prev = &t->lru;
+	t->lru.next->prev = e;
+	t->lru.next = e;
+}
+
+static struct trust_entry *lookup(struct x509_trust *t, const uint8_t digest[32])
+{
+	struct trust_entry *e;
+
+	for (e = t->buckets[bucket_of(t, digest)]; e; e = e->hnext)
+		if (!memcmp(e->digest, digest, 32))
+			return e;
+	return NULL;
+}
+
+static void insert(struct x509_trust *t, const uint8_t digest[32],
+		   const struct x509_trust_result *r)
+{
+	struct trust_entry *e, **pp;
+	uint32_t b;
+
+	if (t->used < t->max_entries) {
+		e = &t->slots[t->used++];
+		t->stats.entries++;
+	} else {
+		e = t->lru.prev;
+		lru_unlink(e);
+		for (pp = &t->buckets[bucket_of(t, e->digest)]; *pp != e; pp = &(*pp)->hnext)
+			;
+		*pp = e->hnext;
+		t->stats.evictions++;
+	}
+	memcpy(e->digest, digest, 32);
+	e->result = *r;
+	b = bucket_of(t, digest);
+	e->hnext = t->buckets[b];
+	t->buckets[b] = e;
+	lru_push(t, e);
+}
+
+bool x509_trust__issued_by(const struct x509_info *cert, const struct x509_info *issuer)
+{
+	return cert && issuer && cert->parsed && issuer->parsed && cert->issuer && issuer->subject &&
+	       !strcmp(cert->issuer, issuer->subject);
+}
+
+/* RFC 5246 7.4.2: "Each following certificate MUST directly certify the one preceding it." A
+ * certificate whose issuer is elsewhere in the chain is out of order; one whose issuer is not
+ * there at all is a missing intermediate, which OpenSSL reports. */
+static int8_t find_misordered(const struct x509_info *const info[], unsigned n)
+{
+	for (unsigned i = 0; i + 1 < n; i++) {
+		if (!info[i] || !info[i]->parsed || info[i]->self_issued ||
+		    x509_trust__issued_by(info[i], info[i + 1]))
+			continue;
+		for (unsigned j = 0; j < n; j++)
+			if (j != i && j != i + 1 && x509_trust__issued_by(info[i], info[j]))
+				return (int8_t)i;
+	}
+	return -1;
+}
+
+static void verify_chain(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
+			 unsigned n, int64_t when, struct x509_trust_result *out)
+{
+	X509 *certs[X509_TRUST_MAX_CHAIN] = { 0 };
+	STACK_OF(X509) *untrusted = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509 *bad;
+	int rc;
+
+	t->stats.verifications++;
+	for (unsigned i = 0; i < n; i++) {
+		const unsigned char *p = der[i];
+
+		certs[i] = d2i_X509(NULL, &p, len[i]);
+	}
+	if (!certs[0])
+		goto cleanup; /* unparsable_cert says so */
+	untrusted = sk_X509_new_null();
+	ctx = X509_STORE_CTX_new();
+	if (!untrusted || !ctx)
+		goto cleanup;
+	for (unsigned i = 1; i < n; i++)
+		if (certs[i] && !sk_X509_push(untrusted, certs[i]))
+			goto cleanup;
+	if (!X509_STORE_CTX_init(ctx, t->store, certs[0], untrusted))
+		goto cleanup;
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)when);
+	/* A store holding an intermediate anchors chains at it, as browsers' stores do. */
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	rc = X509_verify_cert(ctx);
+	if (rc == 1) {
+		out->status = X509_TRUST_OK;
+		goto cleanup;
+	}
+	out->status = X509_TRUST_FAILED;
+	out->error = X509_STORE_CTX_get_error(ctx);
+	if (out->error == X509_V_OK)
+		out->error = X509_V_ERR_UNSPECIFIED;
+	bad = X509_STORE_CTX_get_current_cert(ctx);
+	for (unsigned i = 0; bad && i < n; i++)
+		if (certs[i] && !X509_cmp(bad, certs[i]))
+			out->position = (int8_t)i;
+
+cleanup:
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted);
+	for (unsigned i = 0; i < n; i++)
+		X509_free(certs[i]);
+	ERR_clear_error();
+}
+
+void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
+			const struct x509_info *const info[], unsigned n, int64_t when,
+			struct x509_trust_result *out)
+{
+	uint8_t digest[32];
+	struct trust_entry *e;
+
+	memset(out, 0, sizeof(*out));
+	out->misordered = out->position = -1;
+	if (n == 0 || !info[0] || !info[0]->parsed)
+		return;
+	if (n > X509_TRUST_MAX_CHAIN)
+		n = X509_TRUST_MAX_CHAIN;
+	if (!t->store && x509_trust__load(t, NULL, 0)) {
+		out->status = X509_TRUST_NO_STORE;
+		return;
+	}
+	t->stats.lookups++;
+	if (!EVP_DigestInit_ex(t->md_ctx, t->sha256, NULL))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		EVP_DigestUpdate(t->md_ctx, info[i] ? info[i]->sha256 : (const uint8_t *)"", 
+				 info[i] ? 32 : 0);
+	if (!EVP_DigestFinal_ex(t->md_ctx, digest, NULL))
+		return;
+	e = lookup(t, digest);
+	if (e) {
+		t->stats.hits++;
+		lru_unlink(e);
+		lru_push(t, e);
+		*out = e->result;
+		return;
+	}
+	verify_chain(t, der, len, n, when, out);
+	out->misordered = find_misordered(info, n);
+	out->out_of_order = out->misordered >= 0;
+	if (out->status != X509_TRUST_UNCHECKED)
+		insert(t, digest, out);
+}
+
+const char *x509_trust__reason(int32_t error)
+{
+	return X509_verify_cert_error_string(error);
+}
+
+const char *x509_trust__label(int32_t error)
+{
+	switch (error) {
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return "missing_issuer";
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		return "unknown_root";
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		return "self_signed_leaf";
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+	case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+	case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+		return "bad_signature";
+	case X509_V_ERR_INVALID_CA:
+	case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+		return "not_ca";
+	case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+		return "path_length";
+	case X509_V_ERR_PERMITTED_VIOLATION:
+	case X509_V_ERR_EXCLUDED_VIOLATION:
+		return "name_constraints";
+	case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+		return "unhandled_critical_extension";
+	}
+	return "other";
+}
+
+const struct x509_trust_stats *x509_trust__stats(const struct x509_trust *t)
+{
+	return &t->stats;
+}
