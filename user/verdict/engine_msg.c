@@ -152,8 +152,8 @@ static uint16_t clamp16(uint32_t v)
 }
 
 /* As Zeek's heartbleed.zeek: a plaintext request that claims more payload than it carries; a
- * response after one (the peer answered it: its memory went out); encrypted, a request shorter
- * than any valid heartbeat, or a response longer than the request before it. */
+ * response after one (the peer answered it: its memory went out); an encrypted heartbeat
+ * shorter than any valid one. */
 void conn__heartbeat(struct conn *c, const struct tls_event *ev)
 {
 	struct hs_server_side *srv = rare(c);
@@ -176,9 +176,6 @@ void conn__heartbeat(struct conn *c, const struct tls_event *ev)
 		return;
 	h = &srv->heartbeats;
 	if (ev->encrypted) {
-		uint16_t *last_req = &h->last_encrypted_request_len[client];
-		uint16_t peer_req = h->last_encrypted_request_len[!client];
-
 		if (h->encrypted < UINT16_MAX)
 			h->encrypted++;
 		if (ev->len < TLS_HEARTBEAT_MIN_LEN && !h->short_encrypted) {
@@ -186,16 +183,6 @@ void conn__heartbeat(struct conn *c, const struct tls_event *ev)
 			h->short_from_client = client;
 			h->short_len = clamp16(ev->len);
 		}
-		/* Without the keys a request and a response look alike: the first heartbeat of a
-		 * side after the other side's is taken for the response to it. */
-		if (peer_req && !*last_req && ev->len > peer_req && !h->large_encrypted_response) {
-			h->large_encrypted_response = true;
-			h->large_from_client = client;
-			h->large_len = clamp16(ev->len);
-			h->large_request_len = peer_req;
-		}
-		if (!peer_req)
-			*last_req = clamp16(ev->len);
 		return;
 	}
 	if (hb.type == TLS_HEARTBEAT_REQUEST) {

@@ -141,15 +141,12 @@ struct hs_heartbeats {
 	bool leak_from_client;
 	uint16_t overlong_payload_length, overlong_record_len;
 	uint16_t leak_record_len;
-	/* encrypted: shorter than any valid heartbeat (3 + 16 bytes before protection), or a
-	 * response larger than the request it follows */
+	/* encrypted: shorter than any valid heartbeat (3 + 16 bytes before protection); only a
+	 * client's after its Finished and before the server's ChangeCipherSpec can be seen, as
+	 * the handshake is decided there and nothing after it is read */
 	bool short_encrypted;
 	bool short_from_client;
 	uint16_t short_len;
-	bool large_encrypted_response;
-	bool large_from_client; /* the side that sent the large response */
-	uint16_t large_len, large_request_len;
-	uint16_t last_encrypted_request_len[2]; /* by from_client: private to the engine */
 };
 
 #define HS_MAX_EVENTS 48

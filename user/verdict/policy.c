@@ -60,9 +60,8 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 	/* As Zeek's Heartbleed notices (policy/protocols/ssl/heartbleed.zeek). */
 	[CHECK_HEARTBEAT] = { "heartbeat", true, SEV_AUTO,
 			      "RFC 6520 heartbeat abuse: a request longer than its record "
-			      "(Heartbleed, high), answered (critical), an encrypted request "
-			      "shorter than 19 bytes (medium) or response longer than its request "
-			      "(high)" },
+			      "(Heartbleed, high), answered (critical), an encrypted heartbeat "
+			      "shorter than 19 bytes (medium)" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };

@@ -668,12 +668,6 @@ static void check_heartbeat(const struct policy *p, struct handshake *hs)
 				  "Heartbleed after the handshake)",
 				  h->short_from_client, ": ", h->short_len, " bytes, minimum ",
 				  TLS_HEARTBEAT_MIN_LEN, "");
-	if (h->large_encrypted_response)
-		heartbeat_finding(p, hs, SEV_HIGH, "large_encrypted_response",
-				  "an encrypted heartbeat response longer than the request "
-				  "before it (Heartbleed answered after the handshake)",
-				  h->large_from_client, ": ", h->large_len, " bytes, request ",
-				  h->large_request_len, " bytes");
 }
 
 void policy__evaluate(const struct policy *p, struct handshake *hs)
