@@ -119,14 +119,15 @@ expect short_hb "$G/ca.pem" '[.events[] | select(.what | startswith("Heartbeat")
 	'["Heartbeat (encrypted) 10 bytes"]'
 expect good "$G/ca.pem" "$HB" '[]'
 
-# metrics: the check label, and the cache over one engine (the same chain twice is one hit)
+# metrics: the check label, and the cache over one engine (the same chain twice is one hit;
+# entries: the two chains and the issuer chain of the one with intermediates)
 "$TLSMON" read --trust-store "$G/ca.pem" --metrics "$W/noint.pcap" "$W/heartbleed.pcap" \
 	"$W/good.pcap" "$W/good.pcap" >"$W/metrics.txt"
 for want in 'tlsmon_weak_findings_total{check="untrusted_chain",detail="missing_issuer"} 1' \
 	'tlsmon_weak_findings_total{check="heartbeat",detail="heartbleed_request"} 1' \
 	'tlsmon_weak_findings_total{check="heartbeat",detail="heartbleed_response"} 1' \
 	'tlsmon_chain_verify_cache_lookups_total 4' 'tlsmon_chain_verify_cache_hits_total 2' \
-	'tlsmon_chain_verify_cache_entries 2'; do
+	'tlsmon_chain_verify_cache_entries 3'; do
 	if grep -qxF "$want" "$W/metrics.txt"; then
 		pass "$T/metrics: $want"
 	else

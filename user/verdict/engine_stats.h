@@ -146,6 +146,9 @@ enum pipeline_stats_group {
 			 NONE, 0, "") \
 	PIPELINE_COUNTER(trust, hits, "chain_verify_cache_hits_total", "counter", "", \
 			 "Certificate chains whose trust was answered from the cache.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, leaf_only, "chain_verify_leaf_only_total", "counter", "", \
+			 "Certificate chains not in the cache judged by their cached issuer chain and " \
+			 "the leaf's signature.", NONE, 0, "") \
 	PIPELINE_COUNTER(trust, evictions, "chain_verify_cache_evictions_total", "counter", "", \
 			 "Chain verification results dropped from the full cache, least recently " \
 			 "used first.", NONE, 0, "") \

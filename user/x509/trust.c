@@ -3,6 +3,7 @@
 #include "x509/trust.h"
 #include "x509/x509_int.h"
 #include "x509/der.h"
+#include "x509/trust_leaf.h"
 #include "util/pow2.h"
 
 #include <errno.h>
@@ -22,6 +23,9 @@
 struct trust_entry {
 	uint8_t digest[32];
 	struct x509_trust_result result;
+	/* An issuer chain (every certificate but the leaf, keyed apart from whole chains): its
+	 * first certificate's key, for a new leaf's signature; NULL in a whole chain's entry. */
+	EVP_PKEY *issuer_key;
 	struct trust_entry *hnext;
 	struct trust_entry *prev, *next; /* LRU: lru.next most recent */
 };
@@ -54,6 +58,7 @@ struct x509_trust {
 	struct trust_entry lru;
 	EVP_MD *sha256;
 	EVP_MD_CTX *md_ctx;
+	struct trust_digests digests; /* the leaf fast path's (trust_leaf.h) */
 	struct x509_trust_stats stats;
 };
 
@@ -83,7 +88,7 @@ struct x509_trust *x509_trust__new(const char *store, uint32_t max_entries)
 	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	t->md_ctx = EVP_MD_CTX_new();
 	ERR_pop_to_mark();
-	if (!t->sha256 || !t->md_ctx)
+	if (!t->sha256 || !t->md_ctx || trust_digests__init(&t->digests))
 		goto cleanup;
 	t->lru.next = t->lru.prev = &t->lru;
 	return t;
@@ -103,6 +108,9 @@ void x509_trust__free(struct x509_trust *t)
 		X509_free(t->anchors[i].x);
 	free(t->anchors);
 	free(t->bundle);
+	for (uint32_t i = 0; t->slots && i < t->used; i++)
+		EVP_PKEY_free(t->slots[i].issuer_key);
+	trust_digests__fini(&t->digests);
 	EVP_MD_CTX_free(t->md_ctx);
 	EVP_MD_free(t->sha256);
 	free(t->slots);
@@ -385,8 +393,8 @@ static struct trust_entry *lookup(struct x509_trust *t, const uint8_t digest[32]
 	return NULL;
 }
 
-static void insert(struct x509_trust *t, const uint8_t digest[32],
-		   const struct x509_trust_result *r)
+static struct trust_entry *insert(struct x509_trust *t, const uint8_t digest[32],
+				  const struct x509_trust_result *r)
 {
 	struct trust_entry *e, **pp;
 	uint32_t b;
@@ -400,6 +408,8 @@ static void insert(struct x509_trust *t, const uint8_t digest[32],
 		for (pp = &t->buckets[bucket_of(t, e->digest)]; *pp != e; pp = &(*pp)->hnext)
 			;
 		*pp = e->hnext;
+		EVP_PKEY_free(e->issuer_key);
+		e->issuer_key = NULL;
 		t->stats.evictions++;
 	}
 	memcpy(e->digest, digest, 32);
@@ -408,6 +418,7 @@ static void insert(struct x509_trust *t, const uint8_t digest[32],
 	e->hnext = t->buckets[b];
 	t->buckets[b] = e;
 	lru_push(t, e);
+	return e;
 }
 
 bool x509_trust__issued_by(const struct x509_info *cert, const struct x509_info *issuer)
@@ -432,8 +443,26 @@ static int8_t find_misordered(const struct x509_info *const info[], unsigned n)
 	return -1;
 }
 
+/* RFC 5280 4.2.1.10: a CA's name constraints apply to each leaf's names. */
+static bool constrained(X509_STORE_CTX *ctx, X509 *const certs[], unsigned n)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+
+	for (unsigned i = 1; i < n; i++)
+		if (certs[i] && X509_get_ext_by_NID(certs[i], NID_name_constraints, -1) >= 0)
+			return true;
+	for (int i = 1; path && i < sk_X509_num(path); i++)
+		if (X509_get_ext_by_NID(sk_X509_value(path, i), NID_name_constraints, -1) >= 0)
+			return true;
+	return false;
+}
+
+/* X509_verify_cert on the chain as sent. *issuer_key: certs[1]'s key when the result may stand
+ * for any other leaf of the same issuer chain (see leaf_fast()): no name constraints on the path
+ * (they judge each leaf's names), else NULL. */
 static void verify_chain(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
-			 unsigned n, int64_t when, struct x509_trust_result *out)
+			 unsigned n, int64_t when, struct x509_trust_result *out,
+			 EVP_PKEY **issuer_key)
 {
 	X509 *certs[X509_TRUST_MAX_CHAIN] = { 0 };
 	STACK_OF(X509) *untrusted = NULL, *anchors = NULL;
@@ -469,6 +498,8 @@ static void verify_chain(struct x509_trust *t, const uint8_t *const der[], const
 	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
 	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
 	rc = X509_verify_cert(ctx);
+	if (n >= 2 && certs[1] && !constrained(ctx, certs, n))
+		*issuer_key = X509_get_pubkey(certs[1]);
 	if (rc == 1) {
 		out->status = X509_TRUST_OK;
 		goto cleanup;
@@ -491,12 +522,63 @@ cleanup:
 	ERR_clear_error();
 }
 
+/* SHA-256 over a domain byte (0: a whole chain, 1: an issuer chain) and the certificates'
+ * SHA-256s in the order sent: the order is part of the answer (out_of_order). */
+static bool chain_digest(struct x509_trust *t, uint8_t domain, const struct x509_info *const info[],
+			 unsigned from, unsigned n, uint8_t digest[32])
+{
+	static const uint8_t zeros[32];
+
+	if (!EVP_DigestInit_ex(t->md_ctx, t->sha256, NULL) ||
+	    !EVP_DigestUpdate(t->md_ctx, &domain, 1))
+		return false;
+	for (unsigned i = from; i < n; i++)
+		if (!EVP_DigestUpdate(t->md_ctx, info[i] ? info[i]->sha256 : zeros, 32))
+			return false;
+	return EVP_DigestFinal_ex(t->md_ctx, digest, NULL) == 1;
+}
+
+/* A leaf the chain cache has not seen, under an issuer chain it has (every handshake of a busy
+ * server carries the same intermediates; a CA's leaves are many): that chain's result stands,
+ * once the leaf names certs[1] as issuer and its signature verifies with certs[1]'s key.
+ * OpenSSL reports a path error before any signature error, so under a failed issuer chain that
+ * error stands whatever the leaf's signature. A leaf that is a CA, self-issued, or signed with
+ * an algorithm trust_leaf.c does not take goes to OpenSSL. Its own extensions are not looked
+ * at here (an unhandled critical extension in a new leaf is not reported). */
+static bool leaf_fast(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
+		      const struct x509_info *const info[], const uint8_t tail[32],
+		      struct x509_trust_result *out)
+{
+	struct trust_entry *e = lookup(t, tail);
+	const struct x509_info *leaf = info[0];
+	int v;
+
+	if (!e || !e->issuer_key || leaf->is_ca || leaf->self_issued ||
+	    !x509_trust__issued_by(leaf, info[1]))
+		return false;
+	v = trust_leaf__verify(&t->digests, der[0], len[0], e->issuer_key);
+	if (v < 0)
+		return false;
+	lru_unlink(e);
+	lru_push(t, e);
+	*out = e->result;
+	if (!v && out->status == X509_TRUST_OK) {
+		out->status = X509_TRUST_FAILED;
+		out->error = X509_V_ERR_CERT_SIGNATURE_FAILURE;
+		out->position = 0;
+	}
+	t->stats.leaf_only++;
+	return true;
+}
+
 void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
 			const struct x509_info *const info[], unsigned n, int64_t when,
 			struct x509_trust_result *out)
 {
-	uint8_t digest[32];
+	uint8_t digest[32], tail[32];
 	struct trust_entry *e;
+	EVP_PKEY *key = NULL;
+	bool fast;
 
 	memset(out, 0, sizeof(*out));
 	out->misordered = out->position = -1;
@@ -509,12 +591,8 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		return;
 	}
 	t->stats.lookups++;
-	if (!EVP_DigestInit_ex(t->md_ctx, t->sha256, NULL))
-		return;
-	for (unsigned i = 0; i < n; i++)
-		EVP_DigestUpdate(t->md_ctx, info[i] ? info[i]->sha256 : (const uint8_t *)"", 
-				 info[i] ? 32 : 0);
-	if (!EVP_DigestFinal_ex(t->md_ctx, digest, NULL))
+	if (!chain_digest(t, 0, info, 0, n, digest) ||
+	    (n >= 2 && !chain_digest(t, 1, info, 1, n, tail)))
 		return;
 	e = lookup(t, digest);
 	if (e) {
@@ -524,11 +602,29 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		*out = e->result;
 		return;
 	}
-	verify_chain(t, der, len, n, when, out);
+	fast = n >= 2 && leaf_fast(t, der, len, info, tail, out);
+	if (!fast)
+		verify_chain(t, der, len, n, when, out, &key);
 	out->misordered = find_misordered(info, n);
 	out->out_of_order = out->misordered >= 0;
-	if (out->status != X509_TRUST_UNCHECKED)
-		insert(t, digest, out);
+	if (out->status == X509_TRUST_UNCHECKED) {
+		EVP_PKEY_free(key);
+		return;
+	}
+	insert(t, digest, out);
+	/* The issuer chain's entry: its result for other leaves, unless it depends on this one
+	 * (an error about the leaf, or a leaf leaf_fast() would not take). */
+	if (key && !lookup(t, tail) && out->position != 0 && !info[0]->is_ca &&
+	    !info[0]->self_issued && x509_trust__issued_by(info[0], info[1])) {
+		struct x509_trust_result r = *out;
+
+		r.out_of_order = false;
+		r.misordered = -1;
+		e = insert(t, tail, &r);
+		e->issuer_key = key;
+		key = NULL;
+	}
+	EVP_PKEY_free(key);
 }
 
 const char *x509_trust__reason(int32_t error)

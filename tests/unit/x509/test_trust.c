@@ -118,7 +118,7 @@ static void test_verified_and_cached(void)
 	CHECK_EQ(st->lookups, 2);
 	CHECK_EQ(st->hits, 1);
 	CHECK_EQ(st->verifications, 1);
-	CHECK_EQ(st->entries, 1);
+	CHECK_EQ(st->entries, 2); /* the chain, and its issuer chain (intermediate, root) */
 	/* Without the root: the store's root anchors it all the same. */
 	verify(t, d, info, 2, NOW, &r);
 	CHECK_EQ(r.status, X509_TRUST_OK);
@@ -275,6 +275,83 @@ static void test_eviction(void)
 	x509_trust__free(t);
 }
 
+/* Verify with a fresh cache (OpenSSL on the whole chain) for comparison. */
+static void verify_full(const char *store, const struct der *const d[],
+			const struct x509_info *const info[], unsigned n, struct x509_trust_result *r)
+{
+	struct x509_trust *t = x509_trust__new(store, 8);
+
+	verify(t, d, info, n, NOW, r);
+	CHECK_EQ(x509_trust__stats(t)->leaf_only, 0);
+	x509_trust__free(t);
+}
+
+/* A new leaf under an issuer chain already verified: its signature is checked from its DER
+ * (trust_leaf.c) and the issuer chain's result stands; the answer must be OpenSSL's on the whole
+ * chain, for a good leaf, a forged one, and under an issuer chain that fails. */
+static void test_new_leaf_of_known_issuers(void)
+{
+	struct spec ls = { .key = ec256, .sign_key = rsa2048, .issuer = inter, .md = EVP_sha256(),
+			   .cn = "other-leaf.test", .ca = 0, .serial_hex = "0b" };
+	struct der l2 = make(&ls), forged = { malloc(l2.len), l2.len };
+	struct x509_info *i_l2 = x509__analyze(l2.p, l2.len), *i_forged;
+	const struct der *first[] = { &d_leaf, &d_inter, &d_root };
+	const struct x509_info *first_info[] = { i_leaf, i_inter, i_root };
+	const struct der *second[] = { &l2, &d_inter, &d_root }, *third[] = { &forged, &d_inter, &d_root };
+	const struct x509_info *second_info[] = { i_l2, i_inter, i_root }, *third_info[3];
+	struct x509_trust_result r, want;
+	char other[80];
+	struct x509_trust *t;
+	FILE *f;
+
+	memcpy(forged.p, l2.p, l2.len);
+	forged.p[forged.len - 7] ^= 0x01; /* inside the signature value */
+	i_forged = x509__analyze(forged.p, forged.len);
+	third_info[0] = i_forged;
+	third_info[1] = i_inter;
+	third_info[2] = i_root;
+
+	t = x509_trust__new(store_path, 8);
+	verify(t, first, first_info, 3, NOW, &r);
+	verify(t, second, second_info, 3, NOW, &r);
+	CHECK_EQ(x509_trust__stats(t)->leaf_only, 1);
+	CHECK_EQ(x509_trust__stats(t)->verifications, 1);
+	verify_full(store_path, second, second_info, 3, &want);
+	CHECK_EQ(r.status, X509_TRUST_OK);
+	CHECK_EQ(r.status, want.status);
+	verify(t, third, third_info, 3, NOW, &r);
+	CHECK_EQ(x509_trust__stats(t)->leaf_only, 2);
+	verify_full(store_path, third, third_info, 3, &want);
+	CHECK_EQ(r.status, X509_TRUST_FAILED);
+	CHECK_EQ(r.error, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+	CHECK_EQ(r.error, want.error);
+	CHECK_EQ(r.position, want.position);
+	x509_trust__free(t);
+
+	/* Under an issuer chain whose root the store does not hold: its error stands. */
+	snprintf(other, sizeof(other), "%s.other2", store_path);
+	f = fopen(other, "w");
+	CHECK(f != NULL);
+	if (f) {
+		PEM_write_X509(f, other_root);
+		fclose(f);
+		t = x509_trust__new(other, 8);
+		verify(t, first, first_info, 3, NOW, &r);
+		verify(t, third, third_info, 3, NOW, &r);
+		CHECK_EQ(x509_trust__stats(t)->leaf_only, 1);
+		verify_full(other, third, third_info, 3, &want);
+		CHECK_EQ(r.error, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+		CHECK_EQ(r.error, want.error);
+		CHECK_EQ(r.position, want.position);
+		x509_trust__free(t);
+		unlink(other);
+	}
+	x509_info__free(i_l2);
+	x509_info__free(i_forged);
+	free(l2.p);
+	free(forged.p);
+}
+
 static void test_store_errors(void)
 {
 	struct x509_trust *t = x509_trust__new("/nonexistent/ca.pem", 4);
@@ -316,6 +393,7 @@ int main(void)
 	RUN_TEST(test_out_of_order);
 	RUN_TEST(test_time_and_security_level_passed_over);
 	RUN_TEST(test_eviction);
+	RUN_TEST(test_new_leaf_of_known_issuers);
 	RUN_TEST(test_store_errors);
 	fixtures_free();
 	keys_free();
