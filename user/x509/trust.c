@@ -4,6 +4,7 @@
 #include "x509/x509_int.h"
 #include "x509/der.h"
 #include "x509/trust_leaf.h"
+#include "util/hash_seed.h"
 #include "util/pow2.h"
 
 #include <errno.h>
@@ -17,11 +18,22 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-/* The chain hash is the SHA-256 of the certificates' SHA-256s in the order sent: the order is
- * part of the answer (out_of_order). A fixed pool of entries, a chained hash on the digest's
- * first bytes and an LRU list: a lookup and an eviction are O(1). */
+/* A chain is keyed by its certificates' SHA-256s in the order sent (the order is part of the
+ * answer: out_of_order), found by a seeded hash of them and confirmed by comparing them all: a
+ * SHA-256 over them per handshake cost more than the rest of a cache hit. A fixed pool of
+ * entries, a chained hash and an LRU list: a lookup and an eviction are O(1). */
+struct chain_key {
+	const struct x509_info *const *info; /* the key's first certificate */
+	unsigned n;
+	bool issuers; /* an issuer chain (all but the leaf), kept apart from whole chains */
+	uint64_t hash;
+};
+
 struct trust_entry {
-	uint8_t digest[32];
+	uint64_t hash;
+	uint8_t n;
+	bool issuers;
+	uint8_t *shas; /* n SHA-256s */
 	struct x509_trust_result result;
 	/* An issuer chain (every certificate but the leaf, keyed apart from whole chains): its
 	 * first certificate's key, for a new leaf's signature; NULL in a whole chain's entry. */
@@ -56,8 +68,7 @@ struct x509_trust {
 	struct trust_entry *slots;
 	uint32_t used; /* slots handed out so far; then the LRU tail is reused */
 	struct trust_entry lru;
-	EVP_MD *sha256;
-	EVP_MD_CTX *md_ctx;
+	uint64_t seed; /* per instance, so colliding chains cannot be prepared in advance */
 	struct trust_digests digests; /* the leaf fast path's (trust_leaf.h) */
 	struct x509_trust_stats stats;
 };
@@ -84,11 +95,8 @@ struct x509_trust *x509_trust__new(const char *store, uint32_t max_entries)
 	t->slots = calloc(max_entries, sizeof(*t->slots));
 	if (!t->path || !t->buckets || !t->slots)
 		goto cleanup;
-	ERR_set_mark();
-	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	t->md_ctx = EVP_MD_CTX_new();
-	ERR_pop_to_mark();
-	if (!t->sha256 || !t->md_ctx || trust_digests__init(&t->digests))
+	t->seed = hash_seed(t);
+	if (trust_digests__init(&t->digests))
 		goto cleanup;
 	t->lru.next = t->lru.prev = &t->lru;
 	return t;
@@ -108,11 +116,11 @@ void x509_trust__free(struct x509_trust *t)
 		X509_free(t->anchors[i].x);
 	free(t->anchors);
 	free(t->bundle);
-	for (uint32_t i = 0; t->slots && i < t->used; i++)
+	for (uint32_t i = 0; t->slots && i < t->used; i++) {
 		EVP_PKEY_free(t->slots[i].issuer_key);
+		free(t->slots[i].shas);
+	}
 	trust_digests__fini(&t->digests);
-	EVP_MD_CTX_free(t->md_ctx);
-	EVP_MD_free(t->sha256);
 	free(t->slots);
 	free(t->buckets);
 	free(t->path);
@@ -361,12 +369,42 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 0;
 }
 
-static uint32_t bucket_of(const struct x509_trust *t, const uint8_t digest[32])
+static uint32_t bucket_of(const struct x509_trust *t, uint64_t hash)
 {
-	uint32_t h;
+	return (uint32_t)(hash >> 32 ^ hash) & t->bucket_mask;
+}
 
-	memcpy(&h, digest, sizeof(h));
-	return h & t->bucket_mask;
+static const uint8_t *sha_of(const struct x509_info *x)
+{
+	static const uint8_t none[32];
+
+	return x ? x->sha256 : none;
+}
+
+/* SHA-256s are uniform: eight bytes of each, mixed with the seed, spread chains over buckets. */
+static struct chain_key chain_key(const struct x509_trust *t, const struct x509_info *const info[],
+				  unsigned n, bool issuers)
+{
+	struct chain_key k = { info, n, issuers, t->seed ^ n ^ (issuers ? 0x5bd1e995u : 0) };
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, sha_of(info[i]), sizeof(v));
+		k.hash = (k.hash ^ v) * 0x9e3779b97f4a7c15ull;
+		k.hash ^= k.hash >> 29;
+	}
+	return k;
+}
+
+static bool key_eq(const struct trust_entry *e, const struct chain_key *k)
+{
+	if (e->hash != k->hash || e->n != k->n || e->issuers != k->issuers)
+		return false;
+	for (unsigned i = 0; i < k->n; i++)
+		if (memcmp(e->shas + 32 * i, sha_of(k->info[i]), 32))
+			return false;
+	return true;
 }
 
 static void lru_unlink(struct trust_entry *e)
@@ -383,38 +421,48 @@ static void lru_push(struct x509_trust *t, struct trust_entry *e)
 	t->lru.next = e;
 }
 
-static struct trust_entry *lookup(struct x509_trust *t, const uint8_t digest[32])
+static struct trust_entry *lookup(struct x509_trust *t, const struct chain_key *k)
 {
 	struct trust_entry *e;
 
-	for (e = t->buckets[bucket_of(t, digest)]; e; e = e->hnext)
-		if (!memcmp(e->digest, digest, 32))
+	for (e = t->buckets[bucket_of(t, k->hash)]; e; e = e->hnext)
+		if (key_eq(e, k))
 			return e;
 	return NULL;
 }
 
-static struct trust_entry *insert(struct x509_trust *t, const uint8_t digest[32],
+/* NULL without memory for the key: the result is then not cached. */
+static struct trust_entry *insert(struct x509_trust *t, const struct chain_key *k,
 				  const struct x509_trust_result *r)
 {
+	uint8_t *shas = malloc(32 * (size_t)k->n);
 	struct trust_entry *e, **pp;
 	uint32_t b;
 
+	if (!shas)
+		return NULL;
+	for (unsigned i = 0; i < k->n; i++)
+		memcpy(shas + 32 * i, sha_of(k->info[i]), 32);
 	if (t->used < t->max_entries) {
 		e = &t->slots[t->used++];
 		t->stats.entries++;
 	} else {
 		e = t->lru.prev;
 		lru_unlink(e);
-		for (pp = &t->buckets[bucket_of(t, e->digest)]; *pp != e; pp = &(*pp)->hnext)
+		for (pp = &t->buckets[bucket_of(t, e->hash)]; *pp != e; pp = &(*pp)->hnext)
 			;
 		*pp = e->hnext;
 		EVP_PKEY_free(e->issuer_key);
 		e->issuer_key = NULL;
+		free(e->shas);
 		t->stats.evictions++;
 	}
-	memcpy(e->digest, digest, 32);
+	e->hash = k->hash;
+	e->n = (uint8_t)k->n;
+	e->issuers = k->issuers;
+	e->shas = shas;
 	e->result = *r;
-	b = bucket_of(t, digest);
+	b = bucket_of(t, k->hash);
 	e->hnext = t->buckets[b];
 	t->buckets[b] = e;
 	lru_push(t, e);
@@ -522,22 +570,6 @@ cleanup:
 	ERR_clear_error();
 }
 
-/* SHA-256 over a domain byte (0: a whole chain, 1: an issuer chain) and the certificates'
- * SHA-256s in the order sent: the order is part of the answer (out_of_order). */
-static bool chain_digest(struct x509_trust *t, uint8_t domain, const struct x509_info *const info[],
-			 unsigned from, unsigned n, uint8_t digest[32])
-{
-	static const uint8_t zeros[32];
-
-	if (!EVP_DigestInit_ex(t->md_ctx, t->sha256, NULL) ||
-	    !EVP_DigestUpdate(t->md_ctx, &domain, 1))
-		return false;
-	for (unsigned i = from; i < n; i++)
-		if (!EVP_DigestUpdate(t->md_ctx, info[i] ? info[i]->sha256 : zeros, 32))
-			return false;
-	return EVP_DigestFinal_ex(t->md_ctx, digest, NULL) == 1;
-}
-
 /* A leaf the chain cache has not seen, under an issuer chain it has (every handshake of a busy
  * server carries the same intermediates; a CA's leaves are many): that chain's result stands,
  * once the leaf names certs[1] as issuer and its signature verifies with certs[1]'s key.
@@ -546,7 +578,7 @@ static bool chain_digest(struct x509_trust *t, uint8_t domain, const struct x509
  * an algorithm trust_leaf.c does not take goes to OpenSSL. Its own extensions are not looked
  * at here (an unhandled critical extension in a new leaf is not reported). */
 static bool leaf_fast(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],
-		      const struct x509_info *const info[], const uint8_t tail[32],
+		      const struct x509_info *const info[], const struct chain_key *tail,
 		      struct x509_trust_result *out)
 {
 	struct trust_entry *e = lookup(t, tail);
@@ -575,7 +607,7 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 			const struct x509_info *const info[], unsigned n, int64_t when,
 			struct x509_trust_result *out)
 {
-	uint8_t digest[32], tail[32];
+	struct chain_key whole, tail;
 	struct trust_entry *e;
 	EVP_PKEY *key = NULL;
 	bool fast;
@@ -591,10 +623,8 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		return;
 	}
 	t->stats.lookups++;
-	if (!chain_digest(t, 0, info, 0, n, digest) ||
-	    (n >= 2 && !chain_digest(t, 1, info, 1, n, tail)))
-		return;
-	e = lookup(t, digest);
+	whole = chain_key(t, info, n, false);
+	e = lookup(t, &whole);
 	if (e) {
 		t->stats.hits++;
 		lru_unlink(e);
@@ -602,7 +632,9 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		*out = e->result;
 		return;
 	}
-	fast = n >= 2 && leaf_fast(t, der, len, info, tail, out);
+	if (n >= 2)
+		tail = chain_key(t, info + 1, n - 1, true);
+	fast = n >= 2 && leaf_fast(t, der, len, info, &tail, out);
 	if (!fast)
 		verify_chain(t, der, len, n, when, out, &key);
 	out->misordered = find_misordered(info, n);
@@ -611,18 +643,20 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		EVP_PKEY_free(key);
 		return;
 	}
-	insert(t, digest, out);
+	insert(t, &whole, out);
 	/* The issuer chain's entry: its result for other leaves, unless it depends on this one
 	 * (an error about the leaf, or a leaf leaf_fast() would not take). */
-	if (key && !lookup(t, tail) && out->position != 0 && !info[0]->is_ca &&
+	if (key && !lookup(t, &tail) && out->position != 0 && !info[0]->is_ca &&
 	    !info[0]->self_issued && x509_trust__issued_by(info[0], info[1])) {
 		struct x509_trust_result r = *out;
 
 		r.out_of_order = false;
 		r.misordered = -1;
-		e = insert(t, tail, &r);
-		e->issuer_key = key;
-		key = NULL;
+		e = insert(t, &tail, &r);
+		if (e) {
+			e->issuer_key = key;
+			key = NULL;
+		}
 	}
 	EVP_PKEY_free(key);
 }
