@@ -3,7 +3,8 @@
  * JA3/JA3S/JA4 and the code-point names.
  *
  * Input: byte 0 picks the parser; bytes 1-2 are the version and byte 3 the key exchange given to
- * the ServerKeyExchange parser; the message body follows from byte 4. */
+ * the ServerKeyExchange parser; the message body follows from byte 4. The body is also read as
+ * a heartbeat record's. */
 #include <errno.h>
 #include <string.h>
 
@@ -103,5 +104,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL || ret == -E2BIG || ret == -EAGAIN);
+
+	/* Every body is also a heartbeat record's (RFC 6520 4), whatever byte 0 says. */
+	{
+		struct tls_heartbeat hb;
+		size_t room = len < TLS_HEARTBEAT_MIN_LEN ? len : len - TLS_HEARTBEAT_MIN_LEN;
+
+		ret = tls__parse_heartbeat(p, len, &hb);
+		FUZZ_ASSERT(ret == 0 || ret == -EINVAL);
+		FUZZ_ASSERT(ret || len >= 3);
+		FUZZ_ASSERT(ret || hb.overlong == ((size_t)hb.payload_length > room));
+	}
 	return 0;
 }
