@@ -30,12 +30,14 @@ G=$CH/good
 # the chain files each case serves
 awk -v d="$W" '/BEGIN CERT/ { n++ } { print > (d "/part" n ".pem") }' "$G/chain.pem"
 cat "$W/part2.pem" "$W/part1.pem" >"$W/disorder.pem"
-openssl req -new -newkey rsa:4096 -nodes -keyout "$W/rsa4096.key" -subj "/CN=$(cat "$G/sni")" \
-	-out "$W/rsa4096.csr" 2>/dev/null &&
-	openssl x509 -req -in "$W/rsa4096.csr" -CA "$W/part1.pem" -CAkey "$G/int.key" -days 30 \
-		-set_serial 0x4096 -out "$W/rsa4096.pem" 2>/dev/null &&
-	openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$W/dh2048.pem" \
-		2>/dev/null || fail "$T/setup" "RSA-4096 leaf or ffdhe2048 parameters"
+if ! openssl req -new -newkey rsa:4096 -nodes -keyout "$W/rsa4096.key" \
+	-subj "/CN=$(cat "$G/sni")" -out "$W/rsa4096.csr" 2>/dev/null ||
+	! openssl x509 -req -in "$W/rsa4096.csr" -CA "$W/part1.pem" -CAkey "$G/int.key" -days 30 \
+		-set_serial 0x4096 -out "$W/rsa4096.pem" 2>/dev/null ||
+	! openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$W/dh2048.pem" \
+		2>/dev/null; then
+	fail "$T/setup" "RSA-4096 leaf or ffdhe2048 parameters"
+fi
 
 if ! tm_start "$NS_B" "$W/tm.err" --metrics-addr "127.0.0.1:$MPORT" --log "$W/log.jsonl" \
 	--log-all --trust-store "$G/ca.pem"; then
@@ -85,14 +87,14 @@ check "$T/dhe: s_client finished" test "$(cat "$W/dhe.rc")" = 0
 
 openssl x509 -in "$G/leaf.pem" -outform DER -out "$W/leaf.der"
 openssl x509 -in "$W/part1.pem" -outform DER -out "$W/int.der"
-turns=$(python3 tests/fixtures/tls12_flights.py "$W/heartbleed" "$W/leaf.der" "$W/int.der" \
-	--heartbleed)
-t_bg "$NS_A" timeout 20 "$BUILD/tools/replay" server -l "$IP4_A:443" -d 15 $turns \
+read -r -a TURNS <<<"$(python3 tests/fixtures/tls12_flights.py "$W/heartbleed" "$W/leaf.der" \
+	"$W/int.der" --heartbleed)"
+t_bg "$NS_A" timeout 20 "$BUILD/tools/replay" server -l "$IP4_A:443" -d 15 "${TURNS[@]}" \
 	>"$W/replay.server" 2>&1
 rpid=$T_BG_PID
 if wait_port "$NS_A" 443 5 &&
 	ip netns exec "$NS_B" timeout 10 "$BUILD/tools/replay" client -s "$IP4_A:443" -n 1 -c 1 \
-		$turns >"$W/replay.client" 2>&1 &&
+		"${TURNS[@]}" >"$W/replay.client" 2>&1 &&
 	grep -q 'completed=1 failed=0' "$W/replay.client"; then
 	pass "$T/heartbleed: replayed over TCP"
 else
@@ -143,5 +145,9 @@ v=$(mval "$W/m" tlsmon_trust_store_load_failures_total)
 check "$T/metric tlsmon_trust_store_load_failures_total = ${v:-absent}" test "${v:-x}" = 0
 out=$(promtool check metrics <"$W/m" 2>&1)
 check "$T/promtool check metrics" test $? -eq 0 -a -z "$out"
-[ "$TM_RC" = 0 ] && pass "$T/sigterm: exit 0" || fail "$T/sigterm" "exit $TM_RC"
+if [ "$TM_RC" = 0 ]; then
+	pass "$T/sigterm: exit 0"
+else
+	fail "$T/sigterm" "exit $TM_RC"
+fi
 t_done

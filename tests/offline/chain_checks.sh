@@ -40,11 +40,12 @@ d[-5] ^= 0x55
 open(sys.argv[2], "wb").write(bytes(d))
 EOF
 # RSA-4096 leaf signed by the good intermediate
-openssl req -new -newkey rsa:4096 -nodes -keyout "$W/big.key" -subj "/CN=dhe.test" \
-	-out "$W/big.csr" 2>/dev/null &&
-	openssl x509 -req -in "$W/big.csr" -CA "$W/chain1.pem" -CAkey "$G/int.key" -days 30 \
-		-set_serial 0x77 -outform DER -out "$W/rsa4096.der" 2>/dev/null ||
+if ! openssl req -new -newkey rsa:4096 -nodes -keyout "$W/big.key" -subj "/CN=dhe.test" \
+	-out "$W/big.csr" 2>/dev/null ||
+	! openssl x509 -req -in "$W/big.csr" -CA "$W/chain1.pem" -CAkey "$G/int.key" -days 30 \
+		-set_serial 0x77 -outform DER -out "$W/rsa4096.der" 2>/dev/null; then
 	fail "$T/rsa4096" "could not make the RSA-4096 leaf"
+fi
 
 # the certificates were made a moment ago, valid from then: the handshakes come after
 NOW=$(($(date +%s) + 5))
@@ -54,9 +55,11 @@ capture()
 {
 	local name=$1 turns
 	shift
-	turns=$(python3 "$HERE/../fixtures/tls12_flights.py" "$W/$name" "$@") &&
-		"$BUILD/tools/pcapgen" -o "$W/$name.pcap" --start-time "$NOW" $turns >/dev/null 2>&1 ||
+	if ! read -r -a turns <<<"$(python3 "$HERE/../fixtures/tls12_flights.py" "$W/$name" "$@")" ||
+		! "$BUILD/tools/pcapgen" -o "$W/$name.pcap" --start-time "$NOW" "${turns[@]}" \
+			>/dev/null 2>&1; then
 		fail "$T/capture $name" "tls12_flights or pcapgen failed"
+	fi
 }
 
 # expect NAME STORE JQ-FILTER WANT: the one handshake of NAME.pcap read with --trust-store STORE
