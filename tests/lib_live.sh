@@ -8,7 +8,8 @@
 #   live_begin NAME CMD...              SKIP unless root, CMDs and tlsmon are there; W = temp dir
 #   live_chains NAME DIR CHAIN...       tests/fixtures/mkchains.sh into DIR (CH), or FAIL and exit
 #   live_netns NAME X                   netns_setup X, or FAIL and exit
-#   tm_spawn NS ERR ARGS...             `tlsmon run -i veth0 ARGS...` in NS (TM_PID, TM_ERR)
+#   tm_spawn NS ERR ARGS...             `tlsmon run -i veth0 ARGS...` in NS (TM_PID, TM_ERR);
+#                                       after live_chains, --trust-store the chains' roots
 #   tm_wait PID CMD...                  poll CMD until it succeeds, PID exits, or 10 s pass
 #   tm_start NS ERR ARGS...             tm_spawn, then wait for the "metrics on http" line
 #   tm_start_ctl NS DIR TAG ARGS...     tm_spawn with --socket and --log, wait for the socket
@@ -69,13 +70,21 @@ live_netns()
 	}
 }
 
-# tm_spawn NS ERR ARGS...: the daemon's stdout is dropped (it logs to --log or stderr).
+# tm_spawn NS ERR ARGS...: the daemon's stdout is dropped (it logs to --log or stderr). After
+# live_chains, the roots of the test chains are its --trust-store (unless ARGS give one): the
+# host trusts the test PKI as the verifying clients do, so untrusted_chain flags only what a test
+# makes untrusted on purpose.
 tm_spawn()
 {
-	local ns=$1
+	local ns=$1 trust=()
 	TM_ERR=$2
 	shift 2
-	t_bg "$ns" "$TLSMON" run -i veth0 "$@" >/dev/null 2>"$TM_ERR"
+	if [ -n "${CH:-}" ] && ! printf '%s
+' "$@" | grep -qxF -- --trust-store &&
+		cat "$CH"/*/ca.pem >"$CH/trust.pem" 2>/dev/null; then
+		trust=(--trust-store "$CH/trust.pem")
+	fi
+	t_bg "$ns" "$TLSMON" run -i veth0 "${trust[@]}" "$@" >/dev/null 2>"$TM_ERR"
 	TM_PID=$T_BG_PID
 }
 

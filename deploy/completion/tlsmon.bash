@@ -127,7 +127,7 @@ _tlsmon()
 			compopt -o nospace 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -W "$("$bin" policy 2>/dev/null |
 				awk '/^[a-z]/ { print $1 "=" }')" -- "$cur") ;;
-		--log | --policy-file | --socket | --config | --web-config)
+		--log | --policy-file | --socket | --config | --web-config | --trust-store)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		esac

@@ -4,7 +4,7 @@
  *
  * Input: byte 0 picks the parser; bytes 1-2 are the version given to the ServerKeyExchange and
  * CertificateRequest parsers, byte 3 the key exchange given to the former; the message body
- * follows from byte 4. */
+ * follows from byte 4. The body is also read as a heartbeat record's. */
 #include <errno.h>
 #include <string.h>
 
@@ -118,5 +118,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL || ret == -E2BIG || ret == -EAGAIN);
+
+	/* Every body is also a heartbeat record's (RFC 6520 4), whatever byte 0 says. */
+	{
+		struct tls_heartbeat hb;
+		size_t room = len < TLS_HEARTBEAT_MIN_LEN ? len : len - TLS_HEARTBEAT_MIN_LEN;
+
+		ret = tls__parse_heartbeat(p, len, &hb);
+		FUZZ_ASSERT(ret == 0 || ret == -EINVAL);
+		FUZZ_ASSERT(ret || len >= 3);
+		FUZZ_ASSERT(ret || hb.overlong == ((size_t)hb.payload_length > room));
+	}
 	return 0;
 }

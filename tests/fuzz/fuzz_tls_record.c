@@ -29,12 +29,13 @@ static void on_event(void *arg, const struct tls_event *ev)
 		struct tls_client_hello ch;
 		struct tls_server_hello sh;
 		struct tls_certificate_msg cert;
+		struct tls_heartbeat hb;
 	} u;
 	struct ctx *c = arg;
 	uint8_t x = 0;
 
 	c->events++;
-	FUZZ_ASSERT(ev->type >= TLS_EV_HANDSHAKE && ev->type <= TLS_EV_ERROR);
+	FUZZ_ASSERT(ev->type >= TLS_EV_HANDSHAKE && ev->type <= TLS_EV_HEARTBEAT);
 	/* Every byte the event points at must be readable. */
 	for (uint32_t i = 0; ev->body && i < ev->len; i++)
 		x ^= ev->body[i];
@@ -58,6 +59,13 @@ static void on_event(void *arg, const struct tls_event *ev)
 	case TLS_EV_ERROR:
 		FUZZ_ASSERT(ev->error == -EINVAL || ev->error == -E2BIG);
 		FUZZ_ASSERT(ev->reason);
+		break;
+	case TLS_EV_HEARTBEAT:
+		/* plaintext: the whole record for the Heartbleed check; encrypted: its length */
+		FUZZ_ASSERT(ev->encrypted ? !ev->body : ev->body != NULL);
+		FUZZ_ASSERT(ev->len >= 1 && ev->len <= TLS_MAX_RECORD_LEN);
+		if (!ev->encrypted)
+			tls__parse_heartbeat(ev->body, ev->len, &u.hb);
 		break;
 	default:
 		break;

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* X.509 analysis of arbitrary DER, uncached and through the cache (miss, then hit). Every string
  * of the result must be terminated and survive the JSON writer. Differential: whenever tlsmon's
- * DER reader takes the input, every field must equal what OpenSSL alone gives. */
+ * DER reader takes the input, every field must equal what OpenSSL alone gives; whenever the
+ * chain cache's leaf fast path (trust_leaf.c) decides a signature, OpenSSL's X509_verify() must
+ * decide the same. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "util/sbuf.h"
+#include "x509/trust_leaf.h"
 #include "x509/x509.h"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 static void check_str(const char *s, size_t size)
 {
@@ -90,6 +96,33 @@ static void check_same(const struct x509_info *a, const struct x509_info *b)
 	SAME(a->is_ca == b->is_ca);
 }
 
+/* The leaf fast path against X509_verify(), with one EC and one RSA key (an input signed by
+ * neither is still a fair test of the parsing and of "does not verify"). */
+static void check_leaf_signature(const uint8_t *data, size_t size)
+{
+	static struct trust_digests d;
+	static EVP_PKEY *keys[2];
+	const unsigned char *p = data;
+	X509 *x;
+
+	if (!keys[0]) {
+		FUZZ_ASSERT(!trust_digests__init(&d));
+		keys[0] = EVP_EC_gen("P-256");
+		keys[1] = EVP_RSA_gen(2048);
+		FUZZ_ASSERT(keys[0] && keys[1]);
+	}
+	x = d2i_X509(NULL, &p, (long)size);
+	for (int k = 0; k < 2; k++) {
+		int v = trust_leaf__verify(&d, data, size, keys[k]);
+
+		FUZZ_ASSERT(v >= -1 && v <= 1);
+		if (v >= 0 && x && p == data + size)
+			FUZZ_ASSERT(v == (X509_verify(x, keys[k]) == 1));
+	}
+	X509_free(x);
+	ERR_clear_error();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct x509_cache *cache;
@@ -119,5 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x509_info__put(cache, b);
 	x509_info__put(cache, a);
 	x509_cache__free(cache);
+	check_leaf_signature(data, size);
 	return 0;
 }

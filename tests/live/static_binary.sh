@@ -85,15 +85,22 @@ else
 	fail "$T/chroot --help" "$(head -2 "$W/help.out" | tr '\n' ' ')"
 fi
 
+# the same trust store inside and outside the chroot (untrusted_chain), relative to $R, which is
+# both the working directory outside and / inside
+TRUST=()
+if [ -r /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$R/ca.pem"
+then
+	TRUST=(--trust-store ca.pem)
+fi
 n=0
 bad=""
 hs=0
 for f in "$R"/p/*; do
 	b=$(basename "$f")
 	n=$((n + 1))
-	(cd "$R" && "$ROOT/$BUILD/tlsmon" read "p/$b") >"$W/dyn.json" 2>&1
+	(cd "$R" && "$ROOT/$BUILD/tlsmon" read "${TRUST[@]}" "p/$b") >"$W/dyn.json" 2>&1
 	rc_d=$?
-	(cd "$R" && unshare -m chroot "$R" /tlsmon read "p/$b") >"$W/sta.json" 2>&1
+	(cd "$R" && unshare -m chroot "$R" /tlsmon read "${TRUST[@]}" "p/$b") >"$W/sta.json" 2>&1
 	rc_s=$?
 	if [ "$rc_d" -ne "$rc_s" ] || ! cmp -s "$W/dyn.json" "$W/sta.json"; then
 		bad+=" $b"

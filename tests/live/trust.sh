@@ -99,7 +99,7 @@ WEAK=8
 for ((i = 0; i < WEAK; i++)); do
 	weak_once
 done
-wait_metric 'tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption"}' \
+wait_metric 'tlsmon_weak_findings_total{check="weak_signature",detail="md2WithRSAEncryption",side="server"}' \
 	"$WEAK" || fail "$T/notlocal/weak handshakes" "$WEAK not all seen: $(grep weak_findings "$W/m.txt")"
 hs_before=$(hs_total)
 t0=$(date +%s.%N)

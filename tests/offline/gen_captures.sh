@@ -235,7 +235,9 @@ load()
 	HS=
 	HS_SHOWN=0
 	[ -n "${OK[$n]:-}" ] || return 1
-	if ! out=$("$TLSMON" read "$W/$n.pcap" 2>"$W/$n/tlsmon.err"); then
+	# the test chains' roots are the trust store, as for the verifying client (untrusted_chain)
+	cat "$CH"/*/ca.pem >"$W/trust.pem"
+	if ! out=$("$TLSMON" read --trust-store "$W/trust.pem" "$W/$n.pcap" 2>"$W/$n/tlsmon.err"); then
 		fail "tlsmon_read_$n" "exit status $?: $(tail -1 "$W/$n/tlsmon.err")"
 		return 1
 	fi

@@ -44,6 +44,7 @@ struct pipeline_stats cmd__pipeline_stats(const struct engine *e)
 		.reasm = engine__reasm_stats(e),
 		.tls = engine__tls_stats(e),
 		.x509 = engine__x509_stats(e),
+		.trust = engine__trust_stats(e),
 	};
 }
 

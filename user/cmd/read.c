@@ -162,6 +162,10 @@ static void read_usage(FILE *out)
 		"  --local-net CIDR[,..] networks that are local (repeatable); a handshake with\n"
 		"                        neither end in one gets \"not_local\": true and stays out\n"
 		"                        of --metrics and --endpoints (default: all local)\n"
+		"  --trust-store FILE|DIR\n"
+		"                        CA certificates that untrusted_chain verifies chains\n"
+		"                        against: a PEM bundle or a hashed directory (default\n"
+		"                        " X509_TRUST_DEFAULT_STORE ")\n"
 		"  -h, --help            this text\n");
 }
 
@@ -222,24 +226,27 @@ int cmd_read(int argc, char **argv)
 		{ "max-endpoints", required_argument, NULL, 'X' },
 		{ "inventory", no_argument, NULL, 'V' },
 		{ "local-net", required_argument, NULL, 'L' },
+		{ "trust-store", required_argument, NULL, 'T' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
 		{ "keep-bytes", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct store_opts so = { 0 };
 	const char *serve = NULL;
 	struct read_ctx rc = { .out = stdout };
 	struct engine_opts eo = { 0 };
 	struct engine *shared = NULL;
+	const char *trust_store = NULL;
+	char err[256] = "";
 	bool metrics = false, ep_text = false, inventory = false;
 	uint32_t max_endpoints = EP_DEFAULT_MAX;
 	struct policy *policy = policy__new();
 	bool summary = false, stats = false;
 	const char *local_nets[16];
 	int opt, status = 0, n_local_nets = 0;
-	char err[256];
 
 	if (!policy) {
 		fprintf(stderr, "tlsmon: out of memory\n");
@@ -295,6 +302,9 @@ int cmd_read(int argc, char **argv)
 				goto cleanup;
 			}
 			local_nets[n_local_nets++] = optarg;
+			break;
+		case 'T':
+			trust_store = optarg;
 			break;
 		case 'K':
 			if (parse__u32(optarg, 1, 1u << 24, &so.max_entries)) {
@@ -359,6 +369,19 @@ int cmd_read(int argc, char **argv)
 		}
 		eo.retain_bytes = SERVE_RETAIN_BYTES;
 	}
+	/* One store and cache for every file: loading the system bundle costs more than reading a
+	 * small capture. */
+	eo.trust = x509_trust__new(trust_store, 4096);
+	if (!eo.trust) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		status = 1;
+		goto cleanup;
+	}
+	if (trust_store && x509_trust__load(eo.trust, err, sizeof(err))) {
+		fprintf(stderr, "tlsmon: --trust-store %s\n", err);
+		status = 2;
+		goto cleanup;
+	}
 	eo.policy = policy;
 	eo.resume_memo_entries = max_endpoints;
 	eo.on_handshake = on_handshake;
@@ -416,6 +439,7 @@ int cmd_read(int argc, char **argv)
 		status = 1;
 cleanup:
 	engine__free(shared);
+	x509_trust__free(eo.trust);
 	metrics__free(rc.metrics);
 	endpoints__free(rc.endpoints);
 	store__free(rc.store);

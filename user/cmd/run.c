@@ -355,6 +355,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
 		.retain_bytes = 256 * 1024,
+		.trust_store = d->o.trust_store,
 		/* A flood of handshakes that never finish must not retain more than this. */
 		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : RUN_DEFAULT_RETAIN_BYTES,
 		/* the last full chain per server endpoint: as many as the endpoint table holds */
@@ -378,6 +379,14 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	if (!d->not_local) {
 		fprintf(stderr, "tlsmon: --not-local: %s\n", err);
 		return -EINVAL;
+	}
+	/* Now, before privileges are dropped: the store may be readable by root alone. */
+	if (engine__load_trust(d->engine, err, sizeof(err))) {
+		if (d->o.trust_store) {
+			fprintf(stderr, "tlsmon: --trust-store %s\n", err);
+			return -EINVAL;
+		}
+		fprintf(stderr, "tlsmon: trust store %s; untrusted_chain is not judged\n", err);
 	}
 	if (d->o.log_path) {
 		/* Owned by the user the daemon becomes: it creates the file again after a rotation. */

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
 #include "out/store.h"
 #include "verdict/endpoints.h"
+#include "x509/trust.h"
 #include "util/kv.h"
 #include "util/parse.h"
 
@@ -58,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
+	{ "trust-store", required_argument, NULL, OPT(RUN_OPT_TRUST_STORE) },
 	/* the former name of --retain-bytes, still accepted (also in the config file) */
 	{ "hold-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -67,67 +70,6 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
-
-void run_opts__usage(FILE *out)
-{
-	fprintf(out,
-		"usage: tlsmon run [OPTIONS]\n"
-		"Watch TLS handshakes on network interfaces with eBPF and serve Prometheus metrics.\n\n"
-		"  -i, --interface IFACE   interface to watch (repeatable; default: the one carrying\n"
-		"                          the default route)\n"
-		"  --ports LIST            TCP ports carrying TLS, comma separated (default 443)\n"
-		"  --ingress MODE          auto|xdp|xdp-generic|tc (default auto: TC on virtual\n"
-		"                          devices such as veth, native XDP on NICs whose driver has it)\n"
-		"  --metrics-addr H:P      where /metrics listens (default " RUN_DEFAULT_METRICS_ADDR ")\n"
-		"  --web-config FILE       TLS and basic authentication for /metrics, in the\n"
-		"                          Prometheus exporter-toolkit web configuration format\n"
-		"  --log FILE              append flagged handshakes as JSON Lines; - for stdout;\n"
-		"                          SIGHUP reopens FILE (after logrotate moved it)\n"
-		"  --log-all               log every handshake, not only flagged ones\n"
-		"  --log-mode MODE         octal mode of the --log file (default %04o)\n"
-		"  --log-group GROUP       group of the --log file (default: --user's group)\n"
-		"  --max-flows N           flows tracked in the kernel and in userspace (default 65536)\n"
-		"  --flow-budget BYTES     bytes copied per flow direction before giving up (default 65536)\n"
-		"  --snaplen BYTES         bytes copied per frame (default %u)\n"
-		"  --ring-bytes SIZE       ring buffer carrying frames from the kernel, 64K..1G,\n"
-		"                          rounded up to a power of two (default %uM)\n"
-		"  --socket PATH           control socket for `tlsmon dump` (default " CTL_DEFAULT_PATH ",\n"
-		"                          or tlsmon.sock in $RUNTIME_DIRECTORY when systemd sets it)\n"
-		"  --socket-group GROUP    make the socket 0660 for GROUP (default 0600, root only)\n"
-		"  --keep-flagged N        the flagged store: decided handshakes (flagged or failed)\n"
-		"                          kept with their frames for dumps (default %u)\n"
-		"  --keep-bytes SIZE       memory of the flagged store, e.g. 64M (default 64 MiB)\n"
-		"  --max-endpoints N       entries of each endpoint table (servers by address:port\n"
-		"                          and SNI, clients by JA4), least recently seen evicted;\n"
-		"                          also the bound on the series of each tlsmon_endpoint_*\n"
-		"                          and tlsmon_client_class_info metric, and the number of\n"
-		"                          last chains resumed handshakes name (default 1000)\n"
-		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
-		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
-		"                          theirs); --hold-bytes is an alias (the former name)\n"
-		"  --not-local ACTION      handshakes neither of whose ends is this host's address:\n"
-		"                          mark (default: \"not_local\": true, kept apart in the flagged\n"
-		"                          store), drop (frames not analysed, only counted), analyse\n"
-		"  --local-net CIDR[,..]   networks that count as local too (repeatable)\n"
-		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ",\n"
-		"                          created 0700 when missing)\n"
-		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
-		"                          a no-op when already running as USER)\n"
-		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
-		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
-		"                          it again\n"
-		"  -v, --verbose           libbpf and verifier messages\n"
-		"  --config FILE           settings, one KEY = VALUE per line, keys named as the long\n"
-		"                          options above (default " RUN_DEFAULT_CONFIG " if it\n"
-		"                          exists; /dev/null for none); options given here override\n"
-		"                          it, --policy and --policy-file add to it; SIGHUP reads its\n"
-		"                          policy settings again\n"
-		"  --print-config          print the effective settings and where each came from\n"
-		"  --list, --dry-run       print the interfaces and hooks it would attach, and exit\n"
-		"  -h, --help              this text\n",
-		RUN_DEFAULT_LOG_MODE, TLSMON_DEFAULT_SNAPLEN, TLSMON_DEFAULT_RINGBUF_BYTES >> 20,
-		STORE_DEFAULT_ENTRIES);
-}
 
 /* The default socket: in the runtime directory systemd made for us (RuntimeDirectory=; it sets
  * $RUNTIME_DIRECTORY, a colon-separated list when there are several), else CTL_RUNTIME_DIR. */
@@ -336,6 +278,13 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 			return -1;
 		}
 		o->local_nets[o->n_local_nets++] = v;
+		break;
+	case RUN_OPT_TRUST_STORE:
+		if (*v && access(v, R_OK)) {
+			err__set(err, esz, "%s: %s", v, strerror(errno));
+			return -1;
+		}
+		o->trust_store = *v ? v : NULL;
 		break;
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
@@ -656,6 +605,8 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	len = 0;
 	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
+	snprintf(v[RUN_OPT_TRUST_STORE], VALUE_LEN, "%s",
+		 str_or(o->trust_store, X509_TRUST_DEFAULT_STORE));
 
 	for (int i = 0; i < o->n_ifaces; i++)
 		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",

@@ -54,6 +54,7 @@ enum run_opt_id {
 	RUN_OPT_POLICY,
 	RUN_OPT_POLICY_FILE,
 	RUN_OPT_VERBOSE,
+	RUN_OPT_TRUST_STORE,
 	RUN_OPT__COUNT,
 };
 
@@ -81,6 +82,7 @@ struct run_opts {
 	const char *socket_path;
 	const char *socket_group;
 	const char *dump_dir;
+	const char *trust_store; /* untrusted_chain's CA bundle or directory; NULL: the system's */
 	uint32_t keep_flagged; /* the flagged store (decided handshakes, for dumps) */
 	uint64_t keep_bytes;
 	uint32_t max_endpoints; /* each endpoint table; 0 = EP_DEFAULT_MAX */

@@ -349,6 +349,15 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 	case HS_EV_GAP:
 		snprintf(buf, size, "gap %u bytes", ev->len);
 		return buf;
+	case HS_EV_HEARTBEAT:
+		if (ev->hs_type == 0)
+			snprintf(buf, size, "Heartbeat (encrypted) %u bytes", ev->len);
+		else if (ev->hs_type == TLS_HEARTBEAT_REQUEST || ev->hs_type == TLS_HEARTBEAT_RESPONSE)
+			snprintf(buf, size, "Heartbeat %s %u bytes",
+				 ev->hs_type == TLS_HEARTBEAT_REQUEST ? "request" : "response", ev->len);
+		else
+			snprintf(buf, size, "Heartbeat type %u %u bytes", ev->hs_type, ev->len);
+		return buf;
 	}
 	return "unknown";
 }

@@ -136,6 +136,10 @@ static uint64_t finding_frame(const struct handshake *hs, const struct finding *
 		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_SERVER_KEY_EXCHANGE);
 	else if (f->check == CHECK_DOWNGRADE)
 		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_CLIENT_HELLO);
+	else if (f->check == CHECK_UNTRUSTED_CHAIN)
+		fr = hs->cert_frame;
+	else if (f->check == CHECK_HEARTBEAT)
+		fr = event_frame(hs, HS_EV_HEARTBEAT, -1);
 	if (!fr)
 		fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_SERVER_HELLO);
 	if (!fr)

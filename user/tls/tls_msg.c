@@ -558,3 +558,16 @@ int tls__parse_server_key_exchange(const uint8_t *p, size_t len, uint16_t versio
 	}
 	return expect_end(&c);
 }
+
+int tls__parse_heartbeat(const uint8_t *p, size_t len, struct tls_heartbeat *out)
+{
+	size_t room = len < TLS_HEARTBEAT_MIN_LEN ? len : len - TLS_HEARTBEAT_MIN_LEN;
+
+	memset(out, 0, sizeof(*out));
+	if (!p || len < 3)
+		return -EINVAL;
+	out->type = p[0];
+	out->payload_length = (uint16_t)(p[1] << 8 | p[2]);
+	out->overlong = out->payload_length > room;
+	return 0;
+}

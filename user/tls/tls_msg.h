@@ -138,6 +138,23 @@ int tls__parse_certificate_request(const uint8_t *p, size_t len, uint16_t versio
 int tls__parse_server_key_exchange(const uint8_t *p, size_t len, uint16_t version, enum tls_kx kx,
 				   struct tls_server_key_exchange *out);
 
+/* RFC 6520 4: HeartbeatMessage { type, uint16 payload_length, payload, padding (>= 16) }. */
+#define TLS_HEARTBEAT_REQUEST 1
+#define TLS_HEARTBEAT_RESPONSE 2
+#define TLS_HEARTBEAT_MIN_LEN (3 + 16)
+
+struct tls_heartbeat {
+	uint8_t type;
+	uint16_t payload_length;
+	/* payload_length larger than the record can hold with its padding: a peer that echoes
+	 * payload_length bytes sends its own memory (CVE-2014-0160, Heartbleed). Zeek's rule: a
+	 * record under 19 bytes may hold at most its length, others their length - 19. */
+	bool overlong;
+};
+
+/* A plaintext heartbeat record's body. -EINVAL when under the 3-byte header. */
+int tls__parse_heartbeat(const uint8_t *p, size_t len, struct tls_heartbeat *out);
+
 /* RFC 8701: 0x?a?a with both bytes equal. */
 static inline bool tls__is_grease(uint16_t v)
 {

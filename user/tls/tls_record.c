@@ -445,8 +445,14 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t of
 		s->app_data_seen = true;
 		emit(cb, ctx, &ev);
 		break;
-	default:
-		/* RFC 6520 heartbeats: counted as records, otherwise of no interest. */
+	case TLS_CT_HEARTBEAT:
+		/* RFC 6520: plaintext before ChangeCipherSpec (body holds it: Heartbleed is told by
+		 * its payload_length), encrypted after (only the length is known). */
+		ev.type = TLS_EV_HEARTBEAT;
+		ev.encrypted = s->encrypted;
+		if (ev.encrypted)
+			ev.body = NULL;
+		emit(cb, ctx, &ev);
 		break;
 	}
 }
@@ -610,7 +616,8 @@ static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_
 	struct tls_bufs *r;
 	uint32_t off;
 
-	if (s->hdr[0] == TLS_CT_APPLICATION_DATA || s->hdr[0] == TLS_CT_HEARTBEAT) {
+	/* Bytes nobody reads: application data, and heartbeats once encrypted. */
+	if (s->hdr[0] == TLS_CT_APPLICATION_DATA || (s->hdr[0] == TLS_CT_HEARTBEAT && s->encrypted)) {
 		k = min_sz(need, len);
 		s->rec_len = (uint16_t)(s->rec_len + k);
 		if (s->rec_len == s->rec_want)

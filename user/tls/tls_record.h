@@ -40,6 +40,8 @@ enum tls_event_type {
 	TLS_EV_ENCRYPTED_HANDSHAKE, /* a handshake record after ChangeCipherSpec (e.g. Finished) */
 	TLS_EV_ERROR, /* malformed stream: error (-EINVAL / -E2BIG) and a static reason; stream stops
 			 until it resynchronises on a plausible record header */
+	TLS_EV_HEARTBEAT, /* RFC 6520 heartbeat record: body/len when plaintext, else encrypted and
+			     only len */
 };
 
 struct tls_event {

@@ -58,11 +58,18 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.ctx = e;
 	e->flows = flowtab__new(&fo);
 	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
+	e->trust = e->opts.trust;
+	if (!e->trust) {
+		e->own_trust = true;
+		e->trust = x509_trust__new(e->opts.trust_store, e->opts.trust_cache_entries ?
+									e->opts.trust_cache_entries :
+									4096);
+	}
 	e->decided = calloc(1, sizeof(*e->decided));
 	e->resume = resume_memo__new(e->opts.resume_memo_entries);
 	/* Without them fingerprints are still computed, fetching per call. */
 	fp__digests_init(&e->digests);
-	if (!e->flows || !e->x509 || !e->decided || !e->resume) {
+	if (!e->flows || !e->x509 || !e->trust || !e->decided || !e->resume) {
 		engine__free(e);
 		return NULL;
 	}
@@ -343,6 +350,9 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		break;
 	case TLS_EV_ENCRYPTED_HANDSHAKE:
 		add_event(c, HS_EV_ENCRYPTED_HANDSHAKE, 0, ev->len);
+		break;
+	case TLS_EV_HEARTBEAT:
+		conn__heartbeat(c, ev);
 		break;
 	case TLS_EV_ERROR:
 		parse_error(c);
@@ -625,6 +635,8 @@ void engine__free(struct engine *e)
 	tls_spare__fini(&e->tls_spare);
 	x509_cache__free(e->x509);
 	resume_memo__free(e->resume);
+	if (e->own_trust)
+		x509_trust__free(e->trust);
 	free(e->decided);
 	fp__digests_fini(&e->digests);
 	free(e);
@@ -653,6 +665,16 @@ const struct tls_stats *engine__tls_stats(const struct engine *e)
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e)
 {
 	return x509_cache__stats(e->x509);
+}
+
+const struct x509_trust_stats *engine__trust_stats(const struct engine *e)
+{
+	return x509_trust__stats(e->trust);
+}
+
+int engine__load_trust(struct engine *e, char *err, size_t err_size)
+{
+	return x509_trust__load(e->trust, err, err_size);
 }
 
 int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key)

@@ -14,6 +14,7 @@
 #include "verdict/policy.h"
 #include "capture/retain.h"
 #include "tls/tls_record.h"
+#include "x509/trust.h"
 #include "x509/x509.h"
 
 struct engine;
@@ -32,6 +33,13 @@ struct engine_opts {
 	uint32_t max_handshake_msg; /* default 512 KiB */
 	uint32_t probe_bytes; /* bytes per direction searched for a TLS start (STARTTLS); default 16 KiB */
 	uint32_t x509_cache_entries; /* default 4096 */
+	/* untrusted_chain: a PEM bundle or hashed directory (NULL: X509_TRUST_DEFAULT_STORE), and
+	 * how many chains' results are cached (default 4096) */
+	const char *trust_store;
+	uint32_t trust_cache_entries;
+	/* Or a store and cache shared by several engines (`tlsmon read` makes one engine per file
+	 * and loads the store once): borrowed, not freed; trust_store is then not used. */
+	struct x509_trust *trust;
 	/* Copy each connection's frames, from its first (the SYN) until its handshake is decided,
 	 * up to this many bytes per connection (frame bytes plus 32 bytes each); later frames are
 	 * counted, not retained. 0 = off. The daemon sets it so the flagged store can dump frames. */
@@ -68,6 +76,12 @@ const struct flowtab_stats *engine__flow_stats(const struct engine *e);
 const struct reasm_stats *engine__reasm_stats(const struct engine *e);
 const struct tls_stats *engine__tls_stats(const struct engine *e);
 const struct x509_cache_stats *engine__x509_stats(const struct engine *e);
+const struct x509_trust_stats *engine__trust_stats(const struct engine *e);
+
+/* Load the trust store now (a subcommand checks --trust-store before it starts): 0, or -1 with
+ * the reason in err. Without it, chains are loaded on first use, and a store that cannot be
+ * loaded leaves untrusted_chain unjudged. */
+int engine__load_trust(struct engine *e, char *err, size_t err_size);
 
 /* A connection's lifecycle; engine.c says which changes are allowed. */
 enum conn_state {

@@ -56,6 +56,8 @@ struct engine {
 	struct engine_opts opts;
 	struct flowtab *flows;
 	struct x509_cache *x509;
+	struct x509_trust *trust; /* untrusted_chain: loaded at the first chain */
+	bool own_trust; /* made here, else borrowed from engine_opts */
 	struct tls_limits tls_limits;
 	struct tls_stats tls_stats;
 	struct tls_env tls_env; /* the two above and the spare buffers, for every stream */
@@ -128,5 +130,7 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev);
 void conn__certificate(struct conn *c, const struct tls_event *ev);
 void conn__server_key_exchange(struct conn *c, const struct tls_event *ev);
 void conn__certificate_request(struct conn *c, const struct tls_event *ev);
+/* An RFC 6520 heartbeat record of direction c->cur_side: an event, and what it says. */
+void conn__heartbeat(struct conn *c, const struct tls_event *ev);
 
 #endif

@@ -96,6 +96,26 @@ static void client_certificate(struct conn *c, const struct tls_event *ev,
 	}
 }
 
+/* The DER is at hand only now, so the chain is verified here, at the packet's time (RFC 5280
+ * 6.1: validation is at a given time; a capture read later is judged as it was then). */
+static void verify_chain(struct conn *c, const struct tls_event *ev,
+			 const struct tls_certificate_msg *msg, struct hs_server_side *srv)
+{
+	struct engine *e = c->e;
+	const uint8_t *der[X509_TRUST_MAX_CHAIN];
+	uint32_t len[X509_TRUST_MAX_CHAIN];
+	unsigned n = srv->n_certs < X509_TRUST_MAX_CHAIN ? srv->n_certs : X509_TRUST_MAX_CHAIN;
+
+	if (!e->trust || !n || !policy__enabled(e->opts.policy, CHECK_UNTRUSTED_CHAIN))
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		der[i] = ev->body + msg->certs[i].off;
+		len[i] = msg->certs[i].len;
+	}
+	x509_trust__verify(e->trust, der, len, srv->certs, n,
+			   (int64_t)(srv->cert_ts_ns / 1000000000ull), &srv->trust);
+}
+
 void conn__certificate(struct conn *c, const struct tls_event *ev)
 {
 	struct engine *e = c->e;
@@ -134,6 +154,7 @@ void conn__certificate(struct conn *c, const struct tls_event *ev)
 			e->stats.cert_parse_errors++;
 		srv->certs[srv->n_certs++] = info;
 	}
+	verify_chain(c, ev, &msg, srv);
 }
 
 void conn__server_key_exchange(struct conn *c, const struct tls_event *ev)
@@ -203,4 +224,64 @@ void conn__certificate_request(struct conn *c, const struct tls_event *ev)
 	out->n_cas_total = cr.n_cas_total;
 	for (int i = 0; i < cr.n_cas; i++)
 		ca_name(ev->body + cr.cas[i].off, cr.cas[i].len, out->cas[i], sizeof(out->cas[i]));
+}
+
+static uint16_t clamp16(uint32_t v)
+{
+	return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+}
+
+/* As Zeek's heartbleed.zeek: a plaintext request that claims more payload than it carries; a
+ * response after one (the peer answered it: its memory went out); an encrypted heartbeat
+ * shorter than any valid one. */
+void conn__heartbeat(struct conn *c, const struct tls_event *ev)
+{
+	struct hs_server_side *srv = rare(c);
+	bool client = from_client(c);
+	struct tls_heartbeat hb = { 0 };
+	struct hs_heartbeats *h;
+	struct hs_event hev = {
+		.ts_ns = c->e->cur_ts,
+		.frame = c->cur_frame,
+		.kind = HS_EV_HEARTBEAT,
+		.from_client = client,
+		.len = ev->len,
+	};
+
+	if (!ev->encrypted && tls__parse_heartbeat(ev->body, ev->body ? ev->len : 0, &hb))
+		parse_error(c);
+	hev.hs_type = ev->encrypted ? 0 : hb.type;
+	hs_pending__add_event(c->hs, &hev);
+	if (!srv)
+		return;
+	h = &srv->heartbeats;
+	if (ev->encrypted) {
+		if (h->encrypted < UINT16_MAX)
+			h->encrypted++;
+		if (ev->len < TLS_HEARTBEAT_MIN_LEN && !h->short_encrypted) {
+			h->short_encrypted = true;
+			h->short_from_client = client;
+			h->short_len = clamp16(ev->len);
+		}
+		return;
+	}
+	if (hb.type == TLS_HEARTBEAT_REQUEST) {
+		if (h->requests < UINT16_MAX)
+			h->requests++;
+		if (hb.overlong && !h->overlong_request) {
+			h->overlong_request = true;
+			h->overlong_from_client = client;
+			h->overlong_payload_length = hb.payload_length;
+			h->overlong_record_len = clamp16(ev->len);
+		}
+	} else if (hb.type == TLS_HEARTBEAT_RESPONSE) {
+		if (h->responses < UINT16_MAX)
+			h->responses++;
+		if (h->overlong_request && h->overlong_from_client != client &&
+		    !h->leaked_response) {
+			h->leaked_response = true;
+			h->leak_from_client = client;
+			h->leak_record_len = clamp16(ev->len);
+		}
+	}
 }

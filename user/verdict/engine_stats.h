@@ -8,6 +8,7 @@
 #include "net/flowtab.h"
 #include "net/reasm.h"
 #include "tls/tls_record.h"
+#include "x509/trust.h"
 #include "x509/x509.h"
 
 struct engine_stats {
@@ -42,6 +43,7 @@ struct pipeline_stats {
 	const struct reasm_stats *reasm;
 	const struct tls_stats *tls;
 	const struct x509_cache_stats *x509;
+	const struct x509_trust_stats *trust;
 };
 
 /* Where a counter stands in `tlsmon read --stats`: one line per group, in this order. */
@@ -145,6 +147,22 @@ enum pipeline_stats_group {
 			 "counter", "", \
 			 "Server endpoints whose last full certificate chain was forgotten, least " \
 			 "recently used first, to bound the table resumed handshakes are matched " \
-			 "against.", NONE, 0, "")
+			 "against.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, lookups, "chain_verify_cache_lookups_total", "counter", "", \
+			 "Certificate chains judged against the trust store (untrusted_chain).", \
+			 NONE, 0, "") \
+	PIPELINE_COUNTER(trust, hits, "chain_verify_cache_hits_total", "counter", "", \
+			 "Certificate chains whose trust was answered from the cache.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, leaf_only, "chain_verify_leaf_only_total", "counter", "", \
+			 "Certificate chains not in the cache judged by their cached issuer chain and " \
+			 "the leaf's signature.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, evictions, "chain_verify_cache_evictions_total", "counter", "", \
+			 "Chain verification results dropped from the full cache, least recently " \
+			 "used first.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, entries, "chain_verify_cache_entries", "gauge", "", \
+			 "Chain verification results held in the cache now.", NONE, 0, "") \
+	PIPELINE_COUNTER(trust, load_failures, "trust_store_load_failures_total", "counter", "", \
+			 "Times the trust store could not be loaded (untrusted_chain is then not " \
+			 "judged).", NONE, 0, "")
 
 #endif

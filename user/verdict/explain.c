@@ -35,6 +35,7 @@ static bool is_message(const struct hs_event *e)
 	case HS_EV_CCS:
 	case HS_EV_APP_DATA:
 	case HS_EV_ENCRYPTED_HANDSHAKE:
+	case HS_EV_HEARTBEAT:
 		return true;
 	}
 	return false;
@@ -69,6 +70,13 @@ static void describe(char *buf, size_t size, const struct hs_event *e)
 		return;
 	case HS_EV_SSLV2_HELLO:
 		put(&o, "the client's SSLv2 ClientHello");
+		return;
+	case HS_EV_HEARTBEAT:
+		put(&o, "the ");
+		put(&o, who);
+		put(&o, e->hs_type == 1 ? "'s heartbeat request" :
+			e->hs_type == 2 ? "'s heartbeat response" :
+					  "'s heartbeat");
 		return;
 	case HS_EV_ALERT:
 	case HS_EV_CCS:
@@ -115,7 +123,7 @@ static void put_after(struct sbuf *o, uint64_t from, uint64_t to, const char *wh
 #define CERT_CHECKS                                                                                \
 	(M(CHECK_WEAK_SIGNATURE) | M(CHECK_WEAK_KEY) | M(CHECK_EXPIRED) | M(CHECK_NOT_YET_VALID) | \
 	 M(CHECK_SELF_SIGNED) | M(CHECK_UNPARSABLE_CERT) | M(CHECK_NAME_MISMATCH) |          \
-	 M(CHECK_LONG_VALIDITY))
+	 M(CHECK_LONG_VALIDITY) | M(CHECK_UNTRUSTED_CHAIN))
 #define PROTO_CHECKS                                                                               \
 	(M(CHECK_WEAK_PROTOCOL) | M(CHECK_WEAK_CIPHER) | M(CHECK_WEAK_DH) | M(CHECK_DOWNGRADE))
 
@@ -142,7 +150,7 @@ static struct preference alert_preference(uint8_t desc)
 		p.family = CERT_CHECKS;
 		break;
 	case 48: /* unknown_ca */
-		p.direct = M(CHECK_SELF_SIGNED);
+		p.direct = M(CHECK_SELF_SIGNED) | M(CHECK_UNTRUSTED_CHAIN);
 		p.family = CERT_CHECKS;
 		break;
 	case 44: /* certificate_revoked */
@@ -204,8 +212,12 @@ static const struct finding *worst(const struct handshake *hs, uint32_t mask)
 
 /* Never the fallback cause on their own: a certificate that is still valid cannot be why a peer
  * refused the handshake; a missing SNI or a long validity period is a guess unless the alert or
- * the moment points at it (unrecognized_name; the client leaving after the certificate). */
-#define NOT_A_FALLBACK_CAUSE (M(CHECK_EXPIRES_SOON) | M(CHECK_MISSING_SNI) | M(CHECK_LONG_VALIDITY))
+ * the moment points at it (unrecognized_name; the client leaving after the certificate); a chain
+ * this host's store does not trust is a cause only where the alert or close is about
+ * certificates: the client's store may trust it. */
+#define NOT_A_FALLBACK_CAUSE                                                                     \
+	(M(CHECK_EXPIRES_SOON) | M(CHECK_MISSING_SNI) | M(CHECK_LONG_VALIDITY) |                 \
+	 M(CHECK_UNTRUSTED_CHAIN))
 
 /* The peer that sends an alert judged the other side's chain (mutual TLS: a server refuses the
  * client's certificate): its findings come first. */

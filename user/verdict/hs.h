@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "tls/tls_msg.h"
+#include "x509/trust.h"
 #include "x509/x509.h"
 
 enum hs_outcome {
@@ -34,6 +35,8 @@ enum check_id {
 	CHECK_NAME_MISMATCH, /* the SNI is not covered by the leaf's DNS SANs, or is an IP */
 	CHECK_MISSING_SNI, /* no SNI to a server whose leaf names DNS hosts (informational) */
 	CHECK_LONG_VALIDITY, /* leaf issued after 2020-09-01 valid longer than max_validity_days */
+	CHECK_UNTRUSTED_CHAIN, /* the chain does not verify against the trust store, or is out of order */
+	CHECK_HEARTBEAT, /* RFC 6520 heartbeat abuse: Heartbleed, odd encrypted heartbeats */
 	CHECK__COUNT,
 };
 
@@ -79,6 +82,8 @@ enum hs_event_kind {
 	HS_EV_FIN,
 	HS_EV_RST,
 	HS_EV_GAP, /* bytes lost in reassembly */
+	HS_EV_HEARTBEAT, /* RFC 6520 heartbeat record: hs_type is its type (1 request, 2 response)
+			  * when plaintext, 0 when encrypted; len the record's length */
 };
 
 struct hs_event {
@@ -157,6 +162,27 @@ enum hs_resumption {
 	HS_RESUMED_PSK, /* RFC 8446 4.2.11: the ServerHello's pre_shared_key */
 };
 
+/* RFC 6520 heartbeats seen while the handshake was followed (the engine, and live the kernel,
+ * stop at the decision: later ones are not seen). */
+struct hs_heartbeats {
+	uint16_t requests, responses; /* plaintext, both sides */
+	uint16_t encrypted; /* encrypted heartbeat records, both sides */
+	/* Heartbleed (CVE-2014-0160): a plaintext request whose payload_length exceeds what its
+	 * record holds (RFC 6520 4: payload_length + 3 + at least 16 bytes of padding) */
+	bool overlong_request;
+	bool overlong_from_client;
+	bool leaked_response; /* a response after an overlong request: the peer answered it */
+	bool leak_from_client;
+	uint16_t overlong_payload_length, overlong_record_len;
+	uint16_t leak_record_len;
+	/* encrypted: shorter than any valid heartbeat (3 + 16 bytes before protection); only a
+	 * client's after its Finished and before the server's ChangeCipherSpec can be seen, as
+	 * the handshake is decided there and nothing after it is read */
+	bool short_encrypted;
+	bool short_from_client;
+	uint16_t short_len;
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -216,6 +242,10 @@ struct handshake {
 	uint16_t n_events;
 	bool events_truncated;
 	struct hs_event events[HS_MAX_EVENTS];
+
+	/* The server's chain against the trust store (untrusted_chain), at cert_ts_ns. */
+	struct x509_trust_result trust;
+	struct hs_heartbeats heartbeats;
 
 	/* The verdict, last: only filled when the outcome is decided (the engine builds one
 	 * struct handshake at a time, from the compact state of struct hs_pending, and fills

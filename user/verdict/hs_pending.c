@@ -318,7 +318,7 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	X(groups_truncated)
 #define SERVER_FIELDS(X)                                                                         \
 	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
-	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group)
+	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group) X(trust) X(heartbeats)
 
 /* RFC 8446 4.2.11: a ServerHello with pre_shared_key resumed (or used an external PSK); before
  * TLS 1.3 the abbreviated flight shows it, and RFC 5077 3.4 says a ticket was what resumed when

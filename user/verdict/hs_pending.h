@@ -44,6 +44,8 @@ struct hs_server_side {
 	 * Certificate: the abbreviated handshake of a resumed session (RFC 5246 7.3) */
 	bool abbreviated;
 	struct hs_client_auth *auth; /* NULL until needed (see struct hs_client_auth) */
+	struct x509_trust_result trust;
+	struct hs_heartbeats heartbeats;
 };
 
 /* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more: the

@@ -34,7 +34,8 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 				"negotiated suite with a flag in weak_cipher_flags (null/export/"
 				"anon critical, rc4/des high, 3des/md5 medium)" },
 	[CHECK_WEAK_DH] = { "weak_dh", true, SEV_AUTO,
-			    "DHE prime below min_dh_bits (<1024 high, else medium)" },
+			    "DHE prime below min_dh_bits (<1024 high, else medium); with "
+			    "dh_below_rsa, shorter than the leaf's RSA key (low)" },
 	[CHECK_DOWNGRADE] = { "downgrade", true, SEV_AUTO,
 			      "TLS_FALLBACK_SCSV offered (low); RFC 8446 downgrade sentinel while "
 			      "the client offered TLS1.3 (high)" },
@@ -62,6 +63,17 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 	[CHECK_LONG_VALIDITY] = { "long_validity", true, SEV_MEDIUM,
 				  "leaf certificate issued (notBefore) on or after 2020-09-01 valid "
 				  "for more than max_validity_days (CA/B Forum BR 6.3.2: 398)" },
+	/* A passive observer does not know the client's store (private CAs, pinning): a chain
+	 * that does not verify against this one is low, unless no store could accept it. */
+	[CHECK_UNTRUSTED_CHAIN] = { "untrusted_chain", true, SEV_AUTO,
+				    "chain that does not verify against --trust-store at the time "
+				    "of the packet, or is sent out of order (bad signature high, "
+				    "else low)" },
+	/* As Zeek's Heartbleed notices (policy/protocols/ssl/heartbleed.zeek). */
+	[CHECK_HEARTBEAT] = { "heartbeat", true, SEV_AUTO,
+			      "RFC 6520 heartbeat abuse: a request longer than its record "
+			      "(Heartbleed, high), answered (critical), an encrypted heartbeat "
+			      "shorter than 19 bytes (medium)" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };
@@ -132,6 +144,7 @@ static void policy_defaults(struct policy *p)
 			       TLS_CS_3DES | TLS_CS_MD5;
 	/* RFC 5280 6.1 and CA/B Forum BR 7.1.3: a trust anchor's own signature is not verified. */
 	p->sha1_root_severity = SEV_LOW;
+	p->dh_below_rsa = true;
 }
 
 struct policy *policy__new(void)
@@ -146,6 +159,11 @@ struct policy *policy__new(void)
 void policy__free(struct policy *p)
 {
 	free(p);
+}
+
+bool policy__enabled(const struct policy *p, enum check_id c)
+{
+	return (unsigned)c < CHECK__COUNT && p->enabled[c];
 }
 
 const char *policy__check_name(enum check_id c)
@@ -384,6 +402,13 @@ int policy__set(struct policy *p, const char *key, const char *value, char *err,
 			qv, qk);
 		return -EINVAL;
 	}
+	if (!strcmp(key, "dh_below_rsa")) {
+		if (!parse_bool(value, &p->dh_below_rsa))
+			return 0;
+		err__set(err, err_size, "invalid value '%s' for %s (expected true or false)", qv,
+			qk);
+		return -EINVAL;
+	}
 	if (!strcmp(key, "weak_hashes"))
 		return set_list(key, value, policy_hashes, N_ITEMS(policy_hashes), false, &p->weak_hashes, err,
 				err_size);
@@ -463,6 +488,9 @@ void policy__print(const struct policy *p, FILE *out)
 	for (size_t i = 0; i < N_ITEMS(uint_keys); i++)
 		fprintf(out, "# %s\n%s = %u\n", uint_keys[i].description, uint_keys[i].name,
 			*(const uint32_t *)((const char *)p + uint_keys[i].off));
+	fprintf(out, "# weak_dh also when the DHE prime is shorter than the leaf's RSA key (the "
+		     "key exchange is then the weaker link)\ndh_below_rsa = %s\n",
+		p->dh_below_rsa ? "true" : "false");
 	fprintf(out, "# policy_hashes that make a certificate signature weak\n");
 	print_list(out, "weak_hashes", p->weak_hashes, policy_hashes, N_ITEMS(policy_hashes), false);
 	fprintf(out,

@@ -3,6 +3,7 @@
 #ifndef TLSMON_POLICY_H
 #define TLSMON_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -37,6 +38,7 @@ void policy__print(const struct policy *p, FILE *out);
  * hs->cert_ts_ns, the time of the packet, not of analysis). */
 void policy__evaluate(const struct policy *p, struct handshake *hs);
 
+bool policy__enabled(const struct policy *p, enum check_id c);
 const char *policy__check_name(enum check_id c); /* "weak_signature", ... */
 const char *policy__severity_name(enum severity s); /* "info", "low", ... */
 

@@ -530,35 +530,54 @@ static void check_kx(const struct policy *p, struct handshake *hs)
 	}
 }
 
-void policy__evaluate(const struct policy *p, struct handshake *hs)
+/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach. A prime shorter
+ * than the certificate's RSA key makes the key exchange the weaker link (NIST SP 800-57 Part 1
+ * Table 2 rates both by the same bits). */
+static void check_dh(const struct policy *p, struct handshake *hs)
 {
+	uint32_t bits = hs->ske.dh_p_bits;
+	const struct x509_info *leaf = hs->n_certs ? hs->certs[0] : NULL;
 	char detail[FINDING_DETAIL_LEN];
 	struct finding *f;
 	struct sbuf m, d;
 
-	check_certs(p, hs);
-	if (hs->has_server_hello)
-		check_protocol(p, hs);
-	check_kx(p, hs);
-	policy__check_leaf_names(p, hs);
-	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
-	    hs->ske.dh_p_bits < p->min_dh_bits) {
-		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */
-		sbuf__init_fixed(&d, detail, sizeof(detail));
-		m_str(&d, "DH-");
-		sbuf__put_u64(&d, hs->ske.dh_p_bits);
-		f = add(hs, CHECK_WEAK_DH,
-			grade(p, CHECK_WEAK_DH,
-			      hs->ske.dh_p_bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
+	if (!hs->has_server_key_exchange || !bits || !p->enabled[CHECK_WEAK_DH])
+		return;
+	sbuf__init_fixed(&d, detail, sizeof(detail));
+	m_str(&d, "DH-");
+	sbuf__put_u64(&d, bits);
+	if (bits < p->min_dh_bits) {
+		f = add(hs, CHECK_WEAK_DH, grade(p, CHECK_WEAK_DH, bits < 1024 ? SEV_HIGH : SEV_MEDIUM),
 			-1, detail, &m);
 		if (f) {
 			m_str(&m, "the server's DHE group has a ");
-			sbuf__put_u64(&m, hs->ske.dh_p_bits);
+			sbuf__put_u64(&m, bits);
 			m_str(&m, "-bit prime (minimum ");
 			sbuf__put_u64(&m, p->min_dh_bits);
 			m_str(&m, ")");
 		}
+		return;
 	}
+	if (!p->dh_below_rsa || !leaf || !leaf->parsed || strcmp(leaf->key_type, "RSA") ||
+	    leaf->key_bits <= 0 || bits >= (uint32_t)leaf->key_bits)
+		return;
+	m_str(&d, "<RSA-");
+	sbuf__put_int(&d, leaf->key_bits);
+	f = add(hs, CHECK_WEAK_DH, grade(p, CHECK_WEAK_DH, SEV_LOW), -1, detail, &m);
+	if (!f)
+		return;
+	m_str(&m, "the server's DHE group has a ");
+	sbuf__put_u64(&m, bits);
+	m_str(&m, "-bit prime, shorter than its certificate's ");
+	sbuf__put_int(&m, leaf->key_bits);
+	m_str(&m, "-bit RSA key: the key exchange is the weaker link");
+}
+
+static void check_downgrade(const struct policy *p, struct handshake *hs)
+{
+	struct finding *f;
+	struct sbuf m;
+
 	if (!p->enabled[CHECK_DOWNGRADE])
 		return;
 	/* RFC 7507: a client sends the SCSV only when retrying after a failed higher version */
@@ -582,4 +601,122 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 				  "although the client offered TLS1.3");
 		}
 	}
+}
+
+/* The chain against the trust store (x509/trust.h), verified when the Certificate was read. A
+ * bad signature fails in every store; a missing issuer or an unknown root only in this one. */
+static void check_trust(const struct policy *p, struct handshake *hs)
+{
+	const struct x509_trust_result *t = &hs->trust;
+	const char *label;
+	struct finding *f;
+	struct sbuf m;
+	int pos;
+
+	if (!p->enabled[CHECK_UNTRUSTED_CHAIN] || !hs->n_certs)
+		return;
+	if (t->status == X509_TRUST_FAILED) {
+		label = x509_trust__label(t->error);
+		pos = t->position;
+		f = add(hs, CHECK_UNTRUSTED_CHAIN,
+			grade(p, CHECK_UNTRUSTED_CHAIN,
+			      !strcmp(label, "bad_signature") ? SEV_HIGH : SEV_LOW),
+			pos, label, &m);
+		if (!f)
+			return;
+		m_str(&m, "the chain does not verify against the trust store: ");
+		m_str(&m, x509_trust__reason(t->error));
+		if (pos >= 0 && pos < hs->n_certs && hs->certs[pos]) {
+			struct cert_at c = { .x = hs->certs[pos], .pos = (unsigned)pos };
+
+			c.cls = position_class(c.x, c.pos, hs->n_certs);
+			m_str(&m, " at ");
+			m_str(&m, label_of(&c));
+		}
+		if (t->out_of_order) {
+			m_str(&m, "; certificate #");
+			sbuf__put_u64(&m, (uint64_t)t->misordered + 1);
+			m_str(&m, " is not followed by its issuer");
+		}
+		return;
+	}
+	if (t->status == X509_TRUST_OK && t->out_of_order && t->misordered >= 0 &&
+	    t->misordered < hs->n_certs) {
+		struct cert_at c = { .x = hs->certs[t->misordered], .pos = (unsigned)t->misordered };
+
+		f = add(hs, CHECK_UNTRUSTED_CHAIN, grade(p, CHECK_UNTRUSTED_CHAIN, SEV_LOW),
+			t->misordered, "out_of_order", &m);
+		if (!f || !c.x)
+			return;
+		c.cls = position_class(c.x, c.pos, hs->n_certs);
+		m_str(&m, "the chain is out of order: ");
+		m_str(&m, label_of(&c));
+		m_str(&m, " is not followed by its issuer, which the server sends elsewhere "
+			  "(RFC 5246 7.4.2); clients that do not reorder reject it");
+	}
+}
+
+static void heartbeat_finding(const struct policy *p, struct handshake *hs, enum severity sev,
+			      const char *detail, const char *what, bool from_client,
+			      const char *tail1, uint32_t v1, const char *tail2, uint32_t v2,
+			      const char *end)
+{
+	struct finding *f;
+	struct sbuf m;
+
+	f = add(hs, CHECK_HEARTBEAT, grade(p, CHECK_HEARTBEAT, sev), -1, detail, &m);
+	if (!f)
+		return;
+	/* about the sender: a client probing with Heartbleed is the client's doing */
+	f->side = from_client ? HS_SIDE_CLIENT : HS_SIDE_SERVER;
+	m_str(&m, "the ");
+	m_str(&m, from_client ? "client" : "server");
+	m_str(&m, " sent ");
+	m_str(&m, what);
+	m_str(&m, tail1);
+	sbuf__put_u64(&m, v1);
+	m_str(&m, tail2);
+	sbuf__put_u64(&m, v2);
+	m_str(&m, end);
+}
+
+/* RFC 6520 4 and CVE-2014-0160, as Zeek's heartbleed.zeek notices them. */
+static void check_heartbeat(const struct policy *p, struct handshake *hs)
+{
+	const struct hs_heartbeats *h = &hs->heartbeats;
+
+	if (!p->enabled[CHECK_HEARTBEAT])
+		return;
+	if (h->overlong_request)
+		heartbeat_finding(p, hs, SEV_HIGH, "heartbleed_request",
+				  "a heartbeat request that claims more payload than its record "
+				  "holds (Heartbleed, CVE-2014-0160)",
+				  h->overlong_from_client, ": payload_length ",
+				  h->overlong_payload_length, ", record ", h->overlong_record_len,
+				  " bytes");
+	if (h->leaked_response)
+		heartbeat_finding(p, hs, SEV_CRITICAL, "heartbleed_response",
+				  "a heartbeat response to that request: it is vulnerable and "
+				  "returned its own memory",
+				  h->leak_from_client, " (record ", h->leak_record_len,
+				  " bytes, request record ", h->overlong_record_len, " bytes)");
+	if (h->short_encrypted)
+		heartbeat_finding(p, hs, SEV_MEDIUM, "short_encrypted",
+				  "an encrypted heartbeat shorter than any valid one (a probe for "
+				  "Heartbleed after the handshake)",
+				  h->short_from_client, ": ", h->short_len, " bytes, minimum ",
+				  TLS_HEARTBEAT_MIN_LEN, "");
+}
+
+void policy__evaluate(const struct policy *p, struct handshake *hs)
+{
+	check_certs(p, hs);
+	if (hs->has_server_hello)
+		check_protocol(p, hs);
+	check_kx(p, hs);
+	policy__check_leaf_names(p, hs);
+	check_dh(p, hs);
+	check_downgrade(p, hs);
+	check_trust(p, hs);
+	check_heartbeat(p, hs);
 }

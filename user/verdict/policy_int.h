@@ -36,6 +36,7 @@ struct policy {
 	uint32_t weak_protocols;    /* bit i: policy_protocols[i] */
 	uint32_t weak_cipher_flags; /* TLS_CS_* */
 	uint8_t sha1_root_severity;
+	bool dh_below_rsa; /* weak_dh when the DHE prime is shorter than the leaf's RSA key */
 };
 
 #define POLICY_N_HASHES 4

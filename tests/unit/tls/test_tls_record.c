@@ -119,9 +119,9 @@ static void test_full_stream_chunkings(void)
 {
 	static const int want[] = {
 		TLS_EV_HANDSHAKE,	 TLS_EV_HANDSHAKE,	    TLS_EV_HANDSHAKE,
-		TLS_EV_HANDSHAKE,	 TLS_EV_ALERT,		    TLS_EV_CHANGE_CIPHER_SPEC,
-		TLS_EV_ENCRYPTED_HANDSHAKE, TLS_EV_APPLICATION_DATA, TLS_EV_APPLICATION_DATA,
-		TLS_EV_ALERT,
+		TLS_EV_HANDSHAKE,	 TLS_EV_ALERT,		    TLS_EV_HEARTBEAT,
+		TLS_EV_CHANGE_CIPHER_SPEC, TLS_EV_ENCRYPTED_HANDSHAKE, TLS_EV_APPLICATION_DATA,
+		TLS_EV_APPLICATION_DATA, TLS_EV_ALERT,
 	};
 	struct sb st = { 0 };
 	struct tls_stats stats;
@@ -129,16 +129,19 @@ static void test_full_stream_chunkings(void)
 
 	build_full_stream(&st);
 	CHECK_EQ(run_all(st.b, st.n, NULL, false, &stats), 0);
-	CHECK_EQ(ref_log.n, 10);
-	for (i = 0; i < 10; i++)
+	CHECK_EQ(ref_log.n, 11);
+	for (i = 0; i < 11; i++)
 		CHECK_EQ(ref_log.ev[i].type, want[i]);
 	CHECK_EQ(ref_log.ev[4].lvl, 1);
 	CHECK_EQ(ref_log.ev[4].desc, 90);
 	CHECK(!ref_log.ev[4].enc);
-	CHECK_EQ(ref_log.ev[6].len, 40);
-	CHECK_EQ(ref_log.ev[8].len, 16384 + 700);
-	CHECK(ref_log.ev[9].enc);
-	CHECK_EQ(ref_log.ev[9].len, 26);
+	/* RFC 6520: a plaintext heartbeat before ChangeCipherSpec, its length reported */
+	CHECK(!ref_log.ev[5].enc);
+	CHECK_EQ(ref_log.ev[5].len, 20);
+	CHECK_EQ(ref_log.ev[7].len, 40);
+	CHECK_EQ(ref_log.ev[9].len, 16384 + 700);
+	CHECK(ref_log.ev[10].enc);
+	CHECK_EQ(ref_log.ev[10].len, 26);
 	CHECK_EQ(stats.handshake_msgs, 4);
 	CHECK_EQ(stats.malformed + stats.oversized + stats.resyncs + stats.skipped_bytes, 0);
 	free(st.b);

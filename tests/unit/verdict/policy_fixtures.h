@@ -136,6 +136,14 @@ static inline void everything(struct handshake *hs)
 	hs->has_server_key_exchange = true;
 	hs->ske.kx = TLS_KX_DHE;
 	hs->ske.dh_p_bits = 512;
+	hs->trust.status = X509_TRUST_FAILED;
+	hs->trust.error = 20; /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */
+	hs->trust.position = 0;
+	hs->trust.misordered = -1;
+	hs->heartbeats.overlong_request = true;
+	hs->heartbeats.overlong_from_client = true;
+	hs->heartbeats.overlong_payload_length = 16384;
+	hs->heartbeats.overlong_record_len = 3;
 	sans(&certs[0], other_test_sans, 2);
 	sni(hs, "leaf.test"); /* name_mismatch */
 }
