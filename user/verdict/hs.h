@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/frame.h"
 #include "tls/tls_msg.h"
 #include "x509/x509.h"
 
@@ -134,6 +135,7 @@ struct handshake {
 	uint16_t client_port, server_port;
 	bool roles_from_syn; /* else from who sent the ClientHello (or ServerHello) */
 	uint16_t vlan; /* outermost VLAN ID, 0 if none */
+	struct encap_chain encap; /* the flow's encapsulations, outermost first */
 	uint64_t start_ts_ns; /* first frame of the flow seen */
 	uint64_t end_ts_ns; /* when the outcome was decided */
 
