@@ -9,7 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_build.h"
+
+/* Own helpers, not tools/pkt_build.h's: the BPF test fixtures define put16() too. */
+static inline void eb_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void eb_put32(uint8_t *p, uint32_t v)
+{
+	eb_put16(p, (uint16_t)(v >> 16));
+	eb_put16(p + 2, (uint16_t)v);
+}
+
+/* RFC 1071 Internet checksum of p[0..len) */
+static inline uint16_t eb_csum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < len)
+		sum += (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
 
 enum encap_build_kind {
 	EB_PPPOE, /* id: session */
@@ -86,12 +113,12 @@ static inline size_t eb_ipv4(uint8_t *p, uint8_t proto, size_t payload, int dir)
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
-	put16(p + 2, (uint16_t)(20 + payload));
+	eb_put16(p + 2, (uint16_t)(20 + payload));
 	p[8] = 64;
 	p[9] = proto;
-	put32(p + 12, 0xc0000201 + (uint32_t)dir); /* 192.0.2.1 / .2: TEST-NET-1 */
-	put32(p + 16, 0xc0000202 - (uint32_t)dir);
-	put16(p + 10, csum_fold(csum_add(0, p, 20)));
+	eb_put32(p + 12, 0xc0000201 + (uint32_t)dir); /* 192.0.2.1 / .2: TEST-NET-1 */
+	eb_put32(p + 16, 0xc0000202 - (uint32_t)dir);
+	eb_put16(p + 10, eb_csum(p, 20));
 	return 20;
 }
 
@@ -99,14 +126,14 @@ static inline size_t eb_ipv6(uint8_t *p, uint8_t next, size_t payload, int dir)
 {
 	memset(p, 0, 40);
 	p[0] = 0x60;
-	put16(p + 4, (uint16_t)payload);
+	eb_put16(p + 4, (uint16_t)payload);
 	p[6] = next;
 	p[7] = 64;
-	put16(p + 8, 0x2001); /* 2001:db8::1 / ::2, the documentation prefix */
-	put16(p + 10, 0x0db8);
+	eb_put16(p + 8, 0x2001); /* 2001:db8::1 / ::2, the documentation prefix */
+	eb_put16(p + 10, 0x0db8);
 	p[23] = (uint8_t)(1 + dir);
-	put16(p + 24, 0x2001);
-	put16(p + 26, 0x0db8);
+	eb_put16(p + 24, 0x2001);
+	eb_put16(p + 26, 0x0db8);
 	p[39] = (uint8_t)(2 - dir);
 	return 40;
 }
@@ -134,21 +161,21 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		 * protocol field (RFC 1661 2) */
 		if (!ip)
 			return 0;
-		put16(out + 12, 0x8864);
+		eb_put16(out + 12, 0x8864);
 		p[0] = 0x11;
 		p[1] = 0;
-		put16(p + 2, (uint16_t)l->id);
-		put16(p + 4, (uint16_t)(l3len + 2));
-		put16(p + 6, inner6 ? 0x0057 : 0x0021);
+		eb_put16(p + 2, (uint16_t)l->id);
+		eb_put16(p + 4, (uint16_t)(l3len + 2));
+		eb_put16(p + 6, inner6 ? 0x0057 : 0x0021);
 		hdr += 8;
 		break;
 	case EB_MPLS:
 		/* RFC 3032 2.1: label 20 bits, TC 3, S 1, TTL 8 */
 		if (!ip)
 			return 0;
-		put16(out + 12, 0x8847);
-		put32(p, 16u << 12 | 64);
-		put32(p + 4, l->id << 12 | 1u << 8 | 64);
+		eb_put16(out + 12, 0x8847);
+		eb_put32(p, 16u << 12 | 64);
+		eb_put32(p + 4, l->id << 12 | 1u << 8 | 64);
 		hdr += 8;
 		break;
 	case EB_GRE:
@@ -165,24 +192,24 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		} else if (!ip) {
 			return 0;
 		}
-		put16(out + 12, 0x0800);
+		eb_put16(out + 12, 0x0800);
 		p += eb_ipv4(p, 47, gl + l3len, dir);
 		g = p;
-		put16(g, (uint16_t)((c ? 0x8000 : 0) | (k ? 0x2000 : 0) | (s ? 0x1000 : 0)));
-		put16(g + 2, l->kind == EB_GRE_ETH ? 0x6558 : inner6 ? 0x86dd : 0x0800);
+		eb_put16(g, (uint16_t)((c ? 0x8000 : 0) | (k ? 0x2000 : 0) | (s ? 0x1000 : 0)));
+		eb_put16(g + 2, l->kind == EB_GRE_ETH ? 0x6558 : inner6 ? 0x86dd : 0x0800);
 		if (c) {
-			put32(g + o, 0);
+			eb_put32(g + o, 0);
 			o += 4;
 		}
 		if (k) {
-			put32(g + o, l->id);
+			eb_put32(g + o, l->id);
 			o += 4;
 		}
 		if (s)
-			put32(g + o, 7);
+			eb_put32(g + o, 7);
 		memcpy(g + gl, l3, l3len);
 		if (c)
-			put16(g + 4, csum_fold(csum_add(0, g, gl + l3len)));
+			eb_put16(g + 4, eb_csum(g, gl + l3len));
 		return 14 + 20 + gl + l3len;
 	}
 	case EB_VXLAN:
@@ -190,25 +217,25 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		int vx = l->kind == EB_VXLAN;
 		size_t tl = vx ? 8 : 16; /* GENEVE: 8 + one option of 4 + 4 bytes */
 
-		put16(out + 12, 0x0800);
+		eb_put16(out + 12, 0x0800);
 		p += eb_ipv4(p, 17, 8 + tl + len, dir);
-		put16(p, (uint16_t)(49152 + (in[13] ^ in[5]))); /* a source port from the inner flow */
-		put16(p + 2, vx ? 4789 : 6081);
-		put16(p + 4, (uint16_t)(8 + tl + len));
-		put16(p + 6, 0);
+		eb_put16(p, (uint16_t)(49152 + (in[13] ^ in[5]))); /* a source port from the inner flow */
+		eb_put16(p + 2, vx ? 4789 : 6081);
+		eb_put16(p + 4, (uint16_t)(8 + tl + len));
+		eb_put16(p + 6, 0);
 		p += 8;
 		memset(p, 0, tl);
 		if (vx) {
 			p[0] = 0x08; /* RFC 7348 5: I flag, VNI valid */
-			put32(p + 4, l->id << 8);
+			eb_put32(p + 4, l->id << 8);
 		} else {
 			p[0] = 2; /* RFC 8926 3.4: version 0, option length 2 words */
-			put16(p + 2, 0x6558);
-			put32(p + 4, l->id << 8);
-			put16(p + 8, 0x0104); /* option class, type 1, length 1 word */
+			eb_put16(p + 2, 0x6558);
+			eb_put32(p + 4, l->id << 8);
+			eb_put16(p + 8, 0x0104); /* option class, type 1, length 1 word */
 			p[10] = 0x01;
 			p[11] = 1;
-			put32(p + 12, 0xdeadbeef);
+			eb_put32(p + 12, 0xdeadbeef);
 		}
 		memcpy(p + tl, in, len);
 		return 14 + 20 + 8 + tl + len;
@@ -218,10 +245,10 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		if (!ip)
 			return 0;
 		if (l->kind == EB_IPIP) {
-			put16(out + 12, 0x0800);
+			eb_put16(out + 12, 0x0800);
 			n = eb_ipv4(p, inner6 ? 41 : 4, l3len, dir);
 		} else {
-			put16(out + 12, 0x86dd);
+			eb_put16(out + 12, 0x86dd);
 			n = eb_ipv6(p, inner6 ? 41 : 4, l3len, dir);
 		}
 		memcpy(p + n, l3, l3len);
