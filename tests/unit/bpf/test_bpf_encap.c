@@ -214,6 +214,52 @@ static void test_encap_not_ours(void)
 	}
 }
 
+/* A frame larger than one record (multi-buffer XDP, GSO at TC) inside VXLAN is split like a plain one: each record
+ * carries the outer headers and the inner ones patched for its slice, so userspace decodes
+ * every record as a segment of the inner connection, in its network. */
+static void test_encap_split_large_frame(void)
+{
+	static uint8_t payload[60000], plain[60200], pkt[60400], tmp[60400];
+	struct live_bpf *lb = open_lb(0, 0);
+	struct encap_layer l;
+	struct pkt k;
+	size_t len, got = 0;
+	struct fx f;
+	int i;
+
+	CHECK(lb);
+	if (!lb)
+		return;
+	for (i = 0; i < (int)sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7 + (i >> 8));
+	memcpy(payload, client_hello, sizeof(client_hello));
+	fx_tcp4(&f, 443, 40060, TCPF_ACK | TCPF_PSH);
+	f.payload = payload;
+	f.plen = sizeof(payload);
+	len = build(&f, plain);
+	CHECK_EQ(encap_parse_spec("vxlan:42", &l, 1), 1);
+	len = encap_wrap_all(pkt, tmp, sizeof(pkt), plain, len, &l, 1, 1);
+	CHECK(len > 0);
+	CHECK_EQ(run(lb, TLSMON_HOOK_XDP, pkt, len), 2); /* multi-buffer XDP: TC test runs take one page */
+	CHECK_EQ(ctr(lb, TLSMON_CTR_SPLIT), 1);
+	for (i = 0; i < nrecs; i++) {
+		/* outer headers as they were: their lengths still state the whole frame's, which
+		 * userspace clips to the record (only the inner IP and TCP describe the slice) */
+		CHECK(memcmp(recs[i].data, pkt, 14 + 20 + 8 + 8 + 14) == 0);
+		CHECK_EQ(decode__frame(LINKTYPE_ETHERNET, recs[i].data, recs[i].f.caplen, &k),
+			 DECODE_TCP);
+		CHECK_EQ(k.tunnel, TLSMON_TUNNEL_VXLAN);
+		CHECK_EQ(k.tunnel_id, 42);
+		CHECK_EQ(k.seq, f.seq + got);
+		CHECK_EQ(k.payload_missing, 0);
+		CHECK(got + k.payload_len <= sizeof(payload) &&
+		      memcmp(k.payload, payload + got, k.payload_len) == 0);
+		got += k.payload_len;
+	}
+	CHECK_EQ(got, sizeof(payload));
+	live_bpf__close(lb);
+}
+
 /* What the verifier walked to load each program: the encapsulation walk must leave room under
  * the kernel's 1,000,000-instruction limit (printed, so a change shows its cost). */
 static void test_verifier_cost(void)
@@ -246,6 +292,7 @@ int main(void)
 	RUN_TEST(test_encap_tracked);
 	RUN_TEST(test_encap_tenants);
 	RUN_TEST(test_encap_not_ours);
+	RUN_TEST(test_encap_split_large_frame);
 	RUN_TEST(test_verifier_cost);
 	return CHECK_DONE();
 }
