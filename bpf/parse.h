@@ -75,7 +75,6 @@ struct cls {
 	 * an Ethernet header), and where it starts */
 	__u16 next_proto; /* host order */
 	__u16 next_off;
-	__u8 encap; /* layers passed */
 };
 
 static __always_inline int cls_next(struct cls *c, __u16 proto, __u32 off)
@@ -386,7 +385,6 @@ static __always_inline int classify(void *data, void *data_end, struct cls *c)
 		return CLS_SHORT;
 	c->key.tunnel = TLSMON_TUNNEL_NONE;
 	c->key.tunnel_id = 0;
-	c->encap = 0;
 	return parse_layer(data, data_end, proto, off, c);
 }
 
@@ -400,7 +398,6 @@ static __always_inline int classify_encap(void *data, void *data_end, struct cls
 	int i, r;
 
 	for (i = 1; i <= TLSMON_MAX_ENCAP; i++) {
-		c->encap = i;
 		off = c->next_off;
 		if (off > TLSMON_ENCAP_OFF_MAX)
 			return CLS_TOO_DEEP;
