@@ -48,6 +48,8 @@ enum encap_build_kind {
 	EB_GENEVE, /* IPv4 / UDP 6081 / GENEVE with one 8-byte option; id: VNI */
 	EB_IPIP, /* outer IPv4, protocol 4 or 41 */
 	EB_IPIP6, /* outer IPv6, next header 4 or 41 */
+	EB_GRE6, /* EB_GRE over IPv6 */
+	EB_VXLAN6, /* EB_VXLAN over IPv6 (UDP checksum 0, as RFC 6935 allows tunnels) */
 };
 
 struct encap_layer {
@@ -62,7 +64,7 @@ struct encap_layer {
 static inline int encap_parse_one(const char *s, size_t n, struct encap_layer *l)
 {
 	static const char *const names[] = { "pppoe", "mpls",	"gre",	 "gre-all", "gre-eth",
-					     "vxlan", "geneve", "ipip", "ipip6" };
+					     "vxlan", "geneve", "ipip", "ipip6", "gre6", "vxlan6" };
 	const char *colon = memchr(s, ':', n);
 	size_t nl = colon ? (size_t)(colon - s) : n;
 	char num[16];
@@ -78,14 +80,16 @@ static inline int encap_parse_one(const char *s, size_t n, struct encap_layer *l
 		return -EINVAL;
 	l->kind = (uint8_t)i;
 	if (!colon)
-		return l->kind == EB_GRE || l->kind == EB_IPIP || l->kind == EB_IPIP6 ? 0 : -EINVAL;
+		return l->kind == EB_GRE || l->kind == EB_GRE6 || l->kind == EB_IPIP ||
+		       l->kind == EB_IPIP6 ? 0 : -EINVAL;
 	if (n - nl - 1 == 0 || n - nl - 1 >= sizeof(num))
 		return -EINVAL;
 	memcpy(num, colon + 1, n - nl - 1);
 	num[n - nl - 1] = '\0';
 	v = strtoul(num, &end, 0);
 	if (*end || (l->kind == EB_PPPOE && v > 0xffff) || (l->kind == EB_MPLS && v > 0xfffff) ||
-	    ((l->kind == EB_VXLAN || l->kind == EB_GENEVE) && v > 0xffffff) || v > 0xffffffffu)
+	    ((l->kind == EB_VXLAN || l->kind == EB_VXLAN6 || l->kind == EB_GENEVE) && v > 0xffffff) ||
+	    v > 0xffffffffu)
 		return -EINVAL;
 	l->has_id = 1;
 	l->id = (uint32_t)v;
@@ -179,6 +183,7 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		hdr += 8;
 		break;
 	case EB_GRE:
+	case EB_GRE6:
 	case EB_GRE_ALL:
 	case EB_GRE_ETH: {
 		/* RFC 2784 2.1 and RFC 2890 2: C, K, S flags, then checksum+reserved, key, seq */
@@ -192,8 +197,13 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		} else if (!ip) {
 			return 0;
 		}
-		eb_put16(out + 12, 0x0800);
-		p += eb_ipv4(p, 47, gl + l3len, dir);
+		if (l->kind == EB_GRE6) {
+			eb_put16(out + 12, 0x86dd);
+			p += eb_ipv6(p, 47, gl + l3len, dir);
+		} else {
+			eb_put16(out + 12, 0x0800);
+			p += eb_ipv4(p, 47, gl + l3len, dir);
+		}
 		g = p;
 		eb_put16(g, (uint16_t)((c ? 0x8000 : 0) | (k ? 0x2000 : 0) | (s ? 0x1000 : 0)));
 		eb_put16(g + 2, l->kind == EB_GRE_ETH ? 0x6558 : inner6 ? 0x86dd : 0x0800);
@@ -210,15 +220,21 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 		memcpy(g + gl, l3, l3len);
 		if (c)
 			eb_put16(g + 4, eb_csum(g, gl + l3len));
-		return 14 + 20 + gl + l3len;
+		return (size_t)(g - out) + gl + l3len;
 	}
 	case EB_VXLAN:
+	case EB_VXLAN6:
 	case EB_GENEVE: {
-		int vx = l->kind == EB_VXLAN;
+		int vx = l->kind != EB_GENEVE;
 		size_t tl = vx ? 8 : 16; /* GENEVE: 8 + one option of 4 + 4 bytes */
 
-		eb_put16(out + 12, 0x0800);
-		p += eb_ipv4(p, 17, 8 + tl + len, dir);
+		if (l->kind == EB_VXLAN6) {
+			eb_put16(out + 12, 0x86dd);
+			p += eb_ipv6(p, 17, 8 + tl + len, dir);
+		} else {
+			eb_put16(out + 12, 0x0800);
+			p += eb_ipv4(p, 17, 8 + tl + len, dir);
+		}
 		eb_put16(p, (uint16_t)(49152 + (in[13] ^ in[5]))); /* a source port from the inner flow */
 		eb_put16(p + 2, vx ? 4789 : 6081);
 		eb_put16(p + 4, (uint16_t)(8 + tl + len));
@@ -238,7 +254,7 @@ static inline size_t encap_wrap(uint8_t *out, size_t room, const uint8_t *in, si
 			eb_put32(p + 12, 0xdeadbeef);
 		}
 		memcpy(p + tl, in, len);
-		return 14 + 20 + 8 + tl + len;
+		return (size_t)(p - out) + tl + len;
 	}
 	case EB_IPIP:
 	case EB_IPIP6:

@@ -439,7 +439,8 @@ static void usage(FILE *out)
 		"                       pppoe:SESSION, mpls:LABEL (under label 16), gre, gre:KEY,\n"
 		"                       gre-all:KEY (checksum, key, sequence), gre-eth:KEY\n"
 		"                       (Ethernet bridging), vxlan:VNI, geneve:VNI (one option),\n"
-		"                       ipip (outer IPv4), ipip6 (outer IPv6)\n",
+		"                       ipip (outer IPv4), ipip6 (outer IPv6); gre6, gre6:KEY and\n"
+		"                       vxlan6:VNI over IPv6\n",
 		MAX_MSS);
 }
 

@@ -35,6 +35,9 @@ static const struct encap_case cases[] = {
 	{ "mpls:5/vxlan:9", TLSMON_TUNNEL_VXLAN, 9, 4 },
 	{ "pppoe:3/ipip6/gre:4/geneve:8", TLSMON_TUNNEL_GENEVE, 8, 4 },
 	{ "vxlan:1/gre:2", TLSMON_TUNNEL_GRE_KEY, 2, 6 }, /* the innermost names the network */
+	{ "vxlan6:77", TLSMON_TUNNEL_VXLAN, 77, 4 }, /* UDP and GRE over IPv6 */
+	{ "gre6:5", TLSMON_TUNNEL_GRE_KEY, 5, 6 },
+	{ "gre6", 0, 0, 4 },
 };
 
 /* f (a plain frame) wrapped in spec into out; its length, 0 on failure. */

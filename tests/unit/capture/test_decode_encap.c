@@ -28,6 +28,8 @@ static const struct want wants[] = {
 	{ "geneve:16777215", 1, { ENCAP_GENEVE }, { 16777215 }, TLSMON_TUNNEL_GENEVE, 16777215 },
 	{ "ipip", 1, { ENCAP_IPIP }, { 0 /* 44 or 46 */ }, 0, 0 },
 	{ "ipip6", 1, { ENCAP_IPIP }, { 0 /* 64 or 66 */ }, 0, 0 },
+	{ "vxlan6:77", 1, { ENCAP_VXLAN }, { 77 }, TLSMON_TUNNEL_VXLAN, 77 },
+	{ "gre6:5", 1, { ENCAP_GRE_KEY }, { 5 }, TLSMON_TUNNEL_GRE_KEY, 5 },
 	{ "mpls:5/vxlan:9/gre:3", 3, { ENCAP_MPLS, ENCAP_VXLAN, ENCAP_GRE_KEY }, { 5, 9, 3 },
 	  TLSMON_TUNNEL_GRE_KEY, 3 },
 	{ "pppoe:3/ipip6/gre:4/geneve:8", 4, { ENCAP_PPPOE, ENCAP_IPIP, ENCAP_GRE_KEY, ENCAP_GENEVE },
