@@ -125,7 +125,7 @@ static void test_encap_tracked(void)
 	}
 }
 
-/* Same inner 4-tuple in two VXLAN networks: two flows. */
+/* Same inner 4-tuple in two VXLAN networks: two flows, marked done one by one. */
 static void test_encap_tenants(void)
 {
 	struct tlsmon_flow_key k;
@@ -156,6 +156,22 @@ static void test_encap_tenants(void)
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.bytes[0], len);
 	}
+	/* userspace marks one tenant's flow done: the other keeps copying */
+	k.tunnel_id = 42;
+	CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+	fx_tcp4(&f, 443, 40000, TCPF_ACK);
+	f.payload = client_hello;
+	f.plen = sizeof(client_hello);
+	len = wrap(&f, "vxlan:42", 1, pkt);
+	CHECK_EQ(run(lb, TLSMON_HOOK_TC_INGRESS, pkt, len), 0);
+	len = wrap(&f, "vxlan:43", 1, pkt);
+	CHECK_EQ(run(lb, TLSMON_HOOK_TC_INGRESS, pkt, len), 1);
+	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+	CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
+	k.tunnel_id = 43;
+	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+	CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
+	CHECK_EQ(fl.bytes[1], len);
 	live_bpf__close(lb);
 }
 
