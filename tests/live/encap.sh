@@ -43,12 +43,11 @@ for spec in "${ENCAP_SPECS[@]}"; do
 		t_done
 	fi
 done
-encap_gen "$W/t42.pcap" vxlan:42 --mss 1200 --client 10.0.0.1:43000 &&
-	encap_gen "$W/t43.pcap" vxlan:43 --mss 1200 --client 10.0.0.1:43000 ||
-	{
-		fail "$T/gen" "pcapgen (tenants) failed"
-		t_done
-	}
+if ! { encap_gen "$W/t42.pcap" vxlan:42 --mss 1200 --client 10.0.0.1:43000 &&
+	encap_gen "$W/t43.pcap" vxlan:43 --mss 1200 --client 10.0.0.1:43000; }; then
+	fail "$T/gen" "pcapgen (tenants) failed"
+	t_done
+fi
 
 # run_mode MODE: a daemon on B with --ingress MODE, every capture sent, the log checked.
 run_mode()

@@ -91,11 +91,12 @@ for outer in ipip ipip6; do
 done
 
 # Tenants: same inner 4-tuple, same times, two VXLAN networks, one capture.
-encap_gen "$T_TMP/vni42.pcap" vxlan:42 && encap_gen "$T_TMP/vni43.pcap" vxlan:43 &&
+if ! { encap_gen "$T_TMP/vni42.pcap" vxlan:42 && encap_gen "$T_TMP/vni43.pcap" vxlan:43 &&
 	encap_gen "$T_TMP/vni42b.pcap" vxlan:42 --isn-client 5000000 --isn-server 6000000 &&
 	mergecap -w "$T_TMP/tenants.pcap" "$T_TMP/vni42.pcap" "$T_TMP/vni43.pcap" &&
-	mergecap -w "$T_TMP/one_net.pcap" "$T_TMP/vni42.pcap" "$T_TMP/vni42b.pcap" ||
+	mergecap -w "$T_TMP/one_net.pcap" "$T_TMP/vni42.pcap" "$T_TMP/vni42b.pcap"; }; then
 	fail "$T/tenants" "pcapgen or mergecap failed"
+fi
 out=$("$TLSMON" read "$T_TMP/tenants.pcap")
 got=$(jq -sc 'map({encap, sni, outcome, n: (.certificates | length)}) | sort_by(.encap)' <<<"$out")
 want='[{"encap":["vxlan:vni=42"],"sni":"www.google.com","outcome":"established","n":3},{"encap":["vxlan:vni=43"],"sni":"www.google.com","outcome":"established","n":3}]'
@@ -123,9 +124,13 @@ if encap_gen "$T_TMP/deep.pcap" pppoe:1/ipip/ipip/ipip/ipip; then
 		fail "$T/too_deep" "$n handshakes, counter $m of $frames frames"
 	fi
 	# four layers are still followed
-	encap_gen "$T_TMP/deep4.pcap" ipip/ipip/ipip/ipip &&
-		[ "$("$TLSMON" read "$T_TMP/deep4.pcap" | jq -c .encap)" = '["ipip:4in4","ipip:4in4","ipip:4in4","ipip:4in4"]' ] &&
-		pass "$T/depth_4: four layers followed" || fail "$T/depth_4" "not decoded"
+	if encap_gen "$T_TMP/deep4.pcap" ipip/ipip/ipip/ipip &&
+		[ "$("$TLSMON" read "$T_TMP/deep4.pcap" | jq -c .encap)" = \
+			'["ipip:4in4","ipip:4in4","ipip:4in4","ipip:4in4"]' ]; then
+		pass "$T/depth_4: four layers followed"
+	else
+		fail "$T/depth_4" "not decoded"
+	fi
 else
 	fail "$T/too_deep" "pcapgen failed"
 fi
