@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture/live_bpf.h"
+#include "encap_build.h"
 
 #define MAX_PKT 1600
 /* Copying classes run in batches that fill at most 7/8 of the ring buffer, drained between calls.
@@ -46,6 +47,7 @@ struct pclass {
 	uint8_t tcp_flags;
 	uint8_t rec_type; /* first payload byte: TLS content type */
 	size_t plen;
+	const char *encap; /* tools/encap_build.h spec the frame is wrapped in, or NULL */
 	uint8_t pkt[MAX_PKT];
 	size_t len;
 	double best_ns[H__N], wall_ns[H__N];
@@ -66,6 +68,25 @@ static struct pclass classes[] = {
 	    212),
 	CLS("hs_copy_mtu", "MTU-sized handshake segment, copied", 0, 1, 0, 443, 40004, 6, 0x10,
 	    0x16, 1448),
+/* tcp_other inside each encapsulation: the walk through it, for a packet that is not TLS.
+ * Reported, not held to a goal: the goal of 1.2x is for the plain classes above, which the walk
+ * must not slow (it runs only for packets whose IP protocol or ethertype names a tunnel). */
+#define ENC(n, w, spec)                                                                          \
+	{ .name = n, .what = w, .goal = 0, .sport = 40000, .dport = 80, .proto = 6,             \
+	  .tcp_flags = 0x18, .rec_type = 0x17, .plen = 100, .encap = spec }
+	ENC("enc_pppoe", "TCP to 80 in a PPPoE session", "pppoe:7"),
+	ENC("enc_mpls", "TCP to 80 under 2 MPLS labels", "mpls:100"),
+	ENC("enc_gre", "TCP to 80 in GRE", "gre"),
+	ENC("enc_gre_key", "TCP to 80 in GRE with csum, key, seq", "gre-all:7"),
+	ENC("enc_gre_eth", "TCP to 80 in GRE Ethernet bridging", "gre-eth:7"),
+	ENC("enc_vxlan", "TCP to 80 in VXLAN", "vxlan:42"),
+	ENC("enc_geneve", "TCP to 80 in GENEVE with an option", "geneve:42"),
+	ENC("enc_ipip", "TCP to 80 in IPv4-in-IPv4", "ipip"),
+	ENC("enc_ipip6", "TCP to 80 in IPv4-in-IPv6", "ipip6"),
+	ENC("enc_nested", "TCP to 80 in MPLS / VXLAN", "mpls:5/vxlan:9"),
+	{ .name = "enc_vxlan443", .what = "443 app data in VXLAN, not tracked", .goal = 0,
+	  .sport = 40005, .dport = 443, .proto = 6, .tcp_flags = 0x18, .rec_type = 0x17, .plen = 100,
+	  .encap = "vxlan:42" },
 };
 
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
@@ -164,6 +185,24 @@ static size_t build(const struct pclass *c, uint16_t sport, uint16_t dport, uint
 	return (size_t)(p + plen - buf);
 }
 
+/* build(), then wrapped in c->encap (outer addresses by direction). */
+static size_t build_class(const struct pclass *c, uint16_t sport, uint16_t dport,
+			  uint8_t tcp_flags, size_t plen, uint8_t *buf)
+{
+	struct encap_layer l[ENCAP_BUILD_MAX];
+	uint8_t plain[MAX_PKT], tmp[MAX_PKT];
+	size_t len;
+	int n;
+
+	if (!c->encap)
+		return build(c, sport, dport, tcp_flags, plen, buf);
+	len = build(c, sport, dport, tcp_flags, plen, plain);
+	n = encap_parse_spec(c->encap, l, ENCAP_BUILD_MAX);
+	if (n <= 0)
+		return 0;
+	return encap_wrap_all(buf, tmp, MAX_PKT, plain, len, l, n, sport == 443);
+}
+
 /* One BPF_PROG_TEST_RUN call: wall ns, and the kernel's own ns per repeat, which excludes the
  * harness's per-call work and any time the task was scheduled out, but is rounded down to 1 ns. */
 static int test_run(int fd, const uint8_t *pkt, size_t len, uint32_t repeat, uint64_t *wall,
@@ -209,8 +248,8 @@ static double measure(struct live_bpf *lb, int fd, struct pclass *c, int hook, u
 	if (c->copies) {
 		uint16_t cport = (uint16_t)(c->sport == 443 ? c->dport : c->sport) + port_salt;
 
-		len = build(c, c->sport == 443 ? 443 : cport, c->sport == 443 ? cport : 443,
-			    c->tcp_flags, c->plen, pkt);
+		len = build_class(c, c->sport == 443 ? 443 : cport, c->sport == 443 ? cport : 443,
+				  c->tcp_flags, c->plen, pkt);
 		if (hook >= 0)
 			counter_sum(lb, TLSMON_CTR_COPIED_XDP + hook_id[hook], &copied0);
 	}
@@ -424,7 +463,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCLASSES; i++) {
 		struct pclass *c = &classes[i];
 
-		c->len = build(c, c->sport, c->dport, c->tcp_flags, c->plen, c->pkt);
+		c->len = build_class(c, c->sport, c->dport, c->tcp_flags, c->plen, c->pkt);
+		if (!c->len) {
+			fprintf(stderr, "bpf_cost: cannot build the %s frame\n", c->name);
+			goto cleanup;
+		}
 		for (int h = 0; h < H__N; h++)
 			c->best_ns[h] = 1e18;
 		if (c->done_flow && prepare_done_flow(lb, c)) {

@@ -89,6 +89,13 @@ for h in xdp tc_in tc_out; do
 		goal "bpf $h $c (x empty)" "$(rat "bpf_${h}_$c")" "<=" 2.0
 	done
 done
+# Encapsulated packets (issue 14 item 3): the cost of each walk, reported without a goal.
+for h in xdp tc_in tc_out; do
+	for c in enc_pppoe enc_mpls enc_gre enc_gre_key enc_gre_eth enc_vxlan enc_geneve enc_ipip \
+		enc_ipip6 enc_nested enc_vxlan443; do
+		printf '  %-58s %10s\n' "bpf $h $c (x empty, no goal)" "$(rat "bpf_${h}_$c")"
+	done
+done
 goal "host impact, default mode (x nothing attached)" "$(val host_default_mode_ratio)" ">=" 0.97
 goal "capture completeness at the highest rate (reported/sent)" \
 	"$(val capture_completeness_at_max)" ">=" 1.000

@@ -330,6 +330,33 @@ __noinline int tlsmon_copy_tc(struct __sk_buff *skb, __u32 frame_len, __u64 geom
 	return copy_frame(&t, frame_len, geom);
 }
 
+/* The walk through encapsulations, global for the reason the copy functions are: verified once
+ * with unknown arguments. Plain TCP never calls them. */
+__noinline int tlsmon_encap_xdp(struct xdp_md *ctx, struct cls *c)
+{
+	if (!ctx || !c)
+		return CLS_NOT_IP;
+	return classify_encap((void *)(long)ctx->data, (void *)(long)ctx->data_end, c);
+}
+
+__noinline int tlsmon_encap_tc(struct __sk_buff *skb, struct cls *c)
+{
+	if (!skb || !c)
+		return CLS_NOT_IP;
+	return classify_encap((void *)(long)skb->data, (void *)(long)skb->data_end, c);
+}
+
+static __always_inline int classify_frame(const struct tctx *t, struct cls *c)
+{
+	int r = classify(t->data, t->data_end, c);
+
+	if (r != CLS_NEXT)
+		return r;
+	if (t->xdp)
+		return tlsmon_encap_xdp(t->ctx, c);
+	return tlsmon_encap_tc(t->ctx, c);
+}
+
 static __always_inline void handle(struct tctx *t)
 {
 	struct tlsmon_counter_vals *ctr;
@@ -343,14 +370,16 @@ static __always_inline void handle(struct tctx *t)
 	if (!ctr)
 		return;
 	ctr->c[TLSMON_CTR_SEEN_XDP + t->hook]++;
-	r = classify(t->data, t->data_end, &c);
+	r = classify_frame(t, &c);
 	if (r == CLS_SHORT && !t->xdp) {
 		frame_len = tctx_len(t);
 		if (tctx_pull(t, frame_len < TLSMON_HDR_MAX ? frame_len : TLSMON_HDR_MAX) == 0)
-			r = classify(t->data, t->data_end, &c);
+			r = classify_frame(t, &c);
 	}
 	if (r == CLS_FRAGMENT)
 		ctr->c[TLSMON_CTR_FRAGMENTS]++;
+	else if (r == CLS_TOO_DEEP)
+		ctr->c[TLSMON_CTR_ENCAP_TOO_DEEP]++;
 	if (r != CLS_TCP)
 		return;
 	ctr->c[TLSMON_CTR_MATCHED_XDP + t->hook]++;

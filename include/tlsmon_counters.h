@@ -31,6 +31,7 @@
 	TLSMON_COUNTER(TRUNCATED, "kernel_packets_truncated_total", "", "", "Packets the kernel copied cut at the snap length.") \
 	TLSMON_COUNTER(SPLIT, "kernel_packets_split_total", "", "", "Packets larger than one record, copied as several TCP segments.") \
 	TLSMON_COUNTER(FRAGMENTS, "kernel_ip_fragments_total", "", "", "IP fragments the kernel skipped (not tracked).") \
+	TLSMON_COUNTER(ENCAP_TOO_DEEP, "kernel_encap_too_deep_packets_total", "", "", "Packets the kernel skipped (not tracked) because their encapsulations (PPPoE, MPLS, GRE, VXLAN, GENEVE, IP-in-IP) nest more than 4 deep.") \
 	TLSMON_COUNTER(FLOWS_STARTED, "kernel_flows_total", "", "started", "Flows the kernel started tracking, saw marked done by userspace, removed after FIN/RST, or failed to insert, by result.") \
 	TLSMON_COUNTER(FLOWS_DONE, "kernel_flows_total", "", "done", "") \
 	TLSMON_COUNTER(FLOWS_CLOSED, "kernel_flows_total", "", "closed", "") \

@@ -15,14 +15,34 @@ enum tlsmon_hook {
 	TLSMON_HOOK_TC_EGRESS = 2,
 };
 
+/* Which tunnel identifier a flow key carries (struct tlsmon_flow_key.tunnel). */
+enum tlsmon_tunnel {
+	TLSMON_TUNNEL_NONE = 0,
+	TLSMON_TUNNEL_VXLAN = 1, /* tunnel_id: the VNI */
+	TLSMON_TUNNEL_GENEVE = 2, /* tunnel_id: the VNI */
+	TLSMON_TUNNEL_GRE_KEY = 3, /* tunnel_id: the GRE key */
+};
+
+/* Encapsulation layers (PPPoE, MPLS stack, GRE, VXLAN, GENEVE, IP-in-IP) the parsers follow
+ * around the TCP/IP packet; a frame nested deeper is counted and not tracked. */
+#define TLSMON_MAX_ENCAP 4
+/* MPLS label stack entries read before the bottom of stack; a deeper stack is not followed. */
+#define TLSMON_MAX_MPLS_LABELS 4
+
 /* Flow key: both directions of a connection share it, in the programs' flow map and in the
  * userspace flow table alike (one type, one order: tlsmon_flow_key_normalize()). Aligned to 4 so
- * that the addresses can be read as 32-bit words. */
+ * that the addresses can be read as 32-bit words. The innermost tunnel that names a virtual
+ * network (VXLAN or GENEVE VNI, GRE key) is part of it, so that two tenants' connections with
+ * the same inner 4-tuple stay apart; identifiers that differ by direction (MPLS labels) and
+ * outer addresses are not. */
 struct tlsmon_flow_key {
 	__u8 family; /* 4 or 6 */
-	__u8 pad[3]; /* zero */
+	__u8 tunnel; /* enum tlsmon_tunnel */
+	__u8 pad[2]; /* zero */
 	__u16 port[2]; /* host order */
 	__u8 addr[2][16]; /* IPv4 in the first 4 bytes, rest zero */
+	__u32 tunnel_id; /* 0 with TLSMON_TUNNEL_NONE */
+	__u32 pad2; /* zero: the key is hashed as 64-bit words */
 } __attribute__((aligned(4)));
 
 static inline __attribute__((always_inline)) __u32 tlsmon_be32_to_cpu(__u32 x)
@@ -181,7 +201,7 @@ struct tlsmon_scratch {
 /* Program names start with this: a second tlsmon recognises an attached one by name. */
 #define TLSMON_PROG_PREFIX "tlsmon_"
 
-_Static_assert(sizeof(struct tlsmon_flow_key) == 40, "tlsmon_flow_key layout");
+_Static_assert(sizeof(struct tlsmon_flow_key) == 48, "tlsmon_flow_key layout");
 _Static_assert(sizeof(struct tlsmon_flow) == 24, "tlsmon_flow layout");
 _Static_assert(sizeof(struct tlsmon_rec_hdr) == 32, "tlsmon_rec_hdr layout");
 _Static_assert(sizeof(struct tlsmon_scratch) == TLSMON_SCRATCH_SIZE,

@@ -13,6 +13,7 @@
 
 #include "capture/frame.h"
 
+#include "encap_build.h"
 #include "pcap_write.h"
 #include "pkt_build.h"
 
@@ -23,6 +24,7 @@
 #define MSS_OPT_LEN 4
 #define MAX_MSS 65495 /* 65535 - IPv4 header - TCP header */
 #define SNAPLEN 262144
+#define ENCAP_ROOM 1024 /* bytes the encapsulation headers may add */
 #define CLIENT 0
 #define SERVER 1
 
@@ -55,6 +57,8 @@ struct opts {
 	uint64_t start_time;
 	uint64_t gap_us;
 	uint32_t isn[2];
+	struct encap_layer encap[ENCAP_BUILD_MAX]; /* outermost first */
+	int nencap;
 };
 
 struct seg {
@@ -66,6 +70,8 @@ struct gen {
 	const struct opts *o;
 	FILE *f;
 	uint8_t *frame;
+	uint8_t *wrapped, *wrap_tmp; /* with --encap */
+	size_t frame_room;
 	uint64_t rng;
 	uint64_t frames;
 	uint32_t snd_nxt[2]; /* next sequence number each side sends */
@@ -160,6 +166,14 @@ static int emit(struct gen *g, int from, uint8_t flags, uint32_t seq, uint32_t a
 	put16(th + 16, csum_fold(csum_add(sum, th, thl + len)));
 
 	g->frames++;
+	if (g->o->nencap) {
+		size_t n = encap_wrap_all(g->wrapped, g->wrap_tmp, g->frame_room, p, ETH_HLEN + l3len,
+					  g->o->encap, g->o->nencap, from);
+
+		if (!n)
+			return -EINVAL;
+		return pcap_write_frame(g->f, ts_us, g->wrapped, (uint32_t)n);
+	}
 	return pcap_write_frame(g->f, ts_us, p, (uint32_t)(ETH_HLEN + l3len));
 }
 
@@ -420,7 +434,13 @@ static void usage(FILE *out)
 		"  --seed S             random seed (default 1)\n"
 		"  --start-time SECS    time of the first frame (default 1700000000)\n"
 		"  --gap-us N           time between frames (default 1000)\n"
-		"  --isn-client N, --isn-server N   initial sequence numbers\n",
+		"  --isn-client N, --isn-server N   initial sequence numbers\n"
+		"  --encap L[/L...]     wrap every frame, outermost layer first; L is\n"
+		"                       pppoe:SESSION, mpls:LABEL (under label 16), gre, gre:KEY,\n"
+		"                       gre-all:KEY (checksum, key, sequence), gre-eth:KEY\n"
+		"                       (Ethernet bridging), vxlan:VNI, geneve:VNI (one option),\n"
+		"                       ipip (outer IPv4), ipip6 (outer IPv6); gre6, gre6:KEY and\n"
+		"                       vxlan6:VNI over IPv6\n",
 		MAX_MSS);
 }
 
@@ -443,6 +463,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct turn **turns
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "isn-client", required_argument, NULL, 'i' },
 		{ "isn-server", required_argument, NULL, 'j' },
+		{ "encap", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -509,6 +530,10 @@ static int parse_args(int argc, char **argv, struct opts *o, struct turn **turns
 		case 'j':
 			bad = parse_u64(optarg, UINT32_MAX, &v);
 			o->isn[SERVER] = (uint32_t)v;
+			break;
+		case 'e':
+			o->nencap = encap_parse_spec(optarg, o->encap, ENCAP_BUILD_MAX);
+			bad = o->nencap < 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -579,9 +604,12 @@ int main(int argc, char **argv)
 		}
 	}
 	g.rng = o.seed;
-	g.frame = malloc(ETH_HLEN + IPV6_HLEN + TCP_HLEN + MSS_OPT_LEN + MAX_MSS);
+	g.frame_room = ETH_HLEN + IPV6_HLEN + TCP_HLEN + MSS_OPT_LEN + MAX_MSS + ENCAP_ROOM;
+	g.frame = malloc(g.frame_room);
+	g.wrapped = malloc(g.frame_room);
+	g.wrap_tmp = malloc(g.frame_room);
 	g.f = fopen(o.out, "wb");
-	if (!g.frame || !g.f) {
+	if (!g.frame || !g.wrapped || !g.wrap_tmp || !g.f) {
 		fprintf(stderr, "pcapgen: %s: %s\n", o.out, strerror(errno));
 		ret = 1;
 		goto cleanup;
@@ -606,6 +634,8 @@ cleanup:
 	if (g.f)
 		fclose(g.f);
 	free(g.frame);
+	free(g.wrapped);
+	free(g.wrap_tmp);
 	for (i = 0; i < nturns && turns; i++)
 		free(turns[i].data);
 	free(turns);

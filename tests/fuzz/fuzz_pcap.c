@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			x ^= f.data[i];
 		ret = decode__frame(f.linktype, f.data, f.caplen, &pkt);
 		FUZZ_ASSERT(ret == DECODE_TCP || ret == DECODE_NOT_TCP || ret == DECODE_FRAGMENT ||
-			    ret == -EINVAL || ret == -EPROTONOSUPPORT);
+			    ret == DECODE_TOO_DEEP || ret == -EINVAL || ret == -EPROTONOSUPPORT);
 		if (ret == DECODE_TCP) {
 			FUZZ_ASSERT(pkt.family == 4 || pkt.family == 6);
 			FUZZ_ASSERT(pkt.payload_len <= f.caplen);

@@ -291,7 +291,10 @@ def main():
                             ("v6_reorder", ["--server", "[fd00::2]:443", "--client", "[fd00::1]:40000",
                                             "--mss", "700", "--reorder", "3", "--retransmit", "20"]),
                             ("rst_overlap", ["--rst-server", "--overlap", "--retransmit", "30",
-                                             "--mss", "400"])]:
+                                             "--mss", "400"]),
+                            ("encap_mpls_vxlan", ["--mss", "700", "--encap", "mpls:5/vxlan:9"]),
+                            ("encap_4deep", ["--mss", "900", "--encap",
+                                             "pppoe:3/ipip6/gre-all:4/geneve:8"])]:
             out = os.path.join(tmp, label + ".pcap")
             subprocess.run([a.pcapgen, "-o", out] + args + ["c:" + c, "s:" + s], check=True)
             put("pcap", label, open(out, "rb").read())

@@ -4,6 +4,7 @@
  * extend it. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,9 +22,27 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_QINQ1 0x9100
+#define ETH_P_PPP_SES 0x8864
+#define ETH_P_MPLS_UC 0x8847
+#define ETH_P_TEB 0x6558 /* transparent Ethernet bridging: an Ethernet frame follows */
+
+#define PPP_IP 0x0021
+#define PPP_IPV6 0x0057
+#define PPPOE_HLEN 6
+#define MPLS_LSE_LEN 4
+#define GRE_MIN_HLEN 4
+#define UDP_HLEN 8
+#define VXLAN_HLEN 8
+#define GENEVE_MIN_HLEN 8
+#define VXLAN_PORT 4789 /* RFC 7348 5 (IANA) */
+#define GENEVE_PORT 6081 /* RFC 8926 3.3 (IANA) */
 
 #define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_IPIP_ 4
 #define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_AH_ 51
@@ -55,6 +74,35 @@ static inline uint32_t be32(const uint8_t *p)
 static inline uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static int decode_ipv4(const uint8_t *p, size_t off, size_t len, struct pkt *out);
+static int decode_ipv6(const uint8_t *p, size_t off, size_t len, struct pkt *out);
+static int decode_ethertype(uint16_t type, const uint8_t *p, size_t off, size_t len,
+			    struct pkt *out);
+static int decode_ethernet(const uint8_t *p, size_t off, size_t len, struct pkt *out);
+
+/* One more layer around the packet; false past TLSMON_MAX_ENCAP, the bound on nesting (and on
+ * the recursion through the decoders below). */
+static bool encap_push(struct pkt *out, uint8_t kind, uint32_t id)
+{
+	struct encap_chain *c = &out->encap;
+
+	if (c->n >= TLSMON_MAX_ENCAP)
+		return false;
+	/* the inner IP header fills them again; an inner IPv4 must not leave outer IPv6 bytes */
+	memset(out->saddr, 0, sizeof(out->saddr));
+	memset(out->daddr, 0, sizeof(out->daddr));
+	c->kind[c->n] = kind;
+	c->id[c->n] = id;
+	c->n++;
+	return true;
+}
+
+static void tunnel_set(struct pkt *out, uint8_t tunnel, uint32_t id)
+{
+	out->tunnel = tunnel;
+	out->tunnel_id = id;
 }
 
 /* TCP header at p[off..end): end is where the IP packet ends within the capture, ip_end where
@@ -93,6 +141,138 @@ static int ip_bounds(size_t l3, size_t hdr_end, size_t claimed, size_t len, size
 	return 0;
 }
 
+/* An IP packet in IP (RFC 2003 protocol 4; RFC 4213 3.5 protocol 41; RFC 2473 next header 4
+ * and 41 in IPv6), p[off..end). */
+static int decode_ip_in_ip(uint8_t outer, uint8_t proto, const uint8_t *p, size_t off, size_t end,
+			   struct pkt *out)
+{
+	uint8_t inner = proto == IPPROTO_IPIP_ ? 4 : 6;
+
+	if (!encap_push(out, ENCAP_IPIP, (uint32_t)outer * 10 + inner))
+		return DECODE_TOO_DEEP;
+	return inner == 4 ? decode_ipv4(p, off, end, out) : decode_ipv6(p, off, end, out);
+}
+
+/* GRE (RFC 2784 2.1, key and sequence number RFC 2890 2) at p[off..end): version 0 only (1 is
+ * PPTP's enhanced GRE), no RFC 1701 routing; the protocol type is an ethertype. */
+static int decode_gre(const uint8_t *p, size_t off, size_t end, struct pkt *out)
+{
+	const uint8_t *g = p + off;
+	uint16_t flags, proto;
+	size_t hlen = GRE_MIN_HLEN;
+	uint32_t key = 0;
+	bool has_key;
+
+	if (end - off < GRE_MIN_HLEN)
+		return -EINVAL;
+	flags = be16(g);
+	proto = be16(g + 2);
+	if ((flags & 0x0007) || (flags & 0x4000))
+		return DECODE_NOT_TCP;
+	has_key = flags & 0x2000;
+	hlen += (flags & 0x8000) ? 4 : 0; /* checksum + reserved1 */
+	if (has_key) {
+		if (end - off < hlen + 4)
+			return -EINVAL;
+		key = be32(g + hlen);
+		hlen += 4;
+	}
+	hlen += (flags & 0x1000) ? 4 : 0; /* sequence number */
+	if (end - off < hlen)
+		return -EINVAL;
+	if (!encap_push(out, has_key ? ENCAP_GRE_KEY : ENCAP_GRE, key))
+		return DECODE_TOO_DEEP;
+	if (has_key)
+		tunnel_set(out, TLSMON_TUNNEL_GRE_KEY, key);
+	if (proto == ETH_P_TEB)
+		return decode_ethernet(p, off + hlen, end, out);
+	return decode_ethertype(proto, p, off + hlen, end, out);
+}
+
+/* VXLAN (RFC 7348 5) after its UDP header, p[off..end): the I flag says the VNI is valid. */
+static int decode_vxlan(const uint8_t *p, size_t off, size_t end, struct pkt *out)
+{
+	const uint8_t *v = p + off;
+	uint32_t vni;
+
+	if (end - off < VXLAN_HLEN)
+		return -EINVAL;
+	if (!(v[0] & 0x08))
+		return DECODE_NOT_TCP;
+	vni = be32(v + 4) >> 8;
+	if (!encap_push(out, ENCAP_VXLAN, vni))
+		return DECODE_TOO_DEEP;
+	tunnel_set(out, TLSMON_TUNNEL_VXLAN, vni);
+	return decode_ethernet(p, off + VXLAN_HLEN, end, out);
+}
+
+/* GENEVE (RFC 8926 3.4) after its UDP header: version 0; Opt Len counts 4-byte words of
+ * options; the protocol type is an ethertype (0x6558: an Ethernet frame). */
+static int decode_geneve(const uint8_t *p, size_t off, size_t end, struct pkt *out)
+{
+	const uint8_t *g = p + off;
+	size_t hlen;
+	uint32_t vni;
+	uint16_t proto;
+
+	if (end - off < GENEVE_MIN_HLEN)
+		return -EINVAL;
+	if (g[0] >> 6)
+		return DECODE_NOT_TCP;
+	hlen = GENEVE_MIN_HLEN + (size_t)(g[0] & 0x3f) * 4;
+	if (end - off < hlen)
+		return -EINVAL;
+	proto = be16(g + 2);
+	vni = be32(g + 4) >> 8;
+	if (!encap_push(out, ENCAP_GENEVE, vni))
+		return DECODE_TOO_DEEP;
+	tunnel_set(out, TLSMON_TUNNEL_GENEVE, vni);
+	if (proto == ETH_P_TEB)
+		return decode_ethernet(p, off + hlen, end, out);
+	return decode_ethertype(proto, p, off + hlen, end, out);
+}
+
+/* UDP (RFC 768) carrying VXLAN or GENEVE, told by the destination port; other UDP is not ours.
+ * The UDP length bounds the tunnel's payload. */
+static int decode_udp_tunnel(const uint8_t *p, size_t off, size_t end, struct pkt *out)
+{
+	const uint8_t *u = p + off;
+	size_t ulen;
+	uint16_t dport;
+
+	if (end - off < UDP_HLEN)
+		return -EINVAL;
+	dport = be16(u + 2);
+	if (dport != VXLAN_PORT && dport != GENEVE_PORT)
+		return DECODE_NOT_TCP;
+	ulen = be16(u + 4);
+	if (ulen < UDP_HLEN)
+		return -EINVAL;
+	if (ulen < end - off)
+		end = off + ulen;
+	if (dport == VXLAN_PORT)
+		return decode_vxlan(p, off + UDP_HLEN, end, out);
+	return decode_geneve(p, off + UDP_HLEN, end, out);
+}
+
+/* What an IP header of family `outer` carries when it is not TCP: another IP packet, GRE, or
+ * UDP to a tunnel port; p[off..end) is the IP payload as captured. */
+static int decode_ip_payload(uint8_t outer, uint8_t proto, const uint8_t *p, size_t off,
+			     size_t end, struct pkt *out)
+{
+	switch (proto) {
+	case IPPROTO_IPIP_:
+	case IPPROTO_IPV6_:
+		return decode_ip_in_ip(outer, proto, p, off, end, out);
+	case IPPROTO_GRE_:
+		return decode_gre(p, off, end, out);
+	case IPPROTO_UDP_:
+		return decode_udp_tunnel(p, off, end, out);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
 static int decode_ipv4(const uint8_t *p, size_t off, size_t len, struct pkt *out)
 {
 	const uint8_t *ih = p + off;
@@ -119,7 +299,7 @@ static int decode_ipv4(const uint8_t *p, size_t off, size_t len, struct pkt *out
 	if (frag & 0x3fff)
 		return DECODE_FRAGMENT;
 	if (ih[9] != IPPROTO_TCP_)
-		return DECODE_NOT_TCP;
+		return decode_ip_payload(4, ih[9], p, off + ihl, end, out);
 	return decode_tcp(p, off + ihl, end, ip_end, out);
 }
 
@@ -151,6 +331,11 @@ static int decode_ipv6(const uint8_t *p, size_t off, size_t len, struct pkt *out
 		switch (nh) {
 		case IPPROTO_TCP_:
 			return decode_tcp(p, cur, end, ip_end, out);
+		case IPPROTO_IPIP_:
+		case IPPROTO_IPV6_:
+		case IPPROTO_GRE_:
+		case IPPROTO_UDP_:
+			return decode_ip_payload(6, nh, p, cur, end, out);
 		case IPPROTO_HOPOPTS_:
 		case IPPROTO_ROUTING_:
 		case IPPROTO_DSTOPTS_:
@@ -188,13 +373,79 @@ static int decode_ipv6(const uint8_t *p, size_t off, size_t len, struct pkt *out
 	return DECODE_NOT_TCP;
 }
 
+/* PPPoE session stage (RFC 2516 4, ethertype 0x8864): version 1, type 1, code 0; the length
+ * covers the PPP payload including its protocol field (RFC 1661 2), IPv4 0x0021 or IPv6
+ * 0x0057. */
+static int decode_pppoe(const uint8_t *p, size_t off, size_t len, struct pkt *out)
+{
+	const uint8_t *h = p + off;
+	size_t plen, end;
+	uint16_t proto;
+
+	if (len - off < PPPOE_HLEN + 2)
+		return -EINVAL;
+	if (h[0] != 0x11 || h[1] != 0)
+		return DECODE_NOT_TCP;
+	plen = be16(h + 4);
+	if (plen < 2)
+		return -EINVAL;
+	end = off + PPPOE_HLEN + plen < len ? off + PPPOE_HLEN + plen : len;
+	proto = be16(h + PPPOE_HLEN);
+	if (proto != PPP_IP && proto != PPP_IPV6)
+		return DECODE_NOT_TCP;
+	if (!encap_push(out, ENCAP_PPPOE, be16(h + 2)))
+		return DECODE_TOO_DEEP;
+	if (proto == PPP_IP)
+		return decode_ipv4(p, off + PPPOE_HLEN + 2, end, out);
+	return decode_ipv6(p, off + PPPOE_HLEN + 2, end, out);
+}
+
+/* MPLS unicast (RFC 3032 2.1): label stack entries up to the one with the S bit; what follows
+ * carries no type, so it is IPv4 or IPv6 by its first nibble, as Wireshark guesses (a pseudowire
+ * control word starts with 0 and is not followed). */
+static int decode_mpls(const uint8_t *p, size_t off, size_t len, struct pkt *out)
+{
+	uint32_t lse = 0;
+	int i;
+
+	for (i = 0; i < TLSMON_MAX_MPLS_LABELS; i++) {
+		if (len - off < MPLS_LSE_LEN)
+			return -EINVAL;
+		lse = be32(p + off);
+		off += MPLS_LSE_LEN;
+		if (lse & 0x100)
+			break;
+	}
+	if (!(lse & 0x100))
+		return DECODE_TOO_DEEP;
+	if (!encap_push(out, ENCAP_MPLS, lse >> 12))
+		return DECODE_TOO_DEEP;
+	if (len - off < 1)
+		return -EINVAL;
+	switch (p[off] >> 4) {
+	case 4:
+		return decode_ipv4(p, off, len, out);
+	case 6:
+		return decode_ipv6(p, off, len, out);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
 static int decode_l3(uint16_t ethertype, const uint8_t *p, size_t off, size_t len, struct pkt *out)
 {
-	if (ethertype == ETH_P_IP)
+	switch (ethertype) {
+	case ETH_P_IP:
 		return decode_ipv4(p, off, len, out);
-	if (ethertype == ETH_P_IPV6)
+	case ETH_P_IPV6:
 		return decode_ipv6(p, off, len, out);
-	return DECODE_NOT_TCP;
+	case ETH_P_PPP_SES:
+		return decode_pppoe(p, off, len, out);
+	case ETH_P_MPLS_UC:
+		return decode_mpls(p, off, len, out);
+	default:
+		return DECODE_NOT_TCP;
+	}
 }
 
 /* L3 starts at p[off] with the given ethertype; skips any number of 802.1Q / 802.1ad / 0x9100
@@ -212,6 +463,14 @@ static int decode_ethertype(uint16_t type, const uint8_t *p, size_t off, size_t 
 		off += VLAN_HLEN;
 	}
 	return decode_l3(type, p, off, len, out);
+}
+
+/* An Ethernet header at p[off] (an inner frame of VXLAN, GENEVE or GRE bridging). */
+static int decode_ethernet(const uint8_t *p, size_t off, size_t len, struct pkt *out)
+{
+	if (len - off < ETH_HLEN)
+		return -EINVAL;
+	return decode_ethertype(be16(p + off + 12), p, off + ETH_HLEN, len, out);
 }
 
 static int decode_by_version(const uint8_t *p, size_t off, size_t len, struct pkt *out)
@@ -235,9 +494,7 @@ int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *o
 	memset(out, 0, sizeof(*out));
 	switch (linktype) {
 	case LINKTYPE_ETHERNET:
-		if (len < ETH_HLEN)
-			return -EINVAL;
-		return decode_ethertype(be16(p + 12), p, ETH_HLEN, len, out);
+		return decode_ethernet(p, 0, len, out);
 	case LINKTYPE_LINUX_SLL:
 		/* protocol type is the last field of the 16-byte cooked header */
 		if (len < SLL_HLEN)
@@ -270,6 +527,37 @@ int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *o
 	default:
 		return -EPROTONOSUPPORT;
 	}
+}
+
+char *encap__format(uint8_t kind, uint32_t id, char *buf, size_t size)
+{
+	switch (kind) {
+	case ENCAP_PPPOE:
+		snprintf(buf, size, "pppoe:session=%u", id);
+		break;
+	case ENCAP_MPLS:
+		snprintf(buf, size, "mpls:label=%u", id);
+		break;
+	case ENCAP_GRE:
+		snprintf(buf, size, "gre");
+		break;
+	case ENCAP_GRE_KEY:
+		snprintf(buf, size, "gre:key=%u", id);
+		break;
+	case ENCAP_VXLAN:
+		snprintf(buf, size, "vxlan:vni=%u", id);
+		break;
+	case ENCAP_GENEVE:
+		snprintf(buf, size, "geneve:vni=%u", id);
+		break;
+	case ENCAP_IPIP:
+		snprintf(buf, size, "ipip:%uin%u", id % 10, id / 10);
+		break;
+	default:
+		snprintf(buf, size, "unknown");
+		break;
+	}
+	return buf;
 }
 
 /* Decimal v at p, returns the end. */

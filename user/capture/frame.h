@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsmon_shared.h"
+
 /* pcap LINKTYPE_* values we decode (https://www.tcpdump.org/linktypes.html). */
 #define LINKTYPE_NULL 0
 #define LINKTYPE_ETHERNET 1
@@ -36,6 +38,26 @@ struct frame {
 
 #define PKT_MAX_VLANS 2
 
+/* One encapsulation layer around the TCP/IP packet (what the JSON's "encap" names). */
+enum encap_kind {
+	ENCAP_PPPOE = 1, /* id: session ID */
+	ENCAP_MPLS, /* id: the bottom-of-stack label (the service / VPN label) */
+	ENCAP_GRE, /* no key */
+	ENCAP_GRE_KEY, /* id: key */
+	ENCAP_VXLAN, /* id: VNI */
+	ENCAP_GENEVE, /* id: VNI */
+	ENCAP_IPIP, /* id: outer family * 10 + inner family (44, 46, 64, 66) */
+};
+
+/* The layers outermost first: TLSMON_MAX_ENCAP of them at most, a frame nested deeper is
+ * DECODE_TOO_DEEP. Kept per flow, so compact. */
+struct encap_chain {
+	uint32_t id[TLSMON_MAX_ENCAP];
+	uint8_t kind[TLSMON_MAX_ENCAP]; /* enum encap_kind */
+	uint8_t n;
+	uint8_t pad[3];
+};
+
 struct pkt {
 	uint8_t family; /* 4 or 6 */
 	uint8_t tcp_flags; /* TH_FIN.. as in the TCP header byte 13 */
@@ -45,7 +67,11 @@ struct pkt {
 	uint16_t window;
 	uint8_t nvlan;
 	uint16_t vlan[PKT_MAX_VLANS]; /* VLAN IDs, outermost first */
-	uint32_t l3_off; /* offset of the IP header within the frame */
+	struct encap_chain encap;
+	/* the innermost tunnel naming a virtual network: the flow key's (tlsmon_shared.h) */
+	uint8_t tunnel; /* enum tlsmon_tunnel */
+	uint32_t tunnel_id;
+	uint32_t l3_off; /* offset of the (innermost) IP header within the frame */
 	const uint8_t *payload;
 	uint32_t payload_len; /* clipped to what was captured */
 	uint32_t payload_missing; /* bytes the IP length claims beyond the capture (snaplen) */
@@ -62,14 +88,20 @@ enum decode_result {
 	DECODE_TCP = 0, /* *out filled */
 	DECODE_NOT_TCP = 1, /* non-IP, or IP but not TCP: skipped */
 	DECODE_FRAGMENT = 2, /* IPv4/IPv6 fragment: counted and skipped */
+	DECODE_TOO_DEEP = 3, /* more than TLSMON_MAX_ENCAP encapsulations: counted and skipped */
 };
 
-/* Decode L2 (linktype) -> VLANs -> IPv4 (options) / IPv6 (extension headers) -> TCP (options).
+/* Decode L2 (linktype) -> VLANs -> IPv4 (options) / IPv6 (extension headers) -> TCP (options),
+ * through PPPoE sessions, MPLS, GRE, VXLAN (UDP 4789), GENEVE (UDP 6081) and IP-in-IP.
  * Returns enum decode_result, or -EINVAL for a malformed or truncated header, -EPROTONOSUPPORT
  * for a linktype we do not decode. Never reads past len. */
 int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *out);
 
 /* Format "ip:port" or "[ip6]:port" into buf (>= 64 bytes); returns buf. */
+/* "vxlan:vni=42", "gre:key=7", "mpls:label=100", "pppoe:session=5", "ipip:6in4", "gre", ...
+ * into buf; returns buf. */
+char *encap__format(uint8_t kind, uint32_t id, char *buf, size_t size);
+
 char *pkt__format_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, char *buf, size_t size);
 
 #endif

@@ -43,7 +43,7 @@ struct flowtab {
 	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
 };
 
-_Static_assert(sizeof(struct tlsmon_flow_key) == 40, "the key is hashed and compared as raw bytes");
+_Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
@@ -69,6 +69,8 @@ void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *s
 	memcpy(key->addr[1], p->daddr, alen);
 	key->port[0] = p->sport;
 	key->port[1] = p->dport;
+	key->tunnel = p->tunnel;
+	key->tunnel_id = p->tunnel_id;
 	s = tlsmon_flow_key_normalize(key);
 	if (side)
 		*side = s;
@@ -79,7 +81,7 @@ static inline uint64_t rotl64(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-/* MurmurHash3-style mixing over the key's five 64-bit words, seeded per table so that remote
+/* MurmurHash3-style mixing over the key's six 64-bit words, seeded per table so that remote
  * peers cannot aim their tuples at one bucket. */
 static uint32_t flow_hash(const struct flowtab *t, const struct tlsmon_flow_key *key)
 {
@@ -267,6 +269,7 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	f = at(t, id);
 	memset(f, 0, t->stride);
 	f->key = key;
+	f->encap = p->encap;
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	reasm__init(&f->dir[0]);

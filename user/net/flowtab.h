@@ -1,5 +1,5 @@
-/* Flow table: TCP connections keyed by the normalized 4-tuple (struct tlsmon_flow_key, the key
- * of the kernel's flow map too), bounded in count, with idle timeout
+/* Flow table: TCP connections keyed by the normalized 4-tuple and tunnel (struct
+ * tlsmon_flow_key, the key of the kernel's flow map too), bounded in count, with idle timeout
  * and least-recently-used eviction. Each flow carries per-direction reassembly and room for the
  * engine's per-connection state. */
 #ifndef TLSMON_FLOWTAB_H
@@ -19,6 +19,9 @@ struct flow {
 	uint32_t lru_prev, lru_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
+	/* the encapsulations of the packet that made the flow (the other direction's MPLS labels
+	 * or outer addresses may differ; the key holds only what both share) */
+	struct encap_chain encap;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
 };
 

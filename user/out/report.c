@@ -501,6 +501,22 @@ static void resumption(struct sbuf *b, const struct handshake *hs, struct ts_cac
 	sbuf__putc(b, '}');
 }
 
+/* "encap": ["vxlan:vni=42", ...], outermost first (encap__format() names each layer). */
+static void put_encap(struct sbuf *b, const struct encap_chain *c)
+{
+	char buf[32];
+
+	key(b, "encap");
+	sbuf__putc(b, '[');
+	for (unsigned i = 0; i < c->n && i < TLSMON_MAX_ENCAP; i++) {
+		if (i)
+			sbuf__putc(b, ',');
+		encap__format(c->kind[i], c->id[i], buf, sizeof(buf));
+		json__str(b, buf, strlen(buf));
+	}
+	sbuf__putc(b, ']');
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -518,6 +534,8 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 		kv_int(b, "vlan", hs->vlan);
 	if (hs->not_local)
 		kv_bool(b, "not_local", true);
+	if (hs->encap.n)
+		put_encap(b, &hs->encap);
 	key(b, "sni");
 	if (hs->has_client_hello && hs->ch.has_sni)
 		json__str(b, hs->ch.sni, hs->ch.sni_len);

@@ -197,6 +197,7 @@ static void conn_judge(struct conn *c)
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
+	hs->encap = f->encap;
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
@@ -513,6 +514,8 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			e->stats.not_tcp++;
 		else if (rc == DECODE_FRAGMENT)
 			e->stats.fragments++;
+		else if (rc == DECODE_TOO_DEEP)
+			e->stats.encap_too_deep++;
 		else if (rc == -EPROTONOSUPPORT)
 			e->stats.unsupported_linktype++;
 		else

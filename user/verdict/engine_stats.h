@@ -16,6 +16,7 @@ struct engine_stats {
 	uint64_t bytes;
 	uint64_t not_tcp;
 	uint64_t fragments;
+	uint64_t encap_too_deep; /* DECODE_TOO_DEEP: nested beyond TLSMON_MAX_ENCAP */
 	uint64_t decode_errors;
 	uint64_t unsupported_linktype;
 	uint64_t truncated_frames; /* payload clipped by the snaplen */
@@ -126,6 +127,9 @@ enum pipeline_stats_group {
 			 "stage=\"certificate\"", "", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, fragments, "ip_fragments_total", "counter", "", \
 			 "IP fragments skipped (not reassembled).", FRAMES, 4, "fragments") \
+	PIPELINE_COUNTER(engine, encap_too_deep, "encap_too_deep_frames_total", "counter", "", \
+			 "Frames skipped because their encapsulations (PPPoE, MPLS, GRE, VXLAN, " \
+			 "GENEVE, IP-in-IP) nest more than 4 deep.", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, truncated_frames, "truncated_frames_total", "counter", "", \
 			 "Frames whose payload was cut by the capture length.", FRAMES, 6, \
 			 "truncated") \

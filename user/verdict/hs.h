@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/frame.h"
 #include "tls/tls_msg.h"
 #include "x509/trust.h"
 #include "x509/x509.h"
@@ -197,6 +198,7 @@ struct handshake {
 	/* Neither end is a local address (capture/localaddr.h): set by the caller that knows which
 	 * are (the daemon, `read --local-net`), never by the engine; reported as "not_local": true. */
 	bool not_local;
+	struct encap_chain encap; /* the flow's encapsulations, outermost first */
 	uint64_t start_ts_ns; /* first frame of the flow seen */
 	uint64_t end_ts_ns; /* when the outcome was decided */
 

@@ -170,7 +170,7 @@ static void test_key_normalize(void)
 	flow_key__from_pkt(&b, &kb, &sb);
 	CHECK_EQ(memcmp(&ka, &kb, sizeof(ka)), 0);
 	CHECK_EQ(sb, 0);
-	CHECK_EQ(ka.pad[0] | ka.pad[1] | ka.pad[2], 0);
+	CHECK_EQ(ka.pad[0] | ka.pad[1] | ka.pad2 | ka.tunnel | ka.tunnel_id, 0);
 
 	/* IPv6: the full 16 bytes count. */
 	a = mkpkt6(0x20, 443, 0x10, 50000);
@@ -282,6 +282,48 @@ static void test_both_directions(void)
 	flowtab__free(t);
 	CHECK_EQ(rec.n, 3);
 	CHECK_EQ(rec.by_reason[FLOW_END_SHUTDOWN], 3);
+}
+
+/* Two tenants' connections with the same inner 4-tuple, in VXLAN networks 42 and 43, are two
+ * flows; both directions of each are one; a GENEVE VNI 42 or a GRE key 42 is a third and fourth
+ * network; the encapsulations of the packet that made the flow stay with it. */
+static void test_tunnel_keys(void)
+{
+	static const uint8_t kinds[4] = { TLSMON_TUNNEL_VXLAN, TLSMON_TUNNEL_VXLAN,
+					  TLSMON_TUNNEL_GENEVE, TLSMON_TUNNEL_GRE_KEY };
+	static const uint32_t ids[4] = { 42, 43, 42, 42 };
+	struct recorder rec;
+	struct flowtab *t = mktab(8, 0, &rec);
+	struct pkt c = mkpkt4(0x0a000001, 40000, 0x0a000002, 443), s, plain = c;
+	struct flow *f[4];
+	int i, side;
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	for (i = 0; i < 4; i++) {
+		c.tunnel = kinds[i];
+		c.tunnel_id = ids[i];
+		c.encap.n = 1;
+		c.encap.kind[0] = (uint8_t)(ENCAP_VXLAN + (i >= 2));
+		c.encap.id[0] = ids[i];
+		f[i] = flowtab__lookup(t, &c, 10, true, &side);
+		CHECK(f[i] != NULL);
+		if (!f[i])
+			return;
+		CHECK_EQ(f[i]->key.tunnel, kinds[i]);
+		CHECK_EQ(f[i]->key.tunnel_id, ids[i]);
+		CHECK_EQ(f[i]->encap.n, 1);
+		CHECK_EQ(f[i]->encap.id[0], ids[i]);
+		s = reverse(&c);
+		s.encap.n = 0; /* what the other direction carried does not change the flow's */
+		CHECK(flowtab__lookup(t, &s, 11, false, &side) == f[i]);
+		CHECK_EQ(f[i]->encap.n, 1);
+	}
+	CHECK(f[0] != f[1] && f[0] != f[2] && f[0] != f[3] && f[2] != f[3]);
+	CHECK(flowtab__lookup(t, &plain, 12, false, &side) == NULL);
+	CHECK_EQ(flowtab__stats(t)->created, 4);
+	flowtab__free(t);
 }
 
 static struct flow *mk(struct flowtab *t, uint16_t port, uint64_t ts)
@@ -632,6 +674,7 @@ int main(void)
 	RUN_TEST(test_key_normalize);
 	RUN_TEST(test_key_order_is_memcmp);
 	RUN_TEST(test_both_directions);
+	RUN_TEST(test_tunnel_keys);
 	RUN_TEST(test_eviction_order);
 	RUN_TEST(test_expiry);
 	RUN_TEST(test_remove_and_release);
