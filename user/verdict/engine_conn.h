@@ -54,6 +54,7 @@ static inline bool tls_found(const struct conn *c, int side)
 struct engine {
 	struct engine_opts opts;
 	struct flowtab *flows;
+	struct ipfrag *frags; /* IP fragments until their datagram is whole */
 	struct x509_cache *x509;
 	struct tls_limits tls_limits;
 	struct tls_stats tls_stats;

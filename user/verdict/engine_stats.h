@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "capture/ipfrag.h"
 #include "net/flowtab.h"
 #include "net/reasm.h"
 #include "tls/tls_record.h"
@@ -15,6 +16,7 @@ struct engine_stats {
 	uint64_t bytes;
 	uint64_t not_tcp;
 	uint64_t fragments;
+	struct ipfrag_stats frag; /* what became of the fragments' datagrams */
 	uint64_t decode_errors;
 	uint64_t unsupported_linktype;
 	uint64_t truncated_frames; /* payload clipped by the snaplen */
@@ -47,6 +49,7 @@ enum pipeline_stats_group {
 	PIPELINE_STATS_NONE, /* not printed there */
 	PIPELINE_STATS_FRAMES, /* "FILE: frames=..." */
 	PIPELINE_STATS_FLOWS, /* "  flows: ..." */
+	PIPELINE_STATS_FRAGS, /* "  ip_fragments: ..." */
 	PIPELINE_STATS_REASM, /* "  reassembly: ..." */
 	PIPELINE_STATS_TLS, /* "  tls: ..." */
 	PIPELINE_STATS_X509, /* "  x509: ..." */
@@ -121,7 +124,22 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(engine, cert_parse_errors, "parse_errors_total", "counter", \
 			 "stage=\"certificate\"", "", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, fragments, "ip_fragments_total", "counter", "", \
-			 "IP fragments skipped (not reassembled).", FRAMES, 4, "fragments") \
+			 "IP fragments handed to fragment reassembly.", FRAMES, 4, "fragments") \
+	PIPELINE_COUNTER(engine, frag.reassembled, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"reassembled\"", \
+			 "IP datagrams whose fragments were reassembled, or dropped incomplete " \
+			 "(overlap, invalid, timeout, evicted), by result.", FRAGS, 1, "reassembled") \
+	PIPELINE_COUNTER(engine, frag.overlaps, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"overlap\"", "", FRAGS, 2, "overlaps") \
+	PIPELINE_COUNTER(engine, frag.invalid, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"invalid\"", "", FRAGS, 3, "invalid") \
+	PIPELINE_COUNTER(engine, frag.timeouts, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"timeout\"", "", FRAGS, 4, "timeouts") \
+	PIPELINE_COUNTER(engine, frag.evicted, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"evicted\"", "", FRAGS, 5, "evicted") \
+	PIPELINE_COUNTER(engine, frag.duplicates, "ip_fragment_duplicates_total", "counter", "", \
+			 "IP fragments ignored as exact duplicates of one held.", FRAGS, 6, \
+			 "duplicates") \
 	PIPELINE_COUNTER(engine, truncated_frames, "truncated_frames_total", "counter", "", \
 			 "Frames whose payload was cut by the capture length.", FRAMES, 6, \
 			 "truncated") \
