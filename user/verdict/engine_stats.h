@@ -87,6 +87,13 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(flows, evicted, "flows_evicted_total", "counter", "", \
 			 "Flows pushed out of the collector's table because it was full.", FLOWS, 2, \
 			 "evicted") \
+	PIPELINE_COUNTER(flows, evicted_half_open, "flows_half_open_evicted_total", "counter", "", \
+			 "Flows without payload yet (half-open) pushed out of the collector's full " \
+			 "table, which gives those up before any that carried data.", FLOWS, 5, \
+			 "evicted_half_open") \
+	PIPELINE_COUNTER(flows, half_open, "flows_half_open", "gauge", "", \
+			 "TCP flows tracked by the collector now that carried no payload yet.", NONE, \
+			 0, "") \
 	PIPELINE_COUNTER(flows, expired, "flows_expired_total", "counter", "", \
 			 "Flows ended by the idle timeout.", FLOWS, 3, "expired") \
 	PIPELINE_COUNTER(engine, retain_evicted_flows, "retained_flows_evicted_total", "counter", "", \
