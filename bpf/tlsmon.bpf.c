@@ -338,15 +338,18 @@ static __always_inline int seq_after(__u32 a, __u32 b)
 }
 
 /* Whether a segment carries sequence space this side has not had copied: one that ends at or
- * before seq_next (a duplicate, a retransmission of copied data) does not. Segments without
- * payload are decided elsewhere (SYN, FIN, RST, ACKs: copied as before). */
+ * shortly before seq_next (a duplicate, a retransmission of copied data) does not. "Shortly":
+ * within what the budget lets a side copy, so that a forged segment far ahead of the real stream
+ * (its ISN is a guess) cannot make the real data look old; that data is then copied as it was
+ * before this check. Segments without payload are decided elsewhere (SYN, FIN, RST, ACKs). */
 static __always_inline int seq_new(const struct tlsmon_flow *fl, int side, __u32 seq, __u32 len)
 {
 	__u8 known = side ? TLSMON_FLOW_F_SEQ1 : TLSMON_FLOW_F_SEQ0;
+	__u32 end = seq + len, next = fl->seq_next[side & 1];
 
 	if (!len || !(fl->flags & known))
 		return 1;
-	return seq_after(seq + len, fl->seq_next[side & 1]);
+	return seq_after(end, next) || next - end > tlsmon_budget + 65536;
 }
 
 /* After a copy: move seq_next over a segment that starts at or before it (in order); one that
@@ -363,7 +366,9 @@ static __always_inline void seq_advance(struct tlsmon_flow *fl, int side, __u32 
 	if (!len)
 		return;
 	end = seq + len;
-	if (!(fl->flags & known)) {
+	/* a SYN states the side's ISN: whatever came before it (a forged segment on the 4-tuple,
+	 * an earlier connection) says nothing about this stream */
+	if (!(fl->flags & known) || (tf & TLSMON_TCP_SYN)) {
 		fl->seq_next[side & 1] = end;
 		fl->flags |= known;
 	} else if (!seq_after(seq, fl->seq_next[side & 1]) &&

@@ -295,6 +295,44 @@ static void test_retransmissions(void)
 	}
 }
 
+/* A forged segment on the 4-tuple (hostile.sh's preempt case), with a sequence number far from
+ * the real stream's, must not make the real data look old: a SYN restates the ISN, and without
+ * one, data far before the mark is copied as it was before the duplicate check. */
+static void test_forged_sequence(void)
+{
+	const uint32_t isn = 1000;
+	uint8_t pkt[512];
+	struct fx f;
+	size_t len;
+	int syn;
+
+	for (syn = 0; syn < 2; syn++) {
+		struct live_bpf *lb = open_lb(0, 0);
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 40085, 443, TCPF_ACK | TCPF_PSH); /* the forgery opens the flow */
+		f.seq = isn + 0x40000000;
+		f.payload = client_hello;
+		f.plen = sizeof(client_hello);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		if (syn) {
+			fx_tcp4(&f, 40085, 443, TCPF_SYN);
+			f.seq = isn;
+			CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		}
+		fx_tcp4(&f, 40085, 443, TCPF_ACK | TCPF_PSH); /* the real hello */
+		f.seq = isn + 1;
+		f.payload = client_hello;
+		f.plen = sizeof(client_hello);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		/* its duplicate is caught after a SYN only (the mark is the real stream's then) */
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), syn ? 0 : 1);
+		live_bpf__close(lb);
+	}
+}
+
 /* A flood of SYNs to other ports (spoofed: nothing answers them) turns over the half-open map
  * only; a flow that carried a hello stays in the flow map, tracked, and its server's reply is
  * copied. */
@@ -356,6 +394,7 @@ int main(void)
 	RUN_TEST(test_split_large_frame);
 	RUN_TEST(test_ringbuf_full);
 	RUN_TEST(test_retransmissions);
+	RUN_TEST(test_forged_sequence);
 	RUN_TEST(test_syn_flood);
 	return CHECK_DONE();
 }
