@@ -182,5 +182,19 @@ else
 	fail kernel_visibility_flood_evicts_half_open_only "evicted ${ev0:-?} -> ${ev1:-?}, half-open ${ho:-?}"
 fi
 
+# the new counters follow the naming rules, and promtool (when installed) reads the exposition
+if out=$(python3 tests/offline/metric_style.py "$W/m.txt" 2>&1); then
+	pass kernel_visibility_metric_style
+else
+	fail kernel_visibility_metric_style "$(echo "$out" | head -3 | tr '\n' ' ')"
+fi
+if command -v promtool >/dev/null; then
+	if promtool check metrics <"$W/m.txt" >"$W/promtool.out" 2>&1; then
+		pass kernel_visibility_promtool
+	else
+		fail kernel_visibility_promtool "$(head -3 "$W/promtool.out" | tr '\n' ' ')"
+	fi
+fi
+
 tm_stop "$TM_PID"
 t_done
