@@ -7,6 +7,7 @@ headers into an IPv6 packet. CLI: rewrite a classic Ethernet pcap, fragmenting e
 whose payload exceeds --min-payload (tests/offline/ipfrag.sh):
 
   ipfrag.py IN.pcap OUT.pcap [--size N] [--min-payload N] [--reverse] [--overlap] [--dup]
+  ipfrag.py IN.pcap OUT.pcap --ext N     (IPv6 packets get N extension headers instead)
 """
 import argparse
 import struct
@@ -139,6 +140,8 @@ def main():
     p.add_argument("--reverse", action="store_true", help="send each packet's fragments last first")
     p.add_argument("--overlap", action="store_true", help="make the second fragment overlap the first")
     p.add_argument("--dup", action="store_true", help="send the first fragment twice")
+    p.add_argument("--ext", type=int, default=0,
+                   help="instead of fragmenting, put N destination-options headers in IPv6 packets")
     a = p.parse_args()
     d = open(a.inp, "rb").read()
     magic = struct.unpack("<I", d[:4])[0]
@@ -152,7 +155,13 @@ def main():
         off += 16 + cl
         et = struct.unpack("!H", frame[12:14])[0] if len(frame) >= 14 else 0
         ip = frame[14:]
-        if et in (0x0800, 0x86DD) and cl == wl and tcp_payload_len(ip) > a.min_payload:
+        if a.ext and et == 0x86DD and cl == wl and tcp_payload_len(ip) >= 0:
+            n += 1
+            fr = frame[:14] + ext6(ip[: 40 + struct.unpack("!H", ip[4:6])[0]], a.ext)
+            out.append(struct.pack(e + "IIII", ts, tu, len(fr), len(fr)) + fr)
+        elif a.ext:
+            out.append(d[off - 16 - cl : off])
+        elif et in (0x0800, 0x86DD) and cl == wl and tcp_payload_len(ip) > a.min_payload:
             ident += 1
             n += 1
             for f in fragment(ip, a, ident):
@@ -161,7 +170,7 @@ def main():
         else:
             out.append(d[off - 16 - cl : off])
     open(a.out, "wb").write(b"".join(out))
-    print("ipfrag.py: %d packets fragmented" % n, file=sys.stderr)
+    print("ipfrag.py: %d packets rewritten" % n, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Real handshakes (../shared/pcaps, IPv4 and IPv6) cut into IP fragments by tools/ipfrag.py:
 # `tlsmon read` reports the same handshakes as on the whole packets (only the frame numbers, which
 # count the fragments, differ), also with the fragments last first and a duplicate; with an
-# overlapping fragment the datagram is refused, as Linux refuses it, and counted.
+# overlapping fragment the datagram is refused, as Linux refuses it, and counted. IPv6 packets
+# with 5 and 16 extension headers (as many as the kernel follows) decode; with 17 they do not.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -70,4 +71,23 @@ for cap in arkime_badcurveball ndpi_google_ssl sv_ldap-starttls zeek_certificate
 		fi
 	done
 done
+# IPv6 extension headers: as many as the kernel programs follow (16) decode; one more does not
+in=$P/sv_ldap-starttls.pcap
+if [ -f "$in" ]; then
+	"$BUILD/tlsmon" read "$in" >"$T_TMP/ext.whole" 2>/dev/null
+	for n in 5 16 17; do
+		python3 tools/ipfrag.py "$in" "$T_TMP/ext$n.pcap" --ext $n 2>/dev/null
+		"$BUILD/tlsmon" read --stats "$T_TMP/ext$n.pcap" >"$T_TMP/ext$n.json" 2>"$T_TMP/ext$n.stats"
+		if [ $n -le 16 ] && [ -s "$T_TMP/ext$n.json" ] && cmp -s "$T_TMP/ext$n.json" "$T_TMP/ext.whole"; then
+			pass "ipv6_ext_$n"
+		elif [ $n -gt 16 ] && [ ! -s "$T_TMP/ext$n.json" ] &&
+			[ "$(stat_of "$T_TMP/ext$n.stats" not_tcp)" -gt 0 ]; then
+			pass "ipv6_ext_${n}_not_followed"
+		else
+			fail "ipv6_ext_$n" "report differs from the capture without extension headers"
+		fi
+	done
+else
+	skip ipv6_ext "$in not found"
+fi
 t_done

@@ -16,7 +16,7 @@
 #define IP_MAX_LEN 65535
 /* Link-layer + IP headers (+ IPv6 extension headers) of the first fragment that we keep. */
 #define HEAD_MAX 512
-#define IPV6_MAX_EXT 8
+#define IPV6_MAX_EXT 16 /* as decode.c */
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ROUTING_ 43
