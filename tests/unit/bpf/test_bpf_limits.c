@@ -375,6 +375,10 @@ static void test_syn_flood(void)
 	key_of(&f, &k);
 	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 	CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
+	/* the repair counts both maps: the evicted half-open entries' counts go, the flow's stays */
+	CHECK(live_bpf__hint_repair(lb) > 0);
+	CHECK(live_bpf__flow_hint(lb, &k) >= 1);
+	CHECK_EQ(live_bpf__hint_repair(lb), 0);
 	fx_tcp4(&f, 443, 40090, TCPF_ACK | TCPF_PSH); /* the server's answer, after the flood */
 	f.payload = client_hello;
 	f.plen = sizeof(client_hello);
