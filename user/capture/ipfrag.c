@@ -380,20 +380,26 @@ int ipfrag__feed(struct ipfrag *r, const struct frame *fr, uint32_t l3_off, uint
 	rc = family == 4 ? parse_v4(fr->data, fr->caplen, l3_off, &fi) :
 	     family == 6 ? parse_v6(fr->data, fr->caplen, l3_off, &fi) :
 			   -EINVAL;
-	if (rc)
+	if (rc) {
+		r->st->malformed++;
 		return rc;
+	}
 	/* RFC 8200 4.5: a fragment other than the last must be a multiple of 8 octets long (Linux
 	 * drops it); IPv4 receivers (Linux ip_frag_queue()) use the whole 8-octet part. */
 	if (fi.more && (fi.len & 7)) {
-		if (family == 6)
+		if (family == 6) {
+			r->st->malformed++;
 			return -EINVAL;
+		}
 		fi.len &= ~7u;
 	}
 	end = fi.off + fi.len;
 	head_len = fi.off == 0 ? fi.hdr_end : 0;
 	limit = family == 4 ? IP_MAX_LEN - (fi.hdr_end - l3_off) : IP_MAX_LEN;
-	if (head_len > HEAD_MAX)
+	if (head_len > HEAD_MAX) {
+		r->st->malformed++;
 		return -E2BIG;
+	}
 	d = find_or_make(r, &fi, fr);
 	/* Linux ip_frag_queue(): a last piece must not end before data already seen, nor a second
 	 * last piece elsewhere than the first; nothing may go past the end a last piece fixed. */

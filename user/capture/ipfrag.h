@@ -17,6 +17,7 @@ struct ipfrag_stats {
 	uint64_t invalid; /* datagrams dropped for inconsistent ends / lengths, or over 64 KiB */
 	uint64_t timeouts; /* datagrams dropped incomplete after the timeout */
 	uint64_t evicted; /* datagrams dropped, oldest first, to stay within the bounds */
+	uint64_t malformed; /* fragments refused alone: headers that do not parse, or cut short */
 };
 
 struct ipfrag_limits {

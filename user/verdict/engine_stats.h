@@ -147,6 +147,9 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(engine, frag.duplicates, "ip_fragment_duplicates_total", "counter", "", \
 			 "IP fragments ignored as exact duplicates of one held.", FRAGS, 6, \
 			 "duplicates") \
+	PIPELINE_COUNTER(engine, frag.malformed, "ip_fragments_malformed_total", "counter", "", \
+			 "IP fragments refused alone: headers that do not parse, or cut by the " \
+			 "capture length.", FRAGS, 7, "malformed") \
 	PIPELINE_COUNTER(engine, truncated_frames, "truncated_frames_total", "counter", "", \
 			 "Frames whose payload was cut by the capture length.", FRAMES, 6, \
 			 "truncated") \

@@ -214,6 +214,7 @@ static void test_v6_overlap_and_odd_length(void)
 	CHECK_EQ(st.overlaps, 1);
 	/* RFC 8200 4.5: a non-last fragment whose length is not a multiple of 8 */
 	CHECK_EQ(feed(r, v6_frag(&f, 2, 0, 601, 1, 3), &out), -EINVAL);
+	CHECK_EQ(st.malformed, 1);
 	CHECK_EQ(st.reassembled, 0);
 	ipfrag__free(r);
 }
@@ -287,6 +288,8 @@ static void test_malformed(void)
 		cut.caplen = n;
 		CHECK_EQ(ipfrag__feed(r, &cut, 0, 6, &out), -EINVAL);
 	}
+	CHECK_EQ(st.malformed, 20 + 512 + 56 + 512); /* every cut, counted */
+	CHECK_EQ(ipfrag__held(r, NULL), 0);
 	/* two different last fragments */
 	CHECK_EQ(feed(r, v4_frag(&f, 12, 512, 100, 0, 2), &out), 0);
 	CHECK_EQ(feed(r, v4_frag(&f, 12, 512, 200, 0, 3), &out), -EINVAL);
