@@ -64,9 +64,12 @@ static struct pclass classes[] = {
 	CLS("untracked443", "443 app data, flow not tracked", 2.0, 0, 0, 40001, 443, 6, 0x18, 0x17,
 	    100),
 	CLS("done443", "443 app data, flow marked done", 2.0, 0, 1, 40002, 443, 6, 0x18, 0x17, 100),
-	CLS("hs_copy_small", "ClientHello-sized handshake, copied", 0, 1, 0, 40003, 443, 6, 0x18, 0x16,
+	/* FIN set: the filter copies a repeat of sequence space it already copied only for FIN/RST
+	 * (bpf/tlsmon.bpf.c seq_new()), and every repeat here is the same segment; the copy is the
+	 * same code either way. */
+	CLS("hs_copy_small", "ClientHello-sized handshake, copied", 0, 1, 0, 40003, 443, 6, 0x19, 0x16,
 	    212),
-	CLS("hs_copy_mtu", "MTU-sized handshake segment, copied", 0, 1, 0, 443, 40004, 6, 0x10,
+	CLS("hs_copy_mtu", "MTU-sized handshake segment, copied", 0, 1, 0, 443, 40004, 6, 0x11,
 	    0x16, 1448),
 /* tcp_other inside each encapsulation: the walk through it, for a packet that is not TLS.
  * Reported, not held to a goal: the goal of 1.2x is for the plain classes above, which the walk

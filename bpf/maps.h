@@ -19,6 +19,35 @@ struct {
 	__type(value, struct tlsmon_flow);
 } tlsmon_flows SEC(".maps");
 
+/* Flows that have not carried a payload byte yet (a SYN, its SYN-ACK, the ACK): same key and
+ * value as tlsmon_flows, which an entry moves to at its first payload. A flood of SYNs (spoofed,
+ * or to addresses that never answer) only turns this map's LRU over; the flows in tlsmon_flows,
+ * handshakes under way, are not pushed out by it. userspace sizes it like tlsmon_flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_DEFAULT_MAX_FLOWS);
+	__type(key, struct tlsmon_flow_key);
+	__type(value, struct tlsmon_flow);
+} tlsmon_halfopen SEC(".maps");
+
+/* IP datagrams whose first fragment (the one with the TCP header) was on a monitored port: their
+ * later fragments carry only the IP ID, and are copied when it is here. The value is the time
+ * the first fragment was seen; the LRU ages entries out. */
+struct tlsmon_frag_key {
+	__u8 family;
+	__u8 pad[3];
+	__u32 id; /* IPv4: 16 bits; IPv6: the fragment header's 32 */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct tlsmon_frag_key);
+	__type(value, __u64);
+} tlsmon_frags SEC(".maps");
+
 /* The flow hint: for each slot of a symmetric hash of the 4-tuple, how many TRACKING entries of
  * tlsmon_flows hash there. A packet whose slot is 0 belongs to no tracked flow, so the common case
  * (application data of untracked or finished connections) costs one array load instead of an LRU

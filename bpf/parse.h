@@ -21,7 +21,10 @@
 #include "maps.h"
 
 #define TLSMON_MAX_VLANS 2
-#define TLSMON_MAX_IPV6_EXT 4
+/* Extension headers before TCP (or a fragment header) we follow. Linux sets no limit of its own
+ * (each header only has to fit in the packet), so this is what the verifier's loop bound allows
+ * at a cost we accept; a packet with more is counted (CLS_EXT_LIMIT). */
+#define TLSMON_MAX_IPV6_EXT 16
 
 #define TLSMON_TCP_FIN 0x01
 #define TLSMON_TCP_SYN 0x02
@@ -59,6 +62,7 @@ enum cls_result {
 	CLS_UNWATCHED, /* TCP, but neither port is monitored */
 	CLS_TOO_DEEP, /* more than TLSMON_MAX_ENCAP encapsulations */
 	CLS_NEXT, /* internal: another layer follows, at cls.next_off with ethertype next_proto */
+	CLS_EXT_LIMIT, /* more IPv6 extension headers than TLSMON_MAX_IPV6_EXT */
 };
 
 struct cls {
@@ -66,7 +70,7 @@ struct cls {
 	 * orders them; filled here so the key needs no second copy on the stack */
 	struct tlsmon_flow_key key;
 	__u16 l3_off; /* IP header */
-	__u16 l4_off; /* TCP header */
+	__u16 l4_off; /* TCP header; for CLS_FRAGMENT the IPv6 fragment header (bpf/frag.h) */
 	__u16 hdr_len; /* through the end of the TCP header (options included) */
 	__u8 family; /* 4 or 6 */
 	__u8 tcp_flags;
@@ -75,6 +79,7 @@ struct cls {
 	 * an Ethernet header), and where it starts */
 	__u16 next_proto; /* host order */
 	__u16 next_off;
+	__u32 seq; /* TCP sequence number, host order */
 };
 
 static __always_inline int cls_next(struct cls *c, __u16 proto, __u32 off)
@@ -178,6 +183,7 @@ static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, stru
 	if (doff < sizeof(*th))
 		return CLS_NOT_TCP;
 	c->tcp_flags = ((__u8 *)th)[13];
+	c->seq = bpf_ntohl(th->seq);
 	c->l4_off = off;
 	c->hdr_len = off + doff;
 	if (c->ip_payload) {
@@ -204,8 +210,11 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off, str
 		return CLS_NOT_TCP;
 	/* RFC 791 3.1: MF set or a non-zero offset means a fragment; TCP is only in the first and
 	 * reassembly is not our job, so fragments are never tracked. */
-	if (ip->frag_off & bpf_htons(TLSMON_IP_MF | TLSMON_IP_OFFMASK))
+	if (ip->frag_off & bpf_htons(TLSMON_IP_MF | TLSMON_IP_OFFMASK)) {
+		c->l3_off = off;
+		c->family = 4;
 		return CLS_FRAGMENT;
+	}
 	if (ip->protocol != IPPROTO_TCP)
 		return ip_encap(data, data_end, ip->protocol, off + ihl, c);
 	tot = bpf_ntohs(ip->tot_len);
@@ -242,8 +251,12 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, str
 	for (i = 0; i < TLSMON_MAX_IPV6_EXT; i++) {
 		if (nexthdr == IPPROTO_TCP)
 			break;
-		if (nexthdr == IPPROTO_FRAGMENT)
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			c->l3_off = off;
+			c->l4_off = l4;
+			c->family = 6;
 			return CLS_FRAGMENT;
+		}
 		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_ROUTING &&
 		    nexthdr != IPPROTO_DSTOPTS)
 			break;
@@ -254,6 +267,8 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, str
 		l4 += (ext->hdrlen + 1) * 8;
 		ext_len += (ext->hdrlen + 1) * 8;
 	}
+	if (i == TLSMON_MAX_IPV6_EXT && nexthdr != IPPROTO_TCP)
+		return CLS_EXT_LIMIT;
 	if (nexthdr != IPPROTO_TCP)
 		return ip_carries_encap(nexthdr) ? ip_encap(data, data_end, nexthdr, l4, c) :
 						   CLS_NOT_TCP;

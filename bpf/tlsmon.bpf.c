@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "maps.h"
 #include "parse.h"
+#include "frag.h"
 
 /* Payload bytes per split record: leaves room for the longest headers we split (TLSMON_HDR_MAX),
  * so the verifier can bound headers + payload by the scratch size without relating the two. */
@@ -357,6 +358,72 @@ static __always_inline int classify_frame(const struct tctx *t, struct cls *c)
 	return tlsmon_encap_tc(t->ctx, c);
 }
 
+/* Serial-number arithmetic (RFC 1982): a is after b. */
+static __always_inline int seq_after(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) > 0;
+}
+
+/* Whether a segment carries sequence space this side has not had copied: one that ends at or
+ * shortly before seq_next (a duplicate, a retransmission of copied data) does not. "Shortly":
+ * within what the budget lets a side copy, so that a forged segment far ahead of the real stream
+ * (its ISN is a guess) cannot make the real data look old; that data is then copied as it was
+ * before this check. Segments without payload are decided elsewhere (SYN, FIN, RST, ACKs). */
+static __always_inline int seq_new(const struct tlsmon_flow *fl, int side, __u32 seq, __u32 len)
+{
+	__u8 known = side ? TLSMON_FLOW_F_SEQ1 : TLSMON_FLOW_F_SEQ0;
+	__u32 end = seq + len, next = fl->seq_next[side & 1];
+
+	if (!len || !(fl->flags & known))
+		return 1;
+	return seq_after(end, next) || next - end > tlsmon_budget + 65536;
+}
+
+/* After a copy: move seq_next over a segment that starts at or before it (in order); one that
+ * starts beyond it leaves a hole, and the segment that fills the hole must still be copied. A SYN
+ * takes one sequence number (RFC 9293 3.4). */
+static __always_inline void seq_advance(struct tlsmon_flow *fl, int side, __u32 seq, __u32 len,
+					__u8 tf)
+{
+	__u8 known = side ? TLSMON_FLOW_F_SEQ1 : TLSMON_FLOW_F_SEQ0;
+	__u32 end;
+
+	if (tf & TLSMON_TCP_SYN)
+		len++;
+	if (!len)
+		return;
+	end = seq + len;
+	/* a SYN states the side's ISN: whatever came before it (a forged segment on the 4-tuple,
+	 * an earlier connection) says nothing about this stream */
+	if (!(fl->flags & known) || (tf & TLSMON_TCP_SYN)) {
+		fl->seq_next[side & 1] = end;
+		fl->flags |= known;
+	} else if (!seq_after(seq, fl->seq_next[side & 1]) &&
+		   seq_after(end, fl->seq_next[side & 1])) {
+		fl->seq_next[side & 1] = end;
+	}
+}
+
+/* Copy one IP fragment whole (frag.h decides which): no TCP header to split at, and fragments
+ * are MTU-sized. A header length over TLSMON_HDR_MAX keeps copy_frame() from splitting. */
+static __always_inline void copy_fragment(struct tctx *t, struct tlsmon_counter_vals *ctr)
+{
+	__u64 geom = 0xffff;
+	__u32 frame_len = tctx_len(t);
+	int n;
+
+	if (t->xdp)
+		n = tlsmon_copy_xdp(t->ctx, frame_len, geom);
+	else
+		n = tlsmon_copy_tc(t->ctx, frame_len, geom, t->hook == TLSMON_HOOK_TC_EGRESS);
+	if (n > 0) {
+		ctr->c[TLSMON_CTR_FRAGMENTS_COPIED]++;
+		ctr->c[TLSMON_CTR_BYTES_COPIED] += n;
+	} else {
+		ctr->c[TLSMON_CTR_FRAGMENTS]++;
+	}
+}
+
 static __always_inline void handle(struct tctx *t)
 {
 	struct tlsmon_counter_vals *ctr;
@@ -364,7 +431,7 @@ static __always_inline void handle(struct tctx *t)
 	struct cls c;
 	__u32 zero = 0, frame_len, payload, slot;
 	__u8 tf, rflags = 0;
-	int side, r, copy, n, opens = 0;
+	int side, r, copy, n, opens = 0, half = 0;
 
 	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
 	if (!ctr)
@@ -376,8 +443,15 @@ static __always_inline void handle(struct tctx *t)
 		if (tctx_pull(t, frame_len < TLSMON_HDR_MAX ? frame_len : TLSMON_HDR_MAX) == 0)
 			r = classify_frame(t, &c);
 	}
-	if (r == CLS_FRAGMENT)
-		ctr->c[TLSMON_CTR_FRAGMENTS]++;
+	if (r == CLS_FRAGMENT) {
+		if (frag_wanted(t->data, t->data_end, &c))
+			copy_fragment(t, ctr);
+		else
+			ctr->c[TLSMON_CTR_FRAGMENTS]++;
+		return;
+	}
+	if (r == CLS_EXT_LIMIT)
+		ctr->c[TLSMON_CTR_IPV6_EXT_LIMIT]++;
 	else if (r == CLS_TOO_DEEP)
 		ctr->c[TLSMON_CTR_ENCAP_TOO_DEEP]++;
 	if (r != CLS_TCP)
@@ -405,6 +479,10 @@ static __always_inline void handle(struct tctx *t)
 	side = tlsmon_flow_key_normalize(&c.key);
 
 	fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+	if (!fl) {
+		fl = bpf_map_lookup_elem(&tlsmon_halfopen, &c.key);
+		half = fl != NULL;
+	}
 	if (fl && fl->state == TLSMON_FLOW_DONE) {
 		if (!(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
 			fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
@@ -419,21 +497,44 @@ static __always_inline void handle(struct tctx *t)
 
 		if (!(tf & TLSMON_TCP_SYN) && !opens && !opens_handshake(t, &c))
 			return;
+		/* the finished entry must not shadow the new one from the other map */
+		if (fl && half)
+			bpf_map_delete_elem(&tlsmon_halfopen, &c.key);
+		else if (fl)
+			bpf_map_delete_elem(&tlsmon_flows, &c.key);
 		nf.start_ns = bpf_ktime_get_ns();
 		nf.state = TLSMON_FLOW_TRACKING;
 		nf.hinted = 1;
 		/* counted before the entry exists, so no packet of it can find its slot empty */
 		hint_add(slot, TLSMON_HINT_TAKE);
-		if (bpf_map_update_elem(&tlsmon_flows, &c.key, &nf, BPF_ANY)) {
+		half = !payload;
+		if (bpf_map_update_elem(half ? (void *)&tlsmon_halfopen : (void *)&tlsmon_flows,
+					&c.key, &nf, BPF_ANY)) {
 			hint_add(slot, TLSMON_HINT_PUT);
 			ctr->c[TLSMON_CTR_FLOW_INSERT_FAILED]++;
 			return;
 		}
-		fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+		if (half)
+			fl = bpf_map_lookup_elem(&tlsmon_halfopen, &c.key);
+		else
+			fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
 		if (!fl)
 			return;
 		ctr->c[TLSMON_CTR_FLOWS_STARTED]++;
 		rflags |= TLSMON_REC_F_FLOW_START;
+	} else if (half && payload && fl->state == TLSMON_FLOW_TRACKING) {
+		/* The first payload byte: the flow is a connection, no longer a SYN anyone could
+		 * have sent, and leaves the half-open map for the one SYN floods cannot reach. */
+		struct tlsmon_flow nf = *fl;
+
+		if (!bpf_map_update_elem(&tlsmon_flows, &c.key, &nf, BPF_NOEXIST)) {
+			bpf_map_delete_elem(&tlsmon_halfopen, &c.key);
+			ctr->c[TLSMON_CTR_FLOWS_ESTABLISHED]++;
+		}
+		fl = bpf_map_lookup_elem(&tlsmon_flows, &c.key);
+		if (!fl)
+			return;
+		half = 0;
 	}
 
 	if (tf & (TLSMON_TCP_FIN | TLSMON_TCP_RST)) {
@@ -446,6 +547,9 @@ static __always_inline void handle(struct tctx *t)
 		}
 	} else if (fl->state != TLSMON_FLOW_TRACKING) {
 		copy = 0;
+	} else if (!seq_new(fl, side, c.seq, payload)) {
+		copy = 0;
+		ctr->c[TLSMON_CTR_RETRANS_SKIPPED]++;
 	} else if (fl->bytes[side & 1] < tlsmon_budget) {
 		copy = 1;
 	} else {
@@ -463,6 +567,7 @@ static __always_inline void handle(struct tctx *t)
 			n = tlsmon_copy_tc(t->ctx, frame_len, geom_pack(&c, rflags),
 					   t->hook == TLSMON_HOOK_TC_EGRESS);
 		if (n > 0) {
+			seq_advance(fl, side, c.seq, payload, tf);
 			__sync_fetch_and_add(&fl->bytes[side & 1], n);
 			ctr->c[TLSMON_CTR_COPIED_XDP + t->hook]++;
 			ctr->c[TLSMON_CTR_BYTES_COPIED] += n;
@@ -479,7 +584,8 @@ static __always_inline void handle(struct tctx *t)
 				return;
 		}
 		flow_hint_put(fl, slot);
-		if (bpf_map_delete_elem(&tlsmon_flows, &c.key) == 0)
+		if (bpf_map_delete_elem(half ? (void *)&tlsmon_halfopen : (void *)&tlsmon_flows,
+					&c.key) == 0)
 			ctr->c[TLSMON_CTR_FLOWS_CLOSED]++;
 	}
 }

@@ -30,12 +30,16 @@
 	TLSMON_COUNTER(BUDGET_EXHAUSTED, "flow_budget_exhausted_total", "", "", "Flows that spent their per-direction copy budget before userspace marked them done.") \
 	TLSMON_COUNTER(TRUNCATED, "kernel_packets_truncated_total", "", "", "Packets the kernel copied cut at the snap length.") \
 	TLSMON_COUNTER(SPLIT, "kernel_packets_split_total", "", "", "Packets larger than one record, copied as several TCP segments.") \
-	TLSMON_COUNTER(FRAGMENTS, "kernel_ip_fragments_total", "", "", "IP fragments the kernel skipped (not tracked).") \
+	TLSMON_COUNTER(FRAGMENTS, "kernel_ip_fragments_total", "", "", "IP fragments the kernel did not copy: not TCP, on no monitored port, or of a datagram whose first fragment it did not copy.") \
 	TLSMON_COUNTER(ENCAP_TOO_DEEP, "kernel_encap_too_deep_packets_total", "", "", "Packets the kernel skipped (not tracked) because their encapsulations (PPPoE, MPLS, GRE, VXLAN, GENEVE, IP-in-IP) nest more than 4 deep.") \
-	TLSMON_COUNTER(FLOWS_STARTED, "kernel_flows_total", "", "started", "Flows the kernel started tracking, saw marked done by userspace, removed after FIN/RST, or failed to insert, by result.") \
+	TLSMON_COUNTER(FRAGMENTS_COPIED, "kernel_ip_fragments_copied_total", "", "", "IP fragments of TCP on a monitored port the kernel copied for reassembly in userspace.") \
+	TLSMON_COUNTER(IPV6_EXT_LIMIT, "kernel_ipv6_ext_limit_total", "", "", "IPv6 packets the kernel could not classify: more extension headers than it follows.") \
+	TLSMON_COUNTER(RETRANS_SKIPPED, "kernel_retransmissions_skipped_total", "", "", "Segments of tracked flows not copied because they carried no sequence space beyond what was copied (duplicates and retransmissions).") \
+	TLSMON_COUNTER(FLOWS_STARTED, "kernel_flows_total", "", "started", "Flows the kernel started tracking, saw marked done by userspace, removed after FIN/RST, failed to insert, or moved from the half-open to the established map at their first payload, by result.") \
 	TLSMON_COUNTER(FLOWS_DONE, "kernel_flows_total", "", "done", "") \
 	TLSMON_COUNTER(FLOWS_CLOSED, "kernel_flows_total", "", "closed", "") \
-	TLSMON_COUNTER(FLOW_INSERT_FAILED, "kernel_flows_total", "", "insert_failed", "")
+	TLSMON_COUNTER(FLOW_INSERT_FAILED, "kernel_flows_total", "", "insert_failed", "") \
+	TLSMON_COUNTER(FLOWS_ESTABLISHED, "kernel_flows_total", "", "established", "")
 
 /* Metrics renamed, each exposed under its former name too for one release, with a HELP that says
  * it is deprecated and names the new one (README, "Metrics"). Remove a row in the release after

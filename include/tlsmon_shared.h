@@ -107,6 +107,8 @@ enum tlsmon_flow_state {
 #define TLSMON_FLOW_F_FIN1 0x02
 #define TLSMON_FLOW_F_BUDGET_COUNTED 0x04 /* budget exhaustion already counted */
 #define TLSMON_FLOW_F_DONE_COUNTED 0x08 /* the kernel saw the done mark */
+#define TLSMON_FLOW_F_SEQ0 0x10 /* seq_next[0] is set */
+#define TLSMON_FLOW_F_SEQ1 0x20
 
 struct tlsmon_flow {
 	__u64 start_ns; /* bpf_ktime_get_ns() when tracking started */
@@ -117,6 +119,10 @@ struct tlsmon_flow {
 	/* 1 while this entry holds a count in tlsmon_flow_hint (bpf/maps.h). A __u32 of its own so
 	 * the programs can clear it atomically: whoever clears it gives the count back, once. */
 	__u32 hinted;
+	/* Per key side: the sequence number after the last byte copied in order. A segment that
+	 * ends at or before it carries nothing new and spends no budget (a flood of duplicate
+	 * retransmissions must not use up the budget before the hello). */
+	__u32 seq_next[2];
 };
 
 /* Slots of the flow hint (bpf/maps.h): a power of two. Each slot is a __u64: the count in the low
@@ -202,7 +208,7 @@ struct tlsmon_scratch {
 #define TLSMON_PROG_PREFIX "tlsmon_"
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "tlsmon_flow_key layout");
-_Static_assert(sizeof(struct tlsmon_flow) == 24, "tlsmon_flow layout");
+_Static_assert(sizeof(struct tlsmon_flow) == 32, "tlsmon_flow layout");
 _Static_assert(sizeof(struct tlsmon_rec_hdr) == 32, "tlsmon_rec_hdr layout");
 _Static_assert(sizeof(struct tlsmon_scratch) == TLSMON_SCRATCH_SIZE,
 	       "scratch is one per-CPU value");

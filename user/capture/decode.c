@@ -55,8 +55,9 @@
 #define IPV4_MIN_HLEN 20
 #define IPV6_HLEN 40
 #define TCP_MIN_HLEN 20
-/* More extension headers than this is not traffic we need to see; give up instead of walking. */
-#define IPV6_MAX_EXT 8
+/* More extension headers than this is not traffic we need to see; give up instead of walking.
+ * As many as the kernel programs follow (TLSMON_MAX_IPV6_EXT, bpf/parse.h). */
+#define IPV6_MAX_EXT 16
 /* BIG TCP / GSO frames captured on egress can exceed 64 KiB; then the IP length field is 0 and
  * the frame length is the packet length. */
 #define IP_MAX_LEN 65535

@@ -167,6 +167,9 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 	skel->rodata->tlsmon_budget = o->budget ? o->budget : TLSMON_DEFAULT_BUDGET;
 	e = bpf_map__set_max_entries(skel->maps.tlsmon_flows,
 				     o->max_flows ? o->max_flows : TLSMON_DEFAULT_MAX_FLOWS);
+	if (!e)
+		e = bpf_map__set_max_entries(skel->maps.tlsmon_halfopen,
+					     o->max_flows ? o->max_flows : TLSMON_DEFAULT_MAX_FLOWS);
 	if (rb < (uint64_t)sysconf(_SC_PAGESIZE))
 		rb = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (rb > LIVE_BPF_RINGBUF_MAX)
@@ -536,7 +539,9 @@ int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key
 	struct tlsmon_flow_key k = *key;
 
 	tlsmon_flow_key_normalize(&k);
-	if (bpf_map_lookup_elem(bpf_map__fd(lb->skel->maps.tlsmon_flows), &k, out))
+	if (!bpf_map_lookup_elem(bpf_map__fd(lb->skel->maps.tlsmon_flows), &k, out))
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(lb->skel->maps.tlsmon_halfopen), &k, out))
 		return -errno;
 	return 0;
 }
@@ -548,8 +553,12 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 	struct tlsmon_flow v;
 
 	tlsmon_flow_key_normalize(&k);
-	if (bpf_map_lookup_elem(fd, &k, &v))
-		return -errno;
+	/* a flow that carried no payload yet is still in the half-open map */
+	if (bpf_map_lookup_elem(fd, &k, &v)) {
+		fd = bpf_map__fd(lb->skel->maps.tlsmon_halfopen);
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			return -errno;
+	}
 	if (v.state == TLSMON_FLOW_DONE)
 		return 0;
 	v.state = TLSMON_FLOW_DONE;
@@ -572,6 +581,7 @@ int live_bpf__hint_repair(struct live_bpf *lb)
 	if (!lb->hint && !(lb->hint = live_hint__new()))
 		return -ENOMEM;
 	return live_hint__repair(lb->hint, (uint64_t *)lb->skel->bss->tlsmon_flow_hint,
+				 bpf_map__fd(lb->skel->maps.tlsmon_halfopen),
 				 bpf_map__fd(lb->skel->maps.tlsmon_flows));
 }
 

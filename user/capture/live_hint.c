@@ -44,7 +44,6 @@ static int count_held(struct live_hint *h, int fd)
 	uint32_t n, i;
 	int err;
 
-	memset(h->held, 0, sizeof(h->held));
 	for (;;) {
 		n = BATCH;
 		err = bpf_map_lookup_batch(fd, in, &token, h->keys, h->vals, &n, NULL);
@@ -59,7 +58,7 @@ static int count_held(struct live_hint *h, int fd)
 	}
 }
 
-int live_hint__repair(struct live_hint *h, uint64_t *hint, int flow_map_fd)
+int live_hint__repair(struct live_hint *h, uint64_t *hint, int halfopen_map_fd, int flow_map_fd)
 {
 	uint64_t was, want;
 	uint32_t s;
@@ -67,7 +66,12 @@ int live_hint__repair(struct live_hint *h, uint64_t *hint, int flow_map_fd)
 
 	for (s = 0; s < TLSMON_HINT_SLOTS; s++)
 		h->before[s] = __atomic_load_n(&hint[s], __ATOMIC_ACQUIRE);
-	err = count_held(h, flow_map_fd);
+	memset(h->held, 0, sizeof(h->held));
+	/* Half-open first: an entry the programs move to the flow map meanwhile is then counted
+	 * in both (too high, harmless) or in the flow map alone, never in neither. */
+	err = count_held(h, halfopen_map_fd);
+	if (!err)
+		err = count_held(h, flow_map_fd);
 	if (err)
 		return err;
 	for (s = 0; s < TLSMON_HINT_SLOTS; s++) {

@@ -63,6 +63,7 @@ void cmd__print_engine_stats(FILE *out, const char *label, const struct pipeline
 #undef STATS_ROW
 	static const char *const titles[PIPELINE_STATS__COUNT] = {
 		[PIPELINE_STATS_FLOWS] = "flows",
+		[PIPELINE_STATS_FRAGS] = "ip_fragments",
 		[PIPELINE_STATS_REASM] = "reassembly",
 		[PIPELINE_STATS_TLS] = "tls",
 		[PIPELINE_STATS_X509] = "x509",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Flow table: a chained hash table over a preallocated pool of flows, with an intrusive LRU list
- * (most recently used at the head). The pool is sized at max_flows when the table is made, so
+ * (most recently used at the head; one list per enum flow_class). The pool is sized at max_flows when the table is made, so
  * the steady state allocates nothing per flow; a full table recycles its least recently used
  * flow. Each entry holds the engine's connection state too (opts.app_size bytes), and links
  * are 32-bit pool positions, not pointers: a flood of half-open handshakes is the worst case
@@ -33,7 +33,9 @@ struct flowtab {
 	uint32_t *buckets;
 	uint32_t mask;
 	uint64_t seed;
-	uint32_t lru_head, lru_tail;
+	/* Two LRU lists, by enum flow_class: a full table recycles a half-open flow while it has
+	 * one, so a SYN flood turns over its own kind and leaves connections that carried data. */
+	uint32_t lru_head[FLOW_CLASSES], lru_tail[FLOW_CLASSES];
 	/* The flow found last: packets of one flow tend to come in runs (a certificate is a
 	 * dozen segments), and a run then costs one key compare instead of a hash and a bucket
 	 * that is often out of the cache. */
@@ -125,11 +127,11 @@ static void lru_unlink(struct flowtab *t, struct flow *f)
 	if (f->lru_prev)
 		at(t, f->lru_prev)->lru_next = f->lru_next;
 	else
-		t->lru_head = f->lru_next;
+		t->lru_head[f->half_open] = f->lru_next;
 	if (f->lru_next)
 		at(t, f->lru_next)->lru_prev = f->lru_prev;
 	else
-		t->lru_tail = f->lru_prev;
+		t->lru_tail[f->half_open] = f->lru_prev;
 	f->lru_prev = f->lru_next = NIL;
 }
 
@@ -138,12 +140,12 @@ static void lru_push_head(struct flowtab *t, struct flow *f)
 	uint32_t id = id_of(t, f);
 
 	f->lru_prev = NIL;
-	f->lru_next = t->lru_head;
-	if (t->lru_head)
-		at(t, t->lru_head)->lru_prev = id;
+	f->lru_next = t->lru_head[f->half_open];
+	if (t->lru_head[f->half_open])
+		at(t, t->lru_head[f->half_open])->lru_prev = id;
 	else
-		t->lru_tail = id;
-	t->lru_head = id;
+		t->lru_tail[f->half_open] = id;
+	t->lru_head[f->half_open] = id;
 }
 
 static void hash_unlink(struct flowtab *t, struct flow *f)
@@ -163,6 +165,8 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->last = NIL;
 	hash_unlink(t, f);
 	lru_unlink(t, f);
+	if (f->half_open)
+		t->stats.half_open--;
 	if (t->opts.release)
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0]);
@@ -207,8 +211,9 @@ void flowtab__free(struct flowtab *t)
 {
 	if (!t)
 		return;
-	while (t->lru_tail)
-		release_flow(t, at(t, t->lru_tail), FLOW_END_SHUTDOWN);
+	for (int c = 0; c < FLOW_CLASSES; c++)
+		while (t->lru_tail[c])
+			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_SHUTDOWN);
 	free(t->pool);
 	free(t->buckets);
 	free(t);
@@ -247,7 +252,12 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		 * flow look idler than it is. */
 		if (ts_ns > f->last_ts_ns)
 			f->last_ts_ns = ts_ns;
-		if (t->lru_head != id) {
+		if (f->half_open && p->payload_len) {
+			lru_unlink(t, f);
+			f->half_open = FLOW_ESTABLISHED;
+			lru_push_head(t, f);
+			t->stats.half_open--;
+		} else if (t->lru_head[f->half_open] != id) {
 			lru_unlink(t, f);
 			lru_push_head(t, f);
 		}
@@ -260,8 +270,12 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		id = ++t->n_fresh;
 	} else {
 		if (!t->free_list) {
+			int c = t->lru_tail[FLOW_HALF_OPEN] ? FLOW_HALF_OPEN : FLOW_ESTABLISHED;
+
 			t->stats.evicted++;
-			release_flow(t, at(t, t->lru_tail), FLOW_END_EVICTED);
+			if (c == FLOW_HALF_OPEN)
+				t->stats.evicted_half_open++;
+			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_EVICTED);
 		}
 		id = t->free_list;
 		t->free_list = at(t, id)->hnext;
@@ -274,6 +288,9 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	reasm__init(&f->dir[0]);
 	reasm__init(&f->dir[1]);
+	f->half_open = p->payload_len ? FLOW_ESTABLISHED : FLOW_HALF_OPEN;
+	if (f->half_open)
+		t->stats.half_open++;
 	f->hnext = t->buckets[h & t->mask];
 	t->buckets[h & t->mask] = id;
 	lru_push_head(t, f);
@@ -305,10 +322,12 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 
 	if (!t->opts.idle_timeout_ns)
 		return;
-	while (t->lru_tail && (f = at(t, t->lru_tail)) && now_ns > f->last_ts_ns &&
-	       now_ns - f->last_ts_ns > t->opts.idle_timeout_ns) {
-		t->stats.expired++;
-		release_flow(t, f, FLOW_END_EXPIRED);
+	for (int c = 0; c < FLOW_CLASSES; c++) {
+		while (t->lru_tail[c] && (f = at(t, t->lru_tail[c])) && now_ns > f->last_ts_ns &&
+		       now_ns - f->last_ts_ns > t->opts.idle_timeout_ns) {
+			t->stats.expired++;
+			release_flow(t, f, FLOW_END_EXPIRED);
+		}
 	}
 }
 

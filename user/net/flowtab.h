@@ -17,6 +17,7 @@ struct flow {
 	/* table bookkeeping (private): pool positions + 1, 0 = none */
 	uint32_t hnext;
 	uint32_t lru_prev, lru_next;
+	uint32_t half_open; /* enum flow_class: which LRU list holds it */
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	/* the encapsulations of the packet that made the flow (the other direction's MPLS labels
@@ -35,9 +36,19 @@ static inline struct flow *flow__from_app(void *app)
 	return (struct flow *)app - 1;
 }
 
+/* A flow is half-open until a packet with payload: a SYN anyone can send (spoofed, or to an
+ * address that never answers) makes one, and a full table gives those up first. */
+enum flow_class {
+	FLOW_ESTABLISHED = 0,
+	FLOW_HALF_OPEN = 1,
+	FLOW_CLASSES = 2,
+};
+
 struct flowtab_stats {
 	uint64_t created;
 	uint64_t evicted; /* pushed out by the count limit */
+	uint64_t evicted_half_open; /* of evicted: half-open ones */
+	uint64_t half_open; /* now */
 	uint64_t expired; /* idle timeout */
 	uint64_t closed; /* removed by the engine */
 	uint64_t active;
@@ -69,8 +80,8 @@ void flowtab__free(struct flowtab *t); /* releases every flow with FLOW_END_SHUT
  * key side (0/1) that sent it. */
 void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *side);
 
-/* Find the packet's flow; when absent and create is true, make one (evicting the least recently
- * used flow if full). Marks it most recently used at ts_ns. Returns NULL when absent (or on
+/* Find the packet's flow; when absent and create is true, make one (evicting, if full, the least
+ * recently used half-open flow, or without one the least recently used flow). Marks it most recently used at ts_ns. Returns NULL when absent (or on
  * -ENOMEM). *side is the key side that sent the packet. */
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side);

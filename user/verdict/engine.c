@@ -57,6 +57,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.release = conn_release;
 	fo.ctx = e;
 	e->flows = flowtab__new(&fo);
+	e->frags = ipfrag__new(NULL, &e->stats.frag);
 	e->x509 = x509_cache__new(e->opts.x509_cache_entries);
 	e->trust = e->opts.trust;
 	if (!e->trust) {
@@ -69,7 +70,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 	e->resume = resume_memo__new(e->opts.resume_memo_entries);
 	/* Without them fingerprints are still computed, fetching per call. */
 	fp__digests_init(&e->digests);
-	if (!e->flows || !e->x509 || !e->trust || !e->decided || !e->resume) {
+	if (!e->flows || !e->frags || !e->x509 || !e->trust || !e->decided || !e->resume) {
 		engine__free(e);
 		return NULL;
 	}
@@ -500,6 +501,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 
 int engine__feed(struct engine *e, const struct frame *fr)
 {
+	struct frame whole;
 	struct pkt p;
 	struct flow *f;
 	struct conn *c;
@@ -509,11 +511,17 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	e->stats.frames++;
 	e->stats.bytes += fr->caplen;
 	rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+	if (rc == DECODE_FRAGMENT) {
+		/* The datagram goes on as one frame once its last missing piece came. */
+		e->stats.fragments++;
+		if (ipfrag__feed(e->frags, fr, p.l3_off, p.family, &whole) != 1)
+			return 0;
+		fr = &whole;
+		rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+	}
 	if (rc != DECODE_TCP) {
 		if (rc == DECODE_NOT_TCP)
 			e->stats.not_tcp++;
-		else if (rc == DECODE_FRAGMENT)
-			e->stats.fragments++;
 		else if (rc == DECODE_TOO_DEEP)
 			e->stats.encap_too_deep++;
 		else if (rc == -EPROTONOSUPPORT)
@@ -600,6 +608,7 @@ void engine__tick(struct engine *e, uint64_t now_ns)
 {
 	e->last_expire_ns = now_ns;
 	flowtab__expire(e->flows, now_ns);
+	ipfrag__expire(e->frags, now_ns);
 }
 
 static void save_final_stats(struct engine *e)
@@ -634,6 +643,7 @@ void engine__free(struct engine *e)
 		e->opts.on_flow_done = NULL;
 		flowtab__free(e->flows);
 	}
+	ipfrag__free(e->frags);
 	retain__fini(&e->retain);
 	tls_spare__fini(&e->tls_spare);
 	x509_cache__free(e->x509);

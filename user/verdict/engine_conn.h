@@ -55,6 +55,7 @@ static inline bool tls_found(const struct conn *c, int side)
 struct engine {
 	struct engine_opts opts;
 	struct flowtab *flows;
+	struct ipfrag *frags; /* IP fragments until their datagram is whole */
 	struct x509_cache *x509;
 	struct x509_trust *trust; /* untrusted_chain: loaded at the first chain */
 	bool own_trust; /* made here, else borrowed from engine_opts */

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "capture/ipfrag.h"
 #include "net/flowtab.h"
 #include "net/reasm.h"
 #include "tls/tls_record.h"
@@ -17,6 +18,7 @@ struct engine_stats {
 	uint64_t not_tcp;
 	uint64_t fragments;
 	uint64_t encap_too_deep; /* DECODE_TOO_DEEP: nested beyond TLSMON_MAX_ENCAP */
+	struct ipfrag_stats frag; /* what became of the fragments' datagrams */
 	uint64_t decode_errors;
 	uint64_t unsupported_linktype;
 	uint64_t truncated_frames; /* payload clipped by the snaplen */
@@ -52,6 +54,7 @@ enum pipeline_stats_group {
 	PIPELINE_STATS_NONE, /* not printed there */
 	PIPELINE_STATS_FRAMES, /* "FILE: frames=..." */
 	PIPELINE_STATS_FLOWS, /* "  flows: ..." */
+	PIPELINE_STATS_FRAGS, /* "  ip_fragments: ..." */
 	PIPELINE_STATS_REASM, /* "  reassembly: ..." */
 	PIPELINE_STATS_TLS, /* "  tls: ..." */
 	PIPELINE_STATS_X509, /* "  x509: ..." */
@@ -89,6 +92,13 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(flows, evicted, "flows_evicted_total", "counter", "", \
 			 "Flows pushed out of the collector's table because it was full.", FLOWS, 2, \
 			 "evicted") \
+	PIPELINE_COUNTER(flows, evicted_half_open, "flows_half_open_evicted_total", "counter", "", \
+			 "Flows without payload yet (half-open) pushed out of the collector's full " \
+			 "table, which gives those up before any that carried data.", FLOWS, 5, \
+			 "evicted_half_open") \
+	PIPELINE_COUNTER(flows, half_open, "flows_half_open", "gauge", "", \
+			 "TCP flows tracked by the collector now that carried no payload yet.", NONE, \
+			 0, "") \
 	PIPELINE_COUNTER(flows, expired, "flows_expired_total", "counter", "", \
 			 "Flows ended by the idle timeout.", FLOWS, 3, "expired") \
 	PIPELINE_COUNTER(engine, retain_evicted_flows, "retained_flows_evicted_total", "counter", "", \
@@ -126,10 +136,28 @@ enum pipeline_stats_group {
 	PIPELINE_COUNTER(engine, cert_parse_errors, "parse_errors_total", "counter", \
 			 "stage=\"certificate\"", "", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, fragments, "ip_fragments_total", "counter", "", \
-			 "IP fragments skipped (not reassembled).", FRAMES, 4, "fragments") \
+			 "IP fragments handed to fragment reassembly.", FRAMES, 4, "fragments") \
 	PIPELINE_COUNTER(engine, encap_too_deep, "encap_too_deep_frames_total", "counter", "", \
 			 "Frames skipped because their encapsulations (PPPoE, MPLS, GRE, VXLAN, " \
 			 "GENEVE, IP-in-IP) nest more than 4 deep.", NONE, 0, "") \
+	PIPELINE_COUNTER(engine, frag.reassembled, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"reassembled\"", \
+			 "IP datagrams whose fragments were reassembled, or dropped incomplete " \
+			 "(overlap, invalid, timeout, evicted), by result.", FRAGS, 1, "reassembled") \
+	PIPELINE_COUNTER(engine, frag.overlaps, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"overlap\"", "", FRAGS, 2, "overlaps") \
+	PIPELINE_COUNTER(engine, frag.invalid, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"invalid\"", "", FRAGS, 3, "invalid") \
+	PIPELINE_COUNTER(engine, frag.timeouts, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"timeout\"", "", FRAGS, 4, "timeouts") \
+	PIPELINE_COUNTER(engine, frag.evicted, "ip_fragment_datagrams_total", "counter", \
+			 "result=\"evicted\"", "", FRAGS, 5, "evicted") \
+	PIPELINE_COUNTER(engine, frag.duplicates, "ip_fragment_duplicates_total", "counter", "", \
+			 "IP fragments ignored as exact duplicates of one held.", FRAGS, 6, \
+			 "duplicates") \
+	PIPELINE_COUNTER(engine, frag.malformed, "ip_fragments_malformed_total", "counter", "", \
+			 "IP fragments refused alone: headers that do not parse, or cut by the " \
+			 "capture length.", FRAGS, 7, "malformed") \
 	PIPELINE_COUNTER(engine, truncated_frames, "truncated_frames_total", "counter", "", \
 			 "Frames whose payload was cut by the capture length.", FRAMES, 6, \
 			 "truncated") \

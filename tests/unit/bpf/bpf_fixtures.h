@@ -80,6 +80,9 @@ struct fx {
 	int family; /* 4, 6, or 0 for ARP */
 	int ip6_ext; /* hop-by-hop + destination options headers before TCP */
 	int ip6_frag; /* a fragment header before TCP */
+	int ip6_dst_n; /* that many more 8-byte destination options headers, after ip6_ext's */
+	uint16_t frag6; /* the fragment header's offset+M field; 0 = M only (the first fragment) */
+	uint32_t ip_id; /* IPv4 ID, or the IPv6 fragment header's */
 	uint16_t frag; /* IPv4 flags+offset field */
 	uint8_t proto; /* 6 or 17 */
 	uint8_t saddr[16], daddr[16];
@@ -147,6 +150,7 @@ static inline size_t build(const struct fx *f, uint8_t *buf)
 		memset(p, 0, 20);
 		p[0] = 0x45;
 		put16(p + 2, (uint16_t)(20 + l4 + f->plen));
+		put16(p + 4, (uint16_t)f->ip_id);
 		put16(p + 6, f->frag);
 		p[8] = 64;
 		p[9] = f->proto;
@@ -155,8 +159,9 @@ static inline size_t build(const struct fx *f, uint8_t *buf)
 		put16(p + 10, ip_csum(p, 20));
 		p += 20;
 	} else {
-		uint8_t next = f->ip6_ext ? 0 : f->ip6_frag ? 44 : f->proto;
-		size_t ext = (f->ip6_ext ? 24 : 0) + (f->ip6_frag ? 8 : 0);
+		uint8_t after_ext = f->ip6_dst_n ? 60 : f->ip6_frag ? 44 : f->proto;
+		uint8_t next = f->ip6_ext ? 0 : after_ext;
+		size_t ext = (f->ip6_ext ? 24 : 0) + (f->ip6_frag ? 8 : 0) + 8 * (size_t)f->ip6_dst_n;
 
 		memset(p, 0, 40);
 		p[0] = 0x60;
@@ -170,14 +175,20 @@ static inline size_t build(const struct fx *f, uint8_t *buf)
 			memset(p, 0, 24);
 			p[0] = 60;
 			p[1] = 0;
-			p[8] = f->ip6_frag ? 44 : f->proto;
+			p[8] = after_ext;
 			p[9] = 1;
 			p += 24;
+		}
+		for (i = 0; i < f->ip6_dst_n; i++) { /* each 8 bytes: Pad1 x 6 */
+			memset(p, 0, 8);
+			p[0] = i + 1 < f->ip6_dst_n ? 60 : f->ip6_frag ? 44 : f->proto;
+			p += 8;
 		}
 		if (f->ip6_frag) {
 			memset(p, 0, 8);
 			p[0] = f->proto;
-			p[3] = 1; /* M flag */
+			put16(p + 2, f->frag6 ? f->frag6 : 1); /* M flag */
+			put32(p + 4, f->ip_id);
 			p += 8;
 		}
 	}

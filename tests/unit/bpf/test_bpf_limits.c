@@ -97,12 +97,16 @@ static void test_budget(void)
 		f.payload = payload;
 		f.plen = sizeof(payload);
 		memcpy(payload, client_hello, sizeof(client_hello));
-		len = build(&f, pkt); /* 1054 bytes per frame: 3 frames pass 2500 */
-		for (i = 0; i < 3; i++)
-			CHECK_EQ(run(lb, hook, pkt, len), 1);
-		CHECK_EQ(run(lb, hook, pkt, len), 0); /* budget spent */
+		/* 1054 bytes per frame: 3 frames pass 2500; each carries new sequence space (a
+		 * repeated segment would not be copied: test_retransmissions) */
+		for (i = 0; i < 3; i++) {
+			CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+			f.seq += sizeof(payload);
+		}
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0); /* budget spent */
 		CHECK_EQ(ctr(lb, TLSMON_CTR_BUDGET_EXHAUSTED), 1);
-		CHECK_EQ(run(lb, hook, pkt, len), 0);
+		f.seq += sizeof(payload);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_BUDGET_EXHAUSTED), 1); /* once per flow */
 		key_of(&f, &k);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
@@ -210,13 +214,17 @@ static void test_ringbuf_full(void)
 	fx_tcp4(&f, 40070, 443, TCPF_ACK);
 	f.payload = payload;
 	f.plen = sizeof(payload);
-	len = build(&f, pkt);
 	for (i = 0; i < 5; i++) { /* 5 x ~1.1 KB into one 4 KiB page, nobody reading */
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = (uint32_t)len,
-			    .repeat = 1);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = 0, .repeat = 1);
 
+		/* the same segment each time: a record the ring buffer dropped is not counted as
+		 * copied, so its retransmission is still new to the flow */
+		len = build(&f, pkt);
+		o.data_size_in = (uint32_t)len;
 		CHECK_EQ(bpf_prog_test_run_opts(live_bpf__prog_fd(lb, TLSMON_HOOK_XDP), &o), 0);
 		CHECK_EQ(o.retval, XDP_PASS);
+		if (i < 3)
+			f.seq += sizeof(payload);
 	}
 	CHECK_EQ(live_bpf__consume(lb), 3);
 	CHECK_EQ(ctr(lb, TLSMON_CTR_RINGBUF_FULL), 2);
@@ -224,8 +232,157 @@ static void test_ringbuf_full(void)
 	key_of(&f, &k);
 	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 	CHECK_EQ(fl.bytes[0], 3 * len);
+	CHECK_EQ(nrecs, 3);
 	for (i = 0; i < nrecs; i++)
-		check_rec(i, TLSMON_HOOK_XDP, pkt, len);
+		CHECK_EQ(recs[i].f.caplen, len);
+	live_bpf__close(lb);
+}
+
+/* Duplicate retransmissions carry no new sequence space and spend none of the budget: 1,200
+ * copies of a 5-byte segment cost one record, and the hello that follows is copied. A segment
+ * beyond a hole does not move the mark, so the one that fills the hole is copied too. */
+static void test_retransmissions(void)
+{
+	static uint8_t hello[1000];
+	enum { DUPS = 1200 };
+	const uint32_t isn = 0xfffffff0; /* wraps within the test */
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint8_t pkt[2048];
+	struct fx f;
+	size_t h, len;
+	int i, copied;
+
+	memcpy(hello, client_hello, sizeof(client_hello));
+	for (h = 0; h < 3; h++) {
+		struct live_bpf *lb = open_lb(0, 0);
+		int hook = hooks[h];
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 40080, 443, TCPF_SYN);
+		f.seq = isn;
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		fx_tcp4(&f, 40080, 443, TCPF_ACK | TCPF_PSH);
+		f.seq = isn + 1;
+		f.payload = hello;
+		f.plen = 5;
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		for (i = 0, copied = 0; i < DUPS; i++)
+			copied += run(lb, hook, pkt, len);
+		CHECK_EQ(copied, 0);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_RETRANS_SKIPPED), DUPS);
+		f.plen = sizeof(hello); /* the whole hello, from the same sequence number */
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		check_rec(nrecs - 1, hook, pkt, len);
+		/* out of order: the later half first, then the one before it */
+		f.seq = isn + 1 + (uint32_t)sizeof(hello) + 500;
+		f.plen = 500;
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		f.seq = isn + 1 + (uint32_t)sizeof(hello);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0); /* and its duplicate is not */
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.seq_next[0], (uint32_t)(isn + 1 + sizeof(hello) + 500));
+		CHECK(fl.bytes[0] < 3000);
+		/* FIN/RST are copied whatever their sequence number */
+		fx_tcp4(&f, 40080, 443, TCPF_RST);
+		f.seq = isn + 1;
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		live_bpf__close(lb);
+	}
+}
+
+/* A forged segment on the 4-tuple (hostile.sh's preempt case), with a sequence number far from
+ * the real stream's, must not make the real data look old: a SYN restates the ISN, and without
+ * one, data far before the mark is copied as it was before the duplicate check. */
+static void test_forged_sequence(void)
+{
+	const uint32_t isn = 1000;
+	uint8_t pkt[512];
+	struct fx f;
+	size_t len;
+	int syn;
+
+	for (syn = 0; syn < 2; syn++) {
+		struct live_bpf *lb = open_lb(0, 0);
+
+		CHECK(lb);
+		if (!lb)
+			return;
+		fx_tcp4(&f, 40085, 443, TCPF_ACK | TCPF_PSH); /* the forgery opens the flow */
+		f.seq = isn + 0x40000000;
+		f.payload = client_hello;
+		f.plen = sizeof(client_hello);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		if (syn) {
+			fx_tcp4(&f, 40085, 443, TCPF_SYN);
+			f.seq = isn;
+			CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		}
+		fx_tcp4(&f, 40085, 443, TCPF_ACK | TCPF_PSH); /* the real hello */
+		f.seq = isn + 1;
+		f.payload = client_hello;
+		f.plen = sizeof(client_hello);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		/* its duplicate is caught after a SYN only (the mark is the real stream's then) */
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), syn ? 0 : 1);
+		live_bpf__close(lb);
+	}
+}
+
+/* A flood of SYNs to other ports (spoofed: nothing answers them) turns over the half-open map
+ * only; a flow that carried a hello stays in the flow map, tracked, and its server's reply is
+ * copied. */
+static void test_syn_flood(void)
+{
+	enum { NSYN = 3000 };
+	struct live_bpf_opts o = {
+		.ports = port443, .nports = 1, .max_flows = 256, .on_frame = on_frame,
+	};
+	char err[256] = "";
+	struct live_bpf *lb = live_bpf__open(&o, err, sizeof(err));
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint8_t pkt[256];
+	struct fx f;
+	size_t len;
+	int i;
+
+	CHECK(lb);
+	if (!lb)
+		return;
+	nrecs = 0;
+	fx_tcp4(&f, 40090, 443, TCPF_SYN);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+	fx_tcp4(&f, 40090, 443, TCPF_ACK | TCPF_PSH);
+	f.seq++;
+	f.payload = client_hello;
+	f.plen = sizeof(client_hello);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+	CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_ESTABLISHED), 1);
+	for (i = 0; i < NSYN; i++) {
+		struct fx s;
+
+		fx_tcp4(&s, (uint16_t)(1024 + i), 443, TCPF_SYN);
+		s.daddr[3] = (uint8_t)(100 + i % 100); /* not this host's address */
+		len = build(&s, pkt);
+		run(lb, TLSMON_HOOK_XDP, pkt, len);
+	}
+	CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_STARTED), NSYN + 1);
+	key_of(&f, &k);
+	CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+	CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
+	/* the repair counts both maps: the evicted half-open entries' counts go, the flow's stays */
+	CHECK(live_bpf__hint_repair(lb) > 0);
+	CHECK(live_bpf__flow_hint(lb, &k) >= 1);
+	CHECK_EQ(live_bpf__hint_repair(lb), 0);
+	fx_tcp4(&f, 443, 40090, TCPF_ACK | TCPF_PSH); /* the server's answer, after the flood */
+	f.payload = client_hello;
+	f.plen = sizeof(client_hello);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
 	live_bpf__close(lb);
 }
 
@@ -240,5 +397,8 @@ int main(void)
 	RUN_TEST(test_snaplen);
 	RUN_TEST(test_split_large_frame);
 	RUN_TEST(test_ringbuf_full);
+	RUN_TEST(test_retransmissions);
+	RUN_TEST(test_forged_sequence);
+	RUN_TEST(test_syn_flood);
 	return CHECK_DONE();
 }

@@ -383,6 +383,55 @@ static void test_eviction_order(void)
 	CHECK_EQ(rec.by_reason[FLOW_END_SHUTDOWN], 3);
 }
 
+/* A SYN flood (no payload, nothing answers) must not push out connections that carried data:
+ * a full table recycles half-open flows while it has any, oldest first. */
+static void test_half_open_evicted_first(void)
+{
+	static const uint8_t hello[] = { 0x16, 0x03, 0x01 };
+	struct recorder rec;
+	struct flowtab *t = mktab(4, 0, &rec);
+	struct pkt p;
+	struct flow *e, *e2;
+	int i;
+
+	if (!t) {
+		CHECK(t != NULL);
+		return;
+	}
+	p = mkpkt4(0x0a000001, 2000, 0x0a000002, 443);
+	e = flowtab__lookup(t, &p, 1, true, NULL); /* a SYN: half-open */
+	CHECK(e && e->half_open == FLOW_HALF_OPEN);
+	CHECK_EQ(flowtab__stats(t)->half_open, 1);
+	p.payload = hello;
+	p.payload_len = sizeof(hello);
+	CHECK(flowtab__lookup(t, &p, 2, true, NULL) == e); /* its hello: established */
+	CHECK_EQ(e->half_open, FLOW_ESTABLISHED);
+	CHECK_EQ(flowtab__stats(t)->half_open, 0);
+	for (i = 0; i < 100; i++) /* the flood, all newer than e */
+		CHECK(mk(t, (uint16_t)(3000 + i), 10 + (uint64_t)i) != NULL);
+	CHECK_EQ(flowtab__stats(t)->evicted, 97);
+	CHECK_EQ(flowtab__stats(t)->evicted_half_open, 97);
+	CHECK_EQ(flowtab__stats(t)->half_open, 3);
+	p = mkpkt4(0x0a000002, 443, 0x0a000001, 2000);
+	CHECK(flowtab__lookup(t, &p, 200, false, NULL) == e);
+	/* Established flows only: the least recently used of them goes. */
+	for (i = 0; i < 3; i++) {
+		p = mkpkt4(0x0a000001, (uint16_t)(3097 + i), 0x0a000002, 443);
+		p.payload = hello;
+		p.payload_len = sizeof(hello);
+		CHECK(flowtab__lookup(t, &p, 300 + (uint64_t)i, false, NULL) != NULL);
+	}
+	CHECK_EQ(flowtab__stats(t)->half_open, 0);
+	p = mkpkt4(0x0a000001, 4000, 0x0a000002, 443);
+	p.payload = hello;
+	p.payload_len = sizeof(hello);
+	e2 = flowtab__lookup(t, &p, 400, true, NULL);
+	CHECK(e2 == e); /* e, used at 200, was the oldest: its entry is reused */
+	CHECK_EQ(flowtab__stats(t)->evicted, 98);
+	CHECK_EQ(flowtab__stats(t)->evicted_half_open, 97);
+	flowtab__free(t);
+}
+
 static void test_expiry(void)
 {
 	struct recorder rec;
@@ -676,6 +725,7 @@ int main(void)
 	RUN_TEST(test_both_directions);
 	RUN_TEST(test_tunnel_keys);
 	RUN_TEST(test_eviction_order);
+	RUN_TEST(test_half_open_evicted_first);
 	RUN_TEST(test_expiry);
 	RUN_TEST(test_remove_and_release);
 	RUN_TEST(test_pool_exhaustion);
