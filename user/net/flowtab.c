@@ -16,6 +16,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "net/flowtab.h"
 #include "util/hash_seed.h"
@@ -23,6 +26,10 @@
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
 #define NIL 0u /* "no entry": links hold pool positions + 1 */
+/* Flows without held bytes looked at, from the LRU tail, before the flow being fed gives way. */
+#define SHED_SCAN 64
+/* Held bytes freed since the last trim worth handing back to the system. */
+#define TRIM_AFTER_BYTES (4ull << 20)
 
 struct flowtab {
 	struct flowtab_opts opts;
@@ -38,6 +45,8 @@ struct flowtab {
 	 * dozen segments), and a run then costs one key compare instead of a hash and a bucket
 	 * that is often out of the cache. */
 	uint32_t last;
+	/* held bytes (reasm_stats.held_bytes) at their highest since the last malloc_trim() */
+	uint64_t held_peak;
 	struct flowtab_stats stats;
 	struct reasm_stats reasm_stats;
 	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
@@ -163,8 +172,8 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 	lru_unlink(t, f);
 	if (t->opts.release)
 		t->opts.release(t->opts.ctx, f, why);
-	reasm__reset(&f->dir[0]);
-	reasm__reset(&f->dir[1]);
+	reasm__reset(&f->dir[0], &t->reasm_cfg);
+	reasm__reset(&f->dir[1], &t->reasm_cfg);
 	f->hnext = t->free_list;
 	t->free_list = id_of(t, f);
 	t->stats.active--;
@@ -307,6 +316,72 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 		t->stats.expired++;
 		release_flow(t, f, FLOW_END_EXPIRED);
 	}
+	flowtab__trim(t);
+}
+
+static bool holds(const struct flow *f)
+{
+	return f->dir[0].held || f->dir[1].held || f->dir[0].suspect || f->dir[1].suspect;
+}
+
+static void shed(struct flowtab *t, struct flow *f)
+{
+	uint64_t before = t->reasm_stats.held_bytes;
+
+	t->reasm_stats.shed_flows++;
+	if (t->opts.shed)
+		t->opts.shed(t->opts.ctx, f);
+	/* Whatever the callback left (none normally) goes without delivery. */
+	for (int d = 0; d < 2; d++)
+		if (f->dir[d].held || f->dir[d].suspect) {
+			uint32_t next = f->dir[d].next_seq, base = f->dir[d].base_seq;
+
+			reasm__start(&f->dir[d], &t->reasm_cfg, next);
+			f->dir[d].base_seq = base;
+		}
+	t->reasm_stats.shed_bytes += before - t->reasm_stats.held_bytes;
+}
+
+void flowtab__enforce_budget(struct flowtab *t, struct flow *cur)
+{
+	uint64_t cap = t->opts.max_reasm_bytes;
+	uint32_t id, scanned;
+
+	if (t->reasm_stats.held_bytes > t->held_peak)
+		t->held_peak = t->reasm_stats.held_bytes;
+	if (!cap)
+		return;
+	while (t->reasm_stats.held_bytes > cap) {
+		struct flow *victim = NULL;
+
+		for (id = t->lru_tail, scanned = 0; id && scanned < SHED_SCAN; id = at(t, id)->lru_prev) {
+			if (holds(at(t, id))) {
+				victim = at(t, id);
+				break;
+			}
+			scanned++;
+		}
+		if (!victim) {
+			if (!cur || !holds(cur))
+				return;
+			victim = cur;
+		}
+		shed(t, victim);
+	}
+}
+
+void flowtab__trim(struct flowtab *t)
+{
+	if (t->held_peak < t->reasm_stats.held_bytes)
+		t->held_peak = t->reasm_stats.held_bytes;
+	if (t->held_peak - t->reasm_stats.held_bytes < TRIM_AFTER_BYTES)
+		return;
+	t->held_peak = t->reasm_stats.held_bytes;
+#ifdef __GLIBC__
+	/* Held segments are small heap chunks scattered among longer-lived ones: free() alone
+	 * keeps their pages, malloc_trim() returns every whole free page (MADV_DONTNEED). */
+	malloc_trim(0);
+#endif
 }
 
 const struct flowtab_stats *flowtab__stats(const struct flowtab *t)

@@ -194,8 +194,9 @@ static const struct finding *likely_cause(const struct handshake *hs, struct pre
 		f = worst(hs, p.direct);
 	if (!f && p.family)
 		f = worst(hs, p.family);
-	/* A certificate that is still valid cannot be why a peer refused the handshake. */
-	return f ? f : worst(hs, ~M(CHECK_EXPIRES_SOON));
+	/* A certificate that is still valid cannot be why a peer refused the handshake, nor can
+	 * how an observer had to read the TCP stream. */
+	return f ? f : worst(hs, ~(M(CHECK_EXPIRES_SOON) | M(CHECK_TCP_AMBIGUITY)));
 }
 
 static void put_finding(struct sbuf *o, const struct finding *f)

@@ -24,6 +24,21 @@ const char *hs__outcome_name(enum hs_outcome o)
 	return "unknown";
 }
 
+const char *hs__ambiguity_name(enum hs_ambiguity_kind k)
+{
+	switch (k) {
+	case HS_AMBIGUITY_OVERLAP:
+		return "overlap";
+	case HS_AMBIGUITY_URGENT:
+		return "urgent";
+	case HS_AMBIGUITY_CHECKSUM:
+		return "checksum";
+	case HS_AMBIGUITY__COUNT:
+		break;
+	}
+	return "unknown";
+}
+
 void hs__add_event(struct handshake *hs, const struct hs_event *ev)
 {
 	/* Keeping the newest event in the last slot means "what happened last" (what explain needs)

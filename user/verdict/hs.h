@@ -31,6 +31,7 @@ enum check_id {
 	CHECK_UNPARSABLE_CERT, /* OpenSSL could not parse a certificate of the chain */
 	CHECK_NON_PQ_KX, /* the key exchange is not post-quantum (off by default) */
 	CHECK_EXPIRES_SOON, /* valid at the packet, but notAfter within expires_soon_days */
+	CHECK_TCP_AMBIGUITY, /* the TCP stream could be read two ways (hs.ambiguous) */
 	CHECK__COUNT,
 };
 
@@ -123,6 +124,27 @@ struct hs_client_hello {
 #define HS_KX_ECDHE 0x4
 #define HS_KX_TLS13 0x8
 
+enum hs_ambiguity_kind {
+	/* copies of the same stream bytes differed; the one Linux keeps was used */
+	HS_AMBIGUITY_OVERLAP = 0,
+	/* an urgent byte was taken out of the stream, as a socket without SO_OOBINLINE does */
+	HS_AMBIGUITY_URGENT = 1,
+	/* the receiver acknowledged bytes only a copy with a bad checksum carried: it was used */
+	HS_AMBIGUITY_CHECKSUM = 2,
+	HS_AMBIGUITY__COUNT,
+};
+
+struct hs_ambiguity {
+	uint8_t kind; /* enum hs_ambiguity_kind */
+	bool from_client; /* direction of the bytes */
+	uint32_t offset; /* first one, from the direction's first stream byte */
+	uint32_t count; /* times it happened in that direction (saturates) */
+};
+
+#define HS_MAX_AMBIGUOUS (2 * HS_AMBIGUITY__COUNT)
+
+const char *hs__ambiguity_name(enum hs_ambiguity_kind k); /* "overlap", "urgent" */
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -162,6 +184,11 @@ struct handshake {
 	uint32_t gaps; /* reassembly holes given up on, both directions */
 	uint64_t gap_bytes;
 	uint32_t parse_errors; /* malformed records or messages */
+
+	/* Where the TCP byte stream could be read two ways (the host's reading is the one
+	 * reported): one entry per direction and kind. */
+	uint8_t n_ambiguous;
+	struct hs_ambiguity ambiguous[HS_MAX_AMBIGUOUS];
 
 	uint16_t n_events;
 	bool events_truncated;

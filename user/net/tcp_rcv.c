@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/* RST acceptance as the receiver decides it (tcp_rcv.h). */
+#include "net/tcp_rcv.h"
+
+bool tcp_rcv__rst_acceptable(const struct flow *f, int side, const struct pkt *p)
+{
+	const struct reasm *r = &f->dir[side & 1];
+	int peer = !side;
+
+	if (!r->started)
+		return true;
+	if (p->seq == r->next_seq)
+		return true;
+	return (f->ack_seen >> peer & 1) && p->seq == f->acked[peer];
+}
