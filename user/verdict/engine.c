@@ -666,8 +666,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	}
 	if (!c->e)
 		conn_init(e, c);
-	/* A RST the receiver would not take is only a frame: the handshake goes on. */
-	if ((p.tcp_flags & TCPF_RST) && !tcp_rcv__rst_acceptable(f, side, &p)) {
+	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
+	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
+	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
+	    !tcp_rcv__rst_acceptable(f, side, &p)) {
 		flowtab__reasm_stats(e->flows)->rst_ignored++;
 		return 0;
 	}

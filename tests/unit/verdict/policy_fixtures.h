@@ -118,6 +118,9 @@ static inline void everything(struct handshake *hs)
 	hs->has_server_key_exchange = true;
 	hs->ske.kx = TLS_KX_DHE;
 	hs->ske.dh_p_bits = 512;
+	hs->n_ambiguous = 1; /* tcp_ambiguity */
+	hs->ambiguous[0] = (struct hs_ambiguity){ .kind = HS_AMBIGUITY_OVERLAP, .from_client = true,
+						  .offset = 517, .count = 2 };
 }
 
 #endif
