@@ -301,6 +301,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.retain_bytes = 256 * 1024,
 		/* A flood of handshakes that never finish must not retain more than this. */
 		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : RUN_DEFAULT_RETAIN_BYTES,
+		.max_reasm_bytes = d->o.reasm_bytes,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };

@@ -18,6 +18,7 @@
 #include "daemon/http.h"
 #include "out/store.h"
 #include "verdict/endpoints.h"
+#include "verdict/engine.h"
 #include "util/kv.h"
 #include "util/parse.h"
 
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "keep-bytes", required_argument, NULL, OPT(RUN_OPT_KEEP_BYTES) },
 	{ "max-endpoints", required_argument, NULL, OPT(RUN_OPT_MAX_ENDPOINTS) },
 	{ "retain-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
+	{ "reasm-bytes", required_argument, NULL, OPT(RUN_OPT_REASM_BYTES) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
@@ -102,6 +104,9 @@ void run_opts__usage(FILE *out)
 		"  --retain-bytes SIZE     memory retaining the frames of handshakes not yet decided,\n"
 		"                          which dumps need (default 4 MiB; over it the oldest lose\n"
 		"                          theirs); --hold-bytes is an alias (the former name)\n"
+		"  --reasm-bytes SIZE      memory holding out-of-order TCP data, all flows together\n"
+		"                          (default 64 MiB; over it the least recently active flows\n"
+		"                          give theirs up first, counted)\n"
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ")\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
 		"                          a no-op when already running as USER)\n"
@@ -334,6 +339,12 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 	case RUN_OPT_RETAIN_BYTES:
 		if (parse__size(v, &o->retain_bytes) || o->retain_bytes < 65536) {
 			err__set(err, esz, "expected a size of at least 64K (e.g. 16M)");
+			return -1;
+		}
+		break;
+	case RUN_OPT_REASM_BYTES:
+		if (parse__size(v, &o->reasm_bytes) || o->reasm_bytes < 65536) {
+			err__set(err, esz, "expected a size of at least 64K (e.g. 64M)");
 			return -1;
 		}
 		break;
@@ -624,6 +635,8 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 		 o->max_endpoints ? o->max_endpoints : EP_DEFAULT_MAX);
 	snprintf(v[RUN_OPT_RETAIN_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
+	snprintf(v[RUN_OPT_REASM_BYTES], VALUE_LEN, "%llu",
+		 (unsigned long long)(o->reasm_bytes ? o->reasm_bytes : ENGINE_DEFAULT_REASM_BYTES));
 	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
 	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");

@@ -556,7 +556,7 @@ void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, re
 		if (!seq_leq(s->seq, r->next_seq) || !seq_lt(r->next_seq, ack))
 			break;
 		upto = seq_min(send, ack);
-		STAT_ADD(cfg, suspect_used, upto - r->next_seq);
+		STAT_ADD(cfg, suspect_used, 1);
 		if (!r->suspects)
 			r->suspect_seq = r->next_seq;
 		if (r->suspects < UINT8_MAX)

@@ -23,8 +23,9 @@ struct reasm_stats {
 	uint64_t gap_bytes;
 	uint64_t refused_bytes; /* not held: over the limits */
 	uint64_t conflicts; /* overlapping copies whose bytes differed (ambiguity "overlap") */
-	uint64_t suspect_used; /* bad-checksum bytes the receiver's ACK proved it had (ambiguity
-				* "checksum") */
+	/* bad-checksum copies taken because the receiver's ACK proved it had their bytes
+	 * (ambiguity "checksum") */
+	uint64_t suspect_used;
 	uint64_t urgent; /* urgent bytes taken out of the stream (ambiguity "urgent") */
 	uint64_t shed_flows; /* flows whose held bytes gave way to the global budget */
 	uint64_t shed_bytes; /* held bytes they gave up (delivered after a gap) */
