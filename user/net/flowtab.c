@@ -26,8 +26,6 @@
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
 #define NIL 0u /* "no entry": links hold pool positions + 1 */
-/* Flows without held bytes looked at, from the LRU tail, before the flow being fed gives way. */
-#define SHED_SCAN 64
 /* Held bytes freed since the last trim worth handing back to the system. */
 #define TRIM_AFTER_BYTES (4ull << 20)
 
@@ -41,6 +39,7 @@ struct flowtab {
 	uint32_t mask;
 	uint64_t seed;
 	uint32_t lru_head, lru_tail;
+	uint32_t held_head, held_tail; /* flows that hold out-of-order bytes, oldest first */
 	/* The flow found last: packets of one flow tend to come in runs (a certificate is a
 	 * dozen segments), and a run then costs one key compare instead of a hash and a bucket
 	 * that is often out of the cache. */
@@ -153,6 +152,39 @@ static void lru_push_head(struct flowtab *t, struct flow *f)
 	t->lru_head = id;
 }
 
+static bool held_linked(const struct flowtab *t, const struct flow *f)
+{
+	return f->held_prev || f->held_next || t->held_head == id_of(t, f);
+}
+
+static void held_unlink(struct flowtab *t, struct flow *f)
+{
+	if (!held_linked(t, f))
+		return;
+	if (f->held_prev)
+		at(t, f->held_prev)->held_next = f->held_next;
+	else
+		t->held_head = f->held_next;
+	if (f->held_next)
+		at(t, f->held_next)->held_prev = f->held_prev;
+	else
+		t->held_tail = f->held_prev;
+	f->held_prev = f->held_next = NIL;
+}
+
+static void held_push_tail(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = id_of(t, f);
+
+	f->held_next = NIL;
+	f->held_prev = t->held_tail;
+	if (t->held_tail)
+		at(t, t->held_tail)->held_next = id;
+	else
+		t->held_head = id;
+	t->held_tail = id;
+}
+
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
 	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
@@ -170,6 +202,7 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->last = NIL;
 	hash_unlink(t, f);
 	lru_unlink(t, f);
+	held_unlink(t, f);
 	if (t->opts.release)
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0], &t->reasm_cfg);
@@ -342,31 +375,23 @@ static void shed(struct flowtab *t, struct flow *f)
 	t->reasm_stats.shed_bytes += before - t->reasm_stats.held_bytes;
 }
 
-void flowtab__enforce_budget(struct flowtab *t, struct flow *cur)
+void flowtab__enforce_budget(struct flowtab *t, struct flow *f)
 {
 	uint64_t cap = t->opts.max_reasm_bytes;
-	uint32_t id, scanned;
 
 	if (t->reasm_stats.held_bytes > t->held_peak)
 		t->held_peak = t->reasm_stats.held_bytes;
+	if (f && holds(f) && !held_linked(t, f))
+		held_push_tail(t, f);
 	if (!cap)
 		return;
-	while (t->reasm_stats.held_bytes > cap) {
-		struct flow *victim = NULL;
+	/* A flow whose holes filled stays listed until it comes up here: it then just leaves. */
+	while (t->reasm_stats.held_bytes > cap && t->held_head) {
+		struct flow *victim = at(t, t->held_head);
 
-		for (id = t->lru_tail, scanned = 0; id && scanned < SHED_SCAN; id = at(t, id)->lru_prev) {
-			if (holds(at(t, id))) {
-				victim = at(t, id);
-				break;
-			}
-			scanned++;
-		}
-		if (!victim) {
-			if (!cur || !holds(cur))
-				return;
-			victim = cur;
-		}
-		shed(t, victim);
+		held_unlink(t, victim);
+		if (holds(victim))
+			shed(t, victim);
 	}
 }
 

@@ -17,6 +17,8 @@ struct flow {
 	/* table bookkeeping (private): pool positions + 1, 0 = none */
 	uint32_t hnext;
 	uint32_t lru_prev, lru_next;
+	/* the list of flows holding out-of-order bytes, oldest holder first (the budget's) */
+	uint32_t held_prev, held_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
@@ -91,10 +93,11 @@ void flowtab__remove(struct flowtab *t, struct flow *f);
 /* Release flows idle since before now_ns - idle_timeout. Cheap when nothing is due. */
 void flowtab__expire(struct flowtab *t, uint64_t now_ns);
 
-/* Over max_reasm_bytes, flows give up their held bytes until under it: the least recently
- * active first (up to a short scan from the LRU tail), else cur, the flow just fed. Each one
- * counts in reasm_stats.shed_flows / shed_bytes. */
-void flowtab__enforce_budget(struct flowtab *t, struct flow *cur);
+/* Call after feeding f: f joins the list of flows holding out-of-order bytes if it holds some
+ * now; then, over max_reasm_bytes, flows give up their held bytes until under it, those that
+ * have held bytes the longest first (they have made the least progress). Each one counts in
+ * reasm_stats.shed_flows / shed_bytes. */
+void flowtab__enforce_budget(struct flowtab *t, struct flow *f);
 
 /* Hand freed heap pages back to the system once enough held bytes were released since the
  * last time (a flood's memory must not stay with the process). Expiry calls it. */
