@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "net/tcp_rcv.h"
-#include "net/tcp_seg.h"
 #include "verdict/engine_conn.h"
 #include "verdict/explain.h"
 #include "tls/tls_names.h"
@@ -186,38 +185,6 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 
 static void flush_dir(struct conn *c, struct flow *f, int side);
 
-static void add_ambiguity(struct handshake *hs, enum hs_ambiguity_kind kind, bool client,
-			  uint32_t offset, uint32_t count)
-{
-	struct hs_ambiguity *a;
-
-	if (!count || hs->n_ambiguous >= HS_MAX_AMBIGUOUS)
-		return;
-	a = &hs->ambiguous[hs->n_ambiguous++];
-	a->kind = kind;
-	a->from_client = client;
-	a->offset = offset;
-	a->count = count;
-}
-
-/* Where each direction's stream could be read two ways (net/reasm.h): what the host accepted
- * is reported, and these say where another reading existed. */
-static void fill_ambiguities(struct conn *c, struct handshake *hs)
-{
-	struct flow *f = conn_flow(c);
-	int cs = client_side(c);
-
-	for (int i = 0; i < 2; i++) {
-		const struct reasm *r = &f->dir[i ? !cs : cs];
-
-		add_ambiguity(hs, HS_AMBIGUITY_OVERLAP, !i, r->conflict_seq - r->base_seq,
-			      r->conflicts);
-		add_ambiguity(hs, HS_AMBIGUITY_URGENT, !i, r->urgent_seq - r->base_seq, r->urgents);
-		add_ambiguity(hs, HS_AMBIGUITY_CHECKSUM, !i, r->suspect_seq - r->base_seq,
-			      r->suspects);
-	}
-}
-
 /* The verdict is built in the engine's one full handshake, expanded from the compact pending
  * state, and handed to the sink with the frames kept so far. */
 static void conn_judge(struct conn *c)
@@ -228,7 +195,7 @@ static void conn_judge(struct conn *c)
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
-	fill_ambiguities(c, hs);
+	engine__fill_ambiguities(c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
@@ -516,40 +483,6 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 	conn_settle(c);
 }
 
-/* A segment with a bad TCP checksum never reaches the receiver's stream, once the sender's
- * checksums were seen good: a capture whose checksums are all wrong (rewritten addresses,
- * zeroed fields) says nothing about what the host dropped. Offloaded and partly captured
- * segments cannot be checked and are data. Returns false when the segment is to be dropped;
- * its bytes are kept aside in case the receiver's ACK shows it had them (reasm__acked()). */
-static bool checksum_passes(struct engine *e, struct flow *f, int side, enum tcp_csum_result csum,
-			    const struct pkt *p)
-{
-	struct reasm_stats *rs = flowtab__reasm_stats(e->flows);
-	struct reasm *r = &f->dir[side];
-
-	switch (csum) {
-	case TCP_CSUM_GOOD:
-		r->csum_verified = true;
-		return true;
-	case TCP_CSUM_BAD:
-		if (!r->csum_verified) {
-			rs->csum_unknown++;
-			return true;
-		}
-		rs->csum_bad++;
-		reasm__suspect(r, e->reasm, p->seq + !!(p->tcp_flags & TCPF_SYN), p->payload,
-			       p->payload_len);
-		return false;
-	case TCP_CSUM_PARTIAL:
-		rs->csum_partial++;
-		return true;
-	case TCP_CSUM_UNKNOWN:
-		rs->csum_unknown++;
-		return true;
-	}
-	return true;
-}
-
 /* side acknowledged its peer's bytes: if only bad-checksum copies had them, they were taken. */
 static void ack_suspects(struct conn *c, struct flow *f, int side, const struct pkt *p,
 			 const struct frame *fr)
@@ -565,15 +498,6 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 	reasm__acked(&f->dir[peer], c->e->reasm, p->ack, on_stream, c);
 	c->cur_side = saved & 1;
 	conn_settle(c);
-}
-
-/* Is the connection synchronised, its handshake under way? Then a SYN with a new ISN is
- * answered with a challenge ACK and otherwise ignored (RFC 5961 4.2, tcp_validate_incoming()):
- * it is not a new connection unless the peer answers it with its own SYN-ACK. */
-static bool synchronised(const struct conn *c, const struct flow *f)
-{
-	return c->syn_seen && c->client_known && f->dir[!c->client].started &&
-	       c->state != CONN_DONE;
 }
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
@@ -627,10 +551,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (!f)
 		return 0;
 	c = flow__app(f);
-	if (!checksum_passes(e, f, side, csum, &p))
+	if (!engine__checksum_passes(e, f, side, csum, &p))
 		return 0;
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    stale_for_syn(c, f, p.seq) && synchronised(c, f)) {
+	    stale_for_syn(c, f, p.seq) && engine__synchronised(c, f)) {
 		flowtab__reasm_stats(e->flows)->syn_ignored++;
 		f->syn_pending = p.seq;
 		f->ack_seen |= FLOW_SYN_PENDING;
