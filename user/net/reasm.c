@@ -139,6 +139,18 @@ uint32_t reasm__held_bytes(const struct reasm *r)
 	return n;
 }
 
+int reasm__held_end(const struct reasm *r, uint32_t *end)
+{
+	const struct reasm_seg *s = r->held;
+
+	if (!s)
+		return -ENOENT;
+	while (s->next)
+		s = s->next;
+	*end = s->seq + s->len;
+	return 0;
+}
+
 /* Restarting discards anything held: it was relative to the old start. */
 void reasm__start(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
 {

@@ -108,6 +108,9 @@ void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, re
 /* Give up on every hole (end of capture, FIN/RST, idle): report gaps and deliver what is held. */
 void reasm__flush(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx);
 
+/* The sequence number after the last byte held out of order into *end; -ENOENT when none. */
+int reasm__held_end(const struct reasm *r, uint32_t *end);
+
 /* Out-of-order bytes held (walks the held list). */
 uint32_t reasm__held_bytes(const struct reasm *r);
 

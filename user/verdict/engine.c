@@ -593,7 +593,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
 	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
 	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
-	    !tcp_rcv__rst_acceptable(f, side, &p)) {
+	    !tcp_rcv__rst_acceptable(f, side, fin_seen(c, side), &p)) {
 		flowtab__reasm_stats(e->flows)->rst_ignored++;
 		return 0;
 	}
