@@ -16,7 +16,9 @@
  *    reaching further replaces it, and one starting lower covers what it spans
  *    (tcp_data_queue_ofo). Bytes already delivered never change.
  *  - Where the copies' bytes differ, the stream says what the host accepted and conflicts /
- *    conflict_seq say where another observer could have seen something else.
+ *    conflict_seq say where another observer could have seen something else. Delivered bytes
+ *    are not kept: the last few in-order segments are remembered by a hash, which catches a
+ *    copy of one of them with other bytes (not a copy cut differently).
  *  - The callback must not call back into the same struct reasm.
  */
 #include <errno.h>
@@ -159,6 +161,7 @@ void reasm__start(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
 	r->next_seq = seq;
 	r->base_seq = seq;
 	r->urg_pending = false;
+	memset(r->recent, 0, sizeof(r->recent));
 }
 
 void reasm__urgent(struct reasm *r, uint32_t seq)
@@ -193,6 +196,43 @@ static bool copies_differ(struct reasm *r, const struct reasm_cfg *cfg, uint32_t
 		;
 	note_conflict(r, cfg, seq + i);
 	return true;
+}
+
+static uint32_t fnv1a(const uint8_t *p, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+/* A whole segment delivered in order: remember it (its bytes are gone once delivered). */
+static void remember(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+	struct reasm_recent *e;
+
+	if (!len || len > UINT16_MAX)
+		return;
+	e = &r->recent[r->recent_next++ % REASM_RECENT];
+	e->seq = seq;
+	e->len = (uint16_t)len;
+	e->hash = fnv1a(data, len);
+}
+
+/* A retransmission of delivered bytes: the host kept the first copy (its queue has it), so
+ * the stream stays; a copy of a remembered segment with other bytes is a conflict. */
+static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+				 const uint8_t *data, uint32_t len)
+{
+	for (int i = 0; i < REASM_RECENT; i++) {
+		const struct reasm_recent *e = &r->recent[i];
+
+		if (e->len && e->seq == seq && e->len == len && e->hash != fnv1a(data, len)) {
+			note_conflict(r, cfg, seq);
+			return;
+		}
+	}
 }
 
 /* The one place bytes reach the consumer: [next_seq, next_seq + len), less a pending urgent
@@ -440,6 +480,7 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		if (seq_lt(seq, r->next_seq)) {
 			if (seq_leq(end, r->next_seq)) {
 				STAT_ADD(cfg, retransmitted, 1);
+				check_retransmission(r, cfg, seq, data, len);
 				return 0;
 			}
 			/* Partly old: the bytes delivered already stay (they are in the socket's
@@ -451,6 +492,8 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		}
 		if (seq == r->next_seq) {
 			STAT_ADD(cfg, in_order, 1);
+			if (!overlap)
+				remember(r, seq, data, len);
 			if (deliver_in_order(r, cfg, data, len, cb, ctx))
 				overlap = true;
 			if (overlap)

@@ -51,6 +51,15 @@ struct reasm_cfg {
 	struct reasm_stats *stats; /* shared counters, may be NULL; held_bytes is the budget */
 };
 
+/* A segment delivered in order, remembered so that a later copy of it with other bytes shows. */
+struct reasm_recent {
+	uint32_t seq;
+	uint32_t hash; /* FNV-1a of its bytes */
+	uint16_t len; /* 0: empty slot */
+};
+
+#define REASM_RECENT 4
+
 struct reasm {
 	struct reasm_seg *held; /* sorted by seq (wrap-aware), never overlapping */
 	struct reasm_seg *suspect; /* bad-checksum copies, sorted by seq (reasm__suspect()) */
@@ -68,6 +77,8 @@ struct reasm {
 	bool started; /* next_seq is valid */
 	bool urg_pending;
 	bool csum_verified; /* the sender's checksums were seen good: a bad one is really bad */
+	uint8_t recent_next; /* slot of recent[] written next */
+	struct reasm_recent recent[REASM_RECENT];
 };
 
 void reasm__init(struct reasm *r);
