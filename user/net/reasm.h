@@ -76,7 +76,7 @@ struct reasm {
 	uint8_t n_suspect; /* segments in suspect */
 	bool started; /* next_seq is valid */
 	bool urg_pending;
-	bool csum_verified; /* the sender's checksums were seen good: a bad one is really bad */
+	bool csum_verified; /* the sender's checksums were seen right or offloaded: a bad one is bad */
 	uint8_t recent_next; /* slot of recent[] written next */
 	struct reasm_recent recent[REASM_RECENT];
 };

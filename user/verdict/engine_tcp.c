@@ -37,10 +37,11 @@ void engine__fill_ambiguities(struct conn *c, struct handshake *hs)
 }
 
 /* A segment with a bad TCP checksum never reaches the receiver's stream, once the sender's
- * checksums were seen good: a capture whose checksums are all wrong (rewritten addresses,
- * zeroed fields) says nothing about what the host dropped. Offloaded and partly captured
- * segments cannot be checked and are data. Returns false when the segment is to be dropped;
- * its bytes are kept aside in case the receiver's ACK shows it had them (reasm__acked()). */
+ * checksums were seen right or offloaded (a stack that offloads writes the pseudo-header sum,
+ * never anything else): a capture whose checksums are all wrong (rewritten addresses, zeroed
+ * fields) says nothing about what the host dropped. Offloaded and partly captured segments
+ * cannot be checked and are data. Returns false when the segment is to be dropped; its bytes
+ * are kept aside in case the receiver's ACK shows it had them (reasm__acked()). */
 bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tcp_csum_result csum,
 			    const struct pkt *p)
 {
@@ -61,6 +62,7 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
 			       p->payload_len);
 		return false;
 	case TCP_CSUM_PARTIAL:
+		r->csum_verified = true;
 		rs->csum_partial++;
 		return true;
 	case TCP_CSUM_UNKNOWN:
