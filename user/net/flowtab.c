@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -31,7 +32,8 @@
 
 struct flowtab {
 	struct flowtab_opts opts;
-	uint8_t *pool; /* max_flows entries of stride bytes */
+	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
+	size_t pool_bytes;
 	size_t stride;
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
@@ -232,9 +234,17 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
-	t->pool = calloc(opts->max_flows, t->stride);
+	t->pool_bytes = (size_t)opts->max_flows * t->stride;
+	/* mmap, not calloc: after one large free() glibc raises its mmap threshold, and a second
+	 * table (tlsmon read makes one per file) would come from the heap, zeroed by memset, every
+	 * page of it resident at once. Fresh anonymous pages cost nothing until a flow uses them. */
+	t->pool = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (t->pool == MAP_FAILED)
+		t->pool = NULL;
 	if (!t->buckets || !t->pool) {
-		free(t->pool);
+		if (t->pool)
+			munmap(t->pool, t->pool_bytes);
 		free(t->buckets);
 		free(t);
 		errno = ENOMEM;
@@ -249,7 +259,7 @@ void flowtab__free(struct flowtab *t)
 		return;
 	while (t->lru_tail)
 		release_flow(t, at(t, t->lru_tail), FLOW_END_SHUTDOWN);
-	free(t->pool);
+	munmap(t->pool, t->pool_bytes);
 	free(t->buckets);
 	free(t);
 }

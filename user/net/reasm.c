@@ -17,7 +17,7 @@
  *    (tcp_data_queue_ofo). Bytes already delivered never change.
  *  - Where the copies' bytes differ, the stream says what the host accepted and conflicts /
  *    conflict_seq say where another observer could have seen something else. Delivered bytes
- *    are not kept: the last few in-order segments are remembered by a hash, which catches a
+ *    are not kept: the last two in-order segments are remembered by a hash, which catches a
  *    copy of one of them with other bytes (not a copy cut differently).
  *  - The callback must not call back into the same struct reasm.
  */

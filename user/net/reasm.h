@@ -58,7 +58,7 @@ struct reasm_recent {
 	uint16_t len; /* 0: empty slot */
 };
 
-#define REASM_RECENT 4
+#define REASM_RECENT 2
 
 struct reasm {
 	struct reasm_seg *held; /* sorted by seq (wrap-aware), never overlapping */
