@@ -60,6 +60,8 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
 		rs->csum_bad++;
 		reasm__suspect(r, e->reasm, p->seq + !!(p->tcp_flags & TCPF_SYN), p->payload,
 			       p->payload_len);
+		/* kept copies count against the budget like held bytes */
+		flowtab__enforce_budget(e->flows, f);
 		return false;
 	case TCP_CSUM_PARTIAL:
 		r->csum_verified = true;
