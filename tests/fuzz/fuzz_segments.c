@@ -6,7 +6,9 @@
  *
  * Input: byte 0 (bit 0: IPv6, bit 1: retain frames), 4-byte client and server ISNs, then
  * segments: ctl, 2-byte signed offset, 2-byte length, payload. ctl bit 0: sent by the server;
- * 1 SYN, 2 FIN, 3 RST, 4 ACK; 5: the second connection; 6: the clock jumps 3 s. The segment's
+ * 1 SYN, 2 FIN, 3 RST, 4 ACK; 5: the second connection; 6: the clock jumps 3 s; 7: the TCP
+ * checksum is wrong (else it is right: the receiver's normalisation runs on both). FIN and RST
+ * together mean URG instead, the urgent pointer at the middle of the payload. The segment's
  * sequence number is the sender's next expected one (its ISN for a SYN) plus the offset. */
 #include <arpa/inet.h>
 
@@ -31,6 +33,24 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
+/* RFC 1071 sum of the TCP segment t[0..n) with its IPv4/IPv6 pseudo-header. */
+static uint16_t tcp_csum(const uint8_t *ip, bool v6, const uint8_t *t, size_t n)
+{
+	uint64_t acc = 6 + n;
+	const uint8_t *a = v6 ? ip + 8 : ip + 12;
+	size_t alen = v6 ? 32 : 8, i;
+
+	for (i = 0; i < alen; i += 2)
+		acc += (uint32_t)a[i] << 8 | a[i + 1];
+	for (i = 0; i + 1 < n; i += 2)
+		acc += (uint32_t)t[i] << 8 | t[i + 1];
+	if (n & 1)
+		acc += (uint32_t)t[n - 1] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -38,7 +58,7 @@ static uint32_t get32(const uint8_t *p)
 
 /* Returns the frame length. */
 static size_t build(uint8_t *buf, bool v6, bool from_server, uint16_t cport, uint32_t seq,
-		    uint32_t ack, uint8_t flags, const uint8_t *payload, size_t len)
+		    uint32_t ack, uint8_t flags, bool bad_csum, const uint8_t *payload, size_t len)
 {
 	static const uint8_t a4[2][4] = { { 10, 0, 0, 1 }, { 10, 0, 0, 2 } };
 	static const uint8_t a6[2][16] = { { 0xfd, 0, [15] = 1 }, { 0xfd, 0, [15] = 2 } };
@@ -70,7 +90,10 @@ static size_t build(uint8_t *buf, bool v6, bool from_server, uint16_t cport, uin
 	t[12] = (TCP_LEN / 4) << 4;
 	t[13] = flags;
 	put16(t + 14, 65535);
+	if (flags & 0x20)
+		put16(t + 18, (uint16_t)(len / 2 + 1));
 	memcpy(t + TCP_LEN, payload, len);
+	put16(t + 16, (uint16_t)(tcp_csum(buf, v6, t, TCP_LEN + len) + (bad_csum ? 0x1234 : 0)));
 	return ip + TCP_LEN + len;
 }
 
@@ -109,6 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		flags |= ctl & 4 ? TCPF_FIN : 0;
 		flags |= ctl & 8 ? TCPF_RST : 0;
 		flags |= ctl & 16 ? TCPF_ACK : 0;
+		if ((flags & (TCPF_FIN | TCPF_RST)) == (TCPF_FIN | TCPF_RST))
+			flags = (uint8_t)((flags & ~(TCPF_FIN | TCPF_RST)) | 0x20); /* URG */
 		seq = (flags & TCPF_SYN ? isn[dir] : next[conn][dir]) + (uint32_t)(int32_t)delta;
 		end = seq + (uint32_t)len + (flags & (TCPF_SYN | TCPF_FIN) ? 1 : 0);
 		if ((int32_t)(end - next[conn][dir]) > 0)
@@ -117,7 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ts += 3000000000ull;
 		ts += 1000000;
 		f.caplen = f.wirelen = (uint32_t)build(buf, v6, dir, (uint16_t)(40000 + conn), seq,
-						       next[conn][!dir], flags, data + off, len);
+						       next[conn][!dir], flags, ctl & 128, data + off,
+						       len);
 		f.data = buf;
 		f.number++;
 		f.ts_ns = ts;

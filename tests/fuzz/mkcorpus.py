@@ -102,6 +102,71 @@ def streams(pkts, limit):
     return out[0], out[1]
 
 
+def parse_segments(data):
+    """Split a fuzz_segments input into its header and [ctl, delta, payload] segments."""
+    head, off, segs = data[:9], 9, []
+    while off + 5 <= len(data):
+        ctl, delta, n = struct.unpack(">BhH", data[off:off + 5])
+        segs.append([ctl, delta, data[off + 5:off + 5 + n]])
+        off += 5 + n
+    return head, segs
+
+
+def join_segments(head, segs, limit):
+    out = bytearray(head)
+    for ctl, delta, payload in segs:
+        seg = struct.pack(">BhH", ctl, delta, len(payload)) + payload
+        if len(out) + len(seg) > limit:
+            break
+        out += seg
+    return bytes(out)
+
+
+BAD_CSUM, URG = 128, 4 | 8  # fuzz_segments.c: ctl bit 7, and FIN with RST
+
+
+def chaos_inputs(seed):
+    """Reassembly chaos on one real connection (issue 17): what an on-path attacker sends."""
+    head, segs = parse_segments(seed)
+    flip = lambda b: bytes(x ^ 0x55 for x in b)
+    data = [i for i, sg in enumerate(segs) if sg[2] and not sg[0] & 2]
+    out = {}
+    # A bad-checksum copy with other bytes before every data segment.
+    v = []
+    for i, sg in enumerate(segs):
+        if i in data:
+            v.append([sg[0] | BAD_CSUM, sg[1], flip(sg[2])])
+        v.append(sg)
+    out["chaos_csum_insert"] = v
+    # Out of order: a forged tail first, then a lower-starting real copy, then the head.
+    v = list(segs)
+    for i in reversed(data[:4]):
+        ctl, delta, p = segs[i]
+        if len(p) < 40:
+            continue
+        v[i:i + 1] = [[ctl, delta + 30, flip(p[30:])], [ctl, delta + 10, p[10:]],
+                      [ctl, delta + 10, flip(p[10:20])], [ctl, delta, p]]
+    out["chaos_overlap"] = v
+    # Urgent bytes inside data, RSTs and SYNs out of window or with bad checksums.
+    v = []
+    for i, sg in enumerate(segs):
+        if i in data[:3]:
+            p = sg[2]
+            v.append([(sg[0] & ~(4 | 8)) | URG, sg[1], p[:len(p) // 2] + b"U" + p[len(p) // 2:]])
+            v.append([sg[0] & 1 | 16 | 8, 30000, b""])
+            v.append([sg[0] & 1 | 16 | 8 | BAD_CSUM, 0, b""])
+            v.append([0 | 2, 12345, b""])
+            continue
+        v.append(sg)
+    out["chaos_urg_rst_syn"] = v
+    # Spoofed data far ahead of the stream, before the real segments.
+    v = [sg for sg in segs if sg[0] & 2]
+    v += [[0 | 16, 1400 * k, bytes([k]) * 1400] for k in range(1, 16)]
+    v += [sg for sg in segs if not sg[0] & 2]
+    out["chaos_ooo_flood"] = v
+    return {k: join_segments(head, segs_, 30000) for k, segs_ in out.items()}
+
+
 def segments_input(pkts, limit):
     """fuzz_segments format (see tests/fuzz/fuzz_segments.c) for the first connection."""
     sport = server_port(pkts)
@@ -267,6 +332,9 @@ def main():
                         ("sv_tls-client-hello-frag-01.pcap", "ch_frag"),
                         ("zeek_ssl-v3.pcap", "ssl3")]:
         put("segments", label, segments_input(tcp_packets(P(name)), 24000))
+    for label, data in chaos_inputs(segments_input(tcp_packets(P("zeek_tls1.2.pcap")),
+                                                   24000)).items():
+        put("segments", label, data)
 
     # stream: frames of whole captures, in each linktype the target offers.
     lt, frames = read_pcap(P("zeek_tls1.2.pcap"))

@@ -148,6 +148,8 @@ static void read_usage(FILE *out)
 		"  --policy KEY=VALUE    override a policy setting (repeatable; see `tlsmon policy`)\n"
 		"  --policy-file FILE    policy settings, one KEY = VALUE per line\n"
 		"  --max-flows N         concurrent flows tracked (default 65536)\n"
+		"  --reasm-bytes SIZE    memory holding out-of-order TCP data, all flows together\n"
+		"                        (default 64 MiB; least recently active flows give way)\n"
 		"  --metrics             print the Prometheus metrics registry of the files read\n"
 		"                        (the exposition `tlsmon run` serves) instead of JSON\n"
 		"  --explain             print each flagged or failed handshake as a readable tree\n"
@@ -220,6 +222,7 @@ int cmd_read(int argc, char **argv)
 		{ "flagged", no_argument, NULL, 'f' },	   { "summary", no_argument, NULL, 's' },
 		{ "policy", required_argument, NULL, 'p' }, { "policy-file", required_argument, NULL, 'P' },
 		{ "max-flows", required_argument, NULL, 'm' }, { "stats", no_argument, NULL, 'S' },
+		{ "reasm-bytes", required_argument, NULL, 'R' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "metrics", no_argument, NULL, 'M' },
 		{ "endpoints", optional_argument, NULL, 'E' },
@@ -330,6 +333,14 @@ int cmd_read(int argc, char **argv)
 		case 'm':
 			if (parse__u32(optarg, 1, 1u << 24, &eo.max_flows)) {
 				fprintf(stderr, "tlsmon: --max-flows: expected 1..16777216\n");
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'R':
+			if (parse__size(optarg, &eo.max_reasm_bytes) || eo.max_reasm_bytes < 65536) {
+				fprintf(stderr, "tlsmon: --reasm-bytes: expected a size of at least "
+						"64K (e.g. 64M)\n");
 				status = 2;
 				goto cleanup;
 			}

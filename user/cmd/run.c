@@ -360,6 +360,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.retain_total_bytes = d->o.retain_bytes ? d->o.retain_bytes : RUN_DEFAULT_RETAIN_BYTES,
 		/* the last full chain per server endpoint: as many as the endpoint table holds */
 		.resume_memo_entries = d->o.max_endpoints,
+		.max_reasm_bytes = d->o.reasm_bytes,
 		.ctx = d,
 	};
 	struct store_opts so = { .max_entries = d->o.keep_flagged, .max_bytes = d->o.keep_bytes };

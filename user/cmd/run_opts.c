@@ -20,6 +20,7 @@
 #include "out/store.h"
 #include "verdict/endpoints.h"
 #include "x509/trust.h"
+#include "verdict/engine.h"
 #include "util/kv.h"
 #include "util/parse.h"
 
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "retain-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "not-local", required_argument, NULL, OPT(RUN_OPT_NOT_LOCAL) },
 	{ "local-net", required_argument, NULL, OPT(RUN_OPT_LOCAL_NET) },
+	{ "reasm-bytes", required_argument, NULL, OPT(RUN_OPT_REASM_BYTES) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
@@ -307,6 +309,12 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 	case RUN_OPT_RETAIN_BYTES:
 		if (parse__size(v, &o->retain_bytes) || o->retain_bytes < 65536) {
 			err__set(err, esz, "expected a size of at least 64K (e.g. 16M)");
+			return -1;
+		}
+		break;
+	case RUN_OPT_REASM_BYTES:
+		if (parse__size(v, &o->reasm_bytes) || o->reasm_bytes < 65536) {
+			err__set(err, esz, "expected a size of at least 64K (e.g. 64M)");
 			return -1;
 		}
 		break;
@@ -597,6 +605,8 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 		 o->max_endpoints ? o->max_endpoints : EP_DEFAULT_MAX);
 	snprintf(v[RUN_OPT_RETAIN_BYTES], VALUE_LEN, "%llu",
 		 (unsigned long long)(o->retain_bytes ? o->retain_bytes : RUN_DEFAULT_RETAIN_BYTES));
+	snprintf(v[RUN_OPT_REASM_BYTES], VALUE_LEN, "%llu",
+		 (unsigned long long)(o->reasm_bytes ? o->reasm_bytes : ENGINE_DEFAULT_REASM_BYTES));
 	snprintf(v[RUN_OPT_DUMP_DIR], VALUE_LEN, "%s", str_or(o->dump_dir, RUN_DEFAULT_DUMP_DIR));
 	snprintf(v[RUN_OPT_NOT_LOCAL], VALUE_LEN, "%s", localaddr__action_name(o->not_local));
 	for (int i = 0; i < o->n_local_nets && len < VALUE_LEN; i++)

@@ -49,6 +49,7 @@ enum run_opt_id {
 	RUN_OPT_RETAIN_BYTES,
 	RUN_OPT_NOT_LOCAL,
 	RUN_OPT_LOCAL_NET,
+	RUN_OPT_REASM_BYTES,
 	RUN_OPT_DUMP_DIR,
 	RUN_OPT_USER,
 	RUN_OPT_POLICY,
@@ -87,6 +88,7 @@ struct run_opts {
 	uint64_t keep_bytes;
 	uint32_t max_endpoints; /* each endpoint table; 0 = EP_DEFAULT_MAX */
 	uint64_t retain_bytes; /* frames of undecided handshakes */
+	uint64_t reasm_bytes; /* out-of-order TCP bytes held, all flows (0: the engine's default) */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
 	enum not_local_action not_local; /* handshakes neither of whose ends is local */

@@ -16,6 +16,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "net/flowtab.h"
 #include "util/hash_seed.h"
@@ -23,10 +27,13 @@
 
 #define FLOWTAB_MAX_FLOWS (1u << 26)
 #define NIL 0u /* "no entry": links hold pool positions + 1 */
+/* Held bytes freed since the last trim worth handing back to the system. */
+#define TRIM_AFTER_BYTES (4ull << 20)
 
 struct flowtab {
 	struct flowtab_opts opts;
-	uint8_t *pool; /* max_flows entries of stride bytes */
+	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
+	size_t pool_bytes;
 	size_t stride;
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
@@ -36,10 +43,13 @@ struct flowtab {
 	/* Two LRU lists, by enum flow_class: a full table recycles a half-open flow while it has
 	 * one, so a SYN flood turns over its own kind and leaves connections that carried data. */
 	uint32_t lru_head[FLOW_CLASSES], lru_tail[FLOW_CLASSES];
+	uint32_t held_head, held_tail; /* flows that hold out-of-order bytes, oldest first */
 	/* The flow found last: packets of one flow tend to come in runs (a certificate is a
 	 * dozen segments), and a run then costs one key compare instead of a hash and a bucket
 	 * that is often out of the cache. */
 	uint32_t last;
+	/* held bytes (reasm_stats.held_bytes) at their highest since the last malloc_trim() */
+	uint64_t held_peak;
 	struct flowtab_stats stats;
 	struct reasm_stats reasm_stats;
 	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
@@ -148,6 +158,39 @@ static void lru_push_head(struct flowtab *t, struct flow *f)
 	t->lru_head[f->half_open] = id;
 }
 
+static bool held_linked(const struct flowtab *t, const struct flow *f)
+{
+	return f->held_prev || f->held_next || t->held_head == id_of(t, f);
+}
+
+static void held_unlink(struct flowtab *t, struct flow *f)
+{
+	if (!held_linked(t, f))
+		return;
+	if (f->held_prev)
+		at(t, f->held_prev)->held_next = f->held_next;
+	else
+		t->held_head = f->held_next;
+	if (f->held_next)
+		at(t, f->held_next)->held_prev = f->held_prev;
+	else
+		t->held_tail = f->held_prev;
+	f->held_prev = f->held_next = NIL;
+}
+
+static void held_push_tail(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = id_of(t, f);
+
+	f->held_next = NIL;
+	f->held_prev = t->held_tail;
+	if (t->held_tail)
+		at(t, t->held_tail)->held_next = id;
+	else
+		t->held_head = id;
+	t->held_tail = id;
+}
+
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
 	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
@@ -167,10 +210,11 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 	lru_unlink(t, f);
 	if (f->half_open)
 		t->stats.half_open--;
+	held_unlink(t, f);
 	if (t->opts.release)
 		t->opts.release(t->opts.ctx, f, why);
-	reasm__reset(&f->dir[0]);
-	reasm__reset(&f->dir[1]);
+	reasm__reset(&f->dir[0], &t->reasm_cfg);
+	reasm__reset(&f->dir[1], &t->reasm_cfg);
 	f->hnext = t->free_list;
 	t->free_list = id_of(t, f);
 	t->stats.active--;
@@ -196,9 +240,17 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
-	t->pool = calloc(opts->max_flows, t->stride);
+	t->pool_bytes = (size_t)opts->max_flows * t->stride;
+	/* mmap, not calloc: after one large free() glibc raises its mmap threshold, and a second
+	 * table (tlsmon read makes one per file) would come from the heap, zeroed by memset, every
+	 * page of it resident at once. Fresh anonymous pages cost nothing until a flow uses them. */
+	t->pool = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (t->pool == MAP_FAILED)
+		t->pool = NULL;
 	if (!t->buckets || !t->pool) {
-		free(t->pool);
+		if (t->pool)
+			munmap(t->pool, t->pool_bytes);
 		free(t->buckets);
 		free(t);
 		errno = ENOMEM;
@@ -214,7 +266,7 @@ void flowtab__free(struct flowtab *t)
 	for (int c = 0; c < FLOW_CLASSES; c++)
 		while (t->lru_tail[c])
 			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_SHUTDOWN);
-	free(t->pool);
+	munmap(t->pool, t->pool_bytes);
 	free(t->buckets);
 	free(t);
 }
@@ -329,6 +381,64 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 			release_flow(t, f, FLOW_END_EXPIRED);
 		}
 	}
+	flowtab__trim(t);
+}
+
+static bool holds(const struct flow *f)
+{
+	return f->dir[0].held || f->dir[1].held || f->dir[0].suspect || f->dir[1].suspect;
+}
+
+static void shed(struct flowtab *t, struct flow *f)
+{
+	uint64_t before = t->reasm_stats.held_bytes;
+
+	t->reasm_stats.shed_flows++;
+	if (t->opts.shed)
+		t->opts.shed(t->opts.ctx, f);
+	/* Whatever the callback left (none normally) goes without delivery. */
+	for (int d = 0; d < 2; d++)
+		if (f->dir[d].held || f->dir[d].suspect) {
+			uint32_t next = f->dir[d].next_seq, base = f->dir[d].base_seq;
+
+			reasm__start(&f->dir[d], &t->reasm_cfg, next);
+			f->dir[d].base_seq = base;
+		}
+	t->reasm_stats.shed_bytes += before - t->reasm_stats.held_bytes;
+}
+
+void flowtab__enforce_budget(struct flowtab *t, struct flow *f)
+{
+	uint64_t cap = t->opts.max_reasm_bytes;
+
+	if (t->reasm_stats.held_bytes > t->held_peak)
+		t->held_peak = t->reasm_stats.held_bytes;
+	if (f && holds(f) && !held_linked(t, f))
+		held_push_tail(t, f);
+	if (!cap)
+		return;
+	/* A flow whose holes filled stays listed until it comes up here: it then just leaves. */
+	while (t->reasm_stats.held_bytes > cap && t->held_head) {
+		struct flow *victim = at(t, t->held_head);
+
+		held_unlink(t, victim);
+		if (holds(victim))
+			shed(t, victim);
+	}
+}
+
+void flowtab__trim(struct flowtab *t)
+{
+	if (t->held_peak < t->reasm_stats.held_bytes)
+		t->held_peak = t->reasm_stats.held_bytes;
+	if (t->held_peak - t->reasm_stats.held_bytes < TRIM_AFTER_BYTES)
+		return;
+	t->held_peak = t->reasm_stats.held_bytes;
+#ifdef __GLIBC__
+	/* Held segments are small heap chunks scattered among longer-lived ones: free() alone
+	 * keeps their pages, malloc_trim() returns every whole free page (MADV_DONTNEED). */
+	malloc_trim(0);
+#endif
 }
 
 const struct flowtab_stats *flowtab__stats(const struct flowtab *t)

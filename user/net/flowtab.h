@@ -18,13 +18,20 @@ struct flow {
 	uint32_t hnext;
 	uint32_t lru_prev, lru_next;
 	uint32_t half_open; /* enum flow_class: which LRU list holds it */
+	/* the list of flows holding out-of-order bytes, oldest holder first (the budget's) */
+	uint32_t held_prev, held_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	/* the encapsulations of the packet that made the flow (the other direction's MPLS labels
 	 * or outer addresses may differ; the key holds only what both share) */
 	struct encap_chain encap;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
+	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
+	uint32_t syn_pending; /* ISN of a SYN not taken during a handshake (FLOW_SYN_PENDING) */
+	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
 };
+
+#define FLOW_SYN_PENDING 0x4
 
 static inline void *flow__app(struct flow *f)
 {
@@ -66,6 +73,12 @@ struct flowtab_opts {
 	uint32_t app_size; /* bytes of engine state after each struct flow */
 	uint64_t idle_timeout_ns;
 	struct reasm_limits reasm;
+	/* Out-of-order bytes held by all flows together, allocation overhead included; 0 = no
+	 * cap. See flowtab__enforce_budget(). */
+	uint64_t max_reasm_bytes;
+	/* Called when f must give up its held bytes for the budget: deliver them after their
+	 * gaps (reasm__flush()). Optional: without it they are dropped. */
+	void (*shed)(void *ctx, struct flow *f);
 	/* Called before a flow is freed for any reason (the engine finalises its state here). */
 	void (*release)(void *ctx, struct flow *f, enum flow_end_reason why);
 	void *ctx;
@@ -93,6 +106,16 @@ void flowtab__remove(struct flowtab *t, struct flow *f);
 
 /* Release flows idle since before now_ns - idle_timeout. Cheap when nothing is due. */
 void flowtab__expire(struct flowtab *t, uint64_t now_ns);
+
+/* Call after feeding f: f joins the list of flows holding out-of-order bytes if it holds some
+ * now; then, over max_reasm_bytes, flows give up their held bytes until under it, those that
+ * have held bytes the longest first (they have made the least progress). Each one counts in
+ * reasm_stats.shed_flows / shed_bytes. */
+void flowtab__enforce_budget(struct flowtab *t, struct flow *f);
+
+/* Hand freed heap pages back to the system once enough held bytes were released since the
+ * last time (a flood's memory must not stay with the process). Expiry calls it. */
+void flowtab__trim(struct flowtab *t);
 
 const struct flowtab_stats *flowtab__stats(const struct flowtab *t);
 struct reasm_stats *flowtab__reasm_stats(struct flowtab *t);

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP reassembly for one direction. In-order bytes go straight from the caller's buffer to the
- * consumer; only out-of-order bytes are copied, into a short list of held segments sorted by
- * sequence number. Held segments never overlap each other and always start after next_seq.
+/* TCP reassembly for one direction, faithful to the Linux receiver. In-order bytes go straight
+ * from the caller's buffer to the consumer; only out-of-order bytes are copied, into a short
+ * list of held segments sorted by sequence number. Held segments never overlap each other and
+ * always start after next_seq; each remembers the segment its bytes came from, because that
+ * decides who wins the next overlap.
  *
  * Conventions the engine relies on:
  *  - Mid-stream pickup: if reasm__start() was never called, the first non-empty segment fed
  *    starts the stream at its own seq. Bytes sent before it are never delivered.
  *  - Zero-length segments are counted but otherwise ignored; in particular they do not start
  *    the stream, because keepalives carry seq = SND.NXT - 1 (RFC 1122 4.2.3.6).
- *  - When data overlaps, the bytes received first win (held bytes beat a later segment).
+ *  - Overlaps as in net/ipv4/tcp_input.c: data at or before next_seq is queued at once and
+ *    trims what is held (tcp_data_queue, tcp_ofo_queue); out of order, a segment that starts
+ *    inside a held one and ends within it is dropped, one starting at the same sequence and
+ *    reaching further replaces it, and one starting lower covers what it spans
+ *    (tcp_data_queue_ofo). Bytes already delivered never change.
+ *  - Where the copies' bytes differ, the stream says what the host accepted and conflicts /
+ *    conflict_seq say where another observer could have seen something else. Delivered bytes
+ *    are not kept: the last two in-order segments are remembered by a hash, which catches a
+ *    copy of one of them with other bytes (not a copy cut differently).
  *  - The callback must not call back into the same struct reasm.
  */
 #include <errno.h>
@@ -23,10 +33,16 @@
 #define REASM_MAX_AHEAD (1u << 30)
 #define REASM_MAX_CHUNK (1u << 30)
 
+/* What malloc adds to each held segment (glibc: one size word, 16-byte rounding): the global
+ * budget counts what the process pays, not just the payload. */
+#define SEG_MALLOC_OVERHEAD 16u
+
 struct reasm_seg {
 	struct reasm_seg *next;
 	uint32_t seq;
 	uint32_t len;
+	uint32_t orig_seq, orig_end; /* the segment the bytes came from */
+	uint32_t alloc_len; /* data[] as allocated (len shrinks when trimmed) */
 	uint8_t data[];
 };
 
@@ -52,19 +68,56 @@ static inline uint32_t seq_min(uint32_t a, uint32_t b)
 			(cfg)->stats->field += (n);   \
 	} while (0)
 
-/* The segment counter is 16 bits wide (struct reasm stays 16 bytes). */
+/* The segment counter is 16 bits wide. */
 #define REASM_MAX_SEGMENTS 65535u
 
-static void free_held(struct reasm *r)
+static uint64_t seg_cost(uint32_t alloc_len)
 {
-	struct reasm_seg *s = r->held, *next;
+	return ((sizeof(struct reasm_seg) + alloc_len + 15) & ~(size_t)15) + SEG_MALLOC_OVERHEAD;
+}
+
+static struct reasm_seg *seg_new(const struct reasm_cfg *cfg, uint32_t seq, const uint8_t *data,
+				 uint32_t len, uint32_t orig_seq, uint32_t orig_end)
+{
+	struct reasm_seg *s = malloc(sizeof(*s) + len);
+
+	if (!s)
+		return NULL;
+	s->next = NULL;
+	s->seq = seq;
+	s->len = len;
+	s->orig_seq = orig_seq;
+	s->orig_end = orig_end;
+	s->alloc_len = len;
+	memcpy(s->data, data, len);
+	STAT_ADD(cfg, held_bytes, seg_cost(len));
+	return s;
+}
+
+static void seg_free(const struct reasm_cfg *cfg, struct reasm_seg *s)
+{
+	if (cfg && cfg->stats)
+		cfg->stats->held_bytes -= seg_cost(s->alloc_len);
+	free(s);
+}
+
+static void free_list(const struct reasm_cfg *cfg, struct reasm_seg *s)
+{
+	struct reasm_seg *next;
 
 	for (; s; s = next) {
 		next = s->next;
-		free(s);
+		seg_free(cfg, s);
 	}
-	r->held = NULL;
+}
+
+static void free_held(struct reasm *r, const struct reasm_cfg *cfg)
+{
+	free_list(cfg, r->held);
+	free_list(cfg, r->suspect);
+	r->held = r->suspect = NULL;
 	r->held_segments = 0;
+	r->n_suspect = 0;
 }
 
 void reasm__init(struct reasm *r)
@@ -72,9 +125,9 @@ void reasm__init(struct reasm *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void reasm__reset(struct reasm *r)
+void reasm__reset(struct reasm *r, const struct reasm_cfg *cfg)
 {
-	free_held(r);
+	free_held(r, cfg);
 	reasm__init(r);
 }
 
@@ -88,12 +141,136 @@ uint32_t reasm__held_bytes(const struct reasm *r)
 	return n;
 }
 
-/* Restarting discards anything held: it was relative to the old start. */
-void reasm__start(struct reasm *r, uint32_t seq)
+int reasm__held_end(const struct reasm *r, uint32_t *end)
 {
-	free_held(r);
+	const struct reasm_seg *s = r->held;
+
+	if (!s)
+		return -ENOENT;
+	while (s->next)
+		s = s->next;
+	*end = s->seq + s->len;
+	return 0;
+}
+
+/* Restarting discards anything held: it was relative to the old start. */
+void reasm__start(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
+{
+	free_held(r, cfg);
 	r->started = true;
 	r->next_seq = seq;
+	r->base_seq = seq;
+	r->urg_pending = false;
+	memset(r->recent, 0, sizeof(r->recent));
+}
+
+void reasm__urgent(struct reasm *r, uint32_t seq)
+{
+	if (r->started && seq_lt(seq, r->next_seq))
+		return;
+	/* tcp_check_urg(): a pointer that does not move forward changes nothing */
+	if (r->urg_pending && seq_leq(seq, r->urg_seq))
+		return;
+	r->urg_seq = seq;
+	r->urg_pending = true;
+}
+
+static void note_conflict(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
+{
+	STAT_ADD(cfg, conflicts, 1);
+	if (!r->conflicts)
+		r->conflict_seq = seq;
+	if (r->conflicts < UINT16_MAX)
+		r->conflicts++;
+}
+
+/* Compare two copies of n bytes starting at seq; note where they first differ. */
+static bool copies_differ(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+			  const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint32_t i;
+
+	if (!memcmp(a, b, n))
+		return false;
+	for (i = 0; a[i] == b[i]; i++)
+		;
+	note_conflict(r, cfg, seq + i);
+	return true;
+}
+
+static uint32_t fnv1a(const uint8_t *p, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+/* A whole segment delivered in order: remember it (its bytes are gone once delivered). */
+static void remember(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+	struct reasm_recent *e;
+
+	if (!len || len > UINT16_MAX)
+		return;
+	e = &r->recent[r->recent_next++ % REASM_RECENT];
+	e->seq = seq;
+	e->len = (uint16_t)len;
+	e->hash = fnv1a(data, len);
+}
+
+/* A retransmission of delivered bytes: the host kept the first copy (its queue has it), so
+ * the stream stays; a copy of a remembered segment with other bytes is a conflict. */
+static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+				 const uint8_t *data, uint32_t len)
+{
+	for (int i = 0; i < REASM_RECENT; i++) {
+		const struct reasm_recent *e = &r->recent[i];
+
+		if (e->len && e->seq == seq && e->len == len && e->hash != fnv1a(data, len)) {
+			note_conflict(r, cfg, seq);
+			return;
+		}
+	}
+}
+
+/* The one place bytes reach the consumer: [next_seq, next_seq + len), less a pending urgent
+ * byte inside it. */
+static void emit(struct reasm *r, const struct reasm_cfg *cfg, const uint8_t *data, uint32_t len,
+		 reasm_deliver_fn cb, void *ctx)
+{
+	if (r->urg_pending && seq_lt(r->urg_seq, r->next_seq))
+		r->urg_pending = false;
+	if (r->urg_pending && seq_lt(r->urg_seq, r->next_seq + len)) {
+		uint32_t k = r->urg_seq - r->next_seq;
+
+		if (k)
+			cb(ctx, data, k);
+		STAT_ADD(cfg, urgent, 1);
+		if (!r->urgents)
+			r->urgent_seq = r->urg_seq;
+		if (r->urgents < UINT8_MAX)
+			r->urgents++;
+		r->urg_pending = false;
+		r->next_seq += k + 1;
+		data += k + 1;
+		len -= k + 1;
+	}
+	if (len)
+		cb(ctx, data, len);
+	r->next_seq += len;
+}
+
+static void gap(struct reasm *r, const struct reasm_cfg *cfg, uint32_t to, reasm_deliver_fn cb,
+		void *ctx)
+{
+	uint32_t n = to - r->next_seq;
+
+	STAT_ADD(cfg, gaps, 1);
+	STAT_ADD(cfg, gap_bytes, n);
+	cb(ctx, NULL, n);
+	r->next_seq = to;
 }
 
 static struct reasm_seg *pop_head(struct reasm *r)
@@ -106,55 +283,45 @@ static struct reasm_seg *pop_head(struct reasm *r)
 }
 
 /* Deliver held segments that have become contiguous with next_seq. */
-static void drain(struct reasm *r, reasm_deliver_fn cb, void *ctx)
+static void drain(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx)
 {
 	while (r->held && seq_leq(r->held->seq, r->next_seq)) {
 		struct reasm_seg *h = pop_head(r);
 		uint32_t skip = r->next_seq - h->seq;
 
 		/* The invariant says skip == 0; be defensive rather than deliver bytes twice. */
-		if (skip < h->len) {
-			cb(ctx, h->data + skip, h->len - skip);
-			r->next_seq += h->len - skip;
-		}
-		free(h);
+		if (skip < h->len)
+			emit(r, cfg, h->data + skip, h->len - skip, cb, ctx);
+		seg_free(cfg, h);
 	}
 }
 
-/* data starts exactly at next_seq. Held bytes inside its range were received first and win, so
- * the caller's buffer is delivered in pieces around them. Returns true if any byte was dropped
- * in favour of held data. */
-static bool deliver_in_order(struct reasm *r, const uint8_t *data, uint32_t len,
-			     reasm_deliver_fn cb, void *ctx)
+/* data starts exactly at next_seq and is queued as a whole (tcp_data_queue): held bytes inside
+ * its range lose to it (tcp_ofo_queue drops or trims them). Returns true if any held byte was
+ * covered. */
+static bool deliver_in_order(struct reasm *r, const struct reasm_cfg *cfg, const uint8_t *data,
+			     uint32_t len, reasm_deliver_fn cb, void *ctx)
 {
+	uint32_t start = r->next_seq, end = start + len;
 	bool overlap = false;
 
-	while (len) {
+	while (r->held && seq_lt(r->held->seq, end)) {
 		struct reasm_seg *h = r->held;
-		uint32_t pre, skip;
+		uint32_t hend = h->seq + h->len, n = seq_min(hend, end) - h->seq;
 
-		if (!h || !seq_lt(h->seq, r->next_seq + len)) {
-			cb(ctx, data, len);
-			r->next_seq += len;
-			break;
-		}
-		pre = h->seq - r->next_seq;
-		if (pre) {
-			cb(ctx, data, pre);
-			r->next_seq += pre;
-			data += pre;
-			len -= pre;
-		}
-		skip = h->len < len ? h->len : len;
-		data += skip;
-		len -= skip;
 		overlap = true;
-		h = pop_head(r);
-		cb(ctx, h->data, h->len);
-		r->next_seq += h->len;
-		free(h);
+		copies_differ(r, cfg, h->seq, data + (h->seq - start), h->data, n);
+		if (seq_leq(hend, end)) {
+			seg_free(cfg, pop_head(r));
+			continue;
+		}
+		memmove(h->data, h->data + n, h->len - n);
+		h->seq += n;
+		h->len -= n;
+		break;
 	}
-	drain(r, cb, ctx);
+	emit(r, cfg, data, len, cb, ctx);
+	drain(r, cfg, cb, ctx);
 	return overlap;
 }
 
@@ -162,28 +329,65 @@ static bool deliver_in_order(struct reasm *r, const uint8_t *data, uint32_t len,
 static void give_up_oldest_hole(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb,
 				void *ctx)
 {
-	uint32_t gap = r->held->seq - r->next_seq;
-
-	if (gap && seq_lt(r->next_seq, r->held->seq)) {
-		STAT_ADD(cfg, gaps, 1);
-		STAT_ADD(cfg, gap_bytes, gap);
-		cb(ctx, NULL, gap);
-		r->next_seq = r->held->seq;
-	}
-	drain(r, cb, ctx);
+	if (seq_lt(r->next_seq, r->held->seq))
+		gap(r, cfg, r->held->seq, cb, ctx);
+	drain(r, cfg, cb, ctx);
 }
 
-static struct reasm_seg *new_seg(uint32_t seq, const uint8_t *data, uint32_t len)
+/* Does a new segment [seq, end) beat held bytes that came from h's segment? The lower start
+ * wins; at the same start, the longer one (tcp_data_queue_ofo's replace); else the first. */
+static bool new_wins(const struct reasm_seg *h, uint32_t seq, uint32_t end)
 {
-	struct reasm_seg *s = malloc(sizeof(*s) + len);
+	if (seq != h->orig_seq)
+		return seq_lt(seq, h->orig_seq);
+	return seq_lt(h->orig_end, end);
+}
 
-	if (!s)
+/* Split h at sequence number at (strictly inside it): h keeps the head, a new segment after it
+ * the tail. NULL without memory or room. */
+static struct reasm_seg *split(struct reasm *r, const struct reasm_cfg *cfg, struct reasm_seg *h,
+			       uint32_t at)
+{
+	uint32_t off = at - h->seq;
+	struct reasm_seg *t;
+
+	if (r->held_segments >= REASM_MAX_SEGMENTS ||
+	    r->held_segments >= (cfg ? cfg->lim.max_held_segments : 0))
 		return NULL;
-	s->next = NULL;
-	s->seq = seq;
-	s->len = len;
-	memcpy(s->data, data, len);
-	return s;
+	t = seg_new(cfg, at, h->data + off, h->len - off, h->orig_seq, h->orig_end);
+	if (!t)
+		return NULL;
+	t->next = h->next;
+	h->next = t;
+	h->len = off;
+	r->held_segments++;
+	return t;
+}
+
+/* The held bytes in [pos, oend) (inside h) are also in the new segment [seq, end): compare them
+ * and, when the new copy wins, put its bytes there. Returns the segment now holding oend - 1. */
+static struct reasm_seg *resolve(struct reasm *r, const struct reasm_cfg *cfg,
+				 struct reasm_seg *h, uint32_t pos, uint32_t oend, uint32_t seq,
+				 uint32_t end, const uint8_t *data)
+{
+	const uint8_t *theirs = data + (pos - seq);
+	struct reasm_seg *t;
+
+	copies_differ(r, cfg, pos, theirs, h->data + (pos - h->seq), oend - pos);
+	if (!new_wins(h, seq, end))
+		return h;
+	/* Without memory to split, the held copy stays: still one consistent stream. */
+	if (pos != h->seq) {
+		if (!(t = split(r, cfg, h, pos)))
+			return h;
+		h = t;
+	}
+	if (oend != h->seq + h->len && !split(r, cfg, h, oend))
+		return h;
+	memcpy(h->data, theirs, h->len);
+	h->orig_seq = seq;
+	h->orig_end = end;
+	return h;
 }
 
 struct hold_plan {
@@ -193,12 +397,13 @@ struct hold_plan {
 };
 
 /* Walk [seq, seq + len) against the held list: the parts not already held are either counted
- * (plan != NULL) or copied into new held segments. Returns 0 or -ENOMEM. */
+ * (plan != NULL) or copied into new held segments, and the parts held are resolved. Returns 0
+ * or -ENOMEM. */
 static int hold_walk(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		     const uint8_t *data, uint32_t len, struct hold_plan *plan)
 {
 	struct reasm_seg **pp = &r->held, *n;
-	uint32_t pos = seq, end = seq + len, hend, plen;
+	uint32_t pos = seq, end = seq + len, hend, plen, oend;
 	int err = 0;
 
 	if (plan)
@@ -218,7 +423,7 @@ static int hold_walk(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 			if (plan) {
 				plan->bytes += plen;
 				plan->pieces++;
-			} else if ((n = new_seg(pos, data + (pos - seq), plen))) {
+			} else if ((n = seg_new(cfg, pos, data + (pos - seq), plen, seq, end))) {
 				n->next = h;
 				*pp = n;
 				r->held_segments++;
@@ -226,8 +431,12 @@ static int hold_walk(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 				STAT_ADD(cfg, refused_bytes, plen);
 				err = -ENOMEM;
 			}
+			pos = h->seq;
 		}
-		pos = seq_min(hend, end);
+		oend = seq_min(hend, end);
+		if (!plan)
+			h = resolve(r, cfg, h, pos, oend, seq, end, data);
+		pos = oend;
 		pp = &h->next;
 	}
 	if (!seq_lt(pos, end))
@@ -236,7 +445,7 @@ static int hold_walk(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 	if (plan) {
 		plan->bytes += plen;
 		plan->pieces++;
-	} else if ((n = new_seg(pos, data + (pos - seq), plen))) {
+	} else if ((n = seg_new(cfg, pos, data + (pos - seq), plen, seq, end))) {
 		n->next = *pp;
 		*pp = n;
 		r->held_segments++;
@@ -271,9 +480,11 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		if (seq_lt(seq, r->next_seq)) {
 			if (seq_leq(end, r->next_seq)) {
 				STAT_ADD(cfg, retransmitted, 1);
+				check_retransmission(r, cfg, seq, data, len);
 				return 0;
 			}
-			/* Partly old: keep only the new tail (first-received data wins). */
+			/* Partly old: the bytes delivered already stay (they are in the socket's
+			 * queue); the new tail is queued. */
 			data += r->next_seq - seq;
 			len = end - r->next_seq;
 			seq = r->next_seq;
@@ -281,7 +492,9 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		}
 		if (seq == r->next_seq) {
 			STAT_ADD(cfg, in_order, 1);
-			if (deliver_in_order(r, data, len, cb, ctx))
+			if (!overlap)
+				remember(r, seq, data, len);
+			if (deliver_in_order(r, cfg, data, len, cb, ctx))
 				overlap = true;
 			if (overlap)
 				STAT_ADD(cfg, overlaps, 1);
@@ -294,9 +507,10 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 
 		hold_walk(r, cfg, seq, data, len, &plan);
 		if (plan.bytes == 0) {
-			/* Every byte is already held: a retransmission of out-of-order data. */
+			/* Every byte is already held: a retransmission of out-of-order data, which
+			 * may still replace what is held (same start, longer) or disagree with it. */
 			STAT_ADD(cfg, retransmitted, 1);
-			return 0;
+			return hold_walk(r, cfg, seq, data, len, NULL);
 		}
 		if (plan.bytes != len)
 			overlap = true;
@@ -310,12 +524,7 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		if (!r->held || seq_lt(seq, r->held->seq)) {
 			/* Over the limits and this segment is the oldest data we have: give up the
 			 * hole before it and deliver it straight from the caller's buffer. */
-			uint32_t gap = seq - r->next_seq;
-
-			STAT_ADD(cfg, gaps, 1);
-			STAT_ADD(cfg, gap_bytes, gap);
-			cb(ctx, NULL, gap);
-			r->next_seq = seq;
+			gap(r, cfg, seq, cb, ctx);
 			continue;
 		}
 		/* Free room by giving up the oldest hole; the stream moves on and the segment is
@@ -332,8 +541,12 @@ int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, cons
 	STAT_ADD(cfg, segments, 1);
 	if (!len)
 		return 0;
-	if (!r->started)
-		reasm__start(r, seq);
+	if (!r->started) {
+		bool urg = r->urg_pending;
+
+		reasm__start(r, cfg, seq);
+		r->urg_pending = urg && !seq_lt(r->urg_seq, seq);
+	}
 
 	/* Never a real segment (at most 64 KiB, or a GSO super-frame), but keep every length far
 	 * below 2^31 so sequence comparisons stay meaningful. */
@@ -348,6 +561,65 @@ int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, cons
 		len -= n;
 	}
 	return err;
+}
+
+/* Bad-checksum copies kept per direction: enough for a corrupted frame or two; an attacker's
+ * stream of them only replaces older ones. */
+#define REASM_MAX_SUSPECT 4
+
+void reasm__suspect(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+		    const uint8_t *data, size_t len)
+{
+	struct reasm_seg **pp = &r->suspect, *n;
+
+	if (!len || len > UINT16_MAX || !r->started || seq_leq(seq + (uint32_t)len, r->next_seq) ||
+	    seq - r->next_seq > REASM_MAX_AHEAD)
+		return;
+	if (r->n_suspect >= REASM_MAX_SUSPECT) {
+		n = r->suspect;
+		r->suspect = n->next;
+		r->n_suspect--;
+		seg_free(cfg, n);
+	}
+	n = seg_new(cfg, seq, data, (uint32_t)len, seq, seq + (uint32_t)len);
+	if (!n)
+		return;
+	while (*pp && seq_leq((*pp)->seq, seq))
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+	r->n_suspect++;
+}
+
+void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, reasm_deliver_fn cb,
+		  void *ctx)
+{
+	struct reasm_seg **pp = &r->suspect, *s;
+
+	if (!r->started)
+		return;
+	while ((s = *pp)) {
+		uint32_t send = s->seq + s->len, upto;
+
+		if (seq_leq(send, r->next_seq)) {
+			*pp = s->next;
+			r->n_suspect--;
+			seg_free(cfg, s);
+			continue;
+		}
+		/* Only a copy that starts at the next byte and that the ACK reaches fills it. */
+		if (!seq_leq(s->seq, r->next_seq) || !seq_lt(r->next_seq, ack))
+			break;
+		upto = seq_min(send, ack);
+		STAT_ADD(cfg, suspect_used, 1);
+		if (!r->suspects)
+			r->suspect_seq = r->next_seq;
+		if (r->suspects < UINT8_MAX)
+			r->suspects++;
+		deliver_in_order(r, cfg, s->data + (r->next_seq - s->seq), upto - r->next_seq, cb,
+				 ctx);
+		pp = &r->suspect; /* delivery may have moved next_seq past others */
+	}
 }
 
 void reasm__flush(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx)

@@ -1,5 +1,6 @@
 /* TCP reassembly for one direction of a flow: turns segments (any order, retransmitted,
- * overlapping) into an in-order byte stream, reporting gaps instead of papering over them. */
+ * overlapping) into the in-order byte stream the Linux receiver would have accepted, reporting
+ * gaps instead of papering over them and noting where copies of the same bytes disagreed. */
 #ifndef TLSMON_REASM_H
 #define TLSMON_REASM_H
 
@@ -21,6 +22,21 @@ struct reasm_stats {
 	uint64_t gaps; /* holes given up on */
 	uint64_t gap_bytes;
 	uint64_t refused_bytes; /* not held: over the limits */
+	uint64_t conflicts; /* overlapping copies whose bytes differed (ambiguity "overlap") */
+	/* bad-checksum copies taken because the receiver's ACK proved it had their bytes
+	 * (ambiguity "checksum") */
+	uint64_t suspect_used;
+	uint64_t urgent; /* urgent bytes taken out of the stream (ambiguity "urgent") */
+	uint64_t shed_flows; /* flows whose held bytes gave way to the global budget */
+	uint64_t shed_bytes; /* held bytes they gave up (delivered after a gap) */
+	uint64_t held_bytes; /* gauge: held now, allocation overhead included, all flows */
+	/* What the receiver would not have accepted (net/tcp_seg.h, net/tcp_rcv.h), and what
+	 * could not be checked. */
+	uint64_t csum_bad; /* segments dropped: bad TCP checksum */
+	uint64_t csum_partial; /* offloaded checksums (unverifiable, taken as data) */
+	uint64_t csum_unknown; /* not captured whole (unverifiable, taken as data) */
+	uint64_t rst_ignored; /* RSTs not at the sequence number the receiver expects */
+	uint64_t syn_ignored; /* SYNs with a new ISN during a handshake, not answered */
 };
 
 /* Called for each run of in-order bytes. A gap is reported first as data == NULL, len = bytes
@@ -29,36 +45,82 @@ typedef void (*reasm_deliver_fn)(void *ctx, const uint8_t *data, size_t len);
 
 struct reasm_seg;
 
-/* What every stream of a table shares; passed in, so each direction of a flow costs 16 bytes. */
+/* What every stream of a table shares; passed in, so a direction of a flow stays small. */
 struct reasm_cfg {
 	struct reasm_limits lim; /* max_held_segments is clipped to 65535 */
-	struct reasm_stats *stats; /* shared counters, may be NULL */
+	struct reasm_stats *stats; /* shared counters, may be NULL; held_bytes is the budget */
 };
 
+/* A segment delivered in order, remembered so that a later copy of it with other bytes shows. */
+struct reasm_recent {
+	uint32_t seq;
+	uint32_t hash; /* FNV-1a of its bytes */
+	uint16_t len; /* 0: empty slot */
+};
+
+#define REASM_RECENT 2
+
 struct reasm {
-	struct reasm_seg *held; /* sorted by seq (wrap-aware) */
+	struct reasm_seg *held; /* sorted by seq (wrap-aware), never overlapping */
+	struct reasm_seg *suspect; /* bad-checksum copies, sorted by seq (reasm__suspect()) */
 	uint32_t next_seq; /* sequence number of the next in-order byte */
+	uint32_t base_seq; /* the stream's first byte: reported offsets are relative to it */
+	uint32_t urg_seq; /* the urgent byte still to be taken out (urg_pending) */
+	uint32_t conflict_seq; /* the first byte where copies disagreed (conflicts > 0) */
+	uint32_t urgent_seq; /* the first urgent byte taken out (urgents > 0) */
+	uint32_t suspect_seq; /* the first byte taken from a bad-checksum copy (suspects > 0) */
 	uint16_t held_segments; /* out-of-order segments held */
+	uint16_t conflicts; /* saturating */
+	uint8_t urgents; /* saturating */
+	uint8_t suspects; /* saturating: bad-checksum copies the receiver's ACK proved taken */
+	uint8_t n_suspect; /* segments in suspect */
 	bool started; /* next_seq is valid */
+	bool urg_pending;
+	bool csum_verified; /* the sender's checksums were seen right or offloaded: a bad one is bad */
+	uint8_t recent_next; /* slot of recent[] written next */
+	struct reasm_recent recent[REASM_RECENT];
 };
 
 void reasm__init(struct reasm *r);
 
 /* Release held segments. */
-void reasm__reset(struct reasm *r);
+void reasm__reset(struct reasm *r, const struct reasm_cfg *cfg);
 
 /* Start the stream at seq: the ISN + 1 when the SYN was seen, else the first payload's seq. */
-void reasm__start(struct reasm *r, uint32_t seq);
+void reasm__start(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq);
 
-/* Feed one segment's payload (seq = its first byte). In-order bytes (and any held bytes they make
- * contiguous) are delivered at once through cb; later bytes are held (copied) within the limits;
- * older bytes are dropped as retransmissions. When the held data is over the limits, the oldest
- * hole is given up on (gap reported) so the stream keeps moving. Returns 0 or -ENOMEM. */
+/* Feed one segment's payload (seq = its first byte). Overlaps are resolved as Linux's
+ * tcp_data_queue() / tcp_data_queue_ofo() do: bytes already delivered stay; of the copies not
+ * yet delivered, the segment that starts lowest wins, then the longer one, then the first
+ * received. In-order bytes are delivered at once through cb; later bytes are held (copied)
+ * within the limits. When the held data is over the limits, the oldest hole is given up on
+ * (gap reported) so the stream keeps moving. Returns 0 or -ENOMEM. */
 int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, const uint8_t *data,
 		size_t len, reasm_deliver_fn cb, void *ctx);
 
+/* The byte at seq is urgent data (RFC 9293 3.8.5, Linux's urgent pointer semantics): with
+ * SO_OOBINLINE off, as by default, the socket takes it out of the stream, and so does the
+ * delivery here. A later urgent byte replaces one not yet delivered. Ignored when seq was
+ * delivered already. */
+void reasm__urgent(struct reasm *r, uint32_t seq);
+
+/* A segment whose checksum is bad: the receiver drops it, so it is not stream data. A copy is
+ * kept aside (a few per direction) in case the receiver's ACK later shows that it has bytes no
+ * good copy brought: captures are edited, and a frame can be corrupted between the wire and
+ * the capture. */
+void reasm__suspect(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+		    const uint8_t *data, size_t len);
+
+/* The receiver acknowledged up to ack: bytes it has that only bad-checksum copies carried are
+ * taken from them (counted in suspects / suspect_seq) and delivered. */
+void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, reasm_deliver_fn cb,
+		  void *ctx);
+
 /* Give up on every hole (end of capture, FIN/RST, idle): report gaps and deliver what is held. */
 void reasm__flush(struct reasm *r, const struct reasm_cfg *cfg, reasm_deliver_fn cb, void *ctx);
+
+/* The sequence number after the last byte held out of order into *end; -ENOENT when none. */
+int reasm__held_end(const struct reasm *r, uint32_t *end);
 
 /* Out-of-order bytes held (walks the held list). */
 uint32_t reasm__held_bytes(const struct reasm *r);

@@ -375,6 +375,29 @@ static inline char *put_mem(char *p, const void *s, size_t n)
 
 /* The wire timeline: which frame completed each message, so a reader can find it in the pcap.
  * About ten events per handshake: each is written through one sbuf__room of its bounded size. */
+/* Only when there is one: a handshake read one way only keeps the schema it had. */
+static void ambiguous(struct sbuf *b, const struct handshake *hs)
+{
+	if (!hs->n_ambiguous)
+		return;
+	key(b, "ambiguous");
+	sbuf__putc(b, '[');
+	for (unsigned i = 0; i < hs->n_ambiguous; i++) {
+		const struct hs_ambiguity *a = &hs->ambiguous[i];
+
+		if (i)
+			sbuf__putc(b, ',');
+		sbuf__putc(b, '{');
+		key1(b, "direction");
+		json__cstr_or_null(b, a->from_client ? "client" : "server");
+		kv_int(b, "offset", a->offset);
+		kv_str(b, "kind", hs__ambiguity_name(a->kind));
+		kv_int(b, "count", a->count);
+		sbuf__putc(b, '}');
+	}
+	sbuf__putc(b, ']');
+}
+
 static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *tc)
 {
 	int n = hs->n_events < HS_MAX_EVENTS ? hs->n_events : HS_MAX_EVENTS;
@@ -636,6 +659,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 					 0);
 	kv_int(b, "reassembly_gaps", hs->gaps);
 	kv_int(b, "parse_errors", hs->parse_errors);
+	ambiguous(b, hs);
 	events(b, hs, &tc);
 	sbuf__putc(b, '}');
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/tcp_rcv.h"
 #include "verdict/engine_conn.h"
 #include "verdict/explain.h"
 #include "tls/tls_names.h"
@@ -18,6 +19,7 @@ static bool fin_seen(const struct conn *c, int side)
 }
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
+static void conn_shed(void *ctx, struct flow *f);
 
 struct engine *engine__new(const struct engine_opts *opts)
 {
@@ -33,6 +35,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 		e->opts.idle_timeout_ns = 120ull * 1000000000ull;
 	if (!e->opts.max_held_bytes)
 		e->opts.max_held_bytes = 256 * 1024;
+	if (!e->opts.max_reasm_bytes)
+		e->opts.max_reasm_bytes = ENGINE_DEFAULT_REASM_BYTES;
 	if (!e->opts.max_handshake_msg)
 		e->opts.max_handshake_msg = 512 * 1024; /* Zeek's fragment test carries a 332 KiB chain */
 	if (!e->opts.probe_bytes)
@@ -54,6 +58,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
 	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
 	fo.reasm.max_held_segments = 1024;
+	fo.max_reasm_bytes = e->opts.max_reasm_bytes;
+	fo.shed = conn_shed;
 	fo.release = conn_release;
 	fo.ctx = e;
 	e->flows = flowtab__new(&fo);
@@ -199,6 +205,7 @@ static void conn_judge(struct conn *c)
 
 	hs_pending__expand(c->hs, hs);
 	hs->encap = f->encap;
+	engine__fill_ambiguities(c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
@@ -448,6 +455,19 @@ static void flush_dir(struct conn *c, struct flow *f, int side)
 	c->cur_side = saved & 1;
 }
 
+/* The global reassembly budget wants f's held bytes: deliver them after their holes, as at the
+ * end of a flow, and apply any outcome that brings. */
+static void conn_shed(void *ctx, struct flow *f)
+{
+	struct conn *c = flow__app(f);
+
+	(void)ctx;
+	if (!c->e)
+		return;
+	conn_flush(c, f, 0);
+	conn_flush(c, f, 1);
+}
+
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
 {
 	struct engine *e = ctx;
@@ -489,6 +509,23 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 	conn_settle(c);
 }
 
+/* side acknowledged its peer's bytes: if only bad-checksum copies had them, they were taken. */
+static void ack_suspects(struct conn *c, struct flow *f, int side, const struct pkt *p,
+			 const struct frame *fr)
+{
+	int peer = !side, saved = c->cur_side;
+
+	if (!(p->tcp_flags & TCPF_ACK) || !f->dir[peer].suspect || c->state == CONN_DONE)
+		return;
+	c->cur_side = peer & 1;
+	/* the frame whose ACK proved the bytes taken completes what they carry */
+	c->e->cur_ts = fr->ts_ns;
+	c->cur_frame = fr->number;
+	reasm__acked(&f->dir[peer], c->e->reasm, p->ack, on_stream, c);
+	c->cur_side = saved & 1;
+	conn_settle(c);
+}
+
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
  * retransmitted SYN (same ISN) does not. */
 static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
@@ -506,7 +543,9 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	struct flow *f;
 	struct conn *c;
 	int side, rc;
-	bool opens;
+	uint32_t urg_seq = 0;
+	enum tcp_csum_result csum;
+	bool opens, has_urg;
 
 	e->stats.frames++;
 	e->stats.bytes += fr->caplen;
@@ -532,6 +571,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	}
 	if (p.payload_missing)
 		e->stats.truncated_frames++;
+	csum = tcp_seg__csum(fr->data, fr->caplen, &p);
 
 	/* Idle expiry runs on packet time, at most once a second of it. */
 	if (fr->ts_ns > e->last_expire_ns + 1000000000ull) {
@@ -546,6 +586,15 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (!f)
 		return 0;
 	c = flow__app(f);
+	if (!engine__checksum_passes(e, f, side, csum, &p))
+		return 0;
+	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(c, f, p.seq) && engine__synchronised(c, f)) {
+		flowtab__reasm_stats(e->flows)->syn_ignored++;
+		f->syn_pending = p.seq;
+		f->ack_seen |= FLOW_SYN_PENDING;
+		return 0;
+	}
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    stale_for_syn(c, f, p.seq)) {
 		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
@@ -556,9 +605,35 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		if (!f)
 			return 0;
 		c = flow__app(f);
+	} else if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+		   (f->ack_seen & FLOW_SYN_PENDING) && p.ack == f->syn_pending + 1 &&
+		   c->client_known && side != c->client &&
+		   !(c->syn_seen && p.ack == c->syn_seq + 1)) {
+		/* ... and the peer did: the SYN set aside was a new connection after all. */
+		uint32_t isn = f->syn_pending;
+
+		c->superseded = true;
+		flowtab__remove(e->flows, f);
+		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
+		if (!f)
+			return 0;
+		c = flow__app(f);
+		conn_init(e, c);
+		c->syn_seen = true;
+		c->syn_seq = isn;
+		reasm__start(&f->dir[!side], e->reasm, isn + 1);
 	}
 	if (!c->e)
 		conn_init(e, c);
+	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
+	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
+	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
+	    !tcp_rcv__rst_acceptable(f, side, fin_seen(c, side), &p)) {
+		flowtab__reasm_stats(e->flows)->rst_ignored++;
+		return 0;
+	}
+	tcp_rcv__note_ack(f, side, &p);
+	ack_suspects(c, f, side, &p, fr);
 	if (p.tcp_flags & TCPF_FIN)
 		c->fin |= 1u << side;
 	if (c->state == CONN_DONE) {
@@ -574,6 +649,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (c->arena.live)
 		retain__append(&e->retain, &c->arena, fr);
 
+	has_urg = !tcp_seg__urgent(fr->data, &p, &urg_seq);
 	if (p.tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
 		if (!(p.tcp_flags & TCPF_ACK)) {
@@ -585,14 +661,17 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		}
 		c->roles_from_syn = true;
 		if (!f->dir[side].started)
-			reasm__start(&f->dir[side], p.seq + 1);
+			reasm__start(&f->dir[side], e->reasm, p.seq + 1);
 		if (!p.payload_len)
 			return 0;
 		p.seq++;
 	}
+	if (has_urg)
+		reasm__urgent(&f->dir[side], urg_seq);
 	if (p.payload_len) {
 		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
 		conn_settle(c);
+		flowtab__enforce_budget(e->flows, f);
 	}
 	if (c->hs && p.vlan[0] && !c->hs->vlan)
 		c->hs->vlan = p.vlan[0];

@@ -26,10 +26,15 @@ typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
 				    const struct tlsmon_flow_key *key,
 				    const struct engine_frames *frames);
 
+#define ENGINE_DEFAULT_REASM_BYTES (64ull << 20)
+
 struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
 	uint64_t idle_timeout_ns; /* default 120 s (of packet time) */
 	uint32_t max_held_bytes; /* reassembly, per direction; default 256 KiB */
+	/* reassembly, all flows together (held bytes plus allocation overhead); over it the
+	 * least recently active flows give theirs up first. Default ENGINE_DEFAULT_REASM_BYTES */
+	uint64_t max_reasm_bytes;
 	uint32_t max_handshake_msg; /* default 512 KiB */
 	uint32_t probe_bytes; /* bytes per direction searched for a TLS start (STARTTLS); default 16 KiB */
 	uint32_t x509_cache_entries; /* default 4096 */

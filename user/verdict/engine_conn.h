@@ -1,11 +1,12 @@
-/* The engine's private types, shared by engine.c (frames, delivery, the connection lifecycle)
- * and engine_msg.c (what each handshake message tells the pending handshake). Only those two
- * include it. */
+/* The engine's private types, shared by engine.c (frames, delivery, the connection lifecycle),
+ * engine_msg.c (what each handshake message tells the pending handshake) and engine_tcp.c (what
+ * the receiving host took). Only those three include it. */
 #ifndef TLSMON_ENGINE_CONN_H
 #define TLSMON_ENGINE_CONN_H
 
 #include <stddef.h>
 
+#include "net/tcp_seg.h"
 #include "verdict/engine.h"
 #include "tls/fingerprint.h"
 #include "verdict/hs_pending.h"
@@ -133,5 +134,16 @@ void conn__server_key_exchange(struct conn *c, const struct tls_event *ev);
 void conn__certificate_request(struct conn *c, const struct tls_event *ev);
 /* An RFC 6520 heartbeat record of direction c->cur_side: an event, and what it says. */
 void conn__heartbeat(struct conn *c, const struct tls_event *ev);
+
+/* engine_tcp.c: fill hs->ambiguous from the flow's streams (net/reasm.h). */
+void engine__fill_ambiguities(struct conn *c, struct handshake *hs);
+
+/* engine_tcp.c: would the receiver take p, as far as its TCP checksum tells? Counts it; a bad
+ * one's bytes are kept aside (reasm__suspect()). */
+bool engine__checksum_passes(struct engine *e, struct flow *f, int side,
+			     enum tcp_csum_result csum, const struct pkt *p);
+
+/* engine_tcp.c: is the connection synchronised (a SYN with a new ISN is then not taken)? */
+bool engine__synchronised(const struct conn *c, const struct flow *f);
 
 #endif

@@ -125,6 +125,37 @@ enum pipeline_stats_group {
 			 "Out-of-order data not held because the per-direction limit was reached, in " \
 			 "bytes.", \
 			 REASM, 7, "refused_bytes") \
+	PIPELINE_COUNTER(reasm, held_bytes, "reassembly_held_bytes", "gauge", "", \
+			 "Out-of-order TCP data held now, all flows, allocation overhead included, " \
+			 "in bytes.", NONE, 0, "") \
+	PIPELINE_COUNTER(reasm, shed_flows, "reassembly_shed_flows_total", "counter", "", \
+			 "Flows that gave up their held TCP data to keep all flows within " \
+			 "--reasm-bytes.", REASM, 8, "shed_flows") \
+	PIPELINE_COUNTER(reasm, shed_bytes, "reassembly_shed_bytes_total", "counter", "", \
+			 "Held TCP data given up to keep all flows within --reasm-bytes, allocation " \
+			 "overhead included, in bytes.", REASM, 9, "shed_bytes") \
+	PIPELINE_COUNTER(reasm, conflicts, "tcp_ambiguities_total", "counter", "kind=\"overlap\"", \
+			 "Places where a TCP stream could be read two ways, by kind: overlapping " \
+			 "copies that differed, urgent data taken out, bytes known only from a " \
+			 "bad-checksum copy the receiver acknowledged.", REASM, 10, "ambiguous_overlaps") \
+	PIPELINE_COUNTER(reasm, urgent, "tcp_ambiguities_total", "counter", "kind=\"urgent\"", "", \
+			 REASM, 11, "urgent") \
+	PIPELINE_COUNTER(reasm, suspect_used, "tcp_ambiguities_total", "counter", \
+			 "kind=\"checksum\"", "", REASM, 12, "bad_checksum_copies_used") \
+	PIPELINE_COUNTER(reasm, csum_bad, "tcp_segments_ignored_total", "counter", \
+			 "reason=\"bad_checksum\"", \
+			 "TCP segments the receiving host would not have taken, by reason.", REASM, 13, \
+			 "bad_checksum") \
+	PIPELINE_COUNTER(reasm, rst_ignored, "tcp_segments_ignored_total", "counter", \
+			 "reason=\"rst_out_of_window\"", "", REASM, 14, "rst_ignored") \
+	PIPELINE_COUNTER(reasm, syn_ignored, "tcp_segments_ignored_total", "counter", \
+			 "reason=\"syn_in_window\"", "", REASM, 15, "syn_ignored") \
+	PIPELINE_COUNTER(reasm, csum_partial, "tcp_checksums_unverified_total", "counter", \
+			 "reason=\"offloaded\"", \
+			 "TCP segments taken as data without a checksum check, by reason.", REASM, 16, \
+			 "csum_offloaded") \
+	PIPELINE_COUNTER(reasm, csum_unknown, "tcp_checksums_unverified_total", "counter", \
+			 "reason=\"unknown\"", "", REASM, 17, "csum_unverified") \
 	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
 			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \
 	PIPELINE_COUNTER(tls, malformed, "parse_errors_total", "counter", "stage=\"tls_record\"", \

@@ -214,10 +214,11 @@ static const struct finding *worst(const struct handshake *hs, uint32_t mask)
  * refused the handshake; a missing SNI or a long validity period is a guess unless the alert or
  * the moment points at it (unrecognized_name; the client leaving after the certificate); a chain
  * this host's store does not trust is a cause only where the alert or close is about
- * certificates: the client's store may trust it. */
+ * certificates: the client's store may trust it; how an observer had to read the TCP stream
+ * is never why a peer refused. */
 #define NOT_A_FALLBACK_CAUSE                                                                     \
 	(M(CHECK_EXPIRES_SOON) | M(CHECK_MISSING_SNI) | M(CHECK_LONG_VALIDITY) |                 \
-	 M(CHECK_UNTRUSTED_CHAIN))
+	 M(CHECK_UNTRUSTED_CHAIN) | M(CHECK_TCP_AMBIGUITY))
 
 /* The peer that sends an alert judged the other side's chain (mutual TLS: a server refuses the
  * client's certificate): its findings come first. */

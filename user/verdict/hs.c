@@ -44,6 +44,21 @@ const char *hs__resumption_name(enum hs_resumption r)
 	return NULL;
 }
 
+const char *hs__ambiguity_name(enum hs_ambiguity_kind k)
+{
+	switch (k) {
+	case HS_AMBIGUITY_OVERLAP:
+		return "overlap";
+	case HS_AMBIGUITY_URGENT:
+		return "urgent";
+	case HS_AMBIGUITY_CHECKSUM:
+		return "checksum";
+	case HS_AMBIGUITY__COUNT:
+		break;
+	}
+	return "unknown";
+}
+
 void hs__add_event(struct handshake *hs, const struct hs_event *ev)
 {
 	/* Keeping the newest event in the last slot means "what happened last" (what explain needs)

@@ -38,6 +38,7 @@ enum check_id {
 	CHECK_LONG_VALIDITY, /* leaf issued after 2020-09-01 valid longer than max_validity_days */
 	CHECK_UNTRUSTED_CHAIN, /* the chain does not verify against the trust store, or is out of order */
 	CHECK_HEARTBEAT, /* RFC 6520 heartbeat abuse: Heartbleed, odd encrypted heartbeats */
+	CHECK_TCP_AMBIGUITY, /* the TCP stream could be read two ways (hs.ambiguous) */
 	CHECK__COUNT,
 };
 
@@ -183,6 +184,26 @@ struct hs_heartbeats {
 	bool short_from_client;
 	uint16_t short_len;
 };
+enum hs_ambiguity_kind {
+	/* copies of the same stream bytes differed; the one Linux keeps was used */
+	HS_AMBIGUITY_OVERLAP = 0,
+	/* an urgent byte was taken out of the stream, as a socket without SO_OOBINLINE does */
+	HS_AMBIGUITY_URGENT = 1,
+	/* the receiver acknowledged bytes only a copy with a bad checksum carried: it was used */
+	HS_AMBIGUITY_CHECKSUM = 2,
+	HS_AMBIGUITY__COUNT,
+};
+
+struct hs_ambiguity {
+	uint8_t kind; /* enum hs_ambiguity_kind */
+	bool from_client; /* direction of the bytes */
+	uint32_t offset; /* first one, from the direction's first stream byte */
+	uint32_t count; /* times it happened in that direction (saturates) */
+};
+
+#define HS_MAX_AMBIGUOUS (2 * HS_AMBIGUITY__COUNT)
+
+const char *hs__ambiguity_name(enum hs_ambiguity_kind k); /* "overlap", "urgent" */
 
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
@@ -240,6 +261,11 @@ struct handshake {
 	uint32_t gaps; /* reassembly holes given up on, both directions */
 	uint64_t gap_bytes;
 	uint32_t parse_errors; /* malformed records or messages */
+
+	/* Where the TCP byte stream could be read two ways (the host's reading is the one
+	 * reported): one entry per direction and kind. */
+	uint8_t n_ambiguous;
+	struct hs_ambiguity ambiguous[HS_MAX_AMBIGUOUS];
 
 	uint16_t n_events;
 	bool events_truncated;

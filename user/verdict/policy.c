@@ -74,6 +74,13 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 			      "RFC 6520 heartbeat abuse: a request longer than its record "
 			      "(Heartbleed, high), answered (critical), an encrypted heartbeat "
 			      "shorter than 19 bytes (medium)" },
+	/* On: an on-path attacker can make a passive observer read another handshake than the
+	 * host's (insertion, overlap, urgent data); the report shows the host's reading, this
+	 * says another one existed. */
+	[CHECK_TCP_AMBIGUITY] = { "tcp_ambiguity", true, SEV_MEDIUM,
+				  "the TCP stream could be read two ways: overlapping copies of "
+				  "the same bytes differed, urgent data was taken out, or bytes "
+				  "were known only from a copy with a bad checksum" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };

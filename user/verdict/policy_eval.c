@@ -530,6 +530,48 @@ static void check_kx(const struct policy *p, struct handshake *hs)
 	}
 }
 
+static void check_tcp_ambiguity(const struct policy *p, struct handshake *hs)
+{
+	char detail[FINDING_DETAIL_LEN];
+	struct finding *f;
+	struct sbuf m, d;
+
+	if (!p->enabled[CHECK_TCP_AMBIGUITY])
+		return;
+	for (unsigned i = 0; i < hs->n_ambiguous; i++) {
+		const struct hs_ambiguity *a = &hs->ambiguous[i];
+		const char *who = a->from_client ? "client" : "server";
+
+		sbuf__init_fixed(&d, detail, sizeof(detail));
+		m_str(&d, who);
+		m_str(&d, "_");
+		m_str(&d, hs__ambiguity_name(a->kind));
+		f = add(hs, CHECK_TCP_AMBIGUITY,
+			grade(p, CHECK_TCP_AMBIGUITY, policy_checks[CHECK_TCP_AMBIGUITY].severity),
+			-1, detail, &m);
+		if (!f)
+			return;
+		m_str(&m, "the ");
+		m_str(&m, who);
+		m_str(&m, "'s TCP stream at offset ");
+		sbuf__put_u64(&m, a->offset);
+		if (a->kind == HS_AMBIGUITY_OVERLAP)
+			m_str(&m, ": overlapping copies of the same bytes differed; reported as "
+				  "the Linux receiver keeps them");
+		else if (a->kind == HS_AMBIGUITY_URGENT)
+			m_str(&m, ": an urgent byte was taken out of the stream, as a socket "
+				  "without SO_OOBINLINE does");
+		else
+			m_str(&m, ": the receiver acknowledged bytes that only a copy with a bad "
+				  "checksum carried; that copy was used");
+		if (a->count > 1) {
+			m_str(&m, " (");
+			sbuf__put_u64(&m, a->count);
+			m_str(&m, " times)");
+		}
+	}
+}
+
 /* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach. A prime shorter
  * than the certificate's RSA key makes the key exchange the weaker link (NIST SP 800-57 Part 1
  * Table 2 rates both by the same bits). */
@@ -711,6 +753,7 @@ static void check_heartbeat(const struct policy *p, struct handshake *hs)
 void policy__evaluate(const struct policy *p, struct handshake *hs)
 {
 	check_certs(p, hs);
+	check_tcp_ambiguity(p, hs);
 	if (hs->has_server_hello)
 		check_protocol(p, hs);
 	check_kx(p, hs);

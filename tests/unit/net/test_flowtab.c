@@ -490,8 +490,8 @@ static void test_remove_and_release(void)
 	}
 	f = mk(t, 7, 1);
 	/* Out-of-order data held in both directions, and engine state attached. */
-	reasm__start(&f->dir[0], 100);
-	reasm__start(&f->dir[1], 900);
+	reasm__start(&f->dir[0], rec.cfg, 100);
+	reasm__start(&f->dir[1], rec.cfg, 900);
 	CHECK_EQ(reasm__feed(&f->dir[0], rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes,
 			     &rec),
 		 0);
@@ -643,7 +643,7 @@ static void test_stable_memory(void)
 		}
 		if (f->dir[0].held || f->dir[1].held || *app_of(f))
 			bad++;
-		reasm__start(&f->dir[1], 1);
+		reasm__start(&f->dir[1], rec.cfg, 1);
 		reasm__feed(&f->dir[1], rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes,
 			    &rec);
 		if (!lo || f < lo)
@@ -704,7 +704,7 @@ static void test_no_release_callback(void)
 			break;
 		}
 		for (d = 0; d < 2; d++) {
-			reasm__start(&f->dir[d], 0);
+			reasm__start(&f->dir[d], rec.cfg, 0);
 			reasm__feed(&f->dir[d], rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes,
 				    &rec);
 			CHECK_EQ(f->dir[d].held_segments, 1);

@@ -3,128 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "check.h"
-#include "net/reasm.h"
-
-#define STREAM_MAX 8192
-#define MAX_EVENTS 1024
-
-/* Byte i of the original stream; a second, different pattern marks bytes that arrived later. */
-static uint8_t pat(uint32_t i)
-{
-	return (uint8_t)(i * 7 + 3 + (i >> 8));
-}
-
-static uint8_t alt(uint32_t i)
-{
-	return (uint8_t)~pat(i);
-}
-
-static uint8_t orig_buf[STREAM_MAX], alt_buf[STREAM_MAX];
-
-struct sink {
-	uint8_t out[STREAM_MAX]; /* delivered bytes; gaps leave 0xEE */
-	uint32_t pos; /* stream offset: delivered bytes plus gap bytes */
-	uint32_t data_bytes;
-	int nevents;
-	long long ev[MAX_EVENTS]; /* > 0: data length, < 0: gap length */
-	const uint8_t *last_ptr;
-	int overflow;
-};
-
-static void sink_init(struct sink *s)
-{
-	memset(s, 0, sizeof(*s));
-	memset(s->out, 0xEE, sizeof(s->out));
-}
-
-static void deliver(void *ctx, const uint8_t *data, size_t len)
-{
-	struct sink *s = ctx;
-
-	if (s->nevents < MAX_EVENTS)
-		s->ev[s->nevents++] = data ? (long long)len : -(long long)len;
-	else
-		s->overflow = 1;
-	if (len == 0)
-		s->overflow = 1; /* never expected: empty deliveries are noise */
-	if (data) {
-		s->last_ptr = data;
-		if (s->pos + len <= STREAM_MAX)
-			memcpy(s->out + s->pos, data, len);
-		else
-			s->overflow = 1;
-		s->data_bytes += len;
-	}
-	s->pos += len;
-}
-
-static const struct reasm_limits big = { .max_held_bytes = 1 << 20, .max_held_segments = 1024 };
-
-/* The table-wide settings every stream of a test runs with (see init()). */
-static struct reasm_cfg cfg;
-
-/* As a flow table would: limits and counters shared, set beside the stream. NULL limits = 0. */
-static void init(struct reasm *r, const struct reasm_limits *lim, struct reasm_stats *st)
-{
-	memset(&cfg, 0, sizeof(cfg));
-	if (lim)
-		cfg.lim = *lim;
-	cfg.stats = st;
-	reasm__init(r);
-}
-
-/* Feed stream bytes [off, off + len) of buf, relative to isn. */
-static int feed(struct reasm *r, struct sink *s, uint32_t isn, uint32_t off, uint32_t len,
-		const uint8_t *buf)
-{
-	return reasm__feed(r, &cfg, isn + off, buf + off, len, deliver, s);
-}
-
-static int stream_matches(const struct sink *s, uint32_t from, uint32_t to)
-{
-	uint32_t i;
-
-	for (i = from; i < to; i++)
-		if (s->out[i] != pat(i))
-			return 0;
-	return 1;
-}
-
-/* Where delivered bytes came from after an overlap: the alternate content in [alt_lo, alt_hi),
- * except in the held ranges ([start, end) pairs, up to the first empty one), whose bytes arrived
- * first and win; the original content everywhere else. */
-struct mix {
-	uint32_t alt_lo, alt_hi;
-	uint32_t held[4][2];
-};
-
-static int mix_matches(const struct sink *s, uint32_t from, uint32_t to, const struct mix *m)
-{
-	uint32_t b;
-	int i, from_alt;
-
-	for (b = from; b < to; b++) {
-		from_alt = b >= m->alt_lo && b < m->alt_hi;
-		for (i = 0; i < 4 && m->held[i][1]; i++)
-			if (b >= m->held[i][0] && b < m->held[i][1])
-				from_alt = 0;
-		if (s->out[b] != (from_alt ? alt(b) : pat(b))) {
-			fprintf(stderr, "  byte %u is 0x%02x\n", b, s->out[b]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* A stream started at isn, with init()'s limits and counters, and an empty sink. */
-static void start(struct reasm *r, struct sink *s, const struct reasm_limits *lim,
-		  struct reasm_stats *st, uint32_t isn)
-{
-	sink_init(s);
-	init(r, lim, st);
-	reasm__start(r, isn);
-}
+#include "reasm_sink.h"
 
 static void test_in_order(void)
 {
@@ -147,7 +26,7 @@ static void test_in_order(void)
 	CHECK_EQ(st.in_order, 3);
 	CHECK_EQ(st.out_of_order, 0);
 	CHECK_EQ(st.retransmitted + st.overlaps + st.gaps, 0);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static const uint32_t seg_off[5] = { 0, 10, 25, 26, 40 };
@@ -194,7 +73,7 @@ static void run_permutations(uint32_t isn)
 			bad++;
 		if (perm[0] != 0 && st.out_of_order < 1)
 			bad++;
-		reasm__reset(&r);
+		reasm__reset(&r, &cfg);
 		nperm++;
 	} while (next_perm(perm, 5));
 	CHECK_EQ(nperm, 120);
@@ -232,27 +111,33 @@ static void test_duplicates(void)
 	CHECK_EQ(st.overlaps, 0);
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(st.segments, 7);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
-/* Held H = [20, 30) original; then the later segment (alternate content) overlaps it. */
+/* Held H = [20, 30) original; then the later segment (alternate content) overlaps it. Linux's
+ * tcp_data_queue_ofo() decides: the lower start wins, at the same start the longer one, else
+ * the first received. */
 struct overlap_case {
 	const char *name;
 	uint32_t off, len;
 	int held_after; /* held segments right after the overlapping feed */
 	int retrans;
+	uint32_t alt_lo, alt_hi; /* where the alternate bytes end up in the stream */
+	int conflicts;
 };
 
 static void test_overlap_shapes_held(void)
 {
 	static const struct overlap_case cases[] = {
-		{ "prefix", 15, 10, 2, 0 }, /* covers H's head */
-		{ "suffix", 25, 10, 2, 0 }, /* covers H's tail */
-		{ "contained", 22, 5, 1, 1 }, /* inside H */
-		{ "same", 20, 10, 1, 1 },
-		{ "containing", 15, 20, 3, 0 }, /* H inside it */
-		{ "adjacent-before", 10, 10, 2, 0 },
-		{ "adjacent-after", 30, 5, 2, 0 },
+		{ "prefix", 15, 10, 3, 0, 15, 25, 1 }, /* starts lower: wins [20, 25) */
+		{ "suffix", 25, 10, 2, 0, 30, 35, 1 }, /* H starts lower: only [30, 35) is new */
+		{ "contained", 22, 5, 1, 1, 0, 0, 1 }, /* inside H: dropped */
+		{ "same", 20, 10, 1, 1, 0, 0, 1 }, /* same start and end: the first stays */
+		{ "same-start-shorter", 20, 5, 1, 1, 0, 0, 1 },
+		{ "same-start-longer", 20, 15, 2, 0, 20, 35, 1 }, /* replaces H */
+		{ "containing", 15, 20, 3, 0, 15, 35, 1 }, /* H inside it: covered */
+		{ "adjacent-before", 10, 10, 2, 0, 10, 20, 0 },
+		{ "adjacent-after", 30, 5, 2, 0, 30, 35, 0 },
 	};
 	size_t i;
 
@@ -261,7 +146,7 @@ static void test_overlap_shapes_held(void)
 		struct reasm_stats st = { 0 };
 		struct reasm r;
 		struct sink s;
-		uint32_t lo = c->off, hi = c->off + c->len;
+		uint32_t hi = c->off + c->len, first = c->off < 20 ? c->off : 20;
 		int ok = 1;
 
 		start(&r, &s, &big, &st, 5000);
@@ -273,16 +158,19 @@ static void test_overlap_shapes_held(void)
 			ok = 0;
 		if ((int)st.overlaps != (c->off < 30 && hi > 20 && !c->retrans))
 			ok = 0;
-		feed(&r, &s, 5000, 0, 40, orig_buf); /* fills everything, loses to held bytes */
-		if (s.pos != 40 || r.held || reasm__held_bytes(&r))
+		if ((int)st.conflicts != c->conflicts || (int)r.conflicts != c->conflicts)
 			ok = 0;
-		/* Bytes of the alternate segment win only where nothing was held first. */
-		if (!mix_matches(&s, 0, 40, &(struct mix){ lo, hi, { { 20, 30 } } }))
+		if (c->conflicts && r.conflict_seq != 5000 + (c->off > 20 ? c->off : 20))
+			ok = 0;
+		feed(&r, &s, 5000, 0, first, orig_buf); /* what was before the held bytes */
+		if (s.pos != (hi > 30 ? hi : 30) || r.held || reasm__held_bytes(&r))
+			ok = 0;
+		if (!mix_matches(&s, 0, s.pos, &(struct mix){ c->alt_lo, c->alt_hi, { { 0, 0 } } }))
 			ok = 0;
 		if (!ok)
 			fprintf(stderr, "  overlap case %s failed\n", c->name);
 		CHECK(ok);
-		reasm__reset(&r);
+		reasm__reset(&r, &cfg);
 	}
 }
 
@@ -300,7 +188,8 @@ static void test_overlap_in_order(void)
 	CHECK_EQ(s.pos, 15);
 	CHECK(s.last_ptr == alt_buf + 10);
 
-	/* Held pieces inside an in-order segment: delivered around, held bytes win. */
+	/* Held pieces inside an in-order segment: it is queued whole (tcp_data_queue) and the
+	 * held bytes it covers are dropped (tcp_ofo_queue); copies that differ are noted. */
 	feed(&r, &s, 0, 20, 2, orig_buf);
 	feed(&r, &s, 0, 24, 3, orig_buf);
 	feed(&r, &s, 0, 30, 5, orig_buf);
@@ -312,13 +201,13 @@ static void test_overlap_in_order(void)
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(st.overlaps, 2);
-	/* alt 15-20, orig 20-22, alt 22-24, orig 24-27, alt 27-30, orig 30-35, alt 35-40,
-	 * orig 40-45 */
-	CHECK_EQ(s.nevents, 8);
-	CHECK(mix_matches(&s, 0, 45,
-			  &(struct mix){ 10, 45,
-					 { { 20, 22 }, { 24, 27 }, { 30, 35 }, { 40, 45 } } }));
-	reasm__reset(&r);
+	CHECK_EQ(st.conflicts, 3); /* [20, 22), [24, 27), [30, 35) */
+	CHECK_EQ(r.conflicts, 3);
+	CHECK_EQ(r.conflict_seq, 20);
+	/* alt 15-40 in one piece, then the held orig 40-45 */
+	CHECK_EQ(s.nevents, 2);
+	CHECK(mix_matches(&s, 0, 45, &(struct mix){ 10, 40, { { 0, 0 } } }));
+	reasm__reset(&r, &cfg);
 }
 
 static void test_overlap_held_spanning(void)
@@ -327,7 +216,8 @@ static void test_overlap_held_spanning(void)
 	struct reasm r;
 	struct sink s;
 
-	/* An out-of-order segment spanning several held ones is split around them. */
+	/* An out-of-order segment spanning several held ones starts lower than each: its bytes
+	 * replace theirs, the rest is held around them. */
 	start(&r, &s, &big, &st, 0);
 	feed(&r, &s, 0, 10, 2, orig_buf);
 	feed(&r, &s, 0, 14, 2, orig_buf);
@@ -340,9 +230,9 @@ static void test_overlap_held_spanning(void)
 	feed(&r, &s, 0, 0, 5, orig_buf);
 	CHECK_EQ(s.pos, 30);
 	CHECK_EQ(s.nevents, 8);
-	CHECK(mix_matches(&s, 0, 30,
-			  &(struct mix){ 5, 30, { { 10, 12 }, { 14, 16 }, { 20, 22 } } }));
-	reasm__reset(&r);
+	CHECK_EQ(st.conflicts, 3);
+	CHECK(mix_matches(&s, 0, 30, &(struct mix){ 5, 30, { { 0, 0 } } }));
+	reasm__reset(&r, &cfg);
 }
 
 static void test_wrap(void)
@@ -370,9 +260,9 @@ static void test_wrap(void)
 	CHECK(stream_matches(&s, 0, 20));
 	CHECK_EQ(s.out[22], alt(22));
 	/* Held across the wrap: next_seq just below 2^32, held just above 0. */
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 	sink_init(&s);
-	reasm__start(&r, 0xfffffff0u);
+	reasm__start(&r, &cfg, 0xfffffff0u);
 	CHECK_EQ(reasm__feed(&r, &cfg, 0x10, orig_buf + 0x20, 8, deliver, &s), 0);
 	CHECK_EQ(r.held_segments, 1);
 	CHECK_EQ(reasm__feed(&r, &cfg, 0xfffffff0u, orig_buf, 0x20, deliver, &s), 0);
@@ -383,7 +273,7 @@ static void test_wrap(void)
 	CHECK_EQ(reasm__feed(&r, &cfg, 0x18 + 0x80000001u, orig_buf, 4, deliver, &s), 0);
 	CHECK_EQ(st.retransmitted, 2);
 	CHECK_EQ(s.pos, 0x28);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static void test_limits_gap(void)
@@ -438,8 +328,8 @@ static void test_limits_gap(void)
 	/* The same when the segment reaches into held data: it becomes contiguous. */
 	feed(&r, &s, 0, 29, 3, orig_buf); /* [29, 32) overlaps held [30, 35) */
 	CHECK_EQ(s.ev[6], -1);
-	CHECK_EQ(s.ev[7], 1); /* [29, 30) from the caller */
-	CHECK_EQ(s.ev[8], 5); /* held [30, 35) wins over the caller's [30, 32) */
+	CHECK_EQ(s.ev[7], 3); /* [29, 32) from the caller, in order: it wins */
+	CHECK_EQ(s.ev[8], 3); /* what is left of held [30, 35) */
 	CHECK_EQ(s.nevents, 9);
 	CHECK_EQ(r.next_seq, 35);
 	CHECK_EQ(r.held_segments, 3);
@@ -463,7 +353,7 @@ static void test_limits_gap(void)
 	CHECK(stream_matches(&s, 100, 141));
 	CHECK_EQ(s.pos, 141);
 	CHECK_EQ(st.refused_bytes, 0);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 /* A segment that would split into more pieces than the segment limit allows. */
@@ -487,9 +377,8 @@ static void test_limits_spanning(void)
 	CHECK_EQ(s.ev[0], -5);
 	CHECK_EQ(s.pos, 30);
 	CHECK_EQ(r.held_segments, 0);
-	CHECK(mix_matches(&s, 5, 30,
-			  &(struct mix){ 5, 30, { { 10, 12 }, { 14, 16 }, { 20, 22 } } }));
-	reasm__reset(&r);
+	CHECK(mix_matches(&s, 5, 30, &(struct mix){ 5, 30, { { 0, 0 } } }));
+	reasm__reset(&r, &cfg);
 }
 
 static void test_limits_zero(void)
@@ -509,14 +398,14 @@ static void test_limits_zero(void)
 	CHECK_EQ(st.retransmitted, 1);
 	CHECK_EQ(r.held, NULL);
 	CHECK_EQ(st.out_of_order, 0);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 
 	/* No limits behave the same. */
 	start(&r, &s, NULL, NULL, 0);
 	feed(&r, &s, 0, 3, 4, orig_buf);
 	CHECK_EQ(s.ev[0], -3);
 	CHECK_EQ(s.pos, 7);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static void test_flush(void)
@@ -529,7 +418,7 @@ static void test_flush(void)
 	init(&r, &big, &st);
 	reasm__flush(&r, &cfg, deliver, &s); /* not started, nothing held */
 	CHECK_EQ(s.nevents, 0);
-	reasm__start(&r, 77);
+	reasm__start(&r, &cfg, 77);
 	feed(&r, &s, 77, 0, 5, orig_buf);
 	feed(&r, &s, 77, 8, 4, orig_buf);
 	feed(&r, &s, 77, 12, 3, orig_buf); /* contiguous with the previous held one */
@@ -554,7 +443,7 @@ static void test_flush(void)
 	CHECK_EQ(s.nevents, 6);
 	feed(&r, &s, 77, 26, 2, orig_buf); /* the stream goes on after a flush */
 	CHECK_EQ(s.pos, 28);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static void test_zero_length(void)
@@ -578,7 +467,7 @@ static void test_zero_length(void)
 	CHECK_EQ(st.segments, 5);
 	CHECK_EQ(st.in_order, 1);
 	CHECK_EQ(st.out_of_order + st.retransmitted + st.overlaps, 0);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static void test_midstream(void)
@@ -605,11 +494,11 @@ static void test_midstream(void)
 	/* reasm__start later restarts: held data is dropped. */
 	feed(&r, &s, 90000, 200, 10, orig_buf);
 	CHECK_EQ(r.held_segments, 1);
-	reasm__start(&r, 1);
+	reasm__start(&r, &cfg, 1);
 	CHECK_EQ(r.held_segments, 0);
 	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(r.next_seq, 1);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 	CHECK(!r.started);
 	CHECK(r.held == NULL);
 }
@@ -629,7 +518,7 @@ static void test_far_ahead(void)
 	CHECK_EQ(reasm__feed(&r, &cfg, 1u << 30, orig_buf, 10, deliver, &s), 0);
 	CHECK_EQ(r.held_segments, 1);
 	CHECK_EQ(st.refused_bytes, 10);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static uint32_t rng_next(uint64_t *st)
@@ -707,7 +596,7 @@ static void run_random(uint64_t seed, const struct reasm_limits *lim, int drop, 
 			CHECK(stream_matches(&s, 0, total));
 		}
 	}
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 static void test_random_streams(void)
@@ -736,17 +625,12 @@ static void test_no_stats(void)
 	reasm__flush(&r, &cfg, deliver, &s);
 	CHECK_EQ(s.pos, 35);
 	CHECK_EQ(s.data_bytes, 20);
-	reasm__reset(&r);
+	reasm__reset(&r, &cfg);
 }
 
 int main(void)
 {
-	uint32_t i;
-
-	for (i = 0; i < STREAM_MAX; i++) {
-		orig_buf[i] = pat(i);
-		alt_buf[i] = alt(i);
-	}
+	fill_patterns();
 	RUN_TEST(test_in_order);
 	RUN_TEST(test_all_permutations);
 	RUN_TEST(test_duplicates);

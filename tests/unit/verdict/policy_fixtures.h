@@ -136,6 +136,9 @@ static inline void everything(struct handshake *hs)
 	hs->has_server_key_exchange = true;
 	hs->ske.kx = TLS_KX_DHE;
 	hs->ske.dh_p_bits = 512;
+	hs->n_ambiguous = 1; /* tcp_ambiguity */
+	hs->ambiguous[0] = (struct hs_ambiguity){ .kind = HS_AMBIGUITY_OVERLAP, .from_client = true,
+						  .offset = 517, .count = 2 };
 	hs->trust.status = X509_TRUST_FAILED;
 	hs->trust.error = 20; /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */
 	hs->trust.position = 0;

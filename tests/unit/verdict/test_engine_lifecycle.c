@@ -261,9 +261,11 @@ static void test_close(void)
 	CHECK_EQ(r.calls, 1);
 }
 
-/* A SYN with a new ISN supersedes a HELLO connection: the old one is judged incomplete without
- * telling the kernel to stop copying (the new connection needs its frames), the new one starts
- * OPEN; a retransmitted SYN (same ISN) does not supersede. */
+/* A SYN with a new ISN during a handshake is set aside, as the receiver answers it with a
+ * challenge ACK (RFC 5961 4.2); once the server answers it with a SYN-ACK of its own, it
+ * supersedes the HELLO connection: the old one is judged incomplete without telling the kernel
+ * to stop copying (the new connection needs its frames), the new one starts OPEN; a
+ * retransmitted SYN (same ISN) does not supersede. */
 static void test_superseded(void)
 {
 	const uint32_t isn = 777777;
@@ -276,14 +278,17 @@ static void test_superseded(void)
 	send(&r, false, &ch);
 	CHECK_EQ(state(&r), CONN_HELLO);
 	send_at(&r, false, TH_SYN, NULL, &isn);
+	CHECK_EQ(r.calls, 0);
+	CHECK_EQ(state(&r), CONN_HELLO);
+	send_at(&r, false, TH_SYN, NULL, &isn);
+	CHECK_EQ(state(&r), CONN_HELLO);
+	CHECK_EQ(engine__reasm_stats(r.e)->syn_ignored, 2);
+	r.seq[0] = isn + 1;
+	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
 	CHECK_EQ(r.calls, 1);
 	CHECK_EQ(r.hs.outcome, HS_OUTCOME_INCOMPLETE);
 	CHECK_EQ(r.flow_done, 0);
 	CHECK_EQ(state(&r), CONN_OPEN);
-	send_at(&r, false, TH_SYN, NULL, &isn);
-	CHECK_EQ(state(&r), CONN_OPEN);
-	r.seq[0] = isn + 1;
-	send_at(&r, true, TH_SYN | TH_ACK, NULL, NULL);
 	send(&r, false, &ch);
 	CHECK_EQ(state(&r), CONN_HELLO);
 	CHECK_EQ(r.calls, 1);

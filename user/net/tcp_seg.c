@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TCP checksum and urgent pointer. struct pkt does not say where the TCP header starts (IPv4
+ * options and IPv6 extension headers sit in between), so it is found back from the payload: the
+ * header whose data offset, ports and sequence number are the decoded ones. */
+#include "net/tcp_seg.h"
+
+#include <errno.h>
+#include <stdbool.h>
+
+#define TCP_MIN_HLEN 20
+#define IPPROTO_TCP_ 6
+
+static inline uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 1071 4.1: 16-bit big-endian words, an odd last byte padded with zero. */
+static uint64_t sum16(const uint8_t *p, size_t n, uint64_t acc)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		acc += be16(p + i);
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint64_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+/* Does the checksum field hold just the pseudo-header sum? 0 and 0xffff are one value in ones'
+ * complement. */
+static bool is_partial(uint16_t field, uint16_t pseudo_sum)
+{
+	return field == pseudo_sum || (!(field && pseudo_sum) && (field ^ pseudo_sum) == 0xffff);
+}
+
+/* The TCP header in front of p->payload, or NULL when it cannot be found in the frame. */
+static const uint8_t *tcp_header(const uint8_t *frame, const struct pkt *p)
+{
+	const uint8_t *lo = frame + p->l3_off + 20; /* at least an IPv4 header before it */
+	size_t doff;
+
+	for (doff = TCP_MIN_HLEN; doff <= 60; doff += 4) {
+		const uint8_t *th = p->payload - doff;
+
+		if (p->payload < lo + doff)
+			break;
+		if ((size_t)(th[12] >> 4) * 4 == doff && be16(th) == p->sport &&
+		    be16(th + 2) == p->dport && be32(th + 4) == p->seq)
+			return th;
+	}
+	return NULL;
+}
+
+enum tcp_csum_result tcp_seg__csum(const uint8_t *frame, size_t caplen, const struct pkt *p)
+{
+	const uint8_t *th, *end = p->payload + p->payload_len;
+	size_t alen = p->family == 4 ? 4 : 16, tcp_len;
+	uint64_t pseudo;
+	uint16_t field;
+
+	if (p->payload_missing || !frame || end > frame + caplen || p->payload < frame)
+		return TCP_CSUM_UNKNOWN;
+	th = tcp_header(frame, p);
+	if (!th)
+		return TCP_CSUM_UNKNOWN;
+	tcp_len = (size_t)(end - th);
+	/* RFC 9293 3.1 (IPv4) and RFC 8200 8.1 (IPv6) pseudo-headers: addresses, protocol,
+	 * upper-layer length. */
+	pseudo = sum16(p->saddr, alen, 0);
+	pseudo = sum16(p->daddr, alen, pseudo);
+	pseudo += IPPROTO_TCP_;
+	pseudo += (uint32_t)(tcp_len & 0xffff) + (uint32_t)(tcp_len >> 16);
+	if (fold(sum16(th, tcp_len, pseudo)) == 0xffff)
+		return TCP_CSUM_GOOD;
+	/* Linux sets th->check = ~tcp_v4_check(len, saddr, daddr, 0) (tcp_v4_send_check):
+	 * the folded pseudo-header sum, for the device to finish. */
+	field = be16(th + 16);
+	if (is_partial(field, fold(pseudo)))
+		return TCP_CSUM_PARTIAL;
+	/* GSO super-frames may carry the sum without the length, which segmentation adds. */
+	pseudo -= (uint32_t)(tcp_len & 0xffff) + (uint32_t)(tcp_len >> 16);
+	if (is_partial(field, fold(pseudo)))
+		return TCP_CSUM_PARTIAL;
+	return TCP_CSUM_BAD;
+}
+
+int tcp_seg__urgent(const uint8_t *frame, const struct pkt *p, uint32_t *urg_seq)
+{
+	const uint8_t *th;
+	uint16_t ptr;
+
+	if (!(p->tcp_flags & TCPF_URG) || !frame)
+		return -ENOENT;
+	th = tcp_header(frame, p);
+	if (!th)
+		return -ENOENT;
+	ptr = be16(th + 18);
+	*urg_seq = p->seq + ptr - (ptr ? 1 : 0);
+	return 0;
+}
