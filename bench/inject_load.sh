@@ -130,7 +130,7 @@ COUNTERS=(tlsmon_ringbuf_dropped_total tlsmon_flows_evicted_total tlsmon_reassem
 printf '%-8s %9s %9s %8s %10s %10s %8s %6s %6s %6s %6s %6s %10s %5s\n' level sent reported ratio \
 	"flows/s" pps tx_busy ring veth evict gaps budget "cpu ms/1k" "cpu%"
 settle "$NS_A" "$W/m0" tlsmon_handshakes_total
-best_rate=0 best_level=none broke=
+best_rate=0 best_level=none broke='' broke_rate=0 broke_ring=0 broke_veth=0
 for lv in "${LEVELS[@]}"; do
 	pace=()
 	[ "$lv" = unpaced ] || pace=(-r "$lv")
@@ -176,6 +176,7 @@ for lv in "${LEVELS[@]}"; do
 	elif [ -z "$broke" ]; then
 		# What broke first: every counter that moved at the first level that lost something.
 		broke="at $lv (${rate:-?} flows/s): reported $rep of $sent"
+		broke_rate=${rate:-0} broke_ring=${D[tlsmon_ringbuf_dropped_total]} broke_veth=$vd
 		for c in "${COUNTERS[@]}"; do
 			[ "${D[$c]}" -ne 0 ] && broke+=", ${c#tlsmon_} ${D[$c]}"
 		done
@@ -190,7 +191,11 @@ echo "inject_load: every handshake reported up to $best_rate flows/s (level $bes
 	"reported/sent 1.000, no drops)"
 if [ -n "$broke" ]; then
 	echo "inject_load: first loss $broke"
+	bench inject_first_loss_rate "$broke_rate" flows/s
+	bench inject_first_loss_ringbuf_dropped "$broke_ring" records
+	bench inject_first_loss_veth_dropped "$broke_veth" frames
 else
+	bench inject_first_loss_rate none flows/s
 	echo "inject_load: no level lost a handshake; the last level ran at ${rate:-?} flows/s," \
 		"$(ratio "${rate:-0}" "${gen_rate:-0}") of the injector alone, with the daemon at" \
 		"${cpupct:-?} % of one core"

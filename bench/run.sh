@@ -102,6 +102,8 @@ goal "capture completeness at the highest rate (reported/sent)" \
 	"$(val capture_completeness_at_max)" ">=" 1.000
 printf '  %-58s %10s %s\n' "injected: highest rate with reported/sent 1.000 (flows/s)" \
 	"$(val inject_complete_rate)" "(x injector alone: $(rat inject_complete_rate))"
+printf '  %-58s %10s %s\n' "injected: first loss (flows/s), ring-buffer drops there" \
+	"$(val inject_first_loss_rate)" "$(val inject_first_loss_ringbuf_dropped) records"
 goal "offline (a) mix, tlsmon x tshark" "$(rat offline_mix_tlsmon)" ">=" 100
 goal "offline (a) mix, handshakes/s/core" "$(val offline_mix_tlsmon)" ">=" 100000
 goal "offline (b) distinct, tlsmon x d2i_X509 rate" "$(val offline_distinct_vs_d2i)" ">=" 10
