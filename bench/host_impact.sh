@@ -3,19 +3,22 @@
 # client in B, with nothing attached, with `tlsmon run` on the receiving veth in each ingress mode
 # (TC egress is attached in every mode and sees the ACKs), with tlsmon on the sending veth (TC
 # egress sees the bulk data, as GSO super-frames), and with tcpdump 'tcp port 443' -w /dev/null.
-# Rounds are interleaved across modes. A mode's ratio is the median over rounds of its throughput
-# divided by the bare run of the same round, so that load from other jobs that drifts over the
-# minutes of the benchmark cancels out within a round.
+# A bare run (nothing attached) comes before and after every attached run. A mode's ratio is the
+# median over rounds of its throughput divided by the mean of its two neighbouring bare runs; the
+# same ratio of each bare run to its neighbours shows the method's noise, printed beside the
+# ratio, and the default mode's result is flagged inconclusive when that noise is larger than the
+# effect (see the verdict below).
 #
-# Usage: bench/host_impact.sh [SECONDS [ROUNDS]]   (default 5 and 5)
+# Usage: bench/host_impact.sh [SECONDS [ROUNDS]]   (default 3 and 6)
+#        HOST_MODES="tc tc-sender" measures only those modes (and the bare runs).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_root host_impact
 require_cmd host_impact iperf3 jq tcpdump curl
-SECS=${1:-5}
-ROUNDS=${2:-5}
-MODES=(none tc xdp-generic xdp tc-sender tcpdump)
+SECS=${1:-3}
+ROUNDS=${2:-6}
+read -r -a MODES <<<"none ${HOST_MODES:-tc xdp-generic xdp tc-sender tcpdump}"
 
 t_tmpdir || die "mktemp failed"
 W=$T_TMP
@@ -53,40 +56,85 @@ detach()
 	fi
 }
 
-declare -A GBPS=() ROUND=()
+# measure: one iperf3 run; prints Gbit/s, or nothing when it failed.
+measure()
+{
+	ip netns exec "$NS_B" timeout $((SECS + 15)) iperf3 -c "$IP4_A" -p 443 -t "$SECS" -J \
+		2>/dev/null | jq -r '(.end.sum_received.bits_per_second / 1e6 | round) / 1000' \
+		2>/dev/null | grep -v null
+}
+
+# Bare and attached runs alternate: bare, mode 1, bare, mode 2, ..., bare. Each attached run is
+# compared with the mean of the bare runs just before and after it, which cancels load that
+# drifts over the minutes of the benchmark; each bare run compared in the same way with its own
+# two neighbours is what a mode with no effect at all would score, and the spread of those
+# "null" ratios is the noise of the method on this machine in this run.
+declare -A GBPS=() PAIRED=()
+BARE=()
+bare_run()
+{
+	local g
+	g=$(measure)
+	BARE+=("${g:-}")
+	[ -n "$g" ] && GBPS[none]+="$g "
+}
+bare_run
 for ((r = 1; r <= ROUNDS; r++)); do
 	for m in "${MODES[@]}"; do
+		[ "$m" = none ] && continue
 		attach "$m"
-		if [ "$MODE_OK" -eq 1 ]; then
-			g=$(ip netns exec "$NS_B" timeout $((SECS + 15)) iperf3 -c "$IP4_A" -p 443 \
-				-t "$SECS" -J 2>/dev/null |
-				jq -r '(.end.sum_received.bits_per_second / 1e6 | round) / 1000' 2>/dev/null)
-			if [ -n "$g" ] && [ "$g" != null ]; then
-				GBPS[$m]+="$g "
-				ROUND[$m,$r]=$g
-			fi
-		fi
+		g=
+		[ "$MODE_OK" -eq 1 ] && g=$(measure)
 		detach
+		before=${BARE[-1]}
+		bare_run
+		after=${BARE[-1]}
+		if [ -n "$g" ]; then
+			GBPS[$m]+="$g "
+			[ -n "$before" ] && [ -n "$after" ] &&
+				PAIRED[$m]+="$(awk -v a="$g" -v b="$before" -v c="$after" \
+					'BEGIN { printf "%.4f", 2 * a / (b + c) }') "
+		fi
 	done
 done
+NULLS=()
+for ((j = 1; j + 1 < ${#BARE[@]}; j++)); do
+	[ -n "${BARE[j - 1]}" ] && [ -n "${BARE[j]}" ] && [ -n "${BARE[j + 1]}" ] &&
+		NULLS+=("$(awk -v a="${BARE[j]}" -v b="${BARE[j - 1]}" -v c="${BARE[j + 1]}" \
+			'BEGIN { printf "%.4f", 2 * a / (b + c) }')")
+done
+# iqr: p75 - p25 (nearest rank) of numbers on stdin.
+iqr()
+{
+	sort -g | awk '{ a[NR] = $1 } END { if (NR < 2) { print "nan"; exit }
+		lo = a[int(NR * 0.25 + 0.5) > 0 ? int(NR * 0.25 + 0.5) : 1]
+		hi = a[int(NR * 0.75 + 0.5)]; printf "%.3f\n", hi - lo }'
+}
+noise=$(printf '%s\n' "${NULLS[@]}" | grep . | iqr)
+bare_iqr=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | iqr)
+bare_med=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | median)
+bare_min=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | best_min)
+bare_max=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | best_max)
+echo "host_impact: ${#BARE[@]} bare runs: median ${bare_med:-?} Gbit/s, range ${bare_min:-?}-${bare_max:-?}," \
+	"IQR ${bare_iqr:-?} Gbit/s; each against its neighbours (a mode with no effect): IQR" \
+	"${noise:-?} of the ratio (the noise)"
+bench host_bare_runs "${#BARE[@]}" runs
+bench host_bare_spread "$(ratio "${bare_iqr:-0}" "${bare_med:-0}")" "IQR/median"
+bench host_noise "${noise:-nan}" ratio_IQR
+# paired_ratio MODE: median of MODE's ratios to its neighbouring bare runs.
+paired_ratio()
+{
+	tr ' ' '\n' <<<"${PAIRED[$1]:-}" | grep . | median | awk '{ printf "%.3f\n", $1 }'
+}
+
 # What --ingress auto picks on a veth is the default mode whose figure the goal applies to.
 attach_auto=$(
 	tlsmon_start "$NS_A" "$W/tlsmon-auto.log" -i "$IF_A" --ingress auto >/dev/null 2>&1
 	sed -n 's/.*watching veth0 (ingress \([a-z-]*\),.*/\1/p' "$W/tlsmon-auto.log"
 	tlsmon_stop
 )
-# paired_ratio MODE: median over the rounds of MODE's throughput / the bare run of that round.
-paired_ratio()
-{
-	local r
-	for ((r = 1; r <= ROUNDS; r++)); do
-		[ -n "${ROUND[$1,$r]:-}" ] && [ -n "${ROUND[none,$r]:-}" ] &&
-			ratio "${ROUND[$1,$r]}" "${ROUND[none,$r]}"
-	done | median
-}
 
-base=$(tr ' ' '\n' <<<"${GBPS[none]:-}" | grep . | median)
-printf '%-12s %10s %8s  %s\n' mode Gbit/s ratio "rounds (Gbit/s)"
+printf '%-12s %10s %8s %8s  %s\n' mode Gbit/s ratio noise "runs (Gbit/s)"
 for m in "${MODES[@]}"; do
 	v=$(tr ' ' '\n' <<<"${GBPS[$m]:-}" | grep . | median)
 	if [ -z "$v" ]; then
@@ -95,12 +143,12 @@ for m in "${MODES[@]}"; do
 		continue
 	fi
 	if [ "$m" = none ]; then
-		printf '%-12s %10.2f %8s  %s\n' "$m" "$v" 1.000 "${GBPS[$m]}"
+		printf '%-12s %10.2f %8s %8s  %s\n' "$m" "$v" 1.000 "${noise:-?}" "${GBPS[$m]}"
 		bench host_none_gbps "$(printf '%.2f' "$v")" Gbit/s
 		continue
 	fi
 	rt=$(paired_ratio "$m")
-	printf '%-12s %10.2f %8s  %s\n' "$m" "$v" "${rt:-n/a}" "${GBPS[$m]}"
+	printf '%-12s %10.2f %8s %8s  %s\n' "$m" "$v" "${rt:-n/a}" "${noise:-?}" "${GBPS[$m]}"
 	bench "host_${m}_gbps" "$(printf '%.2f' "$v")" Gbit/s "${rt:-nan}" none
 done
 drops=$(awk '{ s += $1 } END { print s + 0 }' "$W/tcpdump.drops" 2>/dev/null || echo 0)
@@ -111,7 +159,21 @@ echo "host_impact: tlsmon --ingress auto picks '${attach_auto:-?}' on veth"
 bench host_auto_mode "${attach_auto:-unknown}" mode
 if [ -n "$attach_auto" ] && [ -n "${GBPS[$attach_auto]:-}" ]; then
 	rt=$(paired_ratio "$attach_auto")
+	# Conclusive when the noise is smaller than the effect. When it is not, the impact is
+	# within the noise: that still meets the goal if the noise itself is within the goal's
+	# margin (1 - 0.97), and is "inconclusive" otherwise.
+	verdict=$(awk -v r="$rt" -v n="$noise" 'BEGIN {
+		e = 1 - r; if (e < 0) e = -e
+		if (n == "nan" || r == "") print "inconclusive"
+		else if (n <= e) print (r >= 0.97 ? "met" : "missed")
+		else if (n <= 0.03) print "met_within_noise"
+		else print "inconclusive" }')
 	echo "host_impact: default mode ($attach_auto) keeps $rt of bare throughput (goal >= 0.97;" \
-		"median of $ROUNDS per-round ratios)"
+		"median of $ROUNDS ratios to the neighbouring bare runs); noise (IQR of bare runs" \
+		"against their neighbours) $noise, effect $(awk -v r="$rt" 'BEGIN { printf "%.3f", 1 - r }'):" \
+		"$verdict"
+	[ "$verdict" = inconclusive ] &&
+		echo "host_impact: INCONCLUSIVE: the bare runs vary more than the effect measured"
 	bench host_default_mode_ratio "$rt" ratio "$rt" none
+	bench host_default_mode_verdict "$verdict" verdict
 fi

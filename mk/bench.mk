@@ -1,5 +1,6 @@
-# `make bench` (root): kernel filter cost, host impact, capture completeness under load, offline
-# rate against tshark/ssldump/OpenSSL, and memory; see bench/README.md. Included from the Makefile.
+# `make bench` (root): kernel filter cost, host impact, capture completeness under load (real TCP
+# and injected frames), offline rate against tshark/ssldump/OpenSSL, and memory; see
+# bench/README.md. Included from the Makefile.
 
 comma := ,
 BENCH_DIR := $(BUILD)/bench
@@ -20,7 +21,8 @@ $(BENCH_DIR)/%: bench/%.c $(LIB) | $(BENCH_DIR)
 .PHONY: bench-build
 bench-build: all $(BENCH_BINS) $(BENCH_DIR)/empty.bpf.o
 
-# BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load offline_rate memory.
+# BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load inject_load offline_rate
+# memory.
 bench:
 	$(Q)$(MAKE) --no-print-directory bench-build
 	$(Q)BUILD=$(BUILD) bench/run.sh $(subst $(comma), ,$(BENCH))
