@@ -77,16 +77,22 @@ struct par {
 	struct worker w[READ_MAX_WORKERS];
 };
 
-/* Waiting on a ring that is empty (worker) or full (dispatcher): a few yields, then short sleeps,
- * so a waiting thread gives its core to the others (there may be fewer cores than threads). */
+/* Waiting on a ring that is empty (worker) or full (dispatcher): a few yields, then sleeps that
+ * grow to 1 ms, so a waiting thread gives its core to the others (there may be fewer cores than
+ * threads) without waking thousands of times a second: a full ring holds milliseconds of work. */
 static void backoff(unsigned *spins)
 {
-	struct timespec ts = { .tv_nsec = 50000 };
+	struct timespec ts = { .tv_nsec = 20000 };
 
-	if ((*spins)++ < 16)
+	if (*spins < 8) {
+		(*spins)++;
 		sched_yield();
-	else
-		nanosleep(&ts, NULL);
+		return;
+	}
+	if (*spins < 8 + 6)
+		(*spins)++;
+	ts.tv_nsec <<= *spins - 8; /* 20 us .. 1.28 ms */
+	nanosleep(&ts, NULL);
 }
 
 static void write_block(struct worker *w)
