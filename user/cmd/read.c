@@ -167,8 +167,9 @@ static void read_usage(FILE *out)
 		"                        sharded by address pair; each flow's lines keep their\n"
 		"                        order, lines of different flows interleave (JSON Lines\n"
 		"                        output only, with --flagged, --local-net, --stats)\n"
-		"  --sort ts             hold every line and write them by handshake start time\n"
-		"                        (then bytes) at the end: the same bytes for any -j\n"
+		"  --sort KEY            hold every line and write them in KEY order at the end;\n"
+		"                        KEY is ts: handshake start time, then bytes (the same\n"
+		"                        bytes for any -j)\n"
 		"  -h, --help            this text\n", READ_MAX_WORKERS);
 }
 
