@@ -42,7 +42,7 @@ usage_case read_jobs_too_many "expected 1..64" --jobs 65 x.pcap
 usage_case read_jobs_sort_key "expected ts" --sort size x.pcap
 usage_case read_jobs_refuses_metrics "JSON Lines output only" -j 2 --metrics x.pcap
 usage_case read_jobs_refuses_summary "JSON Lines output only" --sort ts --summary x.pcap
-if "$TLSMON" read --help | grep -q -- "--jobs N" && "$TLSMON" read --help | grep -q -- "--sort ts"; then
+if "$TLSMON" read --help | grep -q -- "--jobs N" && "$TLSMON" read --help | grep -q -- "--sort KEY"; then
 	pass read_jobs_help
 else
 	fail read_jobs_help "-j/--sort missing from read --help"
@@ -111,6 +111,50 @@ else
 		fail read_jobs_stats "one engine frames=$one, workers' sum=$sum"
 	fi
 fi
+
+# Resumed handshakes on other workers than their full one: one full TLS 1.2 handshake, then
+# eight abbreviated ones a minute later from other ports (tests/fixtures/tls12_resume.py, as
+# tests/offline/resumption.sh builds them); every one names the full one's chain with -j 3 too.
+resume_case()
+{
+	local t=read_jobs_resumed now turns files=() p per
+	now=$(date +%s)
+	if ! command -v mergecap >/dev/null || ! command -v openssl >/dev/null ||
+		! command -v python3 >/dev/null || [ ! -x "$BUILD/tools/pcapgen" ]; then
+		skip $t "needs mergecap, openssl, python3 and $BUILD/tools/pcapgen"
+		return
+	fi
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=resume.example" -days 30 \
+		-keyout "$W/key.pem" -out "$W/cert.pem" >/dev/null 2>&1 &&
+		openssl x509 -in "$W/cert.pem" -outform DER -out "$W/cert.der" || {
+		fail $t "openssl could not make a certificate"
+		return
+	}
+	for p in 40000 40001 40002 40003 40004 40005 40006 40007 40008; do
+		if [ $p = 40000 ]; then
+			turns=$(python3 tests/fixtures/tls12_resume.py "$W/r$p" full --cert "$W/cert.der")
+		else
+			turns=$(python3 tests/fixtures/tls12_resume.py "$W/r$p" resume --ticket)
+		fi
+		# shellcheck disable=SC2086 # turns is a list of arguments
+		"$BUILD/tools/pcapgen" -o "$W/r$p.pcap" --client "10.0.0.1:$p" \
+			--start-time $((p == 40000 ? now : now + 60 + p - 40000)) $turns 2>/dev/null ||
+			{ fail $t "pcapgen failed"; return; }
+		files+=("$W/r$p.pcap")
+	done
+	mergecap -w "$W/resumed.pcap" "${files[@]}" || { fail $t "mergecap failed"; return; }
+	same_runs $t "$W/resumed.pcap" || return
+	# the case tests something only when some resumed flows were on another worker
+	per=$("$TLSMON" read -j 3 --stats "$W/resumed.pcap" 2>&1 >/dev/null |
+		sed -n 's/^  handshakes=//p' | sort -n | tail -1)
+	n=$("$TLSMON" read -j 3 "$W/resumed.pcap" | jq -s '[.[] | select(.resumed and .chain_from.leaf_sha256 != null)] | length')
+	if [ "$n" = 8 ] && [ -n "$per" ] && [ "$per" -lt 9 ]; then
+		pass "$t (8 of 8 name the full chain; at most $per of 9 handshakes on one worker)"
+	else
+		fail $t "$n of 8 resumed name the full chain; $per of 9 on one worker"
+	fi
+}
+resume_case
 
 # hsgen captures from the turns of real handshakes (tshark splits them): a mix of three chains,
 # and one where every leaf is distinct (certificate analysis dominates, as on a busy host).

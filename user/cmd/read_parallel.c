@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `tlsmon read -j N` (read_parallel.h): the main thread reads each file and deals its frames to
- * N workers over SPSC rings; each worker owns an engine (flow table, x509 cache, resume memo:
- * nothing shared, nothing locked per frame) and renders its JSON lines into its own buffer. Lines
+ * N workers over SPSC rings, by flow (net/shard.h); each worker owns an engine (flow table,
+ * reassembly, x509 cache: nothing locked per frame; only the memo of full chains for resumed
+ * handshakes is shared, locked once per handshake) and renders its JSON lines into its own buffer. Lines
  * reach the output a block at a time under one lock, so each flow's lines keep their order; with
  * --sort ts they are all held and written at the end in start-time order, which does not depend
  * on how many workers there were. */
@@ -22,6 +23,7 @@
 #include "out/report.h"
 #include "util/sbuf.h"
 #include "util/spsc_ring.h"
+#include "verdict/resume_memo_shared.h"
 
 /* Per worker: 8 MiB holds a few thousand frames in flight, and any frame pcap_in hands out
  * (a quarter of the ring, 2 MiB, is the largest record). */
@@ -65,6 +67,9 @@ struct worker {
 	struct spsc_ring ring;
 	struct engine *e;
 	struct not_local *nl;
+	/* Frames numbered below it are done (published before the frame is fed): the resume
+	 * memo's frontier. */
+	_Atomic uint64_t at_seq;
 	struct sbuf out;
 	struct line_ref *refs;
 	size_t n_refs, cap_refs;
@@ -163,6 +168,8 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		spins = 0;
+		atomic_store_explicit(&w->at_seq, r->kind == REC_END ? UINT64_MAX : r->number,
+				      memory_order_release);
 		if (r->kind == REC_END) {
 			spsc_ring__release(&w->ring);
 			break;
@@ -184,6 +191,25 @@ static void *worker_main(void *arg)
 	if (!w->par->o->sort_ts)
 		write_block(w);
 	return NULL;
+}
+
+/* The lowest frame number some worker has not finished: a worker's current frame, or none
+ * when its ring is empty (the frames before any frame a worker holds were all dealt before it). */
+static uint64_t frontier(void *ctx)
+{
+	struct par *par = ctx;
+	uint64_t low = UINT64_MAX;
+
+	for (uint32_t i = 0; i < par->o->workers; i++) {
+		struct worker *w = &par->w[i];
+		uint64_t tail = atomic_load_explicit(&w->ring.tail, memory_order_acquire);
+		uint64_t head = atomic_load_explicit(&w->ring.head, memory_order_acquire);
+		uint64_t at = atomic_load_explicit(&w->at_seq, memory_order_acquire);
+
+		if (head != tail && at < low)
+			low = at;
+	}
+	return low;
 }
 
 /* Copy a record into worker w's ring, waiting while it is full. Returns false when the record
@@ -239,6 +265,14 @@ static int read_one(struct par *par, const char *path)
 	if (!eo.max_flows)
 		eo.max_flows = 1;
 	eo.on_handshake = on_handshake;
+	/* One memo for all workers, as one engine has: a client's resumed handshake may be on
+	 * another worker than its full one. */
+	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, frontier, par);
+	if (!eo.shared_resume_memo) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		pcap_in__close(in);
+		return -ENOMEM;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct worker *w = &par->w[i];
 
@@ -294,6 +328,7 @@ static int read_one(struct par *par, const char *path)
 	if (rc < 0)
 		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
 			path, (unsigned long long)fr.number);
+	resume_memo_shared__free(eo.shared_resume_memo); /* after the engines that used it */
 	pcap_in__close(in);
 	return ret ? ret : rc < 0 ? rc : 0;
 }

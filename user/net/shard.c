@@ -4,28 +4,30 @@
 
 #include <string.h>
 
-static uint64_t mix_addr(const uint8_t a[16])
-{
-	uint64_t lo, hi;
+#include "net/flowtab.h"
 
-	memcpy(&lo, a, 8);
-	memcpy(&hi, a + 8, 8);
-	lo ^= hi * 0x9e3779b97f4a7c15ull;
-	lo ^= lo >> 29;
-	lo *= 0xbf58476d1ce4e5b9ull;
-	return lo ^ (lo >> 32);
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
 }
 
 uint32_t shard__of_pkt(const struct pkt *p, uint32_t n)
 {
-	/* The sum does not depend on direction. */
-	uint64_t h = mix_addr(p->saddr) + mix_addr(p->daddr);
+	struct tlsmon_flow_key k;
+	uint64_t w[4], h = 0;
+	int side;
 
 	if (n <= 1)
 		return 0;
-	h ^= h >> 31;
+	flow_key__from_pkt(p, &k, &side);
+	memcpy(w, k.addr, sizeof(w));
+	for (int i = 0; i < 4; i++)
+		h = mix(h, w[i]);
+	h = mix(h, (uint64_t)k.port[0] << 16 | k.port[1]);
 	h *= 0x94d049bb133111ebull;
-	h ^= h >> 29;
 	return (uint32_t)(((h >> 32) * n) >> 32);
 }
 
