@@ -164,7 +164,7 @@ static void read_usage(FILE *out)
 		"                        neither end in one gets \"not_local\": true and stays out\n"
 		"                        of --metrics and --endpoints (default: all local)\n"
 		"  -j, --jobs N          analyse on N worker threads (1..%d, default 1), flows\n"
-		"                        sharded by address pair; each flow's lines keep their\n"
+		"                        sharded by 4-tuple; each flow's lines keep their\n"
 		"                        order, lines of different flows interleave (JSON Lines\n"
 		"                        output only, with --flagged, --local-net, --stats)\n"
 		"  --sort KEY            hold every line and write them in KEY order at the end;\n"
