@@ -25,9 +25,9 @@
 #include "util/spsc_ring.h"
 #include "verdict/resume_memo_shared.h"
 
-/* Per worker: 8 MiB holds a few thousand frames in flight, and any frame pcap_in hands out
- * (a quarter of the ring, 2 MiB, is the largest record). */
-#define RING_BYTES (8u << 20)
+/* Per worker: 1 MiB holds about 20,000 frames in flight (their headers; the bytes stay in the
+ * file pcap_in holds). */
+#define RING_BYTES (1u << 20)
 /* Lines are written about this much at a time (as the one-worker path does). */
 #define OUT_BLOCK (64 * 1024)
 
@@ -36,8 +36,9 @@ enum rec_kind {
 	REC_END = 1, /* end of the file: finish the engine and flush */
 };
 
-/* A frame in a ring: this header, then caplen bytes. */
+/* A frame in a ring. Its bytes stay in the file pcap_in holds until every worker is done. */
 struct rec_frame {
+	const uint8_t *data;
 	uint64_t ts_ns;
 	uint64_t number;
 	uint32_t caplen;
@@ -177,7 +178,7 @@ static void *worker_main(void *arg)
 		fr = (struct frame){
 			.ts_ns = r->ts_ns,
 			.number = r->number,
-			.data = (const uint8_t *)(r + 1),
+			.data = r->data,
 			.caplen = r->caplen,
 			.wirelen = r->wirelen,
 			.ifindex = r->ifindex,
@@ -212,23 +213,16 @@ static uint64_t frontier(void *ctx)
 	return low;
 }
 
-/* Copy a record into worker w's ring, waiting while it is full. Returns false when the record
- * can never fit (counted by the caller). */
-static bool push(struct worker *w, const struct rec_frame *h, const uint8_t *data)
+/* Put a record into worker w's ring, waiting while it is full. */
+static void push(struct worker *w, const struct rec_frame *h)
 {
-	uint32_t len = (uint32_t)sizeof(*h) + h->caplen;
 	unsigned spins = 0;
-	uint8_t *p;
+	void *p;
 
-	if (len > spsc_ring__max_record(&w->ring))
-		return false;
-	while (!(p = spsc_ring__reserve(&w->ring, len)))
+	while (!(p = spsc_ring__reserve(&w->ring, sizeof(*h))))
 		backoff(&spins);
 	memcpy(p, h, sizeof(*h));
-	if (h->caplen)
-		memcpy(p + sizeof(*h), data, h->caplen);
 	spsc_ring__commit(&w->ring);
-	return true;
 }
 
 static struct pcap_in *open_input(const char *path)
@@ -251,7 +245,6 @@ static int read_one(struct par *par, const char *path)
 {
 	const struct read_parallel_opts *o = par->o;
 	struct engine_opts eo = *o->engine;
-	uint64_t too_big = 0;
 	uint32_t n = o->workers, started = 0;
 	struct pcap_in *in;
 	struct frame fr = { 0 };
@@ -289,6 +282,7 @@ static int read_one(struct par *par, const char *path)
 	}
 	while (!ret && (rc = pcap_in__next(in, &fr)) > 0) {
 		struct rec_frame h = {
+			.data = fr.data,
 			.ts_ns = fr.ts_ns,
 			.number = fr.number,
 			.caplen = fr.caplen,
@@ -299,13 +293,12 @@ static int read_one(struct par *par, const char *path)
 			.kind = REC_FRAME,
 		};
 
-		if (!push(&par->w[shard__of_frame(&fr, n)], &h, fr.data))
-			too_big++;
+		push(&par->w[shard__of_frame(&fr, n)], &h);
 	}
 	for (uint32_t i = 0; i < started; i++) {
 		struct rec_frame end = { .kind = REC_END };
 
-		push(&par->w[i], &end, NULL);
+		push(&par->w[i], &end);
 	}
 	for (uint32_t i = 0; i < started; i++) {
 		struct worker *w = &par->w[i];
@@ -321,10 +314,6 @@ static int read_one(struct par *par, const char *path)
 		engine__free(w->e);
 		w->e = NULL;
 	}
-	if (too_big)
-		fprintf(stderr, "tlsmon: %s: %llu frames over %llu bytes skipped\n", path,
-			(unsigned long long)too_big,
-			(unsigned long long)spsc_ring__max_record(&par->w[0].ring));
 	if (rc < 0)
 		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
 			path, (unsigned long long)fr.number);
