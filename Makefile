@@ -181,7 +181,7 @@ test:
 test-unit: all $(UNIT_BINS) $(BUILD)/bench/hsgen
 	$(Q)BUILD=$(BUILD) tests/run.sh unit
 
-test-offline: all $(UNIT_BINS)
+test-offline: all $(UNIT_BINS) $(BUILD)/bench/hsgen
 	$(Q)BUILD=$(BUILD) tests/run.sh offline
 
 test-live: all $(UNIT_BINS) $(TEST_BPF_OBJS)

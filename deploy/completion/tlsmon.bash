@@ -107,6 +107,8 @@ _tlsmon()
 			mapfile -t COMPREPLY < <(compgen -W "auto xdp xdp-generic tc" -- "$cur") ;;
 		--not-local)
 			mapfile -t COMPREPLY < <(compgen -W "mark drop analyse" -- "$cur") ;;
+		--sort)
+			mapfile -t COMPREPLY < <(compgen -W "ts" -- "$cur") ;;
 		--format)
 			if [[ $cmd == endpoints ]]; then
 				mapfile -t COMPREPLY < <(compgen -W "json text" -- "$cur")

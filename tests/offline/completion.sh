@@ -53,7 +53,9 @@ expect "commands r*" "read run" r
 expect "commands" "--help --version dump endpoints explain help inventory policy read run version" ""
 expect "run --po" "--policy --policy-file --ports" run --po
 expect "run --log*" "--log --log-all --log-group --log-mode" run --log
-expect "read --s*" "--stats --summary" read --s
+expect "read --s*" "--sort --stats --summary" read --s
+expect "read --sort" "ts" read --sort ""
+expect "read -j (no choices)" "" read -j ""
 expect "dump --format" "pcap pcapng" dump --format ""
 expect "endpoints --format" "json text" endpoints --format ""
 expect "inventory --format" "cyclonedx json" inventory --format ""

@@ -18,6 +18,7 @@
 #include "verdict/endpoints.h"
 #include "capture/pcap_in.h"
 #include "cmd/not_local.h"
+#include "cmd/read_parallel.h"
 #include "out/report.h"
 #include "out/store.h"
 #include "util/parse.h"
@@ -168,7 +169,14 @@ static void read_usage(FILE *out)
 		"                        CA certificates that untrusted_chain verifies chains\n"
 		"                        against: a PEM bundle or a hashed directory (default\n"
 		"                        " X509_TRUST_DEFAULT_STORE ")\n"
-		"  -h, --help            this text\n");
+		"  -j, --jobs N          analyse on N worker threads (1..%d, default 1), flows\n"
+		"                        sharded by 4-tuple; each flow's lines keep their\n"
+		"                        order, lines of different flows interleave (JSON Lines\n"
+		"                        output only, with --flagged, --local-net, --stats)\n"
+		"  --sort KEY            hold every line and write them in KEY order at the end;\n"
+		"                        KEY is ts: handshake start time, then bytes (the same\n"
+		"                        bytes for any -j)\n"
+		"  -h, --help            this text\n", READ_MAX_WORKERS);
 }
 
 /* Read one file into a fresh engine, or into shared (kept open across files) when given. */
@@ -216,6 +224,30 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 	return rc < 0 ? rc : 0;
 }
 
+/* -j N or --sort ts: the JSON lines from read_parallel(). The other outputs sum or merge state
+ * across handshakes, which the workers do not share; they are refused (usage error). */
+static int read_jobs(const struct read_ctx *rc, const struct engine_opts *eo, uint32_t jobs, bool sort_ts, bool other_output, bool stats,
+		     const char *const *local_nets, int n_local_nets, char *const *files, int n_files)
+{
+	struct read_parallel_opts po = {
+		.engine = eo,
+		.workers = jobs,
+		.sort_ts = sort_ts,
+		.flagged_only = rc->flagged_only,
+		.stats = stats,
+		.local_nets = local_nets,
+		.n_local_nets = n_local_nets,
+		.out = rc->out,
+	};
+
+	if (other_output || rc->explain || rc->endpoints_only) {
+		fprintf(stderr, "tlsmon: -j and --sort apply to JSON Lines output only (not with "
+				"--summary, --metrics, --explain, --endpoints, --inventory)\n");
+		return 2;
+	}
+	return read_parallel(&po, files, n_files);
+}
+
 int cmd_read(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -230,6 +262,8 @@ int cmd_read(int argc, char **argv)
 		{ "inventory", no_argument, NULL, 'V' },
 		{ "local-net", required_argument, NULL, 'L' },
 		{ "trust-store", required_argument, NULL, 'T' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "sort", required_argument, NULL, 'O' },
 		/* test hooks, not in --help: keep flagged handshakes and serve them as the daemon does */
 		{ "serve-dump", required_argument, NULL, 'D' },
 		{ "keep-flagged", required_argument, NULL, 'K' },
@@ -250,13 +284,15 @@ int cmd_read(int argc, char **argv)
 	bool summary = false, stats = false;
 	const char *local_nets[16];
 	int opt, status = 0, n_local_nets = 0;
+	uint32_t jobs = 1;
+	bool sort_ts = false;
 
 	if (!policy) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return 1;
 	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			rc.flagged_only = true;
@@ -293,6 +329,21 @@ int cmd_read(int argc, char **argv)
 				status = 2;
 				goto cleanup;
 			}
+			break;
+		case 'j':
+			if (parse__u32(optarg, 1, READ_MAX_WORKERS, &jobs)) {
+				fprintf(stderr, "tlsmon: -j: expected 1..%d\n", READ_MAX_WORKERS);
+				status = 2;
+				goto cleanup;
+			}
+			break;
+		case 'O':
+			if (strcmp(optarg, "ts")) {
+				fprintf(stderr, "tlsmon: --sort: expected ts\n");
+				status = 2;
+				goto cleanup;
+			}
+			sort_ts = true;
 			break;
 		case 'D':
 			serve = optarg;
@@ -359,6 +410,13 @@ int cmd_read(int argc, char **argv)
 		status = 2;
 		goto cleanup;
 	}
+	if (jobs > 1 || sort_ts) {
+		eo.policy = policy;
+		eo.resume_memo_entries = max_endpoints;
+		status = read_jobs(&rc, &eo, jobs, sort_ts, summary || metrics || serve, stats,
+				   local_nets, n_local_nets, argv + optind, argc - optind);
+		goto cleanup;
+	}
 	if (n_local_nets) {
 		rc.not_local = not_local__new(NOT_LOCAL_MARK, false, local_nets, n_local_nets, err,
 					      sizeof(err));
@@ -383,6 +441,7 @@ int cmd_read(int argc, char **argv)
 	/* One store and cache for every file: loading the system bundle costs more than reading a
 	 * small capture. */
 	eo.trust = x509_trust__new(trust_store, 4096);
+	eo.trust_store = trust_store; /* read -j: each worker's engine loads its own */
 	if (!eo.trust) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		status = 1;

@@ -11,6 +11,7 @@
 #include "net/tcp_rcv.h"
 #include "verdict/engine_conn.h"
 #include "verdict/explain.h"
+#include "verdict/resume_memo_shared.h"
 #include "tls/tls_names.h"
 
 static bool fin_seen(const struct conn *c, int side)
@@ -212,7 +213,11 @@ static void conn_judge(struct conn *c)
 	hs->n_findings = 0;
 	hs->explain[0] = '\0';
 	/* A resumed session sent no chain: say which one it came from, when it was seen. */
-	if (hs->resumption)
+	if (e->opts.shared_resume_memo && hs->resumption)
+		resume_memo_shared__lookup(e->opts.shared_resume_memo, hs, e->feed_seq);
+	else if (e->opts.shared_resume_memo)
+		resume_memo_shared__note_chain(e->opts.shared_resume_memo, hs, e->feed_seq);
+	else if (hs->resumption)
 		resume_memo__lookup(e->resume, hs);
 	else
 		resume_memo__note_chain(e->resume, hs);
@@ -548,6 +553,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	bool opens, has_urg;
 
 	e->stats.frames++;
+	e->feed_seq = fr->number;
 	e->stats.bytes += fr->caplen;
 	rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
 	if (rc == DECODE_FRAGMENT) {
@@ -704,6 +710,7 @@ void engine__finish(struct engine *e)
 		return;
 	/* Release (and so emit) every open flow, then keep the counters for the caller. The
 	 * release goes through expiry, which must not count as idle timeouts. */
+	e->feed_seq = UINT64_MAX; /* end of input: after every frame */
 	expired = flowtab__stats(e->flows)->expired;
 	flowtab__expire(e->flows, UINT64_MAX);
 	save_final_stats(e);

@@ -17,6 +17,8 @@
 #include "x509/trust.h"
 #include "x509/x509.h"
 
+struct resume_memo_shared;
+
 struct engine;
 
 /* Called once per handshake when its outcome is decided (or the flow ends). The handshake, the
@@ -56,6 +58,10 @@ struct engine_opts {
 	/* Server endpoints whose last full chain is remembered for resumed handshakes
 	 * (chain_from); default RESUME_MEMO_DEFAULT_MAX. */
 	uint32_t resume_memo_entries;
+	/* Optional: a memo shared with the engines of other threads (resume_memo_shared.h), owned
+	 * by the caller, outliving the engine; frames are then ordered by frame.number.
+	 * resume_memo_entries is unused then. */
+	struct resume_memo_shared *shared_resume_memo;
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture

@@ -67,6 +67,7 @@ struct engine {
 	const struct reasm_cfg *reasm; /* the flow table's */
 	/* Packet time of the frame being processed (or of a flow being released): event times. */
 	uint64_t cur_ts;
+	uint64_t feed_seq; /* frame.number of the frame fed; UINT64_MAX in engine__finish() */
 	struct engine_stats stats;
 	struct flowtab_stats final_flow_stats;
 	struct reasm_stats final_reasm_stats;

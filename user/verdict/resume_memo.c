@@ -149,18 +149,37 @@ static void unlink_hash(struct resume_memo *m, uint32_t i)
 	*pp = m->e[i].hnext;
 }
 
-void resume_memo__note_chain(struct resume_memo *m, const struct handshake *hs)
+bool resume_note__from(const struct handshake *hs, struct resume_note *n)
 {
 	struct memo_key k = key_of(hs);
-	uint32_t h, i;
-	struct memo_entry *e;
-
 	/* TLS 1.3 encrypts the chain: its full handshakes are remembered without a leaf. */
 	bool tls13_full = hs->version == TLS_VERSION_TLS13 && hs->has_server_hello &&
 			  !hs->sh.hello_retry_request && hs->outcome == HS_OUTCOME_ESTABLISHED;
 
 	if (hs->resumption || (!tls13_full && (!hs->has_certificate || !hs->n_certs || !hs->certs[0])))
-		return;
+		return false;
+	n->family = k.family;
+	memcpy(n->addr, k.addr, 16);
+	n->port = k.port;
+	n->sni_len = k.sni_len;
+	memcpy(n->sni, k.sni, k.sni_len);
+	n->ts_ns = hs->start_ts_ns;
+	n->leaf_sha256[0] = '\0';
+	if (hs->has_certificate && hs->n_certs && hs->certs[0])
+		memcpy(n->leaf_sha256, hs->certs[0]->sha256_hex, sizeof(n->leaf_sha256));
+	n->leaf_sha256[sizeof(n->leaf_sha256) - 1] = '\0';
+	return true;
+}
+
+void resume_memo__note(struct resume_memo *m, const struct resume_note *n)
+{
+	struct memo_key k = {
+		.family = n->family, .addr = n->addr, .port = n->port, .sni = n->sni,
+		.sni_len = n->sni_len,
+	};
+	uint32_t h, i;
+	struct memo_entry *e;
+
 	h = key_hash(m, &k);
 	i = find(m, &k, h);
 	if (i != NONE) {
@@ -185,13 +204,18 @@ void resume_memo__note_chain(struct resume_memo *m, const struct handshake *hs)
 		m->buckets[h & (m->n_buckets - 1)] = i;
 	}
 	e = &m->e[i];
-	e->ts_ns = hs->start_ts_ns;
-	e->leaf_sha256[0] = '\0';
-	if (hs->has_certificate && hs->n_certs && hs->certs[0])
-		memcpy(e->leaf_sha256, hs->certs[0]->sha256_hex, sizeof(e->leaf_sha256));
-	e->leaf_sha256[sizeof(e->leaf_sha256) - 1] = '\0';
+	e->ts_ns = n->ts_ns;
+	memcpy(e->leaf_sha256, n->leaf_sha256, sizeof(e->leaf_sha256));
 	push_newest(m, i);
 	m->stats.entries = m->n;
+}
+
+void resume_memo__note_chain(struct resume_memo *m, const struct handshake *hs)
+{
+	struct resume_note n;
+
+	if (resume_note__from(hs, &n))
+		resume_memo__note(m, &n);
 }
 
 void resume_memo__lookup(struct resume_memo *m, struct handshake *hs)

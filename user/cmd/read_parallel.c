@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tlsmon read -j N` (read_parallel.h): the main thread reads each file and deals its frames to
+ * N workers over SPSC rings, by flow (net/shard.h); each worker owns an engine (flow table,
+ * reassembly, x509 cache: nothing locked per frame; only the memo of full chains for resumed
+ * handshakes is shared, locked once per handshake) and renders its JSON lines into its own buffer. Lines
+ * reach the output a block at a time under one lock, so each flow's lines keep their order; with
+ * --sort ts they are all held and written at the end in start-time order, which does not depend
+ * on how many workers there were. */
+#include "cmd/read_parallel.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/pcap_in.h"
+#include "cmd/cmd.h"
+#include "cmd/not_local.h"
+#include "net/shard.h"
+#include "out/report.h"
+#include "util/sbuf.h"
+#include "util/spsc_ring.h"
+#include "verdict/resume_memo_shared.h"
+
+/* Per worker: 1 MiB holds about 20,000 frames in flight (their headers; the bytes stay in the
+ * file pcap_in holds). */
+#define RING_BYTES (1u << 20)
+/* Lines are written about this much at a time (as the one-worker path does). */
+#define OUT_BLOCK (64 * 1024)
+
+enum rec_kind {
+	REC_FRAME = 0,
+	REC_END = 1, /* end of the file: finish the engine and flush */
+};
+
+/* A frame in a ring. Its bytes stay in the file pcap_in holds until every worker is done. */
+struct rec_frame {
+	const uint8_t *data;
+	uint64_t ts_ns;
+	uint64_t number;
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint32_t ifindex;
+	uint16_t linktype;
+	uint8_t direction;
+	uint8_t kind;
+};
+
+/* One held line of --sort ts: where it is in its worker's buffer, and its start time. */
+struct line_ref {
+	uint64_t start_ts_ns;
+	const char *line; /* set once every worker is done (buffers stop moving) */
+	size_t off;
+	uint32_t len;
+	uint32_t worker;
+};
+
+struct par;
+
+/* What a worker keeps across files: its output and, with --sort ts, the index of its lines. */
+struct worker {
+	struct par *par;
+	uint32_t id;
+	pthread_t tid;
+	struct spsc_ring ring;
+	struct engine *e;
+	struct not_local *nl;
+	/* Frames numbered below it are done (published before the frame is fed): the resume
+	 * memo's frontier. */
+	_Atomic uint64_t at_seq;
+	struct sbuf out;
+	struct line_ref *refs;
+	size_t n_refs, cap_refs;
+	bool oom;
+};
+
+struct par {
+	const struct read_parallel_opts *o;
+	pthread_mutex_t out_lock;
+	struct worker w[READ_MAX_WORKERS];
+};
+
+/* Waiting on a ring that is empty (worker) or full (dispatcher): a few yields, then sleeps that
+ * grow to 1 ms, so a waiting thread gives its core to the others (there may be fewer cores than
+ * threads) without waking thousands of times a second: a full ring holds milliseconds of work. */
+static void backoff(unsigned *spins)
+{
+	struct timespec ts = { .tv_nsec = 20000 };
+
+	if (*spins < 8) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	if (*spins < 8 + 6)
+		(*spins)++;
+	ts.tv_nsec <<= *spins - 8; /* 20 us .. 1.28 ms */
+	nanosleep(&ts, NULL);
+}
+
+static void write_block(struct worker *w)
+{
+	if (!w->out.len)
+		return;
+	pthread_mutex_lock(&w->par->out_lock);
+	fwrite(w->out.buf, 1, w->out.len, w->par->o->out);
+	pthread_mutex_unlock(&w->par->out_lock);
+	sbuf__reset(&w->out);
+}
+
+static void hold_line(struct worker *w, uint64_t start_ts_ns, size_t off)
+{
+	if (w->n_refs == w->cap_refs) {
+		size_t cap = w->cap_refs ? w->cap_refs * 2 : 1024;
+		struct line_ref *n = realloc(w->refs, cap * sizeof(*n));
+
+		if (!n) {
+			w->oom = true;
+			return;
+		}
+		w->refs = n;
+		w->cap_refs = cap;
+	}
+	w->refs[w->n_refs++] = (struct line_ref){
+		.start_ts_ns = start_ts_ns,
+		.off = off,
+		.len = (uint32_t)(w->out.len - off),
+		.worker = w->id,
+	};
+}
+
+static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+			 const struct engine_frames *frames)
+{
+	struct worker *w = ctx;
+	size_t off = w->out.len;
+
+	(void)key;
+	(void)frames;
+	hs = not_local__judge(w->nl, hs);
+	if (w->par->o->flagged_only && !hs__flagged(hs))
+		return;
+	report__json(&w->out, hs);
+	sbuf__putc(&w->out, '\n');
+	if (w->out.oom)
+		w->oom = true;
+	if (w->par->o->sort_ts)
+		hold_line(w, hs->start_ts_ns, off);
+	else if (w->out.len >= OUT_BLOCK)
+		write_block(w);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned spins = 0;
+
+	for (;;) {
+		const struct rec_frame *r;
+		struct frame fr;
+		uint32_t len;
+
+		r = spsc_ring__peek(&w->ring, &len);
+		if (!r) {
+			backoff(&spins);
+			continue;
+		}
+		spins = 0;
+		atomic_store_explicit(&w->at_seq, r->kind == REC_END ? UINT64_MAX : r->number,
+				      memory_order_release);
+		if (r->kind == REC_END) {
+			spsc_ring__release(&w->ring);
+			break;
+		}
+		fr = (struct frame){
+			.ts_ns = r->ts_ns,
+			.number = r->number,
+			.data = r->data,
+			.caplen = r->caplen,
+			.wirelen = r->wirelen,
+			.ifindex = r->ifindex,
+			.linktype = r->linktype,
+			.direction = r->direction,
+		};
+		engine__feed(w->e, &fr);
+		spsc_ring__release(&w->ring);
+	}
+	engine__finish(w->e);
+	if (!w->par->o->sort_ts)
+		write_block(w);
+	return NULL;
+}
+
+/* The lowest frame number some worker has not finished: a worker's current frame, or none
+ * when its ring is empty (the frames before any frame a worker holds were all dealt before it). */
+static uint64_t frontier(void *ctx)
+{
+	struct par *par = ctx;
+	uint64_t low = UINT64_MAX;
+
+	for (uint32_t i = 0; i < par->o->workers; i++) {
+		struct worker *w = &par->w[i];
+		uint64_t tail = atomic_load_explicit(&w->ring.tail, memory_order_acquire);
+		uint64_t head = atomic_load_explicit(&w->ring.head, memory_order_acquire);
+		uint64_t at = atomic_load_explicit(&w->at_seq, memory_order_acquire);
+
+		if (head != tail && at < low)
+			low = at;
+	}
+	return low;
+}
+
+/* Put a record into worker w's ring, waiting while it is full. */
+static void push(struct worker *w, const struct rec_frame *h)
+{
+	unsigned spins = 0;
+	void *p;
+
+	while (!(p = spsc_ring__reserve(&w->ring, sizeof(*h))))
+		backoff(&spins);
+	memcpy(p, h, sizeof(*h));
+	spsc_ring__commit(&w->ring);
+}
+
+static struct pcap_in *open_input(const char *path)
+{
+	struct pcap_in *in;
+	int err = 0;
+
+	/* "-" is stdin, as in the one-worker path */
+	in = strcmp(path, "-") ? pcap_in__open(path, &err) : pcap_in__open_fd(0, &err);
+	if (!in)
+		fprintf(stderr, "tlsmon: %s: %s\n", path,
+			err == -EINVAL	  ? "not a pcap or pcapng file" :
+			err == -EBADMSG ? "corrupt or truncated gzip data" :
+					  strerror(err ? -err : EINVAL));
+	return in;
+}
+
+/* One file through fresh engines on n threads. Returns 0, or -errno. */
+static int read_one(struct par *par, const char *path)
+{
+	const struct read_parallel_opts *o = par->o;
+	struct engine_opts eo = *o->engine;
+	uint32_t n = o->workers, started = 0;
+	struct pcap_in *in;
+	struct frame fr = { 0 };
+	int rc = 0, ret = 0;
+
+	in = open_input(path);
+	if (!in)
+		return -EINVAL;
+	/* The flow limit bounds memory: it is shared out, not multiplied. */
+	eo.max_flows = (eo.max_flows ? eo.max_flows : 65536) / n;
+	if (!eo.max_flows)
+		eo.max_flows = 1;
+	/* --reasm-bytes bounds the process, not each worker */
+	if (eo.max_reasm_bytes)
+		eo.max_reasm_bytes = eo.max_reasm_bytes / n ? eo.max_reasm_bytes / n : 1;
+	eo.on_handshake = on_handshake;
+	/* The trust store's verification cache is not shared between threads: each worker's
+	 * engine loads its own (from eo.trust_store, on first use). */
+	eo.trust = NULL;
+	/* One memo for all workers, as one engine has: a client's resumed handshake may be on
+	 * another worker than its full one. */
+	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, frontier, par);
+	if (!eo.shared_resume_memo) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		pcap_in__close(in);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct worker *w = &par->w[i];
+
+		eo.ctx = w;
+		w->e = engine__new(&eo);
+		if (!w->e || pthread_create(&w->tid, NULL, worker_main, w)) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			engine__free(w->e);
+			w->e = NULL;
+			ret = -ENOMEM;
+			break;
+		}
+		started++;
+	}
+	while (!ret && (rc = pcap_in__next(in, &fr)) > 0) {
+		struct rec_frame h = {
+			.data = fr.data,
+			.ts_ns = fr.ts_ns,
+			.number = fr.number,
+			.caplen = fr.caplen,
+			.wirelen = fr.wirelen,
+			.ifindex = fr.ifindex,
+			.linktype = fr.linktype,
+			.direction = fr.direction,
+			.kind = REC_FRAME,
+		};
+
+		push(&par->w[shard__of_frame(&fr, n)], &h);
+	}
+	for (uint32_t i = 0; i < started; i++) {
+		struct rec_frame end = { .kind = REC_END };
+
+		push(&par->w[i], &end);
+	}
+	for (uint32_t i = 0; i < started; i++) {
+		struct worker *w = &par->w[i];
+
+		pthread_join(w->tid, NULL);
+		if (o->stats) {
+			struct pipeline_stats ps = cmd__pipeline_stats(w->e);
+			char label[4096];
+
+			snprintf(label, sizeof(label), "%s [worker %u/%u]", path, i + 1, n);
+			cmd__print_engine_stats(stderr, label, &ps);
+		}
+		engine__free(w->e);
+		w->e = NULL;
+	}
+	if (rc < 0)
+		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
+			path, (unsigned long long)fr.number);
+	resume_memo_shared__free(eo.shared_resume_memo); /* after the engines that used it */
+	pcap_in__close(in);
+	return ret ? ret : rc < 0 ? rc : 0;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct line_ref *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->start_ts_ns != y->start_ts_ns)
+		return x->start_ts_ns < y->start_ts_ns ? -1 : 1;
+	/* Equal times: by the bytes, so the order is one whatever worker held the line. */
+	c = memcmp(x->line, y->line, n);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int write_sorted(struct par *par)
+{
+	const struct read_parallel_opts *o = par->o;
+	struct line_ref *all;
+	size_t total = 0, k = 0;
+
+	for (uint32_t i = 0; i < o->workers; i++)
+		total += par->w[i].n_refs;
+	all = malloc((total ? total : 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < o->workers; i++)
+		for (size_t j = 0; j < par->w[i].n_refs; j++) {
+			all[k] = par->w[i].refs[j];
+			all[k].line = par->w[i].out.buf + all[k].off;
+			k++;
+		}
+	qsort(all, total, sizeof(*all), ref_cmp);
+	for (size_t j = 0; j < total; j++)
+		fwrite(all[j].line, 1, all[j].len, o->out);
+	free(all);
+	return 0;
+}
+
+int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_files)
+{
+	struct par *par = calloc(1, sizeof(*par));
+	int status = 0;
+	char err[256];
+
+	if (!par) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		return 1;
+	}
+	par->o = o;
+	pthread_mutex_init(&par->out_lock, NULL);
+	for (uint32_t i = 0; i < o->workers; i++) {
+		struct worker *w = &par->w[i];
+
+		w->par = par;
+		w->id = i;
+		sbuf__init(&w->out);
+		if (spsc_ring__init(&w->ring, RING_BYTES)) {
+			fprintf(stderr, "tlsmon: out of memory\n");
+			status = 1;
+			goto cleanup;
+		}
+		if (o->n_local_nets) {
+			w->nl = not_local__new(NOT_LOCAL_MARK, false, o->local_nets, o->n_local_nets,
+					       err, sizeof(err));
+			if (!w->nl) {
+				fprintf(stderr, "tlsmon: %s\n", err);
+				status = 1;
+				goto cleanup;
+			}
+		}
+	}
+	for (int f = 0; f < n_files; f++) {
+		int rc = read_one(par, files[f]);
+
+		if (rc)
+			status = 1;
+		if (rc == -ENOMEM)
+			goto cleanup;
+	}
+	for (uint32_t i = 0; i < o->workers; i++)
+		if (par->w[i].oom) {
+			fprintf(stderr, "tlsmon: out of memory: output lines lost\n");
+			status = 1;
+			break;
+		}
+	if (o->sort_ts && write_sorted(par)) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		status = 1;
+	}
+	fflush(o->out);
+cleanup:
+	for (uint32_t i = 0; i < o->workers; i++) {
+		struct worker *w = &par->w[i];
+
+		spsc_ring__fini(&w->ring);
+		not_local__free(w->nl);
+		sbuf__free(&w->out);
+		free(w->refs);
+	}
+	pthread_mutex_destroy(&par->out_lock);
+	free(par);
+	return status;
+}
