@@ -1,0 +1,47 @@
+/* Types shared by the socket-owner programs (bpf/host.bpf.c) and their loader
+ * (user/host/host_bpf.c): who connected or accepted a TCP socket. Fixed-width types, explicit
+ * padding: the layout is an ABI between the two compilers. */
+#ifndef TLSMON_HOST_H
+#define TLSMON_HOST_H
+
+#include <linux/types.h>
+
+#define TLSMON_COMM_LEN 16 /* TASK_COMM_LEN */
+#define TLSMON_EXE_NAME_LEN 64 /* the executable's file name (its dentry), not its path */
+#define TLSMON_OWNER_SOCKS 16384 /* socket cookie -> owner, LRU */
+#define TLSMON_OWNER_THREADS 16384 /* thread id -> its last socket, LRU */
+#define TLSMON_OWNER_RINGBUF_BYTES (256u << 10)
+
+/* How the socket came to the process: it connected (outbound, the process is the client) or
+ * accepted (inbound, the process is the server). */
+enum tlsmon_owner_kind {
+	TLSMON_OWNER_CONNECT = 1,
+	TLSMON_OWNER_ACCEPT = 2,
+};
+
+/* One socket's owner at connect/accept time, with the socket's 4-tuple as the wire shows it
+ * (IPv4 for a v4-mapped IPv6 socket) and its network namespace, so the collector can join it
+ * to a flow. The same record is the value of tlsmon_sock_owners (keyed by socket cookie), which
+ * later programs (uprobes on TLS libraries) look up from the socket or, through
+ * tlsmon_thread_sock, from the thread. */
+struct tlsmon_owner {
+	__u64 cookie; /* socket cookie (bpf_get_socket_cookie) */
+	__u64 ts_ns; /* bpf_ktime_get_ns() at connect/accept */
+	__u64 cgroup_id; /* cgroup v2 id of the task (the unified hierarchy) */
+	__u32 pid; /* thread group id, as user space calls a pid (init pid namespace) */
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u32 netns; /* inode number of the socket's network namespace */
+	__u16 local_port, remote_port; /* host order */
+	__u8 family; /* 4 or 6 */
+	__u8 kind; /* enum tlsmon_owner_kind */
+	__u8 pad[6];
+	__u8 local_addr[16], remote_addr[16]; /* IPv4 in the first 4 bytes, rest zero */
+	char comm[TLSMON_COMM_LEN];
+	char exe_name[TLSMON_EXE_NAME_LEN];
+};
+
+#define TLSMON_OWNER_SIZE 168
+
+#endif
