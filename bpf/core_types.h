@@ -52,6 +52,20 @@ struct path {
 
 struct file {
 	struct path f_path;
+	void *private_data;
+};
+
+struct socket {
+	struct sock *sk;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
 };
 
 struct mm_struct {
@@ -60,6 +74,7 @@ struct mm_struct {
 
 struct task_struct {
 	struct mm_struct *mm;
+	struct files_struct *files;
 };
 
 #pragma clang attribute pop

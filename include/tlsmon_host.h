@@ -1,5 +1,5 @@
-/* Types shared by the socket-owner programs (bpf/host.bpf.c) and their loader
- * (user/host/host_bpf.c): who connected or accepted a TCP socket. Fixed-width types, explicit
+/* Types shared by the socket-owner programs (bpf/sockowner.bpf.c) and their loader
+ * (user/host/owner_bpf.c): who connected or accepted a TCP socket. Fixed-width types, explicit
  * padding: the layout is an ABI between the two compilers. */
 #ifndef TLSMON_HOST_H
 #define TLSMON_HOST_H

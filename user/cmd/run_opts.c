@@ -53,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "retain-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
+	{ "no-process", no_argument, NULL, OPT(RUN_OPT_NO_PROCESS) },
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
@@ -105,6 +106,8 @@ void run_opts__usage(FILE *out)
 		"  --dump-dir DIR          where SIGUSR1 writes a dump (default " RUN_DEFAULT_DUMP_DIR ")\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
 		"                          a no-op when already running as USER)\n"
+		"  --no-process            no process attribution: the socket-owner programs (fexit\n"
+		"                          on connect/accept, CAP_BPF and CAP_PERFMON) are not loaded\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"
@@ -281,6 +284,12 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_LOG_ALL:
 		if (parse_flag(v, &o->log_all)) {
+			err__set(err, esz, "expected true or false");
+			return -1;
+		}
+		break;
+	case RUN_OPT_NO_PROCESS:
+		if (parse_flag(v, &o->no_process)) {
 			err__set(err, esz, "expected true or false");
 			return -1;
 		}
@@ -601,6 +610,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_WEB_CONFIG], VALUE_LEN, "%s", str_or(o->web_config, ""));
 	snprintf(v[RUN_OPT_LOG], VALUE_LEN, "%s", str_or(o->log_path, ""));
 	snprintf(v[RUN_OPT_LOG_ALL], VALUE_LEN, "%s", o->log_all ? "true" : "false");
+	snprintf(v[RUN_OPT_NO_PROCESS], VALUE_LEN, "%s", o->no_process ? "true" : "false");
 	snprintf(v[RUN_OPT_LOG_MODE], VALUE_LEN, "%04o", (unsigned)o->log_mode);
 	snprintf(v[RUN_OPT_LOG_GROUP], VALUE_LEN, "%s", str_or(o->log_group, ""));
 	snprintf(v[RUN_OPT_MAX_FLOWS], VALUE_LEN, "%u",

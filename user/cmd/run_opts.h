@@ -47,6 +47,7 @@ enum run_opt_id {
 	RUN_OPT_RETAIN_BYTES,
 	RUN_OPT_DUMP_DIR,
 	RUN_OPT_USER,
+	RUN_OPT_NO_PROCESS,
 	RUN_OPT_POLICY,
 	RUN_OPT_POLICY_FILE,
 	RUN_OPT_VERBOSE,
@@ -83,6 +84,7 @@ struct run_opts {
 	uint64_t retain_bytes; /* frames of undecided handshakes */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
+	bool no_process; /* --no-process: the socket-owner programs are not loaded */
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
 	int verbose;

@@ -397,6 +397,51 @@ static void events(struct sbuf *b, const struct handshake *hs, struct ts_cache *
 		kv_bool(b, "events_truncated", true);
 }
 
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static void process_object(struct sbuf *b, const struct hs_process *p)
+{
+	sbuf__putc(b, '{');
+	key1(b, "side");
+	put_plain(b, p->server_end ? "server" : "client");
+	kv_int(b, "pid", p->pid);
+	kv_int(b, "tid", p->tid);
+	kv_str(b, "comm", p->comm);
+	kv_str(b, "exe", or_null(p->exe));
+	kv_int(b, "uid", p->uid);
+	kv_str(b, "cgroup", or_null(p->cgroup));
+	kv_str(b, "unit", or_null(p->unit));
+	key(b, "container");
+	if (p->container_id[0]) {
+		sbuf__putc(b, '{');
+		key1(b, "runtime");
+		json__cstr_or_null(b, or_null(p->container_runtime));
+		kv_str(b, "id", p->container_id);
+		sbuf__putc(b, '}');
+	} else {
+		sbuf__puts(b, "null");
+	}
+	kv_str(b, "pod_uid", or_null(p->pod_uid));
+	sbuf__putc(b, '}');
+}
+
+/* The local processes at the connection's ends (user/host/): present only when the daemon
+ * attributed them, so files read offline keep their output. */
+static void processes(struct sbuf *b, const struct handshake *hs)
+{
+	if (!hs->process.present)
+		return;
+	key(b, "process");
+	process_object(b, &hs->process);
+	if (hs->peer_process.present) {
+		key(b, "peer_process");
+		process_object(b, &hs->peer_process);
+	}
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -510,6 +555,7 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	kv_int(b, "reassembly_gaps", hs->gaps);
 	kv_int(b, "parse_errors", hs->parse_errors);
 	events(b, hs, &tc);
+	processes(b, hs);
 	sbuf__putc(b, '}');
 }
 

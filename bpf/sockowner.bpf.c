@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Socket owners: at connect (fexit of tcp_v4_connect/tcp_v6_connect) and accept (fexit of
+ * inet_csk_accept) the current task is the process that owns the socket: the connecting client
+ * or the accepting server. Its identity is taken here, in that task's context, so a process
+ * that exits right after its handshake is still known; userspace joins the record to the flow
+ * by 4-tuple and network namespace. Loaded only with process attribution on (user/host/). */
+#include <linux/bpf.h>
+#include <asm/ptrace.h> /* struct pt_regs, for the kprobes */
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "core_types.h"
+#include "tlsmon_host.h"
+#include "tlsmon_shared.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Every record, for the collector. Userspace may resize it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TLSMON_OWNER_RINGBUF_BYTES);
+} tlsmon_owner_events SEC(".maps");
+
+/* Socket (the kernel address of its struct sock) -> owner: what a later hook on the same
+ * socket (a TLS library's uprobe that finds the socket from its descriptor) joins on. LRU:
+ * closed sockets age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_SOCKS);
+	__type(key, __u64);
+	__type(value, struct tlsmon_owner);
+} tlsmon_sock_owners SEC(".maps");
+
+/* The kprobe fallback: thread id -> the socket its tcp_v[46]_connect() is working on, from
+ * entry to return. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tlsmon_connecting SEC(".maps");
+
+/* Thread id -> the socket (as in tlsmon_sock_owners) it connected or accepted last: what a hook
+ * that knows only the thread (a uprobe on SSL_do_handshake) joins on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tlsmon_thread_sock SEC(".maps");
+
+/* Records the ring buffer had no room for (userspace reads it from .bss). */
+__u64 tlsmon_owner_dropped;
+
+/* The monitored TCP ports, as the capture filter's tlsmon_ports (userspace sets both): a socket
+ * neither of whose ports is watched never carries a handshake tlsmon reports. */
+__u64 tlsmon_owner_ports[TLSMON_PORT_WORDS];
+
+static __always_inline int owner_port_watched(__u16 port)
+{
+	return (tlsmon_owner_ports[(port >> 6) & (TLSMON_PORT_WORDS - 1)] >> (port & 63)) & 1;
+}
+
+/* ::ffff:a.b.c.d (RFC 4291 2.5.5.2): the wire carries IPv4, so the record does too. */
+static __always_inline int v4_mapped(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr32[0] == 0 && a->in6_u.u6_addr32[1] == 0 &&
+	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline int sock_tuple(struct sock *sk, struct tlsmon_owner *o)
+{
+	unsigned short family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	struct in6_addr l6, r6;
+
+	o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	o->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	o->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&l6, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&r6, sk, __sk_common.skc_v6_daddr);
+		if (!v4_mapped(&r6)) {
+			o->family = 6;
+			__builtin_memcpy(o->local_addr, &l6, 16);
+			__builtin_memcpy(o->remote_addr, &r6, 16);
+			return 0;
+		}
+	} else if (family != AF_INET) {
+		return -1;
+	}
+	o->family = 4;
+	*(__be32 *)o->local_addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+	*(__be32 *)o->remote_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	return 0;
+}
+
+static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
+	const unsigned char *exe;
+	struct tlsmon_owner *o;
+	__u32 tid = (__u32)pid_tgid;
+	__u64 sock_key;
+
+	/* Most sockets of a host are not on a watched port: two loads and out. */
+	if (!owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)) &&
+	    !owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))))
+		return;
+	o = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*o), 0);
+	if (!o) {
+		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+		return;
+	}
+	__builtin_memset(o, 0, sizeof(*o));
+	if (sock_tuple(sk, o)) {
+		bpf_ringbuf_discard(o, 0);
+		return;
+	}
+	o->kind = kind;
+	o->cookie = cookie;
+	o->ts_ns = bpf_ktime_get_ns();
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->pid = (__u32)(pid_tgid >> 32);
+	o->tid = tid;
+	o->uid = (__u32)uid_gid;
+	o->gid = (__u32)(uid_gid >> 32);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+	if (exe)
+		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name), exe);
+	sock_key = (__u64)(long)sk;
+	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
+	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
+	bpf_ringbuf_submit(o, 0);
+}
+
+/* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls
+ * tcp_v4_connect, which records it. */
+SEC("fexit/tcp_v4_connect")
+int BPF_PROG(host_connect4, struct sock *sk, void *uaddr, int addr_len, int ret)
+{
+	if (!ret)
+		record(sk, TLSMON_OWNER_CONNECT, bpf_get_socket_cookie(sk));
+	return 0;
+}
+
+SEC("fexit/tcp_v6_connect")
+int BPF_PROG(host_connect6, struct sock *sk, void *uaddr, int addr_len, int ret)
+{
+	if (!ret && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6)
+		record(sk, TLSMON_OWNER_CONNECT, bpf_get_socket_cookie(sk));
+	return 0;
+}
+
+/* inet_csk_accept() has two arguments since Linux 6.10 (sk, struct proto_accept_arg *) and
+ * four before (sk, flags, err, kern); the loader keeps the one that matches the kernel's BTF. */
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(host_accept, struct sock *sk, void *arg, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, bpf_get_socket_cookie(newsk));
+	return 0;
+}
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(host_accept_old, struct sock *sk, int flags, int *err, _Bool kern, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, bpf_get_socket_cookie(newsk));
+	return 0;
+}
+
+/* The same hooks as kprobes, for kernels that refuse fexit programs (no BPF trampoline: built
+ * without ftrace direct calls, or an architecture without them). Slower (a breakpoint per call)
+ * and without the socket cookie, which only tracing programs may read. */
+static __always_inline void connect_entry(struct sock *sk)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 v = (__u64)(long)sk;
+
+	bpf_map_update_elem(&tlsmon_connecting, &tid, &v, BPF_ANY);
+}
+
+static __always_inline void connect_return(int ret, int v6)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = bpf_map_lookup_elem(&tlsmon_connecting, &tid);
+	struct sock *sk;
+
+	if (!v)
+		return; /* a v4-mapped tcp_v6_connect: its inner tcp_v4_connect took it */
+	sk = (struct sock *)(long)*v;
+	bpf_map_delete_elem(&tlsmon_connecting, &tid);
+	if (!ret && (!v6 || BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6))
+		record(sk, TLSMON_OWNER_CONNECT, 0);
+}
+
+SEC("kprobe/tcp_v4_connect")
+int BPF_KPROBE(host_kconnect4_in, struct sock *sk)
+{
+	connect_entry(sk);
+	return 0;
+}
+
+SEC("kretprobe/tcp_v4_connect")
+int BPF_KRETPROBE(host_kconnect4, int ret)
+{
+	connect_return(ret, 0);
+	return 0;
+}
+
+SEC("kprobe/tcp_v6_connect")
+int BPF_KPROBE(host_kconnect6_in, struct sock *sk)
+{
+	connect_entry(sk);
+	return 0;
+}
+
+SEC("kretprobe/tcp_v6_connect")
+int BPF_KRETPROBE(host_kconnect6, int ret)
+{
+	connect_return(ret, 1);
+	return 0;
+}
+
+SEC("kretprobe/inet_csk_accept")
+int BPF_KRETPROBE(host_kaccept, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, 0);
+	return 0;
+}
+
+/* The same hooks at the system call boundary, for kernels with neither BPF trampolines nor
+ * kprobes (built without ftrace and kprobes): raw tracepoints sys_enter/sys_exit run for every
+ * system call, so the entry filters on the call number first and the exit on one map lookup.
+ * The socket comes from the descriptor: connect's argument, accept's result. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_CONNECT 42
+#define NR_ACCEPT 43
+#define NR_ACCEPT4 288
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_CONNECT 203
+#define NR_ACCEPT 202
+#define NR_ACCEPT4 242
+#endif
+
+#define EINPROGRESS 115
+
+struct sys_call {
+	__u32 nr;
+	__s32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, struct sys_call);
+} tlsmon_in_syscall SEC(".maps");
+
+static __always_inline struct sock *fd_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+	struct socket *sock;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+#ifdef NR_CONNECT
+SEC("raw_tracepoint/sys_enter")
+int host_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	long nr = (long)ctx->args[1];
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	struct sys_call c = { .nr = (__u32)nr, .fd = -1 };
+	__u32 tid;
+
+	if (nr != NR_CONNECT && nr != NR_ACCEPT && nr != NR_ACCEPT4)
+		return 0;
+	if (nr == NR_CONNECT) {
+		unsigned long fd = 0;
+
+		bpf_probe_read_kernel(&fd, sizeof(fd), &PT_REGS_PARM1(regs));
+		c.fd = (__s32)fd;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&tlsmon_in_syscall, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int host_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_call *c = bpf_map_lookup_elem(&tlsmon_in_syscall, &tid);
+	long ret = (long)ctx->args[1];
+	struct sock *sk = NULL;
+
+	if (!c)
+		return 0;
+	if (c->nr == NR_CONNECT && (ret == 0 || ret == -EINPROGRESS))
+		sk = fd_sock(c->fd);
+	else if (c->nr != NR_CONNECT && ret >= 0)
+		sk = fd_sock((int)ret);
+	if (sk)
+		record(sk, c->nr == NR_CONNECT ? TLSMON_OWNER_CONNECT : TLSMON_OWNER_ACCEPT, 0);
+	bpf_map_delete_elem(&tlsmon_in_syscall, &tid);
+	return 0;
+}
+#endif

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/PID/exe and /proc/PID/cgroup, and the per-pid cache in front of them. */
+#include "host/proc_names.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int line_rank(const char *line, size_t len)
+{
+	if (len >= 2 && !memcmp(line, "0:", 2))
+		return 2; /* v2 (or the hybrid layout's unified tree) */
+	return memmem(line, len, ":name=systemd:", 14) ? 1 : 0;
+}
+
+int proc_names__pick_cgroup(const char *text, size_t len, struct proc_names *out)
+{
+	const char *p = text, *end = text + len, *nl, *path;
+	struct cgroup_owner o;
+	int best = -1, score;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		/* the path follows the second colon; controller names hold none */
+		path = memchr(p, ':', (size_t)(nl - p));
+		path = path ? memchr(path + 1, ':', (size_t)(nl - path - 1)) : NULL;
+		if (path && !cgroup_path__parse((const uint8_t *)path + 1, (size_t)(nl - path - 1), &o)) {
+			/* the root says nothing: a v1 controller's own path may */
+			score = cgroup_owner__score(&o) * 8 + (nl - path - 1 > 1) * 4 +
+				line_rank(p, (size_t)(nl - p));
+			if (score > best) {
+				best = score;
+				out->owner = o;
+				snprintf(out->cgroup, sizeof(out->cgroup), "%.*s", (int)(nl - path - 1),
+					 path + 1);
+			}
+		}
+		p = nl + 1;
+	}
+	return best < 0 ? -EINVAL : 0;
+}
+
+int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out)
+{
+	char path[128], text[4096];
+	ssize_t n;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/%u/cgroup", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -errno;
+	/* One read: the kernel produces the whole file at once for a buffer this size. */
+	n = read(fd, text, sizeof(text));
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	if (rc)
+		return rc == -ESRCH ? -ENOENT : rc;
+	if (!n)
+		return -ENOENT; /* a zombie's cgroup file is empty */
+	proc_names__pick_cgroup(text, (size_t)n, out);
+	snprintf(path, sizeof(path), "%s/%u/exe", proc_root, pid);
+	n = readlink(path, out->exe, sizeof(out->exe) - 1);
+	out->exe[n > 0 ? n : 0] = '\0';
+	return 0;
+}
+
+struct proc_cache_entry {
+	uint32_t pid;
+	uint64_t read_ns; /* 0: empty */
+	struct proc_names names;
+};
+
+struct proc_cache {
+	char proc_root[64];
+	uint32_t mask;
+	uint64_t ttl_ns;
+	struct proc_cache_stats stats;
+	struct proc_cache_entry *slots;
+};
+
+struct proc_cache *proc_cache__new(const char *proc_root, uint32_t slots, uint64_t ttl_ns)
+{
+	struct proc_cache *c;
+
+	if (!slots || (slots & (slots - 1)))
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->slots = calloc(slots, sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		return NULL;
+	}
+	snprintf(c->proc_root, sizeof(c->proc_root), "%s", proc_root);
+	c->mask = slots - 1;
+	c->ttl_ns = ttl_ns;
+	return c;
+}
+
+void proc_cache__free(struct proc_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	free(c);
+}
+
+/* Direct-mapped: one slot per pid hash, a colliding pid replaces the entry (counted). */
+const struct proc_names *proc_cache__get(struct proc_cache *c, uint32_t pid, uint64_t now_ns)
+{
+	struct proc_cache_entry *e = &c->slots[(pid * 2654435761u) & c->mask];
+	struct proc_names fresh;
+
+	if (e->read_ns && e->pid == pid && now_ns - e->read_ns < c->ttl_ns) {
+		c->stats.hits++;
+		return &e->names;
+	}
+	if (proc_names__read(c->proc_root, pid, &fresh)) {
+		c->stats.gone++;
+		/* an expired entry of the same pid is still the best guess for a process that
+		 * just exited */
+		return e->read_ns && e->pid == pid ? &e->names : NULL;
+	}
+	c->stats.reads++;
+	if (e->read_ns && e->pid != pid && now_ns - e->read_ns < c->ttl_ns)
+		c->stats.evictions++;
+	e->pid = pid;
+	e->read_ns = now_ns ? now_ns : 1;
+	e->names = fresh;
+	return &e->names;
+}
+
+const struct proc_cache_stats *proc_cache__stats(const struct proc_cache *c)
+{
+	return &c->stats;
+}
