@@ -1,0 +1,130 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # jq programs are single-quoted
+# Process attribution (user/host/, bpf/sockowner.bpf.c), live, as root. s_server in namespace A,
+# clients in namespace B, tlsmon --log-all on A's veth0:
+#   openssl     s_client -> s_server: process is the connecting openssl (client side, uid 0),
+#               peer_process the accepting s_server (its pid): outbound and inbound ends
+#   curl        a curl that exits right after its request is still named, with its pid
+#   hooks       the socket-owner programs are loaded while tlsmon runs (bpftool prog show)
+#   no-process  --no-process: no process in the records, no socket-owner program loaded
+set -u
+
+# shellcheck source=tests/lib_live.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib_live.sh"
+MPORT=19874
+T=process
+
+live_begin "$T" openssl curl jq bpftool
+live_chains "$T" "$W/chains" good
+live_netns "$T" 74
+SNI=$(cat "$CH/good/sni")
+
+# start TAG ARGS...: tlsmon on NS_A's veth0, logging every handshake to $W/TAG.jsonl.
+start()
+{
+	local tag=$1
+	shift
+	tm_start "$NS_A" "$W/$tag.err" --metrics-addr "127.0.0.1:$MPORT" --socket "$W/$tag.sock" \
+		--log "$W/$tag.jsonl" --log-all "$@" || {
+		tm_fail_start "$T/$tag/start"
+		t_done
+	}
+}
+
+# owner_progs PID: how many socket-owner programs (named host_*) PID holds, from the program
+# ids in its descriptors' fdinfo (this bpftool may list no pids; other tlsmons may be running).
+owner_progs()
+{
+	local id n=0
+	for id in $(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+		bpftool -j prog show id "$id" 2>/dev/null | jq -e '.name | startswith("host_")' \
+			>/dev/null && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# jcheck NAME FILE JQ-EXPR [ARGS...]: PASS if the expression holds for the first record.
+jcheck()
+{
+	local name=$1 file=$2 expr=$3
+	shift 3
+	if jq -e -s "$@" "(.[0] // {}) | $expr" "$file" >/dev/null 2>&1; then
+		pass "$T/$name"
+	else
+		fail "$T/$name" "$(jq -c -s '.[0] // "no record" | {process, peer_process, explain}' \
+			"$file" 2>&1 | cut -c1-400)"
+	fi
+}
+
+start on
+n=$(owner_progs "$TM_PID")
+if grep -q 'process attribution on' "$W/on.err" && [ "${n:-0}" -ge 1 ]; then
+	pass "$T/hooks loaded ($n programs, $(grep -o '([a-z ]* hooks' "$W/on.err" | tr -d '('))"
+else
+	fail "$T/hooks loaded" "$n programs: $(grep 'attribution' "$W/on.err")"
+fi
+
+tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s1.out" -4 -naccept 1 -www
+SERVER=$TLS_SERVER_PID
+tls_client "$NS_B" "$IP4_A:443" "$CH/good" "$SNI" "$W/c1.out" -4
+wait_exit "$SERVER" 3
+wait_file_grep "$W/on.jsonl" '"outcome"' 5
+head -1 "$W/on.jsonl" >"$W/openssl.jsonl"
+jcheck "openssl/client process" "$W/openssl.jsonl" \
+	'.process.side == "client" and .process.comm == "openssl" and .process.uid == 0 and
+	 .process.pid > 0 and .process.pid != $srv' --argjson srv "$SERVER"
+jcheck "openssl/accepting server as peer_process" "$W/openssl.jsonl" \
+	'.peer_process.side == "server" and .peer_process.pid == $srv and
+	 .peer_process.comm == "openssl"' --argjson srv "$SERVER"
+jcheck "openssl/explain names both" "$W/openssl.jsonl" \
+	'.explain | test("^openssl \\(pid [0-9]+\\) to openssl \\(pid \($srv)\\): ")' \
+	--argjson srv "$SERVER"
+
+tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s2.out" -4 -naccept 1 -www
+SERVER=$TLS_SERVER_PID
+t_bg "$NS_B" curl -s -o /dev/null --max-time 5 --cacert "$CH/good/ca.pem" \
+	--resolve "$SNI:443:$IP4_A" "https://$SNI/"
+CURL=$T_BG_PID
+wait "$CURL"
+rc=$?
+wait_exit "$SERVER" 3
+for ((i = 0; i < 50; i++)); do
+	[ "$(grep -c '"outcome"' "$W/on.jsonl")" -ge 2 ] && break
+	sleep 0.1
+done
+sed -n 2p "$W/on.jsonl" >"$W/curl.jsonl"
+if [ "$rc" = 0 ] && ! kill -0 "$CURL" 2>/dev/null; then
+	jcheck "curl/exited client named with its pid" "$W/curl.jsonl" \
+		'.process.comm == "curl" and .process.pid == $pid and .process.side == "client" and
+		 .peer_process.pid == $srv' --argjson pid "$CURL" --argjson srv "$SERVER"
+else
+	fail "$T/curl" "curl exit status $rc"
+fi
+
+metrics_get "$NS_A" "$MPORT" >"$W/on.metrics"
+v=$(mval "$W/on.metrics" 'tlsmon_process_attributions_total{result="hit"}')
+if [ "${v:-0}" = 2 ]; then
+	pass "$T/metrics: 2 handshakes attributed"
+else
+	fail "$T/metrics" "tlsmon_process_attributions_total{result=\"hit\"} = '${v:-absent}'"
+fi
+tm_stop "$TM_PID"
+
+start off --no-process
+n=$(owner_progs "$TM_PID")
+tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s3.out" -4 -naccept 1 -www
+SERVER=$TLS_SERVER_PID
+tls_client "$NS_B" "$IP4_A:443" "$CH/good" "$SNI" "$W/c3.out" -4
+wait_exit "$SERVER" 3
+wait_file_grep "$W/off.jsonl" '"outcome"' 5
+metrics_get "$NS_A" "$MPORT" >"$W/off.metrics"
+if [ "$n" = 0 ] && ! grep -q 'attribution' "$W/off.err" &&
+	! grep -q '^tlsmon_process_attributions_total' "$W/off.metrics"; then
+	pass "$T/no-process: no socket-owner program loaded"
+else
+	fail "$T/no-process: no program" "$n programs; $(grep attribution "$W/off.err")"
+fi
+jcheck "no-process: no process in the record" "$W/off.jsonl" \
+	'.outcome == "established" and (has("process") | not) and (.explain | startswith("handshake"))'
+tm_stop "$TM_PID"
+t_done
