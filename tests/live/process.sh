@@ -5,6 +5,8 @@
 #   openssl     s_client -> s_server: process is the connecting openssl (client side, uid 0),
 #               peer_process the accepting s_server (its pid): outbound and inbound ends
 #   curl        a curl that exits right after its request is still named, with its pid
+#   container   a static client (tests/live/tls_get.c) alone in a podman container's root, on
+#               B's network: named with the container's runtime and id from its cgroup
 #   hooks       the socket-owner programs are loaded while tlsmon runs (bpftool prog show)
 #   no-process  --no-process: no process in the records, no socket-owner program loaded
 set -u
@@ -101,12 +103,44 @@ else
 	fail "$T/curl" "curl exit status $rc"
 fi
 
+# A container with nothing but a static binary: no image, no registry (podman --rootfs).
+HITS=2
+PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+	skip "$T/container" "podman or runc missing"
+elif ! { mkdir -p "$W/rootfs" && cc -O2 -static -o "$W/rootfs/tls_get" tests/live/tls_get.c \
+	-lssl -lcrypto >"$W/cc.log" 2>&1; }; then
+	skip "$T/container" "no static OpenSSL to build tls_get: $(tail -1 "$W/cc.log")"
+else
+	tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s4.out" -4 -naccept 1 -www
+	SERVER=$TLS_SERVER_PID
+	timeout 60 "${PODMAN[@]}" run --rm --cidfile "$W/cid" --ulimit nofile=1024:1024 \
+		--ulimit nproc=1024:1024 --network "ns:/run/netns/$NS_B" --rootfs "$W/rootfs" \
+		/tls_get "$IP4_A" 443 "$SNI" >"$W/podman.out" 2>&1
+	rc=$?
+	wait_exit "$SERVER" 3
+	HITS=3
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c '"outcome"' "$W/on.jsonl")" -ge 3 ] && break
+		sleep 0.1
+	done
+	sed -n 3p "$W/on.jsonl" >"$W/container.jsonl"
+	if [ "$rc" = 0 ] && [ -s "$W/cid" ]; then
+		jcheck "container/client named by runtime and id" "$W/container.jsonl" \
+			'.process.comm == "tls_get" and .process.container.runtime == "podman" and
+			 .process.container.id == $id and (.explain | contains("podman container"))' \
+			--arg id "$(cat "$W/cid")"
+	else
+		fail "$T/container" "podman run exit $rc: $(tail -2 "$W/podman.out" | tr '\n' ' ')"
+	fi
+fi
+
 metrics_get "$NS_A" "$MPORT" >"$W/on.metrics"
 v=$(mval "$W/on.metrics" 'tlsmon_process_attributions_total{result="hit"}')
-if [ "${v:-0}" = 2 ]; then
-	pass "$T/metrics: 2 handshakes attributed"
+if [ "${v:-0}" = "$HITS" ]; then
+	pass "$T/metrics: $HITS handshakes attributed"
 else
-	fail "$T/metrics" "tlsmon_process_attributions_total{result=\"hit\"} = '${v:-absent}'"
+	fail "$T/metrics" "tlsmon_process_attributions_total{result=\"hit\"} = '${v:-absent}', want $HITS"
 fi
 tm_stop "$TM_PID"
 
