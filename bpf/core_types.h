@@ -44,6 +44,7 @@ struct qstr {
 
 struct dentry {
 	struct qstr d_name;
+	struct dentry *d_parent;
 };
 
 struct path {
@@ -72,9 +73,34 @@ struct mm_struct {
 	struct file *exe_file;
 };
 
+/* Linux 6.15 renamed parent to __parent: both are declared, bpf_core_field_exists() picks. */
+struct kernfs_node {
+	const char *name;
+	struct kernfs_node *parent;
+	struct kernfs_node *__parent;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
+struct css_set {
+	struct cgroup_subsys_state *subsys[1];
+	struct cgroup *dfl_cgrp;
+};
+
+enum cgroup_subsys_id {
+	memory_cgrp_id = 4,
+};
+
 struct task_struct {
 	struct mm_struct *mm;
 	struct files_struct *files;
+	struct css_set *cgroups;
 };
 
 #pragma clang attribute pop

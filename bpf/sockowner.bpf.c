@@ -99,12 +99,57 @@ static __always_inline int sock_tuple(struct sock *sk, struct tlsmon_owner *o)
 	return 0;
 }
 
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ(kn, parent);
+}
+
+/* A cgroup's path, leaf first, up to the hierarchy's root (whose name is left out). */
+static __always_inline void cgroup_path(struct cgroup *cg, char (*parts)[TLSMON_CGROUP_NAME_LEN],
+					__u8 *truncated)
+{
+	struct kernfs_node *kn = cg ? BPF_CORE_READ(cg, kn) : NULL, *up;
+	int i;
+
+	for (i = 0; i < TLSMON_PATH_DEPTH && kn; i++) {
+		up = kn_parent(kn);
+		if (!up)
+			return;
+		bpf_probe_read_kernel_str(parts[i], TLSMON_CGROUP_NAME_LEN, BPF_CORE_READ(kn, name));
+		kn = up;
+	}
+	*truncated = kn && kn_parent(kn);
+}
+
+static __always_inline void exe_dirs(struct dentry *d, struct tlsmon_owner_event *ev)
+{
+	struct dentry *up;
+	int i;
+
+	for (i = 0; i < TLSMON_PATH_DEPTH && d; i++) {
+		up = BPF_CORE_READ(d, d_parent);
+		if (!up || up == d)
+			return;
+		d = up;
+		up = BPF_CORE_READ(d, d_parent);
+		if (!up || up == d)
+			return; /* d is the mount's root: no name of its own */
+		bpf_probe_read_kernel_str(ev->exe_dirs[i], TLSMON_DIR_NAME_LEN,
+					  BPF_CORE_READ(d, d_name.name));
+	}
+	ev->exe_truncated = 1;
+}
+
 static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
-	const unsigned char *exe;
+	struct tlsmon_owner_event *ev;
+	struct css_set *cgroups;
 	struct tlsmon_owner *o;
+	struct dentry *exe;
 	__u32 tid = (__u32)pid_tgid;
 	__u64 sock_key;
 
@@ -112,14 +157,23 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 	if (!owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)) &&
 	    !owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))))
 		return;
-	o = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*o), 0);
-	if (!o) {
+	ev = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*ev), 0);
+	if (!ev) {
 		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
 		return;
 	}
+	/* Too large to clear whole: the fixed part, and the first byte of every name (an empty
+	 * name ends a path). */
+	o = &ev->o;
 	__builtin_memset(o, 0, sizeof(*o));
+	__builtin_memset(&ev->exe_truncated, 0, 8);
+	for (int i = 0; i < TLSMON_PATH_DEPTH; i++) {
+		ev->exe_dirs[i][0] = 0;
+		ev->cgroup[0][i][0] = 0;
+		ev->cgroup[1][i][0] = 0;
+	}
 	if (sock_tuple(sk, o)) {
-		bpf_ringbuf_discard(o, 0);
+		bpf_ringbuf_discard(ev, 0);
 		return;
 	}
 	o->kind = kind;
@@ -131,13 +185,26 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 	o->uid = (__u32)uid_gid;
 	o->gid = (__u32)(uid_gid >> 32);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
-	if (exe)
-		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name), exe);
+	exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry);
+	if (exe) {
+		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name),
+					  BPF_CORE_READ(exe, d_name.name));
+		exe_dirs(exe, ev);
+	}
+	cgroups = BPF_CORE_READ(task, cgroups);
+	cgroup_path(BPF_CORE_READ(cgroups, dfl_cgrp), ev->cgroup[TLSMON_CGROUP_UNIFIED],
+		    &ev->cgroup_truncated[TLSMON_CGROUP_UNIFIED]);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		cgroup_path(BPF_CORE_READ(cgroups,
+					  subsys[bpf_core_enum_value(enum cgroup_subsys_id,
+								     memory_cgrp_id)],
+					  cgroup),
+			    ev->cgroup[TLSMON_CGROUP_MEMORY],
+			    &ev->cgroup_truncated[TLSMON_CGROUP_MEMORY]);
 	sock_key = (__u64)(long)sk;
 	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
 	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
-	bpf_ringbuf_submit(o, 0);
+	bpf_ringbuf_submit(ev, 0);
 }
 
 /* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls

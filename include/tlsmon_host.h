@@ -10,7 +10,12 @@
 #define TLSMON_EXE_NAME_LEN 64 /* the executable's file name (its dentry), not its path */
 #define TLSMON_OWNER_SOCKS 16384 /* socket cookie -> owner, LRU */
 #define TLSMON_OWNER_THREADS 16384 /* thread id -> its last socket, LRU */
-#define TLSMON_OWNER_RINGBUF_BYTES (256u << 10)
+#define TLSMON_OWNER_RINGBUF_BYTES (1u << 20)
+/* Path components an event carries, leaf first: enough for the cgroup trees of systemd, podman,
+ * docker, containerd, CRI-O and the kubelet, and for most executables' directories. */
+#define TLSMON_PATH_DEPTH 8
+#define TLSMON_CGROUP_NAME_LEN 96 /* "cri-containerd-<64 hex>.scope" is 86 */
+#define TLSMON_DIR_NAME_LEN 64
 
 /* How the socket came to the process: it connected (outbound, the process is the client) or
  * accepted (inbound, the process is the server). */
@@ -43,5 +48,28 @@ struct tlsmon_owner {
 };
 
 #define TLSMON_OWNER_SIZE 168
+
+/* Which cgroup hierarchy a path of struct tlsmon_owner_event is from. */
+enum tlsmon_cgroup_tree {
+	TLSMON_CGROUP_UNIFIED = 0, /* v2 (the hybrid layout's unified tree) */
+	TLSMON_CGROUP_MEMORY = 1, /* the memory controller's: v1 and hybrid place containers there */
+	TLSMON_CGROUP__COUNT,
+};
+
+/* What the ring buffer carries: the owner and the names userspace cannot read from /proc when
+ * the process is gone or hidden (ProtectProc=invisible, no CAP_SYS_PTRACE). Paths come as
+ * components, leaf first, each NUL-terminated; an empty one ends the path; a path whose
+ * TLSMON_PATH_DEPTH components did not reach the root says so in *_truncated. The executable's
+ * path is within its mount (a bind or separate mount above its directory is not crossed). */
+struct tlsmon_owner_event {
+	struct tlsmon_owner o;
+	__u8 exe_truncated;
+	__u8 cgroup_truncated[TLSMON_CGROUP__COUNT];
+	__u8 pad[5];
+	char exe_dirs[TLSMON_PATH_DEPTH][TLSMON_DIR_NAME_LEN]; /* parents of o.exe_name */
+	char cgroup[TLSMON_CGROUP__COUNT][TLSMON_PATH_DEPTH][TLSMON_CGROUP_NAME_LEN];
+};
+
+#define TLSMON_OWNER_EVENT_SIZE (TLSMON_OWNER_SIZE + 8 + 8 * 64 + 2 * 8 * 96)
 
 #endif

@@ -74,7 +74,8 @@ wait_file_grep "$W/on.jsonl" '"outcome"' 5
 head -1 "$W/on.jsonl" >"$W/openssl.jsonl"
 jcheck "openssl/client process" "$W/openssl.jsonl" \
 	'.process.side == "client" and .process.comm == "openssl" and .process.uid == 0 and
-	 .process.pid > 0 and .process.pid != $srv' --argjson srv "$SERVER"
+	 .process.pid > 0 and .process.pid != $srv and (.process.exe | test("^/.+/openssl$"))' \
+	--argjson srv "$SERVER"
 jcheck "openssl/accepting server as peer_process" "$W/openssl.jsonl" \
 	'.peer_process.side == "server" and .peer_process.pid == $srv and
 	 .peer_process.comm == "openssl"' --argjson srv "$SERVER"

@@ -112,11 +112,11 @@ static void on_frame(void *ctx, const struct frame *f)
 	engine__feed(d->engine, f);
 }
 
-static void on_owner(void *ctx, const struct tlsmon_owner *rec)
+static void on_owner(void *ctx, const struct tlsmon_owner_event *ev)
 {
 	struct daemon *d = ctx;
 
-	attrib__on_owner(d->attrib, rec, now_ms(CLOCK_MONOTONIC) * 1000000ull);
+	attrib__on_owner(d->attrib, ev, now_ms(CLOCK_MONOTONIC) * 1000000ull);
 }
 
 static void on_facts(void *ctx, struct handshake *hs)

@@ -36,13 +36,17 @@ void attrib__free(struct attrib *a)
 	free(a);
 }
 
-void attrib__on_owner(struct attrib *a, const struct tlsmon_owner *rec, uint64_t now_ns)
+void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
-	const struct proc_names *names = proc_cache__get(a->procs, rec->pid, now_ns);
-	struct owner_entry e = { .rec = *rec, .has_names = names != NULL };
+	const struct proc_names *names = proc_cache__get(a->procs, ev->o.pid, now_ns);
+	struct owner_entry e = { .rec = ev->o, .has_names = true };
+	struct proc_names kernel;
 
-	if (names)
-		e.names = *names;
+	proc_names__from_kernel(ev, &kernel);
+	e.names = names ? *names : kernel;
+	/* /proc/PID/exe is unreadable without ptrace rights over the process */
+	if (!e.names.exe[0])
+		memcpy(e.names.exe, kernel.exe, sizeof(kernel.exe));
 	owner_table__add(a->owners, &e);
 }
 

@@ -29,8 +29,9 @@ struct attrib;
 struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t max_procs);
 void attrib__free(struct attrib *a);
 
-/* An owner record from the hooks, at now_ns (CLOCK_MONOTONIC, for the name cache). */
-void attrib__on_owner(struct attrib *a, const struct tlsmon_owner *rec, uint64_t now_ns);
+/* An owner record from the hooks, at now_ns (CLOCK_MONOTONIC, for the name cache). Names come
+ * from /proc when it shows the process, else from what the kernel side took. */
+void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns);
 
 /* Fill hs->process (and hs->peer_process) from the records of its connection's ends, which it
  * consumes. */

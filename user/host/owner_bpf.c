@@ -16,6 +16,8 @@
 #include "util/err.h"
 
 _Static_assert(sizeof(struct tlsmon_owner) == TLSMON_OWNER_SIZE, "struct tlsmon_owner layout");
+_Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE,
+	       "struct tlsmon_owner_event layout");
 
 struct owner_bpf {
 	struct sockowner_bpf *skel;
@@ -29,7 +31,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct owner_bpf *ob = ctx;
 
-	if (size >= sizeof(struct tlsmon_owner))
+	if (size >= sizeof(struct tlsmon_owner_event))
 		ob->on_owner(ob->ctx, data);
 	return 0;
 }

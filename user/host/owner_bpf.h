@@ -13,13 +13,13 @@
 
 #include "tlsmon_host.h"
 
-typedef void (*owner_bpf_owner_fn)(void *ctx, const struct tlsmon_owner *rec);
+typedef void (*owner_bpf_owner_fn)(void *ctx, const struct tlsmon_owner_event *ev);
 
 struct owner_bpf_opts {
 	const uint16_t *ports; /* the capture filter's ports */
 	size_t nports;
 	int verbose; /* let libbpf print (the verifier log) */
-	owner_bpf_owner_fn on_owner; /* rec is valid only during the call */
+	owner_bpf_owner_fn on_owner; /* ev is valid only during the call */
 	void *ctx;
 };
 

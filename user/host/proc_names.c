@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,58 @@ int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out
 	n = readlink(path, out->exe, sizeof(out->exe) - 1);
 	out->exe[n > 0 ? n : 0] = '\0';
 	return 0;
+}
+
+_Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE,
+	       "struct tlsmon_owner_event layout");
+
+/* "/" + the components (leaf first in parts, each at most name_len with its NUL) root first,
+ * then leaf when given; "/..." first when the kernel stopped short of the root. */
+static void join_path(char *out, size_t size, const char *parts, size_t name_len, bool truncated,
+		      const char *leaf, size_t leaf_len)
+{
+	size_t len = 0, n = 0;
+
+	while (n < TLSMON_PATH_DEPTH && parts[n * name_len])
+		n++;
+	out[0] = '\0';
+	if (truncated)
+		len += (size_t)snprintf(out + len, size - len, "/...");
+	while (n-- > 0 && len < size)
+		len += (size_t)snprintf(out + len, size - len, "/%.*s",
+					(int)strnlen(parts + n * name_len, name_len),
+					parts + n * name_len);
+	if (leaf && len < size)
+		len += (size_t)snprintf(out + len, size - len, "/%.*s", (int)strnlen(leaf, leaf_len),
+					leaf);
+	if (!len)
+		snprintf(out, size, "/");
+}
+
+void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_names *out)
+{
+	char path[TLSMON_PATH_DEPTH * (TLSMON_CGROUP_NAME_LEN + 1) + 8];
+	struct cgroup_owner o;
+	int best = -1, score;
+
+	memset(out, 0, sizeof(*out));
+	if (ev->o.exe_name[0])
+		join_path(out->exe, sizeof(out->exe), &ev->exe_dirs[0][0], TLSMON_DIR_NAME_LEN,
+			  ev->exe_truncated, ev->o.exe_name, sizeof(ev->o.exe_name));
+	for (int t = 0; t < TLSMON_CGROUP__COUNT; t++) {
+		join_path(path, sizeof(path), &ev->cgroup[t][0][0], TLSMON_CGROUP_NAME_LEN,
+			  ev->cgroup_truncated[t], NULL, 0);
+		if (cgroup_path__parse((const uint8_t *)path, strlen(path), &o))
+			continue;
+		score = cgroup_owner__score(&o) * 8 + (strlen(path) > 1) * 4 +
+			(t == TLSMON_CGROUP_UNIFIED) * 2;
+		if (score > best) {
+			best = score;
+			out->owner = o;
+			snprintf(out->cgroup, sizeof(out->cgroup), "%.*s",
+				 (int)sizeof(out->cgroup) - 1, path);
+		}
+	}
 }
 
 struct proc_cache_entry {

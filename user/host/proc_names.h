@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "host/cgroup_path.h"
+#include "tlsmon_host.h"
 
 struct proc_names {
 	char exe[HS_EXE_LEN]; /* "" when unreadable (gone, or another user's without ptrace) */
@@ -25,6 +26,12 @@ int proc_names__pick_cgroup(const char *text, size_t len, struct proc_names *out
 /* Read exe and cgroup of pid under proc_root ("/proc"). Returns 0 when the cgroup file was read
  * (exe may still be ""), -ENOENT when the process is gone, or another -errno. */
 int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out);
+
+/* The same names from what the socket hooks took in the kernel (struct tlsmon_owner_event):
+ * for a process that is gone by the time its record is read, or hidden (ProtectProc=invisible)
+ * or not readable (another user's, without CAP_SYS_PTRACE). The executable's path is within its
+ * mount; the cgroup is the unified or memory-controller path, whichever tells more. */
+void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_names *out);
 
 struct proc_cache_stats {
 	uint64_t hits, reads, gone, evictions;
