@@ -2,8 +2,10 @@
 # shellcheck disable=SC2016 # jq programs are single-quoted
 # Process attribution (user/host/, bpf/sockowner.bpf.c), live, as root. s_server in namespace A,
 # clients in namespace B, tlsmon --log-all on A's veth0:
-#   openssl     s_client -> s_server: process is the connecting openssl (client side, uid 0),
-#               peer_process the accepting s_server (its pid): outbound and inbound ends
+#   openssl     s_client -> s_server (weak chain: the client's fatal alert flags it): process is
+#               the connecting openssl (client side, uid 0), peer_process the accepting
+#               s_server (its pid): outbound and inbound ends; the dump's pcapng comment on the
+#               ClientHello and `tlsmon explain` name both
 #   curl        a curl that exits right after its request is still named, with its pid
 #   container   a static client (tests/live/tls_get.c) alone in a podman container's root, on
 #               B's network: named with the container's runtime and id from its cgroup
@@ -16,8 +18,8 @@ set -u
 MPORT=19874
 T=process
 
-live_begin "$T" openssl curl jq bpftool
-live_chains "$T" "$W/chains" good
+live_begin "$T" openssl curl jq bpftool tshark
+live_chains "$T" "$W/chains" good weak
 live_netns "$T" 74
 SNI=$(cat "$CH/good/sni")
 
@@ -66,9 +68,10 @@ else
 	fail "$T/hooks loaded" "$n programs: $(grep 'attribution' "$W/on.err")"
 fi
 
-tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s1.out" -4 -naccept 1 -www
+tls_server "$NS_A" "$IP4_A:443" "$CH/weak" "$W/s1.out" -4 -naccept 1 -www "${SEC0_SERVER[@]}"
 SERVER=$TLS_SERVER_PID
-tls_client "$NS_B" "$IP4_A:443" "$CH/good" "$SNI" "$W/c1.out" -4
+tls_client "$NS_B" "$IP4_A:443" "$CH/weak" "$(cat "$CH/weak/sni")" "$W/c1.out" -4 \
+	"${SEC0_CLIENT[@]}"
 wait_exit "$SERVER" 3
 wait_file_grep "$W/on.jsonl" '"outcome"' 5
 head -1 "$W/on.jsonl" >"$W/openssl.jsonl"
@@ -82,6 +85,25 @@ jcheck "openssl/accepting server as peer_process" "$W/openssl.jsonl" \
 jcheck "openssl/explain names both" "$W/openssl.jsonl" \
 	'.explain | test("^openssl \\(pid [0-9]+\\) to openssl \\(pid \($srv)\\): ")' \
 	--argjson srv "$SERVER"
+
+mkdir -p "$W/dump"
+"$TLSMON" dump --socket "$W/on.sock" --out "$W/dump" --format pcapng >"$W/dump.out" 2>&1
+cap=$(ls "$W"/dump/*.pcapng 2>/dev/null | head -1)
+json=$(ls "$W"/dump/*.jsonl 2>/dev/null | head -1)
+if [ -n "$cap" ] && tshark -n -r "$cap" -T fields -e frame.comment 2>/dev/null |
+	grep 'client process openssl (pid [0-9]*, uid 0, /' |
+	grep -q "server process openssl (pid $SERVER, uid 0, /"; then
+	pass "$T/openssl/dump: pcapng comment names both processes"
+else
+	fail "$T/openssl/dump comment" "$(cat "$W/dump.out"; tshark -n -r "$cap" -T fields \
+		-e frame.comment 2>&1 | grep . | head -3)"
+fi
+if [ -n "$json" ] && "$TLSMON" explain "$json" 2>&1 | grep -q "^|- server process openssl pid $SERVER uid 0 /"
+then
+	pass "$T/openssl/tlsmon explain shows the processes"
+else
+	fail "$T/openssl/tlsmon explain" "$("$TLSMON" explain "$json" 2>&1 | head -4 | tr '\n' ' ')"
+fi
 
 tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s2.out" -4 -naccept 1 -www
 SERVER=$TLS_SERVER_PID

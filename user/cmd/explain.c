@@ -91,6 +91,30 @@ static void print_chain(FILE *out, const struct json_doc *d, const struct json_n
 	}
 }
 
+/* "|- client process curl pid 4242 uid 0 /usr/bin/curl unit backup.service" (user/host/). */
+static void print_process(FILE *out, const struct json_doc *d, const struct json_node *p)
+{
+	const struct json_node *c;
+	const char *unit, *pod;
+
+	if (!p || p->type != JSON_OBJ)
+		return;
+	fprintf(out, "|- %s process %s pid %s uid %s %s", json_read__str(d, p, "side", "?"),
+		json_read__str(d, p, "comm", "?"), json_read__str(d, p, "pid", "?"),
+		json_read__str(d, p, "uid", "?"), json_read__str(d, p, "exe", "?"));
+	c = json_read__get(d, p, "container");
+	unit = json_read__str(d, p, "unit", NULL);
+	pod = json_read__str(d, p, "pod_uid", NULL);
+	if (c && c->type == JSON_OBJ)
+		fprintf(out, " %s container %s", json_read__str(d, c, "runtime", "?"),
+			json_read__str(d, c, "id", "?"));
+	else if (unit)
+		fprintf(out, " unit %s", unit);
+	if (pod)
+		fprintf(out, " pod %s", pod);
+	fputc('\n', out);
+}
+
 static void print_tree(FILE *out, const struct json_doc *d, const struct json_node *h)
 {
 	const struct json_node *alert = json_read__get(d, h, "alert");
@@ -103,6 +127,8 @@ static void print_tree(FILE *out, const struct json_doc *d, const struct json_no
 		json_read__str(d, h, "server", "?"), sni ? "  sni=" : "", sni ? sni : "");
 	fprintf(out, "|- started %s, decided after %lld.%03lld ms\n", ts ? ts : "?", dur / 1000,
 		dur % 1000);
+	print_process(out, d, json_read__get(d, h, "process"));
+	print_process(out, d, json_read__get(d, h, "peer_process"));
 	fprintf(out, "|- %s %s (client offered %s)\n",
 		json_read__str(d, h, "version", "no ServerHello"),
 		json_read__str(d, h, "cipher", ""),
