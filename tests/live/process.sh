@@ -9,6 +9,8 @@
 #   curl        a curl that exits right after its request is still named, with its pid
 #   container   a static client (tests/live/tls_get.c) alone in a podman container's root, on
 #               B's network: named with the container's runtime and id from its cgroup
+#   endpoints   /endpoints names the accepting server process on the server entry and the
+#               connecting client's on its client class
 #   hooks       the socket-owner programs are loaded while tlsmon runs (bpftool prog show)
 #   no-process  --no-process: no process in the records, no socket-owner program loaded
 set -u
@@ -40,10 +42,10 @@ start()
 owner_progs()
 {
 	local id n=0
-	for id in $(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+	while read -r id; do
 		bpftool -j prog show id "$id" 2>/dev/null | jq -e '.name | startswith("host_")' \
 			>/dev/null && n=$((n + 1))
-	done
+	done < <(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
 	echo "$n"
 }
 
@@ -88,8 +90,8 @@ jcheck "openssl/explain names both" "$W/openssl.jsonl" \
 
 mkdir -p "$W/dump"
 "$TLSMON" dump --socket "$W/on.sock" --out "$W/dump" --format pcapng >"$W/dump.out" 2>&1
-cap=$(ls "$W"/dump/*.pcapng 2>/dev/null | head -1)
-json=$(ls "$W"/dump/*.jsonl 2>/dev/null | head -1)
+cap=$(find "$W/dump" -name '*.pcapng' | head -1)
+json=$(find "$W/dump" -name '*.jsonl' | head -1)
 if [ -n "$cap" ] && tshark -n -r "$cap" -T fields -e frame.comment 2>/dev/null |
 	grep 'client process openssl (pid [0-9]*, uid 0, /' |
 	grep -q "server process openssl (pid $SERVER, uid 0, /"; then
@@ -164,6 +166,16 @@ if [ "${v:-0}" = "$HITS" ]; then
 	pass "$T/metrics: $HITS handshakes attributed"
 else
 	fail "$T/metrics" "tlsmon_process_attributions_total{result=\"hit\"} = '${v:-absent}', want $HITS"
+fi
+ip netns exec "$NS_A" curl -s --max-time 5 "http://127.0.0.1:$MPORT/endpoints" >"$W/endpoints.json"
+if jq -e --arg srv "$IP4_A:443" '
+	any(.servers[]; .server == $srv and .process.comm == "openssl" and .process.uid == 0) and
+	any(.clients[]; .process.comm == "curl")' "$W/endpoints.json" >/dev/null 2>&1
+then
+	pass "$T/endpoints: server and client entries name their processes"
+else
+	fail "$T/endpoints" "$(jq -c '[.servers[]?, .clients[]? | {server, ja4, process}]' \
+		"$W/endpoints.json" 2>&1 | head -c 400)"
 fi
 tm_stop "$TM_PID"
 
