@@ -167,6 +167,13 @@ if [ "${v:-0}" = "$HITS" ]; then
 else
 	fail "$T/metrics" "tlsmon_process_attributions_total{result=\"hit\"} = '${v:-absent}', want $HITS"
 fi
+if out=$(python3 tests/offline/metric_style.py "$W/on.metrics" 2>&1) &&
+	{ ! command -v promtool >/dev/null || promtool check metrics <"$W/on.metrics" >/dev/null 2>&1; }
+then
+	pass "$T/metrics: naming and HELP rules (metric_style.py, promtool)"
+else
+	fail "$T/metrics style" "$out $(promtool check metrics <"$W/on.metrics" 2>&1 | head -3)"
+fi
 ip netns exec "$NS_A" curl -s --max-time 5 "http://127.0.0.1:$MPORT/endpoints" >"$W/endpoints.json"
 if jq -e --arg srv "$IP4_A:443" '
 	any(.servers[]; .server == $srv and .process.comm == "openssl" and .process.uid == 0) and
