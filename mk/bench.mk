@@ -20,7 +20,8 @@ $(BENCH_DIR)/%: bench/%.c $(LIB) | $(BENCH_DIR)
 .PHONY: bench-build
 bench-build: all $(BENCH_BINS) $(BENCH_DIR)/empty.bpf.o
 
-# BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load offline_rate memory.
+# BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load offline_rate memory
+# attribution.
 bench:
 	$(Q)$(MAKE) --no-print-directory bench-build
 	$(Q)BUILD=$(BUILD) bench/run.sh $(subst $(comma), ,$(BENCH))
