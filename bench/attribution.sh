@@ -65,7 +65,9 @@ one()
 
 : >"$W/results"
 for ((r = 0; r < ROUNDS; r++)); do
-	one off && one on || break
+	if ! one off || ! one on; then
+		break
+	fi
 done
 printf '%-5s %18s %18s %10s\n' mode "daemon ms/1k hs" "system ms/1k hs" handshakes
 while read -r m d s n; do
