@@ -9,6 +9,9 @@
 #   curl        a curl that exits right after its request is still named, with its pid
 #   container   a static client (tests/live/tls_get.c) alone in a podman container's root, on
 #               B's network: named with the container's runtime and id from its cgroup
+#   inbound     a connection made before tlsmon started, accepted after: only the accepting
+#               server is seen at its socket call, so process is the server (side "server")
+#               and there is no peer_process (tests/live/process_helper.py)
 #   endpoints   /endpoints names the accepting server process on the server entry and the
 #               connecting client's on its client class
 #   hooks       the socket-owner programs are loaded while tlsmon runs (bpftool prog show)
@@ -185,6 +188,35 @@ else
 		"$W/endpoints.json" 2>&1 | head -c 400)"
 fi
 tm_stop "$TM_PID"
+
+# Inbound only: the client connected while no tlsmon ran; the server accepts once one does.
+cat "$CH/good/leaf.pem" "$CH/good/chain.pem" >"$W/fullchain.pem"
+t_bg "$NS_A" python3 tests/live/process_helper.py server "$IP4_A" 443 "$W/fullchain.pem" \
+	"$CH/good/leaf.key" "$W/ready" "$W/go"
+PYSERVER=$T_BG_PID
+tm_wait "$PYSERVER" test -e "$W/ready"
+t_bg "$NS_B" python3 tests/live/process_helper.py client "$IP4_A" 443 "$SNI" "$W/connected" \
+	"$W/go"
+PYCLIENT=$T_BG_PID
+if tm_wait "$PYCLIENT" test -e "$W/connected"; then
+	start inbound
+	touch "$W/go"
+	wait "$PYCLIENT"
+	rc=$?
+	wait_exit "$PYSERVER" 3
+	wait_file_grep "$W/inbound.jsonl" '"outcome"' 5
+	if [ "$rc" = 0 ]; then
+		jcheck "inbound/accepting server is the process" "$W/inbound.jsonl" \
+			'.process.side == "server" and .process.pid == $srv and
+			 (.process.comm | startswith("python")) and (has("peer_process") | not) and
+			 (.explain | startswith("server python"))' --argjson srv "$PYSERVER"
+	else
+		fail "$T/inbound" "client exit status $rc"
+	fi
+	tm_stop "$TM_PID"
+else
+	fail "$T/inbound" "the client never connected"
+fi
 
 start off --no-process
 n=$(owner_progs "$TM_PID")
