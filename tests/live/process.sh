@@ -7,6 +7,7 @@
 #               s_server (its pid): outbound and inbound ends; the dump's pcapng comment on the
 #               ClientHello and `tlsmon explain` name both
 #   curl        a curl that exits right after its request is still named, with its pid
+#   ipv6        s_client -> s_server over IPv6: both named
 #   container   a static client (tests/live/tls_get.c) alone in a podman container's root, on
 #               B's network: named with the container's runtime and id from its cgroup
 #   inbound     a connection made before tlsmon started, accepted after: only the accepting
@@ -131,8 +132,19 @@ else
 	fail "$T/curl" "curl exit status $rc"
 fi
 
+# IPv6: the sockets' v6 addresses are the join key.
+tls_once 6 "$CH/good" "$W/s6.out" "$W/c6.out"
+for ((i = 0; i < 50; i++)); do
+	[ "$(grep -c '"outcome"' "$W/on.jsonl")" -ge 3 ] && break
+	sleep 0.1
+done
+sed -n 3p "$W/on.jsonl" >"$W/v6.jsonl"
+jcheck "ipv6/both ends named" "$W/v6.jsonl" \
+	'(.server | startswith("[fd00:")) and .process.comm == "openssl" and
+	 .peer_process.comm == "openssl" and .peer_process.side == "server"'
+
 # A container with nothing but a static binary: no image, no registry (podman --rootfs).
-HITS=2
+HITS=3
 PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
 if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
 	skip "$T/container" "podman or runc missing"
@@ -147,12 +159,12 @@ else
 		/tls_get "$IP4_A" 443 "$SNI" >"$W/podman.out" 2>&1
 	rc=$?
 	wait_exit "$SERVER" 3
-	HITS=3
+	HITS=4
 	for ((i = 0; i < 50; i++)); do
-		[ "$(grep -c '"outcome"' "$W/on.jsonl")" -ge 3 ] && break
+		[ "$(grep -c '"outcome"' "$W/on.jsonl")" -ge 4 ] && break
 		sleep 0.1
 	done
-	sed -n 3p "$W/on.jsonl" >"$W/container.jsonl"
+	sed -n 4p "$W/on.jsonl" >"$W/container.jsonl"
 	if [ "$rc" = 0 ] && [ -s "$W/cid" ]; then
 		jcheck "container/client named by runtime and id" "$W/container.jsonl" \
 			'.process.comm == "tls_get" and .process.container.runtime == "podman" and
