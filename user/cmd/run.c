@@ -318,7 +318,11 @@ static void start_attribution(struct daemon *d)
 
 	if (d->o.no_process)
 		return;
-	d->attrib = attrib__new("/proc", ATTRIB_DEFAULT_OWNERS, ATTRIB_DEFAULT_PROCS);
+	if (!proc_names__host_pids())
+		fprintf(stderr, "tlsmon: /proc shows another pid namespace than the kernel's: "
+				"process names come from the socket hooks alone\n");
+	d->attrib = attrib__new(proc_names__host_pids() ? "/proc" : NULL, ATTRIB_DEFAULT_OWNERS,
+				ATTRIB_DEFAULT_PROCS);
 	if (d->attrib)
 		d->owners = owner_bpf__open(&oo, err, sizeof(err));
 	else

@@ -19,8 +19,9 @@ struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t 
 	if (!a)
 		return NULL;
 	a->owners = owner_table__new(max_owners);
-	a->procs = proc_cache__new(proc_root, max_procs, ATTRIB_PROC_TTL_NS);
-	if (!a->owners || !a->procs) {
+	if (proc_root)
+		a->procs = proc_cache__new(proc_root, max_procs, ATTRIB_PROC_TTL_NS);
+	if (!a->owners || (proc_root && !a->procs)) {
 		attrib__free(a);
 		return NULL;
 	}
@@ -38,7 +39,8 @@ void attrib__free(struct attrib *a)
 
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
-	const struct proc_names *names = proc_cache__get(a->procs, ev->o.pid, now_ns);
+	const struct proc_names *names = a->procs ? proc_cache__get(a->procs, ev->o.pid, now_ns) :
+						    NULL;
 	struct owner_entry e = { .rec = ev->o, .has_names = true };
 	struct proc_names kernel;
 
@@ -118,5 +120,7 @@ const struct owner_stats *attrib__owner_stats(const struct attrib *a)
 
 const struct proc_cache_stats *attrib__proc_stats(const struct attrib *a)
 {
-	return proc_cache__stats(a->procs);
+	static const struct proc_cache_stats none;
+
+	return a->procs ? proc_cache__stats(a->procs) : &none;
 }

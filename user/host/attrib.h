@@ -25,7 +25,8 @@ struct attrib_stats {
 
 struct attrib;
 
-/* proc_root: "/proc" (tests give another tree). */
+/* proc_root: "/proc" (tests give another tree); NULL: names from the kernel's records only
+ * (where /proc shows another pid namespace than the hooks record). */
 struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t max_procs);
 void attrib__free(struct attrib *a);
 

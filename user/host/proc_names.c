@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int line_rank(const char *line, size_t len)
@@ -122,6 +123,17 @@ void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_na
 				 (int)sizeof(out->cgroup) - 1, path);
 		}
 	}
+}
+
+/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the init pid namespace's inode, fixed since
+ * Linux 3.8. */
+#define PID_NS_INIT_INO 0xEFFFFFFCu
+
+bool proc_names__host_pids(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino == PID_NS_INIT_INO;
 }
 
 struct proc_cache_entry {

@@ -5,6 +5,7 @@
 #ifndef TLSMON_HOST_PROC_NAMES_H
 #define TLSMON_HOST_PROC_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,11 @@ int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out
  * or not readable (another user's, without CAP_SYS_PTRACE). The executable's path is within its
  * mount; the cgroup is the unified or memory-controller path, whichever tells more. */
 void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_names *out);
+
+/* Whether /proc here shows the kernel's pids (the init pid namespace): the hooks record those,
+ * and in a container with its own pid namespace (a Kubernetes pod without hostPID) /proc/PID
+ * would name some other process. */
+bool proc_names__host_pids(void);
 
 struct proc_cache_stats {
 	uint64_t hits, reads, gone, evictions;

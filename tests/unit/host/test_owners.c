@@ -166,11 +166,28 @@ static void test_attrib(void)
 	attrib__free(a);
 }
 
+/* Without /proc (another pid namespace): the kernel's names, no lookups counted. */
+static void test_attrib_kernel_only(void)
+{
+	struct attrib *a = attrib__new(NULL, 8, 8);
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 1);
+	static struct handshake hs;
+
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_STR(hs.process.unit, "backup.service");
+	CHECK_EQ(attrib__proc_stats(a)->gone + attrib__proc_stats(a)->reads, 0);
+	attrib__free(a);
+}
+
 int main(void)
 {
 	RUN_TEST(test_take_once);
 	RUN_TEST(test_netns);
 	RUN_TEST(test_eviction);
 	RUN_TEST(test_attrib);
+	RUN_TEST(test_attrib_kernel_only);
 	return check_total_failed ? 1 : 0;
 }
