@@ -41,6 +41,12 @@ start()
 	}
 }
 
+# prog_ids PID: the ids of the BPF programs PID holds descriptors of.
+prog_ids()
+{
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
+}
+
 # owner_progs PID: how many socket-owner programs (named host_*) PID holds, from the program
 # ids in its descriptors' fdinfo (this bpftool may list no pids; other tlsmons may be running).
 owner_progs()
@@ -49,7 +55,7 @@ owner_progs()
 	while read -r id; do
 		bpftool -j prog show id "$id" 2>/dev/null | jq -e '.name | startswith("host_")' \
 			>/dev/null && n=$((n + 1))
-	done < <(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
+	done < <(prog_ids "$1")
 	echo "$n"
 }
 
@@ -212,6 +218,7 @@ t_bg "$NS_B" python3 tests/live/process_helper.py client "$IP4_A" 443 "$SNI" "$W
 PYCLIENT=$T_BG_PID
 if tm_wait "$PYCLIENT" test -e "$W/connected"; then
 	start inbound
+	ids=$(prog_ids "$TM_PID")
 	touch "$W/go"
 	wait "$PYCLIENT"
 	rc=$?
@@ -225,7 +232,22 @@ if tm_wait "$PYCLIENT" test -e "$W/connected"; then
 	else
 		fail "$T/inbound" "client exit status $rc"
 	fi
-	tm_stop "$TM_PID"
+	# kill -9: the kernel unloads the programs with the process's last descriptor
+	tm_stop "$TM_PID" KILL
+	left=""
+	for ((i = 0; i < 30; i++)); do
+		left=""
+		for id in $ids; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left+="$id "
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -n "$ids" ] && [ -z "$left" ]; then
+		pass "$T/inbound/kill -9: no program of the daemon left loaded"
+	else
+		fail "$T/inbound/kill -9" "programs ${ids:-none recorded}; still loaded: $left"
+	fi
 else
 	fail "$T/inbound" "the client never connected"
 fi
