@@ -98,6 +98,26 @@ jcheck "openssl/explain names both" "$W/openssl.jsonl" \
 	'.explain | test("^openssl \\(pid [0-9]+\\) to openssl \\(pid \($srv)\\): ")' \
 	--argjson srv "$SERVER"
 
+# The kernel side's own table, for later hooks (uprobes) to join on: socket -> owner. It is an
+# LRU of every watched-port socket on the host: other tests' connections to 443 can evict.
+found="" total=""
+while read -r id; do
+	bpftool -j map show id "$id" 2>/dev/null | jq -e '.name == "tlsmon_sock_own"' >/dev/null ||
+		continue
+	bpftool -j map dump id "$id" >"$W/owners.json" 2>/dev/null
+	total=$(jq length "$W/owners.json")
+	found=$(jq --argjson srv "$SERVER" \
+		'[.[] | (.formatted.value // .value) | select(.pid? == $srv and .kind? == 2)] | length' \
+		"$W/owners.json")
+done < <(grep -h '^map_id:' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
+if [ "${found:-0}" -ge 1 ]; then
+	pass "$T/openssl/socket owner map holds the accepting server"
+elif [ "${total:-0}" -ge 4096 ]; then
+	skip "$T/openssl/socket owner map" "$total entries: churned by other connections to 443"
+else
+	fail "$T/openssl/socket owner map" "no entry with pid $SERVER, kind accept (${total:-?} entries)"
+fi
+
 mkdir -p "$W/dump"
 "$TLSMON" dump --socket "$W/on.sock" --out "$W/dump" --format pcapng >"$W/dump.out" 2>&1
 cap=$(find "$W/dump" -name '*.pcapng' | head -1)

@@ -123,8 +123,13 @@ static void on_facts(void *ctx, struct handshake *hs)
 {
 	struct daemon *d = ctx;
 
-	if (d->attrib)
-		attrib__handshake(d->attrib, hs);
+	if (!d->attrib)
+		return;
+	/* The records written before the frame that decided it: a connection's owner record is
+	 * in its ring buffer before any frame that could decide its handshake is captured, but
+	 * may have come after this loop turn drained it. */
+	owner_bpf__consume(d->owners);
+	attrib__handshake(d->attrib, hs);
 }
 
 static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)

@@ -195,6 +195,16 @@ uint64_t owner_bpf__dropped(const struct owner_bpf *ob)
 	return __atomic_load_n(&ob->skel->bss->tlsmon_owner_dropped, __ATOMIC_RELAXED);
 }
 
+int owner_bpf__sock_owners_fd(const struct owner_bpf *ob)
+{
+	return bpf_map__fd(ob->skel->maps.tlsmon_sock_owners);
+}
+
+int owner_bpf__thread_sock_fd(const struct owner_bpf *ob)
+{
+	return bpf_map__fd(ob->skel->maps.tlsmon_thread_sock);
+}
+
 void owner_bpf__close(struct owner_bpf *ob)
 {
 	if (!ob)

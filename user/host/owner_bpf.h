@@ -39,6 +39,12 @@ int owner_bpf__consume(struct owner_bpf *hb);
 /* Records the kernel dropped because the ring buffer was full. */
 uint64_t owner_bpf__dropped(const struct owner_bpf *hb);
 
+/* The programs' maps, for later hooks that join on the same owners (uprobes on TLS libraries:
+ * bpf_map__reuse_fd() before their load): struct sock address -> struct tlsmon_owner, and
+ * thread id -> the struct sock address it connected or accepted last. */
+int owner_bpf__sock_owners_fd(const struct owner_bpf *ob);
+int owner_bpf__thread_sock_fd(const struct owner_bpf *ob);
+
 /* Detach and free. NULL is fine. */
 void owner_bpf__close(struct owner_bpf *hb);
 
