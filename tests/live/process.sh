@@ -225,6 +225,13 @@ else
 	fail "$T/endpoints" "$(jq -c '[.servers[]?, .clients[]? | {server, ja4, process}]' \
 		"$W/endpoints.json" 2>&1 | head -c 400)"
 fi
+"$TLSMON" endpoints --socket "$W/on.sock" --format text >"$W/endpoints.txt" 2>&1
+if grep -q "^  $IP4_A:443 .* process=openssl(pid [0-9]*)$" "$W/endpoints.txt" &&
+	grep -q ' process=curl(pid [0-9]*)$' "$W/endpoints.txt"; then
+	pass "$T/endpoints --format text: process on server and client lines"
+else
+	fail "$T/endpoints --format text" "$(head -c 400 "$W/endpoints.txt")"
+fi
 tm_stop "$TM_PID"
 
 # Inbound only: the client connected while no tlsmon ran; the server accepts once one does.

@@ -291,6 +291,20 @@ void endpoints_out__json(struct sbuf *b, const struct endpoints *ep)
 	sbuf__puts(b, "]}\n");
 }
 
+/* " process=nginx(pid 17,unit nginx.service)", only where attributed. */
+static void text_process(struct sbuf *b, const struct hs_process *p)
+{
+	if (!p->present)
+		return;
+	sbuf__printf(b, " process=%s(pid %u", p->comm, p->pid);
+	if (p->container_id[0])
+		sbuf__printf(b, ",%s %.12s", p->container_runtime[0] ? p->container_runtime :
+				 "container", p->container_id);
+	else if (p->unit[0])
+		sbuf__printf(b, ",unit %s", p->unit);
+	sbuf__putc(b, ')');
+}
+
 void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 {
 	const struct ep_stats *st = endpoints__stats(ep);
@@ -316,6 +330,7 @@ void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 			sbuf__printf(b, " worst=%s:%s",
 				     policy__check_name((enum check_id)e->worst.check),
 				     e->worst.detail);
+		text_process(b, &e->process);
 		sbuf__putc(b, '\n');
 	}
 	sbuf__printf(b, "clients by JA4 (%llu of at most %llu, %llu evicted)\n",
@@ -334,6 +349,7 @@ void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 			sbuf__printf(b, " worst=%s:%s",
 				     policy__check_name((enum check_id)e->worst.check),
 				     e->worst.detail);
+		text_process(b, &e->process);
 		sbuf__putc(b, '\n');
 	}
 }
