@@ -60,6 +60,15 @@ static void copy_kstr(char *dst, size_t size, const char *src, size_t src_size)
 	snprintf(dst, size, "%.*s", (int)n, src);
 }
 
+/* Names are the process's to choose (prctl(PR_SET_NAME), file and cgroup names): control
+ * characters would end up in text outputs (explain, pcapng comments, endpoint lines) as is. */
+static void scrub(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void fill(struct hs_process *p, const struct owner_entry *e, bool server_end)
 {
 	const struct proc_names *n = &e->names;
@@ -75,10 +84,14 @@ static void fill(struct hs_process *p, const struct owner_entry *e, bool server_
 		snprintf(p->exe, sizeof(p->exe), "%s", n->exe);
 	else
 		copy_kstr(p->exe, sizeof(p->exe), e->rec.exe_name, sizeof(e->rec.exe_name));
+	scrub(p->comm);
+	scrub(p->exe);
 	if (!e->has_names)
 		return;
 	snprintf(p->cgroup, sizeof(p->cgroup), "%s", n->cgroup);
+	scrub(p->cgroup);
 	snprintf(p->unit, sizeof(p->unit), "%s", n->owner.unit);
+	scrub(p->unit);
 	snprintf(p->container_runtime, sizeof(p->container_runtime), "%s", n->owner.runtime);
 	snprintf(p->container_id, sizeof(p->container_id), "%s", n->owner.container_id);
 	snprintf(p->pod_uid, sizeof(p->pod_uid), "%s", n->owner.pod_uid);

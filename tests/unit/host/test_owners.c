@@ -179,6 +179,12 @@ static void test_attrib_kernel_only(void)
 	CHECK_STR(hs.process.exe, "/usr/bin/client");
 	CHECK_STR(hs.process.unit, "backup.service");
 	CHECK_EQ(attrib__proc_stats(a)->gone + attrib__proc_stats(a)->reads, 0);
+	/* a name with control characters (prctl(PR_SET_NAME) allows them) */
+	memcpy(c.o.comm, "a\nb\x1b", 5);
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.comm, "a?b?");
 	attrib__free(a);
 }
 
