@@ -119,7 +119,9 @@ static void component(struct comp c, struct comp parent, int in_pod, struct cgro
 		memcpy(o->pod_uid, uid, sizeof(uid));
 		return;
 	}
-	if ((has_suffix(c, ".service") || has_suffix(c, ".scope")) && c.len < sizeof(o->unit)) {
+	/* a unit has a name before its type suffix */
+	if (((c.len > 8 && has_suffix(c, ".service")) || (c.len > 6 && has_suffix(c, ".scope"))) &&
+	    c.len < sizeof(o->unit)) {
 		memcpy(o->unit, c.p, c.len);
 		o->unit[c.len] = '\0';
 	}

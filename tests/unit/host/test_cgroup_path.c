@@ -113,6 +113,8 @@ static void test_malformed(void)
 	big[0] = '/';
 	memcpy(big + 300, ".service", 9);
 	expect(big, "", "", "", "");
+	/* a type suffix alone names no unit */
+	expect("/system.slice/.service", "", "", "", "");
 	/* empty components and a trailing slash */
 	expect("//system.slice//sshd.service/", "sshd.service", "", "", "");
 	/* the parser reads only len bytes */
