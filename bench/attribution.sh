@@ -54,8 +54,10 @@ one()
 	rep=$((h1 - h0))
 	hz=$(getconf CLK_TCK)
 	if [ "$mode" = on ]; then
-		echo "attribution: on: $(metric_sum "$W/m1" tlsmon_process_attributions_total) attributed" \
-			"of $rep handshakes"
+		echo "attribution: on: $(grep -F 'tlsmon_process_attributions_total{result="hit"}' \
+			"$W/m1" | awk '{ print $2 }') attributed of $rep handshakes; owner records" \
+			"dropped (ring buffer full): $(grep -F 'tlsmon_process_owner_records_total{result="dropped"}' \
+			"$W/m1" | awk '{ print $2 }')"
 	fi
 	awk -v d=$((c1 - c0)) -v s=$((s1 - s0)) -v hz="$hz" -v n="$rep" -v m="$mode" \
 		'BEGIN { if (n > 0) printf "%s %.1f %.1f %d\n", m, d * 1e6 / hz / n, s * 1e6 / hz / n, n }' \

@@ -10,7 +10,9 @@
 #define TLSMON_EXE_NAME_LEN 64 /* the executable's file name (its dentry), not its path */
 #define TLSMON_OWNER_SOCKS 16384 /* socket cookie -> owner, LRU */
 #define TLSMON_OWNER_THREADS 16384 /* thread id -> its last socket, LRU */
-#define TLSMON_OWNER_RINGBUF_BYTES (1u << 20)
+/* ~110 records: the collector drains it at every loop turn and before every verdict; the
+ * mapping counts fully in the daemon's RSS. Full, records are dropped and counted. */
+#define TLSMON_OWNER_RINGBUF_BYTES (256u << 10)
 /* Path components an event carries, leaf first: enough for the cgroup trees of systemd, podman,
  * docker, containerd, CRI-O and the kubelet, and for most executables' directories. */
 #define TLSMON_PATH_DEPTH 8

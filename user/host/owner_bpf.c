@@ -6,6 +6,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,9 @@ struct owner_bpf *owner_bpf__open(const struct owner_bpf_opts *opts, char *err, 
 			 why[1], why[2]);
 		goto cleanup;
 	}
+	/* CO-RE parsed the kernel's BTF (megabytes, up to three times): freed, but glibc keeps
+	 * the pages in its heap unless asked, and they would stay in the daemon's RSS. */
+	malloc_trim(0);
 	ob->rb = ring_buffer__new(bpf_map__fd(ob->skel->maps.tlsmon_owner_events), on_record, ob,
 				  NULL);
 	if (!ob->rb) {
