@@ -106,9 +106,30 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(kn, parent);
 }
 
+/* Append one name to the event's packed lists; returns the new end. A name that does not fit
+ * any more, or that cannot be read, is left out and said (truncated). */
+static __always_inline __u64 put_name(struct tlsmon_owner_event *ev, __u64 off, int list,
+				      const void *name)
+{
+	long n;
+
+	if (off >= TLSMON_OWNER_NAMES_MAX) {
+		ev->truncated[list] = 1;
+		return off;
+	}
+	n = bpf_probe_read_kernel_str(ev->names + (off & (TLSMON_OWNER_NAMES_MAX - 1)),
+				      TLSMON_NAME_MAX, name);
+	if (n <= 0) {
+		ev->truncated[list] = 1;
+		return off;
+	}
+	ev->count[list]++;
+	return off + (__u64)n;
+}
+
 /* A cgroup's path, leaf first, up to the hierarchy's root (whose name is left out). */
-static __always_inline void cgroup_path(struct cgroup *cg, char (*parts)[TLSMON_CGROUP_NAME_LEN],
-					__u8 *truncated)
+static __always_inline __u64 cgroup_names(struct tlsmon_owner_event *ev, __u64 off, int list,
+					  struct cgroup *cg)
 {
 	struct kernfs_node *kn = cg ? BPF_CORE_READ(cg, kn) : NULL, *up;
 	int i;
@@ -116,14 +137,17 @@ static __always_inline void cgroup_path(struct cgroup *cg, char (*parts)[TLSMON_
 	for (i = 0; i < TLSMON_PATH_DEPTH && kn; i++) {
 		up = kn_parent(kn);
 		if (!up)
-			return;
-		bpf_probe_read_kernel_str(parts[i], TLSMON_CGROUP_NAME_LEN, BPF_CORE_READ(kn, name));
+			return off;
+		off = put_name(ev, off, list, BPF_CORE_READ(kn, name));
 		kn = up;
 	}
-	*truncated = kn && kn_parent(kn);
+	if (kn && kn_parent(kn))
+		ev->truncated[list] = 1;
+	return off;
 }
 
-static __always_inline void exe_dirs(struct dentry *d, struct tlsmon_owner_event *ev)
+static __always_inline __u64 exe_dir_names(struct tlsmon_owner_event *ev, __u64 off,
+					   struct dentry *d)
 {
 	struct dentry *up;
 	int i;
@@ -131,17 +155,20 @@ static __always_inline void exe_dirs(struct dentry *d, struct tlsmon_owner_event
 	for (i = 0; i < TLSMON_PATH_DEPTH && d; i++) {
 		up = BPF_CORE_READ(d, d_parent);
 		if (!up || up == d)
-			return;
+			return off;
 		d = up;
 		up = BPF_CORE_READ(d, d_parent);
 		if (!up || up == d)
-			return; /* d is the mount's root: no name of its own */
-		bpf_probe_read_kernel_str(ev->exe_dirs[i], TLSMON_DIR_NAME_LEN,
-					  BPF_CORE_READ(d, d_name.name));
+			return off; /* d is the mount's root: no name of its own */
+		off = put_name(ev, off, TLSMON_NAMES_EXE_DIRS, BPF_CORE_READ(d, d_name.name));
 	}
-	ev->exe_truncated = 1;
+	ev->truncated[TLSMON_NAMES_EXE_DIRS] = 1;
+	return off;
 }
 
+/* The record is assembled in a reservation of the largest size, then only its used part is
+ * written out and the reservation given back: most records are a few hundred bytes, and the
+ * ring buffer holds that many more of them. */
 static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -151,6 +178,8 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 	struct tlsmon_owner *o;
 	struct dentry *exe;
 	__u32 tid = (__u32)pid_tgid;
+	__u64 off = 0; /* 64 bits: a 32-bit one is bounded on a zero-extended copy the verifier
+			* does not relate to it */
 	__u64 sock_key;
 
 	/* Most sockets of a host are not on a watched port: two loads and out. */
@@ -162,18 +191,11 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
 		return;
 	}
-	/* Too large to clear whole: the fixed part, and the first byte of every name (an empty
-	 * name ends a path). */
 	o = &ev->o;
 	__builtin_memset(o, 0, sizeof(*o));
-	__builtin_memset(&ev->exe_truncated, 0, 8);
-	for (int i = 0; i < TLSMON_PATH_DEPTH; i++) {
-		ev->exe_dirs[i][0] = 0;
-		ev->cgroup[0][i][0] = 0;
-		ev->cgroup[1][i][0] = 0;
-	}
+	__builtin_memset(ev->count, 0, 8);
 	if (sock_tuple(sk, o)) {
-		bpf_ringbuf_discard(ev, 0);
+		bpf_ringbuf_discard(ev, BPF_RB_NO_WAKEUP);
 		return;
 	}
 	o->kind = kind;
@@ -189,22 +211,30 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 	if (exe) {
 		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name),
 					  BPF_CORE_READ(exe, d_name.name));
-		exe_dirs(exe, ev);
+		off = exe_dir_names(ev, off, exe);
 	}
 	cgroups = BPF_CORE_READ(task, cgroups);
-	cgroup_path(BPF_CORE_READ(cgroups, dfl_cgrp), ev->cgroup[TLSMON_CGROUP_UNIFIED],
-		    &ev->cgroup_truncated[TLSMON_CGROUP_UNIFIED]);
+	off = cgroup_names(ev, off, TLSMON_NAMES_UNIFIED, BPF_CORE_READ(cgroups, dfl_cgrp));
 	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		cgroup_path(BPF_CORE_READ(cgroups,
-					  subsys[bpf_core_enum_value(enum cgroup_subsys_id,
-								     memory_cgrp_id)],
-					  cgroup),
-			    ev->cgroup[TLSMON_CGROUP_MEMORY],
-			    &ev->cgroup_truncated[TLSMON_CGROUP_MEMORY]);
+		off = cgroup_names(ev, off, TLSMON_NAMES_MEMORY,
+				   BPF_CORE_READ(cgroups,
+						 subsys[bpf_core_enum_value(enum cgroup_subsys_id,
+									    memory_cgrp_id)],
+						 cgroup));
+	/* Bound off where the verifier sees it: the compiler would test a copy of it. */
+	asm volatile("" : "+r"(off));
+	if (off > TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX)
+		off = TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX;
+	asm volatile("" : "+r"(off));
+	ev->names_len = (__u16)off;
 	sock_key = (__u64)(long)sk;
 	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
 	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
-	bpf_ringbuf_submit(ev, 0);
+	if (bpf_ringbuf_output(&tlsmon_owner_events, ev, TLSMON_OWNER_EVENT_HDR + off,
+			       BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+	/* the consumer stops at the pending reservation: wake it once it is gone */
+	bpf_ringbuf_discard(ev, BPF_RB_FORCE_WAKEUP);
 }
 
 /* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls

@@ -13,11 +13,12 @@
 /* ~110 records: the collector drains it at every loop turn and before every verdict; the
  * mapping counts fully in the daemon's RSS. Full, records are dropped and counted. */
 #define TLSMON_OWNER_RINGBUF_BYTES (256u << 10)
-/* Path components an event carries, leaf first: enough for the cgroup trees of systemd, podman,
- * docker, containerd, CRI-O and the kubelet, and for most executables' directories. */
+/* Path components an event carries per list, leaf first: enough for the cgroup trees of
+ * systemd, podman, docker, containerd, CRI-O and the kubelet, and for most executables'
+ * directories. */
 #define TLSMON_PATH_DEPTH 8
-#define TLSMON_CGROUP_NAME_LEN 96 /* "cri-containerd-<64 hex>.scope" is 86 */
-#define TLSMON_DIR_NAME_LEN 64
+#define TLSMON_NAME_MAX 128 /* bytes of one component read at most, NUL included (cut beyond) */
+#define TLSMON_OWNER_NAMES_MAX 2048 /* packed name bytes of one event at most */
 
 /* How the socket came to the process: it connected (outbound, the process is the client) or
  * accepted (inbound, the process is the server). */
@@ -51,27 +52,30 @@ struct tlsmon_owner {
 
 #define TLSMON_OWNER_SIZE 168
 
-/* Which cgroup hierarchy a path of struct tlsmon_owner_event is from. */
-enum tlsmon_cgroup_tree {
-	TLSMON_CGROUP_UNIFIED = 0, /* v2 (the hybrid layout's unified tree) */
-	TLSMON_CGROUP_MEMORY = 1, /* the memory controller's: v1 and hybrid place containers there */
-	TLSMON_CGROUP__COUNT,
+/* The name lists of struct tlsmon_owner_event, in the order they are packed. */
+enum tlsmon_name_list {
+	TLSMON_NAMES_EXE_DIRS = 0, /* the executable's directories (its mount's root left out) */
+	TLSMON_NAMES_UNIFIED = 1, /* cgroup v2 path (the hybrid layout's unified tree) */
+	TLSMON_NAMES_MEMORY = 2, /* the memory controller's: v1 and hybrid place containers there */
+	TLSMON_NAMES__COUNT,
 };
 
 /* What the ring buffer carries: the owner and the names userspace cannot read from /proc when
- * the process is gone or hidden (ProtectProc=invisible, no CAP_SYS_PTRACE). Paths come as
- * components, leaf first, each NUL-terminated; an empty one ends the path; a path whose
- * TLSMON_PATH_DEPTH components did not reach the root says so in *_truncated. The executable's
- * path is within its mount (a bind or separate mount above its directory is not crossed). */
+ * the process is gone or hidden (ProtectProc=invisible, no CAP_SYS_PTRACE). names holds the
+ * lists' components one after another, each NUL-terminated, leaf first, count[] of each list;
+ * truncated[] says a list stopped short of its root (depth, or names over
+ * TLSMON_OWNER_NAMES_MAX). A record is TLSMON_OWNER_EVENT_HDR + names_len bytes long: most are a
+ * few hundred. The executable's path is within its mount (a mount above its directory is not
+ * crossed). */
 struct tlsmon_owner_event {
 	struct tlsmon_owner o;
-	__u8 exe_truncated;
-	__u8 cgroup_truncated[TLSMON_CGROUP__COUNT];
-	__u8 pad[5];
-	char exe_dirs[TLSMON_PATH_DEPTH][TLSMON_DIR_NAME_LEN]; /* parents of o.exe_name */
-	char cgroup[TLSMON_CGROUP__COUNT][TLSMON_PATH_DEPTH][TLSMON_CGROUP_NAME_LEN];
+	__u8 count[TLSMON_NAMES__COUNT];
+	__u8 truncated[TLSMON_NAMES__COUNT];
+	__u16 names_len;
+	char names[TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX];
 };
 
-#define TLSMON_OWNER_EVENT_SIZE (TLSMON_OWNER_SIZE + 8 + 8 * 64 + 2 * 8 * 96)
+#define TLSMON_OWNER_EVENT_HDR (TLSMON_OWNER_SIZE + 8)
+#define TLSMON_OWNER_EVENT_SIZE (TLSMON_OWNER_EVENT_HDR + TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX)
 
 #endif

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@
 #include "util/err.h"
 
 _Static_assert(sizeof(struct tlsmon_owner) == TLSMON_OWNER_SIZE, "struct tlsmon_owner layout");
-_Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE,
+_Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE &&
+		       offsetof(struct tlsmon_owner_event, names) == TLSMON_OWNER_EVENT_HDR,
 	       "struct tlsmon_owner_event layout");
 
 struct owner_bpf {
@@ -32,8 +34,11 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct owner_bpf *ob = ctx;
 
-	if (size >= sizeof(struct tlsmon_owner_event))
-		ob->on_owner(ob->ctx, data);
+	const struct tlsmon_owner_event *ev = data;
+
+	/* records are as long as their names: the fixed part, then names_len bytes */
+	if (size >= TLSMON_OWNER_EVENT_HDR && ev->names_len <= size - TLSMON_OWNER_EVENT_HDR)
+		ob->on_owner(ob->ctx, ev);
 	return 0;
 }
 

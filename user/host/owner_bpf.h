@@ -19,7 +19,9 @@ struct owner_bpf_opts {
 	const uint16_t *ports; /* the capture filter's ports */
 	size_t nports;
 	int verbose; /* let libbpf print (the verifier log) */
-	owner_bpf_owner_fn on_owner; /* ev is valid only during the call */
+	/* ev is valid only during the call, and only its first TLSMON_OWNER_EVENT_HDR +
+	 * ev->names_len bytes (checked against the record's size) */
+	owner_bpf_owner_fn on_owner;
 	void *ctx;
 };
 

@@ -76,22 +76,39 @@ int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out
 _Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE,
 	       "struct tlsmon_owner_event layout");
 
-/* "/" + the components (leaf first in parts, each at most name_len with its NUL) root first,
- * then leaf when given; "/..." first when the kernel stopped short of the root. */
-static void join_path(char *out, size_t size, const char *parts, size_t name_len, bool truncated,
+/* The next list of the event's packed names: its components (leaf first) as pointers into
+ * names, at most TLSMON_PATH_DEPTH; *off moves past it. Stops at names_len whatever the counts
+ * say. */
+static int next_list(const struct tlsmon_owner_event *ev, int list, size_t *off,
+		     const char *parts[TLSMON_PATH_DEPTH])
+{
+	size_t len = ev->names_len < sizeof(ev->names) ? ev->names_len : sizeof(ev->names);
+	int n = 0;
+
+	for (int i = 0; i < ev->count[list] && *off < len; i++) {
+		const char *p = ev->names + *off, *nul = memchr(p, '\0', len - *off);
+
+		if (!nul)
+			break;
+		if (n < TLSMON_PATH_DEPTH)
+			parts[n++] = p;
+		*off += (size_t)(nul - p) + 1;
+	}
+	return n;
+}
+
+/* "/" + the components root first, then leaf when given; "/..." first when the kernel stopped
+ * short of the root. */
+static void join_path(char *out, size_t size, const char *const *parts, int n, bool truncated,
 		      const char *leaf, size_t leaf_len)
 {
-	size_t len = 0, n = 0;
+	size_t len = 0;
 
-	while (n < TLSMON_PATH_DEPTH && parts[n * name_len])
-		n++;
 	out[0] = '\0';
 	if (truncated)
 		len += (size_t)snprintf(out + len, size - len, "/...");
 	while (n-- > 0 && len < size)
-		len += (size_t)snprintf(out + len, size - len, "/%.*s",
-					(int)strnlen(parts + n * name_len, name_len),
-					parts + n * name_len);
+		len += (size_t)snprintf(out + len, size - len, "/%s", parts[n]);
 	if (leaf && len < size)
 		len += (size_t)snprintf(out + len, size - len, "/%.*s", (int)strnlen(leaf, leaf_len),
 					leaf);
@@ -101,21 +118,25 @@ static void join_path(char *out, size_t size, const char *parts, size_t name_len
 
 void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_names *out)
 {
-	char path[TLSMON_PATH_DEPTH * (TLSMON_CGROUP_NAME_LEN + 1) + 8];
+	char path[TLSMON_PATH_DEPTH * TLSMON_NAME_MAX + 8];
+	const char *parts[TLSMON_PATH_DEPTH];
 	struct cgroup_owner o;
-	int best = -1, score;
+	int best = -1, score, n;
+	size_t off = 0;
 
 	memset(out, 0, sizeof(*out));
+	n = next_list(ev, TLSMON_NAMES_EXE_DIRS, &off, parts);
 	if (ev->o.exe_name[0])
-		join_path(out->exe, sizeof(out->exe), &ev->exe_dirs[0][0], TLSMON_DIR_NAME_LEN,
-			  ev->exe_truncated, ev->o.exe_name, sizeof(ev->o.exe_name));
-	for (int t = 0; t < TLSMON_CGROUP__COUNT; t++) {
-		join_path(path, sizeof(path), &ev->cgroup[t][0][0], TLSMON_CGROUP_NAME_LEN,
-			  ev->cgroup_truncated[t], NULL, 0);
+		join_path(out->exe, sizeof(out->exe), parts, n,
+			  ev->truncated[TLSMON_NAMES_EXE_DIRS], ev->o.exe_name,
+			  sizeof(ev->o.exe_name));
+	for (int t = TLSMON_NAMES_UNIFIED; t <= TLSMON_NAMES_MEMORY; t++) {
+		n = next_list(ev, t, &off, parts);
+		join_path(path, sizeof(path), parts, n, ev->truncated[t], NULL, 0);
 		if (cgroup_path__parse((const uint8_t *)path, strlen(path), &o))
 			continue;
 		score = cgroup_owner__score(&o) * 8 + (strlen(path) > 1) * 4 +
-			(t == TLSMON_CGROUP_UNIFIED) * 2;
+			(t == TLSMON_NAMES_UNIFIED) * 2;
 		if (score > best) {
 			best = score;
 			out->owner = o;

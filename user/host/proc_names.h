@@ -31,7 +31,8 @@ int proc_names__read(const char *proc_root, uint32_t pid, struct proc_names *out
 /* The same names from what the socket hooks took in the kernel (struct tlsmon_owner_event):
  * for a process that is gone by the time its record is read, or hidden (ProtectProc=invisible)
  * or not readable (another user's, without CAP_SYS_PTRACE). The executable's path is within its
- * mount; the cgroup is the unified or memory-controller path, whichever tells more. */
+ * mount; the cgroup is the unified or memory-controller path, whichever tells more. Reads
+ * no further than ev->names_len (which the caller checked against the record's size). */
 void proc_names__from_kernel(const struct tlsmon_owner_event *ev, struct proc_names *out);
 
 /* Whether /proc here shows the kernel's pids (the init pid namespace): the hooks record those,

@@ -96,6 +96,16 @@ static void test_eviction(void)
 	owner_table__free(t);
 }
 
+/* Append a name to list (lists filled in their order), as the kernel side packs them. */
+static void add_name(struct tlsmon_owner_event *ev, int list, const char *name)
+{
+	size_t n = strlen(name) + 1;
+
+	memcpy(ev->names + ev->names_len, name, n);
+	ev->names_len = (uint16_t)(ev->names_len + n);
+	ev->count[list]++;
+}
+
 static struct tlsmon_owner_event event(uint8_t kind, uint32_t netns, uint32_t pid)
 {
 	struct tlsmon_owner_event ev;
@@ -105,10 +115,10 @@ static struct tlsmon_owner_event event(uint8_t kind, uint32_t netns, uint32_t pi
 	memset(&ev, 0, sizeof(ev));
 	ev.o = e.rec;
 	snprintf(ev.o.exe_name, sizeof(ev.o.exe_name), "client");
-	snprintf(ev.exe_dirs[0], sizeof(ev.exe_dirs[0]), "bin");
-	snprintf(ev.exe_dirs[1], sizeof(ev.exe_dirs[1]), "usr");
-	snprintf(ev.cgroup[TLSMON_CGROUP_UNIFIED][0], TLSMON_CGROUP_NAME_LEN, "backup.service");
-	snprintf(ev.cgroup[TLSMON_CGROUP_UNIFIED][1], TLSMON_CGROUP_NAME_LEN, "system.slice");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "bin");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "usr");
+	add_name(&ev, TLSMON_NAMES_UNIFIED, "backup.service");
+	add_name(&ev, TLSMON_NAMES_UNIFIED, "system.slice");
 	return ev;
 }
 

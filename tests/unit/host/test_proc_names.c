@@ -49,30 +49,50 @@ static void test_pick(void)
 	CHECK_EQ(pick("garbage\n1:x\n"), -EINVAL);
 }
 
+/* Append a name to list (lists filled in their order), as the kernel side packs them. */
+static void add_name(struct tlsmon_owner_event *ev, int list, const char *name)
+{
+	size_t len = strlen(name) + 1;
+
+	memcpy(ev->names + ev->names_len, name, len);
+	ev->names_len = (uint16_t)(ev->names_len + len);
+	ev->count[list]++;
+}
+
 static void test_from_kernel(void)
 {
 	static struct tlsmon_owner_event ev;
 
 	snprintf(ev.o.exe_name, sizeof(ev.o.exe_name), "curl");
-	snprintf(ev.exe_dirs[0], sizeof(ev.exe_dirs[0]), "bin");
-	snprintf(ev.exe_dirs[1], sizeof(ev.exe_dirs[1]), "usr");
-	/* unified: "/" (hybrid); memory controller: the container */
-	snprintf(ev.cgroup[TLSMON_CGROUP_MEMORY][0], TLSMON_CGROUP_NAME_LEN, "libpod-" ID);
-	snprintf(ev.cgroup[TLSMON_CGROUP_MEMORY][1], TLSMON_CGROUP_NAME_LEN, "libpod_parent");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "bin");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "usr");
+	/* unified: none (the root, as on hybrid hosts); memory controller: the container */
+	add_name(&ev, TLSMON_NAMES_MEMORY, "libpod-" ID);
+	add_name(&ev, TLSMON_NAMES_MEMORY, "libpod_parent");
 	proc_names__from_kernel(&ev, &n);
 	CHECK_STR(n.exe, "/usr/bin/curl");
 	CHECK_STR(n.cgroup, "/libpod_parent/libpod-" ID);
 	CHECK_STR(n.owner.container_id, ID);
 	/* deeper than the kernel walks: said, not hidden */
-	ev.exe_truncated = 1;
-	memset(ev.cgroup, 0, sizeof(ev.cgroup));
+	ev.truncated[TLSMON_NAMES_EXE_DIRS] = 1;
 	proc_names__from_kernel(&ev, &n);
 	CHECK_STR(n.exe, "/.../usr/bin/curl");
+	/* counts that claim more than names_len holds: read no further than names_len */
+	ev.names_len = 8; /* "bin\0usr\0" */
+	ev.count[TLSMON_NAMES_MEMORY] = 200;
+	proc_names__from_kernel(&ev, &n);
 	CHECK_STR(n.cgroup, "/");
-	/* a name without its NUL (the kernel filled the buffer) stays within it */
+	/* a last name without its NUL within names_len is dropped */
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.o.exe_name, sizeof(ev.o.exe_name), "x");
+	memcpy(ev.names, "usrbin", 6);
+	ev.names_len = 3;
+	ev.count[TLSMON_NAMES_EXE_DIRS] = 1;
+	proc_names__from_kernel(&ev, &n);
+	CHECK_STR(n.exe, "/x");
+	/* an exe name without its NUL (the kernel filled the buffer) stays within it */
+	memset(&ev, 0, sizeof(ev));
 	memset(ev.o.exe_name, 'x', sizeof(ev.o.exe_name));
-	memset(ev.exe_dirs, 0, sizeof(ev.exe_dirs));
-	ev.exe_truncated = 0;
 	proc_names__from_kernel(&ev, &n);
 	CHECK_EQ(strlen(n.exe), 1 + sizeof(ev.o.exe_name));
 }
