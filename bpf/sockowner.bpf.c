@@ -54,6 +54,20 @@ struct {
 	__type(value, __u64);
 } tlsmon_thread_sock SEC(".maps");
 
+/* Where a record is assembled (record()); busy while a program fills it. */
+struct owner_scratch {
+	__u32 busy;
+	__u32 pad;
+	struct tlsmon_owner_event ev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct owner_scratch);
+} tlsmon_owner_scratch SEC(".maps");
+
 /* Records the ring buffer had no room for (userspace reads it from .bss). */
 __u64 tlsmon_owner_dropped;
 
@@ -166,44 +180,28 @@ static __always_inline __u64 exe_dir_names(struct tlsmon_owner_event *ev, __u64 
 	return off;
 }
 
-/* The record is assembled in a reservation of the largest size, then only its used part is
- * written out and the reservation given back: most records are a few hundred bytes, and the
- * ring buffer holds that many more of them. */
-static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
+/* Fill ev for sk; returns the record's length, 0 when the socket is not one to record. */
+static __always_inline __u64 fill(struct tlsmon_owner_event *ev, struct sock *sk, __u8 kind,
+				  __u64 cookie)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
-	struct tlsmon_owner_event *ev;
+	struct tlsmon_owner *o = &ev->o;
 	struct css_set *cgroups;
-	struct tlsmon_owner *o;
 	struct dentry *exe;
-	__u32 tid = (__u32)pid_tgid;
 	__u64 off = 0; /* 64 bits: a 32-bit one is bounded on a zero-extended copy the verifier
 			* does not relate to it */
-	__u64 sock_key;
 
-	/* Most sockets of a host are not on a watched port: two loads and out. */
-	if (!owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)) &&
-	    !owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))))
-		return;
-	ev = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*ev), 0);
-	if (!ev) {
-		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
-		return;
-	}
-	o = &ev->o;
 	__builtin_memset(o, 0, sizeof(*o));
 	__builtin_memset(ev->count, 0, 8);
-	if (sock_tuple(sk, o)) {
-		bpf_ringbuf_discard(ev, BPF_RB_NO_WAKEUP);
-		return;
-	}
+	if (sock_tuple(sk, o))
+		return 0;
 	o->kind = kind;
 	o->cookie = cookie;
 	o->ts_ns = bpf_ktime_get_ns();
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	o->pid = (__u32)(pid_tgid >> 32);
-	o->tid = tid;
+	o->tid = (__u32)pid_tgid;
 	o->uid = (__u32)uid_gid;
 	o->gid = (__u32)(uid_gid >> 32);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
@@ -227,14 +225,56 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		off = TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX;
 	asm volatile("" : "+r"(off));
 	ev->names_len = (__u16)off;
-	sock_key = (__u64)(long)sk;
+	return TLSMON_OWNER_EVENT_HDR + off;
+}
+
+static __always_inline void remember(struct sock *sk, const struct tlsmon_owner *o)
+{
+	__u64 sock_key = (__u64)(long)sk;
+	__u32 tid = o->tid;
+
 	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
 	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
-	if (bpf_ringbuf_output(&tlsmon_owner_events, ev, TLSMON_OWNER_EVENT_HDR + off,
-			       BPF_RB_NO_WAKEUP))
+}
+
+/* A record is assembled in this CPU's scratch and written out as long as its names: most are
+ * a few hundred bytes, and the ring buffer holds that many more of them. A program preempted
+ * on this CPU (preemptible kernels) leaves the scratch busy; the one that finds it so assembles
+ * its record in a full-size reservation instead. */
+static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
+{
+	struct owner_scratch *s;
+	struct tlsmon_owner_event *ev;
+	__u32 zero = 0;
+	__u64 len;
+
+	/* Most sockets of a host are not on a watched port: two loads and out. */
+	if (!owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)) &&
+	    !owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))))
+		return;
+	s = bpf_map_lookup_elem(&tlsmon_owner_scratch, &zero);
+	if (s && !s->busy) {
+		s->busy = 1;
+		len = fill(&s->ev, sk, kind, cookie);
+		if (len) {
+			remember(sk, &s->ev.o);
+			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, 0))
+				__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+		}
+		s->busy = 0;
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*ev), 0);
+	if (!ev) {
 		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
-	/* the consumer stops at the pending reservation: wake it once it is gone */
-	bpf_ringbuf_discard(ev, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
+	if (!fill(ev, sk, kind, cookie)) {
+		bpf_ringbuf_discard(ev, 0);
+		return;
+	}
+	remember(sk, &ev->o);
+	bpf_ringbuf_submit(ev, 0);
 }
 
 /* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls
