@@ -237,6 +237,17 @@ static __always_inline void remember(struct sock *sk, const struct tlsmon_owner 
 	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
 }
 
+/* No wakeup per record: the collector drains them at every turn of its loop, which the capture
+ * filter's frames wake, and before every verdict, the only time it needs them. It is woken
+ * only when the ring buffer fills up (connections it does not capture: other namespaces). */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&tlsmon_owner_events, BPF_RB_AVAIL_DATA) >
+			       TLSMON_OWNER_RINGBUF_BYTES / 4 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
 /* A record is assembled in this CPU's scratch and written out as long as its names: most are
  * a few hundred bytes, and the ring buffer holds that many more of them. A program preempted
  * on this CPU (preemptible kernels) leaves the scratch busy; the one that finds it so assembles
@@ -258,7 +269,7 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		len = fill(&s->ev, sk, kind, cookie);
 		if (len) {
 			remember(sk, &s->ev.o);
-			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, 0))
+			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, wakeup_flags()))
 				__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
 		}
 		s->busy = 0;
@@ -274,7 +285,7 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		return;
 	}
 	remember(sk, &ev->o);
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flags());
 }
 
 /* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls
