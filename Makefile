@@ -141,6 +141,7 @@ $(OBJDIR)/%.o: user/%.c
 
 # Only the loader includes the skeleton; the first build needs it before the .d file exists.
 $(OBJDIR)/capture/live_bpf.o: $(BUILD)/tlsmon.skel.h
+$(OBJDIR)/host/owner_bpf.o: $(BUILD)/sockowner.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

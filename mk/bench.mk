@@ -22,7 +22,7 @@ $(BENCH_DIR)/%: bench/%.c $(LIB) | $(BENCH_DIR)
 bench-build: all $(BENCH_BINS) $(BENCH_DIR)/empty.bpf.o
 
 # BENCH=NAME[,NAME...] runs a subset: bpf_cost host_impact capture_load inject_load offline_rate
-# memory.
+# memory attribution.
 bench:
 	$(Q)$(MAKE) --no-print-directory bench-build
 	$(Q)BUILD=$(BUILD) bench/run.sh $(subst $(comma), ,$(BENCH))

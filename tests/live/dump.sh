@@ -157,8 +157,9 @@ files '$(ls -A "$W/$c.dir" | tr '\n' ' ')', stderr '$(head -c 200 "$W/$c.dump.er
 
 # check_weak_capture CASE CAP [N]: N (default 1) weak handshakes: as many Certificate messages with
 # 3 certificates each and fatal alerts 42 from the client; in pcapng, a comment on every
-# Certificate frame naming md2WithRSAEncryption and on every alert frame giving the outcome and
-# its cause, and on no other frame.
+# Certificate frame naming md2WithRSAEncryption, on every alert frame giving the outcome and its
+# cause, on every ClientHello frame naming the local client and server processes (process
+# attribution: both ends are on this host), and on no other frame.
 check_weak_capture()
 {
 	local c=$1 f=$2 want=${3:-1} n cm bad
@@ -203,7 +204,17 @@ check_weak_capture()
 	else
 		fail "$T/$c/comment on the alert frame" "frame $bad"
 	fi
-	n=$(awk -F'\t' '$4 != "" && $2 !~ /(^|,)11(,|$)/ && $3 != "42"' "$W/$c.fields" | wc -l)
+	bad=""
+	while IFS=$'\t' read -r fr cm; do
+		[[ $cm == *"client process openssl (pid "* && $cm == *"server process openssl (pid "* ]] ||
+			bad+="$fr: '${cm:0:150}' "
+	done < <(awk -F'\t' -v OFS='\t' '$2 ~ /(^|,)1(,|$)/ { print $1, $4 }' "$W/$c.fields")
+	if [ -z "$bad" ]; then
+		pass "$T/$c/comment on each ClientHello frame names both processes"
+	else
+		fail "$T/$c/comment on the ClientHello frame" "frame $bad"
+	fi
+	n=$(awk -F'\t' '$4 != "" && $2 !~ /(^|,)(1|11)(,|$)/ && $3 != "42"' "$W/$c.fields" | wc -l)
 	if [ "$n" = 0 ]; then
 		pass "$T/$c/no comment on other frames"
 	else

@@ -162,6 +162,17 @@ if [ "$(jq -r '.server' "$W/nr/hs.jsonl" 2>/dev/null)" = "$IP4_A:443" ]; then
 else
 	fail "$T/$c/handshake logged" "$(head -c 300 "$W/nr/hs.jsonl" 2>&1)"
 fi
+# Process attribution with the same three capabilities, names read after the drop to CAP_BPF:
+# /proc does not show root's processes to uid 65534, so they come from the kernel side.
+if grep -q 'process attribution on' "$TM_ERR" &&
+	jq -e '.process.comm == "openssl" and .process.uid == 0 and
+		(.process.exe | test("^/.+/openssl$")) and .peer_process.comm == "openssl"' \
+		"$W/nr/hs.jsonl" >/dev/null 2>&1; then
+	pass "$T/$c/handshake attributed to both openssl processes"
+else
+	fail "$T/$c/handshake attributed" "$(grep attribution "$TM_ERR"): \
+$(jq -c '{process, peer_process}' "$W/nr/hs.jsonl" 2>&1 | head -c 300)"
+fi
 "$TLSMON" dump --socket "$RD/tlsmon.sock" --out "$W" >"$W/$c.dump" 2>&1
 if grep -q '^tlsmon dump: 1 handshakes' "$W/$c.dump"; then
 	pass "$T/$c/dump served through the control socket"

@@ -163,6 +163,31 @@ static void print_session(FILE *out, struct text_pool *tp, const struct json_doc
 	fprintf(out, " (%s in all)\n", str(tp, d, cr, "certificate_authorities_total", "?"));
 }
 
+/* "|- client process curl pid 4242 uid 0 /usr/bin/curl unit backup.service" (user/host/). */
+static void print_process(FILE *out, struct text_pool *tp, const struct json_doc *d,
+			  const struct json_node *p)
+{
+	const struct json_node *c;
+	const char *unit, *pod;
+
+	if (!p || p->type != JSON_OBJ)
+		return;
+	fprintf(out, "|- %s process %s pid %s uid %s %s", str(tp, d, p, "side", "?"),
+		str(tp, d, p, "comm", "?"), str(tp, d, p, "pid", "?"),
+		str(tp, d, p, "uid", "?"), str(tp, d, p, "exe", "?"));
+	c = json_read__get(d, p, "container");
+	unit = str(tp, d, p, "unit", NULL);
+	pod = str(tp, d, p, "pod_uid", NULL);
+	if (c && c->type == JSON_OBJ)
+		fprintf(out, " %s container %s", str(tp, d, c, "runtime", "?"),
+			str(tp, d, c, "id", "?"));
+	else if (unit)
+		fprintf(out, " unit %s", unit);
+	if (pod)
+		fprintf(out, " pod %s", pod);
+	fputc('\n', out);
+}
+
 static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d,
 		       const struct json_node *h)
 {
@@ -176,6 +201,8 @@ static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d
 		str(tp, d, h, "server", "?"), sni ? "  sni=" : "", sni ? sni : "");
 	fprintf(out, "|- started %s, decided after %lld.%03lld ms\n", ts ? ts : "?", dur / 1000,
 		dur % 1000);
+	print_process(out, tp, d, json_read__get(d, h, "process"));
+	print_process(out, tp, d, json_read__get(d, h, "peer_process"));
 	fprintf(out, "|- %s %s (client offered %s)\n",
 		str(tp, d, h, "version", "no ServerHello"),
 		str(tp, d, h, "cipher", ""),

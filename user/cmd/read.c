@@ -20,6 +20,7 @@
 #include "cmd/not_local.h"
 #include "cmd/read_parallel.h"
 #include "out/report.h"
+#include "out/summary.h"
 #include "out/store.h"
 #include "util/parse.h"
 

@@ -27,6 +27,9 @@
 #include "out/endpoints_out.h"
 #include "daemon/privs.h"
 #include "daemon/proc_self.h"
+#include "host/attrib.h"
+#include "host/owner_bpf.h"
+#include "out/metrics_host.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -36,6 +39,8 @@ struct daemon {
 	struct run_opts o;
 	struct engine *engine;
 	struct live_bpf *lb;
+	struct owner_bpf *owners; /* socket-owner programs; NULL with --no-process or unloadable */
+	struct attrib *attrib; /* NULL when owners is */
 	struct metrics *metrics;
 	struct http_server *http;
 	struct store *store;
@@ -112,6 +117,26 @@ static void on_frame(void *ctx, const struct frame *f)
 	engine__feed(d->engine, f);
 }
 
+static void on_owner(void *ctx, const struct tlsmon_owner_event *ev)
+{
+	struct daemon *d = ctx;
+
+	attrib__on_owner(d->attrib, ev, now_ms(CLOCK_MONOTONIC) * 1000000ull);
+}
+
+static void on_facts(void *ctx, struct handshake *hs)
+{
+	struct daemon *d = ctx;
+
+	if (!d->attrib)
+		return;
+	/* The records written before the frame that decided it: a connection's owner record is
+	 * in its ring buffer before any frame that could decide its handshake is captured, but
+	 * may have come after this loop turn drained it. */
+	owner_bpf__consume(d->owners);
+	attrib__handshake(d->attrib, hs);
+}
+
 static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 {
 	struct daemon *d = ctx;
@@ -176,6 +201,9 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
 				   out);
 	proc_self__render(out);
+	if (d->attrib)
+		metrics_host__render(out, attrib__stats(d->attrib), attrib__owner_stats(d->attrib),
+				     attrib__proc_stats(d->attrib), owner_bpf__dropped(d->owners));
 	endpoints_out__metrics(out, d->endpoints);
 }
 
@@ -336,6 +364,40 @@ static int use_web_config(struct daemon *d)
 	return rc;
 }
 
+/* Process attribution is worth having, never worth failing a start for: whatever keeps its
+ * programs out (an old kernel, no BTF, missing CAP_PERFMON) is said in one line. */
+static void start_attribution(struct daemon *d)
+{
+	struct owner_bpf_opts oo = {
+		.ports = d->o.ports,
+		.nports = d->o.n_ports,
+		.verbose = d->o.verbose,
+		.on_owner = on_owner,
+		.ctx = d,
+	};
+	char err[256] = "";
+
+	if (d->o.no_process)
+		return;
+	if (!proc_names__host_pids())
+		fprintf(stderr, "tlsmon: /proc shows another pid namespace than the kernel's: "
+				"process names come from the socket hooks alone\n");
+	d->attrib = attrib__new(proc_names__host_pids() ? "/proc" : NULL, ATTRIB_DEFAULT_OWNERS,
+				ATTRIB_DEFAULT_PROCS);
+	if (d->attrib)
+		d->owners = owner_bpf__open(&oo, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "out of memory");
+	if (d->owners) {
+		fprintf(stderr, "tlsmon: process attribution on (%s hooks at TCP connect and "
+				"accept)\n", owner_bpf__hooks(d->owners));
+		return;
+	}
+	fprintf(stderr, "tlsmon: process attribution off: %s\n", err);
+	attrib__free(d->attrib);
+	d->attrib = NULL;
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -354,6 +416,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.policy = policy,
 		.on_handshake = on_handshake,
 		.on_flow_done = on_flow_done,
+		.on_facts = on_facts,
 		.retain_bytes = 256 * 1024,
 		.trust_store = d->o.trust_store,
 		/* A flood of handshakes that never finish must not retain more than this. */
@@ -422,6 +485,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = attach_all(d, err, sizeof(err));
 	if (rc)
 		return rc;
+	start_attribution(d);
 	rc = http__start(d->http);
 	if (rc) {
 		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr, strerror(-rc));
@@ -456,6 +520,8 @@ static void daemon_stop(struct daemon *d)
 	/* Detach first: nothing may stay on the interfaces whatever else fails. */
 	live_bpf__close(d->lb);
 	d->lb = NULL;
+	owner_bpf__close(d->owners);
+	d->owners = NULL;
 	/* Only now may another tlsmon attach. */
 	for (int i = 0; i < d->n_locks; i++)
 		close(d->lock_fd[i]);
@@ -467,6 +533,8 @@ static void daemon_stop(struct daemon *d)
 		engine__finish(d->engine);
 		engine__free(d->engine);
 	}
+	attrib__free(d->attrib);
+	d->attrib = NULL;
 	metrics__free(d->metrics);
 	store__free(d->store);
 	endpoints__free(d->endpoints);
@@ -555,7 +623,9 @@ static void repair_hint(struct daemon *d)
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
 		      volatile sig_atomic_t *reload)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1];
+	/* ring buffer, HTTP and control sockets with their connections, socket owners, link
+	 * watch, address watch */
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1 + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
 	int n, n_http, n_ctl, rc, at_links, at_addrs;
@@ -565,6 +635,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		n_http = http__pollfds(d->http, fds + 1, max - 1);
 		n_ctl = d->ctl ? ctl__pollfds(d->ctl, fds + 1 + n_http, max - 1 - n_http) : 0;
 		n = 1 + n_http + n_ctl;
+		if (d->owners)
+			fds[n++] = (struct pollfd){ .fd = owner_bpf__fd(d->owners), .events = POLLIN };
 		at_links = d->links ? n : -1;
 		if (d->links)
 			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
@@ -576,6 +648,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
 			return -errno;
 		}
+		/* Owners before frames: a connection's owner record is written before any frame
+		 * that could decide its handshake, so it is in the table when the verdict asks. */
+		if (d->owners)
+			owner_bpf__consume(d->owners);
 		/* Drain the ring buffer first: it is what can overflow. */
 		rc = live_bpf__consume(d->lb);
 		if (rc < 0 && rc != -EINTR) {

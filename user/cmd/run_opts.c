@@ -59,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "reasm-bytes", required_argument, NULL, OPT(RUN_OPT_REASM_BYTES) },
 	{ "dump-dir", required_argument, NULL, OPT(RUN_OPT_DUMP_DIR) },
 	{ "user", required_argument, NULL, OPT(RUN_OPT_USER) },
+	{ "no-process", no_argument, NULL, OPT(RUN_OPT_NO_PROCESS) },
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
@@ -233,6 +234,12 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		break;
 	case RUN_OPT_LOG_ALL:
 		if (parse_flag(v, &o->log_all)) {
+			err__set(err, esz, "expected true or false");
+			return -1;
+		}
+		break;
+	case RUN_OPT_NO_PROCESS:
+		if (parse_flag(v, &o->no_process)) {
 			err__set(err, esz, "expected true or false");
 			return -1;
 		}
@@ -582,6 +589,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_WEB_CONFIG], VALUE_LEN, "%s", str_or(o->web_config, ""));
 	snprintf(v[RUN_OPT_LOG], VALUE_LEN, "%s", str_or(o->log_path, ""));
 	snprintf(v[RUN_OPT_LOG_ALL], VALUE_LEN, "%s", o->log_all ? "true" : "false");
+	snprintf(v[RUN_OPT_NO_PROCESS], VALUE_LEN, "%s", o->no_process ? "true" : "false");
 	snprintf(v[RUN_OPT_LOG_MODE], VALUE_LEN, "%04o", (unsigned)o->log_mode);
 	snprintf(v[RUN_OPT_LOG_GROUP], VALUE_LEN, "%s", str_or(o->log_group, ""));
 	snprintf(v[RUN_OPT_MAX_FLOWS], VALUE_LEN, "%u",

@@ -52,6 +52,7 @@ enum run_opt_id {
 	RUN_OPT_REASM_BYTES,
 	RUN_OPT_DUMP_DIR,
 	RUN_OPT_USER,
+	RUN_OPT_NO_PROCESS,
 	RUN_OPT_POLICY,
 	RUN_OPT_POLICY_FILE,
 	RUN_OPT_VERBOSE,
@@ -94,6 +95,7 @@ struct run_opts {
 	enum not_local_action not_local; /* handshakes neither of whose ends is local */
 	const char *local_nets[RUN_MAX_LOCAL_NETS]; /* --local-net lists, besides the host's */
 	int n_local_nets;
+	bool no_process; /* --no-process: the socket-owner programs are not loaded */
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
 	int verbose;

@@ -54,6 +54,8 @@ void run_opts__usage(FILE *out)
 		"                          created 0700 when missing)\n"
 		"  --user USER             run as USER once attached (only CAP_BPF is kept either way;\n"
 		"                          a no-op when already running as USER)\n"
+		"  --no-process            no process attribution: the socket-owner programs (fexit\n"
+		"                          on connect/accept, CAP_BPF and CAP_PERFMON) are not loaded\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"

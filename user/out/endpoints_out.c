@@ -145,6 +145,33 @@ static void json_certs(struct sbuf *b, const struct ep_chain *ch)
 
 static const char *const kx_names[4] = { "RSA", "DHE", "ECDHE", "TLS1.3" };
 
+/* The local process at the entry's end: only where attribution found one, so the tables of
+ * capture files print as before. */
+static void json_process(struct sbuf *b, const struct hs_process *p)
+{
+	if (!p->present)
+		return;
+	sbuf__printf(b, ",\"process\":{\"pid\":%u,\"uid\":%u,\"comm\":", p->pid, p->uid);
+	json__cstr(b, p->comm);
+	sbuf__puts(b, ",\"exe\":");
+	json__cstr_or_null(b, p->exe[0] ? p->exe : NULL);
+	sbuf__puts(b, ",\"unit\":");
+	json__cstr_or_null(b, p->unit[0] ? p->unit : NULL);
+	sbuf__puts(b, ",\"container\":");
+	if (p->container_id[0]) {
+		sbuf__puts(b, "{\"runtime\":");
+		json__cstr_or_null(b, p->container_runtime[0] ? p->container_runtime : NULL);
+		sbuf__puts(b, ",\"id\":");
+		json__cstr(b, p->container_id);
+		sbuf__putc(b, '}');
+	} else {
+		sbuf__puts(b, "null");
+	}
+	sbuf__puts(b, ",\"pod_uid\":");
+	json__cstr_or_null(b, p->pod_uid[0] ? p->pod_uid : NULL);
+	sbuf__putc(b, '}');
+}
+
 static void json_server(struct sbuf *b, const struct ep_entry *e)
 {
 	char addr[64], tmp[16];
@@ -193,6 +220,7 @@ static void json_server(struct sbuf *b, const struct ep_entry *e)
 		sbuf__putc(b, '}');
 	}
 	json_worst(b, &e->worst);
+	json_process(b, &e->process);
 	sbuf__putc(b, '}');
 }
 
@@ -230,6 +258,7 @@ static void json_client(struct sbuf *b, const struct ep_entry *e)
 	json_codes(b, "ciphers", &e->ciphers, cipher_name);
 	json_codes(b, "groups", &e->groups, group_name);
 	json_worst(b, &e->worst);
+	json_process(b, &e->process);
 	sbuf__putc(b, '}');
 }
 
@@ -262,6 +291,20 @@ void endpoints_out__json(struct sbuf *b, const struct endpoints *ep)
 	sbuf__puts(b, "]}\n");
 }
 
+/* " process=nginx(pid 17,unit nginx.service)", only where attributed. */
+static void text_process(struct sbuf *b, const struct hs_process *p)
+{
+	if (!p->present)
+		return;
+	sbuf__printf(b, " process=%s(pid %u", p->comm, p->pid);
+	if (p->container_id[0])
+		sbuf__printf(b, ",%s %.12s", p->container_runtime[0] ? p->container_runtime :
+				 "container", p->container_id);
+	else if (p->unit[0])
+		sbuf__printf(b, ",unit %s", p->unit);
+	sbuf__putc(b, ')');
+}
+
 void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 {
 	const struct ep_stats *st = endpoints__stats(ep);
@@ -287,6 +330,7 @@ void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 			sbuf__printf(b, " worst=%s:%s",
 				     policy__check_name((enum check_id)e->worst.check),
 				     e->worst.detail);
+		text_process(b, &e->process);
 		sbuf__putc(b, '\n');
 	}
 	sbuf__printf(b, "clients by JA4 (%llu of at most %llu, %llu evicted)\n",
@@ -305,6 +349,7 @@ void endpoints_out__text(struct sbuf *b, const struct endpoints *ep)
 			sbuf__printf(b, " worst=%s:%s",
 				     policy__check_name((enum check_id)e->worst.check),
 				     e->worst.detail);
+		text_process(b, &e->process);
 		sbuf__putc(b, '\n');
 	}
 }

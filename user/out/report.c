@@ -540,6 +540,51 @@ static void put_encap(struct sbuf *b, const struct encap_chain *c)
 	sbuf__putc(b, ']');
 }
 
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static void process_object(struct sbuf *b, const struct hs_process *p)
+{
+	sbuf__putc(b, '{');
+	key1(b, "side");
+	put_plain(b, p->server_end ? "server" : "client");
+	kv_int(b, "pid", p->pid);
+	kv_int(b, "tid", p->tid);
+	kv_str(b, "comm", p->comm);
+	kv_str(b, "exe", or_null(p->exe));
+	kv_int(b, "uid", p->uid);
+	kv_str(b, "cgroup", or_null(p->cgroup));
+	kv_str(b, "unit", or_null(p->unit));
+	key(b, "container");
+	if (p->container_id[0]) {
+		sbuf__putc(b, '{');
+		key1(b, "runtime");
+		json__cstr_or_null(b, or_null(p->container_runtime));
+		kv_str(b, "id", p->container_id);
+		sbuf__putc(b, '}');
+	} else {
+		sbuf__puts(b, "null");
+	}
+	kv_str(b, "pod_uid", or_null(p->pod_uid));
+	sbuf__putc(b, '}');
+}
+
+/* The local processes at the connection's ends (user/host/): present only when the daemon
+ * attributed them, so files read offline keep their output. */
+static void processes(struct sbuf *b, const struct handshake *hs)
+{
+	if (!hs->process.present)
+		return;
+	key(b, "process");
+	process_object(b, &hs->process);
+	if (hs->peer_process.present) {
+		key(b, "peer_process");
+		process_object(b, &hs->peer_process);
+	}
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -661,99 +706,6 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	kv_int(b, "parse_errors", hs->parse_errors);
 	ambiguous(b, hs);
 	events(b, hs, &tc);
+	processes(b, hs);
 	sbuf__putc(b, '}');
-}
-
-#define SUMMARY_MAX_VERSIONS 12
-
-struct summary {
-	uint64_t total;
-	uint64_t flagged;
-	uint16_t n_versions;
-	uint16_t versions[SUMMARY_MAX_VERSIONS]; /* 0 = "none" (no ServerHello) */
-	uint64_t by_version_outcome[SUMMARY_MAX_VERSIONS + 1][5]; /* last row: other versions */
-	uint64_t by_outcome[5];
-	uint64_t findings[CHECK__COUNT]; /* handshakes with at least one finding of the check */
-};
-
-struct summary *summary__new(void)
-{
-	return calloc(1, sizeof(struct summary));
-}
-
-void summary__free(struct summary *s)
-{
-	free(s);
-}
-
-void summary__add(struct summary *s, const struct handshake *hs)
-{
-	bool seen[CHECK__COUNT] = { false };
-	int row = -1;
-
-	s->total++;
-	s->flagged += hs__flagged(hs);
-	for (int i = 0; i < s->n_versions; i++)
-		if (s->versions[i] == hs->version)
-			row = i;
-	if (row < 0 && s->n_versions < SUMMARY_MAX_VERSIONS) {
-		row = s->n_versions++;
-		s->versions[row] = hs->version;
-	}
-	if (row < 0)
-		row = SUMMARY_MAX_VERSIONS;
-	s->by_version_outcome[row][hs->outcome]++;
-	s->by_outcome[hs->outcome]++;
-	for (int i = 0; i < hs->n_findings; i++) {
-		uint8_t c = hs->findings[i].check;
-
-		if (c < CHECK__COUNT && !seen[c]) {
-			seen[c] = true;
-			s->findings[c]++;
-		}
-	}
-}
-
-void summary__print(const struct summary *s, FILE *out)
-{
-	static const enum hs_outcome order[] = { HS_OUTCOME_ESTABLISHED, HS_OUTCOME_ALERT,
-						 HS_OUTCOME_ABORTED, HS_OUTCOME_RESET,
-						 HS_OUTCOME_INCOMPLETE };
-	char name[16];
-
-	fprintf(out, "\nHandshakes: %llu (%llu flagged)\n\n", (unsigned long long)s->total,
-		(unsigned long long)s->flagged);
-	fprintf(out, "%-14s", "version");
-	for (size_t j = 0; j < 5; j++)
-		fprintf(out, " %12s", hs__outcome_name(order[j]));
-	fprintf(out, " %12s\n", "total");
-	for (int i = 0; i <= SUMMARY_MAX_VERSIONS; i++) {
-		uint64_t row_total = 0;
-		const char *label;
-
-		if (i == SUMMARY_MAX_VERSIONS)
-			label = "other";
-		else if (i >= s->n_versions)
-			continue;
-		else if (!s->versions[i])
-			label = "(no hello)";
-		else
-			label = tls__version_name(s->versions[i], name, sizeof(name));
-		for (size_t j = 0; j < 5; j++)
-			row_total += s->by_version_outcome[i][order[j]];
-		if (!row_total)
-			continue;
-		fprintf(out, "%-14s", label);
-		for (size_t j = 0; j < 5; j++)
-			fprintf(out, " %12llu", (unsigned long long)s->by_version_outcome[i][order[j]]);
-		fprintf(out, " %12llu\n", (unsigned long long)row_total);
-	}
-	fprintf(out, "%-14s", "total");
-	for (size_t j = 0; j < 5; j++)
-		fprintf(out, " %12llu", (unsigned long long)s->by_outcome[order[j]]);
-	fprintf(out, " %12llu\n\n", (unsigned long long)s->total);
-
-	fprintf(out, "%-18s %12s\n", "finding", "handshakes");
-	for (int c = 0; c < CHECK__COUNT; c++)
-		fprintf(out, "%-18s %12llu\n", policy__check_name(c), (unsigned long long)s->findings[c]);
 }

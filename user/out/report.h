@@ -1,5 +1,4 @@
-/* The JSON Lines schema of a handshake (one schema for `read`, `--log` and dumps), and the
- * human-readable summary table of `tlsmon read --summary`. */
+/* The JSON Lines schema of a handshake: one schema for `read`, `--log` and dumps. */
 #ifndef TLSMON_REPORT_H
 #define TLSMON_REPORT_H
 
@@ -13,11 +12,5 @@ void report__json(struct sbuf *b, const struct handshake *hs);
 
 /* RFC 3339 UTC with microseconds: "2024-01-02T03:04:05.123456Z". buf >= 32 bytes. */
 char *report__rfc3339(uint64_t ts_ns, char *buf, size_t size);
-
-struct summary;
-struct summary *summary__new(void);
-void summary__add(struct summary *s, const struct handshake *hs);
-void summary__print(const struct summary *s, FILE *out);
-void summary__free(struct summary *s);
 
 #endif

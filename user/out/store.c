@@ -169,13 +169,41 @@ static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a
 	(*n)++;
 }
 
-/* pcapng comments: what tlsmon found, on the frame that completed the message it is about. */
+/* "client process curl (pid 4242, uid 1000, /usr/bin/curl, unit backup.service)" */
+static void add_process_note(struct store *s, uint32_t *n, uint64_t frame,
+			     const struct hs_process *p)
+{
+	char text[FINDING_MESSAGE_LEN + HS_EXE_LEN + HS_UNIT_LEN];
+	int len;
+
+	len = snprintf(text, sizeof(text), "%s process %s (pid %u, uid %u%s%s", p->server_end ?
+		       "server" : "client", p->comm, p->pid, p->uid, p->exe[0] ? ", " : "", p->exe);
+	if (p->container_id[0])
+		len += snprintf(text + len, sizeof(text) - (size_t)len, ", %s container %s",
+				p->container_runtime[0] ? p->container_runtime : "a",
+				p->container_id);
+	else if (p->unit[0])
+		len += snprintf(text + len, sizeof(text) - (size_t)len, ", unit %s", p->unit);
+	if (len > 0 && (size_t)len < sizeof(text) - 1)
+		snprintf(text + len, sizeof(text) - (size_t)len, ")");
+	add_note(s, n, frame, text, NULL);
+}
+
+/* pcapng comments: what tlsmon found, on the frame that completed the message it is about;
+ * who, on this host, owned the ends (user/host/), on the ClientHello's. */
 static uint32_t build_notes(struct store *s, const struct handshake *hs)
 {
 	uint32_t n = 0;
 	uint64_t fr;
 
 	sbuf__reset(&s->text);
+	fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_CLIENT_HELLO);
+	if (!fr && hs->n_events)
+		fr = hs->events[0].frame;
+	if (hs->process.present)
+		add_process_note(s, &n, fr, &hs->process);
+	if (hs->peer_process.present)
+		add_process_note(s, &n, fr, &hs->peer_process);
 	for (int i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
 		const struct finding *f = &hs->findings[i];
 

@@ -370,6 +370,22 @@ static void printable(char *dst, const uint8_t *src, size_t len)
 	dst[len] = '\0';
 }
 
+/* The handshake's process at one end, if attributed. */
+static const struct hs_process *end_process(const struct handshake *hs, bool server_end)
+{
+	if (hs->process.present && hs->process.server_end == server_end)
+		return &hs->process;
+	if (hs->peer_process.present && hs->peer_process.server_end == server_end)
+		return &hs->peer_process;
+	return NULL;
+}
+
+static void note_process(struct ep_entry *e, const struct hs_process *p)
+{
+	if (p)
+		e->process = *p;
+}
+
 int endpoints__add(struct endpoints *ep, const struct handshake *hs)
 {
 	struct ep_entry key;
@@ -387,6 +403,7 @@ int endpoints__add(struct endpoints *ep, const struct handshake *hs)
 	if (!e)
 		return -ENOMEM;
 	note_negotiated(e, hs, true);
+	note_process(e, end_process(hs, true));
 	if (hs->has_certificate && hs->n_certs)
 		note_chain(ep, e, hs);
 	if (!hs->has_client_hello || !hs->ja4[0])
@@ -403,6 +420,7 @@ int endpoints__add(struct endpoints *ep, const struct handshake *hs)
 	e->offered_max_version = hs->ch.max_version;
 	e->offered_kx = hs->ch.offered_kx;
 	note_negotiated(e, hs, false);
+	note_process(e, end_process(hs, false));
 	return 0;
 }
 

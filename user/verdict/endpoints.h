@@ -96,6 +96,10 @@ struct ep_entry {
 	uint16_t offered_min_version, offered_max_version;
 	uint16_t offered_kx; /* EP_KX_BIT(enum tls_kx) of the suites offered */
 
+	/* The local process at this end (EP_SERVER: the accepting one, EP_CLIENT: the connecting
+	 * one) of the last handshake that had one (user/host/); present false when none did. */
+	struct hs_process process;
+
 	/* private: hash chain and recency list, as indices (UINT32_MAX = none) */
 	uint32_t hnext, newer, older;
 	uint32_t hash;

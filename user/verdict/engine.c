@@ -210,6 +210,8 @@ static void conn_judge(struct conn *c)
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
+	if (e->opts.on_facts)
+		e->opts.on_facts(e->opts.ctx, hs);
 	hs->n_findings = 0;
 	hs->explain[0] = '\0';
 	/* A resumed session sent no chain: say which one it came from, when it was seen. */

@@ -67,6 +67,10 @@ struct engine_opts {
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
 	 * tells the kernel to stop copying them). */
 	void (*on_flow_done)(void *ctx, const struct tlsmon_flow_key *key);
+	/* Optional: the handshake's facts are complete and the policy is about to judge it; a later
+	 * stage may add facts of its own (the daemon: the local processes owning its ends, from
+	 * user/host/), which the explain sentence then names. */
+	void (*on_facts)(void *ctx, struct handshake *hs);
 	void *ctx;
 };
 

@@ -452,11 +452,41 @@ static void explain_resumption(struct sbuf *o, const struct handshake *hs)
 	}
 }
 
+/* "curl (pid 4242, unit backup.service)": the name an operator knows the process by, and where
+ * it runs: its container, else its systemd unit. */
+static void put_process(struct sbuf *o, const struct hs_process *p)
+{
+	sbuf__puts(o, p->comm[0] ? p->comm : "?");
+	sbuf__printf(o, " (pid %u", p->pid);
+	if (p->container_id[0])
+		sbuf__printf(o, ", %s container %.12s",
+			     p->container_runtime[0] ? p->container_runtime : "a", p->container_id);
+	else if (p->unit[0])
+		sbuf__printf(o, ", unit %s", p->unit);
+	sbuf__putc(o, ')');
+}
+
+/* Who, when the daemon knows: "curl (pid 4242) to s_server (pid 17): ..." */
+static void put_who(struct sbuf *o, const struct handshake *hs)
+{
+	if (!hs->process.present)
+		return;
+	if (hs->process.server_end)
+		put(o, "server ");
+	put_process(o, &hs->process);
+	if (hs->peer_process.present) {
+		put(o, " to ");
+		put_process(o, &hs->peer_process);
+	}
+	put(o, ": ");
+}
+
 void explain__handshake(struct handshake *hs)
 {
 	struct sbuf o;
 
 	sbuf__init_fixed(&o, hs->explain, sizeof(hs->explain));
+	put_who(&o, hs);
 	switch (hs->outcome) {
 	case HS_OUTCOME_ALERT:
 		explain_alert(&o, hs);

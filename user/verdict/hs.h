@@ -205,6 +205,28 @@ struct hs_ambiguity {
 
 const char *hs__ambiguity_name(enum hs_ambiguity_kind k); /* "overlap", "urgent" */
 
+/* The process on this host that owns one end of the handshake's connection (user/host/): the
+ * one that connected (the client end) or accepted (the server end). Filled at the decision from
+ * what the socket hooks recorded; absent for handshakes only seen on the wire. */
+#define HS_EXE_LEN 256
+#define HS_CGROUP_LEN 256
+#define HS_UNIT_LEN 128
+#define HS_CONTAINER_ID_LEN 65 /* 64 hex digits */
+#define HS_POD_UID_LEN 37 /* 8-4-4-4-12 */
+
+struct hs_process {
+	bool present;
+	bool server_end; /* the accepting process, else the connecting one */
+	uint32_t pid, tid, uid;
+	char comm[16];
+	char exe[HS_EXE_LEN]; /* path, or the file name alone when the path was not readable */
+	char cgroup[HS_CGROUP_LEN]; /* "" when unknown */
+	char unit[HS_UNIT_LEN]; /* systemd unit, "" when none */
+	char container_runtime[16]; /* "podman", "docker", "containerd", "cri-o", "cri"; "" */
+	char container_id[HS_CONTAINER_ID_LEN];
+	char pod_uid[HS_POD_UID_LEN];
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -274,6 +296,9 @@ struct handshake {
 	/* The server's chain against the trust store (untrusted_chain), at cert_ts_ns. */
 	struct x509_trust_result trust;
 	struct hs_heartbeats heartbeats;
+	/* Who, on this host: the client end's process when the client is local, else the server
+	 * end's; peer_process is the server end's when both are local. */
+	struct hs_process process, peer_process;
 
 	/* The verdict, last: only filled when the outcome is decided (the engine builds one
 	 * struct handshake at a time, from the compact state of struct hs_pending, and fills

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Socket owners: at connect (fexit of tcp_v4_connect/tcp_v6_connect) and accept (fexit of
+ * inet_csk_accept) the current task is the process that owns the socket: the connecting client
+ * or the accepting server. Its identity is taken here, in that task's context, so a process
+ * that exits right after its handshake is still known; userspace joins the record to the flow
+ * by 4-tuple and network namespace. Loaded only with process attribution on (user/host/). */
+#include <linux/bpf.h>
+#include <asm/ptrace.h> /* struct pt_regs, for the kprobes */
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "core_types.h"
+#include "tlsmon_host.h"
+#include "tlsmon_shared.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Every record, for the collector. Userspace may resize it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TLSMON_OWNER_RINGBUF_BYTES);
+} tlsmon_owner_events SEC(".maps");
+
+/* Socket (the kernel address of its struct sock) -> owner: what a later hook on the same
+ * socket (a TLS library's uprobe that finds the socket from its descriptor) joins on. LRU:
+ * closed sockets age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_SOCKS);
+	__type(key, __u64);
+	__type(value, struct tlsmon_owner);
+} tlsmon_sock_owners SEC(".maps");
+
+/* The kprobe fallback: thread id -> the socket its tcp_v[46]_connect() is working on, from
+ * entry to return. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tlsmon_connecting SEC(".maps");
+
+/* Thread id -> the socket (as in tlsmon_sock_owners) it connected or accepted last: what a hook
+ * that knows only the thread (a uprobe on SSL_do_handshake) joins on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tlsmon_thread_sock SEC(".maps");
+
+/* Where a record is assembled (record()); busy while a program fills it. */
+struct owner_scratch {
+	__u32 busy;
+	__u32 pad;
+	struct tlsmon_owner_event ev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct owner_scratch);
+} tlsmon_owner_scratch SEC(".maps");
+
+/* Records the ring buffer had no room for (userspace reads it from .bss). */
+__u64 tlsmon_owner_dropped;
+
+/* The monitored TCP ports, as the capture filter's tlsmon_ports (userspace sets both): a socket
+ * neither of whose ports is watched never carries a handshake tlsmon reports. */
+__u64 tlsmon_owner_ports[TLSMON_PORT_WORDS];
+
+static __always_inline int owner_port_watched(__u16 port)
+{
+	return (tlsmon_owner_ports[(port >> 6) & (TLSMON_PORT_WORDS - 1)] >> (port & 63)) & 1;
+}
+
+/* ::ffff:a.b.c.d (RFC 4291 2.5.5.2): the wire carries IPv4, so the record does too. */
+static __always_inline int v4_mapped(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr32[0] == 0 && a->in6_u.u6_addr32[1] == 0 &&
+	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline int sock_tuple(struct sock *sk, struct tlsmon_owner *o)
+{
+	unsigned short family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	struct in6_addr l6, r6;
+
+	o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	o->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	o->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&l6, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&r6, sk, __sk_common.skc_v6_daddr);
+		if (!v4_mapped(&r6)) {
+			o->family = 6;
+			__builtin_memcpy(o->local_addr, &l6, 16);
+			__builtin_memcpy(o->remote_addr, &r6, 16);
+			return 0;
+		}
+	} else if (family != AF_INET) {
+		return -1;
+	}
+	o->family = 4;
+	*(__be32 *)o->local_addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+	*(__be32 *)o->remote_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	return 0;
+}
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ(kn, parent);
+}
+
+/* Append one name to the event's packed lists; returns the new end. A name that does not fit
+ * any more, or that cannot be read, is left out and said (truncated). */
+static __always_inline __u64 put_name(struct tlsmon_owner_event *ev, __u64 off, int list,
+				      const void *name)
+{
+	long n;
+
+	if (off >= TLSMON_OWNER_NAMES_MAX) {
+		ev->truncated[list] = 1;
+		return off;
+	}
+	n = bpf_probe_read_kernel_str(ev->names + (off & (TLSMON_OWNER_NAMES_MAX - 1)),
+				      TLSMON_NAME_MAX, name);
+	if (n <= 0) {
+		ev->truncated[list] = 1;
+		return off;
+	}
+	ev->count[list]++;
+	return off + (__u64)n;
+}
+
+/* A cgroup's path, leaf first, up to the hierarchy's root (whose name is left out). */
+static __always_inline __u64 cgroup_names(struct tlsmon_owner_event *ev, __u64 off, int list,
+					  struct cgroup *cg)
+{
+	struct kernfs_node *kn = cg ? BPF_CORE_READ(cg, kn) : NULL, *up;
+	int i;
+
+	for (i = 0; i < TLSMON_PATH_DEPTH && kn; i++) {
+		up = kn_parent(kn);
+		if (!up)
+			return off;
+		off = put_name(ev, off, list, BPF_CORE_READ(kn, name));
+		kn = up;
+	}
+	if (kn && kn_parent(kn))
+		ev->truncated[list] = 1;
+	return off;
+}
+
+static __always_inline __u64 exe_dir_names(struct tlsmon_owner_event *ev, __u64 off,
+					   struct dentry *d)
+{
+	struct dentry *up;
+	int i;
+
+	for (i = 0; i < TLSMON_PATH_DEPTH && d; i++) {
+		up = BPF_CORE_READ(d, d_parent);
+		if (!up || up == d)
+			return off;
+		d = up;
+		up = BPF_CORE_READ(d, d_parent);
+		if (!up || up == d)
+			return off; /* d is the mount's root: no name of its own */
+		off = put_name(ev, off, TLSMON_NAMES_EXE_DIRS, BPF_CORE_READ(d, d_name.name));
+	}
+	ev->truncated[TLSMON_NAMES_EXE_DIRS] = 1;
+	return off;
+}
+
+/* Fill ev for sk; returns the record's length, 0 when the socket is not one to record. */
+static __always_inline __u64 fill(struct tlsmon_owner_event *ev, struct sock *sk, __u8 kind,
+				  __u64 cookie)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
+	struct tlsmon_owner *o = &ev->o;
+	struct css_set *cgroups;
+	struct dentry *exe;
+	__u64 off = 0; /* 64 bits: a 32-bit one is bounded on a zero-extended copy the verifier
+			* does not relate to it */
+
+	__builtin_memset(o, 0, sizeof(*o));
+	__builtin_memset(ev->count, 0, 8);
+	if (sock_tuple(sk, o))
+		return 0;
+	o->kind = kind;
+	o->cookie = cookie;
+	o->ts_ns = bpf_ktime_get_ns();
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->pid = (__u32)(pid_tgid >> 32);
+	o->tid = (__u32)pid_tgid;
+	o->uid = (__u32)uid_gid;
+	o->gid = (__u32)(uid_gid >> 32);
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry);
+	if (exe) {
+		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name),
+					  BPF_CORE_READ(exe, d_name.name));
+		off = exe_dir_names(ev, off, exe);
+	}
+	cgroups = BPF_CORE_READ(task, cgroups);
+	off = cgroup_names(ev, off, TLSMON_NAMES_UNIFIED, BPF_CORE_READ(cgroups, dfl_cgrp));
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		off = cgroup_names(ev, off, TLSMON_NAMES_MEMORY,
+				   BPF_CORE_READ(cgroups,
+						 subsys[bpf_core_enum_value(enum cgroup_subsys_id,
+									    memory_cgrp_id)],
+						 cgroup));
+	/* Bound off where the verifier sees it: the compiler would test a copy of it. */
+	asm volatile("" : "+r"(off));
+	if (off > TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX)
+		off = TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX;
+	asm volatile("" : "+r"(off));
+	ev->names_len = (__u16)off;
+	return TLSMON_OWNER_EVENT_HDR + off;
+}
+
+static __always_inline void remember(struct sock *sk, const struct tlsmon_owner *o)
+{
+	__u64 sock_key = (__u64)(long)sk;
+	__u32 tid = o->tid;
+
+	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
+	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
+}
+
+/* No wakeup per record: the collector drains them at every turn of its loop, which the capture
+ * filter's frames wake, and before every verdict, the only time it needs them. It is woken
+ * only when the ring buffer fills up (connections it does not capture: other namespaces). */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&tlsmon_owner_events, BPF_RB_AVAIL_DATA) >
+			       TLSMON_OWNER_RINGBUF_BYTES / 4 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
+/* A record is assembled in this CPU's scratch and written out as long as its names: most are
+ * a few hundred bytes, and the ring buffer holds that many more of them. A program preempted
+ * on this CPU (preemptible kernels) leaves the scratch busy; the one that finds it so assembles
+ * its record in a full-size reservation instead. */
+static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
+{
+	struct owner_scratch *s;
+	struct tlsmon_owner_event *ev;
+	__u32 zero = 0;
+	__u64 len;
+
+	/* Most sockets of a host are not on a watched port: two loads and out. */
+	if (!owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)) &&
+	    !owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))))
+		return;
+	s = bpf_map_lookup_elem(&tlsmon_owner_scratch, &zero);
+	if (s && !s->busy) {
+		s->busy = 1;
+		len = fill(&s->ev, sk, kind, cookie);
+		if (len) {
+			remember(sk, &s->ev.o);
+			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, wakeup_flags()))
+				__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+		}
+		s->busy = 0;
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&tlsmon_owner_events, sizeof(*ev), 0);
+	if (!ev) {
+		__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+		return;
+	}
+	if (!fill(ev, sk, kind, cookie)) {
+		bpf_ringbuf_discard(ev, 0);
+		return;
+	}
+	remember(sk, &ev->o);
+	bpf_ringbuf_submit(ev, wakeup_flags());
+}
+
+/* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls
+ * tcp_v4_connect, which records it. */
+SEC("fexit/tcp_v4_connect")
+int BPF_PROG(host_connect4, struct sock *sk, void *uaddr, int addr_len, int ret)
+{
+	if (!ret)
+		record(sk, TLSMON_OWNER_CONNECT, bpf_get_socket_cookie(sk));
+	return 0;
+}
+
+SEC("fexit/tcp_v6_connect")
+int BPF_PROG(host_connect6, struct sock *sk, void *uaddr, int addr_len, int ret)
+{
+	if (!ret && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6)
+		record(sk, TLSMON_OWNER_CONNECT, bpf_get_socket_cookie(sk));
+	return 0;
+}
+
+/* inet_csk_accept() has two arguments since Linux 6.10 (sk, struct proto_accept_arg *) and
+ * four before (sk, flags, err, kern); the loader keeps the one that matches the kernel's BTF. */
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(host_accept, struct sock *sk, void *arg, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, bpf_get_socket_cookie(newsk));
+	return 0;
+}
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(host_accept_old, struct sock *sk, int flags, int *err, _Bool kern, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, bpf_get_socket_cookie(newsk));
+	return 0;
+}
+
+/* The same hooks as kprobes, for kernels that refuse fexit programs (no BPF trampoline: built
+ * without ftrace direct calls, or an architecture without them). Slower (a breakpoint per call)
+ * and without the socket cookie, which only tracing programs may read. */
+static __always_inline void connect_entry(struct sock *sk)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 v = (__u64)(long)sk;
+
+	bpf_map_update_elem(&tlsmon_connecting, &tid, &v, BPF_ANY);
+}
+
+static __always_inline void connect_return(int ret, int v6)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = bpf_map_lookup_elem(&tlsmon_connecting, &tid);
+	struct sock *sk;
+
+	if (!v)
+		return; /* a v4-mapped tcp_v6_connect: its inner tcp_v4_connect took it */
+	sk = (struct sock *)(long)*v;
+	bpf_map_delete_elem(&tlsmon_connecting, &tid);
+	if (!ret && (!v6 || BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6))
+		record(sk, TLSMON_OWNER_CONNECT, 0);
+}
+
+SEC("kprobe/tcp_v4_connect")
+int BPF_KPROBE(host_kconnect4_in, struct sock *sk)
+{
+	connect_entry(sk);
+	return 0;
+}
+
+SEC("kretprobe/tcp_v4_connect")
+int BPF_KRETPROBE(host_kconnect4, int ret)
+{
+	connect_return(ret, 0);
+	return 0;
+}
+
+SEC("kprobe/tcp_v6_connect")
+int BPF_KPROBE(host_kconnect6_in, struct sock *sk)
+{
+	connect_entry(sk);
+	return 0;
+}
+
+SEC("kretprobe/tcp_v6_connect")
+int BPF_KRETPROBE(host_kconnect6, int ret)
+{
+	connect_return(ret, 1);
+	return 0;
+}
+
+SEC("kretprobe/inet_csk_accept")
+int BPF_KRETPROBE(host_kaccept, struct sock *newsk)
+{
+	if (newsk)
+		record(newsk, TLSMON_OWNER_ACCEPT, 0);
+	return 0;
+}
+
+/* The same hooks at the system call boundary, for kernels with neither BPF trampolines nor
+ * kprobes (built without ftrace and kprobes): raw tracepoints sys_enter/sys_exit run for every
+ * system call, so the entry filters on the call number first and the exit on one map lookup.
+ * The socket comes from the descriptor: connect's argument, accept's result. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_CONNECT 42
+#define NR_ACCEPT 43
+#define NR_ACCEPT4 288
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_CONNECT 203
+#define NR_ACCEPT 202
+#define NR_ACCEPT4 242
+#endif
+
+#define EINPROGRESS 115
+
+struct sys_call {
+	__u32 nr;
+	__s32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_THREADS);
+	__type(key, __u32);
+	__type(value, struct sys_call);
+} tlsmon_in_syscall SEC(".maps");
+
+static __always_inline struct sock *fd_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+	struct socket *sock;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+#ifdef NR_CONNECT
+SEC("raw_tracepoint/sys_enter")
+int host_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	long nr = (long)ctx->args[1];
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	struct sys_call c = { .nr = (__u32)nr, .fd = -1 };
+	__u32 tid;
+
+	if (nr != NR_CONNECT && nr != NR_ACCEPT && nr != NR_ACCEPT4)
+		return 0;
+	if (nr == NR_CONNECT) {
+		unsigned long fd = 0;
+
+		bpf_probe_read_kernel(&fd, sizeof(fd), &PT_REGS_PARM1(regs));
+		c.fd = (__s32)fd;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&tlsmon_in_syscall, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int host_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_call *c = bpf_map_lookup_elem(&tlsmon_in_syscall, &tid);
+	long ret = (long)ctx->args[1];
+	struct sock *sk = NULL;
+
+	if (!c)
+		return 0;
+	if (c->nr == NR_CONNECT && (ret == 0 || ret == -EINPROGRESS))
+		sk = fd_sock(c->fd);
+	else if (c->nr != NR_CONNECT && ret >= 0)
+		sk = fd_sock((int)ret);
+	if (sk)
+		record(sk, c->nr == NR_CONNECT ? TLSMON_OWNER_CONNECT : TLSMON_OWNER_ACCEPT, 0);
+	bpf_map_delete_elem(&tlsmon_in_syscall, &tid);
+	return 0;
+}
+#endif

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* host/owners and host/attrib: joining owner records to handshakes by ends and kind, with the
+ * network namespace telling apart namespaces that reuse the same addresses. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "host/attrib.h"
+#include "host/owners.h"
+
+static const uint8_t CLI[16] = { 10, 200, 1, 2 }, SRV[16] = { 10, 200, 1, 1 };
+
+static struct owner_entry entry(uint8_t kind, uint32_t netns, uint32_t pid, uint16_t lport,
+				uint16_t rport)
+{
+	struct owner_entry e = { .has_names = false };
+
+	e.rec.family = 4;
+	e.rec.kind = kind;
+	e.rec.netns = netns;
+	e.rec.pid = e.rec.tid = pid;
+	e.rec.local_port = lport;
+	e.rec.remote_port = rport;
+	memcpy(e.rec.local_addr, kind == TLSMON_OWNER_CONNECT ? CLI : SRV, 16);
+	memcpy(e.rec.remote_addr, kind == TLSMON_OWNER_CONNECT ? SRV : CLI, 16);
+	snprintf(e.rec.comm, sizeof(e.rec.comm), "p%u", pid);
+	return e;
+}
+
+static int take_client(struct owner_table *t, uint16_t cport, struct owner_entry *out)
+{
+	return owner_table__take(t, 4, CLI, cport, SRV, 443, TLSMON_OWNER_CONNECT, out);
+}
+
+static void test_take_once(void)
+{
+	struct owner_table *t = owner_table__new(8);
+	struct owner_entry e = entry(TLSMON_OWNER_CONNECT, 1, 100, 40000, 443), out;
+
+	owner_table__add(t, &e);
+	/* the other kind, the other port: not this socket */
+	CHECK_EQ(owner_table__take(t, 4, CLI, 40000, SRV, 443, TLSMON_OWNER_ACCEPT, &out), 0);
+	CHECK_EQ(take_client(t, 40001, &out), 0);
+	CHECK_EQ(take_client(t, 40000, &out), 1);
+	CHECK_EQ(out.rec.pid, 100);
+	/* a connection has one handshake: the record is gone once claimed */
+	CHECK_EQ(take_client(t, 40000, &out), 0);
+	CHECK_EQ(owner_table__stats(t)->taken, 1);
+	CHECK_EQ(owner_table__stats(t)->missed, 3);
+	owner_table__free(t);
+}
+
+static void test_netns(void)
+{
+	struct owner_table *t = owner_table__new(8);
+	struct owner_entry a = entry(TLSMON_OWNER_CONNECT, 1, 100, 40000, 443);
+	struct owner_entry b = entry(TLSMON_OWNER_CONNECT, 2, 200, 40000, 443);
+	struct owner_entry a2 = entry(TLSMON_OWNER_CONNECT, 1, 101, 40000, 443), out;
+
+	owner_table__add(t, &a);
+	/* the same namespace and ends again: the port was used again, the newer owner wins */
+	owner_table__add(t, &a2);
+	CHECK_EQ(owner_table__stats(t)->replaced, 1);
+	owner_table__add(t, &b);
+	/* two namespaces hold the same ends: which one the wire carried is unknown */
+	CHECK_EQ(take_client(t, 40000, &out), -EEXIST);
+	CHECK_EQ(owner_table__stats(t)->ambiguous, 1);
+	owner_table__free(t);
+	t = owner_table__new(8);
+	owner_table__add(t, &a);
+	owner_table__add(t, &a2);
+	CHECK_EQ(take_client(t, 40000, &out), 1);
+	CHECK_EQ(out.rec.pid, 101);
+	owner_table__free(t);
+}
+
+static void test_eviction(void)
+{
+	struct owner_table *t = owner_table__new(4);
+	struct owner_entry e, out;
+
+	CHECK(owner_table__new(6) == NULL); /* not a power of two */
+	for (uint16_t p = 0; p < 6; p++) {
+		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+		owner_table__add(t, &e);
+	}
+	/* the two oldest gave way, counted; the rest are still found */
+	CHECK_EQ(owner_table__stats(t)->evicted, 2);
+	CHECK_EQ(take_client(t, 40000, &out), 0);
+	CHECK_EQ(take_client(t, 40001, &out), 0);
+	for (uint16_t p = 2; p < 6; p++) {
+		CHECK_EQ(take_client(t, 40000 + p, &out), 1);
+		CHECK_EQ(out.rec.pid, 100 + p);
+	}
+	owner_table__free(t);
+}
+
+/* Append a name to list (lists filled in their order), as the kernel side packs them. */
+static void add_name(struct tlsmon_owner_event *ev, int list, const char *name)
+{
+	size_t n = strlen(name) + 1;
+
+	memcpy(ev->names + ev->names_len, name, n);
+	ev->names_len = (uint16_t)(ev->names_len + n);
+	ev->count[list]++;
+}
+
+static struct tlsmon_owner_event event(uint8_t kind, uint32_t netns, uint32_t pid)
+{
+	struct tlsmon_owner_event ev;
+	struct owner_entry e = entry(kind, netns, pid, kind == TLSMON_OWNER_CONNECT ? 40000 : 443,
+				     kind == TLSMON_OWNER_CONNECT ? 443 : 40000);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.o = e.rec;
+	snprintf(ev.o.exe_name, sizeof(ev.o.exe_name), "client");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "bin");
+	add_name(&ev, TLSMON_NAMES_EXE_DIRS, "usr");
+	add_name(&ev, TLSMON_NAMES_UNIFIED, "backup.service");
+	add_name(&ev, TLSMON_NAMES_UNIFIED, "system.slice");
+	return ev;
+}
+
+static void handshake(struct handshake *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->family = 4;
+	memcpy(hs->client_addr, CLI, 16);
+	memcpy(hs->server_addr, SRV, 16);
+	hs->client_port = 40000;
+	hs->server_port = 443;
+}
+
+/* A proc root without the pids: names come from the kernel's record. */
+static void test_attrib(void)
+{
+	struct attrib *a = attrib__new("/nonexistent", 8, 8);
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 4242);
+	struct tlsmon_owner_event s = event(TLSMON_OWNER_ACCEPT, 1, 17);
+	static struct handshake hs;
+
+	attrib__on_owner(a, &c, 1);
+	attrib__on_owner(a, &s, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK(hs.process.present && !hs.process.server_end);
+	CHECK_EQ(hs.process.pid, 4242);
+	CHECK_STR(hs.process.comm, "p4242");
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_STR(hs.process.cgroup, "/system.slice/backup.service");
+	CHECK_STR(hs.process.unit, "backup.service");
+	CHECK(hs.peer_process.present && hs.peer_process.server_end);
+	CHECK_EQ(hs.peer_process.pid, 17);
+	CHECK_EQ(attrib__stats(a)->hit, 1);
+	/* the server end alone: process is the accepting one */
+	attrib__on_owner(a, &s, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK(hs.process.present && hs.process.server_end && !hs.peer_process.present);
+	/* nothing local */
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK(!hs.process.present);
+	CHECK_EQ(attrib__stats(a)->miss, 1);
+	/* the client's ends in two namespaces, the server's nowhere: ambiguous, not guessed */
+	c = event(TLSMON_OWNER_CONNECT, 2, 1);
+	attrib__on_owner(a, &c, 1);
+	c = event(TLSMON_OWNER_CONNECT, 3, 2);
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK(!hs.process.present);
+	CHECK_EQ(attrib__stats(a)->ambiguous, 1);
+	CHECK_EQ(attrib__proc_stats(a)->gone, 5);
+	attrib__free(a);
+}
+
+/* Without /proc (another pid namespace): the kernel's names, no lookups counted. */
+static void test_attrib_kernel_only(void)
+{
+	struct attrib *a = attrib__new(NULL, 8, 8);
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 1);
+	static struct handshake hs;
+
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_STR(hs.process.unit, "backup.service");
+	CHECK_EQ(attrib__proc_stats(a)->gone + attrib__proc_stats(a)->reads, 0);
+	/* a name with control characters (prctl(PR_SET_NAME) allows them) */
+	memcpy(c.o.comm, "a\nb\x1b", 5);
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.comm, "a?b?");
+	attrib__free(a);
+}
+
+int main(void)
+{
+	RUN_TEST(test_take_once);
+	RUN_TEST(test_netns);
+	RUN_TEST(test_eviction);
+	RUN_TEST(test_attrib);
+	RUN_TEST(test_attrib_kernel_only);
+	return check_total_failed ? 1 : 0;
+}
