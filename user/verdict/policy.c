@@ -62,6 +62,10 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 	[CHECK_LONG_VALIDITY] = { "long_validity", true, SEV_MEDIUM,
 				  "leaf certificate issued (notBefore) on or after 2020-09-01 valid "
 				  "for more than max_validity_days (CA/B Forum BR 6.3.2: 398)" },
+	/* Seen only with uprobes (tlsmon run without --no-uprobes): the library's own verdict. */
+	[CHECK_UNVERIFIED_PEER] = { "unverified_peer", true, SEV_HIGH,
+				    "a TLS library on this host did not verify the peer's "
+				    "certificates (verify mode none) while the chain has findings" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };

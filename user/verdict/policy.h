@@ -37,6 +37,9 @@ void policy__print(const struct policy *p, FILE *out);
  * hs->cert_ts_ns, the time of the packet, not of analysis). */
 void policy__evaluate(const struct policy *p, struct handshake *hs);
 
+/* unverified_peer: after the TLS libraries' verdicts are joined (user/host/tlslib_join.c). */
+void policy__check_lib_verdicts(const struct policy *p, struct handshake *hs);
+
 const char *policy__check_name(enum check_id c); /* "weak_signature", ... */
 const char *policy__severity_name(enum severity s); /* "info", "low", ... */
 
