@@ -150,7 +150,7 @@ $(OBJDIR)/%.o: user/%.c
 
 # Only the loader includes the skeleton; the first build needs it before the .d file exists.
 $(OBJDIR)/capture/live_bpf.o: $(BUILD)/tlsmon.skel.h
-$(OBJDIR)/host/tlslib_bpf.o: $(BUILD)/tlslib.skel.h
+$(OBJDIR)/host/tlslib_hooks.o: $(BUILD)/tlslib.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

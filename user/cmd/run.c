@@ -27,6 +27,9 @@
 #include "out/endpoints_out.h"
 #include "daemon/privs.h"
 #include "daemon/proc_self.h"
+#include "host/tlslib_hooks.h"
+#include "host/tlslib_join.h"
+#include "out/metrics_tlslib.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -43,6 +46,9 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct linkwatch *links;
 	struct not_local *not_local; /* --not-local, --local-net */
+	struct tlslib_hooks *tlslib; /* NULL with --no-uprobes or when they could not attach */
+	struct tlslib_join *tlslib_join;
+	uint64_t tlslib_scan_ms; /* last look for containers' copies of the libraries */
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
 	int n_locks;
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
@@ -122,12 +128,20 @@ static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 	live_bpf__mark_done(d->lb, key);
 }
 
+static void on_verdict(void *ctx, const struct tlslib_event *e)
+{
+	struct daemon *d = ctx;
+
+	tlslib_join__add(d->tlslib_join, e);
+}
+
 static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
 	int rc;
 
+	hs = tlslib_join__judge(d->tlslib_join, d->policy, hs);
 	hs = not_local__judge(d->not_local, hs);
 	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
 	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
@@ -177,6 +191,32 @@ static void render_metrics(void *ctx, struct sbuf *out)
 				   out);
 	proc_self__render(out);
 	endpoints_out__metrics(out, d->endpoints);
+	if (d->tlslib)
+		metrics_tlslib__render(out, tlslib_hooks__stats(d->tlslib),
+				       tlslib_join__stats(d->tlslib_join));
+}
+
+/* TLS-library verdicts (issue 15): optional, and never a reason not to start. */
+static void tlslib_start(struct daemon *d)
+{
+	char err[256] = "";
+	int n;
+
+	if (d->o.no_uprobes)
+		return;
+	d->tlslib_join = tlslib_join__new();
+	if (d->tlslib_join)
+		d->tlslib = tlslib_hooks__open(on_verdict, d, err, sizeof(err));
+	if (!d->tlslib) {
+		fprintf(stderr, "tlsmon: TLS-library verdicts off: %s\n",
+			d->tlslib_join ? err : "out of memory");
+		tlslib_join__free(d->tlslib_join);
+		d->tlslib_join = NULL;
+		return;
+	}
+	n = tlslib_hooks__scan(d->tlslib);
+	fprintf(stderr, "tlsmon: TLS-library verdicts from %llu library file(s) (%d in containers)\n",
+		(unsigned long long)tlslib_hooks__stats(d->tlslib)->libs_attached, n);
 }
 
 static void render_endpoints(void *ctx, struct sbuf *out)
@@ -412,6 +452,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = attach_all(d, err, sizeof(err));
 	if (rc)
 		return rc;
+	tlslib_start(d);
 	rc = http__start(d->http);
 	if (rc) {
 		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr, strerror(-rc));
@@ -446,6 +487,8 @@ static void daemon_stop(struct daemon *d)
 	/* Detach first: nothing may stay on the interfaces whatever else fails. */
 	live_bpf__close(d->lb);
 	d->lb = NULL;
+	tlslib_hooks__close(d->tlslib);
+	d->tlslib = NULL;
 	/* Only now may another tlsmon attach. */
 	for (int i = 0; i < d->n_locks; i++)
 		close(d->lock_fd[i]);
@@ -461,6 +504,7 @@ static void daemon_stop(struct daemon *d)
 	store__free(d->store);
 	endpoints__free(d->endpoints);
 	not_local__free(d->not_local); /* after engine__finish(): its handshakes were judged */
+	tlslib_join__free(d->tlslib_join);
 	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }
@@ -542,10 +586,28 @@ static void repair_hint(struct daemon *d)
 	/* a failure only leaves the counts high, as they were */
 }
 
+/* Containers started later bring their own copies: look every TLSLIB_SCAN_MS (bounded by
+ * TLSLIB_SCAN_MAX_PIDS processes; once privileges are dropped, attaching may fail: counted). */
+#define TLSLIB_SCAN_MS 30000
+
+static void tlslib_tick(struct daemon *d)
+{
+	struct timespec ts;
+
+	if (!d->tlslib)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	tlslib_join__expire(d->tlslib_join, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	if (now_ms(CLOCK_MONOTONIC) - d->tlslib_scan_ms < TLSLIB_SCAN_MS)
+		return;
+	d->tlslib_scan_ms = now_ms(CLOCK_MONOTONIC);
+	tlslib_hooks__scan(d->tlslib);
+}
+
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
 		      volatile sig_atomic_t *reload)
 {
-	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1];
+	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1 + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
 	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
 	int n, n_http, n_ctl, rc, at_links, at_addrs;
@@ -558,6 +620,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		at_links = d->links ? n : -1;
 		if (d->links)
 			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
+		if (d->tlslib)
+			fds[n++] = (struct pollfd){ .fd = tlslib_hooks__fd(d->tlslib), .events = POLLIN };
 		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
 		if (at_addrs >= 0)
 			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
@@ -566,6 +630,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
 			return -errno;
 		}
+		/* Verdicts before frames: a verdict is in its ring buffer before the send it names
+		 * reaches the frame hooks, so the handshake that send decides finds it. */
+		if (d->tlslib)
+			tlslib_hooks__consume(d->tlslib);
 		/* Drain the ring buffer first: it is what can overflow. */
 		rc = live_bpf__consume(d->lb);
 		if (rc < 0 && rc != -EINTR) {
@@ -594,6 +662,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
 			warn_first(d);
 			repair_hint(d);
+			tlslib_tick(d);
 		}
 	}
 	return 0;

@@ -58,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "policy", required_argument, NULL, OPT(RUN_OPT_POLICY) },
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
+	{ "no-uprobes", no_argument, NULL, OPT(RUN_OPT_NO_UPROBES) },
 	/* the former name of --retain-bytes, still accepted (also in the config file) */
 	{ "hold-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -116,6 +117,8 @@ void run_opts__usage(FILE *out)
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"
+		"  --no-uprobes            no TLS-library verdicts (uprobes on OpenSSL, which need\n"
+		"                          CAP_PERFMON or CAP_SYS_ADMIN; without them: one log line)\n"
 		"  -v, --verbose           libbpf and verifier messages\n"
 		"  --config FILE           settings, one KEY = VALUE per line, keys named as the long\n"
 		"                          options above (default " RUN_DEFAULT_CONFIG " if it\n"
@@ -288,7 +291,8 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		o->log_path = *v ? v : NULL;
 		break;
 	case RUN_OPT_LOG_ALL:
-		if (parse_flag(v, &o->log_all)) {
+	case RUN_OPT_NO_UPROBES:
+		if (parse_flag(v, id == RUN_OPT_LOG_ALL ? &o->log_all : &o->no_uprobes)) {
 			err__set(err, esz, "expected true or false");
 			return -1;
 		}
@@ -656,6 +660,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	len = 0;
 	snprintf(v[RUN_OPT_USER], VALUE_LEN, "%s", str_or(o->user, ""));
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
+	snprintf(v[RUN_OPT_NO_UPROBES], VALUE_LEN, "%s", o->no_uprobes ? "true" : "false");
 
 	for (int i = 0; i < o->n_ifaces; i++)
 		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",
