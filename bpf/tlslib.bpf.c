@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TLS libraries' own certificate verdicts (issue 15): uprobes on exported OpenSSL functions record,
- * per thread, the X509_V_ERR code and depth of a chain verification; the next tcp_sendmsg() of that
+ * per thread, the X509_V_ERR code and depth of a chain verification; the next tcp_sendmsg of that
  * thread (the alert or the Finished the handshake sends right after verifying) names the socket,
  * and the verdict goes to userspace with the 4-tuple. Only exported symbols, no struct offsets of
  * the library: the hooks hold across OpenSSL 3.x builds. Loaded only without --no-uprobes. */
@@ -157,12 +157,12 @@ static __always_inline void read_addrs(struct sock *sk, struct tlslib_event *e)
 	e->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (fam == AF_INET) {
 		e->family = 4;
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
 		return;
 	}
-	BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-	BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr);
+	bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	e->family = 6;
 	/* an IPv4 peer of an IPv6 socket (::ffff:a.b.c.d) is an IPv4 flow on the wire */
 	if (*(__u64 *)e->saddr == 0 && *(__u32 *)(e->saddr + 8) == 0xffff0000 &&
@@ -175,7 +175,10 @@ static __always_inline void read_addrs(struct sock *sk, struct tlslib_event *e)
 	}
 }
 
-SEC("fentry/tcp_sendmsg")
+/* The tracepoint in tcp_sendmsg_locked() (once per segment it fills; the first one names the
+ * socket): a BTF tracepoint, because fentry needs ftrace direct calls that hardened kernels
+ * may refuse. */
+SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(tcp_sendmsg_enter, struct sock *sk)
 {
 	__u64 id = bpf_get_current_pid_tgid();

@@ -132,6 +132,9 @@ static void on_verdict(void *ctx, const struct tlslib_event *e)
 {
 	struct daemon *d = ctx;
 
+	if (d->o.verbose)
+		fprintf(stderr, "tlsmon: TLS-library verdict: pid %u code %d depth %d mode %d, port %u -> %u\n",
+			e->pid, e->code, e->depth, e->verify_mode, e->sport, e->dport);
 	tlslib_join__add(d->tlslib_join, e);
 }
 
@@ -141,6 +144,10 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	struct daemon *d = ctx;
 	int rc;
 
+	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
+	 * in the ring buffer now, even when this batch of frames began before it was. */
+	if (d->tlslib)
+		tlslib_hooks__consume(d->tlslib);
 	hs = tlslib_join__judge(d->tlslib_join, d->policy, hs);
 	hs = not_local__judge(d->not_local, hs);
 	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood

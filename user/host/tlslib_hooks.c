@@ -151,7 +151,7 @@ struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *e
 	}
 	t->sendmsg_link = bpf_program__attach(t->skel->progs.tcp_sendmsg_enter);
 	if (!t->sendmsg_link) {
-		err__set(err, err_size, "attaching to tcp_sendmsg: %s", strerror(errno));
+		err__set(err, err_size, "attaching to the tcp_sendmsg_locked tracepoint: %s", strerror(errno));
 		goto fail;
 	}
 	if (attach_host_libs(t, err, err_size))

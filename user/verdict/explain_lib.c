@@ -8,6 +8,12 @@
 #include "tls/tls_names.h"
 #include "util/sbuf.h"
 
+/* TLS 1.3 encrypts the certificates: the wire checks cannot agree or disagree then. */
+static bool peer_chain_seen(const struct handshake *hs, enum hs_side peer)
+{
+	return peer == HS_SIDE_SERVER ? hs->n_certs > 0 : hs->n_client_certs > 0;
+}
+
 static bool peer_chain_flagged(const struct handshake *hs, enum hs_side peer)
 {
 	for (unsigned i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
@@ -85,28 +91,35 @@ static void explain_one(struct sbuf *o, const struct handshake *hs, enum hs_side
 		sbuf__puts(o, v->library);
 		if (flagged)
 			sbuf__puts(o, ", although the wire checks flag it (they disagree)");
+		else if (!peer_chain_seen(hs, peer))
+			sbuf__puts(o, " (the chain is encrypted on the wire)");
 		return;
 	}
 	if (v->result == HS_LIB_IGNORED)
-		sbuf__puts(o, " does not verify (verify mode none), yet its library found certificate ");
-	else
-		sbuf__puts(o, v->result == HS_LIB_REJECTED ? " rejected certificate " :
-							       " failed to verify certificate ");
+		sbuf__puts(o, " went on without verifying (verify mode ");
+	if (v->result == HS_LIB_IGNORED)
+		sbuf__puts(o, v->mode_name[0] ? v->mode_name : "unknown");
+	sbuf__puts(o, v->result == HS_LIB_IGNORED ? "), although it found " :
+		      v->result == HS_LIB_REJECTED ? " rejected " : " failed to verify ");
 	if (v->depth >= 0) {
-		sbuf__puts(o, "#");
+		sbuf__puts(o, "certificate #");
 		sbuf__put_u64(o, (uint64_t)v->depth + 1);
 		sbuf__puts(o, " (depth ");
 		sbuf__put_u64(o, (uint64_t)v->depth);
 		sbuf__puts(o, ")");
 	} else {
-		sbuf__puts(o, "chain of the ");
+		sbuf__puts(o, "the ");
 		sbuf__puts(o, hs__side_name(peer));
+		sbuf__puts(o, "'s chain");
 	}
-	sbuf__puts(o, ": ");
+	sbuf__puts(o, v->result == HS_LIB_IGNORED ? " failing: " : ": ");
 	put_words(o, v);
 	if (v->result == HS_LIB_REJECTED)
 		put_alert(o, hs, v, verifier);
-	if (!flagged)
+	for (unsigned i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++)
+		if (hs->findings[i].check == CHECK_UNVERIFIED_PEER && hs->findings[i].side == verifier)
+			sbuf__puts(o, " (unverified_peer)");
+	if (!flagged && peer_chain_seen(hs, peer))
 		sbuf__puts(o, "; the wire checks found nothing wrong with that chain (they disagree)");
 }
 

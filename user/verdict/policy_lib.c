@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The check on a TLS library's own verdict (uprobes, user/host/): unverified_peer, a process that
  * does not verify its peer's certificates (verify mode none) while the chain it accepted has
- * findings. It runs after the wire checks, whose findings it needs. */
+ * findings: the wire checks' (TLS 1.0-1.2), or the library's own error (any version: TLS 1.3
+ * encrypts the chain). It runs after the wire checks, whose findings it needs. */
 #include "verdict/policy_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/sbuf.h"
@@ -44,10 +46,13 @@ void policy__check_lib_verdicts(const struct policy *p, struct handshake *hs)
 		if (!v->present || v->verify_mode != 0)
 			continue;
 		w = worst_cert_finding(hs, peer);
-		if (!w)
+		if (!w && !v->code)
 			continue;
 		/* copied first: adding may reuse the last slot */
-		memcpy(worst, w->message[0] ? w->message : w->detail, sizeof(worst));
+		if (w)
+			memcpy(worst, w->message[0] ? w->message : w->detail, sizeof(worst));
+		else
+			snprintf(worst, sizeof(worst), "%s says %s (%d)", v->library, v->reason, v->code);
 		worst[sizeof(worst) - 1] = '\0';
 		f = hs__add_finding(hs, CHECK_UNVERIFIED_PEER, sev, -1, "verify_none");
 		if (!f)
