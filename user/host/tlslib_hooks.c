@@ -105,7 +105,7 @@ static int attach_file(struct tlslib_hooks *t, int family, const char *base, con
 
 static int attach_host_libs(struct tlslib_hooks *t, char *err, size_t err_size)
 {
-	char path[256];
+	char path[256], failed[256] = "";
 	int found = 0, rc, last = -ENOENT;
 
 	for (int f = 0; f < TLSLIB__COUNT; f++)
@@ -114,17 +114,24 @@ static int attach_host_libs(struct tlslib_hooks *t, char *err, size_t err_size)
 				snprintf(path, sizeof(path), "%s/%s", lib_dirs[d],
 					 tlslib_families[f].files[i]);
 				rc = attach_file(t, f, tlslib_families[f].files[i], path);
-				if (rc >= 0)
+				if (rc >= 0) {
 					found++;
-				else if (rc != -ENOENT)
-					last = rc;
-				if (rc >= 0)
 					break;
+				}
+				if (rc != -ENOENT) {
+					last = rc;
+					snprintf(failed, sizeof(failed), "%s", path);
+				}
 			}
-	if (!found)
-		err__set(err, err_size, "no TLS library to attach to (%s)",
-			 last == -ENOENT ? "libcrypto.so.3 and libssl.so.3 not found" : strerror(-last));
-	return found ? 0 : last;
+	if (found)
+		return 0;
+	if (last == -ENOENT)
+		err__set(err, err_size, "no TLS library to attach to (libcrypto.so.3 and libssl.so.3 "
+					"not found)");
+	else
+		err__set(err, err_size, "uprobes on %s: %s (they need CAP_PERFMON or CAP_SYS_ADMIN, "
+					"and perf_event_open(2) allowed)", failed, strerror(-last));
+	return last;
 }
 
 struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *err, size_t err_size)
