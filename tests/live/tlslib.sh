@@ -185,6 +185,18 @@ if grep -q '^tlsmon_weak_findings_total{check="unverified_peer"' "$W/metrics.txt
 else
 	fail "$T/metrics/unverified_peer" "no tlsmon_weak_findings_total series for it"
 fi
+if python3 tests/offline/metric_style.py "$W/metrics.txt" >"$W/style.out" 2>&1; then
+	pass "$T/metrics/style"
+else
+	fail "$T/metrics/style" "$(grep -v '^ok' "$W/style.out" | head -3 | tr '\n' ' ')"
+fi
+if ! command -v promtool >/dev/null; then
+	skip "$T/metrics/promtool" "promtool not installed"
+elif promtool check metrics <"$W/metrics.txt" >"$W/promtool.out" 2>&1; then
+	pass "$T/metrics/promtool"
+else
+	fail "$T/metrics/promtool" "$(head -3 "$W/promtool.out" | tr '\n' ' ')"
+fi
 tm_stop "$TM_PID"
 t_kill "$SRV_PID"
 
