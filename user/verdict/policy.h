@@ -37,7 +37,8 @@ void policy__print(const struct policy *p, FILE *out);
  * hs->cert_ts_ns, the time of the packet, not of analysis). */
 void policy__evaluate(const struct policy *p, struct handshake *hs);
 
-/* unverified_peer: after the TLS libraries' verdicts are joined (user/host/tlslib_join.c). */
+/* unverified_peer alone: policy__evaluate() runs it too; user/host/tlslib_join.c calls it for the
+ * verdicts it fills in after the engine's evaluation. */
 void policy__check_lib_verdicts(const struct policy *p, struct handshake *hs);
 
 const char *policy__check_name(enum check_id c); /* "weak_signature", ... */

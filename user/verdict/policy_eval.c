@@ -541,6 +541,7 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 		check_protocol(p, hs);
 	check_kx(p, hs);
 	policy__check_leaf_names(p, hs);
+	policy__check_lib_verdicts(p, hs); /* after the chain's checks, whose findings it reads */
 	if (hs->has_server_key_exchange && hs->ske.dh_p_bits && p->enabled[CHECK_WEAK_DH] &&
 	    hs->ske.dh_p_bits < p->min_dh_bits) {
 		/* RFC 7919 and the Logjam paper: DHE primes below 2048 bits are within reach */
