@@ -16,6 +16,10 @@
 #   tls13_short     TLS 1.3 (chain encrypted), a client that exits at once: still its verdict
 #   metrics         tlsmon_tls_library_verdicts_total and the unverified_peer finding counted
 #   off             --no-uprobes: nothing of the uprobe object loaded, no verdict line
+#   container_copy  a process in a root of its own (chroot, with copies of libcrypto/libssl:
+#                   other inodes than the host's) running before tlsmon starts: its copies are
+#                   found through /proc/PID/root and attached; a client there gets its verdict
+#                   (a podman container from a Debian rootfs would do the same; not built here)
 #   nolib           no library to attach to: one log line, and tlsmon runs on (the static binary,
 #                   in a mount namespace that hides /usr/lib/x86_64-linux-gnu)
 set -u
@@ -59,6 +63,23 @@ then
 	t_done
 fi
 cp "$CH/good/chain.pem" "$CH/good/ca.pem" "$W/expired/"
+
+# A root with its own copies of the libraries, and a long-lived process in it (an idle s_server
+# in B) that maps them when tlsmon starts.
+RFS=$W/rootfs
+LIBDIR=usr/lib/x86_64-linux-gnu
+if [ -e "/$LIBDIR/libcrypto.so.3" ] && mkdir -p "$RFS/$LIBDIR" "$RFS/usr/bin" "$RFS/lib64" \
+	"$RFS/usr/lib/ssl" "$RFS/dev" && ln -s usr/lib "$RFS/lib" &&
+	cp /usr/bin/openssl "$RFS/usr/bin/" &&
+	cp "/$LIBDIR/libcrypto.so.3" "/$LIBDIR/libssl.so.3" "/$LIBDIR/libc.so.6" "$RFS/$LIBDIR/" &&
+	cp /lib64/ld-linux-x86-64.so.2 "$RFS/lib64/" && cp /usr/lib/ssl/openssl.cnf "$RFS/usr/lib/ssl/" &&
+	cp -r "$CH/weak" "$RFS/weak"; then
+	t_bg "$NS_B" chroot "$RFS" /usr/bin/openssl s_server -accept 127.0.0.1:4499 -nocert -www \
+		</dev/null >"$W/rootfs_idle.log" 2>&1
+	wait_port "$NS_B" 4499 5 || fail "$T/container_copy/idle" "$(tail -1 "$W/rootfs_idle.log")"
+else
+	RFS=
+fi
 
 tm_start_ctl "$NS_A" "$W" tm --log-all --metrics-addr "127.0.0.1:$MPORT" ||
 	{ tm_fail_start "$T/start"; t_done; }
@@ -151,6 +172,21 @@ jexp curl_k verdict '.client_verdict | .result == "ignored" and .verify_mode == 
 	and .alert == null'
 jexp curl_k unverified_peer '[.findings[] | select(.check == "unverified_peer" and .side == "client")] | length == 1'
 jexp curl_k explain '.explain | test("curl \\(pid [0-9]+\\) went on without verifying \\(verify mode none\\).*\\(unverified_peer\\)")'
+
+if [ -z "$RFS" ]; then
+	skip "$T/container_copy" "no /$LIBDIR/libcrypto.so.3 to copy into a root of its own"
+else
+	if grep -q 'TLS-library verdicts from 4 library file(s) (2 in containers)' "$TM_ERR"; then
+		pass "$T/container_copy/attached"
+	else
+		fail "$T/container_copy/attached" "$(grep 'TLS-library' "$TM_ERR")"
+	fi
+	record container_copy sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 ip netns exec \
+		$NS_B chroot $RFS /usr/bin/openssl s_client -connect $IP4_A:443 -CAfile /weak/ca.pem \
+		-verify_return_error"
+	jexp container_copy verdict '.client_verdict | .result == "rejected" and .code == 68
+		and .comm == "openssl"'
+fi
 
 serve "$CH/good" || fail "$T/serve_good" "s_server did not listen"
 record good_curl curl_b good.test --cacert "$CH/good/ca.pem"

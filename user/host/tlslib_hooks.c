@@ -196,8 +196,10 @@ int tlslib_hooks__consume(struct tlslib_hooks *t)
 	return t ? ring_buffer__consume(t->rb) : 0;
 }
 
-/* One process's maps: the hooked files it maps, attached through its root (a container's own
- * copy is another inode than the host's). */
+/* One process's maps: the hooked files it maps, attached through the mapping itself
+ * (/proc/PID/map_files/RANGE names the very file, in whatever root or mount namespace it lives),
+ * else through the process's root (map_files needs CAP_SYS_ADMIN). A container's own copy is
+ * another inode than the host's. */
 static int scan_pid(struct tlslib_hooks *t, const char *pid)
 {
 	char path[512], line[512];
@@ -210,7 +212,7 @@ static int scan_pid(struct tlslib_hooks *t, const char *pid)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *file = strchr(line, '/'), *base, *nl;
-		int family;
+		int family, rc;
 
 		if (!file)
 			continue;
@@ -221,9 +223,14 @@ static int scan_pid(struct tlslib_hooks *t, const char *pid)
 		family = tlslib__family_of_file(base);
 		if (family < 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/root%s", pid, file);
-		if (attach_file(t, family, base, path) > 0)
-			added++;
+		snprintf(path, sizeof(path), "/proc/%s/map_files/%.*s", pid, (int)strcspn(line, " "),
+			 line);
+		rc = attach_file(t, family, base, path);
+		if (rc == -ENOENT || rc == -EACCES || rc == -EPERM) {
+			snprintf(path, sizeof(path), "/proc/%s/root%s", pid, file);
+			rc = attach_file(t, family, base, path);
+		}
+		added += rc > 0;
 	}
 	fclose(f);
 	return added;
