@@ -19,7 +19,8 @@
 #   container_copy  a process in a root of its own (chroot, with copies of libcrypto/libssl:
 #                   other inodes than the host's) running before tlsmon starts: its copies are
 #                   found through /proc/PID/root and attached; a client there gets its verdict
-#                   (a podman container from a Debian rootfs would do the same; not built here)
+#   podman          the same in a podman container (--rootfs: another copy, a mount namespace
+#                   of its own), idle before tlsmon starts; a client run with `podman exec`
 #   nolib           no library to attach to: one log line, and tlsmon runs on (the static binary,
 #                   in a mount namespace that hides /usr/lib/x86_64-linux-gnu)
 set -u
@@ -79,6 +80,27 @@ if [ -e "/$LIBDIR/libcrypto.so.3" ] && mkdir -p "$RFS/$LIBDIR" "$RFS/usr/bin" "$
 	wait_port "$NS_B" 4499 5 || fail "$T/container_copy/idle" "$(tail -1 "$W/rootfs_idle.log")"
 else
 	RFS=
+fi
+# The same root copied again, as a podman container's (runc and cgroupfs: tests/live/container.sh).
+PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
+PNAME=tlsmon-tlslib-$$
+IN_CONTAINERS=2
+if [ -n "$RFS" ] && command -v podman >/dev/null && command -v runc >/dev/null &&
+	cp -a "$RFS" "$W/podroot" &&
+	"${PODMAN[@]}" run -d --name "$PNAME" --ulimit nofile=4096:4096 --ulimit nproc=1024:1024 \
+		--network "ns:/run/netns/$NS_B" --rootfs "$W/podroot" /usr/bin/openssl s_server \
+		-accept 127.0.0.1:4498 -nocert -www >"$W/podman.log" 2>&1; then
+	# shellcheck disable=SC2317 # run by the EXIT trap
+	pod_cleanup()
+	{
+		"${PODMAN[@]}" rm -f -t 1 "$PNAME" >/dev/null 2>&1
+		return 0
+	}
+	t_on_exit pod_cleanup
+	wait_port "$NS_B" 4498 10 || fail "$T/podman/idle" "$(tail -1 "$W/podman.log")"
+	IN_CONTAINERS=4
+else
+	PNAME=
 fi
 
 tm_start_ctl "$NS_A" "$W" tm --log-all --metrics-addr "127.0.0.1:$MPORT" ||
@@ -176,7 +198,7 @@ jexp curl_k explain '.explain | test("curl \\(pid [0-9]+\\) went on without veri
 if [ -z "$RFS" ]; then
 	skip "$T/container_copy" "no /$LIBDIR/libcrypto.so.3 to copy into a root of its own"
 else
-	if grep -q 'TLS-library verdicts from 4 library file(s) (2 in containers)' "$TM_ERR"; then
+	if grep -q "TLS-library verdicts from $((IN_CONTAINERS + 2)) library file(s) ($IN_CONTAINERS in containers)" "$TM_ERR"; then
 		pass "$T/container_copy/attached"
 	else
 		fail "$T/container_copy/attached" "$(grep 'TLS-library' "$TM_ERR")"
@@ -185,6 +207,15 @@ else
 		$NS_B chroot $RFS /usr/bin/openssl s_client -connect $IP4_A:443 -CAfile /weak/ca.pem \
 		-verify_return_error"
 	jexp container_copy verdict '.client_verdict | .result == "rejected" and .code == 68
+		and .comm == "openssl"'
+fi
+if [ -z "$PNAME" ]; then
+	skip "$T/podman" "no podman/runc, or the container did not start: $(tail -1 "$W/podman.log" 2>/dev/null)"
+else
+	record podman sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 ${PODMAN[*]} exec -i \
+		$PNAME /usr/bin/openssl s_client -connect $IP4_A:443 -CAfile /weak/ca.pem \
+		-verify_return_error"
+	jexp podman verdict '.client_verdict | .result == "rejected" and .code == 68
 		and .comm == "openssl"'
 fi
 
