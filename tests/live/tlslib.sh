@@ -14,6 +14,7 @@
 #   unknown_root    good chain against another root: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)
 #   curl_k          weak chain, curl -k (verify mode none): ignored, finding unverified_peer
 #   tls13_short     TLS 1.3 (chain encrypted), a client that exits at once: still its verdict
+#   explain_tree    `tlsmon explain` prints the library's verdict in the tree
 #   metrics         tlsmon_tls_library_verdicts_total and the unverified_peer finding counted
 #   off             --no-uprobes: nothing of the uprobe object loaded, no verdict line
 #   container_copy  a process in a root of its own (chroot, with copies of libcrypto/libssl:
@@ -124,6 +125,7 @@ serve()
 	wait_port "$NS_A" 443 5
 }
 
+# shellcheck disable=SC2317 # called through record
 in_b()
 {
 	timeout -k 2 10 ip netns exec "$NS_B" "$@"
@@ -157,6 +159,7 @@ jexp()
 	fi
 }
 
+# shellcheck disable=SC2317 # called through record
 curl_b()
 {
 	in_b curl -s -o /dev/null --max-time 8 --resolve "$1:443:$IP4_A" "${@:2}" "https://$1/"
@@ -241,6 +244,12 @@ record tls13_short sh -c "timeout 10 ip netns exec $NS_B openssl s_client -conne
 	-CAfile $CH/weak/ca.pem -verify_return_error </dev/null"
 jexp tls13_short verdict '.version == "TLS1.3" and .client_verdict.code == 68
 	and .client_verdict.result == "rejected"'
+
+if "$TLSMON" explain "$LOG" 2>&1 | grep -q "^|- client's library: OpenSSL rejected certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, 10), verify mode peer, curl pid [0-9]"; then
+	pass "$T/explain_tree"
+else
+	fail "$T/explain_tree" "$("$TLSMON" explain "$LOG" 2>&1 | grep "library" | head -2 | tr '\n' ' ')"
+fi
 
 metrics_get "$NS_A" "$MPORT" >"$W/metrics.txt"
 v=$(mval "$W/metrics.txt" 'tlsmon_tls_library_verdicts_total{result="rejected"}')
