@@ -27,7 +27,7 @@ struct verify_state {
 	__s32 code, depth, ret;
 	__u8 phase; /* enum phase */
 	__u8 want_depth; /* a callback read a non-zero error: its next depth read goes with it */
-	__u8 library;
+	__u8 library; /* enum tlslib_family: 0, OpenSSL's programs are the only ones */
 	__u8 pad;
 	__s32 err_seen; /* that error */
 };
@@ -41,13 +41,27 @@ struct {
 } verify_by_tid SEC(".maps");
 
 /* SSL_VERIFY_* last set by each process (tgid): SSL_CTX_set_verify / SSL_set_verify. A process
- * with several contexts of different modes is reported with the last one it set. */
+ * with several contexts of different modes is reported with the last one it set. The process's
+ * start time tells a reused pid from the process that set the mode. */
+struct verify_mode {
+	__u64 start_time;
+	__s32 mode;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __s32);
+	__type(value, struct verify_mode);
 } mode_by_tgid SEC(".maps");
+
+static __always_inline __u64 process_start_time(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, group_leader, start_time);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -136,7 +150,7 @@ int BPF_KRETPROBE(x509_get_error_depth_exit, int depth)
 static __always_inline int remember_mode(int mode)
 {
 	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
-	__s32 m = mode;
+	struct verify_mode m = { .start_time = process_start_time(), .mode = mode };
 
 	bpf_map_update_elem(&mode_by_tgid, &tgid, &m, BPF_ANY);
 	return 0;
@@ -185,7 +199,7 @@ int BPF_PROG(tcp_sendmsg_enter, struct sock *sk)
 	__u32 t = (__u32)id, tgid = (__u32)(id >> 32), zero = 0;
 	struct verify_state *s = bpf_map_lookup_elem(&verify_by_tid, &t);
 	struct tlslib_event *e;
-	__s32 *mode;
+	struct verify_mode *mode;
 	__u64 *dropped;
 
 	if (!s || s->phase != PHASE_READY)
@@ -207,7 +221,8 @@ int BPF_PROG(tcp_sendmsg_enter, struct sock *sk)
 	e->verify_ret = s->ret;
 	e->library = s->library;
 	mode = bpf_map_lookup_elem(&mode_by_tgid, &tgid);
-	e->verify_mode = mode ? *mode : TLSLIB_UNKNOWN;
+	e->verify_mode = mode && mode->start_time == process_start_time() ? mode->mode :
+								   TLSLIB_UNKNOWN;
 	read_addrs(sk, e);
 	if (bpf_core_field_exists(struct net, net_cookie))
 		e->netns_cookie = BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);

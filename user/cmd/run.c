@@ -206,8 +206,8 @@ static void render_metrics(void *ctx, struct sbuf *out)
 /* TLS-library verdicts (issue 15): optional, and never a reason not to start. */
 static void tlslib_start(struct daemon *d)
 {
+	const struct tlslib_stats *st;
 	char err[256] = "";
-	int n;
 
 	if (d->o.no_uprobes)
 		return;
@@ -221,9 +221,11 @@ static void tlslib_start(struct daemon *d)
 		d->tlslib_join = NULL;
 		return;
 	}
-	n = tlslib_hooks__scan(d->tlslib);
-	fprintf(stderr, "tlsmon: TLS-library verdicts from %llu library file(s) (%d in containers)\n",
-		(unsigned long long)tlslib_hooks__stats(d->tlslib)->libs_attached, n);
+	tlslib_hooks__scan(d->tlslib);
+	st = tlslib_hooks__stats(d->tlslib);
+	fprintf(stderr, "tlsmon: TLS-library verdicts from %llu library file(s) (%llu found through "
+			"running processes: containers' copies)\n",
+		(unsigned long long)st->libs_attached, (unsigned long long)st->libs_from_processes);
 }
 
 static void render_endpoints(void *ctx, struct sbuf *out)

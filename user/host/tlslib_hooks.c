@@ -161,7 +161,9 @@ struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *e
 		err__set(err, err_size, "attaching to the tcp_sendmsg_locked tracepoint: %s", strerror(errno));
 		goto fail;
 	}
-	if (attach_host_libs(t, err, err_size))
+	/* In a container of its own (the image, the DaemonSet) the host's files are not at these
+	 * paths: the running processes' mappings may still name them (with the host's PIDs). */
+	if (attach_host_libs(t, err, err_size) && !(tlslib_hooks__scan(t) > 0))
 		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.tlslib_events), on_event, t, NULL);
 	if (!t->rb) {
@@ -231,6 +233,7 @@ static int scan_pid(struct tlslib_hooks *t, const char *pid)
 			rc = attach_file(t, family, base, path);
 		}
 		added += rc > 0;
+		t->stats.libs_from_processes += rc > 0;
 	}
 	fclose(f);
 	return added;
