@@ -13,6 +13,8 @@
 #   expired_curl    an expired leaf: X509_V_ERR_CERT_HAS_EXPIRED (10), certificate_expired(45)
 #   unknown_root    good chain against another root: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)
 #   curl_k          weak chain, curl -k (verify mode none): ignored, finding unverified_peer
+#   mtls_server     mutual TLS, the server refuses the client's chain (another root): the
+#                   server's library verdict is server_verdict
 #   tls13_short     TLS 1.3 (chain encrypted), a client that exits at once: still its verdict
 #   explain_tree    `tlsmon explain` prints the library's verdict in the tree
 #   metrics         tlsmon_tls_library_verdicts_total and the unverified_peer finding counted
@@ -238,6 +240,16 @@ jexp expired_curl verdict '.client_verdict | .result == "rejected" and .code == 
 	and .code_name == "X509_V_ERR_CERT_HAS_EXPIRED" and .alert.code == 45'
 jexp expired_curl wire_agrees '[.findings[] | select(.check == "expired")] | length >= 1'
 jexp expired_curl explain '.explain | test("certificate has expired \\(X509_V_ERR_CERT_HAS_EXPIRED, 10\\); it sent fatal alert certificate_expired\\(45\\)")'
+
+# Mutual TLS: the server's library judges the client's chain (server_verdict).
+serve "$CH/weak" -tls1_2 -Verify 2 -CAfile "$CH/weak/ca.pem" -verify_return_error ||
+	fail "$T/serve_mtls" "s_server did not listen"
+record mtls_server sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 ip netns exec $NS_B \
+	openssl s_client -connect $IP4_A:443 -cipher DEFAULT@SECLEVEL=0 -cert $CH/good/leaf.pem \
+	-key $CH/good/leaf.key -cert_chain $CH/good/chain.pem -CAfile $CH/weak/ca.pem"
+jexp mtls_server verdict '.server_verdict | .result == "rejected" and .comm == "openssl"
+	and .code == 19 and .alert.description == "unknown_ca"'
+jexp mtls_server explain '.explain | test("openssl \\(pid [0-9]+\\) rejected certificate #3 \\(depth 2\\): self-signed certificate in certificate chain")'
 
 serve "$CH/weak" -tls1_3 || fail "$T/serve_tls13" "s_server did not listen"
 record tls13_short sh -c "timeout 10 ip netns exec $NS_B openssl s_client -connect $IP4_A:443 \
