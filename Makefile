@@ -51,7 +51,7 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 # the host compiler names.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || gcc -print-multiarch)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf \
-	-I/usr/include/$(MULTIARCH) -MMD -MP
+	-I/usr/include/$(MULTIARCH) -I$(BUILD) -MMD -MP
 
 # user/<stage>/*.c: every source except the entry point goes into one static library that the
 # binary, the unit tests and the fuzz targets link against. Objects mirror the folders.
@@ -127,6 +127,15 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# The tracing programs (bpf/tlslib.bpf.c) read kernel structs through CO-RE: the running
+# kernel's BTF, as C. Packet programs use UAPI headers only.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/tlslib.bpf.o: $(BUILD)/vmlinux.h
+
 # Keep the object (a make intermediate otherwise) for bpftool/llvm-objdump inspection.
 .SECONDARY: $(BPF_OBJS) $(BPF_SKELS)
 
@@ -142,6 +151,7 @@ $(OBJDIR)/%.o: user/%.c
 # Only the loader includes the skeleton; the first build needs it before the .d file exists.
 $(OBJDIR)/capture/live_bpf.o: $(BUILD)/tlsmon.skel.h
 $(OBJDIR)/host/owner_bpf.o: $(BUILD)/sockowner.skel.h
+$(OBJDIR)/host/tlslib_hooks.o: $(BUILD)/tlslib.skel.h
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

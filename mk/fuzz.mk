@@ -18,7 +18,8 @@ FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 # The subcommands and the BPF loader are never reached from a target; leaving them out keeps the
 # fuzz build independent of the BPF skeleton.
-FUZZ_SRCS := $(filter-out user/cmd/%.c user/capture/live_%.c user/host/owner_bpf.c,$(LIB_SRCS))
+FUZZ_SRCS := $(filter-out user/cmd/%.c user/capture/live_%.c user/host/owner_bpf.c \
+	user/host/tlslib_hooks.c,$(LIB_SRCS))
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
 FUZZ_LIB := $(FUZZ_BUILD)/libtlsmon-fuzz.a
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_ALL))

@@ -188,6 +188,29 @@ static void print_process(FILE *out, struct text_pool *tp, const struct json_doc
 	fputc('\n', out);
 }
 
+/* client_verdict / server_verdict: what a TLS library on the monitoring host decided. */
+static void print_lib_verdicts(FILE *out, struct text_pool *tp, const struct json_doc *d,
+			       const struct json_node *h)
+{
+	static const char *const keys[] = { "client_verdict", "server_verdict" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct json_node *v = json_read__get(d, h, keys[i]);
+		const char *depth;
+
+		if (!v || v->type != JSON_OBJ)
+			continue;
+		depth = str(tp, d, v, "depth", NULL);
+		fprintf(out, "|- %s's library: %s %s %s (%s, %s)%s%s, verify mode %s, %s pid %s\n",
+			i ? "server" : "client", str(tp, d, v, "library", "?"),
+			str(tp, d, v, "result", "?"), str(tp, d, v, "reason", "?"),
+			str(tp, d, v, "code_name", "?"), str(tp, d, v, "code", "?"),
+			depth ? " at depth " : "", depth ? depth : "",
+			str(tp, d, v, "verify_mode", "unknown"), str(tp, d, v, "comm", "?"),
+			str(tp, d, v, "pid", "?"));
+	}
+}
+
 static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d,
 		       const struct json_node *h)
 {
@@ -229,6 +252,7 @@ static void print_tree(FILE *out, struct text_pool *tp, const struct json_doc *d
 		fprintf(out, "|- findings\n");
 		print_findings(out, tp, d, h, -1, "server", "|   ");
 	}
+	print_lib_verdicts(out, tp, d, h);
 	fprintf(out, "`- outcome: %s", str(tp, d, h, "outcome", "?"));
 	if (alert && alert->type == JSON_OBJ) {
 		const char *code = str(tp, d, alert, "code", NULL);

@@ -21,6 +21,7 @@
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "cmd/not_local.h"
+#include "cmd/run_ifaces.h"
 #include "cmd/run_opts.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
@@ -30,6 +31,9 @@
 #include "host/attrib.h"
 #include "host/owner_bpf.h"
 #include "out/metrics_host.h"
+#include "host/tlslib_hooks.h"
+#include "host/tlslib_join.h"
+#include "out/metrics_tlslib.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
@@ -48,6 +52,9 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct linkwatch *links;
 	struct not_local *not_local; /* --not-local, --local-net */
+	struct tlslib_hooks *tlslib; /* NULL with --no-uprobes or when they could not attach */
+	struct tlslib_join *tlslib_join;
+	uint64_t tlslib_scan_ms; /* last look for containers' copies of the libraries */
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
 	int n_locks;
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
@@ -73,39 +80,6 @@ static uint64_t now_ms(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* The interface of the IPv4 (else IPv6) default route, from procfs. */
-static int default_route_iface(char *name, size_t size)
-{
-	char line[512], ifn[IF_NAMESIZE + 1], dst[64];
-	FILE *f = fopen("/proc/net/route", "r");
-	int found = 0;
-
-	if (f) {
-		while (!found && fgets(line, sizeof(line), f))
-			if (sscanf(line, "%16s %63s", ifn, dst) == 2 && !strcmp(dst, "00000000"))
-				found = 1;
-		fclose(f);
-	}
-	f = found ? NULL : fopen("/proc/net/ipv6_route", "r");
-	if (f) {
-		char plen[8], cols[8][64];
-
-		while (!found && fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%63s %7s %63s %63s %63s %63s %63s %63s %63s %16s", dst, plen,
-				   cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6],
-				   ifn) == 10 &&
-			    !strcmp(dst, "00000000000000000000000000000000") && !strcmp(plen, "00") &&
-			    strcmp(ifn, "lo"))
-				found = 1;
-		}
-		fclose(f);
-	}
-	if (!found)
-		return -ENOENT;
-	snprintf(name, size, "%s", ifn);
-	return 0;
 }
 
 static void on_frame(void *ctx, const struct frame *f)
@@ -147,12 +121,27 @@ static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 	live_bpf__mark_done(d->lb, key);
 }
 
+static void on_verdict(void *ctx, const struct tlslib_event *e)
+{
+	struct daemon *d = ctx;
+
+	if (d->o.verbose)
+		fprintf(stderr, "tlsmon: TLS-library verdict: pid %u code %d depth %d mode %d, port %u -> %u\n",
+			e->pid, e->code, e->depth, e->verify_mode, e->sport, e->dport);
+	tlslib_join__add(d->tlslib_join, e);
+}
+
 static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
 	int rc;
 
+	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
+	 * in the ring buffer now, even when this batch of frames began before it was. */
+	if (d->tlslib)
+		tlslib_hooks__consume(d->tlslib);
+	hs = tlslib_join__judge(d->tlslib_join, d->policy, hs);
 	hs = not_local__judge(d->not_local, hs);
 	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
 	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
@@ -205,6 +194,34 @@ static void render_metrics(void *ctx, struct sbuf *out)
 		metrics_host__render(out, attrib__stats(d->attrib), attrib__owner_stats(d->attrib),
 				     attrib__proc_stats(d->attrib), owner_bpf__dropped(d->owners));
 	endpoints_out__metrics(out, d->endpoints);
+	if (d->tlslib)
+		metrics_tlslib__render(out, tlslib_hooks__stats(d->tlslib),
+				       tlslib_join__stats(d->tlslib_join));
+}
+
+/* TLS-library verdicts (issue 15): optional, and never a reason not to start. */
+static void tlslib_start(struct daemon *d)
+{
+	const struct tlslib_stats *st;
+	char err[256] = "";
+
+	if (d->o.no_uprobes)
+		return;
+	d->tlslib_join = tlslib_join__new();
+	if (d->tlslib_join)
+		d->tlslib = tlslib_hooks__open(on_verdict, d, err, sizeof(err));
+	if (!d->tlslib) {
+		fprintf(stderr, "tlsmon: TLS-library verdicts off: %s\n",
+			d->tlslib_join ? err : "out of memory");
+		tlslib_join__free(d->tlslib_join);
+		d->tlslib_join = NULL;
+		return;
+	}
+	tlslib_hooks__scan(d->tlslib);
+	st = tlslib_hooks__stats(d->tlslib);
+	fprintf(stderr, "tlsmon: TLS-library verdicts from %llu library file(s) (%llu found through "
+			"running processes: containers' copies)\n",
+		(unsigned long long)st->libs_attached, (unsigned long long)st->libs_from_processes);
 }
 
 static void render_endpoints(void *ctx, struct sbuf *out)
@@ -486,6 +503,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	if (rc)
 		return rc;
 	start_attribution(d);
+	tlslib_start(d);
 	rc = http__start(d->http);
 	if (rc) {
 		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr, strerror(-rc));
@@ -522,6 +540,8 @@ static void daemon_stop(struct daemon *d)
 	d->lb = NULL;
 	owner_bpf__close(d->owners);
 	d->owners = NULL;
+	tlslib_hooks__close(d->tlslib);
+	d->tlslib = NULL;
 	/* Only now may another tlsmon attach. */
 	for (int i = 0; i < d->n_locks; i++)
 		close(d->lock_fd[i]);
@@ -539,6 +559,7 @@ static void daemon_stop(struct daemon *d)
 	store__free(d->store);
 	endpoints__free(d->endpoints);
 	not_local__free(d->not_local); /* after engine__finish(): its handshakes were judged */
+	tlslib_join__free(d->tlslib_join);
 	log_sink__close(d->log);
 	sbuf__free(&d->line);
 }
@@ -620,6 +641,24 @@ static void repair_hint(struct daemon *d)
 	/* a failure only leaves the counts high, as they were */
 }
 
+/* Containers started later bring their own copies: look every TLSLIB_SCAN_MS (bounded by
+ * TLSLIB_SCAN_MAX_PIDS processes; once privileges are dropped, attaching may fail: counted). */
+#define TLSLIB_SCAN_MS 30000
+
+static void tlslib_tick(struct daemon *d)
+{
+	struct timespec ts;
+
+	if (!d->tlslib)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	tlslib_join__expire(d->tlslib_join, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	if (now_ms(CLOCK_MONOTONIC) - d->tlslib_scan_ms < TLSLIB_SCAN_MS)
+		return;
+	d->tlslib_scan_ms = now_ms(CLOCK_MONOTONIC);
+	tlslib_hooks__scan(d->tlslib);
+}
+
 static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
 		      volatile sig_atomic_t *reload)
 {
@@ -640,6 +679,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		at_links = d->links ? n : -1;
 		if (d->links)
 			fds[n++] = (struct pollfd){ .fd = linkwatch__fd(d->links), .events = POLLIN };
+		if (d->tlslib)
+			fds[n++] = (struct pollfd){ .fd = tlslib_hooks__fd(d->tlslib), .events = POLLIN };
 		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
 		if (at_addrs >= 0)
 			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
@@ -652,6 +693,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		 * that could decide its handshake, so it is in the table when the verdict asks. */
 		if (d->owners)
 			owner_bpf__consume(d->owners);
+		/* Verdicts before frames: a verdict is in its ring buffer before the send it names
+		 * reaches the frame hooks, so the handshake that send decides finds it. */
+		if (d->tlslib)
+			tlslib_hooks__consume(d->tlslib);
 		/* Drain the ring buffer first: it is what can overflow. */
 		rc = live_bpf__consume(d->lb);
 		if (rc < 0 && rc != -EINTR) {
@@ -680,26 +725,10 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
 			warn_first(d);
 			repair_hint(d);
+			tlslib_tick(d);
 		}
 	}
 	return 0;
-}
-
-/* --list: what the daemon would attach, resolved as attach resolves it, without attaching. */
-static int list_ifaces(const struct run_opts *o)
-{
-	int status = 0;
-
-	for (int i = 0; i < o->n_ifaces; i++) {
-		if (!if_nametoindex(o->ifaces[i])) {
-			fprintf(stderr, "tlsmon: %s: no such interface\n", o->ifaces[i]);
-			status = 1;
-			continue;
-		}
-		printf("%s ingress %s egress tc\n", o->ifaces[i],
-		       live_bpf__ingress_name(live_bpf__resolve_ingress(o->ifaces[i], o->ingress)));
-	}
-	return status;
 }
 
 int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_atomic_t *dump,
@@ -720,7 +749,7 @@ int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_ato
 		policy__free(policy);
 		return rc > 0 ? 0 : 2;
 	}
-	have_default = !d.o.n_ifaces && !default_route_iface(ifname, sizeof(ifname));
+	have_default = !d.o.n_ifaces && !run__default_route_iface(ifname, sizeof(ifname));
 	if (d.o.print_config) {
 		run_opts__print_config(&d.o, have_default ? ifname : NULL, stdout);
 		rc = 0;
@@ -735,7 +764,7 @@ int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_ato
 		d.o.ifaces[d.o.n_ifaces++] = ifname;
 	}
 	if (d.o.list) {
-		rc = list_ifaces(&d.o);
+		rc = run__list_ifaces(&d.o);
 		goto out;
 	}
 	d.policy = policy;

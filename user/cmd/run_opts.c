@@ -64,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "policy-file", required_argument, NULL, OPT(RUN_OPT_POLICY_FILE) },
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
 	{ "trust-store", required_argument, NULL, OPT(RUN_OPT_TRUST_STORE) },
+	{ "no-uprobes", no_argument, NULL, OPT(RUN_OPT_NO_UPROBES) },
 	/* the former name of --retain-bytes, still accepted (also in the config file) */
 	{ "hold-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -233,7 +234,8 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 		o->log_path = *v ? v : NULL;
 		break;
 	case RUN_OPT_LOG_ALL:
-		if (parse_flag(v, &o->log_all)) {
+	case RUN_OPT_NO_UPROBES:
+		if (parse_flag(v, id == RUN_OPT_LOG_ALL ? &o->log_all : &o->no_uprobes)) {
 			err__set(err, esz, "expected true or false");
 			return -1;
 		}
@@ -625,6 +627,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_VERBOSE], VALUE_LEN, "%s", o->verbose ? "true" : "false");
 	snprintf(v[RUN_OPT_TRUST_STORE], VALUE_LEN, "%s",
 		 str_or(o->trust_store, X509_TRUST_DEFAULT_STORE));
+	snprintf(v[RUN_OPT_NO_UPROBES], VALUE_LEN, "%s", o->no_uprobes ? "true" : "false");
 
 	for (int i = 0; i < o->n_ifaces; i++)
 		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",

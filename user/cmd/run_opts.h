@@ -57,6 +57,7 @@ enum run_opt_id {
 	RUN_OPT_POLICY_FILE,
 	RUN_OPT_VERBOSE,
 	RUN_OPT_TRUST_STORE,
+	RUN_OPT_NO_UPROBES,
 	RUN_OPT__COUNT,
 };
 
@@ -92,6 +93,7 @@ struct run_opts {
 	uint64_t reasm_bytes; /* out-of-order TCP bytes held, all flows (0: the engine's default) */
 	uint64_t ring_bytes; /* the kernel's ring buffer, a power of two; 0 = the default */
 	bool log_all;
+	bool no_uprobes; /* no TLS-library verdicts: nothing of bpf/tlslib.bpf.c loaded */
 	enum not_local_action not_local; /* handshakes neither of whose ends is local */
 	const char *local_nets[RUN_MAX_LOCAL_NETS]; /* --local-net lists, besides the host's */
 	int n_local_nets;

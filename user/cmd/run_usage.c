@@ -56,6 +56,8 @@ void run_opts__usage(FILE *out)
 		"                          a no-op when already running as USER)\n"
 		"  --no-process            no process attribution: the socket-owner programs (fexit\n"
 		"                          on connect/accept, CAP_BPF and CAP_PERFMON) are not loaded\n"
+		"  --no-uprobes            no TLS-library verdicts (uprobes on OpenSSL, which need\n"
+		"                          CAP_PERFMON or CAP_SYS_ADMIN; without them: one log line)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"

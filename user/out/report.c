@@ -585,6 +585,48 @@ static void processes(struct sbuf *b, const struct handshake *hs)
 	}
 }
 
+/* The TLS libraries' own verdicts (uprobes, `tlsmon run` only): client_verdict on the server's
+ * chain, server_verdict on the client's; absent when no library verdict joined the handshake. */
+static void lib_verdicts(struct sbuf *b, const struct handshake *hs)
+{
+	for (int side = HS_SIDE_CLIENT; side >= HS_SIDE_SERVER; side--) {
+		const struct hs_lib_verdict *v = &hs->lib_verdict[side];
+
+		if (!v->present)
+			continue;
+		if (side == HS_SIDE_CLIENT)
+			key(b, "client_verdict");
+		else
+			key(b, "server_verdict");
+		sbuf__putc(b, '{');
+		key1(b, "library");
+		json__cstr(b, v->library);
+		kv_str(b, "result", hs__lib_result_name((enum hs_lib_result)v->result));
+		kv_int(b, "code", v->code);
+		kv_str(b, "code_name", v->code_name[0] ? v->code_name : NULL);
+		kv_str(b, "reason", v->reason[0] ? v->reason : NULL);
+		key(b, "depth");
+		if (v->depth >= 0)
+			sbuf__put_int(b, v->depth);
+		else
+			sbuf__puts(b, "null");
+		kv_str(b, "verify_mode", v->mode_name[0] ? v->mode_name : NULL);
+		key(b, "alert");
+		if (v->alert >= 0) {
+			sbuf__putc(b, '{');
+			key1(b, "code");
+			sbuf__put_int(b, v->alert);
+			kv_str(b, "description", tls__alert_name((uint8_t)v->alert));
+			sbuf__putc(b, '}');
+		} else {
+			sbuf__puts(b, "null");
+		}
+		kv_int(b, "pid", v->pid);
+		kv_str(b, "comm", v->comm);
+		sbuf__putc(b, '}');
+	}
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -707,5 +749,6 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	ambiguous(b, hs);
 	events(b, hs, &tc);
 	processes(b, hs);
+	lib_verdicts(b, hs);
 	sbuf__putc(b, '}');
 }

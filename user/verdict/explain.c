@@ -511,5 +511,6 @@ void explain__handshake(struct handshake *hs)
 	}
 	if (hs->resumption)
 		explain_resumption(&o, hs);
+	explain__lib_verdicts(&o, hs);
 	sbuf__end_cut(&o, "...");
 }

@@ -8,4 +8,8 @@
 /* Fill hs->explain from outcome, alert, events and findings (call after policy__evaluate). */
 void explain__handshake(struct handshake *hs);
 
+struct sbuf;
+/* Append what the TLS libraries said (hs->lib_verdict; explain_lib.c). */
+void explain__lib_verdicts(struct sbuf *o, const struct handshake *hs);
+
 #endif

@@ -29,6 +29,13 @@ const char *hs__side_name(enum hs_side s)
 	return s == HS_SIDE_CLIENT ? "client" : "server";
 }
 
+const char *hs__lib_result_name(enum hs_lib_result r)
+{
+	static const char *const names[] = { "accepted", "rejected", "ignored", "failed" };
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
+}
+
 const char *hs__resumption_name(enum hs_resumption r)
 {
 	switch (r) {

@@ -39,6 +39,7 @@ enum check_id {
 	CHECK_UNTRUSTED_CHAIN, /* the chain does not verify against the trust store, or is out of order */
 	CHECK_HEARTBEAT, /* RFC 6520 heartbeat abuse: Heartbleed, odd encrypted heartbeats */
 	CHECK_TCP_AMBIGUITY, /* the TCP stream could be read two ways (hs.ambiguous) */
+	CHECK_UNVERIFIED_PEER, /* the TLS library did not verify (verify mode none) a flagged chain */
 	CHECK__COUNT,
 };
 
@@ -227,6 +228,34 @@ struct hs_process {
 	char pod_uid[HS_POD_UID_LEN];
 };
 
+#define HS_LIB_COMM_LEN 16
+#define HS_LIB_UNKNOWN (-1)
+
+enum hs_lib_result {
+	HS_LIB_ACCEPTED = 0, /* the chain verified */
+	HS_LIB_REJECTED, /* it did not, and the library enforces verification */
+	HS_LIB_IGNORED, /* it did not, and verification is off (verify mode none) */
+	HS_LIB_FAILED, /* it did not; whether that was enforced is not known */
+};
+
+/* A TLS library's own verdict on the peer's chain, from uprobes on this host (user/host/):
+ * what the verifying process's library decided, joined to the wire handshake by 4-tuple. The
+ * words are the library's, filled by its row of user/host/tlslib_probes.c. */
+struct hs_lib_verdict {
+	bool present;
+	uint8_t result; /* enum hs_lib_result */
+	int32_t code; /* the library's error code (X509_V_ERR_*), 0 = ok */
+	int32_t depth; /* of the certificate it concerns; HS_LIB_UNKNOWN when not said */
+	int32_t verify_mode; /* library's mode bits; HS_LIB_UNKNOWN when not seen */
+	int16_t alert; /* the alert the library sends for that code; -1 none */
+	uint32_t pid;
+	char comm[HS_LIB_COMM_LEN]; /* the process, NUL-terminated */
+	char library[16]; /* "OpenSSL" */
+	char code_name[48]; /* "X509_V_ERR_CA_MD_TOO_WEAK" */
+	char reason[96]; /* "CA signature digest algorithm too weak" */
+	char mode_name[40]; /* "peer", "none", "peer|fail_if_no_peer_cert" */
+};
+
 #define HS_MAX_EVENTS 48
 #define HS_MAX_FINDINGS 32
 #define HS_EXPLAIN_LEN 600
@@ -299,6 +328,9 @@ struct handshake {
 	/* Who, on this host: the client end's process when the client is local, else the server
 	 * end's; peer_process is the server end's when both are local. */
 	struct hs_process process, peer_process;
+	/* The TLS libraries' verdicts (client_verdict: on the server's chain; server_verdict: on the
+	 * client's), filled after the engine by user/host/tlslib_join.c, never from a capture file. */
+	struct hs_lib_verdict lib_verdict[2]; /* by enum hs_side of the verifier */
 
 	/* The verdict, last: only filled when the outcome is decided (the engine builds one
 	 * struct handshake at a time, from the compact state of struct hs_pending, and fills
@@ -312,6 +344,7 @@ struct handshake {
 
 const char *hs__outcome_name(enum hs_outcome o); /* "established", "alert", ... */
 const char *hs__side_name(enum hs_side s); /* "server", "client" */
+const char *hs__lib_result_name(enum hs_lib_result r); /* "accepted", "rejected", ... */
 /* "session_id", "ticket", "psk"; NULL for HS_RESUMED_NONE */
 const char *hs__resumption_name(enum hs_resumption r);
 

@@ -81,6 +81,10 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 				  "the TCP stream could be read two ways: overlapping copies of "
 				  "the same bytes differed, urgent data was taken out, or bytes "
 				  "were known only from a copy with a bad checksum" },
+	/* Seen only with uprobes (tlsmon run without --no-uprobes): the library's own verdict. */
+	[CHECK_UNVERIFIED_PEER] = { "unverified_peer", true, SEV_HIGH,
+				    "a TLS library on this host did not verify the peer's "
+				    "certificates (verify mode none) while the chain has findings" },
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };

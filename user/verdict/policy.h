@@ -39,6 +39,10 @@ void policy__print(const struct policy *p, FILE *out);
 void policy__evaluate(const struct policy *p, struct handshake *hs);
 
 bool policy__enabled(const struct policy *p, enum check_id c);
+/* unverified_peer alone: policy__evaluate() runs it too; user/host/tlslib_join.c calls it for the
+ * verdicts it fills in after the engine's evaluation. */
+void policy__check_lib_verdicts(const struct policy *p, struct handshake *hs);
+
 const char *policy__check_name(enum check_id c); /* "weak_signature", ... */
 const char *policy__severity_name(enum severity s); /* "info", "low", ... */
 

@@ -762,4 +762,5 @@ void policy__evaluate(const struct policy *p, struct handshake *hs)
 	check_downgrade(p, hs);
 	check_trust(p, hs);
 	check_heartbeat(p, hs);
+	policy__check_lib_verdicts(p, hs); /* last: it reads the chain's findings */
 }

@@ -149,6 +149,9 @@ static inline void everything(struct handshake *hs)
 	hs->heartbeats.overlong_record_len = 3;
 	sans(&certs[0], other_test_sans, 2);
 	sni(hs, "leaf.test"); /* name_mismatch */
+	/* unverified_peer: the client's library did not verify this flagged chain */
+	hs->lib_verdict[HS_SIDE_CLIENT].present = true;
+	hs->lib_verdict[HS_SIDE_CLIENT].verify_mode = 0;
 }
 
 /* The checks everything() cannot trip with it: missing_sni (everything has an SNI) and
