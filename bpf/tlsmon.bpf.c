@@ -431,7 +431,7 @@ static __always_inline void handle(struct tctx *t)
 	struct cls c;
 	__u32 zero = 0, frame_len, payload, slot;
 	__u8 tf, rflags = 0;
-	int side, r, copy, n, opens = 0, half = 0;
+	int side, r, copy, n, opens = 0, half = 0, uncharged = 0;
 
 	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
 	if (!ctr)
@@ -548,8 +548,17 @@ static __always_inline void handle(struct tctx *t)
 	} else if (fl->state != TLSMON_FLOW_TRACKING) {
 		copy = 0;
 	} else if (!seq_new(fl, side, c.seq, payload)) {
-		copy = 0;
-		ctr->c[TLSMON_CTR_RETRANS_SKIPPED]++;
+		/* Nothing past what was copied: the earlier copy may have had a bad checksum (the
+		 * host dropped it, userspace will too), so this one is copied, free of budget, a
+		 * bounded number of times. */
+		if (fl->dup_copies[side & 1] < TLSMON_MAX_DUP_COPIES) {
+			fl->dup_copies[side & 1]++;
+			copy = 1;
+			uncharged = 1;
+		} else {
+			copy = 0;
+			ctr->c[TLSMON_CTR_RETRANS_SKIPPED]++;
+		}
 	} else if (fl->bytes[side & 1] < tlsmon_budget) {
 		copy = 1;
 	} else {
@@ -568,7 +577,8 @@ static __always_inline void handle(struct tctx *t)
 					   t->hook == TLSMON_HOOK_TC_EGRESS);
 		if (n > 0) {
 			seq_advance(fl, side, c.seq, payload, tf);
-			__sync_fetch_and_add(&fl->bytes[side & 1], n);
+			if (!uncharged)
+				__sync_fetch_and_add(&fl->bytes[side & 1], n);
 			ctr->c[TLSMON_CTR_COPIED_XDP + t->hook]++;
 			ctr->c[TLSMON_CTR_BYTES_COPIED] += n;
 		}

@@ -109,19 +109,27 @@ enum tlsmon_flow_state {
 #define TLSMON_FLOW_F_DONE_COUNTED 0x08 /* the kernel saw the done mark */
 #define TLSMON_FLOW_F_SEQ0 0x10 /* seq_next[0] is set */
 #define TLSMON_FLOW_F_SEQ1 0x20
+/* Segments without new sequence space copied per flow side (uncharged) before they are skipped:
+ * enough for the copies an on-path inserter sends beside the real ones (insertion.sh), bounded
+ * so a flood of duplicates cannot fill the ring buffer. */
+#define TLSMON_MAX_DUP_COPIES 64
 
 struct tlsmon_flow {
 	__u64 start_ns; /* bpf_ktime_get_ns() when tracking started */
 	__u32 bytes[2]; /* bytes copied, indexed by the key side that sent them */
 	__u8 state; /* enum tlsmon_flow_state */
 	__u8 flags; /* TLSMON_FLOW_F_* */
-	__u16 pad;
+	/* Per key side: segments copied that carried nothing past seq_next (uncharged, at most
+	 * TLSMON_MAX_DUP_COPIES): a copy with a bad checksum may have come first, and the real
+	 * one the host accepts must still reach userspace (bpf/tlsmon.bpf.c, seq_new()). */
+	__u8 dup_copies[2];
 	/* 1 while this entry holds a count in tlsmon_flow_hint (bpf/maps.h). A __u32 of its own so
 	 * the programs can clear it atomically: whoever clears it gives the count back, once. */
 	__u32 hinted;
 	/* Per key side: the sequence number after the last byte copied in order. A segment that
 	 * ends at or before it carries nothing new and spends no budget (a flood of duplicate
-	 * retransmissions must not use up the budget before the hello). */
+	 * retransmissions must not use up the budget before the hello); past
+	 * TLSMON_MAX_DUP_COPIES such segments it is not copied at all. */
 	__u32 seq_next[2];
 };
 

@@ -117,7 +117,9 @@ if rawtls --src "$SRC4" --dst "$IP4_A" --mode dups --dups 1200 --sni dups.kvis.t
 	seen kernel_visibility_dups dups.kvis.test
 	scrape
 	n=$(mval "$W/m.txt" tlsmon_kernel_retransmissions_skipped_total)
-	if [ "${n:-0}" -ge 1200 ]; then
+	# the first TLSMON_MAX_DUP_COPIES (64) are copied free of budget: a bad-checksum copy
+	# may come before the real one (insertion.sh); the rest are not copied at all
+	if [ "${n:-0}" -ge $((1200 - 64)) ]; then
 		pass kernel_visibility_dups_not_copied
 	else
 		fail kernel_visibility_dups_not_copied "kernel_retransmissions_skipped_total=${n:-absent}"

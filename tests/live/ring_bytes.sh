@@ -20,14 +20,15 @@ live_chains "$T" "$W/chains" good
 D=$CH/good
 live_netns "$T" 28
 
-# ring_entries PID: max_entries of the ring buffer map among the maps PID holds ("" if none).
+# ring_entries PID: max_entries of the frame ring buffer (tlsmon_events; the owner and TLS-library
+# rings are others) among the maps PID holds ("" if none).
 ring_entries()
 {
 	local ids id
 	ids=$(awk '$1 == "map_id:" { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un)
 	for id in $ids; do
 		bpftool -j map show id "$id" 2>/dev/null |
-			jq -r 'select(.type == "ringbuf") | .max_entries'
+			jq -r 'select(.type == "ringbuf" and .name == "tlsmon_events") | .max_entries'
 	done
 }
 

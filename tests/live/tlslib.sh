@@ -321,9 +321,12 @@ else
 		>/dev/null 2>"$W/nolib.err"
 	TM_PID=$T_BG_PID
 	TM_ERR=$W/nolib.err
+	# Other processes of the host (earlier tests' servers, the system's) still map the hidden
+	# files, and tlsmon finds those through /proc: then every file it has came that way.
 	if tm_wait "$TM_PID" grep -q 'metrics on http' "$TM_ERR" &&
 		[ "$(grep -c 'TLS-library' "$TM_ERR")" = 1 ] &&
-		grep -q 'TLS-library verdicts off: no TLS library' "$TM_ERR"; then
+		{ grep -q 'TLS-library verdicts off: no TLS library' "$TM_ERR" ||
+			grep -Eq 'TLS-library verdicts from ([0-9]+) library file\(s\) \(\1 found through running processes' "$TM_ERR"; }; then
 		pass "$T/nolib/one_line_and_runs"
 	else
 		fail "$T/nolib/one_line_and_runs" "$(tail -3 "$TM_ERR" | tr '\n' ' ')"

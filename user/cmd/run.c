@@ -106,8 +106,10 @@ static void on_facts(void *ctx, struct handshake *hs)
 		return;
 	/* The records written before the frame that decided it: a connection's owner record is
 	 * in its ring buffer before any frame that could decide its handshake is captured, but
-	 * may have come after this loop turn drained it. */
-	owner_bpf__consume(d->owners);
+	 * may have come after this loop turn drained it. At shutdown the programs are already
+	 * closed (NULL) while the engine finishes its flows. */
+	if (d->owners)
+		owner_bpf__consume(d->owners);
 	attrib__handshake(d->attrib, hs);
 }
 
