@@ -426,4 +426,13 @@ static inline int templates__keep(struct templates *in, const char *path)
 	return 0;
 }
 
+/* Everything the loaders allocated (the set itself is the caller's). */
+static inline void templates_free(struct templates *ts)
+{
+	free(ts->keep);
+	free(ts->frames);
+	free(ts->arena);
+	free(ts->tmpls);
+}
+
 #endif

@@ -430,6 +430,9 @@ int main(int argc, char **argv)
 			printf("%u %u %lu %s %s\n", t, in.ts.tmpls[t].nframes,
 			       (unsigned long)in.ts.tmpls[t].bytes,
 			       in.ts.tmpls[t].truncated ? "truncated" : "ok", in.ts.tmpls[t].file);
+		/* freed, not left to exit: a sanitizer build's leak report would end the
+		 * process before stdout is flushed */
+		templates_free(&in.ts);
 		return 0;
 	}
 	if (!in.ts.nkeep) {
@@ -464,10 +467,7 @@ int main(int argc, char **argv)
 	       wpath ? 0.0 : r.seconds, wpath ? 0.0 : (double)r.flows / r.seconds,
 	       wpath ? 0.0 : (double)r.frames / r.seconds, (unsigned long)r.tx_busy,
 	       (unsigned long)r.unsent);
-	free(in.ts.keep);
-	free(in.ts.frames);
-	free(in.ts.arena);
-	free(in.ts.tmpls);
+	templates_free(&in.ts);
 	return r.unsent ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: inject (-i IFACE --dst-mac MAC | -w OUT.pcap) [-n "

@@ -13,6 +13,17 @@
 #include "verdict/policy.h"
 #include "pkt_build.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 #define FLOWS 10500
 #define SEGS 47 /* 47 x 1400 = 65.8 KB per flow, all ahead of ISN + 1 */
 #define SEG 1400
@@ -179,8 +190,10 @@ static void test_flood_bounded_and_returned(void)
 	CHECK(rs->shed_bytes >=
 	      (uint64_t)(FLOWS - FLOWS / SURVIVOR_EVERY - CAP / (SEGS * SEG)) * SEGS * SEG);
 	/* Unbounded, the flood held 690 MB; now the process grows by the cap plus the heap's
-	 * slack. */
-	CHECK(rss_peak - rss0 < (long)(3 * CAP / 1024) + 8192);
+	 * slack. (Not under AddressSanitizer: its allocator keeps freed memory in quarantine and
+	 * never hands it back, so RSS says nothing about ours.) */
+	if (!UNDER_ASAN)
+		CHECK(rss_peak - rss0 < (long)(3 * CAP / 1024) + 8192);
 
 	/* Two expiry periods later: every flood flow gone, the memory back with the system. */
 	for (int period = 0; period < 4; period++) {
@@ -194,7 +207,10 @@ static void test_flood_bounded_and_returned(void)
 		rss0, (unsigned long long)rs->held_bytes);
 	CHECK_EQ(rs->held_bytes, 0);
 	CHECK_EQ(engine__flow_stats(e)->active, (FLOWS + SURVIVOR_EVERY - 1) / SURVIVOR_EVERY);
-	CHECK(rss2 <= rss0 + rss0 / 10);
+	if (UNDER_ASAN)
+		fprintf(stderr, "  RSS bounds not checked: AddressSanitizer build (quarantine)\n");
+	else
+		CHECK(rss2 <= rss0 + rss0 / 10);
 
 	engine__free(e);
 	policy__free(pol);
