@@ -100,6 +100,16 @@ static bool encap_push(struct pkt *out, uint8_t kind, uint32_t id)
 	return true;
 }
 
+/* What GRE and GENEVE carry, named by an ethertype: an Ethernet frame (0x6558) or a network
+ * layer directly. */
+static int decode_tunnel_payload(uint16_t proto, const uint8_t *p, size_t off, size_t end,
+				 struct pkt *out)
+{
+	if (proto == ETH_P_TEB)
+		return decode_ethernet(p, off, end, out);
+	return decode_ethertype(proto, p, off, end, out);
+}
+
 static void tunnel_set(struct pkt *out, uint8_t tunnel, uint32_t id)
 {
 	out->tunnel = tunnel;
@@ -185,9 +195,7 @@ static int decode_gre(const uint8_t *p, size_t off, size_t end, struct pkt *out)
 		return DECODE_TOO_DEEP;
 	if (has_key)
 		tunnel_set(out, TLSMON_TUNNEL_GRE_KEY, key);
-	if (proto == ETH_P_TEB)
-		return decode_ethernet(p, off + hlen, end, out);
-	return decode_ethertype(proto, p, off + hlen, end, out);
+	return decode_tunnel_payload(proto, p, off + hlen, end, out);
 }
 
 /* VXLAN (RFC 7348 5) after its UDP header, p[off..end): the I flag says the VNI is valid. */
@@ -228,9 +236,7 @@ static int decode_geneve(const uint8_t *p, size_t off, size_t end, struct pkt *o
 	if (!encap_push(out, ENCAP_GENEVE, vni))
 		return DECODE_TOO_DEEP;
 	tunnel_set(out, TLSMON_TUNNEL_GENEVE, vni);
-	if (proto == ETH_P_TEB)
-		return decode_ethernet(p, off + hlen, end, out);
-	return decode_ethertype(proto, p, off + hlen, end, out);
+	return decode_tunnel_payload(proto, p, off + hlen, end, out);
 }
 
 /* UDP (RFC 768) carrying VXLAN or GENEVE, told by the destination port; other UDP is not ours.
