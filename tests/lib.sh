@@ -194,13 +194,18 @@ t_bg()
 	T_PIDS+=("$T_BG_PID")
 }
 
+# The SECONDS a wait is given are what the step takes on a quiet machine; a wait returns as soon
+# as its condition holds, so the bound is stretched WAIT_SLACK times for a busy CI machine (2
+# cores, BPF verification and OpenSSL key generation competing) at no cost to a passing run.
+WAIT_SLACK=${WAIT_SLACK:-3}
+
 # wait_port NS PORT [SECONDS]: poll (every 0.1 s, at most SECONDS, default 5) until a TCP socket
 # listens on PORT inside NS. Looks with ss instead of connecting, so a one-shot server
 # (s_server -naccept 1) does not waste its only accept on the probe.
 wait_port()
 {
 	local ns=$1 port=$2 secs=${3:-5} i
-	for ((i = 0; i < secs * 10; i++)); do
+	for ((i = 0; i < secs * 10 * WAIT_SLACK; i++)); do
 		if [ -n "$(ip netns exec "$ns" ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
 			return 0
 		fi
@@ -213,7 +218,7 @@ wait_port()
 wait_file_grep()
 {
 	local file=$1 re=$2 secs=${3:-5} i
-	for ((i = 0; i < secs * 10; i++)); do
+	for ((i = 0; i < secs * 10 * WAIT_SLACK; i++)); do
 		grep -q -- "$re" "$file" 2>/dev/null && return 0
 		sleep 0.1
 	done

@@ -10,7 +10,7 @@
 #   live_netns NAME X                   netns_setup X, or FAIL and exit
 #   tm_spawn NS ERR ARGS...             `tlsmon run -i veth0 ARGS...` in NS (TM_PID, TM_ERR);
 #                                       after live_chains, --trust-store the chains' roots
-#   tm_wait PID CMD...                  poll CMD until it succeeds, PID exits, or 10 s pass
+#   tm_wait PID CMD...                  poll CMD until it succeeds, PID exits, or 30 s pass
 #   tm_start NS ERR ARGS...             tm_spawn, then wait for the "metrics on http" line
 #   tm_start_ctl NS DIR TAG ARGS...     tm_spawn with --socket and --log, wait for the socket
 #   tm_fail_start NAME [WHAT]           FAIL NAME with TM_ERR's last lines; kill TM_PID
@@ -89,12 +89,14 @@ tm_spawn()
 }
 
 # tm_wait PID CMD...: CMD's stderr is dropped; the first polls may come before the daemon has
-# created the files CMD reads.
+# created the files CMD reads. 30 s, because a start verifies three BPF programs (about 1 s of
+# CPU here) and a busy machine stretched that past 10 s (resumption.sh: "tlsmon not ready" once
+# in 8 runs beside two busy loops); a wait that succeeds costs no more.
 tm_wait()
 {
 	local pid=$1 i
 	shift
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		"$@" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.1
