@@ -255,7 +255,10 @@ static int user_value(struct parser *ps, const char *name, const char *v)
 		return fail(ps, ps->line, "basic_auth_users: at most %d users", WEB_MAX_USERS);
 	u = &wc->users[wc->n_users++];
 	snprintf(u->name, sizeof(u->name), "%s", name);
-	snprintf(u->hash, sizeof(u->hash), "%s", v);
+	/* is_bcrypt() took exactly WEB_BCRYPT_LEN characters; snprintf() would make -O1 builds
+	 * warn that the value (up to a line) may not fit */
+	memcpy(u->hash, v, WEB_BCRYPT_LEN);
+	u->hash[WEB_BCRYPT_LEN] = '\0';
 	return 0;
 }
 
