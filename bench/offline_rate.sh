@@ -153,8 +153,14 @@ bench offline_distinct_identical_to_openssl "$same/$nssl" certificates
 
 if perf record -q -o "$W/perf.probe" true >/dev/null 2>&1; then
 	for kind in mix distinct; do
-		perf record -q -F 4000 -g -o "$W/perf.$kind" "$TLSMON" read "$W/$kind.pcap" \
-			>/dev/null 2>&1
+		# perf's buffers come out of a per-user locked-memory budget
+		# (perf_event_mlock_kb) that other perf sessions of the same user share: say so
+		# when it fails, instead of printing an empty list.
+		if ! perf record -q -F 4000 -g -o "$W/perf.$kind" "$TLSMON" read "$W/$kind.pcap" \
+			>/dev/null 2>"$W/perf.err"; then
+			echo "offline_rate: perf record failed ($kind): $(tail -1 "$W/perf.err")"
+			continue
+		fi
 		echo "offline_rate: hottest functions of tlsmon read ($kind; perf, self time):"
 		perf report -i "$W/perf.$kind" --stdio --no-children -g none --sort dso,sym \
 			2>/dev/null | grep -E '^ +[0-9]' | head -15 | sed 's/ *$//; s/^/  /'
