@@ -27,12 +27,24 @@ struct cert {
 	long len;
 };
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+/* This process's CPU time: on a shared machine the wall clock also counts the time other jobs
+ * held the core. */
+static double cpu_s(void)
+{
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -111,7 +123,7 @@ int main(int argc, char **argv)
 	struct cert *certs = NULL;
 	size_t len, off = 0, n = 0, cap = 0;
 	int rounds = 5, opt, do_dump = 0, bad = 0;
-	double best = 0;
+	double best = 0, best_cpu = 0;
 	uint8_t *all;
 
 	while ((opt = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
@@ -167,7 +179,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now_s(), rate;
+		double t0 = now_s(), c0 = cpu_s(), rate;
 
 		for (size_t i = 0; i < n; i++) {
 			const uint8_t *p = certs[i].der;
@@ -180,10 +192,14 @@ int main(int argc, char **argv)
 		rate = (double)n / (now_s() - t0);
 		if (rate > best)
 			best = rate;
+		rate = (double)n / (cpu_s() - c0);
+		if (rate > best_cpu)
+			best_cpu = rate;
 	}
 	printf("d2i_rate: %zu certificates, best of %d rounds: %.0f certs/s (%.1f us each)%s\n", n,
 	       rounds, best, 1e6 / best, bad ? ", some failed to parse" : "");
 	printf("bench: d2i_x509_rate %.0f certs/s\n", best);
+	printf("bench: d2i_x509_cpu_rate %.0f certs/cpu-s\n", best_cpu);
 	free(certs);
 	free(all);
 	return bad ? 1 : 0;

@@ -112,9 +112,14 @@ printf '  %-58s %10s %s\n' "injected: highest rate with reported/sent 1.000 (flo
 	"$(val inject_complete_rate)" "(x injector alone: $(rat inject_complete_rate))"
 printf '  %-58s %10s %s\n' "injected: first loss (flows/s), ring-buffer drops there" \
 	"$(val inject_first_loss_rate)" "$(val inject_first_loss_ringbuf_dropped) records"
-goal "offline (a) mix, tlsmon x tshark" "$(rat offline_mix_tlsmon)" ">=" 100
-goal "offline (a) mix, handshakes/s/core" "$(val offline_mix_tlsmon)" ">=" 100000
-goal "offline (b) distinct, tlsmon x d2i_X509 rate" "$(val offline_distinct_vs_d2i)" ">=" 10
+# Issue 16 item 4. The CPU-time lines are the same runs counted in CPU seconds, which other jobs
+# on the machine do not stretch; the goals are judged on the wall clock.
+goal "offline (a) mix, tlsmon x tshark" "$(rat offline_mix_tlsmon)" ">=" 150
+goal "offline (a) mix, handshakes/s/core" "$(val offline_mix_tlsmon)" ">=" 200000
+goal "offline (b) distinct, tlsmon x d2i_X509 rate" "$(val offline_distinct_vs_d2i)" ">=" 15
+printf '  %-58s %10s\n' "offline (a) in CPU time: hs/cpu-s, x tshark" \
+	"$(val offline_mix_tlsmon_cpu), $(rat offline_mix_tlsmon_cpu)x"
+printf '  %-58s %10s\n' "offline (b) in CPU time: x d2i_X509" "$(val offline_distinct_cpu_vs_d2i)"
 id=$(val offline_distinct_identical_to_openssl)
 printf '  %-58s %10s\n' "offline (b) results identical to OpenSSL" "${id:-?}"
 goal "memory, daemon peak RSS with 100k unfinished handshakes (KiB)" "$(val mem_hwm_after)" \

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "net/reasm.h"
+#include "util/keyed_hash.h"
 
 /* RFC 7323 2.3: the window never exceeds 2^30 bytes, so a sender can never be further ahead than
  * that; anything further is garbage (or a stream we picked up wrongly) and is not held. Keeping
@@ -198,17 +199,19 @@ static bool copies_differ(struct reasm *r, const struct reasm_cfg *cfg, uint32_t
 	return true;
 }
 
-static uint32_t fnv1a(const uint8_t *p, uint32_t n)
+/* Seeded, so that a copy with other bytes and the same hash cannot be prepared in advance; and
+ * word-wide, as every in-order byte passes here (FNV-1a, a multiply per byte, was half of the
+ * offline read's time). */
+static uint32_t segment_hash(const struct reasm_cfg *cfg, const uint8_t *p, uint32_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = keyed_hash(p, n, cfg->seed);
 
-	while (n--)
-		h = (h ^ *p++) * 16777619u;
-	return h;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* A whole segment delivered in order: remember it (its bytes are gone once delivered). */
-static void remember(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_t len)
+static void remember(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
+		     const uint8_t *data, uint32_t len)
 {
 	struct reasm_recent *e;
 
@@ -217,7 +220,7 @@ static void remember(struct reasm *r, uint32_t seq, const uint8_t *data, uint32_
 	e = &r->recent[r->recent_next++ % REASM_RECENT];
 	e->seq = seq;
 	e->len = (uint16_t)len;
-	e->hash = fnv1a(data, len);
+	e->hash = segment_hash(cfg, data, len);
 }
 
 /* A retransmission of delivered bytes: the host kept the first copy (its queue has it), so
@@ -228,7 +231,7 @@ static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, u
 	for (int i = 0; i < REASM_RECENT; i++) {
 		const struct reasm_recent *e = &r->recent[i];
 
-		if (e->len && e->seq == seq && e->len == len && e->hash != fnv1a(data, len)) {
+		if (e->len && e->seq == seq && e->len == len && e->hash != segment_hash(cfg, data, len)) {
 			note_conflict(r, cfg, seq);
 			return;
 		}
@@ -493,7 +496,7 @@ static int feed_one(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		if (seq == r->next_seq) {
 			STAT_ADD(cfg, in_order, 1);
 			if (!overlap)
-				remember(r, seq, data, len);
+				remember(r, cfg, seq, data, len);
 			if (deliver_in_order(r, cfg, data, len, cb, ctx))
 				overlap = true;
 			if (overlap)

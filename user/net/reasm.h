@@ -49,12 +49,13 @@ struct reasm_seg;
 struct reasm_cfg {
 	struct reasm_limits lim; /* max_held_segments is clipped to 65535 */
 	struct reasm_stats *stats; /* shared counters, may be NULL; held_bytes is the budget */
+	uint64_t seed; /* of the remembered segments' hashes (util/hash_seed.h) */
 };
 
 /* A segment delivered in order, remembered so that a later copy of it with other bytes shows. */
 struct reasm_recent {
 	uint32_t seq;
-	uint32_t hash; /* FNV-1a of its bytes */
+	uint32_t hash; /* keyed_hash() of its bytes, folded */
 	uint16_t len; /* 0: empty slot */
 };
 

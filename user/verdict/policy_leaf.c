@@ -71,17 +71,18 @@ static void check_name(const struct policy *p, struct handshake *hs, struct leaf
 	const struct x509_info *x = l->x;
 	const char *sni = (const char *)hs->ch.sni;
 	size_t len = hs->ch.sni_len < TLS_MAX_SNI_LEN ? hs->ch.sni_len : TLS_MAX_SNI_LEN;
-	unsigned n_dns = x509__dns_san_count(x);
+	unsigned n_dns; /* counted only for a message: a leaf can carry thousands of names */
 	enum x509_host_match r;
 	char name[72];
 	struct sbuf m;
 
 	if (!hs->ch.has_sni) {
 		/* Without DNS names the server is not reached by name (an IP-only certificate). */
-		if (!p->enabled[CHECK_MISSING_SNI] || !n_dns)
+		if (!p->enabled[CHECK_MISSING_SNI] || !first_dns_san(x))
 			return;
 		if (!add(p, hs, CHECK_MISSING_SNI, "no_sni", &m))
 			return;
+		n_dns = x509__dns_san_count(x);
 		policy__sanitize(name, sizeof(name), first_dns_san(x), 64);
 		sbuf__puts(&m, "the client sent no SNI; ");
 		sbuf__puts(&m, leaf_label(l));
@@ -118,6 +119,7 @@ static void check_name(const struct policy *p, struct handshake *hs, struct leaf
 	sbuf__puts(&m, " does not cover the SNI ");
 	put_sni(&m, hs);
 	sbuf__puts(&m, " (none of its ");
+	n_dns = x509__dns_san_count(x);
 	sbuf__put_u64(&m, n_dns);
 	sbuf__puts(&m, n_dns == 1 ? " DNS name matches)" : " DNS names match)");
 }

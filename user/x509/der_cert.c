@@ -5,11 +5,10 @@
 #include "x509/der_cert.h"
 
 #include "x509/der_name.h"
+#include "x509/ec_point.h"
 
 #include <errno.h>
 #include <string.h>
-
-#include <openssl/bn.h>
 
 /* ---- the OID tables (each row checked against OpenSSL by the unit test) ---- */
 
@@ -356,44 +355,15 @@ static int read_rsa_key(struct der_span key, int *bits)
 	return b < 256 ? -ENOTSUP : (*bits = b, 0);
 }
 
-static BIGNUM *bn_bytes(const char *b, unsigned n, BN_CTX *ctx)
-{
-	BIGNUM *bn = BN_CTX_get(ctx);
-
-	return bn && BN_bin2bn((const uint8_t *)b, (int)n, bn) ? bn : NULL;
-}
-
 /* SEC 1 2.3.4: an uncompressed point 04 || X || Y, coordinates below p, on y^2 = x^3 - 3x + b. */
 static int check_point(const struct curve *cv, struct der_span pt)
 {
-	BN_CTX *ctx;
-	BIGNUM *p, *b, *x, *y, *l, *r;
-	int rc = -ENOTSUP;
-
 	if (pt.len != 1 + 2 * (size_t)cv->flen || pt.p[0] != 4)
 		return -ENOTSUP;
-	ctx = BN_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	BN_CTX_start(ctx);
-	p = bn_bytes(cv->p, cv->flen, ctx);
-	b = bn_bytes(cv->b, cv->flen, ctx);
-	x = BN_CTX_get(ctx);
-	y = BN_CTX_get(ctx);
-	l = BN_CTX_get(ctx);
-	r = BN_CTX_get(ctx);
-	if (!p || !b || !r || !BN_bin2bn(pt.p + 1, (int)cv->flen, x) ||
-	    !BN_bin2bn(pt.p + 1 + cv->flen, (int)cv->flen, y))
-		goto cleanup;
-	if (BN_cmp(x, p) >= 0 || BN_cmp(y, p) >= 0)
-		goto cleanup;
-	if (BN_mod_sqr(l, y, p, ctx) && BN_mod_sqr(r, x, p, ctx) && BN_sub_word(r, 3) &&
-	    BN_mod_mul(r, r, x, p, ctx) && BN_mod_add(r, r, b, p, ctx) && !BN_cmp(l, r))
-		rc = 0;
-cleanup:
-	BN_CTX_end(ctx);
-	BN_CTX_free(ctx);
-	return rc;
+	return ec_point__on_curve((const uint8_t *)cv->p, (const uint8_t *)cv->b, cv->flen,
+				  pt.p + 1, pt.p + 1 + cv->flen) ?
+		       -ENOTSUP :
+		       0;
 }
 
 static int read_key(struct der_span spki, struct der_cert *dc)

@@ -41,6 +41,8 @@ struct x509_trust_stats {
 	uint64_t verifications; /* chains verified by OpenSSL (misses) */
 	uint64_t leaf_only; /* misses judged by their issuer chain's cached result and the leaf's
 			     * signature (a new leaf of a known CA) */
+	uint64_t leaf_signatures; /* of those, the leaf's signature checked (the issuer chain's
+				   * result was OK; under a failed one the signature changes nothing) */
 	uint64_t evictions; /* results dropped, least recently used first, at max_entries */
 	uint64_t entries; /* whole chains' and issuer chains' results */
 	uint64_t load_failures; /* the store could not be loaded (tried once) */

@@ -61,11 +61,20 @@ static const EVP_MD *md_of(const struct trust_digests *d, int md)
 	return md >= 0 && md < 5 ? mds[md] : NULL;
 }
 
-int trust_leaf__verify(struct trust_digests *d, const uint8_t *der, size_t len, EVP_PKEY *key)
+/* What a signature check needs, read from the DER. */
+struct leaf_sig {
+	struct der_span tbs_whole, sig;
+	const EVP_MD *md;
+};
+
+/* 1: ls is ready to check; 0: the tbsCertificate's signature algorithm differs from the outer
+ * one (the signature cannot be good); -1: not decided here (see trust_leaf__verify()). */
+static int leaf_sig__read(const struct trust_digests *d, const uint8_t *der, size_t len,
+			  EVP_PKEY *key, struct leaf_sig *ls)
 {
 	struct der_span c = { der, len }, cert, tbs_whole, tbs, alg, inner_alg, oid, sig;
 	const EVP_MD *md = NULL;
-	int kind = -1, ok;
+	int kind = -1;
 	size_t i;
 
 	if (!d->ctx || !key || der_get(&c, TAG_SEQ, &cert))
@@ -101,9 +110,31 @@ int trust_leaf__verify(struct trust_digests *d, const uint8_t *der, size_t len, 
 	    (kind == SIG_ECDSA && EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) ||
 	    (kind == SIG_ED25519 && EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519))
 		return -1;
+	ls->tbs_whole = tbs_whole;
+	ls->sig = sig;
+	ls->md = md;
+	return 1;
+}
+
+bool trust_leaf__takes(const struct trust_digests *d, const uint8_t *der, size_t len,
+		       EVP_PKEY *key)
+{
+	struct leaf_sig ls;
+
+	return leaf_sig__read(d, der, len, key, &ls) >= 0;
+}
+
+int trust_leaf__verify(struct trust_digests *d, const uint8_t *der, size_t len, EVP_PKEY *key)
+{
+	struct leaf_sig ls;
+	int ok = leaf_sig__read(d, der, len, key, &ls);
+
+	if (ok <= 0)
+		return ok;
 	ERR_set_mark();
-	ok = EVP_DigestVerifyInit(d->ctx, NULL, md, NULL, key) == 1 &&
-	     EVP_DigestVerify(d->ctx, sig.p + 1, sig.len - 1, tbs_whole.p, tbs_whole.len) == 1;
+	ok = EVP_DigestVerifyInit(d->ctx, NULL, ls.md, NULL, key) == 1 &&
+	     EVP_DigestVerify(d->ctx, ls.sig.p + 1, ls.sig.len - 1, ls.tbs_whole.p,
+			      ls.tbs_whole.len) == 1;
 	EVP_MD_CTX_reset(d->ctx);
 	ERR_pop_to_mark();
 	return ok ? 1 : 0;

@@ -4,6 +4,7 @@
 #ifndef TLSMON_X509_TRUST_LEAF_H
 #define TLSMON_X509_TRUST_LEAF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,10 @@ void trust_digests__fini(struct trust_digests *d);
  * algorithm this fast path does not take, a key of another type, malformed DER): the caller
  * verifies the whole chain with OpenSSL instead. */
 int trust_leaf__verify(struct trust_digests *d, const uint8_t *der, size_t len, EVP_PKEY *key);
+
+/* Would trust_leaf__verify() decide (return 0 or 1) rather than return -1? Reads the DER only;
+ * for a caller whose answer does not depend on the signature's value. */
+bool trust_leaf__takes(const struct trust_digests *d, const uint8_t *der, size_t len,
+		       EVP_PKEY *key);
 
 #endif

@@ -5,6 +5,7 @@
 #include "x509/x509.h"
 #include "x509/x509_int.h"
 #include "util/hash_seed.h"
+#include "util/keyed_hash.h"
 #include "util/pow2.h"
 
 #include <errno.h>
@@ -107,63 +108,10 @@ void x509_cache__free(struct x509_cache *c)
 	free(c);
 }
 
-static inline uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/* The 128-bit product of a and b folded to 64 bits. */
-static inline uint64_t fold_mul(uint64_t a, uint64_t b)
-{
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* A cache hit must not cost a SHA-256 of the certificate (it was 40% of the offline read's
- * instructions): hits are found by a seeded 64-bit hash of the DER and confirmed by comparing the
- * bytes; the SHA-256 is computed once, on a miss. The hash folds 16 bytes into one 64x64->128
- * multiply, in three independent lanes (wyhash-style): a 30 KB certificate on every handshake
- * made the older 8-bytes-a-round hash a tenth of the offline read. The multiply keys derive from
- * the per-cache seed, so inputs that zero a lane cannot be prepared in advance. */
-static uint64_t der_hash(const uint8_t *p, size_t len, uint64_t seed)
-{
-	uint64_t x = seed, k0 = splitmix64(&x), k1 = splitmix64(&x), k2 = splitmix64(&x);
-	uint64_t k3 = splitmix64(&x);
-	uint64_t s0 = seed ^ len, s1 = s0 ^ k3, s2 = s0 ^ k2, a = 0, b = 0;
-	size_t i = 0;
-
-	for (; i + 48 <= len; i += 48) {
-		s0 = fold_mul(rd64(p + i) ^ k0, rd64(p + i + 8) ^ s0);
-		s1 = fold_mul(rd64(p + i + 16) ^ k1, rd64(p + i + 24) ^ s1);
-		s2 = fold_mul(rd64(p + i + 32) ^ k2, rd64(p + i + 40) ^ s2);
-	}
-	s0 ^= s1 ^ s2;
-	for (; i + 16 <= len; i += 16)
-		s0 = fold_mul(rd64(p + i) ^ k0, rd64(p + i + 8) ^ s0);
-	for (size_t j = 0; i + j < len; j++) {
-		if (j < 8)
-			a |= (uint64_t)p[i + j] << (8 * j);
-		else
-			b |= (uint64_t)p[i + j] << (8 * (j - 8));
-	}
-	s0 = fold_mul(a ^ k1, b ^ s0 ^ k3);
-	return fold_mul(s0 ^ k2, (uint64_t)len ^ k0);
-}
-
-/* Every hit is confirmed byte for byte, so the lookup key need not cover every byte: hashing all
+ * instructions): hits are found by a seeded 64-bit hash of the DER (util/keyed_hash.h) and
+ * confirmed by comparing the bytes; the SHA-256 is computed once, on a miss. As every hit is
+ * confirmed byte for byte, the lookup key need not cover every byte: hashing all
  * of a 30 KB certificate and then comparing it as well read it twice. The key covers the length
  * and the first and last LOCATOR_SAMPLE bytes (serial number, issuer and validity at the start,
  * the signature at the end), which tell apart any two certificates an issuer signs. Certificates
@@ -175,9 +123,9 @@ static uint64_t der_hash(const uint8_t *p, size_t len, uint64_t seed)
 static uint64_t der_locator(const uint8_t *p, size_t len, uint64_t seed)
 {
 	if (len <= 2 * LOCATOR_SAMPLE)
-		return der_hash(p, len, seed);
-	return der_hash(p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
-			der_hash(p, LOCATOR_SAMPLE, seed) ^ len);
+		return keyed_hash(p, len, seed);
+	return keyed_hash(p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
+			  keyed_hash(p, LOCATOR_SAMPLE, seed) ^ len);
 }
 
 static struct x509_entry **bucket_of(struct x509_cache *c, uint64_t hash)

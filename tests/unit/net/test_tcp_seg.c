@@ -10,15 +10,16 @@
 #include "pkt_build.h"
 
 static uint8_t fr[256];
+static size_t payload_len = 12; /* of "hello, world, and the rest" */
 
-/* IPv4 (ihl words) or IPv6 + TCP with payload "hello, world"; returns the frame length. The
- * checksum is right, then adjusted by how. */
+/* IPv4 (ihl words) or IPv6 + TCP with payload_len bytes of payload; returns the frame length.
+ * The checksum is right, then adjusted by how. */
 enum how { RIGHT, WRONG, PARTIAL, PARTIAL_NOLEN };
 
 static size_t build(bool v6, int ihl, uint8_t flags, uint16_t urg, enum how how)
 {
-	static const char pl[] = "hello, world";
-	size_t ip = v6 ? 40 : (size_t)ihl * 4, tl = 20 + sizeof(pl) - 1;
+	static const char pl[] = "hello, world, and the rest";
+	size_t ip = v6 ? 40 : (size_t)ihl * 4, tl = 20 + payload_len;
 	uint8_t *t = fr + ip;
 	uint32_t ps;
 
@@ -47,7 +48,7 @@ static size_t build(bool v6, int ihl, uint8_t flags, uint16_t urg, enum how how)
 	t[13] = flags;
 	put16(t + 14, 65535);
 	put16(t + 18, urg);
-	memcpy(t + 20, pl, sizeof(pl) - 1);
+	memcpy(t + 20, pl, payload_len);
 	ps += 6;
 	if (how == PARTIAL_NOLEN) {
 		put16(t + 16, (uint16_t)~csum_fold(ps));
@@ -86,6 +87,28 @@ static void test_checksums(void)
 	/* IPv4 options between the headers: the TCP header is still found */
 	CHECK_EQ(verdict(build(false, 8, 0x18, 0, RIGHT), 999), TCP_CSUM_GOOD);
 	CHECK_EQ(verdict(build(false, 15, 0x18, 0, WRONG), 999), TCP_CSUM_BAD);
+}
+
+/* Every length modulo 4 (the sum is taken a word at a time), an odd last byte included: a
+ * change in any byte, the last one too, makes the sum bad. */
+static void test_checksum_lengths(void)
+{
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (payload_len = 0; payload_len <= 26; payload_len++) {
+			size_t n = build(v6, 5, 0x18, 0, RIGHT);
+
+			CHECK_EQ(verdict(n, 999), TCP_CSUM_GOOD);
+			if (payload_len) {
+				fr[n - 1] ^= 0x01;
+				CHECK_EQ(verdict(n, 999), TCP_CSUM_BAD);
+				fr[n - 1] ^= 0x81;
+				CHECK_EQ(verdict(n, 999), TCP_CSUM_BAD);
+			}
+			CHECK_EQ(verdict(build(v6, 6, 0x18, 0, WRONG), 999), TCP_CSUM_BAD);
+			CHECK_EQ(verdict(build(v6, 5, 0x18, 0, PARTIAL), 999), TCP_CSUM_PARTIAL);
+		}
+	}
+	payload_len = 12;
 }
 
 static void test_urgent(void)
@@ -145,6 +168,7 @@ static void test_rst_acceptable(void)
 int main(void)
 {
 	RUN_TEST(test_checksums);
+	RUN_TEST(test_checksum_lengths);
 	RUN_TEST(test_urgent);
 	RUN_TEST(test_rst_acceptable);
 	return CHECK_DONE();

@@ -321,6 +321,7 @@ static void test_new_leaf_of_known_issuers(void)
 	CHECK_EQ(r.status, want.status);
 	verify(t, third, third_info, 3, NOW, &r);
 	CHECK_EQ(x509_trust__stats(t)->leaf_only, 2);
+	CHECK_EQ(x509_trust__stats(t)->leaf_signatures, 2);
 	verify_full(store_path, third, third_info, 3, &want);
 	CHECK_EQ(r.status, X509_TRUST_FAILED);
 	CHECK_EQ(r.error, X509_V_ERR_CERT_SIGNATURE_FAILURE);
@@ -341,6 +342,14 @@ static void test_new_leaf_of_known_issuers(void)
 		CHECK_EQ(x509_trust__stats(t)->leaf_only, 1);
 		verify_full(other, third, third_info, 3, &want);
 		CHECK_EQ(r.error, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+		CHECK_EQ(r.error, want.error);
+		CHECK_EQ(r.position, want.position);
+		/* the good leaf too; neither signature was computed, as neither changes the answer */
+		verify(t, second, second_info, 3, NOW, &r);
+		CHECK_EQ(x509_trust__stats(t)->leaf_only, 2);
+		CHECK_EQ(x509_trust__stats(t)->leaf_signatures, 0);
+		verify_full(other, second, second_info, 3, &want);
+		CHECK_EQ(r.status, want.status);
 		CHECK_EQ(r.error, want.error);
 		CHECK_EQ(r.position, want.position);
 		x509_trust__free(t);
