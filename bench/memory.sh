@@ -51,8 +51,20 @@ map_bytes()
 	echo "$sum"
 }
 
+# What the RSS is made of: /proc/PID/smaps summed by mapping name (anonymous mappings as
+# "[anon]"; the ring buffers' data pages are mapped twice, so they count twice in VmRSS).
+rss_by_mapping()
+{
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; sub(/.*\//, "", name) }
+		$1 == "Rss:" { rss[name] += $2 }
+		END { for (n in rss) if (rss[n] >= 256) printf "    %-36s %7d KiB\n", n, rss[n] }' \
+		"/proc/$TM_PID/smaps" | sort -k2 -nr
+}
+
 sleep 1
 settle "$NS_B" "$W/m" tlsmon_frames_total 10
+echo "memory: before the flood, RSS by mapping (>= 256 KiB):"
+rss_by_mapping
 rss0=$(kib "$TM_PID" VmRSS)
 hwm0=$(kib "$TM_PID" VmHWM)
 anon0=$(kib "$TM_PID" RssAnon)
@@ -63,6 +75,8 @@ dmac=$(ip -n "$NS_B" -j link show "$IF_B" | jq -r '.[0].address')
 ip netns exec "$NS_A" "$BENCH_BIN/hsflood" -i "$IF_A" --dst-mac "$dmac" --src 10.201.0.1 \
 	--dst 10.200.9.99 -n "$COUNT" -r "$RATE" "$HELLO" || die "hsflood failed"
 settle "$NS_B" "$W/m" tlsmon_frames_total 10
+echo "memory: after the flood, RSS by mapping (>= 256 KiB):"
+rss_by_mapping
 rss1=$(kib "$TM_PID" VmRSS)
 hwm1=$(kib "$TM_PID" VmHWM)
 active=$(metric_sum "$W/m" tlsmon_flows_active)

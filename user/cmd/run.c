@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
@@ -528,6 +531,11 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	}
 	if (note[0])
 		fprintf(stderr, "tlsmon: %s\n", note);
+#ifdef __GLIBC__
+	/* Loading the BPF objects parsed the kernel's BTF once per object and grew verifier logs:
+	 * ~12 MB freed by now, but glibc keeps freed heap below later allocations in RSS. */
+	malloc_trim(0);
+#endif
 	/* CAP_BPF alone, but still uid 0: root's files stay writable to it */
 	if (!geteuid())
 		fprintf(stderr, "tlsmon: running on as uid 0 with CAP_BPF alone; --user USER gives "
