@@ -136,18 +136,20 @@ static void on_verdict(void *ctx, const struct tlslib_event *e)
 	tlslib_join__add(d->tlslib_join, e);
 }
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static void on_handshake(void *ctx, struct handshake *decided, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
+	const struct handshake *hs;
 	int rc;
 
 	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
 	 * in the ring buffer now, even when this batch of frames began before it was. */
 	if (d->tlslib)
 		tlslib_hooks__consume(d->tlslib);
-	hs = tlslib_join__judge(d->tlslib_join, d->policy, hs);
-	hs = not_local__judge(d->not_local, hs);
+	/* marked first: a library verdict's join copies it with the mark */
+	not_local__judge(d->not_local, decided);
+	hs = tlslib_join__judge(d->tlslib_join, d->policy, decided);
 	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
 	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
 	if (!hs->not_local) {
