@@ -386,7 +386,8 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 
 static bool holds(const struct flow *f)
 {
-	return f->dir[0].held || f->dir[1].held || f->dir[0].suspect || f->dir[1].suspect;
+	return f->dir[0].held || f->dir[1].held || reasm__has_suspects(&f->dir[0]) ||
+	       reasm__has_suspects(&f->dir[1]);
 }
 
 static void shed(struct flowtab *t, struct flow *f)
@@ -398,7 +399,7 @@ static void shed(struct flowtab *t, struct flow *f)
 		t->opts.shed(t->opts.ctx, f);
 	/* Whatever the callback left (none normally) goes without delivery. */
 	for (int d = 0; d < 2; d++)
-		if (f->dir[d].held || f->dir[d].suspect) {
+		if (f->dir[d].held || reasm__has_suspects(&f->dir[d])) {
 			uint32_t next = f->dir[d].next_seq, base = f->dir[d].base_seq;
 
 			reasm__start(&f->dir[d], &t->reasm_cfg, next);

@@ -156,6 +156,10 @@ enum pipeline_stats_group {
 			 "csum_offloaded") \
 	PIPELINE_COUNTER(reasm, csum_unknown, "tcp_checksums_unverified_total", "counter", \
 			 "reason=\"unknown\"", "", REASM, 17, "csum_unverified") \
+	PIPELINE_COUNTER(reasm, rare_alloc_failures, "reassembly_alloc_failures_total", "counter", \
+			 "", "Times a TCP direction found no memory for its ambiguity state: an " \
+			 "ambiguity left out of its handshake, an urgent byte left in the stream, or " \
+			 "a bad-checksum copy not kept.", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
 			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \
 	PIPELINE_COUNTER(tls, malformed, "parse_errors_total", "counter", "stage=\"tls_record\"", \
