@@ -57,6 +57,8 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
+_Static_assert(sizeof(struct flow) <= 208, "struct flow grew: a flood of half-open handshakes "
+					   "costs it per flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
 {
@@ -215,6 +217,8 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0], &t->reasm_cfg);
 	reasm__reset(&f->dir[1], &t->reasm_cfg);
+	free(f->encap);
+	f->encap = NULL;
 	f->hnext = t->free_list;
 	t->free_list = id_of(t, f);
 	t->stats.active--;
@@ -335,7 +339,10 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	f = at(t, id);
 	memset(f, 0, t->stride);
 	f->key = key;
-	f->encap = p->encap;
+	if (p->encap.n && (f->encap = malloc(sizeof(*f->encap))))
+		*f->encap = p->encap;
+	else if (p->encap.n)
+		t->stats.encap_alloc_failures++;
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	reasm__init(&f->dir[0]);
