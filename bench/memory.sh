@@ -9,7 +9,8 @@
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
 # RETAIN_BYTES=SIZE runs the daemon with --retain-bytes SIZE (default: the daemon's own default);
-# HOLD_BYTES, its former name, still works.
+# HOLD_BYTES, its former name, still works. RING_BYTES=SIZE runs it with --ring-bytes SIZE (the
+# ring's data pages are mapped twice, so each MiB of it is 2 MiB of VmRSS).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +27,7 @@ t_tmpdir || die "mktemp failed"
 W=$T_TMP
 netns_setup 9 || die "namespace setup failed"
 tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" \
-	${RETAIN_BYTES:+--retain-bytes "$RETAIN_BYTES"} ||
+	${RETAIN_BYTES:+--retain-bytes "$RETAIN_BYTES"} ${RING_BYTES:+--ring-bytes "$RING_BYTES"} ||
 	die "tlsmon run did not start"
 
 kib()
