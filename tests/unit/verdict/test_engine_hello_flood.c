@@ -101,9 +101,13 @@ static void test_hello_flood_bytes_per_flow(void)
 	CHECK_EQ(engine__stats(e)->handshakes, 0); /* all undecided */
 	fprintf(stderr, "  hello flood: %d flows, heap %zu bytes/flow, RSS %ld bytes/flow\n", FLOWS,
 		(heap1 - heap0) / (FLOWS - 1), (rss1 - rss0) * 1024 / (FLOWS - 1));
-	CHECK((heap1 - heap0) / (FLOWS - 1) <= MAX_HEAP_PER_FLOW);
-	if (!UNDER_ASAN)
+	/* AddressSanitizer has its own allocator (mallinfo2() says nothing) and redzones */
+	if (UNDER_ASAN) {
+		fprintf(stderr, "  hello flood: bytes per flow not checked under AddressSanitizer\n");
+	} else {
+		CHECK((heap1 - heap0) / (FLOWS - 1) <= MAX_HEAP_PER_FLOW);
 		CHECK((rss1 - rss0) * 1024 / (FLOWS - 1) <= MAX_RSS_PER_FLOW);
+	}
 	engine__finish(e);
 	engine__free(e);
 	policy__free(pol);
