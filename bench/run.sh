@@ -123,7 +123,7 @@ printf '  %-58s %10s\n' "offline (b) in CPU time: x d2i_X509" "$(val offline_dis
 id=$(val offline_distinct_identical_to_openssl)
 printf '  %-58s %10s\n' "offline (b) results identical to OpenSSL" "${id:-?}"
 goal "memory, daemon peak RSS with 100k unfinished handshakes (KiB)" "$(val mem_hwm_after)" \
-	"<=" 65536
+	"<=" 49152
 goal "daemon CPU per 1k handshakes, attribution on (x off)" "$(rat attribution_on_daemon_cpu)" \
 	"<=" 1.10
 exit "$rc"

@@ -14,7 +14,7 @@
 
 static volatile uint8_t fuzz_sink;
 
-static void fuzz_on_handshake(void *ctx, const struct handshake *hs,
+static void fuzz_on_handshake(void *ctx, struct handshake *hs,
 			      const struct tlsmon_flow_key *key, const struct engine_frames *frames)
 {
 	struct sbuf *b = ctx;

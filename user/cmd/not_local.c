@@ -12,7 +12,6 @@ struct not_local {
 	enum not_local_action action;
 	struct localaddr *la;
 	struct not_local_stats stats;
-	struct handshake *marked; /* the copy not_local__judge() hands out */
 	int host_count; /* host addresses at the last load, to log changes */
 };
 
@@ -22,7 +21,7 @@ struct not_local *not_local__new(enum not_local_action action, bool host, const 
 	struct not_local *nl = calloc(1, sizeof(*nl));
 	int rc = 0;
 
-	if (!nl || !(nl->la = localaddr__new()) || !(nl->marked = malloc(sizeof(*nl->marked)))) {
+	if (!nl || !(nl->la = localaddr__new())) {
 		err__set(err, err_size, "out of memory");
 		goto fail;
 	}
@@ -60,7 +59,6 @@ void not_local__free(struct not_local *nl)
 	if (!nl)
 		return;
 	localaddr__free(nl->la);
-	free(nl->marked);
 	free(nl);
 }
 
@@ -78,18 +76,15 @@ bool not_local__drop_frame(struct not_local *nl, const struct frame *f)
 	return true;
 }
 
-const struct handshake *not_local__judge(struct not_local *nl, const struct handshake *hs)
+void not_local__judge(struct not_local *nl, struct handshake *hs)
 {
 	if (!nl || localaddr__either(nl->la, hs->family, hs->client_addr, hs->server_addr))
-		return hs;
+		return;
 	if ((unsigned)hs->outcome < sizeof(nl->stats.handshakes) / sizeof(nl->stats.handshakes[0]))
 		nl->stats.handshakes[hs->outcome]++;
-	if (nl->action == NOT_LOCAL_ANALYSE)
-		return hs;
 	/* mark; or drop, for a flow whose frames came in while one of its addresses was local */
-	memcpy(nl->marked, hs, sizeof(*hs));
-	nl->marked->not_local = true;
-	return nl->marked;
+	if (nl->action != NOT_LOCAL_ANALYSE)
+		hs->not_local = true;
 }
 
 int not_local__fd(const struct not_local *nl)

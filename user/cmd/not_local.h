@@ -23,9 +23,9 @@ void not_local__free(struct not_local *nl);
 /* --not-local drop: true when f is TCP and neither address is local (counted). */
 bool not_local__drop_frame(struct not_local *nl, const struct frame *f);
 
-/* hs itself when it is local (or the action is analyse, counted when it is not); else a copy
- * marked not_local, valid until the next call. NULL nl: hs. */
-const struct handshake *not_local__judge(struct not_local *nl, const struct handshake *hs);
+/* Mark hs not_local when neither end is local and the action is not analyse (counted when
+ * neither end is local, whatever the action). NULL nl: nothing. */
+void not_local__judge(struct not_local *nl, struct handshake *hs);
 
 /* -1 when not watching the host's addresses; else poll it and call not_local__handle(). */
 int not_local__fd(const struct not_local *nl);

@@ -47,12 +47,12 @@ struct read_ctx {
 
 static void flush_lines(struct read_ctx *rc);
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct read_ctx *rc = ctx;
 
-	hs = not_local__judge(rc->not_local, hs);
+	not_local__judge(rc->not_local, hs);
 	if (rc->summary)
 		summary__add(rc->summary, hs);
 	if (rc->store)

@@ -132,7 +132,7 @@ static void hold_line(struct worker *w, uint64_t start_ts_ns, size_t off)
 	};
 }
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct worker *w = ctx;
@@ -140,7 +140,7 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 
 	(void)key;
 	(void)frames;
-	hs = not_local__judge(w->nl, hs);
+	not_local__judge(w->nl, hs);
 	if (w->par->o->flagged_only && !hs__flagged(hs))
 		return;
 	report__json(&w->out, hs);

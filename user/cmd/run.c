@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
@@ -133,18 +136,20 @@ static void on_verdict(void *ctx, const struct tlslib_event *e)
 	tlslib_join__add(d->tlslib_join, e);
 }
 
-static void on_handshake(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static void on_handshake(void *ctx, struct handshake *decided, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
+	const struct handshake *hs;
 	int rc;
 
 	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
 	 * in the ring buffer now, even when this batch of frames began before it was. */
 	if (d->tlslib)
 		tlslib_hooks__consume(d->tlslib);
-	hs = tlslib_join__judge(d->tlslib_join, d->policy, hs);
-	hs = not_local__judge(d->not_local, hs);
+	/* marked first: a library verdict's join copies it with the mark */
+	not_local__judge(d->not_local, decided);
+	hs = tlslib_join__judge(d->tlslib_join, d->policy, decided);
 	/* A marked one stays out of the handshake metrics and the endpoint tables: a spoofed flood
 	 * must not push real endpoints out (tlsmon_not_local_handshakes_total counts it). */
 	if (!hs->not_local) {
@@ -528,6 +533,11 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	}
 	if (note[0])
 		fprintf(stderr, "tlsmon: %s\n", note);
+#ifdef __GLIBC__
+	/* Loading the BPF objects parsed the kernel's BTF once per object and grew verifier logs:
+	 * ~12 MB freed by now, but glibc keeps freed heap below later allocations in RSS. */
+	malloc_trim(0);
+#endif
 	/* CAP_BPF alone, but still uid 0: root's files stay writable to it */
 	if (!geteuid())
 		fprintf(stderr, "tlsmon: running on as uid 0 with CAP_BPF alone; --user USER gives "

@@ -1,19 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Owner table: a ring of entries (the next slot is the oldest) under a chained hash of the
  * socket's ends, the namespace left out of the hash so every namespace's record of the same
- * ends is found in one walk. */
+ * ends is found in one walk. A slot keeps the names packed (their strings one after the other,
+ * each NUL-terminated) in an allocation of their length: struct proc_names has room for ~760
+ * bytes, and a busy host fills every slot, where the names are a few dozen bytes. */
 #include "host/owners.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct slot {
-	struct owner_entry e;
+	struct tlsmon_owner rec;
+	char *names; /* packed (see pack_names()); NULL without names */
 	uint32_t hash;
 	int32_t next; /* chain, -1 at the end */
 	bool used;
 };
+
+#define NAME(f) { offsetof(struct proc_names, f), sizeof(((struct proc_names *)0)->f) }
+
+/* The strings of struct proc_names, in their packed order. */
+static const struct {
+	size_t off, size;
+} NAMES[] = { NAME(exe), NAME(cgroup), NAME(owner.unit), NAME(owner.runtime),
+	      NAME(owner.container_id), NAME(owner.pod_uid) };
+
+#define N_NAMES (sizeof(NAMES) / sizeof(NAMES[0]))
+
+/* NULL without memory. */
+static char *pack_names(const struct proc_names *n)
+{
+	size_t len[N_NAMES], total = 0;
+	char *packed, *w;
+
+	for (size_t i = 0; i < N_NAMES; i++)
+		total += (len[i] = strnlen((const char *)n + NAMES[i].off, NAMES[i].size - 1)) + 1;
+	packed = malloc(total);
+	if (!packed)
+		return NULL;
+	w = packed;
+	for (size_t i = 0; i < N_NAMES; i++) {
+		memcpy(w, (const char *)n + NAMES[i].off, len[i]);
+		w[len[i]] = '\0';
+		w += len[i] + 1;
+	}
+	return packed;
+}
+
+static void unpack_names(const char *packed, struct proc_names *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < N_NAMES; i++) {
+		snprintf((char *)out + NAMES[i].off, NAMES[i].size, "%s", packed);
+		packed += strlen(packed) + 1;
+	}
+}
 
 struct owner_table {
 	uint32_t n, mask_buckets, cursor;
@@ -21,6 +65,17 @@ struct owner_table {
 	struct slot *slots;
 	struct owner_stats stats;
 };
+
+/* The slot takes e's record and a packed copy of its names; without memory for them the record
+ * is kept without (counted). */
+static void store_entry(struct owner_table *t, struct slot *s, const struct owner_entry *e)
+{
+	free(s->names);
+	s->rec = e->rec;
+	s->names = e->has_names ? pack_names(&e->names) : NULL;
+	if (e->has_names && !s->names)
+		t->stats.names_dropped++;
+}
 
 static uint32_t ends_hash(uint8_t family, const uint8_t *local, uint16_t lport,
 			  const uint8_t *remote, uint16_t rport, uint8_t kind)
@@ -72,6 +127,8 @@ void owner_table__free(struct owner_table *t)
 {
 	if (!t)
 		return;
+	for (uint32_t i = 0; t->slots && i < t->n; i++)
+		free(t->slots[i].names);
 	free(t->buckets);
 	free(t->slots);
 	free(t);
@@ -86,6 +143,8 @@ static void unlink_slot(struct owner_table *t, int32_t idx)
 	if (*pp == idx)
 		*pp = t->slots[idx].next;
 	t->slots[idx].used = false;
+	free(t->slots[idx].names);
+	t->slots[idx].names = NULL;
 }
 
 void owner_table__add(struct owner_table *t, const struct owner_entry *e)
@@ -98,10 +157,10 @@ void owner_table__add(struct owner_table *t, const struct owner_entry *e)
 
 	for (idx = t->buckets[h & t->mask_buckets]; idx >= 0; idx = t->slots[idx].next) {
 		s = &t->slots[idx];
-		if (s->hash == h && s->e.rec.netns == r->netns &&
-		    same_ends(&s->e.rec, r->family, r->local_addr, r->local_port, r->remote_addr,
+		if (s->hash == h && s->rec.netns == r->netns &&
+		    same_ends(&s->rec, r->family, r->local_addr, r->local_port, r->remote_addr,
 			      r->remote_port, r->kind)) {
-			s->e = *e;
+			store_entry(t, s, e);
 			t->stats.replaced++;
 			return;
 		}
@@ -113,7 +172,7 @@ void owner_table__add(struct owner_table *t, const struct owner_entry *e)
 		unlink_slot(t, idx);
 		t->stats.evicted++;
 	}
-	s->e = *e;
+	store_entry(t, s, e);
 	s->hash = h;
 	s->used = true;
 	s->next = t->buckets[h & t->mask_buckets];
@@ -132,7 +191,7 @@ int owner_table__take(struct owner_table *t, uint8_t family, const uint8_t local
 		const struct slot *s = &t->slots[idx];
 
 		if (s->hash != h ||
-		    !same_ends(&s->e.rec, family, local, local_port, remote, remote_port, kind))
+		    !same_ends(&s->rec, family, local, local_port, remote, remote_port, kind))
 			continue;
 		if (found >= 0) {
 			t->stats.ambiguous++;
@@ -144,7 +203,10 @@ int owner_table__take(struct owner_table *t, uint8_t family, const uint8_t local
 		t->stats.missed++;
 		return 0;
 	}
-	*out = t->slots[found].e;
+	out->rec = t->slots[found].rec;
+	out->has_names = t->slots[found].names != NULL;
+	if (out->has_names)
+		unpack_names(t->slots[found].names, &out->names);
 	unlink_slot(t, found);
 	t->stats.taken++;
 	return 1;

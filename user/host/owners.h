@@ -20,6 +20,7 @@ struct owner_entry {
 
 struct owner_stats {
 	uint64_t added, replaced, evicted, taken, missed, ambiguous;
+	uint64_t names_dropped; /* a record kept without its names: no memory to store them */
 };
 
 struct owner_table;

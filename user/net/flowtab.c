@@ -57,6 +57,8 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
+_Static_assert(sizeof(struct flow) <= 208, "struct flow grew: a flood of half-open handshakes "
+					   "costs it per flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
 {
@@ -215,6 +217,8 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0], &t->reasm_cfg);
 	reasm__reset(&f->dir[1], &t->reasm_cfg);
+	free(f->encap);
+	f->encap = NULL;
 	f->hnext = t->free_list;
 	t->free_list = id_of(t, f);
 	t->stats.active--;
@@ -336,7 +340,10 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	f = at(t, id);
 	memset(f, 0, t->stride);
 	f->key = key;
-	f->encap = p->encap;
+	if (p->encap.n && (f->encap = malloc(sizeof(*f->encap))))
+		*f->encap = p->encap;
+	else if (p->encap.n)
+		t->stats.encap_alloc_failures++;
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	reasm__init(&f->dir[0]);
@@ -387,7 +394,8 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 
 static bool holds(const struct flow *f)
 {
-	return f->dir[0].held || f->dir[1].held || f->dir[0].suspect || f->dir[1].suspect;
+	return f->dir[0].held || f->dir[1].held || reasm__has_suspects(&f->dir[0]) ||
+	       reasm__has_suspects(&f->dir[1]);
 }
 
 static void shed(struct flowtab *t, struct flow *f)
@@ -399,7 +407,7 @@ static void shed(struct flowtab *t, struct flow *f)
 		t->opts.shed(t->opts.ctx, f);
 	/* Whatever the callback left (none normally) goes without delivery. */
 	for (int d = 0; d < 2; d++)
-		if (f->dir[d].held || f->dir[d].suspect) {
+		if (f->dir[d].held || reasm__has_suspects(&f->dir[d])) {
 			uint32_t next = f->dir[d].next_seq, base = f->dir[d].base_seq;
 
 			reasm__start(&f->dir[d], &t->reasm_cfg, next);

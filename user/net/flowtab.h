@@ -17,21 +17,30 @@ struct flow {
 	/* table bookkeeping (private): pool positions + 1, 0 = none */
 	uint32_t hnext;
 	uint32_t lru_prev, lru_next;
-	uint32_t half_open; /* enum flow_class: which LRU list holds it */
 	/* the list of flows holding out-of-order bytes, oldest holder first (the budget's) */
 	uint32_t held_prev, held_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	/* the encapsulations of the packet that made the flow (the other direction's MPLS labels
-	 * or outer addresses may differ; the key holds only what both share) */
-	struct encap_chain encap;
+	 * or outer addresses may differ; the key holds only what both share): a heap copy, NULL
+	 * when it had none, as most flows, which then do not carry the chain's 24 bytes */
+	struct encap_chain *encap;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
 	uint32_t syn_pending; /* ISN of a SYN not taken during a handshake (FLOW_SYN_PENDING) */
 	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
+	uint8_t half_open; /* enum flow_class: which LRU list holds it */
 };
 
 #define FLOW_SYN_PENDING 0x4
+
+/* The flow's encapsulations into out (none: zeroed). */
+static inline void flow__encap(const struct flow *f, struct encap_chain *out)
+{
+	static const struct encap_chain none;
+
+	*out = f->encap ? *f->encap : none;
+}
 
 static inline void *flow__app(struct flow *f)
 {
@@ -59,6 +68,7 @@ struct flowtab_stats {
 	uint64_t expired; /* idle timeout */
 	uint64_t closed; /* removed by the engine */
 	uint64_t active;
+	uint64_t encap_alloc_failures; /* flows made without their encapsulations: no memory */
 };
 
 enum flow_end_reason {

@@ -115,10 +115,13 @@ static void free_list(const struct reasm_cfg *cfg, struct reasm_seg *s)
 static void free_held(struct reasm *r, const struct reasm_cfg *cfg)
 {
 	free_list(cfg, r->held);
-	free_list(cfg, r->suspect);
-	r->held = r->suspect = NULL;
+	r->held = NULL;
 	r->held_segments = 0;
-	r->n_suspect = 0;
+	if (r->rare) {
+		free_list(cfg, r->rare->suspect);
+		r->rare->suspect = NULL;
+		r->rare->n_suspect = 0;
+	}
 }
 
 void reasm__init(struct reasm *r)
@@ -129,7 +132,23 @@ void reasm__init(struct reasm *r)
 void reasm__reset(struct reasm *r, const struct reasm_cfg *cfg)
 {
 	free_held(r, cfg);
+	free(r->rare);
 	reasm__init(r);
+}
+
+const struct reasm_rare *reasm__ambiguities(const struct reasm *r)
+{
+	static const struct reasm_rare none;
+
+	return r->rare ? r->rare : &none;
+}
+
+/* r->rare, allocated on first use; NULL without memory (counted). */
+static struct reasm_rare *rare(struct reasm *r, const struct reasm_cfg *cfg)
+{
+	if (!r->rare && !(r->rare = calloc(1, sizeof(*r->rare))))
+		STAT_ADD(cfg, rare_alloc_failures, 1);
+	return r->rare;
 }
 
 uint32_t reasm__held_bytes(const struct reasm *r)
@@ -161,28 +180,38 @@ void reasm__start(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
 	r->started = true;
 	r->next_seq = seq;
 	r->base_seq = seq;
-	r->urg_pending = false;
-	memset(r->recent, 0, sizeof(r->recent));
+	if (r->rare)
+		r->rare->urg_pending = false;
+	memset(r->recent_len, 0, sizeof(r->recent_len));
 }
 
-void reasm__urgent(struct reasm *r, uint32_t seq)
+void reasm__urgent(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
 {
+	struct reasm_rare *x;
+
 	if (r->started && seq_lt(seq, r->next_seq))
 		return;
 	/* tcp_check_urg(): a pointer that does not move forward changes nothing */
-	if (r->urg_pending && seq_leq(seq, r->urg_seq))
+	if (r->rare && r->rare->urg_pending && seq_leq(seq, r->rare->urg_seq))
 		return;
-	r->urg_seq = seq;
-	r->urg_pending = true;
+	x = rare(r, cfg);
+	if (!x)
+		return;
+	x->urg_seq = seq;
+	x->urg_pending = true;
 }
 
 static void note_conflict(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq)
 {
+	struct reasm_rare *x = rare(r, cfg);
+
 	STAT_ADD(cfg, conflicts, 1);
-	if (!r->conflicts)
-		r->conflict_seq = seq;
-	if (r->conflicts < UINT16_MAX)
-		r->conflicts++;
+	if (!x)
+		return;
+	if (!x->conflicts)
+		x->conflict_seq = seq;
+	if (x->conflicts < UINT16_MAX)
+		x->conflicts++;
 }
 
 /* Compare two copies of n bytes starting at seq; note where they first differ. */
@@ -213,14 +242,14 @@ static uint32_t segment_hash(const struct reasm_cfg *cfg, const uint8_t *p, uint
 static void remember(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		     const uint8_t *data, uint32_t len)
 {
-	struct reasm_recent *e;
+	int i = r->recent_next;
 
 	if (!len || len > UINT16_MAX)
 		return;
-	e = &r->recent[r->recent_next++ % REASM_RECENT];
-	e->seq = seq;
-	e->len = (uint16_t)len;
-	e->hash = segment_hash(cfg, data, len);
+	r->recent_next = !i;
+	r->recent_seq[i] = seq;
+	r->recent_len[i] = (uint16_t)len;
+	r->recent_hash[i] = segment_hash(cfg, data, len);
 }
 
 /* A retransmission of delivered bytes: the host kept the first copy (its queue has it), so
@@ -229,9 +258,8 @@ static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, u
 				 const uint8_t *data, uint32_t len)
 {
 	for (int i = 0; i < REASM_RECENT; i++) {
-		const struct reasm_recent *e = &r->recent[i];
-
-		if (e->len && e->seq == seq && e->len == len && e->hash != segment_hash(cfg, data, len)) {
+		if (r->recent_len[i] && r->recent_seq[i] == seq && r->recent_len[i] == len &&
+		    r->recent_hash[i] != segment_hash(cfg, data, len)) {
 			note_conflict(r, cfg, seq);
 			return;
 		}
@@ -243,19 +271,21 @@ static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, u
 static void emit(struct reasm *r, const struct reasm_cfg *cfg, const uint8_t *data, uint32_t len,
 		 reasm_deliver_fn cb, void *ctx)
 {
-	if (r->urg_pending && seq_lt(r->urg_seq, r->next_seq))
-		r->urg_pending = false;
-	if (r->urg_pending && seq_lt(r->urg_seq, r->next_seq + len)) {
-		uint32_t k = r->urg_seq - r->next_seq;
+	struct reasm_rare *x = r->rare;
+
+	if (x && x->urg_pending && seq_lt(x->urg_seq, r->next_seq))
+		x->urg_pending = false;
+	if (x && x->urg_pending && seq_lt(x->urg_seq, r->next_seq + len)) {
+		uint32_t k = x->urg_seq - r->next_seq;
 
 		if (k)
 			cb(ctx, data, k);
 		STAT_ADD(cfg, urgent, 1);
-		if (!r->urgents)
-			r->urgent_seq = r->urg_seq;
-		if (r->urgents < UINT8_MAX)
-			r->urgents++;
-		r->urg_pending = false;
+		if (!x->urgents)
+			x->urgent_seq = x->urg_seq;
+		if (x->urgents < UINT8_MAX)
+			x->urgents++;
+		x->urg_pending = false;
 		r->next_seq += k + 1;
 		data += k + 1;
 		len -= k + 1;
@@ -545,10 +575,11 @@ int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, cons
 	if (!len)
 		return 0;
 	if (!r->started) {
-		bool urg = r->urg_pending;
+		bool urg = r->rare && r->rare->urg_pending;
 
 		reasm__start(r, cfg, seq);
-		r->urg_pending = urg && !seq_lt(r->urg_seq, seq);
+		if (urg)
+			r->rare->urg_pending = !seq_lt(r->rare->urg_seq, seq);
 	}
 
 	/* Never a real segment (at most 64 KiB, or a GSO super-frame), but keep every length far
@@ -573,40 +604,47 @@ int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, cons
 void reasm__suspect(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		    const uint8_t *data, size_t len)
 {
-	struct reasm_seg **pp = &r->suspect, *n;
+	struct reasm_seg **pp, *n;
+	struct reasm_rare *x;
 
 	if (!len || len > UINT16_MAX || !r->started || seq_leq(seq + (uint32_t)len, r->next_seq) ||
 	    seq - r->next_seq > REASM_MAX_AHEAD)
 		return;
-	if (r->n_suspect >= REASM_MAX_SUSPECT) {
-		n = r->suspect;
-		r->suspect = n->next;
-		r->n_suspect--;
+	x = rare(r, cfg);
+	if (!x)
+		return;
+	if (x->n_suspect >= REASM_MAX_SUSPECT) {
+		n = x->suspect;
+		x->suspect = n->next;
+		x->n_suspect--;
 		seg_free(cfg, n);
 	}
 	n = seg_new(cfg, seq, data, (uint32_t)len, seq, seq + (uint32_t)len);
 	if (!n)
 		return;
+	pp = &x->suspect;
 	while (*pp && seq_leq((*pp)->seq, seq))
 		pp = &(*pp)->next;
 	n->next = *pp;
 	*pp = n;
-	r->n_suspect++;
+	x->n_suspect++;
 }
 
 void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, reasm_deliver_fn cb,
 		  void *ctx)
 {
-	struct reasm_seg **pp = &r->suspect, *s;
+	struct reasm_rare *x = r->rare;
+	struct reasm_seg **pp, *s;
 
-	if (!r->started)
+	if (!r->started || !x)
 		return;
+	pp = &x->suspect;
 	while ((s = *pp)) {
 		uint32_t send = s->seq + s->len, upto;
 
 		if (seq_leq(send, r->next_seq)) {
 			*pp = s->next;
-			r->n_suspect--;
+			x->n_suspect--;
 			seg_free(cfg, s);
 			continue;
 		}
@@ -615,13 +653,13 @@ void reasm__acked(struct reasm *r, const struct reasm_cfg *cfg, uint32_t ack, re
 			break;
 		upto = seq_min(send, ack);
 		STAT_ADD(cfg, suspect_used, 1);
-		if (!r->suspects)
-			r->suspect_seq = r->next_seq;
-		if (r->suspects < UINT8_MAX)
-			r->suspects++;
+		if (!x->suspects)
+			x->suspect_seq = r->next_seq;
+		if (x->suspects < UINT8_MAX)
+			x->suspects++;
 		deliver_in_order(r, cfg, s->data + (r->next_seq - s->seq), upto - r->next_seq, cb,
 				 ctx);
-		pp = &r->suspect; /* delivery may have moved next_seq past others */
+		pp = &x->suspect; /* delivery may have moved next_seq past others */
 	}
 }
 

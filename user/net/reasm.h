@@ -37,6 +37,9 @@ struct reasm_stats {
 	uint64_t csum_unknown; /* not captured whole (unverifiable, taken as data) */
 	uint64_t rst_ignored; /* RSTs not at the sequence number the receiver expects */
 	uint64_t syn_ignored; /* SYNs with a new ISN during a handshake, not answered */
+	/* struct reasm_rare not allocated (no memory): an ambiguity left out of its handshake, an
+	 * urgent byte left in the stream, a bad-checksum copy not kept */
+	uint64_t rare_alloc_failures;
 };
 
 /* Called for each run of in-order bytes. A gap is reported first as data == NULL, len = bytes
@@ -52,37 +55,53 @@ struct reasm_cfg {
 	uint64_t seed; /* of the remembered segments' hashes (util/hash_seed.h) */
 };
 
-/* A segment delivered in order, remembered so that a later copy of it with other bytes shows. */
-struct reasm_recent {
-	uint32_t seq;
-	uint32_t hash; /* keyed_hash() of its bytes, folded */
-	uint16_t len; /* 0: empty slot */
-};
-
-#define REASM_RECENT 2
-
-struct reasm {
-	struct reasm_seg *held; /* sorted by seq (wrap-aware), never overlapping */
+/* What a direction needs only once the receiver's reading is in question: urgent data, copies
+ * that differed, bad-checksum copies. Allocated at the first (reasm__rare()), so the two
+ * directions of a flood's flows carry a pointer each instead. */
+struct reasm_rare {
 	struct reasm_seg *suspect; /* bad-checksum copies, sorted by seq (reasm__suspect()) */
-	uint32_t next_seq; /* sequence number of the next in-order byte */
-	uint32_t base_seq; /* the stream's first byte: reported offsets are relative to it */
 	uint32_t urg_seq; /* the urgent byte still to be taken out (urg_pending) */
 	uint32_t conflict_seq; /* the first byte where copies disagreed (conflicts > 0) */
 	uint32_t urgent_seq; /* the first urgent byte taken out (urgents > 0) */
 	uint32_t suspect_seq; /* the first byte taken from a bad-checksum copy (suspects > 0) */
-	uint16_t held_segments; /* out-of-order segments held */
 	uint16_t conflicts; /* saturating */
 	uint8_t urgents; /* saturating */
 	uint8_t suspects; /* saturating: bad-checksum copies the receiver's ACK proved taken */
 	uint8_t n_suspect; /* segments in suspect */
-	bool started; /* next_seq is valid */
 	bool urg_pending;
-	bool csum_verified; /* the sender's checksums were seen right or offloaded: a bad one is bad */
-	uint8_t recent_next; /* slot of recent[] written next */
-	struct reasm_recent recent[REASM_RECENT];
 };
 
+/* Segments delivered in order, remembered so that a later copy of one with other bytes shows:
+ * slot i is (recent_seq[i], recent_hash[i] = keyed_hash() of its bytes, folded, recent_len[i]; 0 = empty). */
+#define REASM_RECENT 2
+
+/* One direction, in every flow: 48 bytes. */
+struct reasm {
+	struct reasm_seg *held; /* sorted by seq (wrap-aware), never overlapping */
+	struct reasm_rare *rare; /* NULL until needed (see struct reasm_rare) */
+	uint32_t next_seq; /* sequence number of the next in-order byte */
+	uint32_t base_seq; /* the stream's first byte: reported offsets are relative to it */
+	uint32_t recent_seq[REASM_RECENT];
+	uint32_t recent_hash[REASM_RECENT];
+	uint16_t recent_len[REASM_RECENT];
+	uint16_t held_segments; /* out-of-order segments held */
+	bool started : 1; /* next_seq is valid */
+	bool csum_verified : 1; /* the sender's checksums were seen right or offloaded: bad is bad */
+	uint8_t recent_next : 1; /* slot of recent_*[] written next */
+};
+
+_Static_assert(REASM_RECENT == 2, "recent_next is one bit");
+
 void reasm__init(struct reasm *r);
+
+/* The direction's ambiguities so far (all zero when it had none). */
+const struct reasm_rare *reasm__ambiguities(const struct reasm *r);
+
+/* Holds bad-checksum copies (reasm__acked() may still take them)? */
+static inline bool reasm__has_suspects(const struct reasm *r)
+{
+	return r->rare && r->rare->suspect;
+}
 
 /* Release held segments. */
 void reasm__reset(struct reasm *r, const struct reasm_cfg *cfg);
@@ -103,7 +122,7 @@ int reasm__feed(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq, cons
  * SO_OOBINLINE off, as by default, the socket takes it out of the stream, and so does the
  * delivery here. A later urgent byte replaces one not yet delivered. Ignored when seq was
  * delivered already. */
-void reasm__urgent(struct reasm *r, uint32_t seq);
+void reasm__urgent(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq);
 
 /* A segment whose checksum is bad: the receiver drops it, so it is not stream data. A copy is
  * kept aside (a few per direction) in case the receiver's ACK later shows that it has bytes no

@@ -31,11 +31,13 @@ void metrics_host__render(struct sbuf *b, const struct attrib_stats *a,
 	labelled(b, n, "result", "recorded", owners->added + owners->replaced);
 	labelled(b, n, "result", "dropped", kernel_dropped);
 	n = "tlsmon_process_name_lookups_total";
-	family(b, n, "Lookups of a process's executable and cgroup: cached, read from /proc, or "
-		     "gone (the process had exited; the kernel's names are used).");
+	family(b, n, "Lookups of a process's executable and cgroup: cached, read from /proc, "
+		     "gone (the process had exited; the kernel's names are used), or dropped (no "
+		     "memory to keep them with the owner record; the kernel's names are used).");
 	labelled(b, n, "result", "cached", procs->hits);
 	labelled(b, n, "result", "read", procs->reads);
 	labelled(b, n, "result", "gone", procs->gone);
+	labelled(b, n, "result", "dropped", owners->names_dropped);
 	n = "tlsmon_process_cache_evictions_total";
 	family(b, n, "Entries evicted from the attribution's bounded tables before use: owner "
 		     "records no handshake claimed, or cached process names.");

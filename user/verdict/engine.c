@@ -205,7 +205,7 @@ static void conn_judge(struct conn *c)
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
-	hs->encap = f->encap;
+	flow__encap(f, &hs->encap);
 	engine__fill_ambiguities(c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
@@ -522,7 +522,7 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 {
 	int peer = !side, saved = c->cur_side;
 
-	if (!(p->tcp_flags & TCPF_ACK) || !f->dir[peer].suspect || c->state == CONN_DONE)
+	if (!(p->tcp_flags & TCPF_ACK) || !reasm__has_suspects(&f->dir[peer]) || c->state == CONN_DONE)
 		return;
 	c->cur_side = peer & 1;
 	/* the frame whose ACK proved the bytes taken completes what they carry */
@@ -675,7 +675,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		p.seq++;
 	}
 	if (has_urg)
-		reasm__urgent(&f->dir[side], urg_seq);
+		reasm__urgent(&f->dir[side], e->reasm, urg_seq);
 	if (p.payload_len) {
 		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
 		conn_settle(c);

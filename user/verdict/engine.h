@@ -23,8 +23,10 @@ struct engine;
 
 /* Called once per handshake when its outcome is decided (or the flow ends). The handshake, the
  * certificate infos and the frames are valid only during the call. frames is never NULL; it is
- * empty when engine_opts.retain_bytes is 0. */
-typedef void (*engine_handshake_fn)(void *ctx, const struct handshake *hs,
+ * empty when engine_opts.retain_bytes is 0. hs is the engine's own, built again for every
+ * handshake: the callback may set what the engine leaves to its caller (not_local) in place
+ * instead of copying 15 KB. */
+typedef void (*engine_handshake_fn)(void *ctx, struct handshake *hs,
 				    const struct tlsmon_flow_key *key,
 				    const struct engine_frames *frames);
 

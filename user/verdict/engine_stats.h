@@ -156,6 +156,14 @@ enum pipeline_stats_group {
 			 "csum_offloaded") \
 	PIPELINE_COUNTER(reasm, csum_unknown, "tcp_checksums_unverified_total", "counter", \
 			 "reason=\"unknown\"", "", REASM, 17, "csum_unverified") \
+	PIPELINE_COUNTER(reasm, rare_alloc_failures, "state_alloc_failures_total", "counter", \
+			 "state=\"tcp_ambiguities\"", \
+			 "State allocated on demand that found no memory, by state: a TCP " \
+			 "direction's ambiguities (one left out of its handshake, an urgent byte left " \
+			 "in the stream, or a bad-checksum copy not kept), a flow's encapsulations " \
+			 "(its handshakes reported without them).", NONE, 0, "") \
+	PIPELINE_COUNTER(flows, encap_alloc_failures, "state_alloc_failures_total", "counter", \
+			 "state=\"flow_encapsulations\"", "", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
 			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \
 	PIPELINE_COUNTER(tls, malformed, "parse_errors_total", "counter", "stage=\"tls_record\"", \

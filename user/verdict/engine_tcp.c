@@ -27,12 +27,13 @@ void engine__fill_ambiguities(struct conn *c, struct handshake *hs)
 
 	for (int i = 0; i < 2; i++) {
 		const struct reasm *r = &f->dir[i ? !cs : cs];
+		const struct reasm_rare *a = reasm__ambiguities(r);
 
-		add_ambiguity(hs, HS_AMBIGUITY_OVERLAP, !i, r->conflict_seq - r->base_seq,
-			      r->conflicts);
-		add_ambiguity(hs, HS_AMBIGUITY_URGENT, !i, r->urgent_seq - r->base_seq, r->urgents);
-		add_ambiguity(hs, HS_AMBIGUITY_CHECKSUM, !i, r->suspect_seq - r->base_seq,
-			      r->suspects);
+		add_ambiguity(hs, HS_AMBIGUITY_OVERLAP, !i, a->conflict_seq - r->base_seq,
+			      a->conflicts);
+		add_ambiguity(hs, HS_AMBIGUITY_URGENT, !i, a->urgent_seq - r->base_seq, a->urgents);
+		add_ambiguity(hs, HS_AMBIGUITY_CHECKSUM, !i, a->suspect_seq - r->base_seq,
+			      a->suspects);
 	}
 }
 

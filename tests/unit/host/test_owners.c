@@ -198,11 +198,47 @@ static void test_attrib_kernel_only(void)
 	attrib__free(a);
 }
 
+/* The names are kept packed in the slot: what is taken back is what was added, byte for byte,
+ * a full-length field included; a record replaced or evicted gives its names back. */
+static void test_names_kept(void)
+{
+	struct owner_table *t = owner_table__new(2);
+	struct owner_entry e = entry(TLSMON_OWNER_CONNECT, 1, 100, 40000, 443), out;
+	struct owner_entry none = entry(TLSMON_OWNER_CONNECT, 1, 101, 40001, 443);
+
+	memset(&e.names, 0, sizeof(e.names));
+	e.has_names = true;
+	snprintf(e.names.exe, sizeof(e.names.exe), "/usr/sbin/nginx");
+	memset(e.names.cgroup, 'c', sizeof(e.names.cgroup) - 1);
+	snprintf(e.names.owner.unit, sizeof(e.names.owner.unit), "nginx.service");
+	snprintf(e.names.owner.runtime, sizeof(e.names.owner.runtime), "podman");
+	memset(e.names.owner.container_id, 'a', sizeof(e.names.owner.container_id) - 1);
+	owner_table__add(t, &e);
+	owner_table__add(t, &none);
+	memset(&out, 0x55, sizeof(out));
+	CHECK_EQ(take_client(t, 40000, &out), 1);
+	CHECK(out.has_names);
+	CHECK(!memcmp(&out.names, &e.names, sizeof(e.names)));
+	CHECK_EQ(take_client(t, 40001, &out), 1);
+	CHECK(!out.has_names);
+	/* replaced, then evicted (2 slots): each frees the names it held (LeakSanitizer) */
+	owner_table__add(t, &e);
+	owner_table__add(t, &e);
+	owner_table__add(t, &none);
+	e.rec.local_port = 40002;
+	owner_table__add(t, &e);
+	CHECK_EQ(owner_table__stats(t)->replaced, 1);
+	CHECK_EQ(owner_table__stats(t)->evicted, 1);
+	CHECK_EQ(owner_table__stats(t)->names_dropped, 0);
+	owner_table__free(t);
+}
+
 int main(void)
 {
 	RUN_TEST(test_take_once);
 	RUN_TEST(test_netns);
 	RUN_TEST(test_eviction);
+	RUN_TEST(test_names_kept);
 	RUN_TEST(test_attrib);
 	RUN_TEST(test_attrib_kernel_only);
 	return check_total_failed ? 1 : 0;

@@ -158,9 +158,11 @@ static void test_overlap_shapes_held(void)
 			ok = 0;
 		if ((int)st.overlaps != (c->off < 30 && hi > 20 && !c->retrans))
 			ok = 0;
-		if ((int)st.conflicts != c->conflicts || (int)r.conflicts != c->conflicts)
+		if ((int)st.conflicts != c->conflicts ||
+		    (int)reasm__ambiguities(&r)->conflicts != c->conflicts)
 			ok = 0;
-		if (c->conflicts && r.conflict_seq != 5000 + (c->off > 20 ? c->off : 20))
+		if (c->conflicts &&
+		    reasm__ambiguities(&r)->conflict_seq != 5000 + (c->off > 20 ? c->off : 20))
 			ok = 0;
 		feed(&r, &s, 5000, 0, first, orig_buf); /* what was before the held bytes */
 		if (s.pos != (hi > 30 ? hi : 30) || r.held || reasm__held_bytes(&r))
@@ -202,8 +204,8 @@ static void test_overlap_in_order(void)
 	CHECK_EQ(reasm__held_bytes(&r), 0);
 	CHECK_EQ(st.overlaps, 2);
 	CHECK_EQ(st.conflicts, 3); /* [20, 22), [24, 27), [30, 35) */
-	CHECK_EQ(r.conflicts, 3);
-	CHECK_EQ(r.conflict_seq, 20);
+	CHECK_EQ(reasm__ambiguities(&r)->conflicts, 3);
+	CHECK_EQ(reasm__ambiguities(&r)->conflict_seq, 20);
 	/* alt 15-40 in one piece, then the held orig 40-45 */
 	CHECK_EQ(s.nevents, 2);
 	CHECK(mix_matches(&s, 0, 45, &(struct mix){ 10, 40, { { 0, 0 } } }));

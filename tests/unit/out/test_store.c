@@ -493,7 +493,7 @@ struct retained {
 	uint8_t data_sum;
 };
 
-static void on_hs(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static void on_hs(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 		  const struct engine_frames *fs)
 {
 	struct retained *r = ctx;

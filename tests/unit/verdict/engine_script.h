@@ -164,7 +164,7 @@ struct run {
 	uint64_t msg_parse_errors;
 };
 
-static inline void on_hs(void *ctx, const struct handshake *hs, const struct tlsmon_flow_key *key,
+static inline void on_hs(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct run *r = ctx;
