@@ -224,6 +224,7 @@ int BPF_PROG(tcp_sendmsg_enter, struct sock *sk)
 	e->verify_mode = mode && mode->start_time == process_start_time() ? mode->mode :
 								   TLSLIB_UNKNOWN;
 	read_addrs(sk, e);
+	e->netns_ino = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	if (bpf_core_field_exists(struct net, net_cookie))
 		e->netns_cookie = BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));

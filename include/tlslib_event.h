@@ -19,7 +19,7 @@ enum tlslib_family {
 
 struct tlslib_event {
 	__u64 ts_ns; /* CLOCK_MONOTONIC, when the socket was named */
-	__u64 netns_cookie; /* 0 when the kernel has none */
+	__u64 netns_cookie; /* 0 when the kernel has none: tells namespaces apart among verdicts */
 	__u32 pid, tid;
 	__s32 code; /* X509_V_ERR_*, 0 = X509_V_OK */
 	__s32 depth; /* of the certificate the error concerns; TLSLIB_UNKNOWN */
@@ -30,7 +30,11 @@ struct tlslib_event {
 	__u16 sport, dport; /* host order; s* is the verifying (sending) socket */
 	__u8 pad[2];
 	__u8 saddr[16], daddr[16]; /* IPv4 in the first 4 bytes, rest zero */
+	__u32 netns_ino; /* the socket's network namespace, as struct tlsmon_owner names it */
 	char comm[TLSLIB_COMM_LEN];
+	__u8 pad2[4];
 };
+
+#define TLSLIB_EVENT_SIZE 104
 
 #endif

@@ -24,6 +24,8 @@
 #                   found through /proc/PID/root and attached; a client there gets its verdict
 #   podman          the same in a podman container (--rootfs: another copy, a mount namespace
 #                   of its own), idle before tlsmon starts; a client run with `podman exec`
+#   netns           two namespaces with the same addresses: a verdict of the other one's
+#                   connection (same 4-tuple) is not joined to a handshake on A's wire
 #   nolib           no library to attach to: one log line, and tlsmon runs on (the static binary,
 #                   in a mount namespace that hides /usr/lib/x86_64-linux-gnu)
 set -u
@@ -222,6 +224,43 @@ else
 		-verify_return_error"
 	jexp podman verdict '.client_verdict | .result == "rejected" and .code == 68
 		and .comm == "openssl"'
+fi
+
+# Two namespaces with the same addresses and ports: a second pair C/D (10.200.57.1/.2 again,
+# unseen by tlsmon). A curl in D against a server in C leaves a verdict of C/D's connection;
+# then a client in B without a hooked library (tls_get, static) makes the same 4-tuple on A's
+# wire (both namespaces' ephemeral range is one port). Its record must not carry D's verdict.
+if ! cc -O2 -static -o "$W/tls_get" tests/live/tls_get.c -lssl -lcrypto >"$W/cc.log" 2>&1; then
+	skip "$T/netns" "no static OpenSSL to build tls_get: $(tail -1 "$W/cc.log")"
+else
+	SAVE_A=$NS_A SAVE_B=$NS_B
+	if netns_setup 57; then
+		NS_C=$NS_A NS_D=$NS_B
+		NS_A=$SAVE_A NS_B=$SAVE_B
+		t_bg "$NS_C" openssl s_server -accept 443 -cert "$CH/good/leaf.pem" \
+			-key "$CH/good/leaf.key" -cert_chain "$CH/good/chain.pem" -www -tls1_2 \
+			</dev/null >"$W/decoy_server.log" 2>&1
+		wait_port "$NS_C" 443 5 || fail "$T/netns/decoy_server" "$(tail -1 "$W/decoy_server.log")"
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="41000 41000"
+		ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_local_port_range="41000 41000"
+		timeout -k 2 10 ip netns exec "$NS_D" curl -s -o /dev/null --max-time 8 \
+			--resolve "good.test:443:$IP4_A" --cacert "$CH/weak/ca.pem" https://good.test/
+		sleep 0.5 # its verdict is in the daemon's table before B's handshake is judged
+		record netns_static in_b "$W/tls_get" "$IP4_A" 443 weak.test
+		jexp netns_static same_tuple '.client | endswith(":41000")'
+		jexp netns_static no_foreign_verdict '.client_verdict == null'
+		metrics_get "$NS_A" "$MPORT" >"$W/metrics_netns.txt"
+		v=$(mval "$W/metrics_netns.txt" tlsmon_tls_library_join_ambiguous_total)
+		if [ "${v:-0}" -ge 1 ]; then
+			pass "$T/netns/ambiguous_counted"
+		else
+			fail "$T/netns/ambiguous_counted" "tlsmon_tls_library_join_ambiguous_total '${v:-absent}'"
+		fi
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+	else
+		NS_A=$SAVE_A NS_B=$SAVE_B
+		fail "$T/netns/setup" "the second pair of namespaces"
+	fi
 fi
 
 serve "$CH/good" || fail "$T/serve_good" "s_server did not listen"

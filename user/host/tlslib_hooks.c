@@ -15,6 +15,8 @@
 #include "util/err.h"
 #include "tlslib.skel.h"
 
+_Static_assert(sizeof(struct tlslib_event) == TLSLIB_EVENT_SIZE, "struct tlslib_event layout");
+
 /* Where distributions put the host's shared libraries. */
 static const char *const lib_dirs[] = {
 	"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64",

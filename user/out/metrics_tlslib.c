@@ -27,6 +27,10 @@ void metrics_tlslib__render(struct sbuf *b, const struct tlslib_stats *s,
 		     (unsigned long long)j->expired);
 	sbuf__printf(b, "tlsmon_tls_library_verdicts_unjoined_total{reason=\"dropped\"} %llu\n",
 		     (unsigned long long)s->events_dropped);
+	counter(b, "tlsmon_tls_library_join_ambiguous_total",
+		"Handshake ends whose 4-tuple had TLS-library verdicts from several network "
+		"namespaces and no attributed process to choose one by: none was joined.",
+		j->ambiguous);
 	sbuf__printf(b, "# HELP tlsmon_tls_library_files Library files (by device and inode) "
 			"whose verification functions are probed.\n"
 			"# TYPE tlsmon_tls_library_files gauge\ntlsmon_tls_library_files %llu\n",
