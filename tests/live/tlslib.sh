@@ -7,11 +7,14 @@
 #   weak_s_client   weak chain (MD5-signed intermediate), s_client -verify_return_error: rejected,
 #                   X509_V_ERR_CA_MD_TOO_WEAK (68) at the depth s_client's callback read, and
 #                   the alert libssl's table names is the one on the wire (bad_certificate 42)
-#   weak_curl       the same chain, curl --cacert: 68, depth unknown (curl reads no depth)
-#   weak_python     python3's ssl module, a second libssl user: 68
+#   weak_curl       the same chain, curl --cacert: 68 at depth 0; curl has no verify callback
+#                   and never reads the depth: it is read from the X509_STORE_CTX libssl asks
+#                   the error of, where the library's own depth getter's code says it is
+#   weak_python     python3's ssl module, a second libssl user: 68, depth 0 the same way
 #   good_curl       good chain: accepted, code 0
 #   expired_curl    an expired leaf: X509_V_ERR_CERT_HAS_EXPIRED (10), certificate_expired(45)
 #   unknown_root    good chain against another root: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)
+#                   at depth 2 (the root the server sent)
 #   curl_k          weak chain, curl -k (verify mode none): ignored, finding unverified_peer
 #   mtls_server     mutual TLS, the server refuses the client's chain (another root): the
 #                   server's library verdict is server_verdict
@@ -181,9 +184,9 @@ jexp weak_s_client explain '.explain | test("openssl \\(pid [0-9]+\\) rejected c
 jexp weak_s_client no_disagreement '.explain | test("disagree|wire shows") | not'
 
 record weak_curl curl_b weak.test --cacert "$CH/weak/ca.pem"
-jexp weak_curl verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == null
+jexp weak_curl verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == 0
 	and .comm == "curl" and .alert.description == "bad_certificate"'
-jexp weak_curl explain '.explain | test("curl \\(pid [0-9]+\\) rejected the server.s chain: CA signature digest algorithm too weak")'
+jexp weak_curl explain '.explain | test("curl \\(pid [0-9]+\\) rejected certificate #1 \\(depth 0\\): CA signature digest algorithm too weak")'
 
 record weak_python in_b python3 -c "
 import socket, ssl
@@ -193,7 +196,7 @@ try:
 except ssl.SSLError as e:
     print(e)
 "
-jexp weak_python verdict '.client_verdict | .result == "rejected" and .code == 68
+jexp weak_python verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == 0
 	and .comm == "python3" and (.verify_mode | startswith("peer"))'
 
 record curl_k curl_b weak.test -k
@@ -270,12 +273,12 @@ jexp good_curl explain '.explain | test("curl \\(pid [0-9]+\\) verified the serv
 jexp good_curl no_unverified '[.findings[] | select(.check == "unverified_peer")] | length == 0'
 
 record unknown_root curl_b good.test --cacert "$CH/weak/ca.pem"
-jexp unknown_root verdict '.client_verdict | .result == "rejected" and .code == 19
+jexp unknown_root verdict '.client_verdict | .result == "rejected" and .code == 19 and .depth == 2
 	and .code_name == "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN" and .alert.description == "unknown_ca"'
 
 serve "$W/expired" || fail "$T/serve_expired" "s_server did not listen"
 record expired_curl curl_b good.test --cacert "$CH/good/ca.pem"
-jexp expired_curl verdict '.client_verdict | .result == "rejected" and .code == 10
+jexp expired_curl verdict '.client_verdict | .result == "rejected" and .code == 10 and .depth == 0
 	and .code_name == "X509_V_ERR_CERT_HAS_EXPIRED" and .alert.code == 45'
 jexp expired_curl wire_agrees '[.findings[] | select(.check == "expired")] | length >= 1'
 jexp expired_curl explain '.explain | test("certificate has expired \\(X509_V_ERR_CERT_HAS_EXPIRED, 10\\); it sent fatal alert certificate_expired\\(45\\)")'
@@ -296,7 +299,7 @@ record tls13_short sh -c "timeout 10 ip netns exec $NS_B openssl s_client -conne
 jexp tls13_short verdict '.version == "TLS1.3" and .client_verdict.code == 68
 	and .client_verdict.result == "rejected"'
 
-if "$TLSMON" explain "$LOG" 2>&1 | grep -q "^|- client's library: OpenSSL rejected certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, 10), verify mode peer, curl pid [0-9]"; then
+if "$TLSMON" explain "$LOG" 2>&1 | grep -q "^|- client's library: OpenSSL rejected certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, 10) at depth 0, verify mode peer, curl pid [0-9]"; then
 	pass "$T/explain_tree"
 else
 	fail "$T/explain_tree" "$("$TLSMON" explain "$LOG" 2>&1 | grep "library" | head -2 | tr '\n' ' ')"

@@ -111,7 +111,7 @@ static void fill(struct hs_lib_verdict *v, const struct tlslib_event *e)
 	v->pid = e->pid;
 	copy_comm(v->comm, e->comm);
 	if (e->library < TLSLIB__COUNT)
-		tlslib_families[e->library].describe(v, e->verify_ret);
+		tlslib_families[e->library]->describe(v, e->verify_ret);
 }
 
 /* The network namespace of the process attributed to side's end of hs, or 0 (none attributed,

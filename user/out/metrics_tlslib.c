@@ -37,6 +37,10 @@ void metrics_tlslib__render(struct sbuf *b, const struct tlslib_stats *s,
 		     (unsigned long long)s->libs_attached);
 	counter(b, "tlsmon_tls_library_attach_failures_total",
 		"Library files a probe could not be attached to.", s->lib_attach_failures);
+	counter(b, "tlsmon_tls_library_files_depth_unknown_total",
+		"Library files whose depth getter's code does not show where the depth is kept: "
+		"their verdicts carry no depth unless the application reads it.",
+		s->depth_unreadable);
 	counter(b, "tlsmon_tls_library_files_refused_total",
 		"Library files not probed because the table of files was full.", s->libs_refused);
 }
