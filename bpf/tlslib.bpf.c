@@ -88,6 +88,27 @@ static __always_inline __u32 tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
+/* Threads with a verdict waiting for their next send, counted by tid % READY_SLOTS: the send
+ * hook runs at every TCP send of the host, and looks the thread's state up only when its slot
+ * is not zero (a load instead of a hash lookup for the others). A count left behind (a state
+ * the LRU evicted, a thread that never sent) only costs that slot's threads the lookup. */
+#define READY_SLOTS 4096
+__u64 ready_slots[READY_SLOTS];
+
+static __always_inline void mark_ready(struct verify_state *s, __u32 t)
+{
+	s->phase = PHASE_READY;
+	__sync_fetch_and_add(&ready_slots[t & (READY_SLOTS - 1)], 1);
+}
+
+static __always_inline void unmark_ready(__u32 t)
+{
+	__u64 *c = &ready_slots[t & (READY_SLOTS - 1)];
+
+	if (*c)
+		__sync_fetch_and_add(c, -1);
+}
+
 #define COOKIE_LIBRARY(c) ((__u8)((c) >> 32))
 #define COOKIE_OFFSET(c) ((__u32)(c))
 #define MAX_DEPTH 100 /* OpenSSL's default limit; a larger value was not a depth */
@@ -99,6 +120,10 @@ int BPF_KPROBE(verify_enter)
 	struct verify_state s = { .code = 0, .depth = TLSLIB_UNKNOWN, .phase = PHASE_VERIFYING };
 	__u32 t = tid();
 
+	struct verify_state *old = bpf_map_lookup_elem(&verify_by_tid, &t);
+
+	if (old && old->phase == PHASE_READY)
+		unmark_ready(t); /* verifying again before it sent: the first verdict is lost */
 	s.library = COOKIE_LIBRARY(bpf_get_attach_cookie(ctx));
 
 	bpf_map_update_elem(&verify_by_tid, &t, &s, BPF_ANY);
@@ -119,7 +144,7 @@ int BPF_KRETPROBE(verify_exit, int ret)
 	/* A verification that failed with no callback reading the error still needs libssl's
 	 * X509_STORE_CTX_get_error(); one that succeeded is ready as it stands. */
 	if (ret > 0 && !s->err_seen)
-		s->phase = PHASE_READY;
+		mark_ready(s, t);
 	return 0;
 }
 
@@ -168,7 +193,7 @@ int BPF_KRETPROBE(error_exit, int err)
 		s->depth = s->final_depth; /* the library's own pair of error and depth */
 	else if (err != s->err_seen)
 		s->depth = TLSLIB_UNKNOWN; /* the depth read was of another error */
-	s->phase = PHASE_READY;
+	mark_ready(s, t);
 	return 0;
 }
 
@@ -237,13 +262,17 @@ int BPF_PROG(tcp_sendmsg_enter, struct sock *sk)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 t = (__u32)id, tgid = (__u32)(id >> 32), zero = 0;
-	struct verify_state *s = bpf_map_lookup_elem(&verify_by_tid, &t);
+	struct verify_state *s;
 	struct tlslib_event *e;
 	struct verify_mode *mode;
 	__u64 *dropped;
 
+	if (!ready_slots[t & (READY_SLOTS - 1)])
+		return 0;
+	s = bpf_map_lookup_elem(&verify_by_tid, &t);
 	if (!s || s->phase != PHASE_READY)
 		return 0;
+	unmark_ready(t);
 	e = bpf_ringbuf_reserve(&tlslib_events, sizeof(*e), 0);
 	if (!e) {
 		dropped = bpf_map_lookup_elem(&tlslib_dropped, &zero);

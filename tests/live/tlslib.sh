@@ -339,7 +339,7 @@ for fi in /proc/"$TM_PID"/fdinfo/*; do
 	id=$(awk '$1 == "prog_id:" { print $2 }' "$fi" 2>/dev/null)
 	[ -n "$id" ] && progs+="$(bpftool prog show id "$id" -j 2>/dev/null | jq -r .name) "
 done
-if [ -n "$progs" ] && ! grep -qE 'x509|ssl_set|tcp_sendmsg' <<<"$progs" &&
+if [ -n "$progs" ] && ! grep -qE 'verify_enter|verify_exit|error_ctx_enter|error_exit|depth_exit|mode_arg2_enter|tcp_sendmsg' <<<"$progs" &&
 	! grep -q 'TLS-library' "$TM_ERR"; then
 	pass "$T/off/nothing_loaded"
 else
