@@ -3,8 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 #define SHT_DYNSYM_ 11
 #define PT_LOAD_ 1
 #define STT_FUNC_ 2
-#define ELF_MAX_BYTES (256u << 20) /* a libcrypto is a few MiB */
+#define ELF_MAX_BYTES (64u << 20) /* a libcrypto is a few MiB; read whole, then freed */
 
 static int fits(size_t len, uint64_t off, uint64_t n)
 {
@@ -157,28 +157,47 @@ int elf_getter__load_offset(const uint8_t *p, size_t len, uint16_t machine, uint
 	return -EINVAL;
 }
 
+/* The file is read, not mapped: a mapping of a file that uprobes are registered on gets their
+ * breakpoints written into it (the kernel treats any private file mapping that may become
+ * executable as a place to install them), and the getter's first byte would read as int3 while
+ * another tracer (another tlsmon) probes it. read() gives the file's own bytes. */
 int elf_getter__field_offset(const char *path, const char *symbol, uint32_t *off)
 {
 	struct stat st;
 	uint64_t at;
-	void *map;
+	uint8_t *buf = NULL;
+	size_t size, got = 0;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || st.st_size < 64 || (uint64_t)st.st_size > ELF_MAX_BYTES) {
-		close(fd);
-		return -EINVAL;
+		rc = -EINVAL;
+		goto cleanup;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return -errno;
-	rc = elf_getter__symbol_offset(map, (size_t)st.st_size, symbol, &at);
+	size = (size_t)st.st_size;
+	buf = malloc(size);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EINVAL;
+			goto cleanup;
+		}
+		got += (size_t)n;
+	}
+	rc = elf_getter__symbol_offset(buf, size, symbol, &at);
 	if (!rc)
-		rc = elf_getter__load_offset((const uint8_t *)map + at, (size_t)st.st_size - at,
-					     rd16((const uint8_t *)map + 18), off);
-	munmap(map, (size_t)st.st_size);
+		rc = elf_getter__load_offset(buf + at, size - at, rd16(buf + 18), off);
+cleanup:
+	free(buf);
+	close(fd);
 	return rc;
 }

@@ -20,7 +20,7 @@ int elf_getter__symbol_offset(const uint8_t *p, size_t len, const char *symbol, 
  * 0 (no field to tell apart from the start of the object). machine: the ELF e_machine. */
 int elf_getter__load_offset(const uint8_t *p, size_t len, uint16_t machine, uint32_t *off);
 
-/* Both, on the file at path (mapped read-only): 0 and *off, or -errno. */
+/* Both, on the file at path (read whole, at most 64 MiB): 0 and *off, or -errno. */
 int elf_getter__field_offset(const char *path, const char *symbol, uint32_t *off);
 
 #endif

@@ -69,8 +69,13 @@ static uint64_t probe_cookie(struct tlslib_hooks *t, int family, const struct tl
 {
 	uint32_t off = 0;
 
+	int rc;
+
 	if (p->role == TLSLIB_ROLE_ERROR_CTX_ENTER && p->depth_getter &&
-	    elf_getter__field_offset(path, p->depth_getter, &off)) {
+	    (rc = elf_getter__field_offset(path, p->depth_getter, &off))) {
+		/* one line per file, at most TLSLIB_MAX_LIBS */
+		fprintf(stderr, "tlsmon: TLS-library depths unknown for %s: %s: %s\n", path,
+			p->depth_getter, strerror(-rc));
 		off = 0;
 		t->stats.depth_unreadable++;
 	}
