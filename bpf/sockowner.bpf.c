@@ -385,6 +385,36 @@ int BPF_KRETPROBE(host_kaccept, struct sock *newsk)
 	return 0;
 }
 
+/* For kernels with neither BPF trampolines nor kprobes but with the tcp_sendmsg_locked BTF
+ * tracepoint (Linux 6.2): a socket on a watched port is named at its first send (a TLS client's
+ * ClientHello, a server's ServerHello, or the alert that refuses a ClientHello), by the task
+ * that sends, in that task's context. The cost is at TCP sends, not at every system call of the
+ * host as with the syscall tracepoints below: sockets on other ports leave after two loads, and
+ * the socket's own storage marks one as named. Sockets whose remote port is watched are the
+ * connecting side's, the others the accepting side's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} tlsmon_sock_named SEC(".maps");
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(host_first_send, struct sock *sk)
+{
+	int remote = owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	__u8 *named;
+
+	if (!remote && !owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)))
+		return 0;
+	named = bpf_sk_storage_get(&tlsmon_sock_named, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!named || *named)
+		return 0;
+	*named = 1;
+	record(sk, remote ? TLSMON_OWNER_CONNECT : TLSMON_OWNER_ACCEPT, bpf_get_socket_cookie(sk));
+	return 0;
+}
+
 /* The same hooks at the system call boundary, for kernels with neither BPF trampolines nor
  * kprobes (built without ftrace and kprobes): raw tracepoints sys_enter/sys_exit run for every
  * system call, so the entry filters on the call number first and the exit on one map lookup.
