@@ -47,11 +47,11 @@ prog_stats()
 {
 	local id
 	# (a program's id shows in its own fd's fdinfo and in its link's: each once)
-	for id in $(awk '$1 == "prog_id:" { print $2 }' /proc/"$TM_PID"/fdinfo/* 2>/dev/null |
-		sort -un); do
-		bpftool -j prog show id "$id" 2>/dev/null |
-			jq -r '"\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
-	done | sort
+	awk '$1 == "prog_id:" { print $2 }' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | sort -un |
+		while read -r id; do
+			bpftool -j prog show id "$id" 2>/dev/null |
+				jq -r '"\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
+		done | sort
 }
 
 # one MODE ROUND: a run in MODE (none, process, uprobes, both); appends
