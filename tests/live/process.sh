@@ -12,7 +12,9 @@
 #               B's network: named with the container's runtime and id from its cgroup
 #   inbound     a connection made before tlsmon started, accepted after: only the accepting
 #               server is seen at its socket call, so process is the server (side "server")
-#               and there is no peer_process (tests/live/process_helper.py)
+#               and there is no peer_process (tests/live/process_helper.py); with the
+#               first-send hooks (kernels without trampolines and kprobes) both ends are named
+#               at their first send, which comes after tlsmon started
 #   endpoints   /endpoints names the accepting server process on the server entry and the
 #               connecting client's on its client class
 #   hooks       the socket-owner programs are loaded while tlsmon runs (bpftool prog show)
@@ -251,7 +253,14 @@ if tm_wait "$PYCLIENT" test -e "$W/connected"; then
 	rc=$?
 	wait_exit "$PYSERVER" 3
 	wait_file_grep "$W/inbound.jsonl" '"outcome"' 5
-	if [ "$rc" = 0 ]; then
+	if [ "$rc" = 0 ] && grep -q 'first-send tracepoint hooks' "$W/inbound.err"; then
+		# Sockets are named at their first send: the client's ClientHello comes after
+		# tlsmon started, so the client is named too.
+		jcheck "inbound/accepting server is the process" "$W/inbound.jsonl" \
+			'.peer_process.side == "server" and .peer_process.pid == $srv and
+			 (.peer_process.comm | startswith("python")) and .process.side == "client" and
+			 .process.pid == $cli' --argjson srv "$PYSERVER" --argjson cli "$PYCLIENT"
+	elif [ "$rc" = 0 ]; then
 		jcheck "inbound/accepting server is the process" "$W/inbound.jsonl" \
 			'.process.side == "server" and .process.pid == $srv and
 			 (.process.comm | startswith("python")) and (has("peer_process") | not) and

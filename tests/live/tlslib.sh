@@ -7,11 +7,14 @@
 #   weak_s_client   weak chain (MD5-signed intermediate), s_client -verify_return_error: rejected,
 #                   X509_V_ERR_CA_MD_TOO_WEAK (68) at the depth s_client's callback read, and
 #                   the alert libssl's table names is the one on the wire (bad_certificate 42)
-#   weak_curl       the same chain, curl --cacert: 68, depth unknown (curl reads no depth)
-#   weak_python     python3's ssl module, a second libssl user: 68
+#   weak_curl       the same chain, curl --cacert: 68 at depth 0; curl has no verify callback
+#                   and never reads the depth: it is read from the X509_STORE_CTX libssl asks
+#                   the error of, where the library's own depth getter's code says it is
+#   weak_python     python3's ssl module, a second libssl user: 68, depth 0 the same way
 #   good_curl       good chain: accepted, code 0
 #   expired_curl    an expired leaf: X509_V_ERR_CERT_HAS_EXPIRED (10), certificate_expired(45)
 #   unknown_root    good chain against another root: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (19)
+#                   at depth 2 (the root the server sent)
 #   curl_k          weak chain, curl -k (verify mode none): ignored, finding unverified_peer
 #   mtls_server     mutual TLS, the server refuses the client's chain (another root): the
 #                   server's library verdict is server_verdict
@@ -24,6 +27,8 @@
 #                   found through /proc/PID/root and attached; a client there gets its verdict
 #   podman          the same in a podman container (--rootfs: another copy, a mount namespace
 #                   of its own), idle before tlsmon starts; a client run with `podman exec`
+#   netns           two namespaces with the same addresses: a verdict of the other one's
+#                   connection (same 4-tuple) is not joined to a handshake on A's wire
 #   nolib           no library to attach to: one log line, and tlsmon runs on (the static binary,
 #                   in a mount namespace that hides /usr/lib/x86_64-linux-gnu)
 set -u
@@ -179,9 +184,9 @@ jexp weak_s_client explain '.explain | test("openssl \\(pid [0-9]+\\) rejected c
 jexp weak_s_client no_disagreement '.explain | test("disagree|wire shows") | not'
 
 record weak_curl curl_b weak.test --cacert "$CH/weak/ca.pem"
-jexp weak_curl verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == null
+jexp weak_curl verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == 0
 	and .comm == "curl" and .alert.description == "bad_certificate"'
-jexp weak_curl explain '.explain | test("curl \\(pid [0-9]+\\) rejected the server.s chain: CA signature digest algorithm too weak")'
+jexp weak_curl explain '.explain | test("curl \\(pid [0-9]+\\) rejected certificate #1 \\(depth 0\\): CA signature digest algorithm too weak")'
 
 record weak_python in_b python3 -c "
 import socket, ssl
@@ -191,7 +196,7 @@ try:
 except ssl.SSLError as e:
     print(e)
 "
-jexp weak_python verdict '.client_verdict | .result == "rejected" and .code == 68
+jexp weak_python verdict '.client_verdict | .result == "rejected" and .code == 68 and .depth == 0
 	and .comm == "python3" and (.verify_mode | startswith("peer"))'
 
 record curl_k curl_b weak.test -k
@@ -224,6 +229,43 @@ else
 		and .comm == "openssl"'
 fi
 
+# Two namespaces with the same addresses and ports: a second pair C/D (10.200.57.1/.2 again,
+# unseen by tlsmon). A curl in D against a server in C leaves a verdict of C/D's connection;
+# then a client in B without a hooked library (tls_get, static) makes the same 4-tuple on A's
+# wire (both namespaces' ephemeral range is one port). Its record must not carry D's verdict.
+if ! cc -O2 -static -o "$W/tls_get" tests/live/tls_get.c -lssl -lcrypto >"$W/cc.log" 2>&1; then
+	skip "$T/netns" "no static OpenSSL to build tls_get: $(tail -1 "$W/cc.log")"
+else
+	SAVE_A=$NS_A SAVE_B=$NS_B
+	if netns_setup 57; then
+		NS_C=$NS_A NS_D=$NS_B
+		NS_A=$SAVE_A NS_B=$SAVE_B
+		t_bg "$NS_C" openssl s_server -accept 443 -cert "$CH/good/leaf.pem" \
+			-key "$CH/good/leaf.key" -cert_chain "$CH/good/chain.pem" -www -tls1_2 \
+			</dev/null >"$W/decoy_server.log" 2>&1
+		wait_port "$NS_C" 443 5 || fail "$T/netns/decoy_server" "$(tail -1 "$W/decoy_server.log")"
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="41000 41000"
+		ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_local_port_range="41000 41000"
+		timeout -k 2 10 ip netns exec "$NS_D" curl -s -o /dev/null --max-time 8 \
+			--resolve "good.test:443:$IP4_A" --cacert "$CH/weak/ca.pem" https://good.test/
+		sleep 0.5 # its verdict is in the daemon's table before B's handshake is judged
+		record netns_static in_b "$W/tls_get" "$IP4_A" 443 weak.test
+		jexp netns_static same_tuple '.client | endswith(":41000")'
+		jexp netns_static no_foreign_verdict '.client_verdict == null'
+		metrics_get "$NS_A" "$MPORT" >"$W/metrics_netns.txt"
+		v=$(mval "$W/metrics_netns.txt" tlsmon_tls_library_join_ambiguous_total)
+		if [ "${v:-0}" -ge 1 ]; then
+			pass "$T/netns/ambiguous_counted"
+		else
+			fail "$T/netns/ambiguous_counted" "tlsmon_tls_library_join_ambiguous_total '${v:-absent}'"
+		fi
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+	else
+		NS_A=$SAVE_A NS_B=$SAVE_B
+		fail "$T/netns/setup" "the second pair of namespaces"
+	fi
+fi
+
 serve "$CH/good" || fail "$T/serve_good" "s_server did not listen"
 record good_curl curl_b good.test --cacert "$CH/good/ca.pem"
 jexp good_curl verdict '.client_verdict | .result == "accepted" and .code == 0 and .alert == null'
@@ -231,12 +273,12 @@ jexp good_curl explain '.explain | test("curl \\(pid [0-9]+\\) verified the serv
 jexp good_curl no_unverified '[.findings[] | select(.check == "unverified_peer")] | length == 0'
 
 record unknown_root curl_b good.test --cacert "$CH/weak/ca.pem"
-jexp unknown_root verdict '.client_verdict | .result == "rejected" and .code == 19
+jexp unknown_root verdict '.client_verdict | .result == "rejected" and .code == 19 and .depth == 2
 	and .code_name == "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN" and .alert.description == "unknown_ca"'
 
 serve "$W/expired" || fail "$T/serve_expired" "s_server did not listen"
 record expired_curl curl_b good.test --cacert "$CH/good/ca.pem"
-jexp expired_curl verdict '.client_verdict | .result == "rejected" and .code == 10
+jexp expired_curl verdict '.client_verdict | .result == "rejected" and .code == 10 and .depth == 0
 	and .code_name == "X509_V_ERR_CERT_HAS_EXPIRED" and .alert.code == 45'
 jexp expired_curl wire_agrees '[.findings[] | select(.check == "expired")] | length >= 1'
 jexp expired_curl explain '.explain | test("certificate has expired \\(X509_V_ERR_CERT_HAS_EXPIRED, 10\\); it sent fatal alert certificate_expired\\(45\\)")'
@@ -257,7 +299,7 @@ record tls13_short sh -c "timeout 10 ip netns exec $NS_B openssl s_client -conne
 jexp tls13_short verdict '.version == "TLS1.3" and .client_verdict.code == 68
 	and .client_verdict.result == "rejected"'
 
-if "$TLSMON" explain "$LOG" 2>&1 | grep -q "^|- client's library: OpenSSL rejected certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, 10), verify mode peer, curl pid [0-9]"; then
+if "$TLSMON" explain "$LOG" 2>&1 | grep -q "^|- client's library: OpenSSL rejected certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, 10) at depth 0, verify mode peer, curl pid [0-9]"; then
 	pass "$T/explain_tree"
 else
 	fail "$T/explain_tree" "$("$TLSMON" explain "$LOG" 2>&1 | grep "library" | head -2 | tr '\n' ' ')"
@@ -297,7 +339,7 @@ for fi in /proc/"$TM_PID"/fdinfo/*; do
 	id=$(awk '$1 == "prog_id:" { print $2 }' "$fi" 2>/dev/null)
 	[ -n "$id" ] && progs+="$(bpftool prog show id "$id" -j 2>/dev/null | jq -r .name) "
 done
-if [ -n "$progs" ] && ! grep -qE 'x509|ssl_set|tcp_sendmsg' <<<"$progs" &&
+if [ -n "$progs" ] && ! grep -qE 'verify_enter|verify_exit|error_ctx_enter|error_exit|depth_exit|mode_arg2_enter|tcp_sendmsg' <<<"$progs" &&
 	! grep -q 'TLS-library' "$TM_ERR"; then
 	pass "$T/off/nothing_loaded"
 else

@@ -414,7 +414,7 @@ static void start_attribution(struct daemon *d)
 		snprintf(err, sizeof(err), "out of memory");
 	if (d->owners) {
 		fprintf(stderr, "tlsmon: process attribution on (%s hooks at TCP connect and "
-				"accept)\n", owner_bpf__hooks(d->owners));
+				"accept, or a socket's first send)\n", owner_bpf__hooks(d->owners));
 		return;
 	}
 	fprintf(stderr, "tlsmon: process attribution off: %s\n", err);

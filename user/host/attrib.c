@@ -79,6 +79,7 @@ static void fill(struct hs_process *p, const struct owner_entry *e, bool server_
 	p->pid = e->rec.pid;
 	p->tid = e->rec.tid;
 	p->uid = e->rec.uid;
+	p->netns = e->rec.netns;
 	copy_kstr(p->comm, sizeof(p->comm), e->rec.comm, sizeof(e->rec.comm));
 	if (e->has_names && n->exe[0])
 		snprintf(p->exe, sizeof(p->exe), "%s", n->exe);
@@ -113,6 +114,8 @@ void attrib__handshake(struct attrib *a, struct handshake *hs)
 	} else if (s == 1) {
 		fill(&hs->process, &server, true);
 	}
+	hs->ends_ambiguous = (uint8_t)((c < 0 ? 1u << HS_SIDE_CLIENT : 0) |
+				       (s < 0 ? 1u << HS_SIDE_SERVER : 0));
 	if (c == 1 || s == 1)
 		a->stats.hit++;
 	else if (c < 0 || s < 0)

@@ -75,12 +75,14 @@ static int pick_accept(struct sockowner_bpf *skel, char *err, size_t esz)
 	return 0;
 }
 
-/* The three sets of programs, best first: fexit (cheapest, reads the socket cookie), kprobes
- * where the kernel has no BPF trampoline, raw syscall tracepoints where it has no kprobes either
- * (they run at every system call). */
-enum hook_set { HOOKS_FEXIT, HOOKS_KPROBE, HOOKS_SYSCALL, HOOKS__COUNT };
+/* The sets of programs, best first: fexit (cheapest, reads the socket cookie), kprobes where the
+ * kernel has no BPF trampoline, the first send's BTF tracepoint where it has no kprobes either
+ * (runs at every TCP send), raw syscall tracepoints where it lacks that tracepoint too (they run
+ * at every system call of the host). */
+enum hook_set { HOOKS_FEXIT, HOOKS_KPROBE, HOOKS_SEND, HOOKS_SYSCALL, HOOKS__COUNT };
 
-static const char *const hook_set_names[HOOKS__COUNT] = { "fexit", "kprobe", "syscall tracepoint" };
+static const char *const hook_set_names[HOOKS__COUNT] = { "fexit", "kprobe", "first-send tracepoint",
+							  "syscall tracepoint" };
 
 static void autoload(struct sockowner_bpf *skel, enum hook_set set)
 {
@@ -97,6 +99,7 @@ static void autoload(struct sockowner_bpf *skel, enum hook_set set)
 		{ skel->progs.host_kconnect6_in, HOOKS_KPROBE },
 		{ skel->progs.host_kconnect6, HOOKS_KPROBE },
 		{ skel->progs.host_kaccept, HOOKS_KPROBE },
+		{ skel->progs.host_first_send, HOOKS_SEND },
 		{ skel->progs.host_sys_enter, HOOKS_SYSCALL },
 		{ skel->progs.host_sys_exit, HOOKS_SYSCALL },
 	};
@@ -162,8 +165,8 @@ struct owner_bpf *owner_bpf__open(const struct owner_bpf_opts *opts, char *err, 
 		e = load_attach(ob, opts, ob->set, why[ob->set], sizeof(why[0]));
 	ob->set--;
 	if (e) {
-		err__set(err, err_size, "fexit: %s; kprobe: %s; syscall tracepoint: %s", why[0],
-			 why[1], why[2]);
+		err__set(err, err_size, "fexit: %s; kprobe: %s; first-send tracepoint: %s; "
+					"syscall tracepoint: %s", why[0], why[1], why[2], why[3]);
 		goto cleanup;
 	}
 	/* CO-RE parsed the kernel's BTF (megabytes, up to three times): freed, but glibc keeps

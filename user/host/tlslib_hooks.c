@@ -11,9 +11,12 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
+#include "host/elf_getter.h"
 #include "host/tlslib_probes.h"
 #include "util/err.h"
 #include "tlslib.skel.h"
+
+_Static_assert(sizeof(struct tlslib_event) == TLSLIB_EVENT_SIZE, "struct tlslib_event layout");
 
 /* Where distributions put the host's shared libraries. */
 static const char *const lib_dirs[] = {
@@ -58,11 +61,32 @@ static bool known(const struct tlslib_hooks *t, const struct stat *st)
 	return false;
 }
 
+/* The attach cookie of probe p of family on the file at path: the family (bits 32-39) and, for
+ * the context-reading role, where the file's build keeps the depth (bits 0-31; 0 when its getter
+ * is not the one load elf_getter reads, and the depth stays unknown). */
+static uint64_t probe_cookie(struct tlslib_hooks *t, int family, const struct tlslib_probe *p,
+			     const char *path)
+{
+	uint32_t off = 0;
+
+	int rc;
+
+	if (p->role == TLSLIB_ROLE_ERROR_CTX_ENTER && p->depth_getter &&
+	    (rc = elf_getter__field_offset(path, p->depth_getter, &off))) {
+		/* one line per file, at most TLSLIB_MAX_LIBS */
+		fprintf(stderr, "tlsmon: TLS-library depths unknown for %s: %s: %s\n", path,
+			p->depth_getter, strerror(-rc));
+		off = 0;
+		t->stats.depth_unreadable++;
+	}
+	return (uint64_t)family << 32 | off;
+}
+
 /* Attach family's probes for this file (named base) at path; 1 attached, 0 already known, else
  * -errno. A file is remembered even when a probe failed: it is not retried on every scan. */
 static int attach_file(struct tlslib_hooks *t, int family, const char *base, const char *path)
 {
-	const struct tlslib_family_def *fd = &tlslib_families[family];
+	const struct tlslib_family_def *fd = tlslib_families[family];
 	struct stat st;
 	int rc = 0;
 
@@ -77,17 +101,20 @@ static int attach_file(struct tlslib_hooks *t, int family, const char *base, con
 	t->libs[t->n_libs++] = (struct lib_file){ st.st_dev, st.st_ino };
 	for (int i = 0; i < TLSLIB_MAX_PROBES && fd->probes[i].symbol; i++) {
 		const struct tlslib_probe *p = &fd->probes[i];
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->symbol, .retprobe = p->ret);
+		const char *name = tlslib__role_prog(p->role);
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->symbol,
+			    .retprobe = tlslib__role_is_return(p->role));
 		struct bpf_program *prog;
 		struct bpf_link *l;
 
 		if (strcmp(p->file, base))
 			continue;
-		prog = bpf_object__find_program_by_name(t->skel->obj, p->prog);
+		prog = name ? bpf_object__find_program_by_name(t->skel->obj, name) : NULL;
 		if (!prog || t->n_links >= (int)(sizeof(t->links) / sizeof(t->links[0]))) {
 			rc = -ENOENT;
 			break;
 		}
+		uo.bpf_cookie = probe_cookie(t, family, p, path);
 		l = bpf_program__attach_uprobe_opts(prog, -1, path, 0, &uo);
 		if (!l) {
 			rc = -errno;
@@ -109,11 +136,11 @@ static int attach_host_libs(struct tlslib_hooks *t, char *err, size_t err_size)
 	int found = 0, rc, last = -ENOENT;
 
 	for (int f = 0; f < TLSLIB__COUNT; f++)
-		for (int i = 0; i < TLSLIB_MAX_FILES && tlslib_families[f].files[i]; i++)
+		for (int i = 0; i < TLSLIB_MAX_FILES && tlslib_families[f]->files[i]; i++)
 			for (size_t d = 0; d < sizeof(lib_dirs) / sizeof(lib_dirs[0]); d++) {
 				snprintf(path, sizeof(path), "%s/%s", lib_dirs[d],
-					 tlslib_families[f].files[i]);
-				rc = attach_file(t, f, tlslib_families[f].files[i], path);
+					 tlslib_families[f]->files[i]);
+				rc = attach_file(t, f, tlslib_families[f]->files[i], path);
 				if (rc >= 0) {
 					found++;
 					break;

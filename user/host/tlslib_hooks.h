@@ -18,6 +18,7 @@ struct tlslib_stats {
 	uint64_t libs_from_processes; /* of those, found through a process's mappings */
 	uint64_t lib_attach_failures; /* files a probe could not attach to */
 	uint64_t libs_refused; /* files past TLSLIB_MAX_LIBS */
+	uint64_t depth_unreadable; /* files whose depth getter is not one load: depth unknown */
 	uint64_t events; /* verdicts read from the kernel */
 	uint64_t events_dropped; /* the kernel's ring buffer was full */
 };

@@ -111,38 +111,86 @@ static void fill(struct hs_lib_verdict *v, const struct tlslib_event *e)
 	v->pid = e->pid;
 	copy_comm(v->comm, e->comm);
 	if (e->library < TLSLIB__COUNT)
-		tlslib_families[e->library].describe(v, e->verify_ret);
+		tlslib_families[e->library]->describe(v, e->verify_ret);
+}
+
+/* The network namespace of the process attributed to side's end of hs, or 0 (none attributed,
+ * or --no-process). */
+static uint32_t end_netns(const struct handshake *hs, int side)
+{
+	bool server = side == HS_SIDE_SERVER;
+
+	if (hs->process.present && hs->process.server_end == server)
+		return hs->process.netns;
+	if (hs->peer_process.present && hs->peer_process.server_end == server)
+		return hs->peer_process.netns;
+	return 0;
+}
+
+/* A verdict's namespace, for telling namespaces apart: the cookie when the kernel has one (an
+ * inode number may be reused once its namespace is gone), else the inode. */
+static uint64_t ns_id(const struct tlslib_event *e)
+{
+	return e->netns_cookie ? e->netns_cookie : e->netns_ino;
+}
+
+/* Take side's verdicts of hs's connection into the copy (the later one stands: renegotiation);
+ * returns whether one was taken. */
+static bool take_side(struct tlslib_join *j, const struct handshake *hs, int side, bool *copied)
+{
+	uint32_t want = end_netns(hs, side);
+	uint64_t first_ns = 0, at = 0;
+	bool several = false, took = false;
+
+	if (!want) {
+		for (int i = 0; i < j->high && !several; i++) {
+			if (!j->slot[i].used || verifier_of(hs, &j->slot[i].e) != side)
+				continue;
+			if (first_ns && ns_id(&j->slot[i].e) != first_ns)
+				several = true;
+			first_ns = ns_id(&j->slot[i].e);
+		}
+		/* attribution saw that end's 4-tuple in several namespaces: a lone verdict may be
+		 * of the connection the wire does not show */
+		if (first_ns && (hs->ends_ambiguous & (1u << side)))
+			several = true;
+		if (several) {
+			j->stats.ambiguous++;
+			return false;
+		}
+	}
+	for (int i = 0; i < j->high; i++) {
+		const struct tlslib_event *e = &j->slot[i].e;
+
+		if (!j->slot[i].used || verifier_of(hs, e) != side ||
+		    (want && e->netns_ino && e->netns_ino != want))
+			continue;
+		if (!*copied) {
+			memcpy(j->copy, hs, sizeof(*hs));
+			*copied = true;
+		}
+		if (!took || e->ts_ns >= at) {
+			fill(&j->copy->lib_verdict[side], e);
+			at = e->ts_ns;
+		}
+		took = true;
+		drop(j, i);
+	}
+	return took;
 }
 
 const struct handshake *tlslib_join__judge(struct tlslib_join *j, const struct policy *p,
 					   const struct handshake *hs)
 {
-	uint64_t at[2] = { 0, 0 };
-	bool any = false;
+	bool copied = false;
 
 	if (!j || !j->n_used)
 		return hs;
-	for (int i = 0; i < j->high; i++) {
-		int side;
-
-		if (!j->slot[i].used || (side = verifier_of(hs, &j->slot[i].e)) < 0)
-			continue;
-		if (!any) {
-			memcpy(j->copy, hs, sizeof(*hs));
-			any = true;
-		}
-		/* a second verdict of one side (renegotiation): the later one stands */
-		if (!j->copy->lib_verdict[side].present || j->slot[i].e.ts_ns >= at[side]) {
-			fill(&j->copy->lib_verdict[side], &j->slot[i].e);
-			at[side] = j->slot[i].e.ts_ns;
-		}
-		drop(j, i);
-	}
-	if (!any)
-		return hs;
 	for (int side = 0; side < 2; side++)
-		if (j->copy->lib_verdict[side].present && j->copy->lib_verdict[side].result < 4)
+		if (take_side(j, hs, side, &copied) && j->copy->lib_verdict[side].result < 4)
 			j->stats.joined[j->copy->lib_verdict[side].result]++;
+	if (!copied)
+		return hs;
 	policy__check_lib_verdicts(p, j->copy);
 	explain__handshake(j->copy);
 	return j->copy;

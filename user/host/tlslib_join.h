@@ -1,7 +1,11 @@
 /* Joins the TLS libraries' verdicts (struct tlslib_event, by the verifying socket's 4-tuple) to
  * the wire handshakes of the same connections: a bounded table of verdicts waiting for their
  * handshake; the oldest is evicted when it is full, and one that waits too long expires (both
- * counted). */
+ * counted). The wire does not say which network namespace a connection lives in, and
+ * namespaces may reuse the same addresses (containers on bridges of their own): the verdict of
+ * an end is taken from the namespace of the process attributed to that end; with no process
+ * known, only when every verdict of that 4-tuple comes from one namespace (else counted as
+ * ambiguous and left to expire). */
 #ifndef TLSMON_TLSLIB_JOIN_H
 #define TLSMON_TLSLIB_JOIN_H
 
@@ -18,6 +22,7 @@ struct tlslib_join_stats {
 	uint64_t joined[4]; /* by enum hs_lib_result */
 	uint64_t evicted; /* the table was full */
 	uint64_t expired; /* no handshake came for it within TLSLIB_JOIN_TTL_NS */
+	uint64_t ambiguous; /* handshake ends with verdicts of several namespaces, none taken */
 };
 
 struct tlslib_join;

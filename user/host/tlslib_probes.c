@@ -1,253 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The probe table (tlslib_probes.h) and OpenSSL's row: its files, the exported functions that give
- * a handshake's verification result, and its vocabulary (X509_V_ERR names, the library's error
- * strings, the alert libssl sends for each code). */
+/* The registry of library rows (one file each: tlslib_openssl.c) and the BPF program of each
+ * role. */
 #include "host/tlslib_probes.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
-#define N_ITEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define NAMED(c) { c, #c }
+extern const struct tlslib_family_def tlslib_openssl;
 
-/* Every code of the headers tlsmon is built with; a newer library's codes read as numbers. */
-static const struct {
-	int code;
-	const char *name;
-} x509_v_names[] = {
-	NAMED(X509_V_OK),
-	NAMED(X509_V_ERR_UNSPECIFIED),
-	NAMED(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT),
-	NAMED(X509_V_ERR_UNABLE_TO_GET_CRL),
-	NAMED(X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE),
-	NAMED(X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE),
-	NAMED(X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY),
-	NAMED(X509_V_ERR_CERT_SIGNATURE_FAILURE),
-	NAMED(X509_V_ERR_CRL_SIGNATURE_FAILURE),
-	NAMED(X509_V_ERR_CERT_NOT_YET_VALID),
-	NAMED(X509_V_ERR_CERT_HAS_EXPIRED),
-	NAMED(X509_V_ERR_CRL_NOT_YET_VALID),
-	NAMED(X509_V_ERR_CRL_HAS_EXPIRED),
-	NAMED(X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD),
-	NAMED(X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD),
-	NAMED(X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD),
-	NAMED(X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD),
-	NAMED(X509_V_ERR_OUT_OF_MEM),
-	NAMED(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT),
-	NAMED(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN),
-	NAMED(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
-	NAMED(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE),
-	NAMED(X509_V_ERR_CERT_CHAIN_TOO_LONG),
-	NAMED(X509_V_ERR_CERT_REVOKED),
-	NAMED(X509_V_ERR_NO_ISSUER_PUBLIC_KEY),
-	NAMED(X509_V_ERR_PATH_LENGTH_EXCEEDED),
-	NAMED(X509_V_ERR_INVALID_PURPOSE),
-	NAMED(X509_V_ERR_CERT_UNTRUSTED),
-	NAMED(X509_V_ERR_CERT_REJECTED),
-	NAMED(X509_V_ERR_SUBJECT_ISSUER_MISMATCH),
-	NAMED(X509_V_ERR_AKID_SKID_MISMATCH),
-	NAMED(X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH),
-	NAMED(X509_V_ERR_KEYUSAGE_NO_CERTSIGN),
-	NAMED(X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER),
-	NAMED(X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION),
-	NAMED(X509_V_ERR_KEYUSAGE_NO_CRL_SIGN),
-	NAMED(X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION),
-	NAMED(X509_V_ERR_INVALID_NON_CA),
-	NAMED(X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED),
-	NAMED(X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE),
-	NAMED(X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED),
-	NAMED(X509_V_ERR_INVALID_EXTENSION),
-	NAMED(X509_V_ERR_INVALID_POLICY_EXTENSION),
-	NAMED(X509_V_ERR_NO_EXPLICIT_POLICY),
-	NAMED(X509_V_ERR_DIFFERENT_CRL_SCOPE),
-	NAMED(X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE),
-	NAMED(X509_V_ERR_UNNESTED_RESOURCE),
-	NAMED(X509_V_ERR_PERMITTED_VIOLATION),
-	NAMED(X509_V_ERR_EXCLUDED_VIOLATION),
-	NAMED(X509_V_ERR_SUBTREE_MINMAX),
-	NAMED(X509_V_ERR_APPLICATION_VERIFICATION),
-	NAMED(X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE),
-	NAMED(X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX),
-	NAMED(X509_V_ERR_UNSUPPORTED_NAME_SYNTAX),
-	NAMED(X509_V_ERR_CRL_PATH_VALIDATION_ERROR),
-	NAMED(X509_V_ERR_PATH_LOOP),
-	NAMED(X509_V_ERR_SUITE_B_INVALID_VERSION),
-	NAMED(X509_V_ERR_SUITE_B_INVALID_ALGORITHM),
-	NAMED(X509_V_ERR_SUITE_B_INVALID_CURVE),
-	NAMED(X509_V_ERR_SUITE_B_INVALID_SIGNATURE_ALGORITHM),
-	NAMED(X509_V_ERR_SUITE_B_LOS_NOT_ALLOWED),
-	NAMED(X509_V_ERR_SUITE_B_CANNOT_SIGN_P_384_WITH_P_256),
-	NAMED(X509_V_ERR_HOSTNAME_MISMATCH),
-	NAMED(X509_V_ERR_EMAIL_MISMATCH),
-	NAMED(X509_V_ERR_IP_ADDRESS_MISMATCH),
-	NAMED(X509_V_ERR_DANE_NO_MATCH),
-	NAMED(X509_V_ERR_EE_KEY_TOO_SMALL),
-	NAMED(X509_V_ERR_CA_KEY_TOO_SMALL),
-	NAMED(X509_V_ERR_CA_MD_TOO_WEAK),
-	NAMED(X509_V_ERR_INVALID_CALL),
-	NAMED(X509_V_ERR_STORE_LOOKUP),
-	NAMED(X509_V_ERR_NO_VALID_SCTS),
-	NAMED(X509_V_ERR_PROXY_SUBJECT_NAME_VIOLATION),
-	NAMED(X509_V_ERR_OCSP_VERIFY_NEEDED),
-	NAMED(X509_V_ERR_OCSP_VERIFY_FAILED),
-	NAMED(X509_V_ERR_OCSP_CERT_UNKNOWN),
-	NAMED(X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM),
-	NAMED(X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH),
-	NAMED(X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY),
-	NAMED(X509_V_ERR_INVALID_CA),
-	NAMED(X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA),
-	NAMED(X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN),
-	NAMED(X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA),
-	NAMED(X509_V_ERR_ISSUER_NAME_EMPTY),
-	NAMED(X509_V_ERR_SUBJECT_NAME_EMPTY),
-	NAMED(X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER),
-	NAMED(X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER),
-	NAMED(X509_V_ERR_EMPTY_SUBJECT_ALT_NAME),
-	NAMED(X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL),
-	NAMED(X509_V_ERR_CA_BCONS_NOT_CRITICAL),
-	NAMED(X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL),
-	NAMED(X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL),
-	NAMED(X509_V_ERR_CA_CERT_MISSING_KEY_USAGE),
-	NAMED(X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3),
-	NAMED(X509_V_ERR_EC_KEY_EXPLICIT_PARAMS),
+/* By enum tlslib_family, the index the BPF side carries in its events. */
+const struct tlslib_family_def *const tlslib_families[TLSLIB__COUNT] = {
+	[TLSLIB_OPENSSL] = &tlslib_openssl,
 };
 
-/* ssl_x509err2alert() of OpenSSL 3 (ssl/statem/statem_lib.c): the alert libssl sends when
- * verification fails with that code and the verify mode enforces it; anything else is
- * certificate_unknown. */
-static const struct {
-	int code;
-	int alert;
-} x509_v_alerts[] = {
-	{ X509_V_ERR_UNSPECIFIED, SSL_AD_HANDSHAKE_FAILURE },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_UNABLE_TO_GET_CRL, SSL_AD_CERTIFICATE_UNKNOWN },
-	{ X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE, SSL_AD_DECRYPT_ERROR },
-	{ X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE, SSL_AD_DECRYPT_ERROR },
-	{ X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_CERT_SIGNATURE_FAILURE, SSL_AD_DECRYPT_ERROR },
-	{ X509_V_ERR_CRL_SIGNATURE_FAILURE, SSL_AD_DECRYPT_ERROR },
-	{ X509_V_ERR_CERT_NOT_YET_VALID, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CERT_HAS_EXPIRED, SSL_AD_CERTIFICATE_EXPIRED },
-	{ X509_V_ERR_CRL_NOT_YET_VALID, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CRL_HAS_EXPIRED, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_OUT_OF_MEM, SSL_AD_INTERNAL_ERROR },
-	{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CERT_CHAIN_TOO_LONG, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CERT_REVOKED, SSL_AD_CERTIFICATE_REVOKED },
-	{ X509_V_ERR_INVALID_CA, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_PATH_LENGTH_EXCEEDED, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_INVALID_PURPOSE, SSL_AD_UNSUPPORTED_CERTIFICATE },
-	{ X509_V_ERR_CERT_UNTRUSTED, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CERT_REJECTED, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_HOSTNAME_MISMATCH, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_EMAIL_MISMATCH, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_IP_ADDRESS_MISMATCH, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_DANE_NO_MATCH, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_EE_KEY_TOO_SMALL, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CA_KEY_TOO_SMALL, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_CA_MD_TOO_WEAK, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_INVALID_CALL, SSL_AD_INTERNAL_ERROR },
-	{ X509_V_ERR_STORE_LOOKUP, SSL_AD_INTERNAL_ERROR },
-	{ X509_V_ERR_NO_VALID_SCTS, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER, SSL_AD_UNKNOWN_CA },
-	{ X509_V_ERR_OCSP_VERIFY_NEEDED, SSL_AD_INTERNAL_ERROR },
-	{ X509_V_ERR_OCSP_VERIFY_FAILED, SSL_AD_BAD_CERTIFICATE },
-	{ X509_V_ERR_OCSP_CERT_UNKNOWN, SSL_AD_BAD_CERTIFICATE },
+/* The programs of bpf/tlslib.bpf.c. */
+static const char *const role_progs[TLSLIB_ROLE__COUNT] = {
+	[TLSLIB_ROLE_VERIFY_ENTER] = "verify_enter",
+	[TLSLIB_ROLE_VERIFY_EXIT] = "verify_exit",
+	[TLSLIB_ROLE_ERROR_CTX_ENTER] = "error_ctx_enter",
+	[TLSLIB_ROLE_ERROR_EXIT] = "error_exit",
+	[TLSLIB_ROLE_DEPTH_EXIT] = "depth_exit",
+	[TLSLIB_ROLE_MODE_ARG2_ENTER] = "mode_arg2_enter",
 };
 
-static void openssl_mode_name(char *buf, size_t size, int mode)
+const char *tlslib__role_prog(enum tlslib_role role)
 {
-	static const struct {
-		int bit;
-		const char *name;
-	} bits[] = {
-		{ SSL_VERIFY_PEER, "peer" },
-		{ SSL_VERIFY_FAIL_IF_NO_PEER_CERT, "fail_if_no_peer_cert" },
-		{ SSL_VERIFY_CLIENT_ONCE, "client_once" },
-		{ SSL_VERIFY_POST_HANDSHAKE, "post_handshake" },
-	};
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (mode < 0)
-		return;
-	if (mode == SSL_VERIFY_NONE) {
-		snprintf(buf, size, "none");
-		return;
-	}
-	for (size_t i = 0; i < N_ITEMS(bits) && n < size; i++)
-		if (mode & bits[i].bit)
-			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "|" : "", bits[i].name);
+	return role < TLSLIB_ROLE__COUNT ? role_progs[role] : NULL;
 }
 
-/* libssl fails the handshake when the mode has SSL_VERIFY_PEER and the verification (with the
- * application's callback, whose answer is X509_verify_cert()'s return) failed. */
-static void openssl_describe(struct hs_lib_verdict *v, int verify_ret)
+bool tlslib__role_is_return(enum tlslib_role role)
 {
-	const char *s;
-
-	snprintf(v->library, sizeof(v->library), "OpenSSL");
-	openssl_mode_name(v->mode_name, sizeof(v->mode_name), v->verify_mode);
-	v->alert = -1;
-	v->code_name[0] = '\0';
-	for (size_t i = 0; i < N_ITEMS(x509_v_names); i++)
-		if (x509_v_names[i].code == v->code)
-			snprintf(v->code_name, sizeof(v->code_name), "%s", x509_v_names[i].name);
-	s = X509_verify_cert_error_string(v->code);
-	snprintf(v->reason, sizeof(v->reason), "%s", s ? s : "");
-	if (v->code == X509_V_OK && verify_ret > 0) {
-		v->result = HS_LIB_ACCEPTED;
-		return;
-	}
-	if (v->verify_mode < 0)
-		v->result = HS_LIB_FAILED;
-	else if (!(v->verify_mode & SSL_VERIFY_PEER) || verify_ret > 0)
-		v->result = HS_LIB_IGNORED; /* mode none, or a callback that accepted regardless */
-	else
-		v->result = HS_LIB_REJECTED;
-	if (v->result != HS_LIB_REJECTED)
-		return;
-	v->alert = SSL_AD_CERTIFICATE_UNKNOWN;
-	for (size_t i = 0; i < N_ITEMS(x509_v_alerts); i++)
-		if (x509_v_alerts[i].code == v->code)
-			v->alert = (int16_t)x509_v_alerts[i].alert;
+	return role == TLSLIB_ROLE_VERIFY_EXIT || role == TLSLIB_ROLE_ERROR_EXIT ||
+	       role == TLSLIB_ROLE_DEPTH_EXIT;
 }
-
-const struct tlslib_family_def tlslib_families[TLSLIB__COUNT] = {
-	[TLSLIB_OPENSSL] = {
-		.name = "OpenSSL",
-		.files = { "libcrypto.so.3", "libssl.so.3", NULL },
-		/* libssl's ssl_verify_cert_chain() calls X509_verify_cert() and then
-		 * X509_STORE_CTX_get_error() (SSL_get_verify_result's value); verify callbacks
-		 * read X509_STORE_CTX_get_error_depth(). */
-		.probes = {
-			{ "libcrypto.so.3", "X509_verify_cert", "x509_verify_cert_enter", false },
-			{ "libcrypto.so.3", "X509_verify_cert", "x509_verify_cert_exit", true },
-			{ "libcrypto.so.3", "X509_STORE_CTX_get_error", "x509_get_error_exit", true },
-			{ "libcrypto.so.3", "X509_STORE_CTX_get_error_depth",
-			  "x509_get_error_depth_exit", true },
-			{ "libssl.so.3", "SSL_CTX_set_verify", "ssl_set_verify_enter", false },
-			{ "libssl.so.3", "SSL_set_verify", "ssl_set_verify_enter", false },
-		},
-		.describe = openssl_describe,
-	},
-};
 
 int tlslib__family_of_file(const char *basename)
 {
 	for (int f = 0; f < TLSLIB__COUNT; f++)
-		for (int i = 0; i < TLSLIB_MAX_FILES && tlslib_families[f].files[i]; i++)
-			if (!strcmp(basename, tlslib_families[f].files[i]))
+		for (int i = 0; i < TLSLIB_MAX_FILES && tlslib_families[f]->files[i]; i++)
+			if (!strcmp(basename, tlslib_families[f]->files[i]))
 				return f;
 	return -1;
 }

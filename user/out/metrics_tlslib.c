@@ -27,12 +27,20 @@ void metrics_tlslib__render(struct sbuf *b, const struct tlslib_stats *s,
 		     (unsigned long long)j->expired);
 	sbuf__printf(b, "tlsmon_tls_library_verdicts_unjoined_total{reason=\"dropped\"} %llu\n",
 		     (unsigned long long)s->events_dropped);
+	counter(b, "tlsmon_tls_library_join_ambiguous_total",
+		"Handshake ends whose 4-tuple had TLS-library verdicts from several network "
+		"namespaces and no attributed process to choose one by: none was joined.",
+		j->ambiguous);
 	sbuf__printf(b, "# HELP tlsmon_tls_library_files Library files (by device and inode) "
 			"whose verification functions are probed.\n"
 			"# TYPE tlsmon_tls_library_files gauge\ntlsmon_tls_library_files %llu\n",
 		     (unsigned long long)s->libs_attached);
 	counter(b, "tlsmon_tls_library_attach_failures_total",
 		"Library files a probe could not be attached to.", s->lib_attach_failures);
+	counter(b, "tlsmon_tls_library_files_depth_unknown_total",
+		"Library files whose depth getter's code does not show where the depth is kept: "
+		"their verdicts carry no depth unless the application reads it.",
+		s->depth_unreadable);
 	counter(b, "tlsmon_tls_library_files_refused_total",
 		"Library files not probed because the table of files was full.", s->libs_refused);
 }

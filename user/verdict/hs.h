@@ -219,6 +219,7 @@ struct hs_process {
 	bool present;
 	bool server_end; /* the accepting process, else the connecting one */
 	uint32_t pid, tid, uid;
+	uint32_t netns; /* the socket's network namespace (inode number); 0 when unknown */
 	char comm[16];
 	char exe[HS_EXE_LEN]; /* path, or the file name alone when the path was not readable */
 	char cgroup[HS_CGROUP_LEN]; /* "" when unknown */
@@ -328,6 +329,9 @@ struct handshake {
 	/* Who, on this host: the client end's process when the client is local, else the server
 	 * end's; peer_process is the server end's when both are local. */
 	struct hs_process process, peer_process;
+	/* Bit (1 << enum hs_side) set: several network namespaces held a socket with that end's
+	 * 4-tuple, so no process was chosen for it (the join of library verdicts takes none). */
+	uint8_t ends_ambiguous;
 	/* The TLS libraries' verdicts (client_verdict: on the server's chain; server_verdict: on the
 	 * client's), filled after the engine by user/host/tlslib_join.c, never from a capture file. */
 	struct hs_lib_verdict lib_verdict[2]; /* by enum hs_side of the verifier */

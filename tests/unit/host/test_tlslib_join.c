@@ -189,6 +189,62 @@ static void test_family_of_file(void)
 	CHECK_EQ(tlslib__family_of_file("libgnutls.so.30"), -1);
 }
 
+/* Two namespaces with the same 4-tuple: the verdict taken is the one of the namespace of the
+ * process attributed to that end; with no process, neither (ambiguous), and a lone verdict of
+ * one namespace is taken. */
+static void test_namespaces_same_tuple(void)
+{
+	struct tlslib_join *j = tlslib_join__new();
+	struct policy *p = policy__new();
+	struct handshake *hs = new_hs();
+	struct tlslib_event mine = event(true, X509_V_ERR_CA_MD_TOO_WEAK, 1, 1, 0);
+	struct tlslib_event other = event(true, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2, 1, 0);
+	const struct handshake *out;
+
+	mine.netns_ino = 4026531840u;
+	mine.netns_cookie = 7;
+	other.netns_ino = 4026532001u;
+	other.netns_cookie = 9;
+	other.ts_ns = mine.ts_ns + 1; /* the later one: taken if namespaces were ignored */
+	tlslib_join__add(j, &mine);
+	tlslib_join__add(j, &other);
+	hs->process.present = true;
+	hs->process.server_end = false;
+	hs->process.netns = 4026531840u;
+	out = tlslib_join__judge(j, p, hs);
+	CHECK(out->lib_verdict[HS_SIDE_CLIENT].present);
+	CHECK_EQ(out->lib_verdict[HS_SIDE_CLIENT].code, X509_V_ERR_CA_MD_TOO_WEAK);
+	CHECK_EQ(out->lib_verdict[HS_SIDE_CLIENT].depth, 1);
+
+	/* the other namespace's verdict is still there; a process of a third namespace gets none */
+	hs->process.netns = 4026532999u;
+	CHECK(tlslib_join__judge(j, p, hs) == hs);
+
+	/* no process known: two namespaces are ambiguous, none taken */
+	tlslib_join__add(j, &mine);
+	memset(&hs->process, 0, sizeof(hs->process));
+	CHECK(tlslib_join__judge(j, p, hs) == hs);
+	CHECK_EQ(tlslib_join__stats(j)->ambiguous, 1);
+
+	/* one namespace left: taken */
+	hs->process.present = true;
+	hs->process.netns = 4026532001u;
+	out = tlslib_join__judge(j, p, hs);
+	CHECK_EQ(out->lib_verdict[HS_SIDE_CLIENT].code, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+	memset(&hs->process, 0, sizeof(hs->process));
+	/* attribution found that end in several namespaces: the lone verdict is not taken */
+	hs->ends_ambiguous = 1u << HS_SIDE_CLIENT;
+	CHECK(tlslib_join__judge(j, p, hs) == hs);
+	CHECK_EQ(tlslib_join__stats(j)->ambiguous, 2);
+	hs->ends_ambiguous = 0;
+	out = tlslib_join__judge(j, p, hs);
+	CHECK_EQ(out->lib_verdict[HS_SIDE_CLIENT].code, X509_V_ERR_CA_MD_TOO_WEAK);
+	CHECK_EQ(tlslib_join__stats(j)->ambiguous, 2);
+	free(hs);
+	policy__free(p);
+	tlslib_join__free(j);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rejected_weak_ca_md);
@@ -197,5 +253,6 @@ int main(void)
 	RUN_TEST(test_unverified_peer);
 	RUN_TEST(test_evict_oldest);
 	RUN_TEST(test_family_of_file);
+	RUN_TEST(test_namespaces_same_tuple);
 	return check_total_failed ? 1 : 0;
 }
