@@ -686,7 +686,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
 		if (at_addrs >= 0)
 			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
-		rc = poll(fds, (nfds_t)n, 1000);
+		rc = poll(fds, (nfds_t)n, live_bpf__wait_ms(d->lb, 1000));
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
 			return -errno;
