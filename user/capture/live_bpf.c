@@ -554,7 +554,7 @@ int live_bpf__consume(struct live_bpf *lb)
  * a wake-up wakes nobody. That wake-up's record was read at read_ms or before, so turns every
  * LIVE_BPF_LINGER_STEP_MS until LIVE_BPF_LINGER_MS past read_ms, longer than the interval plus a
  * step, read every record such a window can hold, each within a step. */
-#define LIVE_BPF_LINGER_STEP_MS 2
+#define LIVE_BPF_LINGER_STEP_MS 1
 #define LIVE_BPF_LINGER_MS (TLSMON_RING_WAKE_NS / 1000000 + 2 * LIVE_BPF_LINGER_STEP_MS)
 
 int live_bpf__wait_ms(const struct live_bpf *lb, int max_ms)
