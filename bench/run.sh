@@ -2,7 +2,7 @@
 # `make bench`: run the benchmarks (root), keep each one's full output, then print every
 # "bench: NAME VALUE UNIT [ratio=R vs BASELINE]" line as one table and the issue's goals.
 #
-# Usage: bench/run.sh [bpf_cost] [offline_rate] [host_impact] [capture_load] [inject_load] [memory]
+# Usage: bench/run.sh [bpf_cost] [offline_rate] [host_impact] [capture_load] [inject_load] [live_cost] [memory]
 #        [attribution]
 #        (default: all). BUILD selects the build directory; BENCH_LOGS where logs go
 #        (default /tmp/tlsmon-bench/logs).
@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 LOGS=${BENCH_LOGS:-/tmp/tlsmon-bench/logs}
-ALL=(bpf_cost offline_rate host_impact capture_load inject_load memory attribution)
+ALL=(bpf_cost offline_rate host_impact capture_load inject_load live_cost memory attribution)
 PARTS=("$@")
 [ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL[@]}")
 
@@ -31,7 +31,7 @@ for p in "${PARTS[@]}"; do
 	t0=$(date +%s)
 	case $p in
 	bpf_cost) cmd=("$BUILD/bench/bpf_cost") ;;
-	offline_rate | host_impact | capture_load | inject_load | memory | attribution) cmd=("$ROOT/bench/$p.sh") ;;
+	offline_rate | host_impact | capture_load | inject_load | live_cost | memory | attribution) cmd=("$ROOT/bench/$p.sh") ;;
 	*)
 		echo "bench: unknown part $p (one of: ${ALL[*]})" >&2
 		rc=2
@@ -112,6 +112,7 @@ printf '  %-58s %10s %s\n' "injected: highest rate with reported/sent 1.000 (flo
 	"$(val inject_complete_rate)" "(x injector alone: $(rat inject_complete_rate))"
 printf '  %-58s %10s %s\n' "injected: first loss (flows/s), ring-buffer drops there" \
 	"$(val inject_first_loss_rate)" "$(val inject_first_loss_ringbuf_dropped) records"
+goal "live CPU per handshake (x offline, same handshakes)" "$(rat live_cost_ratio)" "<=" 1.2
 goal "offline (a) mix, tlsmon x tshark" "$(rat offline_mix_tlsmon)" ">=" 100
 goal "offline (a) mix, handshakes/s/core" "$(val offline_mix_tlsmon)" ">=" 100000
 goal "offline (b) distinct, tlsmon x d2i_X509 rate" "$(val offline_distinct_vs_d2i)" ">=" 10
