@@ -137,7 +137,6 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 			 const struct engine_frames *frames)
 {
 	struct daemon *d = ctx;
-	int rc;
 
 	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
 	 * in the ring buffer now, even when this batch of frames began before it was. */
@@ -158,10 +157,8 @@ static void on_handshake(void *ctx, const struct handshake *hs, const struct tls
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	rc = log_sink__write(d->log, d->line.buf, d->line.len);
-	if (rc && log_sink__errors(d->log) == 1)
-		fprintf(stderr, "tlsmon: writing %s: %s; the line was dropped (further failures are "
-				"counted in tlsmon_log_errors_total)\n", d->o.log_path, strerror(-rc));
+	/* written at the end of the loop's turn; a failure is said once and counted */
+	log_sink__append(d->log, d->line.buf, d->line.len);
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -705,6 +702,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			fprintf(stderr, "tlsmon: ring buffer: %s\n", strerror(-rc));
 			return rc;
 		}
+		if (d->log) /* the turn's lines in one write */
+			log_sink__flush(d->log);
 		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
 			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
