@@ -23,8 +23,10 @@ def main():
     for cmd in cmds:
         time.sleep(0.3)  # a quiet spell: the first frame wakes the reader
         size = os.path.getsize(log)
-        subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False, timeout=10)
+        # Polled while the injector runs: it exits some ms after its last frame (freeing its
+        # templates), and the line is usually there before that.
+        proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
         end = time.monotonic() + timeout
         seen = None
         while time.monotonic() < end:
@@ -32,6 +34,7 @@ def main():
                 seen = time.time()
                 break
             time.sleep(0.0001)
+        proc.wait(timeout=10)
         if seen is None:
             print("none")
             continue
