@@ -98,5 +98,7 @@ static __always_inline int port_watched(__u16 port)
 /* Read-only after load, so the verifier sees constants. */
 const volatile __u32 tlsmon_budget = TLSMON_DEFAULT_BUDGET; /* bytes copied per direction */
 const volatile __u32 tlsmon_snaplen = TLSMON_DEFAULT_SNAPLEN; /* bytes copied per frame */
+/* Unread bytes in tlsmon_events past which a record wakes the reader at once. */
+const volatile __u32 tlsmon_ring_wake_bytes = TLSMON_DEFAULT_RINGBUF_BYTES / 4;
 
 #endif

@@ -116,13 +116,36 @@ static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct 
 	}
 }
 
+/* When a record last woke the reader (bpf_ktime_get_ns()); written only when one does, so the
+ * CPUs share a line that changes at most once per TLSMON_RING_WAKE_NS. */
+__u64 tlsmon_ring_woken_ns;
+
+/* A wake-up per record (flags 0 wakes the reader whenever it has caught up) costs an irq_work,
+ * a self-IPI on VMs, and a reader turn for a few records. Instead: the first record after a quiet
+ * spell wakes it at once (an idle host reports promptly), then at most one per
+ * TLSMON_RING_WAKE_NS, and the record that takes the unread bytes past tlsmon_ring_wake_bytes;
+ * the reader picks up the records in between on its own short timeout (live_bpf__wait_ms()).
+ * Only the crossing wakes: every record above the level would cost ~3.5 us of IPI each on this
+ * VM (bench/bpf_cost hs_copy_*) just when the reader is behind. */
+static __always_inline __u64 ring_wake_flags(__u64 now, __u32 size)
+{
+	__u64 unread = bpf_ringbuf_query(&tlsmon_events, BPF_RB_AVAIL_DATA);
+
+	if (now - tlsmon_ring_woken_ns < TLSMON_RING_WAKE_NS &&
+	    (unread >= tlsmon_ring_wake_bytes || unread + size < tlsmon_ring_wake_bytes))
+		return BPF_RB_NO_WAKEUP;
+	tlsmon_ring_woken_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 static __always_inline int emit(struct tlsmon_scratch *s, __u32 cap,
 				struct tlsmon_counter_vals *ctr)
 {
 	if (cap > TLSMON_REC_DATA_MAX)
 		return -1;
 	s->hdr.cap_len = cap;
-	if (bpf_ringbuf_output(&tlsmon_events, s, sizeof(s->hdr) + cap, 0)) {
+	if (bpf_ringbuf_output(&tlsmon_events, s, sizeof(s->hdr) + cap,
+			       ring_wake_flags(s->hdr.ktime_ns, sizeof(s->hdr) + cap))) {
 		ctr->c[TLSMON_CTR_RINGBUF_FULL]++;
 		return -1;
 	}

@@ -210,6 +210,10 @@ struct tlsmon_scratch {
 #define TLSMON_DEFAULT_BUDGET (64 * 1024) /* bytes per direction */
 #define TLSMON_DEFAULT_SNAPLEN (65535 + 64) /* a maximal IP datagram plus link-layer headers */
 #define TLSMON_DEFAULT_RINGBUF_BYTES (8u << 20) /* tlsmon_events; `tlsmon run --ring-bytes` */
+/* Wake-ups of the reader of tlsmon_events (bpf/tlsmon.bpf.c emit()): a record wakes it when none
+ * did for this long, or when the unread bytes pass a quarter of the ring; the others are left for
+ * the reader's next turn, which live_bpf__wait_ms() keeps short while records flow. */
+#define TLSMON_RING_WAKE_NS 1000000ull
 #define TLSMON_MAX_SNAPLEN (TLSMON_MAX_SEGS * (TLSMON_REC_DATA_MAX - TLSMON_HDR_MAX))
 
 /* Program names start with this: a second tlsmon recognises an attached one by name. */

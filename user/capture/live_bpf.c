@@ -47,6 +47,7 @@ struct live_bpf {
 	void *ctx;
 	int64_t mono_to_real_ns;
 	uint64_t frames;
+	uint64_t read_ms; /* CLOCK_MONOTONIC of the last live_bpf__consume() that read a record */
 	int ncpus;
 	size_t ctr_stride; /* per-CPU value size, rounded to 8 as the kernel lays them out */
 	uint64_t *ctr_buf; /* ncpus values, read by live_bpf__read_counters() */
@@ -83,6 +84,14 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 static int64_t ts_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* bpf_ktime_get_ns() is CLOCK_MONOTONIC. Sample REALTIME between two MONOTONIC reads and keep the
@@ -176,6 +185,7 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 		rb = LIVE_BPF_RINGBUF_MAX;
 	if (!e)
 		e = bpf_map__set_max_entries(skel->maps.tlsmon_events, (uint32_t)rb);
+	skel->rodata->tlsmon_ring_wake_bytes = (uint32_t)(rb / 4);
 	if (e) {
 		err__set(err, esz, "configuring BPF maps failed: %s", strerror(-e));
 		return e;
@@ -519,7 +529,9 @@ int live_bpf__poll(struct live_bpf *lb, int timeout_ms)
 
 	/* NTP may slew the wall clock; resampling costs three vDSO calls */
 	lb->mono_to_real_ns = mono_to_real_offset();
-	n = ring_buffer__poll(lb->rb, timeout_ms);
+	n = ring_buffer__poll(lb->rb, live_bpf__wait_ms(lb, timeout_ms));
+	if (n > 0)
+		lb->read_ms = mono_ms();
 	return n == -EINTR ? 0 : n;
 }
 
@@ -530,7 +542,27 @@ int live_bpf__fd(const struct live_bpf *lb)
 
 int live_bpf__consume(struct live_bpf *lb)
 {
-	return ring_buffer__consume(lb->rb);
+	int n = ring_buffer__consume(lb->rb);
+
+	if (n > 0)
+		lb->read_ms = mono_ms();
+	return n;
+}
+
+/* The programs wake the reader for the first record after a quiet spell, then at most once per
+ * TLSMON_RING_WAKE_NS (bpf/tlsmon.bpf.c ring_wake_flags()): a record written within that time of
+ * a wake-up wakes nobody. That wake-up's record was read at read_ms or before, so turns every
+ * LIVE_BPF_LINGER_STEP_MS until LIVE_BPF_LINGER_MS past read_ms, longer than the interval plus a
+ * step, read every record such a window can hold, each within a step. */
+#define LIVE_BPF_LINGER_STEP_MS 1
+#define LIVE_BPF_LINGER_MS (TLSMON_RING_WAKE_NS / 1000000 + 2 * LIVE_BPF_LINGER_STEP_MS)
+
+int live_bpf__wait_ms(const struct live_bpf *lb, int max_ms)
+{
+	if (lb->read_ms && mono_ms() - lb->read_ms < LIVE_BPF_LINGER_MS &&
+	    (max_ms < 0 || max_ms > LIVE_BPF_LINGER_STEP_MS))
+		return LIVE_BPF_LINGER_STEP_MS;
+	return max_ms;
 }
 
 int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key,

@@ -74,6 +74,11 @@ int live_bpf__fd(const struct live_bpf *lb);
  * -errno. */
 int live_bpf__consume(struct live_bpf *lb);
 
+/* How long a poll loop may wait on live_bpf__fd(), at most max_ms: a few ms while records
+ * are flowing, because the programs do not wake the reader for every record (some are left for
+ * its next turn: TLSMON_RING_WAKE_NS); max_ms once the ring has been quiet. */
+int live_bpf__wait_ms(const struct live_bpf *lb, int max_ms);
+
 /* Tell the kernel to stop copying a flow's application data (FIN/RST are still copied). The key
  * may be in either order (its pad and unused address bytes zero, as flow_key__from_pkt() makes
  * it); it is normalised here. Returns 0, or -ENOENT if the kernel does not track the flow (never

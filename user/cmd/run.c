@@ -141,7 +141,6 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 {
 	struct daemon *d = ctx;
 	const struct handshake *hs;
-	int rc;
 
 	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
 	 * in the ring buffer now, even when this batch of frames began before it was. */
@@ -163,10 +162,8 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	rc = log_sink__write(d->log, d->line.buf, d->line.len);
-	if (rc && log_sink__errors(d->log) == 1)
-		fprintf(stderr, "tlsmon: writing %s: %s; the line was dropped (further failures are "
-				"counted in tlsmon_log_errors_total)\n", d->o.log_path, strerror(-rc));
+	/* written at the end of the loop's turn; a failure is said once and counted */
+	log_sink__append(d->log, d->line.buf, d->line.len);
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -696,7 +693,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		at_addrs = not_local__fd(d->not_local) >= 0 ? n : -1;
 		if (at_addrs >= 0)
 			fds[n++] = (struct pollfd){ .fd = not_local__fd(d->not_local), .events = POLLIN };
-		rc = poll(fds, (nfds_t)n, 1000);
+		rc = poll(fds, (nfds_t)n, live_bpf__wait_ms(d->lb, 1000));
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
 			return -errno;
@@ -715,6 +712,8 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			fprintf(stderr, "tlsmon: ring buffer: %s\n", strerror(-rc));
 			return rc;
 		}
+		if (d->log) /* the turn's lines in one write */
+			log_sink__flush(d->log);
 		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
 			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));

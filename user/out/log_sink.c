@@ -10,11 +10,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What log_sink__append() may hold before it writes: the lines of one turn of the daemon's
+ * loop at tens of thousands of handshakes per second. */
+#define LOG_SINK_BATCH_BYTES (64 * 1024)
+
 struct log_sink {
 	struct log_sink_opts o;
 	int fd;
 	uint64_t errors;
 	uint64_t by_reason[LOG_ERR__COUNT];
+	uint8_t *batch; /* LOG_SINK_BATCH_BYTES, allocated at the first append */
+	size_t batch_len;
+	uint64_t batch_lines;
 };
 
 const char *log_sink__reason_name(enum log_error_reason r)
@@ -122,6 +129,7 @@ int log_sink__reopen(struct log_sink *s, char *msg, size_t msg_size)
 
 	if (is_stdout(&s->o))
 		return 0;
+	log_sink__flush(s); /* what came before the rotation goes into the old file */
 	fd = open_file(&s->o, false, &warned, msg, msg_size);
 	if (fd < 0)
 		return fd;
@@ -163,7 +171,8 @@ static void cut_partial(int fd, size_t written)
 		return;
 }
 
-int log_sink__write(struct log_sink *s, const void *buf, size_t len)
+/* Writes lines whole lines (buf) at once; a failure loses and counts all of them. */
+static int write_lines(struct log_sink *s, const void *buf, size_t len, uint64_t lines)
 {
 	const uint8_t *p = buf;
 	size_t done = 0;
@@ -186,9 +195,49 @@ int log_sink__write(struct log_sink *s, const void *buf, size_t len)
 	if (!err)
 		return 0;
 	cut_partial(s->fd, done);
-	s->errors++;
-	s->by_reason[reason_of(err)]++;
+	if (!s->errors)
+		fprintf(stderr, "tlsmon: writing %s: %s; the line was dropped (further failures are "
+				"counted in tlsmon_log_errors_total)\n", s->o.path, strerror(err));
+	s->errors += lines;
+	s->by_reason[reason_of(err)] += lines;
 	return -err;
+}
+
+int log_sink__write(struct log_sink *s, const void *buf, size_t len)
+{
+	int rc = log_sink__flush(s); /* in order */
+	int rc_line = write_lines(s, buf, len, 1);
+
+	return rc_line ? rc_line : rc;
+}
+
+int log_sink__append(struct log_sink *s, const void *buf, size_t len)
+{
+	int rc = 0;
+
+	if (s->batch_len + len > LOG_SINK_BATCH_BYTES)
+		rc = log_sink__flush(s);
+	if (len > LOG_SINK_BATCH_BYTES || (!s->batch && !(s->batch = malloc(LOG_SINK_BATCH_BYTES)))) {
+		int rc_line = write_lines(s, buf, len, 1);
+
+		return rc_line ? rc_line : rc;
+	}
+	memcpy(s->batch + s->batch_len, buf, len);
+	s->batch_len += len;
+	s->batch_lines++;
+	return rc;
+}
+
+int log_sink__flush(struct log_sink *s)
+{
+	int rc;
+
+	if (!s->batch_len)
+		return 0;
+	rc = write_lines(s, s->batch, s->batch_len, s->batch_lines);
+	s->batch_len = 0;
+	s->batch_lines = 0;
+	return rc;
 }
 
 uint64_t log_sink__errors_by(const struct log_sink *s, enum log_error_reason r)
@@ -210,7 +259,9 @@ void log_sink__close(struct log_sink *s)
 {
 	if (!s)
 		return;
+	log_sink__flush(s);
 	if (s->fd >= 0 && !is_stdout(&s->o))
 		close(s->fd);
+	free(s->batch);
 	free(s);
 }

@@ -49,6 +49,13 @@ int log_sink__reopen(struct log_sink *s, char *msg, size_t msg_size);
  * or the -errno of the write that failed; failures are counted by reason. */
 int log_sink__write(struct log_sink *s, const void *buf, size_t len);
 
+/* The same, held in memory (up to 64 KiB, then written) until log_sink__flush(), which the
+ * daemon calls once per loop turn: one write() for many lines. A failed write loses and counts
+ * every line it held. log_sink__write(), __reopen() and __close() flush first. Returns 0 or the
+ * -errno of a write it had to make. */
+int log_sink__append(struct log_sink *s, const void *buf, size_t len);
+int log_sink__flush(struct log_sink *s);
+
 uint64_t log_sink__errors(const struct log_sink *s); /* all reasons */
 uint64_t log_sink__errors_by(const struct log_sink *s, enum log_error_reason r);
 bool log_sink__is_stdout(const struct log_sink *s);

@@ -180,6 +180,62 @@ static void test_partial_line_cut(void)
 	unlink(path);
 }
 
+/* log_sink__append() holds lines until log_sink__flush() (or 64 KiB, a write, a reopen, the
+ * close), in order; a batch cut short by RLIMIT_FSIZE is cut off whole and every line in it is
+ * counted. */
+static void test_append_batches(void)
+{
+	struct log_sink_opts o = { .path = path, .mode = 0640, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	static const char line[] = "{\"n\":\"0123456789012345678901234\"}\n";
+	const long n = sizeof(line) - 1, fit = (64 * 1024) / n;
+	struct rlimit old, lim;
+	struct log_sink *s;
+	char msg[256] = "";
+	int err = 0, i, rc = 0;
+
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_EQ(log_sink__append(s, line, n), 0);
+	CHECK_EQ(log_sink__append(s, line, n), 0);
+	CHECK_EQ(file_size(path), 0);
+	CHECK_EQ(log_sink__flush(s), 0);
+	CHECK_EQ(file_size(path), 2 * n);
+	CHECK_EQ(log_sink__flush(s), 0); /* nothing held: nothing written */
+	CHECK_EQ(file_size(path), 2 * n);
+	/* a write goes after what was held */
+	CHECK_EQ(log_sink__append(s, line, n), 0);
+	CHECK_EQ(log_sink__write(s, line, n), 0);
+	CHECK_EQ(file_size(path), 4 * n);
+	/* 64 KiB at most in memory: the line that would not fit writes those before it */
+	for (i = 0; i < fit + 1; i++)
+		rc |= log_sink__append(s, line, n);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(file_size(path), (4 + fit) * n);
+	CHECK_EQ(log_sink__flush(s), 0);
+	CHECK_EQ(file_size(path), (4 + fit + 1) * n);
+
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)((4 + fit + 1 + 1) * n + 14); /* one more line and 14 bytes */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(log_sink__append(s, line, n), 0);
+	rc = log_sink__flush(s);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK_EQ(rc, -EFBIG);
+	CHECK_EQ(file_size(path), (4 + fit + 1) * n);
+	CHECK_EQ(log_sink__errors(s), 3);
+	CHECK_EQ(log_sink__errors_by(s, LOG_ERR_FILE_TOO_LARGE), 3);
+	/* the close writes what is held */
+	CHECK_EQ(log_sink__append(s, line, n), 0);
+	log_sink__close(s);
+	CHECK_EQ(file_size(path), (4 + fit + 2) * n);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -192,6 +248,7 @@ int main(void)
 	RUN_TEST(test_errors_and_stdout);
 	RUN_TEST(test_link_and_owner_refused);
 	RUN_TEST(test_partial_line_cut);
+	RUN_TEST(test_append_batches);
 	rmdir(dir);
 	return CHECK_DONE();
 }
