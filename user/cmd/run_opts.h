@@ -58,6 +58,7 @@ enum run_opt_id {
 	RUN_OPT_VERBOSE,
 	RUN_OPT_TRUST_STORE,
 	RUN_OPT_NO_UPROBES,
+	RUN_OPT_WORKERS,
 	RUN_OPT__COUNT,
 };
 
@@ -100,6 +101,7 @@ struct run_opts {
 	bool no_process; /* --no-process: the socket-owner programs are not loaded */
 	enum live_bpf_ingress ingress;
 	uint32_t max_flows, budget, snaplen;
+	uint32_t workers; /* analysing threads; 0 or 1: the one thread of the event loop */
 	int verbose;
 	struct run_policy_arg policy_args[RUN_MAX_POLICY_ARGS]; /* in the order they apply */
 	size_t n_policy_args;

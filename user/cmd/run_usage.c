@@ -58,6 +58,8 @@ void run_opts__usage(FILE *out)
 		"                          on connect/accept, CAP_BPF and CAP_PERFMON) are not loaded\n"
 		"  --no-uprobes            no TLS-library verdicts (uprobes on OpenSSL, which need\n"
 		"                          CAP_PERFMON or CAP_SYS_ADMIN; without them: one log line)\n"
+		"  --workers N             threads analysing the frames, flows shared out between\n"
+		"                          them by address pair (default 1: the event loop's own)\n"
 		"  --policy KEY=VALUE      override a policy setting (see `tlsmon policy`)\n"
 		"  --policy-file FILE      policy settings, one KEY = VALUE per line; SIGHUP reads\n"
 		"                          it again\n"
