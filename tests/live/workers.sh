@@ -12,7 +12,7 @@
 #                  one-thread run's, and the handshake total is the 12 the clients made
 #   threads        the daemon runs N threads more than the one-thread daemon
 #   sigterm        exit 0, "stopped; programs detached"
-# Also: --workers 0 and 65 are refused, --print-config shows the value.
+# Also: --workers 65, -1 and x are refused, --print-config shows the value (0: the online CPUs).
 set -u
 
 # shellcheck source=tests/lib_live.sh
@@ -25,9 +25,9 @@ WEAK_SNIS=(w1.workers.test w2.workers.test w3.workers.test w4.workers.test)
 TOTAL=$((${#GOOD_SNIS[@]} + ${#WEAK_SNIS[@]}))
 
 live_begin "$T" openssl ip ss curl jq timeout
-for n in 0 65; do
+for n in 65 -1 x; do
 	if ! "$TLSMON" run --workers "$n" --print-config >/dev/null 2>"$W/usage.err" &&
-		grep -q 'expected 1..64' "$W/usage.err"; then
+		grep -q 'expected 0..64' "$W/usage.err"; then
 		pass "$T/refuses --workers $n"
 	else
 		fail "$T/refuses --workers $n" "$(head -1 "$W/usage.err")"
@@ -37,6 +37,13 @@ if "$TLSMON" run --config /dev/null --workers 2 --print-config 2>/dev/null | gre
 	pass "$T/print-config shows workers = 2"
 else
 	fail "$T/print-config" "no 'workers = 2' line"
+fi
+# 0: one per online CPU
+if "$TLSMON" run --config /dev/null --workers 0 --print-config 2>/dev/null |
+	grep -Eq "^workers *= *$(nproc)( |\$)"; then
+	pass "$T/print-config: --workers 0 is $(nproc), the online CPUs"
+else
+	fail "$T/print-config" "--workers 0 does not show workers = $(nproc)"
 fi
 live_chains "$T" "$W/chains" good weak
 live_netns "$T" 88

@@ -418,8 +418,9 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	int rc;
 
 	d->metrics = metrics__new();
-	d->engine = d->o.workers > 1 ? NULL : engine__new(&eo);
-	if (d->o.workers > 1 && !(d->workers = run_workers__new(&eo, d->o.workers, err, sizeof(err)))) {
+	d->engine = run_opts__workers(&d->o) > 1 ? NULL : engine__new(&eo);
+	if (run_opts__workers(&d->o) > 1 &&
+	    !(d->workers = run_workers__new(&eo, run_opts__workers(&d->o), err, sizeof(err)))) {
 		fprintf(stderr, "tlsmon: --workers: %s\n", err);
 		return -ENOMEM;
 	}
