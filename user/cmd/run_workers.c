@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,17 +290,25 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 
 int run_workers__start(struct run_workers *rw, char *err, size_t err_size)
 {
-	for (uint32_t i = 0; i < rw->n; i++) {
-		struct worker *w = &rw->w[i];
-		int rc = pthread_create(&w->tid, NULL, worker_main, w);
+	sigset_t all, old;
+	int rc = 0;
 
-		if (rc) {
+	/* Signals go to the event loop's thread alone: one taken by a worker would leave poll()
+	 * asleep until its timeout before the loop saw SIGTERM, SIGHUP or SIGUSR1. The threads
+	 * inherit the mask. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (uint32_t i = 0; i < rw->n && !rc; i++) {
+		struct worker *w = &rw->w[i];
+
+		rc = pthread_create(&w->tid, NULL, worker_main, w);
+		if (rc)
 			snprintf(err, err_size, "starting worker %u: %s", i + 1, strerror(rc));
-			return -rc;
-		}
-		w->started = true;
+		else
+			w->started = true;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -rc;
 }
 
 int run_workers__load_trust(struct run_workers *rw, char *err, size_t err_size)
