@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "net/shard.h"
+#include "net/shard_frags.h"
 #include "util/spsc_ring.h"
 #include "verdict/resume_memo_shared.h"
 
@@ -61,6 +62,7 @@ struct run_workers {
 	pthread_mutex_t lock;
 	uint32_t n;
 	struct resume_memo_shared *memo;
+	struct shard_frags *frags; /* IP fragments to their flow's worker (copies: live frames) */
 	/* run_workers__stats(): the sums */
 	struct engine_stats engine;
 	struct flowtab_stats flows;
@@ -265,7 +267,8 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 	weo.on_facts = eo->on_facts ? on_facts : NULL;
 	/* A client's resumed handshake may be on another worker than its full one. */
 	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, no_frontier, rw);
-	if (!rw->memo) {
+	rw->frags = shard_frags__new(true);
+	if (!rw->memo || !rw->frags) {
 		snprintf(err, err_size, "out of memory");
 		run_workers__free(rw);
 		return NULL;
@@ -331,7 +334,7 @@ void run_workers__unlock(struct run_workers *rw)
 		pthread_mutex_unlock(&rw->lock);
 }
 
-void run_workers__feed(struct run_workers *rw, const struct frame *f)
+static void feed_to(struct worker *w, const struct frame *f)
 {
 	struct rec h = {
 		.ts_ns = f->ts_ns,
@@ -343,12 +346,30 @@ void run_workers__feed(struct run_workers *rw, const struct frame *f)
 		.direction = f->direction,
 		.kind = REC_FRAME,
 	};
-	struct worker *w = &rw->w[shard__of_frame(f, rw->n)];
 
 	/* a frame over a quarter of the ring (the snaplen is far below) would never fit */
 	if (sizeof(h) + f->caplen > spsc_ring__max_record(&w->ring))
 		h.caplen = (uint32_t)(spsc_ring__max_record(&w->ring) - sizeof(h));
 	push(w, &h, f->data, true);
+}
+
+/* Fragments held for their first one, now that it came (or the daemon stops). */
+static void feed_released(struct run_workers *rw)
+{
+	struct frame held;
+	uint32_t w;
+
+	while (shard_frags__released(rw->frags, &held, &w))
+		feed_to(&rw->w[w], &held);
+}
+
+void run_workers__feed(struct run_workers *rw, const struct frame *f)
+{
+	int w = shard_frags__deal(rw->frags, f, rw->n);
+
+	feed_released(rw);
+	if (w >= 0)
+		feed_to(&rw->w[w], f);
 }
 
 void run_workers__tick(struct run_workers *rw, uint64_t now_ns)
@@ -383,6 +404,10 @@ void run_workers__stop(struct run_workers *rw)
 
 	if (!rw)
 		return;
+	/* fragments still waiting for their first one: to worker 0, as one engine gets them */
+	shard_frags__flush(rw->frags);
+	if (rw->w[0].started)
+		feed_released(rw);
 	for (uint32_t i = 0; i < rw->n; i++)
 		if (rw->w[i].started)
 			push(&rw->w[i], &end, NULL, true);
@@ -408,6 +433,7 @@ void run_workers__free(struct run_workers *rw)
 		pthread_mutex_destroy(&w->wake_lock);
 	}
 	resume_memo_shared__free(rw->memo); /* after the engines that used it */
+	shard_frags__free(rw->frags);
 	pthread_mutex_destroy(&rw->lock);
 	free(rw);
 }

@@ -10,7 +10,7 @@
  * another, as a chain of mixing rounds does: this runs for every frame on the one dealing
  * thread), then the high half folded in and mixed once more; the worker is taken from the high
  * bits. */
-static uint32_t shard_of_key(const struct tlsmon_flow_key *k, uint32_t n)
+uint32_t shard__of_key(const struct tlsmon_flow_key *k, uint32_t n)
 {
 	uint64_t w[4], h;
 
@@ -32,7 +32,7 @@ uint32_t shard__of_pkt(const struct pkt *p, uint32_t n)
 	if (n <= 1)
 		return 0;
 	flow_key__from_pkt(p, &k, &side);
-	return shard_of_key(&k, n);
+	return shard__of_key(&k, n);
 }
 
 /* The common frame, Ethernet then IPv4 (options skipped, not a fragment) or IPv6 (no extension
@@ -85,7 +85,7 @@ uint32_t shard__of_frame(const struct frame *f, uint32_t n)
 	if (n <= 1)
 		return 0;
 	if (plain_key(f, &k))
-		return shard_of_key(&k, n);
+		return shard__of_key(&k, n);
 	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
 		return 0;
 	return shard__of_pkt(&p, n);
