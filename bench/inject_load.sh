@@ -15,7 +15,8 @@
 # daemon is stopped for 1 s in an unpaced run: what it misses must show as ring-buffer drops.
 #
 # Usage: bench/inject_load.sh [SECONDS_PER_LEVEL]   (default 2)
-#        INJECT_LEVELS="10000 50000 unpaced" overrides the levels (flows/s).
+#        INJECT_LEVELS="10000 50000 unpaced" overrides the levels (flows/s);
+#        INJECT_TLSMON_ARGS="--workers 2" adds options to `tlsmon run`.
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -81,8 +82,9 @@ first=$(($(kv flows "$out") + 64))
 
 # The handshakes are between addresses of no interface: --local-net makes them count in
 # tlsmon_handshakes_total instead of tlsmon_not_local_handshakes_total.
+# shellcheck disable=SC2086 # INJECT_TLSMON_ARGS is a list of options
 tlsmon_start "$NS_A" "$W/tlsmon.log" -i "$IF_A" --ingress xdp --log "$W/live.jsonl" \
-	--local-net 10.64.0.0/24,fd00:64::/64 || die "tlsmon run did not start"
+	--local-net 10.64.0.0/24,fd00:64::/64 ${INJECT_TLSMON_ARGS:-} || die "tlsmon run did not start"
 
 # Calibration at a low rate (1,000 flows/s): each template once (flow k = template k, client
 # port 10000 + k). Templates the daemon's JSON log does not show exactly once are listed and left

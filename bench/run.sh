@@ -2,8 +2,8 @@
 # `make bench`: run the benchmarks (root), keep each one's full output, then print every
 # "bench: NAME VALUE UNIT [ratio=R vs BASELINE]" line as one table and the issue's goals.
 #
-# Usage: bench/run.sh [bpf_cost] [offline_rate] [host_impact] [capture_load] [inject_load] [live_cost] [memory]
-#        [attribution]
+# Usage: bench/run.sh [bpf_cost] [offline_rate] [read_jobs] [host_impact] [capture_load]
+#        [inject_load] [live_cost] [memory] [attribution]
 #        (default: all). BUILD selects the build directory; BENCH_LOGS where logs go
 #        (default /tmp/tlsmon-bench/logs).
 set -u
@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 LOGS=${BENCH_LOGS:-/tmp/tlsmon-bench/logs}
-ALL=(bpf_cost offline_rate host_impact capture_load inject_load live_cost memory attribution)
+ALL=(bpf_cost offline_rate read_jobs host_impact capture_load inject_load live_cost memory attribution)
 PARTS=("$@")
 [ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL[@]}")
 
@@ -31,7 +31,8 @@ for p in "${PARTS[@]}"; do
 	t0=$(date +%s)
 	case $p in
 	bpf_cost) cmd=("$BUILD/bench/bpf_cost") ;;
-	offline_rate | host_impact | capture_load | inject_load | live_cost | memory | attribution) cmd=("$ROOT/bench/$p.sh") ;;
+	offline_rate | read_jobs | host_impact | capture_load | inject_load | live_cost | memory | attribution)
+		cmd=("$ROOT/bench/$p.sh") ;;
 	*)
 		echo "bench: unknown part $p (one of: ${ALL[*]})" >&2
 		rc=2
@@ -123,6 +124,8 @@ printf '  %-58s %10s\n' "offline (b) in CPU time: x d2i_X509" "$(val offline_dis
 goal "live CPU per handshake (x offline, same handshakes)" "$(rat live_cost_ratio)" "<=" 1.2
 id=$(val offline_distinct_identical_to_openssl)
 printf '  %-58s %10s\n' "offline (b) results identical to OpenSSL" "${id:-?}"
+goal "read -j 2 (x -j 1), mix" "$(rat read_jobs_mix_speedup)" ">=" 1.8
+goal "read -j 2 (x -j 1), distinct" "$(rat read_jobs_distinct_speedup)" ">=" 1.8
 goal "memory, daemon peak RSS with 100k unfinished handshakes (KiB)" "$(val mem_hwm_after)" \
 	"<=" 49152
 goal "daemon CPU per 1k hs, attribution + uprobes (x neither)" "$(rat attribution_both_daemon_cpu)" \

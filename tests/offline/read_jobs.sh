@@ -2,7 +2,8 @@
 # `tlsmon read -j N` and `--sort ts` (user/cmd/read_parallel.c): on every capture in
 # ../shared/pcaps and on a 20,000-handshake bench/hsgen capture made from their turns, -j 2 and
 # -j 3 print the same lines as the one-worker path (as a set), --sort ts prints the same bytes for
-# any -j, in start-time order; --flagged, --local-net and --stats per worker; usage errors. Ends
+# any -j, in start-time order; --flagged, --local-net and --stats per worker; IP fragments in
+# order and reversed reach their flow's worker; usage errors. Ends
 # with a `bench:` line: 2 workers against 1 on hsgen captures (noisy on a shared machine).
 set -u
 
@@ -111,6 +112,35 @@ else
 		fail read_jobs_stats "one engine frames=$one, workers' sum=$sum"
 	fi
 fi
+
+# IP fragments reach their flow's worker (net/shard_frags.h): real captures cut into 256-byte
+# fragments by tools/ipfrag.py, in order and last first with a duplicate; -j 2/3 as -j 1.
+frag_case()
+{
+	local t=read_jobs_fragments n=0 cap mode opts
+	if [ ! -d "$PCAPS" ] || ! command -v python3 >/dev/null; then
+		skip $t "needs ../shared/pcaps and python3"
+		return
+	fi
+	for cap in arkime_badcurveball sv_ldap-starttls zeek_tls-expired-cert; do
+		for mode in inorder reverse; do
+			opts=()
+			[ $mode = reverse ] && opts=(--reverse --dup)
+			python3 tools/ipfrag.py "$PCAPS/$cap.pcap" "$W/frag-$cap-$mode.pcap" --size 256 \
+				"${opts[@]}" >/dev/null 2>&1 || { fail $t "tools/ipfrag.py failed on $cap"; return; }
+			same_runs "$t/$cap/$mode" "$W/frag-$cap-$mode.pcap" || return
+			n=$((n + $(wc -l <"$W/one")))
+		done
+	done
+	# the case tests something only when fragments were there and handshakes came out of them
+	if [ "$n" -gt 0 ] && "$TLSMON" read --stats "$W/frag-zeek_tls-expired-cert-reverse.pcap" 2>&1 >/dev/null |
+		grep -q 'reassembled=[1-9]'; then
+		pass "$t ($n handshakes from fragments, 3 captures in order and reversed)"
+	else
+		fail $t "no handshake or no reassembled datagram ($n handshakes)"
+	fi
+}
+frag_case
 
 # Resumed handshakes on other workers than their full one: one full TLS 1.2 handshake, then
 # eight abbreviated ones a minute later from other ports (tests/fixtures/tls12_resume.py, as

@@ -20,6 +20,7 @@
 #include "cmd/cmd.h"
 #include "cmd/not_local.h"
 #include "net/shard.h"
+#include "net/shard_frags.h"
 #include "out/report.h"
 #include "util/sbuf.h"
 #include "util/spsc_ring.h"
@@ -79,6 +80,11 @@ struct worker {
 
 struct par {
 	const struct read_parallel_opts *o;
+	/* IP fragments to their flow's worker. A reordered fragment waits for its first one there,
+	 * so it is dealt after frames numbered above it: the resume memo's frontier may then pass
+	 * it, which matters only if that datagram completes a full handshake whose chain a
+	 * resumed handshake of another worker names at that moment. */
+	struct shard_frags *frags;
 	pthread_mutex_t out_lock;
 	struct worker w[READ_MAX_WORKERS];
 };
@@ -225,6 +231,33 @@ static void push(struct worker *w, const struct rec_frame *h)
 	spsc_ring__commit(&w->ring);
 }
 
+static void deal(struct worker *w, const struct frame *fr)
+{
+	struct rec_frame h = {
+		.data = fr->data,
+		.ts_ns = fr->ts_ns,
+		.number = fr->number,
+		.caplen = fr->caplen,
+		.wirelen = fr->wirelen,
+		.ifindex = fr->ifindex,
+		.linktype = fr->linktype,
+		.direction = fr->direction,
+		.kind = REC_FRAME,
+	};
+
+	push(w, &h);
+}
+
+/* Fragments held for their first one, now that it came (or the file ended). */
+static void deal_released(struct par *par)
+{
+	struct frame fr;
+	uint32_t w;
+
+	while (shard_frags__released(par->frags, &fr, &w))
+		deal(&par->w[w], &fr);
+}
+
 static struct pcap_in *open_input(const char *path)
 {
 	struct pcap_in *in;
@@ -287,20 +320,14 @@ static int read_one(struct par *par, const char *path)
 		started++;
 	}
 	while (!ret && (rc = pcap_in__next(in, &fr)) > 0) {
-		struct rec_frame h = {
-			.data = fr.data,
-			.ts_ns = fr.ts_ns,
-			.number = fr.number,
-			.caplen = fr.caplen,
-			.wirelen = fr.wirelen,
-			.ifindex = fr.ifindex,
-			.linktype = fr.linktype,
-			.direction = fr.direction,
-			.kind = REC_FRAME,
-		};
+		int w = shard_frags__deal(par->frags, &fr, n);
 
-		push(&par->w[shard__of_frame(&fr, n)], &h);
+		deal_released(par);
+		if (w >= 0)
+			deal(&par->w[w], &fr);
 	}
+	shard_frags__flush(par->frags);
+	deal_released(par);
 	for (uint32_t i = 0; i < started; i++) {
 		struct rec_frame end = { .kind = REC_END };
 
@@ -379,6 +406,13 @@ int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_
 	}
 	par->o = o;
 	pthread_mutex_init(&par->out_lock, NULL);
+	/* the frames point into the file pcap_in holds: nothing to copy */
+	par->frags = shard_frags__new(false);
+	if (!par->frags) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		free(par);
+		return 1;
+	}
 	for (uint32_t i = 0; i < o->workers; i++) {
 		struct worker *w = &par->w[i];
 
@@ -429,6 +463,7 @@ cleanup:
 		free(w->refs);
 	}
 	pthread_mutex_destroy(&par->out_lock);
+	shard_frags__free(par->frags);
 	free(par);
 	return status;
 }

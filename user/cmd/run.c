@@ -24,8 +24,10 @@
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "cmd/not_local.h"
+#include "cmd/run_dirs.h"
 #include "cmd/run_ifaces.h"
 #include "cmd/run_opts.h"
+#include "cmd/run_workers.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
 #include "out/endpoints_out.h"
@@ -44,7 +46,8 @@
 
 struct daemon {
 	struct run_opts o;
-	struct engine *engine;
+	struct engine *engine; /* NULL with --workers N > 1: */
+	struct run_workers *workers; /* NULL with one worker */
 	struct live_bpf *lb;
 	struct owner_bpf *owners; /* socket-owner programs; NULL with --no-process or unloadable */
 	struct attrib *attrib; /* NULL when owners is */
@@ -91,7 +94,10 @@ static void on_frame(void *ctx, const struct frame *f)
 
 	if (not_local__drop_frame(d->not_local, f))
 		return;
-	engine__feed(d->engine, f);
+	if (d->workers)
+		run_workers__feed(d->workers, f);
+	else
+		engine__feed(d->engine, f);
 }
 
 static void on_owner(void *ctx, const struct tlsmon_owner_event *ev)
@@ -162,8 +168,12 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	/* written at the end of the loop's turn; a failure is said once and counted */
+	/* written at the end of the loop's turn; a failure is said once and counted. A worker
+	 * may finish after the loop's turn has flushed and gone back to a long poll: its line is
+	 * written now. */
 	log_sink__append(d->log, d->line.buf, d->line.len);
+	if (d->workers)
+		log_sink__flush(d->log);
 }
 
 static void render_metrics(void *ctx, struct sbuf *out)
@@ -171,7 +181,7 @@ static void render_metrics(void *ctx, struct sbuf *out)
 	struct daemon *d = ctx;
 	const struct store_stats *st = store__stats(d->store);
 	struct metrics_sources src = {
-		.pipeline = cmd__pipeline_stats(d->engine),
+		.pipeline = d->workers ? run_workers__stats(d->workers) : cmd__pipeline_stats(d->engine),
 		.kernel_counters = d->kernel_counters,
 		.start_time_s = d->start_time_s,
 		.flagged_stored = st->entries,
@@ -271,26 +281,6 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 	return 0;
 }
 
-/* CTL_RUNTIME_DIR is root's, 0755 (ctl__listen() makes it so): whoever owns it can replace the
- * socket, and root's `tlsmon dump` would write what they serve. An older tlsmon handed it to
- * --user: take it back. Not a symbolic link: lchown/chmod act on what is there. */
-static void reclaim_runtime_dir(void)
-{
-	struct stat st;
-
-	if (lstat(CTL_RUNTIME_DIR, &st) || !S_ISDIR(st.st_mode))
-		return;
-	if (st.st_uid == 0 && st.st_gid == 0 && (st.st_mode & 07777) == 0755)
-		return;
-	if (lchown(CTL_RUNTIME_DIR, 0, 0) || chmod(CTL_RUNTIME_DIR, 0755))
-		fprintf(stderr, "tlsmon: %s: taking it back (root, 0755): %s\n", CTL_RUNTIME_DIR,
-			strerror(errno));
-	else
-		fprintf(stderr, "tlsmon: %s was uid %u, mode %04o: now root's, 0755 (its owner could "
-				"replace the control socket)\n", CTL_RUNTIME_DIR, (unsigned)st.st_uid,
-			(unsigned)(st.st_mode & 07777));
-}
-
 /* A missing control socket only turns dumps off: monitoring goes on. That is so for the default
  * path when another tlsmon serves it, or when this user may not create it (a non-root start
  * outside systemd: /run is root's); an explicit --socket that fails is an error. */
@@ -311,7 +301,7 @@ static int ctl_start(struct daemon *d)
 		co.owner = pw ? pw->pw_uid : 0;
 	}
 	if (dflt && !geteuid() && !getenv("RUNTIME_DIRECTORY"))
-		reclaim_runtime_dir();
+		run__reclaim_runtime_dir();
 	d->ctl = ctl__listen(&co, &rc);
 	if (d->ctl) {
 		fprintf(stderr, "tlsmon: control socket %s\n", d->socket_path);
@@ -328,24 +318,6 @@ static int ctl_start(struct daemon *d)
 		return rc;
 	}
 	return 0;
-}
-
-/* While still root: SIGUSR1 writes dumps into --dump-dir as the user the daemon becomes, who
- * may not create it then (/var/lib is root's). Made 0700 and given to that user: dumps hold the
- * handshakes' frames. One that exists is left as it is. */
-static void make_dump_dir(const struct daemon *d)
-{
-	const char *dir = d->o.dump_dir ? d->o.dump_dir : RUN_DEFAULT_DUMP_DIR;
-	struct passwd *pw = d->o.user ? getpwnam(d->o.user) : NULL;
-
-	if (!mkdir(dir, 0700)) {
-		if (pw && chown(dir, pw->pw_uid, pw->pw_gid))
-			fprintf(stderr, "tlsmon: --dump-dir %s: chown to %s: %s\n", dir, d->o.user,
-				strerror(errno));
-	} else if (errno != EEXIST) {
-		fprintf(stderr, "tlsmon: --dump-dir %s: %s; SIGUSR1 dumps will fail until it "
-				"exists\n", dir, strerror(errno));
-	}
 }
 
 /* Read before anything is attached, and before privileges are dropped: the key file is
@@ -452,10 +424,15 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	int rc;
 
 	d->metrics = metrics__new();
-	d->engine = engine__new(&eo);
+	d->engine = run_opts__workers(&d->o) > 1 ? NULL : engine__new(&eo);
+	if (run_opts__workers(&d->o) > 1 &&
+	    !(d->workers = run_workers__new(&eo, run_opts__workers(&d->o), err, sizeof(err)))) {
+		fprintf(stderr, "tlsmon: --workers: %s\n", err);
+		return -ENOMEM;
+	}
 	d->store = store__new(&so);
 	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
-	if (!d->metrics || !d->engine || !d->store || !d->endpoints) {
+	if (!d->metrics || !(d->engine || d->workers) || !d->store || !d->endpoints) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
@@ -466,7 +443,8 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		return -EINVAL;
 	}
 	/* Now, before privileges are dropped: the store may be readable by root alone. */
-	if (engine__load_trust(d->engine, err, sizeof(err))) {
+	if (d->workers ? run_workers__load_trust(d->workers, err, sizeof(err)) :
+			 engine__load_trust(d->engine, err, sizeof(err))) {
 		if (d->o.trust_store) {
 			fprintf(stderr, "tlsmon: --trust-store %s\n", err);
 			return -EINVAL;
@@ -521,7 +499,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	rc = ctl_start(d);
 	if (rc)
 		return rc;
-	make_dump_dir(d);
+	run__make_dump_dir(&d->o);
 	/* Attached and bound: from here on only bpf(2) on our own maps is needed. */
 	rc = privs__drop(d->o.user, note, sizeof(note), err, sizeof(err));
 	if (rc) {
@@ -535,6 +513,11 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	 * ~12 MB freed by now, but glibc keeps freed heap below later allocations in RSS. */
 	malloc_trim(0);
 #endif
+	rc = d->workers ? run_workers__start(d->workers, err, sizeof(err)) : 0;
+	if (rc) {
+		fprintf(stderr, "tlsmon: --workers: %s\n", err);
+		return rc;
+	}
 	/* CAP_BPF alone, but still uid 0: root's files stay writable to it */
 	if (!geteuid())
 		fprintf(stderr, "tlsmon: running on as uid 0 with CAP_BPF alone; --user USER gives "
@@ -544,6 +527,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 
 static void daemon_stop(struct daemon *d)
 {
+	run_workers__drain(d->workers); /* their on_flow_done() uses d->lb */
 	/* Detach first: nothing may stay on the interfaces whatever else fails. */
 	live_bpf__close(d->lb);
 	d->lb = NULL;
@@ -562,6 +546,7 @@ static void daemon_stop(struct daemon *d)
 		engine__finish(d->engine);
 		engine__free(d->engine);
 	}
+	run_workers__free(d->workers); /* each engine finishes first, on its thread */
 	attrib__free(d->attrib);
 	d->attrib = NULL;
 	metrics__free(d->metrics);
@@ -596,8 +581,10 @@ static void dump_on_signal(struct daemon *d)
  * at the counter without flooding. */
 static void warn_first(struct daemon *d)
 {
-	const struct engine_stats *es = engine__stats(d->engine);
-	const struct tls_stats *ts = engine__tls_stats(d->engine);
+	struct pipeline_stats ps = d->workers ? run_workers__stats(d->workers) :
+						cmd__pipeline_stats(d->engine);
+	const struct engine_stats *es = ps.engine;
+	const struct tls_stats *ts = ps.tls;
 	const uint64_t *k = d->kernel_counters;
 	const struct {
 		uint64_t value;
@@ -609,7 +596,7 @@ static void warn_first(struct daemon *d)
 						  "handshake was decided (tlsmon_flow_budget_exhausted_total)" },
 		{ k[TLSMON_CTR_FLOW_INSERT_FAILED], "the kernel flow map refused a flow "
 						    "(tlsmon_kernel_flows_total{result=\"insert_failed\"})" },
-		{ engine__flow_stats(d->engine)->evicted, "the flow table was full: the oldest flow "
+		{ ps.flows->evicted, "the flow table was full: the oldest flow "
 							  "was evicted (tlsmon_flows_evicted_total)" },
 		{ es->decode_errors, "a malformed frame (tlsmon_parse_errors_total{stage=\"frame\"})" },
 		{ ts->malformed, "a malformed TLS record "
@@ -698,6 +685,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			fprintf(stderr, "tlsmon: poll: %s\n", strerror(errno));
 			return -errno;
 		}
+		run_workers__lock(d->workers); /* what the workers' handshakes touch, from here */
 		/* Owners before frames: a connection's owner record is written before any frame
 		 * that could decide its handshake, so it is in the table when the verdict asks. */
 		if (d->owners)
@@ -707,9 +695,13 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		if (d->tlslib)
 			tlslib_hooks__consume(d->tlslib);
 		/* Drain the ring buffer first: it is what can overflow. */
+		run_workers__unlock(d->workers); /* a full worker ring waits for its worker */
 		rc = live_bpf__consume(d->lb);
+		run_workers__wake(d->workers);
+		run_workers__lock(d->workers);
 		if (rc < 0 && rc != -EINTR) {
 			fprintf(stderr, "tlsmon: ring buffer: %s\n", strerror(-rc));
+			run_workers__unlock(d->workers);
 			return rc;
 		}
 		if (d->log) /* the turn's lines in one write */
@@ -721,6 +713,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 			not_local__handle(d->not_local, stderr);
 		if (at_links >= 0 && fds[at_links].revents && !linkwatch__handle(d->links, stderr)) {
 			fprintf(stderr, "tlsmon: every watched interface is gone; exiting\n");
+			run_workers__unlock(d->workers);
 			return -ENODEV;
 		}
 		if (*dump) {
@@ -729,15 +722,20 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		}
 		if (*reload) {
 			*reload = 0;
+			run_workers__quiesce(d->workers); /* the engines read the policy unlocked */
 			run_opts__reload(&d->o, d->log, d->policy, stderr);
 		}
 		if (now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
 			last_tick = now_ms(CLOCK_MONOTONIC);
-			engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
+			if (d->workers)
+				run_workers__tick(d->workers, now_ms(CLOCK_REALTIME) * 1000000ull);
+			else
+				engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
 			warn_first(d);
 			repair_hint(d);
 			tlslib_tick(d);
 		}
+		run_workers__unlock(d->workers);
 	}
 	return 0;
 }

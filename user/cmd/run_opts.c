@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/run_workers.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
 #include "out/store.h"
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, OPT(RUN_OPT_VERBOSE) },
 	{ "trust-store", required_argument, NULL, OPT(RUN_OPT_TRUST_STORE) },
 	{ "no-uprobes", no_argument, NULL, OPT(RUN_OPT_NO_UPROBES) },
+	{ "workers", required_argument, NULL, OPT(RUN_OPT_WORKERS) },
 	/* the former name of --retain-bytes, still accepted (also in the config file) */
 	{ "hold-bytes", required_argument, NULL, OPT(RUN_OPT_RETAIN_BYTES) },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -296,6 +298,13 @@ static int set_opt(struct run_opts *o, int id, const char *v, uint32_t src, stru
 			return -1;
 		}
 		o->trust_store = *v ? v : NULL;
+		break;
+	case RUN_OPT_WORKERS:
+		if (parse__u32(v, 0, RUN_MAX_WORKERS, &o->workers)) {
+			err__set(err, esz, "expected 0..%d (0: one per online CPU)", RUN_MAX_WORKERS);
+			return -1;
+		}
+		o->workers_set = true;
 		break;
 	case RUN_OPT_KEEP_FLAGGED:
 		if (parse__u32(v, 1, 1u << 24, &o->keep_flagged)) {
@@ -628,6 +637,7 @@ static void format_values(const struct run_opts *o, char v[RUN_OPT__COUNT][VALUE
 	snprintf(v[RUN_OPT_TRUST_STORE], VALUE_LEN, "%s",
 		 str_or(o->trust_store, X509_TRUST_DEFAULT_STORE));
 	snprintf(v[RUN_OPT_NO_UPROBES], VALUE_LEN, "%s", o->no_uprobes ? "true" : "false");
+	snprintf(v[RUN_OPT_WORKERS], VALUE_LEN, "%u", run_opts__workers(o));
 
 	for (int i = 0; i < o->n_ifaces; i++)
 		len += (size_t)snprintf(v[RUN_OPT_INTERFACE] + len, VALUE_LEN - len, "%s%s",
@@ -758,4 +768,15 @@ void run_opts__free(struct run_opts *o)
 	free(o->owned);
 	o->owned = NULL;
 	o->n_owned = 0;
+}
+
+uint32_t run_opts__workers(const struct run_opts *o)
+{
+	uint32_t n = o->workers_set ? o->workers : RUN_DEFAULT_WORKERS;
+	long cpus;
+
+	if (n)
+		return n;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus < 1 ? 1 : cpus > RUN_MAX_WORKERS ? RUN_MAX_WORKERS : (uint32_t)cpus;
 }

@@ -6,36 +6,87 @@
 
 #include "net/flowtab.h"
 
-static uint64_t mix(uint64_t h, uint64_t v)
+/* Each word times its own odd constant, summed (the multiplications do not wait for one
+ * another, as a chain of mixing rounds does: this runs for every frame on the one dealing
+ * thread), then the high half folded in and mixed once more; the worker is taken from the high
+ * bits. */
+uint32_t shard__of_key(const struct tlsmon_flow_key *k, uint32_t n)
 {
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 29);
+	uint64_t w[4], h;
+
+	memcpy(w, k->addr, sizeof(w));
+	h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xbf58476d1ce4e5b9ull +
+	    w[2] * 0x94d049bb133111ebull + w[3] * 0xd6e8feb86659fd93ull +
+	    ((uint64_t)k->port[0] << 16 | k->port[1]) * 0xc2b2ae3d27d4eb4full;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return (uint32_t)(((h & 0xffffffffull) * n) >> 32);
 }
 
 uint32_t shard__of_pkt(const struct pkt *p, uint32_t n)
 {
 	struct tlsmon_flow_key k;
-	uint64_t w[4], h = 0;
 	int side;
 
 	if (n <= 1)
 		return 0;
 	flow_key__from_pkt(p, &k, &side);
-	memcpy(w, k.addr, sizeof(w));
-	for (int i = 0; i < 4; i++)
-		h = mix(h, w[i]);
-	h = mix(h, (uint64_t)k.port[0] << 16 | k.port[1]);
-	h *= 0x94d049bb133111ebull;
-	return (uint32_t)(((h >> 32) * n) >> 32);
+	return shard__of_key(&k, n);
+}
+
+/* The common frame, Ethernet then IPv4 (options skipped, not a fragment) or IPv6 (no extension
+ * header) then TCP, read in place: the key flow_key__from_pkt() makes of its decode, for a
+ * fraction of the cost of decode__frame() (the dealing thread does this for every frame). False
+ * for anything else (VLANs, tunnels, fragments, short frames), which takes the full decode: both
+ * give the same key, so the frames of one flow may take either way. */
+static bool plain_key(const struct frame *f, struct tlsmon_flow_key *k)
+{
+	const uint8_t *p = f->data;
+	size_t len = f->caplen, l4;
+
+	if (f->linktype != LINKTYPE_ETHERNET || len < 14 + 20 + 4)
+		return false;
+	memset(k, 0, sizeof(*k));
+	if (p[12] == 0x08 && p[13] == 0x00) {
+		size_t ihl = (size_t)(p[14] & 0x0f) * 4;
+
+		/* RFC 791: version 4, protocol 6; MF or a fragment offset makes a fragment */
+		if (p[14] >> 4 != 4 || ihl < 20 || p[23] != 6 || (p[20] & 0x3f) || p[21])
+			return false;
+		l4 = 14 + ihl;
+		if (len < l4 + 4)
+			return false;
+		k->family = 4;
+		memcpy(k->addr[0], p + 26, 4);
+		memcpy(k->addr[1], p + 30, 4);
+	} else if (p[12] == 0x86 && p[13] == 0xdd) {
+		/* RFC 8200: version 6, next header TCP */
+		if (p[14] >> 4 != 6 || p[20] != 6 || len < 14 + 40 + 4)
+			return false;
+		l4 = 14 + 40;
+		k->family = 6;
+		memcpy(k->addr[0], p + 22, 16);
+		memcpy(k->addr[1], p + 38, 16);
+	} else {
+		return false;
+	}
+	k->port[0] = (uint16_t)(p[l4] << 8 | p[l4 + 1]);
+	k->port[1] = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
+	tlsmon_flow_key_normalize(k);
+	return true;
 }
 
 uint32_t shard__of_frame(const struct frame *f, uint32_t n)
 {
+	struct tlsmon_flow_key k;
 	struct pkt p;
 
-	if (n <= 1 || decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
+	if (n <= 1)
+		return 0;
+	if (plain_key(f, &k))
+		return shard__of_key(&k, n);
+	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
 		return 0;
 	return shard__of_pkt(&p, n);
 }

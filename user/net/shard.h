@@ -7,6 +7,11 @@
 
 #include "capture/frame.h"
 
+struct tlsmon_flow_key;
+
+/* The worker (0..n-1) for a normalised flow key (flow_key__from_pkt()). */
+uint32_t shard__of_key(const struct tlsmon_flow_key *k, uint32_t n);
+
 /* The worker (0..n-1) for a decoded TCP packet, from its normalised flow key (the flow table's
  * and the kernel's, net/flowtab.h), so the connections of one client to one server spread too. */
 uint32_t shard__of_pkt(const struct pkt *p, uint32_t n);

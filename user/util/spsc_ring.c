@@ -49,16 +49,18 @@ uint64_t spsc_ring__max_record(const struct spsc_ring *r)
 void *spsc_ring__reserve(struct spsc_ring *r, uint32_t len)
 {
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	/* acquire: the consumer is done reading the bytes it released */
-	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 	uint64_t need = rec_bytes(len), off = head & (r->size - 1), skip = 0;
 
 	if (len > spsc_ring__max_record(r))
 		return NULL;
 	if (off + need > r->size)
 		skip = r->size - off; /* records never wrap: start over at 0 */
-	if (head + skip + need - tail > r->size)
-		return NULL;
+	if (head + skip + need - r->tail_seen > r->size) {
+		/* acquire: the consumer is done reading the bytes it released */
+		r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (head + skip + need - r->tail_seen > r->size)
+			return NULL;
+	}
 	if (skip) {
 		/* Published with the record itself in commit: the consumer sees both or neither. */
 		*(uint32_t *)(r->buf + off) = SKIP_MARK;
@@ -80,14 +82,16 @@ void spsc_ring__commit(struct spsc_ring *r)
 const void *spsc_ring__peek(struct spsc_ring *r, uint32_t *len)
 {
 	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
 
 	for (;;) {
 		uint64_t off = tail & (r->size - 1);
 		uint32_t n;
 
-		if (head == tail)
-			return NULL;
+		if (r->head_seen == tail) {
+			r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+			if (r->head_seen == tail)
+				return NULL;
+		}
 		n = *(const uint32_t *)(r->buf + off);
 		if (n == SKIP_MARK) {
 			tail += r->size - off;

@@ -16,8 +16,13 @@ struct spsc_ring {
 	/* Each index on its own cache line: the two threads write one each. */
 	_Alignas(64) _Atomic uint64_t head; /* bytes ever written (producer) */
 	uint64_t reserved; /* producer only: length of the record reserved, 0 none */
+	/* producer only: tail as last read. Reading tail for every record would move its cache
+	 * line between the cores once a record (the consumer writes it): the producer reads it
+	 * again only when this copy says the ring is full. */
+	uint64_t tail_seen;
 	_Alignas(64) _Atomic uint64_t tail; /* bytes ever consumed (consumer) */
 	uint64_t peeked; /* consumer only: bytes the record peeked takes, 0 none */
+	uint64_t head_seen; /* consumer only: head as last read, again only when it looks empty */
 };
 
 /* size is rounded up to a power of two, at least 4 KiB. Returns 0 or -ENOMEM / -E2BIG. */

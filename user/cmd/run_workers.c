@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemon's worker threads (run_workers.h). A worker that finds its ring empty spins a little,
+ * then sleeps on a condition variable until the dealer wakes it, so an idle daemon does not wake
+ * up thousands of times a second. */
+#include "cmd/run_workers.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cmd.h"
+#include "net/shard.h"
+#include "net/shard_frags.h"
+#include "util/spsc_ring.h"
+#include "verdict/resume_memo_shared.h"
+
+/* Per worker: 2 MiB holds over a thousand full-size frames, a few ms of a busy link; the
+ * kernel's ring buffer in front of it is the buffer that absorbs bursts. */
+#define RING_BYTES (2u << 20)
+/* Empty-ring polls (yields) before a worker sleeps. */
+#define IDLE_SPINS 16
+
+enum rec_kind {
+	REC_FRAME = 0, /* struct rec, then caplen bytes */
+	REC_TICK = 1, /* engine__tick(ts_ns) */
+	REC_END = 2, /* engine__finish() and end the thread */
+};
+
+struct rec {
+	uint64_t ts_ns;
+	uint64_t number;
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint32_t ifindex;
+	uint16_t linktype;
+	uint8_t direction;
+	uint8_t kind;
+};
+
+struct run_workers;
+
+struct worker {
+	struct run_workers *rw;
+	pthread_t tid;
+	bool started;
+	struct engine *e;
+	struct spsc_ring ring;
+	pthread_mutex_t wake_lock;
+	pthread_cond_t wake;
+	_Atomic int sleeping;
+	bool fed; /* dealer only: records committed since the last wake() */
+};
+
+struct run_workers {
+	struct engine_opts user; /* the daemon's callbacks and ctx */
+	pthread_mutex_t lock;
+	uint32_t n;
+	struct resume_memo_shared *memo;
+	struct shard_frags *frags; /* IP fragments to their flow's worker (copies: live frames) */
+	/* run_workers__stats(): the sums */
+	struct engine_stats engine;
+	struct flowtab_stats flows;
+	struct reasm_stats reasm;
+	struct tls_stats tls;
+	struct x509_cache_stats x509;
+	struct x509_trust_stats trust;
+	struct worker w[RUN_MAX_WORKERS];
+};
+
+/* Live frames come in no global order the engines could wait for: a resumed handshake finds
+ * whatever full chain was noted before it. */
+static uint64_t no_frontier(void *ctx)
+{
+	(void)ctx;
+	return UINT64_MAX;
+}
+
+static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
+			 const struct engine_frames *frames)
+{
+	struct run_workers *rw = ((struct worker *)ctx)->rw;
+
+	pthread_mutex_lock(&rw->lock);
+	rw->user.on_handshake(rw->user.ctx, hs, key, frames);
+	pthread_mutex_unlock(&rw->lock);
+}
+
+static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
+{
+	struct run_workers *rw = ((struct worker *)ctx)->rw;
+
+	pthread_mutex_lock(&rw->lock);
+	rw->user.on_flow_done(rw->user.ctx, key);
+	pthread_mutex_unlock(&rw->lock);
+}
+
+static void on_facts(void *ctx, struct handshake *hs)
+{
+	struct run_workers *rw = ((struct worker *)ctx)->rw;
+
+	pthread_mutex_lock(&rw->lock);
+	rw->user.on_facts(rw->user.ctx, hs);
+	pthread_mutex_unlock(&rw->lock);
+}
+
+/* Sleep until the dealer commits a record. sleeping is set before the ring is looked at again,
+ * and the dealer looks at sleeping after its commit (both sequentially consistent), so one of
+ * the two sees the other: no wake-up is lost. The timeout is only a safety net. */
+static void sleep_until_fed(struct worker *w)
+{
+	struct timespec until;
+	uint32_t len;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	pthread_mutex_lock(&w->wake_lock);
+	atomic_store(&w->sleeping, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!spsc_ring__peek(&w->ring, &len))
+		pthread_cond_timedwait(&w->wake, &w->wake_lock, &until);
+	atomic_store(&w->sleeping, 0);
+	pthread_mutex_unlock(&w->wake_lock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned idle = 0;
+
+	for (;;) {
+		const struct rec *r;
+		uint32_t len;
+
+		r = spsc_ring__peek(&w->ring, &len);
+		if (!r) {
+			if (++idle < IDLE_SPINS) {
+				sched_yield();
+			} else {
+				sleep_until_fed(w);
+				idle = 0;
+			}
+			continue;
+		}
+		idle = 0;
+		if (r->kind == REC_END) {
+			spsc_ring__release(&w->ring);
+			break;
+		}
+		if (r->kind == REC_TICK) {
+			engine__tick(w->e, r->ts_ns);
+		} else {
+			struct frame f = {
+				.ts_ns = r->ts_ns,
+				.number = r->number,
+				.data = (const uint8_t *)(r + 1),
+				.caplen = r->caplen,
+				.wirelen = r->wirelen,
+				.ifindex = r->ifindex,
+				.linktype = r->linktype,
+				.direction = r->direction,
+			};
+
+			engine__feed(w->e, &f);
+		}
+		/* after the record's work: run_workers__drain() waits for this */
+		spsc_ring__release(&w->ring);
+	}
+	engine__finish(w->e);
+	return NULL;
+}
+
+/* Back off while a ring is full: yields first, then sleeps growing to 1 ms. */
+static void backoff(unsigned *spins)
+{
+	struct timespec ts = { .tv_nsec = 20000 };
+
+	if (*spins < 8) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	if (*spins < 8 + 6)
+		(*spins)++;
+	ts.tv_nsec <<= *spins - 8;
+	nanosleep(&ts, NULL);
+}
+
+/* Wake w if it sleeps and was fed. The dealer's commit comes before its look at sleeping
+ * (the fence), the worker's sleeping = 1 before its look at the ring: one sees the other. */
+static void wake(struct worker *w)
+{
+	if (!w->fed)
+		return;
+	w->fed = false;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&w->sleeping)) {
+		pthread_mutex_lock(&w->wake_lock);
+		pthread_cond_signal(&w->wake);
+		pthread_mutex_unlock(&w->wake_lock);
+	}
+}
+
+/* The record into w's ring; when it is full, waits (wait) or gives up. Returns false when it
+ * gave up. The worker is woken by run_workers__wake(), once per batch of frames rather than
+ * once a frame, or here before waiting for room. */
+static bool push(struct worker *w, const struct rec *h, const uint8_t *data, bool wait)
+{
+	uint32_t len = (uint32_t)sizeof(*h) + (data ? h->caplen : 0);
+	unsigned spins = 0;
+	uint8_t *p;
+
+	while (!(p = spsc_ring__reserve(&w->ring, len))) {
+		if (!wait)
+			return false;
+		wake(w);
+		backoff(&spins);
+	}
+	memcpy(p, h, sizeof(*h));
+	if (data)
+		memcpy(p + sizeof(*h), data, h->caplen);
+	spsc_ring__commit(&w->ring);
+	w->fed = true;
+	return true;
+}
+
+void run_workers__wake(struct run_workers *rw)
+{
+	if (!rw)
+		return;
+	for (uint32_t i = 0; i < rw->n; i++)
+		wake(&rw->w[i]);
+}
+
+struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, char *err,
+				     size_t err_size)
+{
+	struct run_workers *rw;
+	struct engine_opts weo = *eo;
+
+	if (n < 2 || n > RUN_MAX_WORKERS) {
+		snprintf(err, err_size, "--workers: expected 1..%d", RUN_MAX_WORKERS);
+		return NULL;
+	}
+	rw = calloc(1, sizeof(*rw));
+	if (!rw) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	rw->user = *eo;
+	rw->n = n;
+	pthread_mutex_init(&rw->lock, NULL);
+	/* The limits bound the process: shared out, not multiplied. */
+	weo.max_flows = (eo->max_flows ? eo->max_flows : 65536) / n;
+	weo.max_flows = weo.max_flows ? weo.max_flows : 1;
+	if (eo->max_reasm_bytes)
+		weo.max_reasm_bytes = eo->max_reasm_bytes / n ? eo->max_reasm_bytes / n : 1;
+	if (eo->retain_total_bytes)
+		weo.retain_total_bytes = eo->retain_total_bytes / n ? eo->retain_total_bytes / n : 1;
+	weo.on_handshake = eo->on_handshake ? on_handshake : NULL;
+	weo.on_flow_done = eo->on_flow_done ? on_flow_done : NULL;
+	weo.on_facts = eo->on_facts ? on_facts : NULL;
+	/* A client's resumed handshake may be on another worker than its full one. */
+	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, no_frontier, rw);
+	rw->frags = shard_frags__new(true);
+	if (!rw->memo || !rw->frags) {
+		snprintf(err, err_size, "out of memory");
+		run_workers__free(rw);
+		return NULL;
+	}
+	weo.shared_resume_memo = rw->memo;
+	for (uint32_t i = 0; i < n; i++) {
+		struct worker *w = &rw->w[i];
+
+		w->rw = rw;
+		pthread_mutex_init(&w->wake_lock, NULL);
+		pthread_cond_init(&w->wake, NULL);
+		weo.ctx = w;
+		w->e = engine__new(&weo);
+		if (!w->e || spsc_ring__init(&w->ring, RING_BYTES)) {
+			snprintf(err, err_size, "out of memory");
+			run_workers__free(rw);
+			return NULL;
+		}
+	}
+	return rw;
+}
+
+int run_workers__start(struct run_workers *rw, char *err, size_t err_size)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	/* Signals go to the event loop's thread alone: one taken by a worker would leave poll()
+	 * asleep until its timeout before the loop saw SIGTERM, SIGHUP or SIGUSR1. The threads
+	 * inherit the mask. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (uint32_t i = 0; i < rw->n && !rc; i++) {
+		struct worker *w = &rw->w[i];
+
+		rc = pthread_create(&w->tid, NULL, worker_main, w);
+		if (rc)
+			snprintf(err, err_size, "starting worker %u: %s", i + 1, strerror(rc));
+		else
+			w->started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -rc;
+}
+
+int run_workers__load_trust(struct run_workers *rw, char *err, size_t err_size)
+{
+	for (uint32_t i = 0; i < rw->n; i++)
+		if (engine__load_trust(rw->w[i].e, err, err_size))
+			return -1;
+	return 0;
+}
+
+void run_workers__lock(struct run_workers *rw)
+{
+	if (rw)
+		pthread_mutex_lock(&rw->lock);
+}
+
+void run_workers__unlock(struct run_workers *rw)
+{
+	if (rw)
+		pthread_mutex_unlock(&rw->lock);
+}
+
+static void feed_to(struct worker *w, const struct frame *f)
+{
+	struct rec h = {
+		.ts_ns = f->ts_ns,
+		.number = f->number,
+		.caplen = f->caplen,
+		.wirelen = f->wirelen,
+		.ifindex = f->ifindex,
+		.linktype = f->linktype,
+		.direction = f->direction,
+		.kind = REC_FRAME,
+	};
+
+	/* a frame over a quarter of the ring (the snaplen is far below) would never fit */
+	if (sizeof(h) + f->caplen > spsc_ring__max_record(&w->ring))
+		h.caplen = (uint32_t)(spsc_ring__max_record(&w->ring) - sizeof(h));
+	push(w, &h, f->data, true);
+}
+
+/* Fragments held for their first one, now that it came (or the daemon stops). */
+static void feed_released(struct run_workers *rw)
+{
+	struct frame held;
+	uint32_t w;
+
+	while (shard_frags__released(rw->frags, &held, &w))
+		feed_to(&rw->w[w], &held);
+}
+
+void run_workers__feed(struct run_workers *rw, const struct frame *f)
+{
+	int w = shard_frags__deal(rw->frags, f, rw->n);
+
+	feed_released(rw);
+	if (w >= 0)
+		feed_to(&rw->w[w], f);
+}
+
+void run_workers__tick(struct run_workers *rw, uint64_t now_ns)
+{
+	struct rec h = { .ts_ns = now_ns, .kind = REC_TICK };
+
+	/* Called with the lock held, so it must not wait for a worker; a worker whose ring is
+	 * full is busy, and the next tick expires what this one would have. */
+	for (uint32_t i = 0; i < rw->n; i++)
+		push(&rw->w[i], &h, NULL, false);
+	run_workers__wake(rw);
+}
+
+void run_workers__drain(struct run_workers *rw)
+{
+	if (!rw)
+		return;
+	run_workers__wake(rw);
+	for (uint32_t i = 0; i < rw->n; i++) {
+		struct worker *w = &rw->w[i];
+		unsigned spins = 0;
+
+		while (w->started && atomic_load_explicit(&w->ring.tail, memory_order_acquire) !=
+					     atomic_load_explicit(&w->ring.head, memory_order_relaxed))
+			backoff(&spins);
+	}
+}
+
+void run_workers__stop(struct run_workers *rw)
+{
+	struct rec end = { .kind = REC_END };
+
+	if (!rw)
+		return;
+	/* fragments still waiting for their first one: to worker 0, as one engine gets them */
+	shard_frags__flush(rw->frags);
+	if (rw->w[0].started)
+		feed_released(rw);
+	for (uint32_t i = 0; i < rw->n; i++)
+		if (rw->w[i].started)
+			push(&rw->w[i], &end, NULL, true);
+	run_workers__wake(rw);
+	for (uint32_t i = 0; i < rw->n; i++)
+		if (rw->w[i].started) {
+			pthread_join(rw->w[i].tid, NULL);
+			rw->w[i].started = false;
+		}
+}
+
+void run_workers__free(struct run_workers *rw)
+{
+	if (!rw)
+		return;
+	run_workers__stop(rw);
+	for (uint32_t i = 0; i < rw->n; i++) {
+		struct worker *w = &rw->w[i];
+
+		engine__free(w->e);
+		spsc_ring__fini(&w->ring);
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->wake_lock);
+	}
+	resume_memo_shared__free(rw->memo); /* after the engines that used it */
+	shard_frags__free(rw->frags);
+	pthread_mutex_destroy(&rw->lock);
+	free(rw);
+}
+
+/* Every stats struct is made of uint64_t counters alone (checked below): summed word by word. */
+static void add_words(void *sum, const void *one, size_t size)
+{
+	uint64_t *s = sum;
+	const volatile uint64_t *o = one;
+
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+		s[i] += o[i];
+}
+
+_Static_assert(sizeof(struct engine_stats) % 8 == 0, "engine_stats: uint64_t counters only");
+_Static_assert(sizeof(struct flowtab_stats) % 8 == 0, "flowtab_stats: uint64_t counters only");
+_Static_assert(sizeof(struct reasm_stats) % 8 == 0, "reasm_stats: uint64_t counters only");
+_Static_assert(sizeof(struct tls_stats) % 8 == 0, "tls_stats: uint64_t counters only");
+_Static_assert(sizeof(struct x509_cache_stats) % 8 == 0, "x509_cache_stats: uint64_t only");
+_Static_assert(sizeof(struct x509_trust_stats) % 8 == 0, "x509_trust_stats: uint64_t only");
+
+struct pipeline_stats run_workers__stats(struct run_workers *rw)
+{
+	memset(&rw->engine, 0, sizeof(rw->engine));
+	memset(&rw->flows, 0, sizeof(rw->flows));
+	memset(&rw->reasm, 0, sizeof(rw->reasm));
+	memset(&rw->tls, 0, sizeof(rw->tls));
+	memset(&rw->x509, 0, sizeof(rw->x509));
+	memset(&rw->trust, 0, sizeof(rw->trust));
+	for (uint32_t i = 0; i < rw->n; i++) {
+		struct pipeline_stats p = cmd__pipeline_stats(rw->w[i].e);
+
+		add_words(&rw->engine, p.engine, sizeof(rw->engine));
+		add_words(&rw->flows, p.flows, sizeof(rw->flows));
+		add_words(&rw->reasm, p.reasm, sizeof(rw->reasm));
+		add_words(&rw->tls, p.tls, sizeof(rw->tls));
+		add_words(&rw->x509, p.x509, sizeof(rw->x509));
+		add_words(&rw->trust, p.trust, sizeof(rw->trust));
+	}
+	return (struct pipeline_stats){
+		.engine = &rw->engine,
+		.flows = &rw->flows,
+		.reasm = &rw->reasm,
+		.tls = &rw->tls,
+		.x509 = &rw->x509,
+		.trust = &rw->trust,
+	};
+}
+
+void run_workers__quiesce(struct run_workers *rw)
+{
+	if (!rw)
+		return;
+	pthread_mutex_unlock(&rw->lock);
+	run_workers__drain(rw);
+	pthread_mutex_lock(&rw->lock);
+}
