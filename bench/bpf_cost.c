@@ -58,9 +58,10 @@ struct pclass {
 	  .proto = pr, .tcp_flags = tf, .rec_type = rt, .plen = pl }
 
 static struct pclass classes[] = {
-	CLS("non_ip", "ARP request", 1.2, 0, 0, 0, 0, 0, 0, 0, 0),
-	CLS("udp", "UDP to port 443", 1.2, 0, 0, 40000, 443, 17, 0, 0, 100),
-	CLS("tcp_other", "TCP data to port 80", 1.2, 0, 0, 40000, 80, 6, 0x18, 0x17, 100),
+	/* goals of issue 16 item 6 */
+	CLS("non_ip", "ARP request", 1.1, 0, 0, 0, 0, 0, 0, 0, 0),
+	CLS("udp", "UDP to port 443", 1.1, 0, 0, 40000, 443, 17, 0, 0, 100),
+	CLS("tcp_other", "TCP data to port 80", 1.15, 0, 0, 40000, 80, 6, 0x18, 0x17, 100),
 	CLS("untracked443", "443 app data, flow not tracked", 2.0, 0, 0, 40001, 443, 6, 0x18, 0x17,
 	    100),
 	CLS("done443", "443 app data, flow marked done", 2.0, 0, 1, 40002, 443, 6, 0x18, 0x17, 100),
@@ -72,8 +73,8 @@ static struct pclass classes[] = {
 	CLS("hs_copy_mtu", "MTU-sized handshake segment, copied", 0, 1, 0, 443, 40004, 6, 0x11,
 	    0x16, 1448),
 /* tcp_other inside each encapsulation: the walk through it, for a packet that is not TLS.
- * Reported, not held to a goal: the goal of 1.2x is for the plain classes above, which the walk
- * must not slow (it runs only for packets whose IP protocol or ethertype names a tunnel). */
+ * Reported, not held to a goal: the goals are for the plain classes above, which the walk must
+ * not slow (it runs only for packets whose IP protocol or ethertype names a tunnel). */
 #define ENC(n, w, spec)                                                                          \
 	{ .name = n, .what = w, .goal = 0, .sport = 40000, .dport = 80, .proto = 6,             \
 	  .tcp_flags = 0x18, .rec_type = 0x17, .plen = 100, .encap = spec }
@@ -399,7 +400,7 @@ static void report(uint32_t repeats, uint32_t rounds, const double empty[H__N],
 				printf(" %-4s", r <= c->goal ? "ok" : "MISS");
 		}
 		if (c->goal > 0)
-			printf("  (goal <= %.1fx)", c->goal);
+			printf("  (goal <= %.2fx)", c->goal);
 		printf("\n");
 	}
 	for (int h = 0; h < H__N; h++)

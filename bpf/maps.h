@@ -102,11 +102,6 @@ static __always_inline int port_watched(__u16 port)
 const volatile __u16 tlsmon_port_lo = 0;
 const volatile __u16 tlsmon_port_span = 0xffff;
 
-static __always_inline int port_in_range(__u16 port)
-{
-	return (__u16)(port - tlsmon_port_lo) <= tlsmon_port_span;
-}
-
 /* Read-only after load, so the verifier sees constants. */
 const volatile __u32 tlsmon_budget = TLSMON_DEFAULT_BUDGET; /* bytes copied per direction */
 const volatile __u32 tlsmon_snaplen = TLSMON_DEFAULT_SNAPLEN; /* bytes copied per frame */
