@@ -26,6 +26,7 @@ enum fast_verdict {
 	FAST_CLASSIFY = 0, /* classify() decides */
 	FAST_SKIP, /* CLS_NOT_IP, CLS_NOT_TCP or CLS_UNWATCHED, as classify() would say */
 	FAST_TCP4, /* TCP on a monitored port in IPv4 without options at FAST_ETH_LEN, no fragment */
+	FAST_IPV4, /* an IPv4 header at FAST_ETH_LEN that carries a tunnel or is a fragment */
 };
 
 /* Neither port monitored, as parse_tcp() decides it: the range test rejects most pairs (a well-known
@@ -58,11 +59,12 @@ static __always_inline int fast_look_ipv4(const __u8 *ip, const void *data_end)
 	if (proto != IPPROTO_TCP && !ip_carries_encap(proto))
 		return FAST_SKIP;
 	if (*(const __be16 *)(ip + 6) & bpf_htons(TLSMON_IP_MF | TLSMON_IP_OFFMASK))
-		return FAST_CLASSIFY;
+		return FAST_IPV4;
 	if (proto == IPPROTO_UDP)
-		return fast_udp_plain((const __be16 *)(ip + FAST_IPV4_LEN)) ? FAST_SKIP : FAST_CLASSIFY;
-	if (proto != IPPROTO_TCP ||
-	    (const void *)(ip + FAST_IPV4_LEN + FAST_TCP_LEN) > data_end)
+		return fast_udp_plain((const __be16 *)(ip + FAST_IPV4_LEN)) ? FAST_SKIP : FAST_IPV4;
+	if (proto != IPPROTO_TCP)
+		return FAST_IPV4;
+	if ((const void *)(ip + FAST_IPV4_LEN + FAST_TCP_LEN) > data_end)
 		return FAST_CLASSIFY;
 	return fast_ports_unwatched((const __be16 *)(ip + FAST_IPV4_LEN)) ? FAST_SKIP : FAST_TCP4;
 }

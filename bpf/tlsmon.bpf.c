@@ -357,7 +357,13 @@ static __always_inline int classify_frame(const struct tctx *t, struct cls *c, i
 		c->key.tunnel_id = 0;
 		return parse_ipv4_tcp(t->data, t->data_end, FAST_ETH_LEN, FAST_IPV4_LEN, c, 1);
 	}
-	r = classify(t->data, t->data_end, c);
+	if (fast == FAST_IPV4) {
+		c->key.tunnel = TLSMON_TUNNEL_NONE;
+		c->key.tunnel_id = 0;
+		r = parse_ipv4(t->data, t->data_end, FAST_ETH_LEN, c);
+	} else {
+		r = classify(t->data, t->data_end, c);
+	}
 
 	if (r != CLS_NEXT)
 		return r;
