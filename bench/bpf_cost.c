@@ -58,9 +58,10 @@ struct pclass {
 	  .proto = pr, .tcp_flags = tf, .rec_type = rt, .plen = pl }
 
 static struct pclass classes[] = {
-	CLS("non_ip", "ARP request", 1.2, 0, 0, 0, 0, 0, 0, 0, 0),
-	CLS("udp", "UDP to port 443", 1.2, 0, 0, 40000, 443, 17, 0, 0, 100),
-	CLS("tcp_other", "TCP data to port 80", 1.2, 0, 0, 40000, 80, 6, 0x18, 0x17, 100),
+	/* goals of issue 16 item 6 */
+	CLS("non_ip", "ARP request", 1.1, 0, 0, 0, 0, 0, 0, 0, 0),
+	CLS("udp", "UDP to port 443", 1.1, 0, 0, 40000, 443, 17, 0, 0, 100),
+	CLS("tcp_other", "TCP data to port 80", 1.15, 0, 0, 40000, 80, 6, 0x18, 0x17, 100),
 	CLS("untracked443", "443 app data, flow not tracked", 2.0, 0, 0, 40001, 443, 6, 0x18, 0x17,
 	    100),
 	CLS("done443", "443 app data, flow marked done", 2.0, 0, 1, 40002, 443, 6, 0x18, 0x17, 100),
@@ -72,8 +73,8 @@ static struct pclass classes[] = {
 	CLS("hs_copy_mtu", "MTU-sized handshake segment, copied", 0, 1, 0, 443, 40004, 6, 0x11,
 	    0x16, 1448),
 /* tcp_other inside each encapsulation: the walk through it, for a packet that is not TLS.
- * Reported, not held to a goal: the goal of 1.2x is for the plain classes above, which the walk
- * must not slow (it runs only for packets whose IP protocol or ethertype names a tunnel). */
+ * Reported, not held to a goal: the goals are for the plain classes above, which the walk must
+ * not slow (it runs only for packets whose IP protocol or ethertype names a tunnel). */
 #define ENC(n, w, spec)                                                                          \
 	{ .name = n, .what = w, .goal = 0, .sport = 40000, .dport = 80, .proto = 6,             \
 	  .tcp_flags = 0x18, .rec_type = 0x17, .plen = 100, .encap = spec }
@@ -292,7 +293,8 @@ static int prog_fd_by_name(struct bpf_object *obj, const char *name)
 	return p ? bpf_program__fd(p) : -1;
 }
 
-static struct bpf_object *load_baselines(const char *path, int fd[H__N], int *lookup_fd)
+static struct bpf_object *load_baselines(const char *path, int fd[H__N], int count_fd[H__N],
+					 int *lookup_fd)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 
@@ -307,8 +309,11 @@ static struct bpf_object *load_baselines(const char *path, int fd[H__N], int *lo
 	}
 	fd[H_XDP] = prog_fd_by_name(obj, "empty_xdp");
 	fd[H_TC_IN] = fd[H_TC_OUT] = prog_fd_by_name(obj, "empty_tc");
+	count_fd[H_XDP] = prog_fd_by_name(obj, "count_xdp");
+	count_fd[H_TC_IN] = count_fd[H_TC_OUT] = prog_fd_by_name(obj, "count_tc");
 	*lookup_fd = prog_fd_by_name(obj, "lookup_xdp");
-	if (fd[H_XDP] < 0 || fd[H_TC_IN] < 0 || *lookup_fd < 0) {
+	if (fd[H_XDP] < 0 || fd[H_TC_IN] < 0 || count_fd[H_XDP] < 0 || count_fd[H_TC_IN] < 0 ||
+	    *lookup_fd < 0) {
 		fprintf(stderr, "bpf_cost: %s lacks the baseline programs\n", path);
 		bpf_object__close(obj);
 		return NULL;
@@ -358,7 +363,8 @@ static void keep_min(double ns, double wall, double *best, double *best_wall)
 }
 
 static void report(uint32_t repeats, uint32_t rounds, const double empty[H__N],
-		   const double empty_wall[H__N], double lookup, double lookup_wall)
+		   const double empty_wall[H__N], const double count[H__N],
+		   const double count_wall[H__N], double lookup, double lookup_wall)
 {
 	printf("bpf_cost: BPF_PROG_TEST_RUN, %u repeats, best of %u rounds; ns per packet as the "
 	       "kernel times it (+0.5 for its rounding down), wall-clock ns in brackets\n",
@@ -368,6 +374,9 @@ static void report(uint32_t repeats, uint32_t rounds, const double empty[H__N],
 	printf("  %-14s %-38s %5s %6.1f [%8.2f] %6.1f [%8.2f] %6.1f [%8.2f]\n", "empty",
 	       "empty program (the baseline)", "", empty[0], empty_wall[0], empty[1], empty_wall[1],
 	       empty[2], empty_wall[2]);
+	printf("  %-14s %-38s %5s %6.1f [%8.2f] %6.1f [%8.2f] %6.1f [%8.2f]\n", "count",
+	       "one per-CPU counter (reference)", "", count[0], count_wall[0], count[1],
+	       count_wall[1], count[2], count_wall[2]);
 	printf("  %-14s %-38s %5s %6.1f [%8.2f]\n", "lookup", "counter + LRU lookup (reference)", "",
 	       lookup, lookup_wall);
 	for (size_t i = 0; i < NCLASSES; i++) {
@@ -391,11 +400,14 @@ static void report(uint32_t repeats, uint32_t rounds, const double empty[H__N],
 				printf(" %-4s", r <= c->goal ? "ok" : "MISS");
 		}
 		if (c->goal > 0)
-			printf("  (goal <= %.1fx)", c->goal);
+			printf("  (goal <= %.2fx)", c->goal);
 		printf("\n");
 	}
 	for (int h = 0; h < H__N; h++)
 		printf("bench: bpf_empty_%s %.1f ns/pkt\n", hook_name[h], empty[h]);
+	for (int h = 0; h < H__N; h++)
+		printf("bench: bpf_%s_count_reference %.1f ns/pkt ratio=%.2f vs empty_%s\n",
+		       hook_name[h], count[h], count[h] / empty[h], h == H_XDP ? "xdp" : "tc");
 	printf("bench: bpf_xdp_lookup_reference %.1f ns/pkt ratio=%.2f vs empty_xdp\n", lookup,
 	       lookup / empty[H_XDP]);
 	for (size_t i = 0; i < NCLASSES; i++) {
@@ -425,10 +437,11 @@ int main(int argc, char **argv)
 	uint32_t repeats = 1000000, rounds = 5;
 	const char *only = NULL;
 	double empty[H__N] = { 1e18, 1e18, 1e18 }, empty_wall[H__N] = { 0 };
+	double count[H__N] = { 1e18, 1e18, 1e18 }, count_wall[H__N] = { 0 };
 	double lookup = 1e18, lookup_wall = 0, ns, wall;
 	struct bpf_object *base_obj = NULL;
 	struct live_bpf *lb = NULL;
-	int base_fd[H__N], lookup_fd = -1, opt, bad = 0, rc = 1;
+	int base_fd[H__N], count_fd[H__N], lookup_fd = -1, opt, bad = 0, rc = 1;
 	uint16_t salt = 0;
 
 	default_empty_path(empty_path, sizeof(empty_path));
@@ -455,7 +468,7 @@ int main(int argc, char **argv)
 	if (!repeats || !rounds)
 		return 2;
 	libbpf_set_print(NULL);
-	base_obj = load_baselines(empty_path, base_fd, &lookup_fd);
+	base_obj = load_baselines(empty_path, base_fd, count_fd, &lookup_fd);
 	if (!base_obj)
 		goto cleanup;
 	lb = live_bpf__open(&lo, err, sizeof(err));
@@ -491,6 +504,10 @@ int main(int argc, char **argv)
 			if (ns < 0)
 				goto cleanup;
 			keep_min(ns, wall, &empty[h], &empty_wall[h]);
+			ns = measure(NULL, count_fd[h], &classes[3], -1, repeats, 0, &wall, &bad);
+			if (ns < 0)
+				goto cleanup;
+			keep_min(ns, wall, &count[h], &count_wall[h]);
 			for (size_t i = 0; i < NCLASSES; i++) {
 				struct pclass *c = &classes[i];
 
@@ -504,7 +521,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	report(repeats, rounds, empty, empty_wall, lookup, lookup_wall);
+	report(repeats, rounds, empty, empty_wall, count, count_wall, lookup, lookup_wall);
 	if (bad)
 		fprintf(stderr, "bpf_cost: some classes did not behave as designed (see above)\n");
 	rc = bad;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Baselines for bench/bpf_cost.c. empty_*: return at once, so their BPF_PROG_TEST_RUN time is the
- * cost of the hook and the test harness alone. lookup_xdp: one per-CPU counter increment and one
+ * cost of the hook and the test harness alone. count_*: one per-CPU counter increment, what
+ * tlsmon's "seen" count costs every packet (the floor of any class). lookup_xdp: one per-CPU counter increment and one
  * LRU hash lookup of a tlsmon-sized key in a tlsmon-sized map, the two map operations every
  * port-443 packet costs tlsmon, to tell the maps' share from the parser's. */
 #include <linux/bpf.h>
@@ -36,6 +37,28 @@ int empty_xdp(struct xdp_md *ctx)
 SEC("tc")
 int empty_tc(struct __sk_buff *skb)
 {
+	return TC_ACT_UNSPEC;
+}
+
+SEC("xdp")
+int count_xdp(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&ctr, &zero);
+
+	if (c)
+		(*c)++;
+	return XDP_PASS;
+}
+
+SEC("tc")
+int count_tc(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&ctr, &zero);
+
+	if (c)
+		(*c)++;
 	return TC_ACT_UNSPEC;
 }
 

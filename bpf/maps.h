@@ -87,13 +87,20 @@ struct {
 } tlsmon_scratch SEC(".maps");
 
 /* Monitored TCP ports, one bit each; a packet matches when its source or destination bit is set.
- * In .bss so userspace can set it before load (and change it later through the mmap). */
+ * In .bss so userspace can set it before load; a port set later through the mmap must lie inside
+ * the range below, which is fixed at load. */
 __u64 tlsmon_ports[TLSMON_PORT_WORDS];
 
 static __always_inline int port_watched(__u16 port)
 {
 	return (tlsmon_ports[port >> 6] >> (port & 63)) & 1;
 }
+
+/* The smallest monitored port and the distance to the largest: a port outside that range is not
+ * monitored, which a subtraction and a compare tell without the bitmap (bpf/fast.h). The default
+ * covers every port. */
+const volatile __u16 tlsmon_port_lo = 0;
+const volatile __u16 tlsmon_port_span = 0xffff;
 
 /* Read-only after load, so the verifier sees constants. */
 const volatile __u32 tlsmon_budget = TLSMON_DEFAULT_BUDGET; /* bytes copied per direction */

@@ -167,7 +167,10 @@ static __always_inline int ip_encap(void *data, void *data_end, __u8 proto, __u3
 	return parse_udp_tunnel(data, data_end, off, c);
 }
 
-static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, struct cls *c)
+/* watched: a constant at each call, 1 when the caller has already found a port monitored
+ * (bpf/fast.h) */
+static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, struct cls *c,
+				     int watched)
 {
 	struct tcphdr *th = data + off;
 	__u32 doff;
@@ -177,7 +180,7 @@ static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, stru
 	c->key.port[0] = bpf_ntohs(th->source);
 	c->key.port[1] = bpf_ntohs(th->dest);
 	/* before anything else: most TCP traffic is on other ports */
-	if (!port_watched(c->key.port[0]) && !port_watched(c->key.port[1]))
+	if (!watched && !port_watched(c->key.port[0]) && !port_watched(c->key.port[1]))
 		return CLS_UNWATCHED;
 	doff = th->doff * 4;
 	if (doff < sizeof(*th))
@@ -195,11 +198,35 @@ static __always_inline int parse_tcp(void *data, void *data_end, __u32 off, stru
 	return CLS_TCP;
 }
 
+/* parse_ipv4() past its checks: a TCP packet that is not a fragment, in an IPv4 header of ihl
+ * bytes at off; watched as for parse_tcp(). */
+static __always_inline int parse_ipv4_tcp(void *data, void *data_end, __u32 off, __u32 ihl,
+					  struct cls *c, int watched)
+{
+	struct iphdr *ip = data + off;
+	__u32 tot;
+	int r;
+
+	if ((void *)(ip + 1) > data_end)
+		return CLS_SHORT;
+	tot = bpf_ntohs(ip->tot_len);
+	/* tot_len 0 is a BIG TCP GSO frame: the length is the frame's */
+	c->ip_payload = tot >= ihl ? tot - ihl : 0;
+	r = parse_tcp(data, data_end, off + ihl, c, watched);
+	if (r != CLS_TCP)
+		return r;
+	c->family = 4;
+	c->key.family = 4;
+	__builtin_memcpy(c->key.addr[0], &ip->saddr, 4);
+	__builtin_memcpy(c->key.addr[1], &ip->daddr, 4);
+	c->l3_off = off;
+	return CLS_TCP;
+}
+
 static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off, struct cls *c)
 {
 	struct iphdr *ip = data + off;
-	__u32 ihl, tot;
-	int r;
+	__u32 ihl;
 
 	if ((void *)(ip + 1) > data_end)
 		return CLS_SHORT;
@@ -217,18 +244,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u32 off, str
 	}
 	if (ip->protocol != IPPROTO_TCP)
 		return ip_encap(data, data_end, ip->protocol, off + ihl, c);
-	tot = bpf_ntohs(ip->tot_len);
-	/* tot_len 0 is a BIG TCP GSO frame: the length is the frame's */
-	c->ip_payload = tot >= ihl ? tot - ihl : 0;
-	r = parse_tcp(data, data_end, off + ihl, c);
-	if (r != CLS_TCP)
-		return r;
-	c->family = 4;
-	c->key.family = 4;
-	__builtin_memcpy(c->key.addr[0], &ip->saddr, 4);
-	__builtin_memcpy(c->key.addr[1], &ip->daddr, 4);
-	c->l3_off = off;
-	return CLS_TCP;
+	return parse_ipv4_tcp(data, data_end, off, ihl, c, 0);
 }
 
 static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, struct cls *c)
@@ -278,7 +294,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, __u32 off, str
 			return CLS_NOT_TCP;
 		c->ip_payload -= ext_len;
 	}
-	r = parse_tcp(data, data_end, l4, c);
+	r = parse_tcp(data, data_end, l4, c, 0);
 	if (r != CLS_TCP)
 		return r;
 	c->family = 6;

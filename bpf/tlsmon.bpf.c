@@ -14,6 +14,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "frag.h"
+#include "fast.h"
 
 /* Payload bytes per split record: leaves room for the longest headers we split (TLSMON_HDR_MAX),
  * so the verifier can bound headers + payload by the scratch size without relating the two. */
@@ -370,9 +371,22 @@ __noinline int tlsmon_encap_tc(struct __sk_buff *skb, struct cls *c)
 	return classify_encap((void *)(long)skb->data, (void *)(long)skb->data_end, c);
 }
 
-static __always_inline int classify_frame(const struct tctx *t, struct cls *c)
+static __always_inline int classify_frame(const struct tctx *t, struct cls *c, int fast)
 {
-	int r = classify(t->data, t->data_end, c);
+	int r;
+
+	if (fast == FAST_TCP4) {
+		c->key.tunnel = TLSMON_TUNNEL_NONE;
+		c->key.tunnel_id = 0;
+		return parse_ipv4_tcp(t->data, t->data_end, FAST_ETH_LEN, FAST_IPV4_LEN, c, 1);
+	}
+	if (fast == FAST_IPV4) {
+		c->key.tunnel = TLSMON_TUNNEL_NONE;
+		c->key.tunnel_id = 0;
+		r = parse_ipv4(t->data, t->data_end, FAST_ETH_LEN, c);
+	} else {
+		r = classify(t->data, t->data_end, c);
+	}
 
 	if (r != CLS_NEXT)
 		return r;
@@ -456,15 +470,20 @@ static __always_inline void handle(struct tctx *t)
 	__u8 tf, rflags = 0;
 	int side, r, copy, n, opens = 0, half = 0, uncharged = 0;
 
+	int fast = fast_look(t->data, t->data_end);
+
 	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
 	if (!ctr)
 		return;
 	ctr->c[TLSMON_CTR_SEEN_XDP + t->hook]++;
-	r = classify_frame(t, &c);
+	/* most packets end here, having cost nothing but the count every packet costs */
+	if (fast == FAST_SKIP)
+		return;
+	r = classify_frame(t, &c, fast);
 	if (r == CLS_SHORT && !t->xdp) {
 		frame_len = tctx_len(t);
 		if (tctx_pull(t, frame_len < TLSMON_HDR_MAX ? frame_len : TLSMON_HDR_MAX) == 0)
-			r = classify_frame(t, &c);
+			r = classify_frame(t, &c, FAST_CLASSIFY);
 	}
 	if (r == CLS_FRAGMENT) {
 		if (frag_wanted(t->data, t->data_end, &c))

@@ -160,6 +160,7 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 	uint32_t snap = o->snaplen ? o->snaplen : TLSMON_DEFAULT_SNAPLEN;
 	uint64_t rb = pow2__round_up(o->ringbuf_bytes ? o->ringbuf_bytes
 						       : TLSMON_DEFAULT_RINGBUF_BYTES);
+	uint16_t lo = 0xffff, hi = 0;
 	size_t i;
 	int e;
 
@@ -169,7 +170,12 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 			return -EINVAL;
 		}
 		skel->bss->tlsmon_ports[o->ports[i] >> 6] |= 1ULL << (o->ports[i] & 63);
+		lo = o->ports[i] < lo ? o->ports[i] : lo;
+		hi = o->ports[i] > hi ? o->ports[i] : hi;
 	}
+	/* the programs' quick range test before the bitmap (bpf/maps.h) */
+	skel->rodata->tlsmon_port_lo = lo;
+	skel->rodata->tlsmon_port_span = (uint16_t)(hi - lo);
 	if (snap > TLSMON_MAX_SNAPLEN)
 		snap = TLSMON_MAX_SNAPLEN;
 	skel->rodata->tlsmon_snaplen = snap;
