@@ -89,24 +89,6 @@ struct par {
 	struct worker w[READ_MAX_WORKERS];
 };
 
-/* Waiting on a ring that is empty (worker) or full (dispatcher): a few yields, then sleeps that
- * grow to 1 ms, so a waiting thread gives its core to the others (there may be fewer cores than
- * threads) without waking thousands of times a second: a full ring holds milliseconds of work. */
-static void backoff(unsigned *spins)
-{
-	struct timespec ts = { .tv_nsec = 20000 };
-
-	if (*spins < 8) {
-		(*spins)++;
-		sched_yield();
-		return;
-	}
-	if (*spins < 8 + 6)
-		(*spins)++;
-	ts.tv_nsec <<= *spins - 8; /* 20 us .. 1.28 ms */
-	nanosleep(&ts, NULL);
-}
-
 static void write_block(struct worker *w)
 {
 	if (!w->out.len)
@@ -171,7 +153,7 @@ static void *worker_main(void *arg)
 
 		r = spsc_ring__peek(&w->ring, &len);
 		if (!r) {
-			backoff(&spins);
+			spsc_ring__backoff(&spins);
 			continue;
 		}
 		spins = 0;
@@ -226,7 +208,7 @@ static void push(struct worker *w, const struct rec_frame *h)
 	void *p;
 
 	while (!(p = spsc_ring__reserve(&w->ring, sizeof(*h))))
-		backoff(&spins);
+		spsc_ring__backoff(&spins);
 	memcpy(p, h, sizeof(*h));
 	spsc_ring__commit(&w->ring);
 }

@@ -175,22 +175,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Back off while a ring is full: yields first, then sleeps growing to 1 ms. */
-static void backoff(unsigned *spins)
-{
-	struct timespec ts = { .tv_nsec = 20000 };
-
-	if (*spins < 8) {
-		(*spins)++;
-		sched_yield();
-		return;
-	}
-	if (*spins < 8 + 6)
-		(*spins)++;
-	ts.tv_nsec <<= *spins - 8;
-	nanosleep(&ts, NULL);
-}
-
 /* Wake w if it sleeps and was fed. The dealer's commit comes before its look at sleeping
  * (the fence), the worker's sleeping = 1 before its look at the ring: one sees the other. */
 static void wake(struct worker *w)
@@ -219,7 +203,7 @@ static bool push(struct worker *w, const struct rec *h, const uint8_t *data, boo
 		if (!wait)
 			return false;
 		wake(w);
-		backoff(&spins);
+		spsc_ring__backoff(&spins);
 	}
 	memcpy(p, h, sizeof(*h));
 	if (data)
@@ -394,7 +378,7 @@ void run_workers__drain(struct run_workers *rw)
 
 		while (w->started && atomic_load_explicit(&w->ring.tail, memory_order_acquire) !=
 					     atomic_load_explicit(&w->ring.head, memory_order_relaxed))
-			backoff(&spins);
+			spsc_ring__backoff(&spins);
 	}
 }
 

@@ -4,8 +4,10 @@
 #include "util/spsc_ring.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HDR 8u
 #define SKIP_MARK UINT32_MAX
@@ -110,4 +112,19 @@ void spsc_ring__release(struct spsc_ring *r)
 
 	atomic_store_explicit(&r->tail, tail + r->peeked, memory_order_release);
 	r->peeked = 0;
+}
+
+void spsc_ring__backoff(unsigned *spins)
+{
+	struct timespec ts = { .tv_nsec = 20000 };
+
+	if (*spins < 8) {
+		(*spins)++;
+		sched_yield();
+		return;
+	}
+	if (*spins < 8 + 6)
+		(*spins)++;
+	ts.tv_nsec <<= *spins - 8; /* 20 us .. 1.28 ms */
+	nanosleep(&ts, NULL);
 }

@@ -43,4 +43,10 @@ void spsc_ring__commit(struct spsc_ring *r);
 const void *spsc_ring__peek(struct spsc_ring *r, uint32_t *len);
 void spsc_ring__release(struct spsc_ring *r);
 
+/* Waiting on a ring that is empty (consumer) or full (producer): a few yields, then sleeps that
+ * grow to 1 ms, so a waiting thread gives its core to the others (there may be fewer cores than
+ * threads) without waking thousands of times a second: a full ring holds milliseconds of work.
+ * *spins starts at 0 and is set back to 0 once the ring moved. */
+void spsc_ring__backoff(unsigned *spins);
+
 #endif
