@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Owner records -> the owner table (with their /proc names), handshakes -> struct hs_process. */
 #include "host/attrib.h"
+#include "host/cgroup_path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,15 @@ void attrib__free(struct attrib *a)
 	free(a);
 }
 
+static bool kernel_cgroup_tells_more(const struct proc_names *kernel, const struct proc_names *proc)
+{
+	int k = cgroup_owner__score(&kernel->owner), p = cgroup_owner__score(&proc->owner);
+
+	if (k != p)
+		return k > p;
+	return strlen(kernel->cgroup) > 1 && strlen(proc->cgroup) <= 1;
+}
+
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
 	const struct proc_names *names = a->procs ? proc_cache__get(a->procs, ev->o.pid, now_ns) :
@@ -49,6 +59,13 @@ void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uin
 	/* /proc/PID/exe is unreadable without ptrace rights over the process */
 	if (!e.names.exe[0])
 		memcpy(e.names.exe, kernel.exe, sizeof(kernel.exe));
+	/* /proc tells the cgroup as it is when the record is read, the kernel's record as it was
+	 * at the connect: a client that has exited by then (or moved) reads as the root "/". The
+	 * one that tells more wins; /proc's on a tie, as its path is never cut short. */
+	if (names && kernel_cgroup_tells_more(&kernel, &e.names)) {
+		memcpy(e.names.cgroup, kernel.cgroup, sizeof(kernel.cgroup));
+		e.names.owner = kernel.owner;
+	}
 	owner_table__add(a->owners, &e);
 }
 

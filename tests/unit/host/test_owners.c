@@ -3,7 +3,11 @@
  * network namespace telling apart namespaces that reuse the same addresses. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "host/attrib.h"
@@ -198,6 +202,54 @@ static void test_attrib_kernel_only(void)
 	attrib__free(a);
 }
 
+static void put_proc(const char *root, uint32_t pid, const char *cgroup_text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u", root, pid);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/%u/cgroup", root, pid);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(cgroup_text, f);
+		fclose(f);
+	}
+}
+
+/* /proc read after the client exited (or moved) says less than the kernel's record of its
+ * connect: the record's cgroup wins then; on a tie /proc's, whose path is never cut short. */
+static void test_attrib_cgroup_of_exited(void)
+{
+	char root[] = "/tmp/tlsmon-attrib-XXXXXX", cmd[64];
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 4242);
+	static struct handshake hs;
+	struct attrib *a;
+
+	if (!mkdtemp(root)) {
+		CHECK(0);
+		return;
+	}
+	put_proc(root, 4242, "0::/\n"); /* what it reads as the process goes */
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-3.scope\n");
+	a = attrib__new(root, 8, 8);
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/system.slice/backup.service");
+	CHECK_STR(hs.process.unit, "backup.service");
+	/* both name a unit: /proc's */
+	c = event(TLSMON_OWNER_CONNECT, 2, 4343);
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-3.scope");
+	CHECK_EQ(attrib__proc_stats(a)->reads, 2);
+	attrib__free(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_EQ(system(cmd), 0);
+}
+
 /* The names are kept packed in the slot: what is taken back is what was added, byte for byte,
  * a full-length field included; a record replaced or evicted gives its names back. */
 static void test_names_kept(void)
@@ -241,5 +293,6 @@ int main(void)
 	RUN_TEST(test_names_kept);
 	RUN_TEST(test_attrib);
 	RUN_TEST(test_attrib_kernel_only);
+	RUN_TEST(test_attrib_cgroup_of_exited);
 	return check_total_failed ? 1 : 0;
 }
