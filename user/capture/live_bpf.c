@@ -256,6 +256,14 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 	e = configure(lb, opts, err, err_size);
 	if (e)
 		goto cleanup;
+	if (opts->hooks) {
+		bpf_program__set_autoload(lb->skel->progs.tlsmon_xdp,
+					  opts->hooks & 1u << TLSMON_HOOK_XDP);
+		bpf_program__set_autoload(lb->skel->progs.tlsmon_tc_in,
+					  opts->hooks & 1u << TLSMON_HOOK_TC_INGRESS);
+		bpf_program__set_autoload(lb->skel->progs.tlsmon_tc_out,
+					  opts->hooks & 1u << TLSMON_HOOK_TC_EGRESS);
+	}
 	e = tlsmon_bpf__load(lb->skel);
 	if (e) {
 		/* an old kernel refuses the ring buffer map itself */
@@ -399,6 +407,28 @@ enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bp
 	if (iface_is_loopback(ifname))
 		return LIVE_BPF_INGRESS_NONE;
 	return mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
+}
+
+unsigned live_bpf__hooks_needed(const char *const *ifaces, int n, enum live_bpf_ingress mode)
+{
+	unsigned hooks = 1u << TLSMON_HOOK_TC_EGRESS;
+
+	for (int i = 0; i < n; i++) {
+		switch (live_bpf__resolve_ingress(ifaces[i], mode)) {
+		case LIVE_BPF_INGRESS_XDP:
+		case LIVE_BPF_INGRESS_XDP_GENERIC:
+			hooks |= 1u << TLSMON_HOOK_XDP;
+			if (mode == LIVE_BPF_INGRESS_AUTO)
+				hooks |= 1u << TLSMON_HOOK_TC_INGRESS;
+			break;
+		case LIVE_BPF_INGRESS_TC:
+			hooks |= 1u << TLSMON_HOOK_TC_INGRESS;
+			break;
+		default: /* loopback: egress alone */
+			break;
+		}
+	}
+	return hooks;
 }
 
 static int attach_xdp(struct live_bpf *lb, struct live_iface *ifc, int generic, char *err,

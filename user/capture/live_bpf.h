@@ -40,6 +40,9 @@ struct live_bpf_opts {
 	 * 0 = TLSMON_DEFAULT_RINGBUF_BYTES. */
 	uint32_t ringbuf_bytes;
 	int verbose; /* let libbpf print (verifier log on load failure) */
+	/* Programs to load, bit (1 << TLSMON_HOOK_*) each (live_bpf__hooks_needed()); 0 = all.
+	 * Each costs its verification at every start: ~0.3 s of CPU. */
+	unsigned hooks;
 	live_bpf_frame_fn on_frame; /* f and its bytes are valid only during the call */
 	void *ctx;
 };
@@ -49,6 +52,11 @@ struct live_bpf;
 /* Open the skeleton, apply opts, load. NULL on failure (errno set, err filled): missing
  * privileges, kernel without BPF ring buffer, verifier rejection. */
 struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, size_t err_size);
+
+/* The programs live_bpf__attach() may use on these interfaces in this mode (the hooks bits of
+ * struct live_bpf_opts): TC egress always; XDP where the mode resolves to it; TC ingress where
+ * it resolves to TC, and where AUTO chose XDP (its fallback when XDP will not attach). */
+unsigned live_bpf__hooks_needed(const char *const *ifaces, int n, enum live_bpf_ingress mode);
 
 /* Attach ingress (per mode) and TC egress to one interface; on a loopback device egress only.
  * Fails with -EEXIST when a tlsmon program is already attached there, -ENODEV for a missing

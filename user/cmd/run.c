@@ -401,6 +401,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.snaplen = d->o.snaplen,
 		.ringbuf_bytes = (uint32_t)d->o.ring_bytes,
 		.verbose = d->o.verbose,
+		.hooks = live_bpf__hooks_needed(d->o.ifaces, d->o.n_ifaces, d->o.ingress),
 		.on_frame = on_frame,
 		.ctx = d,
 	};

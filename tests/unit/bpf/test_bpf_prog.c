@@ -534,6 +534,37 @@ out:
 	CHECK_EQ(tlsmon_progs_on(lo), 0);
 }
 
+/* A daemon loads the programs its interfaces use, no more: each is verified at every start. */
+static void test_hooks_needed(void)
+{
+	static const char *const lo[] = { "lo" }, *const missing[] = { "no-such-if0" };
+	const unsigned egress = 1u << TLSMON_HOOK_TC_EGRESS;
+	const unsigned tc = egress | 1u << TLSMON_HOOK_TC_INGRESS;
+	struct live_bpf_opts o = { .ports = port443, .nports = 1, .max_flows = 64,
+				   .ringbuf_bytes = 1 << 16, .on_frame = on_frame };
+	struct live_bpf *lb;
+	char err[256] = "";
+
+	CHECK_EQ(live_bpf__hooks_needed(lo, 1, LIVE_BPF_INGRESS_AUTO), egress);
+	CHECK_EQ(live_bpf__hooks_needed(lo, 1, LIVE_BPF_INGRESS_XDP), egress);
+	/* AUTO's choice for an interface it cannot see is TC */
+	CHECK_EQ(live_bpf__hooks_needed(missing, 1, LIVE_BPF_INGRESS_AUTO), tc);
+	CHECK_EQ(live_bpf__hooks_needed(missing, 1, LIVE_BPF_INGRESS_XDP_GENERIC),
+		 egress | 1u << TLSMON_HOOK_XDP);
+	o.hooks = egress;
+	lb = live_bpf__open(&o, err, sizeof(err));
+	CHECK(lb != NULL);
+	if (!lb)
+		return;
+	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_XDP) < 0);
+	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_TC_INGRESS) < 0);
+	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_TC_EGRESS) >= 0);
+	CHECK_EQ(live_bpf__attach(lb, "lo", LIVE_BPF_INGRESS_AUTO, err, sizeof(err)), 0);
+	CHECK_EQ(tlsmon_progs_on((int)if_nametoindex("lo")), 1);
+	live_bpf__close(lb);
+	CHECK_EQ(tlsmon_progs_on((int)if_nametoindex("lo")), 0);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -549,5 +580,6 @@ int main(void)
 	RUN_TEST(test_flow_hint);
 	RUN_TEST(test_fin_with_data);
 	RUN_TEST(test_attach);
+	RUN_TEST(test_hooks_needed);
 	return CHECK_DONE();
 }
