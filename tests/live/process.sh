@@ -100,26 +100,6 @@ jcheck "openssl/explain names both" "$W/openssl.jsonl" \
 	'.explain | test("^openssl \\(pid [0-9]+\\) to openssl \\(pid \($srv)\\): ")' \
 	--argjson srv "$SERVER"
 
-# The kernel side's own table, for later hooks (uprobes) to join on: socket -> owner. It is an
-# LRU of every watched-port socket on the host: other tests' connections to 443 can evict.
-found="" total=""
-while read -r id; do
-	bpftool -j map show id "$id" 2>/dev/null | jq -e '.name == "tlsmon_sock_own"' >/dev/null ||
-		continue
-	bpftool -j map dump id "$id" >"$W/owners.json" 2>/dev/null
-	total=$(jq length "$W/owners.json")
-	found=$(jq --argjson srv "$SERVER" \
-		'[.[] | (.formatted.value // .value) | select(.pid? == $srv and .kind? == 2)] | length' \
-		"$W/owners.json")
-done < <(grep -h '^map_id:' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
-if [ "${found:-0}" -ge 1 ]; then
-	pass "$T/openssl/socket owner map holds the accepting server"
-elif [ "${total:-0}" -ge 4096 ]; then
-	skip "$T/openssl/socket owner map" "$total entries: churned by other connections to 443"
-else
-	fail "$T/openssl/socket owner map" "no entry with pid $SERVER, kind accept (${total:-?} entries)"
-fi
-
 mkdir -p "$W/dump"
 "$TLSMON" dump --socket "$W/on.sock" --out "$W/dump" --format pcapng >"$W/dump.out" 2>&1
 cap=$(find "$W/dump" -name '*.pcapng' | head -1)
@@ -234,6 +214,53 @@ if grep -q "^  $IP4_A:443 .* process=openssl(pid [0-9]*)$" "$W/endpoints.txt" &&
 else
 	fail "$T/endpoints --format text" "$(head -c 400 "$W/endpoints.txt")"
 fi
+# The kernel side's own table, for later hooks (uprobes) to join on: socket -> owner. It is keyed
+# by the socket's kernel address, which the next socket the host opens may reuse once this one is
+# freed (on a busy host within milliseconds; other tests' connections to 443 replace the entry
+# then), so it is read while a connection is open: a client whose stdin (a FIFO this shell
+# holds) never ends keeps it open after its handshake.
+owner_entries()
+{
+	local id
+	found="" total=""
+	while read -r id; do
+		bpftool -j map show id "$id" 2>/dev/null | jq -e '.name == "tlsmon_sock_own"' >/dev/null ||
+			continue
+		bpftool -j map dump id "$id" >"$W/owners.json" 2>/dev/null
+		total=$(jq length "$W/owners.json")
+		found=$(jq --argjson srv "$1" \
+			'[.[] | (.formatted.value // .value) | select(.pid? == $srv and .kind? == 2)] | length' \
+			"$W/owners.json")
+	done < <(grep -h '^map_id:' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
+}
+tls_server "$NS_A" "$IP4_A:443" "$CH/good" "$W/s5.out" -4 -naccept 1 -www
+SERVER=$TLS_SERVER_PID
+mkfifo "$W/hold"
+exec 7<>"$W/hold"
+# (not t_bg: a job started with & inside a function reads /dev/null, not the function's stdin)
+ip netns exec "$NS_B" openssl s_client -connect "$IP4_A:443" -servername "$SNI" \
+	-CAfile "$CH/good/ca.pem" -tls1_2 <"$W/hold" >"$W/c5.out" 2>&1 &
+HOLDER=$!
+T_PIDS+=("$HOLDER")
+found="" total=""
+end=$((SECONDS + 5 * WAIT_SLACK))
+while [ "$SECONDS" -lt "$end" ]; do
+	owner_entries "$SERVER"
+	[ "${found:-0}" -ge 1 ] && break
+	sleep 0.2
+done
+if [ "${found:-0}" -ge 1 ]; then
+	pass "$T/openssl/socket owner map holds the accepting server"
+elif [ "${total:-0}" -ge 4096 ]; then
+	skip "$T/openssl/socket owner map" "$total entries: churned by other connections to 443"
+else
+	fail "$T/openssl/socket owner map" "no entry with pid $SERVER, kind accept (${total:-?} entries)"
+fi
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+exec 7>&-
+wait_exit "$SERVER" 3
+
 tm_stop "$TM_PID"
 
 # Inbound only: the client connected while no tlsmon ran; the server accepts once one does.

@@ -6,7 +6,8 @@ usage: process_helper.py server ADDR PORT CERTFILE KEYFILE READY GO
        process_helper.py client ADDR PORT SNI CONNECTED GO
 The server listens (then touches READY) and accepts only once GO exists; the client connects
 (then touches CONNECTED: the kernel completed the connection into the listen backlog) and starts
-its handshake only once GO exists. Each waits at most 10 s, does one handshake and exits 0.
+its handshake only once GO exists. Each waits at most 60 s for a file (GO comes after tlsmon's
+start, which the test allows 30 s on a busy machine), does one handshake and exits 0.
 """
 import os
 import socket
@@ -16,7 +17,7 @@ import time
 
 
 def wait_for(path):
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while not os.path.exists(path):
         if time.monotonic() > deadline:
             sys.exit(f"process_helper: {path} never appeared")
