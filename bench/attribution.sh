@@ -20,21 +20,15 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root attribution
-require_cmd attribution curl tshark openssl tcpdump python3
+bench_require attribution curl tshark openssl tcpdump python3
 SECS=${1:-5}
 RATE=${2:-2000}
 ROUNDS=${3:-3}
 read -r -a MODES <<<"${MODES:-none process uprobes both}"
 
 bench_assets good || die "could not make the recorded handshake"
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
-netns_setup 8 || die "namespace setup failed"
-ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
-ip netns exec "$NS_A" sysctl -qw net.core.somaxconn=8192
-t_bg "$NS_A" "$REPLAY" server -l "$IP4_A:443" -d 900 "${TURNS[@]}"
-wait_port "$NS_A" 443 5 || die "replay server did not listen"
+bench_workdir
+replay_server 8
 
 # system_ticks: every CPU's busy time (all but idle and iowait), in clock ticks.
 system_ticks()

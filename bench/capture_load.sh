@@ -12,22 +12,14 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root capture_load
-require_cmd capture_load curl tshark openssl tcpdump python3
+bench_require capture_load curl tshark openssl tcpdump python3
 SECS=${1:-3}
 # Paced rates (conn/s), then "unpaced": as fast as 16 connections at once go.
 LEVELS=(1000 2000 5000 10000 15000 unpaced)
 
 bench_assets good || die "could not make the recorded handshake"
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
-netns_setup 7 || die "namespace setup failed"
-# Wider ephemeral range for the client; the server closes first, so TIME_WAIT stays there.
-ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
-ip netns exec "$NS_A" sysctl -qw net.core.somaxconn=8192
-
-t_bg "$NS_A" "$REPLAY" server -l "$IP4_A:443" -d 900 "${TURNS[@]}"
-wait_port "$NS_A" 443 5 || die "replay server did not listen"
+bench_workdir
+replay_server 7
 tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --ingress auto || die "tlsmon run did not start"
 picked=$(sed -n 's/.*watching veth0 (ingress \([a-z-]*\),.*/\1/p' "$W/tlsmon.log")
 echo "capture_load: tlsmon --ingress auto picked '$picked' for veth"

@@ -14,14 +14,12 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root host_impact
-require_cmd host_impact iperf3 jq tcpdump curl
+bench_require host_impact iperf3 jq tcpdump curl
 SECS=${1:-3}
 ROUNDS=${2:-6}
 read -r -a MODES <<<"none ${HOST_MODES:-tc xdp-generic xdp tc-sender tcpdump}"
 
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
+bench_workdir
 netns_setup 8 || die "namespace setup failed"
 t_bg "$NS_A" iperf3 -s -p 443 >"$W/iperf3-server.log" 2>&1
 wait_port "$NS_A" 443 5 || die "iperf3 server did not listen"

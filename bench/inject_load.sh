@@ -20,37 +20,17 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root inject_load
-require_cmd inject_load curl tshark openssl jq
+bench_require inject_load curl tshark openssl jq
 SECS=${1:-2}
 read -r -a LEVELS <<<"${INJECT_LEVELS:-5000 10000 20000 40000 80000 160000 unpaced}"
 INJECT=$BUILD/tools/inject
-SHARED=$BENCH_ROOT/../shared/pcaps
 
-SRC=()
-for ch in good weak big; do
-	bench_assets "$ch" || die "could not capture the $ch chain"
-	SRC+=("$ASSET_PCAP")
-done
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
-bench_assets good || die "could not cut the good chain's turns"
+bench_workdir
+bench_assets good || die "could not make the recorded handshake"
 "$BENCH_BIN/hsgen" -o "$W/distinct.pcap" -n 2000 --distinct-certs --certs-out "$W/distinct.der" \
 	"$ASSET_TURNDIR" || die "hsgen failed"
-SRC+=("$W/distinct.pcap")
-if compgen -G "$SHARED/*.pcap" >/dev/null; then
-	SRC+=("$SHARED"/*.pcap)
-else
-	echo "inject_load: $SHARED missing: templates from the bench's own captures only"
-fi
-
-# Keep the templates whose rewritten copy is exactly one handshake to `tlsmon read`: flow k of
-# the probe (client port 10000 + k) is the k-th usable template.
-"$INJECT" --list "${SRC[@]}" 2>/dev/null | awk '$2 > 0 && $4 == "ok" { print $1 }' >"$W/usable"
-"$INJECT" -w "$W/probe.pcap" "${SRC[@]}" 2>"$W/probe.err" >/dev/null || die "inject -w failed"
-"$TLSMON" read "$W/probe.pcap" 2>/dev/null | jq -r '.client | sub(".*[]:]"; "")' |
-	sort -n | uniq -c | awk '$1 == 1 { print $2 - 10000 }' >"$W/one"
-awk 'NR == FNR { one[$1] = 1; next } (FNR - 1) in one' "$W/one" "$W/usable" >"$W/keep"
+# Templates: the chains', the distinct certificates', ../shared's (inject_templates).
+inject_templates inject_load "$W/distinct.pcap"
 nkeep=$(wc -l <"$W/keep")
 echo "inject_load: $(cat "$W/probe.err")"
 echo "inject_load: $nkeep templates replayed (one handshake each in \`tlsmon read\`), of" \

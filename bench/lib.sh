@@ -10,6 +10,12 @@
 #   scrape NS FILE                          /metrics of the daemon in NS into FILE
 #   metric_sum FILE NAME                    sum of every sample of metric NAME in FILE
 #   settle NS FILE METRIC [SECONDS]         scrape until METRIC stops changing
+#   bench_require NAME [CMD...]             root and the commands, or skip (exit 0)
+#   bench_workdir                           W: a temporary directory removed on exit
+#   bench_chains                            CHAIN_PCAPS, CHAIN_TURNDIRS of the good, weak, big chains
+#   replay_server X                         namespaces (netns_setup X), the recorded handshake
+#                                           served on IP4_A:443 by tools/replay
+#   inject_templates NAME [PCAP...]         SRC and $W/keep: templates tools/inject replays
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/lib.sh
@@ -145,4 +151,69 @@ settle()
 cpu_ticks()
 {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# bench_require NAME [CMD...]: skip the bench (exit 0) unless root and every CMD is installed.
+bench_require()
+{
+	local name=$1
+	shift
+	require_root "$name"
+	[ $# -eq 0 ] || require_cmd "$name" "$@"
+}
+
+bench_workdir()
+{
+	t_tmpdir || die "mktemp failed"
+	W=$T_TMP
+}
+
+# bench_chains: bench_assets for the good, weak and big chains, in that order: their captures in
+# CHAIN_PCAPS, their turns in CHAIN_TURNDIRS (the good chain's also in ASSET_TURNDIR, TURNS).
+bench_chains()
+{
+	local ch
+	CHAIN_PCAPS=() CHAIN_TURNDIRS=()
+	for ch in big weak good; do
+		bench_assets "$ch" || die "could not capture the $ch chain"
+		CHAIN_PCAPS=("$ASSET_PCAP" "${CHAIN_PCAPS[@]}")
+		CHAIN_TURNDIRS=("$ASSET_TURNDIR" "${CHAIN_TURNDIRS[@]}")
+	done
+}
+
+# replay_server X: namespaces A and B (netns_setup X), and tools/replay in A serving the good
+# chain's recorded handshake (bench_assets good first) on IP4_A:443 to many clients from B.
+replay_server()
+{
+	netns_setup "$1" || die "namespace setup failed"
+	# Wider ephemeral range for the client; the server closes first, so TIME_WAIT stays there.
+	ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+	ip netns exec "$NS_A" sysctl -qw net.core.somaxconn=8192
+	t_bg "$NS_A" "$REPLAY" server -l "$IP4_A:443" -d 900 "${TURNS[@]}"
+	wait_port "$NS_A" 443 5 || die "replay server did not listen"
+}
+
+# inject_templates NAME [PCAP...]: the captures tools/inject takes its flows from (SRC: the
+# three chains', then PCAP..., then ../shared/pcaps where present), and in $W/keep those whose
+# rewritten copy is exactly one handshake to `tlsmon read`: flow k of the probe (client port
+# 10000 + k) is the k-th usable template. Needs W and INJECT; inject -w's summary is left in
+# $W/probe.err.
+inject_templates()
+{
+	local name=$1 shared=$BENCH_ROOT/../shared/pcaps
+	shift
+	bench_chains
+	SRC=("${CHAIN_PCAPS[@]}" "$@")
+	if compgen -G "$shared/*.pcap" >/dev/null; then
+		SRC+=("$shared"/*.pcap)
+	else
+		echo "$name: $shared missing: templates from the bench's own captures only"
+	fi
+	"$INJECT" --list "${SRC[@]}" 2>/dev/null | awk '$2 > 0 && $4 == "ok" { print $1 }' \
+		>"$W/usable"
+	"$INJECT" -w "$W/probe.pcap" "${SRC[@]}" 2>"$W/probe.err" >/dev/null ||
+		die "inject -w failed"
+	"$TLSMON" read "$W/probe.pcap" 2>/dev/null | jq -r '.client | sub(".*[]:]"; "")' |
+		sort -n | uniq -c | awk '$1 == 1 { print $2 - 10000 }' >"$W/one"
+	awk 'NR == FNR { one[$1] = 1; next } (FNR - 1) in one' "$W/one" "$W/usable" >"$W/keep"
 }

@@ -13,35 +13,17 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root live_cost
-require_cmd live_cost curl jq openssl tshark
+bench_require live_cost curl jq openssl tshark
 WANT=${1:-20000}
 ROUNDS=${2:-3}
 RATE=${3:-40000}
 INJECT=$BUILD/tools/inject
 # Another build's binary, to compare before and after a change in the same run.
 TLSMON=${LIVE_COST_TLSMON:-$TLSMON}
-SHARED=$BENCH_ROOT/../shared/pcaps
 
-SRC=()
-for ch in good weak big; do
-	bench_assets "$ch" || die "could not capture the $ch chain"
-	SRC+=("$ASSET_PCAP")
-done
-if compgen -G "$SHARED/*.pcap" >/dev/null; then
-	SRC+=("$SHARED"/*.pcap)
-else
-	echo "live_cost: $SHARED missing: templates from the bench's own captures only"
-fi
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
-
+bench_workdir
 # Templates `tlsmon read` reports as exactly one handshake (as inject_load.sh keeps them).
-"$INJECT" --list "${SRC[@]}" 2>/dev/null | awk '$2 > 0 && $4 == "ok" { print $1 }' >"$W/usable"
-"$INJECT" -w "$W/probe.pcap" "${SRC[@]}" >/dev/null 2>&1 || die "inject -w failed"
-"$TLSMON" read "$W/probe.pcap" 2>/dev/null | jq -r '.client | sub(".*[]:]"; "")' |
-	sort -n | uniq -c | awk '$1 == 1 { print $2 - 10000 }' >"$W/one"
-awk 'NR == FNR { one[$1] = 1; next } (FNR - 1) in one' "$W/one" "$W/usable" >"$W/keep"
+inject_templates live_cost
 T=$(wc -l <"$W/keep")
 [ "$T" -gt 0 ] || die "no template"
 netns_setup 9 || die "namespace setup failed"

@@ -14,8 +14,7 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root memory
-require_cmd memory bpftool jq curl
+bench_require memory bpftool jq curl
 COUNT=${1:-100000}
 RATE=${2:-10000}
 MAX_FLOWS=131072
@@ -23,8 +22,7 @@ RETAIN_BYTES=${RETAIN_BYTES:-${HOLD_BYTES:-}}
 
 bench_assets good || die "could not make the recorded handshake"
 HELLO=${TURNS[0]#c:}
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
+bench_workdir
 netns_setup 9 || die "namespace setup failed"
 tlsmon_start "$NS_B" "$W/tlsmon.log" -i "$IF_B" --max-flows "$MAX_FLOWS" \
 	${RETAIN_BYTES:+--retain-bytes "$RETAIN_BYTES"} ${RING_BYTES:+--ring-bytes "$RING_BYTES"} ||

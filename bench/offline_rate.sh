@@ -13,19 +13,14 @@
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_root offline_rate
-require_cmd offline_rate tshark ssldump jq openssl
+bench_require offline_rate tshark ssldump jq openssl
 N=${1:-5000}
 RUNS=3
 R_mix=0 T_mix=0 R_distinct=0 Q_mix=0 U_mix=0 Q_distinct=0
 
-SETS=()
-for ch in good weak big; do
-	bench_assets "$ch" || die "could not capture the $ch chain"
-	SETS+=("$ASSET_TURNDIR")
-done
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
+bench_chains
+SETS=("${CHAIN_TURNDIRS[@]}")
+bench_workdir
 "$BENCH_BIN/hsgen" -o "$W/mix.pcap" -n "$N" "${SETS[@]}" || die "hsgen mix failed"
 "$BENCH_BIN/hsgen" -o "$W/distinct.pcap" -n "$N" --distinct-certs --certs-out "$W/distinct.der" \
 	"${SETS[0]}" || die "hsgen distinct failed"

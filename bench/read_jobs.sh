@@ -19,8 +19,7 @@ N=${1:-20000}
 ROUNDS=${2:-7}
 PCAPS=$BENCH_ROOT/../shared/pcaps
 
-t_tmpdir || die "mktemp failed"
-W=$T_TMP
+bench_workdir
 SETS=()
 if [ -d "$PCAPS" ] && command -v tshark >/dev/null; then
 	for c in arkime_openssl-ssl3 zeek_tls-expired-cert sv_bypass-depth-disabled; do
@@ -29,11 +28,9 @@ if [ -d "$PCAPS" ] && command -v tshark >/dev/null; then
 	done
 	FROM="turns of ../shared/pcaps"
 else
-	require_root read_jobs
-	for ch in good weak big; do
-		bench_assets "$ch" || die "could not capture the $ch chain"
-		SETS+=("$ASSET_TURNDIR")
-	done
+	bench_require read_jobs
+	bench_chains
+	SETS=("${CHAIN_TURNDIRS[@]}")
 	FROM="the bench's own captures"
 fi
 [ ${#SETS[@]} -eq 3 ] || die "could not cut the captures into turns"

@@ -11,6 +11,7 @@
 #   wait_exit PID SECONDS                               bounded wait for a process to end
 #   t_kill PID                                          TERM, 2 s, KILL; reap it
 #   wait_port NS PORT [SECONDS]                         wait until something listens on TCP PORT
+#   t_offline NAME [CMD...]                             an offline test's start: BUILD, TLSMON, W
 #
 # Sourcing installs an EXIT trap (and turns INT/TERM into exit) that kills the recorded PIDs,
 # deletes the namespaces and temporary directories this script created, and runs t_on_exit hooks.
@@ -97,6 +98,24 @@ t_tmpdir()
 {
 	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tlsmon-t.XXXXXX") || return 1
 	T_TMPDIRS+=("$T_TMP")
+}
+
+# t_offline NAME [CMD...]: the start of a test run from the repository's root: SKIP unless every
+# CMD is installed, FAIL unless tlsmon is built. Sets BUILD, TLSMON (absolute, for any BUILD) and
+# W (a temporary directory removed on exit).
+t_offline()
+{
+	local name=$1
+	shift
+	BUILD=${BUILD:-build}
+	TLSMON=$(realpath -m "$BUILD/tlsmon")
+	[ $# -eq 0 ] || require_cmd "$name" "$@"
+	if [ ! -x "$TLSMON" ]; then
+		fail "$name" "$TLSMON not built"
+		t_done
+	fi
+	t_tmpdir || exit 1
+	W=$T_TMP
 }
 
 # wait_exit PID SECONDS: poll every 0.1 s, at most SECONDS, until PID is gone; 1 if it is not.

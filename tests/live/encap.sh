@@ -16,18 +16,7 @@ T=live_encap
 MPORT=19891
 
 live_begin "$T" ip tshark jq python3 timeout
-encap_turns "$W/src"
-case $? in
-0) ;;
-2)
-	skip "$T" "../shared/pcaps/$ENCAP_SRC not found (the shared captures are not beside this clone)"
-	exit 0
-	;;
-*)
-	fail "$T/turns" "could not extract the handshake's turns from $ENCAP_SRC"
-	t_done
-	;;
-esac
+encap_turns_or_end "$T" "$W/src"
 live_netns "$T" 41
 
 # One capture per spec, each its own client port so that their flows are apart; frames fit the

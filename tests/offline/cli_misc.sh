@@ -10,18 +10,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$(realpath -m "$BUILD/tlsmon")
 PCAPS=$ROOT/../shared/pcaps
 T=cli_misc
-
-require_cmd "$T" gzip cmp
-if [ ! -x "$TLSMON" ]; then
-	fail "$T" "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
+t_offline "$T" gzip cmp
 
 # run ARGS...: tlsmon ARGS with stdout in $W/out, stderr in $W/err, status in RC.
 run()

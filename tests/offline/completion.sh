@@ -9,16 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
 T=completion
-
-if [ ! -x "$TLSMON" ]; then
-	fail "$T" "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
+t_offline "$T"
 # shellcheck source=deploy/completion/tlsmon.bash
 . deploy/completion/tlsmon.bash
 

@@ -17,18 +17,7 @@ T=encap
 
 require_cmd "$T" jq python3 tshark mergecap || exit 0
 t_tmpdir || exit 1
-encap_turns "$T_TMP"
-case $? in
-0) ;;
-2)
-	skip "$T" "../shared/pcaps/$ENCAP_SRC not found (the shared captures are not beside this clone)"
-	exit 0
-	;;
-*)
-	fail "$T/turns" "could not extract the handshake's turns from $ENCAP_SRC"
-	t_done
-	;;
-esac
+encap_turns_or_end "$T" "$T_TMP"
 
 # Everything but the encapsulation must come out as without one.
 KEYS='{client, server, sni, version, cipher, ja3, ja4, ja3s, outcome, key_exchange,

@@ -12,17 +12,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$ROOT/$BUILD/tlsmon
 T=insertion
-
-require_cmd "$T" python3 jq openssl
-if [ ! -x "$TLSMON" ]; then
-	fail "$T" "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
+t_offline "$T" python3 jq openssl
 
 if ! tests/fixtures/mkchains.sh "$W/ch" weak good >"$W/mkchains.log" 2>&1; then
 	fail "$T/mkchains" "$(tail -1 "$W/mkchains.log")"

@@ -9,19 +9,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$(realpath -m "$BUILD/tlsmon")
+t_offline read_cli python3 jq
 PCAPGEN=$(realpath -m "$BUILD/tools/pcapgen")
 HELPER=$ROOT/tests/offline/read_cli_helper.py
 PCAPS=$ROOT/../shared/pcaps
-
-require_cmd read_cli python3 jq
-if [ ! -x "$TLSMON" ]; then
-	fail read_cli "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
 
 # expect NAME GOT WANT
 expect()

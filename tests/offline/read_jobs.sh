@@ -11,19 +11,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$(realpath -m "$BUILD/tlsmon")
+t_offline read_jobs jq
 HSGEN=$(realpath -m "$BUILD/bench/hsgen")
 PCAPS=$ROOT/../shared/pcaps
 HANDSHAKES=20000
-
-require_cmd read_jobs jq
-if [ ! -x "$TLSMON" ]; then
-	fail read_jobs "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
 
 # usage errors exit 2 and say why
 usage_case()

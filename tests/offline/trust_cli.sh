@@ -14,17 +14,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
-BUILD=${BUILD:-build}
-TLSMON=$(realpath -m "$BUILD/tlsmon")
 T=trust_cli
-
-require_cmd "$T" python3 jq
-if [ ! -x "$TLSMON" ]; then
-	fail "$T" "$TLSMON not built"
-	t_done
-fi
-t_tmpdir || exit 1
-W=$T_TMP
+t_offline "$T" python3 jq
 
 python3 - "$W/esc.pcap" <<'PY' || { fail "$T/capture" "could not write it"; t_done; }
 import struct, sys

@@ -407,6 +407,21 @@ static int decode_pppoe(const uint8_t *p, size_t off, size_t len, struct pkt *ou
 	return decode_ipv6(p, off + PPPOE_HLEN + 2, end, out);
 }
 
+/* IP with no type before it (raw IP, MPLS): IPv4 or IPv6 by its first nibble. */
+static int decode_by_version(const uint8_t *p, size_t off, size_t len, struct pkt *out)
+{
+	if (len - off < 1)
+		return -EINVAL;
+	switch (p[off] >> 4) {
+	case 4:
+		return decode_ipv4(p, off, len, out);
+	case 6:
+		return decode_ipv6(p, off, len, out);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
 /* MPLS unicast (RFC 3032 2.1): label stack entries up to the one with the S bit; what follows
  * carries no type, so it is IPv4 or IPv6 by its first nibble, as Wireshark guesses (a pseudowire
  * control word starts with 0 and is not followed). */
@@ -427,16 +442,7 @@ static int decode_mpls(const uint8_t *p, size_t off, size_t len, struct pkt *out
 		return DECODE_TOO_DEEP;
 	if (!encap_push(out, ENCAP_MPLS, lse >> 12))
 		return DECODE_TOO_DEEP;
-	if (len - off < 1)
-		return -EINVAL;
-	switch (p[off] >> 4) {
-	case 4:
-		return decode_ipv4(p, off, len, out);
-	case 6:
-		return decode_ipv6(p, off, len, out);
-	default:
-		return DECODE_NOT_TCP;
-	}
+	return decode_by_version(p, off, len, out);
 }
 
 static int decode_l3(uint16_t ethertype, const uint8_t *p, size_t off, size_t len, struct pkt *out)
@@ -478,20 +484,6 @@ static int decode_ethernet(const uint8_t *p, size_t off, size_t len, struct pkt 
 	if (len - off < ETH_HLEN)
 		return -EINVAL;
 	return decode_ethertype(be16(p + off + 12), p, off + ETH_HLEN, len, out);
-}
-
-static int decode_by_version(const uint8_t *p, size_t off, size_t len, struct pkt *out)
-{
-	if (len - off < 1)
-		return -EINVAL;
-	switch (p[off] >> 4) {
-	case 4:
-		return decode_ipv4(p, off, len, out);
-	case 6:
-		return decode_ipv6(p, off, len, out);
-	default:
-		return DECODE_NOT_TCP;
-	}
 }
 
 int decode__frame(uint16_t linktype, const uint8_t *p, size_t len, struct pkt *out)

@@ -36,6 +36,50 @@ struct frame {
 	uint8_t direction; /* enum frame_dir */
 };
 
+/* A frame's metadata without its bytes: the header of a frame copied into a ring or an arena,
+ * its bytes following it or staying where they are. One layout for every such copy, so a
+ * field added to struct frame is added here once. */
+struct frame_hdr {
+	uint64_t ts_ns;
+	uint64_t number;
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint32_t ifindex;
+	uint16_t linktype;
+	uint8_t direction;
+	uint8_t tag; /* the carrier's own: a ring's record kind; 0 where unused */
+};
+_Static_assert(sizeof(struct frame_hdr) == 32, "frame_hdr layout");
+
+static inline struct frame_hdr frame_hdr__of(const struct frame *f, uint8_t tag)
+{
+	return (struct frame_hdr){
+		.ts_ns = f->ts_ns,
+		.number = f->number,
+		.caplen = f->caplen,
+		.wirelen = f->wirelen,
+		.ifindex = f->ifindex,
+		.linktype = f->linktype,
+		.direction = f->direction,
+		.tag = tag,
+	};
+}
+
+/* The frame h describes, its bytes at data (h->caplen of them). */
+static inline struct frame frame_hdr__frame(const struct frame_hdr *h, const uint8_t *data)
+{
+	return (struct frame){
+		.ts_ns = h->ts_ns,
+		.number = h->number,
+		.data = data,
+		.caplen = h->caplen,
+		.wirelen = h->wirelen,
+		.ifindex = h->ifindex,
+		.linktype = h->linktype,
+		.direction = h->direction,
+	};
+}
+
 #define PKT_MAX_VLANS 2
 
 /* One encapsulation layer around the TCP/IP packet (what the JSON's "encap" names). */

@@ -89,7 +89,7 @@ static bool evict_oldest(struct retain_pool *p, const struct frame_arena *keep)
 	a = b->owner;
 	a->evicted = true;
 	a->dropped += b->count;
-	a->dropped_bytes += b->len - (uint64_t)b->count * sizeof(struct engine_frame_hdr);
+	a->dropped_bytes += b->len - (uint64_t)b->count * sizeof(struct frame_hdr);
 	release_buf(p, a);
 	(*p->evicted)++;
 	return true;
@@ -97,7 +97,7 @@ static bool evict_oldest(struct retain_pool *p, const struct frame_arena *keep)
 
 static size_t frame_record_size(uint32_t caplen)
 {
-	return (sizeof(struct engine_frame_hdr) + (size_t)caplen + 7) & ~(size_t)7;
+	return (sizeof(struct frame_hdr) + (size_t)caplen + 7) & ~(size_t)7;
 }
 
 /* Room for want bytes in a, within both bounds: grows by doubling (clipped to the bounds),
@@ -138,15 +138,7 @@ static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t wa
 void retain__append(struct retain_pool *pool, struct frame_arena *a, const struct frame *fr)
 {
 	size_t need = frame_record_size(fr->caplen);
-	struct engine_frame_hdr h = {
-		.ts_ns = fr->ts_ns,
-		.number = fr->number,
-		.caplen = fr->caplen,
-		.wirelen = fr->wirelen,
-		.ifindex = fr->ifindex,
-		.linktype = fr->linktype,
-		.direction = fr->direction,
-	};
+	struct frame_hdr h = frame_hdr__of(fr, 0);
 	uint8_t *p;
 
 	if (!a->live || a->evicted ||
@@ -167,7 +159,7 @@ void retain__append(struct retain_pool *pool, struct frame_arena *a, const struc
 
 bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct frame *out)
 {
-	struct engine_frame_hdr h;
+	struct frame_hdr h;
 	size_t off = *cursor;
 
 	if (!fs->buf || off >= fs->len || fs->len - off < sizeof(h))
@@ -175,15 +167,7 @@ bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct 
 	memcpy(&h, fs->buf + off, sizeof(h));
 	if (h.caplen > fs->len - off - sizeof(h))
 		return false;
-	memset(out, 0, sizeof(*out));
-	out->ts_ns = h.ts_ns;
-	out->number = h.number;
-	out->data = fs->buf + off + sizeof(h);
-	out->caplen = h.caplen;
-	out->wirelen = h.wirelen;
-	out->ifindex = h.ifindex;
-	out->linktype = h.linktype;
-	out->direction = h.direction;
+	*out = frame_hdr__frame(&h, fs->buf + off + sizeof(h));
 	off += frame_record_size(h.caplen);
 	*cursor = off < fs->len ? off : fs->len;
 	return true;

@@ -10,20 +10,8 @@
 #include "capture/frame.h"
 
 /* Retained frames of one connection, as the handshake callback sees them: records of a
- * struct engine_frame_hdr followed by the frame bytes, each record 8-byte aligned. The view
+ * struct frame_hdr (tag 0) followed by the frame bytes, each record 8-byte aligned. The view
  * points into engine memory valid during the callback only; copy buf/len to keep it. */
-struct engine_frame_hdr {
-	uint64_t ts_ns;
-	uint64_t number;
-	uint32_t caplen;
-	uint32_t wirelen;
-	uint32_t ifindex;
-	uint16_t linktype;
-	uint8_t direction;
-	uint8_t pad;
-};
-_Static_assert(sizeof(struct engine_frame_hdr) == 32, "engine_frame_hdr layout");
-
 struct engine_frames {
 	const uint8_t *buf;
 	size_t len;
@@ -38,7 +26,7 @@ bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct 
 
 struct arena_buf;
 
-/* One connection's retained frames: engine_frame_hdr + bytes records, 8-byte aligned. Lives in
+/* One connection's retained frames: frame_hdr + bytes records, 8-byte aligned. Lives in
  * the connection (24 bytes: every tracked flow has one); the buffer, allocated with the first
  * frame retained, carries the bookkeeping and is charged to the pool while the connection is
  * undecided. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/frame.h"
 #include "capture/pcap_in.h"
 #include "cmd/cmd.h"
 #include "cmd/not_local.h"
@@ -32,6 +33,7 @@
 /* Lines are written about this much at a time (as the one-worker path does). */
 #define OUT_BLOCK (64 * 1024)
 
+/* A frame_hdr's tag in a ring. */
 enum rec_kind {
 	REC_FRAME = 0,
 	REC_END = 1, /* end of the file: finish the engine and flush */
@@ -40,14 +42,7 @@ enum rec_kind {
 /* A frame in a ring. Its bytes stay in the file pcap_in holds until every worker is done. */
 struct rec_frame {
 	const uint8_t *data;
-	uint64_t ts_ns;
-	uint64_t number;
-	uint32_t caplen;
-	uint32_t wirelen;
-	uint32_t ifindex;
-	uint16_t linktype;
-	uint8_t direction;
-	uint8_t kind;
+	struct frame_hdr h; /* tag: enum rec_kind */
 };
 
 /* One held line of --sort ts: where it is in its worker's buffer, and its start time. */
@@ -157,22 +152,13 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		spins = 0;
-		atomic_store_explicit(&w->at_seq, r->kind == REC_END ? UINT64_MAX : r->number,
+		atomic_store_explicit(&w->at_seq, r->h.tag == REC_END ? UINT64_MAX : r->h.number,
 				      memory_order_release);
-		if (r->kind == REC_END) {
+		if (r->h.tag == REC_END) {
 			spsc_ring__release(&w->ring);
 			break;
 		}
-		fr = (struct frame){
-			.ts_ns = r->ts_ns,
-			.number = r->number,
-			.data = r->data,
-			.caplen = r->caplen,
-			.wirelen = r->wirelen,
-			.ifindex = r->ifindex,
-			.linktype = r->linktype,
-			.direction = r->direction,
-		};
+		fr = frame_hdr__frame(&r->h, r->data);
 		engine__feed(w->e, &fr);
 		spsc_ring__release(&w->ring);
 	}
@@ -215,17 +201,7 @@ static void push(struct worker *w, const struct rec_frame *h)
 
 static void deal(struct worker *w, const struct frame *fr)
 {
-	struct rec_frame h = {
-		.data = fr->data,
-		.ts_ns = fr->ts_ns,
-		.number = fr->number,
-		.caplen = fr->caplen,
-		.wirelen = fr->wirelen,
-		.ifindex = fr->ifindex,
-		.linktype = fr->linktype,
-		.direction = fr->direction,
-		.kind = REC_FRAME,
-	};
+	struct rec_frame h = { .data = fr->data, .h = frame_hdr__of(fr, REC_FRAME) };
 
 	push(w, &h);
 }
@@ -311,7 +287,7 @@ static int read_one(struct par *par, const char *path)
 	shard_frags__flush(par->frags);
 	deal_released(par);
 	for (uint32_t i = 0; i < started; i++) {
-		struct rec_frame end = { .kind = REC_END };
+		struct rec_frame end = { .h.tag = REC_END };
 
 		push(&par->w[i], &end);
 	}

@@ -26,21 +26,11 @@
 /* Empty-ring polls (yields) before a worker sleeps. */
 #define IDLE_SPINS 16
 
+/* A record in a worker's ring: a struct frame_hdr whose tag is the kind. */
 enum rec_kind {
-	REC_FRAME = 0, /* struct rec, then caplen bytes */
+	REC_FRAME = 0, /* then caplen bytes */
 	REC_TICK = 1, /* engine__tick(ts_ns) */
 	REC_END = 2, /* engine__finish() and end the thread */
-};
-
-struct rec {
-	uint64_t ts_ns;
-	uint64_t number;
-	uint32_t caplen;
-	uint32_t wirelen;
-	uint32_t ifindex;
-	uint16_t linktype;
-	uint8_t direction;
-	uint8_t kind;
 };
 
 struct run_workers;
@@ -134,7 +124,7 @@ static void *worker_main(void *arg)
 	unsigned idle = 0;
 
 	for (;;) {
-		const struct rec *r;
+		const struct frame_hdr *r;
 		uint32_t len;
 
 		r = spsc_ring__peek(&w->ring, &len);
@@ -148,23 +138,14 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		idle = 0;
-		if (r->kind == REC_END) {
+		if (r->tag == REC_END) {
 			spsc_ring__release(&w->ring);
 			break;
 		}
-		if (r->kind == REC_TICK) {
+		if (r->tag == REC_TICK) {
 			engine__tick(w->e, r->ts_ns);
 		} else {
-			struct frame f = {
-				.ts_ns = r->ts_ns,
-				.number = r->number,
-				.data = (const uint8_t *)(r + 1),
-				.caplen = r->caplen,
-				.wirelen = r->wirelen,
-				.ifindex = r->ifindex,
-				.linktype = r->linktype,
-				.direction = r->direction,
-			};
+			struct frame f = frame_hdr__frame(r, (const uint8_t *)(r + 1));
 
 			engine__feed(w->e, &f);
 		}
@@ -193,7 +174,7 @@ static void wake(struct worker *w)
 /* The record into w's ring; when it is full, waits (wait) or gives up. Returns false when it
  * gave up. The worker is woken by run_workers__wake(), once per batch of frames rather than
  * once a frame, or here before waiting for room. */
-static bool push(struct worker *w, const struct rec *h, const uint8_t *data, bool wait)
+static bool push(struct worker *w, const struct frame_hdr *h, const uint8_t *data, bool wait)
 {
 	uint32_t len = (uint32_t)sizeof(*h) + (data ? h->caplen : 0);
 	unsigned spins = 0;
@@ -320,16 +301,7 @@ void run_workers__unlock(struct run_workers *rw)
 
 static void feed_to(struct worker *w, const struct frame *f)
 {
-	struct rec h = {
-		.ts_ns = f->ts_ns,
-		.number = f->number,
-		.caplen = f->caplen,
-		.wirelen = f->wirelen,
-		.ifindex = f->ifindex,
-		.linktype = f->linktype,
-		.direction = f->direction,
-		.kind = REC_FRAME,
-	};
+	struct frame_hdr h = frame_hdr__of(f, REC_FRAME);
 
 	/* a frame over a quarter of the ring (the snaplen is far below) would never fit */
 	if (sizeof(h) + f->caplen > spsc_ring__max_record(&w->ring))
@@ -358,7 +330,7 @@ void run_workers__feed(struct run_workers *rw, const struct frame *f)
 
 void run_workers__tick(struct run_workers *rw, uint64_t now_ns)
 {
-	struct rec h = { .ts_ns = now_ns, .kind = REC_TICK };
+	struct frame_hdr h = { .ts_ns = now_ns, .tag = REC_TICK };
 
 	/* Called with the lock held, so it must not wait for a worker; a worker whose ring is
 	 * full is busy, and the next tick expires what this one would have. */
@@ -384,7 +356,7 @@ void run_workers__drain(struct run_workers *rw)
 
 void run_workers__stop(struct run_workers *rw)
 {
-	struct rec end = { .kind = REC_END };
+	struct frame_hdr end = { .tag = REC_END };
 
 	if (!rw)
 		return;

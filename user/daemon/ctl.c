@@ -259,7 +259,21 @@ static void reply_err(struct ctl_stats *st, struct ctl_conn *c, const char *why)
 	c->sent = 0;
 }
 
-/* Answer a complete request line (c->req[0..line_len), newline excluded). */
+/* Send the reply built in c (the header, then its pcap and json), or ERR when building it ran
+ * out of memory. Its bytes count as pending until sent. */
+static void reply_ok(struct ctl_stats *st, uint64_t *pending, struct ctl_conn *c, bool oom)
+{
+	if (oom) {
+		reply_err(st, c, "out of memory");
+		return;
+	}
+	st->dumps++;
+	c->slot.writing = true;
+	c->sent = 0;
+	if (pending)
+		*pending += c->pcap.len + c->json.len;
+}
+
 /* ENDPOINTS: the tables, rendered now (they are small: bounded by --max-endpoints). */
 static void answer_endpoints(const struct endpoints *ep, const struct ctl_request *req,
 			     struct ctl_stats *st, uint64_t *pending, struct ctl_conn *c)
@@ -292,17 +306,10 @@ static void answer_endpoints(const struct endpoints *ep, const struct ctl_reques
 	sbuf__printf(&c->hdr, "OK endpoints=%llu bytes=%zu format=%s\n",
 		     (unsigned long long)(es->entries[EP_SERVER] + es->entries[EP_CLIENT]),
 		     c->json.len, req->cyclonedx ? "cyclonedx" : req->text ? "text" : "json");
-	if (c->hdr.oom || c->json.oom) {
-		reply_err(st, c, "out of memory");
-		return;
-	}
-	st->dumps++;
-	c->slot.writing = true;
-	c->sent = 0;
-	if (pending)
-		*pending += c->json.len;
+	reply_ok(st, pending, c, c->hdr.oom || c->json.oom);
 }
 
+/* Answer a complete request line (c->req[0..line_len), newline excluded). */
 static void answer(const struct store *store, const struct endpoints *ep, struct ctl_stats *st,
 		   uint64_t *pending, uint64_t max_pending, struct ctl_conn *c, size_t line_len)
 {
@@ -342,15 +349,7 @@ static void answer(const struct store *store, const struct endpoints *ep, struct
 		     "OK frames=%llu handshakes=%llu pcap_bytes=%zu json_bytes=%zu format=%s\n",
 		     (unsigned long long)info.frames, (unsigned long long)info.handshakes,
 		     c->pcap.len, c->json.len, pcap_out__format_name(info.format));
-	if (c->hdr.oom) {
-		reply_err(st, c, "out of memory");
-		return;
-	}
-	st->dumps++;
-	c->slot.writing = true;
-	c->sent = 0;
-	if (pending)
-		*pending += c->pcap.len + c->json.len;
+	reply_ok(st, pending, c, c->hdr.oom);
 }
 
 /* Request bytes arrived (n > 0). Returns true when the request is complete and answered. */

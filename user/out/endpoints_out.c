@@ -372,9 +372,17 @@ static void header(struct sbuf *b, const char *name, const char *type, const cha
 	sbuf__printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-void endpoints_out__metrics(struct sbuf *b, const struct endpoints *ep)
+/* One sample of name per endpoint table, labelled by its kind. */
+static void by_kind(struct sbuf *b, const char *name, const uint64_t v[EP__KINDS])
 {
 	static const char *const kinds[EP__KINDS] = { "server", "client" };
+
+	for (int k = 0; k < EP__KINDS; k++)
+		sbuf__printf(b, "%s{kind=\"%s\"} %llu\n", name, kinds[k], (unsigned long long)v[k]);
+}
+
+void endpoints_out__metrics(struct sbuf *b, const struct endpoints *ep)
+{
 	const struct ep_stats *st = endpoints__stats(ep);
 	const struct ep_entry *e;
 	char addr[64], t1[16], t2[16], t3[16];
@@ -388,18 +396,14 @@ void endpoints_out__metrics(struct sbuf *b, const struct endpoints *ep)
 			     (long long)earliest);
 	header(b, "tlsmon_endpoints", "gauge",
 	       "Entries in the endpoint tables, by kind (server endpoints, client JA4 classes).");
-	for (int k = 0; k < EP__KINDS; k++)
-		sbuf__printf(b, "tlsmon_endpoints{kind=\"%s\"} %llu\n", kinds[k],
-			     (unsigned long long)st->entries[k]);
+	by_kind(b, "tlsmon_endpoints", st->entries);
 	header(b, "tlsmon_endpoints_max", "gauge",
 	       "Bound of each endpoint table (--max-endpoints), also the bound on the series of "
 	       "each tlsmon_endpoint_* and tlsmon_client_class_info metric.");
 	sbuf__printf(b, "tlsmon_endpoints_max %llu\n", (unsigned long long)st->max_entries);
 	header(b, "tlsmon_endpoints_evicted_total", "counter",
 	       "Least recently seen entries evicted from a full endpoint table, by kind.");
-	for (int k = 0; k < EP__KINDS; k++)
-		sbuf__printf(b, "tlsmon_endpoints_evicted_total{kind=\"%s\"} %llu\n", kinds[k],
-			     (unsigned long long)st->evicted[k]);
+	by_kind(b, "tlsmon_endpoints_evicted_total", st->evicted);
 
 	header(b, "tlsmon_endpoint_cert_not_after_timestamp_seconds", "gauge",
 	       "Earliest notAfter of the last certificate chain a server endpoint presented, by sni "

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Frames in, handshakes out (engine.h): flows, the delivery of their in-order bytes to the TLS
- * streams, and each connection's lifecycle (enum conn_state), whose every change goes through
- * conn_set() and whose one exit is conn_settle(). engine_msg.c reads the handshake messages. */
+/* Frames in, handshakes out (engine.h): flows, the delivery of their in-order bytes, and each
+ * connection's lifecycle (enum conn_state), whose every change goes through conn_set() and whose
+ * one exit is conn_settle(). engine_stream.c reads the bytes as TLS records, engine_msg.c the
+ * handshake messages. */
 #include "verdict/engine.h"
 
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include "verdict/engine_conn.h"
 #include "verdict/explain.h"
 #include "verdict/resume_memo_shared.h"
-#include "tls/tls_names.h"
 
 static bool fin_seen(const struct conn *c, int side)
 {
@@ -121,7 +121,7 @@ static const uint8_t conn_next[] = {
 /* The one place a connection changes state. Entering HELLO allocates the pending handshake
  * (without memory the connection goes to DONE instead); entering DECIDED notes whose delivery
  * found the outcome; entering DONE releases the parsing state. Returns false when refused. */
-static bool conn_set(struct conn *c, enum conn_state to)
+bool conn_set(struct conn *c, enum conn_state to)
 {
 	if (!(conn_next[c->state] & 1u << to))
 		return false;
@@ -146,25 +146,15 @@ static bool conn_undecided(const struct conn *c)
 	return c->state == CONN_HELLO || c->state == CONN_CERTS;
 }
 
-/* Are the bytes (and TLS events) of direction c->cur_side still wanted? Until the outcome is
- * found; then only the other direction's, which the exit path flushes before judging: the rest
- * of the delivery that found the outcome is not part of the handshake. */
-static bool conn_wants(const struct conn *c)
-{
-	if (c->state == CONN_DECIDED)
-		return c->cur_side != c->decided_side;
-	return c->state != CONN_DONE;
-}
-
 /* An outcome found during a delivery (a TLS event, the close, the release) is only recorded
  * here; conn_settle() applies it once that delivery has returned. The first one stands. */
-static void conn_request(struct conn *c, enum hs_outcome outcome)
+void conn_request(struct conn *c, enum hs_outcome outcome)
 {
 	if (conn_set(c, CONN_DECIDED))
 		c->outcome = outcome;
 }
 
-static void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
+void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
 {
 	struct hs_event ev = {
 		.ts_ns = c->e->cur_ts,
@@ -261,204 +251,12 @@ static void conn_flush(struct conn *c, struct flow *f, int side)
 	conn_settle(c);
 }
 
-static bool tls13(const struct conn *c)
-{
-	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
-}
-
-static void on_tls_event(void *ctx, const struct tls_event *ev)
-{
-	struct conn *c = ctx;
-	struct hs_pending *hs = c->hs;
-	struct hs_server_side *srv;
-	bool client;
-
-	if (!hs || !conn_wants(c))
-		return;
-	switch (ev->type) {
-	case TLS_EV_HANDSHAKE:
-		/* c->hs may move while the ClientHello is kept: not hs in this case. */
-		if (ev->hs_type == TLS_HS_CLIENT_HELLO) {
-			conn__client_hello(c, ev, false);
-			/* Read after its TLS 1.3 ServerHello: see on_stream(). */
-			if (c->enc_pending >> c->cur_side & 1)
-				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
-		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
-			conn__server_hello(c, ev);
-		}
-		add_event(c, HS_EV_MESSAGE, ev->hs_type, ev->len);
-		if (ev->hs_type == TLS_HS_CERTIFICATE) {
-			conn__certificate(c, ev);
-			if (c->hs->has_certificate) /* the server's chain was kept */
-				conn_set(c, CONN_CERTS);
-		} else if (ev->hs_type == TLS_HS_SERVER_KEY_EXCHANGE) {
-			conn__server_key_exchange(c, ev);
-		} else if (ev->hs_type == TLS_HS_CERTIFICATE_REQUEST) {
-			conn__certificate_request(c, ev);
-		}
-		break;
-	case TLS_EV_SSLV2_CLIENT_HELLO:
-		c->e->stats.sslv2_hellos++;
-		conn__client_hello(c, ev, true);
-		add_event(c, HS_EV_SSLV2_HELLO, TLS_HS_CLIENT_HELLO, ev->len);
-		break;
-	case TLS_EV_ALERT:
-		add_event(c, HS_EV_ALERT, 0, ev->len);
-		client = from_client(c);
-		srv = rare(c);
-		if (srv && (!srv->alert.present || (!ev->encrypted && ev->alert_level == 2))) {
-			srv->alert.present = true;
-			srv->alert.from_client = client;
-			srv->alert.encrypted = ev->encrypted;
-			srv->alert.level = ev->alert_level;
-			srv->alert.desc = ev->alert_desc;
-			srv->alert.ts_ns = c->e->cur_ts;
-			srv->alert.frame = c->cur_frame;
-		}
-		/* RFC 8446 6.2 / RFC 5246 7.2.2: a fatal alert ends the connection; an encrypted alert
-		 * before the handshake finished can only be an error. */
-		if (ev->encrypted || ev->alert_level == 2)
-			conn_request(c, HS_OUTCOME_ALERT);
-		break;
-	case TLS_EV_CHANGE_CIPHER_SPEC:
-		add_event(c, HS_EV_CCS, 0, ev->len);
-		if (from_client(c)) {
-			hs->ccs_client = true;
-		} else {
-			/* RFC 5246 7.3: only a resumed session's server changes cipher first */
-			if (!hs->ccs_client && hs->has_server_hello && !hs->has_certificate &&
-			    hs->version != TLS_VERSION_TLS13)
-				hs->srv->abbreviated = true;
-			hs->ccs_server = true;
-		}
-		/* Not in TLS 1.3, where both sides may send one around a HelloRetryRequest (RFC
-		 * 8446 D.4) before the second ClientHello and ServerHello. */
-		if (hs->has_server_hello && hs->version != TLS_VERSION_TLS13 && hs->ccs_client &&
-		    hs->ccs_server)
-			conn_request(c, HS_OUTCOME_ESTABLISHED);
-		break;
-	case TLS_EV_APPLICATION_DATA:
-		client = from_client(c);
-		if (client ? !hs->app_data_client : !hs->app_data_server)
-			add_event(c, HS_EV_APP_DATA, 0, ev->len);
-		if (client)
-			hs->app_data_client = true;
-		else
-			hs->app_data_server = true;
-		if (!hs->has_server_hello)
-			break;
-		if (!tls13(c)) {
-			if (hs->app_data_client && hs->app_data_server)
-				conn_request(c, HS_OUTCOME_ESTABLISHED);
-			break;
-		}
-		/* TLS 1.3 hides the handshake in application-data records. The client's first one is
-		 * its Finished (or an alert: the two cannot be told apart); the handshake is known
-		 * to be done once the server answers after it, or the client sends more. */
-		if (client) {
-			if (c->client_app_records < 2)
-				c->client_app_records++;
-			if (c->client_app_records >= 2)
-				conn_request(c, HS_OUTCOME_ESTABLISHED);
-		} else if (c->client_app_records) {
-			conn_request(c, HS_OUTCOME_ESTABLISHED);
-		}
-		break;
-	case TLS_EV_ENCRYPTED_HANDSHAKE:
-		add_event(c, HS_EV_ENCRYPTED_HANDSHAKE, 0, ev->len);
-		break;
-	case TLS_EV_HEARTBEAT:
-		conn__heartbeat(c, ev);
-		break;
-	case TLS_EV_ERROR:
-		parse_error(c);
-		break;
-	}
-}
-
-/* No TLS start within the probe budget on this side, nor on the other: not a TLS flow. */
-static void not_tls(struct conn *c)
-{
-	c->e->stats.non_tls_flows++;
-	conn_set(c, CONN_DONE);
-	/* nothing more to learn from it: the kernel may stop copying it too */
-	if (c->e->opts.on_flow_done)
-		c->e->opts.on_flow_done(c->e->opts.ctx, &conn_flow(c)->key);
-}
-
-/* STARTTLS protocols talk in plaintext first, and mid-stream pickups may start anywhere: see
- * tls_probe.h. Returns true when TLS starts at the probed position (then the probe's head
- * holds its first bytes, to be fed before *data). */
-static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
-{
-	switch (tls_probe__feed(&c->dir[side].probe, data, len, c->e->opts.probe_bytes)) {
-	case TLS_PROBE_FOUND:
-		return true;
-	case TLS_PROBE_SPENT:
-		if (c->state == CONN_OPEN) /* TLS found on either side leaves OPEN */
-			not_tls(c);
-		return false;
-	default:
-		return false;
-	}
-}
-
-/* In-order stream bytes (or a gap) of direction c->cur_side. */
-static void on_stream(void *ctx, const uint8_t *data, size_t len)
-{
-	struct conn *c = ctx;
-	int side = c->cur_side;
-
-	if (!conn_wants(c))
-		return;
-	if (!data) {
-		if (c->hs) {
-			struct hs_server_side *srv = rare(c);
-
-			if (srv) {
-				srv->gaps++;
-				srv->gap_bytes += len;
-			}
-			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
-		}
-		if (tls_found(c, side))
-			tls_stream__gap(&c->dir[side].tls, len);
-		else
-			tls_probe__gap(&c->dir[side].probe);
-		return;
-	}
-	if (!tls_found(c, side)) {
-		uint8_t head[TLS_PROBE_HEAD], head_len;
-		bool plain;
-
-		if (!probe(c, side, &data, &len))
-			return;
-		/* A ClientHello captured after the TLS 1.3 ServerHello that answers it is still
-		 * plaintext: its direction turns encrypted once it is read (on_tls_event()). */
-		plain = tls_probe__opens_client_hello(&c->dir[side].probe, data, len);
-		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
-		head_len = c->dir[side].probe.head_len;
-		memcpy(head, c->dir[side].probe.head, sizeof(head));
-		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
-		if (c->enc_pending >> side & 1 && !plain)
-			tls_stream__set_encrypted(&c->dir[side].tls);
-		c->found |= 1u << side;
-		conn_set(c, CONN_HELLO); /* refused past OPEN: the other side found TLS first */
-		if (c->state == CONN_DONE)
-			return;
-		if (head_len)
-			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
-	}
-	if (len && conn_wants(c))
-		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
-}
-
 static void flush_dir(struct conn *c, struct flow *f, int side)
 {
 	int saved = c->cur_side;
 
 	c->cur_side = side & 1;
-	reasm__flush(&f->dir[side], c->e->reasm, on_stream, c);
+	reasm__flush(&f->dir[side], c->e->reasm, conn__stream, c);
 	c->cur_side = saved & 1;
 }
 
@@ -528,7 +326,7 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 	/* the frame whose ACK proved the bytes taken completes what they carry */
 	c->e->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
-	reasm__acked(&f->dir[peer], c->e->reasm, p->ack, on_stream, c);
+	reasm__acked(&f->dir[peer], c->e->reasm, p->ack, conn__stream, c);
 	c->cur_side = saved & 1;
 	conn_settle(c);
 }
@@ -677,7 +475,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (has_urg)
 		reasm__urgent(&f->dir[side], e->reasm, urg_seq);
 	if (p.payload_len) {
-		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, on_stream, c);
+		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, conn__stream, c);
 		conn_settle(c);
 		flowtab__enforce_budget(e->flows, f);
 	}

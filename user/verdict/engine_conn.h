@@ -1,6 +1,7 @@
 /* The engine's private types, shared by engine.c (frames, delivery, the connection lifecycle),
- * engine_msg.c (what each handshake message tells the pending handshake) and engine_tcp.c (what
- * the receiving host took). Only those three include it. */
+ * engine_stream.c (the bytes read as TLS records), engine_msg.c (what each handshake message
+ * tells the pending handshake) and engine_tcp.c (what the receiving host took). Only those four
+ * include it. */
 #ifndef TLSMON_ENGINE_CONN_H
 #define TLSMON_ENGINE_CONN_H
 
@@ -125,6 +126,28 @@ static inline void parse_error(struct conn *c)
 	if (srv)
 		srv->parse_errors++;
 }
+
+/* engine.c: the lifecycle. The one place a connection changes state; false when refused. */
+bool conn_set(struct conn *c, enum conn_state to);
+/* An outcome found during a delivery, applied once that delivery has returned; the first one
+ * stands. */
+void conn_request(struct conn *c, enum hs_outcome outcome);
+/* An event of direction c->cur_side into the pending handshake's story. */
+void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len);
+
+/* Are the bytes (and TLS events) of direction c->cur_side still wanted? Until the outcome is
+ * found; then only the other direction's, which the exit path flushes before judging: the rest
+ * of the delivery that found the outcome is not part of the handshake. */
+static inline bool conn_wants(const struct conn *c)
+{
+	if (c->state == CONN_DECIDED)
+		return c->cur_side != c->decided_side;
+	return c->state != CONN_DONE;
+}
+
+/* engine_stream.c: in-order stream bytes (or a gap: data NULL) of direction c->cur_side, the
+ * reassembly's callback (ctx: the conn). */
+void conn__stream(void *ctx, const uint8_t *data, size_t len);
 
 /* engine_msg.c: a handshake message (or an SSLv2 ClientHello) of direction c->cur_side, read
  * into c->hs. */

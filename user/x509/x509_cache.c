@@ -78,14 +78,7 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	return c;
 
 cleanup:
-	if (c) {
-		EVP_MD_CTX_free(c->md_ctx);
-		EVP_MD_free(c->sha256);
-		EVP_MD_free(c->sha1);
-		free(c->slots);
-		free(c->buckets);
-		free(c);
-	}
+	x509_cache__free(c);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -96,7 +89,7 @@ void x509_cache__free(struct x509_cache *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->max_entries; i++) {
+	for (i = 0; c->slots && i < c->max_entries; i++) {
 		x509_info__free(c->slots[i].info);
 		free(c->slots[i].der);
 	}

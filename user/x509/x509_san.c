@@ -66,21 +66,25 @@ static void add_san_oid(struct pending *pd, const char *prefix, const ASN1_OBJEC
 		add_san_str(pd, prefix, buf, (size_t)n);
 }
 
-static void add_san_dirname(struct pending *pd, const X509_NAME *name)
+/* A DirName rendered like the subject into tmp (at off, NO_OFF when it could not be), moved
+ * under the prefix; tmp is released. */
+static void add_san_rendered_dirname(struct pending *pd, struct arena *tmp, size_t off)
 {
-	/* Rendered like the subject (add_name), then moved under the prefix. */
-	struct arena tmp;
-	size_t off;
-
-	arena__init(&tmp);
-	off = x509__add_name(&tmp, name);
 	if (off == NO_OFF)
 		add_san_str(pd, "DirName:", "?", 1);
 	else
-		add_san_str(pd, "DirName:", tmp.buf + off, strlen(tmp.buf + off));
-	if (tmp.oom)
+		add_san_str(pd, "DirName:", tmp->buf + off, strlen(tmp->buf + off));
+	if (tmp->oom)
 		pd->arena.oom = true;
-	arena__release(&tmp);
+	arena__release(tmp);
+}
+
+static void add_san_dirname(struct pending *pd, const X509_NAME *name)
+{
+	struct arena tmp;
+
+	arena__init(&tmp);
+	add_san_rendered_dirname(pd, &tmp, x509__add_name(&tmp, name));
 }
 
 void x509_san__add_openssl(struct pending *pd, X509 *x)
@@ -129,7 +133,6 @@ void x509_san__add_der(struct pending *pd, uint8_t tag, struct der_span val)
 {
 	struct der_span name;
 	struct arena tmp;
-	size_t off;
 
 	switch (tag) {
 	case DER_GN_DNS:
@@ -151,14 +154,7 @@ void x509_san__add_der(struct pending *pd, uint8_t tag, struct der_span val)
 			break;
 		}
 		arena__init(&tmp);
-		off = x509__add_der_name(&tmp, name, false);
-		if (off == NO_OFF)
-			add_san_str(pd, "DirName:", "?", 1);
-		else
-			add_san_str(pd, "DirName:", tmp.buf + off, strlen(tmp.buf + off));
-		if (tmp.oom)
-			pd->arena.oom = true;
-		arena__release(&tmp);
+		add_san_rendered_dirname(pd, &tmp, x509__add_der_name(&tmp, name, false));
 		break;
 	}
 }

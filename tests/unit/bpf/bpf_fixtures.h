@@ -46,11 +46,13 @@ static inline void on_frame(void *ctx, const struct frame *f)
 
 static const uint16_t port443[] = { 443 };
 
-static inline struct live_bpf *open_lb_rb(uint32_t budget, uint32_t snaplen, uint32_t ringbuf)
+/* The programs loaded (not attached) watching ports; no records yet. */
+static inline struct live_bpf *open_lb_ports(const uint16_t *ports, size_t nports, uint32_t budget,
+					     uint32_t snaplen, uint32_t ringbuf)
 {
 	struct live_bpf_opts o = {
-		.ports = port443,
-		.nports = 1,
+		.ports = ports,
+		.nports = nports,
 		.max_flows = 1024,
 		.budget = budget,
 		.snaplen = snaplen,
@@ -66,6 +68,11 @@ static inline struct live_bpf *open_lb_rb(uint32_t budget, uint32_t snaplen, uin
 	nrecs = 0;
 	recs_overflow = 0;
 	return lb;
+}
+
+static inline struct live_bpf *open_lb_rb(uint32_t budget, uint32_t snaplen, uint32_t ringbuf)
+{
+	return open_lb_ports(port443, 1, budget, snaplen, ringbuf);
 }
 
 static inline struct live_bpf *open_lb(uint32_t budget, uint32_t snaplen)

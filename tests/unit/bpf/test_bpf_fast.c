@@ -8,26 +8,6 @@
 /* range 993..8443: 80 and 40000 lie outside it, 1000 and 5000 inside it */
 static const uint16_t ports3[] = { 8443, 993, 4433 };
 
-static struct live_bpf *open_ports(const uint16_t *ports, size_t n)
-{
-	struct live_bpf_opts o = {
-		.ports = ports,
-		.nports = n,
-		.max_flows = 1024,
-		.ringbuf_bytes = 1 << 20,
-		.on_frame = on_frame,
-		.verbose = getenv("TLSMON_TEST_VERBOSE") != NULL,
-	};
-	char err[256] = "";
-	struct live_bpf *lb = live_bpf__open(&o, err, sizeof(err));
-
-	if (!lb)
-		fprintf(stderr, "  live_bpf__open: %s\n", err);
-	nrecs = 0;
-	recs_overflow = 0;
-	return lb;
-}
-
 /* A SYN between the two ports is copied exactly when either is monitored. */
 static void test_port_range_and_bitmap(void)
 {
@@ -48,7 +28,7 @@ static void test_port_range_and_bitmap(void)
 	size_t h, i, len;
 
 	for (h = 0; h < 3; h++) {
-		struct live_bpf *lb = open_ports(ports3, 3);
+		struct live_bpf *lb = open_lb_ports(ports3, 3, 0, 0, 1 << 20);
 		int hook = hooks[h], fam, n = 0, want = 0;
 
 		CHECK(lb);

@@ -187,9 +187,9 @@ static struct store *mkstore(void)
 	size_t len = 0;
 
 	for (int i = 1; i <= 3; i++) {
-		struct engine_frame_hdr h = { .ts_ns = (uint64_t)i, .number = (uint64_t)i,
-					      .caplen = 40, .wirelen = 40,
-					      .linktype = LINKTYPE_ETHERNET };
+		struct frame_hdr h = { .ts_ns = (uint64_t)i, .number = (uint64_t)i,
+				       .caplen = 40, .wirelen = 40,
+				       .linktype = LINKTYPE_ETHERNET };
 
 		memcpy(buf + len, &h, sizeof(h));
 		len += sizeof(h) + 40;

@@ -29,8 +29,8 @@ struct fbuf {
 static void fbuf_add(struct fbuf *fb, uint64_t number, uint64_t ts, uint16_t linktype,
 		     uint32_t caplen)
 {
-	struct engine_frame_hdr h = { .ts_ns = ts, .number = number, .caplen = caplen,
-				      .wirelen = caplen, .linktype = linktype };
+	struct frame_hdr h = { .ts_ns = ts, .number = number, .caplen = caplen,
+			       .wirelen = caplen, .linktype = linktype };
 
 	memcpy(fb->b + fb->len, &h, sizeof(h));
 	for (uint32_t i = 0; i < caplen; i++)
@@ -472,7 +472,7 @@ static void test_frames_iter_bounds(void)
 		free(copy);
 	}
 	{
-		struct engine_frame_hdr h;
+		struct frame_hdr h;
 		struct engine_frames fs = fbuf_view(&fb);
 		size_t cur = 0;
 

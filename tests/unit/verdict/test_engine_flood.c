@@ -6,23 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "verdict/engine.h"
 #include "verdict/policy.h"
-#include "pkt_build.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
+#include "flood_frames.h"
 
 #define FLOWS 10500
 #define SEGS 47 /* 47 x 1400 = 65.8 KB per flow, all ahead of ISN + 1 */
@@ -35,52 +23,20 @@
 static const uint8_t hello_start[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc,
 				       0x03, 0x03 };
 
-static long rss_kb(void)
-{
-	long pages = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-		resident = -1;
-	fclose(f);
-	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* One IPv4/TCP frame from 10.1.x.y:sport to 10.0.0.2:443. csum: 0 leaves the checksum 0
- * (unverifiable), 1 makes it right, 2 wrong. */
+/* Flow's frame (flood_pkt()). csum: 0 leaves the checksum 0 (unverifiable), 1 makes it right,
+ * 2 wrong. */
 static void feed_csum(struct engine *e, uint64_t ts, uint32_t flow, uint8_t flags, uint32_t seq,
 		      const uint8_t *data, size_t n, int csum)
 {
 	static uint8_t pkt[40 + SEG];
-	struct frame f = { 0 };
+	size_t len = flood_pkt(pkt, flow, flags, seq, data, n);
 
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + n));
-	pkt[8] = 64;
-	pkt[9] = 6;
-	put32(pkt + 12, 0x0a010000 + (flow >> 14));
-	put32(pkt + 16, 0x0a000002);
-	put16(pkt + 20, (uint16_t)(1024 + (flow & 0x3fff)));
-	put16(pkt + 22, 443);
-	put32(pkt + 24, seq);
-	pkt[32] = 5 << 4;
-	pkt[33] = flags;
-	put16(pkt + 34, 65535);
-	if (n)
-		memcpy(pkt + 40, data, n);
 	if (csum) {
 		uint32_t sum = csum_add(0, pkt + 12, 8) + 6 + 20 + (uint32_t)n;
 
 		put16(pkt + 36, (uint16_t)(csum_fold(csum_add(sum, pkt + 20, 20 + n)) + (csum - 1)));
 	}
-	f.data = pkt;
-	f.caplen = f.wirelen = (uint32_t)(40 + n);
-	f.linktype = LINKTYPE_RAW;
-	f.ts_ns = ts;
-	engine__feed(e, &f);
+	flood_feed(e, ts, pkt, len);
 }
 
 static void feed(struct engine *e, uint64_t ts, uint32_t flow, uint8_t flags, uint32_t seq,

@@ -6,20 +6,9 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "engine_script.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
+#include "flood_frames.h"
 
 #define FLOWS 20000
 #define SEC 1000000000ull
@@ -28,47 +17,14 @@
 #define MAX_HEAP_PER_FLOW 136
 #define MAX_RSS_PER_FLOW 496
 
-static long rss_kb(void)
-{
-	long pages = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-		resident = -1;
-	fclose(f);
-	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* One IPv4/TCP frame of flow i, from 10.1.x.y:port to 10.0.0.2:443. */
+/* One frame of flow i (flood_pkt()). */
 static void feed(struct engine *e, uint64_t ts, uint32_t i, uint8_t flags, uint32_t seq,
 		 const struct buf *payload)
 {
 	static uint8_t pkt[40 + sizeof(((struct buf *)0)->b)];
-	size_t n = payload ? payload->n : 0;
-	struct frame f = { 0 };
 
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + n));
-	pkt[8] = 64;
-	pkt[9] = 6;
-	put32(pkt + 12, 0x0a010000 + (i >> 14));
-	put32(pkt + 16, 0x0a000002);
-	put16(pkt + 20, (uint16_t)(1024 + (i & 0x3fff)));
-	put16(pkt + 22, SERVER_PORT);
-	put32(pkt + 24, seq);
-	pkt[32] = 5 << 4;
-	pkt[33] = flags;
-	put16(pkt + 34, 65535);
-	if (n)
-		memcpy(pkt + 40, payload->b, n);
-	f.data = pkt;
-	f.caplen = f.wirelen = (uint32_t)(40 + n);
-	f.linktype = LINKTYPE_RAW;
-	f.ts_ns = ts;
-	engine__feed(e, &f);
+	flood_feed(e, ts, pkt,
+		   flood_pkt(pkt, i, flags, seq, payload ? payload->b : NULL, payload ? payload->n : 0));
 }
 
 static void test_hello_flood_bytes_per_flow(void)
