@@ -205,7 +205,7 @@ static void conn_judge(struct conn *c)
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
-	flow__encap(f, &hs->encap);
+	flowtab__encap(e->flows, f, &hs->encap);
 	engine__fill_ambiguities(c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
