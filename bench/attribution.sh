@@ -162,6 +162,6 @@ if [ -s "$W/perf.data" ]; then
 		grep -v '^$' | grep '%' | head -15 | sed 's/^/attribution:   /'
 	echo "attribution: of which the daemon's attribution and verdict code (host/):"
 	perf report -q -i "$W/perf.data" --no-children --sort symbol 2>/dev/null | grep '%' |
-		grep -E 'owner_|attrib|proc_(cache|names)|cgroup_path|tlslib_|ring_buffer__consume' |
+		grep -E 'owner_|attrib|proc_(cache|names)|cgroup_path|tlslib_|ring_buffer__consume|ringbuf__consume' |
 		head -8 | sed 's/^/attribution:   /'
 fi

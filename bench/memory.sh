@@ -9,8 +9,8 @@
 #
 # Usage: bench/memory.sh [COUNT [RATE]]   (default 100000 flows at 10000 flows/s)
 # RETAIN_BYTES=SIZE runs the daemon with --retain-bytes SIZE (default: the daemon's own default);
-# HOLD_BYTES, its former name, still works. RING_BYTES=SIZE runs it with --ring-bytes SIZE (the
-# ring's data pages are mapped twice, so each MiB of it is 2 MiB of VmRSS).
+# HOLD_BYTES, its former name, still works. RING_BYTES=SIZE runs it with --ring-bytes SIZE (each
+# MiB of it is a MiB of VmRSS: the daemon maps the ring's data pages once, capture/ringbuf.c).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,8 +33,8 @@ kib()
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
 
-# Proportional set size: a page mapped twice (the ring buffers' data) counts once, as the memory
-# it is; VmRSS counts it per mapping.
+# Proportional set size: shared pages (libraries) count by the share; a page mapped twice would
+# count once, as the memory it is, where VmRSS counts it per mapping.
 pss()
 {
 	awk '$1 == "Pss:" { print $2 }' "/proc/$1/smaps_rollup"
@@ -58,7 +58,7 @@ map_bytes()
 }
 
 # What the RSS is made of: /proc/PID/smaps summed by mapping name (anonymous mappings as
-# "[anon]"; the ring buffers' data pages are mapped twice, so they count twice in VmRSS).
+# "[anon]"; the ring buffers are "anon_inode:bpf-map", with the programs' .bss).
 rss_by_mapping()
 {
 	awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; sub(/.*\//, "", name) }

@@ -97,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[2] & 1)
 		lim.max_handshake_msg = 600;
 	c.encrypt_after_sh = data[2] & 4;
-	tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .limits = &lim, .stats = &stats };
+	tls_stream__init(&s);
 	for (off = HDR; off < size; off += n) {
 		r = xorshift(&st);
 		if ((data[2] & 2) && r % 37 == 0)
@@ -106,8 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = 1 + (r >> 8) % (1u << ((r >> 4) % 15));
 		if (n > size - off)
 			n = size - off;
-		tls_stream__feed(&s, data + off, n, on_event, &c);
+		tls_stream__feed(&s, senv, data + off, n, on_event, &c);
 	}
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "capture/live_bpf.h"
 #include "capture/live_hint.h"
+#include "capture/ringbuf.h"
 #include "tlsmon.skel.h"
 #include "util/err.h"
 #include "util/pow2.h"
@@ -42,7 +43,7 @@ struct live_iface {
 
 struct live_bpf {
 	struct tlsmon_bpf *skel;
-	struct ring_buffer *rb;
+	struct ringbuf *rb;
 	live_bpf_frame_fn on_frame;
 	void *ctx;
 	int64_t mono_to_real_ns;
@@ -275,7 +276,7 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 			load_error(e, err, err_size);
 		goto cleanup;
 	}
-	lb->rb = ring_buffer__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb, NULL);
+	lb->rb = ringbuf__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb);
 	if (!lb->rb) {
 		e = -errno;
 		err__set(err, err_size, "creating the ring buffer consumer failed: %s", strerror(-e));
@@ -565,7 +566,7 @@ int live_bpf__poll(struct live_bpf *lb, int timeout_ms)
 
 	/* NTP may slew the wall clock; resampling costs three vDSO calls */
 	lb->mono_to_real_ns = mono_to_real_offset();
-	n = ring_buffer__poll(lb->rb, live_bpf__wait_ms(lb, timeout_ms));
+	n = ringbuf__poll(lb->rb, live_bpf__wait_ms(lb, timeout_ms));
 	if (n > 0)
 		lb->read_ms = mono_ms();
 	return n == -EINTR ? 0 : n;
@@ -573,12 +574,12 @@ int live_bpf__poll(struct live_bpf *lb, int timeout_ms)
 
 int live_bpf__fd(const struct live_bpf *lb)
 {
-	return ring_buffer__epoll_fd(lb->rb);
+	return ringbuf__epoll_fd(lb->rb);
 }
 
 int live_bpf__consume(struct live_bpf *lb)
 {
-	int n = ring_buffer__consume(lb->rb);
+	int n = ringbuf__consume(lb->rb);
 
 	if (n > 0)
 		lb->read_ms = mono_ms();
@@ -671,6 +672,11 @@ int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]
 	return 0;
 }
 
+uint64_t live_bpf__ring_wrapped(const struct live_bpf *lb)
+{
+	return ringbuf__wrapped(lb->rb);
+}
+
 int live_bpf__prog_fd(const struct live_bpf *lb, int hook)
 {
 	switch (hook) {
@@ -727,7 +733,7 @@ void live_bpf__close(struct live_bpf *lb)
 		return;
 	for (i = 0; i < lb->nifaces; i++)
 		detach_iface(&lb->ifaces[i]);
-	ring_buffer__free(lb->rb);
+	ringbuf__free(lb->rb);
 	tlsmon_bpf__destroy(lb->skel);
 	free(lb->ctr_buf);
 	live_hint__free(lb->hint);

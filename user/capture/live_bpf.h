@@ -111,6 +111,10 @@ int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]
 /* Program fd for a hook (enum tlsmon_hook): for BPF_PROG_TEST_RUN in tests. */
 int live_bpf__prog_fd(const struct live_bpf *lb, int hook);
 
+/* Records that wrapped past the end of the frame ring and were copied (capture/ringbuf.h):
+ * for tests. */
+uint64_t live_bpf__ring_wrapped(const struct live_bpf *lb);
+
 /* One hook attach made on an interface, and whether the kernel still has it attached. */
 struct live_bpf_hook {
 	char ifname[16]; /* IF_NAMESIZE, as given to live_bpf__attach() */

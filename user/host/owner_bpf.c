@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/ringbuf.h"
 #include "sockowner.skel.h"
 #include "tlsmon_shared.h"
 #include "util/err.h"
@@ -24,7 +25,7 @@ _Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE &&
 
 struct owner_bpf {
 	struct sockowner_bpf *skel;
-	struct ring_buffer *rb;
+	struct ringbuf *rb;
 	owner_bpf_owner_fn on_owner;
 	void *ctx;
 	int set; /* enum hook_set attached */
@@ -172,8 +173,7 @@ struct owner_bpf *owner_bpf__open(const struct owner_bpf_opts *opts, char *err, 
 	/* CO-RE parsed the kernel's BTF (megabytes, up to three times): freed, but glibc keeps
 	 * the pages in its heap unless asked, and they would stay in the daemon's RSS. */
 	malloc_trim(0);
-	ob->rb = ring_buffer__new(bpf_map__fd(ob->skel->maps.tlsmon_owner_events), on_record, ob,
-				  NULL);
+	ob->rb = ringbuf__new(bpf_map__fd(ob->skel->maps.tlsmon_owner_events), on_record, ob);
 	if (!ob->rb) {
 		e = -errno;
 		err__set(err, err_size, "creating its ring buffer consumer failed: %s", strerror(-e));
@@ -193,12 +193,12 @@ const char *owner_bpf__hooks(const struct owner_bpf *ob)
 
 int owner_bpf__fd(const struct owner_bpf *ob)
 {
-	return ring_buffer__epoll_fd(ob->rb);
+	return ringbuf__epoll_fd(ob->rb);
 }
 
 int owner_bpf__consume(struct owner_bpf *ob)
 {
-	return ring_buffer__consume(ob->rb);
+	return ringbuf__consume(ob->rb);
 }
 
 uint64_t owner_bpf__dropped(const struct owner_bpf *ob)
@@ -221,7 +221,7 @@ void owner_bpf__close(struct owner_bpf *ob)
 {
 	if (!ob)
 		return;
-	ring_buffer__free(ob->rb);
+	ringbuf__free(ob->rb);
 	sockowner_bpf__destroy(ob->skel); /* detaches the links */
 	free(ob);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 
+#include "capture/ringbuf.h"
 #include "host/elf_getter.h"
 #include "host/tlslib_probes.h"
 #include "util/err.h"
@@ -31,7 +32,7 @@ struct lib_file {
 
 struct tlslib_hooks {
 	struct tlslib_bpf *skel;
-	struct ring_buffer *rb;
+	struct ringbuf *rb;
 	struct bpf_link *sendmsg_link;
 	struct bpf_link *links[TLSLIB_MAX_LIBS * TLSLIB_MAX_PROBES];
 	int n_links;
@@ -192,7 +193,7 @@ struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *e
 	 * paths: the running processes' mappings may still name them (with the host's PIDs). */
 	if (attach_host_libs(t, err, err_size) && !(tlslib_hooks__scan(t) > 0))
 		goto fail;
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.tlslib_events), on_event, t, NULL);
+	t->rb = ringbuf__new(bpf_map__fd(t->skel->maps.tlslib_events), on_event, t);
 	if (!t->rb) {
 		err__set(err, err_size, "the verdicts' ring buffer: %s", strerror(errno));
 		goto fail;
@@ -207,7 +208,7 @@ void tlslib_hooks__close(struct tlslib_hooks *t)
 {
 	if (!t)
 		return;
-	ring_buffer__free(t->rb);
+	ringbuf__free(t->rb);
 	for (int i = t->n_links - 1; i >= 0; i--)
 		bpf_link__destroy(t->links[i]);
 	bpf_link__destroy(t->sendmsg_link);
@@ -217,12 +218,12 @@ void tlslib_hooks__close(struct tlslib_hooks *t)
 
 int tlslib_hooks__fd(const struct tlslib_hooks *t)
 {
-	return t ? ring_buffer__epoll_fd(t->rb) : -1;
+	return t ? ringbuf__epoll_fd(t->rb) : -1;
 }
 
 int tlslib_hooks__consume(struct tlslib_hooks *t)
 {
-	return t ? ring_buffer__consume(t->rb) : 0;
+	return t ? ringbuf__consume(t->rb) : 0;
 }
 
 /* One process's maps: the hooked files it maps, attached through the mapping itself

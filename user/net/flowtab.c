@@ -30,11 +30,22 @@
 /* Held bytes freed since the last trim worth handing back to the system. */
 #define TRIM_AFTER_BYTES (4ull << 20)
 
+/* What few flows need, kept beside the pool by position rather than in every entry: the links
+ * of the list of flows holding out-of-order bytes (oldest holder first, the budget's), and the
+ * encapsulations of the packet that made the flow (a heap copy; NULL without any). Its pages
+ * are written only for such flows; a flood of plain flows reads them at most, and a read of an
+ * untouched page maps the kernel's shared zero page, which costs no resident memory. */
+struct flow_rare {
+	uint32_t held_prev, held_next;
+	struct encap_chain *encap;
+};
+
 struct flowtab {
 	struct flowtab_opts opts;
 	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
 	size_t pool_bytes;
 	size_t stride;
+	struct flow_rare *rare; /* max_flows entries, by pool position (mmap) */
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
 	uint32_t *buckets;
@@ -57,7 +68,7 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
-_Static_assert(sizeof(struct flow) <= 208, "struct flow grew: a flood of half-open handshakes "
+_Static_assert(sizeof(struct flow) <= 192, "struct flow grew: a flood of half-open handshakes "
 					   "costs it per flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
@@ -68,6 +79,11 @@ static inline struct flow *at(const struct flowtab *t, uint32_t id)
 static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
 {
 	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
+}
+
+static inline struct flow_rare *rare_of(const struct flowtab *t, const struct flow *f)
+{
+	return &t->rare[id_of(t, f) - 1];
 }
 
 void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *side)
@@ -162,32 +178,37 @@ static void lru_push_head(struct flowtab *t, struct flow *f)
 
 static bool held_linked(const struct flowtab *t, const struct flow *f)
 {
-	return f->held_prev || f->held_next || t->held_head == id_of(t, f);
+	const struct flow_rare *r = rare_of(t, f);
+
+	return r->held_prev || r->held_next || t->held_head == id_of(t, f);
 }
 
 static void held_unlink(struct flowtab *t, struct flow *f)
 {
+	struct flow_rare *r = rare_of(t, f);
+
 	if (!held_linked(t, f))
 		return;
-	if (f->held_prev)
-		at(t, f->held_prev)->held_next = f->held_next;
+	if (r->held_prev)
+		t->rare[r->held_prev - 1].held_next = r->held_next;
 	else
-		t->held_head = f->held_next;
-	if (f->held_next)
-		at(t, f->held_next)->held_prev = f->held_prev;
+		t->held_head = r->held_next;
+	if (r->held_next)
+		t->rare[r->held_next - 1].held_prev = r->held_prev;
 	else
-		t->held_tail = f->held_prev;
-	f->held_prev = f->held_next = NIL;
+		t->held_tail = r->held_prev;
+	r->held_prev = r->held_next = NIL;
 }
 
 static void held_push_tail(struct flowtab *t, struct flow *f)
 {
+	struct flow_rare *r = rare_of(t, f);
 	uint32_t id = id_of(t, f);
 
-	f->held_next = NIL;
-	f->held_prev = t->held_tail;
+	r->held_next = NIL;
+	r->held_prev = t->held_tail;
 	if (t->held_tail)
-		at(t, t->held_tail)->held_next = id;
+		t->rare[t->held_tail - 1].held_next = id;
 	else
 		t->held_head = id;
 	t->held_tail = id;
@@ -217,11 +238,18 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 		t->opts.release(t->opts.ctx, f, why);
 	reasm__reset(&f->dir[0], &t->reasm_cfg);
 	reasm__reset(&f->dir[1], &t->reasm_cfg);
-	free(f->encap);
-	f->encap = NULL;
+	if (rare_of(t, f)->encap) {
+		free(rare_of(t, f)->encap);
+		rare_of(t, f)->encap = NULL;
+	}
 	f->hnext = t->free_list;
 	t->free_list = id_of(t, f);
 	t->stats.active--;
+}
+
+static size_t rare_bytes(const struct flowtab *t)
+{
+	return (size_t)t->opts.max_flows * sizeof(struct flow_rare);
 }
 
 struct flowtab *flowtab__new(const struct flowtab_opts *opts)
@@ -253,9 +281,15 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 		       0);
 	if (t->pool == MAP_FAILED)
 		t->pool = NULL;
-	if (!t->buckets || !t->pool) {
+	t->rare = mmap(NULL, rare_bytes(t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (t->rare == MAP_FAILED)
+		t->rare = NULL;
+	if (!t->buckets || !t->pool || !t->rare) {
 		if (t->pool)
 			munmap(t->pool, t->pool_bytes);
+		if (t->rare)
+			munmap(t->rare, rare_bytes(t));
 		free(t->buckets);
 		free(t);
 		errno = ENOMEM;
@@ -272,6 +306,7 @@ void flowtab__free(struct flowtab *t)
 		while (t->lru_tail[c])
 			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_SHUTDOWN);
 	munmap(t->pool, t->pool_bytes);
+	munmap(t->rare, rare_bytes(t));
 	free(t->buckets);
 	free(t);
 }
@@ -340,10 +375,15 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	f = at(t, id);
 	memset(f, 0, t->stride);
 	f->key = key;
-	if (p->encap.n && (f->encap = malloc(sizeof(*f->encap))))
-		*f->encap = p->encap;
-	else if (p->encap.n)
-		t->stats.encap_alloc_failures++;
+	if (p->encap.n) {
+		struct flow_rare *r = &t->rare[id - 1];
+
+		r->encap = malloc(sizeof(*r->encap));
+		if (r->encap)
+			*r->encap = p->encap;
+		else
+			t->stats.encap_alloc_failures++;
+	}
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	reasm__init(&f->dir[0]);
@@ -358,6 +398,14 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	t->stats.created++;
 	t->stats.active++;
 	return f;
+}
+
+void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_chain *out)
+{
+	static const struct encap_chain none;
+	const struct encap_chain *c = rare_of(t, f)->encap;
+
+	*out = c ? *c : none;
 }
 
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key)

@@ -17,14 +17,8 @@ struct flow {
 	/* table bookkeeping (private): pool positions + 1, 0 = none */
 	uint32_t hnext;
 	uint32_t lru_prev, lru_next;
-	/* the list of flows holding out-of-order bytes, oldest holder first (the budget's) */
-	uint32_t held_prev, held_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
-	/* the encapsulations of the packet that made the flow (the other direction's MPLS labels
-	 * or outer addresses may differ; the key holds only what both share): a heap copy, NULL
-	 * when it had none, as most flows, which then do not carry the chain's 24 bytes */
-	struct encap_chain *encap;
 	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
 	uint32_t syn_pending; /* ISN of a SYN not taken during a handshake (FLOW_SYN_PENDING) */
@@ -33,14 +27,6 @@ struct flow {
 };
 
 #define FLOW_SYN_PENDING 0x4
-
-/* The flow's encapsulations into out (none: zeroed). */
-static inline void flow__encap(const struct flow *f, struct encap_chain *out)
-{
-	static const struct encap_chain none;
-
-	*out = f->encap ? *f->encap : none;
-}
 
 static inline void *flow__app(struct flow *f)
 {
@@ -108,6 +94,10 @@ void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *s
  * -ENOMEM). *side is the key side that sent the packet. */
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side);
+
+/* The encapsulations of the packet that made f (none: zeroed). The other direction's MPLS
+ * labels or outer addresses may differ; the key holds only what both share. */
+void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_chain *out);
 
 /* The flow with this (normalised) key, or NULL; unlike a lookup, it touches nothing (tests). */
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key);

@@ -17,12 +17,12 @@
  * not. */
 #define SPARE_MAX_BYTES (96u * 1024)
 
-#define STAT_ADD(s, field, n)                                    \
-	do {                                                     \
-		if ((s)->env && (s)->env->stats)                 \
-			(s)->env->stats->field += (n);           \
+#define STAT_ADD(e, field, n)                  \
+	do {                                   \
+		if ((e) && (e)->stats)         \
+			(e)->stats->field += (n); \
 	} while (0)
-#define STAT_INC(s, field) STAT_ADD(s, field, 1)
+#define STAT_INC(e, field) STAT_ADD(e, field, 1)
 
 /* Only streams that saw a record or message cut across feeds carry these. */
 struct tls_bufs {
@@ -35,7 +35,7 @@ struct tls_bufs {
 	uint16_t rec_off;
 };
 
-_Static_assert(sizeof(struct tls_stream) == 32, "two per connection: keep it small");
+_Static_assert(sizeof(struct tls_stream) == 24, "two per connection: keep it small");
 
 enum plausible { PL_NO, PL_MAYBE, PL_YES };
 
@@ -44,10 +44,9 @@ static size_t min_sz(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
-static uint32_t max_msg(const struct tls_stream *s)
+static uint32_t max_msg(const struct tls_env *env)
 {
-	uint32_t m = s->env && s->env->limits ? s->env->limits->max_handshake_msg :
-					       DEFAULT_MAX_HS_MSG;
+	uint32_t m = env && env->limits ? env->limits->max_handshake_msg : DEFAULT_MAX_HS_MSG;
 
 	/* The 24-bit length field caps it anyway; keeps HS_HDR_LEN + m from wrapping. */
 	return m < 0xffffff ? m : 0xffffff;
@@ -144,10 +143,9 @@ bool tls__looks_like_record(const uint8_t *p, size_t len)
 	return plausible(p, min_sz(len, 6), true) != PL_NO;
 }
 
-void tls_stream__init(struct tls_stream *s, const struct tls_env *env)
+void tls_stream__init(struct tls_stream *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->env = env;
 	s->in_sync = true;
 }
 
@@ -164,9 +162,9 @@ void tls_spare__fini(struct tls_spare *sp)
 		free_bufs(sp->b[--sp->n]);
 }
 
-void tls_stream__free(struct tls_stream *s)
+void tls_stream__free(struct tls_stream *s, const struct tls_env *env)
 {
-	struct tls_spare *sp = s->env ? s->env->spare : NULL;
+	struct tls_spare *sp = env ? env->spare : NULL;
 	struct tls_bufs *b = s->bufs;
 
 	if (b) {
@@ -201,9 +199,9 @@ static void set_msg_len(struct tls_stream *s, uint32_t n)
 		s->bufs->msg_len = n;
 }
 
-static struct tls_bufs *bufs(struct tls_stream *s)
+static struct tls_bufs *bufs(struct tls_stream *s, const struct tls_env *env)
 {
-	struct tls_spare *sp = s->env ? s->env->spare : NULL;
+	struct tls_spare *sp = env ? env->spare : NULL;
 
 	if (!s->bufs)
 		s->bufs = sp && sp->n ? sp->b[--sp->n] : calloc(1, sizeof(*s->bufs));
@@ -247,14 +245,15 @@ void tls_stream__set_encrypted(struct tls_stream *s)
 	s->msg_skip = 0;
 }
 
-static void fail(struct tls_stream *s, int err, const char *reason, tls_event_fn cb, void *ctx)
+static void fail(struct tls_stream *s, const struct tls_env *env, int err, const char *reason,
+		 tls_event_fn cb, void *ctx)
 {
 	struct tls_event ev = { .type = TLS_EV_ERROR, .error = err, .reason = reason };
 
 	if (err == -EINVAL)
-		STAT_INC(s, malformed);
+		STAT_INC(env, malformed);
 	else
-		STAT_INC(s, oversized);
+		STAT_INC(env, oversized);
 	emit(cb, ctx, &ev);
 }
 
@@ -280,8 +279,8 @@ static bool reserve(uint8_t **buf, uint32_t *cap, uint32_t need, uint32_t initia
 	return true;
 }
 
-static void emit_msg(struct tls_stream *s, uint16_t ver, const uint8_t *m, uint32_t blen,
-		     tls_event_fn cb, void *ctx)
+static void emit_msg(struct tls_stream *s, const struct tls_env *env, uint16_t ver,
+		     const uint8_t *m, uint32_t blen, tls_event_fn cb, void *ctx)
 {
 	struct tls_event ev = {
 		.type = TLS_EV_HANDSHAKE,
@@ -291,7 +290,7 @@ static void emit_msg(struct tls_stream *s, uint16_t ver, const uint8_t *m, uint3
 		.len = blen,
 	};
 
-	STAT_INC(s, handshake_msgs);
+	STAT_INC(env, handshake_msgs);
 	emit(cb, ctx, &ev);
 }
 
@@ -302,8 +301,8 @@ static uint32_t hs_body_len(const uint8_t *m)
 
 /* RFC 5246 6.2.1 / RFC 8446 5.1: handshake messages may be split across records and several
  * may share one. Whole messages inside b are handed out in place; the rest goes to s->bufs. */
-static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b, size_t n,
-			    tls_event_fn cb, void *ctx)
+static void handshake_bytes(struct tls_stream *s, const struct tls_env *env, uint16_t ver,
+			    const uint8_t *b, size_t n, tls_event_fn cb, void *ctx)
 {
 	struct tls_bufs *m;
 	uint32_t blen, want;
@@ -320,30 +319,30 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 		}
 		if (msg_len(s) == 0 && n >= HS_HDR_LEN) {
 			blen = hs_body_len(b);
-			if (blen > max_msg(s)) {
-				fail(s, -E2BIG, "handshake message over the size limit", cb, ctx);
+			if (blen > max_msg(env)) {
+				fail(s, env, -E2BIG, "handshake message over the size limit", cb, ctx);
 				s->msg_skip = blen;
 				b += HS_HDR_LEN;
 				n -= HS_HDR_LEN;
 				continue;
 			}
 			if (n - HS_HDR_LEN >= blen) {
-				emit_msg(s, ver, b, blen, cb, ctx);
+				emit_msg(s, env, ver, b, blen, cb, ctx);
 				b += HS_HDR_LEN + blen;
 				n -= HS_HDR_LEN + blen;
 				continue;
 			}
 		}
-		m = bufs(s);
+		m = bufs(s, env);
 		if (m && m->msg_len < HS_HDR_LEN) {
 			if (!reserve(&m->msg, &m->msg_cap, HS_HDR_LEN, MSG_INITIAL_CAP,
-				     HS_HDR_LEN + max_msg(s)))
+				     HS_HDR_LEN + max_msg(env)))
 				m = NULL;
 		}
 		if (!m) {
 			/* Without the header the message framing is lost. */
 			drop_state(s);
-			fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
+			fail(s, env, -ENOMEM, "out of memory for a handshake message", cb, ctx);
 			return;
 		}
 		if (m->msg_len < HS_HDR_LEN) {
@@ -355,8 +354,8 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 			if (m->msg_len < HS_HDR_LEN)
 				return;
 			blen = hs_body_len(m->msg);
-			if (blen > max_msg(s)) {
-				fail(s, -E2BIG, "handshake message over the size limit", cb, ctx);
+			if (blen > max_msg(env)) {
+				fail(s, env, -E2BIG, "handshake message over the size limit", cb, ctx);
 				s->msg_skip = blen;
 				m->msg_len = 0;
 				continue;
@@ -367,9 +366,9 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 		/* Grow with the bytes that arrived, not with what the length field claims: a peer
 		 * announcing a 500 KB message must not cost 500 KB per connection up front. */
 		if (!reserve(&m->msg, &m->msg_cap, m->msg_len + k, MSG_INITIAL_CAP,
-			     HS_HDR_LEN + max_msg(s))) {
+			     HS_HDR_LEN + max_msg(env))) {
 			blen = hs_body_len(m->msg);
-			fail(s, -ENOMEM, "out of memory for a handshake message", cb, ctx);
+			fail(s, env, -ENOMEM, "out of memory for a handshake message", cb, ctx);
 			s->msg_skip = blen - (m->msg_len - HS_HDR_LEN);
 			m->msg_len = 0;
 			continue;
@@ -380,15 +379,15 @@ static void handshake_bytes(struct tls_stream *s, uint16_t ver, const uint8_t *b
 		n -= k;
 		if (m->msg_len == want) {
 			m->msg_len = 0;
-			emit_msg(s, ver, m->msg, want - HS_HDR_LEN, cb, ctx);
+			emit_msg(s, env, ver, m->msg, want - HS_HDR_LEN, cb, ctx);
 		}
 	}
 }
 
 /* A whole record is in body (NULL for records whose bytes nobody needs), but for its first off
  * bytes, which a handshake record may have passed to the message buffer already. */
-static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t off,
-			  tls_event_fn cb, void *ctx)
+static void finish_record(struct tls_stream *s, const struct tls_env *env, const uint8_t *body,
+			  uint32_t off, tls_event_fn cb, void *ctx)
 {
 	struct tls_event ev = { 0 };
 	uint8_t type = s->hdr[0];
@@ -405,7 +404,7 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t of
 		ev.type = TLS_EV_SSLV2_CLIENT_HELLO;
 		ev.record_version = 0x0002;
 		ev.hs_type = TLS_HS_CLIENT_HELLO;
-		STAT_INC(s, sslv2_hellos);
+		STAT_INC(env, sslv2_hellos);
 		emit(cb, ctx, &ev);
 		return;
 	}
@@ -436,7 +435,7 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t of
 			ev.encrypted = true;
 			emit(cb, ctx, &ev);
 		} else {
-			handshake_bytes(s, ev.record_version, body, n - off, cb, ctx);
+			handshake_bytes(s, env, ev.record_version, body, n - off, cb, ctx);
 		}
 		break;
 	case TLS_CT_APPLICATION_DATA:
@@ -457,15 +456,15 @@ static void finish_record(struct tls_stream *s, const uint8_t *body, uint32_t of
 	}
 }
 
-static void regain_sync(struct tls_stream *s)
+static void regain_sync(struct tls_stream *s, const struct tls_env *env)
 {
 	s->in_sync = true;
-	STAT_INC(s, resyncs);
+	STAT_INC(env, resyncs);
 }
 
 /* Out of sync: discard bytes until a plausible record header. A candidate cut by the end of p
  * is kept in s->hdr, so the outcome does not depend on how the stream was chunked. */
-static size_t resync(struct tls_stream *s, const uint8_t *p, size_t len)
+static size_t resync(struct tls_stream *s, const struct tls_env *env, const uint8_t *p, size_t len)
 {
 	bool check_hs = !s->encrypted;
 	enum plausible r;
@@ -480,7 +479,7 @@ static size_t resync(struct tls_stream *s, const uint8_t *p, size_t len)
 		wn += k;
 		r = plausible(w, wn, check_hs);
 		if (r == PL_YES) {
-			regain_sync(s);
+			regain_sync(s, env);
 			return 0;
 		}
 		if (r == PL_MAYBE) {
@@ -489,7 +488,7 @@ static size_t resync(struct tls_stream *s, const uint8_t *p, size_t len)
 			s->hdr_len = (uint8_t)(s->hdr_len + len);
 			return len;
 		}
-		STAT_INC(s, skipped_bytes);
+		STAT_INC(env, skipped_bytes);
 		s->hdr_len--;
 		memmove(s->hdr, s->hdr + 1, s->hdr_len);
 	}
@@ -499,22 +498,22 @@ static size_t resync(struct tls_stream *s, const uint8_t *p, size_t len)
 		r = plausible(p + i, min_sz(len - i, sizeof(w)), check_hs);
 		if (r == PL_NO)
 			continue;
-		STAT_ADD(s, skipped_bytes, i);
+		STAT_ADD(env, skipped_bytes, i);
 		if (r == PL_YES) {
-			regain_sync(s);
+			regain_sync(s, env);
 			return i;
 		}
 		memcpy(s->hdr, p + i, len - i);
 		s->hdr_len = (uint8_t)(len - i);
 		return len;
 	}
-	STAT_ADD(s, skipped_bytes, len);
+	STAT_ADD(env, skipped_bytes, len);
 	return len;
 }
 
 /* Collect and judge a record header. Returns the bytes of p consumed. */
-static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb,
-			  void *ctx)
+static size_t take_header(struct tls_stream *s, const struct tls_env *env, const uint8_t *p,
+			  size_t len, tls_event_fn cb, void *ctx)
 {
 	bool direct = s->hdr_len == 0 && len >= REC_HDR_LEN;
 	struct tls_bufs *r;
@@ -548,21 +547,21 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 		else
 			reason = NULL;
 		if (reason) {
-			fail(s, -EINVAL, reason, cb, ctx);
+			fail(s, env, -EINVAL, reason, cb, ctx);
 			/* Rescan from the second header byte; the first is discarded. */
 			drop_state(s);
-			STAT_INC(s, skipped_bytes);
+			STAT_INC(env, skipped_bytes);
 			if (direct)
 				return 1;
 			s->hdr_len = REC_HDR_LEN - 1;
 			memmove(s->hdr, s->hdr + 1, s->hdr_len);
 			/* Judge what the carried bytes alone can decide, as the direct path would. */
-			resync(s, p + used, 0);
+			resync(s, env, p + used, 0);
 			return used;
 		}
 	}
 
-	STAT_INC(s, records);
+	STAT_INC(env, records);
 	s->hdr_len = REC_HDR_LEN;
 	s->rec_want = (uint16_t)rlen;
 	new_record(s);
@@ -571,10 +570,10 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
 	/* The SSLv2 message starts right after its 2-byte header, inside s->hdr. */
 	if (direct)
 		return 2;
-	r = bufs(s);
+	r = bufs(s, env);
 	if (!r || !reserve(&r->rec, &r->rec_cap, rlen, REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
 		drop_state(s);
-		fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
+		fail(s, env, -ENOMEM, "out of memory for a record", cb, ctx);
 		return used;
 	}
 	memcpy(r->rec, s->hdr + 2, REC_HDR_LEN - 2);
@@ -588,7 +587,8 @@ static size_t take_header(struct tls_stream *s, const uint8_t *p, size_t len, tl
  * dozen segments each). Only while no message can complete: until the record is whole, events
  * come out exactly as if it had been assembled first (a gap or the end of the stream still
  * loses the whole record). Returns the bytes taken, 0 when this does not apply. */
-static size_t stream_into_msg(struct tls_stream *s, const uint8_t *p, size_t len)
+static size_t stream_into_msg(struct tls_stream *s, const struct tls_env *env, const uint8_t *p,
+			      size_t len)
 {
 	struct tls_bufs *m = s->bufs;
 	uint32_t want, k;
@@ -600,7 +600,7 @@ static size_t stream_into_msg(struct tls_stream *s, const uint8_t *p, size_t len
 	/* Stop one byte short of the message's end: handshake_bytes() completes it. */
 	k = (uint32_t)min_sz(min_sz(want - m->msg_len - 1, len), s->rec_want - s->rec_len);
 	if (!k || !reserve(&m->msg, &m->msg_cap, m->msg_len + k, MSG_INITIAL_CAP,
-			   HS_HDR_LEN + max_msg(s)))
+			   HS_HDR_LEN + max_msg(env)))
 		return 0;
 	memcpy(m->msg + m->msg_len, p, k);
 	m->msg_len += k;
@@ -609,8 +609,8 @@ static size_t stream_into_msg(struct tls_stream *s, const uint8_t *p, size_t len
 	return k;
 }
 
-static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb,
-			void *ctx)
+static size_t take_body(struct tls_stream *s, const struct tls_env *env, const uint8_t *p,
+			size_t len, tls_event_fn cb, void *ctx)
 {
 	size_t need = s->rec_want - s->rec_len, k;
 	struct tls_bufs *r;
@@ -621,54 +621,54 @@ static size_t take_body(struct tls_stream *s, const uint8_t *p, size_t len, tls_
 		k = min_sz(need, len);
 		s->rec_len = (uint16_t)(s->rec_len + k);
 		if (s->rec_len == s->rec_want)
-			finish_record(s, NULL, 0, cb, ctx);
+			finish_record(s, env, NULL, 0, cb, ctx);
 		return k;
 	}
 	if (s->rec_len == 0 && len >= need) {
-		finish_record(s, p, 0, cb, ctx);
+		finish_record(s, env, p, 0, cb, ctx);
 		return need;
 	}
-	k = stream_into_msg(s, p, len);
+	k = stream_into_msg(s, env, p, len);
 	if (k) {
 		if (s->rec_len == s->rec_want)
-			finish_record(s, NULL, s->bufs->rec_off, cb, ctx);
+			finish_record(s, env, NULL, s->bufs->rec_off, cb, ctx);
 		return k;
 	}
 	off = s->bufs ? s->bufs->rec_off : 0;
 	if (s->rec_len > off || len < need) {
 		k = min_sz(need, len);
 		/* As for messages: memory follows the bytes received, not the length claimed. */
-		r = bufs(s);
+		r = bufs(s, env);
 		if (!r || !reserve(&r->rec, &r->rec_cap, s->rec_len - off + (uint32_t)k,
 				   REC_INITIAL_CAP, TLS_MAX_RECORD_LEN)) {
 			drop_state(s);
-			fail(s, -ENOMEM, "out of memory for a record", cb, ctx);
+			fail(s, env, -ENOMEM, "out of memory for a record", cb, ctx);
 			return 0;
 		}
 		memcpy(r->rec + s->rec_len - off, p, k);
 		s->rec_len = (uint16_t)(s->rec_len + k);
 		if (s->rec_len == s->rec_want)
-			finish_record(s, r->rec, off, cb, ctx);
+			finish_record(s, env, r->rec, off, cb, ctx);
 		return k;
 	}
 	/* The rest of a record whose start was streamed is whole in p. */
 	s->rec_len = s->rec_want;
-	finish_record(s, p, off, cb, ctx);
+	finish_record(s, env, p, off, cb, ctx);
 	return need;
 }
 
-void tls_stream__feed(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb,
-		      void *ctx)
+void tls_stream__feed(struct tls_stream *s, const struct tls_env *env, const uint8_t *p, size_t len,
+		      tls_event_fn cb, void *ctx)
 {
 	size_t n;
 
 	while (len) {
 		if (!s->in_sync)
-			n = resync(s, p, len);
+			n = resync(s, env, p, len);
 		else if (s->hdr_len < REC_HDR_LEN || s->rec_want == 0)
-			n = take_header(s, p, len, cb, ctx);
+			n = take_header(s, env, p, len, cb, ctx);
 		else
-			n = take_body(s, p, len, cb, ctx);
+			n = take_body(s, env, p, len, cb, ctx);
 		p += n;
 		len -= n;
 	}

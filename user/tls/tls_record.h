@@ -86,17 +86,17 @@ struct tls_spare {
 /* Frees the kept buffers. */
 void tls_spare__fini(struct tls_spare *sp);
 
-/* What every stream of an engine shares; passed in, not copied into each stream. */
+/* What every stream of an engine shares: passed to each call that needs it, not kept in each
+ * stream (a flood of half-open handshakes would carry the same pointer twice per flow). */
 struct tls_env {
 	const struct tls_limits *limits; /* NULL: defaults */
 	struct tls_stats *stats; /* shared counters, may be NULL */
 	struct tls_spare *spare; /* NULL: buffers are freed with their stream */
 };
 
-/* Two live per connection, so 32 bytes: the buffers for records and handshake messages that
+/* Two live per connection, so 24 bytes: the buffers for records and handshake messages that
  * straddle feeds hang off bufs, which is only allocated when one does. */
 struct tls_stream {
-	const struct tls_env *env;
 	struct tls_bufs *bufs; /* NULL until a record or message is cut across feeds */
 	uint16_t rec_len, rec_want; /* record body bytes seen / announced (<= 2^14 + 2048) */
 	uint32_t msg_skip; /* bytes of an oversized message still to discard */
@@ -110,15 +110,18 @@ struct tls_stream {
 	uint8_t hdr[5];
 };
 
-void tls_stream__init(struct tls_stream *s, const struct tls_env *env);
-void tls_stream__free(struct tls_stream *s);
+/* env: the engine's shared limits, counters and spare buffers; NULL for defaults, no counters
+ * and no spares. Pass the same one to every call on a stream. */
+void tls_stream__init(struct tls_stream *s);
+void tls_stream__free(struct tls_stream *s, const struct tls_env *env);
 
 /* Capacity of the record and message buffers (0 when not allocated), for tests. */
 void tls_stream__caps(const struct tls_stream *s, uint32_t *rec_cap, uint32_t *msg_cap);
 
 /* Feed in-order stream bytes. Events are delivered through cb in stream order. Never fails: bad
  * input becomes TLS_EV_ERROR events and counters. */
-void tls_stream__feed(struct tls_stream *s, const uint8_t *p, size_t len, tls_event_fn cb, void *ctx);
+void tls_stream__feed(struct tls_stream *s, const struct tls_env *env, const uint8_t *p, size_t len,
+		      tls_event_fn cb, void *ctx);
 
 /* len bytes were lost: drop partial state and resynchronise on the next plausible record header. */
 void tls_stream__gap(struct tls_stream *s, size_t len);

@@ -100,7 +100,7 @@ static void conn_strip(struct conn *c)
 {
 	for (int side = 0; side < 2; side++)
 		if (tls_found(c, side))
-			tls_stream__free(&c->dir[side].tls);
+			tls_stream__free(&c->dir[side].tls, &c->e->tls_env);
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
@@ -195,7 +195,7 @@ static void conn_judge(struct conn *c)
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
-	flow__encap(f, &hs->encap);
+	flowtab__encap(e->flows, f, &hs->encap);
 	engine__fill_ambiguities(c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;

@@ -185,7 +185,7 @@ void conn__stream(void *ctx, const uint8_t *data, size_t len)
 		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
 		head_len = c->dir[side].probe.head_len;
 		memcpy(head, c->dir[side].probe.head, sizeof(head));
-		tls_stream__init(&c->dir[side].tls, &c->e->tls_env);
+		tls_stream__init(&c->dir[side].tls);
 		if (c->enc_pending >> side & 1 && !plain)
 			tls_stream__set_encrypted(&c->dir[side].tls);
 		c->found |= 1u << side;
@@ -193,8 +193,9 @@ void conn__stream(void *ctx, const uint8_t *data, size_t len)
 		if (c->state == CONN_DONE)
 			return;
 		if (head_len)
-			tls_stream__feed(&c->dir[side].tls, head, head_len, on_tls_event, c);
+			tls_stream__feed(&c->dir[side].tls, &c->e->tls_env, head, head_len,
+					 on_tls_event, c);
 	}
 	if (len && conn_wants(c))
-		tls_stream__feed(&c->dir[side].tls, data, len, on_tls_event, c);
+		tls_stream__feed(&c->dir[side].tls, &c->e->tls_env, data, len, on_tls_event, c);
 }

@@ -2,7 +2,7 @@
  * BPF_PROG_TEST_RUN: the first record after a quiet spell wakes the reader, a record within
  * TLSMON_RING_WAKE_NS of a wake-up does not (the reader's short poll, live_bpf__wait_ms(),
  * picks it up), and a ring filling past a quarter wakes it at once. Readiness is what a poll()
- * on live_bpf__fd() reports: the epoll descriptor of libbpf's ring buffer, which lists the ring
+ * on live_bpf__fd() reports: the epoll descriptor of the ring's consumer (capture/ringbuf.c), which lists the ring
  * only after a wake-up. Needs root (CAP_BPF). */
 #include <poll.h>
 

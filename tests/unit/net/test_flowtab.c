@@ -296,6 +296,7 @@ static void test_tunnel_keys(void)
 	struct flowtab *t = mktab(8, 0, &rec);
 	struct pkt c = mkpkt4(0x0a000001, 40000, 0x0a000002, 443), s, plain = c;
 	struct flow *f[4];
+	struct encap_chain got;
 	int i, side;
 
 	CHECK(t != NULL);
@@ -313,13 +314,14 @@ static void test_tunnel_keys(void)
 			return;
 		CHECK_EQ(f[i]->key.tunnel, kinds[i]);
 		CHECK_EQ(f[i]->key.tunnel_id, ids[i]);
-		CHECK(f[i]->encap);
-		CHECK_EQ(f[i]->encap->n, 1);
-		CHECK_EQ(f[i]->encap->id[0], ids[i]);
+		flowtab__encap(t, f[i], &got);
+		CHECK_EQ(got.n, 1);
+		CHECK_EQ(got.id[0], ids[i]);
 		s = reverse(&c);
 		s.encap.n = 0; /* what the other direction carried does not change the flow's */
 		CHECK(flowtab__lookup(t, &s, 11, false, &side) == f[i]);
-		CHECK_EQ(f[i]->encap->n, 1);
+		flowtab__encap(t, f[i], &got);
+		CHECK_EQ(got.n, 1);
 	}
 	CHECK(f[0] != f[1] && f[0] != f[2] && f[0] != f[3] && f[2] != f[3]);
 	CHECK(flowtab__lookup(t, &plain, 12, false, &side) == NULL);

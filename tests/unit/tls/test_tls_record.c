@@ -20,13 +20,14 @@ static void test_messages_in_one_record(void)
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .stats = &stats };
+	tls_stream__init(&s);
 	log->s = &s;
-	tls_stream__feed(&s, st.b, st.n, on_event, log);
+	tls_stream__feed(&s, senv, st.b, st.n, on_event, log);
 	/* Whole records inside the fed buffer are handed out in place: nothing allocated. */
 	CHECK(s.bufs == NULL);
 	CHECK(s.in_sync);
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 
 	CHECK_EQ(log->n, 4);
 	CHECK_EQ(log->ev[0].type, TLS_EV_HANDSHAKE);
@@ -78,12 +79,13 @@ static void test_message_over_many_records(void)
 
 	/* The reassembly buffer grows to the message, never past the limit. */
 	memset(&stats, 0, sizeof(stats));
-	tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .limits = &lim, .stats = &stats };
+	tls_stream__init(&s);
 	log->s = &s;
-	tls_stream__feed(&s, st.b, st.n, on_event, log);
+	tls_stream__feed(&s, senv, st.b, st.n, on_event, log);
 	CHECK(msg_cap(&s) >= 40004);
 	CHECK(msg_cap(&s) <= lim.max_handshake_msg + 4);
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	free(msgs.b);
 	free(st.b);
 	free(log);
@@ -162,18 +164,19 @@ static void test_record_straddles_feeds(void)
 	hs_msg(&msgs, TLS_HS_CLIENT_KEY_EXCHANGE, 66);
 	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b + first - 5, msgs.n - (first - 5));
 
-	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .stats = &stats };
+	tls_stream__init(&s);
 	log->s = &s;
-	tls_stream__feed(&s, st.b, first + 20, on_event, log);
+	tls_stream__feed(&s, senv, st.b, first + 20, on_event, log);
 	CHECK_EQ(log->n, 1);
 	CHECK_EQ(log->ev[0].hs_type, TLS_HS_CLIENT_HELLO);
 	CHECK_EQ(log->ev[0].ver, 0x0301);
-	tls_stream__feed(&s, st.b + first + 20, st.n - first - 20, on_event, log);
+	tls_stream__feed(&s, senv, st.b + first + 20, st.n - first - 20, on_event, log);
 	CHECK_EQ(log->n, 2);
 	CHECK_EQ(log->ev[1].hs_type, TLS_HS_CLIENT_KEY_EXCHANGE);
 	CHECK_EQ(log->ev[1].len, 66);
 	CHECK(rec_cap(&s) > 0 && rec_cap(&s) <= TLS_MAX_RECORD_LEN);
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	free(msgs.b);
 	free(st.b);
 	free(log);
@@ -219,14 +222,15 @@ static void test_oversized_message(void)
 		msgs.n = st.n = 0;
 		hs_msg(&msgs, TLS_HS_CERTIFICATE, 1000);
 		fragment(&st, &msgs, sizes, 2);
-		tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
+		const struct tls_env *senv = &(struct tls_env){ .limits = &lim, .stats = &stats };
+		tls_stream__init(&s);
 		log->s = &s;
-		tls_stream__feed(&s, st.b, st.n, on_event, log);
+		tls_stream__feed(&s, senv, st.b, st.n, on_event, log);
 		CHECK_EQ(log->n, 1);
 		CHECK_EQ(log->ev[0].type, TLS_EV_HANDSHAKE);
 		CHECK_EQ(log->ev[0].len, 1000);
 		CHECK(msg_cap(&s) <= 1004);
-		tls_stream__free(&s);
+		tls_stream__free(&s, senv);
 		free(log);
 	}
 	free(msgs.b);
@@ -342,17 +346,18 @@ static void test_records_streamed_into_message(void)
 	CHECK_EQ(ref_log.n, 3);
 	CHECK_EQ(ref_log.ev[1].len, 20000);
 
-	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .stats = &stats };
+	tls_stream__init(&s);
 	log->s = &s;
 	for (off = 0; off < st.n; off += k) {
 		k = st.n - off < 500 ? st.n - off : 500;
-		tls_stream__feed(&s, st.b + off, k, on_event, log);
+		tls_stream__feed(&s, senv, st.b + off, k, on_event, log);
 	}
 	CHECK_EQ(log->n, 3);
 	CHECK_EQ(log->ev[1].hash, ref_log.ev[1].hash);
 	CHECK(rec_cap(&s) <= 2048);
 	CHECK(msg_cap(&s) >= 20004);
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	free(msgs.b);
 	free(st.b);
 	free(log);
@@ -374,12 +379,12 @@ static void test_spare_buffers(void)
 
 	cert_over_records(&msgs, &st);
 	for (i = 0; i < 3; i++) {
-		tls_stream__init(&s[i], &env);
+		tls_stream__init(&s[i]);
 		log->s = &s[i];
 		log->n = 0;
 		for (off = 0; off < st.n; off += k) {
 			k = st.n - off < 700 ? st.n - off : 700;
-			tls_stream__feed(&s[i], st.b + off, k, on_event, log);
+			tls_stream__feed(&s[i], &env, st.b + off, k, on_event, log);
 		}
 		CHECK_EQ(log->n, 3);
 		CHECK_EQ(log->ev[1].len, 20000);
@@ -387,18 +392,18 @@ static void test_spare_buffers(void)
 	mcap = msg_cap(&s[0]);
 	CHECK_EQ(sp.n, 0u);
 	for (i = 0; i < 3; i++)
-		tls_stream__free(&s[i]);
+		tls_stream__free(&s[i], &env);
 	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX);
 	/* The next stream starts with a kept set, grown already. */
-	tls_stream__init(&s[0], &env);
+	tls_stream__init(&s[0]);
 	log->s = &s[0];
 	log->n = 0;
-	tls_stream__feed(&s[0], st.b, 700, on_event, log);
+	tls_stream__feed(&s[0], &env, st.b, 700, on_event, log);
 	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX - 1);
 	CHECK_EQ(msg_cap(&s[0]), mcap);
-	tls_stream__feed(&s[0], st.b + 700, st.n - 700, on_event, log);
+	tls_stream__feed(&s[0], &env, st.b + 700, st.n - 700, on_event, log);
 	CHECK_EQ(log->n, 3);
-	tls_stream__free(&s[0]);
+	tls_stream__free(&s[0], &env);
 	CHECK_EQ(sp.n, (unsigned int)TLS_SPARE_MAX);
 	tls_spare__fini(&sp);
 	CHECK_EQ(sp.n, 0u);
@@ -409,16 +414,16 @@ static void test_spare_buffers(void)
 		k = big.n - off < 16000 ? big.n - off : 16000;
 		record(&bigst, TLS_CT_HANDSHAKE, 0x0303, big.b + off, k);
 	}
-	tls_stream__init(&s[0], &env);
+	tls_stream__init(&s[0]);
 	log->s = &s[0];
 	log->n = 0;
 	for (off = 0; off < bigst.n; off += k) {
 		k = bigst.n - off < 1400 ? bigst.n - off : 1400;
-		tls_stream__feed(&s[0], bigst.b + off, k, on_event, log);
+		tls_stream__feed(&s[0], &env, bigst.b + off, k, on_event, log);
 	}
 	CHECK_EQ(log->n, 1);
 	CHECK(msg_cap(&s[0]) >= 200004);
-	tls_stream__free(&s[0]);
+	tls_stream__free(&s[0], &env);
 	CHECK_EQ(sp.n, 0u);
 	free(msgs.b);
 	free(st.b);

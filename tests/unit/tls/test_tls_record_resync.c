@@ -126,16 +126,17 @@ static void test_gap_then_resync(void)
 	record(&st2, TLS_CT_HANDSHAKE, 0x0303, msgs.b, msgs.n);
 	record(&st2, TLS_CT_ALERT, 0x0303, fatal, 2);
 
-	tls_stream__init(&s, &(struct tls_env){ .stats = &stats });
+	const struct tls_env *senv = &(struct tls_env){ .stats = &stats };
+	tls_stream__init(&s);
 	log->s = &s;
-	tls_stream__feed(&s, st1.b, half, on_event, log);
+	tls_stream__feed(&s, senv, st1.b, half, on_event, log);
 	CHECK_EQ(log->n, 1);
 	tls_stream__gap(&s, 500);
 	CHECK(!s.in_sync);
-	tls_stream__feed(&s, st2.b, 150, on_event, log);
-	tls_stream__feed(&s, st2.b + 150, 153, on_event, log); /* ends inside the next header */
+	tls_stream__feed(&s, senv, st2.b, 150, on_event, log);
+	tls_stream__feed(&s, senv, st2.b + 150, 153, on_event, log); /* ends inside the next header */
 	CHECK_EQ(log->n, 1);
-	tls_stream__feed(&s, st2.b + 303, st2.n - 303, on_event, log);
+	tls_stream__feed(&s, senv, st2.b + 303, st2.n - 303, on_event, log);
 	CHECK(s.in_sync);
 	CHECK_EQ(log->n, 3);
 	CHECK_EQ(log->ev[1].type, TLS_EV_HANDSHAKE);
@@ -147,13 +148,13 @@ static void test_gap_then_resync(void)
 	CHECK_EQ(stats.malformed, 0);
 
 	/* A gap also forgets a message half reassembled: no stale bytes leak into the next. */
-	tls_stream__feed(&s, st1.b + st1.n - 1009, 500, on_event, log);
+	tls_stream__feed(&s, senv, st1.b + st1.n - 1009, 500, on_event, log);
 	tls_stream__gap(&s, 10);
-	tls_stream__feed(&s, st2.b + 300, st2.n - 300, on_event, log);
+	tls_stream__feed(&s, senv, st2.b + 300, st2.n - 300, on_event, log);
 	CHECK_EQ(log->n, 5);
 	CHECK_EQ(log->ev[3].hs_type, TLS_HS_SERVER_HELLO_DONE);
 	CHECK_EQ(log->ev[3].len, 0);
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	free(msgs.b);
 	free(st1.b);
 	free(st2.b);
@@ -265,13 +266,14 @@ static void test_random_streams(void)
 			c[i] = round % 2 ? (uint8_t)(seed >> 24) : (uint8_t)(20 + (seed >> 24) % 5);
 		}
 		memset(&stats, 0, sizeof(stats));
-		tls_stream__init(&s, &(struct tls_env){ .limits = &lim, .stats = &stats });
+		const struct tls_env *senv = &(struct tls_env){ .limits = &lim, .stats = &stats };
+		tls_stream__init(&s);
 		while (off < base.n) {
 			seed = seed * 1103515245 + 12345;
 			k = 1 + (seed >> 8) % 3000;
 			if (k > base.n - off)
 				k = base.n - off;
-			tls_stream__feed(&s, c + off, k, NULL, NULL);
+			tls_stream__feed(&s, senv, c + off, k, NULL, NULL);
 			if ((seed >> 4) % 5 == 0)
 				tls_stream__gap(&s, k);
 			off += k;
@@ -279,7 +281,7 @@ static void test_random_streams(void)
 			CHECK(msg_cap(&s) <= lim.max_handshake_msg + 4);
 			CHECK(s.hdr_len <= 5);
 		}
-		tls_stream__free(&s);
+		tls_stream__free(&s, senv);
 	}
 	free(c);
 	free(base.b);

@@ -164,13 +164,16 @@ static inline void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
 		const struct tls_limits *limits, bool encrypt_after_sh, struct evlog *log,
 		struct tls_stats *st)
 {
+	const struct tls_env env = { .limits = limits,
+				     .stats = st,
+				     .spare = seed & 1 ? &run_spare : NULL };
+	const struct tls_env *senv = &env;
 	struct tls_stream s;
 	size_t off = 0, k;
 
 	memset(log, 0, sizeof(*log));
 	memset(st, 0, sizeof(*st));
-	tls_stream__init(&s, &(struct tls_env){ .limits = limits, .stats = st,
-						 .spare = seed & 1 ? &run_spare : NULL });
+	tls_stream__init(&s);
 	log->s = &s;
 	log->encrypt_after_sh = encrypt_after_sh;
 	while (off < n) {
@@ -199,14 +202,14 @@ static inline void run(const uint8_t *p, size_t n, int mode, uint32_t seed,
 			uint8_t *c = malloc(k);
 
 			memcpy(c, p + off, k);
-			tls_stream__feed(&s, c, k, on_event, log);
+			tls_stream__feed(&s, senv, c, k, on_event, log);
 			free(c);
 		}
 		off += k;
 		CHECK(rec_cap(&s) <= TLS_MAX_RECORD_LEN);
 		CHECK(s.hdr_len <= 5);
 	}
-	tls_stream__free(&s);
+	tls_stream__free(&s, senv);
 	log->s = NULL;
 }
 
