@@ -226,6 +226,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 {
 	struct run_workers *rw;
 	struct engine_opts weo = *eo;
+	struct shard_seed seed;
 
 	if (n < 2 || n > RUN_MAX_WORKERS) {
 		snprintf(err, err_size, "--workers: expected 1..%d", RUN_MAX_WORKERS);
@@ -251,7 +252,8 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 	weo.on_facts = eo->on_facts ? on_facts : NULL;
 	/* A client's resumed handshake may be on another worker than its full one. */
 	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, no_frontier, rw);
-	rw->frags = shard_frags__new(true);
+	shard_seed__init(&seed);
+	rw->frags = shard_frags__new(true, &seed);
 	if (!rw->memo || !rw->frags) {
 		snprintf(err, err_size, "out of memory");
 		run_workers__free(rw);
