@@ -121,11 +121,18 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	/* written at the end of the loop's turn; a failure is said once and counted. A worker
-	 * may finish after the loop's turn has flushed and gone back to a long poll: its line is
-	 * written now. */
+	/* written at the end of the loop's turn, or of the worker's batch (flush_log()); a
+	 * failure is said once and counted */
 	log_sink__append(d->log, d->line.buf, d->line.len);
-	if (d->workers)
+}
+
+/* A worker's batch is done: it may end after the loop's turn has flushed and gone back to a
+ * long poll, so its lines are written now, together. */
+static void flush_log(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->log)
 		log_sink__flush(d->log);
 }
 
@@ -303,6 +310,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: --workers: %s\n", err);
 		return -ENOMEM;
 	}
+	run_workers__on_batch_end(d->workers, flush_log);
 	d->store = store__new(&so);
 	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
 	if (!d->metrics || !(d->engine || d->workers) || !d->store || !d->endpoints) {
