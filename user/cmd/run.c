@@ -543,8 +543,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		}
 		if (*reload) {
 			*reload = 0;
-			run_workers__quiesce(d->workers); /* the engines read the policy unlocked */
-			run_opts__reload(&d->o, d->log, d->policy, stderr);
+			run__reload(d);
 		}
 		if (run__now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
 			last_tick = run__now_ms(CLOCK_MONOTONIC);

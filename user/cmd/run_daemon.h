@@ -56,6 +56,13 @@ void run_web__metrics(void *ctx, struct sbuf *out);
 void run_web__endpoints(void *ctx, struct sbuf *out);
 /* --web-config on d->http, at the start: 0, or -errno once said on stderr. */
 int run_web__use_config(struct daemon *d);
+/* The same on SIGHUP: the file, certificate, key, client CA and users read again; a failure
+ * keeps what was in use, said in one line, as is a success. */
+void run_web__reload_config(struct daemon *d);
+
+/* SIGHUP (run_reload.c), with the lock held: --log reopened, the policy, the trust store and
+ * --web-config read again, each said in a line. */
+void run__reload(struct daemon *d);
 
 /* Once a second, with the lock held: overload and bad input said on first sight, then the
  * kernel's flow hint repaired (every HINT_REPAIR_MS while flows start). */

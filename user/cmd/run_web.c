@@ -69,9 +69,26 @@ void run_web__endpoints(void *ctx, struct sbuf *out)
 	endpoints_out__json(out, d->endpoints);
 }
 
-/* Read before anything is attached, and before privileges are dropped: the key file is
- * usually readable by root only. */
-int run_web__use_config(struct daemon *d)
+static void say_started(const struct web_config *wc)
+{
+	if (wc->tls)
+		fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
+			web_config__version_name(wc->min_version),
+			web_config__version_name(wc->max_version),
+			wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
+			wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
+								       "not asked for");
+	if (wc->n_users)
+		fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
+			wc->n_users, wc->n_users == 1 ? "" : "s",
+			wc->tls ? "" : "; without tls_server_config the passwords cross "
+				       "the network in clear");
+}
+
+/* At the start, read before anything is attached and before privileges are dropped: the key
+ * file is usually readable by root only. On SIGHUP, read as the user the daemon became: what
+ * it cannot read keeps the previous settings, said in one line. */
+static int use_config(struct daemon *d, bool reload)
 {
 	struct web_config *wc;
 	char err[PATH_MAX + 256];
@@ -80,28 +97,36 @@ int run_web__use_config(struct daemon *d)
 	if (!d->o.web_config)
 		return 0;
 	wc = malloc(sizeof(*wc));
-	if (!wc)
+	if (!wc) {
+		fprintf(stderr, "tlsmon: %s--web-config: out of memory\n", reload ? "SIGHUP: " : "");
 		return -ENOMEM;
+	}
 	rc = web_config__load(d->o.web_config, wc, err, sizeof(err));
 	if (!rc)
-		rc = http__set_web_config(d->http, wc, err, sizeof(err));
-	if (rc) {
+		rc = reload ? http__reload_web_config(d->http, wc, err, sizeof(err)) :
+			      http__set_web_config(d->http, wc, err, sizeof(err));
+	if (rc && reload)
+		fprintf(stderr, "tlsmon: SIGHUP: keeping the previous --web-config: %s\n", err);
+	else if (rc)
 		fprintf(stderr, "tlsmon: --web-config %s\n", err);
-	} else {
-		if (wc->tls)
-			fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
-				web_config__version_name(wc->min_version),
-				web_config__version_name(wc->max_version),
-				wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
-				wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
-									       "not asked for");
-		if (wc->n_users)
-			fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
-				wc->n_users, wc->n_users == 1 ? "" : "s",
-				wc->tls ? "" : "; without tls_server_config the passwords cross "
-					       "the network in clear");
-	}
+	else if (reload)
+		fprintf(stderr, "tlsmon: SIGHUP: reloaded --web-config %s: %s, %d basic-auth user%s\n",
+			d->o.web_config,
+			wc->tls ? "certificate, key and client CA read again" : "plain HTTP",
+			wc->n_users, wc->n_users == 1 ? "" : "s");
+	else
+		say_started(wc);
 	explicit_bzero(wc, sizeof(*wc));
 	free(wc);
 	return rc;
+}
+
+int run_web__use_config(struct daemon *d)
+{
+	return use_config(d, false);
+}
+
+void run_web__reload_config(struct daemon *d)
+{
+	use_config(d, true);
 }

@@ -328,6 +328,14 @@ int run_workers__load_trust(struct run_workers *rw, char *err, size_t err_size)
 	return 0;
 }
 
+int run_workers__reload_trust(struct run_workers *rw, char *err, size_t err_size)
+{
+	for (uint32_t i = 0; i < rw->n; i++)
+		if (engine__reload_trust(rw->w[i].e, err, err_size))
+			return -1;
+	return 0;
+}
+
 void run_workers__on_batch_end(struct run_workers *rw, void (*fn)(void *ctx))
 {
 	if (rw)
