@@ -186,7 +186,7 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 			if (attach_lock__unnamed_note(ifindex, d->o.ifaces[i], err, err_size))
 				fprintf(stderr, "tlsmon: %s\n", err);
 		}
-		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, err_size);
+		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->ingress[i], err, err_size);
 		if (rc) {
 			fprintf(stderr, "tlsmon: %s\n", err);
 			return rc;
@@ -270,6 +270,14 @@ static void start_attribution(struct daemon *d)
 	d->attrib = NULL;
 }
 
+/* Each interface's ingress, once; returns the programs to load for it. */
+static unsigned plan_ingress(struct daemon *d)
+{
+	for (int i = 0; i < d->o.n_ifaces; i++) /* at most LIVE_BPF_MAX_IFACES (run_opts.h) */
+		d->ingress[i] = live_bpf__plan_ingress(d->o.ifaces[i], d->o.ingress);
+	return live_bpf__hooks_needed(d->ingress, d->o.n_ifaces);
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -280,7 +288,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.snaplen = d->o.snaplen,
 		.ringbuf_bytes = (uint32_t)d->o.ring_bytes,
 		.verbose = d->o.verbose,
-		.hooks = live_bpf__hooks_needed(d->o.ifaces, d->o.n_ifaces, d->o.ingress),
+		.hooks = plan_ingress(d),
 		.on_frame = on_frame,
 		.ctx = d,
 	};

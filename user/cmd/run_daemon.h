@@ -29,6 +29,8 @@ struct daemon {
 	struct tlslib_hooks *tlslib; /* NULL with --no-uprobes or when they could not attach */
 	struct tlslib_join *tlslib_join;
 	uint64_t tlslib_scan_ms; /* last look for containers' copies of the libraries */
+	/* each interface's ingress, decided once: the programs loaded and the attach follow it */
+	struct live_bpf_ingress_plan ingress[LIVE_BPF_MAX_IFACES];
 	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
 	int n_locks;
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
