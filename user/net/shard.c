@@ -13,8 +13,11 @@
  * multiplied and summed with one more key, the top 32 bits taken. Universal over the seed, so
  * whoever sends the packets cannot choose 4-tuples that share a worker without knowing it. The
  * five multiplications do not wait for one another, as a chain of mixing rounds does: this runs
- * for every frame on the one dealing thread (3.9 ns a key against 3.0 ns for the fixed mix it
- * replaced, median of 15 interleaved rounds, load 4). */
+ * for every frame on the one dealing thread. Alone it is linear in each word: consecutive
+ * source ports of one client make an arithmetic progression, which for about one seed in a few
+ * hundred stays on one worker for dozens of connections; one fixed mixing round of those 32
+ * bits (a bijection, so no new collisions) breaks that up. 4.7 ns a key against 3.2 ns for the
+ * fixed mix it replaced (4.0 without the round), medians of 15 interleaved rounds, load 8.7. */
 void shard_seed__init(struct shard_seed *s)
 {
 	uint64_t x;
@@ -34,14 +37,18 @@ void shard_seed__init(struct shard_seed *s)
 
 uint32_t shard__of_key(const struct shard_seed *s, const struct tlsmon_flow_key *k, uint32_t n)
 {
-	uint32_t w[8];
+	uint32_t w[8], t;
 	uint64_t h;
 
 	memcpy(w, k->addr, sizeof(w));
 	h = s->k[0] + (s->k[1] + w[0]) * (s->k[2] + w[1]) + (s->k[3] + w[2]) * (s->k[4] + w[3]) +
 	    (s->k[5] + w[4]) * (s->k[6] + w[5]) + (s->k[7] + w[6]) * (s->k[8] + w[7]) +
 	    (s->k[9] + ((uint32_t)k->port[0] << 16 | k->port[1])) * (s->k[10] + k->tunnel_id);
-	return (uint32_t)(((h >> 32) * n) >> 32);
+	t = (uint32_t)(h >> 32);
+	t ^= t >> 16;
+	t *= 0x7feb352du;
+	t ^= t >> 15;
+	return (uint32_t)(((uint64_t)t * n) >> 32);
 }
 
 uint32_t shard__of_pkt(const struct shard_seed *s, const struct pkt *p, uint32_t n)
