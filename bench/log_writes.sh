@@ -64,7 +64,7 @@ one_run()
 		"all_writes/handshake=$(ratio "$allw" "$lines") ($(tail -1 "$W/replay.$n"))"
 }
 
-for r in 1 2; do
+for _ in 1 2; do
 	for n in 1 2; do
 		[ -n "${BEFORE:-}" ] && one_run "$BEFORE" "$n"
 		one_run "$TLSMON" "$n"
