@@ -401,25 +401,32 @@ static enum live_bpf_ingress auto_mode(const char *ifname)
 	return LIVE_BPF_INGRESS_TC;
 }
 
-enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode)
+struct live_bpf_ingress_plan live_bpf__plan_ingress(const char *ifname,
+						    enum live_bpf_ingress mode)
 {
+	struct live_bpf_ingress_plan p = { .mode = mode };
+
 	/* Every loopback packet leaves and comes back through the same device: egress alone sees
 	 * each one once. */
-	if (iface_is_loopback(ifname))
-		return LIVE_BPF_INGRESS_NONE;
-	return mode == LIVE_BPF_INGRESS_AUTO ? auto_mode(ifname) : mode;
+	if (iface_is_loopback(ifname)) {
+		p.mode = LIVE_BPF_INGRESS_NONE;
+	} else if (mode == LIVE_BPF_INGRESS_AUTO) {
+		p.mode = auto_mode(ifname);
+		p.tc_fallback = p.mode == LIVE_BPF_INGRESS_XDP;
+	}
+	return p;
 }
 
-unsigned live_bpf__hooks_needed(const char *const *ifaces, int n, enum live_bpf_ingress mode)
+unsigned live_bpf__hooks_needed(const struct live_bpf_ingress_plan *plans, int n)
 {
 	unsigned hooks = 1u << TLSMON_HOOK_TC_EGRESS;
 
 	for (int i = 0; i < n; i++) {
-		switch (live_bpf__resolve_ingress(ifaces[i], mode)) {
+		switch (plans[i].mode) {
 		case LIVE_BPF_INGRESS_XDP:
 		case LIVE_BPF_INGRESS_XDP_GENERIC:
 			hooks |= 1u << TLSMON_HOOK_XDP;
-			if (mode == LIVE_BPF_INGRESS_AUTO)
+			if (plans[i].tc_fallback)
 				hooks |= 1u << TLSMON_HOOK_TC_INGRESS;
 			break;
 		case LIVE_BPF_INGRESS_TC:
@@ -485,7 +492,7 @@ static void detach_iface(struct live_iface *ifc)
 	ifc->link_out = ifc->link_in = -1;
 }
 
-int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingress mode,
+int live_bpf__attach(struct live_bpf *lb, const char *ifname, struct live_bpf_ingress_plan plan,
 		     char *err, size_t err_size)
 {
 	struct live_iface *ifc;
@@ -521,11 +528,26 @@ int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingr
 		return -EEXIST;
 	}
 
-	ifc->mode = live_bpf__resolve_ingress(ifname, mode);
+	ifc->mode = plan.mode;
+	if (ifc->mode == LIVE_BPF_INGRESS_AUTO) {
+		err__set(err, err_size, "%s: ingress not planned (live_bpf__plan_ingress())", ifname);
+		return -EINVAL;
+	}
+	if ((ifc->mode == LIVE_BPF_INGRESS_XDP || ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC) &&
+	    live_bpf__prog_fd(lb, TLSMON_HOOK_XDP) < 0) {
+		err__set(err, err_size, "%s: XDP planned but its program was not loaded", ifname);
+		return -EINVAL;
+	}
+	if ((ifc->mode == LIVE_BPF_INGRESS_TC || plan.tc_fallback) &&
+	    live_bpf__prog_fd(lb, TLSMON_HOOK_TC_INGRESS) < 0) {
+		err__set(err, err_size, "%s: TC ingress planned but its program was not loaded",
+			 ifname);
+		return -EINVAL;
+	}
 	if (ifc->mode == LIVE_BPF_INGRESS_XDP || ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC) {
 		e = attach_xdp(lb, ifc, ifc->mode == LIVE_BPF_INGRESS_XDP_GENERIC, err, err_size);
 		/* AUTO never fails for want of XDP: TC ingress sees the same packets */
-		if (e && mode == LIVE_BPF_INGRESS_AUTO) {
+		if (e && plan.tc_fallback) {
 			ifc->mode = LIVE_BPF_INGRESS_TC;
 			e = 0;
 		}

@@ -28,6 +28,15 @@ enum live_bpf_ingress {
 	LIVE_BPF_INGRESS_NONE = 4, /* chosen for loopback devices: egress sees every packet once */
 };
 
+/* How one interface's ingress is watched, decided once before the programs are loaded
+ * (live_bpf__plan_ingress()), then used both to pick the programs to load
+ * (live_bpf__hooks_needed()) and to attach (live_bpf__attach()): asking the driver twice could
+ * answer differently and attach a program that was not loaded. */
+struct live_bpf_ingress_plan {
+	enum live_bpf_ingress mode; /* NONE (loopback), XDP, XDP_GENERIC or TC; never AUTO */
+	bool tc_fallback; /* AUTO chose XDP: TC ingress when the driver refuses it */
+};
+
 typedef void (*live_bpf_frame_fn)(void *ctx, const struct frame *f);
 
 struct live_bpf_opts {
@@ -53,20 +62,21 @@ struct live_bpf;
  * privileges, kernel without BPF ring buffer, verifier rejection. */
 struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, size_t err_size);
 
-/* The programs live_bpf__attach() may use on these interfaces in this mode (the hooks bits of
- * struct live_bpf_opts): TC egress always; XDP where the mode resolves to it; TC ingress where
- * it resolves to TC, and where AUTO chose XDP (its fallback when XDP will not attach). */
-unsigned live_bpf__hooks_needed(const char *const *ifaces, int n, enum live_bpf_ingress mode);
+/* The plan for ifname given the --ingress mode: loopback none (egress sees every packet once);
+ * AUTO by driver (native XDP on NICs known to do it well, with TC as its fallback, else TC); an
+ * explicit mode as given. An interface that cannot be looked at plans as AUTO's TC. */
+struct live_bpf_ingress_plan live_bpf__plan_ingress(const char *ifname,
+						    enum live_bpf_ingress mode);
 
-/* Attach ingress (per mode) and TC egress to one interface; on a loopback device egress only.
- * Fails with -EEXIST when a tlsmon program is already attached there, -ENODEV for a missing
- * interface; on failure whatever this call attached is detached again. */
-int live_bpf__attach(struct live_bpf *lb, const char *ifname, enum live_bpf_ingress mode,
+/* The programs these plans attach (the hooks bits of struct live_bpf_opts): TC egress always;
+ * XDP where planned; TC ingress where planned, and as AUTO's fallback from XDP. */
+unsigned live_bpf__hooks_needed(const struct live_bpf_ingress_plan *plans, int n);
+
+/* Attach ingress as planned and TC egress to one interface. Fails with -EEXIST when a tlsmon
+ * program is already attached there, -ENODEV for a missing interface, -EINVAL for a plan whose
+ * program was not loaded; on failure whatever this call attached is detached again. */
+int live_bpf__attach(struct live_bpf *lb, const char *ifname, struct live_bpf_ingress_plan plan,
 		     char *err, size_t err_size);
-
-/* The ingress mode attach would choose for ifname given mode (AUTO: by driver; loopback: none).
- * Attach may still fall back from native XDP to TC when the driver refuses it. */
-enum live_bpf_ingress live_bpf__resolve_ingress(const char *ifname, enum live_bpf_ingress mode);
 
 /* The ingress mode attach chose for ifname (after AUTO), or -ENOENT if not attached. */
 int live_bpf__ingress_of(const struct live_bpf *lb, const char *ifname);

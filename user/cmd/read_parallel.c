@@ -355,6 +355,7 @@ static int write_sorted(struct par *par)
 int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_files)
 {
 	struct par *par = calloc(1, sizeof(*par));
+	struct shard_seed seed;
 	int status = 0;
 	char err[256];
 
@@ -365,7 +366,8 @@ int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_
 	par->o = o;
 	pthread_mutex_init(&par->out_lock, NULL);
 	/* the frames point into the file pcap_in holds: nothing to copy */
-	par->frags = shard_frags__new(false);
+	shard_seed__init(&seed);
+	par->frags = shard_frags__new(false, &seed);
 	if (!par->frags) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		free(par);

@@ -20,73 +20,26 @@
 #include "daemon/attach_lock.h"
 #include "daemon/ctl.h"
 #include "daemon/http.h"
-#include "daemon/web_config.h"
 #include "capture/linkwatch.h"
 #include "capture/live_bpf.h"
 #include "cmd/not_local.h"
+#include "cmd/run_daemon.h"
 #include "cmd/run_dirs.h"
 #include "cmd/run_ifaces.h"
 #include "cmd/run_opts.h"
 #include "cmd/run_workers.h"
 #include "out/log_sink.h"
 #include "out/metrics.h"
-#include "out/endpoints_out.h"
 #include "daemon/privs.h"
-#include "daemon/proc_self.h"
 #include "host/attrib.h"
 #include "host/owner_bpf.h"
-#include "out/metrics_host.h"
 #include "host/tlslib_hooks.h"
 #include "host/tlslib_join.h"
-#include "out/metrics_tlslib.h"
 #include "verdict/engine.h"
 #include "out/report.h"
 #include "out/store.h"
 #include "util/parse.h"
 
-struct daemon {
-	struct run_opts o;
-	struct engine *engine; /* NULL with --workers N > 1: */
-	struct run_workers *workers; /* NULL with one worker */
-	struct live_bpf *lb;
-	struct owner_bpf *owners; /* socket-owner programs; NULL with --no-process or unloadable */
-	struct attrib *attrib; /* NULL when owners is */
-	struct metrics *metrics;
-	struct http_server *http;
-	struct store *store;
-	struct endpoints *endpoints;
-	struct ctl_server *ctl;
-	struct linkwatch *links;
-	struct not_local *not_local; /* --not-local, --local-net */
-	struct tlslib_hooks *tlslib; /* NULL with --no-uprobes or when they could not attach */
-	struct tlslib_join *tlslib_join;
-	uint64_t tlslib_scan_ms; /* last look for containers' copies of the libraries */
-	int lock_fd[LIVE_BPF_MAX_IFACES]; /* attach locks, one per watched interface */
-	int n_locks;
-	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
-	struct log_sink *log;
-	struct policy *policy; /* the engine's; a reload (SIGHUP) replaces it in place */
-	struct sbuf line;
-	uint64_t kernel_counters[TLSMON_CTR__COUNT];
-	uint64_t start_time_s;
-	uint32_t warned; /* bit per first_warnings[] row already logged */
-	uint64_t hint_repair_ms; /* last repair of the kernel's flow hint */
-	uint64_t hint_repair_started; /* kernel flows started at that time */
-	uint64_t hint_repaired; /* slots lowered, all repairs */
-};
-
-/* Every HINT_REPAIR_MS while flows start: the kernel's LRU evicts tracking entries silently when
- * flows outnumber --max-flows, and the counts they leave make other packets take the slow path.
- * A repair reads the whole flow map: a few ms for 65,536 entries. */
-#define HINT_REPAIR_MS 10000
-
-static uint64_t now_ms(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void on_frame(void *ctx, const struct frame *f)
 {
@@ -104,7 +57,7 @@ static void on_owner(void *ctx, const struct tlsmon_owner_event *ev)
 {
 	struct daemon *d = ctx;
 
-	attrib__on_owner(d->attrib, ev, now_ms(CLOCK_MONOTONIC) * 1000000ull);
+	attrib__on_owner(d->attrib, ev, run__now_ms(CLOCK_MONOTONIC) * 1000000ull);
 }
 
 static void on_facts(void *ctx, struct handshake *hs)
@@ -168,49 +121,19 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	sbuf__reset(&d->line);
 	report__json(&d->line, hs);
 	sbuf__putc(&d->line, '\n');
-	/* written at the end of the loop's turn; a failure is said once and counted. A worker
-	 * may finish after the loop's turn has flushed and gone back to a long poll: its line is
-	 * written now. */
+	/* written at the end of the loop's turn, or of the worker's batch (flush_log()); a
+	 * failure is said once and counted */
 	log_sink__append(d->log, d->line.buf, d->line.len);
-	if (d->workers)
-		log_sink__flush(d->log);
 }
 
-static void render_metrics(void *ctx, struct sbuf *out)
+/* A worker's batch is done: it may end after the loop's turn has flushed and gone back to a
+ * long poll, so its lines are written now, together. */
+static void flush_log(void *ctx)
 {
 	struct daemon *d = ctx;
-	const struct store_stats *st = store__stats(d->store);
-	struct metrics_sources src = {
-		.pipeline = d->workers ? run_workers__stats(d->workers) : cmd__pipeline_stats(d->engine),
-		.kernel_counters = d->kernel_counters,
-		.start_time_s = d->start_time_s,
-		.flagged_stored = st->entries,
-		.flagged_evicted = st->evicted,
-		.flagged_not_local_stored = st->not_local_entries,
-		.flagged_not_local_refused = st->not_local_refused,
-		.not_local = d->not_local ? not_local__stats(d->not_local) : NULL,
-		.kernel_hint_repaired = d->hint_repaired,
-	};
-	struct live_bpf_hook hooks[2 * LIVE_BPF_MAX_IFACES];
-	uint64_t log_errors[LOG_ERR__COUNT];
 
-	if (d->log) {
-		for (int r = 0; r < LOG_ERR__COUNT; r++)
-			log_errors[r] = log_sink__errors_by(d->log, (enum log_error_reason)r);
-		src.log_errors = log_errors;
-	}
-	live_bpf__read_counters(d->lb, d->kernel_counters);
-	metrics__render(d->metrics, &src, out);
-	metrics__render_interfaces(hooks, live_bpf__hooks(d->lb, hooks, 2 * LIVE_BPF_MAX_IFACES),
-				   out);
-	proc_self__render(out);
-	if (d->attrib)
-		metrics_host__render(out, attrib__stats(d->attrib), attrib__owner_stats(d->attrib),
-				     attrib__proc_stats(d->attrib), owner_bpf__dropped(d->owners));
-	endpoints_out__metrics(out, d->endpoints);
-	if (d->tlslib)
-		metrics_tlslib__render(out, tlslib_hooks__stats(d->tlslib),
-				       tlslib_join__stats(d->tlslib_join));
+	if (d->log)
+		log_sink__flush(d->log);
 }
 
 /* TLS-library verdicts (issue 15): optional, and never a reason not to start. */
@@ -238,13 +161,6 @@ static void tlslib_start(struct daemon *d)
 		(unsigned long long)st->libs_attached, (unsigned long long)st->libs_from_processes);
 }
 
-static void render_endpoints(void *ctx, struct sbuf *out)
-{
-	struct daemon *d = ctx;
-
-	endpoints_out__json(out, d->endpoints);
-}
-
 /* Each interface's attach lock first: without CAP_SYS_ADMIN, live_bpf__attach() cannot tell
  * another tlsmon's programs from anyone else's (their names need a descriptor). */
 static int attach_all(struct daemon *d, char *err, size_t err_size)
@@ -270,7 +186,7 @@ static int attach_all(struct daemon *d, char *err, size_t err_size)
 			if (attach_lock__unnamed_note(ifindex, d->o.ifaces[i], err, err_size))
 				fprintf(stderr, "tlsmon: %s\n", err);
 		}
-		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->o.ingress, err, err_size);
+		rc = live_bpf__attach(d->lb, d->o.ifaces[i], d->ingress[i], err, err_size);
 		if (rc) {
 			fprintf(stderr, "tlsmon: %s\n", err);
 			return rc;
@@ -320,43 +236,6 @@ static int ctl_start(struct daemon *d)
 	return 0;
 }
 
-/* Read before anything is attached, and before privileges are dropped: the key file is
- * usually readable by root only. */
-static int use_web_config(struct daemon *d)
-{
-	struct web_config *wc;
-	char err[PATH_MAX + 256];
-	int rc;
-
-	if (!d->o.web_config)
-		return 0;
-	wc = malloc(sizeof(*wc));
-	if (!wc)
-		return -ENOMEM;
-	rc = web_config__load(d->o.web_config, wc, err, sizeof(err));
-	if (!rc)
-		rc = http__set_web_config(d->http, wc, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "tlsmon: --web-config %s\n", err);
-	} else {
-		if (wc->tls)
-			fprintf(stderr, "tlsmon: /metrics over TLS (%s..%s), client certificates %s\n",
-				web_config__version_name(wc->min_version),
-				web_config__version_name(wc->max_version),
-				wc->client_auth == WEB_CLIENT_AUTH_REQUIRE   ? "required" :
-				wc->client_auth == WEB_CLIENT_AUTH_IF_GIVEN ? "verified if given" :
-									       "not asked for");
-		if (wc->n_users)
-			fprintf(stderr, "tlsmon: /metrics requires basic authentication (%d user%s)%s\n",
-				wc->n_users, wc->n_users == 1 ? "" : "s",
-				wc->tls ? "" : "; without tls_server_config the passwords cross "
-					       "the network in clear");
-	}
-	explicit_bzero(wc, sizeof(*wc));
-	free(wc);
-	return rc;
-}
-
 /* Process attribution is worth having, never worth failing a start for: whatever keeps its
  * programs out (an old kernel, no BTF, missing CAP_PERFMON) is said in one line. */
 static void start_attribution(struct daemon *d)
@@ -391,6 +270,14 @@ static void start_attribution(struct daemon *d)
 	d->attrib = NULL;
 }
 
+/* Each interface's ingress, once; returns the programs to load for it. */
+static unsigned plan_ingress(struct daemon *d)
+{
+	for (int i = 0; i < d->o.n_ifaces; i++) /* at most LIVE_BPF_MAX_IFACES (run_opts.h) */
+		d->ingress[i] = live_bpf__plan_ingress(d->o.ifaces[i], d->o.ingress);
+	return live_bpf__hooks_needed(d->ingress, d->o.n_ifaces);
+}
+
 static int daemon_start(struct daemon *d, const struct policy *policy)
 {
 	struct live_bpf_opts lo = {
@@ -401,7 +288,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		.snaplen = d->o.snaplen,
 		.ringbuf_bytes = (uint32_t)d->o.ring_bytes,
 		.verbose = d->o.verbose,
-		.hooks = live_bpf__hooks_needed(d->o.ifaces, d->o.n_ifaces, d->o.ingress),
+		.hooks = plan_ingress(d),
 		.on_frame = on_frame,
 		.ctx = d,
 	};
@@ -431,6 +318,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: --workers: %s\n", err);
 		return -ENOMEM;
 	}
+	run_workers__on_batch_end(d->workers, flush_log);
 	d->store = store__new(&so);
 	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
 	if (!d->metrics || !(d->engine || d->workers) || !d->store || !d->endpoints) {
@@ -467,14 +355,14 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 	}
 	/* Bound now, so a bad or busy address fails before anything is attached; listening only
 	 * once attached, so whoever waits for /metrics to answer knows traffic is being seen. */
-	d->http = http__bind(d->o.metrics_addr, render_metrics, d, &rc);
+	d->http = http__bind(d->o.metrics_addr, run_web__metrics, d, &rc);
 	if (!d->http) {
 		fprintf(stderr, "tlsmon: --metrics-addr %s: %s\n", d->o.metrics_addr,
 			rc == -EINVAL ? "expected HOST:PORT" : strerror(-rc));
 		return rc;
 	}
-	http__set_endpoints(d->http, render_endpoints, d);
-	rc = use_web_config(d);
+	http__set_endpoints(d->http, run_web__endpoints, d);
+	rc = run_web__use_config(d);
 	if (rc)
 		return rc;
 	d->lb = live_bpf__open(&lo, err, sizeof(err));
@@ -578,66 +466,6 @@ static void dump_on_signal(struct daemon *d)
 		fprintf(stderr, "tlsmon: dumped %s and %s\n", pcap_path, json_path);
 }
 
-/* Bad input and overload are counted always and logged once, on first sight, so the log points
- * at the counter without flooding. */
-static void warn_first(struct daemon *d)
-{
-	struct pipeline_stats ps = d->workers ? run_workers__stats(d->workers) :
-						cmd__pipeline_stats(d->engine);
-	const struct engine_stats *es = ps.engine;
-	const struct tls_stats *ts = ps.tls;
-	const uint64_t *k = d->kernel_counters;
-	const struct {
-		uint64_t value;
-		const char *what;
-	} rows[] = {
-		{ k[TLSMON_CTR_RINGBUF_FULL], "the ring buffer was full: frames were dropped "
-					      "(tlsmon_ringbuf_dropped_total)" },
-		{ k[TLSMON_CTR_BUDGET_EXHAUSTED], "a flow spent its copy budget before its "
-						  "handshake was decided (tlsmon_flow_budget_exhausted_total)" },
-		{ k[TLSMON_CTR_FLOW_INSERT_FAILED], "the kernel flow map refused a flow "
-						    "(tlsmon_kernel_flows_total{result=\"insert_failed\"})" },
-		{ ps.flows->evicted, "the flow table was full: the oldest flow "
-							  "was evicted (tlsmon_flows_evicted_total)" },
-		{ es->decode_errors, "a malformed frame (tlsmon_parse_errors_total{stage=\"frame\"})" },
-		{ ts->malformed, "a malformed TLS record "
-				 "(tlsmon_parse_errors_total{stage=\"tls_record\"})" },
-		{ ts->oversized, "a handshake message over the size limit "
-				 "(tlsmon_parse_errors_total{stage=\"tls_oversized\"})" },
-		{ es->msg_parse_errors, "a handshake message that did not parse "
-					"(tlsmon_parse_errors_total{stage=\"handshake\"})" },
-		{ es->cert_parse_errors, "a certificate OpenSSL could not parse "
-					 "(tlsmon_parse_errors_total{stage=\"certificate\"})" },
-	};
-
-	live_bpf__read_counters(d->lb, d->kernel_counters);
-	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		if (!rows[i].value || (d->warned & (1u << i)))
-			continue;
-		d->warned |= 1u << i;
-		fprintf(stderr, "tlsmon: first time: %s; further ones are only counted\n",
-			rows[i].what);
-	}
-}
-
-static void repair_hint(struct daemon *d)
-{
-	uint64_t now = now_ms(CLOCK_MONOTONIC), started;
-	int rc;
-
-	if (now - d->hint_repair_ms < HINT_REPAIR_MS)
-		return;
-	started = d->kernel_counters[TLSMON_CTR_FLOWS_STARTED]; /* as warn_first() just read them */
-	if (started == d->hint_repair_started)
-		return;
-	d->hint_repair_ms = now;
-	d->hint_repair_started = started;
-	rc = live_bpf__hint_repair(d->lb);
-	if (rc > 0)
-		d->hint_repaired += (uint64_t)rc;
-	/* a failure only leaves the counts high, as they were */
-}
-
 /* Containers started later bring their own copies: look every TLSLIB_SCAN_MS (bounded by
  * TLSLIB_SCAN_MAX_PIDS processes; once privileges are dropped, attaching may fail: counted). */
 #define TLSLIB_SCAN_MS 30000
@@ -650,9 +478,9 @@ static void tlslib_tick(struct daemon *d)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	tlslib_join__expire(d->tlslib_join, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-	if (now_ms(CLOCK_MONOTONIC) - d->tlslib_scan_ms < TLSLIB_SCAN_MS)
+	if (run__now_ms(CLOCK_MONOTONIC) - d->tlslib_scan_ms < TLSLIB_SCAN_MS)
 		return;
-	d->tlslib_scan_ms = now_ms(CLOCK_MONOTONIC);
+	d->tlslib_scan_ms = run__now_ms(CLOCK_MONOTONIC);
 	tlslib_hooks__scan(d->tlslib);
 }
 
@@ -663,7 +491,7 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 	 * watch, address watch */
 	struct pollfd fds[1 + 1 + HTTP_MAX_CONNS + 1 + CTL_MAX_CONNS + 1 + 1 + 1];
 	const int max = (int)(sizeof(fds) / sizeof(fds[0]));
-	uint64_t last_tick = now_ms(CLOCK_MONOTONIC);
+	uint64_t last_tick = run__now_ms(CLOCK_MONOTONIC);
 	int n, n_http, n_ctl, rc, at_links, at_addrs;
 
 	while (!*stop) {
@@ -707,9 +535,9 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		}
 		if (d->log) /* the turn's lines in one write */
 			log_sink__flush(d->log);
-		http__handle(d->http, fds + 1, n_http, now_ms(CLOCK_MONOTONIC));
+		http__handle(d->http, fds + 1, n_http, run__now_ms(CLOCK_MONOTONIC));
 		if (d->ctl)
-			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, now_ms(CLOCK_MONOTONIC));
+			ctl__handle(d->ctl, fds + 1 + n_http, n_ctl, run__now_ms(CLOCK_MONOTONIC));
 		if (at_addrs >= 0 && fds[at_addrs].revents)
 			not_local__handle(d->not_local, stderr);
 		if (at_links >= 0 && fds[at_links].revents && !linkwatch__handle(d->links, stderr)) {
@@ -723,17 +551,15 @@ static int event_loop(struct daemon *d, volatile sig_atomic_t *stop, volatile si
 		}
 		if (*reload) {
 			*reload = 0;
-			run_workers__quiesce(d->workers); /* the engines read the policy unlocked */
-			run_opts__reload(&d->o, d->log, d->policy, stderr);
+			run__reload(d);
 		}
-		if (now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
-			last_tick = now_ms(CLOCK_MONOTONIC);
+		if (run__now_ms(CLOCK_MONOTONIC) - last_tick >= 1000) {
+			last_tick = run__now_ms(CLOCK_MONOTONIC);
 			if (d->workers)
-				run_workers__tick(d->workers, now_ms(CLOCK_REALTIME) * 1000000ull);
+				run_workers__tick(d->workers, run__now_ms(CLOCK_REALTIME) * 1000000ull);
 			else
-				engine__tick(d->engine, now_ms(CLOCK_REALTIME) * 1000000ull);
-			warn_first(d);
-			repair_hint(d);
+				engine__tick(d->engine, run__now_ms(CLOCK_REALTIME) * 1000000ull);
+			run_health__tick(d);
 			tlslib_tick(d);
 		}
 		run_workers__unlock(d->workers);
@@ -778,7 +604,7 @@ int cmd_run(int argc, char **argv, volatile sig_atomic_t *stop, volatile sig_ato
 		goto out;
 	}
 	d.policy = policy;
-	d.start_time_s = now_ms(CLOCK_REALTIME) / 1000;
+	d.start_time_s = run__now_ms(CLOCK_REALTIME) / 1000;
 	rc = daemon_start(&d, policy);
 	if (!rc)
 		rc = event_loop(&d, stop, dump, reload);

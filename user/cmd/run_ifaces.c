@@ -55,7 +55,7 @@ int run__list_ifaces(const struct run_opts *o)
 			continue;
 		}
 		printf("%s ingress %s egress tc\n", o->ifaces[i],
-		       live_bpf__ingress_name(live_bpf__resolve_ingress(o->ifaces[i], o->ingress)));
+		       live_bpf__ingress_name(live_bpf__plan_ingress(o->ifaces[i], o->ingress).mode));
 	}
 	return status;
 }

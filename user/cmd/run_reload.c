@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* SIGHUP in `tlsmon run`: what logrotate and a changed policy need, without a restart. */
+/* SIGHUP in `tlsmon run`: what logrotate, a changed policy, an updated CA bundle and a rotated
+ * /metrics certificate or password need, without a restart. */
 #include "cmd/run_opts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/run_daemon.h"
+#include "cmd/run_workers.h"
 #include "out/log_sink.h"
+#include "verdict/engine.h"
+#include "x509/trust.h"
 
 static void say_change(void *ctx, const char *key, const char *from, const char *to)
 {
@@ -69,4 +74,30 @@ cleanup:
 		run_opts__free(fresh);
 	free(fresh);
 	policy__free(p);
+}
+
+/* The CA bundle untrusted_chain verifies against (--trust-store, else the system's), read again:
+ * chains are judged against the new one from the next handshake, the verification cache
+ * emptied. */
+static void reload_trust(struct daemon *d)
+{
+	const char *path = d->o.trust_store ? d->o.trust_store : X509_TRUST_DEFAULT_STORE;
+	char err[512] = "";
+	int rc;
+
+	rc = d->workers ? run_workers__reload_trust(d->workers, err, sizeof(err)) :
+			  engine__reload_trust(d->engine, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "tlsmon: SIGHUP: keeping the previous trust store: %s\n", err);
+	else
+		fprintf(stderr, "tlsmon: SIGHUP: reloaded the trust store %s\n", path);
+}
+
+void run__reload(struct daemon *d)
+{
+	/* the engines read the policy and the trust store unlocked */
+	run_workers__quiesce(d->workers);
+	run_opts__reload(&d->o, d->log, d->policy, stderr);
+	reload_trust(d);
+	run_web__reload_config(d);
 }

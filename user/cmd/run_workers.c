@@ -45,10 +45,12 @@ struct worker {
 	pthread_cond_t wake;
 	_Atomic int sleeping;
 	bool fed; /* dealer only: records committed since the last wake() */
+	bool reported; /* worker only: handshakes reported since its last batch_end() */
 };
 
 struct run_workers {
 	struct engine_opts user; /* the daemon's callbacks and ctx */
+	void (*on_batch_end)(void *ctx); /* run_workers__on_batch_end() */
 	pthread_mutex_t lock;
 	uint32_t n;
 	struct resume_memo_shared *memo;
@@ -74,10 +76,26 @@ static uint64_t no_frontier(void *ctx)
 static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
-	struct run_workers *rw = ((struct worker *)ctx)->rw;
+	struct worker *w = ctx;
+	struct run_workers *rw = w->rw;
 
 	pthread_mutex_lock(&rw->lock);
 	rw->user.on_handshake(rw->user.ctx, hs, key, frames);
+	pthread_mutex_unlock(&rw->lock);
+	w->reported = true;
+}
+
+/* The end of what w had to do for now (its ring ran empty, or it stops): what its handshakes
+ * left to write goes out together. */
+static void batch_end(struct worker *w)
+{
+	struct run_workers *rw = w->rw;
+
+	if (!w->reported || !rw->on_batch_end)
+		return;
+	w->reported = false;
+	pthread_mutex_lock(&rw->lock);
+	rw->on_batch_end(rw->user.ctx);
 	pthread_mutex_unlock(&rw->lock);
 }
 
@@ -129,6 +147,7 @@ static void *worker_main(void *arg)
 
 		r = spsc_ring__peek(&w->ring, &len);
 		if (!r) {
+			batch_end(w);
 			if (++idle < IDLE_SPINS) {
 				sched_yield();
 			} else {
@@ -153,6 +172,7 @@ static void *worker_main(void *arg)
 		spsc_ring__release(&w->ring);
 	}
 	engine__finish(w->e);
+	batch_end(w);
 	return NULL;
 }
 
@@ -207,6 +227,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 {
 	struct run_workers *rw;
 	struct engine_opts weo = *eo;
+	struct shard_seed seed;
 
 	if (n < 2 || n > RUN_MAX_WORKERS) {
 		snprintf(err, err_size, "--workers: expected 1..%d", RUN_MAX_WORKERS);
@@ -232,7 +253,8 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 	weo.on_facts = eo->on_facts ? on_facts : NULL;
 	/* A client's resumed handshake may be on another worker than its full one. */
 	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, no_frontier, rw);
-	rw->frags = shard_frags__new(true);
+	shard_seed__init(&seed);
+	rw->frags = shard_frags__new(true, &seed);
 	if (!rw->memo || !rw->frags) {
 		snprintf(err, err_size, "out of memory");
 		run_workers__free(rw);
@@ -285,6 +307,20 @@ int run_workers__load_trust(struct run_workers *rw, char *err, size_t err_size)
 		if (engine__load_trust(rw->w[i].e, err, err_size))
 			return -1;
 	return 0;
+}
+
+int run_workers__reload_trust(struct run_workers *rw, char *err, size_t err_size)
+{
+	for (uint32_t i = 0; i < rw->n; i++)
+		if (engine__reload_trust(rw->w[i].e, err, err_size))
+			return -1;
+	return 0;
+}
+
+void run_workers__on_batch_end(struct run_workers *rw, void (*fn)(void *ctx))
+{
+	if (rw)
+		rw->on_batch_end = fn;
 }
 
 void run_workers__lock(struct run_workers *rw)

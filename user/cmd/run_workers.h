@@ -29,6 +29,16 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 int run_workers__start(struct run_workers *rw, char *err, size_t err_size);
 /* Each engine loads the trust store: 0, or -1 with the reason in err. */
 int run_workers__load_trust(struct run_workers *rw, char *err, size_t err_size);
+/* Each engine reads it again (engine__reload_trust()), with the workers quiesced: 0, or -1 with
+ * the reason in err at the first engine that failed, which keeps the store it had; the same
+ * file fails alike for all, so only running out of memory can leave the engines before it on
+ * the new one. */
+int run_workers__reload_trust(struct run_workers *rw, char *err, size_t err_size);
+
+/* fn(eo's ctx), under the lock, by a worker that reported handshakes, once its ring ran empty
+ * (and when it stops): the daemon writes the log lines those handshakes appended in one write,
+ * as its own loop does once a turn. Before run_workers__start(). */
+void run_workers__on_batch_end(struct run_workers *rw, void (*fn)(void *ctx));
 
 /* The daemon's thread holds the lock while it works on what the callbacks touch; it must not
  * hold it while it calls run_workers__feed() (a full ring waits for a worker that may be

@@ -25,6 +25,7 @@ struct http_conn {
 	struct sbuf resp;
 	size_t sent;
 	SSL *ssl; /* with --web-config TLS: made on the first read, freed by conn_close() */
+	struct web_tls *tls; /* what ssl was made with: a reload may have replaced the server's */
 };
 
 struct http_server {
@@ -167,6 +168,8 @@ static void conn_close(struct http_conn *c)
 {
 	SSL_free(c->ssl);
 	c->ssl = NULL;
+	web_tls__free(c->tls);
+	c->tls = NULL;
 	if (c->slot.fd >= 0)
 		close(c->slot.fd);
 	c->slot.fd = -1;
@@ -386,6 +389,7 @@ static void tls_read(struct http_server *s, struct http_conn *c)
 			conn_close(c);
 			return;
 		}
+		c->tls = s->tls;
 	}
 	for (;;) {
 		ERR_clear_error();
@@ -476,13 +480,33 @@ void http__handle(struct http_server *s, const struct pollfd *fds, int n, uint64
 int http__set_web_config(struct http_server *s, const struct web_config *wc, char *err,
 			 size_t errlen)
 {
-	if (wc->tls && !(s->tls = web_tls__new(wc, err, errlen)))
+	struct web_tls *tls = NULL;
+	struct basic_auth *auth = NULL;
+
+	if (wc->tls && !(tls = web_tls__new(wc, err, errlen)))
 		return -EINVAL;
-	if (wc->n_users && !(s->auth = basic_auth__new(wc->users, wc->n_users))) {
+	if (wc->n_users && !(auth = basic_auth__new(wc->users, wc->n_users))) {
+		web_tls__free(tls);
 		snprintf(err, errlen, "basic_auth_users: out of memory");
 		return -ENOMEM;
 	}
+	/* connections under way keep the context they were made with (web_tls__free()) */
+	web_tls__free(s->tls);
+	s->tls = tls;
+	basic_auth__free(s->auth);
+	s->auth = auth;
 	return 0;
+}
+
+int http__reload_web_config(struct http_server *s, const struct web_config *wc, char *err,
+			    size_t errlen)
+{
+	if (wc->tls != (s->tls != NULL)) {
+		snprintf(err, errlen, "tls_server_config %s: switching /metrics between HTTP and "
+				      "HTTPS needs a restart", wc->tls ? "added" : "removed");
+		return -EINVAL;
+	}
+	return http__set_web_config(s, wc, err, errlen);
 }
 
 bool http__is_tls(const struct http_server *s)

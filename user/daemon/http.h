@@ -60,6 +60,11 @@ int http__parse_addr(const char *addr, struct sockaddr_storage *ss, unsigned int
  * every path, before any connection is accepted. Returns 0, or -errno with err set. */
 int http__set_web_config(struct http_server *s, const struct web_config *wc, char *err,
 			 size_t errlen);
+/* The same on a running server (SIGHUP): new connections get the new certificate, key, client
+ * CA and users, connections under way finish with what they had. HTTP stays HTTP and HTTPS
+ * HTTPS (-EINVAL otherwise: the scrape URL would change). On failure the old settings stay. */
+int http__reload_web_config(struct http_server *s, const struct web_config *wc, char *err,
+			    size_t errlen);
 bool http__is_tls(const struct http_server *s);
 
 #endif

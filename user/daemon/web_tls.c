@@ -13,6 +13,7 @@
 struct web_tls {
 	SSL_CTX *ctx;
 	BIO_METHOD *bio; /* a socket BIO whose writes cannot raise SIGPIPE */
+	unsigned refs; /* the owner's and each connection's (web_tls__conn()) */
 };
 
 static int bio_write(BIO *b, const char *buf, size_t len, size_t *written)
@@ -70,6 +71,7 @@ struct web_tls *web_tls__new(const struct web_config *wc, char *err, size_t errl
 
 	if (!t)
 		goto oom;
+	t->refs = 1;
 	t->bio = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tlsmon socket");
 	t->ctx = SSL_CTX_new(TLS_server_method());
 	if (!t->bio || !t->ctx || !BIO_meth_set_write_ex(t->bio, bio_write) ||
@@ -124,7 +126,7 @@ fail:
 
 void web_tls__free(struct web_tls *t)
 {
-	if (!t)
+	if (!t || --t->refs)
 		return;
 	SSL_CTX_free(t->ctx);
 	BIO_meth_free(t->bio);
@@ -146,5 +148,6 @@ SSL *web_tls__conn(struct web_tls *t, int fd)
 	BIO_set_init(b, 1);
 	SSL_set_bio(ssl, b, b);
 	SSL_set_accept_state(ssl);
+	t->refs++;
 	return ssl;
 }

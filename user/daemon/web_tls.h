@@ -16,9 +16,13 @@ struct web_tls;
 /* Load the certificate chain, key and client CA of wc (wc->tls must be set). NULL with err set
  * ("cert_file /path: why") on failure. */
 struct web_tls *web_tls__new(const struct web_config *wc, char *err, size_t errlen);
+/* Drops a reference: the owner's, or a connection's once its SSL is freed. The last frees it:
+ * a context replaced on SIGHUP stays until the connections made with it are closed (their BIOs
+ * use its BIO method). */
 void web_tls__free(struct web_tls *t);
 
-/* A server-side SSL on fd (not owned: the caller closes it after SSL_free). NULL: no memory. */
+/* A server-side SSL on fd (not owned: the caller closes it after SSL_free), holding a reference
+ * to t (web_tls__free() after SSL_free()). NULL: no memory. */
 SSL *web_tls__conn(struct web_tls *t, int fd);
 
 #endif

@@ -3,28 +3,55 @@
 #include "net/shard.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "net/flowtab.h"
+#include "util/hash_seed.h"
 
-/* Each word times its own odd constant, summed (the multiplications do not wait for one
- * another, as a chain of mixing rounds does: this runs for every frame on the one dealing
- * thread), then the high half folded in and mixed once more; the worker is taken from the high
- * bits. */
-uint32_t shard__of_key(const struct tlsmon_flow_key *k, uint32_t n)
+/* Pair-multilinear hashing (Lemire and Kaser, "Strongly universal string hashing is fast", 2014):
+ * the key's 32-bit words taken in pairs, each word plus its own random 64-bit key, the pairs
+ * multiplied and summed with one more key, the top 32 bits taken. Universal over the seed, so
+ * whoever sends the packets cannot choose 4-tuples that share a worker without knowing it. The
+ * five multiplications do not wait for one another, as a chain of mixing rounds does: this runs
+ * for every frame on the one dealing thread. Alone it is linear in each word: consecutive
+ * source ports of one client make an arithmetic progression, which for about one seed in a few
+ * hundred stays on one worker for dozens of connections; one fixed mixing round of those 32
+ * bits (a bijection, so no new collisions) breaks that up. 4.7 ns a key against 3.2 ns for the
+ * fixed mix it replaced (4.0 without the round), medians of 15 interleaved rounds, load 8.7. */
+void shard_seed__init(struct shard_seed *s)
 {
-	uint64_t w[4], h;
+	uint64_t x;
 
-	memcpy(w, k->addr, sizeof(w));
-	h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xbf58476d1ce4e5b9ull +
-	    w[2] * 0x94d049bb133111ebull + w[3] * 0xd6e8feb86659fd93ull +
-	    ((uint64_t)k->port[0] << 16 | k->port[1]) * 0xc2b2ae3d27d4eb4full;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return (uint32_t)(((h & 0xffffffffull) * n) >> 32);
+	if (getrandom(s->k, sizeof(s->k), GRND_NONBLOCK) == (ssize_t)sizeof(s->k))
+		return;
+	/* the kernel's pool not ready yet (early boot): expand what util/hash_seed.h gives then */
+	x = hash_seed(s);
+	for (size_t i = 0; i < SHARD_SEED_WORDS; i++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		s->k[i] = z ^ (z >> 31);
+	}
 }
 
-uint32_t shard__of_pkt(const struct pkt *p, uint32_t n)
+uint32_t shard__of_key(const struct shard_seed *s, const struct tlsmon_flow_key *k, uint32_t n)
+{
+	uint32_t w[8], t;
+	uint64_t h;
+
+	memcpy(w, k->addr, sizeof(w));
+	h = s->k[0] + (s->k[1] + w[0]) * (s->k[2] + w[1]) + (s->k[3] + w[2]) * (s->k[4] + w[3]) +
+	    (s->k[5] + w[4]) * (s->k[6] + w[5]) + (s->k[7] + w[6]) * (s->k[8] + w[7]) +
+	    (s->k[9] + ((uint32_t)k->port[0] << 16 | k->port[1])) * (s->k[10] + k->tunnel_id);
+	t = (uint32_t)(h >> 32);
+	t ^= t >> 16;
+	t *= 0x7feb352du;
+	t ^= t >> 15;
+	return (uint32_t)(((uint64_t)t * n) >> 32);
+}
+
+uint32_t shard__of_pkt(const struct shard_seed *s, const struct pkt *p, uint32_t n)
 {
 	struct tlsmon_flow_key k;
 	int side;
@@ -32,7 +59,7 @@ uint32_t shard__of_pkt(const struct pkt *p, uint32_t n)
 	if (n <= 1)
 		return 0;
 	flow_key__from_pkt(p, &k, &side);
-	return shard__of_key(&k, n);
+	return shard__of_key(s, &k, n);
 }
 
 /* The common frame, Ethernet then IPv4 (options skipped, not a fragment) or IPv6 (no extension
@@ -77,7 +104,7 @@ static bool plain_key(const struct frame *f, struct tlsmon_flow_key *k)
 	return true;
 }
 
-uint32_t shard__of_frame(const struct frame *f, uint32_t n)
+uint32_t shard__of_frame(const struct shard_seed *s, const struct frame *f, uint32_t n)
 {
 	struct tlsmon_flow_key k;
 	struct pkt p;
@@ -85,8 +112,8 @@ uint32_t shard__of_frame(const struct frame *f, uint32_t n)
 	if (n <= 1)
 		return 0;
 	if (plain_key(f, &k))
-		return shard__of_key(&k, n);
+		return shard__of_key(s, &k, n);
 	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
 		return 0;
-	return shard__of_pkt(&p, n);
+	return shard__of_pkt(s, &p, n);
 }

@@ -29,6 +29,7 @@ struct held {
 
 struct shard_frags {
 	bool copy;
+	struct shard_seed seed;
 	struct slot slot[SLOTS];
 	uint32_t victim; /* next slot to reuse, round robin */
 	struct held held[MAX_HELD]; /* in arrival order */
@@ -39,12 +40,14 @@ struct shard_frags {
 	uint8_t *done; /* the copy of the frame last handed out, freed at the next call */
 };
 
-struct shard_frags *shard_frags__new(bool copy)
+struct shard_frags *shard_frags__new(bool copy, const struct shard_seed *seed)
 {
 	struct shard_frags *s = calloc(1, sizeof(*s));
 
-	if (s)
-		s->copy = copy;
+	if (!s)
+		return NULL;
+	s->copy = copy;
+	s->seed = *seed;
 	return s;
 }
 
@@ -194,17 +197,17 @@ int shard_frags__deal(struct shard_frags *s, const struct frame *f, uint32_t n)
 	bool first, have_key;
 	uint32_t w;
 
-	if (!s || n <= 1)
-		return (int)shard__of_frame(f, n);
+	if (n <= 1)
+		return 0;
 	drop_done(s);
 	while (s->at_out < s->n_out) /* not taken by the caller: not expected, but not leaked */
 		free(s->out[s->at_out++].copy);
 	s->n_out = s->at_out = 0;
 	if (!parse_frag(f, &tag, &first, &k, &have_key))
-		return (int)shard__of_frame(f, n);
+		return (int)shard__of_frame(&s->seed, f, n);
 	sl = find(s, tag);
 	if (first) {
-		w = have_key ? shard__of_key(&k, n) : 0;
+		w = have_key ? shard__of_key(&s->seed, &k, n) : 0;
 		if (!sl)
 			sl = take_slot(s, tag);
 		sl->worker = (int32_t)w;

@@ -451,8 +451,8 @@ void metrics__render(const struct metrics *m, const struct metrics_sources *src,
 	if (src && src->kernel_counters) {
 		render_kernel(src->kernel_counters, b);
 		header(b, "tlsmon_kernel_flow_hint_repaired_total", "counter",
-		       "Slots of the kernel's flow hint lowered after its flow map evicted tracking "
-		       "flows; growth means --max-flows is small for the traffic.");
+		       "Slots of the kernel's flow hint lowered after its LRU flow maps (established "
+		       "and half-open, --max-flows each) evicted entries that held a count there.");
 		sample(b, "tlsmon_kernel_flow_hint_repaired_total", src->kernel_hint_repaired);
 	}
 	if (src) {

@@ -576,6 +576,15 @@ int engine__load_trust(struct engine *e, char *err, size_t err_size)
 	return x509_trust__load(e->trust, err, err_size);
 }
 
+int engine__reload_trust(struct engine *e, char *err, size_t err_size)
+{
+	if (!e->own_trust) {
+		snprintf(err, err_size, "the trust store is shared: its owner reloads it");
+		return -1;
+	}
+	return x509_trust__reload(&e->trust, err, err_size);
+}
+
 int engine__conn_state(struct engine *e, const struct tlsmon_flow_key *key)
 {
 	struct flow *f = e->flows ? flowtab__find(e->flows, key) : NULL;

@@ -99,6 +99,9 @@ const struct x509_trust_stats *engine__trust_stats(const struct engine *e);
  * the reason in err. Without it, chains are loaded on first use, and a store that cannot be
  * loaded leaves untrusted_chain unjudged. */
 int engine__load_trust(struct engine *e, char *err, size_t err_size);
+/* Read the trust store again (x509_trust__reload()), between frames: 0, or -1 with the reason in
+ * err and the store in use kept. A borrowed store (engine_opts.trust) is its owner's to reload. */
+int engine__reload_trust(struct engine *e, char *err, size_t err_size);
 
 /* A connection's lifecycle; engine.c says which changes are allowed. */
 enum conn_state {

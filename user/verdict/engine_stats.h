@@ -28,6 +28,8 @@ struct engine_stats {
 	uint64_t sslv2_hellos;
 	uint64_t cert_parse_errors; /* certificates OpenSSL could not parse */
 	uint64_t msg_parse_errors; /* hello / certificate / key exchange messages that did not parse */
+	/* a handshake's parsing state (hs_pending.h) that found no memory: the handshake not
+	 * followed, or reported without that part */
 	uint64_t handshake_alloc_failures;
 	uint64_t retained_frames; /* frames retained for dumps (retain_bytes > 0) */
 	uint64_t retain_dropped_frames; /* not retained: over retain_bytes, or no memory */
@@ -161,9 +163,13 @@ enum pipeline_stats_group {
 			 "State allocated on demand that found no memory, by state: a TCP " \
 			 "direction's ambiguities (one left out of its handshake, an urgent byte left " \
 			 "in the stream, or a bad-checksum copy not kept), a flow's encapsulations " \
-			 "(its handshakes reported without them).", NONE, 0, "") \
+			 "(its handshakes reported without them), a handshake's parsing state (the " \
+			 "handshake not followed, or reported without the part that found none).", \
+			 NONE, 0, "") \
 	PIPELINE_COUNTER(flows, encap_alloc_failures, "state_alloc_failures_total", "counter", \
 			 "state=\"flow_encapsulations\"", "", NONE, 0, "") \
+	PIPELINE_COUNTER(engine, handshake_alloc_failures, "state_alloc_failures_total", "counter", \
+			 "state=\"handshake\"", "", NONE, 0, "") \
 	PIPELINE_COUNTER(engine, decode_errors, "parse_errors_total", "counter", "stage=\"frame\"", \
 			 "Input that did not parse, by stage.", FRAMES, 5, "decode_errors") \
 	PIPELINE_COUNTER(tls, malformed, "parse_errors_total", "counter", "stage=\"tls_record\"", \

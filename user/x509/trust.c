@@ -113,6 +113,26 @@ int x509_trust__load(struct x509_trust *t, char *err, size_t err_size)
 	return ret;
 }
 
+int x509_trust__reload(struct x509_trust **tp, char *err, size_t err_size)
+{
+	struct x509_trust *old = *tp, *fresh = x509_trust__new(old->store.path, old->max_entries);
+
+	if (!fresh) {
+		snprintf(err, err_size, "%s: out of memory", old->store.path);
+		return -1;
+	}
+	if (x509_trust__load(fresh, err, err_size)) {
+		x509_trust__free(fresh);
+		old->stats.load_failures++;
+		return -1;
+	}
+	fresh->stats = old->stats;
+	fresh->stats.entries = 0;
+	x509_trust__free(old);
+	*tp = fresh;
+	return 0;
+}
+
 /* What the other checks judge, with the packet's time and tlsmon's thresholds: passed over so
  * that OpenSSL goes on to the trust question (RFC 5280 6.1.3 (a)(2) validity; SP 800-131A key
  * sizes and hashes are OpenSSL's security levels). */

@@ -60,6 +60,12 @@ void x509_trust__free(struct x509_trust *t);
  * with OpenSSL's reason in err. Tried once: a failure stays (status X509_TRUST_NO_STORE). */
 int x509_trust__load(struct x509_trust *t, char *err, size_t err_size);
 
+/* Read the store again (SIGHUP, after the CA bundle was updated): a fresh *tp with the same
+ * path and cache size, whose counters go on from the old one's, its cache empty (a result may
+ * have changed); the old one freed. On failure *tp stays as it was, its load_failures counts
+ * it, and err says why (-1). */
+int x509_trust__reload(struct x509_trust **tp, char *err, size_t err_size);
+
 /* Verify the chain as sent (der[i], len[i], its analysis info[i]; 0 = leaf) at Unix time when.
  * Never fails: out says what was found. */
 void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const uint32_t len[],

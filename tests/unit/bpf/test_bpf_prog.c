@@ -2,6 +2,8 @@
  * checking verdict (always pass), ring-buffer records (header and bytes), the flow lifecycle and
  * counters. Also the loader's attach/detach on lo. Needs root; skips (exit 0) otherwise. Budgets,
  * snaplen, frame splitting and a full ring buffer are in test_bpf_limits.c. */
+#include <sched.h>
+
 #include "bpf_fixtures.h"
 
 static void test_not_matched(void)
@@ -498,6 +500,11 @@ static int tlsmon_progs_on(int ifindex)
 	return n;
 }
 
+static struct live_bpf_ingress_plan plan(const char *ifname, enum live_bpf_ingress mode)
+{
+	return live_bpf__plan_ingress(ifname, mode);
+}
+
 static void test_attach(void)
 {
 	struct live_bpf *a = open_lb(0, 0), *b = open_lb(0, 0);
@@ -509,20 +516,21 @@ static void test_attach(void)
 	if (!a || !b)
 		goto out;
 	CHECK_EQ(tlsmon_progs_on(lo), 0);
-	CHECK_EQ(live_bpf__attach(a, "no-such-if0", LIVE_BPF_INGRESS_AUTO, err, sizeof(err)),
+	CHECK_EQ(live_bpf__attach(a, "no-such-if0", plan("no-such-if0", LIVE_BPF_INGRESS_AUTO), err,
+				  sizeof(err)),
 		 -ENODEV);
 	CHECK_STR(err, "no such interface: no-such-if0");
-	CHECK_EQ(live_bpf__attach(a, "lo", LIVE_BPF_INGRESS_AUTO, err, sizeof(err)), 0);
+	CHECK_EQ(live_bpf__attach(a, "lo", plan("lo", LIVE_BPF_INGRESS_AUTO), err, sizeof(err)), 0);
 	CHECK_EQ(live_bpf__ingress_of(a, "lo"), LIVE_BPF_INGRESS_NONE); /* egress sees it all */
 	CHECK_EQ(tlsmon_progs_on(lo), 1);
-	CHECK_EQ(live_bpf__attach(b, "lo", LIVE_BPF_INGRESS_TC, err, sizeof(err)), -EEXIST);
+	CHECK_EQ(live_bpf__attach(b, "lo", plan("lo", LIVE_BPF_INGRESS_TC), err, sizeof(err)), -EEXIST);
 	CHECK(strncmp(err, "tlsmon is already attached to lo (program id ", 45) == 0);
 	live_bpf__close(a);
 	a = NULL;
 	CHECK_EQ(tlsmon_progs_on(lo), 0);
 	/* after the first is gone the second can attach */
-	CHECK_EQ(live_bpf__attach(b, "lo", LIVE_BPF_INGRESS_TC, err, sizeof(err)), 0);
-	CHECK_EQ(live_bpf__attach(b, "lo", LIVE_BPF_INGRESS_TC, err, sizeof(err)), -EEXIST);
+	CHECK_EQ(live_bpf__attach(b, "lo", plan("lo", LIVE_BPF_INGRESS_TC), err, sizeof(err)), 0);
+	CHECK_EQ(live_bpf__attach(b, "lo", plan("lo", LIVE_BPF_INGRESS_TC), err, sizeof(err)), -EEXIST);
 	CHECK_EQ(tlsmon_progs_on(lo), 1);
 	CHECK_EQ(live_bpf__parse_ingress("xdp-generic", &m), 0);
 	CHECK_EQ(m, LIVE_BPF_INGRESS_XDP_GENERIC);
@@ -534,10 +542,16 @@ out:
 	CHECK_EQ(tlsmon_progs_on(lo), 0);
 }
 
+static unsigned hooks_of(const char *ifname, enum live_bpf_ingress mode)
+{
+	struct live_bpf_ingress_plan p = live_bpf__plan_ingress(ifname, mode);
+
+	return live_bpf__hooks_needed(&p, 1);
+}
+
 /* A daemon loads the programs its interfaces use, no more: each is verified at every start. */
 static void test_hooks_needed(void)
 {
-	static const char *const lo[] = { "lo" }, *const missing[] = { "no-such-if0" };
 	const unsigned egress = 1u << TLSMON_HOOK_TC_EGRESS;
 	const unsigned tc = egress | 1u << TLSMON_HOOK_TC_INGRESS;
 	struct live_bpf_opts o = { .ports = port443, .nports = 1, .max_flows = 64,
@@ -545,12 +559,16 @@ static void test_hooks_needed(void)
 	struct live_bpf *lb;
 	char err[256] = "";
 
-	CHECK_EQ(live_bpf__hooks_needed(lo, 1, LIVE_BPF_INGRESS_AUTO), egress);
-	CHECK_EQ(live_bpf__hooks_needed(lo, 1, LIVE_BPF_INGRESS_XDP), egress);
+	CHECK_EQ(hooks_of("lo", LIVE_BPF_INGRESS_AUTO), egress);
+	CHECK_EQ(hooks_of("lo", LIVE_BPF_INGRESS_XDP), egress);
 	/* AUTO's choice for an interface it cannot see is TC */
-	CHECK_EQ(live_bpf__hooks_needed(missing, 1, LIVE_BPF_INGRESS_AUTO), tc);
-	CHECK_EQ(live_bpf__hooks_needed(missing, 1, LIVE_BPF_INGRESS_XDP_GENERIC),
+	CHECK_EQ(hooks_of("no-such-if0", LIVE_BPF_INGRESS_AUTO), tc);
+	CHECK_EQ(hooks_of("no-such-if0", LIVE_BPF_INGRESS_XDP_GENERIC),
 		 egress | 1u << TLSMON_HOOK_XDP);
+	/* AUTO that chose XDP loads TC ingress too, as its fallback */
+	CHECK_EQ(live_bpf__hooks_needed(&(struct live_bpf_ingress_plan){ LIVE_BPF_INGRESS_XDP, true },
+					1),
+		 tc | 1u << TLSMON_HOOK_XDP);
 	o.hooks = egress;
 	lb = live_bpf__open(&o, err, sizeof(err));
 	CHECK(lb != NULL);
@@ -559,10 +577,38 @@ static void test_hooks_needed(void)
 	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_XDP) < 0);
 	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_TC_INGRESS) < 0);
 	CHECK(live_bpf__prog_fd(lb, TLSMON_HOOK_TC_EGRESS) >= 0);
-	CHECK_EQ(live_bpf__attach(lb, "lo", LIVE_BPF_INGRESS_AUTO, err, sizeof(err)), 0);
+	CHECK_EQ(live_bpf__attach(lb, "lo", plan("lo", LIVE_BPF_INGRESS_AUTO), err, sizeof(err)), 0);
 	CHECK_EQ(tlsmon_progs_on((int)if_nametoindex("lo")), 1);
 	live_bpf__close(lb);
 	CHECK_EQ(tlsmon_progs_on((int)if_nametoindex("lo")), 0);
+}
+
+/* The ingress is decided once: attach follows the plan the programs were loaded for, not a
+ * second look at the interface. A plan of TC ingress on lo (where a look says none) loads and
+ * attaches TC ingress; a plan whose program was not loaded is refused, nothing attached. */
+static void test_attach_follows_plan(void)
+{
+	const struct live_bpf_ingress_plan tc = { LIVE_BPF_INGRESS_TC, false };
+	const struct live_bpf_ingress_plan xdp = { LIVE_BPF_INGRESS_XDP_GENERIC, false };
+	struct live_bpf_opts o = { .ports = port443, .nports = 1, .max_flows = 64,
+				   .ringbuf_bytes = 1 << 16, .on_frame = on_frame };
+	int lo = (int)if_nametoindex("lo");
+	struct live_bpf *lb;
+	char err[256] = "";
+
+	o.hooks = live_bpf__hooks_needed(&tc, 1);
+	lb = live_bpf__open(&o, err, sizeof(err));
+	CHECK(lb != NULL);
+	if (!lb)
+		return;
+	CHECK_EQ(live_bpf__attach(lb, "lo", xdp, err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "lo: XDP planned but its program was not loaded");
+	CHECK_EQ(tlsmon_progs_on(lo), 0);
+	CHECK_EQ(live_bpf__attach(lb, "lo", tc, err, sizeof(err)), 0);
+	CHECK_EQ(live_bpf__ingress_of(lb, "lo"), LIVE_BPF_INGRESS_TC);
+	CHECK_EQ(tlsmon_progs_on(lo), 2);
+	live_bpf__close(lb);
+	CHECK_EQ(tlsmon_progs_on(lo), 0);
 }
 
 int main(void)
@@ -570,6 +616,12 @@ int main(void)
 	if (geteuid() != 0) {
 		printf("SKIP test_bpf_prog: needs root (CAP_BPF)\n");
 		return 0;
+	}
+	/* The attach tests use lo: this process's own, so that runs at the same time (a test loop,
+	 * other checkouts) do not see each other's programs there. */
+	if (unshare(CLONE_NEWNET)) {
+		printf("FAIL test_bpf_prog: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return 1;
 	}
 	RUN_TEST(test_not_matched);
 	RUN_TEST(test_vlan_and_ipv6_ext);
@@ -581,5 +633,6 @@ int main(void)
 	RUN_TEST(test_fin_with_data);
 	RUN_TEST(test_attach);
 	RUN_TEST(test_hooks_needed);
+	RUN_TEST(test_attach_follows_plan);
 	return CHECK_DONE();
 }

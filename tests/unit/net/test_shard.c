@@ -5,6 +5,8 @@
 #include "check.h"
 #include "net/shard.h"
 
+static struct shard_seed seed;
+
 static struct pkt pkt4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	struct pkt p = { .family = 4, .sport = sport, .dport = dport };
@@ -34,10 +36,10 @@ static void test_same_worker_both_ways(void)
 		struct pkt a = pkt4(0x0a000000u + i, (uint16_t)(40000 + i), 0xc0a80001u, 443);
 		struct pkt b = reversed(&a);
 		for (uint32_t n = 1; n <= 8; n++) {
-			uint32_t w = shard__of_pkt(&a, n);
+			uint32_t w = shard__of_pkt(&seed, &a, n);
 
 			bad += w >= n;
-			bad += shard__of_pkt(&b, n) != w;
+			bad += shard__of_pkt(&seed, &b, n) != w;
 		}
 	}
 	CHECK_EQ(bad, 0);
@@ -54,14 +56,14 @@ static void test_flows_spread(void)
 		struct pkt a = pkt4(0x0a000001u + i * 7, 50000, 0xc0a80001u, 443);
 		struct pkt p = pkt4(0x0a800000u, (uint16_t)(10000 + i), 0x0a000002u, 443);
 
-		by_addr[shard__of_pkt(&a, N)]++;
-		by_port[shard__of_pkt(&p, N)]++;
+		by_addr[shard__of_pkt(&seed, &a, N)]++;
+		by_port[shard__of_pkt(&seed, &p, N)]++;
 	}
 	for (int w = 0; w < N; w++) {
 		CHECK(by_addr[w] > FLOWS / N * 4 / 10);
 		CHECK(by_port[w] > FLOWS / N * 4 / 10);
 	}
-	CHECK_EQ(shard__of_pkt(&(struct pkt){ .family = 4 }, 1), 0);
+	CHECK_EQ(shard__of_pkt(&seed, &(struct pkt){ .family = 4 }, 1), 0);
 }
 
 static const uint8_t tcp_frame[] = {
@@ -80,18 +82,25 @@ static void test_frames(void)
 	uint32_t hits = 0;
 
 	CHECK_EQ(decode__frame(LINKTYPE_RAW, tcp_frame, sizeof(tcp_frame), &p), DECODE_TCP);
-	for (uint32_t n = 1; n <= 16; n++) {
-		CHECK_EQ(shard__of_frame(&f, n), shard__of_pkt(&p, n));
-		hits += shard__of_frame(&f, n) != 0;
+	/* Not everything lands on worker 0. One seed in 16 puts this one flow there for every n up
+	 * to 16: a few seeds, so that the check cannot fail by chance (2^-32). */
+	for (int tries = 0; tries < 8 && !hits; tries++) {
+		struct shard_seed s;
+
+		shard_seed__init(&s);
+		for (uint32_t n = 1; n <= 16; n++) {
+			CHECK_EQ(shard__of_frame(&s, &f, n), shard__of_pkt(&s, &p, n));
+			hits += shard__of_frame(&s, &f, n) != 0;
+		}
 	}
-	CHECK(hits > 0); /* not everything lands on worker 0 */
+	CHECK(hits > 0);
 	memcpy(udp, tcp_frame, sizeof(udp));
 	udp[9] = 17;
 	f.data = udp;
 	for (uint32_t n = 1; n <= 16; n++)
-		CHECK_EQ(shard__of_frame(&f, n), 0);
+		CHECK_EQ(shard__of_frame(&seed, &f, n), 0);
 	f.caplen = 7; /* truncated */
-	CHECK_EQ(shard__of_frame(&f, 4), 0);
+	CHECK_EQ(shard__of_frame(&seed, &f, 4), 0);
 }
 
 /* An Ethernet frame of IPv4 (ihl words, options zero) or IPv6 TCP, with a VLAN tag when vlan. */
@@ -159,7 +168,7 @@ static void test_plain_frames_agree(void)
 					continue;
 				}
 				for (uint32_t n = 2; n <= 5; n++) {
-					bad += shard__of_frame(&f, n) != shard__of_pkt(&p, n);
+					bad += shard__of_frame(&seed, &f, n) != shard__of_pkt(&seed, &p, n);
 					checked++;
 				}
 			}
@@ -169,8 +178,40 @@ static void test_plain_frames_agree(void)
 	CHECK_EQ(checked, 3000 * 2 * 2 * 4);
 }
 
+/* The workers are picked with a secret drawn per process: flows an attacker found to share a
+ * worker in one process (here: all 4-tuples of one client that land on worker 0, of 4) spread over
+ * the workers of another, as any flows do. With fixed constants they would all share it again. */
+static void test_seed_per_process(void)
+{
+	enum { N = 4, TRIES = 20000 };
+	struct shard_seed other;
+	uint32_t chosen = 0, by_worker[N] = { 0 };
+
+	shard_seed__init(&other);
+	CHECK(memcmp(&seed, &other, sizeof(seed)) != 0);
+	for (uint32_t i = 0; i < TRIES; i++) {
+		struct pkt a = pkt4(0x0a000001u, (uint16_t)(1024 + i), 0xc0a80001u, 443);
+
+		if (shard__of_pkt(&seed, &a, N) != 0)
+			continue;
+		chosen++;
+		by_worker[shard__of_pkt(&other, &a, N)]++;
+		/* both ways still share a worker under any seed */
+		{
+			struct pkt b = reversed(&a);
+
+			CHECK_EQ(shard__of_pkt(&other, &b, N), shard__of_pkt(&other, &a, N));
+		}
+	}
+	CHECK(chosen > TRIES / N / 2);
+	for (int w = 0; w < N; w++)
+		CHECK(by_worker[w] > chosen / N / 2 && by_worker[w] < chosen / N * 3 / 2);
+}
+
 int main(void)
 {
+	shard_seed__init(&seed);
+	RUN_TEST(test_seed_per_process);
 	RUN_TEST(test_plain_frames_agree);
 	RUN_TEST(test_same_worker_both_ways);
 	RUN_TEST(test_flows_spread);

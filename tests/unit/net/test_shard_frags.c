@@ -27,6 +27,8 @@ static size_t frag4(uint8_t *b, uint16_t id, uint16_t sport, int first, uint16_t
 	return 14 + 48;
 }
 
+static struct shard_seed seed;
+
 /* The worker of the whole flow: an unfragmented segment of it. */
 static uint32_t flow_worker(uint16_t sport, uint32_t n)
 {
@@ -34,7 +36,7 @@ static uint32_t flow_worker(uint16_t sport, uint32_t n)
 	struct frame f = { .data = b, .linktype = LINKTYPE_ETHERNET };
 
 	f.caplen = (uint32_t)frag4(b, 1, sport, 1, 0, 0); /* offset 0, no MF: not a fragment */
-	return shard__of_frame(&f, n);
+	return shard__of_frame(&seed, &f, n);
 }
 
 /* Fragments last first: the later ones wait, and come out ahead of the first, in their order,
@@ -47,7 +49,7 @@ static void test_reversed_follow_first(void)
 	struct frame f3 = { .data = b3, .linktype = LINKTYPE_ETHERNET, .number = 3 };
 	struct frame f1 = { .data = b1, .linktype = LINKTYPE_ETHERNET, .number = 1 };
 	struct frame f4 = { .data = b4, .linktype = LINKTYPE_ETHERNET, .number = 4 };
-	struct shard_frags *s = shard_frags__new(true);
+	struct shard_frags *s = shard_frags__new(true, &seed);
 	struct frame out;
 	uint32_t w, hits = 0;
 
@@ -84,7 +86,7 @@ static void test_bounds(void)
 {
 	uint8_t b[80];
 	struct frame f = { .data = b, .linktype = LINKTYPE_ETHERNET };
-	struct shard_frags *s = shard_frags__new(false);
+	struct shard_frags *s = shard_frags__new(false, &seed);
 	struct frame out;
 	uint32_t w, held = 0, released = 0, to_zero = 0;
 
@@ -115,6 +117,7 @@ static void test_bounds(void)
 
 int main(void)
 {
+	shard_seed__init(&seed);
 	RUN_TEST(test_reversed_follow_first);
 	RUN_TEST(test_bounds);
 	return CHECK_DONE();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Chain validation (user/x509/trust.c): verified, missing intermediate, unknown root, bad
  * signature, out of order, errors passed over (expired, weak key), the cache by chain hash (hits,
- * order is part of the key, LRU eviction), and stores that cannot be loaded. */
+ * order is part of the key, LRU eviction), stores that cannot be loaded, and reloading. */
 #include <stdio.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -389,6 +389,63 @@ static void test_store_errors(void)
 	x509_trust__free(t);
 }
 
+/* SIGHUP: the store read again. The chain its root vouched for fails once the bundle holds only
+ * another root, judged anew (not from the cache); the counters go on; a store that cannot be
+ * read then keeps the one in use and is counted. */
+static void test_reload(void)
+{
+	const struct der *d[] = { &d_leaf, &d_inter, &d_root };
+	const struct x509_info *info[] = { i_leaf, i_inter, i_root };
+	struct x509_trust_result r;
+	struct x509_trust *t;
+	char path[80], err[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.reload", store_path);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	PEM_write_X509(f, root);
+	fclose(f);
+	t = x509_trust__new(path, 8);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	verify(t, d, info, 3, NOW, &r);
+	CHECK_EQ(r.status, X509_TRUST_OK);
+	f = fopen(path, "w"); /* the operator's new bundle */
+	CHECK(f != NULL);
+	if (f) {
+		PEM_write_X509(f, other_root);
+		fclose(f);
+	}
+	verify(t, d, info, 3, NOW, &r);
+	CHECK_EQ(r.status, X509_TRUST_OK); /* not read again until asked */
+	CHECK_EQ(x509_trust__reload(&t, err, sizeof(err)), 0);
+	CHECK_EQ(x509_trust__stats(t)->entries, 0);
+	CHECK_EQ(x509_trust__stats(t)->lookups, 2);
+	verify(t, d, info, 3, NOW, &r);
+	CHECK_EQ(r.status, X509_TRUST_FAILED);
+	CHECK_STR(x509_trust__label(r.error), "unknown_root");
+	CHECK_EQ(x509_trust__stats(t)->load_failures, 0);
+	/* a bundle that does not load: the one in use stays */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("not a certificate\n", f);
+		fclose(f);
+	}
+	CHECK_EQ(x509_trust__reload(&t, err, sizeof(err)), -1);
+	CHECK(err[0] != '\0');
+	CHECK_EQ(x509_trust__stats(t)->load_failures, 1);
+	verify(t, d, info, 3, NOW, &r);
+	CHECK_EQ(r.status, X509_TRUST_FAILED);
+	CHECK_EQ(x509_trust__stats(t)->hits, 2); /* the other root's answer, kept (one hit before) */
+	x509_trust__free(t);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (keys_init() || fixtures_init()) {
@@ -404,6 +461,7 @@ int main(void)
 	RUN_TEST(test_eviction);
 	RUN_TEST(test_new_leaf_of_known_issuers);
 	RUN_TEST(test_store_errors);
+	RUN_TEST(test_reload);
 	fixtures_free();
 	keys_free();
 	return CHECK_DONE();
