@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str_copy.h"
+
 struct slot {
 	struct tlsmon_owner rec;
 	char *names; /* packed (see pack_names()); NULL without names */
@@ -54,8 +56,10 @@ static void unpack_names(const char *packed, struct proc_names *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < N_NAMES; i++) {
-		snprintf((char *)out + NAMES[i].off, NAMES[i].size, "%s", packed);
-		packed += strlen(packed) + 1;
+		size_t len = strlen(packed);
+
+		str__copy((char *)out + NAMES[i].off, NAMES[i].size, packed, len);
+		packed += len + 1;
 	}
 }
 

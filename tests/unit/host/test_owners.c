@@ -250,6 +250,65 @@ static void test_attrib_cgroup_of_exited(void)
 	CHECK_EQ(system(cmd), 0);
 }
 
+/* A pid's next record with the same names reuses what the last one merged to; any byte of its
+ * names changed (an exec, a move, a pid taken by another program), or /proc read again, and
+ * it is merged afresh: never the previous record's names. */
+static void test_attrib_names_reused(void)
+{
+	char root[] = "/tmp/tlsmon-attrib-XXXXXX", cmd[64];
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 7);
+	static struct handshake hs;
+	struct attrib *a = attrib__new(NULL, 8, 8);
+
+	attrib__on_owner(a, &c, 1);
+	attrib__on_owner(a, &c, 1); /* the same socket again: replaces the first */
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	snprintf(c.o.exe_name, sizeof(c.o.exe_name), "other"); /* exec'd another binary */
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/other");
+	c.names[c.names_len - 2] = 'X'; /* "system.slicX": moved to another cgroup */
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/system.slicX/backup.service");
+	c = event(TLSMON_OWNER_CONNECT, 2, 8); /* another pid with the same names */
+	c.o.exe_name[0] = 'k';
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_EQ(hs.process.pid, 8);
+	CHECK_STR(hs.process.exe, "/usr/bin/klient");
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	attrib__free(a);
+
+	/* /proc's cgroup changes; the cache reads it again after its TTL: the new one */
+	if (!mkdtemp(root)) {
+		CHECK(0);
+		return;
+	}
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-3.scope\n");
+	a = attrib__new(root, 8, 8);
+	c = event(TLSMON_OWNER_CONNECT, 2, 4343);
+	attrib__on_owner(a, &c, 1);
+	attrib__on_owner(a, &c, 2);
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-4.scope\n");
+	attrib__on_owner(a, &c, 2 + ATTRIB_PROC_TTL_NS);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-4.scope");
+	CHECK_EQ(attrib__proc_stats(a)->reads, 2);
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	attrib__free(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_EQ(system(cmd), 0);
+}
+
 /* The names are kept packed in the slot: what is taken back is what was added, byte for byte,
  * a full-length field included; a record replaced or evicted gives its names back. */
 static void test_names_kept(void)
@@ -294,5 +353,6 @@ int main(void)
 	RUN_TEST(test_attrib);
 	RUN_TEST(test_attrib_kernel_only);
 	RUN_TEST(test_attrib_cgroup_of_exited);
+	RUN_TEST(test_attrib_names_reused);
 	return check_total_failed ? 1 : 0;
 }
