@@ -98,6 +98,28 @@ static void test_eviction(void)
 		CHECK_EQ(out.rec.pid, 100 + p);
 	}
 	owner_table__free(t);
+	/* a slot a handshake took is filled before anything gives way: nothing is evicted while
+	 * the table is not full, whichever slot was freed */
+	t = owner_table__new(4);
+	for (uint16_t p = 0; p < 4; p++) {
+		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+		owner_table__add(t, &e);
+	}
+	CHECK_EQ(take_client(t, 40002, &out), 1);
+	e = entry(TLSMON_OWNER_CONNECT, 1, 104, 40004, 443);
+	owner_table__add(t, &e);
+	CHECK_EQ(owner_table__stats(t)->evicted, 0);
+	/* full again: the oldest (40000) gives way, then the next oldest (40001) */
+	for (uint16_t p = 5; p < 7; p++) {
+		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+		owner_table__add(t, &e);
+	}
+	CHECK_EQ(owner_table__stats(t)->evicted, 2);
+	CHECK_EQ(take_client(t, 40000, &out), 0);
+	CHECK_EQ(take_client(t, 40001, &out), 0);
+	for (uint16_t p = 3; p < 7; p++)
+		CHECK_EQ(take_client(t, 40000 + p, &out), p != 2);
+	owner_table__free(t);
 }
 
 /* Append a name to list (lists filled in their order), as the kernel side packs them. */
