@@ -20,7 +20,7 @@ struct merged {
 	uint64_t proc_reads; /* the cache's read count then: an entry changes only at a read */
 	uint8_t *key; /* the record's names as from_kernel() reads them (merged_key()); NULL: empty */
 	size_t key_len;
-	struct proc_names names;
+	struct owner_names *names; /* a reference; NULL: empty */
 };
 
 #define ATTRIB_MERGED_SLOTS 128 /* direct-mapped by pid */
@@ -60,8 +60,10 @@ void attrib__free(struct attrib *a)
 		return;
 	owner_table__free(a->owners);
 	proc_cache__free(a->procs);
-	for (size_t i = 0; a->merged && i < ATTRIB_MERGED_SLOTS; i++)
+	for (size_t i = 0; a->merged && i < ATTRIB_MERGED_SLOTS; i++) {
 		free(a->merged[i].key);
+		owner_names__put(a->merged[i].names);
+	}
 	free(a->merged);
 	free(a);
 }
@@ -129,23 +131,30 @@ void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uin
 	struct merged *m = a->merged ?
 				   &a->merged[(ev->o.pid * 2654435761u) & (ATTRIB_MERGED_SLOTS - 1)] :
 				   NULL;
+	struct proc_names merged;
 
-	if (m && m->pid == ev->o.pid && m->proc == names && m->proc_reads == reads &&
+	if (m && m->names && m->pid == ev->o.pid && m->proc == names && m->proc_reads == reads &&
 	    same_key(m, ev)) {
 		a->stats.names_reused++;
 		e.names = m->names;
 		owner_table__add(a->owners, &e);
 		return;
 	}
-	merge(ev, names, &e.names);
-	if (m) {
-		m->pid = ev->o.pid;
-		m->proc = names;
-		m->proc_reads = reads;
-		m->names = e.names;
-		remember_key(m, ev);
-	}
+	merge(ev, names, &merged);
+	e.names = owner_names__new(&merged);
 	owner_table__add(a->owners, &e);
+	if (!m)
+		goto done;
+	owner_names__put(m->names);
+	m->names = NULL;
+	m->pid = ev->o.pid;
+	m->proc = names;
+	m->proc_reads = reads;
+	remember_key(m, ev);
+	if (e.names && m->key)
+		m->names = owner_names__ref(e.names);
+done:
+	owner_names__put(e.names);
 }
 
 /* Kernel strings are NUL-terminated when they fit; a full buffer is not. */
@@ -165,7 +174,7 @@ static void scrub(char *s)
 
 static void fill(struct hs_process *p, const struct owner_entry *e, bool server_end)
 {
-	const struct proc_names *n = &e->names;
+	const struct owner_names *n = e->names;
 
 	memset(p, 0, sizeof(*p));
 	p->present = true;
@@ -175,23 +184,25 @@ static void fill(struct hs_process *p, const struct owner_entry *e, bool server_
 	p->uid = e->rec.uid;
 	p->netns = e->rec.netns;
 	copy_kstr(p->comm, sizeof(p->comm), e->rec.comm, sizeof(e->rec.comm));
-	if (e->has_names && n->exe[0])
-		str__copy(p->exe, sizeof(p->exe), n->exe, sizeof(n->exe));
+	if (n && owner_names__get(n, OWNER_NAME_EXE)[0])
+		str__copy(p->exe, sizeof(p->exe), owner_names__get(n, OWNER_NAME_EXE), sizeof(p->exe));
 	else
 		copy_kstr(p->exe, sizeof(p->exe), e->rec.exe_name, sizeof(e->rec.exe_name));
 	scrub(p->comm);
 	scrub(p->exe);
-	if (!e->has_names)
+	if (!n)
 		return;
-	str__copy(p->cgroup, sizeof(p->cgroup), n->cgroup, sizeof(n->cgroup));
+	str__copy(p->cgroup, sizeof(p->cgroup), owner_names__get(n, OWNER_NAME_CGROUP),
+		  sizeof(p->cgroup));
 	scrub(p->cgroup);
-	str__copy(p->unit, sizeof(p->unit), n->owner.unit, sizeof(n->owner.unit));
+	str__copy(p->unit, sizeof(p->unit), owner_names__get(n, OWNER_NAME_UNIT), sizeof(p->unit));
 	scrub(p->unit);
-	str__copy(p->container_runtime, sizeof(p->container_runtime), n->owner.runtime,
-		  sizeof(n->owner.runtime));
-	str__copy(p->container_id, sizeof(p->container_id), n->owner.container_id,
-		  sizeof(n->owner.container_id));
-	str__copy(p->pod_uid, sizeof(p->pod_uid), n->owner.pod_uid, sizeof(n->owner.pod_uid));
+	str__copy(p->container_runtime, sizeof(p->container_runtime),
+		  owner_names__get(n, OWNER_NAME_RUNTIME), sizeof(p->container_runtime));
+	str__copy(p->container_id, sizeof(p->container_id),
+		  owner_names__get(n, OWNER_NAME_CONTAINER_ID), sizeof(p->container_id));
+	str__copy(p->pod_uid, sizeof(p->pod_uid), owner_names__get(n, OWNER_NAME_POD_UID),
+		  sizeof(p->pod_uid));
 }
 
 void attrib__handshake(struct attrib *a, struct handshake *hs)
@@ -210,6 +221,10 @@ void attrib__handshake(struct attrib *a, struct handshake *hs)
 	} else if (s == 1) {
 		fill(&hs->process, &server, true);
 	}
+	if (c == 1)
+		owner_names__put(client.names);
+	if (s == 1)
+		owner_names__put(server.names);
 	hs->ends_ambiguous = (uint8_t)((c < 0 ? 1u << HS_SIDE_CLIENT : 0) |
 				       (s < 0 ? 1u << HS_SIDE_SERVER : 0));
 	if (c == 1 || s == 1)

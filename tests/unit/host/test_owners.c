@@ -18,7 +18,7 @@ static const uint8_t CLI[16] = { 10, 200, 1, 2 }, SRV[16] = { 10, 200, 1, 1 };
 static struct owner_entry entry(uint8_t kind, uint32_t netns, uint32_t pid, uint16_t lport,
 				uint16_t rport)
 {
-	struct owner_entry e = { .has_names = false };
+	struct owner_entry e = { .has_names = false, .names = NULL };
 
 	e.rec.family = 4;
 	e.rec.kind = kind;
@@ -338,23 +338,30 @@ static void test_names_kept(void)
 	struct owner_table *t = owner_table__new(2);
 	struct owner_entry e = entry(TLSMON_OWNER_CONNECT, 1, 100, 40000, 443), out;
 	struct owner_entry none = entry(TLSMON_OWNER_CONNECT, 1, 101, 40001, 443);
+	struct proc_names n, back;
 
-	memset(&e.names, 0, sizeof(e.names));
+	memset(&n, 0, sizeof(n));
+	snprintf(n.exe, sizeof(n.exe), "/usr/sbin/nginx");
+	memset(n.cgroup, 'c', sizeof(n.cgroup) - 1);
+	snprintf(n.owner.unit, sizeof(n.owner.unit), "nginx.service");
+	snprintf(n.owner.runtime, sizeof(n.owner.runtime), "podman");
+	memset(n.owner.container_id, 'a', sizeof(n.owner.container_id) - 1);
 	e.has_names = true;
-	snprintf(e.names.exe, sizeof(e.names.exe), "/usr/sbin/nginx");
-	memset(e.names.cgroup, 'c', sizeof(e.names.cgroup) - 1);
-	snprintf(e.names.owner.unit, sizeof(e.names.owner.unit), "nginx.service");
-	snprintf(e.names.owner.runtime, sizeof(e.names.owner.runtime), "podman");
-	memset(e.names.owner.container_id, 'a', sizeof(e.names.owner.container_id) - 1);
+	e.names = owner_names__new(&n);
+	CHECK(e.names != NULL);
 	owner_table__add(t, &e);
 	owner_table__add(t, &none);
 	memset(&out, 0x55, sizeof(out));
 	CHECK_EQ(take_client(t, 40000, &out), 1);
-	CHECK(out.has_names);
-	CHECK(!memcmp(&out.names, &e.names, sizeof(e.names)));
+	CHECK(out.has_names && out.names == e.names); /* shared, not copied */
+	owner_names__unpack(out.names, &back);
+	CHECK(!memcmp(&back, &n, sizeof(n)));
+	CHECK_STR(owner_names__get(out.names, OWNER_NAME_UNIT), "nginx.service");
+	CHECK_STR(owner_names__get(out.names, OWNER_NAME_POD_UID), "");
+	owner_names__put(out.names);
 	CHECK_EQ(take_client(t, 40001, &out), 1);
-	CHECK(!out.has_names);
-	/* replaced, then evicted (2 slots): each frees the names it held (LeakSanitizer) */
+	CHECK(!out.has_names && !out.names);
+	/* replaced, then evicted (2 slots): each gives its reference back (LeakSanitizer) */
 	owner_table__add(t, &e);
 	owner_table__add(t, &e);
 	owner_table__add(t, &none);
@@ -363,6 +370,11 @@ static void test_names_kept(void)
 	CHECK_EQ(owner_table__stats(t)->replaced, 1);
 	CHECK_EQ(owner_table__stats(t)->evicted, 1);
 	CHECK_EQ(owner_table__stats(t)->names_dropped, 0);
+	/* names resolved but not stored (no memory): counted */
+	none.has_names = true;
+	owner_table__add(t, &none);
+	CHECK_EQ(owner_table__stats(t)->names_dropped, 1);
+	owner_names__put(e.names);
 	owner_table__free(t);
 }
 
