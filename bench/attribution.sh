@@ -7,8 +7,11 @@
 # both none ...), each mode's median is kept, and the spread is shown: every round's ratio to
 # the `none` run of the same round, min..max. The whole machine's CPU (/proc/stat) per 1,000
 # handshakes is reported too: the programs run in the connecting and accepting tasks, not in the
-# daemon. The replay links no OpenSSL: the uprobes never fire here, what the `uprobes` mode costs
-# is the tcp_sendmsg_locked hook on every send of the host and the daemon's side.
+# daemon. The daemon's CPU is the scheduler's count of its threads' run time (cpu_ns), not the
+# clock ticks of /proc/PID/stat: 10 ms each, a 10,000-handshake run is 35-45 of them, and a tick
+# either way moves a round's ratio by about 0.03. The replay links no OpenSSL: the uprobes never
+# fire here, what the `uprobes` mode costs is the tcp_sendmsg_locked hook on every send of the
+# host and the daemon's side.
 #
 # Last, where the time goes, in one more run of `both` (PROFILE=0 leaves it out): the kernel's
 # own run count and time of each of the daemon's BPF programs (kernel.bpf_stats_enabled, set to
@@ -71,7 +74,7 @@ one()
 	fi
 	settle "$NS_B" "$W/m0" tlsmon_handshakes_total
 	h0=$(metric_sum "$W/m0" tlsmon_handshakes_total)
-	c0=$(cpu_ticks "$TM_PID") s0=$(system_ticks)
+	c0=$(cpu_ns "$TM_PID") s0=$(system_ticks)
 	PERF_PID=
 	if [ "$round" = profile ]; then
 		prog_stats >"$W/progs0"
@@ -83,7 +86,7 @@ one()
 	out=$(ip netns exec "$NS_B" "$REPLAY" client -s "$IP4_A:443" -c 256 -r "$RATE" -d "$SECS" \
 		"${TURNS[@]}") || echo "attribution: replay failed: $out" >&2
 	settle "$NS_B" "$W/m1" tlsmon_handshakes_total
-	c1=$(cpu_ticks "$TM_PID") s1=$(system_ticks)
+	c1=$(cpu_ns "$TM_PID") s1=$(system_ticks)
 	[ -n "${PERF_PID:-}" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
 	[ "$round" = profile ] && prog_stats >"$W/progs1"
 	h1=$(metric_sum "$W/m1" tlsmon_handshakes_total)
@@ -97,7 +100,7 @@ one()
 	fi
 	[ "$round" = profile ] && { echo "$rep" >"$W/profile_hs"; tlsmon_stop; return 0; }
 	awk -v d=$((c1 - c0)) -v s=$((s1 - s0)) -v hz="$hz" -v n="$rep" -v m="$mode" -v r="$round" \
-		'BEGIN { if (n > 0) printf "%s %.1f %.1f %d %d\n", m, d * 1e6 / hz / n, s * 1e6 / hz / n, n, r }' \
+		'BEGIN { if (n > 0) printf "%s %.1f %.1f %d %d\n", m, d / 1e3 / n, s * 1e6 / hz / n, n, r }' \
 		>>"$W/results"
 	tlsmon_stop
 }

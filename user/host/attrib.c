@@ -2,16 +2,40 @@
 /* Owner records -> the owner table (with their /proc names), handshakes -> struct hs_process. */
 #include "host/attrib.h"
 #include "host/cgroup_path.h"
+#include "util/str_copy.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* What a pid's last record merged to (the kernel's names with /proc's): the next record of the
+ * same pid carrying the same kernel names, while /proc's cache holds the same read, merges to
+ * the same names, without parsing the kernel's lists and cgroup paths again (a server accepting
+ * thousands of connections, a client making them). Only a byte-for-byte equal record reuses
+ * them, so a pid taken by another process, an exec or a move is merged afresh. */
+struct merged {
+	uint32_t pid;
+	const struct proc_names *proc; /* the /proc cache's entry merged with, NULL: none */
+	uint64_t proc_reads; /* the cache's read count then: an entry changes only at a read */
+	uint8_t *key; /* the record's names as from_kernel() reads them (merged_key()); NULL: empty */
+	size_t key_len;
+	struct owner_names *names; /* a reference; NULL: empty */
+};
+
+#define ATTRIB_MERGED_SLOTS 128 /* direct-mapped by pid */
+#define KEY_HDR (TLSMON_EXE_NAME_LEN + 8) /* exe_name, then count, truncated, names_len */
+
 struct attrib {
 	struct owner_table *owners;
 	struct proc_cache *procs;
+	struct merged *merged; /* ATTRIB_MERGED_SLOTS; NULL when there was no memory */
 	struct attrib_stats stats;
 };
+
+_Static_assert(offsetof(struct tlsmon_owner_event, names) ==
+		       offsetof(struct tlsmon_owner_event, count) + 8,
+	       "count, truncated and names_len are the 8 bytes before names");
 
 struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t max_procs)
 {
@@ -20,6 +44,7 @@ struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t 
 	if (!a)
 		return NULL;
 	a->owners = owner_table__new(max_owners);
+	a->merged = calloc(ATTRIB_MERGED_SLOTS, sizeof(*a->merged));
 	if (proc_root)
 		a->procs = proc_cache__new(proc_root, max_procs, ATTRIB_PROC_TTL_NS);
 	if (!a->owners || (proc_root && !a->procs)) {
@@ -35,6 +60,11 @@ void attrib__free(struct attrib *a)
 		return;
 	owner_table__free(a->owners);
 	proc_cache__free(a->procs);
+	for (size_t i = 0; a->merged && i < ATTRIB_MERGED_SLOTS; i++) {
+		free(a->merged[i].key);
+		owner_names__put(a->merged[i].names);
+	}
+	free(a->merged);
 	free(a);
 }
 
@@ -47,34 +77,90 @@ static bool kernel_cgroup_tells_more(const struct proc_names *kernel, const stru
 	return strlen(kernel->cgroup) > 1 && strlen(proc->cgroup) <= 1;
 }
 
+/* Whether ev's names are those m was merged from (ev->names_len checked by the caller). */
+static bool same_key(const struct merged *m, const struct tlsmon_owner_event *ev)
+{
+	return m->key && m->key_len == KEY_HDR + (size_t)ev->names_len &&
+	       !memcmp(m->key, ev->o.exe_name, TLSMON_EXE_NAME_LEN) &&
+	       !memcmp(m->key + TLSMON_EXE_NAME_LEN, ev->count, 8) &&
+	       !memcmp(m->key + KEY_HDR, ev->names, ev->names_len);
+}
+
+static void remember_key(struct merged *m, const struct tlsmon_owner_event *ev)
+{
+	size_t len = KEY_HDR + (size_t)ev->names_len;
+
+	if (!m->key || m->key_len != len) {
+		free(m->key);
+		m->key = malloc(len);
+	}
+	m->key_len = m->key ? len : 0;
+	if (!m->key)
+		return; /* not remembered: the next record merges afresh */
+	memcpy(m->key, ev->o.exe_name, TLSMON_EXE_NAME_LEN);
+	memcpy(m->key + TLSMON_EXE_NAME_LEN, ev->count, 8);
+	memcpy(m->key + KEY_HDR, ev->names, ev->names_len);
+}
+
+/* The kernel's names of ev merged with /proc's (names, NULL when it does not show the pid). */
+static void merge(const struct tlsmon_owner_event *ev, const struct proc_names *names,
+		  struct proc_names *out)
+{
+	struct proc_names kernel;
+
+	proc_names__from_kernel(ev, &kernel);
+	*out = names ? *names : kernel;
+	/* /proc/PID/exe is unreadable without ptrace rights over the process */
+	if (!out->exe[0])
+		memcpy(out->exe, kernel.exe, sizeof(kernel.exe));
+	/* /proc tells the cgroup as it is when the record is read, the kernel's record as it was
+	 * at the connect: a client that has exited by then (or moved) reads as the root "/". The
+	 * one that tells more wins; /proc's on a tie, as its path is never cut short. */
+	if (names && kernel_cgroup_tells_more(&kernel, out)) {
+		memcpy(out->cgroup, kernel.cgroup, sizeof(kernel.cgroup));
+		out->owner = kernel.owner;
+	}
+}
+
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
 	const struct proc_names *names = a->procs ? proc_cache__get(a->procs, ev->o.pid, now_ns) :
 						    NULL;
+	uint64_t reads = a->procs ? proc_cache__stats(a->procs)->reads : 0;
 	struct owner_entry e = { .rec = ev->o, .has_names = true };
-	struct proc_names kernel;
+	struct merged *m = a->merged ?
+				   &a->merged[(ev->o.pid * 2654435761u) & (ATTRIB_MERGED_SLOTS - 1)] :
+				   NULL;
+	struct proc_names merged;
 
-	proc_names__from_kernel(ev, &kernel);
-	e.names = names ? *names : kernel;
-	/* /proc/PID/exe is unreadable without ptrace rights over the process */
-	if (!e.names.exe[0])
-		memcpy(e.names.exe, kernel.exe, sizeof(kernel.exe));
-	/* /proc tells the cgroup as it is when the record is read, the kernel's record as it was
-	 * at the connect: a client that has exited by then (or moved) reads as the root "/". The
-	 * one that tells more wins; /proc's on a tie, as its path is never cut short. */
-	if (names && kernel_cgroup_tells_more(&kernel, &e.names)) {
-		memcpy(e.names.cgroup, kernel.cgroup, sizeof(kernel.cgroup));
-		e.names.owner = kernel.owner;
+	if (m && m->names && m->pid == ev->o.pid && m->proc == names && m->proc_reads == reads &&
+	    same_key(m, ev)) {
+		a->stats.names_reused++;
+		e.names = m->names;
+		owner_table__add(a->owners, &e);
+		return;
 	}
+	merge(ev, names, &merged);
+	e.names = owner_names__new(&merged);
 	owner_table__add(a->owners, &e);
+	if (!m)
+		goto done;
+	owner_names__put(m->names);
+	m->names = NULL;
+	m->pid = ev->o.pid;
+	m->proc = names;
+	m->proc_reads = reads;
+	remember_key(m, ev);
+	if (e.names && m->key)
+		m->names = owner_names__ref(e.names);
+done:
+	owner_names__put(e.names);
 }
 
 /* Kernel strings are NUL-terminated when they fit; a full buffer is not. */
 static void copy_kstr(char *dst, size_t size, const char *src, size_t src_size)
 {
-	size_t n = strnlen(src, src_size);
-
-	snprintf(dst, size, "%.*s", (int)n, src);
+	str__copy(dst, size, src, src_size);
 }
 
 /* Names are the process's to choose (prctl(PR_SET_NAME), file and cgroup names): control
@@ -88,7 +174,7 @@ static void scrub(char *s)
 
 static void fill(struct hs_process *p, const struct owner_entry *e, bool server_end)
 {
-	const struct proc_names *n = &e->names;
+	const struct owner_names *n = e->names;
 
 	memset(p, 0, sizeof(*p));
 	p->present = true;
@@ -98,21 +184,25 @@ static void fill(struct hs_process *p, const struct owner_entry *e, bool server_
 	p->uid = e->rec.uid;
 	p->netns = e->rec.netns;
 	copy_kstr(p->comm, sizeof(p->comm), e->rec.comm, sizeof(e->rec.comm));
-	if (e->has_names && n->exe[0])
-		snprintf(p->exe, sizeof(p->exe), "%s", n->exe);
+	if (n && owner_names__get(n, OWNER_NAME_EXE)[0])
+		str__copy(p->exe, sizeof(p->exe), owner_names__get(n, OWNER_NAME_EXE), sizeof(p->exe));
 	else
 		copy_kstr(p->exe, sizeof(p->exe), e->rec.exe_name, sizeof(e->rec.exe_name));
 	scrub(p->comm);
 	scrub(p->exe);
-	if (!e->has_names)
+	if (!n)
 		return;
-	snprintf(p->cgroup, sizeof(p->cgroup), "%s", n->cgroup);
+	str__copy(p->cgroup, sizeof(p->cgroup), owner_names__get(n, OWNER_NAME_CGROUP),
+		  sizeof(p->cgroup));
 	scrub(p->cgroup);
-	snprintf(p->unit, sizeof(p->unit), "%s", n->owner.unit);
+	str__copy(p->unit, sizeof(p->unit), owner_names__get(n, OWNER_NAME_UNIT), sizeof(p->unit));
 	scrub(p->unit);
-	snprintf(p->container_runtime, sizeof(p->container_runtime), "%s", n->owner.runtime);
-	snprintf(p->container_id, sizeof(p->container_id), "%s", n->owner.container_id);
-	snprintf(p->pod_uid, sizeof(p->pod_uid), "%s", n->owner.pod_uid);
+	str__copy(p->container_runtime, sizeof(p->container_runtime),
+		  owner_names__get(n, OWNER_NAME_RUNTIME), sizeof(p->container_runtime));
+	str__copy(p->container_id, sizeof(p->container_id),
+		  owner_names__get(n, OWNER_NAME_CONTAINER_ID), sizeof(p->container_id));
+	str__copy(p->pod_uid, sizeof(p->pod_uid), owner_names__get(n, OWNER_NAME_POD_UID),
+		  sizeof(p->pod_uid));
 }
 
 void attrib__handshake(struct attrib *a, struct handshake *hs)
@@ -131,6 +221,10 @@ void attrib__handshake(struct attrib *a, struct handshake *hs)
 	} else if (s == 1) {
 		fill(&hs->process, &server, true);
 	}
+	if (c == 1)
+		owner_names__put(client.names);
+	if (s == 1)
+		owner_names__put(server.names);
 	hs->ends_ambiguous = (uint8_t)((c < 0 ? 1u << HS_SIDE_CLIENT : 0) |
 				       (s < 0 ? 1u << HS_SIDE_SERVER : 0));
 	if (c == 1 || s == 1)

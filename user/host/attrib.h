@@ -21,6 +21,8 @@ struct attrib_stats {
 	/* per handshake: at least one end attributed / none local / an end whose 4-tuple several
 	 * namespaces hold, none attributed */
 	uint64_t hit, miss, ambiguous;
+	/* owner records whose names were those of the pid's previous record (not merged again) */
+	uint64_t names_reused;
 };
 
 struct attrib;

@@ -169,23 +169,42 @@ static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a
 	(*n)++;
 }
 
-/* "client process curl (pid 4242, uid 1000, /usr/bin/curl, unit backup.service)" */
+/* "client process curl (pid 4242, uid 1000, /usr/bin/curl, unit backup.service)", put together
+ * without snprintf (two per handshake with attribution on, whose format parsing cost more than
+ * the note): the longest (names at their sizes in struct hs_process) fits text. */
 static void add_process_note(struct store *s, uint32_t *n, uint64_t frame,
 			     const struct hs_process *p)
 {
 	char text[FINDING_MESSAGE_LEN + HS_EXE_LEN + HS_UNIT_LEN];
-	int len;
+	struct sbuf b;
 
-	len = snprintf(text, sizeof(text), "%s process %s (pid %u, uid %u%s%s", p->server_end ?
-		       "server" : "client", p->comm, p->pid, p->uid, p->exe[0] ? ", " : "", p->exe);
-	if (p->container_id[0])
-		len += snprintf(text + len, sizeof(text) - (size_t)len, ", %s container %s",
-				p->container_runtime[0] ? p->container_runtime : "a",
-				p->container_id);
-	else if (p->unit[0])
-		len += snprintf(text + len, sizeof(text) - (size_t)len, ", unit %s", p->unit);
-	if (len > 0 && (size_t)len < sizeof(text) - 1)
-		snprintf(text + len, sizeof(text) - (size_t)len, ")");
+	_Static_assert(sizeof(text) > sizeof("server process  (pid 4294967295, uid 4294967295, ") +
+					      sizeof(p->comm) + sizeof(p->exe) +
+					      sizeof(", a container ") + sizeof(p->container_runtime) +
+					      sizeof(p->container_id) + sizeof(", unit ") +
+					      sizeof(p->unit) + sizeof(")"),
+		       "a process note always fits");
+	sbuf__init_fixed(&b, text, sizeof(text));
+	sbuf__puts(&b, p->server_end ? "server process " : "client process ");
+	sbuf__puts(&b, p->comm);
+	sbuf__puts(&b, " (pid ");
+	sbuf__put_u64(&b, p->pid);
+	sbuf__puts(&b, ", uid ");
+	sbuf__put_u64(&b, p->uid);
+	if (p->exe[0]) {
+		sbuf__puts(&b, ", ");
+		sbuf__puts(&b, p->exe);
+	}
+	if (p->container_id[0]) {
+		sbuf__puts(&b, ", ");
+		sbuf__puts(&b, p->container_runtime[0] ? p->container_runtime : "a");
+		sbuf__puts(&b, " container ");
+		sbuf__puts(&b, p->container_id);
+	} else if (p->unit[0]) {
+		sbuf__puts(&b, ", unit ");
+		sbuf__puts(&b, p->unit);
+	}
+	sbuf__putc(&b, ')');
 	add_note(s, n, frame, text, NULL);
 }
 

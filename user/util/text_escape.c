@@ -46,20 +46,30 @@ bool text__needs_escape(const char *s, size_t len)
 	return false;
 }
 
+/* Runs that need no escaping go out in one sbuf__add(): a call per byte was most of the cost of
+ * the pcapng comments the daemon writes per handshake (text__escape 2.8 % of its samples with
+ * process attribution on). */
 void text__escape(struct sbuf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0, run = 0, n;
 
-	for (size_t i = 0, n; i < len; i += n) {
-		n = safe_len(p + i, len - i);
+	while (i + run < len) {
+		n = safe_len(p + i + run, len - i - run);
 		if (n) {
-			sbuf__add(b, p + i, n);
+			run += n;
 			continue;
 		}
+		if (run)
+			sbuf__add(b, p + i, run);
+		i += run;
+		run = 0;
 		char esc[4] = { '\\', 'x', hex[p[i] >> 4], hex[p[i] & 15] };
 
 		sbuf__add(b, esc, sizeof(esc));
-		n = 1;
+		i++;
 	}
+	if (run)
+		sbuf__add(b, p + i, run);
 }

@@ -18,7 +18,7 @@ static const uint8_t CLI[16] = { 10, 200, 1, 2 }, SRV[16] = { 10, 200, 1, 1 };
 static struct owner_entry entry(uint8_t kind, uint32_t netns, uint32_t pid, uint16_t lport,
 				uint16_t rport)
 {
-	struct owner_entry e = { .has_names = false };
+	struct owner_entry e = { .has_names = false, .names = NULL };
 
 	e.rec.family = 4;
 	e.rec.kind = kind;
@@ -97,6 +97,28 @@ static void test_eviction(void)
 		CHECK_EQ(take_client(t, 40000 + p, &out), 1);
 		CHECK_EQ(out.rec.pid, 100 + p);
 	}
+	owner_table__free(t);
+	/* a slot a handshake took is filled before anything gives way: nothing is evicted while
+	 * the table is not full, whichever slot was freed */
+	t = owner_table__new(4);
+	for (uint16_t p = 0; p < 4; p++) {
+		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+		owner_table__add(t, &e);
+	}
+	CHECK_EQ(take_client(t, 40002, &out), 1);
+	e = entry(TLSMON_OWNER_CONNECT, 1, 104, 40004, 443);
+	owner_table__add(t, &e);
+	CHECK_EQ(owner_table__stats(t)->evicted, 0);
+	/* full again: the oldest (40000) gives way, then the next oldest (40001) */
+	for (uint16_t p = 5; p < 7; p++) {
+		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+		owner_table__add(t, &e);
+	}
+	CHECK_EQ(owner_table__stats(t)->evicted, 2);
+	CHECK_EQ(take_client(t, 40000, &out), 0);
+	CHECK_EQ(take_client(t, 40001, &out), 0);
+	for (uint16_t p = 3; p < 7; p++)
+		CHECK_EQ(take_client(t, 40000 + p, &out), p != 2);
 	owner_table__free(t);
 }
 
@@ -250,6 +272,65 @@ static void test_attrib_cgroup_of_exited(void)
 	CHECK_EQ(system(cmd), 0);
 }
 
+/* A pid's next record with the same names reuses what the last one merged to; any byte of its
+ * names changed (an exec, a move, a pid taken by another program), or /proc read again, and
+ * it is merged afresh: never the previous record's names. */
+static void test_attrib_names_reused(void)
+{
+	char root[] = "/tmp/tlsmon-attrib-XXXXXX", cmd[64];
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 7);
+	static struct handshake hs;
+	struct attrib *a = attrib__new(NULL, 8, 8);
+
+	attrib__on_owner(a, &c, 1);
+	attrib__on_owner(a, &c, 1); /* the same socket again: replaces the first */
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	snprintf(c.o.exe_name, sizeof(c.o.exe_name), "other"); /* exec'd another binary */
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/other");
+	c.names[c.names_len - 2] = 'X'; /* "system.slicX": moved to another cgroup */
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/system.slicX/backup.service");
+	c = event(TLSMON_OWNER_CONNECT, 2, 8); /* another pid with the same names */
+	c.o.exe_name[0] = 'k';
+	attrib__on_owner(a, &c, 1);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_EQ(hs.process.pid, 8);
+	CHECK_STR(hs.process.exe, "/usr/bin/klient");
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	attrib__free(a);
+
+	/* /proc's cgroup changes; the cache reads it again after its TTL: the new one */
+	if (!mkdtemp(root)) {
+		CHECK(0);
+		return;
+	}
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-3.scope\n");
+	a = attrib__new(root, 8, 8);
+	c = event(TLSMON_OWNER_CONNECT, 2, 4343);
+	attrib__on_owner(a, &c, 1);
+	attrib__on_owner(a, &c, 2);
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-4.scope\n");
+	attrib__on_owner(a, &c, 2 + ATTRIB_PROC_TTL_NS);
+	handshake(&hs);
+	attrib__handshake(a, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-4.scope");
+	CHECK_EQ(attrib__proc_stats(a)->reads, 2);
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	attrib__free(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_EQ(system(cmd), 0);
+}
+
 /* The names are kept packed in the slot: what is taken back is what was added, byte for byte,
  * a full-length field included; a record replaced or evicted gives its names back. */
 static void test_names_kept(void)
@@ -257,23 +338,30 @@ static void test_names_kept(void)
 	struct owner_table *t = owner_table__new(2);
 	struct owner_entry e = entry(TLSMON_OWNER_CONNECT, 1, 100, 40000, 443), out;
 	struct owner_entry none = entry(TLSMON_OWNER_CONNECT, 1, 101, 40001, 443);
+	struct proc_names n, back;
 
-	memset(&e.names, 0, sizeof(e.names));
+	memset(&n, 0, sizeof(n));
+	snprintf(n.exe, sizeof(n.exe), "/usr/sbin/nginx");
+	memset(n.cgroup, 'c', sizeof(n.cgroup) - 1);
+	snprintf(n.owner.unit, sizeof(n.owner.unit), "nginx.service");
+	snprintf(n.owner.runtime, sizeof(n.owner.runtime), "podman");
+	memset(n.owner.container_id, 'a', sizeof(n.owner.container_id) - 1);
 	e.has_names = true;
-	snprintf(e.names.exe, sizeof(e.names.exe), "/usr/sbin/nginx");
-	memset(e.names.cgroup, 'c', sizeof(e.names.cgroup) - 1);
-	snprintf(e.names.owner.unit, sizeof(e.names.owner.unit), "nginx.service");
-	snprintf(e.names.owner.runtime, sizeof(e.names.owner.runtime), "podman");
-	memset(e.names.owner.container_id, 'a', sizeof(e.names.owner.container_id) - 1);
+	e.names = owner_names__new(&n);
+	CHECK(e.names != NULL);
 	owner_table__add(t, &e);
 	owner_table__add(t, &none);
 	memset(&out, 0x55, sizeof(out));
 	CHECK_EQ(take_client(t, 40000, &out), 1);
-	CHECK(out.has_names);
-	CHECK(!memcmp(&out.names, &e.names, sizeof(e.names)));
+	CHECK(out.has_names && out.names == e.names); /* shared, not copied */
+	owner_names__unpack(out.names, &back);
+	CHECK(!memcmp(&back, &n, sizeof(n)));
+	CHECK_STR(owner_names__get(out.names, OWNER_NAME_UNIT), "nginx.service");
+	CHECK_STR(owner_names__get(out.names, OWNER_NAME_POD_UID), "");
+	owner_names__put(out.names);
 	CHECK_EQ(take_client(t, 40001, &out), 1);
-	CHECK(!out.has_names);
-	/* replaced, then evicted (2 slots): each frees the names it held (LeakSanitizer) */
+	CHECK(!out.has_names && !out.names);
+	/* replaced, then evicted (2 slots): each gives its reference back (LeakSanitizer) */
 	owner_table__add(t, &e);
 	owner_table__add(t, &e);
 	owner_table__add(t, &none);
@@ -282,6 +370,11 @@ static void test_names_kept(void)
 	CHECK_EQ(owner_table__stats(t)->replaced, 1);
 	CHECK_EQ(owner_table__stats(t)->evicted, 1);
 	CHECK_EQ(owner_table__stats(t)->names_dropped, 0);
+	/* names resolved but not stored (no memory): counted */
+	none.has_names = true;
+	owner_table__add(t, &none);
+	CHECK_EQ(owner_table__stats(t)->names_dropped, 1);
+	owner_names__put(e.names);
 	owner_table__free(t);
 }
 
@@ -294,5 +387,6 @@ int main(void)
 	RUN_TEST(test_attrib);
 	RUN_TEST(test_attrib_kernel_only);
 	RUN_TEST(test_attrib_cgroup_of_exited);
+	RUN_TEST(test_attrib_names_reused);
 	return check_total_failed ? 1 : 0;
 }

@@ -265,6 +265,50 @@ static void test_comment_escaped(void)
 	store__free(s);
 }
 
+/* The pcapng comments that name the local processes: each field in its place, the longest
+ * names whole, a missing executable left out, a unit when there is no container. */
+static void test_process_notes(void)
+{
+	struct store *s = store__new(NULL);
+	struct handshake *hs = mkhs(7002, HS_OUTCOME_ALERT, true, 100);
+	char want[512], exe[HS_EXE_LEN], id[HS_CONTAINER_ID_LEN];
+	struct sbuf pcap, json;
+	struct store_dump_info info;
+	struct engine_frames fs;
+	struct fbuf fb;
+
+	memset(exe, 'e', sizeof(exe) - 1);
+	exe[0] = '/';
+	exe[sizeof(exe) - 1] = '\0';
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	hs->process = (struct hs_process){ .present = true, .pid = 4294967295u, .uid = 1000 };
+	snprintf(hs->process.comm, sizeof(hs->process.comm), "curl");
+	snprintf(hs->process.exe, sizeof(hs->process.exe), "%s", exe);
+	snprintf(hs->process.container_runtime, sizeof(hs->process.container_runtime), "podman");
+	snprintf(hs->process.container_id, sizeof(hs->process.container_id), "%s", id);
+	snprintf(hs->process.unit, sizeof(hs->process.unit), "left-out.scope");
+	hs->peer_process = (struct hs_process){ .present = true, .server_end = true, .pid = 17 };
+	snprintf(hs->peer_process.comm, sizeof(hs->peer_process.comm), "nginx");
+	snprintf(hs->peer_process.unit, sizeof(hs->peer_process.unit), "nginx.service");
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	CHECK_EQ(store__add(s, hs, &fs), 1);
+	sbuf__init(&pcap);
+	sbuf__init(&json);
+	CHECK_EQ(store__dump(s, 0, PCAP_FMT_PCAPNG, &pcap, &json, &info), 0);
+	snprintf(want, sizeof(want),
+		 "tlsmon: client process curl (pid 4294967295, uid 1000, %s, podman container %s)",
+		 exe, id);
+	CHECK(memmem(pcap.buf, pcap.len, want, strlen(want) + 1) != NULL);
+	snprintf(want, sizeof(want), "tlsmon: server process nginx (pid 17, uid 0, unit nginx.service)");
+	CHECK(memmem(pcap.buf, pcap.len, want, strlen(want) + 1) != NULL);
+	sbuf__free(&pcap);
+	sbuf__free(&json);
+	free(hs);
+	store__free(s);
+}
+
 static void test_bytes_bound(void)
 {
 	struct store *s = store__new(NULL);
@@ -603,6 +647,7 @@ int main(void)
 	RUN_TEST(test_count_bound_evicts_oldest);
 	RUN_TEST(test_classes_protect_findings);
 	RUN_TEST(test_comment_escaped);
+	RUN_TEST(test_process_notes);
 	RUN_TEST(test_bytes_bound);
 	RUN_TEST(test_refuses_oversized);
 	RUN_TEST(test_since_filter);
