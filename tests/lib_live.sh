@@ -23,6 +23,7 @@
 #   tls_once FAM DIR SRV-OUT CLI-OUT [SRV-ARGS...] [-- CLI-ARGS...]   one handshake B -> A (TLS_RC)
 #   caps_dropped / status_field NAME / expect_status CASE NAME VALUE   TM_PID's capabilities
 #   prom_start NS DIR RULES MPORT PPORT   a Prometheus in NS scraping 127.0.0.1:MPORT (T_BG_PID)
+#   ec_cert DIR NAME CA [EXT...]         EC P-256 DIR/NAME.{key,pem} signed by DIR/CA (- = a CA)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -267,4 +268,25 @@ EOF
 	t_bg "$ns" prometheus --config.file="$dir/prometheus.yml" \
 		--storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$pport" \
 		--log.level=warn >"$dir.log" 2>&1
+}
+
+# ec_cert DIR NAME CA [EXTENSION...]: an EC P-256 key and certificate DIR/NAME.key, DIR/NAME.pem,
+# valid 2 days, signed by DIR/CA.{pem,key} with the given extensions (openssl x509 -extfile
+# lines), or, when CA is "-", a self-signed CA. For the /metrics endpoint's own TLS, not the
+# monitored chains (tests/fixtures/mkchains.sh).
+ec_cert()
+{
+	local d=$1 n=$2 ca=$3
+	shift 3
+	if [ "$ca" = - ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-subj "/CN=$n" -keyout "$d/$n.key" -out "$d/$n.pem" \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
+	else
+		printf '%s\n' "$@" >"$d/$n.ext"
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$n" \
+			-keyout "$d/$n.key" -out "$d/$n.csr" &&
+			openssl x509 -req -in "$d/$n.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" \
+				-CAcreateserial -days 2 -extfile "$d/$n.ext" -out "$d/$n.pem"
+	fi
 }

@@ -27,27 +27,10 @@ live_netns "$T" 73
 C=$W/web
 mkdir -p "$C"
 
-# mkcert NAME CA [EXTENSION...]: EC P-256 key and certificate signed by CA (self-signed CA: -)
-mkcert()
-{
-	local n=$1 ca=$2
-	shift 2
-	if [ "$ca" = - ]; then
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-			-subj "/CN=$n" -keyout "$C/$n.key" -out "$C/$n.pem" \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
-	else
-		printf '%s\n' "$@" >"$C/$n.ext"
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$n" \
-			-keyout "$C/$n.key" -out "$C/$n.csr" &&
-			openssl x509 -req -in "$C/$n.csr" -CA "$C/$ca.pem" -CAkey "$C/$ca.key" \
-				-CAcreateserial -days 2 -extfile "$C/$n.ext" -out "$C/$n.pem"
-	fi
-}
 if ! (export OPENSSL_CONF=/dev/null
-	mkcert webca - &&
-		mkcert one webca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth &&
-		mkcert two webca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth) \
+	ec_cert "$C" webca - &&
+		ec_cert "$C" one webca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth &&
+		ec_cert "$C" two webca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth) \
 	>"$W/certs.log" 2>&1; then
 	fail "$T/certificates" "$(tail -2 "$W/certs.log" | tr '\n' ' ')"
 	t_done

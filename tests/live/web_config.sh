@@ -36,31 +36,12 @@ live_netns "$T" 61
 C=$W/certs
 PASSWORD='correct horse:battery'
 
-# mkcert NAME CA [EXTENSION...]: EC P-256 key and certificate NAME.pem signed by CA (or
-# self-signed with CA extensions when CA is "-").
-mkcert()
-{
-	local n=$1 ca=$2
-	shift 2
-	if [ "$ca" = - ]; then
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-			-subj "/CN=$n" -keyout "$C/$n.key" -out "$C/$n.pem" \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign
-	else
-		printf '%s\n' "$@" >"$C/$n.ext"
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$n" \
-			-keyout "$C/$n.key" -out "$C/$n.csr" &&
-			openssl x509 -req -in "$C/$n.csr" -CA "$C/$ca.pem" -CAkey "$C/$ca.key" \
-				-CAcreateserial -days 2 -extfile "$C/$n.ext" -out "$C/$n.pem"
-	fi
-}
-
 mkdir -p "$C"
 if ! (export OPENSSL_CONF=/dev/null
-	mkcert ca - && mkcert rogue - &&
-		mkcert server ca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth &&
-		mkcert client ca extendedKeyUsage=clientAuth &&
-		mkcert rogueclient rogue extendedKeyUsage=clientAuth) >"$W/certs.log" 2>&1; then
+	ec_cert "$C" ca - && ec_cert "$C" rogue - &&
+		ec_cert "$C" server ca subjectAltName=IP:127.0.0.1 extendedKeyUsage=serverAuth &&
+		ec_cert "$C" client ca extendedKeyUsage=clientAuth &&
+		ec_cert "$C" rogueclient rogue extendedKeyUsage=clientAuth) >"$W/certs.log" 2>&1; then
 	fail "$T/certificates" "$(tail -2 "$W/certs.log" | tr '\n' ' ')"
 	t_done
 fi
