@@ -79,16 +79,23 @@ static void test_netns(void)
 	owner_table__free(t);
 }
 
+/* Connects of pid 100 + p from client port 40000 + p to 443, for p in [from, to), in order. */
+static void add_clients(struct owner_table *t, uint16_t from, uint16_t to)
+{
+	for (uint16_t p = from; p < to; p++) {
+		struct owner_entry e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
+
+		owner_table__add(t, &e);
+	}
+}
+
 static void test_eviction(void)
 {
 	struct owner_table *t = owner_table__new(4);
-	struct owner_entry e, out;
+	struct owner_entry out;
 
 	CHECK(owner_table__new(6) == NULL); /* not a power of two */
-	for (uint16_t p = 0; p < 6; p++) {
-		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
-		owner_table__add(t, &e);
-	}
+	add_clients(t, 0, 6);
 	/* the two oldest gave way, counted; the rest are still found */
 	CHECK_EQ(owner_table__stats(t)->evicted, 2);
 	CHECK_EQ(take_client(t, 40000, &out), 0);
@@ -101,19 +108,12 @@ static void test_eviction(void)
 	/* a slot a handshake took is filled before anything gives way: nothing is evicted while
 	 * the table is not full, whichever slot was freed */
 	t = owner_table__new(4);
-	for (uint16_t p = 0; p < 4; p++) {
-		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
-		owner_table__add(t, &e);
-	}
+	add_clients(t, 0, 4);
 	CHECK_EQ(take_client(t, 40002, &out), 1);
-	e = entry(TLSMON_OWNER_CONNECT, 1, 104, 40004, 443);
-	owner_table__add(t, &e);
+	add_clients(t, 4, 5);
 	CHECK_EQ(owner_table__stats(t)->evicted, 0);
 	/* full again: the oldest (40000) gives way, then the next oldest (40001) */
-	for (uint16_t p = 5; p < 7; p++) {
-		e = entry(TLSMON_OWNER_CONNECT, 1, 100 + p, 40000 + p, 443);
-		owner_table__add(t, &e);
-	}
+	add_clients(t, 5, 7);
 	CHECK_EQ(owner_table__stats(t)->evicted, 2);
 	CHECK_EQ(take_client(t, 40000, &out), 0);
 	CHECK_EQ(take_client(t, 40001, &out), 0);
