@@ -39,21 +39,7 @@ static void on_batch_end(void *ctx)
 static void frame_of(uint8_t *pkt, struct frame *f, uint16_t cport, bool from_server,
 		     uint32_t seq, uint32_t ack, const struct buf *payload, uint64_t number)
 {
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + payload->n));
-	pkt[8] = 64;
-	pkt[9] = 6;
-	put32(pkt + 12, from_server ? 0x0a000002 : 0x0a000001);
-	put32(pkt + 16, from_server ? 0x0a000001 : 0x0a000002);
-	put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
-	put16(pkt + 20, from_server ? SERVER_PORT : cport);
-	put16(pkt + 22, from_server ? cport : SERVER_PORT);
-	put32(pkt + 24, seq);
-	put32(pkt + 28, ack);
-	pkt[32] = 5 << 4;
-	pkt[33] = TH_ACK | TH_PSH;
-	put16(pkt + 34, 65535);
+	tcp4_frame_hdr(pkt, from_server, cport, seq, ack, TH_ACK | TH_PSH, payload->n);
 	memcpy(pkt + 40, payload->b, payload->n);
 	memset(f, 0, sizeof(*f));
 	f->number = number;

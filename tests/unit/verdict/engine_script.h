@@ -214,6 +214,28 @@ static inline void run_start(struct run *r)
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
+/* The 40 bytes of IPv4 and TCP headers of a frame between 10.0.0.1:cport (the client) and
+ * 10.0.0.2:SERVER_PORT, from the server when from_server, carrying plen bytes of payload. */
+static inline void tcp4_frame_hdr(uint8_t *pkt, bool from_server, uint16_t cport, uint32_t seq,
+				  uint32_t ack, uint8_t flags, size_t plen)
+{
+	memset(pkt, 0, 40);
+	pkt[0] = 0x45;
+	put16(pkt + 2, (uint16_t)(40 + plen));
+	pkt[8] = 64;
+	pkt[9] = 6;
+	put32(pkt + 12, from_server ? 0x0a000002 : 0x0a000001);
+	put32(pkt + 16, from_server ? 0x0a000001 : 0x0a000002);
+	put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
+	put16(pkt + 20, from_server ? SERVER_PORT : cport);
+	put16(pkt + 22, from_server ? cport : SERVER_PORT);
+	put32(pkt + 24, seq);
+	put32(pkt + 28, ack);
+	pkt[32] = 5 << 4;
+	pkt[33] = flags;
+	put16(pkt + 34, 65535);
+}
+
 /* One IPv4/TCP frame (LINKTYPE_RAW) from the client (from_server false) or the server, its
  * sequence number the sender's next one unless seq_at says otherwise. */
 static inline void send_at(struct run *r, bool from_server, uint8_t flags,
@@ -227,21 +249,7 @@ static inline void send_at(struct run *r, bool from_server, uint8_t flags,
 	struct pkt p;
 	int side;
 
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + plen));
-	pkt[8] = 64;
-	pkt[9] = 6;
-	put32(pkt + 12, from_server ? 0x0a000002 : 0x0a000001);
-	put32(pkt + 16, from_server ? 0x0a000001 : 0x0a000002);
-	put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
-	put16(pkt + 20, from_server ? SERVER_PORT : CLIENT_PORT);
-	put16(pkt + 22, from_server ? CLIENT_PORT : SERVER_PORT);
-	put32(pkt + 24, seq);
-	put32(pkt + 28, r->seq[!s]);
-	pkt[32] = 5 << 4;
-	pkt[33] = flags;
-	put16(pkt + 34, 65535);
+	tcp4_frame_hdr(pkt, from_server, CLIENT_PORT, seq, r->seq[!s], flags, plen);
 	if (plen)
 		memcpy(pkt + 40, payload->b, plen);
 	if (!seq_at)
