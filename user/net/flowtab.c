@@ -31,13 +31,15 @@
 #define TRIM_AFTER_BYTES (4ull << 20)
 
 /* What few flows need, kept beside the pool by position rather than in every entry: the links
- * of the list of flows holding out-of-order bytes (oldest holder first, the budget's), and the
- * encapsulations of the packet that made the flow (a heap copy; NULL without any). Its pages
+ * of the list of flows holding out-of-order bytes (oldest holder first, the budget's), the
+ * encapsulations of the packet that made the flow (a heap copy; NULL without any), and a SYN
+ * set aside (valid while the entry's FLOW_SYN_PENDING is set). Its pages
  * are written only for such flows; a flood of plain flows reads them at most, and a read of an
  * untouched page maps the kernel's shared zero page, which costs no resident memory. */
 struct flow_rare {
 	uint32_t held_prev, held_next;
 	struct encap_chain *encap;
+	uint32_t syn_pending;
 };
 
 struct flowtab {
@@ -77,7 +79,7 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
-_Static_assert(sizeof(struct flow) <= 104, "struct flow grew: a flood of half-open handshakes "
+_Static_assert(sizeof(struct flow) <= 96, "struct flow grew: a flood of half-open handshakes "
 					   "costs it per flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
@@ -484,6 +486,20 @@ void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_
 	const struct encap_chain *c = rare_of(t, f)->encap;
 
 	*out = c ? *c : none;
+}
+
+void flowtab__set_syn_pending(struct flowtab *t, struct flow *f, uint32_t isn)
+{
+	rare_of(t, f)->syn_pending = isn;
+	f->ack_seen |= FLOW_SYN_PENDING;
+}
+
+int flowtab__syn_pending(const struct flowtab *t, const struct flow *f, uint32_t *isn)
+{
+	if (!(f->ack_seen & FLOW_SYN_PENDING))
+		return -ENOENT;
+	*isn = rare_of(t, f)->syn_pending;
+	return 0;
 }
 
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key)

@@ -23,14 +23,13 @@ struct flow {
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
-	uint32_t syn_pending; /* ISN of a SYN not taken during a handshake (FLOW_SYN_PENDING) */
 	uint32_t dir_other; /* private: the second direction's position + 1 in its pool, 0 = none */
 	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
 	uint8_t half_open; /* enum flow_class: which LRU list holds it */
 	uint8_t dirs; /* private: FLOW_DIR_INLINE, and the key side it holds (FLOW_DIR_SIDE) */
 };
 
-#define FLOW_SYN_PENDING 0x4
+#define FLOW_SYN_PENDING 0x4 /* flowtab__set_syn_pending() */
 #define FLOW_DIR_INLINE 0x1 /* the entry's own direction state is taken */
 #define FLOW_DIR_SIDE 0x2 /* ... by key side 1 (clear: side 0) */
 
@@ -123,6 +122,13 @@ static inline void *flow_dir__app(struct reasm *r)
 {
 	return r + 1;
 }
+
+/* A SYN with a new ISN that was not taken during a handshake, set aside in case the peer
+ * answers it (the engine's). Rare, so it is kept beside the pool, not in every entry. */
+void flowtab__set_syn_pending(struct flowtab *t, struct flow *f, uint32_t isn);
+
+/* The ISN set aside last into *isn, or -ENOENT when none was. */
+int flowtab__syn_pending(const struct flowtab *t, const struct flow *f, uint32_t *isn);
 
 /* The flow with this (normalised) key, or NULL; unlike a lookup, it touches nothing (tests). */
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key);

@@ -353,7 +353,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	struct flow *f;
 	struct conn *c;
 	int side, rc;
-	uint32_t urg_seq = 0;
+	uint32_t urg_seq = 0, isn;
 	enum tcp_csum_result csum;
 	bool opens, has_urg;
 
@@ -402,8 +402,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    stale_for_syn(c, f, p.seq) && engine__synchronised(c, f)) {
 		flowtab__reasm_stats(e->flows)->syn_ignored++;
-		f->syn_pending = p.seq;
-		f->ack_seen |= FLOW_SYN_PENDING;
+		flowtab__set_syn_pending(e->flows, f, p.seq);
 		return 0;
 	}
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
@@ -417,12 +416,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			return 0;
 		c = flow__app(f);
 	} else if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
-		   (f->ack_seen & FLOW_SYN_PENDING) && p.ack == f->syn_pending + 1 &&
+		   !flowtab__syn_pending(e->flows, f, &isn) && p.ack == isn + 1 &&
 		   c->client_known && side != c->client &&
 		   !(c->syn_seen && p.ack == c->syn_seq + 1)) {
 		/* ... and the peer did: the SYN set aside was a new connection after all. */
-		uint32_t isn = f->syn_pending;
-
 		c->superseded = true;
 		flowtab__remove(e->flows, f);
 		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
