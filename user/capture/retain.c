@@ -14,13 +14,24 @@
 struct arena_buf {
 	struct frame_arena *owner;
 	struct arena_buf *older, *newer;
+	uint64_t dropped_bytes; /* the owner's, while it has this buffer */
 	uint32_t len, cap; /* frame bytes used and available after this header */
 	uint32_t count; /* records */
 	uint32_t pad;
 	uint8_t data[];
 };
 
-_Static_assert(sizeof(struct frame_arena) == 24, "one per tracked flow");
+_Static_assert(sizeof(struct frame_arena) == 16, "one per tracked flow");
+
+static struct arena_buf *buf_of(const struct frame_arena *a)
+{
+	return a->has_buf ? a->u.buf : NULL;
+}
+
+static uint64_t *dropped_bytes_of(struct frame_arena *a)
+{
+	return a->has_buf ? &a->u.buf->dropped_bytes : &a->u.dropped_bytes;
+}
 
 static void unlink_buf(struct retain_pool *p, struct arena_buf *b)
 {
@@ -47,17 +58,21 @@ static void relink_buf(struct retain_pool *p, struct arena_buf *b)
 		b->newer->older = b;
 	else
 		p->newest = b;
-	b->owner->buf = b;
+	b->owner->u.buf = b;
+	b->owner->has_buf = true;
 }
 
 static void release_buf(struct retain_pool *p, struct frame_arena *a)
 {
-	if (!a->buf)
+	struct arena_buf *b = buf_of(a);
+
+	if (!b)
 		return;
-	unlink_buf(p, a->buf);
-	p->total -= a->buf->cap;
-	free(a->buf);
-	a->buf = NULL;
+	unlink_buf(p, b);
+	p->total -= b->cap;
+	a->has_buf = false;
+	a->u.dropped_bytes = b->dropped_bytes;
+	free(b);
 }
 
 void retain__start(struct retain_pool *p, struct frame_arena *a)
@@ -89,7 +104,7 @@ static bool evict_oldest(struct retain_pool *p, const struct frame_arena *keep)
 	a = b->owner;
 	a->evicted = true;
 	a->dropped += b->count;
-	a->dropped_bytes += b->len - (uint64_t)b->count * sizeof(struct frame_hdr);
+	b->dropped_bytes += b->len - (uint64_t)b->count * sizeof(struct frame_hdr);
 	release_buf(p, a);
 	(*p->evicted)++;
 	return true;
@@ -104,8 +119,9 @@ static size_t frame_record_size(uint32_t caplen)
  * evicting older connections when the total is reached. */
 static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t want)
 {
-	size_t have = a->buf ? a->buf->cap : 0, cap = have ? have * 2 : ARENA_MIN_CAP;
+	size_t have = a->has_buf ? a->u.buf->cap : 0, cap = have ? have * 2 : ARENA_MIN_CAP;
 	struct arena_buf *nb;
+	uint64_t dropped_bytes = *dropped_bytes_of(a);
 
 	if (want <= have)
 		return true;
@@ -121,13 +137,14 @@ static bool make_room(struct retain_pool *pool, struct frame_arena *a, size_t wa
 	while (pool->total - have + cap > pool->max_total)
 		if (!evict_oldest(pool, a))
 			return false;
-	nb = realloc(a->buf, sizeof(*nb) + cap);
+	nb = realloc(buf_of(a), sizeof(*nb) + cap);
 	if (!nb)
 		return false;
 	if (!have) {
 		memset(nb, 0, sizeof(*nb));
 		nb->owner = a;
 		nb->older = pool->newest;
+		nb->dropped_bytes = dropped_bytes; /* counted in the arena until now */
 	}
 	relink_buf(pool, nb);
 	pool->total += cap - have;
@@ -142,18 +159,18 @@ void retain__append(struct retain_pool *pool, struct frame_arena *a, const struc
 	uint8_t *p;
 
 	if (!a->live || a->evicted ||
-	    !make_room(pool, a, (a->buf ? a->buf->len : 0) + need)) {
+	    !make_room(pool, a, (a->has_buf ? a->u.buf->len : 0) + need)) {
 		a->dropped++;
-		a->dropped_bytes += fr->caplen;
+		*dropped_bytes_of(a) += fr->caplen;
 		(*pool->dropped)++;
 		return;
 	}
-	p = a->buf->data + a->buf->len;
+	p = a->u.buf->data + a->u.buf->len;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), fr->data, fr->caplen);
 	memset(p + sizeof(h) + fr->caplen, 0, need - sizeof(h) - fr->caplen);
-	a->buf->len += (uint32_t)need;
-	a->buf->count++;
+	a->u.buf->len += (uint32_t)need;
+	a->u.buf->count++;
 	(*pool->frames)++;
 }
 
@@ -178,13 +195,13 @@ void retain__view(const struct frame_arena *a, struct engine_frames *out)
 	memset(out, 0, sizeof(*out));
 	if (!a || !a->live)
 		return;
-	if (a->buf) {
-		out->buf = a->buf->data;
-		out->len = a->buf->len;
-		out->count = a->buf->count;
+	if (a->has_buf) {
+		out->buf = a->u.buf->data;
+		out->len = a->u.buf->len;
+		out->count = a->u.buf->count;
 	}
 	out->dropped = a->dropped;
-	out->dropped_bytes = a->dropped_bytes;
+	out->dropped_bytes = a->has_buf ? a->u.buf->dropped_bytes : a->u.dropped_bytes;
 }
 
 void retain__init(struct retain_pool *p, uint64_t max_per_conn, uint64_t max_total,

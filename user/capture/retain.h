@@ -27,15 +27,20 @@ bool engine_frames__next(const struct engine_frames *fs, size_t *cursor, struct 
 struct arena_buf;
 
 /* One connection's retained frames: frame_hdr + bytes records, 8-byte aligned. Lives in
- * the connection (24 bytes: every tracked flow has one); the buffer, allocated with the first
+ * the connection (16 bytes: every tracked flow has one); the buffer, allocated with the first
  * frame retained, carries the bookkeeping and is charged to the pool while the connection is
- * undecided. */
+ * undecided. The bytes of frames not retained are counted in the buffer while there is one,
+ * else in its place (has_buf tells which): a flood's flows mostly have none, having given
+ * theirs up to newer ones. */
 struct frame_arena {
-	struct arena_buf *buf; /* NULL while no frame is retained */
-	uint64_t dropped_bytes;
+	union {
+		struct arena_buf *buf; /* has_buf */
+		uint64_t dropped_bytes; /* !has_buf */
+	} u;
 	uint32_t dropped;
 	bool live : 1; /* between retain__start() and retain__stop() */
 	bool evicted : 1; /* its frames were dropped to make room: it retains no more */
+	bool has_buf : 1; /* frames are retained in u.buf */
 };
 
 /* Frames of undecided connections, bounded per connection and in total. When the total is

@@ -31,13 +31,15 @@
 #define TRIM_AFTER_BYTES (4ull << 20)
 
 /* What few flows need, kept beside the pool by position rather than in every entry: the links
- * of the list of flows holding out-of-order bytes (oldest holder first, the budget's), and the
- * encapsulations of the packet that made the flow (a heap copy; NULL without any). Its pages
+ * of the list of flows holding out-of-order bytes (oldest holder first, the budget's), the
+ * encapsulations of the packet that made the flow (a heap copy; NULL without any), and a SYN
+ * set aside (valid while the entry's FLOW_SYN_PENDING is set). Its pages
  * are written only for such flows; a flood of plain flows reads them at most, and a read of an
  * untouched page maps the kernel's shared zero page, which costs no resident memory. */
 struct flow_rare {
 	uint32_t held_prev, held_next;
 	struct encap_chain *encap;
+	uint32_t syn_pending;
 };
 
 struct flowtab {
@@ -45,6 +47,15 @@ struct flowtab {
 	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
 	size_t pool_bytes;
 	size_t stride;
+	size_t dir_off; /* of the entry's own direction state, from the entry's start */
+	/* The second directions: max_flows of dir_stride bytes (mmap), handed out as the main
+	 * pool's entries are (fresh ones in address order, then released ones), so their pages
+	 * are resident for as many flows as had two directions at once. */
+	uint8_t *dirs;
+	size_t dirs_bytes;
+	size_t dir_stride;
+	uint32_t dirs_fresh;
+	uint32_t dirs_free; /* released ones, linked through their first 4 bytes */
 	struct flow_rare *rare; /* max_flows entries, by pool position (mmap) */
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
@@ -63,12 +74,12 @@ struct flowtab {
 	uint64_t held_peak;
 	struct flowtab_stats stats;
 	struct reasm_stats reasm_stats;
-	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's dir[] */
+	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's directions */
 };
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
-_Static_assert(sizeof(struct flow) <= 192, "struct flow grew: a flood of half-open handshakes "
+_Static_assert(sizeof(struct flow) <= 96, "struct flow grew: a flood of half-open handshakes "
 					   "costs it per flow");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
@@ -79,6 +90,69 @@ static inline struct flow *at(const struct flowtab *t, uint32_t id)
 static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
 {
 	return (uint32_t)(((const uint8_t *)f - t->pool) / t->stride) + 1;
+}
+
+static inline struct reasm *dir_at(const struct flowtab *t, uint32_t id)
+{
+	return (struct reasm *)(t->dirs + (size_t)(id - 1) * t->dir_stride);
+}
+
+struct reasm *flowtab__dir_if(const struct flowtab *t, struct flow *f, int side)
+{
+	if (!(f->dirs & FLOW_DIR_INLINE))
+		return NULL;
+	if (!!(f->dirs & FLOW_DIR_SIDE) == !!side)
+		return (struct reasm *)((uint8_t *)f + t->dir_off);
+	return f->dir_other ? dir_at(t, f->dir_other) : NULL;
+}
+
+const struct reasm *flowtab__dir_peek(const struct flowtab *t, const struct flow *f, int side)
+{
+	static const struct reasm fresh; /* what reasm__init() makes */
+	const struct reasm *r = flowtab__dir_if(t, (struct flow *)f, side);
+
+	return r ? r : &fresh;
+}
+
+struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side)
+{
+	struct reasm *r = flowtab__dir_if(t, f, side);
+	uint32_t id;
+
+	if (r)
+		return r;
+	if (!(f->dirs & FLOW_DIR_INLINE)) {
+		/* zeroed with the entry */
+		f->dirs = FLOW_DIR_INLINE | (side ? FLOW_DIR_SIDE : 0);
+		return (struct reasm *)((uint8_t *)f + t->dir_off);
+	}
+	/* At most one per flow and max_flows of them: there is always one. */
+	if (t->dirs_free) {
+		id = t->dirs_free;
+		memcpy(&t->dirs_free, dir_at(t, id), sizeof(t->dirs_free));
+	} else {
+		id = ++t->dirs_fresh;
+	}
+	f->dir_other = id;
+	r = dir_at(t, id);
+	memset(r, 0, t->dir_stride);
+	return r;
+}
+
+static void dirs_release(struct flowtab *t, struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		struct reasm *r = flowtab__dir_if(t, f, d);
+
+		if (r)
+			reasm__reset(r, &t->reasm_cfg);
+	}
+	if (f->dir_other) {
+		memcpy(dir_at(t, f->dir_other), &t->dirs_free, sizeof(t->dirs_free));
+		t->dirs_free = f->dir_other;
+		f->dir_other = NIL;
+	}
+	f->dirs = 0;
 }
 
 static inline struct flow_rare *rare_of(const struct flowtab *t, const struct flow *f)
@@ -236,8 +310,7 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 	held_unlink(t, f);
 	if (t->opts.release)
 		t->opts.release(t->opts.ctx, f, why);
-	reasm__reset(&f->dir[0], &t->reasm_cfg);
-	reasm__reset(&f->dir[1], &t->reasm_cfg);
+	dirs_release(t, f);
 	if (rare_of(t, f)->encap) {
 		free(rare_of(t, f)->encap);
 		rare_of(t, f)->encap = NULL;
@@ -250,6 +323,14 @@ static void release_flow(struct flowtab *t, struct flow *f, enum flow_end_reason
 static size_t rare_bytes(const struct flowtab *t)
 {
 	return (size_t)t->opts.max_flows * sizeof(struct flow_rare);
+}
+
+/* Untouched pages of an anonymous mapping cost nothing until used; NULL on failure. */
+static void *map_zeroed(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 struct flowtab *flowtab__new(const struct flowtab_opts *opts)
@@ -267,7 +348,9 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->opts = *opts;
 	t->reasm_cfg.lim = opts->reasm;
 	t->reasm_cfg.stats = &t->reasm_stats;
-	t->stride = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
+	t->dir_off = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
+	t->dir_stride = (sizeof(struct reasm) + opts->dir_app_size + 7) & ~(size_t)7;
+	t->stride = t->dir_off + t->dir_stride;
 	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
@@ -277,17 +360,15 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	/* mmap, not calloc: after one large free() glibc raises its mmap threshold, and a second
 	 * table (tlsmon read makes one per file) would come from the heap, zeroed by memset, every
 	 * page of it resident at once. Fresh anonymous pages cost nothing until a flow uses them. */
-	t->pool = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
-	if (t->pool == MAP_FAILED)
-		t->pool = NULL;
-	t->rare = mmap(NULL, rare_bytes(t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
-	if (t->rare == MAP_FAILED)
-		t->rare = NULL;
-	if (!t->buckets || !t->pool || !t->rare) {
+	t->pool = map_zeroed(t->pool_bytes);
+	t->dirs_bytes = (size_t)opts->max_flows * t->dir_stride;
+	t->dirs = map_zeroed(t->dirs_bytes);
+	t->rare = map_zeroed(rare_bytes(t));
+	if (!t->buckets || !t->pool || !t->dirs || !t->rare) {
 		if (t->pool)
 			munmap(t->pool, t->pool_bytes);
+		if (t->dirs)
+			munmap(t->dirs, t->dirs_bytes);
 		if (t->rare)
 			munmap(t->rare, rare_bytes(t));
 		free(t->buckets);
@@ -306,6 +387,7 @@ void flowtab__free(struct flowtab *t)
 		while (t->lru_tail[c])
 			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_SHUTDOWN);
 	munmap(t->pool, t->pool_bytes);
+	munmap(t->dirs, t->dirs_bytes);
 	munmap(t->rare, rare_bytes(t));
 	free(t->buckets);
 	free(t);
@@ -386,8 +468,6 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	}
 	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
-	reasm__init(&f->dir[0]);
-	reasm__init(&f->dir[1]);
 	f->half_open = p->payload_len ? FLOW_ESTABLISHED : FLOW_HALF_OPEN;
 	if (f->half_open)
 		t->stats.half_open++;
@@ -406,6 +486,20 @@ void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_
 	const struct encap_chain *c = rare_of(t, f)->encap;
 
 	*out = c ? *c : none;
+}
+
+void flowtab__set_syn_pending(struct flowtab *t, struct flow *f, uint32_t isn)
+{
+	rare_of(t, f)->syn_pending = isn;
+	f->ack_seen |= FLOW_SYN_PENDING;
+}
+
+int flowtab__syn_pending(const struct flowtab *t, const struct flow *f, uint32_t *isn)
+{
+	if (!(f->ack_seen & FLOW_SYN_PENDING))
+		return -ENOENT;
+	*isn = rare_of(t, f)->syn_pending;
+	return 0;
 }
 
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key)
@@ -440,10 +534,15 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 	flowtab__trim(t);
 }
 
-static bool holds(const struct flow *f)
+static bool holds(const struct flowtab *t, const struct flow *f)
 {
-	return f->dir[0].held || f->dir[1].held || reasm__has_suspects(&f->dir[0]) ||
-	       reasm__has_suspects(&f->dir[1]);
+	for (int d = 0; d < 2; d++) {
+		const struct reasm *r = flowtab__dir_peek(t, f, d);
+
+		if (r->held || reasm__has_suspects(r))
+			return true;
+	}
+	return false;
 }
 
 static void shed(struct flowtab *t, struct flow *f)
@@ -454,13 +553,16 @@ static void shed(struct flowtab *t, struct flow *f)
 	if (t->opts.shed)
 		t->opts.shed(t->opts.ctx, f);
 	/* Whatever the callback left (none normally) goes without delivery. */
-	for (int d = 0; d < 2; d++)
-		if (f->dir[d].held || reasm__has_suspects(&f->dir[d])) {
-			uint32_t next = f->dir[d].next_seq, base = f->dir[d].base_seq;
+	for (int d = 0; d < 2; d++) {
+		struct reasm *r = flowtab__dir_if(t, f, d);
 
-			reasm__start(&f->dir[d], &t->reasm_cfg, next);
-			f->dir[d].base_seq = base;
+		if (r && (r->held || reasm__has_suspects(r))) {
+			uint32_t next = r->next_seq, base = r->base_seq;
+
+			reasm__start(r, &t->reasm_cfg, next);
+			r->base_seq = base;
 		}
+	}
 	t->reasm_stats.shed_bytes += before - t->reasm_stats.held_bytes;
 }
 
@@ -470,7 +572,7 @@ void flowtab__enforce_budget(struct flowtab *t, struct flow *f)
 
 	if (t->reasm_stats.held_bytes > t->held_peak)
 		t->held_peak = t->reasm_stats.held_bytes;
-	if (f && holds(f) && !held_linked(t, f))
+	if (f && holds(t, f) && !held_linked(t, f))
 		held_push_tail(t, f);
 	if (!cap)
 		return;
@@ -479,7 +581,7 @@ void flowtab__enforce_budget(struct flowtab *t, struct flow *f)
 		struct flow *victim = at(t, t->held_head);
 
 		held_unlink(t, victim);
-		if (holds(victim))
+		if (holds(t, victim))
 			shed(t, victim);
 	}
 }

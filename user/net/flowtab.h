@@ -10,7 +10,10 @@
 #include "net/reasm.h"
 
 /* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
- * zeroed when the flow is made. One allocation per flow, no pointers between the two. */
+ * then the state of the first direction that needed one (flowtab__dir()), all zeroed when the
+ * flow is made. The other direction's state comes from a second pool when that side first
+ * needs it: a flood of handshakes nobody answers (SYN and ClientHello, no reply) is the worst
+ * case for memory, and its flows have one direction. */
 struct flow {
 	struct tlsmon_flow_key key;
 	uint32_t hash;
@@ -19,14 +22,16 @@ struct flow {
 	uint32_t lru_prev, lru_next;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
-	struct reasm dir[2]; /* indexed by key side that SENT the bytes */
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
-	uint32_t syn_pending; /* ISN of a SYN not taken during a handshake (FLOW_SYN_PENDING) */
+	uint32_t dir_other; /* private: the second direction's position + 1 in its pool, 0 = none */
 	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
 	uint8_t half_open; /* enum flow_class: which LRU list holds it */
+	uint8_t dirs; /* private: FLOW_DIR_INLINE, and the key side it holds (FLOW_DIR_SIDE) */
 };
 
-#define FLOW_SYN_PENDING 0x4
+#define FLOW_SYN_PENDING 0x4 /* flowtab__set_syn_pending() */
+#define FLOW_DIR_INLINE 0x1 /* the entry's own direction state is taken */
+#define FLOW_DIR_SIDE 0x2 /* ... by key side 1 (clear: side 0) */
 
 static inline void *flow__app(struct flow *f)
 {
@@ -67,6 +72,7 @@ enum flow_end_reason {
 struct flowtab_opts {
 	uint32_t max_flows;
 	uint32_t app_size; /* bytes of engine state after each struct flow */
+	uint32_t dir_app_size; /* bytes of engine state after each direction's struct reasm */
 	uint64_t idle_timeout_ns;
 	struct reasm_limits reasm;
 	/* Out-of-order bytes held by all flows together, allocation overhead included; 0 = no
@@ -99,6 +105,31 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
  * labels or outer addresses may differ; the key holds only what both share. */
 void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_chain *out);
 
+/* The state of the direction that key side sends: its reassembly, followed by
+ * opts.dir_app_size bytes of the engine's (flow_dir__app()), zeroed until first written. Made
+ * at the first call for that side, so call it only to write (or once the side has sent
+ * something); readers take flowtab__dir_peek(). It never moves while the flow lives and never
+ * fails: the second pool has room for one direction per flow. */
+struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side);
+
+/* The direction's state when made, else NULL. */
+struct reasm *flowtab__dir_if(const struct flowtab *t, struct flow *f, int side);
+
+/* The direction's state to read: a fresh one (nothing started, held or noted) when not made. */
+const struct reasm *flowtab__dir_peek(const struct flowtab *t, const struct flow *f, int side);
+
+static inline void *flow_dir__app(struct reasm *r)
+{
+	return r + 1;
+}
+
+/* A SYN with a new ISN that was not taken during a handshake, set aside in case the peer
+ * answers it (the engine's). Rare, so it is kept beside the pool, not in every entry. */
+void flowtab__set_syn_pending(struct flowtab *t, struct flow *f, uint32_t isn);
+
+/* The ISN set aside last into *isn, or -ENOENT when none was. */
+int flowtab__syn_pending(const struct flowtab *t, const struct flow *f, uint32_t *isn);
+
 /* The flow with this (normalised) key, or NULL; unlike a lookup, it touches nothing (tests). */
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key);
 
@@ -119,7 +150,7 @@ void flowtab__trim(struct flowtab *t);
 
 const struct flowtab_stats *flowtab__stats(const struct flowtab *t);
 struct reasm_stats *flowtab__reasm_stats(struct flowtab *t);
-/* What reasm__feed() and reasm__flush() on a flow's dir[] take. */
+/* What reasm__feed() and reasm__flush() on a flow's directions take. */
 const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t);
 
 #endif

@@ -2,9 +2,9 @@
 /* RST acceptance as the receiver decides it (tcp_rcv.h). */
 #include "net/tcp_rcv.h"
 
-bool tcp_rcv__rst_acceptable(const struct flow *f, int side, bool fin_sent, const struct pkt *p)
+bool tcp_rcv__rst_acceptable(const struct flow *f, const struct reasm *r, int side, bool fin_sent,
+			     const struct pkt *p)
 {
-	const struct reasm *r = &f->dir[side & 1];
 	int peer = !side;
 	uint32_t held_end;
 

@@ -18,12 +18,14 @@ static inline void tcp_rcv__note_ack(struct flow *f, int side, const struct pkt 
 	}
 }
 
-/* Would the receiver reset the connection on this RST from side? True when nothing is known of
+/* Would the receiver reset the connection on this RST from side (r: side's direction of f,
+ * flowtab__dir_peek())? True when nothing is known of
  * side's sequence space yet (a RST answering a SYN), when it is at the next byte expected
  * (reassembly's next_seq, one more after side's FIN), at the right edge of what is held out of
  * order (Linux takes that one too: the highest SACK block's end), or at what the receiver last
  * acknowledged (bytes the capture missed). Anything else is answered with a challenge ACK or
  * dropped by the host. */
-bool tcp_rcv__rst_acceptable(const struct flow *f, int side, bool fin_sent, const struct pkt *p);
+bool tcp_rcv__rst_acceptable(const struct flow *f, const struct reasm *r, int side, bool fin_sent,
+			     const struct pkt *p);
 
 #endif

@@ -56,6 +56,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 
 	fo.max_flows = e->opts.max_flows;
 	fo.app_size = sizeof(struct conn);
+	fo.dir_app_size = sizeof(union conn_dir);
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
 	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
 	fo.reasm.max_held_segments = 1024;
@@ -100,7 +101,7 @@ static void conn_strip(struct conn *c)
 {
 	for (int side = 0; side < 2; side++)
 		if (tls_found(c, side))
-			tls_stream__free(&c->dir[side].tls, &c->e->tls_env);
+			tls_stream__free(&conn_dir(c, side)->tls, &c->e->tls_env);
 	hs_pending__free(c->hs, c->e->x509);
 	c->hs = NULL;
 	retain__stop(&c->e->retain, &c->arena);
@@ -253,10 +254,13 @@ static void conn_flush(struct conn *c, struct flow *f, int side)
 
 static void flush_dir(struct conn *c, struct flow *f, int side)
 {
+	struct reasm *r = flowtab__dir_if(c->e->flows, f, side);
 	int saved = c->cur_side;
 
+	if (!r) /* the side sent nothing: nothing held */
+		return;
 	c->cur_side = side & 1;
-	reasm__flush(&f->dir[side], c->e->reasm, conn__stream, c);
+	reasm__flush(r, c->e->reasm, conn__stream, c);
 	c->cur_side = saved & 1;
 }
 
@@ -320,13 +324,14 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 {
 	int peer = !side, saved = c->cur_side;
 
-	if (!(p->tcp_flags & TCPF_ACK) || !reasm__has_suspects(&f->dir[peer]) || c->state == CONN_DONE)
+	if (!(p->tcp_flags & TCPF_ACK) || !reasm__has_suspects(conn_reasm_peek(c, peer)) ||
+	    c->state == CONN_DONE)
 		return;
 	c->cur_side = peer & 1;
 	/* the frame whose ACK proved the bytes taken completes what they carry */
 	c->e->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
-	reasm__acked(&f->dir[peer], c->e->reasm, p->ack, conn__stream, c);
+	reasm__acked(conn_reasm(c, peer), c->e->reasm, p->ack, conn__stream, c);
 	c->cur_side = saved & 1;
 	conn_settle(c);
 }
@@ -337,8 +342,8 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->state == CONN_DONE || c->found || f->dir[0].started ||
-	       f->dir[1].started;
+	return c->state == CONN_DONE || c->found || flowtab__dir_peek(c->e->flows, f, 0)->started ||
+	       flowtab__dir_peek(c->e->flows, f, 1)->started;
 }
 
 int engine__feed(struct engine *e, const struct frame *fr)
@@ -348,7 +353,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	struct flow *f;
 	struct conn *c;
 	int side, rc;
-	uint32_t urg_seq = 0;
+	uint32_t urg_seq = 0, isn;
 	enum tcp_csum_result csum;
 	bool opens, has_urg;
 
@@ -397,8 +402,7 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    stale_for_syn(c, f, p.seq) && engine__synchronised(c, f)) {
 		flowtab__reasm_stats(e->flows)->syn_ignored++;
-		f->syn_pending = p.seq;
-		f->ack_seen |= FLOW_SYN_PENDING;
+		flowtab__set_syn_pending(e->flows, f, p.seq);
 		return 0;
 	}
 	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
@@ -412,12 +416,10 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			return 0;
 		c = flow__app(f);
 	} else if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
-		   (f->ack_seen & FLOW_SYN_PENDING) && p.ack == f->syn_pending + 1 &&
+		   !flowtab__syn_pending(e->flows, f, &isn) && p.ack == isn + 1 &&
 		   c->client_known && side != c->client &&
 		   !(c->syn_seen && p.ack == c->syn_seq + 1)) {
 		/* ... and the peer did: the SYN set aside was a new connection after all. */
-		uint32_t isn = f->syn_pending;
-
 		c->superseded = true;
 		flowtab__remove(e->flows, f);
 		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
@@ -427,14 +429,14 @@ int engine__feed(struct engine *e, const struct frame *fr)
 		conn_init(e, c);
 		c->syn_seen = true;
 		c->syn_seq = isn;
-		reasm__start(&f->dir[!side], e->reasm, isn + 1);
+		reasm__start(conn_reasm(c, !side), e->reasm, isn + 1);
 	}
 	if (!c->e)
 		conn_init(e, c);
 	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
 	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
 	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
-	    !tcp_rcv__rst_acceptable(f, side, fin_seen(c, side), &p)) {
+	    !tcp_rcv__rst_acceptable(f, conn_reasm_peek(c, side), side, fin_seen(c, side), &p)) {
 		flowtab__reasm_stats(e->flows)->rst_ignored++;
 		return 0;
 	}
@@ -466,16 +468,17 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			set_client_side(c, !side);
 		}
 		c->roles_from_syn = true;
-		if (!f->dir[side].started)
-			reasm__start(&f->dir[side], e->reasm, p.seq + 1);
+		if (!conn_reasm_peek(c, side)->started)
+			reasm__start(conn_reasm(c, side), e->reasm, p.seq + 1);
 		if (!p.payload_len)
 			return 0;
 		p.seq++;
 	}
 	if (has_urg)
-		reasm__urgent(&f->dir[side], e->reasm, urg_seq);
+		reasm__urgent(conn_reasm(c, side), e->reasm, urg_seq);
 	if (p.payload_len) {
-		reasm__feed(&f->dir[side], e->reasm, p.seq, p.payload, p.payload_len, conn__stream, c);
+		reasm__feed(conn_reasm(c, side), e->reasm, p.seq, p.payload, p.payload_len, conn__stream,
+			    c);
 		conn_settle(c);
 		flowtab__enforce_budget(e->flows, f);
 	}

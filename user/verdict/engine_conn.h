@@ -14,6 +14,13 @@
 #include "verdict/resume_memo.h"
 #include "tls/tls_probe.h"
 
+/* Per key side, after the flow table's state of that direction (conn_dir()): probed for a TLS
+ * start until found (bit in conn.found), then parsed. Zeroed until the side first sends. */
+union conn_dir {
+	struct tls_stream tls;
+	struct tls_probe probe;
+};
+
 /* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
  * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
  * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
@@ -22,11 +29,6 @@ struct conn {
 	struct engine *e;
 	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
 	struct hs_pending *hs; /* from CONN_HELLO until CONN_DONE */
-	/* Per key side: probed for a TLS start until found (bit in found), then parsed. */
-	union {
-		struct tls_stream tls;
-		struct tls_probe probe;
-	} dir[2];
 	struct frame_arena arena; /* live when retain_bytes is set, until CONN_DONE */
 	uint32_t syn_seq;
 	uint8_t state : 3; /* enum conn_state: changed by conn_set() only */
@@ -40,7 +42,7 @@ struct conn {
 	uint8_t cur_side : 1; /* key side that sent the last frame processed */
 	uint8_t client_app_records : 2; /* TLS 1.3: encrypted records the client sent, up to 2 */
 	/* bit per key side */
-	uint8_t found : 2; /* TLS found: dir[] holds a TLS stream */
+	uint8_t found : 2; /* TLS found: conn_dir() holds a TLS stream */
 	uint8_t fin : 2; /* sent FIN */
 	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
 };
@@ -83,6 +85,23 @@ struct engine {
 static inline struct flow *conn_flow(struct conn *c)
 {
 	return flow__from_app(c);
+}
+
+/* side's direction, made when first asked for (flowtab__dir()): ask only to write, or once
+ * side has sent something. */
+static inline struct reasm *conn_reasm(struct conn *c, int side)
+{
+	return flowtab__dir(c->e->flows, conn_flow(c), side);
+}
+
+static inline const struct reasm *conn_reasm_peek(const struct conn *c, int side)
+{
+	return flowtab__dir_peek(c->e->flows, flow__from_app((void *)c), side);
+}
+
+static inline union conn_dir *conn_dir(struct conn *c, int side)
+{
+	return flow_dir__app(conn_reasm(c, side));
 }
 
 /* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */

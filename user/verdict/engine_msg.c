@@ -53,14 +53,14 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 		srv->hrr_group = srv->sh.key_share_group;
 		for (int side = 0; side < 2; side++)
 			if (hs->version == TLS_VERSION_TLS13 && tls_found(c, side))
-				tls_stream__set_tls13(&c->dir[side].tls);
+				tls_stream__set_tls13(&conn_dir(c, side)->tls);
 	}
 	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
 		for (int side = 0; side < 2; side++) {
 			if (tls_found(c, side))
-				tls_stream__set_encrypted(&c->dir[side].tls);
+				tls_stream__set_encrypted(&conn_dir(c, side)->tls);
 			else
 				c->enc_pending |= 1u << side;
 		}

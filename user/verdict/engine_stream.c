@@ -29,7 +29,7 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 			conn__client_hello(c, ev, false);
 			/* Read after its TLS 1.3 ServerHello: see conn__stream(). */
 			if (c->enc_pending >> c->cur_side & 1)
-				tls_stream__set_encrypted(&c->dir[c->cur_side].tls);
+				tls_stream__set_encrypted(&conn_dir(c, c->cur_side)->tls);
 		} else if (ev->hs_type == TLS_HS_SERVER_HELLO) {
 			conn__server_hello(c, ev);
 		}
@@ -138,7 +138,7 @@ static void not_tls(struct conn *c)
  * holds its first bytes, to be fed before *data). */
 static bool probe(struct conn *c, int side, const uint8_t **data, size_t *len)
 {
-	switch (tls_probe__feed(&c->dir[side].probe, data, len, c->e->opts.probe_bytes)) {
+	switch (tls_probe__feed(&conn_dir(c, side)->probe, data, len, c->e->opts.probe_bytes)) {
 	case TLS_PROBE_FOUND:
 		return true;
 	case TLS_PROBE_SPENT:
@@ -168,9 +168,9 @@ void conn__stream(void *ctx, const uint8_t *data, size_t len)
 			add_event(c, HS_EV_GAP, 0, (uint32_t)len);
 		}
 		if (tls_found(c, side))
-			tls_stream__gap(&c->dir[side].tls, len);
+			tls_stream__gap(&conn_dir(c, side)->tls, len);
 		else
-			tls_probe__gap(&c->dir[side].probe);
+			tls_probe__gap(&conn_dir(c, side)->probe);
 		return;
 	}
 	if (!tls_found(c, side)) {
@@ -181,21 +181,21 @@ void conn__stream(void *ctx, const uint8_t *data, size_t len)
 			return;
 		/* A ClientHello captured after the TLS 1.3 ServerHello that answers it is still
 		 * plaintext: its direction turns encrypted once it is read (on_tls_event()). */
-		plain = tls_probe__opens_client_hello(&c->dir[side].probe, data, len);
-		/* The probe's bytes make way for the TLS stream (they share dir[side]). */
-		head_len = c->dir[side].probe.head_len;
-		memcpy(head, c->dir[side].probe.head, sizeof(head));
-		tls_stream__init(&c->dir[side].tls);
+		plain = tls_probe__opens_client_hello(&conn_dir(c, side)->probe, data, len);
+		/* The probe's bytes make way for the TLS stream (they share conn_dir()). */
+		head_len = conn_dir(c, side)->probe.head_len;
+		memcpy(head, conn_dir(c, side)->probe.head, sizeof(head));
+		tls_stream__init(&conn_dir(c, side)->tls);
 		if (c->enc_pending >> side & 1 && !plain)
-			tls_stream__set_encrypted(&c->dir[side].tls);
+			tls_stream__set_encrypted(&conn_dir(c, side)->tls);
 		c->found |= 1u << side;
 		conn_set(c, CONN_HELLO); /* refused past OPEN: the other side found TLS first */
 		if (c->state == CONN_DONE)
 			return;
 		if (head_len)
-			tls_stream__feed(&c->dir[side].tls, &c->e->tls_env, head, head_len,
+			tls_stream__feed(&conn_dir(c, side)->tls, &c->e->tls_env, head, head_len,
 					 on_tls_event, c);
 	}
 	if (len && conn_wants(c))
-		tls_stream__feed(&c->dir[side].tls, &c->e->tls_env, data, len, on_tls_event, c);
+		tls_stream__feed(&conn_dir(c, side)->tls, &c->e->tls_env, data, len, on_tls_event, c);
 }

@@ -26,7 +26,7 @@ void engine__fill_ambiguities(struct conn *c, struct handshake *hs)
 	int cs = client_side(c);
 
 	for (int i = 0; i < 2; i++) {
-		const struct reasm *r = &f->dir[i ? !cs : cs];
+		const struct reasm *r = flowtab__dir_peek(c->e->flows, f, i ? !cs : cs);
 		const struct reasm_rare *a = reasm__ambiguities(r);
 
 		add_ambiguity(hs, HS_AMBIGUITY_OVERLAP, !i, a->conflict_seq - r->base_seq,
@@ -47,25 +47,25 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
 			    const struct pkt *p)
 {
 	struct reasm_stats *rs = flowtab__reasm_stats(e->flows);
-	struct reasm *r = &f->dir[side];
 
+	/* The direction's state is made only to be written: a side that sent nothing has none. */
 	switch (csum) {
 	case TCP_CSUM_GOOD:
-		r->csum_verified = true;
+		flowtab__dir(e->flows, f, side)->csum_verified = true;
 		return true;
 	case TCP_CSUM_BAD:
-		if (!r->csum_verified) {
+		if (!flowtab__dir_peek(e->flows, f, side)->csum_verified) {
 			rs->csum_unknown++;
 			return true;
 		}
 		rs->csum_bad++;
-		reasm__suspect(r, e->reasm, p->seq + !!(p->tcp_flags & TCPF_SYN), p->payload,
+		reasm__suspect(flowtab__dir(e->flows, f, side), e->reasm, p->seq + !!(p->tcp_flags & TCPF_SYN), p->payload,
 			       p->payload_len);
 		/* kept copies count against the budget like held bytes */
 		flowtab__enforce_budget(e->flows, f);
 		return false;
 	case TCP_CSUM_PARTIAL:
-		r->csum_verified = true;
+		flowtab__dir(e->flows, f, side)->csum_verified = true;
 		rs->csum_partial++;
 		return true;
 	case TCP_CSUM_UNKNOWN:
@@ -80,6 +80,7 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
  * it is not a new connection unless the peer answers it with its own SYN-ACK. */
 bool engine__synchronised(const struct conn *c, const struct flow *f)
 {
-	return c->syn_seen && c->client_known && f->dir[!c->client].started &&
+	return c->syn_seen && c->client_known &&
+	       flowtab__dir_peek(c->e->flows, f, !c->client)->started &&
 	       c->state != CONN_DONE;
 }

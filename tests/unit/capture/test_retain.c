@@ -109,6 +109,7 @@ static void test_total_evicts_oldest(void)
 	retain__view(&a[0], &fs);
 	CHECK_EQ(fs.count, 0);
 	CHECK_EQ(fs.dropped, 2);
+	CHECK_EQ(fs.dropped_bytes, 400);
 	CHECK_EQ(fs.len, 0);
 	CHECK_EQ(count_frames(&a[2], 3), 2);
 	CHECK_EQ(count_frames(&a[3], 4), 2);
@@ -119,12 +120,14 @@ static void test_total_evicts_oldest(void)
 	retain__view(&a[0], &fs);
 	CHECK_EQ(fs.count, 0);
 	CHECK_EQ(fs.dropped, 3);
+	CHECK_EQ(fs.dropped_bytes, 600);
 	/* the newest cannot evict itself: over the total, its frame is dropped */
 	f = mkframe(23, 1000, 3);
 	retain__append(&p, &a[2], &f);
 	retain__view(&a[2], &fs);
 	CHECK_EQ(fs.count, 2);
 	CHECK_EQ(fs.dropped, 1);
+	CHECK_EQ(fs.dropped_bytes, 1000);
 	CHECK_EQ(c.evicted, 2);
 	for (int i = 0; i < 4; i++)
 		retain__stop(&p, &a[i]);
@@ -132,10 +135,45 @@ static void test_total_evicts_oldest(void)
 	CHECK(!p.oldest && !p.newest);
 }
 
+/* Bytes dropped before the first frame retained are counted in the arena, then in its buffer:
+ * none may be lost on the way, nor on the way back when the buffer is evicted. */
+static void test_dropped_bytes_follow_buffer(void)
+{
+	struct ctrs c = { 0 };
+	struct retain_pool p;
+	struct frame_arena a[2];
+	struct engine_frames fs;
+	struct frame f;
+
+	retain__init(&p, 4096, 1200, &c.frames, &c.dropped, &c.evicted);
+	retain__start(&p, &a[0]);
+	f = mkframe(1, 1500, 1); /* over the total: dropped, no buffer made */
+	retain__append(&p, &a[0], &f);
+	f = mkframe(2, 104, 1); /* a multiple of 8: no padding in its record */
+	retain__append(&p, &a[0], &f);
+	retain__view(&a[0], &fs);
+	CHECK_EQ(fs.count, 1);
+	CHECK_EQ(fs.dropped, 1);
+	CHECK_EQ(fs.dropped_bytes, 1500);
+	/* a newer connection takes its room: the count goes back into the arena, with the frame */
+	retain__start(&p, &a[1]);
+	f = mkframe(3, 1000, 2);
+	retain__append(&p, &a[1], &f);
+	CHECK_EQ(c.evicted, 1);
+	retain__view(&a[0], &fs);
+	CHECK_EQ(fs.count, 0);
+	CHECK_EQ(fs.dropped, 2);
+	CHECK_EQ(fs.dropped_bytes, 1604);
+	retain__stop(&p, &a[0]);
+	retain__stop(&p, &a[1]);
+	CHECK_EQ(p.total, 0);
+}
+
 int main(void)
 {
 	RUN_TEST(test_keeps_and_views);
 	RUN_TEST(test_per_conn_bound);
 	RUN_TEST(test_total_evicts_oldest);
+	RUN_TEST(test_dropped_bytes_follow_buffer);
 	return CHECK_DONE();
 }

@@ -20,6 +20,7 @@ struct recorder {
 	uint32_t flushed_bytes;
 	int app_seen;
 	const struct reasm_cfg *cfg; /* the table's, for reasm__feed()/flush() */
+	struct flowtab *t;
 };
 
 /* Tests put an int in each flow's engine area (flowtab_opts.app_size). */
@@ -48,12 +49,14 @@ static void on_release(void *ctx, struct flow *f, enum flow_end_reason why)
 	rec->n++;
 	if ((unsigned)why < 4)
 		rec->by_reason[why]++;
-	rec->held_seen += f->dir[0].held_segments + f->dir[1].held_segments;
+	rec->held_seen += flowtab__dir_peek(rec->t, f, 0)->held_segments +
+			  flowtab__dir_peek(rec->t, f, 1)->held_segments;
 	if (*app_of(f))
 		rec->app_seen++;
 	/* The engine flushes here: reassembly state must still be intact. */
-	reasm__flush(&f->dir[0], rec->cfg, count_bytes, rec);
-	reasm__flush(&f->dir[1], rec->cfg, count_bytes, rec);
+	for (int d = 0; d < 2; d++)
+		if (flowtab__dir_if(rec->t, f, d))
+			reasm__flush(flowtab__dir(rec->t, f, d), rec->cfg, count_bytes, rec);
 }
 
 static void put_be32(uint8_t *b, uint32_t v)
@@ -119,6 +122,7 @@ static struct flowtab *mktab(uint32_t max, uint64_t idle, struct recorder *rec)
 	t = flowtab__new(&o);
 	if (t)
 		rec->cfg = flowtab__reasm_cfg(t);
+	rec->t = t;
 	return t;
 }
 
@@ -261,7 +265,7 @@ static void test_both_directions(void)
 	CHECK(flowtab__reasm_cfg(t)->stats == flowtab__reasm_stats(t));
 	CHECK_EQ(flowtab__reasm_cfg(t)->lim.max_held_bytes, 4096);
 	CHECK_EQ(flowtab__reasm_cfg(t)->lim.max_held_segments, 16);
-	CHECK(!f->dir[0].started && !f->dir[1].started);
+	CHECK(!flowtab__dir_peek(t, f, 0)->started && !flowtab__dir_peek(t, f, 1)->started);
 	CHECK_EQ(*app_of(f), 0);
 
 	f6 = flowtab__lookup(t, &c6, 30, true, &side);
@@ -493,12 +497,12 @@ static void test_remove_and_release(void)
 	}
 	f = mk(t, 7, 1);
 	/* Out-of-order data held in both directions, and engine state attached. */
-	reasm__start(&f->dir[0], rec.cfg, 100);
-	reasm__start(&f->dir[1], rec.cfg, 900);
-	CHECK_EQ(reasm__feed(&f->dir[0], rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes,
+	reasm__start(flowtab__dir(t, f, 0), rec.cfg, 100);
+	reasm__start(flowtab__dir(t, f, 1), rec.cfg, 900);
+	CHECK_EQ(reasm__feed(flowtab__dir(t, f, 0), rec.cfg, 110, (const uint8_t *)"abcdef", 6, count_bytes,
 			     &rec),
 		 0);
-	CHECK_EQ(reasm__feed(&f->dir[1], rec.cfg, 905, (const uint8_t *)"xyz", 3, count_bytes, &rec),
+	CHECK_EQ(reasm__feed(flowtab__dir(t, f, 1), rec.cfg, 905, (const uint8_t *)"xyz", 3, count_bytes, &rec),
 		 0);
 	CHECK_EQ(flowtab__reasm_stats(t)->out_of_order, 2);
 	*app_of(f) = 1;
@@ -520,16 +524,16 @@ static void test_remove_and_release(void)
 	CHECK(g != NULL);
 	if (g) {
 		CHECK_EQ(*app_of(g), 0);
-		CHECK(!g->dir[0].started && g->dir[0].held == NULL);
+		CHECK(!flowtab__dir_peek(t, g, 0)->started && flowtab__dir_peek(t, g, 0)->held == NULL);
 		CHECK_EQ(g->first_ts_ns, 3);
 	}
 	/* Held data in an evicted or shut-down flow is freed too (ASan would see a leak). */
 	if (g)
-		CHECK_EQ(reasm__feed(&g->dir[1], rec.cfg, 5, (const uint8_t *)"q", 1, count_bytes,
+		CHECK_EQ(reasm__feed(flowtab__dir(t, g, 1), rec.cfg, 5, (const uint8_t *)"q", 1, count_bytes,
 				     &rec),
 			 0);
 	if (g)
-		reasm__feed(&g->dir[1], rec.cfg, 50, (const uint8_t *)"held", 4, count_bytes, &rec);
+		reasm__feed(flowtab__dir(t, g, 1), rec.cfg, 50, (const uint8_t *)"held", 4, count_bytes, &rec);
 	flowtab__free(t);
 	CHECK_EQ(rec.n, 2);
 	CHECK_EQ(rec.held_seen, 3);
@@ -644,10 +648,10 @@ static void test_stable_memory(void)
 			bad++;
 			continue;
 		}
-		if (f->dir[0].held || f->dir[1].held || *app_of(f))
+		if (flowtab__dir_peek(t, f, 0)->held || flowtab__dir_peek(t, f, 1)->held || *app_of(f))
 			bad++;
-		reasm__start(&f->dir[1], rec.cfg, 1);
-		reasm__feed(&f->dir[1], rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes,
+		reasm__start(flowtab__dir(t, f, 1), rec.cfg, 1);
+		reasm__feed(flowtab__dir(t, f, 1), rec.cfg, 100, (const uint8_t *)"0123456789", 10, count_bytes,
 			    &rec);
 		if (!lo || f < lo)
 			lo = f;
@@ -698,6 +702,7 @@ static void test_no_release_callback(void)
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.cfg = flowtab__reasm_cfg(t);
+	rec.t = t;
 	for (port = 1; port <= 5; port++) {
 		struct flow *f = mk(t, port, port);
 		int d;
@@ -707,10 +712,10 @@ static void test_no_release_callback(void)
 			break;
 		}
 		for (d = 0; d < 2; d++) {
-			reasm__start(&f->dir[d], rec.cfg, 0);
-			reasm__feed(&f->dir[d], rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes,
+			reasm__start(flowtab__dir(t, f, d), rec.cfg, 0);
+			reasm__feed(flowtab__dir(t, f, d), rec.cfg, 10, (const uint8_t *)"abc", 3, count_bytes,
 				    &rec);
-			CHECK_EQ(f->dir[d].held_segments, 1);
+			CHECK_EQ(flowtab__dir_peek(t, f, d)->held_segments, 1);
 		}
 	}
 	flowtab__remove(t, find(t, 5, 6));

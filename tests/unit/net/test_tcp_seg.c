@@ -139,30 +139,32 @@ static void test_rst_acceptable(void)
 {
 	struct reasm_cfg cfg = { .lim = { 4096, 16 } };
 	struct flow f;
+	struct reasm r; /* side 0's direction of f */
 	struct pkt p = { .tcp_flags = TCPF_RST };
 
 	memset(&f, 0, sizeof(f));
+	reasm__init(&r);
 	p.seq = 12345;
-	CHECK(tcp_rcv__rst_acceptable(&f, 0, false, &p)); /* nothing known of side 0 yet */
-	reasm__start(&f.dir[0], &cfg, 1001);
-	reasm__feed(&f.dir[0], &cfg, 1001, (const uint8_t *)"abcdefghij", 10, ignore, NULL);
+	CHECK(tcp_rcv__rst_acceptable(&f, &r, 0, false, &p)); /* nothing known of side 0 yet */
+	reasm__start(&r, &cfg, 1001);
+	reasm__feed(&r, &cfg, 1001, (const uint8_t *)"abcdefghij", 10, ignore, NULL);
 	p.seq = 1011;
-	CHECK(tcp_rcv__rst_acceptable(&f, 0, false, &p)); /* the next byte expected */
+	CHECK(tcp_rcv__rst_acceptable(&f, &r, 0, false, &p)); /* the next byte expected */
 	p.seq = 1012;
-	CHECK(!tcp_rcv__rst_acceptable(&f, 0, false, &p)); /* in the window, not exact */
-	CHECK(tcp_rcv__rst_acceptable(&f, 0, true, &p)); /* ... unless after side 0's FIN */
+	CHECK(!tcp_rcv__rst_acceptable(&f, &r, 0, false, &p)); /* in the window, not exact */
+	CHECK(tcp_rcv__rst_acceptable(&f, &r, 0, true, &p)); /* ... unless after side 0's FIN */
 	p.seq = 1011 - 100000;
-	CHECK(!tcp_rcv__rst_acceptable(&f, 0, false, &p));
+	CHECK(!tcp_rcv__rst_acceptable(&f, &r, 0, false, &p));
 	/* the right edge of what is held out of order */
-	reasm__feed(&f.dir[0], &cfg, 1100, (const uint8_t *)"xyz", 3, ignore, NULL);
+	reasm__feed(&r, &cfg, 1100, (const uint8_t *)"xyz", 3, ignore, NULL);
 	p.seq = 1103;
-	CHECK(tcp_rcv__rst_acceptable(&f, 0, false, &p));
+	CHECK(tcp_rcv__rst_acceptable(&f, &r, 0, false, &p));
 	/* what the receiver (side 1) acknowledged, when the capture missed bytes */
 	p.seq = 1500;
-	CHECK(!tcp_rcv__rst_acceptable(&f, 0, false, &p));
+	CHECK(!tcp_rcv__rst_acceptable(&f, &r, 0, false, &p));
 	tcp_rcv__note_ack(&f, 1, &(struct pkt){ .tcp_flags = TCPF_ACK, .ack = 1500 });
-	CHECK(tcp_rcv__rst_acceptable(&f, 0, false, &p));
-	reasm__reset(&f.dir[0], &cfg);
+	CHECK(tcp_rcv__rst_acceptable(&f, &r, 0, false, &p));
+	reasm__reset(&r, &cfg);
 }
 
 int main(void)
