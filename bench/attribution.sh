@@ -19,7 +19,8 @@
 # and the daemon's hottest functions (perf record, when perf works).
 #
 # Usage: bench/attribution.sh [SECONDS] [RATE] [ROUNDS]   (default 5 s at 2000 conn/s, 3 rounds)
-# MODES="none both" runs a subset (none must be in it).
+# MODES="none both" runs a subset (none must be in it). PROFILE_MODE=none profiles that mode
+# instead of `both`; PERF_OUT=FILE keeps the profile's perf.data (to compare two modes).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -151,11 +152,12 @@ restore_stats()
 }
 t_on_exit restore_stats
 sysctl -qw kernel.bpf_stats_enabled=1
-one both profile
+one "${PROFILE_MODE:-both}" profile
 restore_stats
+[ -n "${PERF_OUT:-}" ] && [ -s "$W/perf.data" ] && cp "$W/perf.data" "$PERF_OUT"
 n=$(cat "$W/profile_hs" 2>/dev/null)
 [ "${n:-0}" -gt 0 ] || exit 0
-echo "attribution: profile of one 'both' run, $n handshakes: BPF programs (kernel stats)"
+echo "attribution: profile of one '${PROFILE_MODE:-both}' run, $n handshakes: BPF programs (kernel stats)"
 join "$W/progs0" "$W/progs1" | awk -v n="$n" '{ runs = $4 - $2; ns = $5 - $3
 	if (runs > 0) printf "attribution:   %-24s %10d runs %8.2f runs/hs %8.1f ns/run %10.0f ns/hs\n",
 		$1, runs, runs / n, ns / runs, ns / n }' | sort -k7 -g -r
