@@ -24,6 +24,7 @@
 #   caps_dropped / status_field NAME / expect_status CASE NAME VALUE   TM_PID's capabilities
 #   prom_start NS DIR RULES MPORT PPORT   a Prometheus in NS scraping 127.0.0.1:MPORT (T_BG_PID)
 #   ec_cert DIR NAME CA [EXT...]         EC P-256 DIR/NAME.{key,pem} signed by DIR/CA (- = a CA)
+#   bcrypt_hash NAME PASSWORD            HASH = PASSWORD's bcrypt hash, or FAIL NAME and exit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -288,5 +289,17 @@ ec_cert()
 			-keyout "$d/$n.key" -out "$d/$n.csr" &&
 			openssl x509 -req -in "$d/$n.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" \
 				-CAcreateserial -days 2 -extfile "$d/$n.ext" -out "$d/$n.pem"
+	fi
+}
+
+# bcrypt_hash NAME PASSWORD: HASH = a bcrypt ($2b$, cost 10) hash of PASSWORD, as a web
+# config's basic_auth_users holds it; FAIL NAME/bcrypt hash and exit if python3 cannot make one.
+bcrypt_hash()
+{
+	HASH=$(python3 -W ignore -c 'import crypt, sys
+print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' "$2")
+	if [[ $HASH != \$2b\$10\$* ]]; then
+		fail "$1/bcrypt hash" "python3 crypt gave '$HASH'"
+		t_done
 	fi
 }
