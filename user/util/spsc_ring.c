@@ -106,6 +106,33 @@ const void *spsc_ring__peek(struct spsc_ring *r, uint32_t *len)
 	}
 }
 
+const void *spsc_ring__peek_ahead(struct spsc_ring *r, uint64_t *pos, uint32_t *len)
+{
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint64_t at = *pos < tail ? tail : *pos;
+
+	for (;;) {
+		uint64_t off = at & (r->size - 1);
+		uint32_t n;
+
+		if (at >= r->head_seen) {
+			r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+			if (at >= r->head_seen) {
+				*pos = at;
+				return NULL;
+			}
+		}
+		n = *(const uint32_t *)(r->buf + off);
+		if (n == SKIP_MARK) {
+			at += r->size - off;
+			continue;
+		}
+		*len = n;
+		*pos = at + rec_bytes(n);
+		return r->buf + off + HDR;
+	}
+}
+
 void spsc_ring__release(struct spsc_ring *r)
 {
 	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);

@@ -43,6 +43,13 @@ void spsc_ring__commit(struct spsc_ring *r);
 const void *spsc_ring__peek(struct spsc_ring *r, uint32_t *len);
 void spsc_ring__release(struct spsc_ring *r);
 
+/* Consumer: a look past the oldest record without taking anything, for prefetching what the
+ * next records point to. *pos is a position in the ring (0, or what the last call left: it is
+ * moved up to the oldest record when that went past it); returns the committed record there and
+ * moves *pos past it, or NULL when there is none yet. Reads head again only once it caught up
+ * with the copy peek keeps, as peek does. */
+const void *spsc_ring__peek_ahead(struct spsc_ring *r, uint64_t *pos, uint32_t *len);
+
 /* Waiting on a ring that is empty (consumer) or full (producer): a few yields, then sleeps that
  * grow to 1 ms, so a waiting thread gives its core to the others (there may be fewer cores than
  * threads) without waking thousands of times a second: a full ring holds milliseconds of work.

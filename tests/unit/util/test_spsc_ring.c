@@ -99,6 +99,52 @@ static void test_wraps_without_splitting(void)
 
 #define STRESS_RECORDS 200000
 
+/* peek_ahead sees the committed records after the oldest, in order, across the skip at the
+ * end, never an uncommitted one, and starts over at the oldest once released past its place. */
+static void test_peek_ahead(void)
+{
+	struct spsc_ring r;
+	uint64_t pos = 0;
+	uint32_t len, next = 0, seen = 0;
+	const uint8_t *p;
+
+	CHECK_EQ(spsc_ring__init(&r, 4096), 0);
+	CHECK(spsc_ring__peek_ahead(&r, &pos, &len) == NULL);
+	for (int round = 0; round < 200; round++) {
+		/* 3 records in, look at all of them ahead, then take 3 out */
+		for (int i = 0; i < 3; i++) {
+			uint8_t *w = spsc_ring__reserve(&r, 300);
+
+			CHECK(w != NULL);
+			w[0] = (uint8_t)next++;
+			spsc_ring__commit(&r);
+		}
+		for (int i = 0; i < 3; i++) {
+			p = spsc_ring__peek_ahead(&r, &pos, &len);
+			CHECK(p != NULL);
+			CHECK_EQ(len, 300);
+			CHECK_EQ(p[0], (uint8_t)seen++);
+		}
+		CHECK(spsc_ring__peek_ahead(&r, &pos, &len) == NULL);
+		for (int i = 0; i < 3; i++) {
+			p = spsc_ring__peek(&r, &len);
+			CHECK(p != NULL);
+			spsc_ring__release(&r);
+		}
+	}
+	/* a position behind the oldest record starts over there */
+	CHECK(spsc_ring__reserve(&r, 8) != NULL);
+	spsc_ring__commit(&r);
+	pos = 0;
+	p = spsc_ring__peek_ahead(&r, &pos, &len);
+	CHECK(p != NULL && len == 8);
+	CHECK(p == spsc_ring__peek(&r, &len));
+	CHECK(spsc_ring__peek_ahead(&r, &pos, &len) == NULL);
+	CHECK(spsc_ring__reserve(&r, 8) != NULL); /* reserved, not committed: not seen */
+	CHECK(spsc_ring__peek_ahead(&r, &pos, &len) == NULL);
+	spsc_ring__fini(&r);
+}
+
 static void *produce(void *arg)
 {
 	struct spsc_ring *r = arg;
@@ -155,6 +201,7 @@ int main(void)
 	RUN_TEST(test_push_pop_in_order);
 	RUN_TEST(test_full_and_limits);
 	RUN_TEST(test_wraps_without_splitting);
+	RUN_TEST(test_peek_ahead);
 	RUN_TEST(test_two_threads);
 	return CHECK_DONE();
 }
