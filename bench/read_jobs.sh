@@ -10,12 +10,14 @@
 # (decode + sharding + ring) and the workers (the engines): the wall time on 2 idle cores cannot
 # go below max(total / 2, the busiest thread).
 #
-# Usage: bench/read_jobs.sh [HANDSHAKES] [ROUNDS]   (default 20000, 7). No root needed when
+# Usage: bench/read_jobs.sh [HANDSHAKES] [ROUNDS]   (default 100000, 7). No root needed when
 # ../shared/pcaps is there (its turns feed hsgen); otherwise the bench's own captures (root).
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-N=${1:-20000}
+# 100,000: with 20,000 a -j 2 run of the mix lasts 0.15 s, where starting the threads and each
+# worker's trust store weigh, and its rounds spread over 1.08..1.84 on the idle VM (2026-12-07).
+N=${1:-100000}
 ROUNDS=${2:-7}
 PCAPS=$BENCH_ROOT/../shared/pcaps
 
