@@ -60,6 +60,14 @@ static void on_owner(void *ctx, const struct tlsmon_owner_event *ev)
 	attrib__on_owner(d->attrib, ev, run__now_ms(CLOCK_MONOTONIC) * 1000000ull);
 }
 
+static void on_forget_names(void *ctx, uint32_t pid)
+{
+	struct daemon *d = ctx;
+
+	if (d->owners) /* NULL at shutdown: the programs are closed */
+		owner_bpf__forget_names(d->owners, pid);
+}
+
 static void on_facts(void *ctx, struct handshake *hs)
 {
 	struct daemon *d = ctx;
@@ -261,6 +269,7 @@ static void start_attribution(struct daemon *d)
 	else
 		snprintf(err, sizeof(err), "out of memory");
 	if (d->owners) {
+		attrib__set_forget(d->attrib, on_forget_names, d);
 		fprintf(stderr, "tlsmon: process attribution on (%s hooks at TCP connect and "
 				"accept, or a socket's first send)\n", owner_bpf__hooks(d->owners));
 		return;
