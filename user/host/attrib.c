@@ -205,10 +205,23 @@ static struct owner_names *omitted_names(struct attrib *a, struct merged *m,
 	return owner_names__new(&merged);
 }
 
+/* The identity of ev's process in 64 bits, for the /proc cache (a collision reads /proc once
+ * less, and its names are at most the cache's ttl old, as without). */
+static uint64_t identity_gen(const struct tlsmon_owner_event *ev)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = ev->id.start_ns;
+
+	h = (h ^ (h >> 31) ^ ev->id.exec_id) * k;
+	h = (h ^ (h >> 29) ^ ev->id.memory_cgroup_id) * k;
+	h = (h ^ (h >> 32) ^ ev->o.cgroup_id) * k;
+	return h ^ (h >> 29);
+}
+
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
-	const struct proc_names *names = a->procs ? proc_cache__get(a->procs, ev->o.pid, now_ns) :
-						    NULL;
+	const struct proc_names *names =
+		a->procs ? proc_cache__get(a->procs, ev->o.pid, identity_gen(ev), now_ns) : NULL;
 	uint64_t reads = a->procs ? proc_cache__stats(a->procs)->reads : 0;
 	struct owner_entry e = { .rec = ev->o, .has_names = true };
 	struct merged *m = a->merged ?

@@ -475,6 +475,11 @@ static void test_attrib_names_omitted_proc(void)
 	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-4.scope");
 	CHECK_STR(hs.process.exe, "");
 	CHECK_EQ(attrib__stats(a)->names_missing, 1);
+	/* an exec (or a move): /proc is read again at once, within the cache's ttl */
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-5.scope\n");
+	c.id.exec_id = 1;
+	attribute(a, &c, 4 + ATTRIB_PROC_TTL_NS, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-5.scope");
 	attrib__free(a);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	CHECK_EQ(system(cmd), 0);
