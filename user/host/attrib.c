@@ -147,8 +147,17 @@ static void drop_slot(struct attrib *a, struct merged *m)
 	m->names = NULL;
 }
 
+/* Names are the process's to choose (prctl(PR_SET_NAME), file and cgroup names): control
+ * characters would end up in text outputs (explain, pcapng comments, endpoint lines) as is. */
+static void scrub(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* The kernel's names of ev (NULL: none) merged with /proc's (names, NULL when it does not show
- * the pid). */
+ * the pid), scrubbed: once per process's names, not at every handshake they name. */
 static void merge(const struct tlsmon_owner_event *ev, const struct proc_names *names,
 		  struct proc_names *out)
 {
@@ -169,25 +178,25 @@ static void merge(const struct tlsmon_owner_event *ev, const struct proc_names *
 		memcpy(out->cgroup, kernel.cgroup, sizeof(kernel.cgroup));
 		out->owner = kernel.owner;
 	}
+	scrub(out->exe);
+	scrub(out->cgroup);
+	scrub(out->owner.unit);
 }
 
-/* A record without names (TLSMON_OWNER_NAMES_OMITTED): from m when it holds the pid's names
- * of the same identity, merged again from them when /proc was read since; else (the slot was
- * taken by another pid, or the record raced the drop) from /proc alone, counted, and the
- * kernel side is told to send the names again. Returns a reference to the names, or NULL. */
+/* A record without names (TLSMON_OWNER_NAMES_OMITTED) that m's names do not serve as they are
+ * (attrib__on_owner()): merged again from the kernel's names m holds when it holds the pid's
+ * of the same identity; else (the slot was taken by another pid, or the record raced the drop)
+ * from /proc alone, counted, and the kernel side is told to send the names again. Returns a
+ * reference to the names, or NULL. */
 static struct owner_names *omitted_names(struct attrib *a, struct merged *m,
 					 const struct tlsmon_owner_event *ev,
 					 const struct proc_names *names, uint64_t reads)
 {
-	struct tlsmon_owner_event kev; /* 2.4 KB: only at a /proc read of the pid */
+	struct tlsmon_owner_event kev; /* 2.4 KB: only when there was no memory for the names */
 	struct proc_names merged;
 
 	if (m && m->key && m->pid == ev->o.pid && same_identity(m, ev)) {
 		a->stats.names_omitted++;
-		if (m->names && m->proc == names && m->proc_reads == reads) {
-			a->stats.names_reused++;
-			return owner_names__ref(m->names);
-		}
 		key_event(m, &kev);
 		merge(&kev, names, &merged);
 		owner_names__put(m->names);
@@ -220,15 +229,26 @@ static uint64_t identity_gen(const struct tlsmon_owner_event *ev)
 
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns)
 {
-	const struct proc_names *names =
-		a->procs ? proc_cache__get(a->procs, ev->o.pid, identity_gen(ev), now_ns) : NULL;
-	uint64_t reads = a->procs ? proc_cache__stats(a->procs)->reads : 0;
 	struct owner_entry e = { .rec = ev->o, .has_names = true };
 	struct merged *m = a->merged ?
 				   &a->merged[(ev->o.pid * 2654435761u) & (ATTRIB_MERGED_SLOTS - 1)] :
 				   NULL;
+	const struct proc_names *names;
 	struct proc_names merged;
+	uint64_t reads;
 
+	/* Most records: the kernel left the names out, and they are here. The identity says the
+	 * process is the one they were read for (an exec or a move changes it), so /proc is not
+	 * read again. */
+	if ((ev->flags & TLSMON_OWNER_NAMES_OMITTED) && m && m->names && m->key &&
+	    m->pid == ev->o.pid && same_identity(m, ev)) {
+		a->stats.names_omitted++;
+		a->stats.names_reused++;
+		e.names = owner_names__ref(m->names);
+		goto add;
+	}
+	names = a->procs ? proc_cache__get(a->procs, ev->o.pid, identity_gen(ev), now_ns) : NULL;
+	reads = a->procs ? proc_cache__stats(a->procs)->reads : 0;
 	if (ev->flags & TLSMON_OWNER_NAMES_OMITTED) {
 		e.names = omitted_names(a, m, ev, names, reads);
 		goto add;
@@ -276,15 +296,6 @@ static void copy_kstr(char *dst, size_t size, const char *src, size_t src_size)
 	str__copy(dst, size, src, src_size);
 }
 
-/* Names are the process's to choose (prctl(PR_SET_NAME), file and cgroup names): control
- * characters would end up in text outputs (explain, pcapng comments, endpoint lines) as is. */
-static void scrub(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 static void fill(struct hs_process *p, const struct owner_entry *e, bool server_end)
 {
 	const struct owner_names *n = e->names;
@@ -297,19 +308,19 @@ static void fill(struct hs_process *p, const struct owner_entry *e, bool server_
 	p->uid = e->rec.uid;
 	p->netns = e->rec.netns;
 	copy_kstr(p->comm, sizeof(p->comm), e->rec.comm, sizeof(e->rec.comm));
-	if (n && owner_names__get(n, OWNER_NAME_EXE)[0])
-		str__copy(p->exe, sizeof(p->exe), owner_names__get(n, OWNER_NAME_EXE), sizeof(p->exe));
-	else
-		copy_kstr(p->exe, sizeof(p->exe), e->rec.exe_name, sizeof(e->rec.exe_name));
 	scrub(p->comm);
-	scrub(p->exe);
+	/* the names were scrubbed when merged (merge()) */
+	if (n && owner_names__get(n, OWNER_NAME_EXE)[0]) {
+		str__copy(p->exe, sizeof(p->exe), owner_names__get(n, OWNER_NAME_EXE), sizeof(p->exe));
+	} else {
+		copy_kstr(p->exe, sizeof(p->exe), e->rec.exe_name, sizeof(e->rec.exe_name));
+		scrub(p->exe);
+	}
 	if (!n)
 		return;
 	str__copy(p->cgroup, sizeof(p->cgroup), owner_names__get(n, OWNER_NAME_CGROUP),
 		  sizeof(p->cgroup));
-	scrub(p->cgroup);
 	str__copy(p->unit, sizeof(p->unit), owner_names__get(n, OWNER_NAME_UNIT), sizeof(p->unit));
-	scrub(p->unit);
 	str__copy(p->container_runtime, sizeof(p->container_runtime),
 		  owner_names__get(n, OWNER_NAME_RUNTIME), sizeof(p->container_runtime));
 	str__copy(p->container_id, sizeof(p->container_id),

@@ -221,6 +221,18 @@ static void test_attrib_kernel_only(void)
 	handshake(&hs);
 	attrib__handshake(a, &hs);
 	CHECK_STR(hs.process.comm, "a?b?");
+	/* and in the names (scrubbed once, when merged): reused, still scrubbed */
+	c = event(TLSMON_OWNER_CONNECT, 2, 3);
+	memcpy(c.o.exe_name, "cl\tent", 7);
+	c.names[c.names_len - 3] = '\x7f'; /* "system.sli\x7fe" */
+	for (int i = 0; i < 2; i++) {
+		attrib__on_owner(a, &c, 1);
+		handshake(&hs);
+		attrib__handshake(a, &hs);
+		CHECK_STR(hs.process.exe, "/usr/bin/cl?ent");
+		CHECK_STR(hs.process.cgroup, "/system.sli?e/backup.service");
+	}
+	CHECK_EQ(attrib__stats(a)->names_reused, 2);
 	attrib__free(a);
 }
 
@@ -440,9 +452,9 @@ static void test_attrib_names_omitted(void)
 	attrib__free(a);
 }
 
-/* With /proc: a record without names whose names are held is merged again from the kernel's
- * names held when /proc was read again (here its exe link is missing: the kernel's path); one
- * whose names are not held takes /proc's. */
+/* With /proc: a record without names whose names are held takes them without reading /proc
+ * again, even past the cache's ttl (its identity says it is the process they were read for);
+ * one whose names are not held takes /proc's. */
 static void test_attrib_names_omitted_proc(void)
 {
 	char root[] = "/tmp/tlsmon-attrib-XXXXXX", cmd[64];
@@ -465,10 +477,11 @@ static void test_attrib_names_omitted_proc(void)
 	CHECK_EQ(attrib__stats(a)->names_reused, 1);
 	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-4.scope\n");
 	attribute(a, &s, 2 + ATTRIB_PROC_TTL_NS, &hs);
-	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-4.scope");
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-3.scope");
 	CHECK_STR(hs.process.exe, "/usr/bin/client");
 	CHECK_EQ(attrib__stats(a)->names_omitted, 2);
-	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	CHECK_EQ(attrib__stats(a)->names_reused, 2);
+	CHECK_EQ(attrib__proc_stats(a)->reads, 1);
 	/* not held (another start time): /proc's cgroup, no exe (no link here) */
 	s.id.start_ns = 6;
 	attribute(a, &s, 3 + ATTRIB_PROC_TTL_NS, &hs);
