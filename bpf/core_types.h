@@ -76,6 +76,7 @@ struct mm_struct {
 /* Linux 6.15 renamed parent to __parent: both are declared, bpf_core_field_exists() picks. */
 struct kernfs_node {
 	const char *name;
+	__u64 id; /* Linux 5.5 (a union kernfs_node_id before: bpf_core_field_exists() says) */
 	struct kernfs_node *parent;
 	struct kernfs_node *__parent;
 };
@@ -97,7 +98,11 @@ enum cgroup_subsys_id {
 	memory_cgrp_id = 4,
 };
 
+/* self_exec_id is 64 bits since Linux 5.7, 32 before: read at its size (bpf_core_field_size). */
 struct task_struct {
+	struct task_struct *group_leader;
+	__u64 start_time;
+	__u64 self_exec_id;
 	struct mm_struct *mm;
 	struct files_struct *files;
 	struct css_set *cgroups;

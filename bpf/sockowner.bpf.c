@@ -54,6 +54,26 @@ struct {
 	__type(value, __u64);
 } tlsmon_thread_sock SEC(".maps");
 
+/* What a pid's last record with names was sent with: its identity, and the unified tree's
+ * cgroup id (tlsmon_owner.cgroup_id). */
+struct sent_names {
+	struct tlsmon_owner_identity id;
+	__u64 cgroup_id;
+};
+
+/* Thread group id -> what the last record with names for it was sent with: a record of the
+ * same process finds it equal and leaves the names out (4.5 us of path reads a record on
+ * Linux 6.18, most of a record's cost). Written only once that record is in the ring buffer,
+ * so a record without names is always behind the one with them; a record the ring had no room
+ * for writes nothing. The daemon deletes a pid's entry when it lets its names go; LRU: an
+ * entry gone costs one record with names. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TLSMON_OWNER_PROCS);
+	__type(key, __u32);
+	__type(value, struct sent_names);
+} tlsmon_names_sent SEC(".maps");
+
 /* Where a record is assembled (record()); busy while a program fills it. */
 struct owner_scratch {
 	__u32 busy;
@@ -180,20 +200,49 @@ static __always_inline __u64 exe_dir_names(struct tlsmon_owner_event *ev, __u64 
 	return off;
 }
 
-/* Fill ev for sk; returns the record's length, 0 when the socket is not one to record. */
+/* The process's identity (struct tlsmon_owner_identity); mem: its memory controller's cgroup,
+ * NULL when the kernel has none. */
+static __always_inline void identity(struct tlsmon_owner_identity *id, struct task_struct *task,
+				     struct cgroup *mem)
+{
+	struct kernfs_node *kn = mem ? BPF_CORE_READ(mem, kn) : NULL;
+
+	id->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	/* every thread of the group has the exec'ing thread's: the others died at the exec */
+	bpf_core_read(&id->exec_id, bpf_core_field_size(task->self_exec_id), &task->self_exec_id);
+	if (kn && bpf_core_field_exists(kn->id))
+		id->memory_cgroup_id = BPF_CORE_READ(kn, id);
+}
+
+static __always_inline int names_were_sent(const struct tlsmon_owner_event *ev)
+{
+	struct sent_names *sent = bpf_map_lookup_elem(&tlsmon_names_sent, &ev->o.pid);
+
+	return sent && sent->id.start_ns == ev->id.start_ns &&
+	       sent->id.exec_id == ev->id.exec_id &&
+	       sent->id.memory_cgroup_id == ev->id.memory_cgroup_id &&
+	       sent->cgroup_id == ev->o.cgroup_id;
+}
+
+/* Fill ev for sk; returns the record's length, 0 when the socket is not one to record. The
+ * names are left out (TLSMON_OWNER_NAMES_OMITTED) when the last record of the process that
+ * carried them was sent with the same identity. */
 static __always_inline __u64 fill(struct tlsmon_owner_event *ev, struct sock *sk, __u8 kind,
 				  __u64 cookie)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), uid_gid = bpf_get_current_uid_gid();
 	struct tlsmon_owner *o = &ev->o;
+	struct cgroup *mem = NULL;
 	struct css_set *cgroups;
 	struct dentry *exe;
 	__u64 off = 0; /* 64 bits: a 32-bit one is bounded on a zero-extended copy the verifier
 			* does not relate to it */
 
 	__builtin_memset(o, 0, sizeof(*o));
-	__builtin_memset(ev->count, 0, 8);
+	/* identity, flags, counts: all of the header after o */
+	__builtin_memset(&ev->id, 0,
+			 TLSMON_OWNER_EVENT_HDR - __builtin_offsetof(struct tlsmon_owner_event, id));
 	if (sock_tuple(sk, o))
 		return 0;
 	o->kind = kind;
@@ -205,20 +254,25 @@ static __always_inline __u64 fill(struct tlsmon_owner_event *ev, struct sock *sk
 	o->uid = (__u32)uid_gid;
 	o->gid = (__u32)(uid_gid >> 32);
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	cgroups = BPF_CORE_READ(task, cgroups);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		mem = BPF_CORE_READ(cgroups,
+				    subsys[bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id)],
+				    cgroup);
+	identity(&ev->id, task, mem);
+	if (names_were_sent(ev)) {
+		ev->flags = TLSMON_OWNER_NAMES_OMITTED;
+		return TLSMON_OWNER_EVENT_HDR;
+	}
 	exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry);
 	if (exe) {
 		bpf_probe_read_kernel_str(o->exe_name, sizeof(o->exe_name),
 					  BPF_CORE_READ(exe, d_name.name));
 		off = exe_dir_names(ev, off, exe);
 	}
-	cgroups = BPF_CORE_READ(task, cgroups);
 	off = cgroup_names(ev, off, TLSMON_NAMES_UNIFIED, BPF_CORE_READ(cgroups, dfl_cgrp));
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		off = cgroup_names(ev, off, TLSMON_NAMES_MEMORY,
-				   BPF_CORE_READ(cgroups,
-						 subsys[bpf_core_enum_value(enum cgroup_subsys_id,
-									    memory_cgrp_id)],
-						 cgroup));
+	if (mem)
+		off = cgroup_names(ev, off, TLSMON_NAMES_MEMORY, mem);
 	/* Bound off where the verifier sees it: the compiler would test a copy of it. */
 	asm volatile("" : "+r"(off));
 	if (off > TLSMON_OWNER_NAMES_MAX + TLSMON_NAME_MAX)
@@ -235,6 +289,13 @@ static __always_inline void remember(struct sock *sk, const struct tlsmon_owner 
 
 	bpf_map_update_elem(&tlsmon_sock_owners, &sock_key, o, BPF_ANY);
 	bpf_map_update_elem(&tlsmon_thread_sock, &tid, &sock_key, BPF_ANY);
+}
+
+/* After the record with ev's names is in the ring buffer: the next ones of the process may
+ * leave them out. */
+static __always_inline void names_sent(const struct sent_names *sent, __u32 pid)
+{
+	bpf_map_update_elem(&tlsmon_names_sent, &pid, sent, BPF_ANY);
 }
 
 /* No wakeup per record: the collector drains them at every turn of its loop, which the capture
@@ -256,7 +317,8 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 {
 	struct owner_scratch *s;
 	struct tlsmon_owner_event *ev;
-	__u32 zero = 0;
+	struct sent_names sent;
+	__u32 zero = 0, pid, omitted;
 	__u64 len;
 
 	/* Most sockets of a host are not on a watched port: two loads and out. */
@@ -269,8 +331,13 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		len = fill(&s->ev, sk, kind, cookie);
 		if (len) {
 			remember(sk, &s->ev.o);
-			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, wakeup_flags()))
+			if (bpf_ringbuf_output(&tlsmon_owner_events, &s->ev, len, wakeup_flags())) {
 				__sync_fetch_and_add(&tlsmon_owner_dropped, 1);
+			} else if (!(s->ev.flags & TLSMON_OWNER_NAMES_OMITTED)) {
+				sent.id = s->ev.id;
+				sent.cgroup_id = s->ev.o.cgroup_id;
+				names_sent(&sent, s->ev.o.pid);
+			}
 		}
 		s->busy = 0;
 		return;
@@ -285,7 +352,14 @@ static __always_inline void record(struct sock *sk, __u8 kind, __u64 cookie)
 		return;
 	}
 	remember(sk, &ev->o);
+	/* ev is the consumer's once submitted */
+	sent.id = ev->id;
+	sent.cgroup_id = ev->o.cgroup_id;
+	pid = ev->o.pid;
+	omitted = ev->flags & TLSMON_OWNER_NAMES_OMITTED;
 	bpf_ringbuf_submit(ev, wakeup_flags());
+	if (!omitted)
+		names_sent(&sent, pid);
 }
 
 /* A failed connect leaves no connection to attribute. A v4-mapped tcp_v6_connect calls

@@ -27,6 +27,7 @@ struct daemon {
 	struct linkwatch *links;
 	struct not_local *not_local; /* --not-local, --local-net */
 	struct tlslib_hooks *tlslib; /* NULL with --no-uprobes or when they could not attach */
+	int rings_fd; /* the ring buffers' epoll descriptors in one (rings_open()); -1: none */
 	struct tlslib_join *tlslib_join;
 	uint64_t tlslib_scan_ms; /* last look for containers' copies of the libraries */
 	/* each interface's ingress, decided once: the programs loaded and the attach follow it */

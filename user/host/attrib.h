@@ -23,7 +23,15 @@ struct attrib_stats {
 	uint64_t hit, miss, ambiguous;
 	/* owner records whose names were those of the pid's previous record (not merged again) */
 	uint64_t names_reused;
+	/* owner records by the kernel's names: sent with the record; left out (the pid's names
+	 * held here with the same identity); left out but no longer held here (the names are
+	 * /proc's alone, and the kernel side is told to send them again) */
+	uint64_t names_sent, names_omitted, names_missing;
 };
+
+/* The names of pid, which the kernel side left out of records while they were held here, are
+ * held no more: the kernel side must send them again (delete its entry of tlsmon_names_sent). */
+typedef void (*attrib_forget_fn)(void *ctx, uint32_t pid);
 
 struct attrib;
 
@@ -32,8 +40,13 @@ struct attrib;
 struct attrib *attrib__new(const char *proc_root, uint32_t max_owners, uint32_t max_procs);
 void attrib__free(struct attrib *a);
 
+/* Who to tell when names are let go (user/host/owner_bpf.c's owner_bpf__forget_names); none
+ * by default. */
+void attrib__set_forget(struct attrib *a, attrib_forget_fn fn, void *ctx);
+
 /* An owner record from the hooks, at now_ns (CLOCK_MONOTONIC, for the name cache). Names come
- * from /proc when it shows the process, else from what the kernel side took. */
+ * from /proc when it shows the process, else from what the kernel side took: with the record,
+ * or, when the kernel left them out, with the pid's last record of the same identity. */
 void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now_ns);
 
 /* Fill hs->process (and hs->peer_process) from the records of its connection's ends, which it

@@ -19,6 +19,8 @@
 #include "util/err.h"
 
 _Static_assert(sizeof(struct tlsmon_owner) == TLSMON_OWNER_SIZE, "struct tlsmon_owner layout");
+_Static_assert(sizeof(struct tlsmon_owner_identity) == TLSMON_OWNER_IDENTITY_SIZE,
+	       "struct tlsmon_owner_identity layout");
 _Static_assert(sizeof(struct tlsmon_owner_event) == TLSMON_OWNER_EVENT_SIZE &&
 		       offsetof(struct tlsmon_owner_event, names) == TLSMON_OWNER_EVENT_HDR,
 	       "struct tlsmon_owner_event layout");
@@ -205,6 +207,12 @@ uint64_t owner_bpf__dropped(const struct owner_bpf *ob)
 {
 	/* .bss is mmapped by the skeleton: the programs' memory, read without a syscall */
 	return __atomic_load_n(&ob->skel->bss->tlsmon_owner_dropped, __ATOMIC_RELAXED);
+}
+
+void owner_bpf__forget_names(struct owner_bpf *ob, uint32_t pid)
+{
+	/* -ENOENT is normal: the LRU may have let the entry go already */
+	bpf_map__delete_elem(ob->skel->maps.tlsmon_names_sent, &pid, sizeof(pid), 0);
 }
 
 int owner_bpf__sock_owners_fd(const struct owner_bpf *ob)

@@ -41,6 +41,10 @@ int owner_bpf__consume(struct owner_bpf *hb);
 /* Records the kernel dropped because the ring buffer was full. */
 uint64_t owner_bpf__dropped(const struct owner_bpf *hb);
 
+/* The daemon no longer holds pid's names: the pid's next record carries them again (the
+ * programs leave them out of the records of a process whose last record carried them). */
+void owner_bpf__forget_names(struct owner_bpf *ob, uint32_t pid);
+
 /* The programs' maps, for later hooks that join on the same owners (uprobes on TLS libraries:
  * bpf_map__reuse_fd() before their load): struct sock address -> struct tlsmon_owner, and
  * thread id -> the struct sock address it connected or accepted last. */

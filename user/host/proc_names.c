@@ -159,6 +159,7 @@ bool proc_names__host_pids(void)
 
 struct proc_cache_entry {
 	uint32_t pid;
+	uint64_t gen;
 	uint64_t read_ns; /* 0: empty */
 	struct proc_names names;
 };
@@ -200,25 +201,28 @@ void proc_cache__free(struct proc_cache *c)
 }
 
 /* Direct-mapped: one slot per pid hash, a colliding pid replaces the entry (counted). */
-const struct proc_names *proc_cache__get(struct proc_cache *c, uint32_t pid, uint64_t now_ns)
+const struct proc_names *proc_cache__get(struct proc_cache *c, uint32_t pid, uint64_t gen,
+					 uint64_t now_ns)
 {
 	struct proc_cache_entry *e = &c->slots[(pid * 2654435761u) & c->mask];
+	bool same = e->read_ns && e->pid == pid && e->gen == gen;
 	struct proc_names fresh;
 
-	if (e->read_ns && e->pid == pid && now_ns - e->read_ns < c->ttl_ns) {
+	if (same && now_ns - e->read_ns < c->ttl_ns) {
 		c->stats.hits++;
 		return &e->names;
 	}
 	if (proc_names__read(c->proc_root, pid, &fresh)) {
 		c->stats.gone++;
-		/* an expired entry of the same pid is still the best guess for a process that
-		 * just exited */
-		return e->read_ns && e->pid == pid ? &e->names : NULL;
+		/* an expired entry of the same process is still the best guess for one that just
+		 * exited */
+		return same ? &e->names : NULL;
 	}
 	c->stats.reads++;
 	if (e->read_ns && e->pid != pid && now_ns - e->read_ns < c->ttl_ns)
 		c->stats.evictions++;
 	e->pid = pid;
+	e->gen = gen;
 	e->read_ns = now_ns ? now_ns : 1;
 	e->names = fresh;
 	return &e->names;

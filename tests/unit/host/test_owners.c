@@ -221,6 +221,18 @@ static void test_attrib_kernel_only(void)
 	handshake(&hs);
 	attrib__handshake(a, &hs);
 	CHECK_STR(hs.process.comm, "a?b?");
+	/* and in the names (scrubbed once, when merged): reused, still scrubbed */
+	c = event(TLSMON_OWNER_CONNECT, 2, 3);
+	memcpy(c.o.exe_name, "cl\tent", 7);
+	c.names[c.names_len - 3] = '\x7f'; /* "system.sli\x7fe" */
+	for (int i = 0; i < 2; i++) {
+		attrib__on_owner(a, &c, 1);
+		handshake(&hs);
+		attrib__handshake(a, &hs);
+		CHECK_STR(hs.process.exe, "/usr/bin/cl?ent");
+		CHECK_STR(hs.process.cgroup, "/system.sli?e/backup.service");
+	}
+	CHECK_EQ(attrib__stats(a)->names_reused, 2);
 	attrib__free(a);
 }
 
@@ -331,6 +343,161 @@ static void test_attrib_names_reused(void)
 	CHECK_EQ(system(cmd), 0);
 }
 
+/* What the kernel side sends for a process whose names it sent before with this identity. */
+static struct tlsmon_owner_event omitted(const struct tlsmon_owner_event *full)
+{
+	struct tlsmon_owner_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.o = full->o;
+	memset(ev.o.exe_name, 0, sizeof(ev.o.exe_name));
+	ev.id = full->id;
+	ev.flags = TLSMON_OWNER_NAMES_OMITTED;
+	return ev;
+}
+
+struct forgot {
+	uint32_t pid[8]; /* the first ones */
+	int n;
+	uint32_t watch; /* and how often this one */
+	int watched;
+};
+
+static void on_forget(void *ctx, uint32_t pid)
+{
+	struct forgot *f = ctx;
+
+	if (f->n < 8)
+		f->pid[f->n] = pid;
+	f->n++;
+	f->watched += pid == f->watch;
+}
+
+/* Attributed from a record without names (handshake() ends, the client's). */
+static void attribute(struct attrib *a, const struct tlsmon_owner_event *ev, uint64_t now,
+		      struct handshake *hs)
+{
+	attrib__on_owner(a, ev, now);
+	handshake(hs);
+	attrib__handshake(a, hs);
+}
+
+/* A record without names takes those of the pid's last record with them when the identity
+ * (start time, exec count, cgroups) is the same; with another identity, or once the names were
+ * let go (another pid took the slot), it is named from /proc alone, counted, and the kernel side
+ * is told to send them again, as it is whenever names are let go. */
+static void test_attrib_names_omitted(void)
+{
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 7), s;
+	struct attrib *a = attrib__new(NULL, 8, 8);
+	static struct handshake hs;
+	struct forgot f = { .n = 0 };
+
+	attrib__set_forget(a, on_forget, &f);
+	c.id.start_ns = 1000;
+	c.id.exec_id = 1;
+	c.id.memory_cgroup_id = 55;
+	c.o.cgroup_id = 66;
+	attribute(a, &c, 1, &hs);
+	s = omitted(&c);
+	attribute(a, &s, 1, &hs);
+	CHECK(hs.process.present);
+	CHECK_EQ(hs.process.pid, 7);
+	CHECK_STR(hs.process.comm, "p7");
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_STR(hs.process.cgroup, "/system.slice/backup.service");
+	CHECK_STR(hs.process.unit, "backup.service");
+	CHECK_EQ(attrib__stats(a)->names_sent, 1);
+	CHECK_EQ(attrib__stats(a)->names_omitted, 1);
+	CHECK_EQ(attrib__stats(a)->names_missing, 0);
+	CHECK_EQ(f.n, 0);
+	/* each part of the identity tells another process (or the same one changed) */
+	for (int part = 0; part < 5; part++) {
+		s = omitted(&c);
+		s.id.start_ns += part == 0; /* the pid reused */
+		s.id.exec_id += part == 1; /* an exec */
+		s.id.memory_cgroup_id += part == 2; /* moved (v1, hybrid) */
+		s.o.cgroup_id += part == 3; /* moved */
+		s.o.pid += part == 4; /* another pid */
+		attribute(a, &s, 1, &hs);
+		CHECK(hs.process.present);
+		CHECK_STR(hs.process.exe, ""); /* no /proc here: no names at all */
+		CHECK_STR(hs.process.unit, "");
+		CHECK_EQ(attrib__stats(a)->names_missing, part + 1);
+		CHECK_EQ(f.n, part + 1);
+		CHECK_EQ(f.pid[part], s.o.pid);
+		/* until a record carries the names again: the kernel side was told */
+		attribute(a, &c, 1, &hs);
+	}
+	CHECK_EQ(attrib__stats(a)->names_omitted, 1);
+	/* an exec of the same binary: the same names, the new identity held */
+	c.id.exec_id = 2;
+	attribute(a, &c, 1, &hs);
+	s = omitted(&c);
+	attribute(a, &s, 1, &hs);
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_EQ(attrib__stats(a)->names_omitted, 2);
+	/* other pids take the slot: the kernel side is told to forget 7 once, and 7's next
+	 * record without names is one the daemon cannot name (raced the forget) */
+	f.watch = 7;
+	for (uint32_t pid = 1000; pid < 1000 + 8192 && !f.watched; pid++) {
+		struct tlsmon_owner_event o = event(TLSMON_OWNER_CONNECT, 2, pid);
+
+		attrib__on_owner(a, &o, 1);
+	}
+	CHECK_EQ(f.watched, 1);
+	attribute(a, &s, 1, &hs);
+	CHECK_STR(hs.process.exe, "");
+	CHECK_EQ(attrib__stats(a)->names_missing, 6);
+	attrib__free(a);
+}
+
+/* With /proc: a record without names whose names are held takes them without reading /proc
+ * again, even past the cache's ttl (its identity says it is the process they were read for);
+ * one whose names are not held takes /proc's. */
+static void test_attrib_names_omitted_proc(void)
+{
+	char root[] = "/tmp/tlsmon-attrib-XXXXXX", cmd[64];
+	struct tlsmon_owner_event c = event(TLSMON_OWNER_CONNECT, 2, 4343), s;
+	static struct handshake hs;
+	struct attrib *a;
+
+	if (!mkdtemp(root)) {
+		CHECK(0);
+		return;
+	}
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-3.scope\n");
+	a = attrib__new(root, 8, 8);
+	c.id.start_ns = 5;
+	attribute(a, &c, 1, &hs);
+	s = omitted(&c);
+	attribute(a, &s, 2, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-3.scope");
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_EQ(attrib__stats(a)->names_reused, 1);
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-4.scope\n");
+	attribute(a, &s, 2 + ATTRIB_PROC_TTL_NS, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-3.scope");
+	CHECK_STR(hs.process.exe, "/usr/bin/client");
+	CHECK_EQ(attrib__stats(a)->names_omitted, 2);
+	CHECK_EQ(attrib__stats(a)->names_reused, 2);
+	CHECK_EQ(attrib__proc_stats(a)->reads, 1);
+	/* not held (another start time): /proc's cgroup, no exe (no link here) */
+	s.id.start_ns = 6;
+	attribute(a, &s, 3 + ATTRIB_PROC_TTL_NS, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-4.scope");
+	CHECK_STR(hs.process.exe, "");
+	CHECK_EQ(attrib__stats(a)->names_missing, 1);
+	/* an exec (or a move): /proc is read again at once, within the cache's ttl */
+	put_proc(root, 4343, "0::/user.slice/user-0.slice/session-5.scope\n");
+	c.id.exec_id = 1;
+	attribute(a, &c, 4 + ATTRIB_PROC_TTL_NS, &hs);
+	CHECK_STR(hs.process.cgroup, "/user.slice/user-0.slice/session-5.scope");
+	attrib__free(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_EQ(system(cmd), 0);
+}
+
 /* The names are kept packed in the slot: what is taken back is what was added, byte for byte,
  * a full-length field included; a record replaced or evicted gives its names back. */
 static void test_names_kept(void)
@@ -388,5 +555,7 @@ int main(void)
 	RUN_TEST(test_attrib_kernel_only);
 	RUN_TEST(test_attrib_cgroup_of_exited);
 	RUN_TEST(test_attrib_names_reused);
+	RUN_TEST(test_attrib_names_omitted);
+	RUN_TEST(test_attrib_names_omitted_proc);
 	return check_total_failed ? 1 : 0;
 }

@@ -125,25 +125,35 @@ static void test_cache(void)
 	CHECK_EQ(symlink("/usr/bin/backup", path), 0);
 	c = proc_cache__new(root, 4, 1000);
 	CHECK(proc_cache__new(root, 3, 1000) == NULL);
-	p = proc_cache__get(c, 42, 1);
+	p = proc_cache__get(c, 42, 7, 1);
 	CHECK(p != NULL);
 	if (p) {
 		CHECK_STR(p->exe, "/usr/bin/backup");
 		CHECK_STR(p->owner.unit, "backup.service");
 	}
-	p = proc_cache__get(c, 42, 2);
+	p = proc_cache__get(c, 42, 7, 2);
 	CHECK_EQ(proc_cache__stats(c)->hits, 1);
 	CHECK_EQ(proc_cache__stats(c)->reads, 1);
+	/* another gen (an exec, a move): read again at once, not after the ttl */
+	unlink(path);
+	CHECK_EQ(symlink("/usr/bin/restore", path), 0);
+	p = proc_cache__get(c, 42, 8, 3);
+	CHECK(p != NULL && !strcmp(p->exe, "/usr/bin/restore"));
+	CHECK_EQ(proc_cache__stats(c)->reads, 2);
+	p = proc_cache__get(c, 42, 8, 4);
+	CHECK_EQ(proc_cache__stats(c)->hits, 2);
 	/* gone: the expired entry of the same pid is still the best guess */
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/42/cgroup", root);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/42", root);
 	rmdir(path);
-	p = proc_cache__get(c, 42, 5000);
-	CHECK(p != NULL && !strcmp(p->exe, "/usr/bin/backup"));
-	CHECK(proc_cache__get(c, 43, 5000) == NULL);
-	CHECK_EQ(proc_cache__stats(c)->gone, 2);
+	p = proc_cache__get(c, 42, 8, 5000);
+	CHECK(p != NULL && !strcmp(p->exe, "/usr/bin/restore"));
+	/* but not one of another process under the same pid */
+	CHECK(proc_cache__get(c, 42, 9, 5000) == NULL);
+	CHECK(proc_cache__get(c, 43, 8, 5000) == NULL);
+	CHECK_EQ(proc_cache__stats(c)->gone, 3);
 	proc_cache__free(c);
 	rmdir(root);
 }

@@ -287,6 +287,39 @@ static void test_established(void)
 	CHECK_STR(hs.explain, "handshake established despite 3 findings; worst: d");
 }
 
+/* Who: the connecting process, then the accepting one; a container (its id cut to 12) over a
+ * unit; "server" first when only the accepting end is known. */
+static void test_processes(void)
+{
+	static struct handshake hs;
+
+	base(&hs);
+	hs.outcome = HS_OUTCOME_ESTABLISHED;
+	hs.process.present = true;
+	hs.process.pid = 4242;
+	snprintf(hs.process.comm, sizeof(hs.process.comm), "curl");
+	snprintf(hs.process.unit, sizeof(hs.process.unit), "backup.service");
+	hs.peer_process.present = true;
+	hs.peer_process.server_end = true;
+	hs.peer_process.pid = 4294967295u;
+	snprintf(hs.peer_process.comm, sizeof(hs.peer_process.comm), "nginx");
+	snprintf(hs.peer_process.unit, sizeof(hs.peer_process.unit), "ignored.service");
+	snprintf(hs.peer_process.container_runtime, sizeof(hs.peer_process.container_runtime),
+		 "podman");
+	memset(hs.peer_process.container_id, 'a', sizeof(hs.peer_process.container_id) - 1);
+	explain__handshake(&hs);
+	CHECK_STR(hs.explain, "curl (pid 4242, unit backup.service) to nginx (pid 4294967295, "
+			      "podman container aaaaaaaaaaaa): handshake established; no weak "
+			      "cryptography found");
+	hs.process = hs.peer_process;
+	hs.peer_process.present = false;
+	hs.process.container_runtime[0] = '\0';
+	hs.process.comm[0] = '\0';
+	explain__handshake(&hs);
+	CHECK_STR(hs.explain, "server ? (pid 4294967295, a container aaaaaaaaaaaa): handshake "
+			      "established; no weak cryptography found");
+}
+
 static void test_aborted_and_reset(void)
 {
 	struct handshake hs;
@@ -467,6 +500,7 @@ int main(void)
 	RUN_TEST(test_alert_variants);
 	RUN_TEST(test_durations);
 	RUN_TEST(test_established);
+	RUN_TEST(test_processes);
 	RUN_TEST(test_aborted_and_reset);
 	RUN_TEST(test_incomplete);
 	RUN_TEST(test_bounded_output);
