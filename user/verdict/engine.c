@@ -22,6 +22,44 @@ static bool fin_seen(const struct conn *c, int side)
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
 static void conn_shed(void *ctx, struct flow *f);
 
+/* A direction's union conn_dir between frames, for the flow table's compact form: a TLS stream
+ * that holds no buffer (bytes 0-7) and skips no oversized message (12-15) keeps its record
+ * position (8-11) and its flags and record header (16-22); a probe fits when it has judged
+ * no bytes and holds no header bytes (0-7 zero; it ends at byte 9). Byte for byte, padding
+ * included, so the state read back is the state packed. */
+#define DIR_KEEP_A 8 /* bytes 8-11 */
+#define DIR_KEEP_B 16 /* bytes 16-22 */
+_Static_assert(sizeof(union conn_dir) == 24, "the pack below covers every byte");
+_Static_assert(offsetof(struct tls_stream, bufs) == 0 && offsetof(struct tls_stream, msg_skip) == 12,
+	       "the bytes dir_pack() needs zero");
+_Static_assert(offsetof(struct tls_stream, hdr) + sizeof(((struct tls_stream *)0)->hdr) <= 23,
+	       "the record header ends before byte 23");
+_Static_assert(FLOW_DIR_APP_PACKED == 4 + 7, "bytes 8-11 and 16-22");
+
+static bool dir_pack(const void *app, uint8_t out[FLOW_DIR_APP_PACKED])
+{
+	const uint8_t *b = app;
+	uint64_t w0;
+	uint32_t w3;
+
+	memcpy(&w0, b, sizeof(w0));
+	memcpy(&w3, b + 12, sizeof(w3));
+	if (w0 || w3 || b[23])
+		return false;
+	memcpy(out, b + DIR_KEEP_A, 4);
+	memcpy(out + 4, b + DIR_KEEP_B, 7);
+	return true;
+}
+
+static void dir_unpack(void *app, const uint8_t in[FLOW_DIR_APP_PACKED])
+{
+	uint8_t *b = app;
+
+	memset(b, 0, sizeof(union conn_dir));
+	memcpy(b + DIR_KEEP_A, in, 4);
+	memcpy(b + DIR_KEEP_B, in + 4, 7);
+}
+
 struct engine *engine__new(const struct engine_opts *opts)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -57,6 +95,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.max_flows = e->opts.max_flows;
 	fo.app_size = sizeof(struct conn);
 	fo.dir_app_size = sizeof(union conn_dir);
+	fo.dir_pack = dir_pack;
+	fo.dir_unpack = dir_unpack;
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
 	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
 	fo.reasm.max_held_segments = 1024;
@@ -338,7 +378,7 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
  * retransmitted SYN (same ISN) does not. */
-static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
+static bool stale_for_syn(const struct conn *c, struct flow *f, uint32_t isn)
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
@@ -346,7 +386,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 	       flowtab__dir_peek(c->e->flows, f, 1)->started;
 }
 
-int engine__feed(struct engine *e, const struct frame *fr)
+static int feed(struct engine *e, const struct frame *fr)
 {
 	struct frame whole;
 	struct pkt p;
@@ -490,6 +530,16 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			flowtab__remove(e->flows, f);
 	}
 	return 0;
+}
+
+int engine__feed(struct engine *e, const struct frame *fr)
+{
+	int rc = feed(e, fr);
+
+	/* The frame is done with its flow's directions: the first side may go compact. */
+	if (e->flows)
+		flowtab__settle(e->flows);
+	return rc;
 }
 
 void engine__tick(struct engine *e, uint64_t now_ns)
