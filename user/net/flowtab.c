@@ -10,7 +10,7 @@
  * comparison when nothing is due.
  *
  * A direction in use is a block of a second pool (2 * max_flows blocks, handed out the same
- * way); the first side's state goes back into 40 bytes of the entry between frames when it is
+ * way); the first side's state goes back into 32 bytes of the entry between frames when it is
  * quiet (flowtab__settle()), and out into a block again when next asked for. A flood's flow,
  * a SYN and a ClientHello that nobody answers, then costs the entry alone.
  *
@@ -118,7 +118,7 @@ struct dir_compact {
 #define DC_CSUM_VERIFIED 0x2
 #define DC_RECENT_NEXT 0x4
 
-_Static_assert(sizeof(struct dir_compact) == 40, "a flood's flow holds one of these");
+_Static_assert(sizeof(struct dir_compact) == 32, "a flood's flow holds one of these");
 
 static inline uint8_t *room_of(const struct flowtab *t, struct flow *f)
 {
@@ -174,7 +174,7 @@ static struct reasm *expand(struct flowtab *t, struct flow *f)
 	r->csum_verified = dc.bits & DC_CSUM_VERIFIED;
 	r->recent_next = !!(dc.bits & DC_RECENT_NEXT);
 	if (t->opts.dir_unpack)
-		t->opts.dir_unpack(flow_dir__app(r), dc.app);
+		t->opts.dir_unpack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app);
 	memset(room_of(t, f), 0, sizeof(dc));
 	memcpy(room_of(t, f), &id, sizeof(id));
 	f->dirs |= FLOW_DIR_FULL;
@@ -189,7 +189,7 @@ static void compact(struct flowtab *t, struct flow *f)
 	struct dir_compact dc = { 0 };
 
 	if (r->held || r->rare || r->held_segments || !t->opts.dir_pack ||
-	    !t->opts.dir_pack(flow_dir__app(r), dc.app))
+	    !t->opts.dir_pack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app))
 		return;
 	dc.next_seq = r->next_seq;
 	dc.base_seq = r->base_seq;

@@ -73,17 +73,19 @@ enum flow_end_reason {
 	FLOW_END_SHUTDOWN = 3, /* flowtab__free() / end of capture */
 };
 
-#define FLOW_DIR_APP_PACKED 11
+#define FLOW_DIR_APP_PACKED 3
 
 struct flowtab_opts {
 	uint32_t max_flows;
 	uint32_t app_size; /* bytes of engine state after each struct flow */
 	uint32_t dir_app_size; /* bytes of engine state after each direction's struct reasm */
-	/* The engine's state of a direction in FLOW_DIR_APP_PACKED bytes, exactly, or false when
-	 * it does not fit (flowtab__settle()); dir_unpack() gives the same bytes back. Optional:
-	 * without them no direction is compacted. */
-	bool (*dir_pack)(const void *app, uint8_t out[FLOW_DIR_APP_PACKED]);
-	void (*dir_unpack)(void *app, const uint8_t in[FLOW_DIR_APP_PACKED]);
+	/* The engine's state of key side side's direction of f in FLOW_DIR_APP_PACKED bytes, or
+	 * false when it does not fit (flowtab__settle()); dir_unpack() makes the same state from
+	 * them. Optional: without them no direction is compacted. */
+	bool (*dir_pack)(const struct flow *f, int side, const void *app,
+			 uint8_t out[FLOW_DIR_APP_PACKED]);
+	void (*dir_unpack)(const struct flow *f, int side, void *app,
+			   const uint8_t in[FLOW_DIR_APP_PACKED]);
 	uint64_t idle_timeout_ns;
 	struct reasm_limits reasm;
 	/* Out-of-order bytes held by all flows together, allocation overhead included; 0 = no

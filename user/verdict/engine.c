@@ -22,42 +22,34 @@ static bool fin_seen(const struct conn *c, int side)
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
 static void conn_shed(void *ctx, struct flow *f);
 
-/* A direction's union conn_dir between frames, for the flow table's compact form: a TLS stream
- * that holds no buffer (bytes 0-7) and skips no oversized message (12-15) keeps its record
- * position (8-11) and its flags and record header (16-22); a probe fits when it has judged
- * no bytes and holds no header bytes (0-7 zero; it ends at byte 9). Byte for byte, padding
- * included, so the state read back is the state packed. */
-#define DIR_KEEP_A 8 /* bytes 8-11 */
-#define DIR_KEEP_B 16 /* bytes 16-22 */
-_Static_assert(sizeof(union conn_dir) == 24, "the pack below covers every byte");
-_Static_assert(offsetof(struct tls_stream, bufs) == 0 && offsetof(struct tls_stream, msg_skip) == 12,
-	       "the bytes dir_pack() needs zero");
-_Static_assert(offsetof(struct tls_stream, hdr) + sizeof(((struct tls_stream *)0)->hdr) <= 23,
-	       "the record header ends before byte 23");
-_Static_assert(FLOW_DIR_APP_PACKED == 4 + 7, "bytes 8-11 and 16-22");
+/* A direction's union conn_dir between frames, for the flow table's compact form: a TLS
+ * stream between records holding nothing is its flags, a probe holding no header bytes its
+ * count (tls_record.h, tls_probe.h). Which one the side has is c->found's. */
+_Static_assert(FLOW_DIR_APP_PACKED == TLS_PROBE_PACKED, "a probe's count, or a stream's flags");
 
-static bool dir_pack(const void *app, uint8_t out[FLOW_DIR_APP_PACKED])
+static bool dir_pack(const struct flow *f, int side, const void *app,
+		     uint8_t out[FLOW_DIR_APP_PACKED])
 {
-	const uint8_t *b = app;
-	uint64_t w0;
-	uint32_t w3;
+	const struct conn *c = flow__app((struct flow *)f);
+	const union conn_dir *d = app;
 
-	memcpy(&w0, b, sizeof(w0));
-	memcpy(&w3, b + 12, sizeof(w3));
-	if (w0 || w3 || b[23])
-		return false;
-	memcpy(out, b + DIR_KEEP_A, 4);
-	memcpy(out + 4, b + DIR_KEEP_B, 7);
-	return true;
+	if (!tls_found(c, side))
+		return tls_probe__pack(&d->probe, out);
+	out[1] = out[2] = 0;
+	return tls_stream__pack(&d->tls, &out[0]);
 }
 
-static void dir_unpack(void *app, const uint8_t in[FLOW_DIR_APP_PACKED])
+static void dir_unpack(const struct flow *f, int side, void *app,
+		       const uint8_t in[FLOW_DIR_APP_PACKED])
 {
-	uint8_t *b = app;
+	const struct conn *c = flow__app((struct flow *)f);
+	union conn_dir *d = app;
 
-	memset(b, 0, sizeof(union conn_dir));
-	memcpy(b + DIR_KEEP_A, in, 4);
-	memcpy(b + DIR_KEEP_B, in + 4, 7);
+	memset(d, 0, sizeof(*d));
+	if (tls_found(c, side))
+		tls_stream__unpack(&d->tls, in[0]);
+	else
+		tls_probe__unpack(&d->probe, in);
 }
 
 struct engine *engine__new(const struct engine_opts *opts)
