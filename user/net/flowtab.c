@@ -84,8 +84,9 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
-_Static_assert(sizeof(struct flow) <= 96, "struct flow grew: a flood of half-open handshakes "
+_Static_assert(sizeof(struct flow) <= 88, "struct flow grew: a flood of half-open handshakes "
 					   "costs it per flow");
+_Static_assert(FLOWTAB_MAX_FLOWS < 1u << 27, "pool positions + 1 fit the 27-bit links");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
 {
@@ -199,7 +200,7 @@ static void compact(struct flowtab *t, struct flow *f)
 	dc.bits = (r->started ? DC_STARTED : 0) | (r->csum_verified ? DC_CSUM_VERIFIED : 0) |
 		  (r->recent_next ? DC_RECENT_NEXT : 0);
 	memcpy(room_of(t, f), &dc, sizeof(dc));
-	f->dirs &= (uint8_t)~FLOW_DIR_FULL;
+	f->dirs &= ~FLOW_DIR_FULL & 7u;
 	block_give(t, id);
 }
 
@@ -393,9 +394,10 @@ static void held_push_tail(struct flowtab *t, struct flow *f)
 	t->held_tail = id;
 }
 
+/* The hash is not kept in the entry (4 bytes of every flow): a release computes it again. */
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
-	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
+	uint32_t *pp = &t->buckets[flow_hash(t, &f->key) & t->mask], id = id_of(t, f);
 
 	while (*pp && *pp != id)
 		pp = &at(t, *pp)->hnext;
@@ -503,7 +505,7 @@ static inline uint32_t bucket_find(const struct flowtab *t, const struct tlsmon_
 				   uint32_t h)
 {
 	for (uint32_t id = t->buckets[h & t->mask]; id; id = at(t, id)->hnext)
-		if (at(t, id)->hash == h && key_eq(&at(t, id)->key, key))
+		if (key_eq(&at(t, id)->key, key))
 			return id;
 	return 0;
 }
@@ -571,7 +573,6 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		else
 			t->stats.encap_alloc_failures++;
 	}
-	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	f->half_open = p->payload_len ? FLOW_ESTABLISHED : FLOW_HALF_OPEN;
 	if (f->half_open)

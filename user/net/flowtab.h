@@ -18,17 +18,18 @@
  * reply) is the worst case for memory, and its flows then hold one compact direction. */
 struct flow {
 	struct tlsmon_flow_key key;
-	uint32_t hash;
-	/* table bookkeeping (private): pool positions + 1, 0 = none */
+	/* table bookkeeping (private): pool positions + 1 (<= FLOWTAB_MAX_FLOWS, 2^26), 0 = none;
+	 * the flags share their words */
 	uint32_t hnext;
-	uint32_t lru_prev, lru_next;
+	uint32_t lru_prev : 27, dirs : 3; /* dirs: FLOW_DIR_INLINE, FLOW_DIR_SIDE, FLOW_DIR_FULL */
+	uint32_t lru_next : 27;
+	/* the second side's block + 1 in the directions' pool (<= 2^27), 0 = none (private) */
+	uint32_t dir_other : 28;
+	uint32_t ack_seen : 3; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
+	uint32_t half_open : 1; /* enum flow_class: which LRU list holds it */
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
-	uint32_t dir_other; /* private: the second side's block + 1 in the directions' pool, 0 = none */
-	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
-	uint8_t half_open; /* enum flow_class: which LRU list holds it */
-	uint8_t dirs; /* private: FLOW_DIR_INLINE, FLOW_DIR_SIDE, FLOW_DIR_FULL */
 };
 
 #define FLOW_SYN_PENDING 0x4 /* flowtab__set_syn_pending() */
