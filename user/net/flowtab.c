@@ -61,6 +61,9 @@ struct flowtab {
 	size_t dir_stride;
 	uint32_t dirs_fresh;
 	uint32_t dirs_free; /* released ones, linked through their first 4 bytes */
+	/* A compact direction's reassembly read back for flowtab__dir_peek(): a frame that only
+	 * reads it (the server's, looking at the client's side) leaves it compact. */
+	struct reasm *peek;
 	struct flow_rare *rare; /* max_flows entries, by pool position (mmap) */
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
@@ -158,12 +161,11 @@ static void block_give(struct flowtab *t, uint32_t id)
 	t->stats.dirs_full--;
 }
 
-/* The first side's compact state into a block of its own. */
-static struct reasm *expand(struct flowtab *t, struct flow *f)
+/* The first side's compact state, read back into r (zeroed): the reassembly's part, and the
+ * engine's too when with_app (dir_stride bytes). */
+static void unpack(const struct flowtab *t, struct flow *f, struct reasm *r, bool with_app)
 {
 	struct dir_compact dc;
-	uint32_t id = block_take(t);
-	struct reasm *r = dir_at(t, id);
 
 	memcpy(&dc, room_of(t, f), sizeof(dc));
 	r->next_seq = dc.next_seq;
@@ -174,9 +176,18 @@ static struct reasm *expand(struct flowtab *t, struct flow *f)
 	r->started = dc.bits & DC_STARTED;
 	r->csum_verified = dc.bits & DC_CSUM_VERIFIED;
 	r->recent_next = !!(dc.bits & DC_RECENT_NEXT);
-	if (t->opts.dir_unpack)
+	if (with_app && t->opts.dir_unpack)
 		t->opts.dir_unpack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app);
-	memset(room_of(t, f), 0, sizeof(dc));
+}
+
+/* The first side's compact state into a block of its own. */
+static struct reasm *expand(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = block_take(t);
+	struct reasm *r = dir_at(t, id);
+
+	unpack(t, f, r, true);
+	memset(room_of(t, f), 0, sizeof(struct dir_compact));
 	memcpy(room_of(t, f), &id, sizeof(id));
 	f->dirs |= FLOW_DIR_FULL;
 	return r;
@@ -216,8 +227,15 @@ struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side)
 const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side)
 {
 	static const struct reasm fresh; /* what reasm__init() makes */
-	const struct reasm *r = flowtab__dir_if(t, f, side);
+	const struct reasm *r;
 
+	if ((f->dirs & (FLOW_DIR_INLINE | FLOW_DIR_FULL)) == FLOW_DIR_INLINE &&
+	    !!(f->dirs & FLOW_DIR_SIDE) == !!side) {
+		memset(t->peek, 0, sizeof(*t->peek));
+		unpack(t, f, t->peek, false);
+		return t->peek;
+	}
+	r = flowtab__dir_if(t, f, side);
 	return r ? r : &fresh;
 }
 
@@ -471,13 +489,15 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->dirs_bytes = (size_t)opts->max_flows * 2 * t->dir_stride;
 	t->dirs = map_zeroed(t->dirs_bytes);
 	t->rare = map_zeroed(rare_bytes(t));
-	if (!t->buckets || !t->pool || !t->dirs || !t->rare) {
+	t->peek = calloc(1, sizeof(*t->peek));
+	if (!t->buckets || !t->pool || !t->dirs || !t->rare || !t->peek) {
 		if (t->pool)
 			munmap(t->pool, t->pool_bytes);
 		if (t->dirs)
 			munmap(t->dirs, t->dirs_bytes);
 		if (t->rare)
 			munmap(t->rare, rare_bytes(t));
+		free(t->peek);
 		free(t->buckets);
 		free(t);
 		errno = ENOMEM;
@@ -496,6 +516,7 @@ void flowtab__free(struct flowtab *t)
 	munmap(t->pool, t->pool_bytes);
 	munmap(t->dirs, t->dirs_bytes);
 	munmap(t->rare, rare_bytes(t));
+	free(t->peek);
 	free(t->buckets);
 	free(t);
 }

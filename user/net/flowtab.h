@@ -129,7 +129,10 @@ struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side);
 /* The direction's state when made, else NULL. */
 struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side);
 
-/* The direction's state to read: a fresh one (nothing started, held or noted) when not made. */
+/* The direction's reassembly to read: a fresh one (nothing started, held or noted) when not
+ * made. A compact one is read back into the table's own copy, without the engine's part
+ * (flow_dir__app()), valid until the next peek or the next flowtab__dir() / flowtab__dir_if()
+ * of that side: read it there and then. */
 const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side);
 
 /* Between frames, when nothing holds a direction's address: the flow looked up last gives its

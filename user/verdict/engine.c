@@ -356,8 +356,9 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 {
 	int peer = !side, saved = c->cur_side;
 
-	if (!(p->tcp_flags & TCPF_ACK) || !reasm__has_suspects(conn_reasm_peek(c, peer)) ||
-	    c->state == CONN_DONE)
+	/* the state first: a done connection's frames need not read the peer's direction */
+	if (!(p->tcp_flags & TCPF_ACK) || c->state == CONN_DONE ||
+	    !reasm__has_suspects(conn_reasm_peek(c, peer)))
 		return;
 	c->cur_side = peer & 1;
 	/* the frame whose ACK proved the bytes taken completes what they carry */

@@ -94,13 +94,16 @@ static void test_compact_round_trip(void)
 	CHECK(flowtab__dir_if(t, f, !side) == NULL); /* the other side never sent */
 	CHECK_EQ(st->dirs_full, 0);
 
-	pr = flowtab__dir_peek(t, f, side); /* read back: a block again */
-	CHECK_EQ(st->dirs_full, 1);
+	pr = flowtab__dir_peek(t, f, side); /* read back, and still compact */
+	CHECK_EQ(st->dirs_full, 0);
 	CHECK(pr->started && pr->csum_verified);
 	CHECK_EQ(pr->next_seq, 1012);
 	CHECK_EQ(pr->base_seq, 1001);
 	CHECK(pr->held == NULL && pr->rare == NULL);
-	app = flow_dir__app((struct reasm *)pr);
+	r = flowtab__dir(t, f, side); /* to write: a block again, with the same state */
+	CHECK_EQ(st->dirs_full, 1);
+	CHECK(r != pr && r->next_seq == 1012 && r->recent_len[0] + r->recent_len[1] == 11);
+	app = flow_dir__app(r);
 	CHECK_EQ(app[0], 0);
 	CHECK_EQ(app[1], 0xa1);
 	CHECK_EQ(app[FLOW_DIR_APP_PACKED], 0xa0 + FLOW_DIR_APP_PACKED);
@@ -169,6 +172,8 @@ static void test_compact_only_when_it_fits(void)
 	reasm__start(flowtab__dir(t, f, sside), rec.cfg, 7000);
 	CHECK_EQ(st->dirs_full, 1);
 	CHECK_EQ(flowtab__dir_peek(t, f, side)->next_seq, 55); /* "x", then "later" after its gap */
+	CHECK_EQ(st->dirs_full, 1); /* a read leaves it compact */
+	flowtab__dir(t, f, side);
 	CHECK_EQ(st->dirs_full, 2);
 	flowtab__settle(t);
 	CHECK_EQ(st->dirs_full, 1);
