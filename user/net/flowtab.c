@@ -9,6 +9,11 @@
  * that many flows were seen. Idle expiry looks at the LRU tail only, so it costs one
  * comparison when nothing is due.
  *
+ * A direction in use is a block of a second pool (2 * max_flows blocks, handed out the same
+ * way); the first side's state goes back into 32 bytes of the entry between frames when it is
+ * quiet (flowtab__settle()), and out into a block again when next asked for. A flood's flow,
+ * a SYN and a ClientHello that nobody answers, then costs the entry alone.
+ *
  * The release callback runs after the flow has left the hash and LRU lists but before its
  * reassembly state is reset, so the engine can still flush it there. It must not call back into
  * the table.
@@ -47,15 +52,18 @@ struct flowtab {
 	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
 	size_t pool_bytes;
 	size_t stride;
-	size_t dir_off; /* of the entry's own direction state, from the entry's start */
-	/* The second directions: max_flows of dir_stride bytes (mmap), handed out as the main
-	 * pool's entries are (fresh ones in address order, then released ones), so their pages
-	 * are resident for as many flows as had two directions at once. */
+	size_t dir_off; /* of the entry's room for a compact direction, from the entry's start */
+	/* The directions in use: 2 * max_flows of dir_stride bytes (mmap), handed out as the main
+	 * pool's entries are (fresh ones in address order, then released ones, last released
+	 * first), so their pages are resident for as many directions as were in use at once. */
 	uint8_t *dirs;
 	size_t dirs_bytes;
 	size_t dir_stride;
 	uint32_t dirs_fresh;
 	uint32_t dirs_free; /* released ones, linked through their first 4 bytes */
+	/* A compact direction's reassembly read back for flowtab__dir_peek(): a frame that only
+	 * reads it (the server's, looking at the client's side) leaves it compact. */
+	struct reasm *peek;
 	struct flow_rare *rare; /* max_flows entries, by pool position (mmap) */
 	uint32_t n_fresh; /* entries [n_fresh..max_flows) never used (untouched memory) */
 	uint32_t free_list; /* released entries, linked through hnext */
@@ -79,8 +87,9 @@ struct flowtab {
 
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
-_Static_assert(sizeof(struct flow) <= 96, "struct flow grew: a flood of half-open handshakes "
+_Static_assert(sizeof(struct flow) <= 88, "struct flow grew: a flood of half-open handshakes "
 					   "costs it per flow");
+_Static_assert(FLOWTAB_MAX_FLOWS < 1u << 27, "pool positions + 1 fit the 27-bit links");
 
 static inline struct flow *at(const struct flowtab *t, uint32_t id)
 {
@@ -97,20 +106,136 @@ static inline struct reasm *dir_at(const struct flowtab *t, uint32_t id)
 	return (struct reasm *)(t->dirs + (size_t)(id - 1) * t->dir_stride);
 }
 
-struct reasm *flowtab__dir_if(const struct flowtab *t, struct flow *f, int side)
+/* A direction between frames when nothing is held or noted: the reassembly's position and its
+ * remembered segments (without them a retransmission with other bytes would no longer show),
+ * and the engine's state as opts.dir_pack() wrote it. */
+struct dir_compact {
+	uint32_t next_seq, base_seq;
+	uint32_t recent_seq[REASM_RECENT];
+	uint32_t recent_hash[REASM_RECENT];
+	uint16_t recent_len[REASM_RECENT];
+	uint8_t bits; /* DC_* */
+	uint8_t app[FLOW_DIR_APP_PACKED];
+};
+
+#define DC_STARTED 0x1
+#define DC_CSUM_VERIFIED 0x2
+#define DC_RECENT_NEXT 0x4
+
+_Static_assert(sizeof(struct dir_compact) == 32, "a flood's flow holds one of these");
+
+static inline uint8_t *room_of(const struct flowtab *t, struct flow *f)
+{
+	return (uint8_t *)f + t->dir_off;
+}
+
+/* The block in use by the first side (FLOW_DIR_FULL). */
+static inline uint32_t room_block(const struct flowtab *t, struct flow *f)
+{
+	uint32_t id;
+
+	memcpy(&id, room_of(t, f), sizeof(id));
+	return id;
+}
+
+static uint32_t block_take(struct flowtab *t)
+{
+	uint32_t id;
+
+	/* At most two per flow and 2 * max_flows of them: there is always one. */
+	if (t->dirs_free) {
+		id = t->dirs_free;
+		memcpy(&t->dirs_free, dir_at(t, id), sizeof(t->dirs_free));
+	} else {
+		id = ++t->dirs_fresh;
+	}
+	memset(dir_at(t, id), 0, t->dir_stride);
+	t->stats.dirs_full++;
+	return id;
+}
+
+static void block_give(struct flowtab *t, uint32_t id)
+{
+	memcpy(dir_at(t, id), &t->dirs_free, sizeof(t->dirs_free));
+	t->dirs_free = id;
+	t->stats.dirs_full--;
+}
+
+/* The first side's compact state, read back into r (zeroed): the reassembly's part, and the
+ * engine's too when with_app (dir_stride bytes). */
+static void unpack(const struct flowtab *t, struct flow *f, struct reasm *r, bool with_app)
+{
+	struct dir_compact dc;
+
+	memcpy(&dc, room_of(t, f), sizeof(dc));
+	r->next_seq = dc.next_seq;
+	r->base_seq = dc.base_seq;
+	memcpy(r->recent_seq, dc.recent_seq, sizeof(r->recent_seq));
+	memcpy(r->recent_hash, dc.recent_hash, sizeof(r->recent_hash));
+	memcpy(r->recent_len, dc.recent_len, sizeof(r->recent_len));
+	r->started = dc.bits & DC_STARTED;
+	r->csum_verified = dc.bits & DC_CSUM_VERIFIED;
+	r->recent_next = !!(dc.bits & DC_RECENT_NEXT);
+	if (with_app && t->opts.dir_unpack)
+		t->opts.dir_unpack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app);
+}
+
+/* The first side's compact state into a block of its own. */
+static struct reasm *expand(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = block_take(t);
+	struct reasm *r = dir_at(t, id);
+
+	unpack(t, f, r, true);
+	memset(room_of(t, f), 0, sizeof(struct dir_compact));
+	memcpy(room_of(t, f), &id, sizeof(id));
+	f->dirs |= FLOW_DIR_FULL;
+	return r;
+}
+
+/* The first side's block back into the entry's room, when its state fits there. */
+static void compact(struct flowtab *t, struct flow *f)
+{
+	uint32_t id = room_block(t, f);
+	struct reasm *r = dir_at(t, id);
+	struct dir_compact dc = { 0 };
+
+	if (r->held || r->rare || r->held_segments || !t->opts.dir_pack ||
+	    !t->opts.dir_pack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app))
+		return;
+	dc.next_seq = r->next_seq;
+	dc.base_seq = r->base_seq;
+	memcpy(dc.recent_seq, r->recent_seq, sizeof(dc.recent_seq));
+	memcpy(dc.recent_hash, r->recent_hash, sizeof(dc.recent_hash));
+	memcpy(dc.recent_len, r->recent_len, sizeof(dc.recent_len));
+	dc.bits = (r->started ? DC_STARTED : 0) | (r->csum_verified ? DC_CSUM_VERIFIED : 0) |
+		  (r->recent_next ? DC_RECENT_NEXT : 0);
+	memcpy(room_of(t, f), &dc, sizeof(dc));
+	f->dirs &= ~FLOW_DIR_FULL & 7u;
+	block_give(t, id);
+}
+
+struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side)
 {
 	if (!(f->dirs & FLOW_DIR_INLINE))
 		return NULL;
 	if (!!(f->dirs & FLOW_DIR_SIDE) == !!side)
-		return (struct reasm *)((uint8_t *)f + t->dir_off);
+		return f->dirs & FLOW_DIR_FULL ? dir_at(t, room_block(t, f)) : expand(t, f);
 	return f->dir_other ? dir_at(t, f->dir_other) : NULL;
 }
 
-const struct reasm *flowtab__dir_peek(const struct flowtab *t, const struct flow *f, int side)
+const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side)
 {
 	static const struct reasm fresh; /* what reasm__init() makes */
-	const struct reasm *r = flowtab__dir_if(t, (struct flow *)f, side);
+	const struct reasm *r;
 
+	if ((f->dirs & (FLOW_DIR_INLINE | FLOW_DIR_FULL)) == FLOW_DIR_INLINE &&
+	    !!(f->dirs & FLOW_DIR_SIDE) == !!side) {
+		memset(t->peek, 0, sizeof(*t->peek));
+		unpack(t, f, t->peek, false);
+		return t->peek;
+	}
+	r = flowtab__dir_if(t, f, side);
 	return r ? r : &fresh;
 }
 
@@ -121,35 +246,34 @@ struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side)
 
 	if (r)
 		return r;
+	id = block_take(t);
 	if (!(f->dirs & FLOW_DIR_INLINE)) {
-		/* zeroed with the entry */
-		f->dirs = FLOW_DIR_INLINE | (side ? FLOW_DIR_SIDE : 0);
-		return (struct reasm *)((uint8_t *)f + t->dir_off);
-	}
-	/* At most one per flow and max_flows of them: there is always one. */
-	if (t->dirs_free) {
-		id = t->dirs_free;
-		memcpy(&t->dirs_free, dir_at(t, id), sizeof(t->dirs_free));
+		f->dirs = FLOW_DIR_INLINE | FLOW_DIR_FULL | (side ? FLOW_DIR_SIDE : 0);
+		memcpy(room_of(t, f), &id, sizeof(id));
 	} else {
-		id = ++t->dirs_fresh;
+		f->dir_other = id;
 	}
-	f->dir_other = id;
-	r = dir_at(t, id);
-	memset(r, 0, t->dir_stride);
-	return r;
+	return dir_at(t, id);
+}
+
+void flowtab__settle(struct flowtab *t)
+{
+	struct flow *f = t->last ? at(t, t->last) : NULL;
+
+	if (f && (f->dirs & FLOW_DIR_FULL))
+		compact(t, f);
 }
 
 static void dirs_release(struct flowtab *t, struct flow *f)
 {
-	for (int d = 0; d < 2; d++) {
-		struct reasm *r = flowtab__dir_if(t, f, d);
-
-		if (r)
-			reasm__reset(r, &t->reasm_cfg);
+	if (f->dirs & FLOW_DIR_FULL) {
+		reasm__reset(dir_at(t, room_block(t, f)), &t->reasm_cfg);
+		block_give(t, room_block(t, f));
 	}
+	/* a compact direction holds nothing to release */
 	if (f->dir_other) {
-		memcpy(dir_at(t, f->dir_other), &t->dirs_free, sizeof(t->dirs_free));
-		t->dirs_free = f->dir_other;
+		reasm__reset(dir_at(t, f->dir_other), &t->reasm_cfg);
+		block_give(t, f->dir_other);
 		f->dir_other = NIL;
 	}
 	f->dirs = 0;
@@ -288,9 +412,10 @@ static void held_push_tail(struct flowtab *t, struct flow *f)
 	t->held_tail = id;
 }
 
+/* The hash is not kept in the entry (4 bytes of every flow): a release computes it again. */
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
-	uint32_t *pp = &t->buckets[f->hash & t->mask], id = id_of(t, f);
+	uint32_t *pp = &t->buckets[flow_hash(t, &f->key) & t->mask], id = id_of(t, f);
 
 	while (*pp && *pp != id)
 		pp = &at(t, *pp)->hnext;
@@ -350,7 +475,7 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->reasm_cfg.stats = &t->reasm_stats;
 	t->dir_off = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
 	t->dir_stride = (sizeof(struct reasm) + opts->dir_app_size + 7) & ~(size_t)7;
-	t->stride = t->dir_off + t->dir_stride;
+	t->stride = t->dir_off + ((sizeof(struct dir_compact) + 7) & ~(size_t)7);
 	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
@@ -361,16 +486,18 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	 * table (tlsmon read makes one per file) would come from the heap, zeroed by memset, every
 	 * page of it resident at once. Fresh anonymous pages cost nothing until a flow uses them. */
 	t->pool = map_zeroed(t->pool_bytes);
-	t->dirs_bytes = (size_t)opts->max_flows * t->dir_stride;
+	t->dirs_bytes = (size_t)opts->max_flows * 2 * t->dir_stride;
 	t->dirs = map_zeroed(t->dirs_bytes);
 	t->rare = map_zeroed(rare_bytes(t));
-	if (!t->buckets || !t->pool || !t->dirs || !t->rare) {
+	t->peek = calloc(1, sizeof(*t->peek));
+	if (!t->buckets || !t->pool || !t->dirs || !t->rare || !t->peek) {
 		if (t->pool)
 			munmap(t->pool, t->pool_bytes);
 		if (t->dirs)
 			munmap(t->dirs, t->dirs_bytes);
 		if (t->rare)
 			munmap(t->rare, rare_bytes(t));
+		free(t->peek);
 		free(t->buckets);
 		free(t);
 		errno = ENOMEM;
@@ -389,6 +516,7 @@ void flowtab__free(struct flowtab *t)
 	munmap(t->pool, t->pool_bytes);
 	munmap(t->dirs, t->dirs_bytes);
 	munmap(t->rare, rare_bytes(t));
+	free(t->peek);
 	free(t->buckets);
 	free(t);
 }
@@ -398,7 +526,7 @@ static inline uint32_t bucket_find(const struct flowtab *t, const struct tlsmon_
 				   uint32_t h)
 {
 	for (uint32_t id = t->buckets[h & t->mask]; id; id = at(t, id)->hnext)
-		if (at(t, id)->hash == h && key_eq(&at(t, id)->key, key))
+		if (key_eq(&at(t, id)->key, key))
 			return id;
 	return 0;
 }
@@ -466,7 +594,6 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 		else
 			t->stats.encap_alloc_failures++;
 	}
-	f->hash = h;
 	f->first_ts_ns = f->last_ts_ns = ts_ns;
 	f->half_open = p->payload_len ? FLOW_ESTABLISHED : FLOW_HALF_OPEN;
 	if (f->half_open)
@@ -534,7 +661,7 @@ void flowtab__expire(struct flowtab *t, uint64_t now_ns)
 	flowtab__trim(t);
 }
 
-static bool holds(const struct flowtab *t, const struct flow *f)
+static bool holds(struct flowtab *t, struct flow *f)
 {
 	for (int d = 0; d < 2; d++) {
 		const struct reasm *r = flowtab__dir_peek(t, f, d);

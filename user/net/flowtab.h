@@ -10,28 +10,32 @@
 #include "net/reasm.h"
 
 /* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
- * then the state of the first direction that needed one (flowtab__dir()), all zeroed when the
- * flow is made. The other direction's state comes from a second pool when that side first
- * needs it: a flood of handshakes nobody answers (SYN and ClientHello, no reply) is the worst
- * case for memory, and its flows have one direction. */
+ * then room for one direction in its compact form (flowtab__settle()), all zeroed when the flow
+ * is made. A direction in use (flowtab__dir()) is a block of the directions' pool, made when
+ * that side first needs state; between frames the first side's block goes back to the pool
+ * when its state fits the compact form: no bytes held out of order, no ambiguity noted, and
+ * what opts.dir_pack() accepts. A flood of handshakes nobody answers (SYN and ClientHello, no
+ * reply) is the worst case for memory, and its flows then hold one compact direction. */
 struct flow {
 	struct tlsmon_flow_key key;
-	uint32_t hash;
-	/* table bookkeeping (private): pool positions + 1, 0 = none */
+	/* table bookkeeping (private): pool positions + 1 (<= FLOWTAB_MAX_FLOWS, 2^26), 0 = none;
+	 * the flags share their words */
 	uint32_t hnext;
-	uint32_t lru_prev, lru_next;
+	uint32_t lru_prev : 27, dirs : 3; /* dirs: FLOW_DIR_INLINE, FLOW_DIR_SIDE, FLOW_DIR_FULL */
+	uint32_t lru_next : 27;
+	/* the second side's block + 1 in the directions' pool (<= 2^27), 0 = none (private) */
+	uint32_t dir_other : 28;
+	uint32_t ack_seen : 3; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
+	uint32_t half_open : 1; /* enum flow_class: which LRU list holds it */
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
 	uint32_t acked[2]; /* the last ACK number each side sent (tcp_rcv.h) */
-	uint32_t dir_other; /* private: the second direction's position + 1 in its pool, 0 = none */
-	uint8_t ack_seen; /* bit per side: acked[] is valid; FLOW_SYN_PENDING */
-	uint8_t half_open; /* enum flow_class: which LRU list holds it */
-	uint8_t dirs; /* private: FLOW_DIR_INLINE, and the key side it holds (FLOW_DIR_SIDE) */
 };
 
 #define FLOW_SYN_PENDING 0x4 /* flowtab__set_syn_pending() */
-#define FLOW_DIR_INLINE 0x1 /* the entry's own direction state is taken */
+#define FLOW_DIR_INLINE 0x1 /* the first side that needed state has it: its room is taken */
 #define FLOW_DIR_SIDE 0x2 /* ... by key side 1 (clear: side 0) */
+#define FLOW_DIR_FULL 0x4 /* ... and its state is a block, whose number the room holds */
 
 static inline void *flow__app(struct flow *f)
 {
@@ -60,6 +64,7 @@ struct flowtab_stats {
 	uint64_t closed; /* removed by the engine */
 	uint64_t active;
 	uint64_t encap_alloc_failures; /* flows made without their encapsulations: no memory */
+	uint64_t dirs_full; /* now: directions in blocks of the directions' pool, not compact */
 };
 
 enum flow_end_reason {
@@ -69,10 +74,19 @@ enum flow_end_reason {
 	FLOW_END_SHUTDOWN = 3, /* flowtab__free() / end of capture */
 };
 
+#define FLOW_DIR_APP_PACKED 3
+
 struct flowtab_opts {
 	uint32_t max_flows;
 	uint32_t app_size; /* bytes of engine state after each struct flow */
 	uint32_t dir_app_size; /* bytes of engine state after each direction's struct reasm */
+	/* The engine's state of key side side's direction of f in FLOW_DIR_APP_PACKED bytes, or
+	 * false when it does not fit (flowtab__settle()); dir_unpack() makes the same state from
+	 * them. Optional: without them no direction is compacted. */
+	bool (*dir_pack)(const struct flow *f, int side, const void *app,
+			 uint8_t out[FLOW_DIR_APP_PACKED]);
+	void (*dir_unpack)(const struct flow *f, int side, void *app,
+			   const uint8_t in[FLOW_DIR_APP_PACKED]);
 	uint64_t idle_timeout_ns;
 	struct reasm_limits reasm;
 	/* Out-of-order bytes held by all flows together, allocation overhead included; 0 = no
@@ -108,15 +122,22 @@ void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_
 /* The state of the direction that key side sends: its reassembly, followed by
  * opts.dir_app_size bytes of the engine's (flow_dir__app()), zeroed until first written. Made
  * at the first call for that side, so call it only to write (or once the side has sent
- * something); readers take flowtab__dir_peek(). It never moves while the flow lives and never
- * fails: the second pool has room for one direction per flow. */
+ * something); readers take flowtab__dir_peek(). It stays where it is until flowtab__settle(),
+ * and never fails: the directions' pool has room for two per flow. */
 struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side);
 
 /* The direction's state when made, else NULL. */
-struct reasm *flowtab__dir_if(const struct flowtab *t, struct flow *f, int side);
+struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side);
 
-/* The direction's state to read: a fresh one (nothing started, held or noted) when not made. */
-const struct reasm *flowtab__dir_peek(const struct flowtab *t, const struct flow *f, int side);
+/* The direction's reassembly to read: a fresh one (nothing started, held or noted) when not
+ * made. A compact one is read back into the table's own copy, without the engine's part
+ * (flow_dir__app()), valid until the next peek or the next flowtab__dir() / flowtab__dir_if()
+ * of that side: read it there and then. */
+const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side);
+
+/* Between frames, when nothing holds a direction's address: the flow looked up last gives its
+ * first side's block back when that state fits the entry's room (see struct flow). */
+void flowtab__settle(struct flowtab *t);
 
 static inline void *flow_dir__app(struct reasm *r)
 {

@@ -79,3 +79,19 @@ bool tls_probe__starts_handshake(const uint8_t *p, size_t len)
 		return true;
 	return (p[0] & 0x80) && p[2] == 1;
 }
+
+bool tls_probe__pack(const struct tls_probe *pr, uint8_t out[TLS_PROBE_PACKED])
+{
+	if (pr->head_len || pr->probed >> 24)
+		return false;
+	out[0] = (uint8_t)pr->probed;
+	out[1] = (uint8_t)(pr->probed >> 8);
+	out[2] = (uint8_t)(pr->probed >> 16);
+	return true;
+}
+
+void tls_probe__unpack(struct tls_probe *pr, const uint8_t in[TLS_PROBE_PACKED])
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->probed = (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16;
+}

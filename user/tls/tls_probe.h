@@ -33,6 +33,13 @@ enum tls_probe_verdict {
 enum tls_probe_verdict tls_probe__feed(struct tls_probe *pr, const uint8_t **data, size_t *len,
 				       uint32_t budget);
 
+/* A probe holding no header bytes is its count of bytes judged: into 3 bytes when it fits
+ * (true), else false. tls_probe__unpack() makes the same probe from them (head[] is not read
+ * again once head_len is 0). For a flow table that keeps quiet directions small. */
+#define TLS_PROBE_PACKED 3
+bool tls_probe__pack(const struct tls_probe *pr, uint8_t out[TLS_PROBE_PACKED]);
+void tls_probe__unpack(struct tls_probe *pr, const uint8_t in[TLS_PROBE_PACKED]);
+
 /* After TLS_PROBE_FOUND: does TLS start with a ClientHello (a handshake record whose first
  * message type is client_hello), judged from the head and then the remaining data? False when the
  * message type has not arrived yet. */

@@ -149,6 +149,34 @@ void tls_stream__init(struct tls_stream *s)
 	s->in_sync = true;
 }
 
+enum {
+	PACK_STARTED = 0x01,
+	PACK_IN_SYNC = 0x02,
+	PACK_ENCRYPTED = 0x04,
+	PACK_APP_DATA_SEEN = 0x08,
+	PACK_CCS_NOOP = 0x10,
+};
+
+bool tls_stream__pack(const struct tls_stream *s, uint8_t *flags)
+{
+	if (s->bufs || s->msg_skip || s->hdr_len || s->rec_len || s->rec_want)
+		return false;
+	*flags = (s->started ? PACK_STARTED : 0) | (s->in_sync ? PACK_IN_SYNC : 0) |
+		 (s->encrypted ? PACK_ENCRYPTED : 0) | (s->app_data_seen ? PACK_APP_DATA_SEEN : 0) |
+		 (s->ccs_noop ? PACK_CCS_NOOP : 0);
+	return true;
+}
+
+void tls_stream__unpack(struct tls_stream *s, uint8_t flags)
+{
+	memset(s, 0, sizeof(*s));
+	s->started = flags & PACK_STARTED;
+	s->in_sync = flags & PACK_IN_SYNC;
+	s->encrypted = flags & PACK_ENCRYPTED;
+	s->app_data_seen = flags & PACK_APP_DATA_SEEN;
+	s->ccs_noop = flags & PACK_CCS_NOOP;
+}
+
 static void free_bufs(struct tls_bufs *b)
 {
 	free(b->rec);

@@ -105,7 +105,7 @@ struct tls_stream {
 	bool encrypted : 1; /* ChangeCipherSpec seen here, or set by the engine (TLS 1.3) */
 	bool app_data_seen : 1;
 	bool ccs_noop : 1; /* TLS 1.3: ChangeCipherSpec changes nothing (tls_stream__set_tls13) */
-	/* partial record header being collected */
+	/* partial record header being collected (a new field must be kept by tls_stream__pack()) */
 	uint8_t hdr_len;
 	uint8_t hdr[5];
 };
@@ -113,6 +113,13 @@ struct tls_stream {
 /* env: the engine's shared limits, counters and spare buffers; NULL for defaults, no counters
  * and no spares. Pass the same one to every call on a stream. */
 void tls_stream__init(struct tls_stream *s);
+
+/* Between records, holding nothing (no buffer, no message to skip, no header begun), a stream
+ * is its flags: they go into *flags and it returns true; else false. tls_stream__unpack()
+ * makes the same stream from them (the last header's bytes are not read again once hdr_len
+ * is 0). For a flow table that keeps quiet directions small. */
+bool tls_stream__pack(const struct tls_stream *s, uint8_t *flags);
+void tls_stream__unpack(struct tls_stream *s, uint8_t flags);
 void tls_stream__free(struct tls_stream *s, const struct tls_env *env);
 
 /* Capacity of the record and message buffers (0 when not allocated), for tests. */

@@ -22,6 +22,36 @@ static bool fin_seen(const struct conn *c, int side)
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why);
 static void conn_shed(void *ctx, struct flow *f);
 
+/* A direction's union conn_dir between frames, for the flow table's compact form: a TLS
+ * stream between records holding nothing is its flags, a probe holding no header bytes its
+ * count (tls_record.h, tls_probe.h). Which one the side has is c->found's. */
+_Static_assert(FLOW_DIR_APP_PACKED == TLS_PROBE_PACKED, "a probe's count, or a stream's flags");
+
+static bool dir_pack(const struct flow *f, int side, const void *app,
+		     uint8_t out[FLOW_DIR_APP_PACKED])
+{
+	const struct conn *c = flow__app((struct flow *)f);
+	const union conn_dir *d = app;
+
+	if (!tls_found(c, side))
+		return tls_probe__pack(&d->probe, out);
+	out[1] = out[2] = 0;
+	return tls_stream__pack(&d->tls, &out[0]);
+}
+
+static void dir_unpack(const struct flow *f, int side, void *app,
+		       const uint8_t in[FLOW_DIR_APP_PACKED])
+{
+	const struct conn *c = flow__app((struct flow *)f);
+	union conn_dir *d = app;
+
+	memset(d, 0, sizeof(*d));
+	if (tls_found(c, side))
+		tls_stream__unpack(&d->tls, in[0]);
+	else
+		tls_probe__unpack(&d->probe, in);
+}
+
 struct engine *engine__new(const struct engine_opts *opts)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -57,6 +87,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 	fo.max_flows = e->opts.max_flows;
 	fo.app_size = sizeof(struct conn);
 	fo.dir_app_size = sizeof(union conn_dir);
+	fo.dir_pack = dir_pack;
+	fo.dir_unpack = dir_unpack;
 	fo.idle_timeout_ns = e->opts.idle_timeout_ns;
 	fo.reasm.max_held_bytes = e->opts.max_held_bytes;
 	fo.reasm.max_held_segments = 1024;
@@ -324,8 +356,9 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 {
 	int peer = !side, saved = c->cur_side;
 
-	if (!(p->tcp_flags & TCPF_ACK) || !reasm__has_suspects(conn_reasm_peek(c, peer)) ||
-	    c->state == CONN_DONE)
+	/* the state first: a done connection's frames need not read the peer's direction */
+	if (!(p->tcp_flags & TCPF_ACK) || c->state == CONN_DONE ||
+	    !reasm__has_suspects(conn_reasm_peek(c, peer)))
 		return;
 	c->cur_side = peer & 1;
 	/* the frame whose ACK proved the bytes taken completes what they carry */
@@ -338,7 +371,7 @@ static void ack_suspects(struct conn *c, struct flow *f, int side, const struct 
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
  * retransmitted SYN (same ISN) does not. */
-static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t isn)
+static bool stale_for_syn(const struct conn *c, struct flow *f, uint32_t isn)
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
@@ -346,7 +379,7 @@ static bool stale_for_syn(const struct conn *c, const struct flow *f, uint32_t i
 	       flowtab__dir_peek(c->e->flows, f, 1)->started;
 }
 
-int engine__feed(struct engine *e, const struct frame *fr)
+static int feed(struct engine *e, const struct frame *fr)
 {
 	struct frame whole;
 	struct pkt p;
@@ -490,6 +523,16 @@ int engine__feed(struct engine *e, const struct frame *fr)
 			flowtab__remove(e->flows, f);
 	}
 	return 0;
+}
+
+int engine__feed(struct engine *e, const struct frame *fr)
+{
+	int rc = feed(e, fr);
+
+	/* The frame is done with its flow's directions: the first side may go compact. */
+	if (e->flows)
+		flowtab__settle(e->flows);
+	return rc;
 }
 
 void engine__tick(struct engine *e, uint64_t now_ns)

@@ -187,6 +187,6 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side,
 			     enum tcp_csum_result csum, const struct pkt *p);
 
 /* engine_tcp.c: is the connection synchronised (a SYN with a new ISN is then not taken)? */
-bool engine__synchronised(const struct conn *c, const struct flow *f);
+bool engine__synchronised(const struct conn *c, struct flow *f);
 
 #endif

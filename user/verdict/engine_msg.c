@@ -47,17 +47,17 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 		return;
 	}
 	hs->has_server_hello = true;
-	hs->version = srv->sh.version;
+	srv->version = srv->sh.version;
 	if (srv->sh.hello_retry_request) {
 		srv->hrr = true;
 		srv->hrr_group = srv->sh.key_share_group;
 		for (int side = 0; side < 2; side++)
-			if (hs->version == TLS_VERSION_TLS13 && tls_found(c, side))
+			if (hs_pending__version(hs) == TLS_VERSION_TLS13 && tls_found(c, side))
 				tls_stream__set_tls13(&conn_dir(c, side)->tls);
 	}
 	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
-	if (hs->version == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
+	if (hs_pending__version(hs) == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
 		for (int side = 0; side < 2; side++) {
 			if (tls_found(c, side))
 				tls_stream__set_encrypted(&conn_dir(c, side)->tls);
@@ -168,7 +168,7 @@ void conn__server_key_exchange(struct conn *c, const struct tls_event *ev)
 	ci = tls__cipher_info(hs->srv->sh.cipher);
 	if (!ci)
 		return;
-	if (tls__parse_server_key_exchange(ev->body, ev->len, hs->version, ci->kx,
+	if (tls__parse_server_key_exchange(ev->body, ev->len, hs_pending__version(hs), ci->kx,
 					   &hs->srv->ske)) {
 		hs->srv->parse_errors++;
 		c->e->stats.msg_parse_errors++;
@@ -198,11 +198,11 @@ void conn__certificate_request(struct conn *c, const struct tls_event *ev)
 	struct hs_cert_request *out;
 
 	/* RFC 8446 4.3.2: TLS 1.3's is encrypted and never reaches here. */
-	if (from_client(c) || !hs->has_server_hello || hs->version == TLS_VERSION_TLS13)
+	if (from_client(c) || !hs->has_server_hello || hs_pending__version(hs) == TLS_VERSION_TLS13)
 		return;
 	if (hs->srv->auth && hs->srv->auth->has_certificate_request)
 		return;
-	if (tls__parse_certificate_request(ev->body, ev->len, hs->version, &cr)) {
+	if (tls__parse_certificate_request(ev->body, ev->len, hs_pending__version(hs), &cr)) {
 		hs->srv->parse_errors++;
 		c->e->stats.msg_parse_errors++;
 		return;

@@ -10,7 +10,7 @@
 
 static bool tls13(const struct conn *c)
 {
-	return c->hs->version == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
+	return hs_pending__version(c->hs) == TLS_VERSION_TLS13 && !c->hs->srv->sh.hello_retry_request;
 }
 
 static void on_tls_event(void *ctx, const struct tls_event *ev)
@@ -74,13 +74,13 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
 		} else {
 			/* RFC 5246 7.3: only a resumed session's server changes cipher first */
 			if (!hs->ccs_client && hs->has_server_hello && !hs->has_certificate &&
-			    hs->version != TLS_VERSION_TLS13)
+			    hs_pending__version(hs) != TLS_VERSION_TLS13)
 				hs->srv->abbreviated = true;
 			hs->ccs_server = true;
 		}
 		/* Not in TLS 1.3, where both sides may send one around a HelloRetryRequest (RFC
 		 * 8446 D.4) before the second ClientHello and ServerHello. */
-		if (hs->has_server_hello && hs->version != TLS_VERSION_TLS13 && hs->ccs_client &&
+		if (hs->has_server_hello && hs_pending__version(hs) != TLS_VERSION_TLS13 && hs->ccs_client &&
 		    hs->ccs_server)
 			conn_request(c, HS_OUTCOME_ESTABLISHED);
 		break;

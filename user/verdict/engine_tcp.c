@@ -78,7 +78,7 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
 /* Is the connection synchronised, its handshake under way? Then a SYN with a new ISN is
  * answered with a challenge ACK and otherwise ignored (RFC 5961 4.2, tcp_validate_incoming()):
  * it is not a new connection unless the peer answers it with its own SYN-ACK. */
-bool engine__synchronised(const struct conn *c, const struct flow *f)
+bool engine__synchronised(const struct conn *c, struct flow *f)
 {
 	return c->syn_seen && c->client_known &&
 	       flowtab__dir_peek(c->e->flows, f, !c->client)->started &&

@@ -7,15 +7,17 @@
 
 #include "tls/tls_names.h"
 
-_Static_assert(HS_MAX_EVENTS < 128, "cap_events is 7 bits");
-_Static_assert(sizeof(struct hs_pending) == 96, "a ClientHello-only handshake: one 128-byte chunk");
+_Static_assert(HS_MAX_EVENTS < 128, "n_events is 7 bits");
+_Static_assert(JA4_LEN < 64, "ja4_raw_len is 6 bits");
+_Static_assert(sizeof(struct hs_pending) == 80, "a ClientHello-only handshake: one 112-byte chunk");
 
 /* Most undecided handshakes in a flood hold one event (the ClientHello), kept inline; a
  * finished TLS 1.2 handshake holds about a dozen, on the heap. */
 #define EVENTS_HEAP_INITIAL_CAP 4
 
 /* Room for short names from the start: the ClientHello's summary then never moves the block
- * (a realloc per handshake leaves holes in the heap that a flood never fills again). */
+ * (a realloc per handshake leaves holes in the heap that a flood never fills again). With the
+ * 80-byte fixed part, 104 bytes: glibc's 112-byte chunk holds no more. */
 #define NAMES_SLACK 24
 
 struct hs_pending *hs_pending__new(void)
@@ -37,9 +39,9 @@ void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
 					x509_info__put(cache, p->srv->auth->certs[i]);
 			free(p->srv->auth);
 		}
+		free(p->srv->events);
 		free(p->srv);
 	}
-	free(p->events);
 	free(p);
 }
 
@@ -88,18 +90,45 @@ static void bytes_to_hex(const uint8_t *in, int n, char *out)
 	}
 }
 
-/* "t13d1516h2_8daaf6152771_e5627efa2ab1": the prefix verbatim, each hash as 6 bytes. */
+/* JA4's version field (fingerprint.c); a string packs when its version is one of these. */
+static const char ja4_versions[][2] = { { '1', '3' }, { '1', '2' }, { '1', '1' }, { '1', '0' },
+					{ 's', '3' }, { 's', '2' }, { 'd', '1' }, { 'd', '2' },
+					{ 'd', '3' }, { '0', '0' } };
+_Static_assert(sizeof(ja4_versions) / sizeof(ja4_versions[0]) <= 16, "an index in 4 bits");
+#define JA4_NO_SNI 0x10
+
+static int ja4_count(const char *two)
+{
+	if (two[0] < '0' || two[0] > '9' || two[1] < '0' || two[1] > '9')
+		return -1;
+	return (two[0] - '0') * 10 + (two[1] - '0');
+}
+
+/* "t13d1516h2_8daaf6152771_e5627efa2ab1": the head as a byte, each count as a byte, the ALPN
+ * characters verbatim, each hash as 6 bytes. */
 static bool ja4_pack(struct hs_pending *p, const char *ja4)
 {
+	int v = -1, nc, ne;
+
 	if (strnlen(ja4, JA4_LEN + 1) != JA4_LEN || ja4[HS_JA4_PREFIX] != '_' ||
 	    ja4[HS_JA4_PREFIX + 1 + 2 * HS_JA4_HASH] != '_')
 		return false;
-	if (memchr(ja4, '\0', HS_JA4_PREFIX))
+	if (memchr(ja4, '\0', HS_JA4_PREFIX) || ja4[0] != 't' || (ja4[3] != 'd' && ja4[3] != 'i'))
+		return false;
+	for (int i = 0; i < (int)(sizeof(ja4_versions) / sizeof(ja4_versions[0])); i++)
+		if (!memcmp(ja4 + 1, ja4_versions[i], 2))
+			v = i;
+	nc = ja4_count(ja4 + 4);
+	ne = ja4_count(ja4 + 6);
+	if (v < 0 || nc < 0 || ne < 0)
 		return false;
 	if (!hex_to_bytes(ja4 + HS_JA4_PREFIX + 1, p->ja4_hash[0], HS_JA4_HASH) ||
 	    !hex_to_bytes(ja4 + HS_JA4_PREFIX + 2 + 2 * HS_JA4_HASH, p->ja4_hash[1], HS_JA4_HASH))
 		return false;
-	memcpy(p->ja4_prefix, ja4, HS_JA4_PREFIX);
+	p->ja4_head = (uint8_t)(v | (ja4[3] == 'i' ? JA4_NO_SNI : 0));
+	p->ja4_counts[0] = (uint8_t)nc;
+	p->ja4_counts[1] = (uint8_t)ne;
+	memcpy(p->ja4_alpn, ja4 + 8, 2);
 	return true;
 }
 
@@ -110,7 +139,14 @@ static void ja4_unpack(const struct hs_pending *p, char out[JA4_LEN + 1])
 		memcpy(out, p->names + p->sni_len + p->alpn_len, p->ja4_raw_len);
 		return;
 	}
-	memcpy(out, p->ja4_prefix, HS_JA4_PREFIX);
+	out[0] = 't';
+	memcpy(out + 1, ja4_versions[p->ja4_head & 0xf], 2);
+	out[3] = p->ja4_head & JA4_NO_SNI ? 'i' : 'd';
+	for (int i = 0; i < 2; i++) {
+		out[4 + 2 * i] = (char)('0' + p->ja4_counts[i] / 10);
+		out[5 + 2 * i] = (char)('0' + p->ja4_counts[i] % 10);
+	}
+	memcpy(out + 8, p->ja4_alpn, 2);
 	out[HS_JA4_PREFIX] = '_';
 	bytes_to_hex(p->ja4_hash[0], HS_JA4_HASH, out + HS_JA4_PREFIX + 1);
 	out[HS_JA4_PREFIX + 1 + 2 * HS_JA4_HASH] = '_';
@@ -231,7 +267,9 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	p->ja4_packed = packed;
 	p->ja4_raw_len = (uint8_t)raw;
 	if (packed) {
-		memcpy(p->ja4_prefix, probe.ja4_prefix, sizeof(p->ja4_prefix));
+		p->ja4_head = probe.ja4_head;
+		memcpy(p->ja4_counts, probe.ja4_counts, sizeof(p->ja4_counts));
+		memcpy(p->ja4_alpn, probe.ja4_alpn, sizeof(p->ja4_alpn));
 		memcpy(p->ja4_hash, probe.ja4_hash, sizeof(p->ja4_hash));
 	} else {
 		memcpy(p->names + sni_len + alpn_len, ja4, raw);
@@ -259,40 +297,43 @@ struct hs_client_auth *hs_pending__client_auth(struct hs_pending *p)
 	return s ? s->auth : NULL;
 }
 
+/* The timeline: event0 until a second event moved it into the server side's array. */
 static struct hs_event *events_of(const struct hs_pending *p)
 {
-	return p->events ? p->events : (struct hs_event *)&p->event0;
+	return p->srv && p->srv->events ? p->srv->events : (struct hs_event *)&p->event0;
+}
+
+static unsigned cap_events(const struct hs_pending *p)
+{
+	return p->srv && p->srv->events ? p->srv->cap_events : 1;
 }
 
 void hs_pending__add_event(struct hs_pending *p, const struct hs_event *ev)
 {
+	struct hs_server_side *s;
 	struct hs_event *n;
 	unsigned cap;
 
-	if (p->n_events == p->cap_events && p->cap_events < HS_MAX_EVENTS) {
-		if (!p->cap_events) {
-			p->cap_events = 1; /* event0 */
-		} else {
-			cap = p->events ? p->cap_events * 2u : EVENTS_HEAP_INITIAL_CAP;
-			if (cap > HS_MAX_EVENTS)
-				cap = HS_MAX_EVENTS;
-			n = realloc(p->events, cap * sizeof(*n));
-			if (n) {
-				if (!p->events)
-					n[0] = p->event0;
-				p->events = n;
-				p->cap_events = (uint8_t)cap;
-			}
+	if (p->n_events && p->n_events == cap_events(p) && cap_events(p) < HS_MAX_EVENTS &&
+	    (s = hs_pending__server(p))) {
+		cap = s->events ? s->cap_events * 2u : EVENTS_HEAP_INITIAL_CAP;
+		if (cap > HS_MAX_EVENTS)
+			cap = HS_MAX_EVENTS;
+		n = realloc(s->events, cap * sizeof(*n));
+		if (n) {
+			if (!s->events)
+				n[0] = p->event0;
+			s->events = n;
+			s->cap_events = (uint8_t)cap;
 		}
 	}
 	/* Keeping the newest event in the last slot means "what happened last" (what explain
 	 * needs) stays right even when a long handshake overflows the timeline. */
-	if (p->n_events < p->cap_events) {
+	if (p->n_events < cap_events(p)) {
 		events_of(p)[p->n_events++] = *ev;
 		return;
 	}
-	if (p->n_events)
-		events_of(p)[p->n_events - 1] = *ev;
+	events_of(p)[p->n_events - 1] = *ev;
 	p->events_truncated = true;
 }
 
@@ -310,7 +351,7 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 /* Fields hs_pending keeps under the name struct handshake gives them; the ClientHello's with a
  * ch_ prefix; the server side's in struct hs_server_side. */
 #define SAME_NAME_FIELDS(X)                                                                      \
-	X(vlan) X(version) X(has_client_hello) X(has_server_hello) X(has_certificate)           \
+	X(vlan) X(has_client_hello) X(has_server_hello) X(has_certificate)           \
 	X(has_server_key_exchange) X(client_sent_certificate) X(ccs_client) X(ccs_server)        \
 	X(app_data_client) X(app_data_server) X(closed_by_client) X(n_events) X(events_truncated)
 #define CLIENT_HELLO_FIELDS(X) \
@@ -318,7 +359,7 @@ static void md5_to_hex(const uint8_t md5[16], char out[JA3_HEX_LEN + 1])
 	X(groups_truncated)
 #define SERVER_FIELDS(X)                                                                         \
 	X(sh) X(ske) X(n_certs) X(n_certs_total) X(cert_ts_ns) X(cert_frame) X(alert) X(gaps)    \
-	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group) X(trust) X(heartbeats)
+	X(gap_bytes) X(parse_errors) X(hrr) X(hrr_group) X(trust) X(heartbeats) X(version)
 
 /* RFC 8446 4.2.11: a ServerHello with pre_shared_key resumed (or used an external PSK); before
  * TLS 1.3 the abbreviated flight shows it, and RFC 5077 3.4 says a ticket was what resumed when
@@ -329,7 +370,7 @@ static enum hs_resumption resumption_of(const struct hs_pending *p)
 
 	if (!p->has_server_hello || s->sh.hello_retry_request)
 		return HS_RESUMED_NONE;
-	if (p->version == TLS_VERSION_TLS13)
+	if (s->version == TLS_VERSION_TLS13)
 		return s->sh.psk_selected ? HS_RESUMED_PSK : HS_RESUMED_NONE;
 	if (!s->abbreviated || p->has_certificate)
 		return HS_RESUMED_NONE;
@@ -396,7 +437,7 @@ size_t hs_pending__bytes(const struct hs_pending *p)
 		return 0;
 	names = groups_off(p) + groups_bytes(p);
 	return sizeof(*p) + (names > NAMES_SLACK ? names : NAMES_SLACK) +
-	       (p->events ? p->cap_events * sizeof(struct hs_event) : 0) +
+	       (p->srv && p->srv->events ? p->srv->cap_events * sizeof(struct hs_event) : 0) +
 	       (p->srv ? sizeof(*p->srv) : 0) +
 	       (p->srv && p->srv->auth ? sizeof(*p->srv->auth) : 0);
 }

@@ -24,8 +24,8 @@ struct hs_client_auth {
 	const struct x509_info *certs[TLS_MAX_CHAIN]; /* references held from the x509 cache */
 };
 
-/* Allocated on the first server message that is kept, or on the first alert, reassembly gap
- * or parse error: what a handshake that only sent its ClientHello never needs. */
+/* Allocated on the first server message that is kept, or on the first alert, reassembly gap,
+ * parse error or second event: what a handshake that only sent its ClientHello never needs. */
 struct hs_server_side {
 	struct tls_server_hello sh;
 	struct tls_server_key_exchange ske;
@@ -43,21 +43,26 @@ struct hs_server_side {
 	/* TLS 1.0-1.2: the server's ChangeCipherSpec came before the client's, without a server
 	 * Certificate: the abbreviated handshake of a resumed session (RFC 5246 7.3) */
 	bool abbreviated;
+	uint8_t cap_events; /* of events[]: <= HS_MAX_EVENTS (48) */
+	uint16_t version; /* the ServerHello's (struct handshake's version): hs_pending__version() */
+	struct hs_event *events; /* the whole timeline from its second event on, grown */
 	struct hs_client_auth *auth; /* NULL until needed (see struct hs_client_auth) */
 	struct x509_trust_result trust;
 	struct hs_heartbeats heartbeats;
 };
 
-/* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more: the
- * digits are kept as 6 bytes each. Any other string goes verbatim into names[]. */
+/* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more. Packed
+ * when it reads "t", a version of ja4_versions[] (hs_pending.c), 'd' or 'i', two 2-digit counts
+ * and two ALPN characters: the head is one byte, the counts a byte each, the digits 6 bytes
+ * each. Any other string goes verbatim into names[]. */
 #define HS_JA4_PREFIX 10
 #define HS_JA4_HASH 6
 
-/* Fields mean what they mean in struct handshake; ch_* are struct hs_client_hello's. 96 bytes
- * plus the names, so a flood's ClientHello-only handshake fits one 128-byte heap chunk. */
+/* Fields mean what they mean in struct handshake; ch_* are struct hs_client_hello's. 80 bytes
+ * plus the names, so a flood's ClientHello-only handshake with up to 24 bytes of names fits
+ * one 112-byte heap chunk. */
 struct hs_pending {
 	struct hs_event event0; /* the first event: most floods never see a second */
-	struct hs_event *events; /* from the second event on: grown, up to HS_MAX_EVENTS */
 	struct hs_server_side *srv; /* NULL until needed (see struct hs_server_side) */
 	bool has_client_hello : 1, has_server_hello : 1, has_certificate : 1;
 	bool has_server_key_exchange : 1, client_sent_certificate : 1, closed_by_client : 1;
@@ -68,14 +73,15 @@ struct hs_pending {
 	 * version offered as an index (hs_pending.c: min_versions[]) */
 	uint8_t ch_offered_kx : 4, ch_min_version : 3;
 	uint8_t n_events : 7, ch_ticket_offered : 1; /* n_events <= HS_MAX_EVENTS (48) */
-	uint8_t cap_events : 7, ch_groups_truncated : 1; /* cap_events <= HS_MAX_EVENTS (48) */
-	uint8_t ja4_raw_len; /* bytes of names[] after the ALPN list, when not packed */
-	uint16_t version;
+	/* bytes of names[] after the ALPN list, when not packed (<= JA4_LEN, 36) */
+	uint8_t ja4_raw_len : 6, ch_groups_truncated : 1;
+	uint8_t ja4_head; /* packed JA4: ja4_versions[] index, 0x10 = 'i' (no SNI) */
 	uint16_t vlan;
 	uint16_t ch_legacy_version, ch_max_version;
 	uint16_t sni_len, alpn_len; /* bytes of names[] */
 	uint8_t ja3_md5[16];
-	char ja4_prefix[HS_JA4_PREFIX];
+	uint8_t ja4_counts[2]; /* packed JA4: suites and extensions, 0..99 */
+	char ja4_alpn[2];
 	uint8_t ja4_hash[2][HS_JA4_HASH];
 	/* the SNI's bytes, then the offered ALPN list's, then a JA4 not packed, then (with a
 	 * ClientHello) the group counts and lists: n_groups, n_key_shares, u16 each, host order */
@@ -96,6 +102,12 @@ struct hs_server_side *hs_pending__server(struct hs_pending *p);
 /* The client-authentication side, allocated (with the server side) on first use; NULL without
  * memory. */
 struct hs_client_auth *hs_pending__client_auth(struct hs_pending *p);
+
+/* The version the ServerHello chose, 0 before one was read. */
+static inline uint16_t hs_pending__version(const struct hs_pending *p)
+{
+	return p->srv ? p->srv->version : 0;
+}
 
 /* The alert kept so far, or NULL. */
 static inline const struct hs_alert *hs_pending__alert(const struct hs_pending *p)

@@ -191,6 +191,37 @@ static void test_gap_drops_partial_header(void)
 
 /* 16 KiB (the engine's default budget) of HTTP: spent once more than the budget was judged, not
  * at exactly the budget. A record start afterwards is still reported: the caller decides. */
+/* A probe holding no header bytes packs into its count (3 bytes), and comes back the same;
+ * one holding part of a header, or a count past 2^24, does not pack. */
+static void test_pack(void)
+{
+	struct tls_probe pr = { 0 }, back;
+	uint8_t b[TLS_PROBE_PACKED];
+	const uint8_t *d;
+	size_t len;
+
+	CHECK(tls_probe__pack(&pr, b));
+	d = (const uint8_t *)http;
+	len = strlen(http);
+	CHECK_EQ(tls_probe__feed(&pr, &d, &len, 1 << 20), TLS_PROBE_WAIT);
+	CHECK(tls_probe__pack(&pr, b));
+	memset(&back, 0x5a, sizeof(back));
+	tls_probe__unpack(&back, b);
+	CHECK_EQ(back.probed, strlen(http));
+	CHECK_EQ(back.head_len, 0);
+	d = client_hello; /* its first two bytes, in a segment of their own */
+	len = 2;
+	CHECK_EQ(tls_probe__feed(&pr, &d, &len, 1 << 20), TLS_PROBE_WAIT);
+	CHECK(pr.head_len > 0 && !tls_probe__pack(&pr, b));
+	memset(&pr, 0, sizeof(pr));
+	pr.probed = (1u << 24) - 1;
+	CHECK(tls_probe__pack(&pr, b));
+	tls_probe__unpack(&back, b);
+	CHECK_EQ(back.probed, (1u << 24) - 1);
+	pr.probed = 1u << 24;
+	CHECK(!tls_probe__pack(&pr, b));
+}
+
 static void test_budget(void)
 {
 	const uint32_t budget = 16 * 1024;
@@ -297,5 +328,6 @@ int main(void)
 	RUN_TEST(test_budget);
 	RUN_TEST(test_opens_client_hello);
 	RUN_TEST(test_starts_handshake);
+	RUN_TEST(test_pack);
 	return CHECK_DONE();
 }

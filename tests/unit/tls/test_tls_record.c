@@ -182,6 +182,72 @@ static void test_record_straddles_feeds(void)
 	free(log);
 }
 
+/* A stream packed into its flags wherever it can be between two feeds and made again from
+ * them reads the same events as one fed whole (the flow table keeps quiet directions so). */
+static void test_pack_between_feeds(void)
+{
+	static const uint8_t ccs = 1, warn_alert[2] = { 1, 90 };
+	static struct evlog log;
+	static uint8_t junk[17100];
+	struct sb msgs = { 0 }, st = { 0 };
+	struct tls_stats stats, st2;
+	int packed = 0, refused = 0;
+
+	hs_msg(&msgs, TLS_HS_CLIENT_HELLO, 300);
+	record(&st, TLS_CT_HANDSHAKE, 0x0301, msgs.b, msgs.n);
+	record(&st, TLS_CT_ALERT, 0x0303, warn_alert, 2);
+	record(&st, TLS_CT_HEARTBEAT, 0x0303, junk, 20);
+	record(&st, TLS_CT_CHANGE_CIPHER_SPEC, 0x0303, &ccs, 1);
+	record(&st, TLS_CT_HANDSHAKE, 0x0303, junk, 40);
+	record(&st, TLS_CT_APPLICATION_DATA, 0x0303, junk, 16384 + 700);
+	record(&st, TLS_CT_ALERT, 0x0303, junk, 26);
+	CHECK_EQ(run_all(st.b, st.n, NULL, false, &stats), 0);
+	CHECK_EQ(ref_log.n, 7);
+	/* record by record (every boundary packs), byte by byte, in small chunks */
+	for (int mode = 0; mode < 3; mode++) {
+		const struct tls_env env = { .stats = &st2 };
+		struct tls_stream s;
+		uint32_t seed = 7;
+		size_t off = 0, k;
+		uint8_t fl, fl2;
+
+		memset(&log, 0, sizeof(log));
+		memset(&st2, 0, sizeof(st2));
+		tls_stream__init(&s);
+		log.s = &s;
+		while (off < st.n) {
+			seed = seed * 1103515245 + 12345;
+			if (mode == 0)
+				k = 5 + (size_t)(st.b[off + 3] << 8 | st.b[off + 4]);
+			else
+				k = mode == 1 ? 1 : 1 + (seed >> 16) % 64;
+			if (k > st.n - off)
+				k = st.n - off;
+			tls_stream__feed(&s, &env, st.b + off, k, on_event, &log);
+			off += k;
+			if (!tls_stream__pack(&s, &fl)) {
+				refused++;
+				continue;
+			}
+			packed++;
+			tls_stream__unpack(&s, fl);
+			CHECK(tls_stream__pack(&s, &fl2) && fl2 == fl);
+		}
+		tls_stream__free(&s, &env);
+		CHECK_EQ(log.n, ref_log.n);
+		for (int i = 0; i < log.n && i < ref_log.n; i++)
+			CHECK(!memcmp(&log.ev[i], &ref_log.ev[i], sizeof(log.ev[i])));
+		CHECK_EQ(st2.handshake_msgs, stats.handshake_msgs);
+		CHECK_EQ(st2.records, stats.records);
+	}
+	/* At every record's end when records come whole; not inside a record, nor once a
+	 * record cut across feeds gave the stream its buffers (kept for the next one). */
+	CHECK(packed >= 7);
+	CHECK(refused > 0);
+	free(msgs.b);
+	free(st.b);
+}
+
 static void test_oversized_message(void)
 {
 	static const size_t sizes[] = { 700, 2 }, sizes_split[] = { 2, 700 };
@@ -444,6 +510,7 @@ int main(void)
 	RUN_TEST(test_set_encrypted_from_callback);
 	RUN_TEST(test_records_streamed_into_message);
 	RUN_TEST(test_spare_buffers);
+	RUN_TEST(test_pack_between_feeds);
 	tls_spare__fini(&run_spare);
 	return CHECK_DONE();
 }

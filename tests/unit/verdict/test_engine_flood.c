@@ -99,11 +99,17 @@ static void test_flood_bounded_and_returned(void)
 		return;
 	rs = engine__reasm_stats(e);
 	memset(junk, 0x42, sizeof(junk));
-	/* The flow table's pool is sized at --max-flows and its pages stay once touched (by
-	 * design: no allocation per flow): a first round of bare SYNs touches them, so that what
-	 * is measured below is the reassembly memory. */
-	for (uint32_t i = 0; i < FLOWS; i++)
+	/* The flow table's pools are sized at --max-flows and their pages stay once touched (by
+	 * design: no allocation per flow): a first round of flows touches them, so that what is
+	 * measured below is the reassembly memory. The first byte of a record header keeps each
+	 * one's direction in a block of the directions' pool (a probe holding header bytes is not
+	 * compact), as the flood's held bytes do below. */
+	for (uint32_t i = 0; i < FLOWS; i++) {
+		static const uint8_t record_start = 0x16;
+
 		feed(e, t, i, 0x02, 1000, NULL, 0);
+		feed(e, t, i, 0x18, 1001, &record_start, 1);
+	}
 	t += 5 * SEC;
 	engine__tick(e, t);
 	engine__tick(e, t + 1);

@@ -36,9 +36,9 @@ static void test_client_hello_round_trip(void)
 	CHECK(p != NULL);
 	hello(&ch);
 	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
-	/* 96 bytes + room for 24 bytes of names (here SNI + ALPN): one 128-byte heap chunk, no
+	/* 80 bytes + room for 24 bytes of names (here SNI + ALPN): one 112-byte heap chunk, no
 	 * timeline or server side yet. */
-	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	CHECK_EQ(hs_pending__bytes(p), 80 + 24);
 	CHECK(p->ja4_packed);
 	p->vlan = 7;
 	memset(&out, 0xee, sizeof(out));
@@ -123,6 +123,12 @@ static void test_ja4_verbatim(void)
 		"t13d1516h2_8DAAF6152771_e5627efa2ab1", /* uppercase digits would not round-trip */
 		"t13d1516h2_8daaf6152771",
 		"t13d1516h2-8daaf6152771_e5627efa2ab1",
+		/* heads and counts outside the packed form are kept verbatim */
+		"q13d1516h2_8daaf6152771_e5627efa2ab1",
+		"t14d1516h2_8daaf6152771_e5627efa2ab1",
+		"t13x1516h2_8daaf6152771_e5627efa2ab1",
+		"t13d1a16h2_8daaf6152771_e5627efa2ab1",
+		"t13d15 6h2_8daaf6152771_e5627efa2ab1",
 	};
 	static const char any_prefix[] = "t13d1516\x01\xff_8daaf6152771_e5627efa2ab1";
 	char no_ja3[JA3_HEX_LEN + 1] = "";
@@ -148,7 +154,27 @@ static void test_ja4_verbatim(void)
 		CHECK_STR(out.ja4, "t13d0000h2_000000000000_00000000000a");
 		hs_pending__free(p, NULL);
 	}
-	/* The prefix is kept byte for byte, whatever the bytes. */
+	/* Every version JA4 writes and both SNI letters pack, and read back the same. */
+	{
+		static const char *const vers[] = { "13", "12", "11", "10", "s3",
+						    "s2", "d1", "d2", "d3", "00" };
+
+		for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+			for (int sni = 0; sni < 2; sni++) {
+				struct hs_pending *p = hs_pending__new();
+				char ja4[JA4_LEN + 1] = "t13d0799h2_8daaf6152771_e5627efa2ab1";
+
+				memcpy(ja4 + 1, vers[i], 2);
+				ja4[3] = sni ? 'd' : 'i';
+				CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+				CHECK(p->ja4_packed);
+				hs_pending__expand(p, &out);
+				CHECK_STR(out.ja4, ja4);
+				hs_pending__free(p, NULL);
+			}
+		}
+	}
+	/* The ALPN characters are kept byte for byte, whatever the bytes. */
 	{
 		struct hs_pending *p = hs_pending__new();
 		char ja4[JA4_LEN + 1];
@@ -197,12 +223,12 @@ static void test_events_grow_then_truncate(void)
 
 	hs_pending__add_event(p, &ev);
 	CHECK_EQ(p->n_events, 1);
-	CHECK(p->events == NULL); /* the first event is kept inline */
-	CHECK_EQ(hs_pending__bytes(p), 96 + 24);
+	CHECK(p->srv == NULL); /* the first event is kept inline */
+	CHECK_EQ(hs_pending__bytes(p), 80 + 24);
 	ev.frame = 1;
-	hs_pending__add_event(p, &ev);
-	CHECK(p->events != NULL);
-	CHECK(p->cap_events < 8);
+	hs_pending__add_event(p, &ev); /* the timeline moves to the server side */
+	CHECK(p->srv != NULL && p->srv->events != NULL);
+	CHECK(p->srv->cap_events < 8);
 	hs_pending__expand(p, &out);
 	CHECK_EQ(out.n_events, 2);
 	CHECK_EQ(out.events[0].frame, 0);
@@ -243,7 +269,8 @@ static void test_server_side_on_demand(void)
 	strcpy(s->ja3s, "ffffffffffffffffffffffffffffffff");
 	s->cert_frame = 5;
 	p->has_server_hello = true;
-	p->version = TLS_VERSION_TLS12;
+	s->version = TLS_VERSION_TLS12;
+	CHECK_EQ(hs_pending__version(p), TLS_VERSION_TLS12);
 	hs_pending__expand(p, &out);
 	CHECK(out.has_server_hello);
 	CHECK_EQ(out.sh.cipher, 0xc02f);
@@ -293,7 +320,7 @@ static void test_client_groups(void)
 		ch.key_shares[ch.n_key_shares++] = (uint16_t)(0x0100 + i);
 	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
 	CHECK_EQ(hs_pending__bytes(p),
-		 96 + 11 + 3 + 2 + 2 * (HS_MAX_CLIENT_GROUPS + HS_MAX_CLIENT_KEY_SHARES));
+		 80 + 11 + 3 + 2 + 2 * (HS_MAX_CLIENT_GROUPS + HS_MAX_CLIENT_KEY_SHARES));
 	hs_pending__expand(p, &out);
 	CHECK_EQ(out.ch.n_groups, HS_MAX_CLIENT_GROUPS);
 	CHECK_EQ(out.ch.n_key_shares, HS_MAX_CLIENT_KEY_SHARES);
