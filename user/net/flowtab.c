@@ -260,7 +260,11 @@ void flowtab__settle(struct flowtab *t)
 {
 	struct flow *f = t->last ? at(t, t->last) : NULL;
 
-	if (f && (f->dirs & FLOW_DIR_FULL))
+	/* Only while the other side has sent nothing: that is a flood's flow, which the compact
+	 * form is for. Once both sides talk, packing after every frame and unpacking before the
+	 * next cost `tlsmon read` 4-6 % of its CPU time on a handshake mix, to save 40 bytes a
+	 * flow beside the other side's 72. */
+	if (f && (f->dirs & FLOW_DIR_FULL) && !f->dir_other)
 		compact(t, f);
 }
 
