@@ -61,6 +61,20 @@ static inline void on_release(void *ctx, struct flow *f, enum flow_end_reason wh
 			reasm__flush(flowtab__dir(rec->t, f, d), rec->cfg, count_bytes, rec);
 }
 
+/* A table made with o for rec, which its callbacks (o->ctx = rec) record into; NULL without
+ * memory. */
+static inline struct flowtab *recorder_table(struct recorder *rec, const struct flowtab_opts *o)
+{
+	struct flowtab *t;
+
+	memset(rec, 0, sizeof(*rec));
+	t = flowtab__new(o);
+	if (t)
+		rec->cfg = flowtab__reasm_cfg(t);
+	rec->t = t;
+	return t;
+}
+
 static inline void put_be32(uint8_t *b, uint32_t v)
 {
 	b[0] = v >> 24;

@@ -32,14 +32,8 @@ static struct flowtab *mktab(uint32_t max, uint64_t idle, struct recorder *rec)
 		.release = on_release,
 		.ctx = rec,
 	};
-	struct flowtab *t;
 
-	memset(rec, 0, sizeof(*rec));
-	t = flowtab__new(&o);
-	if (t)
-		rec->cfg = flowtab__reasm_cfg(t);
-	rec->t = t;
-	return t;
+	return recorder_table(rec, &o);
 }
 
 static void test_key_normalize(void)

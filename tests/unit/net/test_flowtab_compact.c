@@ -50,14 +50,8 @@ static struct flowtab *mktab_compact(uint32_t max, struct recorder *rec)
 		.release = on_release,
 		.ctx = rec,
 	};
-	struct flowtab *t;
 
-	memset(rec, 0, sizeof(*rec));
-	t = flowtab__new(&o);
-	if (t)
-		rec->cfg = flowtab__reasm_cfg(t);
-	rec->t = t;
-	return t;
+	return recorder_table(rec, &o);
 }
 
 /* A client that sent a SYN and a ClientHello and heard nothing: between frames its direction

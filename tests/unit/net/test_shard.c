@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "flowtab_rec.h"
 #include "net/shard.h"
 
 static struct shard_seed seed;
@@ -16,17 +17,6 @@ static struct pkt pkt4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dpor
 	return p;
 }
 
-static struct pkt reversed(const struct pkt *p)
-{
-	struct pkt r = *p;
-
-	memcpy(r.saddr, p->daddr, 16);
-	memcpy(r.daddr, p->saddr, 16);
-	r.sport = p->dport;
-	r.dport = p->sport;
-	return r;
-}
-
 /* Both directions of a flow go to one worker. */
 static void test_same_worker_both_ways(void)
 {
@@ -34,7 +24,7 @@ static void test_same_worker_both_ways(void)
 
 	for (uint32_t i = 0; i < 5000; i++) {
 		struct pkt a = pkt4(0x0a000000u + i, (uint16_t)(40000 + i), 0xc0a80001u, 443);
-		struct pkt b = reversed(&a);
+		struct pkt b = reverse(&a);
 		for (uint32_t n = 1; n <= 8; n++) {
 			uint32_t w = shard__of_pkt(&seed, &a, n);
 
@@ -198,7 +188,7 @@ static void test_seed_per_process(void)
 		by_worker[shard__of_pkt(&other, &a, N)]++;
 		/* both ways still share a worker under any seed */
 		{
-			struct pkt b = reversed(&a);
+			struct pkt b = reverse(&a);
 
 			CHECK_EQ(shard__of_pkt(&other, &b, N), shard__of_pkt(&other, &a, N));
 		}
