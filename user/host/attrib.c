@@ -135,11 +135,18 @@ static void key_event(const struct merged *m, struct tlsmon_owner_event *ev)
 	memcpy(ev->names, m->key + KEY_HDR, m->key_len - KEY_HDR);
 }
 
+/* The kernel side sends pid's names again with its next record (nobody told: nothing to do). */
+static void forget(struct attrib *a, uint32_t pid)
+{
+	if (a->forget)
+		a->forget(a->forget_ctx, pid);
+}
+
 /* m lets its pid's names go: the kernel side is told, so the pid's next record carries them. */
 static void drop_slot(struct attrib *a, struct merged *m)
 {
-	if (m->key && a->forget)
-		a->forget(a->forget_ctx, m->pid);
+	if (m->key)
+		forget(a, m->pid);
 	free(m->key);
 	m->key = NULL;
 	m->key_len = 0;
@@ -208,8 +215,8 @@ static struct owner_names *omitted_names(struct attrib *a, struct merged *m,
 	a->stats.names_missing++;
 	if (m && m->pid == ev->o.pid)
 		drop_slot(a, m);
-	else if (a->forget)
-		a->forget(a->forget_ctx, ev->o.pid);
+	else
+		forget(a, ev->o.pid);
 	merge(NULL, names, &merged);
 	return owner_names__new(&merged);
 }
@@ -267,8 +274,7 @@ void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uin
 	merge(ev, names, &merged);
 	e.names = owner_names__new(&merged);
 	if (!m) {
-		if (a->forget)
-			a->forget(a->forget_ctx, ev->o.pid);
+		forget(a, ev->o.pid);
 		goto add;
 	}
 	if (m->pid != ev->o.pid)
@@ -283,8 +289,8 @@ void attrib__on_owner(struct attrib *a, const struct tlsmon_owner_event *ev, uin
 	remember_key(m, ev);
 	if (e.names && m->key)
 		m->names = owner_names__ref(e.names);
-	if (!m->key && a->forget)
-		a->forget(a->forget_ctx, ev->o.pid); /* not kept: the next record must carry them */
+	if (!m->key)
+		forget(a, ev->o.pid); /* not kept: the next record must carry them */
 add:
 	owner_table__add(a->owners, &e);
 	owner_names__put(e.names);

@@ -151,7 +151,6 @@ static bool same_ends(const struct tlsmon_owner *r, uint8_t family, const uint8_
 struct owner_table *owner_table__new(uint32_t max_entries)
 {
 	struct owner_table *t;
-	uint64_t seed;
 
 	if (!max_entries || (max_entries & (max_entries - 1)))
 		return NULL;
@@ -159,14 +158,7 @@ struct owner_table *owner_table__new(uint32_t max_entries)
 	if (!t)
 		return NULL;
 	t->n = max_entries;
-	seed = hash_seed(t);
-	for (int i = 0; i < 4; i++) { /* splitmix64 */
-		uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		t->k[i] = z ^ (z >> 31);
-	}
+	hash_seed__expand(hash_seed(t), t->k, 4);
 	t->mask_buckets = 2 * max_entries - 1;
 	t->buckets = malloc(2 * (size_t)max_entries * sizeof(*t->buckets));
 	t->slots = calloc(max_entries, sizeof(*t->slots));

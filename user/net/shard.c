@@ -20,19 +20,10 @@
  * fixed mix it replaced (4.0 without the round), medians of 15 interleaved rounds, load 8.7. */
 void shard_seed__init(struct shard_seed *s)
 {
-	uint64_t x;
-
 	if (getrandom(s->k, sizeof(s->k), GRND_NONBLOCK) == (ssize_t)sizeof(s->k))
 		return;
 	/* the kernel's pool not ready yet (early boot): expand what util/hash_seed.h gives then */
-	x = hash_seed(s);
-	for (size_t i = 0; i < SHARD_SEED_WORDS; i++) {
-		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		s->k[i] = z ^ (z >> 31);
-	}
+	hash_seed__expand(hash_seed(s), s->k, SHARD_SEED_WORDS);
 }
 
 /* The key's address bytes as 32-bit words, each read on its own: plain_key() has just written
