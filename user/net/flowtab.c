@@ -11,7 +11,8 @@
  *
  * A direction in use is a block of a second pool (2 * max_flows blocks, handed out the same
  * way); the first side's state goes back into 32 bytes of the entry between frames when it is
- * quiet (flowtab__settle()), and out into a block again when next asked for. A flood's flow,
+ * quiet and the other side has sent nothing (flowtab__settle()), and out into a block again
+ * when next asked for. A flood's flow,
  * a SYN and a ClientHello that nobody answers, then costs the entry alone.
  *
  * The release callback runs after the flow has left the hash and LRU lists but before its

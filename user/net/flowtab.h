@@ -12,9 +12,9 @@
 /* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
  * then room for one direction in its compact form (flowtab__settle()), all zeroed when the flow
  * is made. A direction in use (flowtab__dir()) is a block of the directions' pool, made when
- * that side first needs state; between frames the first side's block goes back to the pool
- * when its state fits the compact form: no bytes held out of order, no ambiguity noted, and
- * what opts.dir_pack() accepts. A flood of handshakes nobody answers (SYN and ClientHello, no
+ * that side first needs state; between frames, while the other side has none, the first side's
+ * block goes back to the pool when its state fits the compact form: no bytes held out of
+ * order, no ambiguity noted, and what opts.dir_pack() accepts. A flood of handshakes nobody answers (SYN and ClientHello, no
  * reply) is the worst case for memory, and its flows then hold one compact direction. */
 struct flow {
 	struct tlsmon_flow_key key;
@@ -136,7 +136,8 @@ struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side);
 const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side);
 
 /* Between frames, when nothing holds a direction's address: the flow looked up last gives its
- * first side's block back when that state fits the entry's room (see struct flow). */
+ * first side's block back when the other side has none and that state fits the entry's room
+ * (see struct flow). */
 void flowtab__settle(struct flowtab *t);
 
 static inline void *flow_dir__app(struct reasm *r)
