@@ -24,6 +24,7 @@
 #include "capture/ringbuf.h"
 #include "tlsmon.skel.h"
 #include "util/err.h"
+#include "util/pages.h"
 #include "util/pow2.h"
 
 /* enum bpf_attach_type values for TCX (include/uapi/linux/bpf.h, Linux 6.6+); Debian's 6.1 UAPI
@@ -201,6 +202,16 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 }
 
 /* Turn the kernel's refusal into something a user can act on. */
+/* The skeleton's copy of the BPF object (about 400 KB of .rodata) is read while loading and
+ * never again: its pages need not stay in the daemon's resident set. */
+static void release_object_bytes(void)
+{
+	size_t sz;
+	const void *elf = tlsmon_bpf__elf_bytes(&sz);
+
+	pages__release(elf, sz);
+}
+
 static int load_error(int e, char *err, size_t esz)
 {
 	if (e == -EPERM)
@@ -276,6 +287,7 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 			load_error(e, err, err_size);
 		goto cleanup;
 	}
+	release_object_bytes();
 	lb->rb = ringbuf__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb);
 	if (!lb->rb) {
 		e = -errno;
