@@ -5,9 +5,10 @@
  * never was: the table's add was 1.8 % of the daemon's samples at 2,000 handshakes/s, mostly
  * that cache miss; slots never used come after it, in order, so the table's pages become
  * resident as it fills rather than at start), the namespace left out of the hash so every
- * namespace's record of the same ends is found in one walk. A slot holds a reference to the names, packed in an allocation of
- * their length (struct proc_names has room for ~760 bytes, where names are a few dozen, and a
- * busy host fills every slot) and shared by the records of one process. */
+ * namespace's record of the same ends is found in one walk. A slot holds a reference to the
+ * names, packed in an allocation of their length (struct proc_names has room for ~760 bytes,
+ * where names are a few dozen, and a busy host fills every slot) and shared by the records of
+ * one process. */
 #include "host/owners.h"
 
 #include <errno.h>
