@@ -87,6 +87,8 @@ struct engine {
 	struct resume_memo *resume; /* last full chain per server endpoint */
 	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
 	struct retain_pool retain;
+	/* the pending handshakes' blocks (util/block_pool.h): a flow has one at most */
+	struct block_pool hs_blocks;
 	struct fp_digests digests; /* fetched once: see fingerprint.h */
 	uint64_t last_expire_ns;
 };

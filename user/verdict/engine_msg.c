@@ -24,7 +24,7 @@ void conn__client_hello(struct engine *e, struct conn *c, const struct tls_event
 	}
 	fp__client_with(&e->digests, &e->ch, ja3, ja4);
 	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
-	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
+	if (hs_pending__set_client_hello(&c->hs, &e->hs_blocks, &e->ch, ja3, ja4))
 		e->stats.handshake_alloc_failures++;
 }
 

@@ -86,5 +86,5 @@ int main(void)
 {
 	RUN_TEST(test_release_skeleton_bytes);
 	RUN_TEST(test_partial_pages_kept);
-	return check_total_failed ? 1 : 0;
+	return CHECK_DONE();
 }
