@@ -76,6 +76,58 @@ struct {
 	__type(value, struct tlsmon_counter_vals);
 } tlsmon_counters SEC(".maps");
 
+/* The seen and matched counts by hook (TLSMON_HOOK_COUNT_CPUS in tlsmon_shared.h): the only
+ * counting most packets pay for, so it is the cheapest exact count there is. Indexed by
+ * bpf_get_smp_processor_id(), which the verifier inlines to three instructions, where a lookup in
+ * tlsmon_counters costs a key on the stack, the per-CPU pointer table and a null test: about
+ * twice the instructions and a longer chain of dependent loads. One cache line per CPU, so no
+ * two CPUs write the same line; a plain increment is exact because the hooks do not nest on a
+ * CPU (see tlsmon_scratch). */
+__u64 tlsmon_hook_counts[TLSMON_HOOK_COUNT_CPUS * TLSMON_HOOK_COUNT_STRIDE]
+	__attribute__((aligned(64)));
+
+_Static_assert(TLSMON_CTR_MATCHED_TC_OUT < TLSMON_HOOK_COUNT_STRIDE,
+	       "the seen and matched triples index a CPU's line of tlsmon_hook_counts");
+
+/* The key of tlsmon_counters' only entry, in .rodata rather than on the stack: the entry points
+ * then need no stack frame of their own, which the copy functions' stack needs. */
+static const __u32 tlsmon_counters_key = 0;
+
+static __always_inline struct tlsmon_counter_vals *counters(void)
+{
+	return bpf_map_lookup_elem(&tlsmon_counters, &tlsmon_counters_key);
+}
+
+static __always_inline void counter_add(__u32 id, __u64 n)
+{
+	struct tlsmon_counter_vals *ctr = counters();
+
+	if (ctr && id < TLSMON_CTR__COUNT)
+		ctr->c[id] += n;
+}
+
+/* Count one packet in a seen or matched counter (TLSMON_CTR_SEEN_* or TLSMON_CTR_MATCHED_*). The
+ * verifier knows the CPU numbers there are and drops the test when they all have a line. */
+static __always_inline void count_hook_packet(__u32 id)
+{
+	__u64 cpu = bpf_get_smp_processor_id();
+	struct tlsmon_counter_vals *ctr;
+	__u64 line;
+
+	if (cpu < TLSMON_HOOK_COUNT_CPUS) {
+		/* the mask changes nothing but stands for the zero extension of the helper's
+		 * 32-bit result: one instruction instead of two on the path every packet takes */
+		line = (cpu & (TLSMON_HOOK_COUNT_CPUS - 1)) * TLSMON_HOOK_COUNT_STRIDE;
+		tlsmon_hook_counts[line + id]++;
+		return;
+	}
+	/* an atomic add (a plain one would do) keeps clang from sharing the increment above with
+	 * this one, which puts an addition on the common path */
+	ctr = counters();
+	if (ctr && id < TLSMON_CTR__COUNT)
+		__sync_fetch_and_add(&ctr->c[id], 1);
+}
+
 /* Where a record is assembled before bpf_ringbuf_output(): the ring buffer only reserves constant
  * sizes, and copying through here lets each record be exactly as long as the frame. Per-CPU, and
  * the hooks do not nest on one CPU (XDP and TC ingress run in softirq, TC egress with BHs off). */

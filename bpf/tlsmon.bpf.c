@@ -300,7 +300,7 @@ static __always_inline int copy_frame(const struct tctx *t, __u32 frame_len, __u
 	c.l3_off = (geom >> 16) & 0xffff;
 	c.l4_off = (geom >> 32) & 0xffff;
 	c.family = (geom >> 48) & 0xff;
-	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
+	ctr = counters();
 	s = bpf_map_lookup_elem(&tlsmon_scratch, &zero);
 	if (!ctr || !s)
 		return 0;
@@ -443,7 +443,7 @@ static __always_inline void seq_advance(struct tlsmon_flow *fl, int side, __u32 
 
 /* Copy one IP fragment whole (frag.h decides which): no TCP header to split at, and fragments
  * are MTU-sized. A header length over TLSMON_HDR_MAX keeps copy_frame() from splitting. */
-static __always_inline void copy_fragment(struct tctx *t, struct tlsmon_counter_vals *ctr)
+static __always_inline void copy_fragment(struct tctx *t)
 {
 	__u64 geom = 0xffff;
 	__u32 frame_len = tctx_len(t);
@@ -454,31 +454,23 @@ static __always_inline void copy_fragment(struct tctx *t, struct tlsmon_counter_
 	else
 		n = tlsmon_copy_tc(t->ctx, frame_len, geom, t->hook == TLSMON_HOOK_TC_EGRESS);
 	if (n > 0) {
-		ctr->c[TLSMON_CTR_FRAGMENTS_COPIED]++;
-		ctr->c[TLSMON_CTR_BYTES_COPIED] += n;
+		counter_add(TLSMON_CTR_FRAGMENTS_COPIED, 1);
+		counter_add(TLSMON_CTR_BYTES_COPIED, n);
 	} else {
-		ctr->c[TLSMON_CTR_FRAGMENTS]++;
+		counter_add(TLSMON_CTR_FRAGMENTS, 1);
 	}
 }
 
-static __always_inline void handle(struct tctx *t)
+/* A packet fast_look() did not turn away. */
+static __always_inline void handle(struct tctx *t, int fast)
 {
 	struct tlsmon_counter_vals *ctr;
 	struct tlsmon_flow *fl;
 	struct cls c;
-	__u32 zero = 0, frame_len, payload, slot;
+	__u32 frame_len, payload, slot;
 	__u8 tf, rflags = 0;
 	int side, r, copy, n, opens = 0, half = 0, uncharged = 0;
 
-	int fast = fast_look(t->data, t->data_end);
-
-	ctr = bpf_map_lookup_elem(&tlsmon_counters, &zero);
-	if (!ctr)
-		return;
-	ctr->c[TLSMON_CTR_SEEN_XDP + t->hook]++;
-	/* most packets end here, having cost nothing but the count every packet costs */
-	if (fast == FAST_SKIP)
-		return;
 	r = classify_frame(t, &c, fast);
 	if (r == CLS_SHORT && !t->xdp) {
 		frame_len = tctx_len(t);
@@ -487,18 +479,18 @@ static __always_inline void handle(struct tctx *t)
 	}
 	if (r == CLS_FRAGMENT) {
 		if (frag_wanted(t->data, t->data_end, &c))
-			copy_fragment(t, ctr);
+			copy_fragment(t);
 		else
-			ctr->c[TLSMON_CTR_FRAGMENTS]++;
+			counter_add(TLSMON_CTR_FRAGMENTS, 1);
 		return;
 	}
 	if (r == CLS_EXT_LIMIT)
-		ctr->c[TLSMON_CTR_IPV6_EXT_LIMIT]++;
+		counter_add(TLSMON_CTR_IPV6_EXT_LIMIT, 1);
 	else if (r == CLS_TOO_DEEP)
-		ctr->c[TLSMON_CTR_ENCAP_TOO_DEEP]++;
+		counter_add(TLSMON_CTR_ENCAP_TOO_DEEP, 1);
 	if (r != CLS_TCP)
 		return;
-	ctr->c[TLSMON_CTR_MATCHED_XDP + t->hook]++;
+	count_hook_packet(TLSMON_CTR_MATCHED_XDP + t->hook);
 
 	tf = c.tcp_flags;
 	/* Without a count in its hint slot the packet belongs to no tracking flow: unless it could
@@ -510,6 +502,10 @@ static __always_inline void handle(struct tctx *t)
 			return;
 		opens = 1;
 	}
+	/* the rest counts in tlsmon_counters; the packets that leave above cost no lookup there */
+	ctr = counters();
+	if (!ctr)
+		return;
 
 	frame_len = tctx_len(t);
 	if (frame_len < c.hdr_len)
@@ -642,13 +638,42 @@ static __always_inline void handle(struct tctx *t)
 	}
 }
 
-SEC("xdp.frags")
-int tlsmon_xdp(struct xdp_md *ctx)
+/* handle() as a function of its own (static: verified with the caller's arguments, unlike the
+ * global copy functions), so that the entry points below are small: the JIT saves only the
+ * registers a function uses, and a packet fast_look() turns away then pays for one saved register
+ * and no stack frame instead of four and handle()'s frame. The call costs the packets that go on
+ * 0-2 ns (bench/README.md, kernel filter, issue 16 item 6). One per context type, as the helpers
+ * differ. */
+static __noinline int handle_xdp(struct xdp_md *ctx, int fast)
 {
 	struct tctx t;
 
 	tctx_from_xdp(&t, ctx);
-	handle(&t);
+	handle(&t, fast);
+	return 0;
+}
+
+static __noinline int handle_tc(struct __sk_buff *skb, int fast, int egress)
+{
+	struct tctx t;
+
+	tctx_from_skb(&t, skb, egress ? TLSMON_HOOK_TC_EGRESS : TLSMON_HOOK_TC_INGRESS);
+	handle(&t, fast);
+	return 0;
+}
+
+/* Each entry point counts the packet, then fast_look() turns most packets away: those end here,
+ * having cost the count and a few loads. Counting first leaves only the context live across the
+ * counter's helper call. */
+SEC("xdp.frags")
+int tlsmon_xdp(struct xdp_md *ctx)
+{
+	int fast;
+
+	count_hook_packet(TLSMON_CTR_SEEN_XDP);
+	fast = fast_look((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	if (fast != FAST_SKIP)
+		handle_xdp(ctx, fast);
 	return XDP_PASS;
 }
 
@@ -656,19 +681,23 @@ int tlsmon_xdp(struct xdp_md *ctx)
 SEC("tc")
 int tlsmon_tc_in(struct __sk_buff *skb)
 {
-	struct tctx t;
+	int fast;
 
-	tctx_from_skb(&t, skb, TLSMON_HOOK_TC_INGRESS);
-	handle(&t);
+	count_hook_packet(TLSMON_CTR_SEEN_TC_IN);
+	fast = fast_look((void *)(long)skb->data, (void *)(long)skb->data_end);
+	if (fast != FAST_SKIP)
+		handle_tc(skb, fast, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int tlsmon_tc_out(struct __sk_buff *skb)
 {
-	struct tctx t;
+	int fast;
 
-	tctx_from_skb(&t, skb, TLSMON_HOOK_TC_EGRESS);
-	handle(&t);
+	count_hook_packet(TLSMON_CTR_SEEN_TC_OUT);
+	fast = fast_look((void *)(long)skb->data, (void *)(long)skb->data_end);
+	if (fast != FAST_SKIP)
+		handle_tc(skb, fast, 1);
 	return TC_ACT_UNSPEC;
 }

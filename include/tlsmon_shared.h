@@ -202,6 +202,13 @@ struct tlsmon_scratch {
 	__u8 data[TLSMON_REC_DATA_MAX];
 };
 
+/* The counts every packet costs (seen) or every packet on a monitored port (matched), by hook:
+ * CPU n adds to tlsmon_hook_counts[n * TLSMON_HOOK_COUNT_STRIDE + TLSMON_CTR_<X>_<HOOK>]
+ * (bpf/maps.h), one cache line per CPU; a CPU numbered TLSMON_HOOK_COUNT_CPUS or more adds to
+ * the same counter in tlsmon_counters instead. Userspace adds the two. */
+#define TLSMON_HOOK_COUNT_CPUS 1024
+#define TLSMON_HOOK_COUNT_STRIDE 8 /* __u64s: 64 bytes */
+
 /* The monitored ports: one bit per TCP port. */
 #define TLSMON_PORT_WORDS (65536 / 64)
 

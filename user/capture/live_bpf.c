@@ -703,6 +703,14 @@ int live_bpf__read_counters(struct live_bpf *lb, uint64_t out[TLSMON_CTR__COUNT]
 		for (i = 0; i < TLSMON_CTR__COUNT; i++)
 			out[i] += v[i];
 	}
+	/* the seen and matched counts of the CPUs numbered below TLSMON_HOOK_COUNT_CPUS (bpf/maps.h) */
+	for (cpu = 0; cpu < lb->ncpus && cpu < TLSMON_HOOK_COUNT_CPUS; cpu++) {
+		const volatile __u64 *v =
+			&lb->skel->bss->tlsmon_hook_counts[(size_t)cpu * TLSMON_HOOK_COUNT_STRIDE];
+
+		for (i = TLSMON_CTR_SEEN_XDP; i <= TLSMON_CTR_MATCHED_TC_OUT; i++)
+			out[i] += v[i];
+	}
 	return 0;
 }
 

@@ -294,10 +294,17 @@ int fp__ja3s_with(const struct fp_digests *d, const struct tls_server_hello *sh,
 	return finish_ja3(d, &b, str, str_size, md5_hex);
 }
 
-/* JA4 version: the highest supported_versions entry (RFC 8446 4.2.1) when the extension is
- * there, else the legacy version. */
-static const char *ja4_version(const struct tls_client_hello *ch)
+const char fp_ja4_versions[FP_JA4_VERSIONS][2] = {
+	{ '1', '3' }, { '1', '2' }, { '1', '1' }, { '1', '0' }, { 's', '3' },
+	{ 's', '2' }, { 'd', '1' }, { 'd', '2' }, { 'd', '3' }, { '0', '0' },
+};
+
+/* JA4 version, as an index into fp_ja4_versions[]: the highest supported_versions entry
+ * (RFC 8446 4.2.1) when the extension is there, else the legacy version. */
+static int ja4_version(const struct tls_client_hello *ch)
 {
+	static const uint16_t wire[FP_JA4_VERSIONS - 1] = { 0x0304, 0x0303, 0x0302, 0x0301, 0x0300,
+							    0x0002, 0xfeff, 0xfefd, 0xfefc };
 	uint16_t v = 0;
 
 	for (size_t i = 0; i < clamp(ch->n_versions, TLS_MAX_VERSIONS); i++)
@@ -305,27 +312,10 @@ static const char *ja4_version(const struct tls_client_hello *ch)
 			v = ch->versions[i];
 	if (!v)
 		v = ch->legacy_version;
-	switch (v) {
-	case 0x0304:
-		return "13";
-	case 0x0303:
-		return "12";
-	case 0x0302:
-		return "11";
-	case 0x0301:
-		return "10";
-	case 0x0300:
-		return "s3";
-	case 0x0002:
-		return "s2";
-	case 0xfeff:
-		return "d1";
-	case 0xfefd:
-		return "d2";
-	case 0xfefc:
-		return "d3";
-	}
-	return "00";
+	for (int i = 0; i < FP_JA4_VERSIONS - 1; i++)
+		if (wire[i] == v)
+			return i;
+	return FP_JA4_VERSIONS - 1; /* "00" */
 }
 
 static bool is_alnum(uint8_t c)
@@ -489,7 +479,7 @@ int fp__ja4_with(const struct fp_digests *d, const struct tls_client_hello *ch,
 
 	ja4_alpn(ch, alpn);
 	/* "t%s%c%02zu%02zu%c%c_%s_%s": exactly JA4_LEN characters */
-	ver = ja4_version(ch);
+	ver = fp_ja4_versions[ja4_version(ch)];
 	nc = clamp(nc, 99);
 	ne_all = clamp(ne_all, 99);
 	out[0] = 't';

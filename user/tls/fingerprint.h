@@ -18,6 +18,11 @@ int fp__ja3(const struct tls_client_hello *ch, char *str, size_t str_size, char 
 int fp__ja3s(const struct tls_server_hello *sh, char *str, size_t str_size,
 	     char md5_hex[JA3_HEX_LEN + 1]);
 
+/* JA4's version field, the two characters after the 't'; "00" (last) for any version not named.
+ * hs_pending.c packs a JA4 string as an index into this table, so there is one list to extend. */
+#define FP_JA4_VERSIONS 10
+extern const char fp_ja4_versions[FP_JA4_VERSIONS][2];
+
 /* JA4 (TCP, so the prefix is 't'). */
 int fp__ja4(const struct tls_client_hello *ch, char out[JA4_LEN + 1]);
 

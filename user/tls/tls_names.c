@@ -1,5 +1,6 @@
 /* IANA TLS registries (tls-parameters) as lookup tables: cipher suites with their key exchange and
  * weaknesses, versions, alerts, named groups, signature schemes and handshake types. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -420,18 +421,42 @@ static const struct tls_cipher_info cipher_suites[] = {
 	CS(0xD005, TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256, ECDHE, 0),
 };
 
-static int cipher_cmp(const void *key, const void *elem)
-{
-	uint16_t id = *(const uint16_t *)key;
-	const struct tls_cipher_info *ci = elem;
+/* tls__cipher_info() runs for every suite a ClientHello offers (hs_pending.c's offered_kx()), so
+ * an id is found in two loads, not bsearch's nine calls of a comparison function: its high byte
+ * picks a page of 256 slots, its low byte the slot, which holds the suite's position + 1 (0: none).
+ * The registry uses a handful of high bytes; the index is built once, on first use. */
+#define CIPHER_PAGES 8
+static uint8_t cipher_page_of[256]; /* page + 1, 0: no suite has this high byte */
+static uint16_t cipher_pages[CIPHER_PAGES][256];
+static pthread_once_t cipher_index_once = PTHREAD_ONCE_INIT;
 
-	return (int)id - (int)ci->id;
+static void cipher_index_build(void)
+{
+	unsigned pages = 0;
+
+	_Static_assert(ARRAY_SIZE(cipher_suites) < UINT16_MAX, "a position + 1 fits a slot");
+	for (size_t i = 0; i < ARRAY_SIZE(cipher_suites); i++) {
+		uint8_t hi = (uint8_t)(cipher_suites[i].id >> 8);
+
+		if (!cipher_page_of[hi]) {
+			if (pages == CIPHER_PAGES)
+				abort(); /* a new high byte in the table: raise CIPHER_PAGES */
+			cipher_page_of[hi] = (uint8_t)++pages;
+		}
+		cipher_pages[cipher_page_of[hi] - 1][cipher_suites[i].id & 0xff] = (uint16_t)(i + 1);
+	}
 }
 
 const struct tls_cipher_info *tls__cipher_info(uint16_t id)
 {
-	return bsearch(&id, cipher_suites, ARRAY_SIZE(cipher_suites), sizeof(cipher_suites[0]),
-		       cipher_cmp);
+	unsigned page, slot;
+
+	pthread_once(&cipher_index_once, cipher_index_build);
+	page = cipher_page_of[id >> 8];
+	if (!page)
+		return NULL;
+	slot = cipher_pages[page - 1][id & 0xff];
+	return slot ? &cipher_suites[slot - 1] : NULL;
 }
 
 const char *tls__cipher_name(uint16_t id, char *buf, size_t size)

@@ -97,11 +97,7 @@ static void bytes_to_hex(const uint8_t *in, int n, char *out)
 	}
 }
 
-/* JA4's version field (fingerprint.c); a string packs when its version is one of these. */
-static const char ja4_versions[][2] = { { '1', '3' }, { '1', '2' }, { '1', '1' }, { '1', '0' },
-					{ 's', '3' }, { 's', '2' }, { 'd', '1' }, { 'd', '2' },
-					{ 'd', '3' }, { '0', '0' } };
-_Static_assert(sizeof(ja4_versions) / sizeof(ja4_versions[0]) <= 16, "an index in 4 bits");
+_Static_assert(FP_JA4_VERSIONS <= 16, "a JA4 version index packs in 4 bits");
 #define JA4_NO_SNI 0x10
 
 static int ja4_count(const char *two)
@@ -122,8 +118,8 @@ static bool ja4_pack(struct hs_pending *p, const char *ja4)
 		return false;
 	if (memchr(ja4, '\0', HS_JA4_PREFIX) || ja4[0] != 't' || (ja4[3] != 'd' && ja4[3] != 'i'))
 		return false;
-	for (int i = 0; i < (int)(sizeof(ja4_versions) / sizeof(ja4_versions[0])); i++)
-		if (!memcmp(ja4 + 1, ja4_versions[i], 2))
+	for (int i = 0; i < FP_JA4_VERSIONS; i++)
+		if (!memcmp(ja4 + 1, fp_ja4_versions[i], 2))
 			v = i;
 	nc = ja4_count(ja4 + 4);
 	ne = ja4_count(ja4 + 6);
@@ -147,7 +143,7 @@ static void ja4_unpack(const struct hs_pending *p, char out[JA4_LEN + 1])
 		return;
 	}
 	out[0] = 't';
-	memcpy(out + 1, ja4_versions[p->ja4_head & 0xf], 2);
+	memcpy(out + 1, fp_ja4_versions[p->ja4_head & 0xf], 2);
 	out[3] = p->ja4_head & JA4_NO_SNI ? 'i' : 'd';
 	for (int i = 0; i < 2; i++) {
 		out[4 + 2 * i] = (char)('0' + p->ja4_counts[i] / 10);

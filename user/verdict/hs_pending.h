@@ -53,9 +53,9 @@ struct hs_server_side {
 };
 
 /* JA4 (fingerprint.c) is 10 characters, '_', 12 lowercase hex digits, '_', 12 more. Packed
- * when it reads "t", a version of ja4_versions[] (hs_pending.c), 'd' or 'i', two 2-digit counts
- * and two ALPN characters: the head is one byte, the counts a byte each, the digits 6 bytes
- * each. Any other string goes verbatim into names[]. */
+ * when it reads "t", a version of fp_ja4_versions[] (tls/fingerprint.h), 'd' or 'i', two
+ * 2-digit counts and two ALPN characters: the head is one byte, the counts a byte each, the
+ * digits 6 bytes each. Any other string goes verbatim into names[]. */
 #define HS_JA4_PREFIX 10
 #define HS_JA4_HASH 6
 
@@ -76,7 +76,7 @@ struct hs_pending {
 	uint8_t n_events : 7, ch_ticket_offered : 1; /* n_events <= HS_MAX_EVENTS (48) */
 	/* bytes of names[] after the ALPN list, when not packed (<= JA4_LEN, 36) */
 	uint8_t ja4_raw_len : 6, ch_groups_truncated : 1;
-	uint8_t ja4_head; /* packed JA4: ja4_versions[] index, 0x10 = 'i' (no SNI) */
+	uint8_t ja4_head; /* packed JA4: fp_ja4_versions[] index, 0x10 = 'i' (no SNI) */
 	uint16_t vlan;
 	uint16_t ch_legacy_version, ch_max_version;
 	uint16_t sni_len, alpn_len; /* bytes of names[] */

@@ -130,6 +130,35 @@ static void test_parsed_hellos(void)
 		free(msg);
 	}
 }
+/* JA4's version characters for each wire version (the JA4 spec's table, written out here, not
+ * taken from fingerprint.c's), from supported_versions when present, else the legacy version. */
+static void test_ja4_version_codes(void)
+{
+	static const struct {
+		uint16_t wire;
+		const char *code;
+	} want[] = { { 0x0304, "13" }, { 0x0303, "12" }, { 0x0302, "11" }, { 0x0301, "10" },
+		     { 0x0300, "s3" }, { 0x0002, "s2" }, { 0xfeff, "d1" }, { 0xfefd, "d2" },
+		     { 0xfefc, "d3" }, { 0x0305, "00" }, { 0x0000, "00" }, { 0x7f1c, "00" } };
+	static struct tls_client_hello ch;
+	char ja4[JA4_LEN + 1];
+
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		build_ch(&ch_fixtures[0], &ch);
+		ch.n_versions = 0;
+		ch.legacy_version = want[i].wire;
+		CHECK_EQ(fp__ja4(&ch, ja4), 0);
+		CHECK(!memcmp(ja4 + 1, want[i].code, 2));
+		/* The highest supported_versions entry wins over the legacy version. */
+		ch.legacy_version = 0x0303;
+		ch.n_versions = 2;
+		ch.versions[0] = 0x0300;
+		ch.versions[1] = want[i].wire;
+		CHECK_EQ(fp__ja4(&ch, ja4), 0);
+		CHECK(!memcmp(ja4 + 1, want[i].wire > 0x0300 ? want[i].code : "s3", 2));
+	}
+}
+
 /* The _with variants remember recent digests (fingerprint.c): with many more distinct strings
  * than memo slots, repeated in rounds, they must give exactly what the plain functions give,
  * and match the peers' values, whichever slot a string landed in. */
@@ -259,6 +288,7 @@ int main(void)
 	RUN_TEST(test_ja4_matches_peers);
 	RUN_TEST(test_ja3s_matches_peers);
 	RUN_TEST(test_parsed_hellos);
+	RUN_TEST(test_ja4_version_codes);
 	RUN_TEST(test_memo_matches_plain);
 	RUN_TEST(test_client_memo);
 	return CHECK_DONE();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "check.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +302,57 @@ static void test_same_as_the_builders_it_replaced(void)
 	CHECK_EQ(differ, 0);
 }
 
+/* json__str scans plain runs 16 and 8 bytes at a time: a byte to escape, or a UTF-8 character,
+ * at every position of strings up to 48 bytes long must come out as a byte-at-a-time writer
+ * (below) puts it. */
+static void test_json_str_every_position(void)
+{
+	static const char *const odd[] = { "\"", "\\", "\n", "\x1f", "\x7f", "\x80", "\0",
+					   E2,	 E3,   E4,   "\xc3", "~",    " " };
+	static const size_t odd_len[] = { 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 1, 1, 1 };
+	char in[64], want[512];
+	struct sbuf b;
+
+	sbuf__init(&b);
+	for (size_t o = 0; o < sizeof(odd) / sizeof(odd[0]); o++) {
+		for (size_t len = 0; len <= 48; len++) {
+			for (size_t at = 0; at + odd_len[o] <= len; at++) {
+				size_t w = 0;
+
+				memset(in, 'a' + (int)(at % 26), len);
+				memcpy(in + at, odd[o], odd_len[o]);
+				want[w++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					uint8_t c = (uint8_t)in[i];
+					bool utf8 = i == at && odd_len[o] > 1;
+
+					if (utf8) {
+						memcpy(want + w, odd[o], odd_len[o]);
+						w += odd_len[o];
+						i += odd_len[o] - 1;
+					} else if (c == '"' || c == '\\') {
+						want[w++] = '\\';
+						want[w++] = (char)c;
+					} else if (c == '\n') {
+						want[w++] = '\\';
+						want[w++] = 'n';
+					} else if (c < 0x20 || c >= 0x7f) {
+						w += (size_t)sprintf(want + w, "\\u%04x", c);
+					} else {
+						want[w++] = (char)c;
+					}
+				}
+				want[w++] = '"';
+				sbuf__reset(&b);
+				json__str(&b, in, len);
+				CHECK_EQ(b.len, w);
+				CHECK(!memcmp(b.buf, want, w));
+			}
+		}
+	}
+	sbuf__free(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_growable);
@@ -309,5 +362,6 @@ int main(void)
 	RUN_TEST(test_fixed_printf_and_room);
 	RUN_TEST(test_fixed_end_cut);
 	RUN_TEST(test_same_as_the_builders_it_replaced);
+	RUN_TEST(test_json_str_every_position);
 	return CHECK_DONE();
 }
