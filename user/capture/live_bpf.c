@@ -202,16 +202,6 @@ static int configure(struct live_bpf *lb, const struct live_bpf_opts *o, char *e
 }
 
 /* Turn the kernel's refusal into something a user can act on. */
-/* The skeleton's copy of the BPF object (about 400 KB of .rodata) is read while loading and
- * never again: its pages need not stay in the daemon's resident set. */
-static void release_object_bytes(void)
-{
-	size_t sz;
-	const void *elf = tlsmon_bpf__elf_bytes(&sz);
-
-	pages__release(elf, sz);
-}
-
 static int load_error(int e, char *err, size_t esz)
 {
 	if (e == -EPERM)
@@ -287,7 +277,8 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 			load_error(e, err, err_size);
 		goto cleanup;
 	}
-	release_object_bytes();
+	/* the skeleton's copy of the object (400 KB of .rodata): read, not needed resident */
+	pages__release_object(tlsmon_bpf__elf_bytes);
 	lb->rb = ringbuf__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb);
 	if (!lb->rb) {
 		e = -errno;

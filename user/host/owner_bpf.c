@@ -113,16 +113,6 @@ static void autoload(struct sockowner_bpf *skel, enum hook_set set)
 }
 
 /* One attempt with one set of programs; on failure err says why and nothing stays loaded. */
-/* The skeleton's copy of the BPF object (about 430 KB of .rodata) was read by each attempt to
- * load it and is not read again: its pages need not stay in the daemon's resident set. */
-static void release_object_bytes(void)
-{
-	size_t sz;
-	const void *elf = sockowner_bpf__elf_bytes(&sz);
-
-	pages__release(elf, sz);
-}
-
 static int load_attach(struct owner_bpf *ob, const struct owner_bpf_opts *opts,
 		       enum hook_set set, char *err, size_t esz)
 {
@@ -186,7 +176,8 @@ struct owner_bpf *owner_bpf__open(const struct owner_bpf_opts *opts, char *err, 
 	/* CO-RE parsed the kernel's BTF (megabytes, up to three times): freed, but glibc keeps
 	 * the pages in its heap unless asked, and they would stay in the daemon's RSS. */
 	malloc_trim(0);
-	release_object_bytes();
+	/* the skeleton's copy of the object (430 KB of .rodata), read by each attempt to load it */
+	pages__release_object(sockowner_bpf__elf_bytes);
 	ob->rb = ringbuf__new(bpf_map__fd(ob->skel->maps.tlsmon_owner_events), on_record, ob);
 	if (!ob->rb) {
 		e = -errno;

@@ -163,16 +163,6 @@ static int attach_host_libs(struct tlslib_hooks *t, char *err, size_t err_size)
 	return last;
 }
 
-/* The skeleton's copy of the BPF object (about 700 KB of .rodata) is read while loading and
- * never again: its pages need not stay in the daemon's resident set. */
-static void release_object_bytes(void)
-{
-	size_t sz;
-	const void *elf = tlslib_bpf__elf_bytes(&sz);
-
-	pages__release(elf, sz);
-}
-
 struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *err, size_t err_size)
 {
 	struct tlslib_hooks *t = calloc(1, sizeof(*t));
@@ -195,7 +185,8 @@ struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *e
 					"CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN)", strerror(-rc));
 		goto fail;
 	}
-	release_object_bytes();
+	/* the skeleton's copy of the object (700 KB of .rodata): read, not needed resident */
+	pages__release_object(tlslib_bpf__elf_bytes);
 	t->sendmsg_link = bpf_program__attach(t->skel->progs.tcp_sendmsg_enter);
 	if (!t->sendmsg_link) {
 		err__set(err, err_size, "attaching to the tcp_sendmsg_locked tracepoint: %s", strerror(errno));

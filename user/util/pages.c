@@ -22,3 +22,11 @@ long pages__release(const void *p, size_t len)
 		return -errno;
 	return (long)(end - start);
 }
+
+long pages__release_object(const void *(*elf_bytes)(size_t *sz))
+{
+	size_t sz;
+	const void *p = elf_bytes(&sz);
+
+	return pages__release(p, sz);
+}

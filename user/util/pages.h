@@ -11,4 +11,8 @@
  * negative errno. */
 long pages__release(const void *p, size_t len);
 
+/* The same for a BPF skeleton's embedded object, given its NAME__elf_bytes() (bpftool's
+ * skeleton): libbpf reads the bytes while loading and never again. */
+long pages__release_object(const void *(*elf_bytes)(size_t *sz));
+
 #endif

@@ -36,7 +36,8 @@ static long present_pages(const void *p, size_t len)
 }
 
 /* The capture program's object as the skeleton embeds it: read (as libbpf reads it to load),
- * released, then read again with the same bytes, from the binary's file. */
+ * released through the skeleton's accessor, then read again with the same bytes, from the
+ * binary's file. */
 static void test_release_skeleton_bytes(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -55,7 +56,7 @@ static void test_release_skeleton_bytes(void)
 	memcpy(copy, elf, sz);
 	CHECK_EQ(memcmp(elf, "\177ELF", 4), 0);
 	CHECK_EQ(present_pages(in, in_len), whole);
-	CHECK_EQ(pages__release(elf, sz), (long)in_len);
+	CHECK_EQ(pages__release_object(tlsmon_bpf__elf_bytes), (long)in_len);
 	CHECK_EQ(present_pages(in, in_len), 0);
 	CHECK_EQ(memcmp(elf, copy, sz), 0);
 	CHECK_EQ(present_pages(in, in_len), whole);
