@@ -24,6 +24,7 @@
 #include "capture/ringbuf.h"
 #include "tlsmon.skel.h"
 #include "util/err.h"
+#include "util/pages.h"
 #include "util/pow2.h"
 
 /* enum bpf_attach_type values for TCX (include/uapi/linux/bpf.h, Linux 6.6+); Debian's 6.1 UAPI
@@ -276,6 +277,8 @@ struct live_bpf *live_bpf__open(const struct live_bpf_opts *opts, char *err, siz
 			load_error(e, err, err_size);
 		goto cleanup;
 	}
+	/* the skeleton's copy of the object (400 KB of .rodata): read, not needed resident */
+	pages__release_object(tlsmon_bpf__elf_bytes);
 	lb->rb = ringbuf__new(bpf_map__fd(lb->skel->maps.tlsmon_events), on_record, lb);
 	if (!lb->rb) {
 		e = -errno;

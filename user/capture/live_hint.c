@@ -7,9 +7,17 @@
  * moves the slot's generation (tlsmon_shared.h), so the swap fails for any slot the programs
  * touched meanwhile: such a slot is left as it is until the next repair. A count is never lowered
  * below what the map showed, and the map read can only see an evicted entry too many, never a
- * live one too few, so no tracking flow loses its count. */
+ * live one too few, so no tracking flow loses its count.
+ *
+ * The scratch is per slot, so it is kept small (it stays allocated, and a flood is when it is
+ * first needed): the generation alone stands for the value read first, since every change
+ * moves it (the count is read again with it at the swap), and the entries counted per slot
+ * stop at 255, where the slot is left as it is. Slots hold one or two entries at the most
+ * flows the maps allow (131,072 a map over 65,536 slots); only flows aimed at one slot reach
+ * 255, and then that slot keeps a count too high, which costs lookups, never a flow. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +28,11 @@
 
 #define BATCH 1024
 
+#define HELD_MAX UINT8_MAX /* held[] stops here: the slot is not repaired */
+
 struct live_hint {
-	uint64_t before[TLSMON_HINT_SLOTS]; /* the slots, read before the map */
-	uint32_t held[TLSMON_HINT_SLOTS]; /* entries holding a count, per slot, as the map shows */
+	uint32_t gen[TLSMON_HINT_SLOTS]; /* the slots' generations, read before the map */
+	uint8_t held[TLSMON_HINT_SLOTS]; /* entries holding a count, per slot, as the map shows */
 	struct tlsmon_flow_key keys[BATCH];
 	struct tlsmon_flow vals[BATCH];
 };
@@ -49,9 +59,12 @@ static int count_held(struct live_hint *h, int fd)
 		err = bpf_map_lookup_batch(fd, in, &token, h->keys, h->vals, &n, NULL);
 		if (err && errno != ENOENT)
 			return -errno; /* ENOSPC: one bucket holds more than BATCH entries */
-		for (i = 0; i < n; i++)
-			if (h->vals[i].hinted)
-				h->held[tlsmon_flow_hint_slot(&h->keys[i])]++;
+		for (i = 0; i < n; i++) {
+			uint8_t *held = &h->held[tlsmon_flow_hint_slot(&h->keys[i])];
+
+			if (h->vals[i].hinted && *held < HELD_MAX)
+				(*held)++;
+		}
 		if (err)
 			return 0; /* ENOENT: no more buckets */
 		in = &token;
@@ -65,7 +78,7 @@ int live_hint__repair(struct live_hint *h, uint64_t *hint, int halfopen_map_fd, 
 	int err, lowered = 0;
 
 	for (s = 0; s < TLSMON_HINT_SLOTS; s++)
-		h->before[s] = __atomic_load_n(&hint[s], __ATOMIC_ACQUIRE);
+		h->gen[s] = (uint32_t)(__atomic_load_n(&hint[s], __ATOMIC_ACQUIRE) >> 32);
 	memset(h->held, 0, sizeof(h->held));
 	/* Half-open first: an entry the programs move to the flow map meanwhile is then counted
 	 * in both (too high, harmless) or in the flow map alone, never in neither. */
@@ -75,7 +88,11 @@ int live_hint__repair(struct live_hint *h, uint64_t *hint, int halfopen_map_fd, 
 	if (err)
 		return err;
 	for (s = 0; s < TLSMON_HINT_SLOTS; s++) {
-		was = h->before[s];
+		was = __atomic_load_n(&hint[s], __ATOMIC_ACQUIRE);
+		/* Moved since the first read: the map read may have missed its change. The same
+		 * generation means the same count (the swap below fails if it moves now). */
+		if ((uint32_t)(was >> 32) != h->gen[s] || h->held[s] == HELD_MAX)
+			continue;
 		/* an underflow (a bug) shows as a huge count and is repaired the same way */
 		if ((uint32_t)was <= h->held[s])
 			continue;

@@ -17,6 +17,7 @@
 #include "sockowner.skel.h"
 #include "tlsmon_shared.h"
 #include "util/err.h"
+#include "util/pages.h"
 
 _Static_assert(sizeof(struct tlsmon_owner) == TLSMON_OWNER_SIZE, "struct tlsmon_owner layout");
 _Static_assert(sizeof(struct tlsmon_owner_identity) == TLSMON_OWNER_IDENTITY_SIZE,
@@ -175,6 +176,8 @@ struct owner_bpf *owner_bpf__open(const struct owner_bpf_opts *opts, char *err, 
 	/* CO-RE parsed the kernel's BTF (megabytes, up to three times): freed, but glibc keeps
 	 * the pages in its heap unless asked, and they would stay in the daemon's RSS. */
 	malloc_trim(0);
+	/* the skeleton's copy of the object (430 KB of .rodata), read by each attempt to load it */
+	pages__release_object(sockowner_bpf__elf_bytes);
 	ob->rb = ringbuf__new(bpf_map__fd(ob->skel->maps.tlsmon_owner_events), on_record, ob);
 	if (!ob->rb) {
 		e = -errno;

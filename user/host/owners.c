@@ -3,10 +3,12 @@
  * gives way when every slot is used) and a stack of free ones (the slot a handshake just took
  * is the next one filled: its memory is still in the cache, where the oldest slot of a ring
  * never was: the table's add was 1.8 % of the daemon's samples at 2,000 handshakes/s, mostly
- * that cache miss), the namespace left out of the hash so every namespace's record of the same
- * ends is found in one walk. A slot holds a reference to the names, packed in an allocation of
- * their length (struct proc_names has room for ~760 bytes, where names are a few dozen, and a
- * busy host fills every slot) and shared by the records of one process. */
+ * that cache miss; slots never used come after it, in order, so the table's pages become
+ * resident as it fills rather than at start), the namespace left out of the hash so every
+ * namespace's record of the same ends is found in one walk. A slot holds a reference to the
+ * names, packed in an allocation of their length (struct proc_names has room for ~760 bytes,
+ * where names are a few dozen, and a busy host fills every slot) and shared by the records of
+ * one process. */
 #include "host/owners.h"
 
 #include <errno.h>
@@ -94,6 +96,7 @@ struct owner_table {
 	 * multiply (or collide) cannot be prepared without it */
 	uint64_t k[4];
 	int32_t oldest, newest, free; /* -1: none */
+	uint32_t fresh; /* slots from here on were never used (and are not on the free stack) */
 	int32_t *buckets;
 	struct slot *slots;
 	struct owner_stats stats;
@@ -167,10 +170,7 @@ struct owner_table *owner_table__new(uint32_t max_entries)
 		return NULL;
 	}
 	memset(t->buckets, 0xff, 2 * (size_t)max_entries * sizeof(*t->buckets));
-	t->oldest = t->newest = -1;
-	for (uint32_t i = 0; i < max_entries; i++)
-		t->slots[i].next = i + 1 < max_entries ? (int32_t)i + 1 : -1;
-	t->free = 0;
+	t->oldest = t->newest = t->free = -1;
 	return t;
 }
 
@@ -178,7 +178,7 @@ void owner_table__free(struct owner_table *t)
 {
 	if (!t)
 		return;
-	for (uint32_t i = 0; t->slots && i < t->n; i++)
+	for (uint32_t i = 0; t->slots && i < t->fresh; i++)
 		owner_names__put(t->slots[i].names);
 	free(t->buckets);
 	free(t->slots);
@@ -228,13 +228,17 @@ void owner_table__add(struct owner_table *t, const struct owner_entry *e)
 			return;
 		}
 	}
-	if (t->free < 0) {
-		unlink_slot(t, t->oldest);
-		t->stats.evicted++;
+	if (t->free < 0 && t->fresh < t->n) {
+		idx = (int32_t)t->fresh++;
+	} else {
+		if (t->free < 0) {
+			unlink_slot(t, t->oldest);
+			t->stats.evicted++;
+		}
+		idx = t->free;
+		t->free = t->slots[idx].next;
 	}
-	idx = t->free;
 	s = &t->slots[idx];
-	t->free = s->next;
 	store_entry(t, s, e);
 	s->hash = h;
 	s->used = true;

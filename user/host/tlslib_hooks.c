@@ -15,6 +15,7 @@
 #include "host/elf_getter.h"
 #include "host/tlslib_probes.h"
 #include "util/err.h"
+#include "util/pages.h"
 #include "tlslib.skel.h"
 
 _Static_assert(sizeof(struct tlslib_event) == TLSLIB_EVENT_SIZE, "struct tlslib_event layout");
@@ -184,6 +185,8 @@ struct tlslib_hooks *tlslib_hooks__open(tlslib_verdict_fn fn, void *ctx, char *e
 					"CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN)", strerror(-rc));
 		goto fail;
 	}
+	/* the skeleton's copy of the object (700 KB of .rodata): read, not needed resident */
+	pages__release_object(tlslib_bpf__elf_bytes);
 	t->sendmsg_link = bpf_program__attach(t->skel->progs.tcp_sendmsg_enter);
 	if (!t->sendmsg_link) {
 		err__set(err, err_size, "attaching to the tcp_sendmsg_locked tracepoint: %s", strerror(errno));

@@ -84,6 +84,8 @@ struct engine *engine__new(const struct engine_opts *opts)
 		     &e->stats.retained_frames, &e->stats.retain_dropped_frames,
 		     &e->stats.retain_evicted_flows);
 
+	/* Without the mapping every pending handshake comes from the heap, 8 bytes more each. */
+	block_pool__init(&e->hs_blocks, HS_PENDING_BLOCK, e->opts.max_flows);
 	fo.max_flows = e->opts.max_flows;
 	fo.app_size = sizeof(struct conn);
 	fo.dir_app_size = sizeof(union conn_dir);
@@ -121,7 +123,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 /* The flow table zeroed c when it made the flow. */
 static void conn_init(struct engine *e, struct conn *c)
 {
-	c->e = e;
+	c->set_up = true;
 	if (e->opts.retain_bytes)
 		retain__start(&e->retain, &c->arena);
 }
@@ -129,14 +131,14 @@ static void conn_init(struct engine *e, struct conn *c)
 /* Release the parsing state; the flow entry stays (CONN_DONE) until its FIN/RST or idle timeout
  * so its remaining frames are skipped cheaply. Frames after the decision (the FIN, a late alert)
  * are not needed either. */
-static void conn_strip(struct conn *c)
+static void conn_strip(struct engine *e, struct conn *c)
 {
 	for (int side = 0; side < 2; side++)
 		if (tls_found(c, side))
-			tls_stream__free(&conn_dir(c, side)->tls, &c->e->tls_env);
-	hs_pending__free(c->hs, c->e->x509);
+			tls_stream__free(&conn_dir(e, c, side)->tls, &e->tls_env);
+	hs_pending__free(c->hs, &e->hs_blocks, e->x509);
 	c->hs = NULL;
-	retain__stop(&c->e->retain, &c->arena);
+	retain__stop(&e->retain, &c->arena);
 }
 
 /* Where a connection may go from each state. A change not listed is refused, and that is the
@@ -154,21 +156,21 @@ static const uint8_t conn_next[] = {
 /* The one place a connection changes state. Entering HELLO allocates the pending handshake
  * (without memory the connection goes to DONE instead); entering DECIDED notes whose delivery
  * found the outcome; entering DONE releases the parsing state. Returns false when refused. */
-bool conn_set(struct conn *c, enum conn_state to)
+bool conn_set(struct engine *e, struct conn *c, enum conn_state to)
 {
 	if (!(conn_next[c->state] & 1u << to))
 		return false;
 	if (to == CONN_HELLO) {
-		c->hs = hs_pending__new();
+		c->hs = hs_pending__new(&e->hs_blocks);
 		if (!c->hs) {
-			c->e->stats.handshake_alloc_failures++;
+			e->stats.handshake_alloc_failures++;
 			to = CONN_DONE;
 		}
 	}
 	if (to == CONN_DECIDED)
 		c->decided_side = c->cur_side;
 	if (to == CONN_DONE)
-		conn_strip(c);
+		conn_strip(e, c);
 	c->state = to;
 	return true;
 }
@@ -181,16 +183,17 @@ static bool conn_undecided(const struct conn *c)
 
 /* An outcome found during a delivery (a TLS event, the close, the release) is only recorded
  * here; conn_settle() applies it once that delivery has returned. The first one stands. */
-void conn_request(struct conn *c, enum hs_outcome outcome)
+void conn_request(struct engine *e, struct conn *c, enum hs_outcome outcome)
 {
-	if (conn_set(c, CONN_DECIDED))
+	if (conn_set(e, c, CONN_DECIDED))
 		c->outcome = outcome;
 }
 
-void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len)
+void add_event(struct engine *e, struct conn *c, enum hs_event_kind kind, uint8_t hs_type,
+	       uint32_t len)
 {
 	struct hs_event ev = {
-		.ts_ns = c->e->cur_ts,
+		.ts_ns = e->cur_ts,
 		.frame = c->cur_frame,
 		.kind = kind,
 		.from_client = from_client(c),
@@ -216,20 +219,19 @@ static void fill_endpoints(struct conn *c, struct handshake *hs)
 	hs->start_ts_ns = conn_flow(c)->first_ts_ns;
 }
 
-static void flush_dir(struct conn *c, struct flow *f, int side);
+static void flush_dir(struct engine *e, struct conn *c, struct flow *f, int side);
 
 /* The verdict is built in the engine's one full handshake, expanded from the compact pending
  * state, and handed to the sink with the frames kept so far. */
-static void conn_judge(struct conn *c)
+static void conn_judge(struct engine *e, struct conn *c)
 {
-	struct engine *e = c->e;
 	struct handshake *hs = e->decided;
 	struct engine_frames frames = { 0 };
 	struct flow *f = conn_flow(c);
 
 	hs_pending__expand(c->hs, hs);
 	flowtab__encap(e->flows, f, &hs->encap);
-	engine__fill_ambiguities(c, hs);
+	engine__fill_ambiguities(e, c, hs);
 	hs->outcome = c->outcome;
 	hs->end_ts_ns = e->cur_ts ? e->cur_ts : f->last_ts_ns;
 	fill_endpoints(c, hs);
@@ -259,40 +261,39 @@ static void conn_judge(struct conn *c)
 /* The one exit of a decided connection: called after every delivery (reasm__feed(), each flush),
  * so it runs once the delivery that found the outcome has returned, never inside a TLS stream's
  * callback. */
-static void conn_settle(struct conn *c)
+static void conn_settle(struct engine *e, struct conn *c)
 {
-	struct engine *e = c->e;
 	struct flow *f = conn_flow(c);
 
 	if (c->state != CONN_DECIDED)
 		return;
 	/* What the other side still holds out of order is part of the story (a Certificate with a
 	 * hole when the client gives up): deliver it and count its holes first. */
-	flush_dir(c, f, !c->decided_side);
+	flush_dir(e, c, f, !c->decided_side);
 	/* Stop the kernel copying first: the analysis and the sinks below take time, and bulk data
 	 * may already be flowing. */
 	if (e->opts.on_flow_done && !c->superseded)
 		e->opts.on_flow_done(e->opts.ctx, &f->key);
-	conn_judge(c);
-	conn_set(c, CONN_DONE);
+	conn_judge(e, c);
+	conn_set(e, c, CONN_DONE);
 }
 
 /* Deliver what side holds out of order (giving up on its holes), then apply an outcome found. */
-static void conn_flush(struct conn *c, struct flow *f, int side)
+static void conn_flush(struct engine *e, struct conn *c, struct flow *f, int side)
 {
-	flush_dir(c, f, side);
-	conn_settle(c);
+	flush_dir(e, c, f, side);
+	conn_settle(e, c);
 }
 
-static void flush_dir(struct conn *c, struct flow *f, int side)
+static void flush_dir(struct engine *e, struct conn *c, struct flow *f, int side)
 {
-	struct reasm *r = flowtab__dir_if(c->e->flows, f, side);
+	struct reasm *r = flowtab__dir_if(e->flows, f, side);
 	int saved = c->cur_side;
 
 	if (!r) /* the side sent nothing: nothing held */
 		return;
 	c->cur_side = side & 1;
-	reasm__flush(r, c->e->reasm, conn__stream, c);
+	reasm__flush(r, e->reasm, conn__stream, &(struct conn_call){ e, c });
 	c->cur_side = saved & 1;
 }
 
@@ -300,13 +301,13 @@ static void flush_dir(struct conn *c, struct flow *f, int side)
  * end of a flow, and apply any outcome that brings. */
 static void conn_shed(void *ctx, struct flow *f)
 {
+	struct engine *e = ctx;
 	struct conn *c = flow__app(f);
 
-	(void)ctx;
-	if (!c->e)
+	if (!c->set_up)
 		return;
-	conn_flush(c, f, 0);
-	conn_flush(c, f, 1);
+	conn_flush(e, c, f, 0);
+	conn_flush(e, c, f, 1);
 }
 
 static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
@@ -314,20 +315,20 @@ static void conn_release(void *ctx, struct flow *f, enum flow_end_reason why)
 	struct engine *e = ctx;
 	struct conn *c = flow__app(f);
 
-	if (!c->e)
+	if (!c->set_up)
 		return;
 	if (conn_undecided(c)) {
 		e->cur_ts = f->last_ts_ns;
-		conn_flush(c, f, 0);
-		conn_flush(c, f, 1);
-		conn_request(c, HS_OUTCOME_INCOMPLETE);
-		conn_settle(c);
+		conn_flush(e, c, f, 0);
+		conn_flush(e, c, f, 1);
+		conn_request(e, c, HS_OUTCOME_INCOMPLETE);
+		conn_settle(e, c);
 	}
-	conn_set(c, CONN_DONE); /* a flow that never saw TLS; refused when already DONE */
-	c->e = NULL;
+	conn_set(e, c, CONN_DONE); /* a flow that never saw TLS; refused when already DONE */
+	c->set_up = false;
 }
 
-static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
+static void on_close(struct engine *e, struct conn *c, struct flow *f, const struct pkt *p)
 {
 	bool rst = p->tcp_flags & TCPF_RST;
 	const struct hs_alert *al;
@@ -336,47 +337,48 @@ static void on_close(struct conn *c, struct flow *f, const struct pkt *p)
 		return;
 	/* Deliver what both sides hold before judging: the outcome may sit in a late segment, and
 	 * the holes left behind must be counted. */
-	conn_flush(c, f, c->cur_side);
-	conn_flush(c, f, !c->cur_side);
+	conn_flush(e, c, f, c->cur_side);
+	conn_flush(e, c, f, !c->cur_side);
 	if (!conn_undecided(c))
 		return;
-	add_event(c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
+	add_event(e, c, rst ? HS_EV_RST : HS_EV_FIN, 0, 0);
 	c->hs->closed_by_client = from_client(c);
 	al = hs_pending__alert(c->hs);
 	if (al && !al->encrypted)
-		conn_request(c, HS_OUTCOME_ALERT);
+		conn_request(e, c, HS_OUTCOME_ALERT);
 	else
-		conn_request(c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
-	conn_settle(c);
+		conn_request(e, c, rst ? HS_OUTCOME_RESET : HS_OUTCOME_ABORTED);
+	conn_settle(e, c);
 }
 
 /* side acknowledged its peer's bytes: if only bad-checksum copies had them, they were taken. */
-static void ack_suspects(struct conn *c, struct flow *f, int side, const struct pkt *p,
-			 const struct frame *fr)
+static void ack_suspects(struct engine *e, struct conn *c, struct flow *f, int side,
+			 const struct pkt *p, const struct frame *fr)
 {
 	int peer = !side, saved = c->cur_side;
 
 	/* the state first: a done connection's frames need not read the peer's direction */
 	if (!(p->tcp_flags & TCPF_ACK) || c->state == CONN_DONE ||
-	    !reasm__has_suspects(conn_reasm_peek(c, peer)))
+	    !reasm__has_suspects(conn_reasm_peek(e, c, peer)))
 		return;
 	c->cur_side = peer & 1;
 	/* the frame whose ACK proved the bytes taken completes what they carry */
-	c->e->cur_ts = fr->ts_ns;
+	e->cur_ts = fr->ts_ns;
 	c->cur_frame = fr->number;
-	reasm__acked(conn_reasm(c, peer), c->e->reasm, p->ack, conn__stream, c);
+	reasm__acked(conn_reasm(e, c, peer), e->reasm, p->ack, conn__stream,
+		     &(struct conn_call){ e, c });
 	c->cur_side = saved & 1;
-	conn_settle(c);
+	conn_settle(e, c);
 }
 
 /* Does a client SYN with this ISN start a new connection over the flow's current state? A
  * retransmitted SYN (same ISN) does not. */
-static bool stale_for_syn(const struct conn *c, struct flow *f, uint32_t isn)
+static bool stale_for_syn(struct engine *e, const struct conn *c, struct flow *f, uint32_t isn)
 {
 	if (c->syn_seen)
 		return c->syn_seq != isn;
-	return c->state == CONN_DONE || c->found || flowtab__dir_peek(c->e->flows, f, 0)->started ||
-	       flowtab__dir_peek(c->e->flows, f, 1)->started;
+	return c->state == CONN_DONE || c->found || flowtab__dir_peek(e->flows, f, 0)->started ||
+	       flowtab__dir_peek(e->flows, f, 1)->started;
 }
 
 static int feed(struct engine *e, const struct frame *fr)
@@ -432,14 +434,14 @@ static int feed(struct engine *e, const struct frame *fr)
 	c = flow__app(f);
 	if (!engine__checksum_passes(e, f, side, csum, &p))
 		return 0;
-	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    stale_for_syn(c, f, p.seq) && engine__synchronised(c, f)) {
+	if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(e, c, f, p.seq) && engine__synchronised(e, c, f)) {
 		flowtab__reasm_stats(e->flows)->syn_ignored++;
 		flowtab__set_syn_pending(e->flows, f, p.seq);
 		return 0;
 	}
-	if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    stale_for_syn(c, f, p.seq)) {
+	if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(e, c, f, p.seq)) {
 		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
 		 * segment that came first): the old state must not swallow the new handshake. */
 		c->superseded = true;
@@ -448,7 +450,7 @@ static int feed(struct engine *e, const struct frame *fr)
 		if (!f)
 			return 0;
 		c = flow__app(f);
-	} else if (c->e && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+	} else if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
 		   !flowtab__syn_pending(e->flows, f, &isn) && p.ack == isn + 1 &&
 		   c->client_known && side != c->client &&
 		   !(c->syn_seen && p.ack == c->syn_seq + 1)) {
@@ -462,19 +464,19 @@ static int feed(struct engine *e, const struct frame *fr)
 		conn_init(e, c);
 		c->syn_seen = true;
 		c->syn_seq = isn;
-		reasm__start(conn_reasm(c, !side), e->reasm, isn + 1);
+		reasm__start(conn_reasm(e, c, !side), e->reasm, isn + 1);
 	}
-	if (!c->e)
+	if (!c->set_up)
 		conn_init(e, c);
 	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
 	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
 	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
-	    !tcp_rcv__rst_acceptable(f, conn_reasm_peek(c, side), side, fin_seen(c, side), &p)) {
+	    !tcp_rcv__rst_acceptable(f, conn_reasm_peek(e, c, side), side, fin_seen(c, side), &p)) {
 		flowtab__reasm_stats(e->flows)->rst_ignored++;
 		return 0;
 	}
 	tcp_rcv__note_ack(f, side, &p);
-	ack_suspects(c, f, side, &p, fr);
+	ack_suspects(e, c, f, side, &p, fr);
 	if (p.tcp_flags & TCPF_FIN)
 		c->fin |= 1u << side;
 	if (c->state == CONN_DONE) {
@@ -501,24 +503,24 @@ static int feed(struct engine *e, const struct frame *fr)
 			set_client_side(c, !side);
 		}
 		c->roles_from_syn = true;
-		if (!conn_reasm_peek(c, side)->started)
-			reasm__start(conn_reasm(c, side), e->reasm, p.seq + 1);
+		if (!conn_reasm_peek(e, c, side)->started)
+			reasm__start(conn_reasm(e, c, side), e->reasm, p.seq + 1);
 		if (!p.payload_len)
 			return 0;
 		p.seq++;
 	}
 	if (has_urg)
-		reasm__urgent(conn_reasm(c, side), e->reasm, urg_seq);
+		reasm__urgent(conn_reasm(e, c, side), e->reasm, urg_seq);
 	if (p.payload_len) {
-		reasm__feed(conn_reasm(c, side), e->reasm, p.seq, p.payload, p.payload_len, conn__stream,
-			    c);
-		conn_settle(c);
+		reasm__feed(conn_reasm(e, c, side), e->reasm, p.seq, p.payload, p.payload_len,
+			    conn__stream, &(struct conn_call){ e, c });
+		conn_settle(e, c);
 		flowtab__enforce_budget(e->flows, f);
 	}
 	if (c->hs && p.vlan[0] && !c->hs->vlan)
 		c->hs->vlan = p.vlan[0];
 	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
-		on_close(c, f, &p);
+		on_close(e, c, f, &p);
 		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 	}
@@ -576,6 +578,7 @@ void engine__free(struct engine *e)
 		flowtab__free(e->flows);
 	}
 	ipfrag__free(e->frags);
+	block_pool__fini(&e->hs_blocks); /* after the flows: their release gives the blocks back */
 	retain__fini(&e->retain);
 	tls_spare__fini(&e->tls_spare);
 	x509_cache__free(e->x509);

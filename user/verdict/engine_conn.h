@@ -24,9 +24,10 @@ union conn_dir {
 /* Per-connection state, in the flow table's entry right after struct flow (flow__app()): one
  * allocation per flow. Small until TLS is seen: the pending handshake is only allocated for
  * flows that carry TLS. A flood of half-open handshakes costs this per flow, so fields are
- * packed; c->e is NULL until the flow's first frame set it up. */
+ * packed, and the engine is not kept here but handed to every function (8 bytes a flow); the
+ * reassembly's and the TLS streams' callbacks get both in a struct conn_call. set_up is false
+ * until the flow's first frame set it up, and again once it is released. */
 struct conn {
-	struct engine *e;
 	uint64_t cur_frame; /* the last frame of this flow processed, for event frame numbers */
 	struct hs_pending *hs; /* from CONN_HELLO until CONN_DONE */
 	struct frame_arena arena; /* live when retain_bytes is set, until CONN_DONE */
@@ -45,11 +46,19 @@ struct conn {
 	uint8_t found : 2; /* TLS found: conn_dir() holds a TLS stream */
 	uint8_t fin : 2; /* sent FIN */
 	uint8_t enc_pending : 2; /* made encrypted (TLS 1.3) before TLS was found there */
+	bool set_up : 1; /* conn_init() ran and the flow was not released since */
 };
 
 /* The lifecycle and the flags share the word after syn_seq: a new bit must not grow every flow. */
 _Static_assert(sizeof(struct conn) == offsetof(struct conn, syn_seq) + 8,
 	       "struct conn grew: a flood of half-open handshakes costs it per flow");
+
+/* The callbacks' context: reasm__feed() and the others take conn__stream() with one, and
+ * conn__stream() hands it on to tls_stream__feed(). */
+struct conn_call {
+	struct engine *e;
+	struct conn *c;
+};
 
 static inline bool tls_found(const struct conn *c, int side)
 {
@@ -78,6 +87,8 @@ struct engine {
 	struct resume_memo *resume; /* last full chain per server endpoint */
 	struct tls_client_hello ch; /* scratch: a ClientHello is parsed here and summarised */
 	struct retain_pool retain;
+	/* the pending handshakes' blocks (util/block_pool.h): a flow has one at most */
+	struct block_pool hs_blocks;
 	struct fp_digests digests; /* fetched once: see fingerprint.h */
 	uint64_t last_expire_ns;
 };
@@ -89,19 +100,19 @@ static inline struct flow *conn_flow(struct conn *c)
 
 /* side's direction, made when first asked for (flowtab__dir()): ask only to write, or once
  * side has sent something. */
-static inline struct reasm *conn_reasm(struct conn *c, int side)
+static inline struct reasm *conn_reasm(struct engine *e, struct conn *c, int side)
 {
-	return flowtab__dir(c->e->flows, conn_flow(c), side);
+	return flowtab__dir(e->flows, conn_flow(c), side);
 }
 
-static inline const struct reasm *conn_reasm_peek(const struct conn *c, int side)
+static inline const struct reasm *conn_reasm_peek(struct engine *e, const struct conn *c, int side)
 {
-	return flowtab__dir_peek(c->e->flows, flow__from_app((void *)c), side);
+	return flowtab__dir_peek(e->flows, flow__from_app((void *)c), side);
 }
 
-static inline union conn_dir *conn_dir(struct conn *c, int side)
+static inline union conn_dir *conn_dir(struct engine *e, struct conn *c, int side)
 {
-	return flow_dir__app(conn_reasm(c, side));
+	return flow_dir__app(conn_reasm(e, c, side));
 }
 
 /* Without a SYN or a hello to tell, the side on the lower port is taken for the server. */
@@ -129,30 +140,31 @@ static inline bool from_client(struct conn *c)
 }
 
 /* Counters most handshakes never need live with the server's side (hs_pending.h). */
-static inline struct hs_server_side *rare(struct conn *c)
+static inline struct hs_server_side *rare(struct engine *e, struct conn *c)
 {
 	struct hs_server_side *srv = hs_pending__server(c->hs);
 
 	if (!srv)
-		c->e->stats.handshake_alloc_failures++;
+		e->stats.handshake_alloc_failures++;
 	return srv;
 }
 
-static inline void parse_error(struct conn *c)
+static inline void parse_error(struct engine *e, struct conn *c)
 {
-	struct hs_server_side *srv = rare(c);
+	struct hs_server_side *srv = rare(e, c);
 
 	if (srv)
 		srv->parse_errors++;
 }
 
 /* engine.c: the lifecycle. The one place a connection changes state; false when refused. */
-bool conn_set(struct conn *c, enum conn_state to);
+bool conn_set(struct engine *e, struct conn *c, enum conn_state to);
 /* An outcome found during a delivery, applied once that delivery has returned; the first one
  * stands. */
-void conn_request(struct conn *c, enum hs_outcome outcome);
+void conn_request(struct engine *e, struct conn *c, enum hs_outcome outcome);
 /* An event of direction c->cur_side into the pending handshake's story. */
-void add_event(struct conn *c, enum hs_event_kind kind, uint8_t hs_type, uint32_t len);
+void add_event(struct engine *e, struct conn *c, enum hs_event_kind kind, uint8_t hs_type,
+	       uint32_t len);
 
 /* Are the bytes (and TLS events) of direction c->cur_side still wanted? Until the outcome is
  * found; then only the other direction's, which the exit path flushes before judging: the rest
@@ -165,21 +177,21 @@ static inline bool conn_wants(const struct conn *c)
 }
 
 /* engine_stream.c: in-order stream bytes (or a gap: data NULL) of direction c->cur_side, the
- * reassembly's callback (ctx: the conn). */
+ * reassembly's callback (ctx: a struct conn_call). */
 void conn__stream(void *ctx, const uint8_t *data, size_t len);
 
 /* engine_msg.c: a handshake message (or an SSLv2 ClientHello) of direction c->cur_side, read
  * into c->hs. */
-void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2);
-void conn__server_hello(struct conn *c, const struct tls_event *ev);
-void conn__certificate(struct conn *c, const struct tls_event *ev);
-void conn__server_key_exchange(struct conn *c, const struct tls_event *ev);
-void conn__certificate_request(struct conn *c, const struct tls_event *ev);
+void conn__client_hello(struct engine *e, struct conn *c, const struct tls_event *ev, bool sslv2);
+void conn__server_hello(struct engine *e, struct conn *c, const struct tls_event *ev);
+void conn__certificate(struct engine *e, struct conn *c, const struct tls_event *ev);
+void conn__server_key_exchange(struct engine *e, struct conn *c, const struct tls_event *ev);
+void conn__certificate_request(struct engine *e, struct conn *c, const struct tls_event *ev);
 /* An RFC 6520 heartbeat record of direction c->cur_side: an event, and what it says. */
-void conn__heartbeat(struct conn *c, const struct tls_event *ev);
+void conn__heartbeat(struct engine *e, struct conn *c, const struct tls_event *ev);
 
 /* engine_tcp.c: fill hs->ambiguous from the flow's streams (net/reasm.h). */
-void engine__fill_ambiguities(struct conn *c, struct handshake *hs);
+void engine__fill_ambiguities(struct engine *e, struct conn *c, struct handshake *hs);
 
 /* engine_tcp.c: would the receiver take p, as far as its TCP checksum tells? Counts it; a bad
  * one's bytes are kept aside (reasm__suspect()). */
@@ -187,6 +199,6 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side,
 			     enum tcp_csum_result csum, const struct pkt *p);
 
 /* engine_tcp.c: is the connection synchronised (a SYN with a new ISN is then not taken)? */
-bool engine__synchronised(const struct conn *c, struct flow *f);
+bool engine__synchronised(struct engine *e, const struct conn *c, struct flow *f);
 
 #endif

@@ -6,9 +6,8 @@
 #include "tls/tls_names.h"
 #include "x509/der_name.h"
 
-void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
+void conn__client_hello(struct engine *e, struct conn *c, const struct tls_event *ev, bool sslv2)
 {
-	struct engine *e = c->e;
 	char ja3[JA3_HEX_LEN + 1] = "", ja4[JA4_LEN + 1] = "";
 	int err;
 
@@ -19,17 +18,17 @@ void conn__client_hello(struct conn *c, const struct tls_event *ev, bool sslv2)
 	err = sslv2 ? tls__parse_sslv2_client_hello(ev->body, ev->len, &e->ch) :
 		      tls__parse_client_hello(ev->body, ev->len, &e->ch);
 	if (err) {
-		parse_error(c);
+		parse_error(e, c);
 		e->stats.msg_parse_errors++;
 		return;
 	}
 	fp__client_with(&e->digests, &e->ch, ja3, ja4);
 	/* Only the fingerprints and names outlive the parse: see hs_pending.h. */
-	if (hs_pending__set_client_hello(&c->hs, &e->ch, ja3, ja4))
+	if (hs_pending__set_client_hello(&c->hs, &e->hs_blocks, &e->ch, ja3, ja4))
 		e->stats.handshake_alloc_failures++;
 }
 
-void conn__server_hello(struct conn *c, const struct tls_event *ev)
+void conn__server_hello(struct engine *e, struct conn *c, const struct tls_event *ev)
 {
 	struct hs_pending *hs = c->hs;
 	struct hs_server_side *srv;
@@ -38,12 +37,12 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 		set_client_side(c, !c->cur_side);
 	srv = hs_pending__server(hs);
 	if (!srv) {
-		c->e->stats.handshake_alloc_failures++;
+		e->stats.handshake_alloc_failures++;
 		return;
 	}
 	if (tls__parse_server_hello(ev->body, ev->len, &srv->sh)) {
 		srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
+		e->stats.msg_parse_errors++;
 		return;
 	}
 	hs->has_server_hello = true;
@@ -53,14 +52,14 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 		srv->hrr_group = srv->sh.key_share_group;
 		for (int side = 0; side < 2; side++)
 			if (hs_pending__version(hs) == TLS_VERSION_TLS13 && tls_found(c, side))
-				tls_stream__set_tls13(&conn_dir(c, side)->tls);
+				tls_stream__set_tls13(&conn_dir(e, c, side)->tls);
 	}
-	fp__ja3s_with(&c->e->digests, &srv->sh, NULL, 0, srv->ja3s);
+	fp__ja3s_with(&e->digests, &srv->sh, NULL, 0, srv->ja3s);
 	/* RFC 8446 2: everything after the ServerHello is encrypted, both ways. */
 	if (hs_pending__version(hs) == TLS_VERSION_TLS13 && !srv->sh.hello_retry_request) {
 		for (int side = 0; side < 2; side++) {
 			if (tls_found(c, side))
-				tls_stream__set_encrypted(&conn_dir(c, side)->tls);
+				tls_stream__set_encrypted(&conn_dir(e, c, side)->tls);
 			else
 				c->enc_pending |= 1u << side;
 		}
@@ -68,10 +67,9 @@ void conn__server_hello(struct conn *c, const struct tls_event *ev)
 }
 
 /* The client's chain (RFC 5246 7.4.6), kept and analysed as the server's; the first one wins. */
-static void client_certificate(struct conn *c, const struct tls_event *ev,
+static void client_certificate(struct engine *e, struct conn *c, const struct tls_event *ev,
 			       const struct tls_certificate_msg *msg)
 {
-	struct engine *e = c->e;
 	struct hs_client_auth *auth;
 
 	if (!msg->n_total || (c->hs->srv && c->hs->srv->auth && c->hs->srv->auth->n_certs_total))
@@ -98,10 +96,9 @@ static void client_certificate(struct conn *c, const struct tls_event *ev,
 
 /* The DER is at hand only now, so the chain is verified here, at the packet's time (RFC 5280
  * 6.1: validation is at a given time; a capture read later is judged as it was then). */
-static void verify_chain(struct conn *c, const struct tls_event *ev,
+static void verify_chain(struct engine *e, struct conn *c, const struct tls_event *ev,
 			 const struct tls_certificate_msg *msg, struct hs_server_side *srv)
 {
-	struct engine *e = c->e;
 	const uint8_t *der[X509_TRUST_MAX_CHAIN];
 	uint32_t len[X509_TRUST_MAX_CHAIN];
 	unsigned n = srv->n_certs < X509_TRUST_MAX_CHAIN ? srv->n_certs : X509_TRUST_MAX_CHAIN;
@@ -116,21 +113,20 @@ static void verify_chain(struct conn *c, const struct tls_event *ev,
 			   (int64_t)(srv->cert_ts_ns / 1000000000ull), &srv->trust);
 }
 
-void conn__certificate(struct conn *c, const struct tls_event *ev)
+void conn__certificate(struct engine *e, struct conn *c, const struct tls_event *ev)
 {
-	struct engine *e = c->e;
 	struct hs_pending *hs = c->hs;
 	struct hs_server_side *srv;
 	struct tls_certificate_msg msg;
 
 	if (tls__parse_certificate(ev->body, ev->len, &msg)) {
-		parse_error(c);
+		parse_error(e, c);
 		e->stats.msg_parse_errors++;
 		return;
 	}
 	if (from_client(c)) {
 		hs->client_sent_certificate = msg.n_total > 0;
-		client_certificate(c, ev, &msg);
+		client_certificate(e, c, ev, &msg);
 		return;
 	}
 	if (hs->has_certificate)
@@ -154,10 +150,10 @@ void conn__certificate(struct conn *c, const struct tls_event *ev)
 			e->stats.cert_parse_errors++;
 		srv->certs[srv->n_certs++] = info;
 	}
-	verify_chain(c, ev, &msg, srv);
+	verify_chain(e, c, ev, &msg, srv);
 }
 
-void conn__server_key_exchange(struct conn *c, const struct tls_event *ev)
+void conn__server_key_exchange(struct engine *e, struct conn *c, const struct tls_event *ev)
 {
 	struct hs_pending *hs = c->hs;
 	const struct tls_cipher_info *ci;
@@ -171,7 +167,7 @@ void conn__server_key_exchange(struct conn *c, const struct tls_event *ev)
 	if (tls__parse_server_key_exchange(ev->body, ev->len, hs_pending__version(hs), ci->kx,
 					   &hs->srv->ske)) {
 		hs->srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
+		e->stats.msg_parse_errors++;
 		return;
 	}
 	hs->has_server_key_exchange = true;
@@ -190,7 +186,7 @@ static void ca_name(const uint8_t *der, size_t len, char *dst, size_t size)
 	der_name__rfc2253(name, dst, size);
 }
 
-void conn__certificate_request(struct conn *c, const struct tls_event *ev)
+void conn__certificate_request(struct engine *e, struct conn *c, const struct tls_event *ev)
 {
 	struct hs_pending *hs = c->hs;
 	struct tls_certificate_request cr;
@@ -204,12 +200,12 @@ void conn__certificate_request(struct conn *c, const struct tls_event *ev)
 		return;
 	if (tls__parse_certificate_request(ev->body, ev->len, hs_pending__version(hs), &cr)) {
 		hs->srv->parse_errors++;
-		c->e->stats.msg_parse_errors++;
+		e->stats.msg_parse_errors++;
 		return;
 	}
 	auth = hs_pending__client_auth(hs);
 	if (!auth) {
-		c->e->stats.handshake_alloc_failures++;
+		e->stats.handshake_alloc_failures++;
 		return;
 	}
 	auth->has_certificate_request = true;
@@ -234,14 +230,14 @@ static uint16_t clamp16(uint32_t v)
 /* As Zeek's heartbleed.zeek: a plaintext request that claims more payload than it carries; a
  * response after one (the peer answered it: its memory went out); an encrypted heartbeat
  * shorter than any valid one. */
-void conn__heartbeat(struct conn *c, const struct tls_event *ev)
+void conn__heartbeat(struct engine *e, struct conn *c, const struct tls_event *ev)
 {
-	struct hs_server_side *srv = rare(c);
+	struct hs_server_side *srv = rare(e, c);
 	bool client = from_client(c);
 	struct tls_heartbeat hb = { 0 };
 	struct hs_heartbeats *h;
 	struct hs_event hev = {
-		.ts_ns = c->e->cur_ts,
+		.ts_ns = e->cur_ts,
 		.frame = c->cur_frame,
 		.kind = HS_EV_HEARTBEAT,
 		.from_client = client,
@@ -249,7 +245,7 @@ void conn__heartbeat(struct conn *c, const struct tls_event *ev)
 	};
 
 	if (!ev->encrypted && tls__parse_heartbeat(ev->body, ev->body ? ev->len : 0, &hb))
-		parse_error(c);
+		parse_error(e, c);
 	hev.hs_type = ev->encrypted ? 0 : hb.type;
 	hs_pending__add_event(c->hs, &hev);
 	if (!srv)

@@ -20,13 +20,13 @@ static void add_ambiguity(struct handshake *hs, enum hs_ambiguity_kind kind, boo
 
 /* Where each direction's stream could be read two ways (net/reasm.h): what the host accepted
  * is reported, and these say where another reading existed. */
-void engine__fill_ambiguities(struct conn *c, struct handshake *hs)
+void engine__fill_ambiguities(struct engine *e, struct conn *c, struct handshake *hs)
 {
 	struct flow *f = conn_flow(c);
 	int cs = client_side(c);
 
 	for (int i = 0; i < 2; i++) {
-		const struct reasm *r = flowtab__dir_peek(c->e->flows, f, i ? !cs : cs);
+		const struct reasm *r = flowtab__dir_peek(e->flows, f, i ? !cs : cs);
 		const struct reasm_rare *a = reasm__ambiguities(r);
 
 		add_ambiguity(hs, HS_AMBIGUITY_OVERLAP, !i, a->conflict_seq - r->base_seq,
@@ -78,9 +78,9 @@ bool engine__checksum_passes(struct engine *e, struct flow *f, int side, enum tc
 /* Is the connection synchronised, its handshake under way? Then a SYN with a new ISN is
  * answered with a challenge ACK and otherwise ignored (RFC 5961 4.2, tcp_validate_incoming()):
  * it is not a new connection unless the peer answers it with its own SYN-ACK. */
-bool engine__synchronised(const struct conn *c, struct flow *f)
+bool engine__synchronised(struct engine *e, const struct conn *c, struct flow *f)
 {
 	return c->syn_seen && c->client_known &&
-	       flowtab__dir_peek(c->e->flows, f, !c->client)->started &&
+	       flowtab__dir_peek(e->flows, f, !c->client)->started &&
 	       c->state != CONN_DONE;
 }

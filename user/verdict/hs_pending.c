@@ -9,7 +9,9 @@
 
 _Static_assert(HS_MAX_EVENTS < 128, "n_events is 7 bits");
 _Static_assert(JA4_LEN < 64, "ja4_raw_len is 6 bits");
-_Static_assert(sizeof(struct hs_pending) == 80, "a ClientHello-only handshake: one 112-byte chunk");
+_Static_assert(sizeof(struct hs_pending) == 80, "a ClientHello-only handshake: one 104-byte block");
+_Static_assert(HS_PENDING_BLOCK % 8 == 0 && HS_PENDING_BLOCK >= sizeof(struct hs_pending) + 24,
+	       "a block holds the fixed part and a flood's names, 8-byte aligned");
 
 /* Most undecided handshakes in a flood hold one event (the ClientHello), kept inline; a
  * finished TLS 1.2 handshake holds about a dozen, on the heap. */
@@ -17,15 +19,17 @@ _Static_assert(sizeof(struct hs_pending) == 80, "a ClientHello-only handshake: o
 
 /* Room for short names from the start: the ClientHello's summary then never moves the block
  * (a realloc per handshake leaves holes in the heap that a flood never fills again). With the
- * 80-byte fixed part, 104 bytes: glibc's 112-byte chunk holds no more. */
-#define NAMES_SLACK 24
+ * 80-byte fixed part, 104 bytes: a pool's block (HS_PENDING_BLOCK), or glibc's 112-byte chunk. */
+#define NAMES_SLACK (HS_PENDING_BLOCK - sizeof(struct hs_pending))
 
-struct hs_pending *hs_pending__new(void)
+struct hs_pending *hs_pending__new(struct block_pool *pool)
 {
-	return calloc(1, sizeof(struct hs_pending) + NAMES_SLACK);
+	struct hs_pending *p = pool ? block_pool__get(pool) : NULL;
+
+	return p ? p : calloc(1, HS_PENDING_BLOCK);
 }
 
-void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
+void hs_pending__free(struct hs_pending *p, struct block_pool *pool, struct x509_cache *cache)
 {
 	if (!p)
 		return;
@@ -42,7 +46,10 @@ void hs_pending__free(struct hs_pending *p, struct x509_cache *cache)
 		free(p->srv->events);
 		free(p->srv);
 	}
-	free(p);
+	if (block_pool__owns(pool, p))
+		block_pool__put(pool, p);
+	else
+		free(p);
 }
 
 static int hex_val(char c)
@@ -217,7 +224,8 @@ static uint8_t offered_kx(const struct tls_client_hello *ch)
 	return kx;
 }
 
-int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client_hello *ch,
+int hs_pending__set_client_hello(struct hs_pending **pp, struct block_pool *pool,
+				 const struct tls_client_hello *ch,
 				 const char ja3_hex[JA3_HEX_LEN + 1], const char ja4[JA4_LEN + 1])
 {
 	size_t sni_len = ch->sni_len <= TLS_MAX_SNI_LEN ? ch->sni_len : TLS_MAX_SNI_LEN;
@@ -237,9 +245,18 @@ int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client
 	size_t need = sni_len + alpn_len + raw + 2 + 2 * ((size_t)ng + nks);
 
 	if (need > NAMES_SLACK && need > groups_off(p) + groups_bytes(p)) {
-		p = realloc(p, sizeof(*p) + need);
-		if (!p)
-			return -ENOMEM;
+		if (block_pool__owns(pool, p)) {
+			/* out of its block, onto the heap */
+			p = malloc(sizeof(*p) + need);
+			if (!p)
+				return -ENOMEM;
+			memcpy(p, *pp, HS_PENDING_BLOCK);
+			block_pool__put(pool, *pp);
+		} else {
+			p = realloc(p, sizeof(*p) + need);
+			if (!p)
+				return -ENOMEM;
+		}
 		*pp = p;
 	}
 	p->has_client_hello = true;

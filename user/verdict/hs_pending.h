@@ -12,6 +12,7 @@
 #include "tls/fingerprint.h"
 #include "verdict/hs.h"
 #include "tls/tls_msg.h"
+#include "util/block_pool.h"
 #include "x509/x509.h"
 
 /* Allocated on a CertificateRequest or a client's Certificate: what only mutual TLS needs. */
@@ -60,7 +61,7 @@ struct hs_server_side {
 
 /* Fields mean what they mean in struct handshake; ch_* are struct hs_client_hello's. 80 bytes
  * plus the names, so a flood's ClientHello-only handshake with up to 24 bytes of names fits
- * one 112-byte heap chunk. */
+ * one HS_PENDING_BLOCK (104 bytes) of the engine's pool, or a 112-byte heap chunk without one. */
 struct hs_pending {
 	struct hs_event event0; /* the first event: most floods never see a second */
 	struct hs_server_side *srv; /* NULL until needed (see struct hs_server_side) */
@@ -88,12 +89,20 @@ struct hs_pending {
 	uint8_t names[];
 };
 
-struct hs_pending *hs_pending__new(void); /* NULL without memory */
-/* Releases the certificate references into cache. NULL is fine. */
-void hs_pending__free(struct hs_pending *p, struct x509_cache *cache);
+/* A new one's bytes: the fixed part and room for short names (hs_pending.c: NAMES_SLACK). */
+#define HS_PENDING_BLOCK 104
 
-/* Keep the ClientHello's summary, fingerprints and names. *pp may move (its names grow). */
-int hs_pending__set_client_hello(struct hs_pending **pp, const struct tls_client_hello *ch,
+/* From pool (blocks of HS_PENDING_BLOCK bytes) while it has one, else from the heap; pool may
+ * be NULL. NULL without memory. */
+struct hs_pending *hs_pending__new(struct block_pool *pool);
+/* Releases the certificate references into cache, and p into pool if it came from there. NULL
+ * is fine. */
+void hs_pending__free(struct hs_pending *p, struct block_pool *pool, struct x509_cache *cache);
+
+/* Keep the ClientHello's summary, fingerprints and names. *pp may move (its names grow: out
+ * of pool's block onto the heap). */
+int hs_pending__set_client_hello(struct hs_pending **pp, struct block_pool *pool,
+				 const struct tls_client_hello *ch,
 				 const char ja3_hex[JA3_HEX_LEN + 1], const char ja4[JA4_LEN + 1]);
 
 /* The server side, allocated on first use; NULL without memory. */

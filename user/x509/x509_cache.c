@@ -33,7 +33,10 @@ struct x509_cache {
 	uint32_t bucket_mask;
 	struct x509_entry **buckets;
 	struct x509_entry *slots;
-	struct x509_entry *free_slots; /* chained by hnext */
+	/* slots handed out so far, in order; then the LRU tail is reused. Not a free list made at
+	 * start: that wrote every slot (192 KiB resident for the default 4,096) before any
+	 * certificate came. */
+	uint32_t used;
 	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
 	EVP_MD *sha256, *sha1;
 	EVP_MD_CTX *md_ctx;
@@ -46,7 +49,7 @@ struct x509_cache {
 struct x509_cache *x509_cache__new(uint32_t max_entries)
 {
 	struct x509_cache *c;
-	uint32_t nb, i;
+	uint32_t nb;
 
 	if (max_entries == 0 || max_entries > X509_CACHE_MAX) {
 		errno = EINVAL;
@@ -70,10 +73,6 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	if (!c->sha256 || !c->sha1 || !c->md_ctx)
 		goto cleanup;
 	c->seed = hash_seed(c);
-	for (i = max_entries; i-- > 0;) {
-		c->slots[i].hnext = c->free_slots;
-		c->free_slots = &c->slots[i];
-	}
 	c->lru.next = c->lru.prev = &c->lru;
 	return c;
 
@@ -89,7 +88,7 @@ void x509_cache__free(struct x509_cache *c)
 
 	if (!c)
 		return;
-	for (i = 0; c->slots && i < c->max_entries; i++) {
+	for (i = 0; c->slots && i < c->used; i++) {
 		x509_info__free(c->slots[i].info);
 		free(c->slots[i].der);
 	}
@@ -160,12 +159,10 @@ static void lru_push(struct x509_cache *c, struct x509_entry *e)
 
 static struct x509_entry *take_slot(struct x509_cache *c)
 {
-	struct x509_entry *e = c->free_slots, **pp;
+	struct x509_entry *e, **pp;
 
-	if (e) {
-		c->free_slots = e->hnext;
-		return e;
-	}
+	if (c->used < c->max_entries)
+		return &c->slots[c->used++];
 	e = c->lru.prev;
 	if (e == &c->lru)
 		return NULL; /* every entry is referenced */

@@ -122,6 +122,49 @@ static void test_eviction(void)
 	owner_table__free(t);
 }
 
+/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
+static long resident_bytes(void)
+{
+	long size, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = 0;
+	fclose(f);
+	return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* A table of 65,536 slots (about 3 MiB of them, and 512 KiB of buckets) with 1,000 records: the
+ * slots never used are not touched, so they are not resident; before, making the free stack
+ * wrote every one. Then filled past its size, it evicts in age order as before. */
+static void test_fresh_slots_untouched(void)
+{
+	long before = resident_bytes();
+	struct owner_table *t = owner_table__new(65536);
+	struct owner_entry out;
+	long grown;
+
+	add_clients(t, 0, 1000);
+	grown = resident_bytes() - before;
+	CHECK(before > 0);
+	CHECK(grown < 1024 * 1024);
+	CHECK_EQ(take_client(t, 40999, &out), 1);
+	CHECK_EQ(out.rec.pid, 100 + 999);
+	owner_table__free(t);
+	t = owner_table__new(4);
+	add_clients(t, 0, 2);
+	CHECK_EQ(take_client(t, 40000, &out), 1);
+	/* freed slot 0 first, then the two never used, then the oldest (40001) gives way */
+	add_clients(t, 2, 6);
+	CHECK_EQ(owner_table__stats(t)->evicted, 1);
+	CHECK_EQ(take_client(t, 40001, &out), 0);
+	for (uint16_t p = 2; p < 6; p++)
+		CHECK_EQ(take_client(t, 40000 + p, &out), 1);
+	owner_table__free(t);
+}
+
 /* Append a name to list (lists filled in their order), as the kernel side packs them. */
 static void add_name(struct tlsmon_owner_event *ev, int list, const char *name)
 {
@@ -550,6 +593,7 @@ int main(void)
 	RUN_TEST(test_take_once);
 	RUN_TEST(test_netns);
 	RUN_TEST(test_eviction);
+	RUN_TEST(test_fresh_slots_untouched);
 	RUN_TEST(test_names_kept);
 	RUN_TEST(test_attrib);
 	RUN_TEST(test_attrib_kernel_only);

@@ -30,12 +30,12 @@ static void test_client_hello_round_trip(void)
 {
 	static const char ja3[] = "0123456789abcdef0123456789abcdef";
 	static const char ja4[] = "t13d1516h2_8daaf6152771_e5627efa2ab1";
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct tls_client_hello ch;
 
 	CHECK(p != NULL);
 	hello(&ch);
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3, ja4), 0);
 	/* 80 bytes + room for 24 bytes of names (here SNI + ALPN): one 112-byte heap chunk, no
 	 * timeline or server side yet. */
 	CHECK_EQ(hs_pending__bytes(p), 80 + 24);
@@ -62,7 +62,7 @@ static void test_client_hello_round_trip(void)
 	CHECK_EQ(out.gaps, 0);
 	CHECK_EQ(out.n_certs, 0);
 	CHECK_EQ(out.n_events, 0);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* The lowest version and the key exchange families offered fit the spare bits (static assert
@@ -71,7 +71,7 @@ static void test_offered_summary(void)
 {
 	static const char ja4[] = "t10d0200h2_8daaf6152771_e5627efa2ab1";
 	char ja3[JA3_HEX_LEN + 1] = "";
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct tls_client_hello ch;
 
 	hello(&ch);
@@ -80,7 +80,7 @@ static void test_offered_summary(void)
 	ch.n_ciphers = 2;
 	ch.ciphers[0] = 0x002f; /* TLS_RSA_WITH_AES_128_CBC_SHA */
 	ch.ciphers[1] = 0x0035; /* TLS_RSA_WITH_AES_256_CBC_SHA */
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3, ja4), 0);
 	hs_pending__expand(p, &out);
 	CHECK_EQ(out.ch.min_version, TLS_VERSION_TLS10);
 	CHECK_EQ(out.ch.offered_kx, HS_KX_RSA);
@@ -91,28 +91,29 @@ static void test_offered_summary(void)
 	ch.n_ciphers = 3;
 	ch.ciphers[2] = 0xc02f; /* ECDHE_RSA */
 	ch.ciphers[0] = 0x1301; /* TLS 1.3 */
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3, ja4), 0);
 	hs_pending__expand(p, &out);
 	CHECK_EQ(out.ch.min_version, TLS_VERSION_TLS11);
 	CHECK_EQ(out.ch.offered_kx, HS_KX_RSA | HS_KX_ECDHE | HS_KX_TLS13);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* A digest failure leaves an empty JA3, as before. */
 static void test_no_ja3(void)
 {
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	char ja3[JA3_HEX_LEN + 1] = "";
 	struct tls_client_hello ch;
 
 	hello(&ch);
 	ch.n_versions = 0;
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, "t13d0000h2_000000000000_000000000000"),
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3,
+					      "t13d0000h2_000000000000_000000000000"),
 		 0);
 	hs_pending__expand(p, &out);
 	CHECK_STR(out.ja3, "");
 	CHECK(!out.ch.offered_tls13);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* A JA4 that is not in fingerprint.c's shape (or empty) comes back verbatim from names[]. */
@@ -136,11 +137,11 @@ static void test_ja4_verbatim(void)
 
 	hello(&ch);
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
-		struct hs_pending *p = hs_pending__new();
+		struct hs_pending *p = hs_pending__new(NULL);
 		char ja4[JA4_LEN + 1] = "";
 
 		strcpy(ja4, odd[i]);
-		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, no_ja3, ja4), 0);
 		CHECK(!p->ja4_packed);
 		memset(&out, 0xee, sizeof(out));
 		hs_pending__expand(p, &out);
@@ -149,10 +150,10 @@ static void test_ja4_verbatim(void)
 		CHECK(!memcmp(out.ch.alpn, "\x02h2", 3));
 		/* A second ClientHello summary (no JA4 to keep verbatim) reuses the room. */
 		strcpy(ja4, "t13d0000h2_000000000000_00000000000a");
-		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, no_ja3, ja4), 0);
 		hs_pending__expand(p, &out);
 		CHECK_STR(out.ja4, "t13d0000h2_000000000000_00000000000a");
-		hs_pending__free(p, NULL);
+		hs_pending__free(p, NULL, NULL);
 	}
 	/* Every version JA4 writes and both SNI letters pack, and read back the same. */
 	{
@@ -161,37 +162,38 @@ static void test_ja4_verbatim(void)
 
 		for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
 			for (int sni = 0; sni < 2; sni++) {
-				struct hs_pending *p = hs_pending__new();
+				struct hs_pending *p = hs_pending__new(NULL);
 				char ja4[JA4_LEN + 1] = "t13d0799h2_8daaf6152771_e5627efa2ab1";
 
 				memcpy(ja4 + 1, vers[i], 2);
 				ja4[3] = sni ? 'd' : 'i';
-				CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+				CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, no_ja3, ja4),
+					 0);
 				CHECK(p->ja4_packed);
 				hs_pending__expand(p, &out);
 				CHECK_STR(out.ja4, ja4);
-				hs_pending__free(p, NULL);
+				hs_pending__free(p, NULL, NULL);
 			}
 		}
 	}
 	/* The ALPN characters are kept byte for byte, whatever the bytes. */
 	{
-		struct hs_pending *p = hs_pending__new();
+		struct hs_pending *p = hs_pending__new(NULL);
 		char ja4[JA4_LEN + 1];
 
 		memcpy(ja4, any_prefix, sizeof(ja4));
-		CHECK_EQ(hs_pending__set_client_hello(&p, &ch, no_ja3, ja4), 0);
+		CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, no_ja3, ja4), 0);
 		CHECK(p->ja4_packed);
 		hs_pending__expand(p, &out);
 		CHECK_STR(out.ja4, any_prefix);
-		hs_pending__free(p, NULL);
+		hs_pending__free(p, NULL, NULL);
 	}
 }
 
 /* Alerts, gaps and parse errors live with the server's side, allocated when one happens. */
 static void test_rare_fields(void)
 {
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct hs_server_side *s;
 
 	CHECK(hs_pending__alert(p) == NULL);
@@ -212,13 +214,13 @@ static void test_rare_fields(void)
 	CHECK_EQ(out.gaps, 2);
 	CHECK_EQ(out.gap_bytes, 1000);
 	CHECK_EQ(out.parse_errors, 3);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* The timeline starts small and grows; full, the newest event takes the last slot. */
 static void test_events_grow_then_truncate(void)
 {
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct hs_event ev = { .kind = HS_EV_MESSAGE };
 
 	hs_pending__add_event(p, &ev);
@@ -250,13 +252,13 @@ static void test_events_grow_then_truncate(void)
 	CHECK_EQ(out.events[HS_MAX_EVENTS - 1].kind, HS_EV_FIN);
 	CHECK_EQ(out.events[HS_MAX_EVENTS - 1].frame, 99);
 	CHECK_EQ(out.events[HS_MAX_EVENTS - 2].frame, HS_MAX_EVENTS - 2);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* The server's side exists only once asked for, and is expanded with the rest. */
 static void test_server_side_on_demand(void)
 {
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct hs_server_side *s;
 	size_t small = hs_pending__bytes(p);
 
@@ -277,7 +279,7 @@ static void test_server_side_on_demand(void)
 	CHECK_EQ(out.version, TLS_VERSION_TLS12);
 	CHECK_STR(out.ja3s, "ffffffffffffffffffffffffffffffff");
 	CHECK_EQ(out.cert_frame, 5);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 }
 
 /* The offered groups and key shares survive without GREASE, truncated at the bound, and the
@@ -286,7 +288,7 @@ static void test_client_groups(void)
 {
 	static const char ja3[] = "0123456789abcdef0123456789abcdef";
 	static const char ja4[] = "t13d1516h2_8daaf6152771_e5627efa2ab1";
-	struct hs_pending *p = hs_pending__new();
+	struct hs_pending *p = hs_pending__new(NULL);
 	struct tls_client_hello ch;
 
 	hello(&ch);
@@ -296,7 +298,7 @@ static void test_client_groups(void)
 	ch.key_shares[ch.n_key_shares++] = 0x2a2a;
 	ch.key_shares[ch.n_key_shares++] = 0x11ec;
 	ch.key_shares[ch.n_key_shares++] = 0x001d;
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3, ja4), 0);
 	hs_pending__server(p)->hrr = true;
 	hs_pending__server(p)->hrr_group = 0x0017;
 	hs_pending__expand(p, &out);
@@ -310,15 +312,15 @@ static void test_client_groups(void)
 	CHECK_STR((const char *)out.ch.sni, "example.org");
 	CHECK(out.hrr);
 	CHECK_EQ(out.hrr_group, 0x0017);
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
 
-	p = hs_pending__new();
+	p = hs_pending__new(NULL);
 	hello(&ch);
 	for (int i = 0; i < 40; i++)
 		ch.groups[ch.n_groups++] = (uint16_t)(0x0100 + i);
 	for (int i = 0; i < 6; i++)
 		ch.key_shares[ch.n_key_shares++] = (uint16_t)(0x0100 + i);
-	CHECK_EQ(hs_pending__set_client_hello(&p, &ch, ja3, ja4), 0);
+	CHECK_EQ(hs_pending__set_client_hello(&p, NULL, &ch, ja3, ja4), 0);
 	CHECK_EQ(hs_pending__bytes(p),
 		 80 + 11 + 3 + 2 + 2 * (HS_MAX_CLIENT_GROUPS + HS_MAX_CLIENT_KEY_SHARES));
 	hs_pending__expand(p, &out);
@@ -328,7 +330,56 @@ static void test_client_groups(void)
 	CHECK_EQ(out.ch.key_shares[3], 0x0103);
 	CHECK(out.ch.groups_truncated);
 	CHECK_STR((const char *)out.ch.sni, "example.org");
-	hs_pending__free(p, NULL);
+	hs_pending__free(p, NULL, NULL);
+}
+
+/* From the engine's pool: a hello whose names fit stays in its block; one with more names
+ * moves onto the heap with everything kept, and its block is handed out next, zeroed. Both
+ * expand as from the heap. */
+static void test_pool_block(void)
+{
+	static const char ja3[] = "0123456789abcdef0123456789abcdef";
+	static const char ja4[] = "t13d1516h2_8daaf6152771_e5627efa2ab1";
+	struct block_pool pool;
+	struct hs_pending *p, *q;
+	struct tls_client_hello ch;
+	void *block;
+
+	CHECK_EQ(block_pool__init(&pool, HS_PENDING_BLOCK, 2), 0);
+	p = hs_pending__new(&pool);
+	CHECK(block_pool__owns(&pool, p));
+	hello(&ch);
+	CHECK_EQ(hs_pending__set_client_hello(&p, &pool, &ch, ja3, ja4), 0);
+	CHECK(block_pool__owns(&pool, p)); /* 14 bytes of names */
+	hs_pending__add_event(p, &(struct hs_event){ .ts_ns = 5, .frame = 9, .len = 100 });
+	block = q = hs_pending__new(&pool);
+	CHECK(block_pool__owns(&pool, q));
+	CHECK_EQ(hs_pending__set_client_hello(&q, &pool, &ch, ja3, ja4), 0);
+	for (int i = 0; i < 40; i++)
+		ch.groups[ch.n_groups++] = (uint16_t)(0x0100 + i);
+	CHECK_EQ(hs_pending__set_client_hello(&q, &pool, &ch, ja3, ja4), 0);
+	CHECK(!block_pool__owns(&pool, q));
+	hs_pending__add_event(q, &(struct hs_event){ .ts_ns = 6, .frame = 10, .len = 200 });
+	hs_pending__expand(q, &out);
+	CHECK_STR(out.ja3, ja3);
+	CHECK_STR(out.ja4, ja4);
+	CHECK_STR((const char *)out.ch.sni, "example.org");
+	CHECK_EQ(out.ch.n_groups, HS_MAX_CLIENT_GROUPS);
+	CHECK_EQ(out.n_events, 1);
+	CHECK_EQ(out.events[0].frame, 10);
+	hs_pending__expand(p, &out);
+	CHECK_STR((const char *)out.ch.sni, "example.org");
+	CHECK_EQ(out.ch.n_groups, 0);
+	CHECK_EQ(out.events[0].frame, 9);
+	/* the block q left is the next one out, zeroed */
+	hs_pending__free(q, &pool, NULL);
+	q = hs_pending__new(&pool);
+	CHECK(q == block);
+	CHECK(!q->has_client_hello);
+	CHECK_EQ(q->n_events, 0);
+	hs_pending__free(q, &pool, NULL);
+	hs_pending__free(p, &pool, NULL);
+	block_pool__fini(&pool);
 }
 
 int main(void)
@@ -341,5 +392,6 @@ int main(void)
 	RUN_TEST(test_rare_fields);
 	RUN_TEST(test_events_grow_then_truncate);
 	RUN_TEST(test_server_side_on_demand);
+	RUN_TEST(test_pool_block);
 	return CHECK_DONE();
 }

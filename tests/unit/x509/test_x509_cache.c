@@ -3,6 +3,9 @@
  * of released entries only, and references without a cache. */
 #include "x509_certs.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 static void test_cache_hits(void)
 {
 	struct spec s = { .key = ec256, .md = EVP_sha256(), .cn = "c", .ca = -1 };
@@ -138,6 +141,55 @@ static void test_cache_eviction(void)
 		free(d[k].p);
 }
 
+/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
+static long resident_bytes(void)
+{
+	long size, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = 0;
+	fclose(f);
+	return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* A cache of 65,536 entries (3 MiB of slots) holding two certificates: the slots not handed
+ * out yet are not touched, so not resident (a free list made at start wrote every one); the
+ * two are found again. */
+static void test_cache_slots_untouched(void)
+{
+	struct spec s = { .key = ec256, .md = EVP_sha256(), .ca = -1 };
+	struct der d[2];
+	const struct x509_info *i[2];
+	long before = resident_bytes();
+	struct x509_cache *c = x509_cache__new(65536);
+	int k;
+
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	for (k = 0; k < 2; k++) {
+		s.cn = k ? "b" : "a";
+		d[k] = make(&s);
+		i[k] = x509_cache__get(c, d[k].p, d[k].len);
+		x509_info__put(c, i[k]);
+	}
+	CHECK(before > 0);
+	CHECK(resident_bytes() - before < 1024 * 1024);
+	for (k = 0; k < 2; k++) {
+		const struct x509_info *again = x509_cache__get(c, d[k].p, d[k].len);
+
+		CHECK(again == i[k]);
+		x509_info__put(c, again);
+	}
+	CHECK_EQ(x509_cache__stats(c)->hits, 2);
+	x509_cache__free(c);
+	for (k = 0; k < 2; k++)
+		free(d[k].p);
+}
+
 static void test_analyze_put_without_cache(void)
 {
 	static const uint8_t junk[] = { 0x30 };
@@ -155,6 +207,7 @@ int main(void)
 	RUN_TEST(test_cache_hits);
 	RUN_TEST(test_cache_same_ends);
 	RUN_TEST(test_cache_eviction);
+	RUN_TEST(test_cache_slots_untouched);
 	RUN_TEST(test_analyze_put_without_cache);
 	keys_free();
 	return CHECK_DONE();
