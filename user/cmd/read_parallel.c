@@ -297,7 +297,7 @@ static int read_one(struct par *par, const char *path)
 	eo.trust = NULL;
 	/* One memo for all workers, as one engine has: a client's resumed handshake may be on
 	 * another worker than its full one. */
-	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, frontier, par);
+	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, n, frontier, par);
 	if (!eo.shared_resume_memo) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		pcap_in__close(in);
@@ -307,6 +307,7 @@ static int read_one(struct par *par, const char *path)
 		struct worker *w = &par->w[i];
 
 		eo.ctx = w;
+		eo.resume_memo_caller = i;
 		w->e = engine__new(&eo);
 		if (!w->e || pthread_create(&w->tid, NULL, worker_main, w)) {
 			fprintf(stderr, "tlsmon: out of memory\n");
