@@ -2,10 +2,10 @@
 /* `tlsmon read -j N` (read_parallel.h): the main thread reads each file and deals its frames to
  * N workers over SPSC rings, by flow (net/shard.h); each worker owns an engine (flow table,
  * reassembly, x509 cache: nothing locked per frame; only the memo of full chains for resumed
- * handshakes is shared, locked once per handshake) and renders its JSON lines into its own buffer. Lines
- * reach the output a block at a time under one lock, so each flow's lines keep their order; with
- * --sort ts they are all held and written at the end in start-time order, which does not depend
- * on how many workers there were. */
+ * handshakes is shared, each worker queueing its notes without a lock) and renders its JSON
+ * lines into its own buffer. Lines reach the output a block at a time under one lock, so each
+ * flow's lines keep their order; with --sort ts they are all held and written at the end in
+ * start-time order, which does not depend on how many workers there were. */
 #include "cmd/read_parallel.h"
 
 #include <errno.h>
@@ -297,7 +297,7 @@ static int read_one(struct par *par, const char *path)
 	eo.trust = NULL;
 	/* One memo for all workers, as one engine has: a client's resumed handshake may be on
 	 * another worker than its full one. */
-	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, frontier, par);
+	eo.shared_resume_memo = resume_memo_shared__new(eo.resume_memo_entries, n, frontier, par);
 	if (!eo.shared_resume_memo) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		pcap_in__close(in);
@@ -307,6 +307,7 @@ static int read_one(struct par *par, const char *path)
 		struct worker *w = &par->w[i];
 
 		eo.ctx = w;
+		eo.resume_memo_caller = i;
 		w->e = engine__new(&eo);
 		if (!w->e || pthread_create(&w->tid, NULL, worker_main, w)) {
 			fprintf(stderr, "tlsmon: out of memory\n");

@@ -252,7 +252,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 	weo.on_flow_done = eo->on_flow_done ? on_flow_done : NULL;
 	weo.on_facts = eo->on_facts ? on_facts : NULL;
 	/* A client's resumed handshake may be on another worker than its full one. */
-	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, no_frontier, rw);
+	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, n, no_frontier, rw);
 	shard_seed__init(&seed);
 	rw->frags = shard_frags__new(true, &seed);
 	if (!rw->memo || !rw->frags) {
@@ -268,6 +268,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 		pthread_mutex_init(&w->wake_lock, NULL);
 		pthread_cond_init(&w->wake, NULL);
 		weo.ctx = w;
+		weo.resume_memo_caller = i;
 		w->e = engine__new(&weo);
 		if (!w->e || spsc_ring__init(&w->ring, RING_BYTES)) {
 			snprintf(err, err_size, "out of memory");

@@ -243,7 +243,8 @@ static void conn_judge(struct engine *e, struct conn *c)
 	if (e->opts.shared_resume_memo && hs->resumption)
 		resume_memo_shared__lookup(e->opts.shared_resume_memo, hs, e->feed_seq);
 	else if (e->opts.shared_resume_memo)
-		resume_memo_shared__note_chain(e->opts.shared_resume_memo, hs, e->feed_seq);
+		resume_memo_shared__note_chain(e->opts.shared_resume_memo, e->opts.resume_memo_caller, hs,
+					       e->feed_seq);
 	else if (hs->resumption)
 		resume_memo__lookup(e->resume, hs);
 	else

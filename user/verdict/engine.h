@@ -64,6 +64,8 @@ struct engine_opts {
 	 * by the caller, outliving the engine; frames are then ordered by frame.number.
 	 * resume_memo_entries is unused then. */
 	struct resume_memo_shared *shared_resume_memo;
+	/* Which of the shared memo's callers this engine's thread is (its own queue of notes). */
+	uint32_t resume_memo_caller;
 	const struct policy *policy; /* required */
 	engine_handshake_fn on_handshake;
 	/* Optional: the flow's handshake is decided; later frames of it are not needed (live capture
