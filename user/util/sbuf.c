@@ -233,9 +233,9 @@ static inline bool json_plain8(const uint8_t *p)
  * byte, so the same mask ends a C string. */
 static inline unsigned json_stop_mask(__m128i v)
 {
-	/* signed compares: bytes >= 0x80 are negative, so they fail "> 0x1f" */
-	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
-				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+	/* 0x20..0x7e plus 0x60 is 0x80..0xde, signed -128..-34, and nothing else lands there: one
+	 * add and one signed compare test both ends of the printable range */
+	__m128i ok = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x60)), _mm_set1_epi8(-33));
 	__m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
 				       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 
@@ -340,7 +340,18 @@ void json__cstr(struct sbuf *b, const char *s)
 	size_t n = cstr_plain_run(s);
 
 	if (!s[n]) {
-		/* what json__str() writes for a string with nothing to escape */
+		/* what json__str() writes for a string with nothing to escape, in one step when it
+		 * fits (about forty strings a handshake) */
+		if (b->len + n + 2 < b->cap) {
+			char *p = b->buf + b->len;
+
+			p[0] = '"';
+			memcpy(p + 1, s, n);
+			p[n + 1] = '"';
+			p[n + 2] = '\0';
+			b->len += n + 2;
+			return;
+		}
 		sbuf__putc(b, '"');
 		sbuf__add(b, s, n);
 		sbuf__putc(b, '"');
