@@ -484,7 +484,7 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
-	t->reasm_cfg.seed = hash_seed(&t->reasm_cfg);
+	keyed_hash__key(&t->reasm_cfg.seg_key, hash_seed(&t->reasm_cfg));
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
 	t->pool_bytes = (size_t)opts->max_flows * t->stride;
 	/* mmap, not calloc: after one large free() glibc raises its mmap threshold, and a second

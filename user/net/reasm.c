@@ -233,7 +233,7 @@ static bool copies_differ(struct reasm *r, const struct reasm_cfg *cfg, uint32_t
  * offline read's time). */
 static uint32_t segment_hash(const struct reasm_cfg *cfg, const uint8_t *p, uint32_t n)
 {
-	uint64_t h = keyed_hash(p, n, cfg->seed);
+	uint64_t h = keyed_hash__with(&cfg->seg_key, p, n, 0);
 
 	return (uint32_t)(h ^ h >> 32);
 }

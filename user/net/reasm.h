@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/keyed_hash.h"
+
 struct reasm_limits {
 	uint32_t max_held_bytes; /* out-of-order bytes held per direction */
 	uint32_t max_held_segments; /* out-of-order segments held per direction */
@@ -52,7 +54,8 @@ struct reasm_seg;
 struct reasm_cfg {
 	struct reasm_limits lim; /* max_held_segments is clipped to 65535 */
 	struct reasm_stats *stats; /* shared counters, may be NULL; held_bytes is the budget */
-	uint64_t seed; /* of the remembered segments' hashes (util/hash_seed.h) */
+	/* of the remembered segments' hashes: keys made once from a seed (util/hash_seed.h) */
+	struct keyed_hash_key seg_key;
 };
 
 /* What a direction needs only once the receiver's reading is in question: urgent data, copies

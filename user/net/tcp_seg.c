@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define TCP_MIN_HLEN 20
 #define IPPROTO_TCP_ 6
@@ -32,14 +35,38 @@ static uint16_t fold(uint64_t acc)
  * with zero, folded to 16 bits. The sum does not depend on byte order (RFC 1071 2(B)), so it is
  * taken over 32-bit words as they lie in memory and swapped once at the end: every payload byte
  * passes here, and a big-endian load per two bytes was a tenth of the offline read. */
-static uint16_t sum16(const uint8_t *p, size_t n)
+#ifdef __SSE2__
+/* SSE2 is part of x86-64: each 16-byte load is split into its four 32-bit words, widened to
+ * 64-bit lanes so no carry is lost, 32 bytes a step in four independent sums (the scalar loop
+ * below spent six instructions per eight bytes on loads, shifts and adds). */
+static uint64_t sum_words_wide(const uint8_t *p, size_t n, size_t *done)
 {
-	uint64_t acc = 0, a[4] = { 0, 0, 0, 0 };
-	uint32_t w[4];
-	uint16_t h, s;
+	__m128i zero = _mm_setzero_si128(), a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+	uint64_t lanes[2];
 	size_t i;
 
-	/* four independent sums, so the additions do not wait on each other */
+	for (i = 0; i + 32 <= n; i += 32) {
+		__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+
+		a0 = _mm_add_epi64(a0, _mm_unpacklo_epi32(v0, zero));
+		a1 = _mm_add_epi64(a1, _mm_unpackhi_epi32(v0, zero));
+		a2 = _mm_add_epi64(a2, _mm_unpacklo_epi32(v1, zero));
+		a3 = _mm_add_epi64(a3, _mm_unpackhi_epi32(v1, zero));
+	}
+	a0 = _mm_add_epi64(_mm_add_epi64(a0, a1), _mm_add_epi64(a2, a3));
+	_mm_storeu_si128((__m128i *)(void *)lanes, a0);
+	*done = i;
+	return lanes[0] + lanes[1];
+}
+#else
+/* Portable: four independent sums, so the additions do not wait on each other. */
+static uint64_t sum_words_wide(const uint8_t *p, size_t n, size_t *done)
+{
+	uint64_t a[4] = { 0, 0, 0, 0 };
+	uint32_t w[4];
+	size_t i;
+
 	for (i = 0; i + 16 <= n; i += 16) {
 		memcpy(w, p + i, 16);
 		a[0] += w[0];
@@ -47,10 +74,21 @@ static uint16_t sum16(const uint8_t *p, size_t n)
 		a[2] += w[2];
 		a[3] += w[3];
 	}
-	acc = a[0] + a[1] + a[2] + a[3];
+	*done = i;
+	return a[0] + a[1] + a[2] + a[3];
+}
+#endif
+
+static uint16_t sum16(const uint8_t *p, size_t n)
+{
+	uint32_t w;
+	uint16_t h, s;
+	size_t i;
+	uint64_t acc = sum_words_wide(p, n, &i);
+
 	for (; i + 4 <= n; i += 4) {
-		memcpy(w, p + i, 4);
-		acc += w[0];
+		memcpy(&w, p + i, 4);
+		acc += w;
 	}
 	if (i + 2 <= n) {
 		memcpy(&h, p + i, 2);

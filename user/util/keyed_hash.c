@@ -32,11 +32,20 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-uint64_t keyed_hash(const uint8_t *p, size_t len, uint64_t seed)
+void keyed_hash__key(struct keyed_hash_key *key, uint64_t seed)
 {
-	uint64_t x = seed, k0 = splitmix64(&x), k1 = splitmix64(&x), k2 = splitmix64(&x);
-	uint64_t k3 = splitmix64(&x);
-	uint64_t s0 = seed ^ len, s1 = s0 ^ k3, s2 = s0 ^ k2, a = 0, b = 0;
+	uint64_t x = seed;
+
+	key->seed = seed;
+	for (int i = 0; i < 4; i++)
+		key->k[i] = splitmix64(&x);
+}
+
+uint64_t keyed_hash__with(const struct keyed_hash_key *key, const uint8_t *p, size_t len,
+			  uint64_t tweak)
+{
+	uint64_t k0 = key->k[0], k1 = key->k[1], k2 = key->k[2], k3 = key->k[3];
+	uint64_t s0 = key->seed ^ tweak ^ len, s1 = s0 ^ k3, s2 = s0 ^ k2, a = 0, b = 0;
 	size_t i = 0;
 
 	for (; i + 48 <= len; i += 48) {
@@ -55,4 +64,12 @@ uint64_t keyed_hash(const uint8_t *p, size_t len, uint64_t seed)
 	}
 	s0 = fold_mul(a ^ k1, b ^ s0 ^ k3);
 	return fold_mul(s0 ^ k2, (uint64_t)len ^ k0);
+}
+
+uint64_t keyed_hash(const uint8_t *p, size_t len, uint64_t seed)
+{
+	struct keyed_hash_key key;
+
+	keyed_hash__key(&key, seed);
+	return keyed_hash__with(&key, p, len, 0);
 }

@@ -221,6 +221,14 @@ void policy__sanitize(char *dst, size_t size, const char *src, size_t max)
 		return;
 	if (max > size - 1)
 		max = size - 1;
+	/* Names are mostly printable ASCII, copied as they are: find that run first and copy it
+	 * in one go (a certificate's subject is sanitised for every finding's label). */
+	while (s && n < max && s[n] >= 0x20 && s[n] < 0x7f)
+		n++;
+	if (n) {
+		memcpy(dst, s, n);
+		s += n;
+	}
 	while (s && *s && n < max) {
 		size_t k = utf8_len(s);
 

@@ -40,7 +40,8 @@ struct x509_cache {
 	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
 	EVP_MD *sha256, *sha1;
 	EVP_MD_CTX *md_ctx;
-	uint64_t seed; /* per cache, so colliding certificates cannot be prepared in advance */
+	/* seeded per cache, so colliding certificates cannot be prepared in advance */
+	struct keyed_hash_key key;
 	struct x509_cache_stats stats;
 };
 
@@ -72,7 +73,7 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	ERR_pop_to_mark();
 	if (!c->sha256 || !c->sha1 || !c->md_ctx)
 		goto cleanup;
-	c->seed = hash_seed(c);
+	keyed_hash__key(&c->key, hash_seed(c));
 	c->lru.next = c->lru.prev = &c->lru;
 	return c;
 
@@ -105,19 +106,20 @@ void x509_cache__free(struct x509_cache *c)
  * confirmed by comparing the bytes; the SHA-256 is computed once, on a miss. As every hit is
  * confirmed byte for byte, the lookup key need not cover every byte: hashing all
  * of a 30 KB certificate and then comparing it as well read it twice. The key covers the length
- * and the first and last LOCATOR_SAMPLE bytes (serial number, issuer and validity at the start,
- * the signature at the end), which tell apart any two certificates an issuer signs. Certificates
- * made to differ only in between share a key; at most LOCATOR_SAME_MAX of them are cached, so a
- * lookup never compares more than that many whole certificates. */
-#define LOCATOR_SAMPLE 512
+ * and the first and last LOCATOR_SAMPLE bytes (serial number at the start, the last bytes of the
+ * signature at the end, which alone tell apart any two certificates an issuer signs: 64 bytes of
+ * an RSA or ECDSA signature; 512 on each side was a third of every handshake's hashing on the
+ * mix). Certificates made to differ only in between share a key; at most LOCATOR_SAME_MAX of
+ * them are cached, so a lookup never compares more than that many whole certificates. */
+#define LOCATOR_SAMPLE 64
 #define LOCATOR_SAME_MAX 4
 
-static uint64_t der_locator(const uint8_t *p, size_t len, uint64_t seed)
+static uint64_t der_locator(const uint8_t *p, size_t len, const struct keyed_hash_key *key)
 {
 	if (len <= 2 * LOCATOR_SAMPLE)
-		return keyed_hash(p, len, seed);
-	return keyed_hash(p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
-			  keyed_hash(p, LOCATOR_SAMPLE, seed) ^ len);
+		return keyed_hash__with(key, p, len, 0);
+	return keyed_hash__with(key, p + len - LOCATOR_SAMPLE, LOCATOR_SAMPLE,
+				keyed_hash__with(key, p, LOCATOR_SAMPLE, 0) ^ len);
 }
 
 static struct x509_entry **bucket_of(struct x509_cache *c, uint64_t hash)
@@ -183,7 +185,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 {
 	struct x509_entry *e, **bucket;
 	struct x509_info *info;
-	uint64_t hash = der_locator(der, len, c->seed);
+	uint64_t hash = der_locator(der, len, &c->key);
 	unsigned int same;
 	uint8_t sha[32], sha1[20];
 	uint8_t *copy;

@@ -9,8 +9,9 @@
 #include "net/tcp_seg.h"
 #include "pkt_build.h"
 
-static uint8_t fr[256];
-static size_t payload_len = 12; /* of "hello, world, and the rest" */
+static uint8_t fr[9200];
+static size_t payload_len = 12; /* of "hello, world, and the rest", or of long_payload */
+static const uint8_t *long_payload; /* when set, the payload's bytes */
 
 /* IPv4 (ihl words) or IPv6 + TCP with payload_len bytes of payload; returns the frame length.
  * The checksum is right, then adjusted by how. */
@@ -48,7 +49,7 @@ static size_t build(bool v6, int ihl, uint8_t flags, uint16_t urg, enum how how)
 	t[13] = flags;
 	put16(t + 14, 65535);
 	put16(t + 18, urg);
-	memcpy(t + 20, pl, payload_len);
+	memcpy(t + 20, long_payload ? long_payload : (const uint8_t *)pl, payload_len);
 	ps += 6;
 	if (how == PARTIAL_NOLEN) {
 		put16(t + 16, (uint16_t)~csum_fold(ps));
@@ -108,6 +109,43 @@ static void test_checksum_lengths(void)
 			CHECK_EQ(verdict(build(v6, 5, 0x18, 0, PARTIAL), 999), TCP_CSUM_PARTIAL);
 		}
 	}
+	payload_len = 12;
+}
+
+/* The sum is taken 32 bytes a step (SSE2) or 16 (portable) with the rest a word at a time:
+ * long payloads of every length around those steps, bytes near 0xff so that every lane carries,
+ * are good as built, and a change at a step's edges, in the middle or at the end makes them bad. */
+static void test_checksum_long_payloads(void)
+{
+	static uint8_t bytes[9000];
+	static const size_t lens[] = { 27, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 97, 127,
+				       128, 129, 200, 1448, 1460, 4095, 9000 };
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		x = x * 1103515245u + 12345u;
+		bytes[i] = (uint8_t)(i % 7 ? 0xf0 | (x >> 28) : x >> 24);
+	}
+	long_payload = bytes;
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+			size_t at[] = { 0, 15, 16, 31, 32, lens[k] / 2, lens[k] - 1 };
+			size_t n;
+
+			payload_len = lens[k];
+			n = build(v6, 5, 0x18, 0, RIGHT);
+			CHECK_EQ(verdict(n, sizeof(fr)), TCP_CSUM_GOOD);
+			for (size_t a = 0; a < sizeof(at) / sizeof(at[0]); a++) {
+				uint8_t *b = fr + n - payload_len + (at[a] < payload_len ? at[a] : 0);
+
+				*b ^= 0x10;
+				CHECK_EQ(verdict(n, sizeof(fr)), TCP_CSUM_BAD);
+				*b ^= 0x10;
+			}
+			CHECK_EQ(verdict(build(v6, 5, 0x18, 0, PARTIAL), sizeof(fr)), TCP_CSUM_PARTIAL);
+		}
+	}
+	long_payload = NULL;
 	payload_len = 12;
 }
 
@@ -171,6 +209,7 @@ int main(void)
 {
 	RUN_TEST(test_checksums);
 	RUN_TEST(test_checksum_lengths);
+	RUN_TEST(test_checksum_long_payloads);
 	RUN_TEST(test_urgent);
 	RUN_TEST(test_rst_acceptable);
 	return CHECK_DONE();

@@ -353,6 +353,99 @@ static void test_json_str_every_position(void)
 	sbuf__free(&b);
 }
 
+/* Every byte value at every position of strings up to 40 bytes, through json__str and
+ * json__cstr, against a writer that knows only RFC 8259 7 (the 16-byte masks test ranges by
+ * arithmetic). A lone byte >= 0x80 is malformed UTF-8, written as \u00XX. */
+static void test_json_every_byte_value(void)
+{
+	static const char bytes[] = "\"\\\n\r\t", letters[] = "\"\\nrt";
+	char in[48], want[256];
+	struct sbuf b, c;
+
+	sbuf__init(&b);
+	sbuf__init(&c);
+	for (int v = 1; v < 256; v++) {
+		for (size_t len = 1; len <= 40; len++) {
+			for (size_t at = 0; at < len; at++) {
+				size_t w = 0;
+
+				memset(in, 'x', len);
+				in[at] = (char)v;
+				in[len] = '\0';
+				want[w++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					uint8_t ch = (uint8_t)in[i];
+					const char *letter = ch ? strchr(bytes, ch) : NULL;
+
+					if (letter) {
+						want[w++] = '\\';
+						want[w++] = letters[letter - bytes];
+					} else if (ch < 0x20 || ch >= 0x7f) {
+						w += (size_t)sprintf(want + w, "\\u%04x", ch);
+					} else {
+						want[w++] = (char)ch;
+					}
+				}
+				want[w++] = '"';
+				sbuf__reset(&b);
+				sbuf__reset(&c);
+				json__str(&b, in, len);
+				json__cstr(&c, in);
+				CHECK_EQ(b.len, w);
+				CHECK(!memcmp(b.buf, want, w));
+				CHECK_EQ(c.len, w);
+				CHECK(!memcmp(c.buf, want, w));
+			}
+		}
+	}
+	sbuf__free(&b);
+	sbuf__free(&c);
+}
+
+/* json__cstr finds the end of the string and the first byte to escape in one scan, 16 aligned
+ * bytes at a time: at every start alignment, every length, with each kind of byte at every
+ * position and bytes to escape right after the NUL, it writes what json__str(s, strlen(s))
+ * writes, into a growing buffer and into a fixed one too small for it. */
+static void test_json_cstr_every_alignment(void)
+{
+	static const char odd[] = { '"', '\\', '\n', '\x1f', '\x7f', '\x80', '\xc3', '~', ' ' };
+	_Alignas(16) char in[96];
+	char fixed_a[24], fixed_b[24];
+	struct sbuf a, b, fa, fb;
+
+	sbuf__init(&a);
+	sbuf__init(&b);
+	for (size_t off = 0; off < 16; off++) {
+		for (size_t len = 0; len <= 48; len++) {
+			for (size_t o = 0; o <= sizeof(odd); o++) {
+				for (size_t at = 0; at < len || (at == 0 && len == 0); at++) {
+					char *s = in + off;
+
+					memset(in, '"', sizeof(in)); /* to escape, were it read */
+					memset(s, 'a' + (int)(len % 26), len);
+					if (o < sizeof(odd) && at < len)
+						s[at] = odd[o];
+					s[len] = '\0';
+					sbuf__reset(&a);
+					sbuf__reset(&b);
+					json__cstr(&a, s);
+					json__str(&b, s, strlen(s));
+					CHECK_EQ(a.len, b.len);
+					CHECK(!memcmp(a.buf, b.buf, b.len));
+					sbuf__init_fixed(&fa, fixed_a, sizeof(fixed_a));
+					sbuf__init_fixed(&fb, fixed_b, sizeof(fixed_b));
+					json__cstr(&fa, s);
+					json__str(&fb, s, strlen(s));
+					CHECK_EQ(fa.len, fb.len);
+					CHECK(!memcmp(fixed_a, fixed_b, fb.len + 1));
+				}
+			}
+		}
+	}
+	sbuf__free(&a);
+	sbuf__free(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_growable);
@@ -363,5 +456,7 @@ int main(void)
 	RUN_TEST(test_fixed_end_cut);
 	RUN_TEST(test_same_as_the_builders_it_replaced);
 	RUN_TEST(test_json_str_every_position);
+	RUN_TEST(test_json_cstr_every_alignment);
+	RUN_TEST(test_json_every_byte_value);
 	return CHECK_DONE();
 }

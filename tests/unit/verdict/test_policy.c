@@ -3,6 +3,7 @@
  * DH and downgrade boundaries, what is reported where, and how findings are capped and named.
  * Settings, parsing and policy files are in test_policy_config.c. */
 #include "policy_fixtures.h"
+#include "verdict/policy_int.h"
 
 static void test_names(void)
 {
@@ -729,6 +730,38 @@ static void test_md2_chain(void)
 	policy__free(p);
 }
 
+/* policy__sanitize copies a leading printable ASCII run in one go, then goes byte by byte: the
+ * run's end at each kind of byte and each bound gives what the byte loop gives. */
+static void test_sanitize_runs(void)
+{
+	static const struct {
+		const char *src;
+		size_t size, max;
+		const char *want;
+	} cases[] = {
+		{ "CN=example.com", 64, 64, "CN=example.com" },
+		{ "abcdef", 4, 64, "abc" },
+		{ "abcdef", 64, 2, "ab" },
+		{ "ab\x01" "c\x7f", 64, 64, "ab?c?" },
+		{ "ab\xc3\xa9z", 64, 64, "ab\xc3\xa9z" },
+		{ "ab\xc3\xa9z", 64, 3, "ab" }, /* the two-byte character does not fit */
+		{ "ab\xff\xc3", 64, 64, "ab??" },
+		{ "\tab", 64, 64, "?ab" },
+		{ "", 64, 64, "" },
+		{ "abc", 1, 64, "" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'Z', sizeof(out));
+		policy__sanitize(out, cases[i].size, cases[i].src, cases[i].max);
+		CHECK(!strcmp(out, cases[i].want));
+	}
+	memset(out, 'Z', sizeof(out));
+	policy__sanitize(out, sizeof(out), NULL, 64);
+	CHECK(!strcmp(out, ""));
+}
+
 int main(void)
 {
 	RUN_TEST(test_names);
@@ -751,5 +784,6 @@ int main(void)
 	RUN_TEST(test_findings_cap);
 	RUN_TEST(test_long_names);
 	RUN_TEST(test_md2_chain);
+	RUN_TEST(test_sanitize_runs);
 	return CHECK_DONE();
 }

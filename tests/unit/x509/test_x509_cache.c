@@ -46,9 +46,10 @@ static void test_cache_hits(void)
 	CHECK(x509_cache__new(0) == NULL && errno == EINVAL);
 }
 
-/* The cache finds entries by the length and the first and last 512 bytes, and confirms every
- * hit byte for byte: inputs that differ only in between are told apart, and at most four of
- * them are cached, so no lookup compares more than four. */
+/* The cache finds entries by the length and the first and last 64 bytes (the end of a
+ * signature), and confirms every hit byte for byte: inputs that differ only in between are told
+ * apart, and at most four of them are cached, so no lookup compares more than four; inputs that
+ * differ in their last byte have keys of their own, and all are cached. */
 static void test_cache_same_ends(void)
 {
 	enum { N = 6, LEN = 4000 };
@@ -81,6 +82,23 @@ static void test_cache_same_ends(void)
 		x509_info__put(c, again);
 	}
 	CHECK_EQ(st->hits, 4);
+	for (i = 0; i < N; i++)
+		x509_info__put(c, got[i]);
+	x509_cache__free(c);
+
+	c = x509_cache__new(16);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	st = x509_cache__stats(c);
+	for (i = 0; i < N; i++) {
+		memset(in[i], 0x30, LEN);
+		in[i][LEN - 1] = (uint8_t)i;
+		got[i] = x509_cache__get(c, in[i], LEN);
+		CHECK(got[i] != NULL);
+	}
+	CHECK_EQ(st->entries, N);
+	CHECK_EQ(st->uncached, 0);
 	for (i = 0; i < N; i++)
 		x509_info__put(c, got[i]);
 	x509_cache__free(c);
