@@ -10,6 +10,8 @@
 # (decode + sharding + ring) and the workers (the engines): the wall time on 2 idle cores cannot
 # go below max(total / 2, the busiest thread).
 #
+# After the rounds, one more run of each is kept and compared: -j 2's lines, sorted, must be -j 1's.
+#
 # Usage: bench/read_jobs.sh [HANDSHAKES] [ROUNDS]   (default 100000, 7). No root needed when
 # ../shared/pcaps is there (its turns feed hsgen); otherwise the bench's own captures (root).
 set -u
@@ -71,6 +73,16 @@ for c in mix distinct; do
 		"(rounds $(best_min <<<"$ratios")..$(best_max <<<"$ratios"); cpu -j 2 / -j 1 = $cpu;" \
 		"cores received: -j 1 $got1, -j 2 $got2; load $(cut -d' ' -f1 /proc/loadavg))"
 	bench "read_jobs_${c}_cpu_overhead" "$cpu" "x" "$cpu" "read_jobs_${c}_j1_cpu"
+	# The speed-up counts only if -j 2 says what -j 1 says: the same lines, in another order
+	# across flows (each flow's order is kept; --sort ts restores the global one).
+	"$TLSMON" read -j 1 "$W/$c.pcap" 2>&1 | sort >"$W/$c.j1.out"
+	"$TLSMON" read -j 2 "$W/$c.pcap" 2>&1 | sort >"$W/$c.j2.out"
+	if ! cmp -s "$W/$c.j1.out" "$W/$c.j2.out"; then
+		diff "$W/$c.j1.out" "$W/$c.j2.out" | cut -c1-200 | head -6 >&2
+		die "$c: the output of -j 2 differs from -j 1's (sorted lines; first differences above)"
+	fi
+	echo "read_jobs: $c: -j 2's output is -j 1's, line for line once sorted" \
+		"($(wc -l <"$W/$c.j1.out") lines)"
 	if [ "$(awk -v g="$got2" 'BEGIN { print (g < 1.5) }')" = 1 ]; then
 		echo "read_jobs: $c: -j 2 received $got2 cores: the machine was busy, the ratio is the" \
 			"scheduler's share, not what 2 idle cores give"
