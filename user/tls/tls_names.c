@@ -1,6 +1,7 @@
 /* IANA TLS registries (tls-parameters) as lookup tables: cipher suites with their key exchange and
  * weaknesses, versions, alerts, named groups, signature schemes and handshake types. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -429,6 +430,9 @@ static const struct tls_cipher_info cipher_suites[] = {
 static uint8_t cipher_page_of[256]; /* page + 1, 0: no suite has this high byte */
 static uint16_t cipher_pages[CIPHER_PAGES][256];
 static pthread_once_t cipher_index_once = PTHREAD_ONCE_INIT;
+/* Set (release) once the index is built: read inline (acquire, a plain load on x86) so that
+ * the hundred lookups of a handshake do not each call pthread_once(). */
+static bool cipher_index_ready;
 
 static void cipher_index_build(void)
 {
@@ -445,13 +449,15 @@ static void cipher_index_build(void)
 		}
 		cipher_pages[cipher_page_of[hi] - 1][cipher_suites[i].id & 0xff] = (uint16_t)(i + 1);
 	}
+	__atomic_store_n(&cipher_index_ready, true, __ATOMIC_RELEASE);
 }
 
 const struct tls_cipher_info *tls__cipher_info(uint16_t id)
 {
 	unsigned page, slot;
 
-	pthread_once(&cipher_index_once, cipher_index_build);
+	if (!__atomic_load_n(&cipher_index_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&cipher_index_once, cipher_index_build);
 	page = cipher_page_of[id >> 8];
 	if (!page)
 		return NULL;
