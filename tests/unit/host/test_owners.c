@@ -12,6 +12,7 @@
 #include "check.h"
 #include "host/attrib.h"
 #include "host/owners.h"
+#include "resident.h"
 
 static const uint8_t CLI[16] = { 10, 200, 1, 2 }, SRV[16] = { 10, 200, 1, 1 };
 
@@ -120,20 +121,6 @@ static void test_eviction(void)
 	for (uint16_t p = 3; p < 7; p++)
 		CHECK_EQ(take_client(t, 40000 + p, &out), p != 2);
 	owner_table__free(t);
-}
-
-/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
-static long resident_bytes(void)
-{
-	long size, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return resident * sysconf(_SC_PAGESIZE);
 }
 
 /* A table of 65,536 slots (about 3 MiB of them, and 512 KiB of buckets) with 1,000 records: the

@@ -7,20 +7,7 @@
 #include <unistd.h>
 
 #include "util/block_pool.h"
-
-/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
-static long resident_bytes(void)
-{
-	long size, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return resident * sysconf(_SC_PAGESIZE);
-}
+#include "resident.h"
 
 /* Blocks are distinct, zeroed, back-to-back (no header between them), max of them; one given
  * back is the next one out, zeroed again. */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "resident.h"
+
 static void test_cache_hits(void)
 {
 	struct spec s = { .key = ec256, .md = EVP_sha256(), .cn = "c", .ca = -1 };
@@ -157,20 +159,6 @@ static void test_cache_eviction(void)
 	x509_cache__free(c);
 	for (k = 0; k < 4; k++)
 		free(d[k].p);
-}
-
-/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
-static long resident_bytes(void)
-{
-	long size, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return resident * sysconf(_SC_PAGESIZE);
 }
 
 /* A cache of 65,536 entries (3 MiB of slots) holding two certificates: the slots not handed
