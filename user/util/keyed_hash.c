@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "util/hash_seed.h"
+
 static inline uint64_t rd64(const uint8_t *p)
 {
 	uint64_t v;
@@ -23,22 +25,10 @@ static inline uint64_t fold_mul(uint64_t a, uint64_t b)
 	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void keyed_hash__key(struct keyed_hash_key *key, uint64_t seed)
 {
-	uint64_t x = seed;
-
 	key->seed = seed;
-	for (int i = 0; i < 4; i++)
-		key->k[i] = splitmix64(&x);
+	hash_seed__expand(seed, key->k, sizeof(key->k) / sizeof(key->k[0]));
 }
 
 uint64_t keyed_hash__with(const struct keyed_hash_key *key, const uint8_t *p, size_t len,
