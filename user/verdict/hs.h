@@ -368,6 +368,18 @@ void hs__add_event(struct handshake *hs, const struct hs_event *ev);
 struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
 				int position, const char *detail);
 
+/* A bounded list that findings are added to: a handshake's, or the policy's findings of one
+ * certificate kept with its cache entry (verdict/policy_memo.c). */
+struct finding_list {
+	struct finding *at;
+	uint16_t *n;
+	uint16_t cap;
+};
+
+/* As hs__add_finding(), into l. */
+struct finding *finding_list__add(struct finding_list *l, enum check_id check, enum severity sev,
+				  int position, const char *detail);
+
 /* Has any finding above info? (the --flagged filter, the log and the flagged store): an
  * informational finding (missing_sni, or a check set to severity info) is reported with the
  * handshake but does not flag it. */

@@ -35,15 +35,24 @@ static void m_hex4(struct sbuf *m, uint16_t v)
 	m_mem(m, tmp, sizeof(tmp));
 }
 
-/* Starts a finding; its message is then written through m. NULL when the list is full. */
-static struct finding *add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
-			   const char *detail, struct sbuf *m)
+/* Starts a finding in l; its message is then written through m. NULL when the list is full. */
+static struct finding *add_to(struct finding_list *l, enum check_id c, enum severity sev, int pos,
+			      const char *detail, struct sbuf *m)
 {
-	struct finding *f = hs__add_finding(hs, c, sev, pos, detail);
+	struct finding *f = finding_list__add(l, c, sev, pos, detail);
 
 	if (f)
 		sbuf__init_fixed(m, f->message, sizeof(f->message));
 	return f;
+}
+
+/* The same, into the handshake's findings. */
+static struct finding *add(struct handshake *hs, enum check_id c, enum severity sev, int pos,
+			   const char *detail, struct sbuf *m)
+{
+	struct finding_list l = { .at = hs->findings, .n = &hs->n_findings, .cap = HS_MAX_FINDINGS };
+
+	return add_to(&l, c, sev, pos, detail, m);
 }
 
 static enum severity grade(const struct policy *p, enum check_id c, int graded)
@@ -86,20 +95,20 @@ static int hash_index(const struct x509_info *x)
 }
 
 /* A self-signed certificate after the leaf is the trust anchor the server chose to send. */
-static const char *position_class(const struct x509_info *x, unsigned pos, unsigned n)
+static enum cert_class position_class(const struct x509_info *x, unsigned pos, unsigned n)
 {
 	if (pos == 0)
-		return "leaf";
+		return CERT_LEAF;
 	if (x->parsed && (x->self_signed || (x->self_issued && pos + 1 == n)))
-		return "root";
-	return "intermediate";
+		return CERT_ROOT;
+	return CERT_INTERMEDIATE;
 }
 
 /* "certificate #2 (CN=Weak CA)": human numbering is 1-based, the JSON position is 0-based. */
 void policy__cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
-			const char *cls, bool client)
+			enum cert_class cls, bool client)
 {
-	const char *role = !strcmp(cls, "intermediate") ? NULL : cls;
+	const char *role = cls == CERT_INTERMEDIATE ? NULL : policy_cert_class_names[cls];
 	char name[72] = "";
 
 	if (x->parsed && x->subject_cn && x->subject_cn[0]) {
@@ -129,23 +138,32 @@ void policy__cert_label(char *buf, size_t size, const struct x509_info *x, unsig
 struct cert_at {
 	const struct x509_info *x;
 	unsigned pos;
-	const char *cls; /* position_class() */
+	enum cert_class cls; /* position_class() */
 	bool client; /* of the client's chain */
-	char label[120]; /* empty until label_of() */
+	char *label; /* [CERT_LABEL_LEN], its memo's: empty until label_of() */
 };
 
 static const char *label_of(struct cert_at *c)
 {
 	if (!c->label[0])
-		policy__cert_label(c->label, sizeof(c->label), c->x, c->pos, c->cls, c->client);
+		policy__cert_label(c->label, CERT_LABEL_LEN, c->x, c->pos, c->cls, c->client);
 	return c->label;
 }
 
-static void check_signature(const struct policy *p, struct handshake *hs, struct cert_at *c)
+/* c with its memo's label (the memo lasts as long as the certificate it is kept with). */
+static struct cert_memo *cert_at_memo(const struct policy *p, struct cert_at *c,
+				      struct cert_memo *scratch)
+{
+	struct cert_memo *m = policy_memo__of(p, c->x, c->pos, c->cls, c->client, scratch);
+
+	c->label = m->label;
+	return m;
+}
+
+static void check_signature(const struct policy *p, struct finding_list *out, struct cert_at *c)
 {
 	const struct x509_info *x = c->x;
 	unsigned pos = c->pos;
-	const char *cls = c->cls;
 	const char *name = x->sig_name[0] ? x->sig_name : x->sig_oid;
 	int h = hash_index(x);
 	bool root_sha1;
@@ -157,10 +175,10 @@ static void check_signature(const struct policy *p, struct handshake *hs, struct
 		return;
 	/* RFC 5280 6.1, CA/B Forum BR 7.1.3: clients trust a root as stored and never verify its
 	 * self-signature, so only the certificates below it depend on the hash. */
-	root_sha1 = h == HASH_SHA1 && !strcmp(cls, "root");
+	root_sha1 = h == HASH_SHA1 && c->cls == CERT_ROOT;
 	sev = root_sha1 ? (enum severity)p->sha1_root_severity
 			: grade(p, CHECK_WEAK_SIGNATURE, policy_hashes[h].sev);
-	f = add(hs, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, &m);
+	f = add_to(out, CHECK_WEAK_SIGNATURE, sev, (int)pos, name, &m);
 	if (!f)
 		return;
 	m_str(&m, label_of(c));
@@ -186,7 +204,7 @@ static int key_grade(int bits, int broken, int weak)
 
 /* An RSA or EC key under the policy's minimum; broken and weak grade it (key_grade). curve: named
  * in the message when set. */
-static void check_key_size(const struct policy *p, struct handshake *hs, struct cert_at *c,
+static void check_key_size(const struct policy *p, struct finding_list *out, struct cert_at *c,
 			   const char *alg, uint32_t min, int broken, int weak, const char *curve)
 {
 	int bits = c->x->key_bits;
@@ -199,8 +217,8 @@ static void check_key_size(const struct policy *p, struct handshake *hs, struct 
 	m_str(&d, alg);
 	m_str(&d, "-");
 	sbuf__put_int(&d, bits);
-	if (!add(hs, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, broken, weak)),
-		 (int)c->pos, detail, &m))
+	if (!add_to(out, CHECK_WEAK_KEY, grade(p, CHECK_WEAK_KEY, key_grade(bits, broken, weak)),
+		    (int)c->pos, detail, &m))
 		return;
 	m_str(&m, label_of(c));
 	m_str(&m, " has a ");
@@ -217,7 +235,7 @@ static void check_key_size(const struct policy *p, struct handshake *hs, struct 
 	m_str(&m, ")");
 }
 
-static void check_key(const struct policy *p, struct handshake *hs, struct cert_at *c)
+static void check_key(const struct policy *p, struct finding_list *out, struct cert_at *c)
 {
 	const struct x509_info *x = c->x;
 	const char *t = x->key_type;
@@ -229,11 +247,11 @@ static void check_key(const struct policy *p, struct handshake *hs, struct cert_
 		return;
 	/* CA/B Forum BR 6.1.5: RSA at least 2048 bits */
 	if (!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "rsassaPss")) {
-		check_key_size(p, hs, c, "RSA", p->min_rsa_bits, 1024, 2048, NULL);
+		check_key_size(p, out, c, "RSA", p->min_rsa_bits, 1024, 2048, NULL);
 		return;
 	}
 	if (!strcmp(t, "EC")) {
-		check_key_size(p, hs, c, "EC", p->min_ec_bits, 160, 224, x->curve);
+		check_key_size(p, out, c, "EC", p->min_ec_bits, 160, 224, x->curve);
 		return;
 	}
 	if (strcmp(t, "DSA"))
@@ -245,9 +263,9 @@ static void check_key(const struct policy *p, struct handshake *hs, struct cert_
 		m_str(&d, "-");
 		sbuf__put_int(&d, bits);
 	}
-	if (!add(hs, CHECK_WEAK_KEY,
-		 grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
-		 (int)c->pos, detail, &m))
+	if (!add_to(out, CHECK_WEAK_KEY,
+		    grade(p, CHECK_WEAK_KEY, bits > 0 && bits < 1024 ? SEV_CRITICAL : SEV_HIGH),
+		    (int)c->pos, detail, &m))
 		return;
 	m_str(&m, label_of(c));
 	m_str(&m, " has a ");
@@ -289,7 +307,7 @@ static void check_validity(const struct policy *p, struct handshake *hs, struct 
 {
 	const struct x509_info *x = c->x;
 	unsigned pos = c->pos;
-	const char *cls = c->cls;
+	const char *cls = policy_cert_class_names[c->cls];
 	int64_t now = (int64_t)(ts_ns / 1000000000ull);
 	bool frac = ts_ns % 1000000000ull != 0;
 	char when[40];
@@ -351,6 +369,35 @@ struct chain {
 	bool client;
 };
 
+/* What the certificate gives by itself (struct cert_memo): the same on every handshake that
+ * carries it at that place, so made once for a cached certificate. */
+static void cert_findings(const struct policy *p, struct cert_at *c, struct cert_memo *memo)
+{
+	struct finding_list l = { .at = memo->found, .n = &memo->n_found,
+				  .cap = CERT_MEMO_FINDINGS };
+	struct sbuf m;
+
+	check_signature(p, &l, c);
+	check_key(p, &l, c);
+	memo->n_before = memo->n_found;
+	if (c->pos == 0 && c->x->self_signed && p->enabled[CHECK_SELF_SIGNED] &&
+	    add_to(&l, CHECK_SELF_SIGNED,
+		   grade(p, CHECK_SELF_SIGNED, policy_checks[CHECK_SELF_SIGNED].severity), 0,
+		   "leaf", &m)) {
+		m_str(&m, label_of(c));
+		m_str(&m, " is self-signed");
+	}
+	memo->made = true;
+}
+
+/* Appends copies of the memo's findings [from, to), as many as fit. */
+static void add_memo(struct handshake *hs, const struct cert_memo *memo, unsigned from,
+		     unsigned to)
+{
+	for (unsigned i = from; i < to && hs->n_findings < HS_MAX_FINDINGS; i++)
+		hs->findings[hs->n_findings++] = memo->found[i];
+}
+
 static void check_chain(const struct policy *p, struct handshake *hs, const struct chain *ch)
 {
 	unsigned n = ch->n < TLS_MAX_CHAIN ? ch->n : TLS_MAX_CHAIN;
@@ -361,6 +408,7 @@ static void check_chain(const struct policy *p, struct handshake *hs, const stru
 	for (unsigned i = 0; i < n; i++) {
 		const struct x509_info *x = ch->certs[i];
 		struct cert_at c = { .x = x, .pos = i, .client = ch->client };
+		struct cert_memo scratch, *memo;
 		struct finding *f;
 		char err[80];
 		struct sbuf m;
@@ -393,20 +441,13 @@ static void check_chain(const struct policy *p, struct handshake *hs, const stru
 			continue;
 		}
 		c.cls = position_class(x, i, n);
-		check_signature(p, hs, &c);
-		check_key(p, hs, &c);
+		memo = cert_at_memo(p, &c, &scratch);
+		if (!memo->made)
+			cert_findings(p, &c, memo);
+		add_memo(hs, memo, 0, memo->n_before);
 		if (have_ts)
 			check_validity(p, hs, &c, ts);
-		if (i == 0 && x->self_signed && p->enabled[CHECK_SELF_SIGNED]) {
-			f = add(hs, CHECK_SELF_SIGNED,
-				grade(p, CHECK_SELF_SIGNED,
-				      policy_checks[CHECK_SELF_SIGNED].severity),
-				0, "leaf", &m);
-			if (!f)
-				continue;
-			m_str(&m, label_of(&c));
-			m_str(&m, " is self-signed");
-		}
+		add_memo(hs, memo, memo->n_before, memo->n_found);
 	}
 }
 
@@ -670,8 +711,10 @@ static void check_trust(const struct policy *p, struct handshake *hs)
 		m_str(&m, x509_trust__reason(t->error));
 		if (pos >= 0 && pos < hs->n_certs && hs->certs[pos]) {
 			struct cert_at c = { .x = hs->certs[pos], .pos = (unsigned)pos };
+			struct cert_memo scratch;
 
 			c.cls = position_class(c.x, c.pos, hs->n_certs);
+			cert_at_memo(p, &c, &scratch);
 			m_str(&m, " at ");
 			m_str(&m, label_of(&c));
 		}
@@ -685,12 +728,14 @@ static void check_trust(const struct policy *p, struct handshake *hs)
 	if (t->status == X509_TRUST_OK && t->out_of_order && t->misordered >= 0 &&
 	    t->misordered < hs->n_certs) {
 		struct cert_at c = { .x = hs->certs[t->misordered], .pos = (unsigned)t->misordered };
+		struct cert_memo scratch;
 
 		f = add(hs, CHECK_UNTRUSTED_CHAIN, grade(p, CHECK_UNTRUSTED_CHAIN, SEV_LOW),
 			t->misordered, "out_of_order", &m);
 		if (!f || !c.x)
 			return;
 		c.cls = position_class(c.x, c.pos, hs->n_certs);
+		cert_at_memo(p, &c, &scratch);
 		m_str(&m, "the chain is out of order: ");
 		m_str(&m, label_of(&c));
 		m_str(&m, " is not followed by its issuer, which the server sends elsewhere "

@@ -53,16 +53,21 @@ static const char *first_dns_san(const struct x509_info *x)
 	return NULL;
 }
 
-/* The leaf's label is built only when a finding needs it: most handshakes have none. */
+/* The leaf's label is built only when a finding needs it (most handshakes have none), and then
+ * kept in the leaf's memo (policy_memo.c) with the chain's findings. */
 struct leaf {
+	const struct policy *p;
 	const struct x509_info *x;
-	char label[112]; /* empty until leaf_label() */
+	char *label; /* NULL until leaf_label() */
+	struct cert_memo *scratch; /* for a leaf that keeps no memo */
 };
 
 static const char *leaf_label(struct leaf *l)
 {
+	if (!l->label)
+		l->label = policy_memo__of(l->p, l->x, 0, CERT_LEAF, false, l->scratch)->label;
 	if (!l->label[0])
-		policy__cert_label(l->label, sizeof(l->label), l->x, 0, "leaf", false);
+		policy__cert_label(l->label, CERT_LABEL_LEN, l->x, 0, CERT_LEAF, false);
 	return l->label;
 }
 
@@ -152,7 +157,8 @@ static void check_validity_period(const struct policy *p, struct handshake *hs, 
 
 void policy__check_leaf_names(const struct policy *p, struct handshake *hs)
 {
-	struct leaf l = { .x = hs->n_certs ? hs->certs[0] : NULL };
+	struct cert_memo scratch;
+	struct leaf l = { .p = p, .x = hs->n_certs ? hs->certs[0] : NULL, .scratch = &scratch };
 
 	if (!l.x || !l.x->parsed)
 		return;

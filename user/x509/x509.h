@@ -57,6 +57,10 @@ struct x509_info {
 	 * every handshake that carries it; freed with the info. */
 	char *json;
 	uint32_t json_len;
+	/* The policy's findings about this certificate and its label in messages, kept by
+	 * verdict/policy_memo.c for cached infos (their fields never change); one malloc'd block
+	 * without pointers inside, freed with the info. */
+	void *policy_memo;
 };
 
 struct x509_cache_stats {

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The policy's memo of a cached certificate (verdict/policy_memo.c): findings judged once and
+ * copied into later handshakes must be that certificate's own, at that place in the chain,
+ * under the policy as it is now; and equal, field for field, to what an uncached certificate
+ * with the same DER is judged to have. */
+#include "x509/x509_certs.h"
+#include "verdict/policy.h"
+#include "verdict/policy_int.h"
+
+#define PACKET_TS (1400000000ull * 1000000000ull) /* 2014-05-13 */
+
+/* Two self-signed certificates alike in everything but the key: the 1024-bit one has a
+ * weak_key finding the other has not. */
+static struct der der_weak, der_strong;
+
+static struct der make_same_but_key(EVP_PKEY *key)
+{
+	struct spec s = { .key = key, .md = EVP_sha256(), .cn = "same", .ca = -1,
+			  .not_before = "20100101000000Z", .not_after = "20300101000000Z" };
+
+	return make(&s);
+}
+
+static void judge(const struct policy *p, struct handshake *hs, const struct x509_info *const *chain,
+		  int n, bool client)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->has_certificate = true;
+	hs->cert_ts_ns = PACKET_TS;
+	hs->client_cert_ts_ns = PACKET_TS;
+	for (int i = 0; i < n; i++) {
+		if (client)
+			hs->client_certs[i] = chain[i];
+		else
+			hs->certs[i] = chain[i];
+	}
+	if (client)
+		hs->n_client_certs = (uint16_t)n;
+	else
+		hs->n_certs = (uint16_t)n;
+	policy__evaluate(p, hs);
+}
+
+static bool same_findings(const struct handshake *a, const struct handshake *b)
+{
+	if (a->n_findings != b->n_findings)
+		return false;
+	for (int i = 0; i < a->n_findings; i++) {
+		const struct finding *x = &a->findings[i], *y = &b->findings[i];
+
+		if (x->check != y->check || x->severity != y->severity ||
+		    x->position != y->position || x->side != y->side ||
+		    strcmp(x->detail, y->detail) || strcmp(x->message, y->message))
+			return false;
+	}
+	return true;
+}
+
+static int count_check(const struct handshake *hs, enum check_id c)
+{
+	int n = 0;
+
+	for (int i = 0; i < hs->n_findings; i++)
+		n += hs->findings[i].check == c;
+	return n;
+}
+
+static const struct finding *find_check(const struct handshake *hs, enum check_id c)
+{
+	for (int i = 0; i < hs->n_findings; i++)
+		if (hs->findings[i].check == c)
+			return &hs->findings[i];
+	return NULL;
+}
+
+/* Judges the chain of cached infos and the same chain analysed uncached; both must agree. */
+static void judge_both(const struct policy *p, struct handshake *cached, struct handshake *fresh,
+		       const struct x509_info *const *c_chain, const struct x509_info *const *u_chain,
+		       int n, bool client)
+{
+	judge(p, cached, c_chain, n, client);
+	judge(p, fresh, u_chain, n, client);
+	CHECK(same_findings(cached, fresh));
+}
+
+static void test_memo_is_per_certificate(void)
+{
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	const struct x509_info *weak, *strong;
+	struct x509_info *u_weak = x509__analyze(der_weak.p, der_weak.len);
+	struct x509_info *u_strong = x509__analyze(der_strong.p, der_strong.len);
+	const struct finding *f;
+
+	CHECK(cache && p && hs && ref && u_weak && u_strong);
+	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
+		goto cleanup;
+	weak = x509_cache__get(cache, der_weak.p, der_weak.len);
+	strong = x509_cache__get(cache, der_strong.p, der_strong.len);
+	CHECK(weak && strong && weak != strong && weak->cache_slot && strong->cache_slot);
+	if (!weak || !strong)
+		goto cleanup;
+
+	/* each judged twice in turn: the second time from the memo */
+	for (int round = 0; round < 2; round++) {
+		judge_both(p, hs, ref, &weak, (const struct x509_info *const *)&u_weak, 1, false);
+		CHECK_EQ(count_check(hs, CHECK_WEAK_KEY), 1);
+		CHECK_EQ(count_check(hs, CHECK_SELF_SIGNED), 1);
+		f = find_check(hs, CHECK_WEAK_KEY);
+		CHECK(f && !strcmp(f->message, "certificate #1 (leaf, CN=same) has a 1024-bit RSA "
+					       "key (minimum 2048)"));
+		judge_both(p, hs, ref, &strong, (const struct x509_info *const *)&u_strong, 1,
+			   false);
+		CHECK_EQ(count_check(hs, CHECK_WEAK_KEY), 0);
+		CHECK_EQ(count_check(hs, CHECK_SELF_SIGNED), 1);
+		CHECK(weak->policy_memo && strong->policy_memo &&
+		      weak->policy_memo != strong->policy_memo);
+	}
+	x509_info__put(cache, weak);
+	x509_info__put(cache, strong);
+cleanup:
+	x509_info__free(u_weak);
+	x509_info__free(u_strong);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
+/* The same certificate at another place, on the other side, or under a changed policy: a memo
+ * made for one of them is not given to another. */
+static void test_memo_key(void)
+{
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	struct x509_info *u_weak = x509__analyze(der_weak.p, der_weak.len);
+	struct x509_info *u_strong = x509__analyze(der_strong.p, der_strong.len);
+	const struct x509_info *c_chain[2], *u_chain[2];
+	const struct finding *f;
+
+	CHECK(cache && p && hs && ref && u_weak && u_strong);
+	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
+		goto cleanup;
+	c_chain[0] = x509_cache__get(cache, der_strong.p, der_strong.len);
+	c_chain[1] = x509_cache__get(cache, der_weak.p, der_weak.len);
+	u_chain[0] = u_strong;
+	u_chain[1] = u_weak;
+	CHECK(c_chain[0] && c_chain[1]);
+	if (!c_chain[0] || !c_chain[1])
+		goto cleanup;
+
+	/* the weak one second: a root (self-signed after the leaf), numbered #2 */
+	judge_both(p, hs, ref, c_chain, u_chain, 2, false);
+	f = find_check(hs, CHECK_WEAK_KEY);
+	CHECK(f && f->position == 1 &&
+	      !strcmp(f->message, "certificate #2 (root, CN=same) has a 1024-bit RSA key "
+				  "(minimum 2048)"));
+	CHECK_EQ(count_check(hs, CHECK_SELF_SIGNED), 1); /* the leaf's only */
+
+	/* then first: the leaf */
+	judge_both(p, hs, ref, &c_chain[1], &u_chain[1], 1, false);
+	f = find_check(hs, CHECK_WEAK_KEY);
+	CHECK(f && f->position == 0 &&
+	      !strcmp(f->message, "certificate #1 (leaf, CN=same) has a 1024-bit RSA key "
+				  "(minimum 2048)"));
+	CHECK_EQ(count_check(hs, CHECK_SELF_SIGNED), 1);
+
+	/* in the client's chain */
+	judge_both(p, hs, ref, &c_chain[1], &u_chain[1], 1, true);
+	f = find_check(hs, CHECK_WEAK_KEY);
+	CHECK(f && f->side == HS_SIDE_CLIENT &&
+	      !strcmp(f->message, "client certificate #1 (leaf, CN=same) has a 1024-bit RSA key "
+				  "(minimum 2048)"));
+
+	/* a stricter policy, changed in place as a reload does: the 2048-bit key is weak now */
+	judge_both(p, hs, ref, c_chain, u_chain, 1, false);
+	CHECK_EQ(count_check(hs, CHECK_WEAK_KEY), 0);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", "3072", NULL, 0), 0);
+	judge_both(p, hs, ref, c_chain, u_chain, 1, false);
+	f = find_check(hs, CHECK_WEAK_KEY);
+	CHECK(f && !strcmp(f->detail, "RSA-2048") && f->severity == SEV_MEDIUM);
+	CHECK_EQ(policy__set(p, "self_signed.enabled", "false", NULL, 0), 0);
+	judge_both(p, hs, ref, c_chain, u_chain, 1, false);
+	CHECK_EQ(count_check(hs, CHECK_SELF_SIGNED), 0);
+	CHECK_EQ(policy__set(p, "min_rsa_bits", "2048", NULL, 0), 0);
+	judge_both(p, hs, ref, c_chain, u_chain, 1, false);
+	CHECK_EQ(hs->n_findings, 0);
+
+	x509_info__put(cache, c_chain[0]);
+	x509_info__put(cache, c_chain[1]);
+cleanup:
+	x509_info__free(u_weak);
+	x509_info__free(u_strong);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
+/* A full list: the memo's findings are added as far as they fit, as judged ones are. */
+static void test_memo_full_list(void)
+{
+	struct x509_cache *cache = x509_cache__new(4);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	struct x509_info *u_weak = x509__analyze(der_weak.p, der_weak.len);
+	const struct x509_info *c_chain[TLS_MAX_CHAIN], *u_chain[TLS_MAX_CHAIN];
+
+	CHECK(cache && p && hs && ref && u_weak);
+	if (!cache || !p || !hs || !ref || !u_weak)
+		goto cleanup;
+	for (int i = 0; i < TLS_MAX_CHAIN; i++) {
+		c_chain[i] = x509_cache__get(cache, der_weak.p, der_weak.len);
+		u_chain[i] = u_weak;
+	}
+	/* two findings (weak_key, and self_signed at the leaf) a certificate, 1 + ... > 32 */
+	for (int round = 0; round < 2; round++) {
+		judge_both(p, hs, ref, c_chain, u_chain, TLS_MAX_CHAIN, false);
+		CHECK_EQ(hs->n_findings, HS_MAX_FINDINGS < TLS_MAX_CHAIN + 1 ? HS_MAX_FINDINGS
+									    : TLS_MAX_CHAIN + 1);
+	}
+	for (int i = 0; i < TLS_MAX_CHAIN; i++)
+		x509_info__put(cache, c_chain[i]);
+cleanup:
+	x509_info__free(u_weak);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
+int main(void)
+{
+	if (keys_init())
+		return 1;
+	der_weak = make_same_but_key(rsa1024);
+	der_strong = make_same_but_key(rsa2048);
+	if (!der_weak.p || !der_strong.p)
+		return 1;
+	RUN_TEST(test_memo_is_per_certificate);
+	RUN_TEST(test_memo_key);
+	RUN_TEST(test_memo_full_list);
+	free(der_weak.p);
+	free(der_strong.p);
+	keys_free();
+	return check_total_failed ? 1 : 0;
+}
