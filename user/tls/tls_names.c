@@ -465,6 +465,24 @@ const struct tls_cipher_info *tls__cipher_info(uint16_t id)
 	return slot ? &cipher_suites[slot - 1] : NULL;
 }
 
+uint32_t tls__ciphers_kx(const uint16_t *ids, size_t n)
+{
+	uint32_t kx = 0;
+
+	if (!__atomic_load_n(&cipher_index_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&cipher_index_once, cipher_index_build);
+	for (size_t i = 0; i < n; i++) {
+		unsigned page = cipher_page_of[ids[i] >> 8], slot;
+
+		if (!page)
+			continue;
+		slot = cipher_pages[page - 1][ids[i] & 0xff];
+		if (slot)
+			kx |= 1u << cipher_suites[slot - 1].kx;
+	}
+	return kx;
+}
+
 const char *tls__cipher_name(uint16_t id, char *buf, size_t size)
 {
 	const struct tls_cipher_info *ci = tls__cipher_info(id);
