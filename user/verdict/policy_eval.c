@@ -387,6 +387,9 @@ static void cert_findings(const struct policy *p, struct cert_at *c, struct cert
 		m_str(&m, label_of(c));
 		m_str(&m, " is self-signed");
 	}
+	/* a memo the certificate keeps keeps its findings' JSON too (report.c writes it) */
+	for (unsigned i = 0; memo->kept && i < memo->n_found; i++)
+		memo->found[i].json = &memo->json[i];
 	memo->made = true;
 }
 

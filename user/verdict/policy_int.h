@@ -77,9 +77,11 @@ struct cert_memo {
 	enum cert_class cls;
 	bool client; /* in the client's chain */
 	bool made; /* found[] filled */
+	bool kept; /* kept with the certificate (not a caller's scratch) */
 	uint16_t n_before, n_found;
 	char label[CERT_LABEL_LEN]; /* "" until first needed */
 	struct finding found[CERT_MEMO_FINDINGS];
+	struct finding_json json[CERT_MEMO_FINDINGS]; /* found[i]'s, when kept */
 };
 
 /* x's memo for this position, class, side and policy: the one kept with x's cache entry

@@ -20,15 +20,20 @@ static bool same_key(const struct cert_memo *m, const struct policy *p, unsigned
 }
 
 static void reset(struct cert_memo *m, const struct policy *p, unsigned pos, enum cert_class cls,
-		  bool client)
+		  bool client, bool kept)
 {
 	memcpy(&m->policy, p, sizeof(*p));
 	m->pos = pos;
 	m->cls = cls;
 	m->client = client;
 	m->made = false;
+	m->kept = kept;
 	m->n_found = m->n_before = 0;
 	m->label[0] = '\0';
+	for (int i = 0; kept && i < CERT_MEMO_FINDINGS; i++) {
+		m->json[i].source = &m->found[i];
+		m->json[i].len = 0;
+	}
 }
 
 struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info *x, unsigned pos,
@@ -40,7 +45,7 @@ struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info
 	/* Only a cache entry is known not to change: other infos (a full cache's private copies,
 	 * callers' own) are judged afresh each time. */
 	if (!x->cache_slot) {
-		reset(scratch, p, pos, cls, client);
+		reset(scratch, p, pos, cls, client, false);
 		return scratch;
 	}
 	if (m && same_key(m, p, pos, cls, client))
@@ -48,11 +53,11 @@ struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info
 	if (!m) {
 		m = malloc(sizeof(*m));
 		if (!m) {
-			reset(scratch, p, pos, cls, client);
+			reset(scratch, p, pos, cls, client, false);
 			return scratch;
 		}
 		mut->policy_memo = m;
 	}
-	reset(m, p, pos, cls, client);
+	reset(m, p, pos, cls, client, true);
 	return m;
 }

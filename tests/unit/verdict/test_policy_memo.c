@@ -4,6 +4,8 @@
  * under the policy as it is now; and equal, field for field, to what an uncached certificate
  * with the same DER is judged to have. */
 #include "x509/x509_certs.h"
+#include "out/report.h"
+#include "util/sbuf.h"
 #include "verdict/policy.h"
 #include "verdict/policy_int.h"
 
@@ -231,6 +233,78 @@ cleanup:
 	x509_cache__free(cache);
 }
 
+/* The findings' JSON (out/report.c) kept with the memo: written once, then copied, and equal to
+ * what the same findings of an uncached certificate are written as; a copy that differs from
+ * the memo's finding (here its message, changed after the policy ran) is written afresh. */
+static void test_memo_json(void)
+{
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	struct x509_info *u_weak = x509__analyze(der_weak.p, der_weak.len);
+	struct x509_info *u_strong = x509__analyze(der_strong.p, der_strong.len);
+	const struct x509_info *weak = NULL, *strong = NULL;
+	struct sbuf a, b;
+
+	sbuf__init(&a);
+	sbuf__init(&b);
+	CHECK(cache && p && hs && ref && u_weak && u_strong);
+	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
+		goto cleanup;
+	weak = x509_cache__get(cache, der_weak.p, der_weak.len);
+	strong = x509_cache__get(cache, der_strong.p, der_strong.len);
+	CHECK(weak && strong);
+	if (!weak || !strong)
+		goto cleanup;
+	for (int round = 0; round < 3; round++) {
+		for (int client = 0; client < 2; client++) {
+			judge_both(p, hs, ref, &weak, (const struct x509_info *const *)&u_weak, 1,
+				   client);
+			CHECK(hs->n_findings == 2 && hs->findings[0].json);
+			sbuf__reset(&a);
+			sbuf__reset(&b);
+			report__json(&a, hs);
+			report__json(&b, ref);
+			CHECK(a.buf && b.buf && !strcmp(a.buf, b.buf));
+			CHECK(a.buf && strstr(a.buf, client ? "\"message\":\"client certificate #1 "
+							      "(leaf, CN=same) has a 1024-bit" :
+							    "\"message\":\"certificate #1 (leaf, CN=same) "
+							    "has a 1024-bit"));
+			CHECK(a.buf && strstr(a.buf, client ? "\"side\":\"client\"" :
+							    "\"side\":\"server\""));
+		}
+		judge_both(p, hs, ref, &strong, (const struct x509_info *const *)&u_strong, 1,
+			   false);
+		sbuf__reset(&a);
+		sbuf__reset(&b);
+		report__json(&a, hs);
+		report__json(&b, ref);
+		CHECK(a.buf && b.buf && !strcmp(a.buf, b.buf) && !strstr(a.buf, "weak_key"));
+	}
+	/* written and kept, then judged again from the memo, and the copy changed */
+	judge(p, hs, &weak, 1, false);
+	sbuf__reset(&a);
+	report__json(&a, hs);
+	judge(p, hs, &weak, 1, false);
+	snprintf(hs->findings[0].message, sizeof(hs->findings[0].message), "changed");
+	sbuf__reset(&a);
+	report__json(&a, hs);
+	CHECK(a.buf && strstr(a.buf, "\"message\":\"changed\"") && !strstr(a.buf, "1024-bit"));
+cleanup:
+	if (cache) {
+		x509_info__put(cache, weak);
+		x509_info__put(cache, strong);
+	}
+	sbuf__free(&a);
+	sbuf__free(&b);
+	x509_info__free(u_weak);
+	x509_info__free(u_strong);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -242,6 +316,7 @@ int main(void)
 	RUN_TEST(test_memo_is_per_certificate);
 	RUN_TEST(test_memo_key);
 	RUN_TEST(test_memo_full_list);
+	RUN_TEST(test_memo_json);
 	free(der_weak.p);
 	free(der_strong.p);
 	keys_free();
