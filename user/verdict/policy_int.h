@@ -80,6 +80,7 @@ struct cert_memo {
 	bool kept; /* kept with the certificate (not a caller's scratch) */
 	uint16_t n_before, n_found;
 	char label[CERT_LABEL_LEN]; /* "" until first needed */
+	int32_t dns_sans; /* x509__dns_san_count(), -1 until first needed */
 	struct finding found[CERT_MEMO_FINDINGS];
 	struct finding_json json[CERT_MEMO_FINDINGS]; /* found[i]'s, when kept */
 };

@@ -30,6 +30,7 @@ static void reset(struct cert_memo *m, const struct policy *p, unsigned pos, enu
 	m->kept = kept;
 	m->n_found = m->n_before = 0;
 	m->label[0] = '\0';
+	m->dns_sans = -1;
 	for (int i = 0; kept && i < CERT_MEMO_FINDINGS; i++) {
 		m->json[i].source = &m->found[i];
 		m->json[i].len = 0;

@@ -305,6 +305,61 @@ cleanup:
 	x509_cache__free(cache);
 }
 
+/* The leaf's count of DNS names, kept in its memo for missing_sni's message: each leaf's own. */
+static void test_memo_dns_names(void)
+{
+	struct spec two = { .key = rsa2048, .md = EVP_sha256(), .cn = "same", .ca = -1,
+			    .not_before = "20100101000000Z", .not_after = "20300101000000Z",
+			    .san = "DNS:a.example,DNS:b.example" };
+	struct spec one = two;
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct der d2, d1;
+	const struct x509_info *x2 = NULL, *x1 = NULL;
+	const struct finding *f;
+
+	one.san = "DNS:c.example";
+	d2 = make(&two);
+	d1 = make(&one);
+	CHECK(cache && p && hs && d2.p && d1.p);
+	if (!cache || !p || !hs || !d2.p || !d1.p)
+		goto cleanup;
+	x2 = x509_cache__get(cache, d2.p, d2.len);
+	x1 = x509_cache__get(cache, d1.p, d1.len);
+	CHECK(x2 && x1);
+	if (!x2 || !x1)
+		goto cleanup;
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 2; k++) {
+			const struct x509_info *x = k ? x1 : x2;
+
+			memset(hs, 0, sizeof(*hs));
+			hs->has_certificate = hs->has_client_hello = true;
+			hs->cert_ts_ns = PACKET_TS;
+			hs->certs[0] = x;
+			hs->n_certs = 1;
+			policy__evaluate(p, hs);
+			f = find_check(hs, CHECK_MISSING_SNI);
+			CHECK(f && !strcmp(f->message,
+					   k ? "the client sent no SNI; certificate #1 (leaf, CN=same) "
+					       "names 1 DNS host (c.example)" :
+					       "the client sent no SNI; certificate #1 (leaf, CN=same) "
+					       "names 2 DNS hosts (first a.example)"));
+		}
+	}
+cleanup:
+	if (cache) {
+		x509_info__put(cache, x2);
+		x509_info__put(cache, x1);
+	}
+	free(d2.p);
+	free(d1.p);
+	free(hs);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -317,6 +372,7 @@ int main(void)
 	RUN_TEST(test_memo_key);
 	RUN_TEST(test_memo_full_list);
 	RUN_TEST(test_memo_json);
+	RUN_TEST(test_memo_dns_names);
 	free(der_weak.p);
 	free(der_strong.p);
 	keys_free();
