@@ -429,8 +429,7 @@ static const struct tls_cipher_info cipher_suites[] = {
 #define CIPHER_PAGES 8
 static uint8_t cipher_page_of[256]; /* page + 1, 0: no suite has this high byte */
 static uint16_t cipher_pages[CIPHER_PAGES][256];
-/* The same slots holding the suite's key exchange as a bit (1 << enum tls_kx), for
- * tls__ciphers_kx(); row 0 is all zero, the row of every high byte no suite has. */
+/* tls__ciphers_kx()'s: each slot's 1 << enum tls_kx; row 0, of unused high bytes, is zero */
 static uint8_t cipher_kx_bits[CIPHER_PAGES + 1][256];
 static pthread_once_t cipher_index_once = PTHREAD_ONCE_INIT;
 /* Set (release) once the index is built: read inline (acquire, a plain load on x86) so that

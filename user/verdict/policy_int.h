@@ -83,12 +83,26 @@ struct cert_memo {
 	int32_t dns_sans; /* x509__dns_san_count(), -1 until first needed */
 	struct finding found[CERT_MEMO_FINDINGS];
 	struct finding_json json[CERT_MEMO_FINDINGS]; /* found[i]'s, when kept */
+	/* Its last validity finding (expired, expires_soon or not_yet_valid; n_validity 0 or 1)
+	 * and the spans its message shows (policy_eval.c's span_shown()), when kept. */
+	bool validity_made;
+	uint16_t n_validity;
+	uint64_t validity_key[3];
+	struct finding validity;
+	struct finding_json validity_json;
 };
 
 /* x's memo for this position, class, side and policy: the one kept with x's cache entry
  * (emptied first when it was made for another), else scratch, emptied. Never NULL. */
 struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info *x, unsigned pos,
 				  enum cert_class cls, bool client, struct cert_memo *scratch);
+
+/* The certificates of both chains, each by itself (policy_cert.c): weak_signature, weak_key,
+ * expired, expires_soon, not_yet_valid, self_signed, unparsable_cert. */
+void policy__check_certs(const struct policy *p, struct handshake *hs);
+
+/* The server's chain against the trust store (policy_cert.c): untrusted_chain. */
+void policy__check_trust(const struct policy *p, struct handshake *hs);
 
 /* The leaf's names and validity period (policy_leaf.c): name_mismatch, missing_sni,
  * long_validity. */

@@ -35,6 +35,10 @@ static void reset(struct cert_memo *m, const struct policy *p, unsigned pos, enu
 		m->json[i].source = &m->found[i];
 		m->json[i].len = 0;
 	}
+	m->validity_made = false;
+	m->n_validity = 0;
+	m->validity_json.source = &m->validity;
+	m->validity_json.len = 0;
 }
 
 struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info *x, unsigned pos,

@@ -23,13 +23,15 @@ static struct der make_same_but_key(EVP_PKEY *key)
 	return make(&s);
 }
 
-static void judge(const struct policy *p, struct handshake *hs, const struct x509_info *const *chain,
-		  int n, bool client)
+static uint64_t packet_ts = PACKET_TS;
+
+static void judge(const struct policy *p, struct handshake *hs,
+		  const struct x509_info *const *chain, int n, bool client)
 {
 	memset(hs, 0, sizeof(*hs));
 	hs->has_certificate = true;
-	hs->cert_ts_ns = PACKET_TS;
-	hs->client_cert_ts_ns = PACKET_TS;
+	hs->cert_ts_ns = packet_ts;
+	hs->client_cert_ts_ns = packet_ts;
 	for (int i = 0; i < n; i++) {
 		if (client)
 			hs->client_certs[i] = chain[i];
@@ -360,6 +362,63 @@ cleanup:
 	x509_cache__free(cache);
 }
 
+/* An expired certificate judged at packets hours and days apart: the validity finding kept in
+ * the memo is given again only while its message would say the same (the same number of days,
+ * or of seconds under a day), and always equals the uncached certificate's. */
+static void test_memo_validity(void)
+{
+	struct spec old_one = { .key = rsa2048, .md = EVP_sha256(), .cn = "old", .ca = -1,
+				.not_before = "20100101000000Z", .not_after = "20120101000000Z" };
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	struct der d = make(&old_one);
+	struct x509_info *u = d.p ? x509__analyze(d.p, d.len) : NULL;
+	const struct x509_info *x = NULL;
+	const uint64_t not_after = 1325376000ull; /* 2012-01-01T00:00:00Z */
+	/* seconds after notAfter: under a day, then days, twice each, then back */
+	static const uint64_t after[] = { 5, 5, 86399, 86400, 86400 + 3600, 2 * 86400, 5, 2 * 86400 };
+	static const char *const shown[] = { "5 s", "5 s", "86399 s", "1 days", "1 days", "2 days",
+					     "5 s", "2 days" };
+	char want[200];
+	const struct finding *f;
+
+	CHECK(cache && p && hs && ref && u);
+	if (!cache || !p || !hs || !ref || !u)
+		goto cleanup;
+	x = x509_cache__get(cache, d.p, d.len);
+	CHECK(x != NULL);
+	if (!x)
+		goto cleanup;
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		packet_ts = (not_after + after[i]) * 1000000000ull;
+		judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+		f = find_check(hs, CHECK_EXPIRED);
+		snprintf(want, sizeof(want), "certificate #1 (leaf, CN=old) expired at "
+					     "2012-01-01T00:00:00Z, %s before the handshake", shown[i]);
+		CHECK(f && !strcmp(f->message, want));
+	}
+	/* not yet valid, then valid: no validity finding at all */
+	packet_ts = (1262304000ull - 10) * 1000000000ull; /* 2010-01-01 less 10 s */
+	judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+	f = find_check(hs, CHECK_NOT_YET_VALID);
+	CHECK(f && strstr(f->message, "is not valid before 2010-01-01T00:00:00Z, 10 s after"));
+	CHECK_EQ(count_check(hs, CHECK_EXPIRED), 0);
+	packet_ts = 1300000000ull * 1000000000ull;
+	judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+	CHECK_EQ(count_check(hs, CHECK_EXPIRED) + count_check(hs, CHECK_NOT_YET_VALID), 0);
+cleanup:
+	packet_ts = PACKET_TS;
+	if (cache)
+		x509_info__put(cache, x);
+	x509_info__free(u);
+	free(d.p);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -373,6 +432,7 @@ int main(void)
 	RUN_TEST(test_memo_full_list);
 	RUN_TEST(test_memo_json);
 	RUN_TEST(test_memo_dns_names);
+	RUN_TEST(test_memo_validity);
 	free(der_weak.p);
 	free(der_strong.p);
 	keys_free();
