@@ -48,8 +48,10 @@ struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info
 	struct cert_memo *m = x->policy_memo;
 
 	/* Only a cache entry is known not to change: other infos (a full cache's private copies,
-	 * callers' own) are judged afresh each time. */
-	if (!x->cache_slot) {
+	 * callers' own) are judged afresh each time. And only one a cache hit served is worth a
+	 * memo (2.9 KB): a certificate seen in a single handshake, each leaf of a host that
+	 * issues one per connection, would fill the cache's entries with memos never read. */
+	if (!x->cache_slot || (!m && !x->reused)) {
 		reset(scratch, p, pos, cls, client, false);
 		return scratch;
 	}

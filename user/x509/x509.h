@@ -51,6 +51,7 @@ struct x509_info {
 	bool self_signed; /* subject == issuer (names) and, where possible, signature verifies */
 	bool self_issued; /* subject == issuer (names) */
 	bool is_ca; /* basicConstraints CA:TRUE */
+	bool reused; /* a cache hit served it: more handshakes than the first carry it */
 	uint32_t refs; /* private: cache reference count */
 	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
 	/* The certificate's JSON object body (after "position"), rendered once by report.c for

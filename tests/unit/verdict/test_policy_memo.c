@@ -45,6 +45,15 @@ static void judge(const struct policy *p, struct handshake *hs,
 	policy__evaluate(p, hs);
 }
 
+/* A certificate from the cache as a second handshake gets it: a hit, worth a memo. */
+static const struct x509_info *get_again(struct x509_cache *c, const struct der *d)
+{
+	const struct x509_info *first = x509_cache__get(c, d->p, d->len);
+
+	x509_info__put(c, first);
+	return x509_cache__get(c, d->p, d->len);
+}
+
 static bool same_findings(const struct handshake *a, const struct handshake *b)
 {
 	if (a->n_findings != b->n_findings)
@@ -100,8 +109,8 @@ static void test_memo_is_per_certificate(void)
 	CHECK(cache && p && hs && ref && u_weak && u_strong);
 	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
 		goto cleanup;
-	weak = x509_cache__get(cache, der_weak.p, der_weak.len);
-	strong = x509_cache__get(cache, der_strong.p, der_strong.len);
+	weak = get_again(cache, &der_weak);
+	strong = get_again(cache, &der_strong);
 	CHECK(weak && strong && weak != strong && weak->cache_slot && strong->cache_slot);
 	if (!weak || !strong)
 		goto cleanup;
@@ -147,8 +156,8 @@ static void test_memo_key(void)
 	CHECK(cache && p && hs && ref && u_weak && u_strong);
 	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
 		goto cleanup;
-	c_chain[0] = x509_cache__get(cache, der_strong.p, der_strong.len);
-	c_chain[1] = x509_cache__get(cache, der_weak.p, der_weak.len);
+	c_chain[0] = get_again(cache, &der_strong);
+	c_chain[1] = get_again(cache, &der_weak);
 	u_chain[0] = u_strong;
 	u_chain[1] = u_weak;
 	CHECK(c_chain[0] && c_chain[1]);
@@ -253,8 +262,8 @@ static void test_memo_json(void)
 	CHECK(cache && p && hs && ref && u_weak && u_strong);
 	if (!cache || !p || !hs || !ref || !u_weak || !u_strong)
 		goto cleanup;
-	weak = x509_cache__get(cache, der_weak.p, der_weak.len);
-	strong = x509_cache__get(cache, der_strong.p, der_strong.len);
+	weak = get_again(cache, &der_weak);
+	strong = get_again(cache, &der_strong);
 	CHECK(weak && strong);
 	if (!weak || !strong)
 		goto cleanup;
@@ -327,8 +336,8 @@ static void test_memo_dns_names(void)
 	CHECK(cache && p && hs && d2.p && d1.p);
 	if (!cache || !p || !hs || !d2.p || !d1.p)
 		goto cleanup;
-	x2 = x509_cache__get(cache, d2.p, d2.len);
-	x1 = x509_cache__get(cache, d1.p, d1.len);
+	x2 = get_again(cache, &d2);
+	x1 = get_again(cache, &d1);
 	CHECK(x2 && x1);
 	if (!x2 || !x1)
 		goto cleanup;
@@ -386,7 +395,7 @@ static void test_memo_validity(void)
 	CHECK(cache && p && hs && ref && u);
 	if (!cache || !p || !hs || !ref || !u)
 		goto cleanup;
-	x = x509_cache__get(cache, d.p, d.len);
+	x = get_again(cache, &d);
 	CHECK(x != NULL);
 	if (!x)
 		goto cleanup;
@@ -419,6 +428,42 @@ cleanup:
 	x509_cache__free(cache);
 }
 
+/* A certificate only one handshake carried keeps no memo (a host that issues a leaf per
+ * connection would fill the cache with memos never read); once a cache hit served it, it does,
+ * and is judged the same either way. */
+static void test_memo_only_when_reused(void)
+{
+	struct x509_cache *cache = x509_cache__new(8);
+	struct policy *p = policy__new();
+	struct handshake *hs = calloc(1, sizeof(*hs)), *ref = calloc(1, sizeof(*ref));
+	struct x509_info *u = x509__analyze(der_weak.p, der_weak.len);
+	const struct x509_info *x = NULL;
+
+	CHECK(cache && p && hs && ref && u);
+	if (!cache || !p || !hs || !ref || !u)
+		goto cleanup;
+	x = x509_cache__get(cache, der_weak.p, der_weak.len);
+	CHECK(x && !x->reused);
+	if (!x)
+		goto cleanup;
+	judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+	judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+	CHECK(!x->policy_memo && !hs->findings[0].json);
+	x509_info__put(cache, x);
+	x = x509_cache__get(cache, der_weak.p, der_weak.len);
+	CHECK(x && x->reused);
+	judge_both(p, hs, ref, &x, (const struct x509_info *const *)&u, 1, false);
+	CHECK(x && x->policy_memo && hs->findings[0].json);
+cleanup:
+	if (cache)
+		x509_info__put(cache, x);
+	x509_info__free(u);
+	free(hs);
+	free(ref);
+	policy__free(p);
+	x509_cache__free(cache);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -433,6 +478,7 @@ int main(void)
 	RUN_TEST(test_memo_json);
 	RUN_TEST(test_memo_dns_names);
 	RUN_TEST(test_memo_validity);
+	RUN_TEST(test_memo_only_when_reused);
 	free(der_weak.p);
 	free(der_strong.p);
 	keys_free();
