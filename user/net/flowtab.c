@@ -20,6 +20,7 @@
  * the table.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,17 +50,17 @@ struct flow_rare {
 };
 
 struct flowtab {
+	/* first: the header's inline lookups read it (struct flowtab_dirs) */
+	struct flowtab_dirs d;
 	struct flowtab_opts opts;
 	uint8_t *pool; /* max_flows entries of stride bytes (mmap) */
 	size_t pool_bytes;
 	size_t stride;
-	size_t dir_off; /* of the entry's room for a compact direction, from the entry's start */
-	/* The directions in use: 2 * max_flows of dir_stride bytes (mmap), handed out as the main
-	 * pool's entries are (fresh ones in address order, then released ones, last released
-	 * first), so their pages are resident for as many directions as were in use at once. */
-	uint8_t *dirs;
+	/* d.blocks, the directions in use: 2 * max_flows of d.block_size bytes (mmap), handed out
+	 * as the main pool's entries are (fresh ones in address order, then released ones, last
+	 * released first), so their pages are resident for as many directions as were in use at
+	 * once. d.room_off: of the entry's room for a compact direction. */
 	size_t dirs_bytes;
-	size_t dir_stride;
 	uint32_t dirs_fresh;
 	uint32_t dirs_free; /* released ones, linked through their first 4 bytes */
 	/* A compact direction's reassembly read back for flowtab__dir_peek(): a frame that only
@@ -86,6 +87,7 @@ struct flowtab {
 	struct reasm_cfg reasm_cfg; /* opts.reasm and reasm_stats, for every flow's directions */
 };
 
+_Static_assert(offsetof(struct flowtab, d) == 0, "flowtab.h's inline lookups read it there");
 _Static_assert(sizeof(struct tlsmon_flow_key) == 48, "the key is hashed and compared as raw bytes");
 _Static_assert(sizeof(struct flow) % 8 == 0, "the engine's state follows struct flow");
 _Static_assert(sizeof(struct flow) <= 88, "struct flow grew: a flood of half-open handshakes "
@@ -104,7 +106,7 @@ static inline uint32_t id_of(const struct flowtab *t, const struct flow *f)
 
 static inline struct reasm *dir_at(const struct flowtab *t, uint32_t id)
 {
-	return (struct reasm *)(t->dirs + (size_t)(id - 1) * t->dir_stride);
+	return (struct reasm *)(t->d.blocks + (size_t)(id - 1) * t->d.block_size);
 }
 
 /* A direction between frames when nothing is held or noted: the reassembly's position and its
@@ -127,7 +129,7 @@ _Static_assert(sizeof(struct dir_compact) == 32, "a flood's flow holds one of th
 
 static inline uint8_t *room_of(const struct flowtab *t, struct flow *f)
 {
-	return (uint8_t *)f + t->dir_off;
+	return (uint8_t *)f + t->d.room_off;
 }
 
 /* The block in use by the first side (FLOW_DIR_FULL). */
@@ -150,7 +152,7 @@ static uint32_t block_take(struct flowtab *t)
 	} else {
 		id = ++t->dirs_fresh;
 	}
-	memset(dir_at(t, id), 0, t->dir_stride);
+	memset(dir_at(t, id), 0, t->d.block_size);
 	t->stats.dirs_full++;
 	return id;
 }
@@ -163,7 +165,7 @@ static void block_give(struct flowtab *t, uint32_t id)
 }
 
 /* The first side's compact state, read back into r (zeroed): the reassembly's part, and the
- * engine's too when with_app (dir_stride bytes). */
+ * engine's too when with_app (d.block_size bytes). */
 static void unpack(const struct flowtab *t, struct flow *f, struct reasm *r, bool with_app)
 {
 	struct dir_compact dc;
@@ -216,7 +218,7 @@ static void compact(struct flowtab *t, struct flow *f)
 	block_give(t, id);
 }
 
-struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side)
+struct reasm *flowtab__dir_if_slow(struct flowtab *t, struct flow *f, int side)
 {
 	if (!(f->dirs & FLOW_DIR_INLINE))
 		return NULL;
@@ -225,7 +227,7 @@ struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side)
 	return f->dir_other ? dir_at(t, f->dir_other) : NULL;
 }
 
-const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side)
+const struct reasm *flowtab__dir_peek_slow(struct flowtab *t, struct flow *f, int side)
 {
 	static const struct reasm fresh; /* what reasm__init() makes */
 	const struct reasm *r;
@@ -240,7 +242,7 @@ const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int sid
 	return r ? r : &fresh;
 }
 
-struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side)
+struct reasm *flowtab__dir_slow(struct flowtab *t, struct flow *f, int side)
 {
 	struct reasm *r = flowtab__dir_if(t, f, side);
 	uint32_t id;
@@ -478,9 +480,9 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->opts = *opts;
 	t->reasm_cfg.lim = opts->reasm;
 	t->reasm_cfg.stats = &t->reasm_stats;
-	t->dir_off = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
-	t->dir_stride = (sizeof(struct reasm) + opts->dir_app_size + 7) & ~(size_t)7;
-	t->stride = t->dir_off + ((sizeof(struct dir_compact) + 7) & ~(size_t)7);
+	t->d.room_off = (sizeof(struct flow) + opts->app_size + 7) & ~(size_t)7;
+	t->d.block_size = (sizeof(struct reasm) + opts->dir_app_size + 7) & ~(size_t)7;
+	t->stride = t->d.room_off + ((sizeof(struct dir_compact) + 7) & ~(size_t)7);
 	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
 	t->seed = hash_seed(t);
@@ -491,15 +493,15 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	 * table (tlsmon read makes one per file) would come from the heap, zeroed by memset, every
 	 * page of it resident at once. Fresh anonymous pages cost nothing until a flow uses them. */
 	t->pool = map_zeroed(t->pool_bytes);
-	t->dirs_bytes = (size_t)opts->max_flows * 2 * t->dir_stride;
-	t->dirs = map_zeroed(t->dirs_bytes);
+	t->dirs_bytes = (size_t)opts->max_flows * 2 * t->d.block_size;
+	t->d.blocks = map_zeroed(t->dirs_bytes);
 	t->rare = map_zeroed(rare_bytes(t));
 	t->peek = calloc(1, sizeof(*t->peek));
-	if (!t->buckets || !t->pool || !t->dirs || !t->rare || !t->peek) {
+	if (!t->buckets || !t->pool || !t->d.blocks || !t->rare || !t->peek) {
 		if (t->pool)
 			munmap(t->pool, t->pool_bytes);
-		if (t->dirs)
-			munmap(t->dirs, t->dirs_bytes);
+		if (t->d.blocks)
+			munmap(t->d.blocks, t->dirs_bytes);
 		if (t->rare)
 			munmap(t->rare, rare_bytes(t));
 		free(t->peek);
@@ -519,7 +521,7 @@ void flowtab__free(struct flowtab *t)
 		while (t->lru_tail[c])
 			release_flow(t, at(t, t->lru_tail[c]), FLOW_END_SHUTDOWN);
 	munmap(t->pool, t->pool_bytes);
-	munmap(t->dirs, t->dirs_bytes);
+	munmap(t->d.blocks, t->dirs_bytes);
 	munmap(t->rare, rare_bytes(t));
 	free(t->peek);
 	free(t->buckets);

@@ -119,21 +119,67 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
  * labels or outer addresses may differ; the key holds only what both share. */
 void flowtab__encap(const struct flowtab *t, const struct flow *f, struct encap_chain *out);
 
+/* The directions' pool, where the lookups below find a direction that is in a block: the first
+ * member of the (otherwise private) struct flowtab. A frame asks for its directions a few dozen
+ * times, and a call into the table for each was a twentieth of the offline read. */
+struct flowtab_dirs {
+	uint8_t *blocks; /* block id (from 1) at (id - 1) * block_size */
+	size_t block_size;
+	size_t room_off; /* of an entry's room: the first side's block id when FLOW_DIR_FULL */
+};
+
+/* The block of key side side's direction of f when it is in one, else NULL (not made yet, or
+ * compact in the entry's room). */
+static inline struct reasm *flowtab__dir_block(struct flowtab *t, struct flow *f, int side)
+{
+	const struct flowtab_dirs *d = (const struct flowtab_dirs *)(const void *)t;
+	uint32_t id = 0;
+
+	if (!(f->dirs & FLOW_DIR_INLINE))
+		return NULL;
+	if (!!(f->dirs & FLOW_DIR_SIDE) != !!side)
+		id = f->dir_other;
+	else if (f->dirs & FLOW_DIR_FULL)
+		__builtin_memcpy(&id, (const uint8_t *)f + d->room_off, sizeof(id));
+	return id ? (struct reasm *)(void *)(d->blocks + (size_t)(id - 1) * d->block_size) : NULL;
+}
+
+/* The rest of flowtab__dir(), flowtab__dir_if() and flowtab__dir_peek() when the direction is
+ * not in a block. */
+struct reasm *flowtab__dir_slow(struct flowtab *t, struct flow *f, int side);
+struct reasm *flowtab__dir_if_slow(struct flowtab *t, struct flow *f, int side);
+const struct reasm *flowtab__dir_peek_slow(struct flowtab *t, struct flow *f, int side);
+
 /* The state of the direction that key side sends: its reassembly, followed by
  * opts.dir_app_size bytes of the engine's (flow_dir__app()), zeroed until first written. Made
  * at the first call for that side, so call it only to write (or once the side has sent
  * something); readers take flowtab__dir_peek(). It stays where it is until flowtab__settle(),
  * and never fails: the directions' pool has room for two per flow. */
-struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side);
+static inline struct reasm *flowtab__dir(struct flowtab *t, struct flow *f, int side)
+{
+	struct reasm *r = flowtab__dir_block(t, f, side);
+
+	return r ? r : flowtab__dir_slow(t, f, side);
+}
 
 /* The direction's state when made, else NULL. */
-struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side);
+static inline struct reasm *flowtab__dir_if(struct flowtab *t, struct flow *f, int side)
+{
+	struct reasm *r = flowtab__dir_block(t, f, side);
+
+	return r ? r : flowtab__dir_if_slow(t, f, side);
+}
 
 /* The direction's reassembly to read: a fresh one (nothing started, held or noted) when not
  * made. A compact one is read back into the table's own copy, without the engine's part
  * (flow_dir__app()), valid until the next peek or the next flowtab__dir() / flowtab__dir_if()
  * of that side: read it there and then. */
-const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side);
+static inline const struct reasm *flowtab__dir_peek(struct flowtab *t, struct flow *f, int side)
+{
+	const struct reasm *r = flowtab__dir_block(t, f, side);
+
+	return r ? r : flowtab__dir_peek_slow(t, f, side);
+}
 
 /* Between frames, when nothing holds a direction's address: the flow looked up last gives its
  * first side's block back when the other side has none and that state fits the entry's room

@@ -10,12 +10,21 @@
 #include "tls/tls_names.h"
 #include "tls/tls_record.h"
 
+/* The n low decimal digits of v, zero-padded, two at a time (every event's microseconds). */
 static void put_digits(char *p, unsigned v, int n)
 {
-	while (n--) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+
+	while (n >= 2) {
+		n -= 2;
+		memcpy(p + n, pairs + 2 * (v % 100), 2);
+		v /= 100;
 	}
+	if (n)
+		p[0] = (char)('0' + v % 10);
 }
 
 /* Every event of every handshake carries a timestamp: no gmtime (it takes the timezone lock) and
@@ -627,6 +636,43 @@ static void lib_verdicts(struct sbuf *b, const struct handshake *hs)
 	}
 }
 
+static void finding_body(struct sbuf *b, const struct finding *f)
+{
+	sbuf__putc(b, '{');
+	key1(b, "check");
+	json__cstr_or_null(b, policy__check_name(f->check));
+	kv_str(b, "severity", policy__severity_name(f->severity));
+	key(b, "position");
+	if (f->position >= 0)
+		sbuf__put_int(b, f->position);
+	else
+		sbuf__puts(b, "null");
+	kv_str(b, "detail", f->detail);
+	kv_str(b, "message", f->message);
+	kv_plain(b, "side", hs__side_name(f->side));
+	sbuf__putc(b, '}');
+}
+
+/* A finding copied from a certificate's memo (f->json) is written once and its text kept there
+ * for the next handshakes, as long as the finding is its source's equal: anything changed in
+ * the copy (its side, for the client's chain) and it is written afresh. */
+static void finding(struct sbuf *b, const struct finding *f)
+{
+	struct finding_json *j = f->json;
+	bool same = j && j->source && !memcmp(j->source, f, sizeof(*f));
+	size_t start = b->len;
+
+	if (same && j->len) {
+		sbuf__add(b, j->text, j->len);
+		return;
+	}
+	finding_body(b, f);
+	if (same && !b->oom && b->len - start <= sizeof(j->text)) {
+		memcpy(j->text, b->buf + start, b->len - start);
+		j->len = (uint16_t)(b->len - start);
+	}
+}
+
 void report__json(struct sbuf *b, const struct handshake *hs)
 {
 	struct ts_cache tc = { .valid = false };
@@ -721,23 +767,9 @@ void report__json(struct sbuf *b, const struct handshake *hs)
 	key(b, "findings");
 	sbuf__putc(b, '[');
 	for (int i = 0; i < hs->n_findings; i++) {
-		const struct finding *f = &hs->findings[i];
-
 		if (i)
 			sbuf__putc(b, ',');
-		sbuf__putc(b, '{');
-		key1(b, "check");
-		json__cstr_or_null(b, policy__check_name(f->check));
-		kv_str(b, "severity", policy__severity_name(f->severity));
-		key(b, "position");
-		if (f->position >= 0)
-			sbuf__put_int(b, f->position);
-		else
-			sbuf__puts(b, "null");
-		kv_str(b, "detail", f->detail);
-		kv_str(b, "message", f->message);
-		kv_plain(b, "side", hs__side_name(f->side));
-		sbuf__putc(b, '}');
+		finding(b, &hs->findings[i]);
 	}
 	sbuf__putc(b, ']');
 	kv_str(b, "explain", hs->explain);

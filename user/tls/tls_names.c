@@ -429,6 +429,8 @@ static const struct tls_cipher_info cipher_suites[] = {
 #define CIPHER_PAGES 8
 static uint8_t cipher_page_of[256]; /* page + 1, 0: no suite has this high byte */
 static uint16_t cipher_pages[CIPHER_PAGES][256];
+/* tls__ciphers_kx()'s: each slot's 1 << enum tls_kx; row 0, of unused high bytes, is zero */
+static uint8_t cipher_kx_bits[CIPHER_PAGES + 1][256];
 static pthread_once_t cipher_index_once = PTHREAD_ONCE_INIT;
 /* Set (release) once the index is built: read inline (acquire, a plain load on x86) so that
  * the hundred lookups of a handshake do not each call pthread_once(). */
@@ -439,6 +441,7 @@ static void cipher_index_build(void)
 	unsigned pages = 0;
 
 	_Static_assert(ARRAY_SIZE(cipher_suites) < UINT16_MAX, "a position + 1 fits a slot");
+	_Static_assert(TLS_KX_TLS13 < 8, "a key exchange's bit fits cipher_kx_bits");
 	for (size_t i = 0; i < ARRAY_SIZE(cipher_suites); i++) {
 		uint8_t hi = (uint8_t)(cipher_suites[i].id >> 8);
 
@@ -448,6 +451,8 @@ static void cipher_index_build(void)
 			cipher_page_of[hi] = (uint8_t)++pages;
 		}
 		cipher_pages[cipher_page_of[hi] - 1][cipher_suites[i].id & 0xff] = (uint16_t)(i + 1);
+		cipher_kx_bits[cipher_page_of[hi]][cipher_suites[i].id & 0xff] =
+			(uint8_t)(1u << cipher_suites[i].kx);
 	}
 	__atomic_store_n(&cipher_index_ready, true, __ATOMIC_RELEASE);
 }
@@ -463,6 +468,17 @@ const struct tls_cipher_info *tls__cipher_info(uint16_t id)
 		return NULL;
 	slot = cipher_pages[page - 1][id & 0xff];
 	return slot ? &cipher_suites[slot - 1] : NULL;
+}
+
+uint32_t tls__ciphers_kx(const uint16_t *ids, size_t n)
+{
+	uint32_t kx = 0;
+
+	if (!__atomic_load_n(&cipher_index_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&cipher_index_once, cipher_index_build);
+	for (size_t i = 0; i < n; i++)
+		kx |= cipher_kx_bits[cipher_page_of[ids[i] >> 8]][ids[i] & 0xff];
+	return kx;
 }
 
 const char *tls__cipher_name(uint16_t id, char *buf, size_t size)

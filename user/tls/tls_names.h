@@ -33,6 +33,10 @@ struct tls_cipher_info {
 /* NULL for an unknown suite. */
 const struct tls_cipher_info *tls__cipher_info(uint16_t id);
 
+/* The key exchanges of the n suites at ids, known ones only: bit (1 << enum tls_kx) for each.
+ * One call for a ClientHello's whole list (a hundred suites in some), not one per suite. */
+uint32_t tls__ciphers_kx(const uint16_t *ids, size_t n);
+
 /* IANA name of a suite; an unknown one is formatted as "0xC0FF" into buf (>= 8 bytes). */
 const char *tls__cipher_name(uint16_t id, char *buf, size_t size);
 

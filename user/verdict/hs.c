@@ -81,11 +81,19 @@ void hs__add_event(struct handshake *hs, const struct hs_event *ev)
 struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
 				int position, const char *detail)
 {
+	struct finding_list l = { .at = hs->findings, .n = &hs->n_findings, .cap = HS_MAX_FINDINGS };
+
+	return finding_list__add(&l, check, sev, position, detail);
+}
+
+struct finding *finding_list__add(struct finding_list *l, enum check_id check, enum severity sev,
+				  int position, const char *detail)
+{
 	struct finding *f;
 
-	if (hs->n_findings >= HS_MAX_FINDINGS)
+	if (*l->n >= l->cap)
 		return NULL;
-	f = &hs->findings[hs->n_findings++];
+	f = &l->at[(*l->n)++];
 	memset(f, 0, sizeof(*f));
 	f->check = (uint8_t)check;
 	f->severity = (uint8_t)sev;

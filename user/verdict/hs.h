@@ -60,6 +60,9 @@ enum hs_side {
 
 #define FINDING_DETAIL_LEN 48
 #define FINDING_MESSAGE_LEN 200
+#define FINDING_JSON_ROOM 384
+
+struct finding_json;
 
 struct finding {
 	uint8_t check; /* enum check_id */
@@ -72,6 +75,18 @@ struct finding {
 	/* One human sentence fragment, e.g. "certificate #2 CN=Weak CA is signed with
 	 * md5WithRSAEncryption (1.2.840.113549.1.1.4)". */
 	char message[FINDING_MESSAGE_LEN];
+	/* NULL, or where out/report.c may keep this finding's JSON for the next handshakes that
+	 * copy it from the same place (a certificate's memo, verdict/policy_memo.c) */
+	struct finding_json *json;
+};
+
+/* A finding's JSON object as out/report.c writes it, kept beside the finding it was written
+ * from (source) and good for any finding equal to it field for field: findings copied from a
+ * certificate's memo into every handshake that carries the certificate are written once. */
+struct finding_json {
+	const struct finding *source;
+	uint16_t len; /* 0: not written yet (or it did not fit) */
+	char text[FINDING_JSON_ROOM];
 };
 
 /* What happened on the wire, in order: explain sentences and pcapng comments point at frames. */
@@ -367,6 +382,18 @@ void hs__add_event(struct handshake *hs, const struct hs_event *ev);
 /* Add a finding (drops it when full). Returns the slot or NULL. */
 struct finding *hs__add_finding(struct handshake *hs, enum check_id check, enum severity sev,
 				int position, const char *detail);
+
+/* A bounded list that findings are added to: a handshake's, or the policy's findings of one
+ * certificate kept with its cache entry (verdict/policy_memo.c). */
+struct finding_list {
+	struct finding *at;
+	uint16_t *n;
+	uint16_t cap;
+};
+
+/* As hs__add_finding(), into l. */
+struct finding *finding_list__add(struct finding_list *l, enum check_id check, enum severity sev,
+				  int position, const char *detail);
 
 /* Has any finding above info? (the --flagged filter, the log and the flagged store): an
  * informational finding (missing_sni, or a check set to severity info) is reported with the

@@ -209,19 +209,13 @@ static uint8_t min_version_index(const struct tls_client_hello *ch)
 
 static uint8_t offered_kx(const struct tls_client_hello *ch)
 {
-	uint8_t kx = 0;
+	uint32_t kx = tls__ciphers_kx(ch->ciphers,
+				      ch->n_ciphers < TLS_MAX_CIPHERS ? ch->n_ciphers : TLS_MAX_CIPHERS);
 
-	for (unsigned i = 0; i < ch->n_ciphers && i < TLS_MAX_CIPHERS; i++) {
-		const struct tls_cipher_info *ci = tls__cipher_info(ch->ciphers[i]);
-
-		if (!ci)
-			continue;
-		kx |= ci->kx == TLS_KX_RSA     ? HS_KX_RSA :
-		      ci->kx == TLS_KX_DHE     ? HS_KX_DHE :
-		      ci->kx == TLS_KX_ECDHE   ? HS_KX_ECDHE :
-		      ci->kx == TLS_KX_TLS13   ? HS_KX_TLS13 : 0;
-	}
-	return kx;
+	return (uint8_t)((kx & 1u << TLS_KX_RSA ? HS_KX_RSA : 0) |
+			 (kx & 1u << TLS_KX_DHE ? HS_KX_DHE : 0) |
+			 (kx & 1u << TLS_KX_ECDHE ? HS_KX_ECDHE : 0) |
+			 (kx & 1u << TLS_KX_TLS13 ? HS_KX_TLS13 : 0));
 }
 
 int hs_pending__set_client_hello(struct hs_pending **pp, struct block_pool *pool,

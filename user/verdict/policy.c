@@ -88,6 +88,7 @@ const struct check_def policy_checks[CHECK__COUNT] = {
 };
 
 const char *const policy_sev_names[5] = { "info", "low", "medium", "high", "critical" };
+const char *const policy_cert_class_names[3] = { "leaf", "intermediate", "root" };
 
 const struct named_item policy_hashes[POLICY_N_HASHES] = {
 	{ "md2", SEV_CRITICAL, 0, NULL },
@@ -160,7 +161,8 @@ static void policy_defaults(struct policy *p)
 
 struct policy *policy__new(void)
 {
-	struct policy *p = malloc(sizeof(*p));
+	/* zeroed padding too: certificate memos compare the settings whole (policy_memo.c) */
+	struct policy *p = calloc(1, sizeof(*p));
 
 	if (p)
 		policy_defaults(p);

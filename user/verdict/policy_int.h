@@ -50,9 +50,59 @@ extern const struct named_item policy_hashes[POLICY_N_HASHES];
 extern const struct named_item policy_protocols[POLICY_N_PROTOCOLS];
 extern const struct named_item policy_cipher_flags[POLICY_N_CIPHER_FLAGS];
 
-/* "certificate #1 (leaf, CN=x)" for messages; cls: "leaf", "intermediate" or "root". */
+/* Where a certificate sits in its chain, as findings name it (detail "leaf", ...). */
+enum cert_class {
+	CERT_LEAF = 0,
+	CERT_INTERMEDIATE,
+	CERT_ROOT,
+};
+
+extern const char *const policy_cert_class_names[3]; /* "leaf", "intermediate", "root" */
+
+#define CERT_LABEL_LEN 120
+
+/* "certificate #1 (leaf, CN=x)" for messages. */
 void policy__cert_label(char *buf, size_t size, const struct x509_info *x, unsigned pos,
-			const char *cls, bool client);
+			enum cert_class cls, bool client);
+
+/* What the policy says of one certificate by itself at one place in a chain, made once and
+ * copied into every handshake that carries it there (policy_memo.c): its weak_signature and
+ * weak_key findings (found[0, n_before)), its self_signed finding (found[n_before, n_found))
+ * and its label. Its validity is judged at each handshake's packet time, between the two. */
+#define CERT_MEMO_FINDINGS 3
+
+struct cert_memo {
+	struct policy policy; /* the settings it was made under */
+	unsigned pos;
+	enum cert_class cls;
+	bool client; /* in the client's chain */
+	bool made; /* found[] filled */
+	bool kept; /* kept with the certificate (not a caller's scratch) */
+	uint16_t n_before, n_found;
+	char label[CERT_LABEL_LEN]; /* "" until first needed */
+	int32_t dns_sans; /* x509__dns_san_count(), -1 until first needed */
+	struct finding found[CERT_MEMO_FINDINGS];
+	struct finding_json json[CERT_MEMO_FINDINGS]; /* found[i]'s, when kept */
+	/* Its last validity finding (expired, expires_soon or not_yet_valid; n_validity 0 or 1)
+	 * and the spans its message shows (policy_eval.c's span_shown()), when kept. */
+	bool validity_made;
+	uint16_t n_validity;
+	uint64_t validity_key[3];
+	struct finding validity;
+	struct finding_json validity_json;
+};
+
+/* x's memo for this position, class, side and policy: the one kept with x's cache entry
+ * (emptied first when it was made for another), else scratch, emptied. Never NULL. */
+struct cert_memo *policy_memo__of(const struct policy *p, const struct x509_info *x, unsigned pos,
+				  enum cert_class cls, bool client, struct cert_memo *scratch);
+
+/* The certificates of both chains, each by itself (policy_cert.c): weak_signature, weak_key,
+ * expired, expires_soon, not_yet_valid, self_signed, unparsable_cert. */
+void policy__check_certs(const struct policy *p, struct handshake *hs);
+
+/* The server's chain against the trust store (policy_cert.c): untrusted_chain. */
+void policy__check_trust(const struct policy *p, struct handshake *hs);
 
 /* The leaf's names and validity period (policy_leaf.c): name_mismatch, missing_sni,
  * long_validity. */

@@ -53,17 +53,40 @@ static const char *first_dns_san(const struct x509_info *x)
 	return NULL;
 }
 
-/* The leaf's label is built only when a finding needs it: most handshakes have none. */
+/* The leaf's label is built only when a finding needs it (most handshakes have none), and then
+ * kept in the leaf's memo (policy_memo.c) with the chain's findings. */
 struct leaf {
+	const struct policy *p;
 	const struct x509_info *x;
-	char label[112]; /* empty until leaf_label() */
+	struct cert_memo *memo; /* NULL until leaf_memo() */
+	struct cert_memo *scratch; /* for a leaf that keeps no memo */
 };
+
+static struct cert_memo *leaf_memo(struct leaf *l)
+{
+	if (!l->memo)
+		l->memo = policy_memo__of(l->p, l->x, 0, CERT_LEAF, false, l->scratch);
+	return l->memo;
+}
 
 static const char *leaf_label(struct leaf *l)
 {
-	if (!l->label[0])
-		policy__cert_label(l->label, sizeof(l->label), l->x, 0, "leaf", false);
-	return l->label;
+	char *label = leaf_memo(l)->label;
+
+	if (!label[0])
+		policy__cert_label(label, CERT_LABEL_LEN, l->x, 0, CERT_LEAF, false);
+	return label;
+}
+
+/* Counted once per memo: a leaf may name thousands of hosts, and the count is in the message
+ * of every handshake without SNI that reaches it. */
+static unsigned leaf_dns_sans(struct leaf *l)
+{
+	struct cert_memo *m = leaf_memo(l);
+
+	if (m->dns_sans < 0)
+		m->dns_sans = (int32_t)x509__dns_san_count(l->x);
+	return (unsigned)m->dns_sans;
 }
 
 static void check_name(const struct policy *p, struct handshake *hs, struct leaf *l)
@@ -82,7 +105,7 @@ static void check_name(const struct policy *p, struct handshake *hs, struct leaf
 			return;
 		if (!add(p, hs, CHECK_MISSING_SNI, "no_sni", &m))
 			return;
-		n_dns = x509__dns_san_count(x);
+		n_dns = leaf_dns_sans(l);
 		policy__sanitize(name, sizeof(name), first_dns_san(x), 64);
 		sbuf__puts(&m, "the client sent no SNI; ");
 		sbuf__puts(&m, leaf_label(l));
@@ -119,7 +142,7 @@ static void check_name(const struct policy *p, struct handshake *hs, struct leaf
 	sbuf__puts(&m, " does not cover the SNI ");
 	put_sni(&m, hs);
 	sbuf__puts(&m, " (none of its ");
-	n_dns = x509__dns_san_count(x);
+	n_dns = leaf_dns_sans(l);
 	sbuf__put_u64(&m, n_dns);
 	sbuf__puts(&m, n_dns == 1 ? " DNS name matches)" : " DNS names match)");
 }
@@ -152,7 +175,8 @@ static void check_validity_period(const struct policy *p, struct handshake *hs, 
 
 void policy__check_leaf_names(const struct policy *p, struct handshake *hs)
 {
-	struct leaf l = { .x = hs->n_certs ? hs->certs[0] : NULL };
+	struct cert_memo scratch;
+	struct leaf l = { .p = p, .x = hs->n_certs ? hs->certs[0] : NULL, .scratch = &scratch };
 
 	if (!l.x || !l.x->parsed)
 		return;

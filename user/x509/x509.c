@@ -504,7 +504,9 @@ bool x509__der_reader_takes(const uint8_t *der, size_t len)
 
 void x509_info__free(struct x509_info *info)
 {
-	if (info)
+	if (info) {
 		free(info->json);
+		free(info->policy_memo);
+	}
 	free(info);
 }

@@ -51,12 +51,17 @@ struct x509_info {
 	bool self_signed; /* subject == issuer (names) and, where possible, signature verifies */
 	bool self_issued; /* subject == issuer (names) */
 	bool is_ca; /* basicConstraints CA:TRUE */
+	bool reused; /* a cache hit served it: more handshakes than the first carry it */
 	uint32_t refs; /* private: cache reference count */
 	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
 	/* The certificate's JSON object body (after "position"), rendered once by report.c for
 	 * every handshake that carries it; freed with the info. */
 	char *json;
 	uint32_t json_len;
+	/* The policy's findings about this certificate and its label in messages, kept by
+	 * verdict/policy_memo.c for cached infos (their fields never change); one malloc'd block
+	 * without pointers inside, freed with the info. */
+	void *policy_memo;
 };
 
 struct x509_cache_stats {

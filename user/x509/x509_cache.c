@@ -194,6 +194,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 	e = lookup(c, hash, der, len, &same);
 	if (e && e->info->refs < UINT32_MAX) {
 		c->stats.hits++;
+		e->info->reused = true;
 		if (e->info->refs++ == 0)
 			lru_unlink(e);
 		return e->info;

@@ -149,6 +149,41 @@ static void test_checksum_long_payloads(void)
 	payload_len = 12;
 }
 
+/* Every length up to 300 (each tail after the 64-byte AVX2, 32-byte SSE2 and 8-byte steps),
+ * with payloads of all 0xff (every addition carries) and of bytes near it: good as built, bad
+ * with one bit changed anywhere in the last step, partial as offloaded. */
+static void test_checksum_every_length(void)
+{
+	static uint8_t ff[300], mixed[300];
+	uint32_t x = 777;
+
+	memset(ff, 0xff, sizeof(ff));
+	for (size_t i = 0; i < sizeof(mixed); i++) {
+		x = x * 1103515245u + 12345u;
+		mixed[i] = (uint8_t)(0xf8 | (x >> 29));
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		long_payload = kind ? mixed : ff;
+		for (int v6 = 0; v6 < 2; v6++) {
+			for (payload_len = 0; payload_len <= sizeof(ff); payload_len++) {
+				size_t n = build(v6, 5, 0x18, 0, RIGHT);
+
+				CHECK_EQ(verdict(n, sizeof(fr)), TCP_CSUM_GOOD);
+				for (size_t back = 1; back <= 9 && back <= payload_len; back++) {
+					fr[n - back] ^= 0x04;
+					CHECK_EQ(verdict(n, sizeof(fr)), TCP_CSUM_BAD);
+					fr[n - back] ^= 0x04;
+				}
+				CHECK_EQ(verdict(build(v6, 5, 0x18, 0, WRONG), sizeof(fr)), TCP_CSUM_BAD);
+				CHECK_EQ(verdict(build(v6, 5, 0x18, 0, PARTIAL), sizeof(fr)),
+					 TCP_CSUM_PARTIAL);
+			}
+		}
+	}
+	long_payload = NULL;
+	payload_len = 12;
+}
+
 static void test_urgent(void)
 {
 	struct pkt p;
@@ -210,6 +245,7 @@ int main(void)
 	RUN_TEST(test_checksums);
 	RUN_TEST(test_checksum_lengths);
 	RUN_TEST(test_checksum_long_payloads);
+	RUN_TEST(test_checksum_every_length);
 	RUN_TEST(test_urgent);
 	RUN_TEST(test_rst_acceptable);
 	return CHECK_DONE();

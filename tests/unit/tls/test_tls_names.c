@@ -511,6 +511,34 @@ static void test_handshake_names(void)
 	CHECK_EQ(named, N_HANDSHAKE_TYPES);
 }
 
+/* The key exchanges of a whole list are those of its known suites, one by one: every id alone,
+ * and lists that mix known, unknown and GREASE ids. */
+static void test_ciphers_kx(void)
+{
+	static const uint16_t mix[] = { 0x0a0a, 0xC02F, 0x1301, 0x0033, 0xFFFF, 0x0005, 0x5600 };
+	uint32_t want = 0;
+
+	for (uint32_t id = 0; id <= 0xffff; id++) {
+		uint16_t one = (uint16_t)id;
+		const struct tls_cipher_info *ci = tls__cipher_info(one);
+
+		if (tls__ciphers_kx(&one, 1) != (ci ? 1u << ci->kx : 0u)) {
+			CHECK_EQ(tls__ciphers_kx(&one, 1), ci ? 1u << ci->kx : 0u);
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof(mix) / sizeof(mix[0]); i++) {
+		const struct tls_cipher_info *ci = tls__cipher_info(mix[i]);
+
+		want |= ci ? 1u << ci->kx : 0;
+	}
+	CHECK_EQ(tls__ciphers_kx(mix, sizeof(mix) / sizeof(mix[0])), want);
+	/* TLS_FALLBACK_SCSV (0x5600) is named, with no key exchange of its own */
+	CHECK_EQ(want, 1u << TLS_KX_ECDHE | 1u << TLS_KX_TLS13 | 1u << TLS_KX_DHE | 1u << TLS_KX_RSA |
+			       1u << TLS_KX_UNKNOWN);
+	CHECK_EQ(tls__ciphers_kx(mix, 0), 0);
+}
+
 int main(void)
 {
 	RUN_TEST(test_cipher_table_walk);
@@ -523,5 +551,6 @@ int main(void)
 	RUN_TEST(test_group_pq_flags);
 	RUN_TEST(test_sigscheme_names);
 	RUN_TEST(test_handshake_names);
+	RUN_TEST(test_ciphers_kx);
 	return CHECK_DONE();
 }
