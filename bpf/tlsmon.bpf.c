@@ -33,6 +33,12 @@ static __always_inline int handshake_bytes(const __u8 *b)
 	       ((b[3] == 0x03 && b[4] <= 0x04) || (b[3] == 0x00 && b[4] == 0x02));
 }
 
+/* The 5 bytes at off are in the linear part of the packet, readable in place. */
+static __always_inline int linear_at(const struct tctx *t, __u32 off)
+{
+	return off < 1024 && t->data + off + 5 <= t->data_end;
+}
+
 static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
 {
 	__u32 lin = off & 1023; /* a small bound lets the verifier accept the direct read */
@@ -538,17 +544,18 @@ static __always_inline void handle(struct tctx *t, int fast)
 	/* Without a tracking count in its hint slot the packet belongs to no tracking flow: unless
 	 * it could start one (SYN, a handshake record) or end one (FIN, RST), the lookup below would
 	 * find nothing or a done flow, and nothing would be copied. Whether its payload starts a
-	 * record is read from the packet, unless done flows hash here: then the packet is most
-	 * likely one of theirs, and the lookup costs less than that read, which for a bulk flow's
-	 * super-frames is a helper call into a fragment just written on another CPU (bench/README.md,
-	 * "the flow hint's done count"). */
+	 * record is read from the packet, unless the bytes are not linear and done flows hash here:
+	 * then the packet is most likely one of theirs (a bulk flow's super-frame), and the lookup
+	 * costs less than a helper call into a fragment just written on another CPU
+	 * (bench/README.md, "the flow hint's done count"). A linear read stays cheaper than the
+	 * lookup. */
 	slot = tlsmon_flow_hint_slot(&c.key);
 	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST))) {
 		hint = hint_load(slot);
 		if (!tlsmon_hint_tracking(hint)) {
 			if (payload_len(t, &c) < 5)
 				return; /* too short for a record header: an ACK, a keep-alive */
-			if (tlsmon_hint_done(hint))
+			if (tlsmon_hint_done(hint) && !linear_at(t, c.hdr_len))
 				done_hinted = 1;
 			else if (!starts_handshake(t, c.hdr_len))
 				return;

@@ -426,6 +426,23 @@ static void test_flow_hint(void)
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_DONE), 1);
+		/* Payload bytes that are not in the linear data make such a packet be looked up
+		 * instead of read. Test frames are linear, so a frame cut short of what its IP
+		 * header claims stands in: the done flow's is not copied, another 4-tuple's starts
+		 * nothing (its bytes cannot be read). */
+		fx_tcp4(&f, 40041, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len - 6), 0);
+		fx_tcp4(&f, twin, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len - 6), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
 		/* another 4-tuple of the slot: data from inside a record is not copied and starts
 		 * nothing; a handshake record is picked up mid-stream */
 		fx_tcp4(&f, twin, 443, TCPF_ACK | TCPF_PSH);
