@@ -662,21 +662,17 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 	return 0;
 }
 
-/* .bss is mmapped by the skeleton: this reads the programs' memory, no syscall. */
-static uint64_t flow_hint_slot_value(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
-{
-	return __atomic_load_n(&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)],
-			       __ATOMIC_RELAXED);
-}
-
+/* .bss is mmapped by the skeleton: these read the programs' memory, no syscall. */
 uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
 {
-	return tlsmon_hint_tracking(flow_hint_slot_value(lb, key));
+	return tlsmon_hint_tracking(__atomic_load_n(
+		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED));
 }
 
 uint32_t live_bpf__flow_hint_done(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
 {
-	return tlsmon_hint_done(flow_hint_slot_value(lb, key));
+	return tlsmon_hint_done(__atomic_load_n(
+		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED));
 }
 
 int live_bpf__hint_repair(struct live_bpf *lb)
