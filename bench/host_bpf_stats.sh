@@ -36,10 +36,11 @@ wait_port "$NS_A" 443 5 || die "iperf3 server did not listen"
 prog_stats()
 {
 	local id
-	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | sort -u); do
-		bpftool prog show id "$id" -j | jq -r 'select(.name == "tlsmon_tc_in" or
-			.name == "tlsmon_tc_out") | "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
-	done
+	sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$TM_PID"/fdinfo/* 2>/dev/null | sort -u |
+		while read -r id; do
+			bpftool prog show id "$id" -j | jq -r 'select(.name == "tlsmon_tc_in" or
+				.name == "tlsmon_tc_out") | "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
+		done
 }
 
 printf '%-6s %7s %14s %14s %10s\n' build Gbit/s "tc_in ns (runs)" "tc_out ns (runs)" "total ms"
