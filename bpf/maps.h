@@ -53,8 +53,10 @@ struct {
  * (application data of untracked or finished connections) costs one array load instead of an LRU
  * lookup (~30 ns against a ~6 ns empty program). A count only errs high: an entry the LRU evicts
  * keeps its count, which costs lookups for the flows sharing its slot, never a missed packet,
- * until userspace repairs it (user/capture/live_hint.c). Layout in tlsmon_shared.h. In .bss: a global
- * array is a plain memory access for the programs. */
+ * until userspace repairs it (user/capture/live_hint.c). Beside it, how many DONE entries hash
+ * there: a packet with payload whose slot counts no tracking entry but a done one is looked up
+ * instead of having its first payload bytes read, as it most likely belongs to the done flow.
+ * Layout in tlsmon_shared.h. In .bss: a global array is a plain memory access for the programs. */
 __u64 tlsmon_flow_hint[TLSMON_HINT_SLOTS];
 
 /* Copied frames: struct tlsmon_rec_hdr + bytes. Userspace sets the size (a power of two of pages)

@@ -33,6 +33,12 @@ static __always_inline int handshake_bytes(const __u8 *b)
 	       ((b[3] == 0x03 && b[4] <= 0x04) || (b[3] == 0x00 && b[4] == 0x02));
 }
 
+/* The 5 bytes at off are in the linear part of the packet, readable in place. */
+static __always_inline int linear_at(const struct tctx *t, __u32 off)
+{
+	return off < 1024 && t->data + off + 5 <= t->data_end;
+}
+
 static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
 {
 	__u32 lin = off & 1023; /* a small bound lets the verifier accept the direct read */
@@ -48,10 +54,9 @@ static __always_inline int starts_handshake(const struct tctx *t, __u32 off)
 	return handshake_bytes(buf);
 }
 
-/* The packet's payload starts a handshake record. Its length comes from the IP header, which
- * XDP reads without the helper call the frame length needs; a BIG TCP frame states none. A
- * frame shorter than its header claims fails the read, as the bytes are not there. */
-static __always_inline int opens_handshake(const struct tctx *t, const struct cls *c)
+/* The payload length from the IP header, which XDP reads without the helper call the frame
+ * length needs; a BIG TCP frame states none. */
+static __always_inline __u32 payload_len(const struct tctx *t, const struct cls *c)
 {
 	__u32 n = c->ip_payload, len;
 
@@ -59,16 +64,23 @@ static __always_inline int opens_handshake(const struct tctx *t, const struct cl
 		len = tctx_len(t);
 		n = len > c->hdr_len ? len - c->hdr_len : 0;
 	}
-	return n >= 5 && starts_handshake(t, c->hdr_len);
+	return n;
+}
+
+/* The packet's payload starts a handshake record. A frame shorter than its header claims fails
+ * the read, as the bytes are not there. */
+static __always_inline int opens_handshake(const struct tctx *t, const struct cls *c)
+{
+	return payload_len(t, c) >= 5 && starts_handshake(t, c->hdr_len);
 }
 
 /* r0 = xchg32(*(u32 *)(r1 + 0), r0) (BPF_STX | BPF_W | BPF_ATOMIC, imm BPF_XCHG), written as
  * bytes. Clang emits an exchange only with -mcpu=v3, whose 32-bit jumps make the split loop of
  * copy_split() too much for the verifier (over 10^6 instructions), and clang 14's BPF assembler
  * has no syntax for it. The kernel has had the instruction since 5.12. */
-static __always_inline __u32 xchg_zero32(__u32 *p)
+static __always_inline __u32 xchg32(__u32 *p, __u32 v)
 {
-	register __u64 r0 asm("r0") = 0;
+	register __u64 r0 asm("r0") = v;
 	register __u32 *r1 asm("r1") = p;
 
 	asm volatile(".8byte 0x000000e1000001c3" : "+r"(r0) : "r"(r1) : "memory");
@@ -80,18 +92,53 @@ static __always_inline void hint_add(__u32 slot, __u64 v)
 	__sync_fetch_and_add(&tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)], v);
 }
 
-static __always_inline int hint_empty(__u32 slot)
+static __always_inline __u64 hint_load(__u32 slot)
 {
-	return !(__u32)tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)];
+	return tlsmon_flow_hint[slot & (TLSMON_HINT_SLOTS - 1)];
 }
 
 /* Give back the entry's count in the hint, exactly once: the exchange decides who does it when
- * two CPUs race (say TC ingress and egress on the first packets after userspace marked it
- * done). */
+ * two CPUs race (say TC ingress and egress on the last FIN). */
 static __always_inline void flow_hint_put(struct tlsmon_flow *fl, __u32 slot)
 {
-	if (fl->hinted && xchg_zero32(&fl->hinted))
+	__u32 held;
+
+	if (!fl->hinted)
+		return;
+	held = xchg32(&fl->hinted, TLSMON_HINT_HELD_NONE);
+	if (held == TLSMON_HINT_HELD_TRACKING)
 		hint_add(slot, TLSMON_HINT_PUT);
+	else if (held == TLSMON_HINT_HELD_DONE)
+		hint_add(slot, TLSMON_HINT_PUT_DONE);
+}
+
+/* A done entry's count moves from the tracking field of its slot to the done field, once: the
+ * exchange decides who moves it when two CPUs race (say TC ingress and egress on the first
+ * packets after userspace marked it done). An entry that held nothing (it lost a race with the
+ * close that is deleting it) takes a done count, which at worst stays too high until the repair:
+ * a done count only saves work. */
+static __always_inline void flow_hint_done(struct tlsmon_flow *fl, __u32 slot)
+{
+	__u32 held;
+
+	if (fl->hinted == TLSMON_HINT_HELD_DONE)
+		return;
+	held = xchg32(&fl->hinted, TLSMON_HINT_HELD_DONE);
+	if (held == TLSMON_HINT_HELD_TRACKING)
+		hint_add(slot, TLSMON_HINT_TO_DONE);
+	else if (held == TLSMON_HINT_HELD_NONE)
+		hint_add(slot, TLSMON_HINT_TAKE_DONE);
+}
+
+/* The first packet that finds the entry done counts it and moves its hint count (above). */
+static __always_inline void flow_done_seen(struct tlsmon_flow *fl, __u32 slot,
+					   struct tlsmon_counter_vals *ctr)
+{
+	if (!(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
+		fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
+		ctr->c[TLSMON_CTR_FLOWS_DONE]++;
+	}
+	flow_hint_done(fl, slot);
 }
 
 static __always_inline void rec_hdr_fill(struct tlsmon_rec_hdr *h, const struct tctx *t,
@@ -468,8 +515,9 @@ static __always_inline void handle(struct tctx *t, int fast)
 	struct tlsmon_flow *fl;
 	struct cls c;
 	__u32 frame_len, payload, slot;
+	__u64 hint;
 	__u8 tf, rflags = 0;
-	int side, r, copy, n, opens = 0, half = 0, uncharged = 0;
+	int side, r, copy, n, opens = 0, half = 0, uncharged = 0, done_hinted = 0;
 
 	r = classify_frame(t, &c, fast);
 	if (r == CLS_SHORT && !t->xdp) {
@@ -493,14 +541,27 @@ static __always_inline void handle(struct tctx *t, int fast)
 	count_hook_packet(TLSMON_CTR_MATCHED_XDP + t->hook);
 
 	tf = c.tcp_flags;
-	/* Without a count in its hint slot the packet belongs to no tracking flow: unless it could
-	 * start one (SYN, a handshake record) or end one (FIN, RST), the lookup below would find
-	 * nothing or a done flow, and nothing would be copied. */
+	/* Without a tracking count in its hint slot the packet belongs to no tracking flow: unless
+	 * it could start one (SYN, a handshake record) or end one (FIN, RST), the lookup below would
+	 * find nothing or a done flow, and nothing would be copied. Whether its payload starts a
+	 * record is read from the packet, unless the bytes are not linear and done flows hash here:
+	 * then the packet is most likely one of theirs (a bulk flow's super-frame), and the lookup
+	 * costs less than a helper call into a fragment just written on another CPU
+	 * (bench/README.md, "the flow hint's done count"). A linear read stays cheaper than the
+	 * lookup. */
 	slot = tlsmon_flow_hint_slot(&c.key);
-	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST)) && hint_empty(slot)) {
-		if (!opens_handshake(t, &c))
-			return;
-		opens = 1;
+	if (!(tf & (TLSMON_TCP_SYN | TLSMON_TCP_FIN | TLSMON_TCP_RST))) {
+		hint = hint_load(slot);
+		if (!tlsmon_hint_tracking(hint)) {
+			if (payload_len(t, &c) < 5)
+				return; /* too short for a record header: an ACK, a keep-alive */
+			if (tlsmon_hint_done(hint) && !linear_at(t, c.hdr_len))
+				done_hinted = 1;
+			else if (!starts_handshake(t, c.hdr_len))
+				return;
+			else
+				opens = 1;
+		}
 	}
 	/* the rest counts in tlsmon_counters; the packets that leave above cost no lookup there */
 	ctr = counters();
@@ -522,11 +583,10 @@ static __always_inline void handle(struct tctx *t, int fast)
 		half = fl != NULL;
 	}
 	if (fl && fl->state == TLSMON_FLOW_DONE) {
-		if (!(fl->flags & TLSMON_FLOW_F_DONE_COUNTED)) {
-			fl->flags |= TLSMON_FLOW_F_DONE_COUNTED;
-			ctr->c[TLSMON_CTR_FLOWS_DONE]++;
-		}
-		flow_hint_put(fl, slot);
+		flow_done_seen(fl, slot, ctr);
+		/* neither SYN, FIN nor RST (see above): nothing to copy */
+		if (done_hinted)
+			return;
 	}
 	/* a pure SYN on a finished flow is a new connection reusing the 4-tuple */
 	if (!fl || (fl->state == TLSMON_FLOW_DONE && (tf & (TLSMON_TCP_SYN | TLSMON_TCP_ACK)) ==
@@ -535,14 +595,17 @@ static __always_inline void handle(struct tctx *t, int fast)
 
 		if (!(tf & TLSMON_TCP_SYN) && !opens && !opens_handshake(t, &c))
 			return;
-		/* the finished entry must not shadow the new one from the other map */
+		/* the finished entry gives its count back and must not shadow the new one from the
+		 * other map */
+		if (fl)
+			flow_hint_put(fl, slot);
 		if (fl && half)
 			bpf_map_delete_elem(&tlsmon_halfopen, &c.key);
 		else if (fl)
 			bpf_map_delete_elem(&tlsmon_flows, &c.key);
 		nf.start_ns = bpf_ktime_get_ns();
 		nf.state = TLSMON_FLOW_TRACKING;
-		nf.hinted = 1;
+		nf.hinted = TLSMON_HINT_HELD_TRACKING;
 		/* counted before the entry exists, so no packet of it can find its slot empty */
 		hint_add(slot, TLSMON_HINT_TAKE);
 		half = !payload;

@@ -123,8 +123,9 @@ struct tlsmon_flow {
 	 * TLSMON_MAX_DUP_COPIES): a copy with a bad checksum may have come first, and the real
 	 * one the host accepts must still reach userspace (bpf/tlsmon.bpf.c, seq_new()). */
 	__u8 dup_copies[2];
-	/* 1 while this entry holds a count in tlsmon_flow_hint (bpf/maps.h). A __u32 of its own so
-	 * the programs can clear it atomically: whoever clears it gives the count back, once. */
+	/* Which count this entry holds in tlsmon_flow_hint (bpf/maps.h): TLSMON_HINT_HELD_*. A
+	 * __u32 of its own so the programs can exchange it atomically: whoever changes it moves the
+	 * count, once. */
 	__u32 hinted;
 	/* Per key side: the sequence number after the last byte copied in order. A segment that
 	 * ends at or before it carries nothing new and spends no budget (a flood of duplicate
@@ -133,14 +134,48 @@ struct tlsmon_flow {
 	__u32 seq_next[2];
 };
 
-/* Slots of the flow hint (bpf/maps.h): a power of two. Each slot is a __u64: the count in the low
- * 32 bits, a generation in the high 32 that every change moves on, so that userspace can repair
- * a count without racing the programs (user/capture/live_hint.c). Both changes are one atomic add: a take
- * adds 1 to each half, a put adds 0xffffffff, i.e. count - 1 with a carry into the generation. */
+/* Slots of the flow hint (bpf/maps.h): a power of two. Each slot is a __u64 of three fields: the
+ * count of TRACKING entries in the low 32 bits, the count of DONE entries in the next 8, and a
+ * generation in the high 24 that every change moves on, so that userspace can repair the counts
+ * without racing the programs (user/capture/live_hint.c). Each change is one atomic add: a take
+ * adds 1 to the tracking count and to the generation; a put adds 0xffffffff to the tracking
+ * count, i.e. count - 1 with a carry that moves the generation; a done flow's count moves from
+ * the tracking field to the done field the same way. 24 bits of generation still take 16 million
+ * changes of one slot to come round, far more than a repair's read of the maps lets through.
+ * The done count may wrap (256 done entries in a slot): it only saves work, never decides a
+ * copy, and a put on a wrapped count leaves the generation as it was, never moves it back. */
 #define TLSMON_HINT_BITS 16
 #define TLSMON_HINT_SLOTS (1u << TLSMON_HINT_BITS)
-#define TLSMON_HINT_TAKE 0x100000001ULL
-#define TLSMON_HINT_PUT 0xffffffffULL
+#define TLSMON_HINT_DONE_SHIFT 32
+#define TLSMON_HINT_DONE_MASK 0xffu
+#define TLSMON_HINT_GEN_SHIFT 40
+#define TLSMON_HINT_GEN_ONE (1ULL << TLSMON_HINT_GEN_SHIFT)
+#define TLSMON_HINT_DONE_ONE (1ULL << TLSMON_HINT_DONE_SHIFT)
+#define TLSMON_HINT_TAKE (TLSMON_HINT_GEN_ONE + 1)
+#define TLSMON_HINT_PUT (TLSMON_HINT_GEN_ONE - 1)
+#define TLSMON_HINT_TO_DONE (TLSMON_HINT_GEN_ONE + TLSMON_HINT_DONE_ONE - 1)
+#define TLSMON_HINT_TAKE_DONE (TLSMON_HINT_GEN_ONE + TLSMON_HINT_DONE_ONE)
+#define TLSMON_HINT_PUT_DONE (TLSMON_HINT_GEN_ONE - TLSMON_HINT_DONE_ONE)
+
+/* struct tlsmon_flow.hinted: the count an entry holds in its hint slot */
+#define TLSMON_HINT_HELD_NONE 0
+#define TLSMON_HINT_HELD_TRACKING 1
+#define TLSMON_HINT_HELD_DONE 2
+
+static inline __u32 tlsmon_hint_tracking(__u64 slot_value)
+{
+	return (__u32)slot_value;
+}
+
+static inline __u32 tlsmon_hint_done(__u64 slot_value)
+{
+	return (__u32)(slot_value >> TLSMON_HINT_DONE_SHIFT) & TLSMON_HINT_DONE_MASK;
+}
+
+static inline __u32 tlsmon_hint_gen(__u64 slot_value)
+{
+	return (__u32)(slot_value >> TLSMON_HINT_GEN_SHIFT);
+}
 
 /* The hint slot of a key in either order: the XOR of the two endpoints is the same from both
  * sides, so the programs need not normalise the key first. Multiplicative hashing (Knuth), top

@@ -662,12 +662,17 @@ int live_bpf__mark_done(struct live_bpf *lb, const struct tlsmon_flow_key *key)
 	return 0;
 }
 
+/* .bss is mmapped by the skeleton: these read the programs' memory, no syscall. */
 uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
 {
-	/* .bss is mmapped by the skeleton: this reads the programs' memory, no syscall. The count
-	 * is the low half (tlsmon_shared.h). */
-	return (uint32_t)__atomic_load_n(
-		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED);
+	return tlsmon_hint_tracking(__atomic_load_n(
+		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED));
+}
+
+uint32_t live_bpf__flow_hint_done(const struct live_bpf *lb, const struct tlsmon_flow_key *key)
+{
+	return tlsmon_hint_done(__atomic_load_n(
+		&lb->skel->bss->tlsmon_flow_hint[tlsmon_flow_hint_slot(key)], __ATOMIC_RELAXED));
 }
 
 int live_bpf__hint_repair(struct live_bpf *lb)

@@ -111,6 +111,9 @@ int live_bpf__lookup_flow(struct live_bpf *lb, const struct tlsmon_flow_key *key
  * believe hash there. For tests and debugging. */
 uint32_t live_bpf__flow_hint(const struct live_bpf *lb, const struct tlsmon_flow_key *key);
 
+/* The done count in the same slot: how many done flows the programs believe hash there. */
+uint32_t live_bpf__flow_hint_done(const struct live_bpf *lb, const struct tlsmon_flow_key *key);
+
 /* Lower the flow hint counts that LRU-evicted entries left behind (user/capture/live_hint.c). Call it
  * from the thread that calls live_bpf__mark_done(). Returns the slots lowered, or -errno. */
 int live_bpf__hint_repair(struct live_bpf *lb);

@@ -75,6 +75,98 @@ static void test_hint_repair(void)
 	live_bpf__close(lb);
 }
 
+/* Done flows hold a done count in their slot; the LRU evicts done entries as it does tracking ones,
+ * and the repair brings both counts of every slot back to the entries the map holds. */
+static void test_hint_repair_done(void)
+{
+	enum { NFLOWS = 1500 };
+	static uint32_t tracking[TLSMON_HINT_SLOTS], done[TLSMON_HINT_SLOTS];
+	static uint8_t seen[TLSMON_HINT_SLOTS];
+	static const uint8_t appdata[] = { 0x17, 0x03, 0x03, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef };
+	struct live_bpf_opts o = {
+		.ports = port443, .nports = 1, .max_flows = 256, .on_frame = on_frame,
+	};
+	struct tlsmon_flow_key k;
+	struct tlsmon_flow fl;
+	uint64_t done_before = 0, done_held = 0, done_after = 0, tracking_after = 0;
+	uint64_t tracking_held = 0;
+	char err[256] = "";
+	struct live_bpf *lb = live_bpf__open(&o, err, sizeof(err));
+	uint8_t pkt[256];
+	uint16_t done_port = 0;
+	struct fx f;
+	size_t len;
+	uint32_t slot;
+	int i;
+
+	CHECK(lb);
+	if (!lb) {
+		fprintf(stderr, "  live_bpf__open: %s\n", err);
+		return;
+	}
+	memset(tracking, 0, sizeof(tracking));
+	memset(done, 0, sizeof(done));
+	memset(seen, 0, sizeof(seen));
+	/* every other flow is marked done and seen so by the next packet; the rest keep tracking */
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, TCPF_ACK | TCPF_PSH);
+		f.payload = client_hello;
+		f.plen = sizeof(client_hello);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+		if (i % 2)
+			continue;
+		key_of(&f, &k);
+		CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+		fx_tcp4(&f, 443, (uint16_t)(20000 + i), TCPF_ACK);
+		CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 0);
+	}
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		slot = tlsmon_flow_hint_slot(&k);
+		if (!seen[slot]++)
+			done_before += live_bpf__flow_hint_done(lb, &k);
+		if (live_bpf__lookup_flow(lb, &k, &fl))
+			continue;
+		if (fl.hinted == TLSMON_HINT_HELD_DONE) {
+			done[slot]++;
+			done_held++;
+			done_port = (uint16_t)(20000 + i);
+		} else if (fl.hinted == TLSMON_HINT_HELD_TRACKING) {
+			tracking[slot]++;
+			tracking_held++;
+		}
+	}
+	CHECK_EQ(done_before, NFLOWS / 2); /* every done flow counted, the evicted ones too */
+	CHECK(done_held > 0 && done_held < NFLOWS / 2);
+	CHECK(tracking_held > 0);
+	CHECK(live_bpf__hint_repair(lb) > 0);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < NFLOWS; i++) {
+		fx_tcp4(&f, (uint16_t)(20000 + i), 443, 0);
+		key_of(&f, &k);
+		slot = tlsmon_flow_hint_slot(&k);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), tracking[slot]);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), done[slot]);
+		if (!seen[slot]++) {
+			done_after += done[slot];
+			tracking_after += tracking[slot];
+		}
+	}
+	CHECK_EQ(done_after, done_held);
+	CHECK_EQ(tracking_after, tracking_held);
+	CHECK_EQ(live_bpf__hint_repair(lb), 0);
+	/* a done flow the map still holds: its data is not copied, and a FIN still is */
+	CHECK(done_port != 0);
+	fx_tcp4(&f, 443, done_port, TCPF_ACK | TCPF_PSH);
+	f.payload = appdata;
+	f.plen = sizeof(appdata);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 0);
+	fx_tcp4(&f, 443, done_port, TCPF_FIN | TCPF_ACK);
+	CHECK_EQ(send_fx(lb, TLSMON_HOOK_XDP, &f, pkt, &len), 1);
+	live_bpf__close(lb);
+}
+
 static void test_budget(void)
 {
 	static uint8_t payload[1000];
@@ -404,6 +496,7 @@ int main(void)
 		return 0;
 	}
 	RUN_TEST(test_hint_repair);
+	RUN_TEST(test_hint_repair_done);
 	RUN_TEST(test_budget);
 	RUN_TEST(test_snaplen);
 	RUN_TEST(test_split_large_frame);

@@ -314,7 +314,9 @@ static void test_done_and_close(void)
 
 /* The flow hint lets packets of flows that are not tracking skip the flow-map lookup; check that
  * it never makes a tracking flow's packet skip: the count follows SYN, done, RST and reuse, and a
- * flow sharing the slot keeps it. */
+ * flow sharing the slot keeps it. A done flow's count moves to the slot's done count, which makes
+ * payload packets be looked up instead of read: a handshake starting on another 4-tuple of the
+ * slot must still be picked up, and the done flow's own packets still not copied. */
 static void test_flow_hint(void)
 {
 	/* bytes from inside a Certificate: no record header, only a tracking flow copies them */
@@ -374,19 +376,22 @@ static void test_flow_hint(void)
 		key_of(&f, &k2);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 2);
 
-		/* done: the first packet after the mark gives the count back, once */
+		/* done: the first packet after the mark moves the count to the done count, once */
 		CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 0);
 		fx_tcp4(&f, 443, 40041, TCPF_ACK);
 		f.payload = midrec;
 		f.plen = sizeof(midrec);
 		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
 		CHECK_EQ(run(lb, hook, pkt, len), 0);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
 		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_DONE), 1);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
-		CHECK_EQ(fl.hinted, 0);
+		CHECK_EQ(fl.hinted, TLSMON_HINT_HELD_DONE);
 		/* a handshake record on the done flow is still not copied */
 		f.payload = hsrec;
 		f.plen = sizeof(hsrec);
@@ -404,15 +409,81 @@ static void test_flow_hint(void)
 		fx_tcp4(&f, twin, 443, TCPF_RST);
 		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
 
-		/* a SYN reusing the done 4-tuple is a new flow, counted again */
+		/* the slot now counts only the done flow: its data, a handshake record in it and
+		 * its ACKs are still not copied, and stay done */
+		fx_tcp4(&f, 40041, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
+		fx_tcp4(&f, 443, 40041, TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
+		CHECK_EQ(ctr(lb, TLSMON_CTR_FLOWS_DONE), 1);
+		/* Payload bytes that are not in the linear data make such a packet be looked up
+		 * instead of read. Test frames are linear, so a frame cut short of what its IP
+		 * header claims stands in: the done flow's is not copied, another 4-tuple's starts
+		 * nothing (its bytes cannot be read). */
+		fx_tcp4(&f, 40041, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len - 6), 0);
+		fx_tcp4(&f, twin, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		len = build(&f, pkt);
+		CHECK_EQ(run(lb, hook, pkt, len - 6), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_DONE);
+		/* another 4-tuple of the slot: data from inside a record is not copied and starts
+		 * nothing; a handshake record is picked up mid-stream */
+		fx_tcp4(&f, twin, 443, TCPF_ACK | TCPF_PSH);
+		f.payload = midrec;
+		f.plen = sizeof(midrec);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), -ENOENT);
+		f.payload = hsrec;
+		f.plen = sizeof(hsrec);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k2, &fl), 0);
+		CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
+		/* its ACKs are copied (a tracking flow's are), and its RST gives its count back */
+		fx_tcp4(&f, 443, twin, TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		fx_tcp4(&f, twin, 443, TCPF_RST);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
+
+		/* a SYN reusing the done 4-tuple is a new flow, counted again; the done count goes */
 		fx_tcp4(&f, 40041, 443, TCPF_SYN);
 		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
 		CHECK_EQ(live_bpf__flow_hint(lb, &k), 1);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 0);
 		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), 0);
 		CHECK_EQ(fl.state, TLSMON_FLOW_TRACKING);
-		CHECK_EQ(fl.hinted, 1);
+		CHECK_EQ(fl.hinted, TLSMON_HINT_HELD_TRACKING);
+		/* done again, then closed by both FINs: both counts go */
+		CHECK_EQ(live_bpf__mark_done(lb, &k), 0);
+		fx_tcp4(&f, 40041, 443, TCPF_FIN | TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 1);
+		fx_tcp4(&f, 443, 40041, TCPF_FIN | TCPF_ACK);
+		CHECK_EQ(send_fx(lb, hook, &f, pkt, &len), 1);
+		CHECK_EQ(live_bpf__flow_hint(lb, &k), 0);
+		CHECK_EQ(live_bpf__flow_hint_done(lb, &k), 0);
+		CHECK_EQ(live_bpf__lookup_flow(lb, &k, &fl), -ENOENT);
 		live_bpf__close(lb);
 	}
 }
