@@ -396,7 +396,7 @@ static int write_sorted(struct par *par)
 int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_files)
 {
 	struct par *par = calloc(1, sizeof(*par));
-	struct shard_seed seed;
+	struct flow_hash_key seed;
 	int status = 0;
 	char err[256];
 
@@ -407,7 +407,7 @@ int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_
 	par->o = o;
 	pthread_mutex_init(&par->out_lock, NULL);
 	/* the frames point into the file pcap_in holds: nothing to copy */
-	shard_seed__init(&seed);
+	flow_hash_key__init(&seed);
 	par->frags = shard_frags__new(false, &seed);
 	if (!par->frags) {
 		fprintf(stderr, "tlsmon: out of memory\n");
