@@ -43,12 +43,22 @@
 enum rec_kind {
 	REC_FRAME = 0,
 	REC_END = 1, /* end of the file: finish the engine and flush */
+	REC_FRAME_REF = 2, /* a TCP frame and its flow (engine__feed_ref()) */
 };
 
 /* A frame in a ring. Its bytes stay in the file pcap_in holds until every worker is done. */
 struct rec_frame {
 	const uint8_t *data;
 	struct frame_hdr h; /* tag: enum rec_kind */
+};
+
+/* A TCP frame with its flow as the reader found it to pick the worker: the normalised key, the
+ * side that sent it and the key's hash, which the worker's engine takes instead of making them
+ * again (engine__feed_ref()); the hash also says where the flow table keeps the flow, for a
+ * prefetch a few frames ahead. */
+struct rec_frame_ref {
+	struct rec_frame f; /* tag REC_FRAME_REF */
+	struct flow_ref ref;
 };
 
 /* One held line of --sort ts: where it is in its worker's buffer, and its start time. */
@@ -86,6 +96,9 @@ struct par {
 	 * it, which matters only if that datagram completes a full handshake whose chain a
 	 * resumed handshake of another worker names at that moment. */
 	struct shard_frags *frags;
+	/* Picks each flow's worker, and the workers' flow tables hash with it: the hash the reader
+	 * computes to deal a frame is the one its worker's table looks the flow up by. */
+	struct flow_hash_key hash_key;
 	pthread_mutex_t out_lock;
 	struct worker w[READ_MAX_WORKERS];
 };
@@ -149,7 +162,9 @@ static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_fl
 /* Start loading the bytes of the frames after the one about to be fed. They were last touched
  * by the reader on another core long before (the ring holds thousands of frames), so the first
  * touch (the checksum) waited on memory: sum16 took 6.0 % of -j 2's samples against 3.5 % of
- * -j 1's, whose reader prefetches just ahead of itself (pcap_in.c). */
+ * -j 1's, whose reader prefetches just ahead of itself (pcap_in.c). The same for the rest of
+ * each record, and for the flow table's bucket of the frame's flow, whose hash the record
+ * carries: the bucket load was a third of the lookup's samples. */
 struct lookahead {
 	uint64_t pos; /* ring position of the next frame to prefetch */
 	unsigned frames; /* frames prefetched and not yet fed */
@@ -165,8 +180,12 @@ static void prefetch_ahead(struct worker *w, struct lookahead *la)
 		if (!r)
 			return;
 		la->frames++;
-		if (r->h.tag != REC_FRAME)
+		for (uint32_t off = 64; off < len; off += 64)
+			__builtin_prefetch((const uint8_t *)r + off);
+		if (r->h.tag == REC_END)
 			continue;
+		if (r->h.tag == REC_FRAME_REF)
+			engine__prefetch_flow(w->e, &((const struct rec_frame_ref *)r)->ref);
 		for (uint32_t off = 0; off < r->h.caplen; off += 64)
 			__builtin_prefetch(r->data + off);
 	}
@@ -197,7 +216,10 @@ static void *worker_main(void *arg)
 			break;
 		}
 		fr = frame_hdr__frame(&r->h, r->data);
-		engine__feed(w->e, &fr);
+		if (r->h.tag == REC_FRAME_REF)
+			engine__feed_ref(w->e, &fr, &((const struct rec_frame_ref *)r)->ref);
+		else
+			engine__feed(w->e, &fr);
 		spsc_ring__release(&w->ring);
 		if (ahead.frames)
 			ahead.frames--;
@@ -227,23 +249,22 @@ static uint64_t frontier(void *ctx)
 	return low;
 }
 
-/* Put a record into worker w's ring, waiting while it is full. */
-static void push(struct worker *w, const struct rec_frame *h)
+/* Room for a record of len bytes in worker w's ring, waiting while it is full; the record goes
+ * to the worker at spsc_ring__commit(). */
+static void *reserve(struct worker *w, uint32_t len)
 {
 	unsigned spins = 0;
 	void *p;
 
-	while (!(p = spsc_ring__reserve(&w->ring, sizeof(*h))))
+	while (!(p = spsc_ring__reserve(&w->ring, len)))
 		spsc_ring__backoff(&spins);
-	memcpy(p, h, sizeof(*h));
-	spsc_ring__commit(&w->ring);
+	return p;
 }
 
-static void deal(struct worker *w, const struct frame *fr)
+static void push(struct worker *w, const struct rec_frame *r)
 {
-	struct rec_frame h = { .data = fr->data, .h = frame_hdr__of(fr, REC_FRAME) };
-
-	push(w, &h);
+	memcpy(reserve(w, sizeof(*r)), r, sizeof(*r));
+	spsc_ring__commit(&w->ring);
 }
 
 /* Fragments held for their first one, now that it came (or the file ended). */
@@ -253,7 +274,37 @@ static void deal_released(struct par *par)
 	uint32_t w;
 
 	while (shard_frags__released(par->frags, &fr, &w))
-		deal(&par->w[w], &fr);
+		push(&par->w[w], &(struct rec_frame){ .data = fr.data,
+						       .h = frame_hdr__of(&fr, REC_FRAME) });
+}
+
+/* fr to its worker: a TCP frame by its flow's hash, with its flow; the others through
+ * shard_frags (an IP fragment goes where its datagram's first fragment went, or is held until
+ * that one comes; anything else to worker 0). The record is written where the worker reads it:
+ * one built aside and copied in was read back across the narrower stores that wrote it (no
+ * store forwarding; the loop's own samples fell from 236 to 117 of about 2,000 of the reading
+ * thread's, perf of -j 2 on the mix). Hashing the frame's flow twice, to know the ring and
+ * then to write the key into it, costs less. */
+static void deal(struct par *par, const struct frame *fr)
+{
+	struct rec_frame_ref *r;
+	uint32_t hash;
+	int w;
+
+	if (shard__frame_hash(&par->hash_key, fr, &hash)) {
+		w = (int)shard__of_hash(hash, par->o->workers);
+		r = reserve(&par->w[w], sizeof(*r));
+		r->f.data = fr->data;
+		r->f.h = frame_hdr__of(fr, REC_FRAME_REF);
+		shard__frame_ref(&par->hash_key, fr, &r->ref);
+		spsc_ring__commit(&par->w[w].ring);
+		return;
+	}
+	w = shard_frags__deal(par->frags, fr, par->o->workers);
+	deal_released(par);
+	if (w >= 0)
+		push(&par->w[w], &(struct rec_frame){ .data = fr->data,
+						      .h = frame_hdr__of(fr, REC_FRAME) });
 }
 
 static struct pcap_in *open_input(const char *path)
@@ -292,6 +343,7 @@ static int read_one(struct par *par, const char *path)
 	if (eo.max_reasm_bytes)
 		eo.max_reasm_bytes = eo.max_reasm_bytes / n ? eo.max_reasm_bytes / n : 1;
 	eo.on_handshake = on_handshake;
+	eo.flow_hash_key = &par->hash_key;
 	/* The trust store's verification cache is not shared between threads: each worker's
 	 * engine loads its own (from eo.trust_store, on first use). */
 	eo.trust = NULL;
@@ -318,13 +370,8 @@ static int read_one(struct par *par, const char *path)
 		}
 		started++;
 	}
-	while (!ret && (rc = pcap_in__next(in, &fr)) > 0) {
-		int w = shard_frags__deal(par->frags, &fr, n);
-
-		deal_released(par);
-		if (w >= 0)
-			deal(&par->w[w], &fr);
-	}
+	while (!ret && (rc = pcap_in__next(in, &fr)) > 0)
+		deal(par, &fr);
 	shard_frags__flush(par->frags);
 	deal_released(par);
 	for (uint32_t i = 0; i < started; i++) {
@@ -396,7 +443,6 @@ static int write_sorted(struct par *par)
 int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_files)
 {
 	struct par *par = calloc(1, sizeof(*par));
-	struct shard_seed seed;
 	int status = 0;
 	char err[256];
 
@@ -407,8 +453,8 @@ int read_parallel(const struct read_parallel_opts *o, char *const *files, int n_
 	par->o = o;
 	pthread_mutex_init(&par->out_lock, NULL);
 	/* the frames point into the file pcap_in holds: nothing to copy */
-	shard_seed__init(&seed);
-	par->frags = shard_frags__new(false, &seed);
+	flow_hash_key__init(&par->hash_key);
+	par->frags = shard_frags__new(false, &par->hash_key);
 	if (!par->frags) {
 		fprintf(stderr, "tlsmon: out of memory\n");
 		free(par);

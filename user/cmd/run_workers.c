@@ -227,7 +227,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 {
 	struct run_workers *rw;
 	struct engine_opts weo = *eo;
-	struct shard_seed seed;
+	struct flow_hash_key seed;
 
 	if (n < 2 || n > RUN_MAX_WORKERS) {
 		snprintf(err, err_size, "--workers: expected 1..%d", RUN_MAX_WORKERS);
@@ -253,7 +253,7 @@ struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, c
 	weo.on_facts = eo->on_facts ? on_facts : NULL;
 	/* A client's resumed handshake may be on another worker than its full one. */
 	rw->memo = resume_memo_shared__new(eo->resume_memo_entries, n, no_frontier, rw);
-	shard_seed__init(&seed);
+	flow_hash_key__init(&seed);
 	rw->frags = shard_frags__new(true, &seed);
 	if (!rw->memo || !rw->frags) {
 		snprintf(err, err_size, "out of memory");

@@ -71,7 +71,7 @@ struct flowtab {
 	uint32_t free_list; /* released entries, linked through hnext */
 	uint32_t *buckets;
 	uint32_t mask;
-	uint64_t seed;
+	struct flow_hash_key hkey; /* opts.hash_key's, or drawn for this table */
 	/* Two LRU lists, by enum flow_class: a full table recycles a half-open flow while it has
 	 * one, so a SYN flood turns over its own kind and leaves connections that carried data. */
 	uint32_t lru_head[FLOW_CLASSES], lru_tail[FLOW_CLASSES];
@@ -311,34 +311,14 @@ void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *s
 		*side = s;
 }
 
-static inline uint64_t rotl64(uint64_t x, int r)
+void flow_ref__of_pkt(const struct pkt *p, const struct flow_hash_key *hk, struct flow_ref *out)
 {
-	return (x << r) | (x >> (64 - r));
-}
+	int side;
 
-/* MurmurHash3-style mixing over the key's six 64-bit words, seeded per table so that remote
- * peers cannot aim their tuples at one bucket. */
-static uint32_t flow_hash(const struct flowtab *t, const struct tlsmon_flow_key *key)
-{
-	const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
-	const uint8_t *b = (const uint8_t *)key;
-	uint64_t h = t->seed ^ sizeof(*key), k;
-	size_t i;
-
-	for (i = 0; i < sizeof(*key); i += 8) {
-		memcpy(&k, b + i, 8);
-		k *= c1;
-		k = rotl64(k, 31);
-		k *= c2;
-		h ^= k;
-		h = rotl64(h, 27) * 5 + 0x52dce729;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
+	flow_key__from_pkt(p, &out->key, &side);
+	out->side = (uint8_t)side;
+	out->hashed = hk != NULL;
+	out->hash = hk ? flow_hash(hk, &out->key) : 0;
 }
 
 static inline bool key_eq(const struct tlsmon_flow_key *a, const struct tlsmon_flow_key *b)
@@ -422,7 +402,7 @@ static void held_push_tail(struct flowtab *t, struct flow *f)
 /* The hash is not kept in the entry (4 bytes of every flow): a release computes it again. */
 static void hash_unlink(struct flowtab *t, struct flow *f)
 {
-	uint32_t *pp = &t->buckets[flow_hash(t, &f->key) & t->mask], id = id_of(t, f);
+	uint32_t *pp = &t->buckets[flow_hash(&t->hkey, &f->key) & t->mask], id = id_of(t, f);
 
 	while (*pp && *pp != id)
 		pp = &at(t, *pp)->hnext;
@@ -485,7 +465,10 @@ struct flowtab *flowtab__new(const struct flowtab_opts *opts)
 	t->stride = t->d.room_off + ((sizeof(struct dir_compact) + 7) & ~(size_t)7);
 	nbuckets = opts->max_flows > 16 ? (uint32_t)pow2__round_up(opts->max_flows) : 16;
 	t->mask = nbuckets - 1;
-	t->seed = hash_seed(t);
+	if (opts->hash_key)
+		t->hkey = *opts->hash_key;
+	else
+		flow_hash_key__init(&t->hkey);
 	keyed_hash__key(&t->reasm_cfg.seg_key, hash_seed(&t->reasm_cfg));
 	t->buckets = calloc(nbuckets, sizeof(*t->buckets));
 	t->pool_bytes = (size_t)opts->max_flows * t->stride;
@@ -538,20 +521,36 @@ static inline uint32_t bucket_find(const struct flowtab *t, const struct tlsmon_
 	return 0;
 }
 
+void flowtab__prefetch(const struct flowtab *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->buckets[hash & t->mask]);
+}
+
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side)
 {
-	struct tlsmon_flow_key key;
-	struct flow *f = NULL;
-	uint32_t h, id;
+	struct flow_ref r;
 
-	flow_key__from_pkt(p, &key, side);
+	flow_ref__of_pkt(p, NULL, &r);
+	if (side)
+		*side = r.side;
+	return flowtab__lookup_ref(t, &r, p, ts_ns, create);
+}
+
+struct flow *flowtab__lookup_ref(struct flowtab *t, const struct flow_ref *r, const struct pkt *p,
+				 uint64_t ts_ns, bool create)
+{
+	const struct tlsmon_flow_key *key = &r->key;
+	struct flow *f = NULL;
+	uint32_t h = r->hash, id;
+
 	id = t->last;
-	if (id && key_eq(&at(t, id)->key, &key)) {
+	if (id && key_eq(&at(t, id)->key, key)) {
 		f = at(t, id);
 	} else {
-		h = flow_hash(t, &key);
-		id = bucket_find(t, &key, h);
+		if (!r->hashed)
+			h = flow_hash(&t->hkey, key);
+		id = bucket_find(t, key, h);
 		if (id)
 			f = at(t, id);
 	}
@@ -591,13 +590,13 @@ struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts
 	}
 	f = at(t, id);
 	memset(f, 0, t->stride);
-	f->key = key;
+	f->key = *key;
 	if (p->encap.n) {
-		struct flow_rare *r = &t->rare[id - 1];
+		struct flow_rare *rare = &t->rare[id - 1];
 
-		r->encap = malloc(sizeof(*r->encap));
-		if (r->encap)
-			*r->encap = p->encap;
+		rare->encap = malloc(sizeof(*rare->encap));
+		if (rare->encap)
+			*rare->encap = p->encap;
 		else
 			t->stats.encap_alloc_failures++;
 	}
@@ -638,7 +637,7 @@ int flowtab__syn_pending(const struct flowtab *t, const struct flow *f, uint32_t
 
 struct flow *flowtab__find(struct flowtab *t, const struct tlsmon_flow_key *key)
 {
-	uint32_t id = bucket_find(t, key, flow_hash(t, key));
+	uint32_t id = bucket_find(t, key, flow_hash(&t->hkey, key));
 
 	return id ? at(t, id) : NULL;
 }

@@ -7,6 +7,7 @@
 
 #include "tlsmon_shared.h"
 #include "capture/frame.h"
+#include "net/flow_hash.h"
 #include "net/reasm.h"
 
 /* A pool entry: the table's part, then opts.app_size bytes of the engine's state (flow__app()),
@@ -78,6 +79,10 @@ enum flow_end_reason {
 
 struct flowtab_opts {
 	uint32_t max_flows;
+	/* The key flows are hashed with (copied), or NULL for one drawn for this table. A caller
+	 * that hashes keys for the table before the lookup (flow_ref__of_pkt(), the dealing thread
+	 * of `read -j`) gives the key it hashes with. */
+	const struct flow_hash_key *hash_key;
 	uint32_t app_size; /* bytes of engine state after each struct flow */
 	uint32_t dir_app_size; /* bytes of engine state after each direction's struct reasm */
 	/* The engine's state of key side side's direction of f in FLOW_DIR_APP_PACKED bytes, or
@@ -109,11 +114,34 @@ void flowtab__free(struct flowtab *t); /* releases every flow with FLOW_END_SHUT
  * key side (0/1) that sent it. */
 void flow_key__from_pkt(const struct pkt *p, struct tlsmon_flow_key *key, int *side);
 
+/* A packet's flow as a lookup takes it: the normalised key, the key side that sent the packet,
+ * and, when hashed, the key's flow_hash() under the table's hash key. Made once, where the
+ * packet is decoded (a dealing thread that picks the worker by the hash), for the table's
+ * lookup. */
+struct flow_ref {
+	struct tlsmon_flow_key key;
+	uint32_t hash;
+	uint8_t side;
+	bool hashed; /* false: the lookup hashes the key itself, when it needs to */
+};
+
+/* The packet's flow_ref, hashed under hk (NULL: not hashed). */
+void flow_ref__of_pkt(const struct pkt *p, const struct flow_hash_key *hk, struct flow_ref *out);
+
+/* Start loading the bucket of flows with this hash (flow_ref.hash), for a lookup a few packets
+ * later: the bucket array is too large to stay in the cache. */
+void flowtab__prefetch(const struct flowtab *t, uint32_t hash);
+
 /* Find the packet's flow; when absent and create is true, make one (evicting, if full, the least
  * recently used half-open flow, or without one the least recently used flow). Marks it most recently used at ts_ns. Returns NULL when absent (or on
  * -ENOMEM). *side is the key side that sent the packet. */
 struct flow *flowtab__lookup(struct flowtab *t, const struct pkt *p, uint64_t ts_ns, bool create,
 			     int *side);
+
+/* The same for a packet whose flow_ref was made already (r->hash, when hashed, under this
+ * table's hash key); r->side is the key side that sent it. */
+struct flow *flowtab__lookup_ref(struct flowtab *t, const struct flow_ref *r, const struct pkt *p,
+				 uint64_t ts_ns, bool create);
 
 /* The encapsulations of the packet that made f (none: zeroed). The other direction's MPLS
  * labels or outer addresses may differ; the key holds only what both share. */

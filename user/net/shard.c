@@ -3,59 +3,10 @@
 #include "net/shard.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "net/flowtab.h"
-#include "util/hash_seed.h"
 
-/* Pair-multilinear hashing (Lemire and Kaser, "Strongly universal string hashing is fast", 2014):
- * the key's 32-bit words taken in pairs, each word plus its own random 64-bit key, the pairs
- * multiplied and summed with one more key, the top 32 bits taken. Universal over the seed, so
- * whoever sends the packets cannot choose 4-tuples that share a worker without knowing it. The
- * five multiplications do not wait for one another, as a chain of mixing rounds does: this runs
- * for every frame on the one dealing thread. Alone it is linear in each word: consecutive
- * source ports of one client make an arithmetic progression, which for about one seed in a few
- * hundred stays on one worker for dozens of connections; one fixed mixing round of those 32
- * bits (a bijection, so no new collisions) breaks that up. 4.7 ns a key against 3.2 ns for the
- * fixed mix it replaced (4.0 without the round), medians of 15 interleaved rounds, load 8.7. */
-void shard_seed__init(struct shard_seed *s)
-{
-	if (getrandom(s->k, sizeof(s->k), GRND_NONBLOCK) == (ssize_t)sizeof(s->k))
-		return;
-	/* the kernel's pool not ready yet (early boot): expand what util/hash_seed.h gives then */
-	hash_seed__expand(hash_seed(s), s->k, SHARD_SEED_WORDS);
-}
-
-/* The key's address bytes as 32-bit words, each read on its own: plain_key() has just written
- * the key with stores of other widths, and a 16-byte load across two of them waited for the
- * stores to reach the cache (no store forwarding): 60 % of shard__of_key()'s samples under
- * read -j 2 when the words were copied out with one memcpy. */
-static inline uint32_t addr_word(const struct tlsmon_flow_key *k, unsigned i)
-{
-	uint32_t w;
-
-	memcpy(&w, &k->addr[i / 4][(i % 4) * 4], sizeof(w));
-	return w;
-}
-
-uint32_t shard__of_key(const struct shard_seed *s, const struct tlsmon_flow_key *k, uint32_t n)
-{
-	uint32_t t;
-	uint64_t h;
-
-	h = s->k[0] + (s->k[1] + addr_word(k, 0)) * (s->k[2] + addr_word(k, 1)) +
-	    (s->k[3] + addr_word(k, 2)) * (s->k[4] + addr_word(k, 3)) +
-	    (s->k[5] + addr_word(k, 4)) * (s->k[6] + addr_word(k, 5)) +
-	    (s->k[7] + addr_word(k, 6)) * (s->k[8] + addr_word(k, 7)) +
-	    (s->k[9] + ((uint32_t)k->port[0] << 16 | k->port[1])) * (s->k[10] + k->tunnel_id);
-	t = (uint32_t)(h >> 32);
-	t ^= t >> 16;
-	t *= 0x7feb352du;
-	t ^= t >> 15;
-	return (uint32_t)(((uint64_t)t * n) >> 32);
-}
-
-uint32_t shard__of_pkt(const struct shard_seed *s, const struct pkt *p, uint32_t n)
+uint32_t shard__of_pkt(const struct flow_hash_key *s, const struct pkt *p, uint32_t n)
 {
 	struct tlsmon_flow_key k;
 	int side;
@@ -66,19 +17,55 @@ uint32_t shard__of_pkt(const struct shard_seed *s, const struct pkt *p, uint32_t
 	return shard__of_key(s, &k, n);
 }
 
+static inline uint32_t raw32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Whether the sender (address src, port sport) is side 1 of the key, in the order
+ * tlsmon_flow_key_normalize() gives: addresses compared as big-endian words, then ports. */
+static inline int sender_side(const uint8_t *src, const uint8_t *dst, size_t alen, uint16_t sport,
+			      uint16_t dport)
+{
+	for (size_t i = 0; i < alen; i += 4) {
+		uint32_t x = __builtin_bswap32(raw32(src + i)), y = __builtin_bswap32(raw32(dst + i));
+
+		if (x != y)
+			return x > y;
+	}
+	return sport > dport;
+}
+
+/* A plain frame's flow key in the words flow_hash__words() takes, read from the frame in the
+ * key's order, so that neither the hash nor the key waits on a key just written: normalising
+ * a key read its addresses back across the narrower stores that wrote them, and the hash read
+ * them back across the overlapping stores of the key's zeroing (no store forwarding), most of
+ * the dealing thread's time in the key. */
+struct plain_flow {
+	uint32_t a[8]; /* addr[0] then addr[1], as in the key's memory */
+	uint32_t port0, port1; /* the key's port[0] and port[1] */
+	uint32_t family;
+	uint32_t side;
+};
+
 /* The common frame, Ethernet then IPv4 (options skipped, not a fragment) or IPv6 (no extension
  * header) then TCP, read in place: the key flow_key__from_pkt() makes of its decode, for a
  * fraction of the cost of decode__frame() (the dealing thread does this for every frame). False
  * for anything else (VLANs, tunnels, fragments, short frames), which takes the full decode: both
  * give the same key, so the frames of one flow may take either way. */
-static bool plain_key(const struct frame *f, struct tlsmon_flow_key *k)
+static inline __attribute__((always_inline)) bool plain_flow(const struct frame *f,
+							   struct plain_flow *out)
 {
-	const uint8_t *p = f->data;
-	size_t len = f->caplen, l4;
+	const uint8_t *p = f->data, *lo, *hi;
+	size_t len = f->caplen, l4, alen;
+	uint16_t sport, dport;
+	int s;
 
 	if (f->linktype != LINKTYPE_ETHERNET || len < 14 + 20 + 4)
 		return false;
-	memset(k, 0, sizeof(*k));
 	if (p[12] == 0x08 && p[13] == 0x00) {
 		size_t ihl = (size_t)(p[14] & 0x0f) * 4;
 
@@ -88,36 +75,88 @@ static bool plain_key(const struct frame *f, struct tlsmon_flow_key *k)
 		l4 = 14 + ihl;
 		if (len < l4 + 4)
 			return false;
-		k->family = 4;
-		memcpy(k->addr[0], p + 26, 4);
-		memcpy(k->addr[1], p + 30, 4);
+		alen = 4;
 	} else if (p[12] == 0x86 && p[13] == 0xdd) {
 		/* RFC 8200: version 6, next header TCP */
 		if (p[14] >> 4 != 6 || p[20] != 6 || len < 14 + 40 + 4)
 			return false;
 		l4 = 14 + 40;
-		k->family = 6;
-		memcpy(k->addr[0], p + 22, 16);
-		memcpy(k->addr[1], p + 38, 16);
+		alen = 16;
 	} else {
 		return false;
 	}
-	k->port[0] = (uint16_t)(p[l4] << 8 | p[l4 + 1]);
-	k->port[1] = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
-	tlsmon_flow_key_normalize(k);
+	sport = (uint16_t)(p[l4] << 8 | p[l4 + 1]);
+	dport = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
+	/* the addresses: IPv4 at 26 and 30, IPv6 at 22 and 38 */
+	p += alen == 4 ? 26 : 22;
+	s = sender_side(p, p + alen, alen, sport, dport);
+	lo = s ? p + alen : p;
+	hi = s ? p : p + alen;
+	memset(out, 0, sizeof(*out));
+	if (alen == 4) {
+		out->a[0] = raw32(lo);
+		out->a[4] = raw32(hi);
+	} else {
+		for (int i = 0; i < 4; i++) {
+			out->a[i] = raw32(lo + 4 * i);
+			out->a[4 + i] = raw32(hi + 4 * i);
+		}
+	}
+	out->port0 = s ? dport : sport;
+	out->port1 = s ? sport : dport;
+	out->family = alen == 4 ? 4 : 6;
+	out->side = (uint32_t)s;
 	return true;
 }
 
-uint32_t shard__of_frame(const struct shard_seed *s, const struct frame *f, uint32_t n)
+static inline uint32_t plain_hash(const struct flow_hash_key *hk, const struct plain_flow *pf)
 {
-	struct tlsmon_flow_key k;
+	return flow_hash__words(hk, pf->a, pf->port0 << 16 | pf->port1, 0);
+}
+
+bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out)
+{
+	struct plain_flow pf;
 	struct pkt p;
 
-	if (n <= 1)
-		return 0;
-	if (plain_key(f, &k))
-		return shard__of_key(s, &k, n);
+	if (plain_flow(f, &pf)) {
+		memset(&out->key, 0, sizeof(out->key));
+		out->key.family = (uint8_t)pf.family;
+		out->key.port[0] = (uint16_t)pf.port0;
+		out->key.port[1] = (uint16_t)pf.port1;
+		for (int i = 0; i < 8; i++) /* word by word, from registers */
+			memcpy(&out->key.addr[i / 4][(i % 4) * 4], &pf.a[i], sizeof(pf.a[i]));
+		out->side = (uint8_t)pf.side;
+		out->hash = plain_hash(s, &pf);
+		out->hashed = true;
+		return true;
+	}
 	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
+		return false;
+	flow_ref__of_pkt(&p, s, out);
+	return true;
+}
+
+bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uint32_t *hash)
+{
+	struct plain_flow pf;
+	struct flow_ref r;
+
+	if (plain_flow(f, &pf)) {
+		*hash = plain_hash(s, &pf);
+		return true;
+	}
+	if (!shard__frame_ref(s, f, &r))
+		return false;
+	*hash = r.hash;
+	return true;
+}
+
+uint32_t shard__of_frame(const struct flow_hash_key *s, const struct frame *f, uint32_t n)
+{
+	uint32_t hash;
+
+	if (n <= 1 || !shard__frame_hash(s, f, &hash))
 		return 0;
-	return shard__of_pkt(s, &p, n);
+	return shard__of_hash(hash, n);
 }

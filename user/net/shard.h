@@ -3,31 +3,47 @@
 #ifndef TLSMON_SHARD_H
 #define TLSMON_SHARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/frame.h"
+#include "net/flow_hash.h"
+#include "net/flowtab.h"
 
-struct tlsmon_flow_key;
+/* The secret that picks the workers is the flow hash's key (net/flow_hash.h), drawn once per
+ * process (the dealing thread's), so that whoever sends the packets cannot prepare 4-tuples that
+ * all land on one worker. */
 
-/* The secret that picks the workers, drawn once per process (the dealing thread's), so that whoever
- * sends the packets cannot prepare 4-tuples that all land on one worker. */
-#define SHARD_SEED_WORDS 11
-struct shard_seed {
-	uint64_t k[SHARD_SEED_WORDS];
-};
-
-/* Random from the kernel (getrandom()). */
-void shard_seed__init(struct shard_seed *s);
+/* The worker (0..n-1) for a flow's hash (flow_hash()): its top bits, so that the low bits, which
+ * pick a bucket of the worker's flow table when it shares the key, stay spread. */
+static inline uint32_t shard__of_hash(uint32_t hash, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)hash * n) >> 32);
+}
 
 /* The worker (0..n-1) for a normalised flow key (flow_key__from_pkt()). */
-uint32_t shard__of_key(const struct shard_seed *s, const struct tlsmon_flow_key *k, uint32_t n);
+static inline uint32_t shard__of_key(const struct flow_hash_key *s, const struct tlsmon_flow_key *k,
+				     uint32_t n)
+{
+	return shard__of_hash(flow_hash(s, k), n);
+}
 
 /* The worker (0..n-1) for a decoded TCP packet, from its normalised flow key (the flow table's
  * and the kernel's, net/flowtab.h), so the connections of one client to one server spread too. */
-uint32_t shard__of_pkt(const struct shard_seed *s, const struct pkt *p, uint32_t n);
+uint32_t shard__of_pkt(const struct flow_hash_key *s, const struct pkt *p, uint32_t n);
+
+/* The flow of a captured TCP frame (its normalised key, the key side that sent it and the key's
+ * flow_hash() under s), as the flow table's lookup takes it (net/flowtab.h): true, or false when
+ * f does not decode to TCP. The common frame (Ethernet, then IPv4 or IPv6 without extension
+ * headers, then TCP) is keyed in place, for a fraction of the cost of decode__frame(); the others
+ * are decoded; both give the key flow_key__from_pkt() makes of the decode. */
+bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out);
+
+/* The same flow's hash alone: true, or false when f does not decode to TCP. */
+bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uint32_t *hash);
 
 /* The worker for a captured frame; frames that do not decode to TCP go to worker 0, whose
  * engine counts them as one engine would. */
-uint32_t shard__of_frame(const struct shard_seed *s, const struct frame *f, uint32_t n);
+uint32_t shard__of_frame(const struct flow_hash_key *s, const struct frame *f, uint32_t n);
 
 #endif

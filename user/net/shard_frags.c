@@ -29,7 +29,7 @@ struct held {
 
 struct shard_frags {
 	bool copy;
-	struct shard_seed seed;
+	struct flow_hash_key seed;
 	struct slot slot[SLOTS];
 	uint32_t victim; /* next slot to reuse, round robin */
 	struct held held[MAX_HELD]; /* in arrival order */
@@ -40,7 +40,7 @@ struct shard_frags {
 	uint8_t *done; /* the copy of the frame last handed out, freed at the next call */
 };
 
-struct shard_frags *shard_frags__new(bool copy, const struct shard_seed *seed)
+struct shard_frags *shard_frags__new(bool copy, const struct flow_hash_key *seed)
 {
 	struct shard_frags *s = calloc(1, sizeof(*s));
 

@@ -19,7 +19,7 @@ struct shard_frags;
 /* copy: held frames keep a copy of their bytes (live frames are gone after the call); else they
  * point at the caller's bytes, which must stay (a mapped file). seed picks the workers
  * (net/shard.h), copied. NULL without memory. */
-struct shard_frags *shard_frags__new(bool copy, const struct shard_seed *seed);
+struct shard_frags *shard_frags__new(bool copy, const struct flow_hash_key *seed);
 void shard_frags__free(struct shard_frags *s);
 
 /* The worker (0..n-1) for f, or -1 when f is held. Before dealing f itself, the caller deals

@@ -87,6 +87,7 @@ struct engine *engine__new(const struct engine_opts *opts)
 	/* Without the mapping every pending handshake comes from the heap, 8 bytes more each. */
 	block_pool__init(&e->hs_blocks, HS_PENDING_BLOCK, e->opts.max_flows);
 	fo.max_flows = e->opts.max_flows;
+	fo.hash_key = e->opts.flow_hash_key;
 	fo.app_size = sizeof(struct conn);
 	fo.dir_app_size = sizeof(union conn_dir);
 	fo.dir_pack = dir_pack;
@@ -382,28 +383,33 @@ static bool stale_for_syn(struct engine *e, const struct conn *c, struct flow *f
 	       flowtab__dir_peek(e->flows, f, 1)->started;
 }
 
-static int feed(struct engine *e, const struct frame *fr)
+/* The analysis of a frame decoded (rc: decode__frame()'s result, into p) and, when TCP, of its
+ * flow (ref; NULL: made here): one path for engine__feed() and engine__feed_ref(). */
+static int feed(struct engine *e, const struct frame *fr, int rc, const struct pkt *p,
+		const struct flow_ref *ref)
 {
+	struct flow_ref own_ref;
+	struct pkt whole_p;
 	struct frame whole;
-	struct pkt p;
 	struct flow *f;
 	struct conn *c;
-	int side, rc;
-	uint32_t urg_seq = 0, isn;
+	int side;
+	uint32_t urg_seq = 0, isn, seq;
 	enum tcp_csum_result csum;
 	bool opens, has_urg;
 
 	e->stats.frames++;
 	e->feed_seq = fr->number;
 	e->stats.bytes += fr->caplen;
-	rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
 	if (rc == DECODE_FRAGMENT) {
 		/* The datagram goes on as one frame once its last missing piece came. */
 		e->stats.fragments++;
-		if (ipfrag__feed(e->frags, fr, p.l3_off, p.family, &whole) != 1)
+		if (ipfrag__feed(e->frags, fr, p->l3_off, p->family, &whole) != 1)
 			return 0;
 		fr = &whole;
-		rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+		rc = decode__frame(fr->linktype, fr->data, fr->caplen, &whole_p);
+		p = &whole_p;
+		ref = NULL;
 	}
 	if (rc != DECODE_TCP) {
 		if (rc == DECODE_NOT_TCP)
@@ -416,9 +422,14 @@ static int feed(struct engine *e, const struct frame *fr)
 			e->stats.decode_errors++;
 		return 0;
 	}
-	if (p.payload_missing)
+	if (!ref) {
+		/* not hashed: a run of one flow's frames finds it without the hash (flowtab.c) */
+		flow_ref__of_pkt(p, NULL, &own_ref);
+		ref = &own_ref;
+	}
+	if (p->payload_missing)
 		e->stats.truncated_frames++;
-	csum = tcp_seg__csum(fr->data, fr->caplen, &p);
+	csum = tcp_seg__csum(fr->data, fr->caplen, p);
 
 	/* Idle expiry runs on packet time, at most once a second of it. */
 	if (fr->ts_ns > e->last_expire_ns + 1000000000ull) {
@@ -428,37 +439,38 @@ static int feed(struct engine *e, const struct frame *fr)
 
 	/* A flow starts at its SYN, or mid-way at a segment that opens a TLS handshake record:
 	 * bare ACKs, FINs and application data of flows we do not know start nothing. */
-	opens = (p.tcp_flags & TCPF_SYN) || tls_probe__starts_handshake(p.payload, p.payload_len);
-	f = flowtab__lookup(e->flows, &p, fr->ts_ns, opens, &side);
+	opens = (p->tcp_flags & TCPF_SYN) || tls_probe__starts_handshake(p->payload, p->payload_len);
+	side = ref->side;
+	f = flowtab__lookup_ref(e->flows, ref, p, fr->ts_ns, opens);
 	if (!f)
 		return 0;
 	c = flow__app(f);
-	if (!engine__checksum_passes(e, f, side, csum, &p))
+	if (!engine__checksum_passes(e, f, side, csum, p))
 		return 0;
-	if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    stale_for_syn(e, c, f, p.seq) && engine__synchronised(e, c, f)) {
+	if (c->set_up && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(e, c, f, p->seq) && engine__synchronised(e, c, f)) {
 		flowtab__reasm_stats(e->flows)->syn_ignored++;
-		flowtab__set_syn_pending(e->flows, f, p.seq);
+		flowtab__set_syn_pending(e->flows, f, p->seq);
 		return 0;
 	}
-	if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    stale_for_syn(e, c, f, p.seq)) {
+	if (c->set_up && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    stale_for_syn(e, c, f, p->seq)) {
 		/* A new connection on a known 4-tuple (port reuse after a missed close, or a spoofed
 		 * segment that came first): the old state must not swallow the new handshake. */
 		c->superseded = true;
 		flowtab__remove(e->flows, f);
-		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
+		f = flowtab__lookup_ref(e->flows, ref, p, fr->ts_ns, true);
 		if (!f)
 			return 0;
 		c = flow__app(f);
-	} else if (c->set_up && (p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
-		   !flowtab__syn_pending(e->flows, f, &isn) && p.ack == isn + 1 &&
+	} else if (c->set_up && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+		   !flowtab__syn_pending(e->flows, f, &isn) && p->ack == isn + 1 &&
 		   c->client_known && side != c->client &&
-		   !(c->syn_seen && p.ack == c->syn_seq + 1)) {
+		   !(c->syn_seen && p->ack == c->syn_seq + 1)) {
 		/* ... and the peer did: the SYN set aside was a new connection after all. */
 		c->superseded = true;
 		flowtab__remove(e->flows, f);
-		f = flowtab__lookup(e->flows, &p, fr->ts_ns, true, &side);
+		f = flowtab__lookup_ref(e->flows, ref, p, fr->ts_ns, true);
 		if (!f)
 			return 0;
 		c = flow__app(f);
@@ -471,19 +483,19 @@ static int feed(struct engine *e, const struct frame *fr)
 		conn_init(e, c);
 	/* A RST the receiver would not take is only a frame: the handshake goes on. (Once it is
 	 * DONE, the data is no longer followed and a RST only ends the table entry.) */
-	if ((p.tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
-	    !tcp_rcv__rst_acceptable(f, conn_reasm_peek(e, c, side), side, fin_seen(c, side), &p)) {
+	if ((p->tcp_flags & TCPF_RST) && c->state != CONN_DONE &&
+	    !tcp_rcv__rst_acceptable(f, conn_reasm_peek(e, c, side), side, fin_seen(c, side), p)) {
 		flowtab__reasm_stats(e->flows)->rst_ignored++;
 		return 0;
 	}
-	tcp_rcv__note_ack(f, side, &p);
-	ack_suspects(e, c, f, side, &p, fr);
-	if (p.tcp_flags & TCPF_FIN)
+	tcp_rcv__note_ack(f, side, p);
+	ack_suspects(e, c, f, side, p, fr);
+	if (p->tcp_flags & TCPF_FIN)
 		c->fin |= 1u << side;
 	if (c->state == CONN_DONE) {
 		/* Keep the entry until both sides closed: a trailing segment (an encrypted
 		 * close_notify after the peer's FIN) must not look like a new flow. */
-		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
+		if ((p->tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 		return 0;
 	}
@@ -493,36 +505,37 @@ static int feed(struct engine *e, const struct frame *fr)
 	if (c->arena.live)
 		retain__append(&e->retain, &c->arena, fr);
 
-	has_urg = !tcp_seg__urgent(fr->data, &p, &urg_seq);
-	if (p.tcp_flags & TCPF_SYN) {
+	has_urg = !tcp_seg__urgent(fr->data, p, &urg_seq);
+	seq = p->seq;
+	if (p->tcp_flags & TCPF_SYN) {
 		/* RFC 9293 3.4: the SYN takes one sequence number; data starts at ISN + 1. */
-		if (!(p.tcp_flags & TCPF_ACK)) {
+		if (!(p->tcp_flags & TCPF_ACK)) {
 			set_client_side(c, side);
 			c->syn_seen = true;
-			c->syn_seq = p.seq;
+			c->syn_seq = p->seq;
 		} else {
 			set_client_side(c, !side);
 		}
 		c->roles_from_syn = true;
 		if (!conn_reasm_peek(e, c, side)->started)
-			reasm__start(conn_reasm(e, c, side), e->reasm, p.seq + 1);
-		if (!p.payload_len)
+			reasm__start(conn_reasm(e, c, side), e->reasm, p->seq + 1);
+		if (!p->payload_len)
 			return 0;
-		p.seq++;
+		seq++;
 	}
 	if (has_urg)
 		reasm__urgent(conn_reasm(e, c, side), e->reasm, urg_seq);
-	if (p.payload_len) {
-		reasm__feed(conn_reasm(e, c, side), e->reasm, p.seq, p.payload, p.payload_len,
+	if (p->payload_len) {
+		reasm__feed(conn_reasm(e, c, side), e->reasm, seq, p->payload, p->payload_len,
 			    conn__stream, &(struct conn_call){ e, c });
 		conn_settle(e, c);
 		flowtab__enforce_budget(e->flows, f);
 	}
-	if (c->hs && p.vlan[0] && !c->hs->vlan)
-		c->hs->vlan = p.vlan[0];
-	if (p.tcp_flags & (TCPF_FIN | TCPF_RST)) {
-		on_close(e, c, f, &p);
-		if ((p.tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
+	if (c->hs && p->vlan[0] && !c->hs->vlan)
+		c->hs->vlan = p->vlan[0];
+	if (p->tcp_flags & (TCPF_FIN | TCPF_RST)) {
+		on_close(e, c, f, p);
+		if ((p->tcp_flags & TCPF_RST) || (fin_seen(c, 0) && fin_seen(c, 1)))
 			flowtab__remove(e->flows, f);
 	}
 	return 0;
@@ -530,12 +543,32 @@ static int feed(struct engine *e, const struct frame *fr)
 
 int engine__feed(struct engine *e, const struct frame *fr)
 {
-	int rc = feed(e, fr);
+	struct pkt p;
+	int rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+
+	rc = feed(e, fr, rc, &p, NULL);
 
 	/* The frame is done with its flow's directions: the first side may go compact. */
 	if (e->flows)
 		flowtab__settle(e->flows);
 	return rc;
+}
+
+int engine__feed_ref(struct engine *e, const struct frame *fr, const struct flow_ref *ref)
+{
+	struct pkt p;
+	int rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
+
+	rc = feed(e, fr, rc, &p, ref);
+	if (e->flows)
+		flowtab__settle(e->flows);
+	return rc;
+}
+
+void engine__prefetch_flow(const struct engine *e, const struct flow_ref *ref)
+{
+	if (e->flows && ref->hashed)
+		flowtab__prefetch(e->flows, ref->hash);
 }
 
 void engine__tick(struct engine *e, uint64_t now_ns)

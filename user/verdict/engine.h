@@ -34,6 +34,10 @@ typedef void (*engine_handshake_fn)(void *ctx, struct handshake *hs,
 
 struct engine_opts {
 	uint32_t max_flows; /* default 65536 */
+	/* The key the flow table hashes flow keys with (copied), or NULL for one of its own. A
+	 * caller that finds frames' flows for the engine (engine__feed_ref()) gives the key it
+	 * hashes with. */
+	const struct flow_hash_key *flow_hash_key;
 	uint64_t idle_timeout_ns; /* default 120 s (of packet time) */
 	uint32_t max_held_bytes; /* reassembly, per direction; default 256 KiB */
 	/* reassembly, all flows together (held bytes plus allocation overhead); over it the
@@ -83,6 +87,14 @@ void engine__free(struct engine *e); /* does not emit */
 
 /* Feed one frame (in capture order). Returns 0; bad input is counted, never fatal. */
 int engine__feed(struct engine *e, const struct frame *f);
+
+/* engine__feed() of a TCP frame whose flow the caller found (the dealing thread of `read -j`,
+ * net/shard.h): ref's key, side and hash (under engine_opts.flow_hash_key) are the ones
+ * engine__feed() would make of f's decode, taken instead of made again. */
+int engine__feed_ref(struct engine *e, const struct frame *f, const struct flow_ref *ref);
+
+/* A frame with this flow comes soon (engine__feed_ref()): start loading where its flow is. */
+void engine__prefetch_flow(const struct engine *e, const struct flow_ref *ref);
 
 /* Expire idle flows at now_ns (packet time for files, wall clock live); emits them as incomplete. */
 void engine__tick(struct engine *e, uint64_t now_ns);

@@ -27,7 +27,7 @@ static size_t frag4(uint8_t *b, uint16_t id, uint16_t sport, int first, uint16_t
 	return 14 + 48;
 }
 
-static struct shard_seed seed;
+static struct flow_hash_key seed;
 
 /* The worker of the whole flow: an unfragmented segment of it. */
 static uint32_t flow_worker(uint16_t sport, uint32_t n)
@@ -117,7 +117,7 @@ static void test_bounds(void)
 
 int main(void)
 {
-	shard_seed__init(&seed);
+	flow_hash_key__init(&seed);
 	RUN_TEST(test_reversed_follow_first);
 	RUN_TEST(test_bounds);
 	return CHECK_DONE();

@@ -5,6 +5,13 @@
  * that direction has started TLS at all. */
 #include "engine_script.h"
 
+#include <dirent.h>
+
+#include "capture/pcap_in.h"
+#include "net/shard.h"
+#include "out/report.h"
+#include "util/sbuf.h"
+
 /* A handshake record the client sends after the server's TLS 1.3 ServerHello: only an
  * encrypted one can come then, though a plaintext reading would find a client Certificate. */
 static void client_hs_record_after_sh(struct buf *out)
@@ -169,11 +176,119 @@ static void test_server_hello_before_client_hello_one_segment(void)
 	CHECK_STR((const char *)r.hs.ch.sni, SNI);
 }
 
+#define SHARED_PCAPS "../shared/pcaps"
+
+static void json_line(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
+		      const struct engine_frames *frames)
+{
+	(void)key;
+	(void)frames;
+	report__json(ctx, hs);
+	sbuf__putc(ctx, '\n');
+}
+
+/* One capture through two engines: one fed the frames (engine__feed()), the other fed what a
+ * dealing thread finds of them (shard__frame_ref(), then engine__feed_ref() with the same flow
+ * hash key; frames that are not TCP through engine__feed(), as `read -j` does). Returns the
+ * frames that took the second way, or -1 when the capture could not be read. */
+static long feed_both(const char *path, struct sbuf *raw, struct sbuf *by_ref,
+		      struct engine_stats *raw_stats, struct engine_stats *ref_stats)
+{
+	struct policy *pol = policy__new();
+	struct flow_hash_key hk;
+	struct engine_opts eo = { .policy = pol, .on_handshake = json_line };
+	struct engine *a, *b;
+	struct pcap_in *in;
+	struct frame f;
+	long by_ref_frames = 0;
+	int err = 0;
+
+	flow_hash_key__init(&hk);
+	eo.ctx = raw;
+	a = engine__new(&eo);
+	eo.ctx = by_ref;
+	eo.flow_hash_key = &hk;
+	b = engine__new(&eo);
+	in = pcap_in__open(path, &err);
+	if (!in || !a || !b) {
+		by_ref_frames = -1;
+		goto cleanup;
+	}
+	while (pcap_in__next(in, &f) > 0) {
+		struct flow_ref r;
+
+		engine__feed(a, &f);
+		if (shard__frame_ref(&hk, &f, &r)) {
+			engine__prefetch_flow(b, &r);
+			engine__feed_ref(b, &f, &r);
+			by_ref_frames++;
+		} else {
+			engine__feed(b, &f);
+		}
+	}
+	engine__finish(a);
+	engine__finish(b);
+	*raw_stats = *engine__stats(a);
+	*ref_stats = *engine__stats(b);
+cleanup:
+	pcap_in__close(in);
+	engine__free(a);
+	engine__free(b);
+	policy__free(pol);
+	return by_ref_frames;
+}
+
+/* The second way into the engine gives what the first gives, on every real capture: the same
+ * JSON lines, byte for byte, and the same counters. */
+static void test_feed_ref_matches_feed(void)
+{
+	DIR *d = opendir(SHARED_PCAPS);
+	struct dirent *de;
+	long frames = 0, files = 0, bad = 0;
+
+	if (!d) {
+		printf("SKIP test_feed_ref_matches_feed: %s not found\n", SHARED_PCAPS);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct engine_stats sa, sb;
+		struct sbuf raw, by_ref;
+		char path[512];
+		size_t n = strlen(de->d_name);
+		long got;
+
+		if (!(n > 5 && !strcmp(de->d_name + n - 5, ".pcap")) &&
+		    !(n > 7 && !strcmp(de->d_name + n - 7, ".pcapng")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SHARED_PCAPS, de->d_name);
+		sbuf__init(&raw);
+		sbuf__init(&by_ref);
+		got = feed_both(path, &raw, &by_ref, &sa, &sb);
+		if (got >= 0) {
+			files++;
+			frames += got;
+			if (raw.len != by_ref.len || memcmp(raw.buf, by_ref.buf, raw.len) ||
+			    memcmp(&sa, &sb, sizeof(sa))) {
+				printf("  differs: %s\n", path);
+				bad++;
+			}
+		}
+		sbuf__free(&raw);
+		sbuf__free(&by_ref);
+	}
+	closedir(d);
+	printf("  %ld captures, %ld frames by their flow\n", files, frames);
+	CHECK_EQ(bad, 0);
+	CHECK(files >= 20);
+	CHECK(frames > 1000);
+}
+
 int main(void)
 {
 	RUN_TEST(test_pickup_at_server_hello);
 	RUN_TEST(test_pickup_client_header_split);
 	RUN_TEST(test_server_hello_before_client_hello);
 	RUN_TEST(test_server_hello_before_client_hello_one_segment);
+	RUN_TEST(test_feed_ref_matches_feed);
 	return CHECK_DONE();
 }
