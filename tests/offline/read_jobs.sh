@@ -138,7 +138,7 @@ frag_case
 # tests/offline/resumption.sh builds them); every one names the full one's chain with -j 3 too.
 resume_case()
 {
-	local t=read_jobs_resumed now turns files=() p per
+	local t=read_jobs_resumed now turns files=() p
 	now=$(date +%s)
 	if ! command -v mergecap >/dev/null || ! command -v openssl >/dev/null ||
 		! command -v python3 >/dev/null || [ ! -x "$BUILD/tools/pcapgen" ]; then
@@ -165,15 +165,26 @@ resume_case()
 	done
 	mergecap -w "$W/resumed.pcap" "${files[@]}" || { fail $t "mergecap failed"; return; }
 	same_runs $t "$W/resumed.pcap" || return
-	# the case tests something only when some resumed flows were on another worker
-	per=$("$TLSMON" read -j 3 --stats "$W/resumed.pcap" 2>&1 >/dev/null |
-		sed -n 's/^  handshakes=//p' | sort -n | tail -1)
-	n=$("$TLSMON" read -j 3 "$W/resumed.pcap" | jq -s '[.[] | select(.resumed and .chain_from.leaf_sha256 != null)] | length')
-	if [ "$n" = 8 ] && [ -n "$per" ] && [ "$per" -lt 9 ]; then
-		pass "$t (8 of 8 name the full chain; at most $per of 9 handshakes on one worker)"
-	else
-		fail $t "$n of 8 resumed name the full chain; $per of 9 on one worker"
-	fi
+	# The case tests something only when some resumed flows were on another worker than the full
+	# one. Each run draws its own shard seed, so all nine flows land on one of three workers in
+	# about one run of 6,561 (3 / 3^9): up to five runs are made, and every one must name the
+	# full chain, however its flows were dealt.
+	local try per n
+	for try in 1 2 3 4 5; do
+		"$TLSMON" read -j 3 --stats "$W/resumed.pcap" >"$W/resumed.out" 2>"$W/resumed.stats"
+		per=$(sed -n 's/^  handshakes=//p' "$W/resumed.stats" | sort -n | tail -1)
+		n=$(jq -s '[.[] | select(.resumed and .chain_from.leaf_sha256 != null)] | length' \
+			"$W/resumed.out")
+		if [ "$n" != 8 ] || [ -z "$per" ]; then
+			fail $t "run $try: $n of 8 resumed name the full chain (most on one worker: ${per:-none})"
+			return
+		fi
+		if [ "$per" -lt 9 ]; then
+			pass "$t (8 of 8 name the full chain; at most $per of 9 handshakes on one worker; run $try)"
+			return
+		fi
+	done
+	fail $t "all 9 handshakes on one worker in 5 runs (each run should draw its own shard seed)"
 }
 resume_case
 
