@@ -43,7 +43,10 @@
 #define MAX_IFACES 4096
 #define READ_CHUNK (1u << 20)
 #define POPULATE_WINDOW (4u << 20) /* a multiple of the page size */
-#define PREFETCH_AHEAD (16u << 10)
+/* Far enough that the bytes arrive before the checksum reads them, near enough that the
+ * prefetches do not queue behind each other: on offline_rate.sh's mix 4 KiB took about 3 % less
+ * CPU than 16 KiB or 8 KiB, 64 KiB and 2 KiB were no better than 16, 1 KiB and none 7-10 % worse. */
+#define PREFETCH_AHEAD (4u << 10)
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14 */
 #endif

@@ -11,14 +11,14 @@
  * anything an attacker gains from. */
 uint64_t keyed_hash(const uint8_t *p, size_t len, uint64_t seed);
 
-/* The multiply keys keyed_hash() derives from its seed (four splitmix64 steps, about as dear
- * as hashing a 100-byte input), made once by an owner that hashes many inputs with one seed:
+/* The multiply keys keyed_hash() derives from its seed (seven splitmix64 steps, about as dear
+ * as hashing a 150-byte input), made once by an owner that hashes many inputs with one seed:
  * every in-order TCP segment is hashed (net/reasm.c). keyed_hash__with(key, p, len, 0) equals
  * keyed_hash(p, len, key->seed); tweak enters the starting state, to chain one hash into the
  * next without new keys. */
 struct keyed_hash_key {
 	uint64_t seed;
-	uint64_t k[4];
+	uint64_t k[7]; /* k[4..6]: the lanes only inputs of 96 bytes or more use */
 };
 
 void keyed_hash__key(struct keyed_hash_key *key, uint64_t seed);
