@@ -56,17 +56,24 @@ check "$N/entry: version, cipher, group, leaf" \
 	= "10.0.0.1:443 TLS1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 x25519 CN=soon.endpoints.test 1"
 
 # --- RSS flat ---
-rss() # MAX PCAP: peak RSS in KiB (MAX 0: plain read, no table)
+rss_once() # MAX PCAP: peak RSS in KiB of one run (MAX 0: plain read, no table)
 {
-	# Under ASan (make test SAN=1) freed memory waits in a quarantine: no RSS would stay flat.
-	local ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0
-	export ASAN_OPTIONS
 	if [ "$1" = 0 ]; then
 		/usr/bin/time -f %M "$T" read "$2" 2>&1 >/dev/null | tail -1
 	else
 		/usr/bin/time -f %M "$T" read --endpoints --max-endpoints "$1" "$2" 2>&1 >/dev/null |
 			tail -1
 	fi
+}
+# The least of three runs: one run's peak varied by up to 1.5 MiB on a loaded machine (how
+# much of the mapped capture was resident at the peak), which is what the comparison below
+# allows, and such noise only ever adds.
+rss() # MAX PCAP
+{
+	# Under ASan (make test SAN=1) freed memory waits in a quarantine: no RSS would stay flat.
+	local ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0
+	export ASAN_OPTIONS
+	{ rss_once "$@"; rss_once "$@"; rss_once "$@"; } | sort -n | head -1
 }
 # The capture is read through mmap (its pages count in RSS) and grows with its handshakes, so
 # what is compared is the table's share: RSS with --max-endpoints 1000 less RSS of a plain read.
