@@ -541,12 +541,12 @@ static int feed(struct engine *e, const struct frame *fr, int rc, const struct p
 	return 0;
 }
 
-int engine__feed(struct engine *e, const struct frame *fr)
+int engine__feed_ref(struct engine *e, const struct frame *fr, const struct flow_ref *ref)
 {
 	struct pkt p;
 	int rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
 
-	rc = feed(e, fr, rc, &p, NULL);
+	rc = feed(e, fr, rc, &p, ref);
 
 	/* The frame is done with its flow's directions: the first side may go compact. */
 	if (e->flows)
@@ -554,15 +554,9 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	return rc;
 }
 
-int engine__feed_ref(struct engine *e, const struct frame *fr, const struct flow_ref *ref)
+int engine__feed(struct engine *e, const struct frame *fr)
 {
-	struct pkt p;
-	int rc = decode__frame(fr->linktype, fr->data, fr->caplen, &p);
-
-	rc = feed(e, fr, rc, &p, ref);
-	if (e->flows)
-		flowtab__settle(e->flows);
-	return rc;
+	return engine__feed_ref(e, fr, NULL);
 }
 
 void engine__prefetch_flow(const struct engine *e, const struct flow_ref *ref)

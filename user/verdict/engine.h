@@ -90,7 +90,8 @@ int engine__feed(struct engine *e, const struct frame *f);
 
 /* engine__feed() of a TCP frame whose flow the caller found (the dealing thread of `read -j`,
  * net/shard.h): ref's key, side and hash (under engine_opts.flow_hash_key) are the ones
- * engine__feed() would make of f's decode, taken instead of made again. */
+ * engine__feed() would make of f's decode, taken instead of made again. A NULL ref is
+ * engine__feed(): the engine finds the flow itself. */
 int engine__feed_ref(struct engine *e, const struct frame *f, const struct flow_ref *ref);
 
 /* A frame with this flow comes soon (engine__feed_ref()): start loading where its flow is. */
