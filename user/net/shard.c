@@ -114,10 +114,20 @@ static inline uint32_t plain_hash(const struct flow_hash_key *hk, const struct p
 	return flow_hash__words(hk, pf->a, pf->port0 << 16 | pf->port1, 0);
 }
 
+/* Any other frame: the full decode (VLANs, tunnels, fragments...). */
+static bool decoded_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out)
+{
+	struct pkt p;
+
+	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
+		return false;
+	flow_ref__of_pkt(&p, s, out);
+	return true;
+}
+
 bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out)
 {
 	struct plain_flow pf;
-	struct pkt p;
 
 	if (plain_flow(f, &pf)) {
 		memset(&out->key, 0, sizeof(out->key));
@@ -131,10 +141,7 @@ bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, stru
 		out->hashed = true;
 		return true;
 	}
-	if (decode__frame(f->linktype, f->data, f->caplen, &p) != DECODE_TCP)
-		return false;
-	flow_ref__of_pkt(&p, s, out);
-	return true;
+	return decoded_ref(s, f, out);
 }
 
 bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uint32_t *hash)
@@ -146,7 +153,7 @@ bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uin
 		*hash = plain_hash(s, &pf);
 		return true;
 	}
-	if (!shard__frame_ref(s, f, &r))
+	if (!decoded_ref(s, f, &r))
 		return false;
 	*hash = r.hash;
 	return true;
