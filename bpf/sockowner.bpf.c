@@ -476,10 +476,14 @@ struct {
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(host_first_send, struct sock *sk)
 {
-	int remote = owner_port_watched(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
+	/* Loads straight from the socket, which a BTF tracepoint may make (CO-RE still relocates
+	 * them): BPF_CORE_READ would be a bpf_probe_read_kernel() call each, and this runs at every
+	 * segment a TCP send fills, host-wide (iperf3 to port 443 on the 2-core VM: 91 ns a run with
+	 * the two calls, as much BPF time as the TC programs; bench/README.md, "host impact"). */
+	int remote = owner_port_watched(bpf_ntohs(sk->__sk_common.skc_dport));
 	__u8 *named;
 
-	if (!remote && !owner_port_watched(BPF_CORE_READ(sk, __sk_common.skc_num)))
+	if (!remote && !owner_port_watched(sk->__sk_common.skc_num))
 		return 0;
 	named = bpf_sk_storage_get(&tlsmon_sock_named, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!named || *named)
