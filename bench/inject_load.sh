@@ -66,31 +66,9 @@ first=$(($(kv flows "$out") + 64))
 tlsmon_start "$NS_A" "$W/tlsmon.log" -i "$IF_A" --ingress xdp --log "$W/live.jsonl" \
 	--local-net 10.64.0.0/24,fd00:64::/64 ${INJECT_TLSMON_ARGS:-} || die "tlsmon run did not start"
 
-# Calibration at a low rate (1,000 flows/s): each template once (flow k = template k, client
-# port 10000 + k). Templates the daemon's JSON log does not show exactly once are listed and left
-# out, so that the levels below measure load, not what `run` and `read` disagree on. The log is
-# the only per-flow view; it can miss a handshake that tlsmon_handshakes_total counts (see
-# bench/README.md), so this may leave out more than needed, never less.
-cp "$W/keep" "$W/keep.read"
-out=$(inject_run -f 0 -n "$nkeep" -r 1000 -d $((nkeep / 1000 + 3))) || echo "inject_load: calibration: ${out:-failed}" >&2
-settle "$NS_A" "$W/m0" tlsmon_handshakes_total
-want=$(metric_sum "$W/m0" tlsmon_handshakes_total)
-for ((i = 0; i < 50; i++)); do
-	[ "$(wc -l <"$W/live.jsonl")" -ge "$want" ] && break
-	sleep 0.1
-done
-jq -r '.client | sub(".*[]:]"; "")' "$W/live.jsonl" | sort -n | uniq -c |
-	awk '$1 == 1 { print $2 - 10000 }' >"$W/one.live"
-awk 'NR == FNR { one[$1] = 1; next } (FNR - 1) in one' "$W/one.live" "$W/keep.read" >"$W/keep"
-awk 'NR == FNR { one[$1] = 1; next } !((FNR - 1) in one) { print $1 }' "$W/one.live" \
-	"$W/keep.read" >"$W/dropped"
-if [ -s "$W/dropped" ]; then
-	"$INJECT" --list "${SRC[@]}" 2>/dev/null | awk 'NR == FNR { d[$1] = 1; next } $1 in d' \
-		"$W/dropped" - | while read -r idx _ _ _ file; do
-		echo "inject_load: left out: template $idx ($file): one handshake in \`tlsmon read\`," \
-			"not logged once by \`tlsmon run --log\` at 1,000 flows/s"
-	done
-fi
+# Calibration at a low rate (bench/lib.sh).
+inject_calibrate inject_load "$NS_A" "$W/live.jsonl"
+out=$INJECT_CAL_OUT want=$INJECT_CAL_COUNTED
 nkeep=$(wc -l <"$W/keep")
 echo "inject_load: calibration: $want handshakes counted, $(wc -l <"$W/live.jsonl") logged, for" \
 	"${out:-?}; $nkeep templates kept"
