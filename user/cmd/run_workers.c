@@ -99,13 +99,16 @@ static void batch_end(struct worker *w)
 	pthread_mutex_unlock(&rw->lock);
 }
 
+/* Not under rw->lock: the daemon's on_flow_done() marks the kernel's entry done with two bpf()
+ * calls on map descriptors, which the kernel serialises itself, and shares nothing else. Under
+ * the lock those system calls, one pair a flow, were what the other worker waited on. The
+ * descriptors outlive every call: the daemon closes them only after run_workers__drain(), when
+ * no worker has a record left to feed. */
 static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 {
 	struct run_workers *rw = ((struct worker *)ctx)->rw;
 
-	pthread_mutex_lock(&rw->lock);
 	rw->user.on_flow_done(rw->user.ctx, key);
-	pthread_mutex_unlock(&rw->lock);
 }
 
 static void on_facts(void *ctx, struct handshake *hs)
