@@ -3,7 +3,7 @@
 # "bench: NAME VALUE UNIT [ratio=R vs BASELINE]" line as one table and the goals.
 #
 # Usage: bench/run.sh [bpf_cost] [offline_rate] [read_jobs] [host_impact] [capture_load]
-#        [inject_load] [live_cost] [memory] [attribution]
+#        [inject_load] [workers_drain] [live_cost] [memory] [attribution]
 #        (default: all). BUILD selects the build directory; BENCH_LOGS where logs go
 #        (default /tmp/tlsmon-bench/logs).
 set -u
@@ -12,7 +12,8 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 LOGS=${BENCH_LOGS:-/tmp/tlsmon-bench/logs}
-ALL=(bpf_cost offline_rate read_jobs host_impact capture_load inject_load live_cost memory attribution)
+ALL=(bpf_cost offline_rate read_jobs host_impact capture_load inject_load workers_drain live_cost memory
+	attribution)
 PARTS=("$@")
 [ ${#PARTS[@]} -gt 0 ] || PARTS=("${ALL[@]}")
 
@@ -31,7 +32,8 @@ for p in "${PARTS[@]}"; do
 	t0=$(date +%s)
 	case $p in
 	bpf_cost) cmd=("$BUILD/bench/bpf_cost") ;;
-	offline_rate | read_jobs | host_impact | capture_load | inject_load | live_cost | memory | attribution)
+	offline_rate | read_jobs | host_impact | capture_load | inject_load | workers_drain | live_cost | \
+		memory | attribution)
 		cmd=("$ROOT/bench/$p.sh") ;;
 	*)
 		echo "bench: unknown part $p (one of: ${ALL[*]})" >&2
@@ -128,6 +130,7 @@ id=$(val offline_distinct_identical_to_openssl)
 printf '  %-58s %10s\n' "offline (b) results identical to OpenSSL" "${id:-?}"
 goal "read -j 2 (x -j 1), mix" "$(rat read_jobs_mix_speedup)" ">=" 1.8
 goal "read -j 2 (x -j 1), distinct" "$(rat read_jobs_distinct_speedup)" ">=" 1.8
+goal "run --workers 2 (x 1), draining injected handshakes" "$(rat drain_workers_2_speedup)" ">=" 1.8
 goal "memory, daemon peak RSS with 100k unfinished handshakes (KiB)" "$(val mem_hwm_after)" \
 	"<=" 49152
 goal "daemon CPU per 1k hs, attribution + uprobes (x neither)" "$(rat attribution_both_daemon_cpu)" \
