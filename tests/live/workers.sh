@@ -10,7 +10,8 @@
 #                  processes that may have exited) are removed
 #   same_metrics   every tlsmon_handshakes_total and tlsmon_weak_findings_total sample equals the
 #                  one-thread run's, and the handshake total is the 12 the clients made
-#   threads        the daemon runs N threads more than the one-thread daemon
+#   threads        the daemon runs N - 1 threads more than the one-thread daemon (its own
+#                  thread is worker 0)
 #   sigterm        exit 0, "stopped; programs detached"
 # Also: --workers 65, -1 and x are refused, --print-config shows the value (0: the online CPUs).
 set -u
@@ -129,8 +130,8 @@ for n in 2 3; do
 	else
 		fail "$T/$c/same_metrics" "$(diff "$W/w1.metrics" "$W/$c.metrics" | head -4 | tr '\n' ' ')"
 	fi
-	if [ "$THREADS" -eq $((THREADS1 + n)) ]; then
-		pass "$T/$c/threads ($THREADS, $n more than --workers 1)"
+	if [ "$THREADS" -eq $((THREADS1 + n - 1)) ]; then
+		pass "$T/$c/threads ($THREADS, $((n - 1)) more than --workers 1)"
 	else
 		fail "$T/$c/threads" "$THREADS threads, --workers 1 had $THREADS1"
 	fi

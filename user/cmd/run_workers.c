@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's worker threads (run_workers.h). A worker that finds its ring empty spins a little,
+/* The daemon's worker threads (run_workers.h). Worker 0 is the daemon's own thread: the thread
+ * that drains the kernel's ring buffer feeds the flows of worker 0 to that engine itself and
+ * deals only the others' frames, so N workers are N busy threads, not N + 1 on N cores (with a
+ * thread that only dealt, 2 workers drained a ring buffer slower than 1 on the 2-core VM:
+ * bench/README.md, "run --workers"). A worker that finds its ring empty spins a little,
  * then sleeps on a condition variable until the dealer wakes it, so an idle daemon does not wake
  * up thousands of times a second. The dealer that finds a worker's ring full sleeps the same way
  * until that worker has emptied half of it. */
@@ -35,6 +39,10 @@ enum rec_kind {
 };
 
 struct run_workers;
+
+/* The daemon's thread holds rw->lock (run_workers__lock()): worker 0's callbacks, which run on
+ * that thread, then take it no second time (an engine__tick() called with the lock held). */
+static __thread bool holds_lock;
 
 struct worker {
 	struct run_workers *rw;
@@ -76,15 +84,34 @@ static uint64_t no_frontier(void *ctx)
 	return UINT64_MAX;
 }
 
+/* The lock around a callback, unless this thread holds it already (worker 0 under
+ * run_workers__tick()). */
+static bool lock(struct run_workers *rw)
+{
+	if (holds_lock)
+		return false;
+	pthread_mutex_lock(&rw->lock);
+	holds_lock = true;
+	return true;
+}
+
+static void unlock_if(struct run_workers *rw, bool locked)
+{
+	if (!locked)
+		return;
+	holds_lock = false;
+	pthread_mutex_unlock(&rw->lock);
+}
+
 static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_flow_key *key,
 			 const struct engine_frames *frames)
 {
 	struct worker *w = ctx;
 	struct run_workers *rw = w->rw;
+	bool locked = lock(rw);
 
-	pthread_mutex_lock(&rw->lock);
 	rw->user.on_handshake(rw->user.ctx, hs, key, frames);
-	pthread_mutex_unlock(&rw->lock);
+	unlock_if(rw, locked);
 	w->reported = true;
 }
 
@@ -93,13 +120,14 @@ static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_fl
 static void batch_end(struct worker *w)
 {
 	struct run_workers *rw = w->rw;
+	bool locked;
 
 	if (!w->reported || !rw->on_batch_end)
 		return;
 	w->reported = false;
-	pthread_mutex_lock(&rw->lock);
+	locked = lock(rw);
 	rw->on_batch_end(rw->user.ctx);
-	pthread_mutex_unlock(&rw->lock);
+	unlock_if(rw, locked);
 }
 
 /* Not under rw->lock: the daemon's on_flow_done() marks the kernel's entry done with two bpf()
@@ -117,10 +145,10 @@ static void on_flow_done(void *ctx, const struct tlsmon_flow_key *key)
 static void on_facts(void *ctx, struct handshake *hs)
 {
 	struct run_workers *rw = ((struct worker *)ctx)->rw;
+	bool locked = lock(rw);
 
-	pthread_mutex_lock(&rw->lock);
 	rw->user.on_facts(rw->user.ctx, hs);
-	pthread_mutex_unlock(&rw->lock);
+	unlock_if(rw, locked);
 }
 
 /* Sleep until the dealer commits a record. sleeping is set before the ring is looked at again,
@@ -343,7 +371,8 @@ int run_workers__start(struct run_workers *rw, char *err, size_t err_size)
 	 * inherit the mask. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (uint32_t i = 0; i < rw->n && !rc; i++) {
+	rw->w[0].started = true; /* the daemon's own thread */
+	for (uint32_t i = 1; i < rw->n && !rc; i++) {
 		struct worker *w = &rw->w[i];
 
 		rc = pthread_create(&w->tid, NULL, worker_main, w);
@@ -381,19 +410,23 @@ void run_workers__on_batch_end(struct run_workers *rw, void (*fn)(void *ctx))
 void run_workers__lock(struct run_workers *rw)
 {
 	if (rw)
-		pthread_mutex_lock(&rw->lock);
+		lock(rw);
 }
 
 void run_workers__unlock(struct run_workers *rw)
 {
 	if (rw)
-		pthread_mutex_unlock(&rw->lock);
+		unlock_if(rw, true);
 }
 
 static void feed_to(struct worker *w, const struct frame *f)
 {
 	struct frame_hdr h = frame_hdr__of(f, REC_FRAME);
 
+	if (w == &w->rw->w[0]) {
+		engine__feed(w->e, f); /* on this thread: no copy, no ring */
+		return;
+	}
 	/* a frame over a quarter of the ring (the snaplen is far below) would never fit */
 	if (sizeof(h) + f->caplen > spsc_ring__max_record(&w->ring))
 		h.caplen = (uint32_t)(spsc_ring__max_record(&w->ring) - sizeof(h));
@@ -424,8 +457,10 @@ void run_workers__tick(struct run_workers *rw, uint64_t now_ns)
 	struct frame_hdr h = { .ts_ns = now_ns, .tag = REC_TICK };
 
 	/* Called with the lock held, so it must not wait for a worker; a worker whose ring is
-	 * full is busy, and the next tick expires what this one would have. */
-	for (uint32_t i = 0; i < rw->n; i++)
+	 * full is busy, and the next tick expires what this one would have. Worker 0's callbacks
+	 * find the lock held by this thread (holds_lock). */
+	engine__tick(rw->w[0].e, now_ns);
+	for (uint32_t i = 1; i < rw->n; i++)
 		push(&rw->w[i], &h, NULL, false);
 	run_workers__wake(rw);
 }
@@ -455,11 +490,16 @@ void run_workers__stop(struct run_workers *rw)
 	shard_frags__flush(rw->frags);
 	if (rw->w[0].started)
 		feed_released(rw);
-	for (uint32_t i = 0; i < rw->n; i++)
+	for (uint32_t i = 1; i < rw->n; i++)
 		if (rw->w[i].started)
 			push(&rw->w[i], &end, NULL, true);
 	run_workers__wake(rw);
-	for (uint32_t i = 0; i < rw->n; i++)
+	if (rw->w[0].started) { /* this thread's own, meanwhile */
+		engine__finish(rw->w[0].e);
+		batch_end(&rw->w[0]);
+		rw->w[0].started = false;
+	}
+	for (uint32_t i = 1; i < rw->n; i++)
 		if (rw->w[i].started) {
 			pthread_join(rw->w[i].tid, NULL);
 			rw->w[i].started = false;
@@ -535,7 +575,7 @@ void run_workers__quiesce(struct run_workers *rw)
 {
 	if (!rw)
 		return;
-	pthread_mutex_unlock(&rw->lock);
+	unlock_if(rw, true);
 	run_workers__drain(rw);
-	pthread_mutex_lock(&rw->lock);
+	lock(rw);
 }

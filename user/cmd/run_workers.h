@@ -1,10 +1,11 @@
 /* `tlsmon run --workers N` (N > 1): the daemon's frames analysed on N threads, each with its own
  * engine, flows sharded by their normalised key (net/shard.h) as `tlsmon read -j` does. The
- * thread that drains the kernel's ring buffer deals the frames out over SPSC rings; the engines'
- * callbacks (handshakes, facts, flow done) run on the worker threads under the daemon's lock,
- * which the daemon's own thread holds whenever it touches what they touch (metrics, store, log,
- * endpoints, attribution) except while it deals frames. Counters stay per engine, written
- * without locks, and are summed when read. */
+ * thread that drains the kernel's ring buffer is worker 0: it feeds its own engine the frames of
+ * its flows and deals the others' out over SPSC rings to N - 1 threads. The engines' callbacks
+ * (handshakes, facts) run under the daemon's lock, which the daemon's own thread holds whenever
+ * it touches what they touch (metrics, store, log, endpoints, attribution) except while it
+ * drains the ring buffer; flow done needs no lock. Counters stay per engine, written without
+ * locks, and are summed when read. */
 #ifndef TLSMON_RUN_WORKERS_H
 #define TLSMON_RUN_WORKERS_H
 
@@ -23,7 +24,7 @@ struct run_workers;
  * reason in err. */
 struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, char *err,
 				     size_t err_size);
-/* The threads, once the daemon has dropped its privileges: capabilities are per thread, and a
+/* The N - 1 threads, once the daemon has dropped its privileges: capabilities are per thread, and a
  * thread made before the drop would keep them. 0, or -errno with the reason in err (the threads
  * started are stopped by run_workers__free()). */
 int run_workers__start(struct run_workers *rw, char *err, size_t err_size);
