@@ -68,6 +68,7 @@ struct pcap_in {
 	size_t size;
 	size_t off;
 	size_t populated; /* mapped files: bytes before this are mapped in (see populate()) */
+	size_t released; /* mapped files: bytes before this are unmapped (pcap_in__release_before()) */
 	size_t prefetched; /* bytes before this were prefetched into the cache */
 	bool mapped;
 	enum pcap_fmt fmt;
@@ -334,8 +335,8 @@ void pcap_in__close(struct pcap_in *in)
 {
 	if (!in)
 		return;
-	if (in->mapped)
-		munmap(in->buf, in->size);
+	if (in->mapped && in->size > in->released)
+		munmap(in->buf + in->released, in->size - in->released);
 	else
 		free(in->buf);
 	free(in->ifaces);
@@ -632,6 +633,27 @@ static void populate(struct pcap_in *in)
 	if (madvise(in->buf + in->populated, n, MADV_POPULATE_READ))
 		n = in->size - in->populated;
 	in->populated += n;
+}
+
+size_t pcap_in__offset(const struct pcap_in *in)
+{
+	return in->off;
+}
+
+void pcap_in__release_before(struct pcap_in *in, size_t off)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!in->mapped)
+		return;
+	if (off > in->off)
+		off = in->off;
+	off -= off % page;
+	if (off <= in->released)
+		return;
+	/* the mapping starts on a page; released stays a multiple of the page size */
+	if (!munmap(in->buf + in->released, off - in->released))
+		in->released = off;
 }
 
 int pcap_in__next(struct pcap_in *in, struct frame *out)

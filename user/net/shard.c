@@ -39,18 +39,6 @@ static inline int sender_side(const uint8_t *src, const uint8_t *dst, size_t ale
 	return sport > dport;
 }
 
-/* A plain frame's flow key in the words flow_hash__words() takes, read from the frame in the
- * key's order, so that neither the hash nor the key waits on a key just written: normalising
- * a key read its addresses back across the narrower stores that wrote them, and the hash read
- * them back across the overlapping stores of the key's zeroing (no store forwarding), most of
- * the dealing thread's time in the key. */
-struct plain_flow {
-	uint32_t a[8]; /* addr[0] then addr[1], as in the key's memory */
-	uint32_t port0, port1; /* the key's port[0] and port[1] */
-	uint32_t family;
-	uint32_t side;
-};
-
 /* The common frame, Ethernet then IPv4 (options skipped, not a fragment) or IPv6 (no extension
  * header) then TCP, read in place: the key flow_key__from_pkt() makes of its decode, for a
  * fraction of the cost of decode__frame() (the dealing thread does this for every frame). False
@@ -125,23 +113,53 @@ static bool decoded_ref(const struct flow_hash_key *s, const struct frame *f, st
 	return true;
 }
 
+/* The flow_ref of a plain frame's flow, hashed: the key's fields written one by one, from words
+ * written as words (a wide copy of narrower stores waits for them to reach the cache). */
+static inline __attribute__((always_inline)) void plain_ref(const struct plain_flow *pf,
+							    uint32_t hash, struct flow_ref *out)
+{
+	memset(&out->key, 0, sizeof(out->key));
+	out->key.family = (uint8_t)pf->family;
+	out->key.port[0] = (uint16_t)pf->port0;
+	out->key.port[1] = (uint16_t)pf->port1;
+	for (int i = 0; i < 8; i++)
+		memcpy(&out->key.addr[i / 4][(i % 4) * 4], &pf->a[i], sizeof(pf->a[i]));
+	out->side = (uint8_t)pf->side;
+	out->hash = hash;
+	out->hashed = true;
+}
+
 bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out)
 {
 	struct plain_flow pf;
 
 	if (plain_flow(f, &pf)) {
-		memset(&out->key, 0, sizeof(out->key));
-		out->key.family = (uint8_t)pf.family;
-		out->key.port[0] = (uint16_t)pf.port0;
-		out->key.port[1] = (uint16_t)pf.port1;
-		for (int i = 0; i < 8; i++) /* word by word, from registers */
-			memcpy(&out->key.addr[i / 4][(i % 4) * 4], &pf.a[i], sizeof(pf.a[i]));
-		out->side = (uint8_t)pf.side;
-		out->hash = plain_hash(s, &pf);
-		out->hashed = true;
+		plain_ref(&pf, plain_hash(s, &pf), out);
 		return true;
 	}
 	return decoded_ref(s, f, out);
+}
+
+bool shard__frame_flow(const struct flow_hash_key *s, const struct frame *f,
+		       struct shard_flow *out)
+{
+	out->plain = plain_flow(f, &out->pf);
+	if (out->plain) {
+		out->hash = plain_hash(s, &out->pf);
+		return true;
+	}
+	if (!decoded_ref(s, f, &out->decoded))
+		return false;
+	out->hash = out->decoded.hash;
+	return true;
+}
+
+void shard__flow_ref(const struct shard_flow *sf, struct flow_ref *out)
+{
+	if (sf->plain)
+		plain_ref(&sf->pf, sf->hash, out);
+	else
+		*out = sf->decoded;
 }
 
 bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uint32_t *hash)

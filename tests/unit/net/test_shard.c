@@ -134,17 +134,26 @@ static size_t eth_frame(uint8_t *b, int family, const uint8_t *src, const uint8_
  * the decoded packet gives, both ways, with IPv4 options, for IPv6, and for the same flow with a
  * VLAN tag (which takes the full decode); and the flow handed to the worker's engine (key, side,
  * hash) the one the engine would make of its decode, or its flow table would not find the flow
- * where the hash says. Every 50th flow has one address at both ends (the ports decide). */
+ * where the hash says, whether it is found in one go (shard__frame_ref()) or first its hash and
+ * then its ref (shard__frame_flow(), shard__flow_ref(), as the dealing thread does). Every 50th
+ * flow has one address at both ends (the ports decide). */
 static bool ref_agrees(const struct frame *f, const struct pkt *p)
 {
-	struct flow_ref got, want;
+	struct flow_ref got, want, of_flow;
+	struct shard_flow sf;
 	uint32_t hash;
 
 	flow_ref__of_pkt(p, &seed, &want);
+	if (!shard__frame_flow(&seed, f, &sf))
+		return false;
+	memset(&of_flow, 0xa5, sizeof(of_flow)); /* every field must be written */
+	shard__flow_ref(&sf, &of_flow);
 	return shard__frame_ref(&seed, f, &got) && shard__frame_hash(&seed, f, &hash) &&
 	       !memcmp(&got.key, &want.key, sizeof(want.key)) && got.side == want.side &&
 	       got.hash == want.hash && got.hashed && hash == want.hash &&
-	       want.hash == flow_hash(&seed, &want.key);
+	       want.hash == flow_hash(&seed, &want.key) && sf.hash == want.hash &&
+	       !memcmp(&of_flow.key, &want.key, sizeof(want.key)) && of_flow.side == want.side &&
+	       of_flow.hash == want.hash && of_flow.hashed;
 }
 
 static void test_plain_frames_agree(void)
