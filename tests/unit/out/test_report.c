@@ -7,6 +7,8 @@
 #include "verdict/policy.h"
 #include "out/report.h"
 #include "tls/tls_names.h"
+#include "util/sbuf_splice.h"
+#include "x509/x509.h"
 
 static void expect_like_gmtime(uint64_t ts_ns)
 {
@@ -194,6 +196,71 @@ static void test_events_exact(void)
 	free(hs);
 }
 
+/* A certificate's JSON is rendered once onto its info; a splicing line (what `tlsmon read`
+ * writes) references it from then on, and writes the bytes a copying line holds. */
+static void test_certificate_json_spliced(void)
+{
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct x509_info *c = calloc(1, sizeof(*c));
+	char *san[] = { "DNS:a.test", "DNS:b.test" };
+	struct sbuf spliced, plain;
+	FILE *f = tmpfile();
+	char *got = NULL;
+	size_t n = 0;
+
+	CHECK(hs && c && f);
+	if (!hs || !c || !f)
+		goto cleanup;
+	strcpy(c->sha256_hex, "ab");
+	c->parsed = true;
+	c->subject = "CN=a.test";
+	c->issuer = "CN=CA";
+	strcpy(c->serial, "01");
+	strcpy(c->sig_name, "ecdsa-with-SHA256");
+	strcpy(c->sig_oid, "1.2.840.10045.4.3.2");
+	strcpy(c->key_type, "EC");
+	c->key_bits = 256;
+	c->san = san;
+	c->n_san = c->san_count = 2;
+	hs->n_certs = 2;
+	hs->certs[0] = c;
+	hs->certs[1] = c;
+	sbuf__init(&spliced);
+	sbuf__init(&plain);
+	CHECK_EQ(sbuf_splice__enable(&spliced), 0);
+	for (int line = 0; line < 3; line++) {
+		report__json(&spliced, hs);
+		sbuf__putc(&spliced, '\n');
+		report__json(&plain, hs);
+		sbuf__putc(&plain, '\n');
+	}
+	CHECK(c->json != NULL);
+	/* rendered in the first line's first certificate, referenced in the five after it */
+	if (c->json)
+		CHECK_EQ(c->json->refs, 1 + 5);
+	CHECK(strstr(plain.buf, "\"san\":[\"DNS:a.test\",\"DNS:b.test\"]") != NULL);
+	CHECK_EQ(sbuf_splice__len(&spliced), plain.len);
+	CHECK_EQ(sbuf_splice__write(&spliced, fileno(f)), 0);
+	got = malloc(plain.len + 1);
+	rewind(f);
+	if (got)
+		n = fread(got, 1, plain.len + 1, f);
+	CHECK_EQ(n, plain.len);
+	CHECK(got && n == plain.len && !memcmp(got, plain.buf, n));
+	if (c->json)
+		CHECK_EQ(c->json->refs, 1);
+	sbuf__free(&spliced);
+	sbuf__free(&plain);
+cleanup:
+	if (c)
+		shared_text__put(c->json);
+	free(got);
+	free(c);
+	free(hs);
+	if (f)
+		fclose(f);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
@@ -203,5 +270,6 @@ int main(void)
 	RUN_TEST(test_event_timestamps);
 	RUN_TEST(test_sbuf_room);
 	RUN_TEST(test_events_exact);
+	RUN_TEST(test_certificate_json_spliced);
 	return CHECK_DONE();
 }
