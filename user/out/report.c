@@ -314,6 +314,7 @@ static bool first_server_hello(const struct handshake *hs, const struct hs_event
 static const char *event_what(const struct handshake *hs, const struct hs_event *ev, char *buf,
 			      size_t size)
 {
+	struct sbuf w;
 	const char *s;
 
 	switch (ev->kind) {
@@ -334,10 +335,17 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 			return "Alert";
 		if (hs->alert.encrypted)
 			return "Alert (encrypted)";
+		/* "Alert %s %s(%u)" without snprintf, which was most of an alert line's events */
 		s = tls__alert_level_name(hs->alert.level);
-		snprintf(buf, size, "Alert %s %s(%u)", s ? s : "level?",
-			 tls__alert_name(hs->alert.desc) ? tls__alert_name(hs->alert.desc) : "unknown",
-			 hs->alert.desc);
+		sbuf__init_fixed(&w, buf, size);
+		sbuf__puts(&w, "Alert ");
+		sbuf__puts(&w, s ? s : "level?");
+		sbuf__putc(&w, ' ');
+		s = tls__alert_name(hs->alert.desc);
+		sbuf__puts(&w, s ? s : "unknown");
+		sbuf__putc(&w, '(');
+		sbuf__put_u64(&w, hs->alert.desc);
+		sbuf__putc(&w, ')');
 		return buf;
 	case HS_EV_CCS:
 		return "ChangeCipherSpec";

@@ -261,6 +261,41 @@ cleanup:
 		fclose(f);
 }
 
+/* The alert that decided the outcome, named in its event: level and description by name, the
+ * code in parentheses; names the tables do not have as "level?" and "unknown". */
+static void test_alert_event_what(void)
+{
+	static const struct {
+		uint8_t level, desc;
+		const char *want;
+	} cases[] = {
+		{ 2, 42, "\"what\":\"Alert fatal bad_certificate(42)\"" },
+		{ 1, 0, "\"what\":\"Alert warning close_notify(0)\"" },
+		{ 9, 255, "\"what\":\"Alert level? unknown(255)\"" },
+	};
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(hs, 0, sizeof(*hs));
+		hs->alert = (struct hs_alert){ .present = true, .level = cases[i].level,
+					       .desc = cases[i].desc, .frame = 5 };
+		hs->n_events = 1;
+		hs->events[0] = (struct hs_event){ .kind = HS_EV_ALERT, .frame = 5 };
+		sbuf__reset(&b);
+		report__json(&b, hs);
+		CHECK(b.buf && strstr(b.buf, cases[i].want) != NULL);
+		if (b.buf && !strstr(b.buf, cases[i].want))
+			fprintf(stderr, "  want %s in %s\n", cases[i].want, strstr(b.buf, "\"events\""));
+	}
+	sbuf__free(&b);
+	free(hs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
@@ -271,5 +306,6 @@ int main(void)
 	RUN_TEST(test_sbuf_room);
 	RUN_TEST(test_events_exact);
 	RUN_TEST(test_certificate_json_spliced);
+	RUN_TEST(test_alert_event_what);
 	return CHECK_DONE();
 }
