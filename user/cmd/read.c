@@ -23,9 +23,11 @@
 #include "out/summary.h"
 #include "out/store.h"
 #include "util/parse.h"
+#include "util/sbuf_splice.h"
 
-/* JSON lines are collected in rc->line and written about this much at a time: one write(2) per
- * block rather than one stdio call, and a copy, per ~4 KB line. */
+/* JSON lines are collected in rc->line and written about this much at a time: one writev(2) per
+ * block rather than one stdio call per ~4 KB line. The line references its certificates' cached
+ * JSON instead of copying it (util/sbuf_splice.h). */
 #define OUT_BLOCK (64 * 1024)
 
 /* --serve-dump (a test hook): how long the control socket is served before exiting. */
@@ -80,14 +82,18 @@ static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_fl
 	}
 	report__json(&rc->line, hs);
 	sbuf__putc(&rc->line, '\n');
-	if (rc->line.len >= OUT_BLOCK || rc->line.oom)
+	if (sbuf_splice__len(&rc->line) >= OUT_BLOCK || rc->line.oom)
 		flush_lines(rc);
 }
 
+/* Every line collected is written out here, not left in a buffer: whatever is written to stderr
+ * next (a corrupt file, --stats) comes after the lines before it. */
 static void flush_lines(struct read_ctx *rc)
 {
-	if (!rc->explain && rc->line.len)
-		fwrite(rc->line.buf, 1, rc->line.len, rc->out);
+	if (!rc->explain && sbuf_splice__len(&rc->line)) {
+		fflush(rc->out);
+		sbuf_splice__write(&rc->line, fileno(rc->out));
+	}
 	sbuf__reset(&rc->line);
 }
 
@@ -428,6 +434,12 @@ int cmd_read(int argc, char **argv)
 		}
 	}
 	sbuf__init(&rc.line);
+	/* JSON Lines only: the other outputs read rc.line's bytes */
+	if (!rc.explain && !metrics && !rc.endpoints_only && sbuf_splice__enable(&rc.line)) {
+		fprintf(stderr, "tlsmon: out of memory\n");
+		status = 1;
+		goto cleanup;
+	}
 	if (summary)
 		rc.summary = summary__new();
 	if (serve) {
@@ -505,10 +517,10 @@ int cmd_read(int argc, char **argv)
 	if (rc.summary)
 		summary__print(rc.summary, stdout);
 	summary__free(rc.summary);
-	sbuf__free(&rc.line);
 	if (serve && serve_dump(serve, rc.store, rc.endpoints))
 		status = 1;
 cleanup:
+	sbuf__free(&rc.line);
 	engine__free(shared);
 	x509_trust__free(eo.trust);
 	metrics__free(rc.metrics);

@@ -9,6 +9,7 @@
 #include "verdict/policy.h"
 #include "tls/tls_names.h"
 #include "tls/tls_record.h"
+#include "util/sbuf_splice.h"
 
 /* The n low decimal digits of v, zero-padded, two at a time (every event's microseconds). */
 static void put_digits(char *p, unsigned v, int n)
@@ -176,13 +177,12 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 }
 
 /* A certificate's fields are the same in every handshake that carries it: render them once and
- * keep the text on the (cached) info. They are rendered in place and copied out with a single
- * malloc (a new certificate on every handshake made a growing scratch buffer's reallocs show). */
+ * keep the text on the (cached) info, shared: a line written with splicing references it
+ * instead of copying it (util/sbuf_splice.h). */
 static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 {
 	struct x509_info *mut = (struct x509_info *)c;
 	size_t start;
-	char *json;
 
 	sbuf__putc(b, '{');
 	key1(b, "position");
@@ -194,20 +194,14 @@ static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 	}
 	sbuf__putc(b, ',');
 	if (c->json) {
-		sbuf__add(b, c->json, c->json_len);
+		sbuf__add_shared(b, c->json);
 		sbuf__putc(b, '}');
 		return;
 	}
 	start = b->len;
 	certificate_body(b, c);
-	if (!b->oom && b->len - start <= UINT32_MAX) {
-		json = malloc(b->len - start);
-		if (json) {
-			memcpy(json, b->buf + start, b->len - start);
-			mut->json = json;
-			mut->json_len = (uint32_t)(b->len - start);
-		}
-	}
+	if (!b->oom)
+		mut->json = shared_text__new(b->buf + start, b->len - start);
 	sbuf__putc(b, '}');
 }
 
@@ -320,6 +314,7 @@ static bool first_server_hello(const struct handshake *hs, const struct hs_event
 static const char *event_what(const struct handshake *hs, const struct hs_event *ev, char *buf,
 			      size_t size)
 {
+	struct sbuf w;
 	const char *s;
 
 	switch (ev->kind) {
@@ -340,10 +335,17 @@ static const char *event_what(const struct handshake *hs, const struct hs_event 
 			return "Alert";
 		if (hs->alert.encrypted)
 			return "Alert (encrypted)";
+		/* "Alert %s %s(%u)" without snprintf, which was most of an alert line's events */
 		s = tls__alert_level_name(hs->alert.level);
-		snprintf(buf, size, "Alert %s %s(%u)", s ? s : "level?",
-			 tls__alert_name(hs->alert.desc) ? tls__alert_name(hs->alert.desc) : "unknown",
-			 hs->alert.desc);
+		sbuf__init_fixed(&w, buf, size);
+		sbuf__puts(&w, "Alert ");
+		sbuf__puts(&w, s ? s : "level?");
+		sbuf__putc(&w, ' ');
+		s = tls__alert_name(hs->alert.desc);
+		sbuf__puts(&w, s ? s : "unknown");
+		sbuf__putc(&w, '(');
+		sbuf__put_u64(&w, hs->alert.desc);
+		sbuf__putc(&w, ')');
 		return buf;
 	case HS_EV_CCS:
 		return "ChangeCipherSpec";

@@ -609,6 +609,35 @@ static size_t take_header(struct tls_stream *s, const struct tls_env *env, const
 	return used;
 }
 
+/* The first bytes of a plaintext handshake record cut across feeds, when they start a message
+ * that goes on past the record (the first record of a 30 KB Certificate): into the message
+ * buffer at once, as stream_into_msg() does with the records after it, instead of into the
+ * record buffer and then copied again at the record's end. Nothing is emitted before the record
+ * is whole either way, and the message buffer then holds the same bytes. A message over the
+ * size limit is left to handshake_bytes(), which reports it when the record is whole. Returns
+ * the bytes taken, 0 when this does not apply. */
+static size_t start_msg_stream(struct tls_stream *s, const struct tls_env *env, const uint8_t *p,
+			       size_t len)
+{
+	struct tls_bufs *m;
+	uint32_t blen;
+
+	if (len < HS_HDR_LEN || len >= s->rec_want)
+		return 0;
+	blen = hs_body_len(p);
+	if (blen > max_msg(env) || HS_HDR_LEN + blen <= s->rec_want)
+		return 0;
+	m = bufs(s, env);
+	if (!m || !reserve(&m->msg, &m->msg_cap, (uint32_t)len, MSG_INITIAL_CAP,
+			   HS_HDR_LEN + max_msg(env)))
+		return 0;
+	memcpy(m->msg, p, len);
+	m->msg_len = (uint32_t)len;
+	m->rec_off = (uint16_t)len;
+	s->rec_len = (uint16_t)len;
+	return len;
+}
+
 /* A plaintext handshake record cut across feeds, in the middle of a message that started in an
  * earlier record: its bytes go straight into the message buffer instead of being assembled in
  * the record buffer first and copied again (a 30 KB certificate spans several records of a
@@ -621,8 +650,11 @@ static size_t stream_into_msg(struct tls_stream *s, const struct tls_env *env, c
 	struct tls_bufs *m = s->bufs;
 	uint32_t want, k;
 
-	if (s->hdr[0] != TLS_CT_HANDSHAKE || s->encrypted || s->msg_skip || !m ||
-	    m->msg_len < HS_HDR_LEN || s->rec_len != m->rec_off)
+	if (s->hdr[0] != TLS_CT_HANDSHAKE || s->encrypted || s->msg_skip)
+		return 0;
+	if (s->rec_len == 0 && msg_len(s) == 0)
+		return start_msg_stream(s, env, p, len);
+	if (!m || m->msg_len < HS_HDR_LEN || s->rec_len != m->rec_off)
 		return 0;
 	want = HS_HDR_LEN + hs_body_len(m->msg);
 	/* Stop one byte short of the message's end: handshake_bytes() completes it. */

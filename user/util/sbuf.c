@@ -10,6 +10,7 @@
 #endif
 
 #include "util/json_escape.h"
+#include "util/sbuf_splice.h"
 
 void sbuf__init(struct sbuf *b)
 {
@@ -18,6 +19,8 @@ void sbuf__init(struct sbuf *b)
 
 void sbuf__free(struct sbuf *b)
 {
+	if (b->splices)
+		sbuf_splice__free(b);
 	if (!b->fixed)
 		free(b->buf);
 	memset(b, 0, sizeof(*b));

@@ -14,6 +14,9 @@ struct sbuf {
 	size_t len, cap;
 	size_t fixed; /* 0: growable; else the size of the caller's buf (see sbuf__init_fixed) */
 	bool oom;     /* an append failed (out of memory, or cut in a fixed buffer): truncated */
+	/* NULL: every append copies. Else the shared texts it references (util/sbuf_splice.h):
+	 * such a buffer is written and reset by sbuf_splice__write() only. */
+	struct sbuf_splices *splices;
 };
 
 void sbuf__init(struct sbuf *b);

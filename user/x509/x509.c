@@ -505,7 +505,7 @@ bool x509__der_reader_takes(const uint8_t *der, size_t len)
 void x509_info__free(struct x509_info *info)
 {
 	if (info) {
-		free(info->json);
+		shared_text__put(info->json);
 		free(info->policy_memo);
 	}
 	free(info);

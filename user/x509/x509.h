@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/shared_text.h"
+
 /* subjectAltName entries kept per certificate: at most X509_MAX_SAN names and X509_MAX_SAN_BYTES
  * of their text, whichever comes first (a certificate may carry 10,000 names; what is past the
  * cap is counted in san_count and flagged by san_truncated, never kept). */
@@ -55,9 +57,9 @@ struct x509_info {
 	uint32_t refs; /* private: cache reference count */
 	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
 	/* The certificate's JSON object body (after "position"), rendered once by report.c for
-	 * every handshake that carries it; freed with the info. */
-	char *json;
-	uint32_t json_len;
+	 * every handshake that carries it; the info holds one reference, an output line waiting
+	 * to be written may hold others (util/sbuf_splice.h). */
+	struct shared_text *json;
 	/* The policy's findings about this certificate and its label in messages, kept by
 	 * verdict/policy_memo.c for cached infos (their fields never change); one malloc'd block
 	 * without pointers inside, freed with the info. */

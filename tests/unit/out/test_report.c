@@ -7,6 +7,8 @@
 #include "verdict/policy.h"
 #include "out/report.h"
 #include "tls/tls_names.h"
+#include "util/sbuf_splice.h"
+#include "x509/x509.h"
 
 static void expect_like_gmtime(uint64_t ts_ns)
 {
@@ -194,6 +196,106 @@ static void test_events_exact(void)
 	free(hs);
 }
 
+/* A certificate's JSON is rendered once onto its info; a splicing line (what `tlsmon read`
+ * writes) references it from then on, and writes the bytes a copying line holds. */
+static void test_certificate_json_spliced(void)
+{
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct x509_info *c = calloc(1, sizeof(*c));
+	char *san[] = { "DNS:a.test", "DNS:b.test" };
+	struct sbuf spliced, plain;
+	FILE *f = tmpfile();
+	char *got = NULL;
+	size_t n = 0;
+
+	CHECK(hs && c && f);
+	if (!hs || !c || !f)
+		goto cleanup;
+	strcpy(c->sha256_hex, "ab");
+	c->parsed = true;
+	c->subject = "CN=a.test";
+	c->issuer = "CN=CA";
+	strcpy(c->serial, "01");
+	strcpy(c->sig_name, "ecdsa-with-SHA256");
+	strcpy(c->sig_oid, "1.2.840.10045.4.3.2");
+	strcpy(c->key_type, "EC");
+	c->key_bits = 256;
+	c->san = san;
+	c->n_san = c->san_count = 2;
+	hs->n_certs = 2;
+	hs->certs[0] = c;
+	hs->certs[1] = c;
+	sbuf__init(&spliced);
+	sbuf__init(&plain);
+	CHECK_EQ(sbuf_splice__enable(&spliced), 0);
+	for (int line = 0; line < 3; line++) {
+		report__json(&spliced, hs);
+		sbuf__putc(&spliced, '\n');
+		report__json(&plain, hs);
+		sbuf__putc(&plain, '\n');
+	}
+	CHECK(c->json != NULL);
+	/* rendered in the first line's first certificate, referenced in the five after it */
+	if (c->json)
+		CHECK_EQ(c->json->refs, 1 + 5);
+	CHECK(strstr(plain.buf, "\"san\":[\"DNS:a.test\",\"DNS:b.test\"]") != NULL);
+	CHECK_EQ(sbuf_splice__len(&spliced), plain.len);
+	CHECK_EQ(sbuf_splice__write(&spliced, fileno(f)), 0);
+	got = malloc(plain.len + 1);
+	rewind(f);
+	if (got)
+		n = fread(got, 1, plain.len + 1, f);
+	CHECK_EQ(n, plain.len);
+	CHECK(got && n == plain.len && !memcmp(got, plain.buf, n));
+	if (c->json)
+		CHECK_EQ(c->json->refs, 1);
+	sbuf__free(&spliced);
+	sbuf__free(&plain);
+cleanup:
+	if (c)
+		shared_text__put(c->json);
+	free(got);
+	free(c);
+	free(hs);
+	if (f)
+		fclose(f);
+}
+
+/* The alert that decided the outcome, named in its event: level and description by name, the
+ * code in parentheses; names the tables do not have as "level?" and "unknown". */
+static void test_alert_event_what(void)
+{
+	static const struct {
+		uint8_t level, desc;
+		const char *want;
+	} cases[] = {
+		{ 2, 42, "\"what\":\"Alert fatal bad_certificate(42)\"" },
+		{ 1, 0, "\"what\":\"Alert warning close_notify(0)\"" },
+		{ 9, 255, "\"what\":\"Alert level? unknown(255)\"" },
+	};
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct sbuf b;
+
+	CHECK(hs != NULL);
+	if (!hs)
+		return;
+	sbuf__init(&b);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(hs, 0, sizeof(*hs));
+		hs->alert = (struct hs_alert){ .present = true, .level = cases[i].level,
+					       .desc = cases[i].desc, .frame = 5 };
+		hs->n_events = 1;
+		hs->events[0] = (struct hs_event){ .kind = HS_EV_ALERT, .frame = 5 };
+		sbuf__reset(&b);
+		report__json(&b, hs);
+		CHECK(b.buf && strstr(b.buf, cases[i].want) != NULL);
+		if (b.buf && !strstr(b.buf, cases[i].want))
+			fprintf(stderr, "  want %s in %s\n", cases[i].want, strstr(b.buf, "\"events\""));
+	}
+	sbuf__free(&b);
+	free(hs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
@@ -203,5 +305,7 @@ int main(void)
 	RUN_TEST(test_event_timestamps);
 	RUN_TEST(test_sbuf_room);
 	RUN_TEST(test_events_exact);
+	RUN_TEST(test_certificate_json_spliced);
+	RUN_TEST(test_alert_event_what);
 	return CHECK_DONE();
 }

@@ -429,6 +429,67 @@ static void test_records_streamed_into_message(void)
 	free(log);
 }
 
+/* A message that starts its record and goes on past it (the first record of a big Certificate,
+ * fed in segments): its bytes go straight into the message buffer, the record buffer is never
+ * needed, and the events are those of the whole-stream feed (run_all() tries every way of
+ * cutting it). */
+static void test_record_start_streamed_into_message(void)
+{
+	struct sb msgs = { 0 }, st = { 0 };
+	struct tls_stats stats = { 0 };
+	struct tls_stream s;
+	struct evlog *log = calloc(1, sizeof(*log));
+	size_t off, k;
+
+	hs_msg(&msgs, TLS_HS_CERTIFICATE, 20000);
+	hs_msg(&msgs, TLS_HS_SERVER_HELLO_DONE, 0);
+	for (off = 0; off < msgs.n; off += k) {
+		k = msgs.n - off < 16384 ? msgs.n - off : 16384;
+		record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b + off, k);
+	}
+	CHECK_EQ(run_all(st.b, st.n, NULL, false, &stats), 0);
+	CHECK_EQ(ref_log.n, 2);
+	CHECK_EQ(ref_log.ev[0].len, 20000);
+
+	const struct tls_env *senv = &(struct tls_env){ .stats = &stats };
+	tls_stream__init(&s);
+	log->s = &s;
+	for (off = 0; off < st.n; off += k) {
+		k = st.n - off < 1448 ? st.n - off : 1448;
+		tls_stream__feed(&s, senv, st.b + off, k, on_event, log);
+	}
+	CHECK_EQ(log->n, 2);
+	CHECK_EQ(log->ev[0].hash, ref_log.ev[0].hash);
+	CHECK_EQ(log->ev[1].hs_type, TLS_HS_SERVER_HELLO_DONE);
+	/* the last record's tail (the end of the Certificate, then ServerHelloDone) */
+	CHECK(rec_cap(&s) <= 4096);
+	CHECK(msg_cap(&s) >= 20004);
+	tls_stream__free(&s, senv);
+	free(msgs.b);
+	free(st.b);
+	free(log);
+}
+
+/* Over the size limit, a message starting a record that arrives in pieces is reported as the
+ * record completes, as when the record comes whole: not streamed. */
+static void test_record_start_oversized_not_streamed(void)
+{
+	struct tls_limits lim = { .max_handshake_msg = 5000 };
+	struct sb msgs = { 0 }, st = { 0 };
+	struct tls_stats stats = { 0 };
+
+	hs_msg(&msgs, TLS_HS_CERTIFICATE, 9000);
+	hs_msg(&msgs, TLS_HS_SERVER_HELLO_DONE, 0);
+	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b, 6000);
+	record(&st, TLS_CT_HANDSHAKE, 0x0303, msgs.b + 6000, msgs.n - 6000);
+	CHECK_EQ(run_all(st.b, st.n, &lim, false, &stats), 0);
+	CHECK_EQ(ref_log.n, 2);
+	CHECK_EQ(ref_log.ev[0].type, TLS_EV_ERROR);
+	CHECK_EQ(ref_log.ev[1].hs_type, TLS_HS_SERVER_HELLO_DONE);
+	free(msgs.b);
+	free(st.b);
+}
+
 /* An ended stream's buffers go to the next stream of the same env, up to TLS_SPARE_MAX sets and
  * none too big; tls_spare__fini() frees them. */
 static void test_spare_buffers(void)
@@ -509,6 +570,8 @@ int main(void)
 	RUN_TEST(test_alerts_and_encryption);
 	RUN_TEST(test_set_encrypted_from_callback);
 	RUN_TEST(test_records_streamed_into_message);
+	RUN_TEST(test_record_start_streamed_into_message);
+	RUN_TEST(test_record_start_oversized_not_streamed);
 	RUN_TEST(test_spare_buffers);
 	RUN_TEST(test_pack_between_feeds);
 	tls_spare__fini(&run_spare);
