@@ -328,9 +328,10 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	if (der_cert__read(der, len, &dc))
 		return false;
 	info->parsed = true;
-	pd->subject = x509__add_der_name(&pd->arena, dc.subject, false);
-	pd->issuer = x509__add_der_name(&pd->arena, dc.issuer, false);
-	pd->cn = x509__add_der_name(&pd->arena, dc.subject, true);
+	pd->subject =
+		x509__add_der_name_ents(&pd->arena, dc.subject_ents, dc.n_subject_ents, false);
+	pd->issuer = x509__add_der_name_ents(&pd->arena, dc.issuer_ents, dc.n_issuer_ents, false);
+	pd->cn = x509__add_der_name_ents(&pd->arena, dc.subject_ents, dc.n_subject_ents, true);
 	set_serial_hex(info, dc.serial.p, dc.serial.len);
 	info->validity_ok = true;
 	info->not_before = dc.not_before;
