@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
 
 /* Cache: a fixed pool of max_entries slots, a chained hash keyed by der_locator(), and an LRU list
  * that holds only unreferenced entries, so eviction is O(1) and never touches an info a caller
@@ -38,8 +36,6 @@ struct x509_cache {
 	 * certificate came. */
 	uint32_t used;
 	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
-	EVP_MD *sha256, *sha1;
-	EVP_MD_CTX *md_ctx;
 	/* seeded per cache, so colliding certificates cannot be prepared in advance */
 	struct keyed_hash_key key;
 	struct x509_cache_stats stats;
@@ -66,13 +62,6 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	c->slots = calloc(max_entries, sizeof(*c->slots));
 	if (!c->buckets || !c->slots)
 		goto cleanup;
-	ERR_set_mark();
-	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	c->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-	c->md_ctx = EVP_MD_CTX_new();
-	ERR_pop_to_mark();
-	if (!c->sha256 || !c->sha1 || !c->md_ctx)
-		goto cleanup;
 	keyed_hash__key(&c->key, hash_seed(c));
 	c->lru.next = c->lru.prev = &c->lru;
 	return c;
@@ -93,9 +82,6 @@ void x509_cache__free(struct x509_cache *c)
 		x509_info__free(c->slots[i].info);
 		free(c->slots[i].der);
 	}
-	EVP_MD_CTX_free(c->md_ctx);
-	EVP_MD_free(c->sha256);
-	EVP_MD_free(c->sha1);
 	free(c->slots);
 	free(c->buckets);
 	free(c);
@@ -199,11 +185,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 			lru_unlink(e);
 		return e->info;
 	}
-	if (!x509__digest(c->md_ctx, c->sha256, der, len, sha, sizeof(sha)) ||
-	    !x509__digest(c->md_ctx, c->sha1, der, len, sha1, sizeof(sha1))) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	x509__digests(der, len, sha, sha1);
 	info = x509__analyze_digest(der, len, sha, sha1, true);
 	if (!info)
 		return NULL;
