@@ -177,7 +177,10 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 
 /* A certificate's fields are the same in every handshake that carries it: render them once and
  * keep the text on the (cached) info. They are rendered in place and copied out with a single
- * malloc (a new certificate on every handshake made a growing scratch buffer's reallocs show). */
+ * malloc (a new certificate on every handshake made a growing scratch buffer's reallocs show).
+ * Only once a cache hit has served the info (reused): a certificate seen in one handshake, each
+ * leaf of a host that issues one per connection, would otherwise keep a copy never read, which
+ * cost a malloc and a write of some 1 KB of cold memory per new certificate, and its free. */
 static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 {
 	struct x509_info *mut = (struct x509_info *)c;
@@ -200,7 +203,7 @@ static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 	}
 	start = b->len;
 	certificate_body(b, c);
-	if (!b->oom && b->len - start <= UINT32_MAX) {
+	if (c->reused && !b->oom && b->len - start <= UINT32_MAX) {
 		json = malloc(b->len - start);
 		if (json) {
 			memcpy(json, b->buf + start, b->len - start);
