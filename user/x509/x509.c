@@ -350,20 +350,21 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	return true;
 }
 
-static struct x509_info *finish(struct pending *pd)
+/* keep: the DER to copy at the end of the block (der_len bytes), or NULL. */
+static struct x509_info *finish(struct pending *pd, const uint8_t *keep)
 {
 	struct x509_info *info;
 	char *base, **san;
 	const char *s;
 	uint32_t i, n_san = pd->info.n_san;
-	size_t ptrs;
+	size_t ptrs, keep_len = keep ? pd->info.der_len : 0;
 
 	if (pd->arena.oom)
 		return NULL;
 	/* One allocation sized for this certificate: the struct, its n_san + 1 SAN pointers (NULL
-	 * last), then the strings. */
+	 * last), the strings, then the DER when kept. */
 	ptrs = ((size_t)n_san + 1) * sizeof(char *);
-	info = malloc(sizeof(*info) + ptrs + pd->arena.len);
+	info = malloc(sizeof(*info) + ptrs + pd->arena.len + keep_len);
 	if (!info)
 		return NULL;
 	/* Everything below is written, never read back: the block is usually memory an evicted
@@ -377,9 +378,12 @@ static struct x509_info *finish(struct pending *pd)
 	pd->info.issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
 	pd->info.subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
 	pd->info.refs = 1;
+	pd->info.der = keep ? (const uint8_t *)base + pd->arena.len : NULL;
 	*info = pd->info;
 	if (pd->arena.len)
 		memcpy(base, pd->arena.buf, pd->arena.len);
+	if (keep_len)
+		memcpy(base + pd->arena.len, keep, keep_len);
 	s = pd->arena.buf + pd->san_first;
 	for (i = 0; i < n_san; i++) {
 		san[i] = base + (s - pd->arena.buf);
@@ -414,7 +418,7 @@ static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
 }
 
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
-				       const uint8_t sha1[20], bool fast)
+				       const uint8_t sha1[20], bool fast, bool keep_der)
 {
 	struct pending pd;
 	struct x509_info *info;
@@ -454,7 +458,7 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	X509_free(x);
 	ERR_pop_to_mark();
 done:
-	info = finish(&pd);
+	info = finish(&pd, keep_der && len <= UINT32_MAX ? der : NULL);
 	arena__release(&pd.arena);
 	if (!info)
 		errno = ENOMEM;
@@ -466,7 +470,7 @@ static struct x509_info *analyze_uncached(const uint8_t *der, size_t len, bool f
 	uint8_t digest[32], sha1[20];
 
 	x509__digests(der, len, digest, sha1);
-	return x509__analyze_digest(der, len, digest, sha1, fast);
+	return x509__analyze_digest(der, len, digest, sha1, fast, false);
 }
 
 struct x509_info *x509__analyze(const uint8_t *der, size_t len)

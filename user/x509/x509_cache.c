@@ -19,9 +19,9 @@
  * gets a private info (refs 1) that x509_info__put frees. The cache thus never exceeds
  * max_entries; what is outstanding beyond it is bounded by what callers hold. */
 struct x509_entry {
-	struct x509_info *info;
+	struct x509_info *info; /* with a copy of the DER (info->der), to confirm a hit byte for
+				 * byte: in the info's block, not a second allocation */
 	uint64_t hash; /* der_locator() of the DER: the lookup key */
-	uint8_t *der; /* copy, to confirm a hit byte for byte */
 	struct x509_entry *hnext;
 	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
 };
@@ -78,10 +78,8 @@ void x509_cache__free(struct x509_cache *c)
 
 	if (!c)
 		return;
-	for (i = 0; c->slots && i < c->used; i++) {
+	for (i = 0; c->slots && i < c->used; i++)
 		x509_info__free(c->slots[i].info);
-		free(c->slots[i].der);
-	}
 	free(c->slots);
 	free(c->buckets);
 	free(c);
@@ -123,7 +121,7 @@ static struct x509_entry *lookup(struct x509_cache *c, uint64_t hash, const uint
 	for (e = *bucket_of(c, hash); e; e = e->hnext) {
 		if (e->hash != hash || e->info->der_len != len)
 			continue;
-		if (memcmp(e->der, der, len) == 0)
+		if (memcmp(e->info->der, der, len) == 0)
 			return e;
 		(*same)++;
 	}
@@ -160,8 +158,6 @@ static struct x509_entry *take_slot(struct x509_cache *c)
 	*pp = e->hnext;
 	x509_info__free(e->info);
 	e->info = NULL;
-	free(e->der);
-	e->der = NULL;
 	c->stats.evictions++;
 	c->stats.entries--;
 	return e;
@@ -174,7 +170,6 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 	uint64_t hash = der_locator(der, len, &c->key);
 	unsigned int same;
 	uint8_t sha[32], sha1[20];
-	uint8_t *copy;
 
 	c->stats.lookups++;
 	e = lookup(c, hash, der, len, &same);
@@ -186,23 +181,19 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 		return e->info;
 	}
 	x509__digests(der, len, sha, sha1);
-	info = x509__analyze_digest(der, len, sha, sha1, true);
+	info = x509__analyze_digest(der, len, sha, sha1, true, true);
 	if (!info)
 		return NULL;
 	if (!info->parsed)
 		c->stats.parse_failures++;
-	copy = e || same >= LOCATOR_SAME_MAX ? NULL : malloc(len ? len : 1);
-	e = copy ? take_slot(c) : NULL;
+	e = e || same >= LOCATOR_SAME_MAX || !info->der ? NULL : take_slot(c);
 	if (!e) {
-		free(copy);
 		c->stats.uncached++;
 		return info;
 	}
-	memcpy(copy, der, len);
 	info->cache_slot = e;
 	e->info = info;
 	e->hash = hash;
-	e->der = copy;
 	bucket = bucket_of(c, hash);
 	e->hnext = *bucket;
 	*bucket = e;
