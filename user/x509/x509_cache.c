@@ -23,6 +23,8 @@ struct x509_entry {
 				 * byte: in the info's block, not a second allocation */
 	uint64_t hash; /* der_locator() of the DER: the lookup key */
 	struct x509_entry *hnext;
+	struct x509_entry **pprev; /* what points at this entry: its bucket or the previous hnext,
+				    * so that an eviction unlinks it without walking the chain */
 	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
 };
 
@@ -145,7 +147,7 @@ static void lru_push(struct x509_cache *c, struct x509_entry *e)
 
 static struct x509_entry *take_slot(struct x509_cache *c)
 {
-	struct x509_entry *e, **pp;
+	struct x509_entry *e;
 
 	if (c->used < c->max_entries)
 		return &c->slots[c->used++];
@@ -153,14 +155,26 @@ static struct x509_entry *take_slot(struct x509_cache *c)
 	if (e == &c->lru)
 		return NULL; /* every entry is referenced */
 	lru_unlink(e);
-	for (pp = bucket_of(c, e->hash); *pp != e; pp = &(*pp)->hnext)
-		;
-	*pp = e->hnext;
+	*e->pprev = e->hnext;
+	if (e->hnext)
+		e->hnext->pprev = e->pprev;
 	x509_info__free(e->info);
 	e->info = NULL;
 	c->stats.evictions++;
 	c->stats.entries--;
 	return e;
+}
+
+/* What evicting victim will touch, fetched while the new certificate is hashed and read: with
+ * thousands of entries, cold ones are what a full cache evicts, and the eviction's unlinking
+ * (hash chain and LRU neighbours) and the free of its info (the block's head, and the pointers
+ * at its end) each waited for memory. victim itself was prefetched before the hashing. */
+static void prefetch_eviction(const struct x509_entry *victim)
+{
+	__builtin_prefetch(victim->pprev, 1);
+	__builtin_prefetch(victim->prev, 1);
+	__builtin_prefetch(victim->info, 1);
+	__builtin_prefetch(&victim->info->json, 0);
 }
 
 const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der, size_t len)
@@ -170,6 +184,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 	uint64_t hash = der_locator(der, len, &c->key);
 	unsigned int same;
 	uint8_t sha[32], sha1[20];
+	struct x509_entry *victim;
 
 	c->stats.lookups++;
 	e = lookup(c, hash, der, len, &same);
@@ -180,24 +195,37 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 			lru_unlink(e);
 		return e->info;
 	}
+	victim = c->used < c->max_entries ? NULL : c->lru.prev;
+	if (victim == &c->lru)
+		victim = NULL;
+	if (victim)
+		__builtin_prefetch(victim, 1);
 	x509__digests(der, len, sha, sha1);
+	if (victim)
+		prefetch_eviction(victim);
 	info = x509__analyze_digest(der, len, sha, sha1, true, true);
 	if (!info)
 		return NULL;
+	/* No copy of a DER over 4 GiB is kept (x509__analyze_digest): nothing to confirm a hit
+	 * with. The length decides it, rather than info->der: the info was just written, and a load
+	 * from it waited for its lines. */
+	e = e || same >= LOCATOR_SAME_MAX || len > UINT32_MAX ? NULL : take_slot(c);
+	if (e) {
+		info->cache_slot = e;
+		e->info = info;
+		e->hash = hash;
+		bucket = bucket_of(c, hash);
+		e->hnext = *bucket;
+		if (e->hnext)
+			e->hnext->pprev = &e->hnext;
+		e->pprev = bucket;
+		*bucket = e;
+		c->stats.entries++;
+	} else {
+		c->stats.uncached++;
+	}
 	if (!info->parsed)
 		c->stats.parse_failures++;
-	e = e || same >= LOCATOR_SAME_MAX || !info->der ? NULL : take_slot(c);
-	if (!e) {
-		c->stats.uncached++;
-		return info;
-	}
-	info->cache_slot = e;
-	e->info = info;
-	e->hash = hash;
-	bucket = bucket_of(c, hash);
-	e->hnext = *bucket;
-	*bucket = e;
-	c->stats.entries++;
 	return info;
 }
 
