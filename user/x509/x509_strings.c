@@ -66,10 +66,12 @@ size_t arena__add(struct arena *a, const char *prefix, const void *data, size_t 
 {
 	const unsigned char *s = data;
 	size_t plen = prefix ? strlen(prefix) : 0, need = plen + 1, off, i;
+	bool nul = n && memchr(s, 0, n);
 	char *d;
 
-	for (i = 0; i < n; i++)
-		need += s[i] ? 1 : 3;
+	for (i = 0; nul && i < n; i++)
+		need += s[i] ? 0 : 2;
+	need += n;
 	off = arena_reserve(a, need);
 	if (off == NO_OFF)
 		return NO_OFF;
@@ -77,6 +79,13 @@ size_t arena__add(struct arena *a, const char *prefix, const void *data, size_t 
 	if (plen)
 		memcpy(d, prefix, plen);
 	d += plen;
+	if (!nul) {
+		/* the usual case: copied whole */
+		if (n)
+			memcpy(d, s, n);
+		d[n] = '\0';
+		return off;
+	}
 	for (i = 0; i < n; i++) {
 		if (s[i]) {
 			*d++ = (char)s[i];
