@@ -178,7 +178,10 @@ static void certificate_body(struct sbuf *b, const struct x509_info *c)
 
 /* A certificate's fields are the same in every handshake that carries it: render them once and
  * keep the text on the (cached) info, shared: a line written with splicing references it
- * instead of copying it (util/sbuf_splice.h). */
+ * instead of copying it (util/sbuf_splice.h). Only once a cache hit has served the info
+ * (reused): a certificate seen in one handshake, each leaf of a host that issues one per
+ * connection, would otherwise keep a copy never read, which cost an allocation and a write of
+ * some 1 KB of cold memory per new certificate, and its free. */
 static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 {
 	struct x509_info *mut = (struct x509_info *)c;
@@ -200,7 +203,7 @@ static void certificate(struct sbuf *b, const struct x509_info *c, int position)
 	}
 	start = b->len;
 	certificate_body(b, c);
-	if (!b->oom)
+	if (c->reused && !b->oom)
 		mut->json = shared_text__new(b->buf + start, b->len - start);
 	sbuf__putc(b, '}');
 }

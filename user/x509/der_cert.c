@@ -8,6 +8,7 @@
 #include "x509/ec_point.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---- the OID tables (each row checked against OpenSSL by the unit test) ---- */
@@ -492,10 +493,9 @@ static int read_extensions(struct der_span exts, struct der_cert *dc)
 int der_cert__read(const uint8_t *der, size_t len, struct der_cert *dc)
 {
 	struct der_span c = { der, len }, cert, tbs, alg, sig, v, val, oct;
-	struct der_name_ent iss[DER_NAME_MAX_ENTRIES], sub[DER_NAME_MAX_ENTRIES];
-	int n_iss, n_sub, rc;
+	int rc;
 
-	memset(dc, 0, sizeof(*dc));
+	memset(dc, 0, offsetof(struct der_cert, n_issuer_ents));
 	if (der_get(&c, TAG_SEQ, &cert) || c.len || der_get(&cert, TAG_SEQ, &tbs) ||
 	    der_get(&cert, TAG_SEQ, &alg) || der_get(&cert, TAG_BIT_STRING, &sig) || cert.len ||
 	    bit_string_octets(sig, &oct))
@@ -541,14 +541,15 @@ int der_cert__read(const uint8_t *der, size_t len, struct der_cert *dc)
 	if (tbs.len)
 		return -EINVAL;
 
-	n_iss = der_name__entries(dc->issuer, iss);
-	if (n_iss < 0)
-		return n_iss;
-	n_sub = der_name__entries(dc->subject, sub);
-	if (n_sub < 0)
-		return n_sub;
+	dc->n_issuer_ents = der_name__entries(dc->issuer, dc->issuer_ents);
+	if (dc->n_issuer_ents < 0)
+		return dc->n_issuer_ents;
+	dc->n_subject_ents = der_name__entries(dc->subject, dc->subject_ents);
+	if (dc->n_subject_ents < 0)
+		return dc->n_subject_ents;
 	/* A self-issued certificate needs its signature checked for self_signed: OpenSSL's job. */
-	if (der_name__may_equal(iss, n_iss, sub, n_sub))
+	if (der_name__may_equal(dc->issuer_ents, dc->n_issuer_ents, dc->subject_ents,
+				dc->n_subject_ents))
 		return -ENOTSUP;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #define TLSMON_DER_CERT_H
 
 #include "x509/der.h"
+#include "x509/der_name.h"
 
 /* GeneralName tags (RFC 5280 4.2.1.6). */
 #define DER_GN_EMAIL 0x81
@@ -31,6 +32,10 @@ struct der_cert {
 	const char *curve; /* "" unless EC */
 	struct der_span san; /* GeneralNames contents, checked; len 0 when none */
 	bool is_ca;
+	/* issuer's and subject's attributes (der_name__entries), to print them without reading
+	 * the names again; last, and not cleared before reading (4 KB) */
+	int n_issuer_ents, n_subject_ents;
+	struct der_name_ent issuer_ents[DER_NAME_MAX_ENTRIES], subject_ents[DER_NAME_MAX_ENTRIES];
 };
 
 /* 0, or -EINVAL (not strict DER, or something OpenSSL would reject) or -ENOTSUP (valid, but
@@ -38,7 +43,8 @@ struct der_cert {
  * input must be exactly one Certificate. */
 int der_cert__read(const uint8_t *der, size_t len, struct der_cert *dc);
 
-/* subject and issuer are printed with der_name__rfc2253 and der_name__cn (der_name.h). */
+/* subject and issuer are printed with der_name__rfc2253_ents and der_name__cn_ents
+ * (der_name.h). */
 
 /* Next GeneralName of an accepted san list: its tag (DER_GN_*) and contents; false at the end. */
 bool der_cert__next_san(struct der_span *cursor, uint8_t *tag, struct der_span *value);

@@ -213,14 +213,20 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++, o->len++)
-		if (o->len + 1 < o->size)
-			o->dst[o->len] = s[i];
+	if (o->len + n < o->size)
+		memcpy(o->dst + o->len, s, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			if (o->len + i + 1 < o->size)
+				o->dst[o->len + i] = s[i];
+	o->len += n;
 }
 
 static void put_c(struct out *o, uint8_t c)
 {
-	put(o, (const char *)&c, 1);
+	if (o->len + 1 < o->size)
+		o->dst[o->len] = (char)c;
+	o->len++;
 }
 
 static size_t out_end(struct out *o)
@@ -228,6 +234,19 @@ static size_t out_end(struct out *o)
 	if (o->size)
 		o->dst[o->len < o->size ? o->len : o->size - 1] = '\0';
 	return o->len;
+}
+
+/* Bytes put_escaped() writes as they are wherever they stand (not first, not last): printable
+ * ASCII but the RFC 2253 specials. Runs of them are copied whole. */
+#define BIT(c) (1ull << ((c) & 63))
+static bool plain(uint8_t c)
+{
+	static const uint64_t not_plain[2] = {
+		0xffffffffull | BIT('"') | BIT('+') | BIT(',') | BIT(';') | BIT('<') | BIT('>'),
+		BIT('\\') | BIT(0x7f),
+	};
+
+	return c < 0x80 && !(not_plain[c >> 6] >> (c & 63) & 1);
 }
 
 /* RFC 2253 2.4 escaping as OpenSSL's do_esc_char does it with ASN1_STRFLGS_ESC_2253 and
@@ -259,24 +278,35 @@ static void put_escaped(struct out *o, uint8_t c, bool first, bool last)
 
 static void put_value(struct out *o, const struct der_name_ent *e)
 {
-	for (size_t i = 0; i < e->val.len; i++) {
-		uint8_t c = e->val.p[i];
-		bool first = i == 0, last = i + 1 == e->val.len;
+	const uint8_t *v = e->val.p;
+	size_t len = e->val.len;
 
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = v[i];
+
+		/* The middle of a value is mostly plain: copied a run at a time, up to the last
+		 * byte, which put_escaped() judges. */
+		if (i > 0 && i + 1 < len && plain(c)) {
+			size_t run = i + 1;
+
+			while (run + 1 < len && plain(v[run]))
+				run++;
+			put(o, (const char *)v + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (e->tag != TAG_UTF8 && c >= 0x80) {
 			put_c(o, (uint8_t)(0xc0 | c >> 6));
 			put_c(o, (uint8_t)(0x80 | (c & 0x3f)));
 		} else {
-			put_escaped(o, c, first, last);
+			put_escaped(o, c, i == 0, i + 1 == len);
 		}
 	}
 }
 
-size_t der_name__rfc2253(struct der_span name, char *dst, size_t size)
+size_t der_name__rfc2253_ents(const struct der_name_ent *ents, int n, char *dst, size_t size)
 {
-	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
 	struct out o = { dst, size, 0 };
-	int n = der_name__entries(name, ents);
 
 	/* XN_FLAG_DN_REV: the most significant RDN last; "+" inside a multi-valued RDN. */
 	for (int i = n - 1; i >= 0; i--) {
@@ -289,11 +319,19 @@ size_t der_name__rfc2253(struct der_span name, char *dst, size_t size)
 	return out_end(&o);
 }
 
-long der_name__cn(struct der_span name, char *dst, size_t size)
+size_t der_name__rfc2253(struct der_span name, char *dst, size_t size)
 {
 	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
+
+	return der_name__rfc2253_ents(ents, der_name__entries(name, ents), dst, size);
+}
+
+long der_name__cn_ents(const struct der_name_ent *ents, int n, char *dst, size_t size)
+{
 	struct out o = { dst, size, 0 };
-	int n = der_name__entries(name, ents), last = -1;
+	const uint8_t *v;
+	size_t len;
+	int last = -1;
 
 	for (int i = 0; i < n; i++)
 		if (ents[i].attr == &attrs[0])
@@ -301,16 +339,27 @@ long der_name__cn(struct der_span name, char *dst, size_t size)
 	if (last < 0)
 		return -1;
 	/* ASN1_STRING_to_UTF8: UTF8String as is, the one-byte types from Latin-1. */
-	for (size_t i = 0; i < ents[last].val.len; i++) {
-		uint8_t c = ents[last].val.p[i];
+	v = ents[last].val.p;
+	len = ents[last].val.len;
+	for (size_t i = 0; i < len;) {
+		size_t run = i;
 
-		if (ents[last].tag != TAG_UTF8 && c >= 0x80) {
-			put_c(&o, (uint8_t)(0xc0 | c >> 6));
-			put_c(&o, (uint8_t)(0x80 | (c & 0x3f)));
-		} else {
-			put_c(&o, c);
+		while (run < len && (ents[last].tag == TAG_UTF8 || v[run] < 0x80))
+			run++;
+		put(&o, (const char *)v + i, run - i);
+		if (run < len) {
+			put_c(&o, (uint8_t)(0xc0 | v[run] >> 6));
+			put_c(&o, (uint8_t)(0x80 | (v[run] & 0x3f)));
+			run++;
 		}
+		i = run;
 	}
 	return (long)out_end(&o);
 }
 
+long der_name__cn(struct der_span name, char *dst, size_t size)
+{
+	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
+
+	return der_name__cn_ents(ents, der_name__entries(name, ents), dst, size);
+}

@@ -31,6 +31,11 @@ size_t der_name__rfc2253(struct der_span name, char *dst, size_t size);
 /* The last (most specific) CN of a checked name in UTF-8, snprintf-like; -1 when none. */
 long der_name__cn(struct der_span name, char *dst, size_t size);
 
+/* The same two from the name's entries as der_name__entries listed them (n of them), for a
+ * caller that has them already: a certificate's names are read once, not once per rendering. */
+size_t der_name__rfc2253_ents(const struct der_name_ent *ents, int n, char *dst, size_t size);
+long der_name__cn_ents(const struct der_name_ent *ents, int n, char *dst, size_t size);
+
 /* The i-th known attribute (short name in .name), NULL past the end; for the unit test. */
 const struct der_oid_row *der_name__attr_row(unsigned i);
 

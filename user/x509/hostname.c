@@ -51,15 +51,13 @@ static bool valid_name(const char *s, size_t n)
 	return label > 0;
 }
 
-bool x509__dns_name_matches(const char *pattern, size_t plen, const char *host, size_t hlen)
+/* host: valid_name(), without its root dot. */
+static bool pattern_matches(const char *pattern, size_t plen, const char *host, size_t hlen)
 {
 	const char *dot;
 	size_t rest;
 
 	plen = without_root_dot(pattern, plen);
-	hlen = without_root_dot(host, hlen);
-	if (!valid_name(host, hlen))
-		return false;
 	if (!memchr(pattern, '*', plen))
 		return valid_name(pattern, plen) && plen == hlen && same_ci(pattern, host, hlen);
 	/* RFC 6125 6.4.3 as the CA/B Forum BR 3.2.2.6 and browsers narrow it: the wildcard is
@@ -75,6 +73,12 @@ bool x509__dns_name_matches(const char *pattern, size_t plen, const char *host, 
 	if (!dot || dot == host)
 		return false;
 	return hlen - (size_t)(dot + 1 - host) == rest && same_ci(dot + 1, pattern + 2, rest);
+}
+
+bool x509__dns_name_matches(const char *pattern, size_t plen, const char *host, size_t hlen)
+{
+	hlen = without_root_dot(host, hlen);
+	return valid_name(host, hlen) && pattern_matches(pattern, plen, host, hlen);
 }
 
 bool x509__host_is_ip(const char *host, size_t hlen)
@@ -109,17 +113,21 @@ unsigned x509__dns_san_count(const struct x509_info *x)
 	return n;
 }
 
+/* The host is checked once, not once per name (a leaf may carry thousands): a host that is not
+ * a valid name matches none of them. */
 enum x509_host_match x509__host_covered(const struct x509_info *x, const char *host, size_t hlen)
 {
-	bool any = false;
+	bool any = false, host_ok;
 
+	hlen = without_root_dot(host, hlen);
+	host_ok = valid_name(host, hlen);
 	for (uint32_t i = 0; i < x->n_san; i++) {
 		const char *s = x->san[i];
 
 		if (!is_dns_san(s))
 			continue;
 		any = true;
-		if (x509__dns_name_matches(s + 4, strlen(s + 4), host, hlen))
+		if (host_ok && pattern_matches(s + 4, strlen(s + 4), host, hlen))
 			return X509_HOST_MATCH;
 	}
 	if (x->san_truncated)

@@ -38,6 +38,7 @@ struct trust_entry {
 	 * first certificate's key, for a new leaf's signature; NULL in a whole chain's entry. */
 	EVP_PKEY *issuer_key;
 	struct trust_entry *hnext;
+	struct trust_entry **pprev; /* its bucket or the previous hnext: an O(1) unlink */
 	struct trust_entry *prev, *next; /* LRU: lru.next most recent */
 };
 
@@ -222,7 +223,7 @@ static struct trust_entry *insert(struct x509_trust *t, const struct chain_key *
 				  const struct x509_trust_result *r)
 {
 	uint8_t *shas = malloc(32 * (size_t)k->n);
-	struct trust_entry *e, **pp;
+	struct trust_entry *e;
 	uint32_t b;
 
 	if (!shas)
@@ -235,9 +236,9 @@ static struct trust_entry *insert(struct x509_trust *t, const struct chain_key *
 	} else {
 		e = t->lru.prev;
 		lru_unlink(e);
-		for (pp = &t->buckets[bucket_of(t, e->hash)]; *pp != e; pp = &(*pp)->hnext)
-			;
-		*pp = e->hnext;
+		*e->pprev = e->hnext;
+		if (e->hnext)
+			e->hnext->pprev = e->pprev;
 		EVP_PKEY_free(e->issuer_key);
 		e->issuer_key = NULL;
 		free(e->shas);
@@ -250,6 +251,9 @@ static struct trust_entry *insert(struct x509_trust *t, const struct chain_key *
 	e->result = *r;
 	b = bucket_of(t, k->hash);
 	e->hnext = t->buckets[b];
+	if (e->hnext)
+		e->hnext->pprev = &e->hnext;
+	e->pprev = &t->buckets[b];
 	t->buckets[b] = e;
 	lru_push(t, e);
 	return e;
@@ -401,7 +405,7 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 			struct x509_trust_result *out)
 {
 	struct chain_key whole, tail;
-	struct trust_entry *e;
+	struct trust_entry *e, *victim;
 	EVP_PKEY *key = NULL;
 	bool fast;
 
@@ -416,6 +420,9 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		return;
 	}
 	t->stats.lookups++;
+	victim = t->used < t->max_entries || t->lru.prev == &t->lru ? NULL : t->lru.prev;
+	if (victim)
+		__builtin_prefetch(victim, 1);
 	whole = chain_key(t, info, n, false);
 	e = lookup(t, &whole);
 	if (e) {
@@ -424,6 +431,14 @@ void x509_trust__verify(struct x509_trust *t, const uint8_t *const der[], const 
 		lru_push(t, e);
 		*out = e->result;
 		return;
+	}
+	/* A miss is inserted below, evicting victim when the cache is full: with thousands of
+	 * chains that is memory nobody touched for long, and unlinking it (its hash chain and LRU
+	 * neighbours) and freeing its key waited for each line in turn. */
+	if (victim) {
+		__builtin_prefetch(victim->pprev, 1);
+		__builtin_prefetch(victim->prev, 1);
+		__builtin_prefetch(victim->shas, 1);
 	}
 	if (n >= 2)
 		tail = chain_key(t, info + 1, n - 1, true);

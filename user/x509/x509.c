@@ -328,9 +328,10 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	if (der_cert__read(der, len, &dc))
 		return false;
 	info->parsed = true;
-	pd->subject = x509__add_der_name(&pd->arena, dc.subject, false);
-	pd->issuer = x509__add_der_name(&pd->arena, dc.issuer, false);
-	pd->cn = x509__add_der_name(&pd->arena, dc.subject, true);
+	pd->subject =
+		x509__add_der_name_ents(&pd->arena, dc.subject_ents, dc.n_subject_ents, false);
+	pd->issuer = x509__add_der_name_ents(&pd->arena, dc.issuer_ents, dc.n_issuer_ents, false);
+	pd->cn = x509__add_der_name_ents(&pd->arena, dc.subject_ents, dc.n_subject_ents, true);
 	set_serial_hex(info, dc.serial.p, dc.serial.len);
 	info->validity_ok = true;
 	info->not_before = dc.not_before;
@@ -349,37 +350,46 @@ static bool analyze_der(struct pending *pd, const uint8_t *der, size_t len)
 	return true;
 }
 
-static struct x509_info *finish(struct pending *pd)
+/* keep: the DER to copy at the end of the block (der_len bytes), or NULL. */
+static struct x509_info *finish(struct pending *pd, const uint8_t *keep)
 {
 	struct x509_info *info;
-	char *base;
-	uint32_t i;
-	size_t ptrs;
-	char *s;
+	char *base, **san;
+	const char *s;
+	uint32_t i, n_san = pd->info.n_san;
+	size_t ptrs, keep_len = keep ? pd->info.der_len : 0;
 
 	if (pd->arena.oom)
 		return NULL;
 	/* One allocation sized for this certificate: the struct, its n_san + 1 SAN pointers (NULL
-	 * last), then the strings. */
-	ptrs = ((size_t)pd->info.n_san + 1) * sizeof(char *);
-	info = malloc(sizeof(*info) + ptrs + pd->arena.len);
+	 * last), the strings, then the DER when kept. */
+	ptrs = ((size_t)n_san + 1) * sizeof(char *);
+	info = malloc(sizeof(*info) + ptrs + pd->arena.len + keep_len);
 	if (!info)
 		return NULL;
+	/* Everything below is written, never read back: the block is usually memory an evicted
+	 * certificate left long ago, and a load from a line still being fetched for the copy's
+	 * stores waited for it (most of this function's time on a capture of new certificates).
+	 * The SAN strings are measured in the arena. */
+	san = (char **)(info + 1);
+	base = (char *)san + ptrs;
+	pd->info.san = san;
+	pd->info.subject = pd->subject != NO_OFF ? base + pd->subject : NULL;
+	pd->info.issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
+	pd->info.subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
+	pd->info.refs = 1;
+	pd->info.der = keep ? (const uint8_t *)base + pd->arena.len : NULL;
 	*info = pd->info;
-	info->san = (char **)(info + 1);
-	base = (char *)info->san + ptrs;
 	if (pd->arena.len)
 		memcpy(base, pd->arena.buf, pd->arena.len);
-	info->subject = pd->subject != NO_OFF ? base + pd->subject : NULL;
-	info->issuer = pd->issuer != NO_OFF ? base + pd->issuer : NULL;
-	info->subject_cn = pd->cn != NO_OFF ? base + pd->cn : NULL;
-	s = base + pd->san_first;
-	for (i = 0; i < info->n_san; i++) {
-		info->san[i] = s;
+	if (keep_len)
+		memcpy(base + pd->arena.len, keep, keep_len);
+	s = pd->arena.buf + pd->san_first;
+	for (i = 0; i < n_san; i++) {
+		san[i] = base + (s - pd->arena.buf);
 		s += strlen(s) + 1;
 	}
-	info->san[info->n_san] = NULL;
-	info->refs = 1;
+	san[n_san] = NULL;
 	return info;
 }
 
@@ -408,7 +418,7 @@ static void set_pq(struct x509_info *info, const uint8_t *der, size_t len)
 }
 
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t digest[32],
-				       const uint8_t sha1[20], bool fast)
+				       const uint8_t sha1[20], bool fast, bool keep_der)
 {
 	struct pending pd;
 	struct x509_info *info;
@@ -448,41 +458,19 @@ struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uin
 	X509_free(x);
 	ERR_pop_to_mark();
 done:
-	info = finish(&pd);
+	info = finish(&pd, keep_der && len <= UINT32_MAX ? der : NULL);
 	arena__release(&pd.arena);
 	if (!info)
 		errno = ENOMEM;
 	return info;
 }
 
-bool x509__digest(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
-		  uint8_t *out, unsigned int out_len)
-{
-	unsigned int n = 0;
-	bool ok;
-
-	if (!len)
-		der = (const uint8_t *)"";
-	ERR_set_mark();
-	if (ctx)
-		ok = EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
-		     EVP_DigestUpdate(ctx, der, len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1;
-	else
-		ok = EVP_Digest(der, len, out, &n, md, NULL) == 1;
-	ERR_pop_to_mark();
-	return ok && n == out_len;
-}
-
 static struct x509_info *analyze_uncached(const uint8_t *der, size_t len, bool fast)
 {
 	uint8_t digest[32], sha1[20];
 
-	if (!x509__digest(NULL, EVP_sha256(), der, len, digest, sizeof(digest)) ||
-	    !x509__digest(NULL, EVP_sha1(), der, len, sha1, sizeof(sha1))) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return x509__analyze_digest(der, len, digest, sha1, fast);
+	x509__digests(der, len, digest, sha1);
+	return x509__analyze_digest(der, len, digest, sha1, fast, false);
 }
 
 struct x509_info *x509__analyze(const uint8_t *der, size_t len)

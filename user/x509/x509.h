@@ -56,6 +56,8 @@ struct x509_info {
 	bool reused; /* a cache hit served it: more handshakes than the first carry it */
 	uint32_t refs; /* private: cache reference count */
 	void *cache_slot; /* private: the cache entry holding this info, NULL when uncached */
+	const uint8_t *der; /* private: a copy of the DER behind the strings, for the cache to
+			     * confirm a hit with (der_len bytes); NULL when not kept */
 	/* The certificate's JSON object body (after "position"), rendered once by report.c for
 	 * every handshake that carries it; the info holds one reference, an output line waiting
 	 * to be written may hold others (util/sbuf_splice.h). */

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
 
 /* Cache: a fixed pool of max_entries slots, a chained hash keyed by der_locator(), and an LRU list
  * that holds only unreferenced entries, so eviction is O(1) and never touches an info a caller
@@ -21,10 +19,12 @@
  * gets a private info (refs 1) that x509_info__put frees. The cache thus never exceeds
  * max_entries; what is outstanding beyond it is bounded by what callers hold. */
 struct x509_entry {
-	struct x509_info *info;
+	struct x509_info *info; /* with a copy of the DER (info->der), to confirm a hit byte for
+				 * byte: in the info's block, not a second allocation */
 	uint64_t hash; /* der_locator() of the DER: the lookup key */
-	uint8_t *der; /* copy, to confirm a hit byte for byte */
 	struct x509_entry *hnext;
+	struct x509_entry **pprev; /* what points at this entry: its bucket or the previous hnext,
+				    * so that an eviction unlinks it without walking the chain */
 	struct x509_entry *prev, *next; /* LRU links while refs == 0 */
 };
 
@@ -38,8 +38,6 @@ struct x509_cache {
 	 * certificate came. */
 	uint32_t used;
 	struct x509_entry lru; /* lru.next: most recently released; lru.prev: eviction victim */
-	EVP_MD *sha256, *sha1;
-	EVP_MD_CTX *md_ctx;
 	/* seeded per cache, so colliding certificates cannot be prepared in advance */
 	struct keyed_hash_key key;
 	struct x509_cache_stats stats;
@@ -66,13 +64,6 @@ struct x509_cache *x509_cache__new(uint32_t max_entries)
 	c->slots = calloc(max_entries, sizeof(*c->slots));
 	if (!c->buckets || !c->slots)
 		goto cleanup;
-	ERR_set_mark();
-	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	c->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-	c->md_ctx = EVP_MD_CTX_new();
-	ERR_pop_to_mark();
-	if (!c->sha256 || !c->sha1 || !c->md_ctx)
-		goto cleanup;
 	keyed_hash__key(&c->key, hash_seed(c));
 	c->lru.next = c->lru.prev = &c->lru;
 	return c;
@@ -89,13 +80,8 @@ void x509_cache__free(struct x509_cache *c)
 
 	if (!c)
 		return;
-	for (i = 0; c->slots && i < c->used; i++) {
+	for (i = 0; c->slots && i < c->used; i++)
 		x509_info__free(c->slots[i].info);
-		free(c->slots[i].der);
-	}
-	EVP_MD_CTX_free(c->md_ctx);
-	EVP_MD_free(c->sha256);
-	EVP_MD_free(c->sha1);
 	free(c->slots);
 	free(c->buckets);
 	free(c);
@@ -137,7 +123,7 @@ static struct x509_entry *lookup(struct x509_cache *c, uint64_t hash, const uint
 	for (e = *bucket_of(c, hash); e; e = e->hnext) {
 		if (e->hash != hash || e->info->der_len != len)
 			continue;
-		if (memcmp(e->der, der, len) == 0)
+		if (memcmp(e->info->der, der, len) == 0)
 			return e;
 		(*same)++;
 	}
@@ -161,7 +147,7 @@ static void lru_push(struct x509_cache *c, struct x509_entry *e)
 
 static struct x509_entry *take_slot(struct x509_cache *c)
 {
-	struct x509_entry *e, **pp;
+	struct x509_entry *e;
 
 	if (c->used < c->max_entries)
 		return &c->slots[c->used++];
@@ -169,16 +155,26 @@ static struct x509_entry *take_slot(struct x509_cache *c)
 	if (e == &c->lru)
 		return NULL; /* every entry is referenced */
 	lru_unlink(e);
-	for (pp = bucket_of(c, e->hash); *pp != e; pp = &(*pp)->hnext)
-		;
-	*pp = e->hnext;
+	*e->pprev = e->hnext;
+	if (e->hnext)
+		e->hnext->pprev = e->pprev;
 	x509_info__free(e->info);
 	e->info = NULL;
-	free(e->der);
-	e->der = NULL;
 	c->stats.evictions++;
 	c->stats.entries--;
 	return e;
+}
+
+/* What evicting victim will touch, fetched while the new certificate is hashed and read: with
+ * thousands of entries, cold ones are what a full cache evicts, and the eviction's unlinking
+ * (hash chain and LRU neighbours) and the free of its info (the block's head, and the pointers
+ * at its end) each waited for memory. victim itself was prefetched before the hashing. */
+static void prefetch_eviction(const struct x509_entry *victim)
+{
+	__builtin_prefetch(victim->pprev, 1);
+	__builtin_prefetch(victim->prev, 1);
+	__builtin_prefetch(victim->info, 1);
+	__builtin_prefetch(&victim->info->json, 0);
 }
 
 const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der, size_t len)
@@ -188,7 +184,7 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 	uint64_t hash = der_locator(der, len, &c->key);
 	unsigned int same;
 	uint8_t sha[32], sha1[20];
-	uint8_t *copy;
+	struct x509_entry *victim;
 
 	c->stats.lookups++;
 	e = lookup(c, hash, der, len, &same);
@@ -199,32 +195,37 @@ const struct x509_info *x509_cache__get(struct x509_cache *c, const uint8_t *der
 			lru_unlink(e);
 		return e->info;
 	}
-	if (!x509__digest(c->md_ctx, c->sha256, der, len, sha, sizeof(sha)) ||
-	    !x509__digest(c->md_ctx, c->sha1, der, len, sha1, sizeof(sha1))) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	info = x509__analyze_digest(der, len, sha, sha1, true);
+	victim = c->used < c->max_entries ? NULL : c->lru.prev;
+	if (victim == &c->lru)
+		victim = NULL;
+	if (victim)
+		__builtin_prefetch(victim, 1);
+	x509__digests(der, len, sha, sha1);
+	if (victim)
+		prefetch_eviction(victim);
+	info = x509__analyze_digest(der, len, sha, sha1, true, true);
 	if (!info)
 		return NULL;
+	/* No copy of a DER over 4 GiB is kept (x509__analyze_digest): nothing to confirm a hit
+	 * with. The length decides it, rather than info->der: the info was just written, and a load
+	 * from it waited for its lines. */
+	e = e || same >= LOCATOR_SAME_MAX || len > UINT32_MAX ? NULL : take_slot(c);
+	if (e) {
+		info->cache_slot = e;
+		e->info = info;
+		e->hash = hash;
+		bucket = bucket_of(c, hash);
+		e->hnext = *bucket;
+		if (e->hnext)
+			e->hnext->pprev = &e->hnext;
+		e->pprev = bucket;
+		*bucket = e;
+		c->stats.entries++;
+	} else {
+		c->stats.uncached++;
+	}
 	if (!info->parsed)
 		c->stats.parse_failures++;
-	copy = e || same >= LOCATOR_SAME_MAX ? NULL : malloc(len ? len : 1);
-	e = copy ? take_slot(c) : NULL;
-	if (!e) {
-		free(copy);
-		c->stats.uncached++;
-		return info;
-	}
-	memcpy(copy, der, len);
-	info->cache_slot = e;
-	e->info = info;
-	e->hash = hash;
-	e->der = copy;
-	bucket = bucket_of(c, hash);
-	e->hnext = *bucket;
-	*bucket = e;
-	c->stats.entries++;
 	return info;
 }
 

@@ -6,19 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-
 #include "x509/x509.h"
 
 /* The analysis of one DER certificate whose SHA-256 and SHA-1 are given; fast = try the DER
- * reader first. Returns a new info (refs 1), or NULL with errno ENOMEM. */
+ * reader first; keep_der = keep a copy of the DER in the info's block (info->der), for the
+ * cache. Returns a new info (refs 1), or NULL with errno ENOMEM. */
 struct x509_info *x509__analyze_digest(const uint8_t *der, size_t len, const uint8_t sha256[32],
-				       const uint8_t sha1[20], bool fast);
+				       const uint8_t sha1[20], bool fast, bool keep_der);
 
-/* The md digest (out_len bytes: 32 for SHA-256, 20 for SHA-1) of der; ctx and md are reused by
- * the cache so that a miss fetches and allocates nothing for them, NULL for one-shot use (md is
- * then EVP_sha256() or EVP_sha1()). */
-bool x509__digest(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *der, size_t len,
-		  uint8_t *out, unsigned int out_len);
+/* The SHA-256 and SHA-1 of der, as every analysis reports them (x509_digest.c). */
+void x509__digests(const uint8_t *der, size_t len, uint8_t sha256[32], uint8_t sha1[20]);
 
 #endif

@@ -26,28 +26,36 @@ void arena__release(struct arena *a)
 		free(a->buf);
 }
 
+/* Room for n more bytes after len; false (oom set) without memory. */
+static bool arena_room(struct arena *a, size_t n)
+{
+	size_t cap = a->cap;
+	char *nb;
+
+	if (a->oom)
+		return false;
+	if (a->cap - a->len >= n)
+		return true;
+	while (cap - a->len < n)
+		cap *= 2;
+	nb = a->buf == a->first ? malloc(cap) : realloc(a->buf, cap);
+	if (!nb) {
+		a->oom = true;
+		return false;
+	}
+	if (a->buf == a->first)
+		memcpy(nb, a->first, a->len);
+	a->buf = nb;
+	a->cap = cap;
+	return true;
+}
+
 static size_t arena_reserve(struct arena *a, size_t n)
 {
 	size_t off = a->len;
 
-	if (a->oom)
+	if (!arena_room(a, n))
 		return NO_OFF;
-	if (a->cap - a->len < n) {
-		size_t cap = a->cap;
-		char *nb;
-
-		while (cap - a->len < n)
-			cap *= 2;
-		nb = a->buf == a->first ? malloc(cap) : realloc(a->buf, cap);
-		if (!nb) {
-			a->oom = true;
-			return NO_OFF;
-		}
-		if (a->buf == a->first)
-			memcpy(nb, a->first, a->len);
-		a->buf = nb;
-		a->cap = cap;
-	}
 	a->len += n;
 	return off;
 }
@@ -58,10 +66,12 @@ size_t arena__add(struct arena *a, const char *prefix, const void *data, size_t 
 {
 	const unsigned char *s = data;
 	size_t plen = prefix ? strlen(prefix) : 0, need = plen + 1, off, i;
+	bool nul = n && memchr(s, 0, n);
 	char *d;
 
-	for (i = 0; i < n; i++)
-		need += s[i] ? 1 : 3;
+	for (i = 0; nul && i < n; i++)
+		need += s[i] ? 0 : 2;
+	need += n;
 	off = arena_reserve(a, need);
 	if (off == NO_OFF)
 		return NO_OFF;
@@ -69,6 +79,13 @@ size_t arena__add(struct arena *a, const char *prefix, const void *data, size_t 
 	if (plen)
 		memcpy(d, prefix, plen);
 	d += plen;
+	if (!nul) {
+		/* the usual case: copied whole */
+		if (n)
+			memcpy(d, s, n);
+		d[n] = '\0';
+		return off;
+	}
 	for (i = 0; i < n; i++) {
 		if (s[i]) {
 			*d++ = (char)s[i];
@@ -128,31 +145,49 @@ size_t x509__add_cn(struct arena *a, const X509_NAME *name)
 	return off;
 }
 
-/* A name from the DER reader, rendered as add_name renders it with OpenSSL. The renderers are
- * snprintf-like: one pass into the stack buffer, a second only for a name that does not fit. */
-size_t x509__add_der_name(struct arena *a, struct der_span name, bool cn)
+static long render_name(const struct der_name_ent *ents, int n, bool cn, char *dst, size_t size)
 {
-	char stack[512], *buf = stack;
-	long n = cn ? der_name__cn(name, buf, sizeof(stack)) :
-		      (long)der_name__rfc2253(name, buf, sizeof(stack));
-	size_t off;
+	return cn ? der_name__cn_ents(ents, n, dst, size) :
+		    (long)der_name__rfc2253_ents(ents, n, dst, size);
+}
 
-	if (n < 0)
+/* A name from the DER reader, rendered as add_name renders it with OpenSSL, straight into the
+ * arena's free room (the renderers are snprintf-like: a second pass only for a name that does not
+ * fit). A NUL inside a value (rare) goes through arena__add, which spells it \00. */
+size_t x509__add_der_name_ents(struct arena *a, const struct der_name_ent *ents, int n, bool cn)
+{
+	size_t off = a->len;
+	long len;
+	char *copy;
+
+	if (a->oom)
 		return NO_OFF;
-	if ((size_t)n >= sizeof(stack)) {
-		buf = malloc((size_t)n + 1);
-		if (!buf) {
-			a->oom = true;
+	len = render_name(ents, n, cn, a->buf + off, a->cap - off);
+	if (len < 0)
+		return NO_OFF;
+	if ((size_t)len >= a->cap - off) {
+		if (!arena_room(a, (size_t)len + 1))
 			return NO_OFF;
-		}
-		if (cn)
-			der_name__cn(name, buf, (size_t)n + 1);
-		else
-			der_name__rfc2253(name, buf, (size_t)n + 1);
+		render_name(ents, n, cn, a->buf + off, (size_t)len + 1);
 	}
-	off = arena__add(a, NULL, buf, (size_t)n);
-	if (buf != stack)
-		free(buf);
+	if (!memchr(a->buf + off, 0, (size_t)len)) {
+		a->len = off + (size_t)len + 1;
+		return off;
+	}
+	copy = malloc((size_t)len);
+	if (!copy) {
+		a->oom = true;
+		return NO_OFF;
+	}
+	memcpy(copy, a->buf + off, (size_t)len);
+	off = arena__add(a, NULL, copy, (size_t)len);
+	free(copy);
 	return off;
 }
 
+size_t x509__add_der_name(struct arena *a, struct der_span name, bool cn)
+{
+	struct der_name_ent ents[DER_NAME_MAX_ENTRIES];
+
+	return x509__add_der_name_ents(a, ents, der_name__entries(name, ents), cn);
+}

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "x509/der.h"
+#include "x509/der_name.h"
 #include "x509/x509.h"
 
 #define NO_OFF SIZE_MAX
@@ -44,6 +45,8 @@ size_t arena__add(struct arena *a, const char *prefix, const void *data, size_t 
 size_t x509__add_name(struct arena *a, const X509_NAME *name);
 size_t x509__add_cn(struct arena *a, const X509_NAME *name);
 size_t x509__add_der_name(struct arena *a, struct der_span name, bool cn);
+/* The same from a name's entries (der_name__entries), n of them. */
+size_t x509__add_der_name_ents(struct arena *a, const struct der_name_ent *ents, int n, bool cn);
 
 /* The subjectAltName list, each GeneralName counted and, under the caps, kept (x509_san.c). */
 void x509_san__add_openssl(struct pending *pd, X509 *x);

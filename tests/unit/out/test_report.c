@@ -222,6 +222,7 @@ static void test_certificate_json_spliced(void)
 	c->key_bits = 256;
 	c->san = san;
 	c->n_san = c->san_count = 2;
+	c->reused = true; /* kept only once a cache hit has served it (test_certificate_text_kept) */
 	hs->n_certs = 2;
 	hs->certs[0] = c;
 	hs->certs[1] = c;
@@ -296,6 +297,43 @@ static void test_alert_event_what(void)
 	free(hs);
 }
 
+/* A certificate's JSON is kept on its info only once a cache hit has served it (reused): the
+ * line is the same whether it is rendered or copied from what was kept. */
+static void test_certificate_text_kept(void)
+{
+	struct handshake *hs = calloc(1, sizeof(*hs));
+	struct x509_info *x = calloc(1, sizeof(*x));
+	struct sbuf first, b;
+
+	CHECK(hs && x);
+	if (!hs || !x)
+		goto out;
+	sbuf__init(&first);
+	sbuf__init(&b);
+	memset(x->sha256_hex, 'a', 64);
+	memcpy(x->sha1_hex, "0123456789abcdef0123456789abcdef01234567", 41);
+	snprintf(x->error, sizeof(x->error), "d2i_X509: \"quoted\"");
+	x->der_len = 7;
+	hs->n_certs = 1;
+	hs->certs[0] = x;
+	report__json(&first, hs);
+	CHECK(first.buf && strstr(first.buf, "\"certificates\":[{\"position\":0,\"sha256\":\"aaaa"));
+	CHECK(first.buf && strstr(first.buf, "\"error\":\"d2i_X509: \\\"quoted\\\"\""));
+	CHECK(x->json == NULL); /* seen once: nothing kept */
+	x->reused = true;
+	report__json(&b, hs);
+	CHECK(x->json != NULL);
+	CHECK(b.buf && first.buf && b.len == first.len && !memcmp(b.buf, first.buf, b.len));
+	sbuf__reset(&b);
+	report__json(&b, hs); /* from the kept text */
+	CHECK(b.buf && first.buf && b.len == first.len && !memcmp(b.buf, first.buf, b.len));
+	sbuf__free(&first);
+	sbuf__free(&b);
+out:
+	x509_info__free(x);
+	free(hs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_rfc3339_edges);
@@ -307,5 +345,6 @@ int main(void)
 	RUN_TEST(test_events_exact);
 	RUN_TEST(test_certificate_json_spliced);
 	RUN_TEST(test_alert_event_what);
+	RUN_TEST(test_certificate_text_kept);
 	return CHECK_DONE();
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* user/x509/ec_point.c against OpenSSL's EC_POINT_is_on_curve: points k G for random k (on the
  * curve), the same points with one bit changed (almost never on it), coordinates at and above p,
- * for P-256, P-384 and P-521. */
+ * for P-256, P-384 and P-521, and for P-192 and P-224, whose fields are narrower than the limbs
+ * they are computed in (ec_point.c takes the next size up). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ static const struct curve_case cases[] = {
 	{ NID_X9_62_prime256v1, 32 },
 	{ NID_secp384r1, 48 },
 	{ NID_secp521r1, 66 },
+	{ NID_X9_62_prime192v1, 24 },
+	{ NID_secp224r1, 28 },
 };
 
 static bool openssl_on_curve(const EC_GROUP *g, const uint8_t *x, const uint8_t *y, size_t flen,

@@ -111,6 +111,16 @@ static void test_covered(void)
 	/* names past the cap were not kept: no verdict unless a kept one matches */
 	CHECK_EQ(x509__host_covered(c, "b.example.com", 13), X509_HOST_MATCH);
 	CHECK_EQ(x509__host_covered(c, "z.example.com", 13), X509_HOST_UNKNOWN);
+	/* the host is judged once for all names: one that is no valid name matches none of them,
+	 * and the answer still says whether there were DNS names (or dropped ones) */
+	CHECK_EQ(x509__host_covered(x, "example.com.", 12), X509_HOST_MATCH);
+	CHECK_EQ(x509__host_covered(x, "www.example.com.", 16), X509_HOST_MATCH);
+	CHECK_EQ(x509__host_covered(x, "*.example.com", 13), X509_HOST_NO_MATCH);
+	CHECK_EQ(x509__host_covered(x, "exa mple.com", 12), X509_HOST_NO_MATCH);
+	CHECK_EQ(x509__host_covered(x, "", 0), X509_HOST_NO_MATCH);
+	CHECK_EQ(x509__host_covered(x, "example..com", 12), X509_HOST_NO_MATCH);
+	CHECK_EQ(x509__host_covered(i, "exa mple.com", 12), X509_HOST_NO_DNS_SAN);
+	CHECK_EQ(x509__host_covered(c, "exa mple.com", 12), X509_HOST_UNKNOWN);
 	free(x);
 	free(i);
 	free(c);

@@ -424,6 +424,65 @@ static void test_unknown_key(void)
 	free(d.p);
 }
 
+/* Both fingerprints against EVP's, for a certificate (through the cache too) and for inputs
+ * that are not one, at the lengths around SHA's 64-byte block where the padding changes. */
+static void evp_hex(const EVP_MD *md, const uint8_t *p, size_t len, char *out)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	CHECK(EVP_Digest(len ? p : (const uint8_t *)"", len, d, &n, md, NULL) == 1);
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void check_fingerprints(const struct x509_info *x, const uint8_t *p, size_t len)
+{
+	char want[2 * EVP_MAX_MD_SIZE + 1];
+
+	CHECK(x);
+	if (!x)
+		return;
+	evp_hex(EVP_sha256(), p, len, want);
+	CHECK_STR(x->sha256_hex, want);
+	evp_hex(EVP_sha1(), p, len, want);
+	CHECK_STR(x->sha1_hex, want);
+}
+
+static void test_fingerprints(void)
+{
+	struct spec ls = { .key = ec256, .sign_key = rsa2048, .md = EVP_sha256(),
+			   .cn = "fp.example.com", .ca = 0, .serial_hex = "0a" };
+	struct der l = make(&ls);
+	static const size_t lens[] = { 0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300 };
+	uint8_t junk[300];
+	struct x509_cache *c = x509_cache__new(4);
+	const struct x509_info *ci;
+	struct x509_info *x;
+
+	CHECK(l.p && c);
+	if (!l.p || !c)
+		goto out;
+	x = x509__analyze(l.p, l.len);
+	CHECK(x && x->parsed);
+	check_fingerprints(x, l.p, l.len);
+	x509_info__free(x);
+	ci = x509_cache__get(c, l.p, l.len);
+	check_fingerprints(ci, l.p, l.len);
+	x509_info__put(c, ci);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 7 + 3);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		x = x509__analyze(junk, lens[i]);
+		CHECK(x && !x->parsed);
+		check_fingerprints(x, junk, lens[i]);
+		x509_info__free(x);
+	}
+out:
+	x509_cache__free(c);
+	free(l.p);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -438,6 +497,7 @@ int main(void)
 	RUN_TEST(test_serial);
 	RUN_TEST(test_unknown_sig_oid);
 	RUN_TEST(test_unknown_key);
+	RUN_TEST(test_fingerprints);
 	keys_free();
 	return CHECK_DONE();
 }

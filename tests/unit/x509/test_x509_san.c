@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "x509_certs.h"
+#include "x509/x509_strings.h"
 
 /* A CA-issued leaf whose SAN is san; both analyses of it. */
 static bool analyse(const char *san, struct x509_info **fast, struct x509_info **ossl)
@@ -117,6 +118,32 @@ static void test_byte_cap(void)
 	free(san);
 }
 
+/* The strings' arena: bytes as they are, a NUL spelled \\00 (a C string cannot hold it), the
+ * prefix first, and the arena grown past its inline block. */
+static void test_arena_nul(void)
+{
+	struct arena a;
+	size_t o1, o2, o3, o4;
+	char big[700];
+
+	arena__init(&a);
+	o1 = arena__add(&a, "DNS:", "bank.example\0.evil.example", 26);
+	o2 = arena__add(&a, NULL, "plain", 5);
+	o3 = arena__add(&a, "URI:", "\0", 1);
+	memset(big, 'x', sizeof(big));
+	o4 = arena__add(&a, "DNS:", big, sizeof(big));
+	CHECK(o1 != NO_OFF && o2 != NO_OFF && o3 != NO_OFF && o4 != NO_OFF && !a.oom);
+	if (o4 != NO_OFF) {
+		CHECK_STR(a.buf + o1, "DNS:bank.example\\00.evil.example");
+		CHECK_STR(a.buf + o2, "plain");
+		CHECK_STR(a.buf + o3, "URI:\\00");
+		CHECK_EQ(strlen(a.buf + o4), 4 + sizeof(big));
+		CHECK(!memcmp(a.buf + o4 + 4, big, sizeof(big)));
+		CHECK_EQ(a.len, o4 + 4 + sizeof(big) + 1);
+	}
+	arena__release(&a);
+}
+
 int main(void)
 {
 	if (keys_init())
@@ -124,6 +151,7 @@ int main(void)
 	RUN_TEST(test_small_list);
 	RUN_TEST(test_name_cap);
 	RUN_TEST(test_byte_cap);
+	RUN_TEST(test_arena_nul);
 	keys_free();
 	return CHECK_DONE();
 }
