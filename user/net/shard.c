@@ -131,13 +131,12 @@ static inline __attribute__((always_inline)) void plain_ref(const struct plain_f
 
 bool shard__frame_ref(const struct flow_hash_key *s, const struct frame *f, struct flow_ref *out)
 {
-	struct plain_flow pf;
+	struct shard_flow sf;
 
-	if (plain_flow(f, &pf)) {
-		plain_ref(&pf, plain_hash(s, &pf), out);
-		return true;
-	}
-	return decoded_ref(s, f, out);
+	if (!shard__frame_flow(s, f, &sf))
+		return false;
+	shard__flow_ref(&sf, out);
+	return true;
 }
 
 bool shard__frame_flow(const struct flow_hash_key *s, const struct frame *f,
@@ -164,16 +163,11 @@ void shard__flow_ref(const struct shard_flow *sf, struct flow_ref *out)
 
 bool shard__frame_hash(const struct flow_hash_key *s, const struct frame *f, uint32_t *hash)
 {
-	struct plain_flow pf;
-	struct flow_ref r;
+	struct shard_flow sf;
 
-	if (plain_flow(f, &pf)) {
-		*hash = plain_hash(s, &pf);
-		return true;
-	}
-	if (!decoded_ref(s, f, &r))
+	if (!shard__frame_flow(s, f, &sf))
 		return false;
-	*hash = r.hash;
+	*hash = sf.hash;
 	return true;
 }
 
