@@ -26,11 +26,8 @@ read -r -a LEVELS <<<"${INJECT_LEVELS:-5000 10000 20000 40000 80000 160000 unpac
 INJECT=$BUILD/tools/inject
 
 bench_workdir
-bench_assets good || die "could not make the recorded handshake"
-"$BENCH_BIN/hsgen" -o "$W/distinct.pcap" -n 2000 --distinct-certs --certs-out "$W/distinct.der" \
-	"$ASSET_TURNDIR" || die "hsgen failed"
-# Templates: the chains', the distinct certificates', ../shared's (inject_templates).
-inject_templates inject_load "$W/distinct.pcap"
+# Templates: the chains', the distinct certificates', ../shared's (bench/lib.sh).
+inject_sources inject_load
 nkeep=$(wc -l <"$W/keep")
 echo "inject_load: $(cat "$W/probe.err")"
 echo "inject_load: $nkeep templates replayed (one handshake each in \`tlsmon read\`), of" \

@@ -218,6 +218,17 @@ inject_templates()
 	awk 'NR == FNR { one[$1] = 1; next } (FNR - 1) in one' "$W/one" "$W/usable" >"$W/keep"
 }
 
+# inject_sources NAME: the good chain's recorded handshake (bench_assets) and 2,000 hsgen
+# handshakes with distinct leaf certificates ($W/distinct.pcap, their DER in $W/distinct.der),
+# then inject_templates NAME over them: what inject_load.sh and workers_drain.sh replay.
+inject_sources()
+{
+	bench_assets good || die "could not make the recorded handshake"
+	"$BENCH_BIN/hsgen" -o "$W/distinct.pcap" -n 2000 --distinct-certs \
+		--certs-out "$W/distinct.der" "$ASSET_TURNDIR" || die "hsgen failed"
+	inject_templates "$1" "$W/distinct.pcap"
+}
+
 # inject_calibrate NAME NS LOG: with `tlsmon run --log LOG` watching the veth in NS, each template
 # of $W/keep once at 1,000 flows/s (flow k = template k, client port 10000 + k) from NS_B's end,
 # to DMAC. Templates the daemon's JSON log does not show exactly once are listed and left out of

@@ -23,10 +23,7 @@ INJECT=$BUILD/tools/inject
 POLL=0.05
 
 bench_workdir
-bench_assets good || die "could not make the recorded handshake"
-"$BENCH_BIN/hsgen" -o "$W/distinct.pcap" -n 2000 --distinct-certs --certs-out "$W/distinct.der" \
-	"$ASSET_TURNDIR" || die "hsgen failed"
-inject_templates workers_drain "$W/distinct.pcap"
+inject_sources workers_drain
 nkeep=$(wc -l <"$W/keep")
 [ "$nkeep" -gt 0 ] || die "no template"
 echo "workers_drain: $nkeep templates (one handshake each in \`tlsmon read\`), $N handshakes a" \
