@@ -19,18 +19,7 @@ import ssl
 import sys
 import time
 
-
-def wait_for(path):
-    deadline = time.monotonic() + 60
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"done_neighbour_helper: {path} never appeared")
-        time.sleep(0.05)
-
-
-def touch(path, text=""):
-    with open(path, "w", encoding="ascii") as f:
-        f.write(text)
+from flag_files import touch, wait_for
 
 
 def connect(server, port, local, cport):

@@ -9,24 +9,11 @@ The server listens (then touches READY) and accepts only once GO exists; the cli
 its handshake only once GO exists. Each waits at most 60 s for a file (GO comes after tlsmon's
 start, which the test allows 30 s on a busy machine), does one handshake and exits 0.
 """
-import os
 import socket
 import ssl
 import sys
-import time
 
-
-def wait_for(path):
-    deadline = time.monotonic() + 60
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"process_helper: {path} never appeared")
-        time.sleep(0.05)
-
-
-def touch(path):
-    with open(path, "w", encoding="ascii"):
-        pass
+from flag_files import touch, wait_for
 
 
 def server(addr, port, cert, key, ready, go):
