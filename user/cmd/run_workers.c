@@ -151,33 +151,54 @@ static void on_facts(void *ctx, struct handshake *hs)
 	unlock_if(rw, locked);
 }
 
-/* Sleep until the dealer commits a record. sleeping is set before the ring is looked at again,
- * and the dealer looks at sleeping after its commit (both sequentially consistent), so one of
- * the two sees the other: no wake-up is lost. The timeout is only a safety net. */
-static void sleep_until_fed(struct worker *w)
+/* One side of w's ring sleeps on cv until the other signals it, or timeout_ns: flag is set before
+ * the ring is looked at again (still_wait()), and the other side looks at flag after it moved
+ * the ring (both sequentially consistent), so one of the two sees the other. The timeout is only
+ * a safety net, for a signal missed all the same. */
+static void sleep_on(struct worker *w, pthread_cond_t *cv, _Atomic int *flag,
+		     bool (*still_wait)(struct worker *w), long timeout_ns)
 {
 	struct timespec until;
-	uint32_t len;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 1;
+	until.tv_nsec += timeout_ns;
+	until.tv_sec += until.tv_nsec / 1000000000;
+	until.tv_nsec %= 1000000000;
 	pthread_mutex_lock(&w->wake_lock);
-	atomic_store(&w->sleeping, 1);
+	atomic_store(flag, 1);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (!spsc_ring__peek(&w->ring, &len))
-		pthread_cond_timedwait(&w->wake, &w->wake_lock, &until);
-	atomic_store(&w->sleeping, 0);
+	if (still_wait(w))
+		pthread_cond_timedwait(cv, &w->wake_lock, &until);
+	atomic_store(flag, 0);
 	pthread_mutex_unlock(&w->wake_lock);
+}
+
+static bool ring_empty(struct worker *w)
+{
+	uint32_t len;
+
+	return !spsc_ring__peek(&w->ring, &len);
+}
+
+/* More than half of w's ring is taken (the dealer waits for room until it is not). */
+static bool ring_over_half(struct worker *w)
+{
+	return atomic_load_explicit(&w->ring.head, memory_order_relaxed) -
+		       atomic_load(&w->ring.tail) >
+	       w->ring.size / 2;
+}
+
+/* Sleep until the dealer commits a record (wake()). */
+static void sleep_until_fed(struct worker *w)
+{
+	sleep_on(w, &w->wake, &w->sleeping, ring_empty, 1000000000L);
 }
 
 /* The dealer waits for room in w's ring (wait_for_room()): wake it once half the ring is free,
  * so that it comes back to a batch of room, not to one record's. */
 static void room_made(struct worker *w)
 {
-	uint64_t used = atomic_load_explicit(&w->ring.head, memory_order_relaxed) -
-			atomic_load_explicit(&w->ring.tail, memory_order_relaxed);
-
-	if (used > w->ring.size / 2)
+	if (ring_over_half(w))
 		return;
 	pthread_mutex_lock(&w->wake_lock);
 	atomic_store(&w->dealer_waiting, 0);
@@ -248,29 +269,11 @@ static void wake(struct worker *w)
  * with growing sleeps instead (spsc_ring__backoff()) kept the dealer asleep up to a millisecond
  * after room was made, while the other workers ran dry and slept too: draining a ring buffer of
  * 60,000 handshakes, 2 workers on the 2-core VM took 2.3 s where 1 took 0.9 (bench/README.md,
- * "run --workers"). dealer_waiting is set before the ring is looked at again; should the worker
- * miss it (it read the flag before the store was seen, then ran dry), the timeout ends the
- * wait. */
+ * "run --workers"). Should the worker miss dealer_waiting (it read the flag before the store
+ * was seen, then ran dry), the timeout of 1 ms ends the wait. */
 static void wait_for_room(struct worker *w)
 {
-	struct timespec until;
-	uint64_t used;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&w->wake_lock);
-	atomic_store(&w->dealer_waiting, 1);
-	atomic_thread_fence(memory_order_seq_cst);
-	used = atomic_load_explicit(&w->ring.head, memory_order_relaxed) -
-	       atomic_load(&w->ring.tail);
-	if (used > w->ring.size / 2)
-		pthread_cond_timedwait(&w->room, &w->wake_lock, &until);
-	atomic_store(&w->dealer_waiting, 0);
-	pthread_mutex_unlock(&w->wake_lock);
+	sleep_on(w, &w->room, &w->dealer_waiting, ring_over_half, 1000000L);
 }
 
 /* The record into w's ring; when it is full, waits (wait) or gives up. Returns false when it
