@@ -228,6 +228,36 @@ int log_sink__append(struct log_sink *s, const void *buf, size_t len)
 	return rc;
 }
 
+int log_sink__append_line(struct log_sink *s, const void *buf, size_t len)
+{
+	char *line;
+	int rc;
+
+	if (len + 1 <= LOG_SINK_BATCH_BYTES) {
+		if (s->batch_len + len + 1 > LOG_SINK_BATCH_BYTES && (rc = log_sink__flush(s)))
+			return rc;
+		if (s->batch || (s->batch = malloc(LOG_SINK_BATCH_BYTES))) {
+			memcpy(s->batch + s->batch_len, buf, len);
+			s->batch[s->batch_len + len] = '\n';
+			s->batch_len += len + 1;
+			s->batch_lines++;
+			return 0;
+		}
+	}
+	/* a line longer than the batch, or no batch: written alone, with its newline */
+	line = malloc(len + 1);
+	if (!line) { /* lost, and counted as a failed write is */
+		s->errors++;
+		s->by_reason[LOG_ERR_OTHER]++;
+		return -ENOMEM;
+	}
+	memcpy(line, buf, len);
+	line[len] = '\n';
+	rc = log_sink__append(s, line, len + 1);
+	free(line);
+	return rc;
+}
+
 int log_sink__flush(struct log_sink *s)
 {
 	int rc;

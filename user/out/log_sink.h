@@ -54,6 +54,8 @@ int log_sink__write(struct log_sink *s, const void *buf, size_t len);
  * every line it held. log_sink__write(), __reopen() and __close() flush first. Returns 0 or the
  * -errno of a write it had to make. */
 int log_sink__append(struct log_sink *s, const void *buf, size_t len);
+/* log_sink__append() of buf and a newline: one line without the caller copying it first. */
+int log_sink__append_line(struct log_sink *s, const void *buf, size_t len);
 int log_sink__flush(struct log_sink *s);
 
 uint64_t log_sink__errors(const struct log_sink *s); /* all reasons */

@@ -55,14 +55,19 @@ struct store_class {
 	uint64_t entries, bytes;
 };
 
+/* The scratch an entry is built in, reused from one entry to the next. */
+struct store_writer {
+	struct sbuf json;
+	struct sbuf text;
+	struct store_note notes[STORE_MAX_NOTES];
+};
+
 struct store {
 	struct store_opts opts;
 	struct store_stats stats;
 	struct store_entry *head, *tail; /* oldest first */
 	struct store_class classes[STORE_CLASSES];
-	struct sbuf json; /* scratch, reused */
-	struct sbuf text;
-	struct store_note notes[STORE_MAX_NOTES];
+	struct store_writer writer; /* store__add()'s */
 };
 
 struct store *store__new(const struct store_opts *opts)
@@ -77,9 +82,29 @@ struct store *store__new(const struct store_opts *opts)
 		s->opts.max_entries = STORE_DEFAULT_ENTRIES;
 	if (!s->opts.max_bytes)
 		s->opts.max_bytes = STORE_DEFAULT_BYTES;
-	sbuf__init(&s->json);
-	sbuf__init(&s->text);
+	sbuf__init(&s->writer.json);
+	sbuf__init(&s->writer.text);
 	return s;
+}
+
+struct store_writer *store_writer__new(void)
+{
+	struct store_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	sbuf__init(&w->json);
+	sbuf__init(&w->text);
+	return w;
+}
+
+void store_writer__free(struct store_writer *w)
+{
+	if (!w)
+		return;
+	sbuf__free(&w->json);
+	sbuf__free(&w->text);
+	free(w);
 }
 
 void store__free(struct store *s)
@@ -92,8 +117,8 @@ void store__free(struct store *s)
 		s->head = e->next;
 		free(e);
 	}
-	sbuf__free(&s->json);
-	sbuf__free(&s->text);
+	sbuf__free(&s->writer.json);
+	sbuf__free(&s->writer.text);
 	free(s);
 }
 
@@ -149,7 +174,7 @@ static uint64_t finding_frame(const struct handshake *hs, const struct finding *
 	return fr;
 }
 
-static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a, const char *b)
+static void add_note(struct store_writer *s, uint32_t *n, uint64_t frame, const char *a, const char *b)
 {
 	size_t off = s->text.len;
 
@@ -172,7 +197,7 @@ static void add_note(struct store *s, uint32_t *n, uint64_t frame, const char *a
 /* "client process curl (pid 4242, uid 1000, /usr/bin/curl, unit backup.service)", put together
  * without snprintf (two per handshake with attribution on, whose format parsing cost more than
  * the note): the longest (names at their sizes in struct hs_process) fits text. */
-static void add_process_note(struct store *s, uint32_t *n, uint64_t frame,
+static void add_process_note(struct store_writer *s, uint32_t *n, uint64_t frame,
 			     const struct hs_process *p)
 {
 	char text[FINDING_MESSAGE_LEN + HS_EXE_LEN + HS_UNIT_LEN];
@@ -210,7 +235,7 @@ static void add_process_note(struct store *s, uint32_t *n, uint64_t frame,
 
 /* pcapng comments: what tlsmon found, on the frame that completed the message it is about;
  * who, on this host, owned the ends (user/host/), on the ClientHello's. */
-static uint32_t build_notes(struct store *s, const struct handshake *hs)
+static uint32_t build_notes(struct store_writer *s, const struct handshake *hs)
 {
 	uint32_t n = 0;
 	uint64_t fr;
@@ -334,63 +359,76 @@ static int make_room(struct store *s, uint32_t c, size_t total)
 	return 0;
 }
 
-int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames)
+struct store_entry *store__entry(struct store_writer *w, const struct handshake *hs,
+				 const struct engine_frames *frames, int *rc)
 {
 	size_t notes_sz, head, total, frames_len = frames ? frames->len : 0;
-	struct store_class *k;
 	struct store_entry *e;
-	uint32_t n_notes, cls;
+	uint32_t n_notes;
 	uint8_t *p;
 
+	*rc = 0;
 	if (!store__wants(hs))
-		return 0;
-	sbuf__reset(&s->json);
-	report__json(&s->json, hs);
-	n_notes = build_notes(s, hs);
-	if (s->json.oom || s->text.oom) {
-		s->stats.refused++;
-		return -ENOMEM;
-	}
+		return NULL;
+	*rc = -ENOMEM;
+	sbuf__reset(&w->json);
+	report__json(&w->json, hs);
+	n_notes = build_notes(w, hs);
+	if (w->json.oom || w->text.oom)
+		return NULL;
 	notes_sz = n_notes * sizeof(struct store_note);
-	head = sizeof(*e) + notes_sz + s->text.len + s->json.len;
+	head = sizeof(*e) + notes_sz + w->text.len + w->json.len;
 	head = (head + 7) & ~(size_t)7;
 	total = head + frames_len;
-	cls = class_of(hs);
-	if (total > (cls == CLASS_NOT_LOCAL ? s->opts.max_bytes / 4 : s->opts.max_bytes)) {
-		s->stats.refused++;
-		s->stats.not_local_refused += cls == CLASS_NOT_LOCAL;
-		return -E2BIG;
-	}
-	if (make_room(s, cls, total)) {
-		s->stats.refused++;
-		s->stats.not_local_refused++;
-		return -ENOSPC;
-	}
 	e = malloc(total);
-	if (!e) {
-		s->stats.refused++;
-		return -ENOMEM;
-	}
+	if (!e)
+		return NULL;
+	*rc = 1;
 	memset(e, 0, sizeof(*e));
+	e->class = class_of(hs);
 	e->decided_ns = hs->end_ts_ns;
 	e->bytes = total;
 	e->n_notes = n_notes;
-	e->text_len = (uint32_t)s->text.len;
-	e->json_len = (uint32_t)s->json.len;
+	e->text_len = (uint32_t)w->text.len;
+	e->json_len = (uint32_t)w->json.len;
 	e->frames_off = head;
 	e->frames_len = frames_len;
 	e->frames_count = frames ? frames->count : 0;
 	p = (uint8_t *)(e + 1);
 	if (notes_sz)
-		memcpy(p, s->notes, notes_sz);
+		memcpy(p, w->notes, notes_sz);
 	p += notes_sz;
-	if (s->text.len)
-		memcpy(p, s->text.buf, s->text.len);
-	p += s->text.len;
-	memcpy(p, s->json.buf, s->json.len);
+	if (w->text.len)
+		memcpy(p, w->text.buf, w->text.len);
+	p += w->text.len;
+	memcpy(p, w->json.buf, w->json.len);
 	if (frames_len)
 		memcpy((uint8_t *)e + head, frames->buf, frames_len);
-	e->class = cls;
+	return e;
+}
+
+int store__take(struct store *s, struct store_entry *e, int rc)
+{
+	struct store_class *k;
+	uint32_t cls;
+
+	if (!e) {
+		s->stats.refused += rc < 0;
+		return rc;
+	}
+	cls = e->class;
+	if (e->bytes > (cls == CLASS_NOT_LOCAL ? s->opts.max_bytes / 4 : s->opts.max_bytes)) {
+		s->stats.refused++;
+		s->stats.not_local_refused += cls == CLASS_NOT_LOCAL;
+		free(e);
+		return -E2BIG;
+	}
+	if (make_room(s, cls, e->bytes)) {
+		s->stats.refused++;
+		s->stats.not_local_refused++;
+		free(e);
+		return -ENOSPC;
+	}
 	e->prev = s->tail;
 	if (s->tail)
 		s->tail->next = e;
@@ -404,12 +442,20 @@ int store__add(struct store *s, const struct handshake *hs, const struct engine_
 		k->head = e;
 	k->tail = e;
 	k->entries++;
-	k->bytes += total;
+	k->bytes += e->bytes;
 	s->stats.not_local_entries += cls == CLASS_NOT_LOCAL;
 	s->stats.entries++;
-	s->stats.bytes += total;
+	s->stats.bytes += e->bytes;
 	s->stats.added++;
 	return 1;
+}
+
+int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames)
+{
+	int rc;
+	struct store_entry *e = store__entry(&s->writer, hs, frames, &rc);
+
+	return store__take(s, e, rc);
 }
 
 static const struct store_note *entry_notes(const struct store_entry *e)
@@ -425,6 +471,12 @@ static const char *entry_text(const struct store_entry *e)
 static const char *entry_json(const struct store_entry *e)
 {
 	return entry_text(e) + e->text_len;
+}
+
+const char *store_entry__json(const struct store_entry *e, size_t *len)
+{
+	*len = e->json_len;
+	return entry_json(e);
 }
 
 static struct engine_frames entry_frames(const struct store_entry *e)

@@ -54,8 +54,28 @@ bool store__wants(const struct handshake *hs);
 /* Keep hs (when wanted) with a copy of frames, its report__json() line and the comments for
  * the frames that completed its flagged messages; the decision time is hs->end_ts_ns. Evicts
  * entries (see above) to stay within bounds. Returns 1 stored, 0 not wanted, -E2BIG / -ENOMEM /
- * -ENOSPC (not local, no not-local entry left to evict) refused (counted). */
+ * -ENOSPC (not local, no not-local entry left to evict) refused (counted).
+ * store__take(s, store__entry(...)) in one call, with the store's own writer. */
 int store__add(struct store *s, const struct handshake *hs, const struct engine_frames *frames);
+
+/* store__add() in two steps, for the daemon's workers: store__entry() is the work (the JSON
+ * line, the comments, the copy) and touches no store, so each worker makes its entries at once
+ * with a writer of its own (its scratch buffers); store__take() is what the store's lock must
+ * cover. Between the two an entry is memory the bounds do not count yet: one per writer. */
+struct store_writer;
+struct store_entry;
+
+struct store_writer *store_writer__new(void);
+void store_writer__free(struct store_writer *w);
+/* hs's entry, or NULL with *rc 0 (not wanted) or -ENOMEM. The writer's buffers are reused by
+ * its next call. */
+struct store_entry *store__entry(struct store_writer *w, const struct handshake *hs,
+				 const struct engine_frames *frames, int *rc);
+/* The entry's JSON line (report__json(), without a newline): the daemon's log line, too. */
+const char *store_entry__json(const struct store_entry *e, size_t *len);
+/* Link e into s, or count the refusal (freeing e): store__add()'s return values. rc is
+ * store__entry()'s, for a NULL e. */
+int store__take(struct store *s, struct store_entry *e, int rc);
 
 /* Every entry decided at or after min_decided_ns (0 = all), oldest first: their frames as one
  * capture file into pcap, their JSON lines into json. Empty store: a valid empty capture.

@@ -236,6 +236,45 @@ static void test_append_batches(void)
 	unlink(path);
 }
 
+/* log_sink__append_line(): the line and its newline, held like log_sink__append()'s; a line
+ * longer than the batch is written at once, whole. */
+static void test_append_line(void)
+{
+	struct log_sink_opts o = { .path = path, .mode = 0640, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	static const char line[] = "{\"n\":1}";
+	const size_t big_len = 70 * 1024;
+	char *big = malloc(big_len), *got = malloc(big_len + 64);
+	struct log_sink *s;
+	char msg[256] = "";
+	int err = 0;
+	FILE *f;
+	size_t n;
+
+	s = log_sink__open(&o, &err, msg, sizeof(msg));
+	CHECK(s != NULL && big && got);
+	if (!s || !big || !got)
+		goto out;
+	memset(big, 'x', big_len);
+	CHECK_EQ(log_sink__append_line(s, line, sizeof(line) - 1), 0);
+	CHECK_EQ(file_size(path), 0);
+	CHECK_EQ(log_sink__append_line(s, big, big_len), 0); /* flushes, then written alone */
+	CHECK_EQ(file_size(path), (long)(sizeof(line) + big_len + 1));
+	CHECK_EQ(log_sink__append_line(s, line, sizeof(line) - 1), 0);
+	log_sink__close(s);
+	f = fopen(path, "r");
+	n = f ? fread(got, 1, big_len + 64, f) : 0;
+	if (f)
+		fclose(f);
+	CHECK_EQ(n, 2 * sizeof(line) + big_len + 1);
+	CHECK(n > big_len && !memcmp(got, "{\"n\":1}\nxxx", 11));
+	CHECK(n > big_len && got[sizeof(line) + big_len] == '\n');
+	CHECK(n > big_len && !memcmp(got + n - sizeof(line), "{\"n\":1}\n", sizeof(line)));
+	unlink(path);
+out:
+	free(big);
+	free(got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -249,6 +288,7 @@ int main(void)
 	RUN_TEST(test_link_and_owner_refused);
 	RUN_TEST(test_partial_line_cut);
 	RUN_TEST(test_append_batches);
+	RUN_TEST(test_append_line);
 	rmdir(dir);
 	return CHECK_DONE();
 }
