@@ -37,7 +37,13 @@ struct daemon {
 	char socket_path[PATH_MAX]; /* the control socket: --socket, else in the runtime directory */
 	struct log_sink *log;
 	struct policy *policy; /* the engine's; a reload (SIGHUP) replaces it in place */
-	struct sbuf line;
+	/* per worker (run_workers__self()): what a handshake's log line and flagged entry are
+	 * built in, without the lock */
+	struct hs_scratch {
+		struct store_writer *store;
+		struct sbuf line;
+	} *scratch;
+	uint32_t n_scratch;
 	uint64_t kernel_counters[TLSMON_CTR__COUNT];
 	uint64_t start_time_s;
 	uint32_t warned; /* bit per first_warnings[] row already logged */

@@ -2,13 +2,14 @@
  * engine, flows sharded by their normalised key (net/shard.h) as `tlsmon read -j` does. The
  * thread that drains the kernel's ring buffer is worker 0: it feeds its own engine the frames of
  * its flows and deals the others' out over SPSC rings to N - 1 threads. The engines' callbacks
- * (handshakes, facts) run under the daemon's lock, which the daemon's own thread holds whenever
- * it touches what they touch (metrics, store, log, endpoints, attribution) except while it
- * drains the ring buffer; flow done needs no lock. Counters stay per engine, written without
+ * (facts; a handshake's shared part, run_workers__enter()) run under the daemon's lock, which
+ * the daemon's own thread holds whenever it touches what they touch (metrics, store, log,
+ * endpoints, attribution) except while it drains the ring buffer; flow done needs no lock. Counters stay per engine, written without
  * locks, and are summed when read. */
 #ifndef TLSMON_RUN_WORKERS_H
 #define TLSMON_RUN_WORKERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/frame.h"
@@ -20,7 +21,8 @@
 struct run_workers;
 
 /* n engines made from eo (max_flows, max_reasm_bytes and retain_total_bytes shared out, one
- * resume memo for all); eo's callbacks are called under the lock with eo's ctx. NULL with the
+ * resume memo for all); eo's callbacks are called with eo's ctx, under the lock but for
+ * on_handshake (see run_workers__enter()) and on_flow_done. NULL with the
  * reason in err. */
 struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, char *err,
 				     size_t err_size);
@@ -46,6 +48,16 @@ void run_workers__on_batch_end(struct run_workers *rw, void (*fn)(void *ctx));
  * waiting for the lock). Both accept NULL (one worker: no threads, no lock). */
 void run_workers__lock(struct run_workers *rw);
 void run_workers__unlock(struct run_workers *rw);
+
+/* For eo's on_handshake, which is called without the lock so that the work that needs none (the
+ * JSON line, the flagged store's entry) runs on every worker at once: the lock unless this
+ * thread holds it already (worker 0 under run_workers__tick()); returns whether it took it, for
+ * run_workers__leave(). false for NULL. */
+bool run_workers__enter(struct run_workers *rw);
+void run_workers__leave(struct run_workers *rw, bool entered);
+/* Which worker the calling thread is, 0 .. N - 1: 0 on the daemon's own thread (and with one
+ * worker). For state a callback keeps per worker. */
+uint32_t run_workers__self(void);
 
 /* A copy of the frame to the worker of its flow; waits while that worker's ring is full (the
  * kernel's ring buffer then fills and counts its drops). */
