@@ -656,6 +656,12 @@ void pcap_in__release_before(struct pcap_in *in, size_t off)
 		in->released = off;
 }
 
+const uint8_t *pcap_in__bytes(const struct pcap_in *in, size_t *size)
+{
+	*size = in->size;
+	return in->released ? NULL : in->buf;
+}
+
 int pcap_in__next(struct pcap_in *in, struct frame *out)
 {
 	if (in->mapped && in->off + MAX_FRAME_LEN >= in->populated && in->populated < in->size)

@@ -29,6 +29,10 @@ size_t pcap_in__offset(const struct pcap_in *in);
  * bytes must not be read again. A file read into memory is kept whole. */
 void pcap_in__release_before(struct pcap_in *in, size_t off);
 
+/* The whole input every frame's data points into (*size bytes), readable and unchanged until
+ * pcap_in__close() as long as pcap_in__release_before() is not called; NULL once it was. */
+const uint8_t *pcap_in__bytes(const struct pcap_in *in, size_t *size);
+
 void pcap_in__close(struct pcap_in *in);
 
 #endif

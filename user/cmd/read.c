@@ -211,16 +211,27 @@ static int read_file(const char *path, const struct engine_opts *eo, struct engi
 		fprintf(stderr, "tlsmon: out of memory\n");
 		return -ENOMEM;
 	}
+	if (!shared) {
+		/* This engine's flows end before the file is closed: its segments can be
+		 * remembered by where they lie in it. */
+		size_t size;
+		const uint8_t *bytes = pcap_in__bytes(in, &size);
+
+		if (bytes)
+			engine__keep_input(e, bytes, size);
+	}
 	while ((rc = pcap_in__next(in, &fr)) > 0)
 		engine__feed(e, &fr);
 	flush_lines(eo->ctx);
 	if (rc < 0)
 		fprintf(stderr, "tlsmon: %s: corrupt capture after frame %llu; the rest is skipped\n",
 			path, (unsigned long long)fr.number);
-	pcap_in__close(in);
-	if (shared)
+	if (shared) {
+		pcap_in__close(in);
 		return rc < 0 ? rc : 0;
+	}
 	engine__finish(e);
+	pcap_in__close(in);
 	flush_lines(eo->ctx);
 	if (print_stats) {
 		struct pipeline_stats ps = cmd__pipeline_stats(e);

@@ -115,7 +115,7 @@ static inline struct reasm *dir_at(const struct flowtab *t, uint32_t id)
 struct dir_compact {
 	uint32_t next_seq, base_seq;
 	uint32_t recent_seq[REASM_RECENT];
-	uint32_t recent_hash[REASM_RECENT];
+	uint32_t recent_mark[REASM_RECENT];
 	uint16_t recent_len[REASM_RECENT];
 	uint8_t bits; /* DC_* */
 	uint8_t app[FLOW_DIR_APP_PACKED];
@@ -124,6 +124,7 @@ struct dir_compact {
 #define DC_STARTED 0x1
 #define DC_CSUM_VERIFIED 0x2
 #define DC_RECENT_NEXT 0x4
+#define DC_RECENT_KEPT_SHIFT 3 /* struct reasm's recent_kept, REASM_RECENT bits */
 
 _Static_assert(sizeof(struct dir_compact) == 32, "a flood's flow holds one of these");
 
@@ -174,11 +175,12 @@ static void unpack(const struct flowtab *t, struct flow *f, struct reasm *r, boo
 	r->next_seq = dc.next_seq;
 	r->base_seq = dc.base_seq;
 	memcpy(r->recent_seq, dc.recent_seq, sizeof(r->recent_seq));
-	memcpy(r->recent_hash, dc.recent_hash, sizeof(r->recent_hash));
+	memcpy(r->recent_mark, dc.recent_mark, sizeof(r->recent_mark));
 	memcpy(r->recent_len, dc.recent_len, sizeof(r->recent_len));
 	r->started = dc.bits & DC_STARTED;
 	r->csum_verified = dc.bits & DC_CSUM_VERIFIED;
 	r->recent_next = !!(dc.bits & DC_RECENT_NEXT);
+	r->recent_kept = (dc.bits >> DC_RECENT_KEPT_SHIFT) & ((1u << REASM_RECENT) - 1);
 	if (with_app && t->opts.dir_unpack)
 		t->opts.dir_unpack(f, !!(f->dirs & FLOW_DIR_SIDE), flow_dir__app(r), dc.app);
 }
@@ -209,10 +211,11 @@ static void compact(struct flowtab *t, struct flow *f)
 	dc.next_seq = r->next_seq;
 	dc.base_seq = r->base_seq;
 	memcpy(dc.recent_seq, r->recent_seq, sizeof(dc.recent_seq));
-	memcpy(dc.recent_hash, r->recent_hash, sizeof(dc.recent_hash));
+	memcpy(dc.recent_mark, r->recent_mark, sizeof(dc.recent_mark));
 	memcpy(dc.recent_len, r->recent_len, sizeof(dc.recent_len));
 	dc.bits = (r->started ? DC_STARTED : 0) | (r->csum_verified ? DC_CSUM_VERIFIED : 0) |
-		  (r->recent_next ? DC_RECENT_NEXT : 0);
+		  (r->recent_next ? DC_RECENT_NEXT : 0) |
+		  (uint8_t)(r->recent_kept << DC_RECENT_KEPT_SHIFT);
 	memcpy(room_of(t, f), &dc, sizeof(dc));
 	f->dirs &= ~FLOW_DIR_FULL & 7u;
 	block_give(t, id);
@@ -746,4 +749,9 @@ struct reasm_stats *flowtab__reasm_stats(struct flowtab *t)
 const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t)
 {
 	return &t->reasm_cfg;
+}
+
+void flowtab__keep_input(struct flowtab *t, const uint8_t *base, size_t size)
+{
+	reasm__keep_input(&t->reasm_cfg, base, size);
 }

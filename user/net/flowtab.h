@@ -249,4 +249,9 @@ struct reasm_stats *flowtab__reasm_stats(struct flowtab *t);
 /* What reasm__feed() and reasm__flush() on a flow's directions take. */
 const struct reasm_cfg *flowtab__reasm_cfg(const struct flowtab *t);
 
+/* The flows' segments from [base, base + size) are remembered by where they lie
+ * (reasm__keep_input()): those bytes must stay until flowtab__free(). Set before the first
+ * frame. */
+void flowtab__keep_input(struct flowtab *t, const uint8_t *base, size_t size);
+
 #endif

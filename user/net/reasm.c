@@ -18,7 +18,8 @@
  *  - Where the copies' bytes differ, the stream says what the host accepted and conflicts /
  *    conflict_seq say where another observer could have seen something else. Delivered bytes
  *    are not kept: the last two in-order segments are remembered by a hash, which catches a
- *    copy of one of them with other bytes (not a copy cut differently).
+ *    copy of one of them with other bytes (not a copy cut differently); or, when their bytes
+ *    lie in input that stays (reasm__keep_input()), by where they lie, and compared whole.
  *  - The callback must not call back into the same struct reasm.
  */
 #include <errno.h>
@@ -238,18 +239,55 @@ static uint32_t segment_hash(const struct reasm_cfg *cfg, const uint8_t *p, uint
 	return (uint32_t)(h ^ h >> 32);
 }
 
-/* A whole segment delivered in order: remember it (its bytes are gone once delivered). */
+void reasm__keep_input(struct reasm_cfg *cfg, const uint8_t *base, size_t size)
+{
+	cfg->kept = base;
+	cfg->kept_size = size;
+}
+
+/* data's offset in the kept input, when all its len bytes lie there at an offset that fits a
+ * remembered slot. */
+static bool kept_offset(const struct reasm_cfg *cfg, const uint8_t *data, uint32_t len,
+			uint32_t *off)
+{
+	uintptr_t at = (uintptr_t)data - (uintptr_t)cfg->kept;
+
+	if (!cfg->kept || (uintptr_t)data < (uintptr_t)cfg->kept || at > cfg->kept_size ||
+	    len > cfg->kept_size - at || at > UINT32_MAX)
+		return false;
+	*off = (uint32_t)at;
+	return true;
+}
+
+/* A whole segment delivered in order: remember it (its bytes are gone once delivered, unless
+ * they lie in the kept input). */
 static void remember(struct reasm *r, const struct reasm_cfg *cfg, uint32_t seq,
 		     const uint8_t *data, uint32_t len)
 {
 	int i = r->recent_next;
+	uint32_t off;
 
 	if (!len || len > UINT16_MAX)
 		return;
 	r->recent_next = !i;
 	r->recent_seq[i] = seq;
 	r->recent_len[i] = (uint16_t)len;
-	r->recent_hash[i] = segment_hash(cfg, data, len);
+	if (kept_offset(cfg, data, len, &off)) {
+		r->recent_mark[i] = off;
+		r->recent_kept |= 1u << i;
+	} else {
+		r->recent_mark[i] = segment_hash(cfg, data, len);
+		r->recent_kept &= ~(1u << i) & ((1u << REASM_RECENT) - 1);
+	}
+}
+
+/* Do data's len bytes differ from the segment remembered in slot i (of the same length)? */
+static bool differs_from_recent(const struct reasm *r, const struct reasm_cfg *cfg, int i,
+				const uint8_t *data, uint32_t len)
+{
+	if (r->recent_kept & (1u << i))
+		return memcmp(cfg->kept + r->recent_mark[i], data, len) != 0;
+	return r->recent_mark[i] != segment_hash(cfg, data, len);
 }
 
 /* A retransmission of delivered bytes: the host kept the first copy (its queue has it), so
@@ -259,7 +297,7 @@ static void check_retransmission(struct reasm *r, const struct reasm_cfg *cfg, u
 {
 	for (int i = 0; i < REASM_RECENT; i++) {
 		if (r->recent_len[i] && r->recent_seq[i] == seq && r->recent_len[i] == len &&
-		    r->recent_hash[i] != segment_hash(cfg, data, len)) {
+		    differs_from_recent(r, cfg, i, data, len)) {
 			note_conflict(r, cfg, seq);
 			return;
 		}

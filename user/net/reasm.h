@@ -56,7 +56,18 @@ struct reasm_cfg {
 	struct reasm_stats *stats; /* shared counters, may be NULL; held_bytes is the budget */
 	/* of the remembered segments' hashes: keys made once from a seed (util/hash_seed.h) */
 	struct keyed_hash_key seg_key;
+	/* Input whose bytes stay readable and unchanged while any stream lives (a capture file
+	 * read whole: reasm__keep_input()), or NULL. A segment delivered from inside it is
+	 * remembered by its offset there, and a retransmission compared with its bytes, instead
+	 * of hashing every in-order segment for the rare retransmission. */
+	const uint8_t *kept;
+	size_t kept_size;
 };
+
+/* The bytes [base, base + size) stay readable and unchanged until every stream that cfg serves
+ * is reset or flushed for good: remembered segments from inside them are compared byte for
+ * byte. Set once, before the first segment (a stream remembers offsets into this range). */
+void reasm__keep_input(struct reasm_cfg *cfg, const uint8_t *base, size_t size);
 
 /* What a direction needs only once the receiver's reading is in question: urgent data, copies
  * that differed, bad-checksum copies. Allocated at the first (reasm__rare()), so the two
@@ -75,7 +86,9 @@ struct reasm_rare {
 };
 
 /* Segments delivered in order, remembered so that a later copy of one with other bytes shows:
- * slot i is (recent_seq[i], recent_hash[i] = keyed_hash() of its bytes, folded, recent_len[i]; 0 = empty). */
+ * slot i is (recent_seq[i], recent_mark[i], recent_len[i]; 0 = empty), where recent_mark[i] is
+ * the keyed_hash() of its bytes, folded, or with bit i of recent_kept their offset in the
+ * kept input (reasm_cfg.kept). */
 #define REASM_RECENT 2
 
 /* One direction, in every flow: 48 bytes. */
@@ -85,12 +98,13 @@ struct reasm {
 	uint32_t next_seq; /* sequence number of the next in-order byte */
 	uint32_t base_seq; /* the stream's first byte: reported offsets are relative to it */
 	uint32_t recent_seq[REASM_RECENT];
-	uint32_t recent_hash[REASM_RECENT];
+	uint32_t recent_mark[REASM_RECENT];
 	uint16_t recent_len[REASM_RECENT];
 	uint16_t held_segments; /* out-of-order segments held */
 	bool started : 1; /* next_seq is valid */
 	bool csum_verified : 1; /* the sender's checksums were seen right or offloaded: bad is bad */
 	uint8_t recent_next : 1; /* slot of recent_*[] written next */
+	uint8_t recent_kept : REASM_RECENT; /* bit i: recent_mark[i] is an offset in the kept input */
 };
 
 _Static_assert(REASM_RECENT == 2, "recent_next is one bit");

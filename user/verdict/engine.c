@@ -559,6 +559,12 @@ int engine__feed(struct engine *e, const struct frame *fr)
 	return engine__feed_ref(e, fr, NULL);
 }
 
+void engine__keep_input(struct engine *e, const uint8_t *base, size_t size)
+{
+	if (e->flows)
+		flowtab__keep_input(e->flows, base, size);
+}
+
 void engine__prefetch_flow(const struct engine *e, const struct flow_ref *ref)
 {
 	if (e->flows && ref->hashed)

@@ -94,6 +94,12 @@ int engine__feed(struct engine *e, const struct frame *f);
  * engine__feed(): the engine finds the flow itself. */
 int engine__feed_ref(struct engine *e, const struct frame *f, const struct flow_ref *ref);
 
+/* Every frame fed from now on lies in [base, base + size), and those bytes stay readable and
+ * unchanged until engine__finish() (a capture read whole, pcap_in__bytes()): a TCP segment is
+ * remembered by where it lies there, not by a hash of its bytes (net/reasm.h). Call before the
+ * first frame, once. */
+void engine__keep_input(struct engine *e, const uint8_t *base, size_t size);
+
 /* A frame with this flow comes soon (engine__feed_ref()): start loading where its flow is. */
 void engine__prefetch_flow(const struct engine *e, const struct flow_ref *ref);
 

@@ -121,6 +121,41 @@ static void test_compact_round_trip(void)
 	flowtab__free(t);
 }
 
+/* Segments remembered by where they lie in the kept input (flowtab__keep_input()) stay so
+ * through the compact form: a later copy with other bytes is still a conflict. */
+static void test_compact_keeps_kept_segments(void)
+{
+	static const uint8_t input[] = "..hello..world!..";
+	struct recorder rec;
+	struct flowtab *t = mktab_compact(8, &rec);
+	struct pkt c = mkpkt4(0x0a000001, 40002, 0x0a000002, 443);
+	struct reasm *r;
+	struct flow *f;
+	int side;
+
+	if (!t) {
+		CHECK(t != NULL);
+		return;
+	}
+	flowtab__keep_input(t, input, sizeof(input));
+	f = flowtab__lookup(t, &c, 1, true, &side);
+	r = flowtab__dir(t, f, side);
+	reasm__start(r, rec.cfg, 1001);
+	CHECK_EQ(reasm__feed(r, rec.cfg, 1001, input + 2, 5, count_bytes, &rec), 0);
+	CHECK_EQ(reasm__feed(r, rec.cfg, 1006, input + 9, 6, count_bytes, &rec), 0);
+	CHECK_EQ(r->recent_kept, 3);
+	flowtab__settle(t);
+	CHECK_EQ(flowtab__stats(t)->dirs_full, 0);
+	CHECK_EQ(flowtab__dir_peek(t, f, side)->recent_kept, 3);
+	r = flowtab__dir(t, f, side);
+	CHECK_EQ(reasm__feed(r, rec.cfg, 1001, (const uint8_t *)"hello", 5, count_bytes, &rec), 0);
+	CHECK_EQ(flowtab__reasm_stats(t)->conflicts, 0);
+	CHECK_EQ(reasm__feed(r, rec.cfg, 1006, (const uint8_t *)"world?", 6, count_bytes, &rec), 0);
+	CHECK_EQ(flowtab__reasm_stats(t)->conflicts, 1);
+	CHECK_EQ(reasm__ambiguities(r)->conflict_seq, 1006);
+	flowtab__free(t);
+}
+
 /* What does not fit stays in its block: bytes held out of order, engine state dir_pack()
  * refuses; the other side's state is always a block, and the first side compacts beside it. */
 static void test_compact_only_when_it_fits(void)
@@ -231,6 +266,7 @@ static void test_compact_eviction(void)
 int main(void)
 {
 	RUN_TEST(test_compact_round_trip);
+	RUN_TEST(test_compact_keeps_kept_segments);
 	RUN_TEST(test_compact_only_when_it_fits);
 	RUN_TEST(test_compact_eviction);
 	return CHECK_DONE();

@@ -114,6 +114,44 @@ static void test_duplicates(void)
 	reasm__reset(&r, &cfg);
 }
 
+/* A retransmission of a remembered in-order segment, with its bytes compared in the kept input
+ * (reasm__keep_input()) or by hash: other bytes are a conflict, the same bytes (from another
+ * buffer) are not, either way. */
+static void retransmissions_against(bool keep)
+{
+	struct reasm_stats st = { 0 };
+	struct reasm r;
+	struct sink s;
+	uint8_t copy[10];
+
+	start(&r, &s, &big, &st, 0);
+	if (keep)
+		reasm__keep_input(&cfg, orig_buf, sizeof(orig_buf));
+	feed(&r, &s, 0, 0, 10, orig_buf);
+	feed(&r, &s, 0, 10, 10, alt_buf); /* not in the kept input: remembered by hash */
+	CHECK_EQ(r.recent_kept, keep ? 1 : 0);
+	memcpy(copy, orig_buf, sizeof(copy));
+	CHECK_EQ(reasm__feed(&r, &cfg, 0, copy, 10, deliver, &s), 0); /* same bytes */
+	feed(&r, &s, 0, 10, 10, alt_buf); /* same bytes, same place */
+	CHECK_EQ(st.retransmitted, 2);
+	CHECK_EQ(st.conflicts, 0);
+	copy[7] ^= 1;
+	CHECK_EQ(reasm__feed(&r, &cfg, 0, copy, 10, deliver, &s), 0); /* byte 7 differs */
+	CHECK_EQ(st.conflicts, 1);
+	CHECK_EQ(reasm__ambiguities(&r)->conflict_seq, 0);
+	feed(&r, &s, 0, 10, 10, orig_buf); /* other bytes for [10, 20), from the kept input */
+	CHECK_EQ(st.conflicts, 2);
+	CHECK_EQ(s.pos, 20);
+	CHECK_EQ(st.retransmitted, 4);
+	reasm__reset(&r, &cfg);
+}
+
+static void test_retransmission_kept_or_hashed(void)
+{
+	retransmissions_against(false);
+	retransmissions_against(true);
+}
+
 /* Held H = [20, 30) original; then the later segment (alternate content) overlaps it. Linux's
  * tcp_data_queue_ofo() decides: the lower start wins, at the same start the longer one, else
  * the first received. */
@@ -636,6 +674,7 @@ int main(void)
 	RUN_TEST(test_in_order);
 	RUN_TEST(test_all_permutations);
 	RUN_TEST(test_duplicates);
+	RUN_TEST(test_retransmission_kept_or_hashed);
 	RUN_TEST(test_overlap_shapes_held);
 	RUN_TEST(test_overlap_in_order);
 	RUN_TEST(test_overlap_held_spanning);
