@@ -159,13 +159,15 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 }
 
 /* A worker's batch is done: it may end after the loop's turn has flushed and gone back to a
- * long poll, so its lines are written now, together. */
-static void flush_log(void *ctx)
+ * long poll, so its lines are written now, together; and the flagged entries it made that were
+ * evicted since are freed before it sleeps, on its own thread (store_writer__collect()). */
+static void batch_end(void *ctx)
 {
 	struct daemon *d = ctx;
 
 	if (d->log)
 		log_sink__flush(d->log);
+	store_writer__collect(d->scratch[run_workers__self()].store);
 }
 
 /* TLS-library verdicts (issue 15): optional, and never a reason not to start. */
@@ -393,7 +395,7 @@ static int daemon_start(struct daemon *d, const struct policy *policy)
 		fprintf(stderr, "tlsmon: --workers: %s\n", err);
 		return -ENOMEM;
 	}
-	run_workers__on_batch_end(d->workers, flush_log);
+	run_workers__on_batch_end(d->workers, batch_end);
 	d->store = store__new(&so);
 	d->endpoints = endpoints__new(d->o.max_endpoints ? d->o.max_endpoints : EP_DEFAULT_MAX);
 	if (!scratch_new(d, run_opts__workers(&d->o)) || !d->metrics || !(d->engine || d->workers) ||

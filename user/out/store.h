@@ -66,7 +66,14 @@ struct store_writer;
 struct store_entry;
 
 struct store_writer *store_writer__new(void);
+/* After the store that holds w's entries is freed, or with no entry of w's in one: an entry
+ * remembers its writer, which frees it when it is evicted (see store.c). */
 void store_writer__free(struct store_writer *w);
+/* Free w's entries that were evicted (store__entry() does it first): on w's thread when it runs
+ * out of work. NULL is ignored. */
+void store_writer__collect(struct store_writer *w);
+/* The bytes of w's evicted entries that wait for store_writer__collect(). */
+size_t store_writer__returned_bytes(struct store_writer *w);
 /* hs's entry, or NULL with *rc 0 (not wanted) or -ENOMEM. The writer's buffers are reused by
  * its next call. */
 struct store_entry *store__entry(struct store_writer *w, const struct handshake *hs,

@@ -12,6 +12,7 @@
 enum { FLOWS = 40, WORKERS = 2, FRAMES_PER_FLOW = 4 };
 
 struct seen {
+	struct run_workers *rw;
 	int handshakes; /* on_handshake calls */
 	int pending; /* handshakes since the last batch end: what the daemon's log holds unwritten */
 	int batch_ends;
@@ -21,10 +22,14 @@ static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_fl
 			 const struct engine_frames *frames)
 {
 	struct seen *s = ctx;
+	bool entered;
 
 	(void)hs, (void)key, (void)frames;
+	/* called without the lock: the daemon's callback takes it for what it shares */
+	entered = run_workers__enter(s->rw);
 	s->handshakes++;
 	s->pending++;
+	run_workers__leave(s->rw, entered);
 }
 
 static void on_batch_end(void *ctx)
@@ -77,6 +82,7 @@ static void test_one_batch_end_per_batch(void)
 		policy__free(pol);
 		return;
 	}
+	seen.rw = rw;
 	run_workers__on_batch_end(rw, on_batch_end);
 	CHECK_EQ(run_workers__start(rw, err, sizeof(err)), 0);
 	run_workers__lock(rw);

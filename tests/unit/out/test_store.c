@@ -425,6 +425,78 @@ static void test_entry_then_take(void)
 	store__free(c);
 }
 
+/* An evicted entry goes back to the writer that made it (freed on its thread), up to a bound;
+ * store__add()'s own entries are freed where they are evicted. ASan checks the frees. */
+static void test_evicted_back_to_maker(void)
+{
+	struct store_opts one = { .max_entries = 1 };
+	struct store *s = store__new(&one);
+	struct store_writer *w = store_writer__new();
+	struct handshake *hs = mkhs(4020, HS_OUTCOME_ALERT, true, 13);
+	struct engine_frames fs;
+	struct store_entry *e;
+	struct fbuf fb;
+	size_t first;
+	int rc;
+
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	e = store__entry(w, hs, &fs, &rc);
+	CHECK_EQ(store__take(s, e, rc), 1);
+	first = store__stats(s)->bytes;
+	CHECK_EQ(store_writer__returned_bytes(w), 0);
+	/* store__add() evicts w's entry: it waits for w */
+	CHECK_EQ(store__add(s, hs, &fs), 1);
+	CHECK_EQ(store__stats(s)->evicted, 1);
+	CHECK_EQ(store_writer__returned_bytes(w), first);
+	store_writer__collect(w);
+	CHECK_EQ(store_writer__returned_bytes(w), 0);
+	/* w's entry evicts store__add()'s, which is freed there, not given to w */
+	e = store__entry(w, hs, &fs, &rc);
+	CHECK_EQ(store__take(s, e, rc), 1);
+	CHECK_EQ(store_writer__returned_bytes(w), 0);
+	/* w's next entry evicts w's: back to w, and store__entry() frees it first */
+	e = store__entry(w, hs, &fs, &rc);
+	CHECK_EQ(store__take(s, e, rc), 1);
+	CHECK_EQ(store_writer__returned_bytes(w), first);
+	e = store__entry(w, hs, &fs, &rc);
+	CHECK_EQ(store_writer__returned_bytes(w), 0);
+	CHECK_EQ(store__take(s, e, rc), 1);
+	CHECK_EQ(store_writer__returned_bytes(w), first);
+	free(hs);
+	store__free(s); /* the store first: the writer frees what it got back */
+	store_writer__free(w);
+}
+
+/* A writer that makes no more entries (an idle worker) holds at most 1 MiB of evicted ones:
+ * past that they are freed where they are evicted. */
+static void test_returned_bounded(void)
+{
+	struct store_opts many = { .max_entries = 2000, .max_bytes = 1ull << 30 };
+	struct store *s = store__new(&many);
+	struct store_writer *w = store_writer__new();
+	struct handshake *hs = mkhs(4021, HS_OUTCOME_ALERT, true, 14);
+	struct engine_frames fs;
+	struct fbuf fb;
+	size_t each;
+	int rc, i;
+
+	four_frames(&fb, LINKTYPE_ETHERNET);
+	fs = fbuf_view(&fb);
+	for (i = 0; i < 2000; i++)
+		CHECK_EQ(store__take(s, store__entry(w, hs, &fs, &rc), rc), 1);
+	each = store__stats(s)->bytes / 2000;
+	CHECK(each * 1000 > (1u << 20)); /* evicting 1,000 of them would pass the bound */
+	for (i = 0; i < 1000; i++)
+		CHECK_EQ(store__add(s, hs, &fs), 1);
+	CHECK_EQ(store__stats(s)->evicted, 1000);
+	CHECK(store_writer__returned_bytes(w) <= (1u << 20));
+	CHECK(store_writer__returned_bytes(w) > (1u << 20) - each);
+	free(hs);
+	store__free(s);
+	store_writer__free(w);
+}
+
 static void test_since_filter(void)
 {
 	struct store *s = store__new(NULL);
@@ -722,6 +794,8 @@ int main(void)
 	RUN_TEST(test_bytes_bound);
 	RUN_TEST(test_refuses_oversized);
 	RUN_TEST(test_entry_then_take);
+	RUN_TEST(test_evicted_back_to_maker);
+	RUN_TEST(test_returned_bounded);
 	RUN_TEST(test_since_filter);
 	RUN_TEST(test_dump_comments_and_formats);
 	RUN_TEST(test_empty_dump);
