@@ -116,7 +116,6 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	size_t line_len = 0;
 	int rc;
 
-	(void)key;
 	/* The send that decided hs was traced before its frame reached the hooks: its verdict is
 	 * in the ring buffer now, even when this batch of frames began before it was. */
 	if (d->tlslib)
@@ -149,7 +148,7 @@ static void on_handshake(void *ctx, struct handshake *decided, const struct tlsm
 	}
 	if (hs == decided)
 		entered = run_workers__enter(d->workers);
-	if (line) /* written at the end of the loop's turn, or of the worker's batch (flush_log());
+	if (line) /* written at the end of the loop's turn, or of the worker's batch (batch_end());
 		   * a failure is said once and counted */
 		log_sink__append_line(d->log, line, line_len);
 	/* Refusals (an entry over --keep-bytes) are counted by the store. Taken after the line

@@ -120,17 +120,18 @@ static inline void spin_pause(void)
 #endif
 }
 
-/* How many pauses a callback spins on a held lock before it sleeps on it: about 20-60 us,
- * longer than the callbacks' own turns under it (a few us each). */
+/* How many pauses a callback spins on a held lock before it sleeps on it: 15-200 us, as a pause
+ * takes 10-140 cycles by CPU model; longer than the callbacks' own turns under it (a few us). */
 #define LOCK_SPIN_PAUSES 4096
 
 /* The lock around a callback, unless this thread holds it already (worker 0 under
- * run_workers__tick()). Each handshake takes it twice (facts, then the verdict), from every
- * worker; a worker that slept on it at once (futex) cost a wake-up by system call and an
- * inter-processor interrupt per meeting: with 2 workers the threads switched about 9,000 times
- * each in a 60,000-handshake drain, and futex wake and wait held a quarter of the samples. The
- * turns under it are short, so a worker spins first; it sleeps only when the daemon's thread
- * holds the lock for long (a scrape, a tick). */
+ * run_workers__tick()). Each handshake takes it two or three times (its facts; its verdict's
+ * shared part; its flagged entry and log line), from every worker; a worker that slept on it
+ * at once (futex) cost a wake-up by system call and an inter-processor interrupt per meeting:
+ * with 2 workers the threads switched about 9,000 times each in a 60,000-handshake drain, and
+ * futex wake and wait held a quarter of the samples. The turns under it are short, so a worker
+ * spins first; it sleeps only when the daemon's thread holds the lock for long (a scrape, a
+ * tick). */
 static bool lock(struct run_workers *rw)
 {
 	if (holds_lock)

@@ -4,8 +4,8 @@
  * its flows and deals the others' out over SPSC rings to N - 1 threads. The engines' callbacks
  * (facts; a handshake's shared part, run_workers__enter()) run under the daemon's lock, which
  * the daemon's own thread holds whenever it touches what they touch (metrics, store, log,
- * endpoints, attribution) except while it drains the ring buffer; flow done needs no lock. Counters stay per engine, written without
- * locks, and are summed when read. */
+ * endpoints, attribution) except while it drains the ring buffer; flow done needs no lock.
+ * Counters stay per engine, written without locks, and are summed when read. */
 #ifndef TLSMON_RUN_WORKERS_H
 #define TLSMON_RUN_WORKERS_H
 
@@ -22,8 +22,7 @@ struct run_workers;
 
 /* n engines made from eo (max_flows, max_reasm_bytes and retain_total_bytes shared out, one
  * resume memo for all); eo's callbacks are called with eo's ctx, under the lock but for
- * on_handshake (see run_workers__enter()) and on_flow_done. NULL with the
- * reason in err. */
+ * on_handshake (see run_workers__enter()) and on_flow_done. NULL with the reason in err. */
 struct run_workers *run_workers__new(const struct engine_opts *eo, uint32_t n, char *err,
 				     size_t err_size);
 /* The N - 1 threads, once the daemon has dropped its privileges: capabilities are per thread, and a

@@ -61,7 +61,8 @@ int store__add(struct store *s, const struct handshake *hs, const struct engine_
 /* store__add() in two steps, for the daemon's workers: store__entry() is the work (the JSON
  * line, the comments, the copy) and touches no store, so each worker makes its entries at once
  * with a writer of its own (its scratch buffers); store__take() is what the store's lock must
- * cover. Between the two an entry is memory the bounds do not count yet: one per writer. */
+ * cover. Memory the bounds do not count: between the two, an entry per writer; and evicted
+ * entries waiting for their writer to free them, at most 1 MiB a writer (store.c says why). */
 struct store_writer;
 struct store_entry;
 
