@@ -82,6 +82,20 @@ struct store {
 	struct store_writer writer; /* store__add()'s */
 };
 
+static void writer_init(struct store_writer *w)
+{
+	sbuf__init(&w->json);
+	sbuf__init(&w->text);
+}
+
+/* What the writer got back, then its buffers. */
+static void writer_fini(struct store_writer *w)
+{
+	store_writer__collect(w);
+	sbuf__free(&w->json);
+	sbuf__free(&w->text);
+}
+
 struct store *store__new(const struct store_opts *opts)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -94,8 +108,7 @@ struct store *store__new(const struct store_opts *opts)
 		s->opts.max_entries = STORE_DEFAULT_ENTRIES;
 	if (!s->opts.max_bytes)
 		s->opts.max_bytes = STORE_DEFAULT_BYTES;
-	sbuf__init(&s->writer.json);
-	sbuf__init(&s->writer.text);
+	writer_init(&s->writer);
 	return s;
 }
 
@@ -103,10 +116,8 @@ struct store_writer *store_writer__new(void)
 {
 	struct store_writer *w = calloc(1, sizeof(*w));
 
-	if (!w)
-		return NULL;
-	sbuf__init(&w->json);
-	sbuf__init(&w->text);
+	if (w)
+		writer_init(w);
 	return w;
 }
 
@@ -153,9 +164,7 @@ void store_writer__free(struct store_writer *w)
 {
 	if (!w)
 		return;
-	store_writer__collect(w);
-	sbuf__free(&w->json);
-	sbuf__free(&w->text);
+	writer_fini(w);
 	free(w);
 }
 
@@ -169,8 +178,7 @@ void store__free(struct store *s)
 		s->head = e->next;
 		free(e);
 	}
-	sbuf__free(&s->writer.json);
-	sbuf__free(&s->writer.text);
+	writer_fini(&s->writer);
 	free(s);
 }
 
@@ -226,30 +234,31 @@ static uint64_t finding_frame(const struct handshake *hs, const struct finding *
 	return fr;
 }
 
-static void add_note(struct store_writer *s, uint32_t *n, uint64_t frame, const char *a, const char *b)
+static void add_note(struct store_writer *w, uint32_t *n, uint64_t frame, const char *a,
+		     const char *b)
 {
-	size_t off = s->text.len;
+	size_t off = w->text.len;
 
 	if (!frame || *n >= STORE_MAX_NOTES)
 		return;
 	/* Wireshark shows the comment: names from the wire in it are escaped */
-	sbuf__puts(&s->text, "tlsmon: ");
-	text__escape(&s->text, a, strlen(a));
+	sbuf__puts(&w->text, "tlsmon: ");
+	text__escape(&w->text, a, strlen(a));
 	if (b)
-		text__escape(&s->text, b, strlen(b));
-	if (s->text.oom)
+		text__escape(&w->text, b, strlen(b));
+	if (w->text.oom)
 		return;
-	s->notes[*n].frame = frame;
-	s->notes[*n].off = (uint32_t)off;
-	s->notes[*n].len = (uint32_t)(s->text.len - off);
-	sbuf__putc(&s->text, '\0');
+	w->notes[*n].frame = frame;
+	w->notes[*n].off = (uint32_t)off;
+	w->notes[*n].len = (uint32_t)(w->text.len - off);
+	sbuf__putc(&w->text, '\0');
 	(*n)++;
 }
 
 /* "client process curl (pid 4242, uid 1000, /usr/bin/curl, unit backup.service)", put together
  * without snprintf (two per handshake with attribution on, whose format parsing cost more than
  * the note): the longest (names at their sizes in struct hs_process) fits text. */
-static void add_process_note(struct store_writer *s, uint32_t *n, uint64_t frame,
+static void add_process_note(struct store_writer *w, uint32_t *n, uint64_t frame,
 			     const struct hs_process *p)
 {
 	char text[FINDING_MESSAGE_LEN + HS_EXE_LEN + HS_UNIT_LEN];
@@ -282,41 +291,41 @@ static void add_process_note(struct store_writer *s, uint32_t *n, uint64_t frame
 		sbuf__puts(&b, p->unit);
 	}
 	sbuf__putc(&b, ')');
-	add_note(s, n, frame, text, NULL);
+	add_note(w, n, frame, text, NULL);
 }
 
 /* pcapng comments: what tlsmon found, on the frame that completed the message it is about;
  * who, on this host, owned the ends (user/host/), on the ClientHello's. */
-static uint32_t build_notes(struct store_writer *s, const struct handshake *hs)
+static uint32_t build_notes(struct store_writer *w, const struct handshake *hs)
 {
 	uint32_t n = 0;
 	uint64_t fr;
 
-	sbuf__reset(&s->text);
+	sbuf__reset(&w->text);
 	fr = event_frame(hs, HS_EV_MESSAGE, TLS_HS_CLIENT_HELLO);
 	if (!fr && hs->n_events)
 		fr = hs->events[0].frame;
 	if (hs->process.present)
-		add_process_note(s, &n, fr, &hs->process);
+		add_process_note(w, &n, fr, &hs->process);
 	if (hs->peer_process.present)
-		add_process_note(s, &n, fr, &hs->peer_process);
+		add_process_note(w, &n, fr, &hs->peer_process);
 	for (int i = 0; i < hs->n_findings && i < HS_MAX_FINDINGS; i++) {
 		const struct finding *f = &hs->findings[i];
 
-		add_note(s, &n, finding_frame(hs, f),
+		add_note(w, &n, finding_frame(hs, f),
 			 f->side == HS_SIDE_CLIENT ? "[client] " : "[server] ",
 			 f->message[0] ? f->message : f->detail);
 	}
 	switch (hs->outcome) {
 	case HS_OUTCOME_ALERT:
 		fr = hs->alert.frame ? hs->alert.frame : event_frame(hs, HS_EV_ALERT, -1);
-		add_note(s, &n, fr, "outcome alert: ", hs->explain);
+		add_note(w, &n, fr, "outcome alert: ", hs->explain);
 		break;
 	case HS_OUTCOME_ABORTED:
-		add_note(s, &n, event_frame(hs, HS_EV_FIN, -1), "outcome aborted: ", hs->explain);
+		add_note(w, &n, event_frame(hs, HS_EV_FIN, -1), "outcome aborted: ", hs->explain);
 		break;
 	case HS_OUTCOME_RESET:
-		add_note(s, &n, event_frame(hs, HS_EV_RST, -1), "outcome reset: ", hs->explain);
+		add_note(w, &n, event_frame(hs, HS_EV_RST, -1), "outcome reset: ", hs->explain);
 		break;
 	default:
 		break;
