@@ -40,20 +40,6 @@ static void on_batch_end(void *ctx)
 	s->pending = 0;
 }
 
-/* One IPv4/TCP frame (LINKTYPE_RAW) of the flow from 10.0.0.1:cport to 10.0.0.2:443. */
-static void frame_of(uint8_t *pkt, struct frame *f, uint16_t cport, bool from_server,
-		     uint32_t seq, uint32_t ack, const struct buf *payload, uint64_t number)
-{
-	tcp4_frame_hdr(pkt, from_server, cport, seq, ack, TH_ACK | TH_PSH, payload->n);
-	memcpy(pkt + 40, payload->b, payload->n);
-	memset(f, 0, sizeof(*f));
-	f->number = number;
-	f->ts_ns = 1700000000000000000ull + number * 1000ull;
-	f->data = pkt;
-	f->caplen = f->wirelen = (uint32_t)(40 + payload->n);
-	f->linktype = LINKTYPE_RAW;
-}
-
 /* Every flow's frames reach the workers while the lock is held (as the daemon holds it for its
  * loop's work), so the handshakes they decide wait for it and then come in one run per worker:
  * one batch end each, not one per handshake. */
@@ -69,13 +55,7 @@ static void test_one_batch_end_per_batch(void)
 	uint64_t number = 0;
 
 	CHECK(pol != NULL);
-	client_hello(&c1);
-	server_hello(&s1);
-	ccs(&s1);
-	app_data(&s1, 900);
-	ccs(&c2);
-	app_data(&c2, 53);
-	app_data(&s2, 300); /* the server answers: established */
+	established_flights(&c1, &s1, &c2, &s2);
 	rw = run_workers__new(&eo, WORKERS, err, sizeof(err));
 	CHECK(rw != NULL);
 	if (!rw) {
@@ -95,8 +75,8 @@ static void test_one_batch_end_per_batch(void)
 			uint8_t *pkt = pkts[i * FRAMES_PER_FLOW + k];
 			struct frame f;
 
-			frame_of(pkt, &f, (uint16_t)(40000 + i), from_server, seq[from_server],
-				 seq[!from_server], order[k], ++number);
+			tcp4_frame(pkt, &f, (uint16_t)(40000 + i), from_server, seq[from_server],
+				   seq[!from_server], order[k], ++number);
 			seq[from_server] += (uint32_t)order[k]->n;
 			/* with the lock held: the rings (2 MiB each) hold all of it */
 			run_workers__feed(rw, &f);

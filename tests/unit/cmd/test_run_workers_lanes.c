@@ -33,21 +33,6 @@ static void on_handshake(void *ctx, struct handshake *hs, const struct tlsmon_fl
 	run_workers__leave(t->rw, entered);
 }
 
-/* One IPv4/TCP frame (LINKTYPE_RAW) of the flow from 10.x.y.1:cport to 10.0.0.2:443. */
-static void frame_of(uint8_t *pkt, struct frame *f, uint16_t flow, bool from_server,
-		     uint32_t seq, uint32_t ack, const struct buf *payload, uint64_t number)
-{
-	tcp4_frame_hdr(pkt, from_server, (uint16_t)(20000 + flow), seq, ack, TH_ACK | TH_PSH,
-		       payload->n);
-	memcpy(pkt + 40, payload->b, payload->n);
-	memset(f, 0, sizeof(*f));
-	f->number = number;
-	f->ts_ns = 1700000000000000000ull + number * 1000ull;
-	f->data = pkt;
-	f->caplen = f->wirelen = (uint32_t)(40 + payload->n);
-	f->linktype = LINKTYPE_RAW;
-}
-
 static void test_worker0_fewer_lanes(void)
 {
 	static uint8_t pkt[40 + sizeof(((struct buf *)0)->b)];
@@ -60,13 +45,7 @@ static void test_worker0_fewer_lanes(void)
 	double share;
 
 	CHECK(pol != NULL);
-	client_hello(&c1);
-	server_hello(&s1);
-	ccs(&s1);
-	app_data(&s1, 900);
-	ccs(&c2);
-	app_data(&c2, 53);
-	app_data(&s2, 300);
+	established_flights(&c1, &s1, &c2, &s2);
 	t.rw = run_workers__new(&eo, WORKERS, err, sizeof(err));
 	CHECK(t.rw != NULL);
 	if (!t.rw) {
@@ -83,8 +62,8 @@ static void test_worker0_fewer_lanes(void)
 			struct frame f;
 
 			/* the frame is copied into the worker's ring: one buffer will do */
-			frame_of(pkt, &f, i, from_server, seq[from_server], seq[!from_server],
-				 order[k], ++number);
+			tcp4_frame(pkt, &f, (uint16_t)(20000 + i), from_server, seq[from_server],
+				   seq[!from_server], order[k], ++number);
 			seq[from_server] += (uint32_t)order[k]->n;
 			run_workers__feed(t.rw, &f);
 		}

@@ -236,6 +236,36 @@ static inline void tcp4_frame_hdr(uint8_t *pkt, bool from_server, uint16_t cport
 	put16(pkt + 34, 65535);
 }
 
+/* The four payloads of a short handshake that ends established: the client's hello; the
+ * server's hello, ChangeCipherSpec and first encrypted bytes; the client's ChangeCipherSpec and
+ * bytes; the server's answer. */
+static inline void established_flights(struct buf *c1, struct buf *s1, struct buf *c2,
+				       struct buf *s2)
+{
+	client_hello(c1);
+	server_hello(s1);
+	ccs(s1);
+	app_data(s1, 900);
+	ccs(c2);
+	app_data(c2, 53);
+	app_data(s2, 300); /* the server answers: established */
+}
+
+/* f: one IPv4/TCP frame (LINKTYPE_RAW) of the flow from 10.0.0.1:cport, built in pkt (40 bytes
+ * and the payload's), with PSH and ACK, numbered number, a microsecond apart. */
+static inline void tcp4_frame(uint8_t *pkt, struct frame *f, uint16_t cport, bool from_server,
+			      uint32_t seq, uint32_t ack, const struct buf *payload, uint64_t number)
+{
+	tcp4_frame_hdr(pkt, from_server, cport, seq, ack, TH_ACK | TH_PSH, payload->n);
+	memcpy(pkt + 40, payload->b, payload->n);
+	memset(f, 0, sizeof(*f));
+	f->number = number;
+	f->ts_ns = 1700000000000000000ull + number * 1000ull;
+	f->data = pkt;
+	f->caplen = f->wirelen = (uint32_t)(40 + payload->n);
+	f->linktype = LINKTYPE_RAW;
+}
+
 /* One IPv4/TCP frame (LINKTYPE_RAW) from the client (from_server false) or the server, its
  * sequence number the sender's next one unless seq_at says otherwise. */
 static inline void send_at(struct run *r, bool from_server, uint8_t flags,
