@@ -211,18 +211,30 @@ int log_sink__write(struct log_sink *s, const void *buf, size_t len)
 	return rc_line ? rc_line : rc;
 }
 
+/* Room for len more bytes in the batch, which is written out first when they would not fit
+ * (*rc: that write's result); NULL when len is more than a batch holds or there is no memory
+ * for one: the caller writes its line alone. */
+static uint8_t *batch_room(struct log_sink *s, size_t len, int *rc)
+{
+	*rc = 0;
+	if (s->batch_len + len > LOG_SINK_BATCH_BYTES)
+		*rc = log_sink__flush(s);
+	if (len > LOG_SINK_BATCH_BYTES || (!s->batch && !(s->batch = malloc(LOG_SINK_BATCH_BYTES))))
+		return NULL;
+	return s->batch + s->batch_len;
+}
+
 int log_sink__append(struct log_sink *s, const void *buf, size_t len)
 {
-	int rc = 0;
+	uint8_t *p;
+	int rc, rc_line;
 
-	if (s->batch_len + len > LOG_SINK_BATCH_BYTES)
-		rc = log_sink__flush(s);
-	if (len > LOG_SINK_BATCH_BYTES || (!s->batch && !(s->batch = malloc(LOG_SINK_BATCH_BYTES)))) {
-		int rc_line = write_lines(s, buf, len, 1);
-
+	p = batch_room(s, len, &rc);
+	if (!p) {
+		rc_line = write_lines(s, buf, len, 1);
 		return rc_line ? rc_line : rc;
 	}
-	memcpy(s->batch + s->batch_len, buf, len);
+	memcpy(p, buf, len);
 	s->batch_len += len;
 	s->batch_lines++;
 	return rc;
@@ -230,32 +242,29 @@ int log_sink__append(struct log_sink *s, const void *buf, size_t len)
 
 int log_sink__append_line(struct log_sink *s, const void *buf, size_t len)
 {
-	char *line;
-	int rc;
+	uint8_t *p, *line;
+	int rc, rc_line;
 
-	if (len + 1 <= LOG_SINK_BATCH_BYTES) {
-		if (s->batch_len + len + 1 > LOG_SINK_BATCH_BYTES && (rc = log_sink__flush(s)))
-			return rc;
-		if (s->batch || (s->batch = malloc(LOG_SINK_BATCH_BYTES))) {
-			memcpy(s->batch + s->batch_len, buf, len);
-			s->batch[s->batch_len + len] = '\n';
-			s->batch_len += len + 1;
-			s->batch_lines++;
-			return 0;
-		}
+	p = batch_room(s, len + 1, &rc);
+	if (p) {
+		memcpy(p, buf, len);
+		p[len] = '\n';
+		s->batch_len += len + 1;
+		s->batch_lines++;
+		return rc;
 	}
-	/* a line longer than the batch, or no batch: written alone, with its newline */
+	/* written alone, with its newline */
 	line = malloc(len + 1);
 	if (!line) { /* lost, and counted as a failed write is */
 		s->errors++;
 		s->by_reason[LOG_ERR_OTHER]++;
-		return -ENOMEM;
+		return rc ? rc : -ENOMEM;
 	}
 	memcpy(line, buf, len);
 	line[len] = '\n';
-	rc = log_sink__append(s, line, len + 1);
+	rc_line = write_lines(s, line, len + 1, 1);
 	free(line);
-	return rc;
+	return rc_line ? rc_line : rc;
 }
 
 int log_sink__flush(struct log_sink *s)
